@@ -1,0 +1,27 @@
+"""生态环境损害修复监管与等值评估平台 — the platform: data model, store, sites, cases,
+project bank, monitoring, reports and CLI."""
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version as _version
+
+try:
+    __version__ = _version("restoration-platform")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.1.0"
+
+from .bootstrap import ensure_store, init_store, load_sample
+from .errors import (ConflictError, InputError, InsufficientCapacityError, Issue, NotFoundError,
+                     RestorationError, StoreError)
+from .importer import import_file
+from .model import (LAYERS, CaseClass, EcosystemType, ProjectStatus, RestorationMode, Role,
+                    Stage)
+from .sample.build import build_sample
+from .store import Store, open_store
+from .validate import validate_frame
+
+__all__ = [
+    "__version__", "open_store", "Store", "ensure_store", "init_store", "load_sample",
+    "import_file", "validate_frame", "build_sample", "LAYERS", "CaseClass", "EcosystemType",
+    "ProjectStatus", "RestorationMode", "Role", "Stage", "ConflictError", "InputError",
+    "InsufficientCapacityError", "Issue", "NotFoundError", "RestorationError", "StoreError",
+]

@@ -1,0 +1,84 @@
+"""Create a store, optionally filled from the sample region, atomically."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from . import config, io
+from .errors import StoreError
+from .importer import prepare
+from .sample.build import build_sample
+from .store import Store, open_store
+
+#: sample files in the order they are loaded (references before what refers to them)
+SAMPLE_FILES = [
+    ("counties", "counties.geojson"),
+    ("watersheds", "watersheds.geojson"),
+    ("cases", "cases.csv"),
+    ("sites", "sites.geojson"),
+    ("bank_projects", "bank_projects.gpkg"),
+    ("case_events", "case_events.csv"),
+    ("indicator_targets", "indicator_targets.csv"),
+    ("monitoring_series", "water_quality.csv"),
+]
+
+
+def sample_source(data_dir: Path) -> Path:
+    """The sample folder: the committed ``sample_data/``, or one generated into the data folder
+    when the package was installed without it."""
+    committed = config.sample_dir()
+    if (committed / "cases.csv").exists():
+        return committed
+    generated = data_dir / "sample_data"
+    if not (generated / "cases.csv").exists():
+        build_sample(generated)
+    return generated
+
+
+def load_sample(store: Store, folder: Path, actor: str = "sample") -> dict[str, int]:
+    """Load every sample file into ``store`` in one transaction; return rows per layer."""
+    counts = {}
+    with store.transaction(actor) as tx:
+        for layer, name in SAMPLE_FILES:
+            spatial = layer in ("counties", "watersheds", "sites", "bank_projects")
+            frame = io.read_input(folder / name, spatial=spatial)
+            if not spatial:
+                frame = pd.DataFrame(frame)
+            clean, _ = prepare(tx, layer, frame)
+            counts[layer] = tx.insert(layer, clean, action=f"load sample {name}")
+    return counts
+
+
+def init_store(path: Path, *, from_sample: bool = True, sample: Path | None = None) -> Store:
+    """Create a new store at ``path`` (refused if one exists), filled from the sample if asked.
+
+    The store is built in a temporary file beside ``path`` and moved into place at the end, so
+    an interrupted build never leaves a half-filled store behind.
+    """
+    path = Path(path)
+    if path.exists():
+        raise StoreError(f"{path}: a store already exists; remove it or choose another --data folder")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp_dir = tempfile.mkdtemp(prefix=".init-", dir=path.parent)
+    tmp = Path(tmp_dir) / path.name
+    try:
+        store = open_store(tmp)
+        if from_sample:
+            load_sample(store, sample or sample_source(path.parent))
+        os.replace(tmp, path)
+    finally:
+        for leftover in Path(tmp_dir).glob("*"):
+            leftover.unlink()
+        os.rmdir(tmp_dir)
+    return open_store(path, create=False)
+
+
+def ensure_store(data_dir: str | os.PathLike | None = None) -> Store:
+    """The store in ``data_dir`` (see ``restoration.config``), built from the sample if missing."""
+    path = config.store_path(data_dir)
+    if path.exists():
+        return open_store(path, create=False)
+    return init_store(path, from_sample=True, sample=sample_source(path.parent))

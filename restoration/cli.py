@@ -1,0 +1,198 @@
+"""The ``restoration`` command line.
+
+Bad input exits with code 2 and one message naming the file, row and field; the store is left
+as it was. ``--debug`` shows the traceback instead.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__, config
+from .errors import InputError, RestorationError
+
+_DEBUG_ENV = "RESTORATION_DEBUG"
+
+
+def _echo_err(text: str) -> None:
+    click.echo(text, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data", "data", type=click.Path(file_okay=False), default=None,
+              help="Data folder holding platform.gpkg (default: $RESTORATION_DATA or ./restoration-data).")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@click.version_option(__version__, prog_name="restoration")
+@click.pass_context
+def cli(ctx: click.Context, data: str | None, debug: bool) -> None:
+    """生态环境损害修复监管与等值评估平台 — restoration monitoring and equivalence assessment."""
+    ctx.ensure_object(dict)
+    ctx.obj["data"] = config.data_dir(data)
+    if debug:
+        os.environ[_DEBUG_ENV] = "1"
+
+
+def _store(ctx: click.Context):
+    from .store import open_store
+    return open_store(ctx.obj["data"] / config.STORE_FILE, create=False)
+
+
+@cli.command()
+@click.option("--empty", is_flag=True, help="Create an empty store instead of loading the sample region.")
+@click.option("--sample", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Sample folder to load (default: the committed sample_data/).")
+@click.pass_context
+def init(ctx: click.Context, empty: bool, sample: str | None) -> None:
+    """Create the store (by default filled from the sample region)."""
+    from .bootstrap import init_store
+    path = ctx.obj["data"] / config.STORE_FILE
+    store = init_store(path, from_sample=not empty, sample=Path(sample) if sample else None)
+    click.echo(f"已创建 created {store.path}")
+    for layer, n in store.info()["layers"].items():
+        click.echo(f"  {layer}: {n}")
+
+
+@cli.command("import")
+@click.argument("layer", type=click.Choice(["sites", "bank", "cases", "counties", "watersheds"]))
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--crs", default=None, help="CRS of a CSV's coordinates, e.g. EPSG:4326 or EPSG:4490.")
+@click.pass_context
+def import_(ctx: click.Context, layer: str, file: str, crs: str | None) -> None:
+    """Import FILE (GeoJSON, GeoPackage, Shapefile, CSV with WKT or lon/lat, Excel) into LAYER."""
+    from .importer import import_file
+    store = _store(ctx)
+    report = import_file(store, layer, file, crs=crs, progress=True)
+    for w in report.warnings:
+        _echo_err(f"已修复 repaired: {w}")
+    click.echo(f"已导入 imported {report.rows} rows from {report.source} into {report.layer}")
+
+
+@cli.command()
+@click.argument("layer")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
+              help="Output file: .gpkg, .geojson, .csv or .xlsx.")
+@click.pass_context
+def export(ctx: click.Context, layer: str, out: str) -> None:
+    """Export LAYER to a GeoPackage, GeoJSON, CSV or Excel file."""
+    from .io import export_frame
+    frame = _store(ctx).read(layer)
+    path = export_frame(frame, out, layer)
+    click.echo(f"已导出 exported {len(frame)} rows of {layer} to {path}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def info(ctx: click.Context, as_json: bool) -> None:
+    """What the store holds."""
+    from .summary import summary
+    store = _store(ctx)
+    if as_json:
+        click.echo(json.dumps(store.info(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(summary(store))
+
+
+@cli.group()
+def sample() -> None:
+    """The sample region."""
+
+
+@sample.command("build")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Output folder (default: the package's sample_data/).")
+@click.option("--seed", type=int, default=None, help="Random seed (default: the sample's own).")
+@click.option("--sites", type=int, default=None, help="Total number of sites (adds generated ones).")
+@click.option("--dates", type=int, default=24, show_default=True, help="Monthly NDVI rasters.")
+@click.option("--raster-size", type=int, default=None, help="NDVI raster width/height in pixels (default 400).")
+def sample_build(out: str | None, seed: int | None, sites: int | None, dates: int,
+                 raster_size: int | None) -> None:
+    """Regenerate the sample region deterministically (or a scaled-up one for benchmarks)."""
+    from .sample.build import DEFAULT_SEED, build_sample
+    folder = build_sample(Path(out) if out else config.sample_dir(),
+                          seed=DEFAULT_SEED if seed is None else seed, sites=sites, dates=dates,
+                          raster_size=raster_size)
+    click.echo(f"已生成 built sample region in {folder}")
+
+
+def _dashboard_app() -> Path | None:
+    app = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
+    return app if app.exists() else None
+
+
+@cli.command()
+@click.option("--no-serve", is_flag=True, help="Build or load the store, print the summary and exit.")
+@click.option("--port", type=int, default=8501, show_default=True, help="Dashboard port.")
+@click.pass_context
+def demo(ctx: click.Context, no_serve: bool, port: int) -> None:
+    """Build the store from the sample if needed, print what it holds, start the dashboard."""
+    from .bootstrap import ensure_store, sample_source
+    from .summary import summary
+    data = ctx.obj["data"]
+    store = ensure_store(data)
+    click.echo(summary(store, rasters=sample_source(data) / "ndvi"))
+    if no_serve:
+        return
+    app = _dashboard_app()
+    if app is None:
+        click.echo("仪表板尚未提供 the dashboard is not part of this version yet; "
+                   "the store above is ready for the CLI and notebooks.")
+        return
+    env = dict(os.environ, RESTORATION_DATA=str(Path(data).resolve()))
+    click.echo(f"仪表板 dashboard: http://localhost:{port}")
+    sys.exit(subprocess.call([sys.executable, "-m", "streamlit", "run", str(app),
+                              "--server.port", str(port), "--server.headless", "true"], env=env))
+
+
+def _register_optional() -> None:
+    """Sub-command groups that live in their own modules."""
+    try:
+        from .cli_equivalence import equivalence_group
+    except ImportError:
+        return
+    cli.add_command(equivalence_group)
+
+
+_register_optional()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI, turning expected errors into one message and an exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv or os.environ.get(_DEBUG_ENV) == "1"
+    try:
+        from equivalence.errors import ScenarioError
+    except ImportError:  # pragma: no cover
+        ScenarioError = ()  # type: ignore[assignment]
+    try:
+        rv = cli.main(args=argv, prog_name="restoration", standalone_mode=False)
+    except click.exceptions.Abort:
+        _echo_err("已取消 aborted")
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except RestorationError as exc:
+        if debug:
+            raise
+        title = "输入错误 input error" if isinstance(exc, InputError) else "错误 error"
+        _echo_err(f"{title}: {exc}")
+        if isinstance(exc, InputError):
+            _echo_err("未写入任何数据 nothing was written to the store.")
+        sys.exit(exc.exit_code)
+    except ScenarioError as exc:  # type: ignore[misc]
+        if debug:
+            raise
+        _echo_err(f"情景文件错误 scenario error: {exc}")
+        sys.exit(2)
+    except Exception as exc:  # an unexpected failure: one line, traceback on --debug
+        if debug:
+            raise
+        _echo_err(f"内部错误 internal error: {type(exc).__name__}: {exc} (run with --debug for details)")
+        sys.exit(1)
+    sys.exit(rv if isinstance(rv, int) else 0)

@@ -1,0 +1,26 @@
+"""Where data lives: ``--data DIR`` > ``RESTORATION_DATA`` > ``./restoration-data``."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+STORE_FILE = "platform.gpkg"
+ENV_VAR = "RESTORATION_DATA"
+DEFAULT_DIR = "restoration-data"
+
+
+def data_dir(explicit: str | os.PathLike | None = None) -> Path:
+    """The data folder: the explicit value, else $RESTORATION_DATA, else ./restoration-data."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get(ENV_VAR)
+    return Path(env) if env else Path.cwd() / DEFAULT_DIR
+
+
+def store_path(explicit: str | os.PathLike | None = None) -> Path:
+    return data_dir(explicit) / STORE_FILE
+
+
+def sample_dir() -> Path:
+    """The committed sample data next to the package (an editable install / source checkout)."""
+    return Path(__file__).resolve().parents[1] / "sample_data"

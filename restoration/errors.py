@@ -1,0 +1,77 @@
+"""Errors the platform raises on purpose.
+
+Every error that comes from bad input carries where it is (file, row, field) so the CLI can
+print one clear line and the dashboard a readable message, instead of a traceback.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem (or repair) found in an input: where it is and what is wrong."""
+
+    message: str
+    source: str | None = None  # file name or form
+    row: int | None = None  # 1-based row (CSV: line number in the file)
+    field: str | None = None
+    row_label: str = "row"  # "line" for CSV files, "feature" for vector files
+
+    def __str__(self) -> str:
+        where = []
+        if self.source:
+            where.append(str(self.source))
+        if self.row is not None:
+            where.append(f"{self.row_label} {self.row}")
+        if self.field:
+            where.append(f"field '{self.field}'")
+        return (", ".join(where) + ": " if where else "") + self.message
+
+
+class RestorationError(Exception):
+    """Base class for errors the platform reports to users."""
+
+    exit_code = 1
+
+
+class InputError(RestorationError):
+    """Bad input: a file, row or field that cannot be accepted. Nothing was written."""
+
+    exit_code = 2
+
+    def __init__(self, issues: list[Issue] | Issue | str):
+        if isinstance(issues, (str, Issue)):
+            issues = [issues if isinstance(issues, Issue) else Issue(issues)]
+        self.issues = list(issues)
+        super().__init__(self._text())
+
+    def _text(self, limit: int = 20) -> str:
+        lines = [str(i) for i in self.issues[:limit]]
+        if len(self.issues) > limit:
+            lines.append(f"... and {len(self.issues) - limit} more problems")
+        return "\n".join(lines)
+
+
+class StoreError(RestorationError):
+    """The store file is missing, unreadable, or from an unknown schema version."""
+
+    exit_code = 2
+
+
+class NotFoundError(RestorationError):
+    """A record that was asked for does not exist."""
+
+    exit_code = 2
+
+
+class ConflictError(RestorationError):
+    """Optimistic-locking conflict: the record changed since it was read."""
+
+    exit_code = 4
+
+
+class InsufficientCapacityError(RestorationError):
+    """A bank project has less remaining capacity than was asked for."""
+
+    exit_code = 3

@@ -1,0 +1,392 @@
+"""The data model: domain vocabularies and the one definition of every store layer.
+
+Each layer is a :class:`LayerSpec`; validation (``restoration.validate``), the store's tables
+(``restoration.store``) and the exports all read these specs, so a field is defined once.
+Names follow the glossary in DESIGN.md.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field as dc_field
+from enum import StrEnum
+from typing import Any, Literal
+
+
+class _Labelled(StrEnum):
+    """A vocabulary whose members carry a Chinese label (``.zh``) and an English one (``.en``)."""
+
+    @property
+    def zh(self) -> str:
+        return _LABELS[type(self).__name__][self.value][0]
+
+    @property
+    def en(self) -> str:
+        return _LABELS[type(self).__name__][self.value][1]
+
+    def label(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+class Role(_Labelled):
+    DAMAGED = "damaged"
+    IN_SITU_RESTORATION = "in_situ_restoration"
+    ALTERNATIVE_RESTORATION = "alternative_restoration"
+    OFF_SITE_RESTORATION = "off_site_restoration"
+    REFERENCE = "reference"
+    MONITORING_PLOT = "monitoring_plot"
+
+
+class EcosystemType(_Labelled):
+    FOREST = "forest"
+    WETLAND = "wetland"
+    RIPARIAN_BUFFER = "riparian_buffer"
+    KARST_GRASSLAND = "karst_grassland"
+    GRASSLAND = "grassland"
+    FARMLAND_SOIL = "farmland_soil"
+    MANGROVE = "mangrove"
+    RIVER = "river"
+    LAKE_RESERVOIR = "lake_reservoir"
+    MINE_LAND = "mine_land"
+    URBAN_GREEN = "urban_green"
+
+
+class Stage(_Labelled):
+    """Workflow stages in DESIGN.md's order, then the two side exits."""
+
+    SCREENING = "screening"
+    FILING = "filing"
+    INVESTIGATION = "investigation"
+    APPRAISAL = "appraisal"
+    CONSULTATION = "consultation"
+    JUDICIAL_CONFIRMATION = "judicial_confirmation"
+    LITIGATION = "litigation"
+    RESTORATION = "restoration"
+    EFFECT_EVALUATION = "effect_evaluation"
+    CLOSED = "closed"
+    NOT_STARTED = "not_started"
+    TERMINATED = "terminated"
+
+
+class CaseClass(_Labelled):
+    SIGNIFICANTLY_MINOR = "significantly_minor"
+    SIMPLE = "simple"
+    ORDINARY = "ordinary"
+    MAJOR = "major"
+
+
+class RestorationMode(_Labelled):
+    IN_SITU = "in_situ"
+    ALTERNATIVE = "alternative"
+    OFF_SITE = "off_site"
+    LABOUR_IN_LIEU = "labour_in_lieu"
+    TECHNICAL_UPGRADE_OFFSET = "technical_upgrade_offset"
+    INSTALMENTS = "instalments"
+    MONETARY = "monetary"
+
+
+class ProjectStatus(_Labelled):
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    UNDER_CONSTRUCTION = "under_construction"
+    OPERATIONAL = "operational"
+    CLOSED = "closed"
+
+
+class ProjectKind(_Labelled):
+    PROJECT = "project"
+    BASE_SITE = "base_site"
+
+
+class Service(_Labelled):
+    HABITAT = "habitat"
+    WATER_PURIFICATION = "water_purification"
+    CARBON_SEQUESTRATION = "carbon_sequestration"
+    SOIL_RETENTION = "soil_retention"
+    FLOOD_REGULATION = "flood_regulation"
+    BIODIVERSITY = "biodiversity"
+    FISHERY_RESOURCES = "fishery_resources"
+    SOIL_QUALITY = "soil_quality"
+
+
+_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "Role": {
+        "damaged": ("受损区域", "damaged site"),
+        "in_situ_restoration": ("原位修复区", "in-situ restoration site"),
+        "alternative_restoration": ("替代修复区", "alternative restoration site"),
+        "off_site_restoration": ("异地修复区", "off-site restoration site"),
+        "reference": ("参照区", "reference site"),
+        "monitoring_plot": ("监测样地", "monitoring plot"),
+    },
+    "EcosystemType": {
+        "forest": ("森林", "forest"),
+        "wetland": ("湿地", "wetland"),
+        "riparian_buffer": ("河岸缓冲带", "riparian buffer"),
+        "karst_grassland": ("岩溶草地", "karst grassland"),
+        "grassland": ("草地", "grassland"),
+        "farmland_soil": ("农田土壤", "farmland soil"),
+        "mangrove": ("红树林", "mangrove"),
+        "river": ("河流", "river"),
+        "lake_reservoir": ("湖库", "lake / reservoir"),
+        "mine_land": ("矿山用地", "mine land"),
+        "urban_green": ("城市绿地", "urban green space"),
+    },
+    "Stage": {
+        "screening": ("线索筛查", "screening"),
+        "filing": ("立案", "filing"),
+        "investigation": ("损害调查", "investigation"),
+        "appraisal": ("鉴定评估", "appraisal"),
+        "consultation": ("赔偿磋商", "consultation"),
+        "judicial_confirmation": ("司法确认", "judicial confirmation"),
+        "litigation": ("诉讼", "litigation"),
+        "restoration": ("修复", "restoration"),
+        "effect_evaluation": ("修复效果评估", "effect evaluation"),
+        "closed": ("验收结案", "closed"),
+        "not_started": ("不启动索赔", "claim not started"),
+        "terminated": ("终止索赔", "claim terminated"),
+    },
+    "CaseClass": {
+        "significantly_minor": ("显著轻微", "significantly minor"),
+        "simple": ("简单", "simple"),
+        "ordinary": ("一般", "ordinary"),
+        "major": ("重大", "major"),
+    },
+    "RestorationMode": {
+        "in_situ": ("原位修复", "in-situ restoration"),
+        "alternative": ("替代修复", "alternative restoration"),
+        "off_site": ("异地修复", "off-site restoration"),
+        "labour_in_lieu": ("劳务代偿", "labour in lieu"),
+        "technical_upgrade_offset": ("技改抵扣", "technical-upgrade offset"),
+        "instalments": ("分期赔付", "instalments"),
+        "monetary": ("货币赔偿", "monetary compensation"),
+    },
+    "ProjectStatus": {
+        "proposed": ("拟建", "proposed"),
+        "approved": ("已批准", "approved"),
+        "under_construction": ("建设中", "under construction"),
+        "operational": ("运行中", "operational"),
+        "closed": ("已关闭", "closed"),
+    },
+    "ProjectKind": {
+        "project": ("替代修复项目", "bank project"),
+        "base_site": ("修复基地", "base site"),
+    },
+    "Service": {
+        "habitat": ("生境", "habitat"),
+        "water_purification": ("水质净化", "water purification"),
+        "carbon_sequestration": ("固碳", "carbon sequestration"),
+        "soil_retention": ("土壤保持", "soil retention"),
+        "flood_regulation": ("洪水调蓄", "flood regulation"),
+        "biodiversity": ("生物多样性", "biodiversity"),
+        "fishery_resources": ("渔业资源", "fishery resources"),
+        "soil_quality": ("土壤质量", "soil quality"),
+    },
+}
+
+#: Open stages: a case in one of these still needs work.
+OPEN_STAGES = tuple(s for s in Stage if s not in (Stage.CLOSED, Stage.NOT_STARTED, Stage.TERMINATED))
+
+Kind = Literal["str", "float", "int", "date", "datetime", "bool", "enum", "list", "json"]
+GeometryRule = Literal["polygon", "polygon_or_point"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a layer.
+
+    ``computed`` fields are filled by the platform (an input that carries them is overwritten);
+    ``choices`` holds the allowed values of an ``enum`` or of each item of a ``list``.
+    """
+
+    name: str
+    kind: Kind
+    required: bool = False
+    choices: tuple[str, ...] | None = None
+    min: float | None = None
+    max: float | None = None
+    default: Any = None
+    computed: bool = False
+    unit: str | None = None
+    zh: str = ""
+
+    @property
+    def sql_type(self) -> str:
+        return {
+            "str": "TEXT", "enum": "TEXT", "list": "TEXT", "json": "TEXT",
+            "float": "REAL", "int": "INTEGER", "bool": "BOOLEAN",
+            "date": "DATE", "datetime": "DATETIME",
+        }[self.kind]
+
+
+def _enum(e: type[StrEnum]) -> tuple[str, ...]:
+    return tuple(m.value for m in e)
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """A store layer: its columns, its key, and its geometry rule (None for plain tables)."""
+
+    name: str
+    fields: tuple[Field, ...]
+    key: str | None = None  # natural primary key; None -> integer ``fid`` only
+    geometry: GeometryRule | None = None
+    importable: bool = False
+    unique: tuple[tuple[str, ...], ...] = dc_field(default_factory=tuple)
+    #: (field, layer) pairs: the field must hold a key of that layer (checked on import)
+    refs: tuple[tuple[str, str], ...] = ()
+    zh: str = ""
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+
+F = Field
+LAYERS: dict[str, LayerSpec] = {}
+
+
+def _layer(spec: LayerSpec) -> LayerSpec:
+    LAYERS[spec.name] = spec
+    return spec
+
+
+SITES = _layer(LayerSpec(
+    "sites", key="site_id", geometry="polygon_or_point", importable=True, zh="场地",
+    refs=(("case_id", "cases"),),
+    fields=(
+        F("site_id", "str", required=True, zh="场地编号"),
+        F("case_id", "str", zh="案件编号"),
+        F("role", "enum", required=True, choices=_enum(Role), zh="场地类型"),
+        F("ecosystem_type", "enum", required=True, choices=_enum(EcosystemType), zh="生态系统类型"),
+        F("name", "str", required=True, zh="名称"),
+        F("area_ha", "float", computed=True, unit="ha", zh="面积"),
+        F("county", "str", computed=True, zh="县区"),
+        F("watershed", "str", computed=True, zh="流域"),
+    ),
+))
+
+BANK_PROJECTS = _layer(LayerSpec(
+    "bank_projects", key="project_id", geometry="polygon", importable=True, zh="替代修复项目库",
+    fields=(
+        F("project_id", "str", required=True, zh="项目编号"),
+        F("name", "str", required=True, zh="名称"),
+        F("kind", "enum", choices=_enum(ProjectKind), default="project", zh="类别"),
+        F("ecosystem_type", "enum", required=True, choices=_enum(EcosystemType), zh="生态系统类型"),
+        F("services", "list", choices=_enum(Service), default=(), zh="生态服务"),
+        F("capacity", "float", required=True, min=0.0, zh="容量"),
+        F("capacity_unit", "str", required=True, zh="容量单位"),
+        F("unit_cost_yuan", "float", required=True, min=0.0, unit="yuan per capacity unit", zh="单位成本"),
+        F("relative_value", "float", min=0.0, default=1.0, zh="相对价值"),
+        F("trajectory", "json", zh="预期服务恢复轨迹"),
+        F("region", "str", zh="所在县区"),
+        F("watershed", "str", zh="流域"),
+        F("operator", "str", zh="运营单位"),
+        F("status", "enum", required=True, choices=_enum(ProjectStatus), zh="状态"),
+        F("area_ha", "float", computed=True, unit="ha", zh="面积"),
+    ),
+))
+
+CASES = _layer(LayerSpec(
+    "cases", key="case_id", importable=True, zh="案件",
+    fields=(
+        F("case_id", "str", required=True, zh="案件编号"),
+        F("title", "str", required=True, zh="案件名称"),
+        F("region", "str", required=True, zh="所在县区"),
+        F("case_class", "enum", required=True, choices=_enum(CaseClass), zh="案件类别"),
+        F("stage", "enum", required=True, choices=_enum(Stage), zh="办理阶段"),
+        F("liable_party", "str", zh="赔偿义务人"),
+        F("claimant_agency", "str", required=True, zh="赔偿权利人指定部门"),
+        F("damage_amount_yuan", "float", min=0.0, unit="yuan", zh="损害数额"),
+        F("incident_date", "date", zh="损害发生日期"),
+        F("discovered_date", "date", zh="发现日期"),
+        F("clue_source", "str", zh="线索来源"),
+        F("restoration_modes", "list", choices=_enum(RestorationMode), default=(), zh="修复方式"),
+        F("profile", "str", default="guangxi", zh="规则配置"),
+        F("disclosed", "bool", default=False, zh="是否公开"),
+        F("notes", "str", zh="内部备注"),
+        F("version", "int", computed=True, default=1, zh="版本号"),
+        F("updated_at", "datetime", computed=True, zh="更新时间"),
+    ),
+))
+
+CASE_EVENTS = _layer(LayerSpec(
+    "case_events", zh="案件事件", refs=(("case_id", "cases"),),
+    fields=(
+        F("case_id", "str", required=True),
+        F("event_type", "str", required=True),
+        F("event_date", "date", required=True),
+        F("actor", "str"),
+        F("details", "json"),
+        F("recorded_at", "datetime", computed=True),
+    ),
+))
+
+MONITORING_SERIES = _layer(LayerSpec(
+    "monitoring_series", zh="监测序列", unique=(("site_id", "indicator", "time", "source"),),
+    refs=(("site_id", "sites"),),
+    fields=(
+        F("site_id", "str", required=True),
+        F("indicator", "str", required=True),
+        F("time", "datetime", required=True),
+        F("value", "float", required=True),
+        F("unit", "str", required=True),
+        F("source", "str", required=True),
+        F("qc_flag", "str", default="ok"),
+    ),
+))
+
+INDICATOR_TARGETS = _layer(LayerSpec(
+    "indicator_targets", zh="指标目标", unique=(("site_id", "indicator"),),
+    refs=(("site_id", "sites"), ("reference_site_id", "sites")),
+    fields=(
+        F("site_id", "str", required=True),
+        F("indicator", "str", required=True),
+        F("unit", "str", required=True),
+        F("direction", "enum", required=True, choices=("higher", "lower")),
+        F("baseline", "float", required=True),
+        F("target", "float", required=True),
+        F("baseline_date", "date"),
+        F("target_date", "date"),
+        F("planned_trajectory", "json"),
+        F("reference_site_id", "str"),
+    ),
+))
+
+AUDIT_LOG = _layer(LayerSpec(
+    "audit_log", zh="审计日志",
+    fields=(
+        F("at", "datetime", required=True),
+        F("actor", "str", required=True),
+        F("action", "str", required=True),
+        F("layer", "str", required=True),
+        F("record_id", "str"),
+        F("before", "json"),
+        F("after", "json"),
+    ),
+))
+
+COUNTIES = _layer(LayerSpec(
+    "counties", key="county_id", geometry="polygon", importable=True, zh="县区",
+    fields=(
+        F("county_id", "str", required=True),
+        F("name", "str", required=True),
+        F("area_ha", "float", computed=True, unit="ha"),
+    ),
+))
+
+WATERSHEDS = _layer(LayerSpec(
+    "watersheds", key="watershed_id", geometry="polygon", importable=True, zh="流域",
+    fields=(
+        F("watershed_id", "str", required=True),
+        F("name", "str", required=True),
+        F("area_ha", "float", computed=True, unit="ha"),
+    ),
+))
+
+#: The layers the issue names, in the order the store creates them.
+CORE_LAYERS = ("sites", "bank_projects", "cases", "case_events", "monitoring_series",
+               "indicator_targets", "audit_log")

@@ -1,0 +1,368 @@
+"""Build the sample region's files (``restoration sample build``), deterministically.
+
+The committed ``sample_data/`` is this function's output with the default arguments; the same
+function scales up for benchmarks (``--sites 10000 --dates 48 --raster-size 2000``).
+"""
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+import shapely.affinity
+from tqdm.auto import tqdm
+
+from . import catalogue as cat
+from .rasters import write_ndvi_series
+from .shapes import blob, lonlat_to_m, m_to_lonlat, to_lonlat, voronoi_regions
+
+DEFAULT_SEED = 20_261_122
+LAST_MONTH = date(2026, 10, 15)  # the latest monthly NDVI composite in the sample
+TODAY = date(2026, 11, 20)  # the sample's "now": no event is dated after it
+
+
+def monthly_dates(n: int, last: date = LAST_MONTH) -> list[date]:
+    """n monthly dates (15th of each month) ending at ``last``."""
+    out = []
+    y, m = last.year, last.month
+    for _ in range(n):
+        out.append(date(y, m, 15))
+        m -= 1
+        if m == 0:
+            y, m = y - 1, 12
+    return out[::-1]
+
+
+def build_sample(out: str | Path, *, seed: int = DEFAULT_SEED, sites: int | None = None,
+                 dates: int = 24, raster_size: int | None = None, progress: bool = True) -> Path:
+    """Write the sample region into ``out`` and return it.
+
+    ``sites`` adds generated extra sites (no case) up to that total, for scale tests;
+    ``dates`` is the number of monthly NDVI rasters; ``raster_size`` their width and height in
+    pixels (default 400, i.e. 0.001° ≈ 100 m over the 0.4° monitoring window).
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+
+    counties, watersheds = _region(rng)
+    counties.to_file(out / "counties.geojson", driver="GeoJSON")
+    watersheds.to_file(out / "watersheds.geojson", driver="GeoJSON")
+
+    site_frame, profiles = _sites(rng, sites)
+    site_frame.to_file(out / "sites.geojson", driver="GeoJSON")
+
+    bank = _bank(rng, site_frame)
+    # the bank arrives in CGCS2000, as a provincial registry would deliver it
+    bank.to_crs(4490).to_file(out / "bank_projects.gpkg", driver="GPKG", layer="bank_projects")
+
+    _cases().to_csv(out / "cases.csv", index=False, encoding="utf-8")
+    _events().to_csv(out / "case_events.csv", index=False, encoding="utf-8")
+    _targets().to_csv(out / "indicator_targets.csv", index=False, encoding="utf-8")
+    _water_quality(rng).to_csv(out / "water_quality.csv", index=False, encoding="utf-8")
+
+    size = raster_size or 400
+    write_ndvi_series(out / "ndvi", site_frame, profiles, monthly_dates(dates), size, rng,
+                      bbox=cat.NDVI_BBOX, progress=progress)
+    (out / "README.md").write_text(_readme(size, dates, len(site_frame)), encoding="utf-8")
+    return out
+
+
+# -- region -------------------------------------------------------------------------------
+def _region(rng) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    # Voronoi cells in metres over a box that encloses the lon/lat region, clipped back to it
+    box = shapely.box(*cat.REGION_BBOX)
+    corners = np.asarray(shapely.segmentize(box, 0.05).exterior.coords)
+    x, y = lonlat_to_m(corners[:, 0], corners[:, 1])
+    bbox_m = (min(x) - 2000, min(y) - 2000, max(x) + 2000, max(y) + 2000)
+
+    def layer(names, prefix, id_col):
+        cells = voronoi_regions(rng, bbox_m, len(names))
+        geoms = [to_lonlat(c).intersection(box) for c in cells]
+        return gpd.GeoDataFrame({id_col: [f"{prefix}{i + 1:02d}" for i in range(len(names))],
+                                 "name": names}, geometry=geoms, crs=4326)
+
+    return layer(cat.COUNTIES, "C", "county_id"), layer(cat.WATERSHEDS, "W", "watershed_id")
+
+
+def _random_point(rng, bbox) -> tuple[float, float]:
+    lon = rng.uniform(bbox[0] + 0.03, bbox[2] - 0.03)
+    lat = rng.uniform(bbox[1] + 0.03, bbox[3] - 0.03)
+    return lonlat_to_m(lon, lat)
+
+
+def _sites(rng, total: int | None) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
+    rows, geoms, profiles = [], [], {}
+    centre: dict[str, tuple[float, float]] = {}
+    case_anchor: dict[str, tuple[float, float]] = {}
+    for sid, case_id, role, eco, name, area, in_ndvi, elong, profile in cat.SITES:
+        bbox = cat.NDVI_BBOX if in_ndvi else cat.REGION_BBOX
+        if role == "monitoring_plot":
+            # a plot point inside the case's restoration site
+            ref = next(s for s in rows[::-1] if s["case_id"] == case_id and s["role"] != "monitoring_plot")
+            poly = geoms[rows.index(ref)]
+            pt = shapely.Point(*m_to_lonlat(*_point_inside(rng, _metres(poly))))
+            geom = pt
+        else:
+            if role in ("in_situ_restoration",) and case_id in case_anchor:
+                cx, cy = case_anchor[case_id]
+            elif case_id in case_anchor:
+                ax, ay = case_anchor[case_id]
+                ang = rng.uniform(0, 2 * np.pi)
+                dist = rng.uniform(1500, 4000) + np.sqrt(area * 1e4)
+                cx, cy = ax + dist * np.cos(ang), ay + dist * np.sin(ang)
+            else:
+                cx, cy = _random_point(rng, bbox)
+            if case_id and case_id not in case_anchor:
+                case_anchor[case_id] = (cx, cy)
+            shape = blob(rng, cx, cy, area * 1e4, elongation=elong)
+            if role == "in_situ_restoration":
+                # the restoration site lies within the damaged footprint
+                damaged = next(_metres(g) for s, g in zip(rows, geoms)
+                               if s["case_id"] == case_id and s["role"] == "damaged")
+                shape = shapely.affinity.scale(damaged, *(2 * [np.sqrt(area / _ha(damaged))]))
+            geom = to_lonlat(shape)
+            centre[sid] = (cx, cy)
+        rows.append({"site_id": sid, "case_id": case_id, "role": role, "ecosystem_type": eco,
+                     "name": name})
+        geoms.append(geom)
+        profiles[sid] = profile
+
+    n_extra = max(0, (total or 0) - len(rows))
+    if n_extra:
+        roles = ["damaged", "in_situ_restoration", "alternative_restoration", "reference"]
+        ecos = ["forest", "karst_grassland", "grassland", "wetland"]
+        minx, miny = lonlat_to_m(cat.NDVI_BBOX[0], cat.NDVI_BBOX[1])
+        maxx, maxy = lonlat_to_m(cat.NDVI_BBOX[2], cat.NDVI_BBOX[3])
+        cx = rng.uniform(minx + 500, maxx - 500, n_extra)
+        cy = rng.uniform(miny + 500, maxy - 500, n_extra)
+        # log-uniform areas between 0.5 and 200 ha, like real restoration sites
+        area = np.exp(rng.uniform(np.log(0.5), np.log(200.0), n_extra))
+        profs = rng.choice(["on_track", "lagging", "intact", "none", "planting"], n_extra)
+        for i in tqdm(range(n_extra), desc="generate sites", unit="site", disable=n_extra < 2000):
+            sid = f"X{i + 1:05d}"
+            rows.append({"site_id": sid, "case_id": None, "role": roles[i % 4],
+                         "ecosystem_type": ecos[i % 4], "name": f"生成场地 {i + 1}"})
+            geoms.append(to_lonlat(blob(rng, cx[i], cy[i], area[i] * 1e4, n=24)))
+            profiles[sid] = str(profs[i])
+    frame = gpd.GeoDataFrame(rows, geometry=geoms, crs=4326)
+    return frame, profiles
+
+
+def _metres(geom):
+    return shapely.transform(geom, lambda xy: np.c_[lonlat_to_m(xy[:, 0], xy[:, 1])])
+
+
+def _ha(geom_m) -> float:
+    return geom_m.area / 1e4
+
+
+def _point_inside(rng, poly_m) -> tuple[float, float]:
+    minx, miny, maxx, maxy = poly_m.bounds
+    for _ in range(1000):
+        x, y = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
+        if poly_m.contains(shapely.Point(x, y)):
+            return x, y
+    c = poly_m.representative_point()
+    return c.x, c.y
+
+
+# -- bank ---------------------------------------------------------------------------------
+def _bank(rng, sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    rows, geoms = [], []
+    for (pid, name, kind, eco, services, capacity, unit, cost, rel, years, status, operator,
+         place) in cat.BANK:
+        if place.startswith("near:"):
+            anchor = sites.loc[sites.site_id == place[5:], "geometry"].iloc[0].centroid
+            ax, ay = lonlat_to_m(anchor.x, anchor.y)
+            ang = rng.uniform(0, 2 * np.pi)
+            dist = rng.uniform(6000, 15000)
+            cx, cy = ax + dist * np.cos(ang), ay + dist * np.sin(ang)
+            lon, lat = m_to_lonlat(cx, cy)  # keep the project inside the region
+            lon = float(np.clip(lon, cat.REGION_BBOX[0] + 0.05, cat.REGION_BBOX[2] - 0.05))
+            lat = float(np.clip(lat, cat.REGION_BBOX[1] + 0.05, cat.REGION_BBOX[3] - 0.05))
+            cx, cy = lonlat_to_m(lon, lat)
+        else:
+            lon, lat = (float(v) for v in place.split(","))
+            cx, cy = lonlat_to_m(lon, lat)
+        # footprint: the capacity itself for area units; a nominal forest-farm / river reach else
+        area_ha = capacity if unit == "ha" else (400.0 if unit == "tCO2e" else 150.0)
+        shape = blob(rng, cx, cy, area_ha * 1e4 * 1.05, elongation=6.0 if eco in ("river", "riparian_buffer") else 1.2)
+        rows.append({
+            "project_id": pid, "name": name, "kind": kind, "ecosystem_type": eco,
+            "services": ";".join(services), "capacity": capacity, "capacity_unit": unit,
+            "unit_cost_yuan": float(cost), "relative_value": rel,
+            "trajectory": json.dumps({"levels": [[0, 0.0], [years, 1.0]]} if years else {"levels": [[0, 1.0]]}),
+            "operator": operator, "status": status,
+        })
+        geoms.append(to_lonlat(shape))
+    return gpd.GeoDataFrame(rows, geometry=geoms, crs=4326)
+
+
+# -- cases and events ---------------------------------------------------------------------
+def _cases() -> pd.DataFrame:
+    sites_by_case = {}
+    for sid, case_id, role, eco, *_ in cat.SITES:
+        if case_id and role == "damaged":
+            sites_by_case.setdefault(case_id, eco)
+    rows = []
+    for (cid, title, cls, stage, amount, incident, discovered, clue, modes, disclosed,
+         liable) in cat.CASES:
+        county = next((c for c in cat.COUNTIES if title.startswith(c[:2])), "桂源县")
+        eco = sites_by_case.get(cid, "forest")
+        rows.append({
+            "case_id": cid, "title": title, "region": county, "case_class": cls, "stage": stage,
+            "liable_party": liable, "claimant_agency": "桂西市" + cat.CLAIMANTS.get(eco, "市生态环境局")[1:],
+            "damage_amount_yuan": amount, "incident_date": incident, "discovered_date": discovered,
+            "clue_source": clue, "restoration_modes": ";".join(modes), "profile": "guangxi",
+            "disclosed": disclosed,
+            "notes": f"承办人备注：联系人电话 1380000{int(cid[-3:]):04d}",
+        })
+    return pd.DataFrame(rows)
+
+
+#: the events each stage has been through, with days after the previous event
+_PATH = {
+    "screening": [("clue_registered", 2)],
+    "filing": [("clue_registered", 2), ("filed", 25)],
+    "investigation": [("clue_registered", 2), ("filed", 20), ("investigation_started", 10)],
+    "appraisal": [("clue_registered", 0), ("filed", 5), ("investigation_started", 3),
+                  ("investigation_reported", 60), ("appraisal_commissioned", 12)],
+    "consultation": [("clue_registered", 3), ("filed", 18), ("investigation_started", 7),
+                     ("investigation_reported", 45), ("appraisal_commissioned", 10),
+                     ("appraisal_reported", 70), ("consultation_notice_served", 14),
+                     ("meeting_held", 21)],
+    "judicial_confirmation": [("clue_registered", 1), ("filed", 10), ("investigation_started", 5),
+                              ("investigation_reported", 50), ("appraisal_commissioned", 8),
+                              ("appraisal_reported", 80), ("consultation_notice_served", 10),
+                              ("meeting_held", 15), ("meeting_held", 20), ("agreement_signed", 12),
+                              ("judicial_confirmation_requested", 20)],
+    "litigation": [("clue_registered", 2), ("filed", 15), ("investigation_started", 6),
+                   ("investigation_reported", 55), ("appraisal_commissioned", 9),
+                   ("appraisal_reported", 75), ("consultation_notice_served", 12),
+                   ("meeting_held", 20), ("meeting_held", 25), ("meeting_held", 30),
+                   ("consultation_failed", 20), ("litigation_filed", 40)],
+    "restoration": [("clue_registered", 2), ("filed", 14), ("investigation_started", 5),
+                    ("investigation_reported", 50), ("appraisal_commissioned", 7),
+                    ("appraisal_reported", 65), ("consultation_notice_served", 10),
+                    ("meeting_held", 20), ("agreement_signed", 15),
+                    ("judicial_confirmation_requested", 10), ("judicial_confirmation_confirmed", 30),
+                    ("restoration_started", 30), ("inspection", 120), ("inspection", 180)],
+    "effect_evaluation": [("clue_registered", 1), ("filed", 12), ("investigation_started", 4),
+                          ("investigation_reported", 40), ("appraisal_commissioned", 6),
+                          ("appraisal_reported", 60), ("consultation_notice_served", 9),
+                          ("meeting_held", 15), ("agreement_signed", 10),
+                          ("judicial_confirmation_requested", 8), ("judicial_confirmation_confirmed", 25),
+                          ("restoration_started", 20), ("inspection", 200), ("inspection", 200),
+                          ("restoration_completed", 300), ("effect_evaluation_commissioned", 30)],
+    "closed": [("clue_registered", 1), ("filed", 10), ("investigation_started", 4),
+               ("investigation_reported", 30), ("expert_opinion", 20),
+               ("consultation_notice_served", 8), ("meeting_held", 12), ("agreement_signed", 5),
+               ("judicial_confirmation_requested", 7), ("judicial_confirmation_confirmed", 20),
+               ("restoration_started", 15), ("inspection", 150), ("restoration_completed", 120),
+               ("effect_evaluation", 30), ("accepted", 20), ("closed", 10)],
+    "not_started": [("clue_registered", 1), ("not_started", 12)],
+    "terminated": [("clue_registered", 2), ("filed", 20), ("investigation_started", 8),
+                   ("terminated", 90)],
+}
+
+_REASONS = {
+    "not_started": {"reason": "significantly_minor_no_obvious_impact",
+                    "note": "损害显著轻微且已完成整改，经研究决定不启动索赔"},
+    "terminated": {"reason": "liable_party_deregistered",
+                   "note": "赔偿义务人已注销且无其他责任主体，终止索赔"},
+    "consultation_failed": {"circumstance": "period_expired_without_agreement",
+                            "note": "三次磋商未达成一致"},
+}
+
+
+def _events() -> pd.DataFrame:
+    rows = []
+    for cid, _t, _c, stage, _a, _i, discovered, *_ in cat.CASES:
+        day = date.fromisoformat(discovered)
+        for etype, gap in _PATH[stage]:
+            day = min(day + timedelta(days=gap), TODAY)
+            details = dict(_REASONS.get(etype, {}))
+            if etype == "meeting_held":
+                details.setdefault("note", "赔偿磋商会议")
+            rows.append({"case_id": cid, "event_type": etype, "event_date": day.isoformat(),
+                         "actor": "sample", "details": json.dumps(details, ensure_ascii=False)})
+    return pd.DataFrame(rows)
+
+
+# -- monitoring tables --------------------------------------------------------------------
+def _targets() -> pd.DataFrame:
+    lin = lambda a, b, t0, t1: json.dumps([[t0, a], [t1, b]])  # noqa: E731
+    rows = [
+        ("S011", "ndvi", "1", "higher", 0.25, 0.72, "2024-06-15", "2027-06-15", lin(0.25, 0.72, 2024.5, 2027.5), "S012"),
+        ("S016", "ndvi", "1", "higher", 0.18, 0.62, "2023-10-15", "2026-10-15", lin(0.18, 0.62, 2023.8, 2026.8), "S018"),
+        ("S017", "ndvi", "1", "higher", 0.30, 0.70, "2024-03-15", "2028-03-15", lin(0.30, 0.70, 2024.2, 2028.2), "S029"),
+        ("S024", "ndvi", "1", "higher", 0.30, 0.65, "2023-03-15", "2025-03-15", lin(0.30, 0.65, 2023.2, 2025.2), None),
+        ("S028", "ndvi", "1", "higher", 0.35, 0.70, "2025-01-15", "2027-12-15", lin(0.35, 0.70, 2025.0, 2027.9), None),
+        ("S020", "cod", "mg/L", "lower", 42.0, 20.0, "2024-01-15", "2026-06-15", lin(42.0, 20.0, 2024.0, 2026.5), None),
+        ("S020", "nh3_n", "mg/L", "lower", 2.6, 1.0, "2024-01-15", "2026-06-15", lin(2.6, 1.0, 2024.0, 2026.5), None),
+        ("S020", "tp", "mg/L", "lower", 0.38, 0.2, "2024-01-15", "2026-06-15", lin(0.38, 0.2, 2024.0, 2026.5), None),
+        ("S020", "do", "mg/L", "higher", 3.5, 5.0, "2024-01-15", "2026-06-15", lin(3.5, 5.0, 2024.0, 2026.5), None),
+    ]
+    cols = ["site_id", "indicator", "unit", "direction", "baseline", "target", "baseline_date",
+            "target_date", "planned_trajectory", "reference_site_id"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _water_quality(rng) -> pd.DataFrame:
+    """Monthly samples (COD, NH3-N, TP, DO, mg/L) at the river sites; three replicate samples a
+    month at case GX-2022-011's sections in its last six months (effect evaluation)."""
+    months = monthly_dates(24)
+    series = {
+        # site: (cod, nh3n, tp, do) start -> end levels over the 24 months
+        "S002": ((14, 38), (0.6, 2.8), (0.10, 0.42), (6.5, 3.8)),
+        "S004": ((16, 30), (0.7, 1.9), (0.12, 0.30), (6.8, 4.5)),
+        "S020": ((33, 21.5), (2.0, 0.75), (0.30, 0.16), (4.2, 6.0)),
+        "S021": ((15, 14), (0.5, 0.45), (0.08, 0.07), (7.0, 7.1)),
+        "S022": ((35, 22.0), (2.1, 0.8), (0.31, 0.17), (4.0, 5.8)),
+    }
+    events = {"S002": date(2026, 6, 2), "S004": date(2025, 11, 18)}
+    rows = []
+    for site, ranges in series.items():
+        for i, month in enumerate(months):
+            frac = i / (len(months) - 1)
+            if site in events:  # pollution starts with the incident, then fades slowly
+                on = month >= events[site]
+                frac = 0.0 if not on else max(0.2, 1.0 - (month - events[site]).days / 900)
+            reps = 3 if site in ("S020", "S022") and i >= len(months) - 6 else 1
+            for r in range(reps):
+                when = month + timedelta(days=7 * r)
+                for (ind, (a, b)), sd in zip(zip(("cod", "nh3_n", "tp", "do"), ranges),
+                                             (0.06, 0.08, 0.08, 0.05)):
+                    level = a + (b - a) * frac
+                    value = max(0.01, level * (1 + rng.normal(0, sd)))
+                    rows.append({"site_id": site, "indicator": ind,
+                                 "time": f"{when.isoformat()}T10:00:00", "value": round(value, 3),
+                                 "unit": "mg/L", "source": "field_sampling", "qc_flag": "ok"})
+    return pd.DataFrame(rows)
+
+
+def _readme(size: int, dates: int, n_sites: int) -> str:
+    return f"""# Sample region (示例区域)
+
+Generated by `restoration sample build` (seeded, deterministic). A fictional region in western
+Guangxi (107.5–109.5°E, 22.5–24.5°N): 8 counties, 4 watersheds, {len(cat.CASES)} cases across every
+stage and class, {n_sites} sites, {len(cat.BANK)} bank projects, {dates} monthly NDVI rasters
+({size}×{size} px over {cat.NDVI_BBOX}) and a water-quality table.
+
+| file | layer | notes |
+| --- | --- | --- |
+| counties.geojson, watersheds.geojson | counties, watersheds | EPSG:4326 |
+| cases.csv, case_events.csv | cases, case_events | restoration modes `;`-separated |
+| sites.geojson | sites | monitoring plots are points |
+| bank_projects.gpkg | bank_projects | in CGCS2000 (EPSG:4490); `trajectory` levels are years since project start |
+| indicator_targets.csv | indicator_targets | planned trajectories as [decimal year, level] |
+| water_quality.csv | monitoring_series | COD, NH3-N, TP, DO in mg/L |
+| ndvi/ndvi_YYYY-MM-DD.tif | (rasters) | int16, scale 0.0001, nodata -32768 (clouds) |
+
+Companies, people and phone numbers are invented.
+"""

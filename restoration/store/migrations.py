@@ -1,0 +1,71 @@
+"""Schema versions of the store and how to get from one to the next.
+
+A migration is a function of an open write transaction; ``open_store`` runs the pending ones in
+one transaction, so a failed upgrade leaves the file at its old version. To change the schema:
+add the layer or field to ``restoration.model`` and append a migration here that brings an
+existing file to that shape (``create_layer`` for a new layer, ``ALTER TABLE`` for a new field).
+"""
+from __future__ import annotations
+
+import sqlite3
+from typing import Callable
+
+from .. import model
+from . import gpkg
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def geometry_type_name(spec: model.LayerSpec) -> str:
+    # polygons are promoted to MultiPolygon so GIS sees one type; sites may hold plot points too
+    return "GEOMETRY" if spec.geometry == "polygon_or_point" else "MULTIPOLYGON"
+
+
+def create_layer(conn: sqlite3.Connection, spec: model.LayerSpec) -> None:
+    """Create one layer's table and register it in gpkg_contents (and gpkg_geometry_columns)."""
+    cols = ["fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL"]
+    if spec.geometry:
+        cols.append(f"geom {geometry_type_name(spec)}")
+    for f in spec.fields:
+        col = f"{_quote(f.name)} {f.sql_type}"
+        if f.name == spec.key:
+            col += " NOT NULL UNIQUE"
+        cols.append(col)
+    for unique in spec.unique:
+        cols.append(f"UNIQUE ({', '.join(_quote(c) for c in unique)})")
+    conn.execute(f"CREATE TABLE {_quote(spec.name)} ({', '.join(cols)})")
+    data_type = "features" if spec.geometry else "attributes"
+    conn.execute(
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (spec.name, data_type, spec.name, spec.zh, 4326 if spec.geometry else None))
+    if spec.geometry:
+        conn.execute("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, 4326, 0, 0)",
+                     (spec.name, geometry_type_name(spec)))
+    if spec.name == "case_events":
+        conn.execute("CREATE INDEX idx_case_events_case ON case_events(case_id)")
+    if spec.name == "monitoring_series":
+        conn.execute("CREATE INDEX idx_monitoring_site ON monitoring_series(site_id, indicator)")
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    for ddl in gpkg.METADATA_DDL:
+        conn.execute(ddl)
+    conn.executemany("INSERT OR IGNORE INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, ?)",
+                     gpkg.spatial_ref_rows())
+    conn.execute("CREATE TABLE restoration_meta (key TEXT PRIMARY KEY, value TEXT)")
+    conn.execute("INSERT INTO restoration_meta VALUES ('store_version', '0')")
+    for name in ("sites", "bank_projects", "cases", "case_events", "monitoring_series",
+                 "indicator_targets", "audit_log", "counties", "watersheds"):
+        create_layer(conn, model.LAYERS[name])
+
+
+#: (version, description, function) in order; the store's schema version is the last applied.
+MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
+    (1, "core layers: sites, bank_projects, cases, case_events, monitoring_series, "
+        "indicator_targets, audit_log, counties, watersheds", _v1),
+]
+
+LATEST = MIGRATIONS[-1][0]
