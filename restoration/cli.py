@@ -149,13 +149,22 @@ def demo(ctx: click.Context, no_serve: bool, port: int) -> None:
                               "--server.port", str(port), "--server.headless", "true"], env=env))
 
 
+#: sub-command groups that live in their own modules: (module, attribute)
+_GROUPS = [("cli_equivalence", "equivalence_group"), ("cli_cases", "case_group"),
+           ("cli_monitor", "monitor_group"), ("cli_bank", "bank_group"),
+           ("cli_users", "users_group")]
+
+
 def _register_optional() -> None:
-    """Sub-command groups that live in their own modules."""
-    try:
-        from .cli_equivalence import equivalence_group
-    except ImportError:
-        return
-    cli.add_command(equivalence_group)
+    import importlib
+    for module, attr in _GROUPS:
+        try:
+            mod = importlib.import_module(f"restoration.{module}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"restoration.{module}":
+                raise
+            continue
+        cli.add_command(getattr(mod, attr))
 
 
 _register_optional()

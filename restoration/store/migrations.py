@@ -68,4 +68,6 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
         "indicator_targets, audit_log, counties, watersheds", _v1),
 ]
 
+# Later migrations are appended above this line (one per feature area, in version order).
+MIGRATIONS.sort(key=lambda m: m[0])
 LATEST = MIGRATIONS[-1][0]

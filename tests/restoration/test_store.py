@@ -163,16 +163,17 @@ def test_migration_path_upgrades_and_failed_upgrade_changes_nothing(empty_store,
         conn.execute("CREATE TABLE extra2 (x INTEGER)")
         raise sqlite3.OperationalError("broken migration")
 
-    monkeypatch.setattr(core, "MIGRATIONS", migrations.MIGRATIONS + [(2, "extra", v2), (3, "broken", v3_broken)])
-    monkeypatch.setattr(core, "LATEST", 3)
+    n = migrations.LATEST
+    monkeypatch.setattr(core, "MIGRATIONS", migrations.MIGRATIONS + [(n + 1, "extra", v2), (n + 2, "broken", v3_broken)])
+    monkeypatch.setattr(core, "LATEST", n + 2)
     with pytest.raises(sqlite3.OperationalError):
         open_store(path, create=False)
     with sqlite3.connect(path) as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     assert "extra" not in tables and "extra2" not in tables  # all pending steps in one transaction
-    monkeypatch.setattr(core, "MIGRATIONS", migrations.MIGRATIONS + [(2, "extra", v2)])
-    monkeypatch.setattr(core, "LATEST", 2)
-    assert open_store(path, create=False).schema_version == 2
+    monkeypatch.setattr(core, "MIGRATIONS", migrations.MIGRATIONS + [(n + 1, "extra", v2)])
+    monkeypatch.setattr(core, "LATEST", n + 1)
+    assert open_store(path, create=False).schema_version == n + 1
 
 
 def test_newer_schema_and_foreign_files_refused(empty_store, tmp_path):
