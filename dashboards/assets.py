@@ -1,0 +1,40 @@
+"""Offline map assets: Leaflet served by the platform itself, not from public CDNs.
+
+folium's default JavaScript and CSS (Leaflet, jQuery, Bootstrap, awesome-markers) come from
+CDNs, which government intranets and offline machines cannot reach — the map would not render.
+Leaflet's files are taken from the ``xstatic-leaflet`` package into ``dashboards/static/`` (served
+by Streamlit's static file serving at ``/app/static/``) and every map points at them. The maps use
+only Leaflet (circle markers and GeoJSON, no icons), so jQuery, Bootstrap and awesome-markers
+are dropped.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import xstatic.pkg.leaflet as xs_leaflet
+
+STATIC_DIR = Path(__file__).with_name("static")
+URL_PREFIX = "/app/static"
+LEAFLET_FILES = ("leaflet.js", "leaflet.css", "images/layers.png", "images/layers-2x.png",
+                 "images/marker-icon.png", "images/marker-icon-2x.png", "images/marker-shadow.png")
+
+
+def ensure_static() -> Path:
+    """Copy Leaflet from the installed xstatic package into the static folder (once)."""
+    target = STATIC_DIR / "leaflet"
+    source = Path(xs_leaflet.BASE_DIR)
+    for name in LEAFLET_FILES:
+        dst = target / name
+        if not dst.exists() or dst.stat().st_size != (source / name).stat().st_size:
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source / name, dst)
+    return target
+
+
+def local_js(prefix: str = URL_PREFIX) -> list[tuple[str, str]]:
+    return [("leaflet", f"{prefix}/leaflet/leaflet.js")]
+
+
+def local_css(prefix: str = URL_PREFIX) -> list[tuple[str, str]]:
+    return [("leaflet_css", f"{prefix}/leaflet/leaflet.css")]

@@ -1,0 +1,54 @@
+"""The dashboards' only door to data: ``restoration``'s API, cached on the store's version.
+
+Every cached read takes the store version as part of its key, so a write (which bumps the
+version) makes the next rerun read fresh data, and nothing stale survives an edit.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from restoration import config, ensure_store
+from restoration.store import Store
+
+
+@st.cache_resource(show_spinner=False)
+def _store(path: str) -> Store:
+    return ensure_store(Path(path))
+
+
+def data_dir() -> Path:
+    return config.data_dir()
+
+
+def store() -> Store:
+    return _store(str(data_dir().resolve()))
+
+
+def version() -> int:
+    return store().version
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _layer(path: str, store_version: int, layer: str) -> pd.DataFrame:
+    return _store(path).read(layer)
+
+
+def layer(name: str) -> pd.DataFrame:
+    """A whole layer, cached until the store changes."""
+    return _layer(str(data_dir().resolve()), version(), name)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _cached_call(path: str, store_version: int, fn_name: str, args: tuple) -> object:
+    module_name, attr = fn_name.rsplit(".", 1)
+    import importlib
+    fn = getattr(importlib.import_module(module_name), attr)
+    return fn(_store(path), *args)
+
+
+def cached(fn_name: str, *args) -> object:
+    """Call ``module.function(store, *args)`` through the cache (keyed on the store version)."""
+    return _cached_call(str(data_dir().resolve()), version(), fn_name, args)

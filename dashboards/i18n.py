@@ -1,0 +1,48 @@
+"""Interface text: one dictionary file per language (``i18n/zh.json``, ``i18n/en.json``).
+
+中文 is the default. Vocabulary labels (stages, classes, roles...) come from
+``restoration.model``'s enums so they are defined once.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+LANGUAGES = ("zh", "en")
+_DIR = Path(__file__).with_name("i18n")
+
+
+@lru_cache(maxsize=None)
+def dictionary(lang: str) -> dict[str, str]:
+    return json.loads((_DIR / f"{lang}.json").read_text(encoding="utf-8"))
+
+
+def t(key: str, lang: str = "zh", **fmt) -> str:
+    """The label for ``key`` in ``lang`` (falls back to 中文, then to the key itself)."""
+    text = dictionary(lang).get(key) or dictionary("zh").get(key) or key
+    return text.format(**fmt) if fmt else text
+
+
+def vocab(enum_cls, value: str | None, lang: str = "zh") -> str:
+    """A vocabulary value's label, e.g. ``vocab(Stage, "filing", "zh") == "立案"``."""
+    if value is None:
+        return "—"
+    try:
+        return enum_cls(value).label(lang)
+    except ValueError:
+        return str(value)
+
+
+def money(yuan: float | None, lang: str = "zh") -> str:
+    """Yuan as 万元 (Chinese) or yuan (English)."""
+    if yuan is None or yuan != yuan:
+        return "—"
+    return f"{yuan / 1e4:,.2f} 万元" if lang == "zh" else f"{yuan:,.0f} yuan"
+
+
+def area(ha: float | None, lang: str = "zh") -> str:
+    """Hectares with 亩 alongside (1 亩 = 1/15 ha)."""
+    if ha is None or ha != ha:
+        return "—"
+    return f"{ha:,.2f} 公顷（{ha * 15:,.1f} 亩）" if lang == "zh" else f"{ha:,.2f} ha ({ha * 15:,.1f} mu)"

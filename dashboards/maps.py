@@ -1,0 +1,252 @@
+"""Map builders: plain functions that return folium maps (tested without Streamlit).
+
+Every map loads Leaflet from the platform (``dashboards.assets``), renders on a canvas, draws
+the county and watershed outlines from the store as an offline base layer (readable when tiles
+cannot load), and simplifies geometries for display.
+"""
+from __future__ import annotations
+
+import html
+import os
+from typing import Iterable
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from restoration.model import CaseClass, ProjectStatus, Role, Stage
+
+from .assets import URL_PREFIX, local_css, local_js
+from .i18n import t, vocab
+
+#: above this many polygons the overview draws centroids (circle markers) instead of shapes
+POLYGON_LIMIT = 1500
+#: above this many features a map draws on a canvas rather than one SVG element per feature
+CANVAS_ABOVE = 500
+#: display simplification tolerance in degrees (~20 m): invisible at regional zoom levels
+SIMPLIFY_DEG = 0.0002
+
+STAGE_COLOURS = {
+    "screening": "#9e9e9e", "filing": "#607d8b", "investigation": "#3f51b5", "appraisal": "#673ab7",
+    "consultation": "#9c27b0", "judicial_confirmation": "#e91e63", "litigation": "#f44336",
+    "restoration": "#ff9800", "effect_evaluation": "#cddc39", "closed": "#4caf50",
+    "not_started": "#bdbdbd", "terminated": "#795548",
+}
+CLASS_COLOURS = {"significantly_minor": "#8bc34a", "simple": "#03a9f4", "ordinary": "#ff9800",
+                 "major": "#d32f2f"}
+ROLE_COLOURS = {"damaged": "#d32f2f", "in_situ_restoration": "#43a047",
+                "alternative_restoration": "#1e88e5", "off_site_restoration": "#00897b",
+                "reference": "#8e24aa", "monitoring_plot": "#fdd835"}
+NO_CASE_COLOUR = "#616161"
+
+TILES = {
+    "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "© OpenStreetMap contributors"),
+    "tianditu": ("https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+                 "&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}"
+                 "&TILECOL={x}&tk={key}", "© 天地图 Tianditu"),
+}
+
+
+def base_map(bounds: Iterable[float] | None = None, *, tiles: str | None = None,
+             counties: gpd.GeoDataFrame | None = None, watersheds: gpd.GeoDataFrame | None = None,
+             lang: str = "zh", asset_prefix: str = URL_PREFIX, height: str = "100%",
+             canvas: bool = False) -> folium.Map:
+    """An empty map fitted to ``bounds`` (minx, miny, maxx, maxy in degrees).
+
+    ``tiles``: ``osm`` (default), ``tianditu`` (needs ``TIANDITU_KEY`` in the environment) or
+    ``none``; the environment variable ``RESTORATION_TILES`` sets the default. ``canvas``
+    draws vectors on one canvas instead of SVG elements: needed for thousands of features.
+    """
+    tiles = tiles or os.environ.get("RESTORATION_TILES", "osm")
+    m = folium.Map(tiles=None, prefer_canvas=canvas, control_scale=True, height=height)
+    m.default_js = local_js(asset_prefix)
+    m.default_css = local_css(asset_prefix)
+    if tiles == "tianditu" and os.environ.get("TIANDITU_KEY"):
+        url, attr = TILES["tianditu"]
+        folium.TileLayer(url.replace("{key}", os.environ["TIANDITU_KEY"]), attr=attr,
+                         subdomains="01234567", name=t("map.tiles", lang)).add_to(m)
+    elif tiles in ("osm", "tianditu"):
+        url, attr = TILES["osm"]
+        folium.TileLayer(url, attr=attr, name=t("map.tiles", lang)).add_to(m)
+    if watersheds is not None and not watersheds.empty:
+        _outline_layer(watersheds, t("map.watersheds", lang), "#1565c0", 1.2, "4 4").add_to(m)
+    if counties is not None and not counties.empty:
+        _outline_layer(counties, t("map.counties", lang), "#424242", 1.0, None).add_to(m)
+    if bounds is not None:
+        minx, miny, maxx, maxy = bounds
+        m.fit_bounds([[miny, minx], [maxy, maxx]])
+    return m
+
+
+def _outline_layer(frame: gpd.GeoDataFrame, name: str, colour: str, weight: float,
+                   dash: str | None) -> folium.GeoJson:
+    data = frame[["name", "geometry"]].copy()
+    data["geometry"] = data.geometry.simplify(SIMPLIFY_DEG * 5)
+    return folium.GeoJson(
+        data.to_json(), name=name,
+        style_function=lambda f, c=colour, w=weight, d=dash: {
+            "color": c, "weight": w, "fill": False, "dashArray": d},
+        tooltip=folium.GeoJsonTooltip(["name"], labels=False),
+    )
+
+
+def _display_geometries(frame: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    return frame.geometry.simplify(SIMPLIFY_DEG, preserve_topology=True)
+
+
+def sites_layer(sites: gpd.GeoDataFrame, colours: pd.Series, name: str, *,
+                popup_html: pd.Series | None = None, tooltip_cols: list[str] | None = None,
+                as_points: bool | None = None) -> folium.GeoJson:
+    """One GeoJSON layer of sites, coloured per row; points (circle markers) for plots, or
+    for every site when there are more than ``POLYGON_LIMIT`` of them."""
+    data = sites.copy()
+    data["_colour"] = colours.reindex(data.index).fillna(NO_CASE_COLOUR).to_numpy()
+    if as_points is None:
+        as_points = len(data) > POLYGON_LIMIT
+    if as_points:
+        data["geometry"] = data.geometry.representative_point()
+    else:
+        data["geometry"] = _display_geometries(data)
+    if popup_html is not None:
+        data["_popup"] = popup_html.reindex(data.index).fillna("").to_numpy()
+    keep = [c for c in ["site_id", "case_id", "name", "_colour", "_popup", *(tooltip_cols or [])]
+            if c in data.columns]
+    data = gpd.GeoDataFrame(data[keep], geometry=data.geometry, crs=4326)
+    for col in data.columns:
+        if col != "geometry" and data[col].dtype == object:
+            data[col] = data[col].map(lambda v: "" if v is None else str(v))
+    return folium.GeoJson(
+        data.to_json(drop_id=False), name=name,
+        style_function=lambda f: {"color": f["properties"]["_colour"], "weight": 2,
+                                  "fillColor": f["properties"]["_colour"], "fillOpacity": 0.45},
+        marker=folium.CircleMarker(radius=5, weight=1, fill=True, fill_opacity=0.8),
+        tooltip=folium.GeoJsonTooltip(["site_id", "name"] + (tooltip_cols or []), labels=False),
+        popup=folium.GeoJsonPopup(["_popup"], labels=False) if popup_html is not None else None,
+        highlight_function=lambda f: {"weight": 4, "fillOpacity": 0.7},
+    )
+
+
+def case_link(case_id: str | None, title: str | None, lang: str) -> str:
+    if not case_id:
+        return ""
+    return (f'<b>{html.escape(title or case_id)}</b><br>'
+            f'<a href="case?case_id={html.escape(case_id)}" target="_top">{t("map.open_case", lang)} {html.escape(case_id)}</a>')
+
+
+def overview_map(sites: gpd.GeoDataFrame, cases: pd.DataFrame, *, colour_by: str = "stage",
+                 lang: str = "zh", counties=None, watersheds=None, tiles: str | None = None,
+                 asset_prefix: str = URL_PREFIX) -> folium.Map:
+    """All cases' sites coloured by case stage or class; popups link to the case page."""
+    joined = sites.merge(cases[["case_id", "stage", "case_class", "title"]], on="case_id", how="left")
+    joined.index = sites.index
+    palette, column = (STAGE_COLOURS, "stage") if colour_by == "stage" else (CLASS_COLOURS, "case_class")
+    colours = joined[column].map(palette)
+    popups = pd.Series([case_link(c, ti, lang) for c, ti in zip(joined["case_id"], joined["title"])],
+                       index=joined.index)
+    bounds = sites.total_bounds if len(sites) else None
+    m = base_map(bounds, tiles=tiles, counties=counties, watersheds=watersheds, lang=lang,
+                 asset_prefix=asset_prefix, canvas=len(sites) > CANVAS_ABOVE)
+    sites_layer(joined, colours, t("map.sites", lang), popup_html=popups).add_to(m)
+    if len(joined) <= POLYGON_LIMIT:
+        # small sites vanish at regional zoom: mark every site's location as well
+        sites_layer(joined, colours, t("map.site_points", lang), popup_html=popups,
+                    as_points=True).add_to(m)
+    enum = Stage if colour_by == "stage" else CaseClass
+    legend_items = [(vocab(enum, k, lang), c) for k, c in palette.items() if k in set(joined[column].dropna())]
+    _legend(m, t("map.legend", lang), legend_items + [(t("map.no_case", lang), NO_CASE_COLOUR)])
+    folium.LayerControl(collapsed=True).add_to(m)
+    return m
+
+
+def case_map(sites: gpd.GeoDataFrame, *, lang: str = "zh", overlay: dict | None = None,
+             counties=None, watersheds=None, tiles: str | None = None,
+             asset_prefix: str = URL_PREFIX) -> folium.Map:
+    """A case's sites coloured by role; ``overlay`` = {"image": RGBA array, "bounds":
+    (minx, miny, maxx, maxy), "name": str} draws e.g. the latest NDVI under the sites."""
+    bounds = _padded(sites.total_bounds) if len(sites) else None
+    m = base_map(bounds, tiles=tiles, counties=counties, watersheds=watersheds, lang=lang,
+                 asset_prefix=asset_prefix)
+    if overlay is not None:
+        minx, miny, maxx, maxy = overlay["bounds"]
+        folium.raster_layers.ImageOverlay(overlay["image"], bounds=[[miny, minx], [maxy, maxx]],
+                                          name=overlay.get("name", "NDVI"), opacity=0.75,
+                                          mercator_project=True).add_to(m)
+    colours = sites["role"].map(ROLE_COLOURS)
+    roles = sites["role"].map(lambda r: vocab(Role, r, lang))
+    sites_layer(sites.assign(role_label=roles), colours, t("map.sites", lang),
+                tooltip_cols=["role_label"], as_points=False).add_to(m)
+    _legend(m, t("map.legend", lang), [(vocab(Role, r, lang), c) for r, c in ROLE_COLOURS.items()
+                                       if r in set(sites["role"])])
+    folium.LayerControl(collapsed=True).add_to(m)
+    return m
+
+
+def remaining_colour(fraction: float) -> str:
+    """Green when most capacity is free, through amber, to red when full."""
+    if fraction != fraction:
+        return NO_CASE_COLOUR
+    if fraction <= 0.0:
+        return "#b71c1c"
+    if fraction < 0.2:
+        return "#f57c00"
+    if fraction < 0.6:
+        return "#fbc02d"
+    return "#2e7d32"
+
+
+def bank_map(bank: gpd.GeoDataFrame, *, lang: str = "zh", damaged: gpd.GeoDataFrame | None = None,
+             highlight: list[str] | None = None, counties=None, watersheds=None,
+             tiles: str | None = None, asset_prefix: str = URL_PREFIX) -> folium.Map:
+    """Bank projects coloured by remaining capacity (column ``remaining_fraction``, 0–1);
+    optionally the case's damaged site and a set of highlighted candidates."""
+    frames = [bank] + ([damaged] if damaged is not None and len(damaged) else [])
+    bounds = _padded(pd.concat([f.geometry for f in frames]).total_bounds) if len(bank) else None
+    m = base_map(bounds, tiles=tiles, counties=counties, watersheds=watersheds, lang=lang,
+                 asset_prefix=asset_prefix)
+    frac = bank["remaining_fraction"] if "remaining_fraction" in bank else pd.Series(np.nan, index=bank.index)
+    colours = frac.map(remaining_colour)
+    labels = bank.assign(site_id=bank["project_id"],
+                         status_label=bank["status"].map(lambda s: vocab(ProjectStatus, s, lang)),
+                         remaining_pct=(frac * 100).round(0).astype("Int64").astype(str) + "%")
+    sites_layer(labels, colours, t("map.bank", lang), tooltip_cols=["status_label", "remaining_pct"],
+                as_points=False).add_to(m)
+    if highlight:
+        sel = labels[labels["project_id"].isin(highlight)]
+        if len(sel):
+            sites_layer(sel, pd.Series("#000000", index=sel.index), t("map.candidates", lang),
+                        as_points=True).add_to(m)
+    if damaged is not None and len(damaged):
+        sites_layer(damaged, pd.Series(ROLE_COLOURS["damaged"], index=damaged.index),
+                    t("map.damaged", lang), as_points=False).add_to(m)
+    _legend(m, t("map.remaining", lang), [("≥ 60%", "#2e7d32"), ("20–60%", "#fbc02d"),
+                                          ("< 20%", "#f57c00"), ("0", "#b71c1c")])
+    folium.LayerControl(collapsed=True).add_to(m)
+    return m
+
+
+def _padded(bounds, pad: float = 0.02):
+    minx, miny, maxx, maxy = bounds
+    return (minx - pad, miny - pad, maxx + pad, maxy + pad)
+
+
+def _legend(m: folium.Map, title: str, items: list[tuple[str, str]]) -> None:
+    rows = "".join(f'<div><span style="display:inline-block;width:12px;height:12px;'
+                   f'background:{c};margin-right:6px;border:1px solid #555"></span>{html.escape(l)}</div>'
+                   for l, c in items)
+    box = (f'<div class="map-legend" style="position:absolute;bottom:24px;left:12px;z-index:9999;'
+           f'background:rgba(255,255,255,.9);padding:6px 8px;border-radius:4px;font:12px sans-serif">'
+           f'<b>{html.escape(title)}</b>{rows}</div>')
+    m.get_root().html.add_child(folium.Element(box))
+
+
+def ndvi_rgba(values: np.ndarray) -> np.ndarray:
+    """NDVI (-1..1, NaN for no data) -> RGBA uint8 image, brown to green; no data transparent."""
+    v = np.clip(np.nan_to_num(values, nan=0.0), 0.0, 0.9) / 0.9
+    stops = np.array([[166, 97, 26], [223, 194, 125], [245, 245, 200], [128, 205, 100], [0, 104, 55]], float)
+    pos = v * (len(stops) - 1)
+    lo = np.floor(pos).astype(int).clip(0, len(stops) - 2)
+    frac = (pos - lo)[..., None]
+    rgb = stops[lo] * (1 - frac) + stops[lo + 1] * frac
+    alpha = np.where(np.isnan(values), 0, 200)[..., None]
+    return np.concatenate([rgb, alpha], axis=-1).astype(np.uint8)

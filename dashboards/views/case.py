@@ -1,0 +1,58 @@
+"""Case (案件): the record, timeline and deadlines, sites map, monitoring, equivalence,
+bank allocations, funds, and forms that write to the store."""
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dashboards import case_panels, data, maps
+from dashboards.i18n import money, vocab
+from dashboards.ui import T, lang, require_staff, shown_errors
+from restoration.model import CaseClass, RestorationMode, Stage
+
+require_staff()
+L = lang()
+cases = data.layer("cases")
+ids = cases["case_id"].tolist()
+wanted = st.query_params.get("case_id") or st.session_state.get("case_id") or ids[0]
+index = ids.index(wanted) if wanted in ids else 0
+case_id = st.selectbox(T("case.choose"), ids, index=index,
+                       format_func=lambda c: f"{c} · {cases.set_index('case_id').loc[c, 'title']}")
+st.session_state["case_id"] = case_id
+case = cases.set_index("case_id").loc[case_id]
+
+st.title(case["title"])
+c = st.columns(4)
+c[0].metric(T("field.stage"), vocab(Stage, case["stage"], L))
+c[1].metric(T("field.case_class"), vocab(CaseClass, case["case_class"], L))
+c[2].metric(T("field.damage_amount"), money(case["damage_amount_yuan"], L))
+c[3].metric(T("field.version"), int(case["version"]))
+st.write(f"**{T('field.liable_party')}**: {case['liable_party'] or '—'} · "
+         f"**{T('field.claimant_agency')}**: {case['claimant_agency']} · "
+         f"**{T('field.region')}**: {case['region']} · "
+         f"**{T('field.restoration_modes')}**: "
+         + ("、".join(vocab(RestorationMode, m, L) for m in case["restoration_modes"]) or "—"))
+
+sites = data.layer("sites")
+case_sites = sites[sites["case_id"] == case_id]
+tabs = st.tabs([T("case.tab_timeline"), T("case.tab_map"), T("case.tab_monitoring"),
+                T("case.tab_equivalence"), T("case.tab_bank"), T("case.tab_funds"), T("case.tab_forms")])
+with tabs[0], shown_errors():
+    case_panels.timeline(case_id, L)
+with tabs[1], shown_errors():
+    if case_sites.empty:
+        st.info(T("case.no_sites"))
+    else:
+        overlay = case_panels.ndvi_overlay(case_sites)
+        m = maps.case_map(case_sites, lang=L, overlay=overlay, counties=data.layer("counties"),
+                          watersheds=data.layer("watersheds"))
+        st_folium(m, height=480, use_container_width=True, returned_objects=[], key=f"case_map_{case_id}")
+with tabs[2], shown_errors():
+    case_panels.monitoring(case_id, case_sites, L)
+with tabs[3], shown_errors():
+    case_panels.equivalence(case_id, L)
+with tabs[4], shown_errors():
+    case_panels.bank(case_id, L)
+with tabs[5], shown_errors():
+    case_panels.funds(case_id, L)
+with tabs[6]:
+    case_panels.forms(case_id, int(case["version"]), L)

@@ -1,0 +1,87 @@
+"""Overview (总览): every case and site on one map, KPI cards, filters."""
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dashboards import data, kpis, maps
+from dashboards.i18n import area, money, vocab
+from dashboards.ui import T, lang, require_staff, shown_errors
+from restoration.model import OPEN_STAGES, CaseClass, EcosystemType, Stage
+
+require_staff()
+L = lang()
+st.title(T("page.overview"))
+
+cases = data.layer("cases")
+sites = data.layer("sites")
+
+with st.sidebar:
+    st.subheader(T("filter.title"))
+    counties = st.multiselect(T("filter.county"), sorted(cases["region"].dropna().unique()))
+    classes = st.multiselect(T("filter.class"), [c.value for c in CaseClass],
+                             format_func=lambda v: vocab(CaseClass, v, L))
+    stages = st.multiselect(T("filter.stage"), [s.value for s in Stage],
+                            format_func=lambda v: vocab(Stage, v, L))
+    ecos = st.multiselect(T("filter.ecosystem"), [e.value for e in EcosystemType],
+                          format_func=lambda v: vocab(EcosystemType, v, L))
+
+sel = cases
+if counties:
+    sel = sel[sel["region"].isin(counties)]
+if classes:
+    sel = sel[sel["case_class"].isin(classes)]
+if stages:
+    sel = sel[sel["stage"].isin(stages)]
+if ecos:
+    with_eco = set(sites.loc[sites["ecosystem_type"].isin(ecos), "case_id"].dropna())
+    sel = sel[sel["case_id"].isin(with_eco)]
+filtered = bool(counties or classes or stages or ecos)
+shown_sites = sites[sites["case_id"].isin(sel["case_id"])] if filtered else sites
+
+with shown_errors():
+    k = kpis.overview(sel, shown_sites)
+    c = st.columns(5)
+    c[0].metric(T("kpi.open_cases"), k["open_cases"])
+    c[1].metric(T("kpi.overdue"), k["overdue"] if k["overdue"] is not None else "—")
+    c[2].metric(T("kpi.on_track_area"), area(k["on_track_ha"], L) if k["on_track_ha"] is not None else "—")
+    c[3].metric(T("kpi.lagging_area"), area(k["lagging_ha"], L) if k["lagging_ha"] is not None else "—")
+    c[4].metric(T("kpi.damage_total"), money(k["damage_yuan"], L))
+    if k["funds"] is not None:
+        f = st.columns(3)
+        f[0].metric(T("kpi.funds_due"), money(k["funds"]["due"], L))
+        f[1].metric(T("kpi.funds_received"), money(k["funds"]["received"], L))
+        f[2].metric(T("kpi.funds_disbursed"), money(k["funds"]["disbursed"], L))
+
+left, right = st.columns([3, 1])
+with right:
+    colour_by = st.radio(T("map.colour_by"), ["stage", "class"], horizontal=True,
+                         format_func=lambda v: T(f"map.colour_{v}"))
+    open_sel = sel[sel["stage"].isin([s.value for s in OPEN_STAGES])]
+    by_stage = open_sel["stage"].value_counts().reindex([s.value for s in OPEN_STAGES], fill_value=0)
+    st.caption(T("kpi.by_stage"))
+    st.bar_chart(pd.DataFrame({T("kpi.cases"): by_stage.to_numpy()},
+                              index=[vocab(Stage, s, L) for s in by_stage.index]), horizontal=True)
+    by_class = open_sel["case_class"].value_counts()
+    st.caption(T("kpi.by_class"))
+    st.dataframe(pd.DataFrame({T("field.case_class"): [vocab(CaseClass, c, L) for c in by_class.index],
+                               T("kpi.cases"): by_class.to_numpy()}), hide_index=True)
+with left:
+    m = maps.overview_map(shown_sites, cases, colour_by=colour_by, lang=L,
+                          counties=data.layer("counties"), watersheds=data.layer("watersheds"))
+    clicked = st_folium(m, height=560, use_container_width=True, key="overview_map",
+                        returned_objects=["last_active_drawing"])
+
+feature = (clicked or {}).get("last_active_drawing") or {}
+case_id = (feature.get("properties") or {}).get("case_id")
+if case_id:
+    st.session_state["case_id"] = case_id
+    st.switch_page("views/case.py")
+
+st.subheader(T("overview.register"))
+table = sel.assign(
+    case_class=sel["case_class"].map(lambda v: vocab(CaseClass, v, L)),
+    stage=sel["stage"].map(lambda v: vocab(Stage, v, L)),
+    damage_amount_yuan=sel["damage_amount_yuan"].map(lambda v: money(v, L)),
+)[["case_id", "title", "region", "case_class", "stage", "damage_amount_yuan", "discovered_date"]]
+table.columns = [T(f"field.{c}") if c != "damage_amount_yuan" else T("field.damage_amount") for c in table.columns]
+st.dataframe(table, hide_index=True, width="stretch")

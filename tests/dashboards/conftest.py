@@ -1,0 +1,82 @@
+"""Fixtures for the dashboards: a data folder with the sample store and a staff user; a real
+Streamlit server on a free port; Debian's Chromium (installed when missing)."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from restoration import auth
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
+STAFF = ("supervisor1", "supervisor-pass-123")
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture
+def staff_data(tmp_path, store):
+    """A data folder (sample store + one supervisor account); RESTORATION_DATA points at it."""
+    auth.add_user(store.path.parent, STAFF[0], STAFF[1], "supervisor")
+    return store.path.parent
+
+
+def ensure_chromium() -> Path:
+    """Debian's chromium (no browser can be downloaded here); installed with apt when missing."""
+    if not CHROMIUM.exists():
+        if os.geteuid() != 0 or not shutil.which("apt-get"):
+            pytest.fail("Chromium is missing: install Debian's 'chromium' package (apt-get install chromium)")
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium", "fonts-wqy-microhei"], check=True)
+    return CHROMIUM
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def streamlit_server(staff_data):
+    port = free_port()
+    env = dict(os.environ, RESTORATION_DATA=str(staff_data), RESTORATION_TILES="osm")
+    log = open(staff_data / "streamlit.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(REPO / "dashboards" / "app.py"),
+                             "--server.port", str(port), "--server.headless", "true",
+                             "--server.enableStaticServing", "true", "--browser.gatherUsageStats", "false"],
+                            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), 1).close()
+            break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail("streamlit exited: " + (staff_data / "streamlit.log").read_text())
+            time.sleep(0.3)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+    exe = ensure_chromium()
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(exe), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
