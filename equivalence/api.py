@@ -1,0 +1,117 @@
+"""Public entry points: :func:`run_scenario` and the per-method helpers."""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any, Mapping
+
+from ._version import __version__
+from .methods import evaluate
+from .result import EquivalenceResult
+from .scenario import DEFAULT_DRAWS, Scenario, load_scenario, parse_scenario
+from .uncertainty import monte_carlo, point_values
+
+
+def _scalar(x) -> float | None:
+    return None if x is None else float(x[0])
+
+
+def run_scenario(scenario: Mapping[str, Any] | str | Path | Scenario, *, draws: int | None = None,
+                 seed: int | None = None, chunk: int | None = None) -> EquivalenceResult:
+    """Run one equivalence scenario (format v1) and return an :class:`EquivalenceResult`.
+
+    Parameters
+    ----------
+    scenario : mapping, path or Scenario
+        A scenario mapping, a YAML/JSON file path, or a parsed :class:`Scenario`.
+    draws : int, optional
+        Monte Carlo draws; overrides ``uncertainty.draws``. ``0`` turns Monte Carlo off.
+    seed : int, optional
+        Random seed; overrides ``uncertainty.seed``.
+
+    The deterministic numbers use every scalar at its point value. Monte Carlo runs when draws
+    > 0 are requested, or when the scenario holds distributions (then ``uncertainty.draws``
+    defaults to 10,000 and ``seed`` to 0, noted in ``notes``).
+    """
+    if isinstance(scenario, Scenario):
+        scn = scenario
+    elif isinstance(scenario, (str, Path)):
+        scn = load_scenario(scenario)
+    else:
+        scn = parse_scenario(scenario)
+    notes = list(scn.notes)
+
+    pv = point_values(scn)
+    ev = evaluate(scn, pv, detail=True)
+    t = ev.totals
+
+    n_draws = draws if draws is not None else scn.draws
+    uncertain = scn.uncertain_params()
+    if n_draws is None and uncertain:
+        n_draws = DEFAULT_DRAWS
+        notes.append(f"{len(uncertain)} inputs are distributions; ran {DEFAULT_DRAWS} Monte Carlo draws "
+                     "(set uncertainty.draws to change)")
+    the_seed = seed if seed is not None else scn.seed
+    mc = None
+    if n_draws:
+        if the_seed is None:
+            the_seed = 0
+            notes.append("uncertainty.seed not given; used seed 0 so the run can be reproduced")
+        if not uncertain:
+            notes.append("no input is a distribution; Monte Carlo percentiles equal the deterministic result")
+        mc = monte_carlo(scn, int(n_draws), int(the_seed), **({"chunk": chunk} if chunk else {}))
+    elif uncertain:
+        notes.append(f"{len(uncertain)} inputs are distributions but Monte Carlo is off (draws = 0); "
+                     "the results use their point values")
+
+    if t["debit"] is not None and float(t["debit"][0]) == 0.0:
+        notes.append("the injury causes no loss (debit 0): no replacement is required")
+
+    rep = scn.replacement
+    scale_unit = rep.area_unit if (scn.variant != "resource" or rep.area_unit_given) else "project_unit"
+    trajectories = {path: tr.points(pv) for path, tr in scn.trajectories.items()}
+    return EquivalenceResult(
+        method=scn.method, mode=scn.mode, base_year=scn.base_year, discount_rate=scn.discount_rate.point,
+        timing=scn.timing, scale_unit=scale_unit,
+        debit=_scalar(t["debit"]), debit_value=_scalar(t["debit_value"]),
+        credit_per_unit=_scalar(t["credit_per_unit"]), required_scale=_scalar(t["required_scale"]),
+        required_area_ha=_scalar(t["required_area_ha"]),
+        debit_yearly=ev.debit_table, credit_yearly=ev.credit_table,
+        inputs=copy.deepcopy(dict(scn.inputs)), trajectories=trajectories, version=__version__,
+        monte_carlo=mc, notes=notes, source=dict(scn.source) if scn.source else None,
+    )
+
+
+def _build(method: str, injury: Mapping[str, Any], replacement: Mapping[str, Any], *, base_year: int,
+           discount_rate: Any, mode: str | None = None, timing: str = "annual",
+           uncertainty: Mapping[str, Any] | None = None, **kw) -> EquivalenceResult:
+    scn: dict[str, Any] = {"schema_version": 1, "method": method, "base_year": base_year,
+                           "discount_rate": discount_rate, "timing": timing,
+                           "injury": dict(injury), "replacement": dict(replacement)}
+    if mode is not None:
+        scn["mode"] = mode
+    if uncertainty is not None:
+        scn["uncertainty"] = dict(uncertainty)
+    return run_scenario(scn, **kw)
+
+
+def service(injury: Mapping[str, Any], replacement: Mapping[str, Any], *, base_year: int, discount_rate: Any,
+            timing: str = "annual", uncertainty: Mapping[str, Any] | None = None, **kw) -> EquivalenceResult:
+    """Equal-service (HEA, 等服务) run from ``injury``/``replacement`` mappings (scenario keys)."""
+    return _build("service", injury, replacement, base_year=base_year, discount_rate=discount_rate,
+                  timing=timing, uncertainty=uncertainty, **kw)
+
+
+def resource(injury: Mapping[str, Any], replacement: Mapping[str, Any], *, base_year: int, discount_rate: Any,
+             timing: str = "annual", uncertainty: Mapping[str, Any] | None = None, **kw) -> EquivalenceResult:
+    """Equal-resource (REA, 等资源) run from ``injury``/``replacement`` mappings (scenario keys)."""
+    return _build("resource", injury, replacement, base_year=base_year, discount_rate=discount_rate,
+                  timing=timing, uncertainty=uncertainty, **kw)
+
+
+def value(injury: Mapping[str, Any], replacement: Mapping[str, Any], *, base_year: int, discount_rate: Any,
+          mode: str, timing: str = "annual", uncertainty: Mapping[str, Any] | None = None,
+          **kw) -> EquivalenceResult:
+    """Equal-value (VEA, 等价值) run; ``mode`` is ``value_to_value`` or ``value_to_cost``."""
+    return _build("value", injury, replacement, base_year=base_year, discount_rate=discount_rate, mode=mode,
+                  timing=timing, uncertainty=uncertainty, **kw)

@@ -1,0 +1,40 @@
+"""``restoration equivalence ...``: run equivalence scenarios (等量修复 HEA / REA / VEA).
+
+A bad scenario raises :class:`equivalence.errors.ScenarioError`; it is deliberately not caught
+here: the main CLI (``restoration.cli:main``) turns it into one line and exit code 2.
+A missing file is a click usage error (exit code 2 as well).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from equivalence import run_scenario
+
+
+@click.group("equivalence")
+def equivalence_group() -> None:
+    """等量修复 equivalence analysis: equal-service (HEA), equal-resource (REA), equal-value (VEA)."""
+
+
+@equivalence_group.command("run")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the full result as one JSON object on stdout.")
+@click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, writable=True, path_type=Path), default=None,
+              help="Also write an Excel workbook (sheets Inputs, Debit, Credit, Result, Uncertainty).")
+@click.option("--draws", type=click.IntRange(min=0), default=None,
+              help="Monte Carlo draws (overrides uncertainty.draws; 0 turns Monte Carlo off).")
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Random seed (overrides uncertainty.seed).")
+def run(file: Path, as_json: bool, xlsx: Path | None, draws: int | None, seed: int | None) -> None:
+    """Run the scenario FILE (YAML or JSON, scenario format v1; see docs/scenario-format.md)."""
+    result = run_scenario(file, draws=draws, seed=seed)
+    if xlsx is not None:
+        from restoration.reports.equivalence_xlsx import write_equivalence_xlsx
+        out = write_equivalence_xlsx(result, xlsx)
+        click.echo(f"已写入 wrote {out}", err=as_json)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(result.summary())
