@@ -4,7 +4,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboards import data, kpis, maps
-from dashboards.i18n import area, money, vocab
+from dashboards.i18n import area, money, t, vocab
 from dashboards.ui import T, lang, require_staff, shown_errors
 from restoration.model import OPEN_STAGES, CaseClass, EcosystemType, Stage
 
@@ -17,13 +17,13 @@ sites = data.layer("sites")
 
 with st.sidebar:
     st.subheader(T("filter.title"))
-    counties = st.multiselect(T("filter.county"), sorted(cases["region"].dropna().unique()))
+    counties = st.multiselect(T("filter.county"), sorted(cases["region"].dropna().unique()), key="f_county")
     classes = st.multiselect(T("filter.class"), [c.value for c in CaseClass],
-                             format_func=lambda v: vocab(CaseClass, v, L))
+                             format_func=lambda v: vocab(CaseClass, v, L), key="f_class")
     stages = st.multiselect(T("filter.stage"), [s.value for s in Stage],
-                            format_func=lambda v: vocab(Stage, v, L))
+                            format_func=lambda v: vocab(Stage, v, L), key="f_stage")
     ecos = st.multiselect(T("filter.ecosystem"), [e.value for e in EcosystemType],
-                          format_func=lambda v: vocab(EcosystemType, v, L))
+                          format_func=lambda v: vocab(EcosystemType, v, L), key="f_eco")
 
 sel = cases
 if counties:
@@ -55,7 +55,7 @@ with shown_errors():
 left, right = st.columns([3, 1])
 with right:
     colour_by = st.radio(T("map.colour_by"), ["stage", "class"], horizontal=True,
-                         format_func=lambda v: T(f"map.colour_{v}"))
+                         format_func=lambda v, lang=L: t(f"map.colour_{v}", lang), key="colour_by")
     open_sel = sel[sel["stage"].isin([s.value for s in OPEN_STAGES])]
     by_stage = open_sel["stage"].value_counts().reindex([s.value for s in OPEN_STAGES], fill_value=0)
     st.caption(T("kpi.by_stage"))
