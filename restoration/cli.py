@@ -143,10 +143,27 @@ def demo(ctx: click.Context, no_serve: bool, port: int) -> None:
         click.echo("仪表板尚未提供 the dashboard is not part of this version yet; "
                    "the store above is ready for the CLI and notebooks.")
         return
+    _demo_account(Path(data))
     env = dict(os.environ, RESTORATION_DATA=str(Path(data).resolve()))
     click.echo(f"仪表板 dashboard: http://localhost:{port}")
     sys.exit(subprocess.call([sys.executable, "-m", "streamlit", "run", str(app),
-                              "--server.port", str(port), "--server.headless", "true"], env=env))
+                              "--server.port", str(port), "--server.headless", "true",
+                              "--server.enableStaticServing", "true",
+                              "--browser.gatherUsageStats", "false"], env=env))
+
+
+def _demo_account(data: Path) -> None:
+    """First demo run: create a supervisor account with a random password, shown once (only
+    its hash is kept), so the staff pages can be tried at once."""
+    import secrets
+
+    from . import auth
+    if auth.list_users(data):
+        return
+    password = secrets.token_urlsafe(9)
+    auth.add_user(data, "demo", password, "supervisor")
+    click.echo(f"演示账号 demo account (shown once): demo / {password}  "
+               "— add your own with `restoration users add NAME --role supervisor`")
 
 
 #: sub-command groups that live in their own modules: (module, attribute)
