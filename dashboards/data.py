@@ -41,14 +41,15 @@ def layer(name: str) -> pd.DataFrame:
     return _layer(str(data_dir().resolve()), version(), name)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _cached_call(path: str, store_version: int, fn_name: str, args: tuple) -> object:
-    module_name, attr = fn_name.rsplit(".", 1)
+@st.cache_data(show_spinner=False, max_entries=128)
+def _cached_call(path: str, store_version: int, fn_name: str, args: tuple, kwargs: tuple) -> object:
     import importlib
+    module_name, attr = fn_name.rsplit(".", 1)
     fn = getattr(importlib.import_module(module_name), attr)
-    return fn(_store(path), *args)
+    return fn(_store(path), *args, **dict(kwargs))
 
 
-def cached(fn_name: str, *args) -> object:
-    """Call ``module.function(store, *args)`` through the cache (keyed on the store version)."""
-    return _cached_call(str(data_dir().resolve()), version(), fn_name, args)
+def cached(fn_name: str, *args, **kwargs) -> object:
+    """Call ``module.function(store, *args, **kwargs)`` through the cache, keyed on the store
+    version (so any write makes the next call recompute)."""
+    return _cached_call(str(data_dir().resolve()), version(), fn_name, args, tuple(sorted(kwargs.items())))

@@ -19,8 +19,19 @@ from .sample.build import build_sample
 from .store import Store, open_store
 from .validate import validate_frame
 
+#: feature subpackages, imported on first use (monitoring pulls in dask and xarray)
+_SUBPACKAGES = ("cases", "bank", "monitoring", "disclosure", "auth")
+
+
+def __getattr__(name: str):
+    if name in _SUBPACKAGES:
+        import importlib
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'restoration' has no attribute {name!r}")
+
+
 __all__ = [
-    "__version__", "open_store", "Store", "ensure_store", "init_store", "load_sample",
+    "__version__", "cases", "bank", "monitoring", "open_store", "Store", "ensure_store", "init_store", "load_sample",
     "import_file", "validate_frame", "build_sample", "LAYERS", "CaseClass", "EcosystemType",
     "ProjectStatus", "RestorationMode", "Role", "Stage", "ConflictError", "InputError",
     "InsufficientCapacityError", "Issue", "NotFoundError", "RestorationError", "StoreError",

@@ -23,6 +23,15 @@ SAMPLE_FILES = [
     ("case_events", "case_events.csv"),
     ("indicator_targets", "indicator_targets.csv"),
     ("monitoring_series", "water_quality.csv"),
+    # cases and rules (issue 4)
+    ("case_modes", "case_modes.csv"),
+    ("funds_ledger", "funds_ledger.csv"),
+    # project bank (issue 6)
+    ("bank_status_history", "bank_status_history.csv"),
+    ("case_scenarios", "case_scenarios.csv"),
+    ("escrow", "escrow.csv"),
+    ("bank_allocations", "bank_allocations.csv"),
+    ("bank_ledger", "bank_ledger.csv"),
 ]
 
 
@@ -49,6 +58,11 @@ def load_sample(store: Store, folder: Path, actor: str = "sample") -> dict[str, 
                 frame = pd.DataFrame(frame)
             clean, _ = prepare(tx, layer, frame)
             counts[layer] = tx.insert(layer, clean, action=f"load sample {name}")
+        # monitoring (issue 5): the NDVI rasters' zonal means per site, in the same transaction
+        if (folder / "ndvi").is_dir():
+            from .monitoring.ingest import ingest_raster
+            report = ingest_raster(tx, folder / "ndvi" / "*.tif", indicator="ndvi", actor=actor)
+            counts["monitoring_series"] = counts.get("monitoring_series", 0) + report.rows
     return counts
 
 

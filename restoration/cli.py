@@ -66,6 +66,12 @@ def import_(ctx: click.Context, layer: str, file: str, crs: str | None) -> None:
     """Import FILE (GeoJSON, GeoPackage, Shapefile, CSV with WKT or lon/lat, Excel) into LAYER."""
     from .importer import import_file
     store = _store(ctx)
+    if layer == "bank":
+        # the registry's stricter rules (no repaired polygons, units, trajectories, status history)
+        from .bank.registry import import_projects
+        done = import_projects(store, file, crs=crs)
+        click.echo(f"已导入 imported {done.rows} projects from {Path(file).name} into bank_projects")
+        return
     report = import_file(store, layer, file, crs=crs, progress=True)
     for w in report.warnings:
         _echo_err(f"已修复 repaired: {w}")

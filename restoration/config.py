@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 STORE_FILE = "platform.gpkg"
@@ -24,3 +25,10 @@ def store_path(explicit: str | os.PathLike | None = None) -> Path:
 def sample_dir() -> Path:
     """The committed sample data next to the package (an editable install / source checkout)."""
     return Path(__file__).resolve().parents[1] / "sample_data"
+
+
+def today() -> date:
+    """The date deadlines and progress are computed for: ``RESTORATION_TODAY`` (YYYY-MM-DD) when
+    set — for reproducible demos and tests of a fixed sample — else the real date."""
+    fixed = os.environ.get("RESTORATION_TODAY")
+    return date.fromisoformat(fixed) if fixed else date.today()

@@ -184,7 +184,7 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
 #: Open stages: a case in one of these still needs work.
 OPEN_STAGES = tuple(s for s in Stage if s not in (Stage.CLOSED, Stage.NOT_STARTED, Stage.TERMINATED))
 
-Kind = Literal["str", "float", "int", "date", "datetime", "bool", "enum", "list", "json"]
+Kind = Literal["str", "float", "int", "date", "datetime", "bool", "enum", "list", "json", "blob"]
 GeometryRule = Literal["polygon", "polygon_or_point"]
 
 
@@ -212,7 +212,7 @@ class Field:
         return {
             "str": "TEXT", "enum": "TEXT", "list": "TEXT", "json": "TEXT",
             "float": "REAL", "int": "INTEGER", "bool": "BOOLEAN",
-            "date": "DATE", "datetime": "DATETIME",
+            "date": "DATE", "datetime": "DATETIME", "blob": "BLOB",
         }[self.kind]
 
 
@@ -390,3 +390,275 @@ WATERSHEDS = _layer(LayerSpec(
 #: The layers the issue names, in the order the store creates them.
 CORE_LAYERS = ("sites", "bank_projects", "cases", "case_events", "monitoring_series",
                "indicator_targets", "audit_log")
+
+
+# --- project bank (issue 6) ---
+# Extra fields on bank_projects (added to existing stores by migration 4 with ALTER TABLE) and the
+# layers of the bank's registry history, credit ledger, escrow and the cases' equivalence scenarios.
+from dataclasses import replace as _replace  # noqa: E402
+
+
+class AllocationState(_Labelled):
+    RESERVED = "reserved"
+    COMMITTED = "committed"
+    RELEASED = "released"
+
+
+class EscrowStatus(_Labelled):
+    AWAITING_MATCH = "awaiting_match"
+    MATCHED = "matched"
+    REFUNDED = "refunded"
+
+
+_LABELS["AllocationState"] = {
+    "reserved": ("已预留", "reserved"),
+    "committed": ("已确认", "committed"),
+    "released": ("已释放", "released"),
+}
+_LABELS["EscrowStatus"] = {
+    "awaiting_match": ("待匹配", "awaiting match"),
+    "matched": ("已匹配", "matched"),
+    "refunded": ("已退回", "refunded"),
+}
+
+#: fields migration 4 adds to bank_projects
+BANK_PROJECT_EXTRA_FIELDS = (
+    F("start_year", "int", min=1900, max=2200, zh="开始提供服务年份"),
+    F("status_since", "date", zh="当前状态起始日期"),
+)
+BANK_PROJECTS = _layer(_replace(BANK_PROJECTS, fields=BANK_PROJECTS.fields + BANK_PROJECT_EXTRA_FIELDS))
+
+BANK_STATUS_HISTORY = _layer(LayerSpec(
+    "bank_status_history", zh="项目库状态变更", refs=(("project_id", "bank_projects"),),
+    fields=(
+        F("project_id", "str", required=True, zh="项目编号"),
+        F("from_status", "enum", choices=_enum(ProjectStatus), zh="原状态"),
+        F("to_status", "enum", required=True, choices=_enum(ProjectStatus), zh="新状态"),
+        F("changed_on", "date", required=True, zh="变更日期"),
+        F("actor", "str", zh="操作人"),
+        F("note", "str", zh="说明"),
+        F("recorded_at", "datetime", computed=True, zh="记录时间"),
+    ),
+))
+
+BANK_ALLOCATIONS = _layer(LayerSpec(
+    "bank_allocations", key="allocation_id", zh="项目库容量分配",
+    refs=(("project_id", "bank_projects"), ("case_id", "cases")),
+    fields=(
+        F("allocation_id", "str", required=True, zh="分配编号"),
+        F("project_id", "str", required=True, zh="项目编号"),
+        F("case_id", "str", zh="案件编号"),
+        F("external_ref", "str", zh="外部案件/用途"),
+        F("amount", "float", required=True, min=0.0, zh="数量"),
+        F("unit", "str", required=True, zh="单位"),
+        F("state", "enum", required=True, choices=_enum(AllocationState), zh="状态"),
+        F("cost_yuan", "float", min=0.0, unit="yuan", zh="费用"),
+        F("escrow_id", "str", zh="提存编号"),
+        F("created_on", "date", zh="预留日期"),
+        F("note", "str", zh="说明"),
+        F("version", "int", computed=True, default=1, zh="版本号"),
+        F("updated_at", "datetime", computed=True, zh="更新时间"),
+    ),
+))
+
+BANK_LEDGER = _layer(LayerSpec(
+    "bank_ledger", zh="项目库台账",
+    fields=(
+        F("at", "datetime", required=True, zh="时间"),
+        F("action", "enum", required=True, zh="操作",
+          choices=("reserve", "commit", "release", "deposit", "match", "refund")),
+        F("allocation_id", "str", zh="分配编号"),
+        F("escrow_id", "str", zh="提存编号"),
+        F("project_id", "str", zh="项目编号"),
+        F("case_id", "str", zh="案件编号"),
+        F("amount", "float", zh="数量"),
+        F("unit", "str", zh="单位"),
+        F("allocated_after", "float", zh="操作后已分配"),
+        F("capacity", "float", zh="容量"),
+        F("actor", "str", zh="操作人"),
+        F("note", "str", zh="说明"),
+    ),
+))
+
+ESCROW = _layer(LayerSpec(
+    "escrow", key="escrow_id", zh="替代修复资金提存", refs=(("case_id", "cases"),),
+    fields=(
+        F("escrow_id", "str", required=True, zh="提存编号"),
+        F("case_id", "str", required=True, zh="案件编号"),
+        F("amount_yuan", "float", required=True, min=0.0, unit="yuan", zh="金额"),
+        F("holder", "str", required=True, zh="提存机构/账户"),
+        F("deposited_on", "date", required=True, zh="提存日期"),
+        F("ecosystem_type", "enum", choices=_enum(EcosystemType), zh="拟修复生态系统类型"),
+        F("status", "enum", required=True, choices=_enum(EscrowStatus), default="awaiting_match", zh="状态"),
+        F("allocation_id", "str", zh="匹配的分配编号"),
+        F("note", "str", zh="说明"),
+        F("version", "int", computed=True, default=1, zh="版本号"),
+        F("updated_at", "datetime", computed=True, zh="更新时间"),
+    ),
+))
+
+CASE_SCENARIOS = _layer(LayerSpec(
+    "case_scenarios", key="scenario_id", zh="案件等值评估情景", refs=(("case_id", "cases"),),
+    fields=(
+        F("scenario_id", "str", required=True, zh="情景编号"),
+        F("case_id", "str", required=True, zh="案件编号"),
+        F("purpose", "str", default="alternative_restoration", zh="用途"),
+        F("scenario", "json", required=True, zh="情景（格式 v1）"),
+        F("source", "str", zh="来源"),
+        F("updated_at", "datetime", computed=True, zh="更新时间"),
+    ),
+))
+
+BANK_LAYERS = ("bank_status_history", "bank_allocations", "bank_ledger", "escrow", "case_scenarios")
+
+
+# --- cases and rules (issue 4) ---
+# Classification decisions (computed + supervisor overrides), restoration modes per case and the
+# case funds ledger. Events stay in case_events; meetings and agreements are events there.
+class LedgerEntry(_Labelled):
+    DUE = "due"
+    INSTALMENT_DUE = "instalment_due"
+    RECEIVED = "received"
+    DISBURSED = "disbursed"
+
+
+class ModeStatus(_Labelled):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+
+_LABELS["LedgerEntry"] = {
+    "due": ("应缴", "amount due"),
+    "instalment_due": ("分期应缴", "instalment due"),
+    "received": ("已收", "received"),
+    "disbursed": ("已拨付修复", "disbursed to restoration"),
+}
+_LABELS["ModeStatus"] = {
+    "planned": ("计划", "planned"),
+    "in_progress": ("实施中", "in progress"),
+    "completed": ("已完成", "completed"),
+}
+
+CASE_CLASSIFICATIONS = _layer(LayerSpec(
+    "case_classifications", zh="案件分类记录", refs=(("case_id", "cases"),),
+    fields=(
+        F("case_id", "str", required=True, zh="案件编号"),
+        F("profile", "str", required=True, zh="规则配置"),
+        F("facts", "json", zh="案件事实"),
+        F("computed_class", "enum", choices=_enum(CaseClass), zh="规则判定类别"),
+        F("case_class", "enum", required=True, choices=_enum(CaseClass), zh="认定类别"),
+        F("fired", "json", zh="触发规则及依据"),
+        F("overridden", "bool", default=False, zh="人工调整"),
+        F("reason", "str", zh="调整理由"),
+        F("actor", "str", zh="操作人"),
+        F("recorded_at", "datetime", computed=True, zh="记录时间"),
+    ),
+))
+
+CASE_MODES = _layer(LayerSpec(
+    "case_modes", zh="案件修复方式", refs=(("case_id", "cases"),),
+    fields=(
+        F("case_id", "str", required=True, zh="案件编号"),
+        F("mode", "enum", required=True, choices=_enum(RestorationMode), zh="修复方式"),
+        F("site_ids", "list", default=(), zh="关联场地"),
+        F("bank_project_id", "str", zh="替代修复项目"),
+        F("parameters", "json", zh="参数"),
+        F("value_yuan", "float", min=0.0, unit="yuan", zh="折算金额"),
+        F("status", "enum", choices=_enum(ModeStatus), default="planned", zh="状态"),
+        F("note", "str", zh="说明"),
+        F("recorded_at", "datetime", computed=True, zh="记录时间"),
+    ),
+))
+
+FUNDS_LEDGER = _layer(LayerSpec(
+    "funds_ledger", zh="赔偿资金台账", refs=(("case_id", "cases"),),
+    fields=(
+        F("case_id", "str", required=True, zh="案件编号"),
+        F("entry_type", "enum", required=True, choices=_enum(LedgerEntry), zh="类型"),
+        F("amount_yuan", "float", required=True, min=0.0, unit="yuan", zh="金额"),
+        F("entry_date", "date", required=True, zh="日期"),
+        F("due_date", "date", zh="应缴日期"),
+        F("instalment_no", "int", min=1, zh="期次"),
+        F("counterparty", "str", zh="缴款人/收款方"),
+        F("purpose", "str", zh="用途"),
+        F("reference", "str", zh="凭证号"),
+        F("note", "str", zh="说明"),
+        F("recorded_at", "datetime", computed=True, zh="记录时间"),
+    ),
+))
+
+CASE_LAYERS = ("case_classifications", "case_modes", "funds_ledger")
+
+
+# --- monitoring (issue 5) ---
+# Restoration effect evaluations (修复效果评估): one record per evaluation of a case, with each
+# indicator's verdict and evidence as JSON. Zonal raster means (e.g. NDVI) are not a layer of
+# their own: they go into monitoring_series with source "raster:<indicator>" (ingest_raster
+# registers where the files are in raster_sources, a layer of the dashboards section).
+class Verdict(_Labelled):
+    PASS = "pass"
+    FAIL = "fail"
+    INCOMPLETE = "incomplete"
+
+
+_LABELS["Verdict"] = {
+    "pass": ("达标", "pass"),
+    "fail": ("未达标", "fail"),
+    "incomplete": ("证据不足", "insufficient evidence"),
+}
+
+EFFECT_EVALUATIONS = _layer(LayerSpec(
+    "effect_evaluations", key="evaluation_id", zh="修复效果评估", refs=(("case_id", "cases"),),
+    fields=(
+        F("evaluation_id", "str", required=True, zh="评估编号"),
+        F("case_id", "str", required=True, zh="案件编号"),
+        F("as_of", "date", required=True, zh="评估基准日"),
+        F("verdict", "enum", required=True, choices=_enum(Verdict), zh="总体结论"),
+        F("n_indicators", "int", min=0, zh="评估指标数"),
+        F("n_passed", "int", min=0, zh="达标指标数"),
+        F("n_failed", "int", min=0, zh="未达标指标数"),
+        F("indicators", "json", zh="分指标结论及依据"),
+        F("parameters", "json", zh="评估参数"),
+        F("software_version", "str", zh="软件版本"),
+        F("actor", "str", zh="评估人"),
+        F("evaluated_at", "datetime", required=True, zh="评估时间"),
+    ),
+))
+
+MONITORING_LAYERS = ("effect_evaluations",)
+
+
+# --- dashboards (issue 7) ---
+# Files attached to case events (inspection photos): kept inside the store, written in the same
+# transaction as their event, so an event and its photos land together or not at all.
+ATTACHMENTS = _layer(LayerSpec(
+    "attachments", zh="附件", refs=(("case_id", "cases"),),
+    fields=(
+        F("case_id", "str", required=True, zh="案件编号"),
+        F("event_fid", "int", required=True, zh="事件编号"),
+        F("name", "str", required=True, zh="文件名"),
+        F("mime", "str", required=True, zh="类型"),
+        F("size_bytes", "int", required=True, min=0, zh="大小"),
+        F("data", "blob", required=True, zh="内容"),
+        F("recorded_at", "datetime", computed=True, zh="记录时间"),
+    ),
+))
+
+# Where each raster series' files are (written by ``monitoring.ingest_raster``, read by
+# ``monitoring.overlay``), so maps can show the imagery under the sites without opening files.
+RASTER_SOURCES = _layer(LayerSpec(
+    "raster_sources", key="source", zh="遥感影像来源",
+    fields=(
+        F("source", "str", required=True, zh="来源标识"),  # the monitoring_series source, e.g. raster:ndvi
+        F("indicator", "str", required=True, zh="指标"),
+        F("location", "str", required=True, zh="文件位置"),  # pattern, file or JSON list of files
+        F("options", "json", zh="读取参数"),  # open_cube keyword arguments (date_pattern, variable ...)
+        F("n_dates", "int", min=0, zh="影像期数"),
+        F("first_date", "date", zh="最早日期"),
+        F("last_date", "date", zh="最近日期"),
+        F("crs", "str", zh="坐标系"),
+        F("method", "str", zh="分区统计规则"),
+        F("ingested_at", "datetime", required=True, zh="入库时间"),
+    ),
+))

@@ -140,7 +140,8 @@ def _column(f: Field, series: pd.Series, blank: np.ndarray, loc: _Locator, issue
         mapping = _zh_to_code(f)
         text = series.astype(object).where(present, None).map(
             lambda v: None if v is None else str(v).strip())
-        codes = text.map(lambda v: None if v is None else mapping.get(v, mapping.get(v.lower())))
+        # map() may hand back a blank as NaN rather than None: test for text, not for None
+        codes = text.map(lambda v: mapping.get(v, mapping.get(v.lower())) if isinstance(v, str) else None)
         bad = present & codes.isna().to_numpy()
         for pos in np.flatnonzero(bad)[:50]:
             issues.append(loc.issue(

@@ -49,10 +49,20 @@ with tabs[1], shown_errors():
 with tabs[2], shown_errors():
     case_panels.monitoring(case_id, case_sites, L)
 with tabs[3], shown_errors():
-    case_panels.equivalence(case_id, L)
+    case_panels.equivalence_panel(case_id, L)
 with tabs[4], shown_errors():
     case_panels.bank(case_id, L)
 with tabs[5], shown_errors():
     case_panels.funds(case_id, L)
 with tabs[6]:
-    case_panels.forms(case_id, int(case["version"]), L)
+    # edits carry the version the user loaded, not the one on the rerun that submits them, so a
+    # change saved by someone else in between is a conflict, not a silent overwrite
+    loaded_key = f"loaded_version_{case_id}"
+    if loaded_key not in st.session_state:
+        st.session_state[loaded_key] = int(case["version"])
+    if st.session_state[loaded_key] != int(case["version"]):
+        st.info(T("case.changed_since", loaded=st.session_state[loaded_key], now=int(case["version"])))
+        if st.button(T("case.reload")):
+            st.session_state[loaded_key] = int(case["version"])
+            st.rerun()
+    case_panels.forms(case_id, st.session_state[loaded_key], L)

@@ -3,9 +3,10 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboards import data, kpis, maps
+from dashboards import data, maps
 from dashboards.i18n import area, money, t, vocab
 from dashboards.ui import T, lang, require_staff, shown_errors
+from restoration import config
 from restoration.model import OPEN_STAGES, CaseClass, EcosystemType, Stage
 
 require_staff()
@@ -39,18 +40,24 @@ filtered = bool(counties or classes or stages or ecos)
 shown_sites = sites[sites["case_id"].isin(sel["case_id"])] if filtered else sites
 
 with shown_errors():
-    k = kpis.overview(sel, shown_sites)
+    k = data.cached("dashboards.kpis.overview_numbers", tuple(sel["case_id"]), config.today())
     c = st.columns(5)
     c[0].metric(T("kpi.open_cases"), k["open_cases"])
-    c[1].metric(T("kpi.overdue"), k["overdue"] if k["overdue"] is not None else "—")
-    c[2].metric(T("kpi.on_track_area"), area(k["on_track_ha"], L) if k["on_track_ha"] is not None else "—")
-    c[3].metric(T("kpi.lagging_area"), area(k["lagging_ha"], L) if k["lagging_ha"] is not None else "—")
+    c[1].metric(T("kpi.overdue"), k["overdue"])
+    c[2].metric(T("kpi.on_track_area"), area(k["on_track_ha"], L))
+    c[3].metric(T("kpi.lagging_area"), area(k["lagging_ha"], L))
     c[4].metric(T("kpi.damage_total"), money(k["damage_yuan"], L))
-    if k["funds"] is not None:
-        f = st.columns(3)
-        f[0].metric(T("kpi.funds_due"), money(k["funds"]["due"], L))
-        f[1].metric(T("kpi.funds_received"), money(k["funds"]["received"], L))
-        f[2].metric(T("kpi.funds_disbursed"), money(k["funds"]["disbursed"], L))
+    f = st.columns(3)
+    f[0].metric(T("kpi.funds_due"), money(k["funds"]["due"], L))
+    f[1].metric(T("kpi.funds_received"), money(k["funds"]["received"], L))
+    f[2].metric(T("kpi.funds_disbursed"), money(k["funds"]["disbursed"], L))
+    if k["overdue"]:
+        od = k["overdue_table"]
+        with st.expander(T("kpi.overdue_list", n=k["overdue"]), expanded=False):
+            st.dataframe(pd.DataFrame({
+                T("field.case_id"): od["case_id"], T("field.title"): od["title"],
+                T("case.deadline"): od["en" if L == "en" else "zh"], T("case.due"): od["due_date"],
+                T("case.days_left"): od["days_left"]}), hide_index=True, width="stretch")
 
 left, right = st.columns([3, 1])
 with right:

@@ -16,6 +16,7 @@ import shapely
 import shapely.affinity
 from tqdm.auto import tqdm
 
+from . import case_history
 from . import catalogue as cat
 from .rasters import write_ndvi_series
 from .shapes import blob, lonlat_to_m, m_to_lonlat, to_lonlat, voronoi_regions
@@ -59,9 +60,13 @@ def build_sample(out: str | Path, *, seed: int = DEFAULT_SEED, sites: int | None
     bank = _bank(rng, site_frame)
     # the bank arrives in CGCS2000, as a provincial registry would deliver it
     bank.to_crs(4490).to_file(out / "bank_projects.gpkg", driver="GPKG", layer="bank_projects")
+    for name, table in _bank_tables(bank).items():
+        table.to_csv(out / f"{name}.csv", index=False, encoding="utf-8")
 
     _cases().to_csv(out / "cases.csv", index=False, encoding="utf-8")
     _events().to_csv(out / "case_events.csv", index=False, encoding="utf-8")
+    case_history.case_modes().to_csv(out / "case_modes.csv", index=False, encoding="utf-8")
+    case_history.funds_ledger().to_csv(out / "funds_ledger.csv", index=False, encoding="utf-8")
     _targets().to_csv(out / "indicator_targets.csv", index=False, encoding="utf-8")
     _water_quality(rng).to_csv(out / "water_quality.csv", index=False, encoding="utf-8")
 
@@ -197,10 +202,80 @@ def _bank(rng, sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             "services": ";".join(services), "capacity": capacity, "capacity_unit": unit,
             "unit_cost_yuan": float(cost), "relative_value": rel,
             "trajectory": json.dumps({"levels": [[0, 0.0], [years, 1.0]]} if years else {"levels": [[0, 1.0]]}),
-            "operator": operator, "status": status,
+            "operator": operator, "status": status, "start_year": cat.BANK_START[pid],
+            "status_since": _status_path(pid, status)[-1][1],
         })
         geoms.append(to_lonlat(shape))
     return gpd.GeoDataFrame(rows, geometry=geoms, crs=4326)
+
+
+def _status_path(pid: str, status: str) -> list[tuple[str, str]]:
+    """The dated lifecycle a sample project went through to reach ``status``."""
+    start = cat.BANK_START[pid]
+    steps = [("proposed", f"{start - 2}-03-15"), ("approved", f"{start - 1}-06-15"),
+             ("under_construction", f"{start}-03-01"), ("operational", f"{start + 1}-09-01"),
+             ("closed", cat.BANK_CLOSED_ON.get(pid, ""))]
+    path = []
+    for code, day in steps:
+        path.append((code, min(day, TODAY.isoformat())))
+        if code == status:
+            return path
+    raise ValueError(f"{pid}: unknown status {status}")
+
+
+def _bank_tables(bank: gpd.GeoDataFrame) -> dict[str, pd.DataFrame]:
+    """Status history, allocations, ledger history, escrow and case scenarios of the sample bank.
+
+    The ledger is replayed in date order so ``allocated_after`` is what the ledger would have
+    recorded, and every project stays within its capacity (checked here).
+    """
+    history = []
+    for pid, status in zip(bank["project_id"], bank["status"]):
+        prev = None
+        for code, day in _status_path(pid, status):
+            history.append({"project_id": pid, "from_status": prev, "to_status": code, "changed_on": day,
+                            "actor": "sample", "note": None})
+            prev = code
+    capacity = dict(zip(bank["project_id"], bank["capacity"]))
+    units = dict(zip(bank["project_id"], bank["capacity_unit"]))
+    cost = dict(zip(bank["project_id"], bank["unit_cost_yuan"]))
+    allocations, events = [], []
+    for i, (pid, case, ext, amount, state, day, note) in enumerate(cat.BANK_ALLOCATIONS):
+        aid = f"AL-{i + 1:06d}"
+        allocations.append({"allocation_id": aid, "project_id": pid, "case_id": case, "external_ref": ext,
+                            "amount": amount, "unit": units[pid], "state": state,
+                            "cost_yuan": 0.0 if state == "released" else round(amount * cost[pid], 2),
+                            "escrow_id": None, "created_on": day, "note": note})
+        events.append((day, "reserve", aid, pid, case, amount, +amount))
+        later = (date.fromisoformat(day) + timedelta(days=30)).isoformat()
+        if state == "committed":
+            events.append((later, "commit", aid, pid, case, amount, 0.0))
+        if state == "released":
+            events.append((later, "release", aid, pid, case, amount, -amount))
+    used = dict.fromkeys(capacity, 0.0)
+    ledger = []
+    for day, action, aid, pid, case, amount, delta in sorted(events, key=lambda e: (e[0], e[2])):
+        used[pid] += delta
+        if used[pid] > capacity[pid] + 1e-9:
+            raise ValueError(f"sample ledger over-allocates {pid}")
+        ledger.append({"at": f"{day}T09:00:00", "action": action, "allocation_id": aid, "escrow_id": None,
+                       "project_id": pid, "case_id": case, "amount": amount, "unit": units[pid],
+                       "allocated_after": used[pid], "capacity": capacity[pid], "actor": "sample", "note": None})
+    escrow = []
+    for eid, case, yuan, holder, day, eco, note in cat.ESCROW:
+        escrow.append({"escrow_id": eid, "case_id": case, "amount_yuan": yuan, "holder": holder,
+                       "deposited_on": day, "ecosystem_type": eco, "status": "awaiting_match",
+                       "allocation_id": None, "note": note})
+        ledger.append({"at": f"{day}T09:00:00", "action": "deposit", "allocation_id": None, "escrow_id": eid,
+                       "project_id": None, "case_id": case, "amount": yuan, "unit": "yuan",
+                       "allocated_after": None, "capacity": None, "actor": "sample", "note": holder})
+    ledger.sort(key=lambda r: r["at"])
+    scenarios = [{"scenario_id": f"SC-{i + 1:04d}", "case_id": cid, "purpose": "alternative_restoration",
+                  "scenario": json.dumps(scn, ensure_ascii=False), "source": "sample appraisal"}
+                 for i, (cid, scn) in enumerate(cat.CASE_SCENARIOS.items())]
+    return {"bank_status_history": pd.DataFrame(history), "bank_allocations": pd.DataFrame(allocations),
+            "bank_ledger": pd.DataFrame(ledger), "escrow": pd.DataFrame(escrow),
+            "case_scenarios": pd.DataFrame(scenarios)}
 
 
 # -- cases and events ---------------------------------------------------------------------
@@ -225,73 +300,9 @@ def _cases() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-#: the events each stage has been through, with days after the previous event
-_PATH = {
-    "screening": [("clue_registered", 2)],
-    "filing": [("clue_registered", 2), ("filed", 25)],
-    "investigation": [("clue_registered", 2), ("filed", 20), ("investigation_started", 10)],
-    "appraisal": [("clue_registered", 0), ("filed", 5), ("investigation_started", 3),
-                  ("investigation_reported", 60), ("appraisal_commissioned", 12)],
-    "consultation": [("clue_registered", 3), ("filed", 18), ("investigation_started", 7),
-                     ("investigation_reported", 45), ("appraisal_commissioned", 10),
-                     ("appraisal_reported", 70), ("consultation_notice_served", 14),
-                     ("meeting_held", 21)],
-    "judicial_confirmation": [("clue_registered", 1), ("filed", 10), ("investigation_started", 5),
-                              ("investigation_reported", 50), ("appraisal_commissioned", 8),
-                              ("appraisal_reported", 80), ("consultation_notice_served", 10),
-                              ("meeting_held", 15), ("meeting_held", 20), ("agreement_signed", 12),
-                              ("judicial_confirmation_requested", 20)],
-    "litigation": [("clue_registered", 2), ("filed", 15), ("investigation_started", 6),
-                   ("investigation_reported", 55), ("appraisal_commissioned", 9),
-                   ("appraisal_reported", 75), ("consultation_notice_served", 12),
-                   ("meeting_held", 20), ("meeting_held", 25), ("meeting_held", 30),
-                   ("consultation_failed", 20), ("litigation_filed", 40)],
-    "restoration": [("clue_registered", 2), ("filed", 14), ("investigation_started", 5),
-                    ("investigation_reported", 50), ("appraisal_commissioned", 7),
-                    ("appraisal_reported", 65), ("consultation_notice_served", 10),
-                    ("meeting_held", 20), ("agreement_signed", 15),
-                    ("judicial_confirmation_requested", 10), ("judicial_confirmation_confirmed", 30),
-                    ("restoration_started", 30), ("inspection", 120), ("inspection", 180)],
-    "effect_evaluation": [("clue_registered", 1), ("filed", 12), ("investigation_started", 4),
-                          ("investigation_reported", 40), ("appraisal_commissioned", 6),
-                          ("appraisal_reported", 60), ("consultation_notice_served", 9),
-                          ("meeting_held", 15), ("agreement_signed", 10),
-                          ("judicial_confirmation_requested", 8), ("judicial_confirmation_confirmed", 25),
-                          ("restoration_started", 20), ("inspection", 200), ("inspection", 200),
-                          ("restoration_completed", 300), ("effect_evaluation_commissioned", 30)],
-    "closed": [("clue_registered", 1), ("filed", 10), ("investigation_started", 4),
-               ("investigation_reported", 30), ("expert_opinion", 20),
-               ("consultation_notice_served", 8), ("meeting_held", 12), ("agreement_signed", 5),
-               ("judicial_confirmation_requested", 7), ("judicial_confirmation_confirmed", 20),
-               ("restoration_started", 15), ("inspection", 150), ("restoration_completed", 120),
-               ("effect_evaluation", 30), ("accepted", 20), ("closed", 10)],
-    "not_started": [("clue_registered", 1), ("not_started", 12)],
-    "terminated": [("clue_registered", 2), ("filed", 20), ("investigation_started", 8),
-                   ("terminated", 90)],
-}
-
-_REASONS = {
-    "not_started": {"reason": "significantly_minor_no_obvious_impact",
-                    "note": "损害显著轻微且已完成整改，经研究决定不启动索赔"},
-    "terminated": {"reason": "liable_party_deregistered",
-                   "note": "赔偿义务人已注销且无其他责任主体，终止索赔"},
-    "consultation_failed": {"circumstance": "period_expired_without_agreement",
-                            "note": "三次磋商未达成一致"},
-}
-
-
 def _events() -> pd.DataFrame:
-    rows = []
-    for cid, _t, _c, stage, _a, _i, discovered, *_ in cat.CASES:
-        day = date.fromisoformat(discovered)
-        for etype, gap in _PATH[stage]:
-            day = min(day + timedelta(days=gap), TODAY)
-            details = dict(_REASONS.get(etype, {}))
-            if etype == "meeting_held":
-                details.setdefault("note", "赔偿磋商会议")
-            rows.append({"case_id": cid, "event_type": etype, "event_date": day.isoformat(),
-                         "actor": "sample", "details": json.dumps(details, ensure_ascii=False)})
-    return pd.DataFrame(rows)
+    # the sample cases' histories, modes and ledger live in case_history.py (issue 4)
+    return case_history.events(TODAY)
 
 
 # -- monitoring tables --------------------------------------------------------------------
@@ -358,8 +369,11 @@ stage and class, {n_sites} sites, {len(cat.BANK)} bank projects, {dates} monthly
 | --- | --- | --- |
 | counties.geojson, watersheds.geojson | counties, watersheds | EPSG:4326 |
 | cases.csv, case_events.csv | cases, case_events | restoration modes `;`-separated |
+| case_modes.csv, funds_ledger.csv | case_modes, funds_ledger | modes with parameters (JSON); instalment schedules, receipts, disbursements |
 | sites.geojson | sites | monitoring plots are points |
-| bank_projects.gpkg | bank_projects | in CGCS2000 (EPSG:4490); `trajectory` levels are years since project start |
+| bank_projects.gpkg | bank_projects | in CGCS2000 (EPSG:4490); `trajectory` levels are years since `start_year` |
+| bank_status_history.csv, bank_allocations.csv, bank_ledger.csv, escrow.csv | bank registry and ledger | dated lifecycle, allocations and their history, escrow awaiting a match |
+| case_scenarios.csv | case_scenarios | equivalence scenario (format v1, JSON) of each alternative-restoration case |
 | indicator_targets.csv | indicator_targets | planned trajectories as [decimal year, level] |
 | water_quality.csv | monitoring_series | COD, NH3-N, TP, DO in mg/L |
 | ndvi/ndvi_YYYY-MM-DD.tif | (rasters) | int16, scale 0.0001, nodata -32768 (clouds) |

@@ -141,3 +141,63 @@ BANK = [
     ("BP20", "红水河增殖放流项目", "project", "river", ["fishery_resources", "biodiversity"],
      2_000_000.0, "fish_fry", 0.5, 1.0, 1, "operational", "桂源县农业农村局", "near:S004"),
 ]
+
+# -- project bank: lifecycle, ledger, escrow and case scenarios (issue 6) ---------------------
+#: year each bank project starts (started) delivering services; its trajectory counts from it
+BANK_START = {
+    "BP01": 2016, "BP02": 2018, "BP03": 2027, "BP04": 2025, "BP05": 2017, "BP06": 2020, "BP07": 2027,
+    "BP08": 2019, "BP09": 2021, "BP10": 2028, "BP11": 2027, "BP12": 2015, "BP13": 2018, "BP14": 2025,
+    "BP15": 2020, "BP16": 2012, "BP17": 2019, "BP18": 2028, "BP19": 2010, "BP20": 2022,
+}
+BANK_CLOSED_ON = {"BP16": "2025-12-31"}
+
+# project, case_id (None: a case outside the sample region), external reference, amount (capacity
+# units), final state, reserved on, note. Chosen so the bank has full (BP08) and nearly full
+# (BP02, BP05) projects and the three alternative-restoration cases rank differently.
+BANK_ALLOCATIONS = [
+    ("BP02", None, "2021年某采矿权人岩溶植被破坏案（外部案件）", 170.0, "committed", "2021-09-10", "岩溶植被替代修复"),
+    ("BP05", None, "2022年某道路工程占用湿地案（外部案件）", 102.0, "committed", "2022-11-03", "湿地替代修复"),
+    ("BP12", None, "2023年某港口工程占用红树林案（外部案件）", 20.0, "committed", "2023-06-20", "红树林替代修复"),
+    ("BP06", None, "2023年某河道整治工程（外部案件）", 10.0, "released", "2023-08-01", "方案调整后释放"),
+    ("BP08", None, "2023年某河道整治工程（外部案件）", 33.0, "committed", "2023-10-12", "河岸带替代修复"),
+    ("BP19", None, "2024年某企业林业碳汇认购（外部）", 12_000.0, "committed", "2024-03-18", "碳汇认购"),
+    ("BP01", "GX-2022-010", None, 25.0, "committed", "2024-05-10", "替代修复造林（一期）"),
+    ("BP04", None, "2025年某湿地占用案（外部案件）", 55.0, "committed", "2025-08-01", "湿地替代修复"),
+    ("BP08", "GX-2023-015", None, 2.0, "reserved", "2025-02-01", "河岸带替代修复预留"),
+    ("BP06", None, "2024年某水库消落带治理（外部案件）", 40.0, "committed", "2024-06-01", "河岸带替代修复"),
+    ("BP11", None, "2026年某湿地公园建设占用案（外部案件）", 10.0, "reserved", "2026-07-01", "红树林营造预留"),
+]
+
+# escrow id, case, yuan, holder, deposited on, ecosystem, note
+ESCROW = [
+    ("ES-0001", "GX-2023-008", 1_200_000.0, "桂西市公证处提存账户", "2025-09-15", "wetland",
+     "诉讼中先行提存的替代修复资金，待匹配湿地修复项目"),
+]
+
+# the equivalence scenario (format v1) of each case that uses alternative restoration: its debit
+CASE_SCENARIOS = {
+    "GX-2022-010": {
+        "schema_version": 1, "method": "service", "case_id": "GX-2022-010",
+        "title": "岩溶植被破坏期间损失及原位修复后残余损失（等服务）",
+        "base_year": 2025, "discount_rate": 0.03,
+        "injury": {"area": 120.0, "area_unit": "ha", "start_year": 2023, "end_year": "perpetuity",
+                   "levels": [[2023, 0.0], [2024, 0.05], [2030, 0.6], [2040, 0.85]], "unit_value": 15_000.0},
+        "replacement": {"start_year": 2025, "end_year": "perpetuity", "levels": [[2025, 0.0], [2031, 1.0]]},
+    },
+    "GX-2023-008": {
+        "schema_version": 1, "method": "service", "case_id": "GX-2023-008",
+        "title": "湿地被填埋造成的永久损失（等服务）",
+        "base_year": 2025, "discount_rate": 0.03,
+        "injury": {"area": 30.0, "area_unit": "ha", "start_year": 2024, "end_year": "perpetuity",
+                   "levels": [[2024, 0.0]], "unit_value": 45_000.0},
+        "replacement": {"start_year": 2026, "end_year": "perpetuity", "levels": [[2026, 0.0], [2031, 1.0]]},
+    },
+    "GX-2023-015": {
+        "schema_version": 1, "method": "service", "case_id": "GX-2023-015",
+        "title": "排污口河岸带功能受损（等服务）",
+        "base_year": 2025, "discount_rate": 0.03,
+        "injury": {"area": 10.0, "area_unit": "ha", "start_year": 2024, "end_year": "perpetuity",
+                   "levels": [[2024, 0.0], [2026, 0.3], [2030, 0.6]], "unit_value": 20_000.0},
+        "replacement": {"start_year": 2025, "end_year": "perpetuity", "levels": [[2025, 0.0], [2029, 1.0]]},
+    },
+}

@@ -63,6 +63,8 @@ def _sql_value(f: model.Field, v: Any) -> Any:
         return None
     if f.kind == "bool":
         return int(bool(v))
+    if f.kind == "blob":
+        return sqlite3.Binary(bytes(v))
     if f.kind == "float":
         return float(v)
     if f.kind == "int":
@@ -116,7 +118,10 @@ class Transaction:
         n = len(frame)
         if n == 0:
             return 0
-        cols = [f for f in spec.fields if f.name in frame.columns or f.name in ("version", "updated_at", "recorded_at")]
+        # computed stamps the caller doesn't give: version 1, timestamps now
+        stamps = [f for f in spec.fields if f.computed and f.name not in frame.columns
+                  and (f.name == "version" or f.kind == "datetime")]
+        cols = [f for f in spec.fields if f.name in frame.columns or f in stamps]
         names = [f.name for f in cols]
         columns = {f.name: (frame[f.name].to_numpy(dtype=object) if f.name in frame.columns else None)
                    for f in cols}
@@ -238,7 +243,10 @@ class Store:
                     self._after_write(conn, tx.touched)
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                # pandas rolls back by itself when a query inside the transaction fails; a second
+                # ROLLBACK would then fail and hide the original error
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
         finally:
             conn.close()
@@ -358,9 +366,11 @@ def _is_store(conn: sqlite3.Connection) -> bool:
     return "restoration_schema" in tables
 
 
-def _migrate(conn: sqlite3.Connection, current: int) -> None:
+def _migrate(conn: sqlite3.Connection, applied: set[int]) -> None:
+    """Apply every migration not yet applied, in version order (a version that arrived later
+    with a lower number is still applied)."""
     for version, description, fn in MIGRATIONS:
-        if version > current:
+        if version not in applied:
             fn(conn)
             conn.execute("INSERT INTO restoration_schema VALUES (?, ?, ?)", (version, _now(), description))
 
@@ -387,7 +397,7 @@ def open_store(path: str | os.PathLike, *, create: bool = True) -> Store:
             conn.execute("BEGIN")
             conn.execute("CREATE TABLE restoration_schema (version INTEGER PRIMARY KEY, "
                          "applied_at DATETIME, description TEXT)")
-            _migrate(conn, 0)
+            _migrate(conn, set())
             conn.execute("COMMIT")
         except BaseException:
             conn.close()
@@ -407,14 +417,15 @@ def open_store(path: str | os.PathLike, *, create: bool = True) -> Store:
         if app_id != gpkg.APPLICATION_ID or not ours:
             raise StoreError(f"{path}: a file exists here but it is not a store of this platform; "
                              "choose another --data folder or move the file away")
-        current = conn.execute("SELECT MAX(version) FROM restoration_schema").fetchone()[0] or 0
-        if current > LATEST:
-            raise StoreError(f"{path}: store schema version {current} is newer than this software "
+        applied = {r[0] for r in conn.execute("SELECT version FROM restoration_schema")}
+        known = {m[0] for m in MIGRATIONS}
+        if applied - known:
+            raise StoreError(f"{path}: store schema version {max(applied)} is newer than this software "
                              f"understands ({LATEST}); upgrade restoration-platform")
-        if current < LATEST:
+        if known - applied:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                _migrate(conn, current)
+                _migrate(conn, applied)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")

@@ -62,11 +62,50 @@ def _v1(conn: sqlite3.Connection) -> None:
         create_layer(conn, model.LAYERS[name])
 
 
+def _v4(conn: sqlite3.Connection) -> None:
+    """Project bank (issue 6): new bank_projects fields, status history, ledger, escrow, scenarios."""
+    have = {row[1] for row in conn.execute('PRAGMA table_info("bank_projects")')}
+    for f in model.BANK_PROJECT_EXTRA_FIELDS:
+        if f.name not in have:  # a store created before migration 4 lacks them
+            conn.execute(f'ALTER TABLE "bank_projects" ADD COLUMN {_quote(f.name)} {f.sql_type}')
+    for name in model.BANK_LAYERS:
+        create_layer(conn, model.LAYERS[name])
+    conn.execute("CREATE INDEX idx_bank_allocations_project ON bank_allocations(project_id, state)")
+    conn.execute("CREATE INDEX idx_bank_allocations_case ON bank_allocations(case_id)")
+    conn.execute("CREATE INDEX idx_bank_ledger_project ON bank_ledger(project_id)")
+
+
+def _v2(conn: sqlite3.Connection) -> None:
+    """Cases and rules (issue 4): classification decisions, restoration modes, funds ledger."""
+    for name in model.CASE_LAYERS:
+        create_layer(conn, model.LAYERS[name])
+        conn.execute(f"CREATE INDEX idx_{name}_case ON {_quote(name)}(case_id)")
+
+
+def _v3(conn: sqlite3.Connection) -> None:
+    """Monitoring (issue 5): restoration effect evaluations."""
+    for name in model.MONITORING_LAYERS:
+        create_layer(conn, model.LAYERS[name])
+    conn.execute("CREATE INDEX idx_effect_evaluations_case ON effect_evaluations(case_id)")
+
+
 #: (version, description, function) in order; the store's schema version is the last applied.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "core layers: sites, bank_projects, cases, case_events, monitoring_series, "
         "indicator_targets, audit_log, counties, watersheds", _v1),
 ]
+
+MIGRATIONS.append((4, "project bank: bank_projects start_year/status_since, bank_status_history, "
+                      "bank_allocations, bank_ledger, escrow, case_scenarios", _v4))
+MIGRATIONS.append((2, "cases and rules: case_classifications, case_modes, funds_ledger", _v2))
+MIGRATIONS.append((3, "monitoring: effect_evaluations", _v3))
+def _v5(conn: sqlite3.Connection) -> None:
+    create_layer(conn, model.LAYERS["attachments"])
+    create_layer(conn, model.LAYERS["raster_sources"])
+
+
+MIGRATIONS.append((5, "dashboards: attachments (inspection photos) stored with their events; "
+                      "raster_sources (where raster series live, for map overlays)", _v5))
 
 # Later migrations are appended above this line (one per feature area, in version order).
 MIGRATIONS.sort(key=lambda m: m[0])

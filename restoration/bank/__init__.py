@@ -1,0 +1,28 @@
+"""Alternative-restoration project bank (替代修复项目库): registry, credit ledger, escrow and
+base-site selection.
+
+* ``registry`` — projects and base sites, strict import, dated status lifecycle;
+* ``ledger`` — reserve → commit → release allocations; "allocated ≤ capacity" in every transaction;
+* ``escrow`` — money awaiting a match (资金提存), matched to a project later;
+* ``siting`` — :func:`rank_base_sites` with required area by the equivalence engine, split proposals;
+* ``obligation`` — :func:`case_obligation`: how much of a case's debit is covered and by whom;
+* ``scenarios`` — where a case's debit (equivalence scenario) lives;
+* ``substitution`` / ``rules`` / ``units`` — the data the ranking reads.
+"""
+from __future__ import annotations
+
+from .escrow import deposit, escrow_table, match, refund
+from .ledger import (allocations, bank_table, commit, ledger_table, project_balance, release, reserve)
+from .obligation import case_obligation
+from .registry import add_projects, import_projects, set_status, status_history
+from .rules import siting_rules
+from .scenarios import candidate_scenario, case_scenario, set_case_scenario
+from .siting import Ranking, propose_split, rank_base_sites, rank_base_sites_dict, rank_candidates
+from .substitution import load_table as substitution_table
+
+__all__ = [
+    "add_projects", "import_projects", "set_status", "status_history", "reserve", "commit", "release",
+    "bank_table", "project_balance", "allocations", "ledger_table", "deposit", "match", "refund", "escrow_table",
+    "rank_base_sites", "rank_base_sites_dict", "rank_candidates", "propose_split", "Ranking", "case_obligation", "case_scenario",
+    "set_case_scenario", "candidate_scenario", "siting_rules", "substitution_table",
+]

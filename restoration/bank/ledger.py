@@ -1,0 +1,270 @@
+"""The credit ledger: reserve → commit → release allocations of bank capacity to cases.
+
+Invariant: for every project, the sum of its ``reserved`` and ``committed`` allocations never
+exceeds its capacity. Each operation reads the allocated total and writes the allocation inside
+one ``BEGIN IMMEDIATE`` transaction, so SQLite serialises concurrent writers: of two processes
+reserving the last hectares at the same moment one succeeds and the other gets
+:class:`~restoration.errors.InsufficientCapacityError` (CLI exit code 3). Every operation also
+appends a row to ``bank_ledger`` (the history) and to the audit log.
+
+Amounts are in the project's capacity unit; an area amount in another area unit (mu, m2, km2) is
+converted. Allocations not tied to a case in this store (e.g. a neighbouring region's case) carry
+``external_ref`` instead of ``case_id``.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, InsufficientCapacityError, Issue, NotFoundError
+from ..store import Store, Transaction
+from . import _common, units
+
+#: statuses in which capacity may be reserved (a proposed project's capacity is not approved yet)
+RESERVABLE = ("approved", "under_construction", "operational")
+OPEN_STATES = ("reserved", "committed")
+DECIMALS = 6  # amounts are stored rounded to 1e-6 of the unit, so sums stay exact to that
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _tolerance(capacity: float) -> float:
+    return 10 ** -DECIMALS * max(1.0, abs(capacity)) * 1e-3
+
+
+def allocated(tx: Transaction | Store, project_id: str) -> float:
+    """Reserved + committed amount of a project (capacity units)."""
+    sql = ("SELECT COALESCE(SUM(amount), 0) AS a FROM bank_allocations "
+           "WHERE project_id = ? AND state IN ('reserved', 'committed')")
+    if isinstance(tx, Transaction):
+        return float(tx.execute(sql, (project_id,)).fetchone()[0])
+    return float(tx.query(sql, (project_id,))["a"].iloc[0])
+
+
+def _log(tx: Transaction, action: str, *, allocation_id=None, escrow_id=None, project=None, case_id=None,
+         amount=None, unit=None, note=None) -> None:
+    after = allocated(tx, project["project_id"]) if project is not None else None
+    tx.insert("bank_ledger", pd.DataFrame([{
+        "at": _now(), "action": action, "allocation_id": allocation_id, "escrow_id": escrow_id,
+        "project_id": None if project is None else project["project_id"], "case_id": case_id,
+        "amount": amount, "unit": unit, "allocated_after": after,
+        "capacity": None if project is None else float(project["capacity"]), "actor": tx.actor, "note": note}]))
+
+
+def _amount(amount: float, unit: str | None, project: dict) -> float:
+    target = project["capacity_unit"]
+    try:
+        value = float(amount)
+    except (TypeError, ValueError):
+        raise InputError(Issue(f"amount must be a number, got {amount!r}", field="amount")) from None
+    if not np.isfinite(value) or value <= 0:
+        raise InputError(Issue(f"amount must be a positive number, got {amount!r}", field="amount"))
+    if unit and unit != target:
+        try:
+            value = units.convert(value, unit, target)
+        except ValueError:
+            raise InputError(Issue(f"project '{project['project_id']}' counts capacity in {target}; "
+                                   f"cannot reserve in {unit}", field="unit")) from None
+    return round(value, DECIMALS)
+
+
+def reserve(target: Store | Transaction, project_id: str, case_id: str | None, amount: float, *,
+            unit: str | None = None, external_ref: str | None = None, note: str | None = None,
+            escrow_id: str | None = None, state: str = "reserved", actor: str = "system",
+            on: str | None = None) -> dict:
+    """Reserve ``amount`` (capacity units, or ``unit``) of a project for a case; returns the
+    allocation. Raises InsufficientCapacityError when less than that remains."""
+    if not case_id and not external_ref:
+        raise InputError(Issue("say who the capacity is for: a case_id, or external_ref for a case "
+                               "outside this store", field="case_id"))
+    with _common.transaction(target, actor) as tx:
+        project = tx.get("bank_projects", project_id)
+        if case_id:
+            tx.get("cases", case_id)
+        if project["status"] not in RESERVABLE:
+            raise InputError(Issue(f"project '{project_id}' is {project['status']}; capacity can be reserved only "
+                                   f"when it is {', '.join(RESERVABLE)}", field="status", source=project_id))
+        qty = _amount(amount, unit, project)
+        capacity = float(project["capacity"])
+        used = allocated(tx, project_id)
+        remaining = capacity - used
+        if qty > remaining + _tolerance(capacity):
+            u = project["capacity_unit"]
+            raise InsufficientCapacityError(
+                f"容量不足 insufficient capacity: project {project_id} has {max(remaining, 0):g} {u} remaining "
+                f"(capacity {capacity:g}, allocated {used:g}); {qty:g} {u} was asked — nothing was reserved")
+        aid = _common.next_id(tx, "bank_allocations", "allocation_id", "AL-", 6)
+        row = {"allocation_id": aid, "project_id": project_id, "case_id": case_id, "external_ref": external_ref,
+               "amount": qty, "unit": project["capacity_unit"], "state": state,
+               "cost_yuan": round(qty * float(project["unit_cost_yuan"]), 2), "escrow_id": escrow_id,
+               "created_on": _common.iso_day(on), "note": note}
+        tx.insert("bank_allocations", pd.DataFrame([row]))
+        _log(tx, "reserve" if state == "reserved" else "commit", allocation_id=aid, escrow_id=escrow_id,
+             project=project, case_id=case_id, amount=qty, unit=project["capacity_unit"], note=note)
+        return tx.get("bank_allocations", aid)
+
+
+def _select(tx: Transaction, allocation_id: str | None, project_id: str | None, case_id: str | None,
+            states: tuple[str, ...]) -> list[dict]:
+    if allocation_id:
+        a = tx.get("bank_allocations", allocation_id)
+        if a["state"] not in states:
+            raise InputError(Issue(f"allocation {allocation_id} is {a['state']}; this needs it "
+                                   f"{' or '.join(states)}", field="allocation_id"))
+        return [a]
+    if not project_id or not case_id:
+        raise InputError(Issue("name an allocation, or a project and a case", field="allocation_id"))
+    marks = ", ".join("?" * len(states))
+    rows = tx.read("bank_allocations", f"project_id = ? AND case_id = ? AND state IN ({marks})",
+                   (project_id, case_id, *states))
+    if rows.empty:
+        raise NotFoundError(f"no {' or '.join(states)} allocation of project {project_id} for case {case_id}")
+    return [dict(r) for _, r in rows.iterrows()]
+
+
+def commit(target: Store | Transaction, allocation_id: str | None = None, *, project_id: str | None = None,
+           case_id: str | None = None, actor: str = "system", note: str | None = None) -> list[dict]:
+    """Commit reserved allocations (one by id, or all of a project for a case): the capacity is
+    sold and stays allocated."""
+    with _common.transaction(target, actor) as tx:
+        out = []
+        for a in _select(tx, allocation_id, project_id, case_id, ("reserved",)):
+            after = tx.update("bank_allocations", a["allocation_id"], {"state": "committed"},
+                              expected_version=a["version"])
+            project = tx.get("bank_projects", a["project_id"])
+            _log(tx, "commit", allocation_id=a["allocation_id"], escrow_id=a.get("escrow_id"), project=project,
+                 case_id=a["case_id"], amount=a["amount"], unit=a["unit"], note=note)
+            out.append(after)
+        return out
+
+
+def release(target: Store | Transaction, allocation_id: str | None = None, *, project_id: str | None = None,
+            case_id: str | None = None, amount: float | None = None, force: bool = False,
+            actor: str = "system", note: str | None = None) -> list[dict]:
+    """Release reserved capacity back to the project (all of it, or ``amount`` from the newest
+    reservations first). Committed allocations are final unless ``force`` (e.g. a court annulled
+    the agreement); the history keeps every step."""
+    states = ("reserved", "committed") if force else ("reserved",)
+    with _common.transaction(target, actor) as tx:
+        rows = _select(tx, allocation_id, project_id, case_id, states)
+        rows.sort(key=lambda a: a["allocation_id"], reverse=True)
+        left = None
+        if amount is not None:
+            left = _amount(amount, None, tx.get("bank_projects", rows[0]["project_id"]))
+            total = round(sum(float(a["amount"]) for a in rows), DECIMALS)
+            if left > total + _tolerance(total):
+                raise InputError(Issue(f"cannot release {left:g}: only {total:g} {rows[0]['unit']} is "
+                                       f"{' or '.join(states)}", field="amount"))
+        out = []
+        for a in rows:
+            if left is not None and left <= 0:
+                break
+            qty = float(a["amount"]) if left is None else min(left, float(a["amount"]))
+            project = tx.get("bank_projects", a["project_id"])
+            if qty >= float(a["amount"]) - _tolerance(float(a["amount"])):
+                after = tx.update("bank_allocations", a["allocation_id"], {"state": "released"},
+                                  expected_version=a["version"])
+            else:
+                # partial: the allocation keeps the rest, the released part is a released record
+                after = tx.update("bank_allocations", a["allocation_id"],
+                                  {"amount": round(float(a["amount"]) - qty, DECIMALS),
+                                   "cost_yuan": round((float(a["amount"]) - qty) * float(project["unit_cost_yuan"]), 2)},
+                                  expected_version=a["version"])
+                rid = _common.next_id(tx, "bank_allocations", "allocation_id", "AL-", 6)
+                tx.insert("bank_allocations", pd.DataFrame([{
+                    "allocation_id": rid, "project_id": a["project_id"], "case_id": a["case_id"],
+                    "external_ref": a.get("external_ref"), "amount": round(qty, DECIMALS), "unit": a["unit"],
+                    "state": "released", "cost_yuan": 0.0, "escrow_id": a.get("escrow_id"),
+                    "created_on": a.get("created_on"), "note": f"released part of {a['allocation_id']}"}]))
+            _log(tx, "release", allocation_id=a["allocation_id"], escrow_id=a.get("escrow_id"), project=project,
+                 case_id=a["case_id"], amount=round(qty, DECIMALS), unit=a["unit"], note=note)
+            out.append(after)
+            if left is not None:
+                left = round(left - qty, DECIMALS)
+        return out
+
+
+# -- reading ------------------------------------------------------------------------------
+def balances(store: Store | Transaction) -> pd.DataFrame:
+    """Per project: reserved, committed, allocated (capacity units)."""
+    sql = ("SELECT project_id, "
+           "COALESCE(SUM(CASE WHEN state = 'reserved' THEN amount END), 0) AS reserved, "
+           "COALESCE(SUM(CASE WHEN state = 'committed' THEN amount END), 0) AS committed "
+           "FROM bank_allocations GROUP BY project_id")
+    frame = store.query(sql)
+    frame["allocated"] = frame["reserved"] + frame["committed"]
+    return frame
+
+
+def bank_table(store: Store | Transaction) -> gpd.GeoDataFrame:
+    """Every bank project with ``reserved``, ``committed``, ``allocated``, ``remaining`` (capacity
+    units) and ``utilisation`` (allocated / capacity)."""
+    bank = store.read("bank_projects")
+    bal = balances(store).set_index("project_id")
+    for col in ("reserved", "committed", "allocated"):
+        bank[col] = bank["project_id"].map(bal[col]).fillna(0.0).to_numpy(dtype=float)
+    bank["remaining"] = np.maximum(bank["capacity"].to_numpy(dtype=float) - bank["allocated"].to_numpy(), 0.0)
+    cap = bank["capacity"].to_numpy(dtype=float)
+    bank["utilisation"] = np.divide(bank["allocated"].to_numpy(), cap, out=np.zeros(len(bank)), where=cap > 0)
+    return bank
+
+
+def project_balance(store: Store, project_id: str) -> dict:
+    """One project's record with capacity, capacity_unit, reserved, committed, allocated, remaining."""
+    project = store.get("bank_projects", project_id)
+    row = store.query("SELECT "
+                      "COALESCE(SUM(CASE WHEN state = 'reserved' THEN amount END), 0) AS reserved, "
+                      "COALESCE(SUM(CASE WHEN state = 'committed' THEN amount END), 0) AS committed "
+                      "FROM bank_allocations WHERE project_id = ?", (project_id,)).iloc[0]
+    project.pop("geometry", None)
+    reserved, committed = float(row["reserved"]), float(row["committed"])
+    cap = float(project["capacity"])
+    project.update(reserved=reserved, committed=committed, allocated=reserved + committed,
+                   remaining=max(cap - reserved - committed, 0.0))
+    return project
+
+
+def allocations(store: Store, *, project_id: str | None = None, case_id: str | None = None,
+                states: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Allocation records (current state), filtered."""
+    where, params = [], []
+    if project_id:
+        where.append("project_id = ?")
+        params.append(project_id)
+    if case_id:
+        where.append("case_id = ?")
+        params.append(case_id)
+    if states:
+        where.append(f"state IN ({', '.join('?' * len(states))})")
+        params.extend(states)
+    return store.read("bank_allocations", " AND ".join(where) or None, tuple(params))
+
+
+def ledger_table(store: Store, *, project_id: str | None = None, case_id: str | None = None) -> pd.DataFrame:
+    """The ledger history (oldest first), plus one row per escrow deposit still awaiting a match
+    (``action`` ``awaiting_match``), so money waiting for a project is seen with the capacity."""
+    where, params = [], []
+    if project_id:
+        where.append("project_id = ?")
+        params.append(project_id)
+    if case_id:
+        where.append("case_id = ?")
+        params.append(case_id)
+    hist = store.read("bank_ledger", " AND ".join(where) or None, tuple(params))
+    if project_id:
+        return hist
+    esc = store.read("escrow", "status = 'awaiting_match'" + (" AND case_id = ?" if case_id else ""),
+                     (case_id,) if case_id else ())
+    if esc.empty:
+        return hist
+    pending = pd.DataFrame({
+        "at": esc["deposited_on"], "action": "awaiting_match", "allocation_id": None,
+        "escrow_id": esc["escrow_id"], "project_id": None, "case_id": esc["case_id"],
+        "amount": esc["amount_yuan"], "unit": "yuan", "allocated_after": np.nan, "capacity": np.nan,
+        "actor": None, "note": esc["holder"]})
+    return pd.concat([hist, pending], ignore_index=True)

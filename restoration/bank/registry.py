@@ -1,0 +1,205 @@
+"""The bank registry: projects and base sites, their checks on the way in, and the dated status
+lifecycle proposed → approved → under construction → operational → closed.
+
+Imports go through the platform's validation (``restoration.importer.prepare``: fields, codes,
+CRS, county and watershed by spatial join) and then the bank's own, stricter checks:
+
+* an invalid polygon is refused, not repaired: capacity is sold by area, so a guessed repair could
+  sell hectares that do not exist;
+* the capacity unit must be an area unit or a known resource unit (``restoration.bank.units``);
+* capacity in area units may not exceed the mapped footprint (10 % tolerance);
+* the trajectory must be ``{"levels": [[years since start, level], ...]}`` with whole, increasing
+  years >= 0 and levels >= 0 (required for area units: the equivalence engine needs it).
+
+Each imported project gets its first status-history row; :func:`set_status` adds the next ones.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Mapping
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .. import io
+from ..errors import InputError, Issue
+from ..importer import prepare
+from ..model import ProjectStatus
+from ..store import Store, Transaction
+from . import _common, units
+
+LIFECYCLE = [s.value for s in ProjectStatus]  # proposed → approved → under_construction → operational → closed
+FOOTPRINT_TOLERANCE = 0.10
+
+
+@dataclass
+class BankImport:
+    source: str
+    rows: int
+    project_ids: list[str]
+    warnings: list[Issue] = field(default_factory=list)
+
+
+def _where(frame: pd.DataFrame, source: str | None):
+    start = int(frame.attrs.get("row_start", 1))
+    label = frame.attrs.get("row_label", "row")
+    src = source or frame.attrs.get("source")
+    return lambda pos, fld, msg: Issue(msg, source=src, row=int(pos) + start, field=fld, row_label=label)
+
+
+def check_geometry(frame: pd.DataFrame, source: str | None = None) -> list[Issue]:
+    """Invalid polygons in the *input* (before any repair), one issue per row."""
+    if not isinstance(frame, gpd.GeoDataFrame):
+        return []
+    at = _where(frame, source)
+    geoms = frame.geometry.to_numpy()
+    bad = ~shapely.is_missing(geoms) & ~shapely.is_valid(geoms)
+    return [at(pos, "geometry",
+               f"invalid polygon ({shapely.is_valid_reason(geoms[pos])}); the project bank sells capacity by "
+               "area, so it is not repaired automatically: fix the polygon in GIS and import again")
+            for pos in np.flatnonzero(bad)[:50]]
+
+
+def check_trajectory(value: Any) -> str | None:
+    """What is wrong with a bank trajectory, or None if it is good."""
+    if not isinstance(value, Mapping):
+        return 'expected {"levels": [[years since start, level], ...]}'
+    pts = value.get("levels")
+    if not isinstance(pts, list) or not pts:
+        return 'needs "levels": [[years since start, level], ...] with at least one point'
+    last = -math.inf
+    for i, pt in enumerate(pts):
+        if not isinstance(pt, (list, tuple)) or len(pt) != 2:
+            return f"levels[{i}]: expected [years since start, level], got {pt!r}"
+        t, v = pt
+        if isinstance(t, bool) or not isinstance(t, (int, float)) or t != int(t) or t < 0:
+            return f"levels[{i}]: years since start must be a whole number >= 0, got {t!r}"
+        if t <= last:
+            return f"levels[{i}]: years must increase ({t!r} after {last!r})"
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
+            return f"levels[{i}]: level must be a number >= 0, got {v!r}"
+        last = t
+    y0 = value.get("initial_level")
+    if y0 is not None and (not isinstance(y0, (int, float)) or y0 < 0):
+        return f"initial_level must be a number >= 0, got {y0!r}"
+    unknown = set(value) - {"levels", "initial_level", "note"}
+    if unknown:
+        return f"unknown key(s) {', '.join(sorted(unknown))}; allowed: levels, initial_level, note"
+    return None
+
+
+def check_projects(clean: pd.DataFrame, frame: pd.DataFrame, source: str | None = None) -> list[Issue]:
+    """The bank's own checks on validated rows (``clean``, same order as the input ``frame``)."""
+    at = _where(frame, source)
+    issues: list[Issue] = []
+    for pos, row in enumerate(clean.itertuples(index=False)):
+        unit = row.capacity_unit
+        if not units.known(unit):
+            issues.append(at(pos, "capacity_unit", f"unknown capacity unit '{unit}'; use an area unit "
+                                                   f"or a resource unit: {', '.join(units.all_units())}"))
+            continue
+        traj = row.trajectory
+        if traj is None and units.is_area(unit):
+            issues.append(at(pos, "trajectory", 'required for projects in area units: the expected service '
+                                                'path, e.g. {"levels": [[0, 0.0], [8, 1.0]]}'))
+        elif traj is not None:
+            problem = check_trajectory(traj)
+            if problem:
+                issues.append(at(pos, "trajectory", problem))
+        if units.is_area(unit) and row.area_ha and not (isinstance(row.area_ha, float) and math.isnan(row.area_ha)):
+            cap_ha = units.convert(row.capacity, unit, "ha")
+            if cap_ha > row.area_ha * (1 + FOOTPRINT_TOLERANCE):
+                issues.append(at(pos, "capacity", f"capacity {row.capacity:g} {unit} ({cap_ha:.2f} ha) exceeds the "
+                                                  f"project's mapped area {row.area_ha:.2f} ha"))
+        if getattr(row, "status_since", None) and row.status_since > date.today().isoformat():
+            issues.append(at(pos, "status_since", f"{row.status_since} is in the future"))
+    return issues
+
+
+def add_projects(target: Store | Transaction, frame: pd.DataFrame, *, source: str | None = None,
+                 actor: str = "system") -> BankImport:
+    """Validate, check and insert bank projects (a GeoDataFrame in any CRS), with their first
+    status-history rows, in one transaction. Raises InputError listing every problem."""
+    src = source or frame.attrs.get("source") or "bank_projects"
+    issues = check_geometry(frame, src)
+    with _common.transaction(target, actor) as tx:
+        try:
+            clean, warnings = prepare(tx, "bank_projects", frame, src)
+        except InputError as exc:
+            raise InputError(issues + exc.issues) from None
+        issues += check_projects(clean, frame, src)
+        if issues:
+            raise InputError(issues)
+        tx.insert("bank_projects", clean, action=f"import {src}")
+        today = date.today().isoformat()
+        history = pd.DataFrame({
+            "project_id": clean["project_id"].to_numpy(), "from_status": None,
+            "to_status": clean["status"].to_numpy(),
+            "changed_on": [d or today for d in clean.get("status_since", pd.Series([None] * len(clean)))],
+            "actor": actor, "note": f"imported from {src}",
+        })
+        tx.insert("bank_status_history", history)
+    return BankImport(src, len(clean), clean["project_id"].tolist(), warnings)
+
+
+def import_projects(store: Store, path: str | Path, *, crs: str | None = None, actor: str = "cli") -> BankImport:
+    """Import a bank file (GeoJSON, GeoPackage, Shapefile, CSV + --crs, Excel) into the registry."""
+    frame = io.read_input(path, crs=crs, spatial=True)
+    return add_projects(store, frame, source=Path(path).name, actor=actor)
+
+
+def set_status(target: Store | Transaction, project_id: str, status: str, *, on: date | str | None = None,
+               actor: str = "system", note: str | None = None) -> dict:
+    """Move a project to its next lifecycle status (or close it), dated ``on`` (default today).
+
+    Allowed: one step forward along proposed → approved → under_construction → operational, or
+    to closed from any open status. The date may not precede the current status's date. A
+    project with open reservations cannot be closed (release or commit them first).
+    """
+    code = _status_code(status)
+    day = _common.iso_day(on)
+    with _common.transaction(target, actor) as tx:
+        project = tx.get("bank_projects", project_id)
+        current = project["status"]
+        i, j = LIFECYCLE.index(current), LIFECYCLE.index(code)
+        if current == "closed":
+            raise InputError(Issue(f"project '{project_id}' is closed; a closed project does not reopen",
+                                   field="status", source=project_id))
+        if not (j == i + 1 or (code == "closed" and j > i)):
+            nxt = LIFECYCLE[i + 1]
+            raise InputError(Issue(f"cannot go from {current} to {code}; next is {nxt} (or closed)",
+                                   field="status", source=project_id))
+        since = project.get("status_since")
+        if since and day < str(since):
+            raise InputError(Issue(f"{day} is before the current status date {since}", field="on",
+                                   source=project_id))
+        if code == "closed":
+            n_open = tx.execute("SELECT COUNT(*) FROM bank_allocations WHERE project_id = ? AND state = 'reserved'",
+                                (project_id,)).fetchone()[0]
+            if n_open:
+                raise InputError(Issue(f"project '{project_id}' has {n_open} open reservation(s); release or "
+                                       "commit them before closing it", field="status", source=project_id))
+        after = tx.update("bank_projects", project_id, {"status": code, "status_since": day})
+        tx.insert("bank_status_history", pd.DataFrame([{
+            "project_id": project_id, "from_status": current, "to_status": code, "changed_on": day,
+            "actor": actor, "note": note}]))
+    return after
+
+
+def _status_code(status: str) -> str:
+    for s in ProjectStatus:
+        if status in (s.value, s.zh, s.en):
+            return s.value
+    raise InputError(Issue(f"unknown status '{status}'; use one of {', '.join(LIFECYCLE)}", field="status"))
+
+
+def status_history(store: Store, project_id: str | None = None) -> pd.DataFrame:
+    """Status transitions, oldest first (all projects, or one)."""
+    if project_id:
+        return store.read("bank_status_history", "project_id = ?", (project_id,))
+    return store.read("bank_status_history")

@@ -1,0 +1,397 @@
+"""Base-site selection (替代修复基地选址): rank bank projects for a case's alternative restoration.
+
+For every candidate project, :func:`rank_candidates` reports, vectorised over candidates:
+
+* eligibility and why not — ecosystem substitution (``substitution.toml``), status, remaining
+  capacity, watershed / county / distance rules of the case's rule profile (``rules``), and
+  whether the equivalence engine finds any credit;
+* the **required amount** at that candidate from the case's debit and the candidate's own
+  trajectory and relative value, by :func:`equivalence.batch.evaluate_batch` (the same core as
+  ``run_scenario``): equal-service for area units, equal-value (value-to-cost) for resource
+  units such as tCO2e; and the cost (required amount × unit cost, yuan);
+* distance from the damaged site (km, polygon to polygon in the damaged site's UTM zone) and
+  years to full service (from the replacement start year);
+* a score in [0, 1] with its breakdown: ``score_<k>`` is component k in [0, 1] and
+  ``points_<k>`` = weight_k × score_k / Σ weights, so the points add up to ``score``.
+  Components: cost (cheapest eligible / cost), distance (exp(−d / distance_scale_km)), time
+  (1 / (1 + years / time_scale_years)), match (substitution quality) and locality (share of the
+  "preferred" same-watershed / same-county rules met).
+
+When no eligible candidate can take the outstanding obligation alone, :func:`propose_split`
+spreads it over several, best score first.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Mapping, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from equivalence import parse_scenario
+from equivalence.batch import evaluate_batch
+from equivalence.units import HA_PER_UNIT
+
+from ..errors import InputError, Issue
+from ..geometry import utm_crs_for
+from ..store import Store
+from ..model import EcosystemType
+from . import _common, ledger, scenarios, substitution
+from .registry import check_trajectory
+from .rules import WEIGHT_KEYS, siting_rules
+
+EPS = 1e-9
+
+
+@dataclass
+class CaseSite:
+    """Where and what the damage is, for siting."""
+
+    case_id: str
+    geometry: Any                 # shapely geometry, EPSG:4326 (union of the damaged sites)
+    ecosystem_type: str
+    watershed: str | None
+    county: str | None
+    area_ha: float
+    profile: str | None = None
+    title: str | None = None
+    site_ids: list[str] = field(default_factory=list)
+
+
+def case_site(store: Store, case_id: str) -> CaseSite:
+    """The case's damaged site(s): union geometry, the main ecosystem, watershed and county."""
+    case = store.get("cases", case_id)
+    damaged = store.read("sites", "case_id = ? AND role = 'damaged'", (case_id,))
+    if damaged.empty:
+        raise InputError(Issue(f"case '{case_id}' has no damaged site; siting measures distance and "
+                               "watershed from it — import the damaged site first", source="sites"))
+    main = damaged.sort_values("area_ha", ascending=False).iloc[0]
+    return CaseSite(case_id=case_id, geometry=shapely.union_all(damaged.geometry.to_numpy()),
+                    ecosystem_type=main["ecosystem_type"], watershed=main["watershed"],
+                    county=main["county"] or case.get("region"), area_ha=float(damaged["area_ha"].sum()),
+                    profile=case.get("profile"), title=case.get("title"), site_ids=damaged["site_id"].tolist())
+
+
+def _distance_km(site: CaseSite, geoms: gpd.GeoSeries) -> np.ndarray:
+    c = site.geometry.centroid
+    crs = utm_crs_for(c.x, c.y)
+    target = gpd.GeoSeries([site.geometry], crs=4326).to_crs(crs).iloc[0]
+    projected = geoms.to_crs(crs).to_numpy()
+    return shapely.distance(projected, target) / 1000.0
+
+
+def _years_to_full(levels: Sequence[Sequence[Sequence[float]]], start: np.ndarray) -> np.ndarray:
+    """Calendar year at which each trajectory first reaches its highest level, minus ``start``."""
+    out = np.fromiter((max(pts, key=lambda p: p[1])[0] for pts in levels), dtype=float, count=len(levels))
+    return np.maximum(out - start, 0.0)
+
+
+def rank_candidates(site: CaseSite, candidates: pd.DataFrame, scenario: Mapping[str, Any],
+                    rules: Mapping[str, Any], *, covered_fraction: float = 0.0,
+                    table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Rank ``candidates`` (bank projects with ``allocated``/``remaining``, as from
+    :func:`restoration.bank.ledger.bank_table`) for the damage at ``site`` — pure, vectorised.
+
+    ``covered_fraction`` is the share of the debit already covered by the case's allocations;
+    ``needed_amount`` is what is still outstanding at each candidate.
+    """
+    n = len(candidates)
+    c = candidates.reset_index(drop=True)
+    unit = c["capacity_unit"].astype(str).to_numpy()
+    status = c["status"].astype(str).to_numpy()
+    remaining = c["remaining"].to_numpy(dtype=float)
+    is_area = np.isin(unit, list(HA_PER_UNIT))
+    codes: dict[str, np.ndarray] = {}
+
+    # -- ecosystem substitution -----------------------------------------------------------
+    quality = substitution.match_quality(site.ecosystem_type, c["ecosystem_type"].to_numpy(), table)
+    codes["ecosystem_mismatch"] = np.isnan(quality)
+
+    # -- status, capacity -------------------------------------------------------------------
+    allowed = list(rules["allowed_statuses"])
+    codes["status"] = ~np.isin(status, allowed)
+    codes["full"] = remaining <= EPS * np.maximum(1.0, c["capacity"].to_numpy(dtype=float))
+
+    # -- watershed / county / distance ------------------------------------------------------
+    ws = c["watershed"].to_numpy(dtype=object)
+    county = c["region"].to_numpy(dtype=object)
+    same_ws = (ws == site.watershed) if site.watershed else np.zeros(n, dtype=bool)
+    same_county = (county == site.county) if site.county else np.zeros(n, dtype=bool)
+    codes["other_watershed"] = ~same_ws if rules["watershed"] == "required" else np.zeros(n, dtype=bool)
+    codes["other_county"] = ~same_county if rules["county"] == "required" else np.zeros(n, dtype=bool)
+    dist = _distance_km(site, gpd.GeoSeries(c.geometry, crs=4326)) if n else np.zeros(0)
+    max_d = float(rules.get("max_distance_km") or 0)
+    codes["too_far"] = dist > max_d if max_d > 0 else np.zeros(n, dtype=bool)
+
+    # -- equivalence: required amount at each candidate --------------------------------------
+    service = scenarios.service_template(scenario)
+    rep_start = int(service["replacement"]["start_year"])
+    start = c["start_year"].to_numpy(dtype=float) if "start_year" in c else np.full(n, np.nan)
+    start = np.where(np.isnan(start), rep_start, start)
+    trajectories = c["trajectory"].to_numpy(dtype=object)
+    bad_traj = np.array([t is not None and check_trajectory(t) is not None for t in trajectories], dtype=bool)
+    levels = [scenarios.calendar_levels(t if not bad else None, int(s))
+              for t, s, bad in zip(trajectories, start, bad_traj)]
+    credit = np.full(n, np.nan)
+    required = np.full(n, np.nan)
+    required_ha = np.full(n, np.nan)
+    method = np.where(is_area, "service", "value_to_cost").astype(object)
+    area_rows = np.flatnonzero(is_area & ~bad_traj)
+    debit = debit_value = None
+    if area_rows.size:
+        y0_default = parse_scenario(service).replacement.initial_level.point
+        y0 = np.array([(trajectories[i] or {}).get("initial_level", y0_default) for i in area_rows], dtype=float)
+        rv = c["relative_value"].to_numpy(dtype=float)[area_rows]
+        rv = np.where(np.isnan(rv), 1.0, rv)
+        res = evaluate_batch(service, levels=[levels[i] for i in area_rows], relative_value=rv, initial_level=y0)
+        per_unit = np.array([HA_PER_UNIT[u] for u in unit[area_rows]])
+        credit[area_rows] = res.credit_per_unit * per_unit          # ha·yr per capacity unit
+        required_ha[area_rows] = res.required_area_ha
+        required[area_rows] = res.required_area_ha / per_unit
+        debit = float(res.debit[0])
+    else:
+        debit = float(evaluate_batch(service, n=1).debit[0])
+    value_rows = np.flatnonzero(~is_area)
+    vt = scenarios.value_template(scenario)
+    no_value = np.zeros(n, dtype=bool)
+    if value_rows.size:
+        if vt is None:
+            no_value[value_rows] = True
+        else:
+            res = evaluate_batch(vt, unit_cost=c["unit_cost_yuan"].to_numpy(dtype=float)[value_rows])
+            credit[value_rows] = res.credit_per_unit                 # yuan per capacity unit
+            required[value_rows] = res.required_scale
+            debit_value = float(res.debit_value[0])
+    if debit_value is None and vt is not None:
+        debit_value = float(evaluate_batch(vt, n=1).debit_value[0])
+    codes["bad_trajectory"] = bad_traj
+    codes["no_unit_value"] = no_value
+    codes["no_credit"] = ~bad_traj & ~no_value & ~np.isfinite(required)
+
+    blocking = np.zeros(n, dtype=bool)
+    for mask in codes.values():
+        blocking |= mask
+    eligible = ~blocking
+    needed_fraction = max(0.0, 1.0 - covered_fraction)
+    needed = required * needed_fraction
+    fits = eligible & (remaining + EPS >= needed)
+    codes_info = {"short": eligible & ~fits,
+                  "other_watershed_preferred": (~same_ws) & (rules["watershed"] == "preferred"),
+                  "other_county_preferred": (~same_county) & (rules["county"] == "preferred")}
+
+    # -- score --------------------------------------------------------------------------------
+    cost = needed * c["unit_cost_yuan"].to_numpy(dtype=float)
+    years = _years_to_full(levels, np.full(n, rep_start))
+    weights = {k: float(rules["weights"].get(k, 0.0)) for k in WEIGHT_KEYS}
+    wsum = sum(weights.values())
+    comp = {}
+    ok_cost = eligible & np.isfinite(cost) & (cost > 0)
+    best = cost[ok_cost].min() if ok_cost.any() else np.nan
+    comp["cost"] = np.where(ok_cost, best / np.where(ok_cost, cost, 1.0), np.where(eligible & (cost == 0), 1.0, 0.0))
+    comp["distance"] = np.exp(-dist / float(rules["distance_scale_km"]))
+    comp["time"] = 1.0 / (1.0 + years / float(rules["time_scale_years"]))
+    comp["match"] = np.nan_to_num(quality, nan=0.0)
+    parts = [x for x, rule in ((same_ws, rules["watershed"]), (same_county, rules["county"])) if rule == "preferred"]
+    comp["locality"] = np.mean(parts, axis=0) if parts else np.ones(n)
+    score = np.zeros(n)
+    out = pd.DataFrame({
+        "project_id": c["project_id"], "name": c["name"], "kind": c["kind"],
+        "ecosystem_type": c["ecosystem_type"], "status": status, "capacity": c["capacity"].to_numpy(dtype=float),
+        "capacity_unit": unit, "allocated": c["allocated"].to_numpy(dtype=float), "remaining": remaining,
+        "eligible": eligible, "fits_alone": fits, "reason_codes": None, "reasons": None,
+        "match_quality": quality, "watershed": ws, "county": county,
+        "same_watershed": same_ws, "same_county": same_county, "method": method,
+        "credit_per_unit": credit, "required_amount": required, "required_area_ha": required_ha,
+        "needed_amount": needed, "unit_cost_yuan": c["unit_cost_yuan"].to_numpy(dtype=float), "cost_yuan": cost,
+        "distance_km": dist, "start_year": start.astype(int), "years_to_full_service": years,
+    })
+    for k in WEIGHT_KEYS:
+        s = np.where(eligible, comp[k], np.nan)
+        out[f"score_{k}"] = s
+        out[f"points_{k}"] = weights[k] * s / wsum
+        score = score + np.nan_to_num(weights[k] * s / wsum)
+    out["score"] = np.where(eligible, score, np.nan)
+    out["reason_codes"], out["reasons"] = _reasons(out, site, rules, {**codes, **codes_info})
+
+    order = np.lexsort((out["project_id"].to_numpy(), -np.nan_to_num(out["score"].to_numpy(), nan=-1.0),
+                        ~out["eligible"].to_numpy()))
+    out = out.iloc[order].reset_index(drop=True)
+    out.insert(0, "rank", np.where(out["eligible"], np.arange(1, n + 1), 0))
+    out.attrs.update(debit=debit, debit_value=debit_value, covered_fraction=covered_fraction,
+                     needed_fraction=needed_fraction, weights=weights)
+    return out
+
+
+@lru_cache(maxsize=64)
+def _eco(code: str) -> str:
+    try:
+        e = EcosystemType(code)
+        return f"{e.zh} {e.en}"
+    except ValueError:
+        return str(code)
+
+
+def _reasons(t: pd.DataFrame, site: CaseSite, rules: Mapping[str, Any],
+             codes: Mapping[str, np.ndarray]) -> tuple[list[list[str]], list[list[str]]]:
+    """Reason codes and bilingual messages for each row (blocking reasons first); messages are
+    formatted only for the rows a reason applies to."""
+    col = {k: t[k].to_numpy() for k in ("ecosystem_type", "status", "allocated", "capacity", "capacity_unit",
+                                          "watershed", "county", "distance_km", "remaining", "needed_amount")}
+    statuses = ", ".join(rules["allowed_statuses"])
+    msgs = {
+        "ecosystem_mismatch": lambda i: f"生态系统不可替代 {_eco(col['ecosystem_type'][i])} cannot replace "
+                                        f"{_eco(site.ecosystem_type)} (substitution table)",
+        "status": lambda i: f"状态不符 status {col['status'][i]}; needs {statuses}",
+        "full": lambda i: f"容量已满 no capacity remaining ({col['allocated'][i]:g} of {col['capacity'][i]:g} "
+                          f"{col['capacity_unit'][i]} allocated)",
+        "other_watershed": lambda i: f"不同流域 other watershed {col['watershed'][i]}; the rules require {site.watershed}",
+        "other_county": lambda i: f"不同县区 other county {col['county'][i]}; the rules require {site.county}",
+        "too_far": lambda i: f"距离过远 {col['distance_km'][i]:.1f} km > {rules['max_distance_km']:g} km",
+        "bad_trajectory": lambda i: "轨迹无效 the project's trajectory is invalid",
+        "no_unit_value": lambda i: f"缺少单位价值 capacity in {col['capacity_unit'][i]} needs injury.unit_value "
+                                   "(equal-value) in the case scenario",
+        "no_credit": lambda i: "无增益 the trajectory never rises above its initial level: no credit",
+        "short": lambda i: f"剩余容量不足 remaining {col['remaining'][i]:.2f} < needed {col['needed_amount'][i]:.2f} "
+                           f"{col['capacity_unit'][i]}: only part of a split",
+        "other_watershed_preferred": lambda i: f"非同流域 other watershed {col['watershed'][i]} (same preferred)",
+        "other_county_preferred": lambda i: f"非同县区 other county {col['county'][i]} (same preferred)",
+    }
+    n = len(t)
+    code_lists: list[list[str]] = [[] for _ in range(n)]
+    text_lists: list[list[str]] = [[] for _ in range(n)]
+    for name, mask in codes.items():
+        fmt = msgs[name]
+        for i in np.flatnonzero(mask).tolist():
+            code_lists[i].append(name)
+            text_lists[i].append(fmt(i))
+    return code_lists, text_lists
+
+
+def propose_split(table: pd.DataFrame, needed_fraction: float | None = None) -> pd.DataFrame:
+    """Spread the outstanding obligation over eligible candidates, best score first.
+
+    Each candidate takes ``min(remaining, still-needed fraction × required_amount)``; the fraction
+    of the debit it covers is amount / required_amount. ``attrs["shortfall_fraction"]`` is what
+    no candidate can take (0 when the split covers everything).
+    """
+    need = table.attrs.get("needed_fraction", 1.0) if needed_fraction is None else needed_fraction
+    rows = []
+    left = float(need)
+    for r in table[table["eligible"]].sort_values("score", ascending=False).itertuples(index=False):
+        if left <= EPS:
+            break
+        take = min(float(r.remaining), left * float(r.required_amount))
+        if take <= EPS:
+            continue
+        frac = take / float(r.required_amount)
+        rows.append({"project_id": r.project_id, "name": r.name, "amount": take, "unit": r.capacity_unit,
+                     "fraction": frac, "cost_yuan": take * float(r.unit_cost_yuan),
+                     "distance_km": float(r.distance_km), "score": float(r.score)})
+        left -= frac
+    out = pd.DataFrame(rows, columns=["project_id", "name", "amount", "unit", "fraction", "cost_yuan",
+                                      "distance_km", "score"])
+    out.attrs["shortfall_fraction"] = max(0.0, left)
+    return out
+
+
+@dataclass
+class Ranking:
+    """The result of :func:`rank_base_sites`."""
+
+    case_id: str
+    site: CaseSite
+    scenario: dict
+    scenario_source: str
+    rules: dict
+    table: pd.DataFrame
+    split: pd.DataFrame | None
+    covered: pd.DataFrame
+
+    @property
+    def debit(self) -> float:
+        return self.table.attrs["debit"]
+
+    @property
+    def covered_fraction(self) -> float:
+        return self.table.attrs["covered_fraction"]
+
+    @property
+    def best(self) -> pd.Series | None:
+        fit = self.table[self.table["fits_alone"]]
+        return None if fit.empty else fit.iloc[0]
+
+    def to_dict(self, *, top: int | None = None) -> dict:
+        table = self.table if top is None else self.table.head(top)
+        return _common.json_safe({
+            "case_id": self.case_id,
+            "damaged_site": {"site_ids": self.site.site_ids, "ecosystem_type": self.site.ecosystem_type,
+                             "area_ha": self.site.area_ha, "watershed": self.site.watershed,
+                             "county": self.site.county},
+            "scenario_source": self.scenario_source,
+            "debit": self.debit, "debit_unit": "ha·yr (discounted service hectare-years)",
+            "debit_value_yuan": self.table.attrs.get("debit_value"),
+            "covered_fraction": self.covered_fraction, "needed_fraction": self.table.attrs["needed_fraction"],
+            "rules": self.rules, "weights": self.table.attrs["weights"],
+            "candidates": table.to_dict(orient="records"),
+            "split": None if self.split is None else {
+                "projects": self.split.to_dict(orient="records"),
+                "shortfall_fraction": self.split.attrs["shortfall_fraction"]},
+            "covered": self.covered.to_dict(orient="records"),
+        })
+
+
+def _covered(table: pd.DataFrame, allocs: pd.DataFrame) -> pd.DataFrame:
+    """The case's open allocations with the fraction of the debit each covers."""
+    req = table.set_index("project_id")["required_amount"]
+    out = allocs[["allocation_id", "project_id", "amount", "unit", "state", "cost_yuan", "escrow_id"]].copy()
+    out["required_amount"] = out["project_id"].map(req).to_numpy(dtype=float)
+    out["fraction"] = np.where(out["required_amount"] > 0, out["amount"] / out["required_amount"], np.nan)
+    return out.reset_index(drop=True)
+
+
+def rank_base_sites(store: Store, case_id: str, *, weights: Mapping[str, float] | None = None,
+                    rules: Mapping[str, Any] | None = None, scenario: Mapping[str, Any] | None = None,
+                    project_ids: Sequence[str] | None = None, substitution_table: pd.DataFrame | None = None
+                    ) -> Ranking:
+    """Rank the bank's projects for ``case_id``'s alternative restoration.
+
+    ``weights`` (cost, distance, time, match, locality) and ``rules`` override the case's rule
+    profile (``siting_rules.toml``); ``scenario`` overrides the case's stored scenario;
+    ``project_ids`` limits the candidates. Returns a :class:`Ranking` whose ``table`` has one row
+    per candidate and whose ``split`` proposes several projects when none fits alone.
+    """
+    site = case_site(store, case_id)
+    sc = {"scenario": dict(scenario), "source": "given"} if scenario is not None else \
+        scenarios.case_scenario(store, case_id)
+    rule_set = siting_rules(site.profile, rules, weights)
+    bank = ledger.bank_table(store)
+    allocs = ledger.allocations(store, case_id=case_id, states=ledger.OPEN_STATES)
+    # covered fraction needs every project the case holds capacity in, so rank all, then filter
+    table = rank_candidates(site, bank, sc["scenario"], rule_set, table=substitution_table)
+    covered = _covered(table, allocs)
+    fraction = float(np.nansum(covered["fraction"])) if not covered.empty else 0.0
+    if fraction > 0:
+        table = rank_candidates(site, bank, sc["scenario"], rule_set, covered_fraction=fraction,
+                                table=substitution_table)
+    if project_ids is not None:
+        keep = set(project_ids)
+        attrs = dict(table.attrs)
+        table = table[table["project_id"].isin(keep)].reset_index(drop=True)
+        table["rank"] = np.where(table["eligible"], np.cumsum(table["eligible"]), 0)
+        table.attrs.update(attrs)
+    split = None
+    if table.attrs["needed_fraction"] > EPS and not table["fits_alone"].any():
+        split = propose_split(table)
+    return Ranking(case_id, site, sc["scenario"], sc["source"], rule_set, table, split, covered)
+
+
+def rank_base_sites_dict(store: Store, case_id: str, weights: tuple[tuple[str, float], ...] | None = None) -> dict:
+    """:func:`rank_base_sites` as plain data (what a cached dashboard call can hold)."""
+    r = rank_base_sites(store, case_id, weights=dict(weights) if weights else None)
+    return {"table": r.table, "split": r.split, "covered": r.covered, "debit": r.debit,
+            "covered_fraction": r.covered_fraction, "scenario_source": r.scenario_source,
+            "site_ids": list(r.site.site_ids),
+            "shortfall": None if r.split is None else r.split.attrs.get("shortfall_fraction", 0.0)}

@@ -1,0 +1,185 @@
+"""Deadlines (期限): every due date of a case, how many days are left, what is overdue, and the
+rule that set it.
+
+Three kinds of deadline:
+
+* **rule** — a time limit of the case's profile (``[time_limits.*]``): the clock starts the day
+  after a start event (民法典第二百零一条) and stops at the first stop event after it; a later start
+  event before any stop restarts it. A calendar-day period whose last day is a rest day ends on
+  the next working day (第二百零三条); working days are counted with the Chinese holiday calendar.
+  A limit the profile leaves unset is listed as ``not_set``, never guessed.
+* **case** — a date fixed in an event's details, e.g. the agreement's restoration deadline:
+  ``details.deadlines = [{"id", "zh", "en", "due_date", "stop_events"}]``.
+* **instalment** — each scheduled payment in the funds ledger.
+
+Statuses: ``open``, ``overdue``, ``met``, ``met_late``, ``completed`` (done; no limit was set),
+``not_set`` (still pending; no limit in the rules),
+``ended`` (the case ended while it was open). A date in a year the holiday calendar does not
+cover is ``provisional`` with the reason.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Any, Mapping, Sequence
+
+import pandas as pd
+
+from .events import END_STAGES, event_label
+from .funds import summarise
+from .holidays import period_end
+from .rules import Profile
+from .workflow import Event, make_event, order, replay
+
+STATUS_LABELS = {
+    "open": ("未到期", "open"),
+    "overdue": ("已逾期", "overdue"),
+    "met": ("按期完成", "met"),
+    "met_late": ("逾期完成", "met late"),
+    "completed": ("已完成（无期限规定）", "completed (no limit set)"),
+    "not_set": ("期限未设定", "no limit set"),
+    "ended": ("案件已结束", "case ended"),
+}
+
+
+@dataclass
+class Deadline:
+    case_id: str
+    deadline: str
+    zh: str
+    en: str
+    kind: str  # rule | case | instalment
+    status: str
+    due_date: date | None = None
+    days_left: int | None = None
+    start_event: str | None = None
+    start_date: date | None = None
+    limit_days: int | None = None
+    day_kind: str | None = None
+    nominal_due: date | None = None
+    moved: bool = False
+    stop_event: str | None = None
+    stop_date: date | None = None
+    provisional: bool = False
+    provisional_reason: str | None = None
+    source: str | None = None
+    verified: bool | None = None
+    profile: str | None = None
+    note: str | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return self.status == "overdue"
+
+    def to_dict(self) -> dict:
+        d = {k: getattr(self, k) for k in _FIELDS}  # flat: faster than dataclasses.asdict
+        for k, v in d.items():
+            if isinstance(v, date):
+                d[k] = v.isoformat()
+        d["overdue"] = self.overdue
+        d["status_zh"] = STATUS_LABELS[self.status][0]
+        return d
+
+
+_FIELDS = tuple(f.name for f in fields(Deadline))
+
+
+def _finish(dl: Deadline, stop: Event | None, ended: bool, today: date) -> Deadline:
+    if stop is not None:
+        dl.stop_event, dl.stop_date = stop.event_type, stop.event_date
+        if dl.due_date is not None:
+            dl.status = "met" if stop.event_date <= dl.due_date else "met_late"
+        else:
+            dl.status = "completed"  # done, but the rules set no limit to measure it against
+        return dl
+    if dl.due_date is None:
+        dl.status = "ended" if ended else "not_set"
+        return dl
+    if ended:
+        dl.status = "ended"
+        return dl
+    dl.days_left = (dl.due_date - today).days
+    dl.status = "overdue" if today > dl.due_date else "open"
+    return dl
+
+
+def _first_after(evs: Sequence[Event], start_index: int, types: Sequence[str]) -> Event | None:
+    return next((e for e in evs[start_index + 1:] if e.event_type in types), None)
+
+
+def compute_deadlines(case: Mapping[str, Any], events: Sequence[Mapping | Event], profile: Profile,
+                      ledger_rows: pd.DataFrame | Sequence[dict] | None = None,
+                      today: date | None = None) -> list[Deadline]:
+    """Every deadline of one case (pure: no store)."""
+    today = today or date.today()
+    evs = order(make_event(e) for e in events)
+    state = replay(case, evs, profile, today).state
+    ended = state.stage in END_STAGES
+    cid = str(case.get("case_id"))
+    start_counted = bool(profile.rule("calendar.start_day_counted").value)
+    move_rule = profile.rule("calendar.last_day_on_rest_day")
+    move = move_rule.value == "next_working_day"
+    out: list[Deadline] = []
+
+    for key, rule in profile.time_limits().items():
+        starts, stops = rule.extra.get("start_events", []), rule.extra.get("stop_events", [])
+        for i, ev in enumerate(evs):
+            if ev.event_type not in starts:
+                continue
+            stop_i = next((j for j in range(i + 1, len(evs)) if evs[j].event_type in stops), None)
+            restart = next((j for j in range(i + 1, len(evs)) if evs[j].event_type in starts), None)
+            if restart is not None and (stop_i is None or restart < stop_i):
+                continue  # a later start event restarts this clock
+            dl = Deadline(cid, key, rule.extra.get("zh", key), rule.extra.get("en", key), "rule", "open",
+                          start_event=ev.event_type, start_date=ev.event_date,
+                          limit_days=rule.value, day_kind=rule.extra.get("day_kind"),
+                          source=rule.source, verified=rule.verified, profile=rule.origin, note=rule.note)
+            if rule.is_set:
+                kind = rule.extra.get("day_kind", "calendar")
+                end = period_end(ev.event_date, int(rule.value), kind, start_day_counted=start_counted,
+                                 move_rest_day=move and kind == "calendar")
+                dl.due_date, dl.nominal_due, dl.moved = end.due, end.nominal, end.moved
+                dl.provisional = end.provisional
+                dl.provisional_reason = "; ".join(end.reasons) or None
+                if end.moved:
+                    dl.note = (f"最后一日 {end.nominal} 为休息日，顺延至 {end.due} the last day {end.nominal} is a "
+                               f"rest day; moved to {end.due} [{move_rule.source}]")
+            out.append(_finish(dl, evs[stop_i] if stop_i is not None else None, ended, today))
+
+    for i, ev in enumerate(evs):
+        for n, spec in enumerate(ev.details.get("deadlines", []) or [], 1):
+            stops = spec.get("stop_events") or []
+            due = date.fromisoformat(str(spec["due_date"])[:10])
+            dl = Deadline(cid, str(spec.get("id", f"{ev.event_type}_{n}")), spec.get("zh", spec.get("id", "")),
+                          spec.get("en", spec.get("id", "")), "case", "open", due_date=due, nominal_due=due,
+                          start_event=ev.event_type, start_date=ev.event_date,
+                          source=f"{event_label(ev.event_type)} {ev.event_type} {ev.event_date.isoformat()}",
+                          verified=True, note=spec.get("note"))
+            out.append(_finish(dl, _first_after(evs, i, stops), ended, today))
+
+    if ledger_rows is not None and len(ledger_rows):
+        summary = summarise(ledger_rows, today)
+        for r in summary.instalment_rows:
+            if r["due_date"] is None:
+                continue
+            n = r["instalment_no"]
+            dl = Deadline(cid, f"instalment_{n}", f"第{n}期赔偿金", f"instalment {n}", "instalment", "open",
+                          due_date=r["due_date"], nominal_due=r["due_date"],
+                          source="赔偿资金台账 funds ledger (分期赔付 instalment schedule)", verified=True,
+                          note=f"{r['amount_yuan']:,.2f} 元 yuan, paid {r['paid_yuan']:,.2f}")
+            if r["status"] in ("paid", "paid_late"):
+                dl.status = "met" if r["status"] == "paid" else "met_late"
+                dl.stop_event, dl.stop_date = "received", r["paid_on"]
+            elif ended:
+                dl.status = "ended"
+            else:
+                dl.days_left = (r["due_date"] - today).days
+                dl.status = "overdue" if r["status"] == "overdue" else "open"
+            out.append(dl)
+    out.sort(key=lambda d: (d.due_date or date.max, d.deadline))
+    return out
+
+
+def frame(deadlines: Sequence[Deadline]) -> pd.DataFrame:
+    cols = list(_FIELDS) + ["overdue", "status_zh"]
+    return pd.DataFrame([d.to_dict() for d in deadlines], columns=cols)

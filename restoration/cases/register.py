@@ -1,0 +1,74 @@
+"""The case register as an Excel workbook (案件台账): cases, deadlines, overdue items, funds and the
+rules in force, with Chinese and English column headings."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from ..model import CASES
+from ..store import Store
+from .funds import summarise
+from .records import all_deadlines, list_cases, profile_for
+
+_HEAD = {
+    "stage_zh": "办理阶段（中文）", "class_zh": "案件类别（中文）", "damage_wan_yuan": "损害数额（万元）",
+    "next_due": "最近到期日", "next_due_what": "最近到期事项", "overdue": "逾期事项数",
+    "deadline": "期限", "zh": "名称", "en": "name", "kind": "类型", "status": "状态", "status_zh": "状态（中文）",
+    "due_date": "到期日", "days_left": "剩余天数", "start_event": "起算事件", "start_date": "起算日期",
+    "limit_days": "期限（日）", "day_kind": "日类型", "nominal_due": "顺延前最后一日", "moved": "节假日顺延",
+    "stop_event": "完成事件", "stop_date": "完成日期", "provisional": "暂定", "provisional_reason": "暂定原因",
+    "source": "依据", "verified": "已核实", "profile": "规则配置", "note": "说明", "title": "案件名称",
+    "due_yuan": "应缴（元）", "scheduled_yuan": "分期计划（元）", "received_yuan": "已收（元）",
+    "disbursed_yuan": "已拨付（元）", "balance_yuan": "结余（元）", "outstanding_yuan": "未缴（元）",
+    "arrears_yuan": "逾期未缴（元）", "rule": "规则", "value": "值", "events": "事件数",
+}
+
+
+def _heading(col: str) -> str:
+    try:
+        zh = CASES.field(col).zh
+    except KeyError:
+        zh = _HEAD.get(col, "")
+    return f"{zh} {col}" if zh else col
+
+
+def register_tables(store: Store, today: date | None = None) -> dict[str, pd.DataFrame]:
+    """The workbook's sheets as frames (also used by the dashboard)."""
+    today = today or date.today()
+    cases = list_cases(store, today=today)
+    reg = cases.drop(columns=["notes"], errors="ignore")
+    reg["restoration_modes"] = reg["restoration_modes"].map(lambda v: "、".join(v or []))
+    reg["events"] = reg["case_id"].map(store.read("case_events").groupby("case_id").size()).fillna(0).astype(int)
+    dls = all_deadlines(store, today)
+    ledger = store.read("funds_ledger")
+    money = []
+    for c in cases["case_id"]:
+        rows = ledger[ledger.case_id == c]
+        if len(rows):
+            s = summarise(rows, today).to_dict()
+            s.pop("instalments")
+            money.append({"case_id": c, **s})
+    profiles = {p: profile_for({"profile": p}) for p in cases["profile"].dropna().unique()}
+    rules = pd.concat([prof.table().assign(profile_used=name) for name, prof in profiles.items()],
+                      ignore_index=True) if profiles else pd.DataFrame()
+    return {"案件台账 register": reg, "期限 deadlines": dls, "逾期 overdue": dls[dls["overdue"]],
+            "资金 funds": pd.DataFrame(money), "规则 rules": rules}
+
+
+def export_register(store: Store, path: str | Path, today: date | None = None) -> Path:
+    """Write the register workbook to ``path`` (.xlsx)."""
+    path = Path(path)
+    tables = register_tables(store, today)
+    with pd.ExcelWriter(path, engine="openpyxl") as xl:
+        for name, table in tables.items():
+            out = table.rename(columns={c: _heading(c) for c in table.columns})
+            out.to_excel(xl, sheet_name=name[:31], index=False)
+            sheet = xl.sheets[name[:31]]
+            sheet.freeze_panes = "A2"
+            for i, col in enumerate(out.columns, 1):
+                width = max([len(str(col))] + [len(str(v)) for v in out[col].head(200)]) + 2
+                sheet.column_dimensions[sheet.cell(1, i).column_letter].width = min(width, 60)
+    return path
+

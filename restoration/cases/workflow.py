@@ -1,0 +1,354 @@
+"""The case workflow: typed, dated events replayed through the stages, each transition checked.
+
+A case's history is its events in date order (same-day events in the order they were recorded).
+:func:`replay` walks the history and refuses, with a message in Chinese and English, any event
+the rules do not allow at that point: a meeting before the consultation notice was served, a
+closing without an effect evaluation or a recorded exemption, an event dated before the incident
+or after today, anything after the case ended, a side exit without a reason from the profile's
+list, and so on. The stage of a case is the stage its history leads to.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Iterable, Mapping
+
+from ..errors import InputError, Issue
+from ..model import CaseClass, Stage
+from .events import END_STAGES, EVENT_TYPES, event_label
+from .rules import Profile
+
+
+@dataclass(frozen=True)
+class Event:
+    """One case event in canonical form."""
+
+    event_type: str
+    event_date: date
+    details: Mapping[str, Any] = field(default_factory=dict)
+    actor: str | None = None
+    fid: int | None = None
+
+    def label(self, lang: str = "zh") -> str:
+        return event_label(self.event_type, lang)
+
+    def to_dict(self) -> dict:
+        return {"event_type": self.event_type, "event_date": self.event_date.isoformat(),
+                "details": dict(self.details), "actor": self.actor, "fid": self.fid}
+
+
+def _as_date(value: Any, field_name: str, source: str | None) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except (TypeError, ValueError):
+        raise InputError(Issue(f"'{value}' is not a date (use YYYY-MM-DD)", source=source,
+                               field=field_name)) from None
+
+
+def make_event(raw: Mapping[str, Any] | Event, source: str | None = None) -> Event:
+    """An :class:`Event` from a dict (``event_type``, ``event_date``, optional ``details``,
+    ``actor``), refusing unknown types, bad dates and details that are not a JSON object."""
+    if isinstance(raw, Event):
+        return raw
+    etype = raw.get("event_type")
+    if etype not in EVENT_TYPES:
+        raise InputError(Issue(f"unknown event type '{etype}'; known: {', '.join(EVENT_TYPES)}",
+                               source=source, field="event_type"))
+    details = raw.get("details")
+    if isinstance(details, str):
+        try:
+            details = json.loads(details) if details.strip() else {}
+        except json.JSONDecodeError as exc:
+            raise InputError(Issue(f"details are not valid JSON: {exc.msg}", source=source,
+                                   field="details")) from None
+    if details is None or (isinstance(details, float) and math.isnan(details)):
+        details = {}
+    if not isinstance(details, dict):
+        raise InputError(Issue("details must be a JSON object ({...})", source=source, field="details"))
+    fid = raw.get("fid")
+    return Event(etype, _as_date(raw.get("event_date"), "event_date", source), details,
+                 raw.get("actor"), None if fid is None else int(fid))
+
+
+@dataclass
+class State:
+    """Where a case stands after some events."""
+
+    stage: Stage | None = None
+    seen: dict[str, int] = field(default_factory=dict)
+    last: dict[str, Event] = field(default_factory=dict)
+    #: the current consultation round: starts at a notice served or a refused confirmation
+    round_open: bool = False
+    meetings_in_round: int = 0
+    meetings_total: int = 0
+    failed: bool = False
+    agreement: Event | None = None
+    confirmation_pending: bool = False
+    confirmed: bool = False
+    refusals: int = 0
+    ended: Event | None = None
+
+    def has(self, *types: str) -> bool:
+        return any(self.seen.get(t, 0) for t in types)
+
+
+def _reason_problem(profile: Profile, list_path: str, details: Mapping, key: str, what: str) -> str | None:
+    options = profile.list(list_path)
+    value = details.get(key)
+    if not options.is_set:
+        return (f"{what}: the profile '{profile.id}' has no list '{list_path}' to choose from "
+                f"({options.source})") if value is None else None
+    if value not in options:
+        shown = ", ".join(f"{i.id} ({i.zh})" for i in options.items)
+        got = f"'{value}'" if value is not None else "nothing"
+        return (f"{what} needs details.{key} from the profile's list {list_path} — got {got}; "
+                f"choose one of: {shown} [{options.source}]")
+    return None
+
+
+def check_event(state: State, ev: Event, case: Mapping[str, Any], profile: Profile,
+                today: date) -> str | None:
+    """Why ``ev`` may not happen now (a message), or None when it may."""
+    t = ev.event_type
+    name = f"{ev.label('zh')} {t} ({ev.event_date.isoformat()})"
+    incident = case.get("incident_date")
+    if incident and ev.event_date < _as_date(incident, "incident_date", None):
+        return f"{name}: 事件日期早于损害发生日期 dated before the incident ({incident})"
+    if ev.event_date > today:
+        return f"{name}: 事件日期晚于今天 dated in the future (today is {today.isoformat()})"
+    if state.ended is not None:
+        return (f"{name}: 案件已{state.ended.label('zh')}，不能再记录事件 the case ended with "
+                f"'{state.ended.event_type}' on {state.ended.event_date.isoformat()}")
+    if state.stage is None and t != "clue_registered":
+        return f"{name}: 第一个事件必须是线索登记 the first event must be clue_registered"
+
+    def need(*types: str, what: str | None = None) -> str | None:
+        if state.has(*types):
+            return None
+        names = " / ".join(f"{event_label(x)} {x}" for x in types)
+        return f"{name}: 需先有 requires {names}{' — ' + what if what else ''}"
+
+    once = ("clue_registered", "filed", "investigation_started", "investigation_reported",
+            "appraisal_commissioned", "restoration_started", "restoration_completed", "accepted")
+    if t in once and state.has(t):
+        return f"{name}: 已记录过 already recorded on {state.last[t].event_date.isoformat()}"
+
+    if t == "clue_registered":
+        return None
+    if t == "filed":
+        return need("clue_registered")
+    if t == "not_started":
+        if state.has("consultation_notice_served"):
+            return f"{name}: 已启动磋商，不能决定不启动索赔 consultation has begun; use 'terminated'"
+        return need("clue_registered") or _reason_problem(
+            profile, "not_started_reasons", ev.details, "reason", name)
+    if t == "terminated":
+        return need("filed") or _reason_problem(profile, "termination_reasons", ev.details, "reason", name)
+    if t in ("investigation_started",):
+        return need("filed")
+    if t == "investigation_reported":
+        return need("investigation_started")
+    if t == "appraisal_commissioned":
+        return need("investigation_started")
+    if t == "appraisal_reported":
+        return need("appraisal_commissioned")
+    if t == "expert_opinion":
+        rule = profile.rule("classification.simple.appraisal")
+        if case.get("case_class") != CaseClass.SIMPLE.value:
+            cls = case.get("case_class")
+            return (f"{name}: 专家评估（简易评估）仅适用于简单案件 the simplified expert appraisal is for "
+                    f"simple cases; this case is '{cls}' [{rule.source}]")
+        return need("investigation_started")
+    if t == "consultation_notice_served":
+        if state.agreement is not None:
+            return f"{name}: 已签订赔偿协议 an agreement was already signed"
+        if state.refusals and not _re_consultation_left(state, profile):
+            return _exhausted(name, state, profile)
+        return need("appraisal_reported", "expert_opinion",
+                    what="损害须先经鉴定评估或专家评估 the damage must be appraised first")
+    if t == "meeting_held":
+        problem = need("consultation_notice_served",
+                       what="不得在送达磋商告知书之前召开磋商会议 no meeting before the notice is served")
+        if problem:
+            return problem
+        if not state.round_open:
+            return f"{name}: 当前没有进行中的磋商 no consultation is open"
+        limit = profile.rule("consultation.max_meetings")
+        if limit.is_set and state.meetings_in_round >= limit.value:
+            ext = profile.rule("consultation.extension_with_approval")
+            if ext.value and ev.details.get("extension_approved") is True:
+                return None
+            how = (" — record the approval with details.extension_approved = true "
+                   f"[{ext.source}]") if ext.value else ""
+            return (f"{name}: 磋商会议已达 {limit.value} 次上限 meeting {state.meetings_in_round + 1} "
+                    f"exceeds the limit of {limit.value} [{limit.source}]{how}")
+        return None
+    if t == "consultation_failed":
+        problem = need("consultation_notice_served")
+        if problem:
+            return problem
+        if not state.round_open:
+            return f"{name}: 当前没有进行中的磋商 no consultation is open"
+        return _reason_problem(profile, "consultation.failure_circumstances", ev.details,
+                               "circumstance", name)
+    if t == "agreement_signed":
+        if not state.round_open:
+            if state.refusals and not _re_consultation_left(state, profile):
+                return _exhausted(name, state, profile)
+            return need("consultation_notice_served") or (
+                f"{name}: 当前没有进行中的磋商 no consultation is open (it failed or an agreement exists)")
+        if state.meetings_in_round == 0:
+            return f"{name}: 需先召开磋商会议 requires a consultation meeting first"
+        return None
+    if t == "judicial_confirmation_requested":
+        if state.agreement is None:
+            return need("agreement_signed")
+        if state.confirmation_pending or state.confirmed:
+            return f"{name}: 已申请司法确认 confirmation already requested for this agreement"
+        return None
+    if t in ("judicial_confirmation_confirmed", "judicial_confirmation_refused"):
+        if not state.confirmation_pending:
+            return f"{name}: 需先申请司法确认 requires a pending judicial_confirmation_requested"
+        return None
+    if t == "litigation_filed":
+        if state.has("litigation_filed"):
+            return f"{name}: 已提起诉讼 litigation already filed"
+        if state.failed or (state.refusals and not _re_consultation_left(state, profile)
+                            and state.agreement is None):
+            return None
+        return (f"{name}: 诉讼须在磋商不成（或司法确认未获确认且重新磋商仍不成）之后 litigation follows a failed "
+                "consultation (record consultation_failed with its circumstance first)")
+    if t == "judgment_effective":
+        return need("litigation_filed")
+    if t == "payment_order_applied":
+        return need("agreement_signed", "judgment_effective")
+    if t == "enforcement_applied":
+        if state.confirmed or state.has("judgment_effective"):
+            return None
+        return (f"{name}: 强制执行需经司法确认的协议或生效裁判 compulsory enforcement needs a judicially "
+                "confirmed agreement or an effective judgment")
+    if t == "restoration_started":
+        if state.agreement is None and not state.has("judgment_effective"):
+            return (f"{name}: 修复须依据赔偿协议或生效裁判 restoration starts under a signed agreement "
+                    "or an effective judgment")
+        return None
+    if t in ("inspection", "restoration_completed"):
+        return need("restoration_started")
+    if t in ("effect_evaluation_commissioned", "effect_evaluation"):
+        return need("restoration_completed")
+    if t == "effect_evaluation_exempted":
+        if state.agreement is None and not state.has("judgment_effective"):
+            return need("agreement_signed", "judgment_effective")
+        return _reason_problem(profile, "effect_evaluation_exemptions", ev.details, "reason", name)
+    if t == "accepted":
+        return need("effect_evaluation", "effect_evaluation_exempted")
+    if t == "closed":
+        return need("effect_evaluation", "effect_evaluation_exempted",
+                    what="结案须有修复效果评估或记录在案的免评估理由 no closing without an effect "
+                         "evaluation or a recorded exemption")
+    raise AssertionError(t)  # pragma: no cover - every type is handled above
+
+
+def _re_consultation_left(state: State, profile: Profile) -> bool:
+    allowed = profile.rule("consultation.re_consultations_after_refusal")
+    if not allowed.is_set:
+        return True  # not set: do not block what the rules do not limit
+    return state.refusals <= allowed.value
+
+
+def _exhausted(name: str, state: State, profile: Profile) -> str:
+    rule = profile.rule("consultation.re_consultations_after_refusal")
+    return (f"{name}: 司法确认未获确认 {state.refusals} 次，重新磋商次数已用完，应提起诉讼 judicial "
+            f"confirmation was refused {state.refusals} times; the {rule.value} re-consultation(s) "
+            f"allowed are used up — file litigation [{rule.source}]")
+
+
+def apply_event(state: State, ev: Event) -> None:
+    """Advance ``state`` by ``ev`` (already checked)."""
+    t = ev.event_type
+    state.seen[t] = state.seen.get(t, 0) + 1
+    state.last[t] = ev
+    target = EVENT_TYPES[t].stage
+    if target is not None:
+        state.stage = target
+    if t == "consultation_notice_served":
+        state.round_open, state.meetings_in_round, state.failed = True, 0, False
+    elif t == "meeting_held":
+        state.meetings_in_round += 1
+        state.meetings_total += 1
+    elif t == "consultation_failed":
+        state.round_open, state.failed = False, True
+    elif t == "agreement_signed":
+        state.round_open, state.agreement = False, ev
+        state.confirmation_pending = state.confirmed = False
+    elif t == "judicial_confirmation_requested":
+        state.confirmation_pending = True
+    elif t == "judicial_confirmation_confirmed":
+        state.confirmation_pending, state.confirmed = False, True
+    elif t == "judicial_confirmation_refused":
+        state.confirmation_pending, state.agreement = False, None
+        state.refusals += 1
+        # one re-consultation (if the rules allow it): a new round without a new notice
+        state.round_open, state.meetings_in_round = True, 0
+    if state.stage in END_STAGES:
+        state.ended = ev
+
+
+def _refused_round_closed(state: State, profile: Profile) -> None:
+    if state.refusals and not _re_consultation_left(state, profile):
+        state.round_open = False
+
+
+def order(events: Iterable[Event]) -> list[Event]:
+    """Events in date order; same-day events keep the order they were recorded in."""
+    indexed = list(enumerate(events))
+    indexed.sort(key=lambda p: (p[1].event_date, p[0]))
+    return [e for _, e in indexed]
+
+
+@dataclass
+class Replay:
+    state: State
+    events: list[Event]
+    problems: list[tuple[int, Event, str]]
+
+    @property
+    def stage(self) -> Stage | None:
+        return self.state.stage
+
+
+def replay(case: Mapping[str, Any], events: Iterable[Mapping | Event], profile: Profile,
+           today: date | None = None, *, stop_at_first: bool = False) -> Replay:
+    """Walk a case's events in date order; collect every refused transition.
+
+    A refused event is reported and skipped, so later problems are found too.
+    """
+    today = today or date.today()
+    evs = order(make_event(e) for e in events)
+    state = State()
+    problems: list[tuple[int, Event, str]] = []
+    for i, ev in enumerate(evs):
+        problem = check_event(state, ev, case, profile, today)
+        if problem:
+            problems.append((i, ev, problem))
+            if stop_at_first:
+                break
+            continue
+        apply_event(state, ev)
+        _refused_round_closed(state, profile)
+    return Replay(state, evs, problems)
+
+
+def validate_history(case: Mapping[str, Any], events: Iterable[Mapping | Event], profile: Profile,
+                     today: date | None = None, source: str | None = None) -> Replay:
+    """:func:`replay`, raising ``InputError`` (one issue per refused event) if any is refused."""
+    result = replay(case, events, profile, today)
+    if result.problems:
+        cid = case.get("case_id")
+        raise InputError([Issue(msg, source=source or (f"case {cid}" if cid else None), field="event_type")
+                          for _, _, msg in result.problems])
+    return result

@@ -1,0 +1,355 @@
+"""``restoration bank ...``: the alternative-restoration project bank from the command line.
+
+Exit codes: 2 bad input / unknown id, 3 insufficient capacity, 4 conflict (see ``cli.main``).
+"""
+from __future__ import annotations
+
+import getpass
+import json
+from pathlib import Path
+
+import click
+
+from . import config
+from .errors import InputError, Issue
+
+
+def _store():
+    from .store import open_store
+    data = click.get_current_context().find_root().obj["data"]
+    return open_store(Path(data) / config.STORE_FILE, create=False)
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # noqa: BLE001 - no user name in some containers
+        return "cli"
+
+
+def _echo_json(obj) -> None:
+    from .bank._common import json_safe
+    click.echo(json.dumps(json_safe(obj), ensure_ascii=False, indent=2))
+
+
+def _pairs(values: tuple[str, ...], what: str) -> dict:
+    """``key=value`` options into a dict (numbers parsed)."""
+    out = {}
+    for item in values:
+        for part in item.split(","):
+            if not part.strip():
+                continue
+            if "=" not in part:
+                raise InputError(Issue(f"expected key=value, got {part!r}", field=what))
+            k, v = (x.strip() for x in part.split("=", 1))
+            try:
+                out[k] = float(v)
+            except ValueError:
+                out[k] = v
+    return out
+
+
+@click.group("bank")
+def bank_group() -> None:
+    """替代修复项目库 alternative-restoration project bank: registry, ledger, base-site ranking."""
+
+
+@bank_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def list_(as_json: bool) -> None:
+    """Every project with capacity, allocated and remaining."""
+    from .bank import bank_table
+    table = bank_table(_store()).drop(columns="geometry")
+    cols = ["project_id", "name", "kind", "ecosystem_type", "status", "capacity", "capacity_unit",
+            "allocated", "remaining", "unit_cost_yuan", "watershed", "region"]
+    if as_json:
+        _echo_json(table[cols].to_dict(orient="records"))
+        return
+    click.echo("编号 id | 名称 name | 生态系统 ecosystem | 状态 status | 容量 capacity | 已分配 allocated | 剩余 remaining")
+    for r in table[cols].itertuples(index=False):
+        click.echo(f"{r.project_id} | {r.name} | {r.ecosystem_type} | {r.status} | {r.capacity:g} {r.capacity_unit} | "
+                   f"{r.allocated:g} | {r.remaining:g}")
+
+
+@bank_group.command("show")
+@click.argument("project_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def show(project_id: str, as_json: bool) -> None:
+    """One project: capacity, allocated, remaining, allocations and status history."""
+    from .bank import allocations, project_balance, status_history
+    store = _store()
+    project = project_balance(store, project_id)
+    allocs = allocations(store, project_id=project_id)
+    history = status_history(store, project_id)
+    if as_json:
+        _echo_json({**project, "allocations": allocs.to_dict(orient="records"),
+                    "status_history": history.to_dict(orient="records")})
+        return
+    u = project["capacity_unit"]
+    click.echo(f"{project['project_id']} {project['name']} ({project['ecosystem_type']}, {project['status']})")
+    click.echo(f"  容量 capacity {project['capacity']:g} {u}; 已预留 reserved {project['reserved']:g}; "
+               f"已确认 committed {project['committed']:g}; 剩余 remaining {project['remaining']:g} {u}")
+    for r in allocs.itertuples(index=False):
+        who = r.case_id or r.external_ref
+        click.echo(f"  {r.allocation_id} {r.state} {r.amount:g} {r.unit} -> {who}")
+    for r in history.itertuples(index=False):
+        click.echo(f"  {r.changed_on}: {r.from_status or '-'} -> {r.to_status}")
+
+
+@bank_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--crs", default=None, help="CRS of a CSV's coordinates, e.g. EPSG:4490.")
+def import_(file: str, crs: str | None) -> None:
+    """Import bank projects with the registry's strict checks (invalid polygons are refused)."""
+    from .bank import import_projects
+    report = import_projects(_store(), file, crs=crs, actor=_actor())
+    click.echo(f"已导入 imported {report.rows} projects from {report.source}: {', '.join(report.project_ids)}")
+
+
+@bank_group.command("export")
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="Excel workbook (.xlsx: bank, allocations, ledger, escrow, status history) or .gpkg/.geojson/.csv.")
+def export(out: str) -> None:
+    """Export the bank with allocated/remaining (and, to Excel, the ledger)."""
+    from .bank import bank_table, ledger_table, status_history
+    from .io import export_frame
+    store = _store()
+    table = bank_table(store)
+    path = Path(out)
+    if path.suffix.lower() == ".xlsx":
+        import pandas as pd
+        from .bank._common import json_safe
+        sheets = {"bank": table.drop(columns="geometry"), "allocations": store.read("bank_allocations"),
+                  "ledger": ledger_table(store), "escrow": store.read("escrow"),
+                  "status_history": status_history(store)}
+        with pd.ExcelWriter(path) as xl:
+            for name, frame in sheets.items():
+                frame = frame.copy()
+                for col in frame.columns:
+                    if frame[col].map(lambda v: isinstance(v, (list, dict))).any():
+                        frame[col] = frame[col].map(lambda v: json.dumps(json_safe(v), ensure_ascii=False)
+                                                    if isinstance(v, (list, dict)) else v)
+                frame.to_excel(xl, sheet_name=name, index=False)
+    else:
+        export_frame(table, path, "bank_projects")
+    click.echo(f"已导出 exported {len(table)} projects to {path}")
+
+
+@bank_group.command("status")
+@click.argument("project_id")
+@click.argument("status")
+@click.option("--on", "on", default=None, help="Date of the change (YYYY-MM-DD, default today).")
+@click.option("--note", default=None)
+def status(project_id: str, status: str, on: str | None, note: str | None) -> None:
+    """Move a project along proposed → approved → under_construction → operational → closed."""
+    from .bank import set_status
+    after = set_status(_store(), project_id, status, on=on, note=note, actor=_actor())
+    click.echo(f"{project_id}: {after['status']} since {after['status_since']}")
+
+
+@bank_group.command("rank")
+@click.argument("case_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--weights", multiple=True, help="Score weights, e.g. cost=0.5,distance=0.3.")
+@click.option("--rule", "rule", multiple=True, help="Rule overrides, e.g. watershed=required or max_distance_km=50.")
+@click.option("--top", type=int, default=None, help="Only the best N candidates.")
+def rank(case_id: str, as_json: bool, weights: tuple[str, ...], rule: tuple[str, ...], top: int | None) -> None:
+    """Rank bank projects for CASE_ID: eligibility, required area, cost, distance, score."""
+    from .bank import rank_base_sites
+    ranking = rank_base_sites(_store(), case_id, weights=_pairs(weights, "weights") or None,
+                              rules=_pairs(rule, "rule") or None)
+    if as_json:
+        _echo_json(ranking.to_dict(top=top))
+        return
+    t = ranking.table if top is None else ranking.table.head(top)
+    click.echo(f"案件 case {case_id}: 损害 debit {ranking.debit:.1f} ha·yr; 已落实 covered "
+               f"{ranking.covered_fraction:.0%} (scenario: {ranking.scenario_source})")
+    click.echo("名次 rank | 项目 project | 可选 eligible | 所需 required | 费用 cost (万元) | 距离 km | 得分 score | 原因 reasons")
+    for r in t.itertuples(index=False):
+        need = f"{r.needed_amount:.2f} {r.capacity_unit}" if r.needed_amount == r.needed_amount else "-"
+        cost = f"{r.cost_yuan / 1e4:.1f}" if r.cost_yuan == r.cost_yuan else "-"
+        score = f"{r.score:.3f}" if r.score == r.score else "-"
+        click.echo(f"{r.rank or '-'} | {r.project_id} {r.name} | {'是 yes' if r.eligible else '否 no'} | {need} | "
+                   f"{cost} | {r.distance_km:.1f} | {score} | {'; '.join(r.reasons)}")
+    if ranking.split is not None:
+        click.echo("无单个项目容量足够 no single project fits; 拆分方案 proposed split:")
+        for r in ranking.split.itertuples(index=False):
+            click.echo(f"  {r.project_id} {r.amount:.2f} {r.unit} ({r.fraction:.0%}), {r.cost_yuan / 1e4:.1f} 万元")
+        short = ranking.split.attrs["shortfall_fraction"]
+        if short > 0:
+            click.echo(f"  缺口 shortfall {short:.0%}: consider escrow (restoration bank escrow deposit)")
+
+
+def _who(case_id: str | None, external: str | None) -> None:
+    if not case_id and not external:
+        raise click.UsageError("give --case CASE_ID (or --external for a case outside this store)")
+
+
+@bank_group.command("reserve")
+@click.argument("project_id")
+@click.option("--case", "case_id", default=None, help="Case the capacity is for.")
+@click.option("--external", default=None, help="A case outside this store (instead of --case).")
+@click.option("--amount", required=True, type=float, help="Amount in the project's capacity unit.")
+@click.option("--unit", default=None, help="Unit of --amount if not the project's (ha, mu, ...).")
+@click.option("--note", default=None)
+@click.option("--json", "as_json", is_flag=True)
+def reserve(project_id: str, case_id: str | None, external: str | None, amount: float, unit: str | None,
+            note: str | None, as_json: bool) -> None:
+    """Reserve capacity of PROJECT_ID for a case (exit 3 when not enough remains)."""
+    from .bank import project_balance, reserve as _reserve
+    _who(case_id, external)
+    store = _store()
+    a = _reserve(store, project_id, case_id, amount, unit=unit, external_ref=external, note=note, actor=_actor())
+    bal = project_balance(store, project_id)
+    if as_json:
+        _echo_json({"allocation": a, "project": {k: bal[k] for k in ("capacity", "capacity_unit", "allocated",
+                                                                     "remaining")}})
+        return
+    click.echo(f"已预留 reserved {a['amount']:g} {a['unit']} of {project_id} for {case_id or external} "
+               f"({a['allocation_id']}); remaining {bal['remaining']:g} {bal['capacity_unit']}")
+
+
+@bank_group.command("commit")
+@click.argument("project_id")
+@click.option("--case", "case_id", default=None)
+@click.option("--allocation", default=None, help="One allocation id instead of all of the case's reservations.")
+@click.option("--note", default=None)
+def commit(project_id: str, case_id: str | None, allocation: str | None, note: str | None) -> None:
+    """Commit the case's reservations on PROJECT_ID."""
+    from .bank import commit as _commit
+    done = _commit(_store(), allocation, project_id=project_id, case_id=case_id, note=note, actor=_actor())
+    for a in done:
+        click.echo(f"已确认 committed {a['allocation_id']}: {a['amount']:g} {a['unit']} of {a['project_id']}")
+
+
+@bank_group.command("release")
+@click.argument("project_id")
+@click.option("--case", "case_id", default=None)
+@click.option("--allocation", default=None)
+@click.option("--amount", type=float, default=None, help="Release only this much (newest reservations first).")
+@click.option("--force", is_flag=True, help="Also release committed allocations.")
+@click.option("--note", default=None)
+def release(project_id: str, case_id: str | None, allocation: str | None, amount: float | None, force: bool,
+            note: str | None) -> None:
+    """Release the case's reservations on PROJECT_ID back to the bank."""
+    from .bank import project_balance, release as _release
+    store = _store()
+    done = _release(store, allocation, project_id=project_id, case_id=case_id, amount=amount, force=force,
+                    note=note, actor=_actor())
+    bal = project_balance(store, project_id)
+    click.echo(f"已释放 released from {len(done)} allocation(s); {project_id} remaining {bal['remaining']:g} "
+               f"{bal['capacity_unit']}")
+
+
+@bank_group.command("obligation")
+@click.argument("case_id")
+@click.option("--json", "as_json", is_flag=True)
+def obligation(case_id: str, as_json: bool) -> None:
+    """How much of CASE_ID's alternative-restoration obligation is covered, and by which projects."""
+    from .bank import case_obligation
+    ob = case_obligation(_store(), case_id)
+    if as_json:
+        _echo_json(ob)
+        return
+    click.echo(f"{case_id}: {ob['status_label']} — covered {ob['covered_fraction']:.0%} "
+               f"(committed {ob['committed_fraction']:.0%}, reserved {ob['reserved_fraction']:.0%})")
+    for a in ob["allocations"]:
+        click.echo(f"  {a['project_id']} {a['name']}: {a['amount']:g} {a['unit']} {a['state']} = {a['fraction']:.0%}")
+    if ob["escrow_awaiting_match_yuan"]:
+        click.echo(f"  提存待匹配 escrow awaiting match: {ob['escrow_awaiting_match_yuan'] / 1e4:.1f} 万元")
+
+
+@bank_group.command("ledger")
+@click.option("--project", "project_id", default=None)
+@click.option("--case", "case_id", default=None)
+@click.option("--json", "as_json", is_flag=True)
+def ledger_(project_id: str | None, case_id: str | None, as_json: bool) -> None:
+    """Ledger history (reserve/commit/release/deposit/match/refund) and escrow awaiting a match."""
+    from .bank import ledger_table
+    t = ledger_table(_store(), project_id=project_id, case_id=case_id)
+    if as_json:
+        _echo_json(t.to_dict(orient="records"))
+        return
+    for r in t.itertuples(index=False):
+        click.echo(f"{r.at} {r.action} {r.project_id or '-'} {r.case_id or '-'} {r.amount:g} {r.unit} "
+                   f"{r.allocation_id or r.escrow_id or ''}")
+
+
+@bank_group.group("escrow")
+def escrow_group() -> None:
+    """资金提存 money awaiting a matching project."""
+
+
+@escrow_group.command("deposit")
+@click.argument("case_id")
+@click.option("--amount-yuan", required=True, type=float)
+@click.option("--holder", required=True, help="Escrow holder, e.g. 某公证处提存账户.")
+@click.option("--on", "on", default=None)
+@click.option("--ecosystem", default=None)
+@click.option("--note", default=None)
+def escrow_deposit(case_id: str, amount_yuan: float, holder: str, on: str | None, ecosystem: str | None,
+                   note: str | None) -> None:
+    from .bank import deposit
+    e = deposit(_store(), case_id, amount_yuan, holder, on=on, ecosystem_type=ecosystem, note=note, actor=_actor())
+    click.echo(f"已提存 deposited {e['escrow_id']}: {e['amount_yuan']:g} yuan for {case_id}, awaiting match")
+
+
+@escrow_group.command("match")
+@click.argument("escrow_id")
+@click.argument("project_id")
+@click.option("--amount", type=float, default=None, help="Capacity units (default: what the money buys).")
+@click.option("--commit", "do_commit", is_flag=True)
+def escrow_match(escrow_id: str, project_id: str, amount: float | None, do_commit: bool) -> None:
+    from .bank import match
+    a = match(_store(), escrow_id, project_id, amount=amount, commit=do_commit, actor=_actor())
+    click.echo(f"已匹配 matched {escrow_id} -> {project_id}: {a['allocation_id']} {a['amount']:g} {a['unit']} "
+               f"{a['state']}")
+
+
+@escrow_group.command("refund")
+@click.argument("escrow_id")
+def escrow_refund(escrow_id: str) -> None:
+    from .bank import refund
+    refund(_store(), escrow_id, actor=_actor())
+    click.echo(f"已退回 refunded {escrow_id}")
+
+
+@escrow_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def escrow_list(as_json: bool) -> None:
+    from .bank import escrow_table
+    t = escrow_table(_store())
+    if as_json:
+        _echo_json(t.to_dict(orient="records"))
+        return
+    for r in t.itertuples(index=False):
+        click.echo(f"{r.escrow_id} {r.case_id} {r.amount_yuan:g} yuan {r.status} ({r.holder})")
+
+
+@bank_group.group("scenario")
+def scenario_group() -> None:
+    """A case's equivalence scenario (its debit)."""
+
+
+@scenario_group.command("set")
+@click.argument("case_id")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def scenario_set(case_id: str, file: str) -> None:
+    """Store FILE (scenario format v1, YAML or JSON) as CASE_ID's scenario."""
+    import yaml
+    from .bank import set_case_scenario
+    text = Path(file).read_text(encoding="utf-8")
+    try:
+        data = json.loads(text) if file.lower().endswith(".json") else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise InputError(Issue(f"not valid JSON/YAML: {str(exc).splitlines()[0]}", source=Path(file).name)) from None
+    sid = set_case_scenario(_store(), case_id, data, source=Path(file).name, actor=_actor())
+    click.echo(f"已保存 stored {sid} for {case_id}")
+
+
+@scenario_group.command("show")
+@click.argument("case_id")
+def scenario_show(case_id: str) -> None:
+    """Print CASE_ID's scenario (stored, or the derived default)."""
+    from .bank import case_scenario
+    _echo_json(case_scenario(_store(), case_id))

@@ -1,0 +1,393 @@
+"""``restoration case ...``: case records under provincial rules.
+
+list | show | classify | override | deadlines | overdue | event add | event types | ledger show |
+ledger add | mode add | profile | check | export. Dates that matter take ``--today`` (default: the
+real date) so a run can be reproduced; writes take ``--actor`` and ``--expected-version`` (the
+version you read: a newer one means someone else saved first — exit code 4, nothing written).
+"""
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from datetime import date
+from pathlib import Path
+
+import click
+
+from . import config
+from .errors import InputError, Issue
+
+
+def _store():
+    from .store import open_store
+    data = click.get_current_context().find_root().obj["data"]
+    return open_store(Path(data) / config.STORE_FILE, create=False)
+
+
+def _today(value: str | None) -> date:
+    if not value:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(Issue(f"'{value}' is not a date (use YYYY-MM-DD)", field="--today")) from None
+
+
+def _actor(value: str | None) -> str:
+    if value:
+        return value
+    try:
+        return os.environ.get("RESTORATION_USER") or getpass.getuser()
+    except Exception:  # pragma: no cover - no user database (containers)
+        return "cli"
+
+
+def _json_out(obj) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+def _details(text: str | None) -> dict:
+    if not text:
+        return {}
+    if text.startswith("@"):
+        text = Path(text[1:]).read_text(encoding="utf-8")
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(Issue(f"not valid JSON: {exc.msg}", field="--details")) from None
+    if not isinstance(value, dict):
+        raise InputError(Issue("must be a JSON object {...}", field="--details"))
+    return value
+
+
+_today_opt = click.option("--today", "today", default=None, help="Reference date YYYY-MM-DD (default: today).")
+_json_opt = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+_actor_opt = click.option("--actor", default=None,
+                          help="Who makes the change (default: $RESTORATION_USER or the login).")
+_version_opt = click.option("--expected-version", type=int, default=None,
+                            help="The case version you read; refused (exit 4) if it changed since.")
+
+
+@click.group("case")
+def case_group() -> None:
+    """案件 Case records: classification, workflow, deadlines, consultation, modes, funds."""
+
+
+@case_group.command("list")
+@click.option("--stage", default=None, help="Only this stage (code, e.g. consultation).")
+@click.option("--class", "case_class", default=None, help="Only this class (code).")
+@click.option("--region", default=None, help="Only this county.")
+@click.option("--open", "open_only", is_flag=True, help="Only open cases.")
+@_today_opt
+@_json_opt
+def list_cmd(stage, case_class, region, open_only, today, as_json) -> None:
+    """The case register with the next due date and overdue counts."""
+    from .cases import list_cases
+    frame = list_cases(_store(), stage=stage, case_class=case_class, region=region, open_only=open_only,
+                       today=_today(today))
+    cols = ["case_id", "title", "case_class", "stage", "damage_amount_yuan", "version", "next_due",
+            "next_due_what", "overdue"]
+    if as_json:
+        _json_out(frame[cols + ["class_zh", "stage_zh", "region", "profile"]].to_dict("records"))
+        return
+    for r in frame.to_dict("records"):
+        money = r["damage_amount_yuan"]
+        amount = "" if money is None or money != money else f"{money / 1e4:,.2f}万元"  # NaN != NaN
+        due = f"  next {r['next_due']} {r['next_due_what']}" if isinstance(r["next_due"], str) else ""
+        late = f"  逾期 overdue {r['overdue']}" if r["overdue"] else ""
+        click.echo(f"{r['case_id']}  v{r['version']}  {r['class_zh']}/{r['stage_zh']}  {r['title']}  "
+                   f"{amount}{due}{late}")
+    click.echo(f"{len(frame)} cases")
+
+
+@case_group.command("show")
+@click.argument("case_id")
+@_today_opt
+@_json_opt
+def show_cmd(case_id, today, as_json) -> None:
+    """Everything about one case."""
+    from .cases import case_record
+    from .model import CaseClass, Stage
+    rec = case_record(_store(), case_id, _today(today))
+    if as_json:
+        _json_out(rec)
+        return
+    c = rec["case"]
+    click.echo(f"{c['case_id']}  {c['title']}  (version {c['version']}, profile {rec['profile']['id']})")
+    click.echo(f"  类别 class: {CaseClass(c['case_class']).zh} {c['case_class']}   阶段 stage: "
+               f"{Stage(c['stage']).zh} {c['stage']}")
+    if rec["clue_channel"]:
+        click.echo(f"  线索渠道 clue channel: {rec['clue_channel']['zh']} ({c['clue_source']})")
+    for p in rec["problems"]:
+        click.echo(f"  ! {p}")
+    click.echo("事件 events:")
+    from .cases.events import event_label
+    for e in rec["events"]:
+        extra = {k: v for k, v in e["details"].items() if k not in ("deadlines", "clauses")}
+        click.echo(f"  {e['event_date']}  {event_label(e['event_type'])} {e['event_type']}"
+                   f"{'  ' + json.dumps(extra, ensure_ascii=False) if extra else ''}")
+    cons = rec["consultation"]
+    if cons["meeting_count"] or cons["agreement"] or cons["failure"]:
+        click.echo(f"磋商 consultation: {cons['meeting_count']} meeting(s), limit {cons['meeting_limit']['display']}"
+                   f", judicial confirmation: {cons['judicial_confirmation']}")
+        if cons["agreement"] and cons["agreement"]["missing_clauses"]:
+            missing = "、".join(m["zh"] for m in cons["agreement"]["missing_clauses"])
+            click.echo(f"  协议缺少必备条款 agreement lacks: {missing}")
+        if cons["next_step"]:
+            click.echo(f"  → {cons['next_step']}")
+    if rec["modes"]:
+        click.echo("修复方式 modes:")
+        for m in rec["modes"]:
+            value = "" if m["value_yuan"] is None else f"  {m['value_yuan']:,.2f} 元"
+            sites = ", ".join(s["site_id"] for s in m["sites"])
+            click.echo(f"  {m['mode_zh']} {m['mode']} [{m['status']}]{value}{'  sites ' + sites if sites else ''}")
+    led = rec["ledger"]
+    if led["instalments"] or led["received_yuan"]:
+        click.echo(f"资金 funds: due {led['due_yuan'] or led['scheduled_yuan']:,.2f}  received "
+                   f"{led['received_yuan']:,.2f}  disbursed {led['disbursed_yuan']:,.2f}  balance "
+                   f"{led['balance_yuan']:,.2f}  arrears {led['arrears_yuan']:,.2f}")
+    _print_deadlines(rec["deadlines"])
+
+
+def _print_deadlines(rows: list[dict]) -> None:
+    click.echo("期限 deadlines:")
+    for d in rows:
+        when = d["due_date"] or "—"
+        left = f" ({d['days_left']:+d} d)" if d["days_left"] is not None else ""
+        flag = " ⚠逾期 OVERDUE" if d["overdue"] else ""
+        prov = " [暂定 provisional]" if d["provisional"] else ""
+        click.echo(f"  {when}{left}  {d['zh']} / {d['en']}: {d['status_zh']} {d['status']}{flag}{prov}")
+        click.echo(f"      依据 source: {d['source']}{'' if d['verified'] else ' (未核实 unverified)'}")
+        if d.get("note") and d["moved"]:
+            click.echo(f"      {d['note']}")
+        if d["provisional_reason"]:
+            click.echo(f"      {d['provisional_reason']}")
+
+
+@case_group.command("classify")
+@click.argument("facts", type=click.Path(dir_okay=False))
+@click.option("--profile", "profile_name", default=None,
+              help="Rule profile name or .toml path (default: the case's, else guangxi).")
+@click.option("--case", "case_id", default=None, help="Also record the result on this case.")
+@_actor_opt
+@_version_opt
+@_json_opt
+def classify_cmd(facts, profile_name, case_id, actor, expected_version, as_json) -> None:
+    """Classify a case from FACTS.json; prints the class and the rules that fired with their sources."""
+    from .cases import classify, load_profile, read_facts, record_classification
+    data = read_facts(facts)
+    if case_id:
+        store = _store()
+        prof = load_profile(profile_name) if profile_name else None
+        result = record_classification(store, case_id, data, _actor(actor), expected_version, prof)
+    else:
+        result = classify(data, load_profile(profile_name or "guangxi"), source=Path(facts).name)
+    if as_json:
+        _json_out(result.to_dict())
+        return
+    click.echo(f"案件类别 case class: {result.label}  (profile {result.profile})")
+    for f in result.fired:
+        mark = {True: "✓", False: "✗", None: "?"}[f["met"]]
+        click.echo(f"  {mark} {f['detail']}")
+        click.echo(f"      {f['rule']} — {f['source']}{'' if f['verified'] else ' (未核实 unverified)'}")
+    if case_id:
+        click.echo(f"已记录 recorded on {case_id}")
+
+
+@case_group.command("override")
+@click.argument("case_id")
+@click.argument("case_class")
+@click.option("--reason", required=True, help="Why the class is set by hand (recorded).")
+@_actor_opt
+@_version_opt
+def override_cmd(case_id, case_class, reason, actor, expected_version) -> None:
+    """Set CASE_ID's class by hand, with a recorded reason."""
+    from .cases import override_class
+    case = override_class(_store(), case_id, case_class, reason, _actor(actor), expected_version)
+    click.echo(f"{case_id}: class {case['case_class']} (version {case['version']})")
+
+
+@case_group.command("deadlines")
+@click.argument("case_id")
+@_today_opt
+@_json_opt
+def deadlines_cmd(case_id, today, as_json) -> None:
+    """Every due date of CASE_ID with days left, overdue flags and the rule that set it."""
+    from .cases import deadlines
+    rows = [d.to_dict() for d in deadlines(_store(), case_id, _today(today))]
+    if as_json:
+        _json_out({"case_id": case_id, "today": _today(today).isoformat(), "deadlines": rows})
+        return
+    _print_deadlines(rows)
+
+
+@case_group.command("overdue")
+@_today_opt
+@_json_opt
+def overdue_cmd(today, as_json) -> None:
+    """Every overdue deadline of every case."""
+    from .cases import overdue
+    frame = overdue(_store(), _today(today))
+    if as_json:
+        _json_out({"today": _today(today).isoformat(), "overdue": frame.to_dict("records")})
+        return
+    for r in frame.to_dict("records"):
+        click.echo(f"{r['case_id']}  {r['due_date']}  逾期 {-r['days_left']} 天 days  {r['zh']} / {r['en']}"
+                   f"  [{r['source']}]")
+    click.echo(f"{len(frame)} overdue")
+
+
+@case_group.group("event")
+def event_group() -> None:
+    """Case events."""
+
+
+@event_group.command("add")
+@click.argument("case_id")
+@click.argument("event_type")
+@click.argument("event_date")
+@click.option("--details", default=None,
+              help="JSON object (or @file.json): reason, circumstance, clauses, deadlines ...")
+@_actor_opt
+@_version_opt
+@_today_opt
+def event_add(case_id, event_type, event_date, details, actor, expected_version, today) -> None:
+    """Record EVENT_TYPE on EVENT_DATE for CASE_ID (checked against the workflow)."""
+    from .cases import add_event
+    case = add_event(_store(), case_id, {"event_type": event_type, "event_date": event_date,
+                                         "details": _details(details)}, _actor(actor), expected_version,
+                     _today(today))
+    click.echo(f"{case_id}: {event_type} {event_date} recorded; stage {case['stage']}, version {case['version']}")
+
+
+@event_group.command("types")
+def event_types() -> None:
+    """The event types and the stage each leads to."""
+    from .cases import EVENT_TYPES
+    for e in EVENT_TYPES.values():
+        click.echo(f"{e.code:34s} {e.zh} / {e.en}" + (f"  → {e.stage.value}" if e.stage else ""))
+
+
+@case_group.group("ledger")
+def ledger_group() -> None:
+    """Funds ledger of a case."""
+
+
+@ledger_group.command("show")
+@click.argument("case_id")
+@_today_opt
+@_json_opt
+def ledger_show(case_id, today, as_json) -> None:
+    """Amounts due, received, disbursed, balance, arrears and instalments."""
+    from .cases import ledger
+    result = ledger(_store(), case_id, _today(today))
+    summary = result["summary"].to_dict()
+    if as_json:
+        _json_out({"case_id": case_id, **summary})
+        return
+    for k in ("due_yuan", "scheduled_yuan", "received_yuan", "disbursed_yuan", "balance_yuan",
+              "outstanding_yuan", "arrears_yuan"):
+        click.echo(f"  {k:18s} {summary[k]:>16,.2f}")
+    for r in summary["instalments"]:
+        click.echo(f"  #{r['instalment_no']} due {r['due_date']} {r['amount_yuan']:,.2f} paid {r['paid_yuan']:,.2f}"
+                   f"  {r['status_zh']} {r['status']}")
+
+
+@ledger_group.command("add")
+@click.argument("case_id")
+@click.argument("entry_type", type=click.Choice(["due", "instalment_due", "received", "disbursed"]))
+@click.argument("amount_yuan", type=float)
+@click.argument("entry_date")
+@click.option("--due-date", default=None)
+@click.option("--instalment-no", type=int, default=None)
+@click.option("--counterparty", default=None)
+@click.option("--purpose", default=None)
+@click.option("--reference", default=None)
+@click.option("--note", default=None)
+@_actor_opt
+@_version_opt
+@_today_opt
+def ledger_add(case_id, entry_type, amount_yuan, entry_date, due_date, instalment_no, counterparty, purpose,
+               reference, note, actor, expected_version, today) -> None:
+    """Record a ledger entry (a disbursement above the balance is refused)."""
+    from .cases import add_ledger_entry
+    entry = {"entry_type": entry_type, "amount_yuan": amount_yuan, "entry_date": entry_date, "due_date": due_date,
+             "instalment_no": instalment_no, "counterparty": counterparty, "purpose": purpose,
+             "reference": reference, "note": note}
+    add_ledger_entry(_store(), case_id, {k: v for k, v in entry.items() if v is not None}, _actor(actor),
+                     expected_version=expected_version, today=_today(today))
+    click.echo(f"{case_id}: {entry_type} {amount_yuan:,.2f} recorded")
+
+
+@case_group.group("mode")
+def mode_group() -> None:
+    """Restoration modes of a case."""
+
+
+@mode_group.command("add")
+@click.argument("case_id")
+@click.argument("mode")
+@click.option("--params", default=None, help="Parameters as a JSON object (or @file.json).")
+@click.option("--sites", default="", help="Linked site ids, comma-separated.")
+@click.option("--bank-project", default=None, help="Bank project id (alternative / off-site).")
+@click.option("--status", default="planned", type=click.Choice(["planned", "in_progress", "completed"]))
+@click.option("--note", default=None)
+@_actor_opt
+@_version_opt
+@_today_opt
+@_json_opt
+def mode_add(case_id, mode, params, sites, bank_project, status, note, actor, expected_version, today,
+             as_json) -> None:
+    """Add a restoration mode (labour in lieu, offset and instalments are computed)."""
+    from .cases import add_mode
+    result = add_mode(_store(), case_id, mode, actor=_actor(actor), parameters=_details(params),
+                      site_ids=[s.strip() for s in sites.split(",") if s.strip()], bank_project_id=bank_project,
+                      status=status, note=note, expected_version=expected_version, today=_today(today))
+    if as_json:
+        _json_out(result)
+        return
+    value = "" if result["value_yuan"] is None else f" {result['value_yuan']:,.2f} 元 yuan"
+    click.echo(f"{case_id}: {mode} added{value}")
+    for r in result["rules"]:
+        click.echo(f"  {r['rule']} = {r['value']} — {r['source']}")
+
+
+@case_group.command("profile")
+@click.argument("name", default="guangxi")
+@_json_opt
+def profile_cmd(name, as_json) -> None:
+    """Show a rule profile: every value (or 'not set'), its source and whether it was verified."""
+    from .cases import load_profile
+    prof = load_profile(name)
+    table = prof.table()
+    if as_json:
+        _json_out({"id": prof.id, "chain": list(prof.chain), "rules": table.to_dict("records")})
+        return
+    click.echo(f"{prof.name_zh} {prof.name_en} ({' → '.join(prof.chain)})")
+    for r in table.to_dict("records"):
+        mark = "✓" if r["verified"] else "·"
+        click.echo(f" {mark} {r['rule']}: {r['value']}   [{r['profile']}] {r['source']}")
+
+
+@case_group.command("check")
+@_today_opt
+def check_cmd(today) -> None:
+    """Replay every case's history through the workflow; exit 2 if any is refused."""
+    from .cases import check_all
+    problems = check_all(_store(), _today(today))
+    if problems:
+        raise InputError([Issue(m, source=f"case {cid}") for cid, ms in problems.items() for m in ms])
+    click.echo("所有案件流程有效 every case history is valid")
+
+
+@case_group.command("export")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Excel file (.xlsx).")
+@_today_opt
+def export_cmd(out, today) -> None:
+    """Export the case register (cases, deadlines, overdue, funds, rules) to Excel."""
+    from .cases.register import export_register
+    if not out.lower().endswith(".xlsx"):
+        raise InputError(Issue("the register is written as Excel: use a .xlsx file name", field="--out"))
+    path = export_register(_store(), out, _today(today))
+    click.echo(f"已导出 exported the case register to {path}")

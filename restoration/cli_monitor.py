@@ -1,0 +1,164 @@
+"""``restoration monitor …``: raster and table ingestion, zonal statistics, progress, alerts and
+restoration effect evaluation (修复效果评估). See docs/monitoring.md."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pandas as pd
+
+
+def _store():
+    from . import config
+    from .store import open_store
+    data = click.get_current_context().find_root().obj["data"]
+    return open_store(Path(data) / config.STORE_FILE, create=False)
+
+
+def _date(value: str | None, name: str):
+    if value is None:
+        return None
+    try:
+        return pd.Timestamp(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date (use YYYY-MM-DD)", param_hint=name) from None
+
+
+def _print_table(frame: pd.DataFrame, columns: list[str]) -> None:
+    if frame.empty:
+        click.echo("（无 none）")
+        return
+    with pd.option_context("display.width", 200, "display.max_columns", 30, "display.max_colwidth", 60):
+        click.echo(frame[columns].to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+
+
+def _export(frame: pd.DataFrame, out: str, layer: str) -> None:
+    from .io import export_frame
+    path = export_frame(frame, out, layer)
+    click.echo(f"已导出 exported {len(frame)} rows to {path}")
+
+
+@click.group("monitor")
+def monitor_group() -> None:
+    """监测 Monitoring: rasters and field tables in, progress, alerts, effect evaluation."""
+
+
+@monitor_group.command("ingest-raster")
+@click.argument("pattern")
+@click.option("--indicator", default="ndvi", show_default=True, help="Indicator code of the raster values.")
+@click.option("--source", "label", default=None, help="Source label stored with each value (default raster:<indicator>).")
+@click.option("--method", type=click.Choice(["center", "coverage"]), default="center", show_default=True,
+              help="Pixels whose centre is inside (rasterstats) or weighted by coverage (exactextract).")
+@click.option("--site", "sites", multiple=True, help="Only these site ids (repeatable).")
+@click.option("--min-valid", default=0.5, show_default=True, type=click.FloatRange(0, 1),
+              help="Below this share of valid pixels a value is flagged cloudy.")
+@click.option("--date-pattern", default=None, help="Regex with year/month/day groups for dates in file names.")
+@click.option("--variable", default=None, help="NetCDF/Zarr variable.")
+@click.option("--cloud-mask", default=None, help="Mask rasters (pattern) or NetCDF/Zarr mask variable.")
+@click.option("--no-replace", is_flag=True, help="Refuse values already stored instead of replacing them.")
+def ingest_raster_cmd(pattern, indicator, label, method, sites, min_valid, date_pattern, variable, cloud_mask,
+                      no_replace) -> None:
+    """Zonal means of the rasters PATTERN (GeoTIFFs, NetCDF, Zarr) for every site → monitoring_series."""
+    from .monitoring.ingest import ingest_raster
+    options = {k: v for k, v in {"date_pattern": date_pattern, "variable": variable,
+                                 "cloud_mask": cloud_mask}.items() if v is not None}
+    report = ingest_raster(_store(), pattern, indicator=indicator, label=label, method=method,
+                           site_ids=list(sites) or None, min_valid_fraction=min_valid,
+                           replace=not no_replace, actor="cli", progress=True, **options)
+    click.echo(f"已入库 stored {report.summary()}")
+
+
+@monitor_group.command("ingest-table")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--source", default=None, help="Source label where the file has no 'source' column (default field).")
+@click.option("--replace", is_flag=True, help="Overwrite values already stored for the same site, indicator, time, source.")
+def ingest_table_cmd(file, source, replace) -> None:
+    """Import a field/sensor table (CSV or Excel, long or wide) → monitoring_series, all rows or none."""
+    from .monitoring.tables import ingest_table
+    report = ingest_table(_store(), file, source=source, replace=replace, actor="cli", progress=True)
+    click.echo(f"已导入 imported {report.summary()}")
+
+
+@monitor_group.command("zonal")
+@click.argument("pattern")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Output .csv or .xlsx.")
+@click.option("--stats", default="mean,count,valid_fraction", show_default=True,
+              help="Comma-separated: mean, median, min, max, std, count, valid_fraction.")
+@click.option("--method", type=click.Choice(["center", "coverage"]), default="center", show_default=True)
+@click.option("--sites", "sites_file", default=None, type=click.Path(dir_okay=False),
+              help="Polygons file (default: the store's sites).")
+def zonal_cmd(pattern, out, stats, method, sites_file) -> None:
+    """Zonal statistics of rasters PATTERN per site and date, written to a file (store unchanged)."""
+    from .io import read_input
+    from .monitoring import open_cube, zonal_timeseries
+    sites = read_input(sites_file) if sites_file else _store().read("sites")
+    cube = open_cube(pattern)
+    table = zonal_timeseries(cube, sites, tuple(s.strip() for s in stats.split(",") if s.strip()),
+                             method, progress=True)
+    table["time"] = table["time"].dt.strftime("%Y-%m-%d")
+    _export(table, out, "zonal")
+
+
+@monitor_group.command("progress")
+@click.option("--case", "case_id", default=None, help="Only this case.")
+@click.option("--today", default=None, help="Evaluate as of this date (default today).")
+@click.option("--window-days", default=90, show_default=True, help="Days of observations averaged as 'current'.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--out", default=None, type=click.Path(dir_okay=False), help="Also write .csv or .xlsx.")
+def progress_cmd(case_id, today, window_days, as_json, out) -> None:
+    """Restoration progress against plan per site and indicator, with status."""
+    from .monitoring.progress import progress_table
+    table = progress_table(_store(), case_id, today=_date(today, "--today"), window_days=window_days)
+    if out:
+        _export(table, out, "progress")
+    if as_json:
+        click.echo(table.to_json(orient="records", force_ascii=False, date_format="iso", indent=2))
+        return
+    shown = table.assign(progress=table["progress"].map(lambda v: "—" if pd.isna(v) else f"{v:.0%}"),
+                         planned=table["planned_progress"].map(lambda v: "—" if pd.isna(v) else f"{v:.0%}"),
+                         status=table["status_zh"] + " " + table["status_en"])
+    _print_table(shown, ["case_id", "site_id", "indicator", "unit", "baseline", "target", "current", "progress",
+                         "planned", "status"])
+
+
+@monitor_group.command("alerts")
+@click.option("--case", "case_id", default=None, help="Only this case.")
+@click.option("--today", default=None, help="As of this date (default today).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def alerts_cmd(case_id, today, as_json) -> None:
+    """Lagging and at-risk sites, missing or stale data, exceedances — most severe first."""
+    from .monitoring.progress import alerts
+    table = alerts(_store(), case_id, today=_date(today, "--today"))
+    if as_json:
+        click.echo(table.to_json(orient="records", force_ascii=False, date_format="iso", indent=2))
+        return
+    _print_table(table, ["severity", "kind", "case_id", "message_zh"])
+
+
+@monitor_group.command("evaluate")
+@click.argument("case_id")
+@click.option("--as-of", default=None, help="Evaluation date (default today).")
+@click.option("--window-days", default=180, show_default=True, help="Concentration samples of this many days count.")
+@click.option("--n-last", default=12, show_default=True, help="Vegetation: mean of the last N observations.")
+@click.option("--min-samples", default=8, show_default=True, help="HJ 25.5: statistical rule from this many samples.")
+@click.option("--reference-share", default=None, type=float, help="Vegetation: pass at this share of the reference site.")
+@click.option("--out", default=None, type=click.Path(dir_okay=False), help="Export .xlsx, .json or .csv.")
+@click.option("--no-save", is_flag=True, help="Do not store the evaluation with the case.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def evaluate_cmd(case_id, as_of, window_days, n_last, min_samples, reference_share, out, no_save, as_json) -> None:
+    """Restoration effect evaluation (修复效果评估) of CASE_ID: pass/fail per indicator and verdict."""
+    from .monitoring.evaluation import evaluate_case
+    result = evaluate_case(_store(), case_id, as_of=_date(as_of, "--as-of"), window_days=window_days,
+                           n_last=n_last, min_samples=min_samples, reference_share=reference_share,
+                           save=not no_save, actor="cli")
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        click.echo(f"{case_id} 修复效果评估 effect evaluation as of {result.as_of}: "
+                   f"{result.verdict_zh} {result.verdict}"
+                   + (f" (saved as {result.evaluation_id})" if result.evaluation_id else ""))
+        _print_table(result.indicators, ["site_id", "indicator", "target", "unit", "result_zh", "message_zh"])
+    if out:
+        path = result.export(out)
+        click.echo(f"已导出 exported {path}")

@@ -1,0 +1,143 @@
+"""Raster ingestion: a raster time series → zonal means of every site → ``monitoring_series``.
+
+Each (site, date) with at least one valid pixel becomes one row: ``indicator`` (e.g. ``ndvi``),
+``value`` = the zonal mean, ``unit`` from the indicator registry, ``source`` =
+``raster:<indicator>`` unless given, and ``qc_flag``:
+
+* ``ok``;
+* ``cloudy`` — fewer than ``min_valid_fraction`` of the site's pixels were valid that date
+  (kept in the store, left out of progress and evaluation);
+* ``subpixel`` — the site is smaller than one pixel; ``partial`` — part of it is off the raster.
+
+Sites entirely outside the raster get no rows and are listed in the report. Re-ingesting the
+same dates replaces the earlier values (audited). Everything is written in one transaction.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .. import model
+from ..errors import InputError, Issue
+from ..store import Store, Transaction
+from ..validate import validate_frame
+from .cube import open_cube
+from .indicators import get_indicator
+from .series import refuse_existing, write_series, writing
+from .zonal import zonal_timeseries
+
+
+@dataclass
+class RasterIngestReport:
+    indicator: str
+    source: str
+    dates: int
+    sites: int
+    rows: int
+    replaced: int = 0
+    outside: list[str] = field(default_factory=list)
+    flagged: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        flags = ", ".join(f"{k} {v}" for k, v in sorted(self.flagged.items())) or "none"
+        out = (f"{self.rows} values ({self.indicator}, source {self.source}) for {self.sites} sites "
+               f"on {self.dates} dates; replaced {self.replaced}; flagged: {flags}")
+        if self.outside:
+            out += f"; outside the raster: {', '.join(self.outside[:10])}" + (" ..." if len(self.outside) > 10 else "")
+        return out
+
+
+def _location(source: Any) -> str:
+    if isinstance(source, (list, tuple)):
+        return json.dumps([str(Path(p).expanduser().resolve()) for p in source], ensure_ascii=False)
+    return str(Path(str(source)).expanduser().resolve())
+
+
+def register_source(tx: Transaction, label: str, indicator: str, source: Any, cube: xr.DataArray, *,
+                    method: str, options: dict) -> None:
+    """Record where the raster series ``label`` lives (layer ``raster_sources``) and how it was
+    read, so maps can show it later; replaced on re-ingestion. Skipped on a store without
+    that layer."""
+    if "raster_sources" not in model.LAYERS or "raster_sources" not in set(
+            tx.query("SELECT name FROM sqlite_master WHERE type = 'table'")["name"]):
+        return
+    times = pd.DatetimeIndex(cube["time"].values)
+    crs = cube.rio.crs
+    record = {"source": label, "indicator": indicator, "location": _location(source),
+              "options": {k: v for k, v in options.items() if isinstance(v, (str, int, float, bool))},
+              "n_dates": len(times), "first_date": times.min().strftime("%Y-%m-%d"),
+              "last_date": times.max().strftime("%Y-%m-%d"),
+              "crs": crs.to_string() if crs is not None else None, "method": method,
+              "ingested_at": pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%dT%H:%M:%S")}
+    known = set(tx.query("SELECT source FROM raster_sources")["source"])
+    if label in known:
+        tx.update("raster_sources", label, {k: v for k, v in record.items() if k != "source"},
+                  action="re-register raster source")
+    else:
+        clean = validate_frame("raster_sources", pd.DataFrame([record]), source="raster_sources").frame
+        tx.insert("raster_sources", clean, action="register raster source")
+
+
+def _qc(valid_fraction: np.ndarray, site_flags: pd.Series, min_valid: float) -> np.ndarray:
+    parts = []
+    cloudy = np.where(valid_fraction < min_valid, "cloudy", "")
+    parts.append(cloudy)
+    for name in ("subpixel", "partial"):
+        parts.append(np.where(site_flags.str.contains(name, regex=False).to_numpy(), name, ""))
+    joined = [";".join(p for p in row if p) or "ok" for row in zip(*parts)]
+    return np.asarray(joined, dtype=object)
+
+
+def ingest_raster(store: Store | Transaction, source: Any, *, indicator: str = "ndvi",
+                  label: str | None = None, method: str = "center", site_ids: Sequence[str] | None = None,
+                  min_valid_fraction: float = 0.5, replace: bool = True, actor: str = "cli",
+                  progress: bool = False, **cube_options) -> RasterIngestReport:
+    """Zonal means of ``source`` (anything :func:`open_cube` reads, or a cube) for the store's
+    sites (or ``site_ids``) into ``monitoring_series``; see the module docstring."""
+    ind = get_indicator(indicator)
+    label = label or f"raster:{ind.code}"
+    cube = source if isinstance(source, xr.DataArray) else open_cube(source, **cube_options)
+    name = Path(str(source)).name if not isinstance(source, xr.DataArray) else (cube.name or "cube")
+    sites = store.read("sites")
+    if site_ids is not None:
+        wanted = list(site_ids)
+        unknown = sorted(set(wanted) - set(sites["site_id"]))
+        if unknown:
+            raise InputError(Issue(f"unknown site id(s): {', '.join(unknown[:20])}", source="sites"))
+        sites = sites[sites["site_id"].isin(wanted)]
+    table = zonal_timeseries(cube, sites[["site_id", "geometry"]], ("mean", "count", "valid_fraction"),
+                             method, progress=progress)
+    outside = sorted(set(table.loc[table["flag"].str.contains("outside|empty"), "site_id"]))
+    table = table[table["mean"].notna()].reset_index(drop=True)
+    bad = (table["mean"] < ind.low) | (table["mean"] > ind.high)
+    if bad.any():
+        first = table[bad].iloc[0]
+        raise InputError(Issue(
+            f"{int(bad.sum())} zonal means are outside the plausible range {ind.low:g}..{ind.high:g} of "
+            f"{ind.code} (e.g. site {first.site_id} on {pd.Timestamp(first.time).date()}: "
+            f"{first['mean']:g}); is the raster's scale factor set?", source=name))
+    qc = _qc(table["valid_fraction"].to_numpy(), table["flag"], min_valid_fraction)
+    frame = pd.DataFrame({
+        "site_id": table["site_id"].astype(str).to_numpy(), "indicator": ind.code,
+        "time": pd.DatetimeIndex(table["time"]).strftime("%Y-%m-%dT%H:%M:%S"),
+        "value": table["mean"].astype(float).to_numpy(), "unit": ind.unit, "source": label,
+        "qc_flag": qc})
+    clean = validate_frame("monitoring_series", frame, source=name).frame
+    with writing(store, actor) as tx:
+        if not replace:
+            issues = refuse_existing(tx, clean, list(range(1, len(clean) + 1)), name, "value")
+            if issues:
+                raise InputError(issues)
+        rows, replaced = write_series(tx, clean, replace=replace, action=f"ingest raster {name}",
+                                      progress=progress)
+        if not isinstance(source, xr.DataArray):
+            register_source(tx, label, ind.code, source, cube, method=method, options=cube_options)
+    flagged = pd.Series([f for q in qc for f in q.split(";") if f != "ok"]).value_counts().to_dict()
+    return RasterIngestReport(ind.code, label, int(cube.sizes["time"]), int(clean["site_id"].nunique()),
+                              rows, replaced, outside, {str(k): int(v) for k, v in flagged.items()})

@@ -1,0 +1,123 @@
+"""Reading and writing the ``monitoring_series`` layer (one value per site, indicator, time and
+source), shared by the raster and table ingestion and by progress and evaluation."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator, Sequence
+
+import pandas as pd
+
+from ..errors import Issue
+from ..store import Store, Transaction
+
+#: qc flags (any ``;``-separated part) that keep a value out of progress and evaluation
+EXCLUDED_QC = frozenset({"cloudy", "suspect", "invalid", "rejected", "outside"})
+KEY = ("site_id", "indicator", "time", "source")
+
+
+@contextmanager
+def writing(store_or_tx: Store | Transaction, actor: str) -> Iterator[Transaction]:
+    """A transaction: the caller's own (its writes join it) or a new one on the store."""
+    if isinstance(store_or_tx, Transaction):
+        yield store_or_tx
+    else:
+        with store_or_tx.transaction(actor) as tx:
+            yield tx
+
+
+def existing_keys(tx: Transaction, frame: pd.DataFrame) -> pd.MultiIndex:
+    """The (site_id, indicator, time, source) keys of ``frame`` already in the store."""
+    if frame.empty:
+        return pd.MultiIndex.from_tuples([], names=KEY)
+    sites = sorted(set(frame["site_id"]))
+    marks = ", ".join("?" * len(sites))
+    have = tx.query(f"SELECT site_id, indicator, time, source FROM monitoring_series "
+                    f"WHERE site_id IN ({marks})", tuple(sites))
+    mine = pd.MultiIndex.from_frame(frame[list(KEY)])
+    return mine[mine.isin(pd.MultiIndex.from_frame(have[list(KEY)]))] if not have.empty else mine[:0]
+
+
+def write_series(tx: Transaction, frame: pd.DataFrame, *, replace: bool, action: str,
+                 progress: bool = False) -> tuple[int, int]:
+    """Insert canonical ``monitoring_series`` rows; with ``replace`` delete rows with the same
+    key first (audited), else the caller must have refused duplicates. Returns (inserted,
+    replaced)."""
+    replaced = 0
+    if replace and not frame.empty:
+        dup = existing_keys(tx, frame)
+        if len(dup):
+            tx.conn.executemany(
+                "DELETE FROM monitoring_series WHERE site_id = ? AND indicator = ? AND time = ? "
+                "AND source = ?", [tuple(k) for k in dup])
+            replaced = len(dup)
+            tx.touched.add("monitoring_series")
+            tx.audit("replace", "monitoring_series", None, {"rows": replaced},
+                     {"sources": sorted(set(frame["source"])), "by": action})
+    n = tx.insert("monitoring_series", frame, action=action, progress=progress)
+    return n, replaced
+
+
+def read_series(store: Store | Transaction, site_ids: Sequence[str] | None = None,
+                indicators: Sequence[str] | None = None, *, usable_only: bool = True) -> pd.DataFrame:
+    """Monitoring values with ``time`` as datetime64, sorted by site, indicator, time.
+
+    ``usable_only`` drops values whose qc flag has a part in :data:`EXCLUDED_QC` (cloudy raster
+    means, suspect samples).
+    """
+    where, params = [], []
+    for col, values in (("site_id", site_ids), ("indicator", indicators)):
+        if values is not None:
+            values = list(values)
+            if not values:
+                return _empty()
+            where.append(f"{col} IN ({', '.join('?' * len(values))})")
+            params.extend(values)
+    sql = "SELECT site_id, indicator, time, value, unit, source, qc_flag FROM monitoring_series"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    frame = store.query(sql, tuple(params))
+    if frame.empty:
+        return _empty()
+    frame["time"] = pd.to_datetime(frame["time"], format="mixed")
+    frame["value"] = frame["value"].astype(float)
+    if usable_only:
+        flags = frame["qc_flag"].fillna("ok").astype(str)
+        bad = flags.map(lambda f: bool(EXCLUDED_QC.intersection(f.split(";"))))
+        frame = frame[~bad]
+    return frame.sort_values(["site_id", "indicator", "time"], kind="stable").reset_index(drop=True)
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame({"site_id": pd.Series(dtype=object), "indicator": pd.Series(dtype=object),
+                         "time": pd.Series(dtype="datetime64[ns]"), "value": pd.Series(dtype=float),
+                         "unit": pd.Series(dtype=object), "source": pd.Series(dtype=object),
+                         "qc_flag": pd.Series(dtype=object)})
+
+
+def site_series(store: Store, site_id: str, indicator: str, *, source: str | None = None,
+                usable_only: bool = True) -> pd.DataFrame:
+    """One site's series of one indicator (all sources unless ``source``), for charts:
+    columns time, value, unit, source, qc_flag. Raises NotFoundError for an unknown site."""
+    store.get("sites", site_id)  # NotFoundError names the site
+    frame = read_series(store, [site_id], [indicator], usable_only=usable_only)
+    if source is not None:
+        frame = frame[frame["source"] == source]
+    return frame.drop(columns=["site_id", "indicator"]).reset_index(drop=True)
+
+
+def refuse_existing(tx: Transaction, frame: pd.DataFrame, lines: Sequence[int], source: str,
+                    label: str) -> list[Issue]:
+    """Issues for rows whose key is already stored (when not replacing)."""
+    dup = existing_keys(tx, frame)
+    if not len(dup):
+        return []
+    keys = pd.MultiIndex.from_frame(frame[list(KEY)])
+    issues = []
+    for pos in [int(i) for i in (keys.isin(dup)).nonzero()[0][:50]]:
+        issues.append(Issue("this value (site, indicator, time, source) is already in the store; "
+                            "use --replace to overwrite", source=source, row=lines[pos], field="time",
+                            row_label=label))
+    return issues
+
+
+__all__ = ["read_series", "site_series", "write_series", "EXCLUDED_QC"]
