@@ -123,5 +123,28 @@ def editor(lang: str) -> dict:
 
 
 def case_link(scenario: dict, result, lang: str) -> None:
-    """Load a case's stored scenario into the editor, or save this run to a case."""
-    return None
+    """Load a case's stored scenario into the editor, or save this scenario as the case's."""
+    from restoration.bank import case_scenario, set_case_scenario
+
+    from . import data
+    from .ui import shown_errors, user
+    st.subheader(t("eq.case_link", lang))
+    cases = data.layer("cases")
+    ids = cases["case_id"].tolist()
+    current = st.session_state.get("eq_case")
+    case_id = st.selectbox(t("bank.case", lang), ids, index=ids.index(current) if current in ids else 0,
+                           key="eq_case_pick",
+                           format_func=lambda c: f"{c} · {cases.set_index('case_id').loc[c, 'title']}")
+    left, right = st.columns(2)
+    with shown_errors():
+        if left.button(t("eq.load_case", lang)):
+            st.session_state["eq_loaded"] = data.cached("restoration.bank.case_scenario", case_id)["scenario"]
+            st.session_state["eq_case"] = case_id
+            for key in [k for k in st.session_state if k.startswith(("inj_", "rep_"))]:
+                del st.session_state[key]  # the editor's tables start again from the loaded scenario
+            st.rerun()
+        if right.button(t("eq.save_case", lang)):
+            sid = set_case_scenario(data.store(), case_id, scenario,
+                                    source=f"calculator ({user()['name']})", actor=user()["name"])
+            st.success(t("eq.saved_case", lang, id=sid, case=case_id,
+                         scale=f"{result.required_scale:,.3f} {result.scale_unit}"))

@@ -7,6 +7,7 @@ from streamlit_folium import st_folium
 from dashboards import case_panels, data, maps
 from dashboards.i18n import money, vocab
 from dashboards.ui import T, lang, require_staff, shown_errors
+from restoration import config
 from restoration.model import CaseClass, RestorationMode, Stage
 
 require_staff()
@@ -31,6 +32,11 @@ st.write(f"**{T('field.liable_party')}**: {case['liable_party'] or '—'} · "
          f"**{T('field.region')}**: {case['region']} · "
          f"**{T('field.restoration_modes')}**: "
          + ("、".join(vocab(RestorationMode, m, L) for m in case["restoration_modes"]) or "—"))
+
+with shown_errors():
+    st.download_button(T("download.case_report"),
+                       data.cached("dashboards.downloads.case_report", case_id, config.today()),
+                       file_name=f"{case_id}-report.html", mime="text/html")
 
 sites = data.layer("sites")
 case_sites = sites[sites["case_id"] == case_id]

@@ -92,3 +92,10 @@ table = sel.assign(
 )[["case_id", "title", "region", "case_class", "stage", "damage_amount_yuan", "discovered_date"]]
 table.columns = [T(f"field.{c}") if c != "damage_amount_yuan" else T("field.damage_amount") for c in table.columns]
 st.dataframe(table, hide_index=True, width="stretch")
+
+d = st.columns(2)
+with shown_errors():
+    d[0].download_button(T("download.register"), data.cached("dashboards.downloads.register_xlsx", config.today()),
+                         file_name="case-register.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    d[1].download_button(T("download.layers"), data.cached("dashboards.downloads.layers_gpkg"),
+                         file_name="restoration-layers.gpkg", mime="application/geopackage+sqlite3")

@@ -189,3 +189,28 @@ def test_refused_event_shows_the_rule(app, store):
     buttons[-1].click().run()
     assert not at.exception
     assert at.error and "未保存任何内容" in at.error[0].value
+
+
+def test_downloads_offered(app):
+    at = _staff(app).run()
+    labels = [b.label for b in at.get("download_button")]
+    assert "下载案件登记表（Excel）" in labels and "下载图层（GeoPackage）" in labels
+    at = _case_page(app, "GX-2023-015")
+    assert "下载案件报告（可打印 HTML）" in [b.label for b in at.get("download_button")]
+
+
+def test_calculator_loads_and_saves_case_scenarios(app, store):
+    import equivalence
+    from restoration.bank import case_scenario
+    at = _staff(app).run()
+    at.switch_page("views/equivalence.py").run()
+    at.selectbox(key="eq_case_pick").set_value("GX-2022-010").run()
+    next(b for b in at.button if b.label == "载入该案件的情景").click().run()
+    assert not at.exception
+    expected = equivalence.run_scenario(case_scenario(store, "GX-2022-010")["scenario"])
+    shown = next(m for m in at.metric if m.label == "所需修复规模").value
+    assert shown == f"{expected.required_scale:,.3f} {expected.scale_unit}"
+    before = store.count("case_scenarios")
+    next(b for b in at.button if b.label == "保存为该案件的评估情景").click().run()
+    assert not at.exception and store.count("case_scenarios") == before + 1
+    assert any("已保存" in s.value for s in at.success)
