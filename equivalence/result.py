@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -34,29 +34,32 @@ def units_for(variant: str, scale_unit: str) -> dict[str, str]:
     return u
 
 
-def _json_safe(x: Any) -> Any:
-    """Plain JSON types only: numpy scalars → Python, NaN/inf → None, dates → ISO text."""
+def json_safe(x: Any, fallback: Callable[[Any], Any] | None = None) -> Any:
+    """Plain JSON types only: numpy scalars → Python, NaN/inf → None, dates → ISO text; any other
+    object as it is, or ``fallback(object)`` when given (e.g. ``str``)."""
     if isinstance(x, Mapping):
-        return {str(k): _json_safe(v) for k, v in x.items()}
+        return {str(k): json_safe(v, fallback) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return [_json_safe(v) for v in x]
+        return [json_safe(v, fallback) for v in x]
     if isinstance(x, np.ndarray):
-        return [_json_safe(v) for v in x.tolist()]
+        return [json_safe(v, fallback) for v in x.tolist()]
     if isinstance(x, (bool, np.bool_)):
         return bool(x)
     if isinstance(x, (int, np.integer)):
         return int(x)
     if isinstance(x, (float, np.floating)):
         return float(x) if math.isfinite(float(x)) else None
-    if isinstance(x, (_dt.date, _dt.datetime, pd.Timestamp)):
+    if x is None or isinstance(x, str):
+        return x
+    if isinstance(x, (_dt.date, _dt.datetime, pd.Timestamp)) or hasattr(x, "isoformat"):
         return x.isoformat()
-    return x
+    return fallback(x) if fallback is not None else x
 
 
 def _records(df: pd.DataFrame | None) -> list[dict[str, Any]]:
     if df is None:
         return []
-    return [_json_safe(r) for r in df.to_dict(orient="records")]
+    return [json_safe(r) for r in df.to_dict(orient="records")]
 
 
 @dataclass
@@ -135,7 +138,7 @@ class EquivalenceResult:
             d["percentiles"] = mc.percentiles
             d["uncertainty"] = {"draws": mc.draws, "seed": mc.seed, "uncertain_inputs": mc.inputs,
                                 "sensitivity": _records(mc.sensitivity)}
-        return _json_safe(d)
+        return json_safe(d)
 
     def summary(self) -> str:
         """A short bilingual text summary (what the CLI prints without ``--json``)."""

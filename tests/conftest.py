@@ -44,3 +44,51 @@ def empty_store(tmp_path):
 
 def file_digest(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def run_notebook(tmp_path):
+    """Execute a notebook with nbclient in this venv's interpreter; returns (notebook, tmp dir).
+
+    The kernel spec is written to a temporary folder with argv = ``sys.executable``, so the
+    notebook runs in exactly this environment whatever ``python`` is on PATH. The notebook's
+    working directory is an empty folder (checked to stay empty) and the kernel's TMPDIR points
+    into pytest's tmp_path, where notebooks write their outputs.
+    """
+    import os
+    import sys
+
+    import nbclient
+    import nbformat
+    from ipykernel import kernelspec
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+
+    def run(path: Path):
+        nb = nbformat.read(path, as_version=4)
+        kernels = tmp_path / "kernels"
+        kernelspec.write_kernel_spec(str(kernels / "python3"))
+        ksm = KernelSpecManager(kernel_dirs=[str(kernels)])
+        assert ksm.get_kernel_spec("python3").argv[0] == sys.executable
+        km = KernelManager(kernel_name="python3", kernel_spec_manager=ksm)
+        work, tmp = tmp_path / "cwd", tmp_path / "tmp"
+        work.mkdir()
+        tmp.mkdir()
+        client = nbclient.NotebookClient(nb, km=km, timeout=600, kernel_name="python3",
+                                         resources={"metadata": {"path": str(work)}})
+        client.execute(env={**os.environ, "TMPDIR": str(tmp)})  # CellExecutionError on a failing cell
+        assert not any(work.iterdir()), "the notebook should write into its own temporary folder only"
+        return nb, tmp
+
+    return run
+
+
+def notebook_text(nb) -> str:
+    """Every text, plain and HTML output of a notebook, joined."""
+    parts = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            parts.append(out.get("text", ""))
+            data = out.get("data", {})
+            parts.extend([data.get("text/plain", ""), data.get("text/html", "")])
+    return "\n".join(parts)

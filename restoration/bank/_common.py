@@ -5,6 +5,8 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Iterator
 
+from equivalence.result import json_safe as _json_safe
+
 from ..store import Store, Transaction
 
 
@@ -36,25 +38,5 @@ def next_id(tx: Transaction, layer: str, column: str, prefix: str, width: int) -
 
 
 def json_safe(x):
-    """Plain JSON types: numpy scalars -> Python, NaN/inf -> None, arrays/tuples -> lists."""
-    import math
-    from collections.abc import Mapping
-
-    import numpy as np
-    if isinstance(x, Mapping):
-        return {str(k): json_safe(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [json_safe(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return [json_safe(v) for v in x.tolist()]
-    if isinstance(x, (bool, np.bool_)):
-        return bool(x)
-    if isinstance(x, (int, np.integer)):
-        return int(x)
-    if isinstance(x, (float, np.floating)):
-        return float(x) if math.isfinite(float(x)) else None
-    if x is None or isinstance(x, str):
-        return x
-    if hasattr(x, "isoformat"):
-        return x.isoformat()
-    return str(x)
+    """Plain JSON types (the equivalence engine's converter); any other object as text."""
+    return _json_safe(x, str)

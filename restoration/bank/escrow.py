@@ -81,11 +81,4 @@ def refund(target: Store | Transaction, escrow_id: str, *, actor: str = "system"
 
 
 def escrow_table(store: Store, *, case_id: str | None = None, status: str | None = None) -> pd.DataFrame:
-    where, params = [], []
-    if case_id:
-        where.append("case_id = ?")
-        params.append(case_id)
-    if status:
-        where.append("status = ?")
-        params.append(status)
-    return store.read("escrow", " AND ".join(where) or None, tuple(params))
+    return store.read("escrow", case_id=case_id or None, status=status or None)

@@ -232,30 +232,14 @@ def project_balance(store: Store, project_id: str) -> dict:
 def allocations(store: Store, *, project_id: str | None = None, case_id: str | None = None,
                 states: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Allocation records (current state), filtered."""
-    where, params = [], []
-    if project_id:
-        where.append("project_id = ?")
-        params.append(project_id)
-    if case_id:
-        where.append("case_id = ?")
-        params.append(case_id)
-    if states:
-        where.append(f"state IN ({', '.join('?' * len(states))})")
-        params.extend(states)
-    return store.read("bank_allocations", " AND ".join(where) or None, tuple(params))
+    return store.read("bank_allocations", project_id=project_id or None, case_id=case_id or None,
+                      state=tuple(states) if states else None)
 
 
 def ledger_table(store: Store, *, project_id: str | None = None, case_id: str | None = None) -> pd.DataFrame:
     """The ledger history (oldest first), plus one row per escrow deposit still awaiting a match
     (``action`` ``awaiting_match``), so money waiting for a project is seen with the capacity."""
-    where, params = [], []
-    if project_id:
-        where.append("project_id = ?")
-        params.append(project_id)
-    if case_id:
-        where.append("case_id = ?")
-        params.append(case_id)
-    hist = store.read("bank_ledger", " AND ".join(where) or None, tuple(params))
+    hist = store.read("bank_ledger", project_id=project_id or None, case_id=case_id or None)
     if project_id:
         return hist
     esc = store.read("escrow", "status = 'awaiting_match'" + (" AND case_id = ?" if case_id else ""),

@@ -98,8 +98,10 @@ class Transaction:
     def query(self, sql: str, params: tuple | dict = ()) -> pd.DataFrame:
         return pd.read_sql_query(sql, self.conn, params=params)
 
-    def read(self, layer: str, where: str | None = None, params: tuple | dict = ()) -> pd.DataFrame:
-        """Read a layer inside this transaction (sees its uncommitted writes)."""
+    def read(self, layer: str, where: str | None = None, params: tuple | dict = (),
+             **equals: Any) -> pd.DataFrame:
+        """Read a layer inside this transaction (sees its uncommitted writes); as ``Store.read``."""
+        where, params = _with_filters(where, params, equals)
         return self.store._read(self.conn, layer, where, params)
 
     # -- audit ------------------------------------------------------------------------------
@@ -210,6 +212,23 @@ def _executemany(conn: sqlite3.Connection, sql: str, rows: list[tuple], layer: s
         raise InputError(Issue(f"rejected by the store: {exc}", source=layer)) from exc
 
 
+def _with_filters(where: str | None, params: tuple | dict, equals: dict[str, Any]) -> tuple[str | None, tuple]:
+    """Add ``column = ?`` (or ``IN``) conditions for the keyword filters that are not None."""
+    clauses = [where] if where else []
+    values = list(params)
+    for column, value in equals.items():
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple, set)):
+            value = list(value)
+            clauses.append(f"{_quote(column)} IN ({', '.join('?' * len(value))})")
+            values.extend(value)
+        else:
+            clauses.append(f"{_quote(column)} = ?")
+            values.append(value)
+    return (" AND ".join(f"({c})" for c in clauses) or None), tuple(values)
+
+
 def _record(frame: pd.DataFrame) -> dict:
     row = frame.iloc[0].to_dict()
     return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
@@ -295,14 +314,17 @@ class Store:
             return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"))
         return frame
 
-    def read(self, layer: str, where: str | None = None, params: tuple | dict = ()) -> pd.DataFrame:
+    def read(self, layer: str, where: str | None = None, params: tuple | dict = (),
+             **equals: Any) -> pd.DataFrame:
         """Read a layer: a GeoDataFrame (EPSG:4326) for spatial layers, a DataFrame otherwise.
 
         ``where`` is an SQL condition with ``?`` placeholders, e.g. ``read("sites", "case_id = ?",
-        ("GX-2024-001",))``.
+        ("GX-2024-001",))``; keyword filters are simpler: ``read("escrow", case_id=c, status=s)``
+        (a None value is no filter, a tuple or list means "one of").
         """
         if layer not in model.LAYERS:
             raise NotFoundError(f"unknown layer '{layer}'; layers: {', '.join(model.LAYERS)}")
+        where, params = _with_filters(where, params, equals)
         conn = self._connect()
         try:
             return self._read(conn, layer, where, params)

@@ -191,3 +191,13 @@ def test_newer_schema_and_foreign_files_refused(empty_store, tmp_path):
         open_store(junk, create=False)
     with pytest.raises(StoreError, match="restoration init"):
         open_store(tmp_path / "missing.gpkg", create=False)
+
+
+def test_keyword_filters(store):
+    both = store.read("sites", case_id="GX-2023-009", role=("damaged", "reference"))
+    assert sorted(both["role"]) == ["damaged", "reference"]
+    assert len(store.read("sites", case_id=None)) == store.count("sites")  # None: no filter
+    sql = store.read("sites", "area_ha > ?", (10.0,), role="reference")
+    assert len(sql) and (sql["area_ha"] > 10).all() and set(sql["role"]) == {"reference"}
+    with store.transaction() as tx:
+        assert len(tx.read("cases", stage="restoration")) == 3
