@@ -233,7 +233,7 @@ def overdue_cmd(today, as_json) -> None:
         _json_out({"today": _today(today).isoformat(), "overdue": frame.to_dict("records")})
         return
     for r in frame.to_dict("records"):
-        click.echo(f"{r['case_id']}  {r['due_date']}  逾期 {-r['days_left']} 天 days  {r['zh']} / {r['en']}"
+        click.echo(f"{r['case_id']}  {r['due_date']}  逾期 {-int(r['days_left'])} 天 days  {r['zh']} / {r['en']}"
                    f"  [{r['source']}]")
     click.echo(f"{len(frame)} overdue")
 

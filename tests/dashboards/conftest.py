@@ -18,6 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
 STAFF = ("supervisor1", "supervisor-pass-123")
 CHROMIUM = Path("/usr/bin/chromium")
+SAMPLE_TODAY = "2026-11-20"  # restoration.sample.build.TODAY
 
 
 @pytest.fixture
@@ -46,7 +47,8 @@ def free_port() -> int:
 @pytest.fixture
 def streamlit_server(staff_data):
     port = free_port()
-    env = dict(os.environ, RESTORATION_DATA=str(staff_data), RESTORATION_TILES="osm")
+    env = dict(os.environ, RESTORATION_DATA=str(staff_data), RESTORATION_TILES="osm",
+               RESTORATION_TODAY=SAMPLE_TODAY)
     log = open(staff_data / "streamlit.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(REPO / "dashboards" / "app.py"),
                              "--server.port", str(port), "--server.headless", "true",

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from .conftest import REPO, STAFF
+from .conftest import REPO, SAMPLE_TODAY, STAFF
 
 APP = str(REPO / "dashboards" / "app.py")
 STAFF_PAGES = ["views/overview.py", "views/case.py", "views/bank.py", "views/monitoring.py",
@@ -15,6 +15,7 @@ STAFF_PAGES = ["views/overview.py", "views/case.py", "views/bank.py", "views/mon
 def app(staff_data, monkeypatch):
     monkeypatch.setenv("RESTORATION_DATA", str(staff_data))
     monkeypatch.setenv("RESTORATION_TILES", "none")
+    monkeypatch.setenv("RESTORATION_TODAY", SAMPLE_TODAY)  # the sample's "now": results don't drift
     return AppTest.from_file(APP, default_timeout=120)
 
 
