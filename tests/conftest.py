@@ -92,3 +92,18 @@ def notebook_text(nb) -> str:
             data = out.get("data", {})
             parts.extend([data.get("text/plain", ""), data.get("text/html", "")])
     return "\n".join(parts)
+
+
+def run_cli(argv, capsys):
+    """Run the ``restoration`` CLI in-process -> (exit code, stdout, stderr)."""
+    from restoration.cli import main
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(a) for a in argv])
+    out = capsys.readouterr()
+    return exit_info.value.code, out.out, out.err
+
+
+@pytest.fixture
+def cli(capsys):
+    """``cli(*args)`` -> (exit code, stdout, stderr), through :func:`run_cli`."""
+    return lambda *argv: run_cli(argv, capsys)

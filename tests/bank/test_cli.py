@@ -7,14 +7,7 @@ import openpyxl
 import pytest
 import yaml
 
-from restoration.cli import main
-
-
-def run(argv, capsys):
-    with pytest.raises(SystemExit) as info:
-        main(argv)
-    out = capsys.readouterr()
-    return info.value.code, out.out, out.err
+from ..conftest import run_cli as run
 
 
 @pytest.fixture

@@ -11,14 +11,8 @@ import pytest
 from restoration import InsufficientCapacityError, InputError, NotFoundError
 from restoration.bank import (bank_table, commit, deposit, escrow_table, ledger_table, match,
                               project_balance, refund, release, reserve, set_status)
-from restoration.cli import main
 
-
-def run(argv, capsys):
-    with pytest.raises(SystemExit) as info:
-        main(argv)
-    out = capsys.readouterr()
-    return info.value.code, out.out, out.err
+from ..conftest import run_cli as run
 
 
 def _invariant(store):

@@ -89,39 +89,22 @@ def test_missing_file_is_a_usage_error(tmp_path):
     assert res.exit_code == 2 and "does not exist" in res.output
 
 
-def _main_cli():
-    try:
-        from restoration.cli import cli, main
-    except ImportError:
-        pytest.skip("the main CLI restoration.cli is not there yet")
-    return cli, main
-
-
 def test_main_cli_registers_the_group():
-    cli, _ = _main_cli()
+    from restoration.cli import cli
     assert "equivalence" in cli.commands, "restoration.cli should register cli_equivalence.equivalence_group"
 
 
-def test_main_cli_exit_code_2_on_bad_scenario(tmp_path, make_service, capsys):
-    cli, main = _main_cli()
-    if "equivalence" not in cli.commands:
-        pytest.skip("equivalence group not registered in the main CLI")
+def test_main_cli_exit_code_2_on_bad_scenario(tmp_path, make_service, cli):
     scn = make_service()
     scn["injury"]["levels"] = [[2019, 0.25], [2022, 0.25], [2019, 1.0]]
     f = tmp_path / "bad.yaml"
     f.write_text(yaml.safe_dump(scn), encoding="utf-8")
-    with pytest.raises(SystemExit) as info:
-        main(["equivalence", "run", str(f)])
-    assert info.value.code == 2
-    err = capsys.readouterr().err
+    code, _, err = cli("equivalence", "run", f)
+    assert code == 2
     assert "injury.levels[2]" in err and len(err.strip().splitlines()) == 1
 
 
-def test_main_cli_runs_a_reference_case(capsys):
-    cli, main = _main_cli()
-    if "equivalence" not in cli.commands:
-        pytest.skip("equivalence group not registered in the main CLI")
-    with pytest.raises(SystemExit) as info:
-        main(["equivalence", "run", str(REFERENCE_DIR / "p2_perpetual_half_loss.json"), "--json"])
-    assert info.value.code == 0
-    assert json.loads(capsys.readouterr().out)["required_scale"] == pytest.approx(0.515)
+def test_main_cli_runs_a_reference_case(cli):
+    code, out, _ = cli("equivalence", "run", REFERENCE_DIR / "p2_perpetual_half_loss.json", "--json")
+    assert code == 0
+    assert json.loads(out)["required_scale"] == pytest.approx(0.515)

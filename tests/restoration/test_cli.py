@@ -12,16 +12,8 @@ import pyogrio
 import pytest
 import shapely
 
-from restoration.cli import main
 
-from ..conftest import file_digest
-
-
-def run(argv, capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        main(argv)
-    out = capsys.readouterr()
-    return exit_info.value.code, out.out, out.err
+from ..conftest import file_digest, run_cli as run
 
 
 @pytest.fixture
