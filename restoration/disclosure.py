@@ -16,6 +16,8 @@ from .store import Store
 #: fields a public visitor may see, in display order
 PUBLIC_CASE_FIELDS = ("case_id", "title", "region", "case_class", "stage", "liable_party",
                       "damage_amount_yuan", "incident_date", "restoration_modes")
+#: added to the public case table: the latest restoration effect evaluation (pass / fail / ...)
+PUBLIC_RESULT_FIELDS = ("effect_verdict",)
 PUBLIC_SITE_FIELDS = ("site_id", "case_id", "role", "ecosystem_type", "name", "area_ha", "county", "geometry")
 PERSON_PLACEHOLDER = "自然人（依法隐去） / natural person (withheld)"
 _ORGANISATION = re.compile(r"(公司|企业|集团|厂|场|局|院|中心|合作社|店|站|所|社|协会|委员会|政府|医院|学校|"
@@ -39,6 +41,10 @@ def public_cases(store: Store) -> pd.DataFrame:
     out["liable_party"] = out["liable_party"].map(
         lambda n: PERSON_PLACEHOLDER if is_natural_person(n) else n)
     out["title"] = out["title"].map(redact_text)
+    # restoration results: the latest effect-evaluation verdict of each case, if any
+    evals = store.read("effect_evaluations")
+    latest = evals.sort_values("evaluated_at").groupby("case_id")["verdict"].last() if len(evals) else {}
+    out["effect_verdict"] = out["case_id"].map(lambda c: latest.get(c) if len(evals) else None)
     return out.reset_index(drop=True)
 
 

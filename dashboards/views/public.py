@@ -6,7 +6,7 @@ from streamlit_folium import st_folium
 from dashboards import data, maps
 from dashboards.i18n import area, money, vocab
 from dashboards.ui import T, lang
-from restoration.model import CaseClass, RestorationMode, Stage
+from restoration.model import CaseClass, RestorationMode, Stage, Verdict
 
 L = lang()
 st.title(T("page.public"))
@@ -34,6 +34,7 @@ table = pd.DataFrame({
     T("field.damage_amount"): cases["damage_amount_yuan"].map(lambda v: money(v, L)),
     T("field.restoration_modes"): cases["restoration_modes"].map(
         lambda ms: "、".join(vocab(RestorationMode, m, L) for m in ms)),
+    T("public.effect"): cases["effect_verdict"].map(lambda v: vocab(Verdict, v, L) if v else "—"),
 })
 st.dataframe(table, hide_index=True, width="stretch")
 if len(sites):

@@ -215,3 +215,12 @@ def test_calculator_loads_and_saves_case_scenarios(app, store):
     next(b for b in at.button if b.label == "保存为该案件的评估情景").click().run()
     assert not at.exception and store.count("case_scenarios") == before + 1
     assert any("已保存" in s.value for s in at.success)
+
+
+def test_public_page_shows_restoration_results(app, store):
+    from restoration.monitoring import evaluate_case
+    evaluate_case(store, "GX-2022-011", as_of="2026-11-20", actor="tester")  # a disclosed case: fails on COD
+    at = app.run()
+    table = at.dataframe[0].value
+    row = table[table["案件编号"] == "GX-2022-011"].iloc[0]
+    assert row["修复效果评估结论"] == "未达标"
