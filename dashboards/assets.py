@@ -38,3 +38,16 @@ def local_js(prefix: str = URL_PREFIX) -> list[tuple[str, str]]:
 
 def local_css(prefix: str = URL_PREFIX) -> list[tuple[str, str]]:
     return [("leaflet_css", f"{prefix}/leaflet/leaflet.css")]
+
+
+def embed_assets(m) -> None:
+    """Make a folium map self-contained: Leaflet's JavaScript and CSS embedded as data URIs
+    (about 200 KB), for maps saved to HTML or shown in notebooks on machines without internet.
+    The CDN's jQuery, Bootstrap and awesome-markers are dropped (circle markers, GeoJSON and
+    DivIcons need only Leaflet)."""
+    import base64
+    source = Path(xs_leaflet.BASE_DIR)
+    js = base64.b64encode((source / "leaflet.js").read_bytes()).decode()
+    css = base64.b64encode((source / "leaflet.css").read_bytes()).decode()
+    m.default_js = [("leaflet", f"data:text/javascript;base64,{js}")]
+    m.default_css = [("leaflet_css", f"data:text/css;base64,{css}")]

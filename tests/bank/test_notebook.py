@@ -23,6 +23,7 @@ def test_base_site_selection_notebook_executes(run_notebook):
     outdir = next(tmp.glob("base_site_selection_*/out"))
     html = (outdir / "base_sites_map.html").read_text(encoding="utf-8")
     assert "GX-2023-008 damaged site" in html and "BP05" in html
+    assert "data:text/javascript;base64," in html and "cdn." not in html  # renders offline
     assert (outdir / "required_area_cost.png").stat().st_size > 1000
     text = notebook_text(nb)
     assert "no single project fits; split over 2 projects" in text

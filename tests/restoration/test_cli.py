@@ -164,3 +164,18 @@ def test_shapefile_with_truncated_field_names_imports(data, store, tmp_path, cap
     code, out, err = run(["--data", data, "import", "sites", str(path)], capsys)
     assert code == 0, err
     assert store.get("sites", "SHP1")["ecosystem_type"] == "forest"
+
+
+def test_import_bank_goes_through_the_registry_rules(data, store, tmp_path, capsys):
+    """`restoration import bank` applies the bank registry's rules: capacity is sold by area, so an
+    invalid polygon is refused rather than repaired."""
+    bowtie = shapely.Polygon([(108.2, 23.2), (108.21, 23.21), (108.21, 23.2), (108.2, 23.21)])
+    frame = gpd.GeoDataFrame({"project_id": ["NB1"], "name": ["新项目"], "ecosystem_type": ["forest"],
+                              "capacity": [5.0], "capacity_unit": ["ha"], "unit_cost_yuan": [90000],
+                              "status": ["proposed"], "trajectory": ['{"levels": [[0, 0], [5, 1]]}']},
+                             geometry=[bowtie], crs=4326)
+    frame.to_file(tmp_path / "bank.geojson")
+    before = file_digest(store.path)
+    code, _, err = run(["--data", data, "import", "bank", str(tmp_path / "bank.geojson")], capsys)
+    assert code == 2 and "bank.geojson" in err and "geometry" in err
+    assert file_digest(store.path) == before
