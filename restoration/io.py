@@ -122,6 +122,10 @@ def export_frame(frame: pd.DataFrame, out: str | Path, layer: str) -> Path:
     suffix = out.suffix.lower()
     flat = frame.copy()
     for col in flat.columns:
+        if flat[col].map(lambda v: isinstance(v, (bytes, bytearray, memoryview))).any():
+            # binary content (attachments) stays in the store; the export says what is there
+            flat[col] = flat[col].map(lambda v: f"<{len(v)} bytes>" if v is not None else None)
+            continue
         if col != getattr(flat, "_geometry_column_name", None) and flat[col].map(
                 lambda v: isinstance(v, (list, dict))).any():
             flat[col] = flat[col].map(lambda v: json.dumps(v, ensure_ascii=False)

@@ -1,0 +1,48 @@
+"""Inspection photos stored with their event, in the same transaction."""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from restoration import InputError
+from restoration.cases import add_event
+from restoration.cases.records import MAX_ATTACHMENT_BYTES
+from restoration.io import export_frame
+
+TODAY = date(2026, 11, 20)
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+
+
+def _inspection(**details):
+    return {"event_type": "inspection", "event_date": "2026-11-18",
+            "details": {"inspector": "王工", "findings": "补植成活", **details}}
+
+
+def test_photos_land_with_their_event(store, tmp_path):
+    case = add_event(store, "GX-2023-009", _inspection(photos=["a.png"]), "tester",
+                     today=TODAY, attachments=[("a.png", "image/png", PNG)])
+    event = store.read("case_events", case_id="GX-2023-009").iloc[-1]
+    files = store.read("attachments", case_id="GX-2023-009")
+    assert len(files) == 1 and files.iloc[0]["event_fid"] == event["fid"]
+    assert bytes(files.iloc[0]["data"]) == PNG and files.iloc[0]["size_bytes"] == len(PNG)
+    assert case["version"] == 2
+    export_frame(files, tmp_path / "att.csv", "attachments")
+    assert pd.read_csv(tmp_path / "att.csv")["data"].iloc[0] == f"<{len(PNG)} bytes>"
+
+
+def test_oversize_photo_refused_and_nothing_written(store):
+    events = store.count("case_events")
+    with pytest.raises(InputError) as err:
+        add_event(store, "GX-2023-009", _inspection(), "tester", today=TODAY,
+                  attachments=[("big.jpg", "image/jpeg", b"x" * (MAX_ATTACHMENT_BYTES + 1))])
+    assert err.value.issues[0].field == "attachments" and "big.jpg" in str(err.value)
+    assert store.count("case_events") == events and store.count("attachments") == 0
+
+
+def test_refused_event_writes_no_photo(store):
+    with pytest.raises(InputError):
+        add_event(store, "GX-2025-002", {"event_type": "closed", "event_date": "2026-11-18"}, "tester",
+                  today=TODAY, attachments=[("a.png", "image/png", PNG)])
+    assert store.count("attachments") == 0
