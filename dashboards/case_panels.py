@@ -42,10 +42,10 @@ def timeline(case_id: str, lang: str) -> None:
                      "；".join(f"{r[lang if lang == 'en' else 'zh']}（{r['due_date']}）" for _, r in overdue.iterrows()))
         st.dataframe(pd.DataFrame({
             t("case.deadline", lang): dl["en" if lang == "en" else "zh"],
-            t("case.due", lang): dl["due_date"],
-            t("case.days_left", lang): dl["days_left"],
+            t("case.due", lang): dl["due_date"].fillna("—"),
+            t("case.days_left", lang): dl["days_left"].astype("Int64"),
             t("case.overdue", lang): dl["overdue"].map({True: "⚠️", False: ""}),
-            t("case.status", lang): dl["status"],
+            t("case.status", lang): dl["status_zh"] if lang == "zh" else dl["status"].str.replace("_", " "),
             t("case.rule", lang): dl["source"],
             t("case.provisional", lang): dl["provisional_reason"].fillna(""),
         }), hide_index=True, width="stretch")
