@@ -49,6 +49,10 @@ def _json_default(o):
         return o.tolist()
     if isinstance(o, (pd.Timestamp, datetime)):
         return o.isoformat()
+    if isinstance(o, shapely.Geometry):  # a deleted or edited feature's shape, kept in the audit log
+        return o.wkt
+    if isinstance(o, (bytes, bytearray, memoryview)):
+        return f"<{len(o)} bytes>"
     raise TypeError(f"cannot store {type(o).__name__} as JSON")
 
 
@@ -247,6 +251,7 @@ class Store:
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
         conn.execute("PRAGMA busy_timeout = 60000")
+        gpkg.register_functions(conn)  # the R-tree triggers call ST_MinX & co.
         return conn
 
     @contextmanager
@@ -413,6 +418,7 @@ def open_store(path: str | os.PathLike, *, create: bool = True) -> Store:
         os.close(fd)
         os.unlink(tmp)
         conn = sqlite3.connect(tmp, isolation_level=None)
+        gpkg.register_functions(conn)
         try:
             conn.execute(f"PRAGMA application_id = {gpkg.APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {gpkg.USER_VERSION}")
@@ -431,6 +437,7 @@ def open_store(path: str | os.PathLike, *, create: bool = True) -> Store:
 
     try:
         conn = sqlite3.connect(path, timeout=60, isolation_level=None)
+        gpkg.register_functions(conn)
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         ours = _is_store(conn)
     except sqlite3.DatabaseError as exc:

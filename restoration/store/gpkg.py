@@ -5,6 +5,8 @@ open as it is.
 """
 from __future__ import annotations
 
+import struct
+
 import numpy as np
 import shapely
 from pyproj import CRS
@@ -91,3 +93,63 @@ def bounds(geoms: np.ndarray) -> tuple[float, float, float, float] | None:
         return None
     b = shapely.total_bounds(np.asarray(geoms, dtype=object))
     return None if np.isnan(b).any() else tuple(float(v) for v in b)
+
+
+# -- R-tree spatial index (GeoPackage extension "gpkg_rtree_index") -----------------------------
+RTREE_EXTENSION = ("gpkg_rtree_index", "http://www.geopackage.org/spec120/#extension_rtree", "write-only")
+
+
+def envelope(blob: bytes | None) -> tuple[float, float, float, float] | None:
+    """(minx, maxx, miny, maxy) of a GeoPackage blob, from its header (or its WKB when the
+    header carries no envelope); None for NULL or empty geometries."""
+    if blob is None:
+        return None
+    flags = blob[3]
+    if flags & 0b1_0000:  # empty geometry
+        return None
+    kind = (flags >> 1) & 0b111
+    order = "<" if flags & 1 else ">"
+    if kind:
+        return struct.unpack(order + "4d", blob[8:40])
+    geom = decode([blob])[0]
+    if geom is None or geom.is_empty:
+        return None
+    minx, miny, maxx, maxy = geom.bounds
+    return minx, maxx, miny, maxy
+
+
+def register_functions(conn) -> None:
+    """The SQL functions the R-tree triggers call (GDAL registers the same ones), so writes
+    through this connection keep the index current."""
+    def part(i):
+        def fn(blob):
+            env = envelope(blob)
+            return None if env is None else env[i]
+        return fn
+    conn.create_function("ST_IsEmpty", 1, lambda b: None if b is None else int(envelope(b) is None),
+                         deterministic=True)
+    for i, name in enumerate(("ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY")):
+        conn.create_function(name, 1, part(i), deterministic=True)
+
+
+def rtree_ddl(table: str, column: str = "geom", pk: str = "fid") -> list[str]:
+    """The R-tree virtual table and its six triggers, as the GeoPackage 1.4 spec writes them."""
+    t, c, i = table, column, pk
+    r = f"rtree_{t}_{c}"
+    vals = f"NEW.{i}, ST_MinX(NEW.{c}), ST_MaxX(NEW.{c}), ST_MinY(NEW.{c}), ST_MaxY(NEW.{c})"
+    return [
+        f'CREATE VIRTUAL TABLE "{r}" USING rtree(id, minx, maxx, miny, maxy)',
+        f'CREATE TRIGGER "{r}_insert" AFTER INSERT ON "{t}" WHEN (new.{c} NOT NULL AND NOT ST_IsEmpty(NEW.{c})) '
+        f'BEGIN INSERT OR REPLACE INTO "{r}" VALUES ({vals}); END',
+        f'CREATE TRIGGER "{r}_update1" AFTER UPDATE OF {c} ON "{t}" WHEN OLD.{i} = NEW.{i} AND '
+        f'(NEW.{c} NOTNULL AND NOT ST_IsEmpty(NEW.{c})) BEGIN INSERT OR REPLACE INTO "{r}" VALUES ({vals}); END',
+        f'CREATE TRIGGER "{r}_update2" AFTER UPDATE OF {c} ON "{t}" WHEN OLD.{i} = NEW.{i} AND '
+        f'(NEW.{c} IS NULL OR ST_IsEmpty(NEW.{c})) BEGIN DELETE FROM "{r}" WHERE id = OLD.{i}; END',
+        f'CREATE TRIGGER "{r}_update3" AFTER UPDATE ON "{t}" WHEN OLD.{i} != NEW.{i} AND '
+        f'(NEW.{c} NOTNULL AND NOT ST_IsEmpty(NEW.{c})) BEGIN DELETE FROM "{r}" WHERE id = OLD.{i}; '
+        f'INSERT OR REPLACE INTO "{r}" VALUES ({vals}); END',
+        f'CREATE TRIGGER "{r}_update4" AFTER UPDATE ON "{t}" WHEN OLD.{i} != NEW.{i} AND '
+        f'(NEW.{c} IS NULL OR ST_IsEmpty(NEW.{c})) BEGIN DELETE FROM "{r}" WHERE id IN (OLD.{i}, NEW.{i}); END',
+        f'CREATE TRIGGER "{r}_delete" AFTER DELETE ON "{t}" WHEN old.{c} NOT NULL '
+        f'BEGIN DELETE FROM "{r}" WHERE id = OLD.{i}; END',
+    ]

@@ -44,6 +44,9 @@ def create_layer(conn: sqlite3.Connection, spec: model.LayerSpec) -> None:
     if spec.geometry:
         conn.execute("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, 4326, 0, 0)",
                      (spec.name, geometry_type_name(spec)))
+        has_extensions = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'gpkg_extensions'").fetchone()
+        if has_extensions:  # schema v6 on: every spatial layer carries its R-tree index
+            add_rtree(conn, spec.name)
     if spec.name == "case_events":
         conn.execute("CREATE INDEX idx_case_events_case ON case_events(case_id)")
     if spec.name == "monitoring_series":
@@ -106,6 +109,26 @@ def _v5(conn: sqlite3.Connection) -> None:
 
 MIGRATIONS.append((5, "dashboards: attachments (inspection photos) stored with their events; "
                       "raster_sources (where raster series live, for map overlays)", _v5))
+
+def add_rtree(conn: sqlite3.Connection, table: str) -> None:
+    """Give a spatial table its R-tree index (filled from the rows it holds) and register it."""
+    gpkg.register_functions(conn)
+    for ddl in gpkg.rtree_ddl(table):
+        conn.execute(ddl)
+    conn.execute(f'INSERT INTO "rtree_{table}_geom" SELECT fid, ST_MinX(geom), ST_MaxX(geom), ST_MinY(geom), '
+                 f'ST_MaxY(geom) FROM {_quote(table)} WHERE geom NOT NULL AND NOT ST_IsEmpty(geom)')
+    conn.execute("INSERT INTO gpkg_extensions VALUES (?, 'geom', ?, ?, ?)", (table, *gpkg.RTREE_EXTENSION))
+
+
+def _v6(conn: sqlite3.Connection) -> None:
+    conn.execute("""CREATE TABLE IF NOT EXISTS gpkg_extensions (
+        table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL, definition TEXT NOT NULL,
+        scope TEXT NOT NULL, CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))""")
+    for (table,) in conn.execute("SELECT table_name FROM gpkg_geometry_columns").fetchall():
+        add_rtree(conn, table)
+
+
+MIGRATIONS.append((6, "R-tree spatial index on every spatial layer (GeoPackage extension)", _v6))
 
 # Later migrations are appended above this line (one per feature area, in version order).
 MIGRATIONS.sort(key=lambda m: m[0])

@@ -201,3 +201,30 @@ def test_keyword_filters(store):
     assert len(sql) and (sql["area_ha"] > 10).all() and set(sql["role"]) == {"reference"}
     with store.transaction() as tx:
         assert len(tx.read("cases", stage="restoration")) == 3
+
+
+def test_rtree_spatial_index_follows_every_write(store):
+    """Each spatial layer carries the GeoPackage R-tree extension, kept in sync by its triggers
+    (through this package's connections and through GDAL's)."""
+    def rtree_ids():
+        with sqlite3.connect(store.path) as conn:
+            return {r[0] for r in conn.execute("SELECT id FROM rtree_sites_geom")}, \
+                   {r[0] for r in conn.execute("SELECT fid FROM sites")}
+
+    index, rows = rtree_ids()
+    assert index == rows and len(rows) == 30
+    assert pyogrio.read_info(store.path, layer="sites")["capabilities"]["fast_spatial_filter"]
+    with store.transaction() as tx:
+        tx.delete("sites", "S001")
+    deleted = store.read("audit_log", action="delete", record_id="S001").iloc[-1]
+    assert deleted["before"]["geometry"].startswith("MULTIPOLYGON")  # the shape stays in the audit log
+    index, rows = rtree_ids()
+    assert index == rows and len(rows) == 29
+    # GDAL writing into the store (as QGIS would) keeps the same index current
+    extra = gpd.GeoDataFrame({"site_id": ["Q1"], "role": ["reference"], "ecosystem_type": ["forest"],
+                              "name": ["qgis"]}, geometry=[shapely.box(108, 23, 108.01, 23.01)], crs=4326)
+    pyogrio.write_dataframe(extra, store.path, layer="sites", append=True)
+    index, rows = rtree_ids()
+    assert index == rows and len(rows) == 30
+    hits = pyogrio.read_dataframe(store.path, layer="sites", bbox=(107.99, 22.99, 108.02, 23.02))
+    assert hits["site_id"].tolist() == ["Q1"]
