@@ -71,7 +71,6 @@ def main() -> None:
     sites = sites[sites.geom_type.isin(["Polygon", "MultiPolygon"])][["site_id", "geometry"]].reset_index(drop=True)
     with rasterio.open(files[0]) as src:
         scale = src.scales[0]
-        pixel_area = abs(src.transform.a * src.transform.e)
     n, t = len(sites), len(files)
     print(f"data: {n} polygons, {t} dates of {args.size}×{args.size} px ({folder})")
 

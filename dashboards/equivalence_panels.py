@@ -124,7 +124,7 @@ def editor(lang: str) -> dict:
 
 def case_link(scenario: dict, result, lang: str) -> None:
     """Load a case's stored scenario into the editor, or save this scenario as the case's."""
-    from restoration.bank import case_scenario, set_case_scenario
+    from restoration.bank import set_case_scenario
 
     from . import data
     from .ui import shown_errors, user

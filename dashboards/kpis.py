@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
 
 from restoration import cases as case_api
 from restoration import monitoring

@@ -5,7 +5,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboards import data, maps
-from dashboards.i18n import money, t, vocab
+from dashboards.i18n import money, vocab
 from dashboards.ui import T, lang, require_staff, shown_errors, user
 from restoration import bank as bank_api
 from restoration.model import EcosystemType, ProjectStatus

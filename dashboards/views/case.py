@@ -1,6 +1,5 @@
 """Case (案件): the record, timeline and deadlines, sites map, monitoring, equivalence,
 bank allocations, funds, and forms that write to the store."""
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 

@@ -40,3 +40,18 @@ def next_id(tx: Transaction, layer: str, column: str, prefix: str, width: int) -
 def json_safe(x):
     """Plain JSON types (the equivalence engine's converter); any other object as text."""
     return _json_safe(x, str)
+
+
+def positive_amount(value, field: str, unit: str = "") -> float:
+    """``value`` as a positive finite float, or an InputError naming ``field``."""
+    import math
+
+    from ..errors import InputError, Issue
+    what = f"a positive number{' of ' + unit if unit else ''}"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InputError(Issue(f"amount must be {what}, got {value!r}", field=field)) from None
+    if not math.isfinite(number) or number <= 0:
+        raise InputError(Issue(f"amount must be {what}, got {value!r}", field=field))
+    return number

@@ -7,7 +7,6 @@ are ledger rows; awaiting deposits appear in :func:`restoration.bank.ledger.ledg
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ..errors import InputError, InsufficientCapacityError, Issue
@@ -20,12 +19,7 @@ def deposit(target: Store | Transaction, case_id: str, amount_yuan: float, holde
             on: str | None = None, ecosystem_type: str | None = None, note: str | None = None,
             actor: str = "system") -> dict:
     """Record money held in escrow for a case's alternative restoration, awaiting a match."""
-    try:
-        amount = float(amount_yuan)
-    except (TypeError, ValueError):
-        raise InputError(Issue(f"amount must be a number of yuan, got {amount_yuan!r}", field="amount_yuan")) from None
-    if not np.isfinite(amount) or amount <= 0:
-        raise InputError(Issue(f"amount must be positive, got {amount_yuan!r}", field="amount_yuan"))
+    amount = _common.positive_amount(amount_yuan, "amount_yuan", "yuan")
     if not holder or not str(holder).strip():
         raise InputError(Issue("name the escrow holder (e.g. 某公证处提存账户)", field="holder"))
     with _common.transaction(target, actor) as tx:

@@ -58,12 +58,7 @@ def _log(tx: Transaction, action: str, *, allocation_id=None, escrow_id=None, pr
 
 def _amount(amount: float, unit: str | None, project: dict) -> float:
     target = project["capacity_unit"]
-    try:
-        value = float(amount)
-    except (TypeError, ValueError):
-        raise InputError(Issue(f"amount must be a number, got {amount!r}", field="amount")) from None
-    if not np.isfinite(value) or value <= 0:
-        raise InputError(Issue(f"amount must be a positive number, got {amount!r}", field="amount"))
+    value = _common.positive_amount(amount, "amount")
     if unit and unit != target:
         try:
             value = units.convert(value, unit, target)

@@ -5,7 +5,6 @@ import os
 import tempfile
 from pathlib import Path
 
-import geopandas as gpd
 
 from ..io import export_frame
 from ..store import Store
