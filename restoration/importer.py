@@ -55,7 +55,22 @@ def prepare(store: Store | Transaction, layer: str, frame: pd.DataFrame,
         raise InputError(issues)
     if layer in ("sites", "bank_projects"):
         clean = _join_admin(store, clean, layer)
+    if layer == "cases":
+        clean = _handling_region(store, clean)
     return clean, validated.warnings
+
+
+def _handling_region(store: Store | Transaction, frame: pd.DataFrame) -> pd.DataFrame:
+    """A case without a handling region is handled where its county is (``region`` matched by
+    name in the counties layer), until staff designate another (issue 11)."""
+    from .access import region_tree
+    if "handling_region" in frame and frame["handling_region"].notna().all():
+        return frame
+    tree = region_tree(store)
+    derived = frame["region"].map(tree.resolve)
+    frame["handling_region"] = (frame["handling_region"].where(frame["handling_region"].notna(), derived)
+                                if "handling_region" in frame else derived).astype(object)
+    return frame
 
 
 def _join_admin(store: Store | Transaction, frame: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
@@ -83,11 +98,20 @@ def import_file(store: Store, name: str, path: str | Path, *, crs: str | None = 
     layer = IMPORT_LAYERS.get(name, name)
     if layer not in model.LAYERS or not model.LAYERS[layer].importable:
         raise InputError(f"cannot import into '{name}'; choose one of {', '.join(IMPORT_LAYERS)}")
+    from . import access
+    who = access.require(actor, "data.import", store)
+    if layer in ("counties", "watersheds") and who.region != access.PROVINCE:
+        raise access.PermissionDenied(f"{who.name}: the reference layers (counties, watersheds) are the "
+                                      f"province's; a regional user may not import them")
+    actor = who.name
     spatial = model.LAYERS[layer].geometry is not None
     frame = io.read_input(path, crs=crs, spatial=spatial)
     if not spatial and isinstance(frame, gpd.GeoDataFrame):
         frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
     with store.transaction(actor) as tx:
         clean, warnings = prepare(tx, layer, frame)
+        column = {"cases": "handling_region", "sites": "county", "bank_projects": "region"}.get(layer)
+        if column:
+            access.require_regions(who, "data.import", tx, clean[column], what=layer)
         tx.insert(layer, clean, action=f"import {Path(path).name}", progress=progress)
     return ImportReport(layer, Path(path).name, len(clean), warnings)

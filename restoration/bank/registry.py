@@ -31,6 +31,7 @@ from ..errors import InputError, Issue
 from ..importer import prepare
 from ..model import ProjectStatus
 from ..store import Store, Transaction
+from .. import access
 from . import _common, units
 
 LIFECYCLE = [s.value for s in ProjectStatus]  # proposed → approved → under_construction → operational → closed
@@ -126,12 +127,15 @@ def add_projects(target: Store | Transaction, frame: pd.DataFrame, *, source: st
     """Validate, check and insert bank projects (a GeoDataFrame in any CRS), with their first
     status-history rows, in one transaction. Raises InputError listing every problem."""
     src = source or frame.attrs.get("source") or "bank_projects"
+    who = access.require(actor, "bank.registry", target)
+    actor = who.name
     issues = check_geometry(frame, src)
     with _common.transaction(target, actor) as tx:
         try:
             clean, warnings = prepare(tx, "bank_projects", frame, src)
         except InputError as exc:
             raise InputError(issues + exc.issues) from None
+        access.require_regions(who, "bank.registry", tx, clean["region"], what="bank project")
         issues += check_projects(clean, frame, src)
         if issues:
             raise InputError(issues)
@@ -163,6 +167,7 @@ def set_status(target: Store | Transaction, project_id: str, status: str, *, on:
     """
     code = _status_code(status)
     day = _common.iso_day(on)
+    actor = access.require(actor, "bank.registry", target, project_id=project_id).name
     with _common.transaction(target, actor) as tx:
         project = tx.get("bank_projects", project_id)
         current = project["status"]

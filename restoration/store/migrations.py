@@ -130,6 +130,27 @@ def _v6(conn: sqlite3.Connection) -> None:
 
 MIGRATIONS.append((6, "R-tree spatial index on every spatial layer (GeoPackage extension)", _v6))
 
+def _v8(conn: sqlite3.Connection) -> None:
+    """Access and disclosure (issue 11): a case's handling region and joint handlers, assigned
+    appraisers and public title; a site's public name; a county's city (the jurisdiction tree)."""
+    added = {"cases": ("handling_region", "joint_regions", "appraisers", "public_title"),
+             "sites": ("public_name",), "counties": ("city",)}
+    for layer, names in added.items():
+        have = {row[1] for row in conn.execute(f"PRAGMA table_info({_quote(layer)})")}
+        spec = model.LAYERS[layer]
+        for name in names:
+            if name not in have:  # a store created before migration 8 lacks them
+                conn.execute(f"ALTER TABLE {_quote(layer)} ADD COLUMN {_quote(name)} {spec.field(name).sql_type}")
+    # existing cases are handled where their county is (matched by name), until staff say otherwise
+    conn.execute('UPDATE cases SET handling_region = (SELECT county_id FROM counties '
+                 'WHERE counties.name = cases.region LIMIT 1) WHERE handling_region IS NULL')
+    conn.execute("UPDATE cases SET joint_regions = '[]' WHERE joint_regions IS NULL")
+    conn.execute("UPDATE cases SET appraisers = '[]' WHERE appraisers IS NULL")
+
+
+MIGRATIONS.append((8, "access and disclosure: cases handling_region, joint_regions, appraisers, "
+                      "public_title; sites public_name; counties city", _v8))
+
 # Later migrations are appended above this line (one per feature area, in version order).
 MIGRATIONS.sort(key=lambda m: m[0])
 LATEST = MIGRATIONS[-1][0]

@@ -12,7 +12,21 @@ from restoration.cases.records import MAX_ATTACHMENT_BYTES
 from restoration.io import export_frame
 
 TODAY = date(2026, 11, 20)
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+
+
+def _png(width: int = 2, height: int = 2) -> bytes:
+    """A real PNG (grey pixels), built with zlib as ISO/IEC 15948 describes it."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    rows = b"".join(b"\x00" + bytes([128] * width) for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+PNG = _png()
 
 
 def _inspection(**details):
