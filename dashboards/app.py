@@ -1,7 +1,10 @@
 """Streamlit entry point: ``streamlit run dashboards/app.py`` (what ``restoration demo`` starts).
 
 Public visitors see only the disclosure page and the sign-in page; staff pages are added to the
-navigation only after sign-in, so they cannot be reached by URL without it.
+navigation only after sign-in, so they cannot be reached by URL without it. A session ends when
+idle or open too long, or when its account is disabled or changed; a user whose password must
+change sees only the password page. Writes act for the signed-in user: ``restoration`` checks
+their role and region, and refuses any write that names no signed-in user.
 """
 from __future__ import annotations
 
@@ -13,9 +16,11 @@ import streamlit as st
 # `streamlit run dashboards/app.py` puts dashboards/ on sys.path, not the repository root
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dashboards import assets  # noqa: E402
+from dashboards import access_panels, assets  # noqa: E402
 from dashboards.i18n import LANGUAGES, t  # noqa: E402
+from restoration import access  # noqa: E402
 
+access.refuse_plain_names()  # in this server, only signed-in users act
 st.set_page_config(page_title="生态环境损害修复监管平台", page_icon="🌿", layout="wide")
 assets.ensure_static()
 
@@ -26,10 +31,14 @@ lang = st.sidebar.radio("语言 / Language", LANGUAGES, key="lang",
 
 views = Path(__file__).with_name("views")
 public = st.Page(views / "public.py", title=t("page.public", lang), icon="📢", url_path="public")
-user = st.session_state.get("user")
+user = access_panels.guard_session(lang)
 if user is None:
+    access_panels.signed_out_notice(lang)
     login = st.Page(views / "login.py", title=t("page.login", lang), icon="🔑", url_path="login")
     pages = {t("nav.public", lang): [public, login]}
+elif user.get("must_change"):
+    password = st.Page(views / "password.py", title=t("page.password", lang), icon="🔑", url_path="password")
+    pages = {t("nav.staff", lang): [password]}
 else:
     staff = [
         st.Page(views / "overview.py", title=t("page.overview", lang), icon="🗺️", url_path="overview", default=True),
@@ -37,9 +46,11 @@ else:
         st.Page(views / "bank.py", title=t("page.bank", lang), icon="🌳", url_path="bank"),
         st.Page(views / "monitoring.py", title=t("page.monitoring", lang), icon="📈", url_path="monitoring"),
         st.Page(views / "equivalence.py", title=t("page.equivalence", lang), icon="⚖️", url_path="equivalence"),
+        st.Page(views / "password.py", title=t("page.password", lang), icon="🔑", url_path="password"),
     ]
     pages = {t("nav.staff", lang): staff, t("nav.public", lang): [public]}
-    st.sidebar.caption(t("auth.signed_in", lang, name=user["name"], role=user["role"]))
+if user is not None:
+    st.sidebar.caption(access_panels.user_caption(user, lang))
     if st.sidebar.button(t("auth.sign_out", lang)):
         del st.session_state["user"]
         st.rerun()

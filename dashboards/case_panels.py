@@ -154,8 +154,8 @@ def funds(case_id: str, lang: str) -> None:
 def forms(case_id: str, version: int, lang: str) -> None:
     """The inspection form and the event form; both write through ``restoration.cases.add_event``
     with the version the page was built from (optimistic lock)."""
-    from .ui import shown_errors, user
-    actor = user()["name"]
+    from .ui import shown_errors
+    actor = data.actor()  # the signed-in user: restoration checks role and region
     st.subheader(t("form.inspection", lang))
     with st.form(f"inspection_{case_id}", clear_on_submit=True):
         when = st.date_input(t("form.inspection_date", lang), value=_today(), max_value=_today())

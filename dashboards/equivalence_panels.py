@@ -145,6 +145,6 @@ def case_link(scenario: dict, result, lang: str) -> None:
             st.rerun()
         if right.button(t("eq.save_case", lang)):
             sid = set_case_scenario(data.store(), case_id, scenario,
-                                    source=f"calculator ({user()['name']})", actor=user()["name"])
+                                    source=f"calculator ({user()['name']})", actor=data.actor())
             st.success(t("eq.saved_case", lang, id=sid, case=case_id,
                          scale=f"{result.required_scale:,.3f} {result.scale_unit}"))

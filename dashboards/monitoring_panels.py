@@ -80,7 +80,7 @@ def case_progress(case_id: str, lang: str) -> None:
 
 
 def evaluation(case_id: str, lang: str) -> None:
-    from .ui import shown_errors, user
+    from .ui import shown_errors
     st.subheader(t("mon.evaluation", lang))
     stored = data.cached("restoration.monitoring.evaluations", case_id)
     if len(stored):
@@ -96,5 +96,5 @@ def evaluation(case_id: str, lang: str) -> None:
     if st.button(t("mon.evaluate_now", lang), key=f"evaluate_{case_id}"):
         with shown_errors():
             from restoration.monitoring import evaluate_case
-            evaluate_case(data.store(), case_id, as_of=config.today(), actor=user()["name"])
+            evaluate_case(data.store(), case_id, as_of=config.today(), actor=data.actor())
             st.rerun()

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from restoration.errors import ConflictError, InputError, RestorationError
+from restoration.errors import ConflictError, InputError, PermissionDenied, RestorationError
 
 from . import i18n
 
@@ -38,5 +38,7 @@ def shown_errors():
         st.warning(f"{T('error.conflict')}: {exc}")
     except InputError as exc:
         st.error(T("error.input") + "\n\n" + "\n".join(f"- {i}" for i in exc.issues))
+    except PermissionDenied as exc:
+        st.error(f"{T('error.denied')}: {exc}")
     except RestorationError as exc:
         st.error(f"{T('error.generic')}: {exc}")

@@ -23,6 +23,7 @@ References
 """
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
@@ -101,16 +102,43 @@ def local_admin(name: str = "local") -> Actor:
     return Actor(str(name), "admin", PROVINCE)
 
 
+#: set in a server process (the dashboards): a plain name is then refused instead of trusted
+_PLAIN_NAMES_REFUSED: ContextVar[bool] = ContextVar("restoration_plain_names_refused", default=False)
+
+
+def refuse_plain_names() -> None:
+    """From now on in this thread's context, a write that names its actor by a plain string is
+    refused: the dashboards call this first, so a page that forgot to pass the signed-in user
+    cannot act as a local administrator."""
+    _PLAIN_NAMES_REFUSED.set(True)
+
+
+def cli_actor(name: str | None = None) -> Actor:
+    """The CLI's actor: a local administrator named ``name``, else ``$RESTORATION_USER``, else
+    the operating-system user (``cli:<login>``)."""
+    import getpass
+    import os
+    if not name:
+        try:
+            name = os.environ.get("RESTORATION_USER") or f"cli:{getpass.getuser()}"
+        except Exception:  # noqa: BLE001 - no user database in some containers
+            name = "cli"
+    return local_admin(name)
+
+
 def as_actor(actor: Actor | str | None) -> Actor:
-    """An :class:`Actor`; a plain name is a local administrator (see the module doc)."""
+    """An :class:`Actor`; a plain name is a local administrator (see the module doc), except
+    where :func:`refuse_plain_names` is in force."""
     if isinstance(actor, Actor):
         return actor
+    if _PLAIN_NAMES_REFUSED.get():
+        raise PermissionDenied(f"'{actor}' is not a signed-in user; the server acts only for signed-in users")
     return local_admin(actor or "system")
 
 
 def name_of(actor: Actor | str | None) -> str:
-    """The one spelling of an actor in the audit log: the user's name."""
-    return as_actor(actor).name
+    """The one spelling of an actor in the audit log: the user's name (a name stays itself)."""
+    return actor.name if isinstance(actor, Actor) else str(actor or "system")
 
 
 def role_label(role: str, lang: str = "zh") -> str:

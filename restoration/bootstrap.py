@@ -12,6 +12,7 @@ from .errors import StoreError
 from .importer import prepare
 from .sample.build import build_sample
 from .store import Store, open_store
+from .store.core import owner_only
 
 #: sample files in the order they are loaded (references before what refers to them)
 SAMPLE_FILES = [
@@ -49,6 +50,7 @@ def sample_source(data_dir: Path) -> Path:
 
 def load_sample(store: Store, folder: Path, actor: str = "sample") -> dict[str, int]:
     """Load every sample file into ``store`` in one transaction; return rows per layer."""
+    from .access import local_admin
     counts = {}
     with store.transaction(actor) as tx:
         for layer, name in SAMPLE_FILES:
@@ -61,7 +63,7 @@ def load_sample(store: Store, folder: Path, actor: str = "sample") -> dict[str, 
         # monitoring (issue 5): the NDVI rasters' zonal means per site, in the same transaction
         if (folder / "ndvi").is_dir():
             from .monitoring.ingest import ingest_raster
-            report = ingest_raster(tx, folder / "ndvi" / "*.tif", indicator="ndvi", actor=actor)
+            report = ingest_raster(tx, folder / "ndvi" / "*.tif", indicator="ndvi", actor=local_admin(actor))
             counts["monitoring_series"] = counts.get("monitoring_series", 0) + report.rows
     return counts
 
@@ -75,7 +77,7 @@ def init_store(path: Path, *, from_sample: bool = True, sample: Path | None = No
     path = Path(path)
     if path.exists():
         raise StoreError(f"{path}: a store already exists; remove it or choose another --data folder")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    owner_only(path.parent, 0o700)
     tmp_dir = tempfile.mkdtemp(prefix=".init-", dir=path.parent)
     tmp = Path(tmp_dir) / path.name
     try:

@@ -6,7 +6,7 @@ from streamlit_folium import st_folium
 
 from dashboards import data, maps
 from dashboards.i18n import money, vocab
-from dashboards.ui import T, lang, require_staff, shown_errors, user
+from dashboards.ui import T, lang, require_staff, shown_errors
 from restoration import bank as bank_api
 from restoration.model import EcosystemType, ProjectStatus
 
@@ -77,7 +77,7 @@ with shown_errors():
         amount = st.number_input(T("bank.amount"), min_value=0.0, value=round(suggested, 3), format="%.3f")
         go = st.form_submit_button(T("bank.reserve_button"))
     if go and project:
-        done = bank_api.reserve(data.store(), project, case_id, amount, actor=user()["name"])
+        done = bank_api.reserve(data.store(), project, case_id, amount, actor=data.actor())
         st.success(T("bank.reserved", id=done["allocation_id"], amount=f"{amount:,.3f}"))
         st.rerun()
 
@@ -89,7 +89,7 @@ with shown_errors():
             alloc = st.selectbox(T("bank.allocation"), held["allocation_id"].tolist())
             go_release = st.form_submit_button(T("bank.release_button"))
         if go_release:
-            bank_api.release(data.store(), alloc, actor=user()["name"])
+            bank_api.release(data.store(), alloc, actor=data.actor())
             st.success(T("bank.released", id=alloc))
             st.rerun()
 

@@ -3,7 +3,7 @@ bank allocations, funds, and forms that write to the store."""
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboards import case_panels, data, maps
+from dashboards import access_panels, case_panels, data, maps
 from dashboards.i18n import money, vocab
 from dashboards.ui import T, lang, require_staff, shown_errors
 from restoration import config
@@ -13,6 +13,9 @@ require_staff()
 L = lang()
 cases = data.layer("cases")
 ids = cases["case_id"].tolist()
+if not ids:  # nothing in this user's region (or an empty store)
+    st.info(T("case.no_cases"))
+    st.stop()
 wanted = st.query_params.get("case_id") or st.session_state.get("case_id") or ids[0]
 index = ids.index(wanted) if wanted in ids else 0
 case_id = st.selectbox(T("case.choose"), ids, index=index,
@@ -71,3 +74,5 @@ with tabs[6]:
             st.session_state[loaded_key] = int(case["version"])
             st.rerun()
     case_panels.forms(case_id, st.session_state[loaded_key], L)
+    access_panels.case_access_panel({**case.to_dict(), "case_id": case_id,
+                                     "version": st.session_state[loaded_key]}, L)

@@ -11,8 +11,8 @@ from restoration.model import CaseClass, RestorationMode, Stage, Verdict
 L = lang()
 st.title(T("page.public"))
 st.caption(T("public.intro"))
-cases = data.cached("restoration.disclosure.public_cases")
-sites = data.cached("restoration.disclosure.public_sites")
+cases = data.public("restoration.disclosure.public_cases")  # allow-listed fields, public forms only
+sites = data.public("restoration.disclosure.public_sites")
 
 c1, c2, c3 = st.columns(3)
 c1.metric(T("public.cases"), len(cases))
@@ -26,7 +26,7 @@ if len(sites):
 
 table = pd.DataFrame({
     T("field.case_id"): cases["case_id"],
-    T("field.title"): cases["title"],
+    T("field.title"): cases["title"] if L == "zh" else cases["title_en"],
     T("field.region"): cases["region"],
     T("field.case_class"): cases["case_class"].map(lambda v: vocab(CaseClass, v, L)),
     T("field.stage"): cases["stage"].map(lambda v: vocab(Stage, v, L)),

@@ -201,7 +201,7 @@ def evaluate_case(store: Store, case_id: str, *, as_of: Any = None, window_days:
     and, with ``save``, store the result in ``effect_evaluations`` (see the module docstring)."""
     store.get("cases", case_id)  # NotFoundError names an unknown case
     if save:
-        actor = access.require(actor, "monitoring.evaluate", store, case_id=case_id).name
+        actor = access.require(actor, "monitoring.evaluate", store, case_id=case_id)
     when = pd.Timestamp.today().normalize() if as_of is None else pd.Timestamp(as_of)
     end = when + pd.Timedelta(days=1)
     sites = store.read("sites", "case_id = ?", (case_id,))

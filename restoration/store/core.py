@@ -7,6 +7,7 @@ was, and two processes writing at once are serialised by SQLite's lock.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import sqlite3
@@ -402,6 +403,22 @@ def _migrate(conn: sqlite3.Connection, applied: set[int]) -> None:
             conn.execute("INSERT INTO restoration_schema VALUES (?, ?, ?)", (version, _now(), description))
 
 
+def owner_only(path: Path, mode: int) -> None:
+    """Create a folder (``mode`` 0700) or restrict an existing file or folder we own to
+    ``mode`` (the store holds notes and personal data: owner only). A path we can't change (a
+    read-only mount, another owner) is left and logged."""
+    path = Path(path)
+    if mode == 0o700:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        st = path.stat()
+        if st.st_uid == os.getuid() and st.st_mode & 0o777 & ~mode:
+            os.chmod(path, mode)
+            logging.getLogger(__name__).warning("restricted %s to owner-only (%o)", path, mode)
+    except OSError as exc:
+        logging.getLogger(__name__).warning("cannot restrict %s to %o: %s", path, mode, exc)
+
+
 def open_store(path: str | os.PathLike, *, create: bool = True) -> Store:
     """Open the GeoPackage store at ``path``; create it (all layers, empty) if it is missing.
 
@@ -412,7 +429,7 @@ def open_store(path: str | os.PathLike, *, create: bool = True) -> Store:
     if not path.exists():
         if not create:
             raise StoreError(f"{path}: no store here; run `restoration init` first")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        owner_only(path.parent, 0o700)
         # build the new file beside the target and move it in, so no half-created store is seen
         fd, tmp = tempfile.mkstemp(suffix=".gpkg.tmp", dir=path.parent)
         os.close(fd)
@@ -432,8 +449,10 @@ def open_store(path: str | os.PathLike, *, create: bool = True) -> Store:
             Path(tmp).unlink(missing_ok=True)
             raise
         conn.close()
+        os.chmod(tmp, 0o600)  # notes and personal data: the owner only
         os.replace(tmp, path)
         return Store(path)
+    owner_only(path, 0o600)
 
     try:
         conn = sqlite3.connect(path, timeout=60, isolation_level=None)

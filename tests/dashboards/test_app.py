@@ -1,6 +1,8 @@
 """Every page through Streamlit's AppTest on the sample store."""
 from __future__ import annotations
 
+import time
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -20,7 +22,9 @@ def app(staff_data, monkeypatch):
 
 
 def _staff(app):
-    app.session_state["user"] = {"name": STAFF[0], "role": "supervisor"}
+    now = time.time()
+    app.session_state["user"] = {"name": STAFF[0], "role": "supervisor", "region": "province",
+                                 "signed_in_at": now, "last_seen": now}
     return app
 
 
