@@ -169,12 +169,12 @@ def check_password(password: str, name: str = "") -> None:
     """Refuse a password shorter than ``MIN_PASSWORD``, a common one, or one holding the user name."""
     problems = []
     if len(password) < MIN_PASSWORD:
-        problems.append(f"at least {MIN_PASSWORD} characters")
+        problems.append(f"have at least {MIN_PASSWORD} characters")
     low = password.lower()
     if low in _COMMON or len(set(password)) < 4:
-        problems.append("not a common or repetitive password")
+        problems.append("not be a common or repetitive password")
     if name and len(name) >= 3 and name.lower() in low:
-        problems.append("not containing the user name")
+        problems.append("not contain the user name")
     if problems:
         raise InputError(Issue("password must be " + ", ".join(problems), field="password"))
 
@@ -367,5 +367,6 @@ def _audit(data_dir: Path, actor: str, action: str, record_id: str, after: dict)
 
 def sign_in_log(store, limit: int = 200):
     """The latest sign-in lines of the audit log (newest first)."""
-    log_ = store.read("audit_log", layer="users")
-    return log_.sort_values("at", ascending=False).head(limit).reset_index(drop=True)
+    log_ = store.read("audit_log", "layer = ?", ("users",))  # ("layer" is also read()'s own argument)
+    order = "fid" if "fid" in log_ else "at"  # the insertion order (several sign-ins share a second)
+    return log_.sort_values(order, ascending=False).head(limit).reset_index(drop=True)

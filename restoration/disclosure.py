@@ -85,10 +85,14 @@ def split_parties(liable_party: Any) -> list[str]:
     return parts
 
 
+def _has_org_suffix(party: Any) -> bool:
+    t = re.sub(r"[（(][^（()）]*[）)]\s*$", "", _norm(party).strip()).strip()  # "某公司（筹）" ends in 公司
+    return bool(t) and bool(_ORG_SUFFIX.search(t))
+
+
 def is_organisation(party: Any) -> bool:
     """A party whose name ends in an organisation suffix and holds no personal data."""
-    t = _norm(party).strip().rstrip("）)").strip()
-    return bool(t) and bool(_ORG_SUFFIX.search(t)) and not personal_data(t)
+    return _has_org_suffix(party) and not personal_data(party)
 
 
 def is_natural_person(name: Any) -> bool:
@@ -103,7 +107,7 @@ def public_parties(liable_party: Any) -> str | None:
     def shown(p: str) -> str:
         if is_organisation(p):
             return p
-        return WITHHELD_PLACEHOLDER if _ORG_SUFFIX.search(_norm(p).strip().rstrip("）)").strip()) else PERSON_PLACEHOLDER
+        return WITHHELD_PLACEHOLDER if _has_org_suffix(p) else PERSON_PLACEHOLDER
     return "、".join(dict.fromkeys(shown(p) for p in parts))
 
 
