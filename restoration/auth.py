@@ -176,7 +176,7 @@ def check_password(password: str, name: str = "") -> None:
     if name and len(name) >= 3 and name.lower() in low:
         problems.append("not contain the user name")
     if problems:
-        raise InputError(Issue("password must be " + ", ".join(problems), field="password"))
+        raise InputError(Issue("password must " + "; ".join(problems), field="password"))
 
 
 def _check_region(data_dir: Path, region: str) -> None:

@@ -28,7 +28,7 @@ MAX_EVENT_BYTES = 40_000_000
 MAX_FILES = 20
 #: accepted content types and their canonical extension
 TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
-_UNSAFE = re.compile(r"[^\w.\-（）()]+", re.UNICODE)
+_UNSAFE = re.compile(r"[^\w.\-（）]+", re.UNICODE)
 
 
 def sniff(data: bytes) -> str | None:
