@@ -25,7 +25,7 @@ def needles() -> list[str]:
         digits = re.sub(r"[^0-9Xx*]", "", value)
         out.add(digits)
         out.add(re.sub(r"^86", "", digits))
-    out |= {"5551234", "34567890"}  # the subscriber part of the landline, a card's inner digits
+    out.add("5551234")  # the landline's subscriber number alone
     return sorted(out, key=len, reverse=True)
 
 
