@@ -92,3 +92,15 @@ def remove(name: str) -> None:
     """Remove a user."""
     auth.remove_user(_data(), name, actor=access.cli_actor())
     click.echo(f"已删除用户 removed user {name}")
+
+
+@users_group.command("regions")
+def regions() -> None:
+    """The jurisdiction tree (codes for --region): province, cities, counties."""
+    from . import config
+    from .store import open_store
+    tree = access.region_tree(open_store(config.store_path(_data()), create=False))
+    for code in tree.codes():
+        level = tree.level(code)
+        indent = {"province": "", "city": "  ", "county": "    "}[level]
+        click.echo(f"{indent}{code}\t{tree.label(code)}\t{level}")

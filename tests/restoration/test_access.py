@@ -218,3 +218,23 @@ def test_migration_8_backfills_an_older_store(store):
     assert dict(zip(cases["case_id"], cases["handling_region"]))[CASE] == "C01"
     assert all(list(j) == [] for j in cases["joint_regions"])
     assert again.schema_version >= 8
+
+
+def test_cli_assign_and_disclose(store, capsys):
+    from restoration.cli import main
+
+    def run(*args):
+        with pytest.raises(SystemExit) as code:
+            main(["--data", str(store.path.parent), *args])
+        return code.value.code, capsys.readouterr()
+    code, out = run("case", "assign", CASE, "--joint", "C03", "--appraiser", "zhang.app")
+    assert code == 0 and "joint C03" in out.out
+    assert store.get("cases", CASE)["appraisers"] == ["zhang.app"]
+    code, out = run("case", "disclose", CASE, "--public-title", "青岚县某矿山企业破坏岩溶植被案")
+    assert code == 0 and "青岚县某矿山企业破坏岩溶植被案" in out.out
+    code, out = run("case", "disclose", CASE, "--public-title", "张三 13912345678")
+    assert code == 2 and "phone" in out.err
+    code, out = run("case", "assign", CASE, "--handling-region", "C99")
+    assert code == 2
+    code, out = run("users", "regions")
+    assert code == 0 and "C01\t桂西市 / 青岚县\tcounty" in out.out
