@@ -52,7 +52,7 @@ def test_tornado_and_histogram(result):
 def test_plots_without_monte_carlo_and_other_methods():
     for f in ("p5_resource_birds.json", "p6_value_to_cost.json"):
         from pathlib import Path
-        r = eq.run_scenario(Path(__file__).resolve().parents[2] / ".." / "shared" / "reference_cases" / f)
+        r = eq.run_scenario(Path(__file__).resolve().parent / "reference_cases" / f)
         for fig in (plotting.plot_service_curves(r), plotting.plot_tornado(r), plotting.plot_mc_histogram(r)):
             assert isinstance(fig, Figure)
             _png(fig)
