@@ -10,7 +10,7 @@ worked example in ``docs/scenario-format.md``.
 """
 from __future__ import annotations
 
-from . import abatement, offsets, population, restoration_cost
+from . import abatement, graded, offsets, population, restoration_cost
 from ._version import __version__
 from .api import resource, run_scenario, service, value
 from .discount import (CONVENTIONS, TIMINGS, convert_rate, discounted_sum, make_schedule,
@@ -26,5 +26,5 @@ __all__ = [
     "ScenarioError", "load_scenario", "parse_scenario", "trajectory_from_observations", "interpolation_matrix",
     "year_weights", "perpetuity_tail_factor", "make_schedule", "schedule_weights", "discounted_sum",
     "to_ha", "from_ha", "HA_PER_UNIT", "offsets", "abatement", "restoration_cost", "population",
-    "convert_rate", "CONVENTIONS", "TIMINGS",
+    "convert_rate", "CONVENTIONS", "TIMINGS", "graded",
 ]

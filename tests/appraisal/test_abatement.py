@@ -141,3 +141,29 @@ def test_cli_bad_file_exit_2(tmp_path):
     f.write_bytes("standard: gbt39793_2\ntitle: '\xe9'\n".encode("latin-1"))
     code, out, err = _cli("appraisal", "abatement", f)
     assert code == 2 and "not UTF-8" in err
+
+
+def test_equivalence_pdf_and_population_cli(tmp_path):
+    scn = tmp_path / "s.yaml"
+    scn.write_text(yaml.safe_dump({
+        "schema_version": 1, "method": "service", "base_year": 2020, "discount_rate": 0.03,
+        "injury": [{"name": "重度", "area": 10, "area_unit": "mu", "start_year": 2020, "end_year": 2024,
+                    "levels": [[2020, 0.0], [2024, 1.0]]}],
+        "replacement": {"start_year": 2021, "end_year": 2030, "area_unit": "mu", "levels": [[2021, 0.0], [2023, 1.0]]}},
+        allow_unicode=True), encoding="utf-8")
+    code, out, err = _cli("equivalence", "run", scn, "--pdf", tmp_path / "e.pdf")
+    assert code == 0, err
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "e.pdf"), "-"], capture_output=True,
+                          text=True).stdout
+    assert "等值分析计算书" in text and "重度" in text and "1.618826" in text
+    pop = tmp_path / "p.yaml"
+    pop.write_text(yaml.safe_dump({"direct_losses": [100, 50], "survival": [0.5, 0.8], "fecundity": [0, 1],
+                                   "recovery_years": 3, "start_year": 2024, "unit": "bird-years"}), encoding="utf-8")
+    code, out, err = _cli("appraisal", "population", pop, "--json")
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["lost_units"] == [[2024, 150.0], [2025, 140.0], [2026, 187.0]] and d["unit"] == "bird-years"
+    pop.write_text(yaml.safe_dump({"direct_losses": [100], "survival": [0.5, 0.8], "fecundity": [0, 1],
+                                   "recovery_years": 3}), encoding="utf-8")
+    code, out, err = _cli("appraisal", "population", pop)
+    assert code == 2 and "direct_losses" in err
