@@ -140,3 +140,13 @@ def test_rea_units_by_name():
     assert "bird-years" in r.summary() and "units" not in r.summary().replace("bird-years", "")
     r2 = eq.run_scenario({k: v for k, v in scn.items() if k != "resource_unit"})
     assert any("resource_unit" in n for n in r2.notes)
+
+
+def test_documented_numbers():
+    """docs/scenario-format.md: the quarterly variant and the two-category, two-parcel example."""
+    q = eq.run_scenario(_scn(timing="quarterly"))
+    assert (round(q.debit, 6), round(q.credit_per_unit, 6), round(q.required_scale, 6)) == (1.365834, 0.490852, 2.782577)
+    m = eq.run_scenario(MULTI)
+    assert (round(m.debit, 6), round(m.credit_per_unit, 6), round(m.required_scale, 6)) == (1.866399, 0.435801, 4.282689)
+    assert [round(p["required_scale"], 6) for p in m.parcels] == [2.569614, 1.713076]
+    assert round(convert_rate(0.035, "one_minus_d", "continuous"), 6) == 0.035627

@@ -49,6 +49,7 @@ def test_population_by_hand():
                          "injury": {"start_year": 2024, "end_year": 2026, "lost_units": pts},
                          "replacement": {"start_year": 2025, "end_year": 2044, "units_per_project_unit": 2}})
     assert r.debit == pytest.approx(150 + 140 / 1.03 + 187 / 1.03 ** 2)
+    assert round(r.debit, 2) == 462.19  # docs/appraisal.md
     assert r.units["debit"].startswith("bird-years")
 
 
