@@ -27,13 +27,16 @@ def form(lang: str) -> dict:
                             format_func=lambda u: {"m3": "m³", "t": "t"}[u])
     dsrc = st.text_input(t("ap.discharge_source", lang), value="", key="ap_esrc", max_chars=300)
     st.caption(t("ap.unit_cost_help", lang))
+    labels = {b: t(f"ap.basis_{b}", lang) for b in BASES}  # the editor shows words, never codes
+    codes = {t(f"ap.basis_{b}", other): b for b in BASES for other in ("zh", "en")}  # edits survive a language switch
     costs = st.data_editor(
-        pd.DataFrame([{"value": 3.5, "basis": "survey", "source": ""}]), num_rows="dynamic", key="ap_costs",
+        pd.DataFrame([{"value": 3.5, "basis": labels["survey"], "source": ""}]), num_rows="dynamic", key="ap_costs",
         hide_index=True, column_config={
             "value": st.column_config.NumberColumn(t("ap.unit_cost", lang), min_value=0.0, max_value=1e9),
-            "basis": st.column_config.SelectboxColumn(t("ap.basis", lang), options=list(BASES), required=True),
+            "basis": st.column_config.SelectboxColumn(t("ap.basis", lang), options=list(labels.values()),
+                                                      required=True),
             "source": st.column_config.TextColumn(t("ap.source", lang), max_chars=300)})
-    unit_cost = [{"value": float(r["value"]), "basis": r["basis"], "source": r["source"] or ""}
+    unit_cost = [{"value": float(r["value"]), "basis": codes.get(r["basis"], r["basis"]), "source": r["source"] or ""}
                  for r in costs.dropna(subset=["value", "basis"]).to_dict("records")]
     coeffs: dict = {}
     spec: dict = {"standard": standard, "discharge": {"amount": amount, "unit": unit, "source": dsrc},
@@ -41,7 +44,8 @@ def form(lang: str) -> dict:
     form_ = tables[standard]
     cols = st.columns(len(form_["coefficients"]) + (1 if standard == "multiplier_2017" else 0))
     for i, (sym, meta) in enumerate(form_["coefficients"].items()):
-        label = f"{meta['name_zh'] if lang == 'zh' else meta['name_en']} ({sym})"
+        greek = {"alpha": "α", "beta": "β", "omega": "ω", "tau": "τ", "k": "k"}[sym]
+        label = f"{meta['name_zh'] if lang == 'zh' else meta['name_en']} {greek}"
         with cols[i]:
             if sym == "tau" and "tier_values" in meta and st.checkbox(t("ap.tau_from_exceedance", lang), value=True,
                                                                       key=f"ap_tau_ex_{standard}"):
@@ -118,3 +122,22 @@ def record_on_case(result, lang: str) -> None:
             row = record_appraisal(data.store(), case_id, result, appraiser=appraiser, actor=user()["name"])
             st.success(t("ap.recorded", lang, id=row["appraisal_id"], case=case_id,
                          amount=money(row["amount_yuan"], lang)))
+
+
+def amount_source(case_id: str, lang: str) -> None:
+    """Under a case's damage amount: where it came from (which appraisal, or typed by hand).
+    Drawn with ``st.text`` (no markdown), so names typed by users show as they are."""
+    from restoration.appraisal import amount_provenance
+
+    from . import data
+    store = data.store()
+    prov = amount_provenance(store, store.get("cases", case_id))
+    if prov.get("source") is None:
+        return
+    if prov["source"] == "manual":
+        st.text(t("ap.source_manual", lang))
+        return
+    st.text(t("ap.source_appraisal", lang, id=prov["appraisal_id"],
+              method=prov["method_zh"] if lang == "zh" else prov["method_en"], who=prov["appraiser"],
+              date=prov["appraised_on"])
+            + ("" if prov["all_verified"] else t("ap.source_unverified", lang)))

@@ -211,6 +211,7 @@ def read_document(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> tuple
             data = json.loads(text)
             _check_tree(data, path.name)
         else:
+            _check_flow_depth(text, path.name)
             node = yaml.compose(text, Loader=yaml.SafeLoader)
             _check_yaml_nodes(node, path.name)
             data = yaml.safe_load(text)
@@ -219,6 +220,45 @@ def read_document(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> tuple
     except RecursionError:
         raise ScenarioError("", f"{path.name}: nested too deeply; a scenario nests at most {MAX_DEPTH} levels") from None
     return data, raw
+
+
+def _check_flow_depth(text: str, name: str) -> None:
+    """Refuse deep nesting before the YAML parser sees it (its scanner slows down badly on
+    thousands of nested ``[``/``{``): a linear scan of brackets outside quotes and comments, and
+    of indentation for block nesting."""
+    depth = 0
+    quote = None
+    prev = "\n"
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if quote:
+            if ch == quote:
+                if quote == "'" and i + 1 < n and text[i + 1] == "'":
+                    i += 1  # '' inside single quotes
+                else:
+                    quote = None
+            elif ch == "\\" and quote == '"':
+                i += 1
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#" and prev in " \t\n":
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            prev = "\n"
+            continue
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ScenarioError("", f"{name}: nested more than {MAX_DEPTH} levels deep")
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+        prev = ch
+        i += 1
+    for line in text.splitlines():
+        if len(line) - len(line.lstrip(" ")) > 4 * MAX_DEPTH:
+            raise ScenarioError("", f"{name}: indented more than {4 * MAX_DEPTH} columns; a scenario nests at most "
+                                    f"{MAX_DEPTH} levels")
 
 
 def _check_yaml_nodes(root: Any, name: str) -> None:

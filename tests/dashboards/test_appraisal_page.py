@@ -74,3 +74,26 @@ def test_bad_input_is_a_message_not_a_traceback(at):
     at.number_input(key="ap_z_gbt39793_2").set_value(50.0).run()  # below the limit: no tier
     assert not at.exception
     assert at.error and "κ = 0" in at.error[0].value
+
+
+def test_case_page_shows_where_the_amount_came_from(at, staff_data):
+    from restoration.appraisal import appraise_abatement, record_appraisal
+    from restoration.store import open_store
+    store = open_store(staff_data / "platform.gpkg", create=False)
+    cases = store.read("cases")
+    first, second = cases["case_id"].iloc[0], cases["case_id"].iloc[1]
+    spec = {"standard": "multiplier_2017", "function_class": "surface_water_III",
+            "discharge": {"amount": 10, "unit": "t", "source": "x"},
+            "unit_cost": {"value": 1000, "basis": "survey", "source": "y"},
+            "coefficients": {"k": {"value": 5, "source": "z"}}}
+    row = record_appraisal(store, first, appraise_abatement(spec), appraiser="<b>王五</b>", actor="t",
+                           appraised_on="2025-01-02")
+    at.switch_page("views/case.py").run()
+    at.selectbox[0].set_value(first).run()
+    assert not at.exception, at.exception
+    texts = [e.value for e in at.text]
+    assert any(row["appraisal_id"] in x and "<b>王五</b>" in x and "2025-01-02" in x and "未经核实" in x
+               for x in texts), texts
+    at.selectbox[0].set_value(second).run()
+    texts = [e.value for e in at.text]
+    assert any("手工录入" in x for x in texts) or store.get("cases", second)["damage_amount_yuan"] is None
