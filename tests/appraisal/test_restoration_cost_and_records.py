@@ -137,3 +137,31 @@ def test_empty_case_workbook_says_so(store, tmp_path):
     out = write_case_appraisal_xlsx(store, _case(store), tmp_path / "e.xlsx")
     s = pd.read_excel(out, sheet_name=CASE_SHEETS[1])
     assert "no appraisal recorded" in s.iloc[0, 0]
+
+
+def test_cli_record_show_list_workbook(store, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    import yaml
+    cid = _case(store)
+    f = tmp_path / "ab.yaml"
+    f.write_text(yaml.safe_dump(WATER, allow_unicode=True), encoding="utf-8")
+    data = str(store.path.parent)
+
+    def cli(*args):
+        out = subprocess.run([sys.executable, "-c", "from restoration.cli import main; main()", "--data", data,
+                              *map(str, args)], capture_output=True, text=True, timeout=120)
+        return out.returncode, out.stdout, out.stderr
+    code, out, err = cli("appraisal", "record", cid, f, "--method", "abatement", "--appraiser", "张三",
+                         "--date", "2025-04-01")
+    assert code == 0, err
+    code, out, err = cli("case", "show", cid)
+    assert code == 0 and "98,437.50 元 — 鉴定评估 appraisal" in out and "张三" in out, out + err
+    code, out, err = cli("appraisal", "list", cid, "--json")
+    assert json.loads(out)[-1]["amount_yuan"] == pytest.approx(98437.5)
+    code, out, err = cli("appraisal", "workbook", cid, "--out", tmp_path / "w.xlsx")
+    assert code == 0 and (tmp_path / "w.xlsx").exists()
+    code, out, err = cli("appraisal", "record", "NO-SUCH-CASE", f, "--method", "abatement", "--appraiser", "x")
+    assert code == 2
