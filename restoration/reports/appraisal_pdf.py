@@ -41,13 +41,30 @@ def _fmt(v: Any) -> str:
     if isinstance(v, bool):
         return "是" if v else "否"
     if isinstance(v, float):
+        if v != v:
+            return "—"
         return f"{v:,.6g}" if abs(v) < 1e15 else f"{v:.6e}"
     return "—" if v is None else str(v)
 
 
+def _flatten(d: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """Inputs as (key path, value) rows; trajectories and lists of numbers stay on one line."""
+    rows: list[tuple[str, str]] = []
+    if isinstance(d, dict):
+        for k, v in d.items():
+            rows += _flatten(v, f"{prefix}.{k}" if prefix else str(k))
+    elif isinstance(d, list) and d and all(isinstance(x, dict) for x in d):
+        for i, x in enumerate(d):
+            rows += _flatten(x, f"{prefix}[{i}]")
+    else:
+        rows.append((prefix, str(d)))
+    return rows
+
+
 def write_calculation_pdf(title: str, formula_lines: list[str], table_header: list[str], table_rows: list[list[Any]],
                           result_lines: list[str], path: str | Path, *, notes: list[str] | None = None,
-                          version: str = "") -> Path:
+                          version: str = "", inputs: list[tuple[str, str]] | None = None,
+                          year_columns: tuple[int, ...] = ()) -> Path:
     """Write the calculation PDF (A4). Every user-supplied string is drawn as text (no markup)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
@@ -65,12 +82,19 @@ def write_calculation_pdf(title: str, formula_lines: list[str], table_header: li
     def p(text: str, style=body):
         return Paragraph(escape(str(text)), style)
 
-    story = [p(title, head), p(f"生成日期 generated {_today().isoformat()} · 软件版本 software version {version}"),
-             p("公式 Formula", sub)]
+    story = [p(title, head), p(f"生成日期 generated {_today().isoformat()} · 软件版本 software version {version}")]
+    width = A4[0] - 30 * mm
+    if inputs:
+        story.append(p("输入 Inputs", sub))
+        it = Table([[p(k, cell), p(v, cell)] for k, v in inputs], colWidths=[width * 0.35, width * 0.65])
+        it.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, colors.lightgrey), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        story.append(it)
+    story.append(p("公式 Formula", sub))
     story += [p(line) for line in formula_lines]
     story.append(p("计算过程 Calculation", sub))
-    data = [[p(h, cell) for h in table_header]] + [[p(_fmt(v), cell) for v in row] for row in table_rows]
-    width = A4[0] - 30 * mm
+    def cellv(i, v):  # years and read times without thousands separators
+        return p(f"{v:g}" if i in year_columns and isinstance(v, (int, float)) else _fmt(v), cell)
+    data = [[p(h, cell) for h in table_header]] + [[cellv(i, v) for i, v in enumerate(row)] for row in table_rows]
     t = Table(data, repeatRows=1, colWidths=[width / len(table_header)] * len(table_header))
     t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
                            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
@@ -97,14 +121,17 @@ def write_calculation_pdf(title: str, formula_lines: list[str], table_header: li
 def abatement_pdf(result, path: str | Path) -> Path:
     """The calculation sheet of an imputed-abatement result."""
     d = result.to_dict()
-    rows = [[r["symbol"], f"{r['name_zh']} {r['name_en']}", r["value"], r["unit"], r["source"],
+    step = {"input": "输入", "intermediate": "中间量", "result": "结果"}
+    rows = [[step[r["step"]], r["symbol"], f"{r['name_zh']} {r['name_en']}", r["value"], r["unit"], r["source"],
              "是 yes" if r["verified"] else "否 未核实 no"] for r in d["table"]]
     title = f"虚拟治理成本法计算书 Imputed abatement cost — {d.get('title') or d['standard_label_zh']}"
     return write_calculation_pdf(
         title, [f"{d['standard_label_zh']} / {d['standard_label_en']}", f"{d['formula']},  {d['gamma_form']}"],
-        ["符号 symbol", "名称 name", "数值 value", "单位 unit", "来源 source", "已核实 verified"], rows,
+        ["步骤 step", "符号 symbol", "名称 name", "数值 value", "单位 unit", "来源 source", "已核实 verified"], rows,
         [f"损害数额 damage amount D = {d['amount_yuan']:,.2f} 元 yuan = {d['amount_wan_yuan']:,.4f} 万元"],
-        path, notes=[f"未核实 unverified: {u}" for u in d["unverified"]] + d["notes"], version=d["version"])
+        path, notes=[f"未核实 unverified: {u}" for u in d["unverified"]] + d["notes"], version=d["version"],
+        inputs=[(k, v) for k, v in _flatten(d["inputs"]) if not k.startswith(("unit_cost", "coefficients"))]
+        + ([("输入文件 input file", d["source"]["file"]), ("sha256", d["source"]["sha256"])] if d.get("source") else []))
 
 
 def equivalence_pdf(result, path: str | Path) -> Path:
@@ -115,8 +142,10 @@ def equivalence_pdf(result, path: str | Path) -> Path:
     for r in d["yearly"]["debit"]:
         rows.append([r.get("category", ""), r["year"], r.get("read_at"), r.get("level"), r.get("loss"), r.get("weight"),
                      r.get("contribution")])
+    weight = {"compound": "w(t) = (1 + r)^(B − t)", "one_minus_d": "w(t) = (1 − d)^(t − B)",
+              "continuous": "w(t) = e^(−ρ (t − B))"}[d["discount_convention"]]
     formula = [f"{d['method_label']}; 基准年 base year {d['base_year']}; 贴现率 rate {d['discount_rate']:g} "
-               f"({d['discount_convention']}); timing {d['timing']}",
+               f"({d['discount_convention']}); timing {d['timing']}", weight,
                "D = A · Σ_t max(0, (b(t) − x(t)) / b(t)) · w(t);  S = D / c" if result.variant != "resource"
                else "D = Σ_t L(t) · w(t);  S = D / c"]
     res = [f"损害 debit D = {d['debit']:,.6f} {u.get('debit', '')}",
@@ -124,7 +153,14 @@ def equivalence_pdf(result, path: str | Path) -> Path:
            f"所需规模 required scale S = {d['required_scale']:,.6f} {u.get('required_scale', '')}"]
     if d.get("debit_value") is not None:
         res.append(f"损害价值 debit value = {d['debit_value']:,.2f} 元 yuan")
+    for c in d.get("categories") or []:
+        res.append(f"  损害类别 category {c['name']}: {c['debit']:,.6f} {u.get('debit', '')}")
+    for pc in d.get("parcels") or []:
+        res.append(f"  替代地块 parcel {pc['name']} (share {pc['share']:g}): credit {pc['credit_per_unit']:,.6f}, "
+                   f"scale {pc['required_scale']:,.6f} {d['scale_unit']}")
     return write_calculation_pdf("等值分析计算书 Equivalence calculation", formula,
                                  ["类别 category", "年份 year", "读数时点 read at", "水平 level", "损失 loss",
                                   "权重 weight", f"贡献 contribution ({u.get('debit', '')})"], rows, res, path,
-                                 notes=d["notes"], version=d["version"])
+                                 notes=d["notes"], version=d["version"], inputs=_flatten(d["inputs"])
+                                 + ([("输入文件 input file", d["source"]["file"])] if d.get("source") else []),
+                                 year_columns=(1, 2))
