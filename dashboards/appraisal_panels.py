@@ -122,6 +122,12 @@ def record_on_case(result, lang: str) -> None:
             row = record_appraisal(data.store(), case_id, result, appraiser=appraiser, actor=user()["name"])
             st.success(t("ap.recorded", lang, id=row["appraisal_id"], case=case_id,
                          amount=money(row["amount_yuan"], lang)))
+        from restoration.reports.appraisal_xlsx import write_case_appraisal_xlsx
+        with tempfile.TemporaryDirectory() as tmp:
+            book = write_case_appraisal_xlsx(data.store(), case_id, Path(tmp) / f"{case_id}-appraisal.xlsx")
+            st.download_button(t("ap.download_case_book", lang), book.read_bytes(),
+                               file_name=f"{case_id}-appraisal.xlsx", key="ap_case_book",
+                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def amount_source(case_id: str, lang: str) -> None:

@@ -65,6 +65,7 @@ def test_record_on_case_sets_the_amount(at, staff_data):
     buttons[0].click().run()
     assert not at.exception
     assert any("已记录" in s.value for s in at.success)
+    assert any(b.label == "下载该案件的鉴定评估表（Excel）" for b in at.get("download_button"))
     store = open_store(staff_data / "platform.gpkg", create=False)
     case = store.get("cases", case_id)
     assert case["damage_amount_source"] == "appraisal" and case["damage_amount_yuan"] == pytest.approx(12000 * 3.5 * 1.25)
