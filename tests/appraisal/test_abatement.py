@@ -167,3 +167,17 @@ def test_equivalence_pdf_and_population_cli(tmp_path):
                                    "recovery_years": 3}), encoding="utf-8")
     code, out, err = _cli("appraisal", "population", pop)
     assert code == 2 and "direct_losses" in err
+
+
+@pytest.mark.parametrize("name, payload, expect", [
+    ("bomb.yaml", "".join(f"{c}: &{c} [{', '.join(['*' + p] * 9) if p else ', '.join(['x'] * 9)}]\n"
+                          for p, c in zip([""] + list("abcdefgh"), "abcdefghi")) + "notes: *i\n",
+     "expands to more than"),
+    ("deep.yaml", "a: " + "[" * 5000 + "]" * 5000 + "\n", "nested"),
+    ("list.yaml", "- 1\n- 2\n", "expected a mapping"),
+])
+def test_cli_hostile_appraisal_files(tmp_path, name, payload, expect):
+    f = tmp_path / name
+    f.write_text(payload, encoding="utf-8")
+    code, out, err = _cli("appraisal", "abatement", f)
+    assert code == 2 and expect in err and "Traceback" not in err

@@ -98,3 +98,16 @@ def test_case_page_shows_where_the_amount_came_from(at, staff_data):
     at.selectbox[0].set_value(second).run()
     texts = [e.value for e in at.text]
     assert any("手工录入" in x for x in texts) or store.get("cases", second)["damage_amount_yuan"] is None
+
+
+def test_page_on_an_empty_store(empty_store, monkeypatch):
+    """No cases yet: the calculator works and says there is no case to record on."""
+    monkeypatch.setenv("RESTORATION_DATA", str(empty_store.path.parent))
+    monkeypatch.setenv("RESTORATION_TILES", "none")
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.session_state["user"] = {"name": "appraiser1", "role": "appraiser"}
+    app.run()
+    app.switch_page("views/appraisal.py").run()
+    assert not app.exception, app.exception
+    assert "暂无案件。" in [i.value for i in app.info]
+    assert "52,500.00" in _all_text(app)  # the defaults: 12000 × 3.5 × 1 × 1.25 × 1
