@@ -46,6 +46,7 @@ else:
         st.Page(views / "bank.py", title=t("page.bank", lang), icon="🌳", url_path="bank"),
         st.Page(views / "monitoring.py", title=t("page.monitoring", lang), icon="📈", url_path="monitoring"),
         st.Page(views / "equivalence.py", title=t("page.equivalence", lang), icon="⚖️", url_path="equivalence"),
+        st.Page(views / "appraisal.py", title=t("page.appraisal", lang), icon="🧮", url_path="appraisal"),
         st.Page(views / "password.py", title=t("page.password", lang), icon="🔑", url_path="password"),
     ]
     pages = {t("nav.staff", lang): staff, t("nav.public", lang): [public]}
