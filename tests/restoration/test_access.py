@@ -238,3 +238,25 @@ def test_cli_assign_and_disclose(store, capsys):
     assert code == 2
     code, out = run("users", "regions")
     assert code == 0 and "C01\t桂西市 / 青岚县\tcounty" in out.out
+
+
+def test_appraisal_results_by_assigned_appraisers_only(store):
+    from restoration.appraisal import appraise_abatement, record_appraisal
+    from restoration.cases.records import update_case
+    water = {"standard": "gbt39793_2", "discharge": {"amount": 12000, "unit": "m3", "source": "在线监测"},
+             "unit_cost": {"value": 3.5, "basis": "survey", "source": "调查"},
+             "coefficients": {"alpha": {"value": 1.5, "source": "表1"}, "omega": {"value": 1.25, "source": "表5"},
+                              "tau": {"exceedance": {"measured": 350, "limit": 100}}}}
+    result = appraise_abatement(water)
+    who = Actor("zhang.app", "appraiser", "C06")
+    with pytest.raises(PermissionDenied, match="not assigned"):
+        record_appraisal(store, "GX-2024-004", result, appraiser="某鉴定机构", actor=who)
+    with pytest.raises(PermissionDenied):
+        record_appraisal(store, "GX-2024-004", result, appraiser="某鉴定机构", actor=Actor("p", "planner"))
+    update_case(store, "GX-2024-004", {"appraisers": ["zhang.app"]}, "admin")
+    row = record_appraisal(store, "GX-2024-004", result, appraiser="某鉴定机构", actor=who)
+    assert store.get("cases", "GX-2024-004")["damage_appraisal_id"] == row["appraisal_id"]
+    # but not on a case of another county, assigned or not
+    update_case(store, CASE, {"appraisers": ["zhang.app"]}, "admin")
+    with pytest.raises(PermissionDenied, match="outside"):
+        record_appraisal(store, CASE, result, appraiser="某鉴定机构", actor=who)
