@@ -3,8 +3,8 @@
 On a scaled sample (``--sites`` sites), in one run:
 - baseline: a row-by-row walk — each record's region resolved and checked against the tree one
   at a time (the first implementation);
-- ours: ``restoration.access._scope_ids`` — the region's codes and names once, one ``isin`` per
-  column;
+- ours: ``restoration.access._scope_ids`` — the region's codes once, each distinct value resolved
+  once, one ``isin`` per column;
 and the ratio. Both must give the same ids. The store reads (the same for both) are timed apart.
 
     python benchmarks/access_scope.py [--sites 20000]

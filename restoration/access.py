@@ -32,6 +32,9 @@ import pandas as pd
 from .errors import NotFoundError, PermissionDenied
 
 PROVINCE = "province"
+#: names that mean the province level when a record names a region in words (e.g. a jurisdiction
+#: event's "自治区")
+PROVINCE_ALIASES = frozenset({"province", "全省", "本省", "省", "省级", "自治区", "全区", "自治区本级", "省本级"})
 #: staff roles, most powerful first
 ROLES = ("admin", "supervisor", "appraiser", "planner", "readonly")
 ROLE_LABELS = {
@@ -211,6 +214,8 @@ class RegionTree:
         value = value.strip()
         if value in self.nodes:
             return value
+        if value in PROVINCE_ALIASES:
+            return PROVINCE
         return self._by_name.get(value)
 
     def name(self, code: str | None) -> str | None:
@@ -389,10 +394,12 @@ def _scope_ids(store, who: Actor) -> tuple[frozenset, frozenset, frozenset]:
     one ``isin`` per column."""
     tree = region_tree(store)
     inside = {c for c in tree.nodes if tree.contains(who.region, c)}
-    names = inside | {tree.nodes[c].name for c in inside}  # records may name a county or give its code
 
     def within(values: pd.Series) -> pd.Series:
-        return values.isin(names)
+        # records may give a code or a name: each distinct value is resolved once
+        distinct = pd.unique(values.dropna())
+        codes = {v: tree.resolve(v) for v in distinct}
+        return values.map(codes).isin(inside)
 
     cases = store.read("cases")
     handling = cases["handling_region"].where(cases["handling_region"].notna(), cases["region"])

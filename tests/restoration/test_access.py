@@ -260,3 +260,11 @@ def test_appraisal_results_by_assigned_appraisers_only(store):
     update_case(store, CASE, {"appraisers": ["zhang.app"]}, "admin")
     with pytest.raises(PermissionDenied, match="outside"):
         record_appraisal(store, CASE, result, appraiser="某鉴定机构", actor=who)
+
+
+def test_regions_named_in_words(store):
+    """Jurisdiction records may name regions ("石岭县", "自治区"): they resolve in the tree."""
+    tree = access.region_tree(store)
+    assert tree.resolve("自治区") == access.PROVINCE and tree.resolve(" 石岭县 ") == "C03"
+    case = {"case_id": "X", "handling_region": "石岭县", "joint_regions": ["桂源县", "某外省县"]}
+    assert access.case_regions(case, tree) == {"C03", "C06"}
