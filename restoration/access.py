@@ -377,7 +377,8 @@ def scope(store, actor: Actor | str) -> Scope:
         return Scope(None, None, None)
     inner = getattr(store, "unscoped", store)
     # a store is cached on its version; an open transaction (its own uncommitted view) is not
-    key = (str(inner.path), inner.version, who) if hasattr(inner, "version") and hasattr(inner, "path") else None
+    where = getattr(inner, "location", None) or getattr(inner, "path", None)
+    key = (str(where), inner.version, who) if where is not None and hasattr(inner, "version") else None
     if key is not None and key in _SCOPES:
         return _SCOPES[key]
     case_ids, site_ids, project_ids = _scope_ids(inner, who)

@@ -179,15 +179,29 @@ def check_password(password: str, name: str = "") -> None:
         raise InputError(Issue("password must " + "; ".join(problems), field="password"))
 
 
+def _store(data_dir: Path):
+    """The store that goes with this data folder (a GeoPackage in it, or the server store that
+    ``RESTORATION_DB`` names), or None when there is none yet."""
+    from . import config
+    from .errors import StoreError
+    from .store import open_store
+    locate = getattr(config, "store_location", None)
+    location = locate(data_dir) if locate else config.store_path(data_dir)
+    if isinstance(location, Path) and not location.exists():
+        return None
+    try:
+        return open_store(location, create=False)
+    except StoreError:
+        return None
+
+
 def _check_region(data_dir: Path, region: str) -> None:
     if region == access.PROVINCE:
         return
-    from . import config
-    from .store import open_store
-    path = config.store_path(data_dir)
-    if not path.exists():
+    store = _store(data_dir)
+    if store is None:
         raise InputError(Issue(f"region '{region}' cannot be checked: no store in {data_dir} yet", field="region"))
-    tree = access.region_tree(open_store(path, create=False))
+    tree = access.region_tree(store)
     if region not in tree:
         raise InputError(Issue(f"unknown region '{region}'; use '{access.PROVINCE}', a city or a county id: "
                                f"{', '.join(tree.codes()[:30])}", field="region"))
@@ -355,13 +369,11 @@ def authenticate(data_dir: Path, name: str, password: str, client: str = "local"
 
 def _audit(data_dir: Path, actor: str, action: str, record_id: str, after: dict) -> None:
     """One line in the store's audit log (when the data folder has a store)."""
-    from . import config
-    from .store import open_store
-    path = config.store_path(data_dir)
-    if not path.exists():
-        log.info("no store in %s: %s %s not audited", data_dir, action, record_id)
+    store = _store(data_dir)
+    if store is None:
+        log.info("no store for %s: %s %s not audited", data_dir, action, record_id)
         return
-    with open_store(path, create=False).transaction(actor) as tx:
+    with store.transaction(actor) as tx:
         tx.audit(action, "users", record_id, None, after)
 
 

@@ -97,9 +97,10 @@ def remove(name: str) -> None:
 @users_group.command("regions")
 def regions() -> None:
     """The jurisdiction tree (codes for --region): province, cities, counties."""
-    from . import config
-    from .store import open_store
-    tree = access.region_tree(open_store(config.store_path(_data()), create=False))
+    store = auth._store(_data())
+    if store is None:
+        raise click.ClickException("no store yet: run `restoration init` first")
+    tree = access.region_tree(store)
     for code in tree.codes():
         level = tree.level(code)
         indent = {"province": "", "city": "  ", "county": "    "}[level]
