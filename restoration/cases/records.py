@@ -258,7 +258,7 @@ def update_case(store: Store, case_id: str, changes: Mapping[str, Any], actor: "
     who = _require_edit(store, case_id, changes, actor)
     if "public_title" in changes:
         from ..disclosure import check_public_text
-        check_public_text(changes["public_title"], "public_title", store.get("cases", case_id))
+        check_public_text(changes["public_title"], "public_title", {**store.get("cases", case_id), **changes})
     with store.transaction(who.name) as tx:
         current = _lock(tx, case_id, expected_version)
         frame_ = pd.DataFrame([{**{k: current.get(k) for k in EDITABLE}, **changes,
