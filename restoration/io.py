@@ -14,23 +14,51 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from . import geometry as geo
 from .errors import InputError, Issue
 
 VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".zip", ".fgb"}
 TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xls"}
 
 
+#: column names (lower case) recognised as coordinates of a CSV/Excel table
+LON_NAMES = ("lon", "lng", "long", "longitude", "经度", "x")
+LAT_NAMES = ("lat", "latitude", "纬度", "y")
+WKT_NAMES = ("wkt", "geometry", "geom", "几何", "空间范围")
+
+
 def read_input(path: str | Path, *, crs: str | None = None, spatial: bool = True,
-               layer: str | None = None) -> pd.DataFrame:
+               layer: str | None = None, mapping: dict[str, str] | None = None) -> pd.DataFrame:
     """Read a user's file into a (Geo)DataFrame whose ``attrs`` say where each row came from.
 
     ``crs`` names the CRS of a CSV's coordinates (CSV carries none) or of a vector file that
-    lacks one. ``spatial=False`` reads a plain table (cases) and ignores geometry columns.
+    lacks one; ``GCJ-02`` / ``BD-09`` (Chinese web maps) are converted to WGS 84 for any file,
+    and ``attrs["notices"]`` says so. ``spatial=False`` reads a plain table (cases) and ignores
+    geometry columns. ``mapping`` (field -> the file's column) may name the ``lon``, ``lat`` or
+    ``wkt`` columns of a table.
     """
     path = Path(path)
     source = path.name
+    parsed = geo.parse_crs(crs)
+    chinese = parsed if isinstance(parsed, str) else None
     if not path.exists():
         raise InputError(Issue(f"file not found: {path}", source=str(path)))
+    if path.is_dir() and path.suffix.lower() not in (".gdb",):
+        raise InputError(Issue("is a folder, not a file", source=str(path)))
+    frame = _read(path, source, parsed, spatial, layer)
+    if spatial and not isinstance(frame, gpd.GeoDataFrame):
+        frame = _table_geometry(frame, "EPSG:4326" if chinese else parsed, source, mapping or {})
+    if chinese and isinstance(frame, gpd.GeoDataFrame):
+        attrs = dict(frame.attrs)
+        frame = geo.from_chinese_crs(frame, chinese, source)
+        frame.attrs.update(attrs)
+        n = int((~frame.geometry.isna()).sum())
+        frame.attrs.setdefault("notices", []).append(
+            f"坐标转换 converted {n} geometries from {chinese} (Chinese web-map coordinates) to WGS 84")
+    return frame
+
+
+def _read(path: Path, source: str, crs, spatial: bool, layer: str | None) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix in (".csv", ".txt"):
@@ -45,7 +73,7 @@ def read_input(path: str | Path, *, crs: str | None = None, spatial: bool = True
                 frame = _read_json_table(path)
             else:
                 frame = pyogrio.read_dataframe(path, layer=layer)
-                if crs and frame.crs is None:
+                if crs is not None and not isinstance(crs, str) and frame.crs is None:
                     frame = frame.set_crs(crs)
                 frame.attrs.update(source=source, row_start=1, row_label="feature")
                 return frame
@@ -55,12 +83,16 @@ def read_input(path: str | Path, *, crs: str | None = None, spatial: bool = True
                 source=source))
     except InputError:
         raise
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError,
-            OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(Issue(f"cannot read the file: {exc}", source=source)) from exc
-
-    if spatial:
-        frame = _table_geometry(frame, crs, source)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError,
+            pyogrio.errors.GeometryError, ValueError, OSError, UnicodeDecodeError, json.JSONDecodeError,
+            RecursionError, MemoryError) as exc:
+        raise InputError(Issue(f"cannot read the file: {str(exc)[:300]}", source=source)) from exc
+    except Exception as exc:  # a damaged file that a reader library trips over in its own way
+        if type(exc).__module__.split(".")[0] not in ("pandas", "openpyxl", "xlrd", "zipfile", "pyogrio",
+                                                      "csv", "lxml", "_csv"):
+            raise
+        raise InputError(Issue(f"cannot read the file: {type(exc).__name__}: {str(exc)[:300]}",
+                               source=source)) from exc
     return frame
 
 
@@ -68,17 +100,42 @@ def _read_json_table(path: Path) -> pd.DataFrame:
     data = json.loads(path.read_text(encoding="utf-8"))
     if isinstance(data, dict):
         data = data.get("records", data.get("cases", [data]))
+    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        raise InputError(Issue("expected a list of records [{...}, ...] (or {\"records\": [...]})",
+                               source=path.name))
     frame = pd.DataFrame(data)
     frame.attrs.update(source=path.name, row_start=1, row_label="record")
     return frame
 
 
-def _table_geometry(frame: pd.DataFrame, crs: str | None, source: str) -> pd.DataFrame:
-    """Build geometries for a CSV/Excel table from ``wkt`` or ``lon``/``lat`` columns."""
+def _find_column(cols: dict[str, str], field: str, names: tuple[str, ...], mapping: dict[str, str]):
+    if field in mapping:
+        return mapping[field] if mapping[field] in cols.values() else None
+    for n in names:
+        if n in cols:
+            return cols[n]
+    return None
+
+
+def _table_geometry(frame: pd.DataFrame, crs, source: str, mapping: dict[str, str]) -> pd.DataFrame:
+    """Build geometries for a CSV/Excel table from a WKT column or longitude/latitude columns
+    (``wkt``/``lon``/``lat``, their usual Chinese and English names, or named by ``mapping``).
+
+    Unreadable values do not stop the reading: they become missing geometries and are listed in
+    ``attrs["read_issues"]``, so validation reports them with every other problem at once."""
     attrs = dict(frame.attrs)
-    cols = {c.lower(): c for c in frame.columns}
-    if "wkt" in cols:
-        text = frame[cols["wkt"]]
+    cols = {str(c).strip().lower(): c for c in frame.columns}
+    wkt_col = _find_column(cols, "wkt", WKT_NAMES, mapping)
+    lon_col = _find_column(cols, "lon", LON_NAMES, mapping)
+    lat_col = _find_column(cols, "lat", LAT_NAMES, mapping)
+    issues = []
+
+    def issue(pos, col, msg):
+        issues.append(Issue(msg, source=source, row=int(pos) + attrs["row_start"], field=str(col),
+                            row_label=attrs["row_label"]))
+
+    if wkt_col is not None:
+        text = frame[wkt_col]
         geoms = np.empty(len(frame), dtype=object)
         for pos, t in enumerate(text):
             if t is None or (isinstance(t, float) and np.isnan(t)) or str(t).strip() == "":
@@ -86,32 +143,31 @@ def _table_geometry(frame: pd.DataFrame, crs: str | None, source: str) -> pd.Dat
                 continue
             try:
                 geoms[pos] = shapely.from_wkt(str(t))
-            except shapely.errors.GEOSException as exc:
-                raise InputError(Issue(f"not valid WKT: {exc}", source=source,
-                                       row=pos + attrs["row_start"], field=cols["wkt"],
-                                       row_label=attrs["row_label"])) from exc
-        frame = frame.drop(columns=cols["wkt"])
-    elif "lon" in cols and "lat" in cols:
-        lon = pd.to_numeric(frame[cols["lon"]], errors="coerce")
-        lat = pd.to_numeric(frame[cols["lat"]], errors="coerce")
-        for name, values in (("lon", lon), ("lat", lat)):
-            bad = values.isna() & frame[cols[name]].notna()
-            if bad.any():
-                pos = int(np.flatnonzero(bad.to_numpy())[0])
-                raise InputError(Issue(f"'{frame[cols[name]].iloc[pos]}' is not a number",
-                                       source=source, row=pos + attrs["row_start"],
-                                       field=cols[name], row_label=attrs["row_label"]))
-        geoms = shapely.points(lon.to_numpy(), lat.to_numpy())
-        geoms = np.where(lon.isna() | lat.isna(), None, geoms)
-        frame = frame.drop(columns=[cols["lon"], cols["lat"]])
+            except (shapely.errors.GEOSException, ValueError, TypeError) as exc:
+                geoms[pos] = None
+                if len(issues) < 200:
+                    issue(pos, wkt_col, f"not valid WKT: {str(exc)[:200]}")
+        frame = frame.drop(columns=wkt_col)
+    elif lon_col is not None and lat_col is not None:
+        lon = pd.to_numeric(frame[lon_col], errors="coerce").to_numpy(dtype=float)
+        lat = pd.to_numeric(frame[lat_col], errors="coerce").to_numpy(dtype=float)
+        for col, values in ((lon_col, lon), (lat_col, lat)):
+            given = frame[col].notna().to_numpy() & (frame[col].astype(str).str.strip() != "").to_numpy()
+            for pos in np.flatnonzero(given & ~np.isfinite(values))[:200]:
+                issue(pos, col, f"'{str(frame[col].iloc[pos])[:50]}' is not a finite number")
+        ok = np.isfinite(lon) & np.isfinite(lat)
+        geoms = np.where(ok, shapely.points(np.where(ok, lon, 0.0), np.where(ok, lat, 0.0)), None)
+        frame = frame.drop(columns=[lon_col, lat_col])
     else:
         return frame
     if crs is None:
         raise InputError(Issue(
             "a CSV/Excel table carries no coordinate reference system: pass --crs, e.g. "
-            "--crs EPSG:4326 (WGS 84) or --crs EPSG:4490 (CGCS2000)", source=source))
+            "--crs EPSG:4326 (WGS 84), --crs EPSG:4490 (CGCS2000), or --crs GCJ-02 / BD-09 for "
+            "coordinates copied from Chinese web maps", source=source, field="--crs"))
     out = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=crs))
     out.attrs.update(attrs)
+    out.attrs["read_issues"] = issues
     return out
 
 
