@@ -150,6 +150,9 @@ def read_mapped(path: str | Path, layer: str, *, crs: str | None = None,
         frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
         frame.attrs.update(attrs)
     notes = list(frame.attrs.get("notices") or [])
+    if len(frame) == 0:
+        raise InputError(Issue("the file holds no rows (only a header, or no features); nothing to import",
+                               source=Path(path).name))
     frame, plan = columns.apply(spec, frame, mapping)
     return frame, plan.notes() + notes
 

@@ -5,7 +5,11 @@ Inputs: GeoJSON, GeoPackage, Shapefile (vector, via pyogrio), CSV (with a ``wkt`
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -62,9 +66,7 @@ def _read(path: Path, source: str, crs, spatial: bool, layer: str | None) -> pd.
     suffix = path.suffix.lower()
     try:
         if suffix in (".csv", ".txt"):
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
-                                encoding="utf-8-sig")
-            frame.attrs.update(source=source, row_start=2, row_label="line")
+            frame = _read_csv(path, source)
         elif suffix in (".xlsx", ".xls"):
             frame = pd.read_excel(path, dtype=object, sheet_name=0)
             frame.attrs.update(source=source, row_start=2, row_label="row")
@@ -72,7 +74,9 @@ def _read(path: Path, source: str, crs, spatial: bool, layer: str | None) -> pd.
             if not spatial and suffix == ".json":
                 frame = _read_json_table(path)
             else:
-                frame = pyogrio.read_dataframe(path, layer=layer)
+                with warnings.catch_warnings():  # GDAL's complaints about a damaged file become our error
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    frame = pyogrio.read_dataframe(path, layer=layer)
                 if crs is not None and not isinstance(crs, str) and frame.crs is None:
                     frame = frame.set_crs(crs)
                 frame.attrs.update(source=source, row_start=1, row_label="feature")
@@ -81,6 +85,7 @@ def _read(path: Path, source: str, crs, spatial: bool, layer: str | None) -> pd.
             raise InputError(Issue(
                 f"unsupported file type '{suffix}'; use GeoJSON, GeoPackage, Shapefile, CSV or Excel",
                 source=source))
+        _refuse_doubled_columns(frame, source)
     except InputError:
         raise
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError,
@@ -94,6 +99,60 @@ def _read(path: Path, source: str, crs, spatial: bool, layer: str | None) -> pd.
         raise InputError(Issue(f"cannot read the file: {type(exc).__name__}: {str(exc)[:300]}",
                                source=source)) from exc
     return frame
+
+
+def _read_csv(path: Path, source: str) -> pd.DataFrame:
+    """A CSV as text columns. UTF-8 (with or without BOM) or, failing that, GB18030/GBK (what
+    Chinese Excel and GIS software write by default). A row with more values than the header
+    (an unquoted comma inside a value) is refused: pandas would otherwise shift its columns."""
+    raw = path.read_bytes()
+    notices = []
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            raise InputError(Issue(f"the file is not text in UTF-8 or GBK/GB18030 (undecodable byte at position "
+                                   f"{exc.start}); save it as CSV (UTF-8)", source=source)) from None
+        notices.append("编码 read as GB18030 (GBK) text, not UTF-8")
+    if "\x00" in text:
+        # NUL bytes in a CSV: keep them (validation names the field), but the C parser stops at them
+        engine = "python"
+    else:
+        engine = "c"
+    header = next(csv.reader(text[:100_000].splitlines()[:1]), [])
+    issues = []
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))  # an over-long value is reported by validation
+    try:
+        for lineno, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+            if lineno > 1 and len(row) > len(header) and any(v.strip() for v in row[len(header):]):
+                issues.append(Issue(f"has {len(row)} values but the header has {len(header)} columns: a value "
+                                    "holding a comma must be quoted (\"...\")", source=source, row=lineno,
+                                    row_label="line"))
+                if len(issues) >= 50:
+                    break
+    finally:
+        csv.field_size_limit(limit)
+    if issues:
+        raise InputError(issues)
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""], index_col=False,
+                        engine=engine)
+    frame.attrs.update(source=source, row_start=2, row_label="line")
+    if notices:
+        frame.attrs["notices"] = notices
+    return frame
+
+
+def _refuse_doubled_columns(frame: pd.DataFrame, source: str) -> None:
+    """pandas renames a repeated header ``name`` to ``name.1``; two columns of one name are
+    ambiguous, so say so instead of importing one of them silently."""
+    names = [str(c) for c in frame.columns]
+    doubled = sorted({m.group(1) for c in names if (m := re.match(r"^(.*)\.(\d+)$", c)) and m.group(1) in names})
+    if doubled:
+        raise InputError(Issue(f"column(s) {', '.join(repr(c) for c in doubled)} appear more than once in the "
+                               "header; rename or delete the repeated one", source=source))
 
 
 def _read_json_table(path: Path) -> pd.DataFrame:

@@ -68,7 +68,10 @@ class _Locator:
 
 def sort_issues(issues: list[Issue]) -> list[Issue]:
     """File-level problems first, then by row (each row's problems together), stable otherwise."""
-    return sorted(issues, key=lambda i: (i.row is not None, i.row if i.row is not None else 0))
+    def key(i: Issue):
+        count = i.row is None and i.message.startswith("... and")  # "... and N more rows": after the rows
+        return (2 if count else int(i.row is not None), i.row if i.row is not None else 0)
+    return sorted(issues, key=key)
 
 
 def _text_limit(f: Field, spec: LayerSpec | None) -> tuple[int, re.Pattern]:
