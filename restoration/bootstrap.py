@@ -127,6 +127,20 @@ def _interruptible():
             signal.signal(sig, handler)
 
 
+_STOP_SIGNALS = tuple(s for s in (getattr(signal, n, None) for n in ("SIGINT", "SIGTERM", "SIGHUP")) if s)
+
+
+def _block_signals():
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+
+
+def _unblock_signals(previous) -> None:
+    if previous is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def init_store(path: Path, *, from_sample: bool = True, sample: Path | None = None) -> Store:
     """Create a new store at ``path`` (refused if one exists), filled from the sample if asked.
 
@@ -141,9 +155,12 @@ def init_store(path: Path, *, from_sample: bool = True, sample: Path | None = No
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_init_dirs(path.parent)
     with _interruptible():
+        # no signal between creating the folder and entering the try: it is delivered inside it
+        blocked = _block_signals()
         tmp_dir = tempfile.mkdtemp(prefix=_INIT_PREFIX, dir=path.parent)
         try:
             (Path(tmp_dir) / _OWNER_FILE).write_text(str(os.getpid()))
+            _unblock_signals(blocked)
             tmp = Path(tmp_dir) / path.name
             store = open_store(tmp)
             if from_sample:
@@ -151,6 +168,7 @@ def init_store(path: Path, *, from_sample: bool = True, sample: Path | None = No
             os.replace(tmp, path)
         finally:
             shutil.rmtree(tmp_dir, ignore_errors=True)
+            _unblock_signals(blocked)  # (if the try failed before unblocking: after the clean-up)
     return open_store(path, create=False)
 
 
