@@ -73,10 +73,17 @@ def ingest_raster_cmd(pattern, indicator, label, method, sites, min_valid, date_
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--source", default=None, help="Source label where the file has no 'source' column (default field).")
 @click.option("--replace", is_flag=True, help="Overwrite values already stored for the same site, indicator, time, source.")
-def ingest_table_cmd(file, source, replace) -> None:
+@click.option("--map", "map_text", default=None,
+              help="Name the file's columns: field=column,... e.g. --map site_id=点位,cod=化学需氧量.")
+@click.option("--map-file", default=None, type=click.Path(dir_okay=False), help="Mapping file {field: column}.")
+def ingest_table_cmd(file, source, replace, map_text, map_file) -> None:
     """Import a field/sensor table (CSV or Excel, long or wide) → monitoring_series, all rows or none."""
+    from .columns import combine
     from .monitoring.tables import ingest_table
-    report = ingest_table(_store(), file, source=source, replace=replace, actor="cli", progress=True)
+    report = ingest_table(_store(), file, source=source, replace=replace, actor="cli", progress=True,
+                          mapping=combine(map_text, map_file))
+    for note in report.notes:
+        click.echo(f"  {note}")
     click.echo(f"已导入 imported {report.summary()}")
 
 

@@ -161,9 +161,11 @@ def _column(f: Field, series: pd.Series, blank: np.ndarray, loc: _Locator, issue
         out = series.astype(object).where(present, None)
         values = out.map(lambda v: None if v is None else str(v).strip()).to_numpy(dtype=object)
         limit, forbidden = _text_limit(f, spec)
-        problems = {pos: text_problem(values[pos], limit, forbidden) for pos in np.flatnonzero(present)}
-        bad = [pos for pos, p in problems.items() if p]
-        loc.each(np.asarray(bad, dtype=int), f.name, lambda pos: problems[pos], issues)
+        text = pd.Series(values, dtype=object)
+        # vectorised screen; the message is built only for the rows it flags
+        flagged = present & (text.str.contains(forbidden.pattern, regex=True, na=False).to_numpy()
+                             | (text.str.len() > limit).to_numpy())
+        loc.each(flagged, f.name, lambda pos: text_problem(values[pos], limit, forbidden), issues)
         return values
 
     if f.kind in ("float", "int"):
@@ -482,10 +484,8 @@ def _validate_geometry(spec: LayerSpec, frame: gpd.GeoDataFrame, clean: pd.DataF
     loc.each(missing & ~unreadable, gname,
              lambda pos: "geometry is empty or missing", issues)
     coords_ok = np.ones(len(geoms), dtype=bool)
-    for pos in np.flatnonzero(~missing):
-        xy = shapely.get_coordinates(geoms.values[pos])
-        if not np.isfinite(xy).all():
-            coords_ok[pos] = False
+    xy, owner = shapely.get_coordinates(np.asarray(geoms.values, dtype=object), return_index=True)
+    coords_ok[np.unique(owner[~np.isfinite(xy).all(axis=1)])] = False
     loc.each(~coords_ok, gname, lambda pos: "coordinates must be finite numbers (found NaN or infinity)", issues)
     missing = missing | ~coords_ok
     types = np.asarray(shapely.get_type_id(geoms.values))

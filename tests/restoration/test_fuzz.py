@@ -368,3 +368,16 @@ def test_the_corpus_covers_every_import_and_ingest_command():
     from restoration.cli import cli
     imports = set(cli.commands["import"].params[0].type.choices)
     assert {("import", layer) for layer in imports} <= covered
+
+
+def test_field_table_with_chinese_headers_a_mapping_and_extra_columns(store, tmp_path, capsys):
+    """The positive side of ingest-table: a wide GBK sheet with a remarks column and a mapping."""
+    data = str(store.path.parent)
+    text = "点位,采样日期,化学需氧量 (mg/L),备注\nS002,2026-11-01,12.5,晴\n"
+    (tmp_path / "wq.csv").write_bytes(text.encode("gbk"))
+    code, out, err = run_cli(["--data", data, "monitor", "ingest-table", tmp_path / "wq.csv",
+                              "--map", "site_id=点位,cod=化学需氧量 (mg/L)"], capsys)
+    assert code == 0, err
+    assert "GB18030" in out and "点位 → site_id" in out and "ignored columns" in out and "备注" in out
+    rows = store.read("monitoring_series", site_id="S002", indicator="cod", time="2026-11-01T00:00:00")
+    assert rows["value"].tolist() == [12.5]
