@@ -676,7 +676,7 @@ RASTER_SOURCES = _layer(LayerSpec(
     fields=(
         F("source", "str", required=True, zh="来源标识"),  # the monitoring_series source, e.g. raster:ndvi
         F("indicator", "str", required=True, zh="指标"),
-        F("location", "str", required=True, zh="文件位置"),  # pattern, file or JSON list of files
+        F("location", "str", required=True, max_len=10_000_000, zh="文件位置"),  # pattern, file or JSON list of files
         F("options", "json", zh="读取参数"),  # open_cube keyword arguments (date_pattern, variable ...)
         F("n_dates", "int", min=0, zh="影像期数"),
         F("first_date", "date", zh="最早日期"),
