@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from . import __version__, config
-from .errors import InputError, RestorationError
+from .errors import InputError, Issue, RestorationError
 
 _DEBUG_ENV = "RESTORATION_DEBUG"
 
@@ -154,9 +154,12 @@ def sample_build(out: str | None, seed: int | None, sites: int | None, dates: in
                  raster_size: int | None) -> None:
     """Regenerate the sample region deterministically (or a scaled-up one for benchmarks)."""
     from .sample.build import DEFAULT_SEED, build_sample
-    folder = build_sample(Path(out) if out else config.sample_dir(),
-                          seed=DEFAULT_SEED if seed is None else seed, sites=sites, dates=dates,
-                          raster_size=raster_size)
+    try:
+        folder = build_sample(Path(out) if out else config.sample_dir(),
+                              seed=DEFAULT_SEED if seed is None else seed, sites=sites, dates=dates,
+                              raster_size=raster_size)
+    except OSError as exc:  # a folder that cannot be created or written
+        raise InputError(Issue(f"cannot write the sample there: {exc.strerror or exc}", field="--out")) from None
     click.echo(f"已生成 built sample region in {folder}")
 
 

@@ -27,7 +27,11 @@ def iso_day(on: date | str | None) -> str:
         return date.today().isoformat()
     if isinstance(on, date):
         return on.isoformat()
-    return date.fromisoformat(str(on)).isoformat()
+    try:
+        return date.fromisoformat(str(on).strip()).isoformat()
+    except ValueError:
+        from ..errors import InputError, Issue
+        raise InputError(Issue(f"'{str(on)[:40]}' is not a date (use YYYY-MM-DD)", field="--on")) from None
 
 
 def next_id(tx: Transaction, layer: str, column: str, prefix: str, width: int) -> str:

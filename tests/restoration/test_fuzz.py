@@ -329,6 +329,11 @@ CASES = [
      2, "cannot reserve in tCO2e"),
     ("escrow inf", ["bank", "escrow", "deposit", "GX-2025-002", "--amount-yuan", "inf", "--holder", "h"], 2,
      "amount must be"),
+    ("status bad --on", ["bank", "status", "BP03", "under_construction", "--on", "2025-99-01"], 2,
+     "argument --on: '2025-99-01' is not a date"),
+    ("escrow bad --on", ["bank", "escrow", "deposit", "GX-2025-002", "--amount-yuan", "100", "--holder", "h",
+                         "--on", "nope"], 2, "argument --on: 'nope' is not a date"),
+    ("export unknown crs", ["export", "sites", "--out", "{d}/out.csv", "--crs", "EPSG:99999"], 2, "argument --crs"),
     ("ledger nan", ["case", "ledger", "add", "GX-2025-002", "received", "nan", "2026-08-01"], 2, "amount_yuan"),
     ("ledger 1e400", ["case", "ledger", "add", "GX-2025-002", "received", "1e400", "2026-08-01"], 2, "amount_yuan"),
 ]
