@@ -142,6 +142,16 @@ def _shown(value, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+def _as_text(v) -> str | None:
+    """A cell as text; a whole number read as float (GIS files store codes such as adcode 450999
+    as doubles) loses its '.0'."""
+    if v is None:
+        return None
+    if isinstance(v, (float, np.floating)) and math.isfinite(v) and float(v).is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return str(v).strip()
+
+
 def _number(v) -> float:
     if isinstance(v, (bool, np.bool_)):
         return np.nan  # true/false is not an amount
@@ -159,7 +169,7 @@ def _column(f: Field, series: pd.Series, blank: np.ndarray, loc: _Locator, issue
     present = ~blank
     if f.kind in ("str",):
         out = series.astype(object).where(present, None)
-        values = out.map(lambda v: None if v is None else str(v).strip()).to_numpy(dtype=object)
+        values = out.map(_as_text).to_numpy(dtype=object)
         limit, forbidden = _text_limit(f, spec)
         text = pd.Series(values, dtype=object)
         # vectorised screen; the message is built only for the rows it flags
