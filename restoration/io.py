@@ -77,9 +77,16 @@ def _read(path: Path, source: str, crs, spatial: bool, layer: str | None) -> pd.
                 with warnings.catch_warnings():  # GDAL's complaints about a damaged file become our error
                     warnings.simplefilter("ignore", RuntimeWarning)
                     frame = pyogrio.read_dataframe(path, layer=layer)
+                    notice = None
+                    if suffix in (".shp", ".zip") and _looks_like_gbk(frame):
+                        frame = pyogrio.read_dataframe(path, layer=layer, encoding="GB18030")
+                        notice = ("编码 the Shapefile's attribute table was read as GB18030 (GBK): it says no "
+                                  "encoding (.cpg) and its text is Chinese")
                 if crs is not None and not isinstance(crs, str) and frame.crs is None:
                     frame = frame.set_crs(crs)
                 frame.attrs.update(source=source, row_start=1, row_label="feature")
+                if notice:
+                    frame.attrs["notices"] = [notice]
                 return frame
         else:
             raise InputError(Issue(
@@ -143,6 +150,29 @@ def _read_csv(path: Path, source: str) -> pd.DataFrame:
     if notices:
         frame.attrs["notices"] = notices
     return frame
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _looks_like_gbk(frame: pd.DataFrame) -> bool:
+    """A Shapefile without a .cpg is read as Latin-1 by GDAL; Chinese software writes its DBF in
+    GBK. True when the column names or the first values, taken back to bytes, are valid GB18030
+    text with Chinese characters (and were not real Chinese text already)."""
+    texts = [str(c) for c in frame.columns]
+    for col in frame.columns:
+        if frame[col].dtype == object:
+            texts += [v for v in frame[col].head(50) if isinstance(v, str)]
+    found = False
+    for t in texts:
+        if t.isascii():
+            continue
+        try:
+            decoded = t.encode("latin-1").decode("gb18030")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            return False  # real Unicode text, or not GBK: leave it
+        found = found or bool(_CJK.search(decoded))
+    return found
 
 
 def _refuse_doubled_columns(frame: pd.DataFrame, source: str) -> None:

@@ -111,3 +111,17 @@ def test_migration_7_adds_attributes_to_an_older_store(empty_store):
     with sqlite3.connect(path) as conn:
         cols = {r[1] for r in conn.execute('PRAGMA table_info("cases")')}
     assert "attributes" in cols
+
+
+def test_gbk_shapefile_without_cpg_and_double_codes(store, tmp_path, capsys):
+    """Chinese GIS software writes DBF text in GBK and often no .cpg; codes are often doubles."""
+    import pyogrio
+    data = str(store.path.parent)
+    frame = gpd.GeoDataFrame({"县代码": [450998.0], "名称": ["测试县"]},
+                             geometry=[shapely.box(110.0, 24.0, 110.2, 24.2)], crs="EPSG:4326")
+    pyogrio.write_dataframe(frame, tmp_path / "gbk.shp", encoding="GBK")
+    (tmp_path / "gbk.cpg").unlink(missing_ok=True)
+    code, out, err = run_cli(["--data", data, "import", "counties", tmp_path / "gbk.shp"], capsys)
+    assert code == 0, err
+    assert "GB18030" in out and "县代码 → county_id" in out
+    assert store.get("counties", "450998")["name"] == "测试县"
