@@ -189,11 +189,12 @@ def _duplicates(frame: pd.DataFrame, lines: np.ndarray, source: str, label: str)
 
 def ingest_table(store: Store | Transaction, path: str | Path, *, source: str | None = None,
                  replace: bool = False, actor: str = "cli", progress: bool = False,
-                 mapping: dict[str, str] | None = None) -> TableIngestReport:
+                 mapping: dict[str, str] | None = None, check: bool = False) -> TableIngestReport:
     """Import a field/sensor table into ``monitoring_series``; all rows or none (see module doc).
 
     ``source`` fills the ``source`` column where the file has none (default ``field``);
-    ``mapping`` ({field or indicator code: file column}) names the file's columns.
+    ``mapping`` ({field or indicator code: file column}) names the file's columns; ``check=True``
+    validates everything and writes nothing.
     """
     notes: list[str] = []
     frame, lines, label, name = read_table(path, mapping, notes)
@@ -236,6 +237,9 @@ def ingest_table(store: Store | Transaction, path: str | Path, *, source: str | 
         if issues:
             issues.sort(key=lambda i: (i.row or 0, i.field or ""))
             raise InputError(issues)
-        rows, replaced = write_series(tx, clean, replace=replace, action=f"import {name}", progress=progress)
+        if check:  # --check: every row validated against the store, nothing written
+            rows, replaced = len(clean), 0
+        else:
+            rows, replaced = write_series(tx, clean, replace=replace, action=f"import {name}", progress=progress)
     return TableIngestReport(name, rows, replaced, int(clean["site_id"].nunique()),
                              sorted(set(clean["indicator"])), converted, notes)

@@ -134,6 +134,7 @@ def build_files(d: Path) -> None:
     _csv(d, "details_nul.json", '{"note": "a\\u0000b"}')
     # monitoring tables
     mon_head = "site_id,indicator,time,value,unit"
+    _csv(d, "mon_ok.csv", f"{mon_head}\nS002,cod,2026-11-01,3,mg/L\n")
     _csv(d, "mon_nan.csv", f"{mon_head}\nS002,cod,2026-11-01,NaN,mg/L\n")
     _csv(d, "mon_inf.csv", f"{mon_head}\nS002,cod,2026-11-01,1e400,mg/L\n")
     _csv(d, "mon_site.csv", f"{mon_head}\nNOPE,cod,2026-11-01,3,mg/L\n")
@@ -277,6 +278,8 @@ CASES = [
     ("table unknown unit", ["monitor", "ingest-table", "{d}/mon_unit.csv"], 2, "furlongs"),
     ("table bad date", ["monitor", "ingest-table", "{d}/mon_date.csv"], 2, "someday"),
     ("table NUL site", ["monitor", "ingest-table", "{d}/mon_nul.csv"], 2, "mon_nul.csv, line 2"),
+    ("table --check writes nothing", ["monitor", "ingest-table", "{d}/mon_ok.csv", "--check"], 0,
+     "checked (nothing written): 1 values of cod"),
     ("table garbage", ["monitor", "ingest-table", "{d}/garbage.xlsx"], 2, "garbage.xlsx"),
     ("table missing", ["monitor", "ingest-table", "{d}/none.csv"], 2, "none.csv"),
     # --- case event add / classify -----------------------------------------------------------
