@@ -142,6 +142,9 @@ def _shown(value, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
 def _as_text(v) -> str | None:
     """A cell as text; a whole number read as float (GIS files store codes such as adcode 450999
     as doubles) loses its '.0'."""
@@ -156,7 +159,9 @@ def _number(v) -> float:
     if isinstance(v, (bool, np.bool_)):
         return np.nan  # true/false is not an amount
     if isinstance(v, str):
-        v = v.strip().replace(",", "").replace("，", "")  # thousands separators: 1,200.5
+        v = v.strip()
+        if _THOUSANDS.match(v):  # 1,200,000.5 (only well-formed groups: "1,5" stays an error)
+            v = v.replace(",", "")
     try:
         return float(v)
     except (TypeError, ValueError, OverflowError):
