@@ -104,13 +104,14 @@ def show(project_id: str, as_json: bool) -> None:
 @click.option("--extra", type=click.Choice(["keep", "ignore"]), default="keep", show_default=True,
               help="Columns that are not fields: keep them in 'attributes' or ignore them.")
 @click.option("--check", is_flag=True, help="Validate everything and write nothing.")
+@click.option("--layer", "source_layer", default=None, help="Layer to read from a GeoPackage holding several.")
 def import_(file: str, crs: str | None, map_text: str | None, map_file: str | None, extra: str,
-            check: bool) -> None:
+            check: bool, source_layer: str | None) -> None:
     """Import bank projects with the registry's strict checks (invalid polygons are refused)."""
     from .bank import import_projects
     from .columns import combine
     report = import_projects(_store(), file, crs=crs, actor=_actor(), mapping=combine(map_text, map_file),
-                             extra=extra, check=check)
+                             extra=extra, check=check, source_layer=source_layer)
     for note in report.notes:
         click.echo(f"  {note}")
     verb = "已检查 checked (nothing written):" if check else "已导入 imported"

@@ -138,12 +138,13 @@ def _join_admin(store: Store | Transaction, frame: gpd.GeoDataFrame, layer: str)
 
 
 def read_mapped(path: str | Path, layer: str, *, crs: str | None = None,
-                mapping: dict[str, str] | None = None) -> tuple[pd.DataFrame, list[str]]:
+                mapping: dict[str, str] | None = None, source_layer: str | None = None
+                ) -> tuple[pd.DataFrame, list[str]]:
     """Read a user's file for ``layer`` and rename its columns to field names
     (:mod:`restoration.columns`); returns the frame and the notes for the user."""
     spec = model.LAYERS[layer]
     spatial = spec.geometry is not None
-    frame = io.read_input(path, crs=crs, spatial=spatial, mapping=mapping)
+    frame = io.read_input(path, crs=crs, spatial=spatial, mapping=mapping, layer=source_layer)
     if not spatial and isinstance(frame, gpd.GeoDataFrame):
         attrs = dict(frame.attrs)
         frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
@@ -158,19 +159,20 @@ def read_mapped(path: str | Path, layer: str, *, crs: str | None = None,
 
 def import_file(store: Store, name: str, path: str | Path, *, crs: str | None = None,
                 mapping: dict[str, str] | None = None, extra: str = "keep", check: bool = False,
-                actor: str = "cli", progress: bool = False) -> ImportReport:
+                actor: str = "cli", progress: bool = False, source_layer: str | None = None) -> ImportReport:
     """Import one file into a layer (``sites``, ``bank``, ``cases``, ``counties``, ``watersheds``).
 
     ``mapping`` ({field: file column}) names columns; columns that are not fields are kept in
     ``attributes`` (``extra="keep"``) or dropped (``"ignore"``); ``crs`` may be ``GCJ-02`` or
     ``BD-09``. ``check=True`` validates everything (against the store too) and writes nothing.
+    ``source_layer`` chooses the layer of a multi-layer file (GeoPackage).
     """
     layer = IMPORT_LAYERS.get(name, name)
     if layer not in model.LAYERS or not model.LAYERS[layer].importable:
         raise InputError(f"cannot import into '{name}'; choose one of {', '.join(IMPORT_LAYERS)}")
     if extra not in EXTRA_CHOICES:
         raise InputError(Issue(f"'{extra}' is not one of {', '.join(EXTRA_CHOICES)}", field="--extra"))
-    frame, notes = read_mapped(path, layer, crs=crs, mapping=mapping)
+    frame, notes = read_mapped(path, layer, crs=crs, mapping=mapping, source_layer=source_layer)
     with store.transaction(actor) as tx:
         done = prepare_rows(tx, layer, frame, extra=extra)
         if not check:

@@ -76,6 +76,7 @@ def _read(path: Path, source: str, crs, spatial: bool, layer: str | None) -> pd.
             else:
                 with warnings.catch_warnings():  # GDAL's complaints about a damaged file become our error
                     warnings.simplefilter("ignore", RuntimeWarning)
+                    layer = _choose_layer(path, source, layer)
                     frame = pyogrio.read_dataframe(path, layer=layer)
                     notice = None
                     if suffix in (".shp", ".zip") and _looks_like_gbk(frame):
@@ -150,6 +151,24 @@ def _read_csv(path: Path, source: str) -> pd.DataFrame:
     if notices:
         frame.attrs["notices"] = notices
     return frame
+
+
+def _choose_layer(path: Path, source: str, layer: str | None, wanted: tuple[str, ...] = ()) -> str | None:
+    """The layer to read from a multi-layer file (GeoPackage): the one named by ``--layer``; else
+    the only one. Several layers and none named is an input error listing them (reading the
+    first one silently could import the wrong data)."""
+    if path.suffix.lower() not in (".gpkg",):
+        return layer
+    names = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
+    if layer is not None:
+        if layer not in names:
+            raise InputError(Issue(f"no layer '{layer}' in the file; its layers: {', '.join(names)}",
+                                   source=source, field="--layer"))
+        return layer
+    if len(names) > 1:
+        raise InputError(Issue(f"the file holds {len(names)} layers ({', '.join(names[:20])}); choose one with "
+                               "--layer NAME", source=source, field="--layer"))
+    return names[0] if names else None
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -156,10 +156,10 @@ def add_projects(target: Store | Transaction, frame: pd.DataFrame, *, source: st
 
 def import_projects(store: Store, path: str | Path, *, crs: str | None = None, actor: str = "cli",
                     mapping: dict[str, str] | None = None, extra: str = "keep",
-                    check: bool = False) -> BankImport:
+                    check: bool = False, source_layer: str | None = None) -> BankImport:
     """Import a bank file (GeoJSON, GeoPackage, Shapefile, CSV + --crs, Excel) into the registry
     (columns named by ``mapping``; extra columns kept or ignored; ``check`` writes nothing)."""
-    frame, notes = read_mapped(path, "bank_projects", crs=crs, mapping=mapping)
+    frame, notes = read_mapped(path, "bank_projects", crs=crs, mapping=mapping, source_layer=source_layer)
     done = add_projects(store, frame, source=Path(path).name, actor=actor, extra=extra, check=check)
     done.notes = notes + done.notes
     return done

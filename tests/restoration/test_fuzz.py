@@ -124,6 +124,9 @@ def build_files(d: Path) -> None:
     import shapely
     gpd.GeoDataFrame({"county_id": ["U1"], "name": ["u"]}, geometry=[shapely.box(600000, 2600000, 601000, 2601000)],
                      crs="EPSG:32649").to_file(d / "utm_counties.gpkg")
+    for name in ("a", "b"):
+        gpd.GeoDataFrame({"county_id": ["L1"], "name": ["l"]}, geometry=[shapely.box(108.2, 23.2, 108.3, 23.3)],
+                         crs="EPSG:4326").to_file(d / "two_layers.gpkg", layer=name)
     # facts and details
     _csv(d, "facts_text_amount.json", json.dumps({"damage_amount_yuan": "三千"}))
     _csv(d, "facts_nan.json", '{"damage_amount_yuan": NaN}')
@@ -159,6 +162,10 @@ CASES = [
     ("garbage shp", ["import", "sites", "{d}/garbage.shp"], 2, "garbage.shp: cannot read the file"),
     ("truncated geojson", ["import", "watersheds", "{d}/truncated.geojson"], 2, "truncated.geojson"),
     ("no features", ["import", "counties", "{d}/nofeatures.geojson"], 2, "holds no rows"),
+    ("gpkg with several layers", ["import", "counties", "{d}/two_layers.gpkg"], 2,
+     "argument --layer: the file holds 2 layers (a, b); choose one with --layer NAME"),
+    ("gpkg unknown --layer", ["import", "counties", "{d}/two_layers.gpkg", "--layer", "c"], 2,
+     "argument --layer: no layer 'c' in the file; its layers: a, b"),
     ("unsupported type", ["import", "cases", "{d}/notes.txt.docx"], 2, "unsupported file type '.docx'"),
     ("json not records", ["import", "cases", "{d}/cases_list.json"], 2, "expected a list of records"),
     ("json too deep", ["import", "cases", "{d}/cases_deep.json"], 2, "cases_deep.json"),
