@@ -77,7 +77,8 @@ def _print_import_notes(notes: list[str], warnings) -> None:
 @click.option("--extra", type=click.Choice(["keep", "ignore"]), default="keep", show_default=True,
               help="Columns that are not fields: keep them in 'attributes' (shown in exports) or ignore them.")
 @click.option("--check", is_flag=True, help="Validate everything (against the store too) and write nothing.")
-@click.option("--layer", "source_layer", default=None, help="Layer to read from a GeoPackage holding several.")
+@click.option("--layer", "source_layer", default=None,
+              help="Layer of a GeoPackage holding several, or sheet of an Excel workbook (default: the first).")
 @click.pass_context
 def import_(ctx: click.Context, layer: str, file: str, crs: str | None, map_text: str | None,
             map_file: str | None, extra: str, check: bool, source_layer: str | None) -> None:

@@ -68,7 +68,12 @@ def _read(path: Path, source: str, crs, spatial: bool, layer: str | None) -> pd.
         if suffix in (".csv", ".txt"):
             frame = _read_csv(path, source)
         elif suffix in (".xlsx", ".xls"):
-            frame = pd.read_excel(path, dtype=object, sheet_name=0)
+            if layer is not None:  # --layer names the sheet
+                sheets = pd.ExcelFile(path).sheet_names
+                if layer not in sheets:
+                    raise InputError(Issue(f"no sheet '{layer}' in the workbook; its sheets: {', '.join(sheets)}",
+                                           source=source, field="--layer"))
+            frame = pd.read_excel(path, dtype=object, sheet_name=layer if layer is not None else 0)
             frame.attrs.update(source=source, row_start=2, row_label="row")
         elif suffix in VECTOR_SUFFIXES:
             if not spatial and suffix == ".json":

@@ -124,6 +124,9 @@ def build_files(d: Path) -> None:
     import shapely
     gpd.GeoDataFrame({"county_id": ["U1"], "name": ["u"]}, geometry=[shapely.box(600000, 2600000, 601000, 2601000)],
                      crs="EPSG:32649").to_file(d / "utm_counties.gpkg")
+    with pd.ExcelWriter(d / "two_sheets.xlsx") as xw:
+        pd.DataFrame({"说明": ["x"]}).to_excel(xw, sheet_name="说明", index=False)
+        pd.DataFrame({"案件编号": ["X-1"]}).to_excel(xw, sheet_name="案件", index=False)
     for name in ("a", "b"):
         gpd.GeoDataFrame({"county_id": ["L1"], "name": ["l"]}, geometry=[shapely.box(108.2, 23.2, 108.3, 23.3)],
                          crs="EPSG:4326").to_file(d / "two_layers.gpkg", layer=name)
@@ -166,6 +169,8 @@ CASES = [
      "argument --layer: the file holds 2 layers (a, b); choose one with --layer NAME"),
     ("gpkg unknown --layer", ["import", "counties", "{d}/two_layers.gpkg", "--layer", "c"], 2,
      "argument --layer: no layer 'c' in the file; its layers: a, b"),
+    ("xlsx unknown sheet", ["import", "cases", "{d}/two_sheets.xlsx", "--layer", "表3"], 2,
+     "argument --layer: no sheet '表3' in the workbook; its sheets: 说明, 案件"),
     ("unsupported type", ["import", "cases", "{d}/notes.txt.docx"], 2, "unsupported file type '.docx'"),
     ("json not records", ["import", "cases", "{d}/cases_list.json"], 2, "expected a list of records"),
     ("json too deep", ["import", "cases", "{d}/cases_deep.json"], 2, "cases_deep.json"),
