@@ -138,6 +138,8 @@ def show_cmd(case_id, today, as_json) -> None:
     click.echo(f"{c['case_id']}  {c['title']}  (version {c['version']}, profile {rec['profile']['id']})")
     click.echo(f"  类别 class: {CaseClass(c['case_class']).zh} {c['case_class']}   阶段 stage: "
                f"{Stage(c['stage']).zh} {c['stage']}")
+    if isinstance(c.get("attributes"), dict) and c["attributes"]:  # extra columns of the imported register
+        click.echo("  其他属性 other attributes: " + "; ".join(f"{k}: {v}" for k, v in c["attributes"].items()))
     if rec["clue_channel"]:
         click.echo(f"  线索渠道 clue channel: {rec['clue_channel']['zh']} ({c['clue_source']})")
     for p in rec["problems"]:
