@@ -221,6 +221,29 @@ def _read_json_table(path: Path) -> pd.DataFrame:
     return frame
 
 
+_DMS = re.compile(r"^\s*(东经|西经|北纬|南纬|[EWNS])?\s*(\d+(?:\.\d+)?)\s*[°度]\s*"
+                  r"(?:(\d+(?:\.\d+)?)\s*['′’分])?\s*(?:(\d+(?:\.\d+)?)\s*(?:[\"″”]|''|秒))?\s*"
+                  r"(东经|西经|北纬|南纬|[EWNSewns])?\s*$")
+
+
+def _degrees(values: pd.Series) -> np.ndarray:
+    """Decimal degrees from numbers or from degrees-minutes-seconds text as field sheets write it
+    (``108°12′30″E``, ``东经108度12分30秒``, ``23°5.5'N``); NaN where neither."""
+    num = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, copy=True)
+    for pos in np.flatnonzero(np.isnan(num)):
+        v = values.iloc[pos]
+        m = _DMS.match(str(v)) if isinstance(v, str) else None
+        if not m:
+            continue
+        d, mi, se = float(m.group(2)), float(m.group(3) or 0), float(m.group(4) or 0)
+        if mi >= 60 or se >= 60:
+            continue
+        hemi = (m.group(1) or m.group(5) or "").upper()
+        sign = -1.0 if hemi in ("W", "S", "西经", "南纬") else 1.0
+        num[pos] = sign * (d + mi / 60 + se / 3600)
+    return num
+
+
 def _find_column(cols: dict[str, str], field: str, names: tuple[str, ...], mapping: dict[str, str]):
     if field in mapping:
         return mapping[field] if mapping[field] in cols.values() else None
@@ -262,8 +285,7 @@ def _table_geometry(frame: pd.DataFrame, crs, source: str, mapping: dict[str, st
                     issue(pos, wkt_col, f"not valid WKT: {str(exc)[:200]}")
         frame = frame.drop(columns=wkt_col)
     elif lon_col is not None and lat_col is not None:
-        lon = pd.to_numeric(frame[lon_col], errors="coerce").to_numpy(dtype=float)
-        lat = pd.to_numeric(frame[lat_col], errors="coerce").to_numpy(dtype=float)
+        lon, lat = _degrees(frame[lon_col]), _degrees(frame[lat_col])
         for col, values in ((lon_col, lon), (lat_col, lat)):
             given = frame[col].notna().to_numpy() & (frame[col].astype(str).str.strip() != "").to_numpy()
             for pos in np.flatnonzero(given & ~np.isfinite(values))[:200]:

@@ -125,3 +125,14 @@ def test_gbk_shapefile_without_cpg_and_double_codes(store, tmp_path, capsys):
     assert code == 0, err
     assert "GB18030" in out and "县代码 → county_id" in out
     assert store.get("counties", "450998")["name"] == "测试县"
+
+
+def test_field_sheet_with_degrees_minutes_seconds(store, tmp_path, capsys):
+    data = str(store.path.parent)
+    pd.DataFrame({"场地编号": ["P-DMS"], "场地类型": ["监测样地"], "生态系统类型": ["森林"], "名称": ["样地"],
+                  "经度": ["东经108度12分30秒"], "纬度": ["23°12′0″N"]}).to_csv(tmp_path / "plots.csv", index=False)
+    code, out, err = run_cli(["--data", data, "import", "sites", tmp_path / "plots.csv", "--crs", "EPSG:4490"],
+                             capsys)
+    assert code == 0, err
+    pt = store.get("sites", "P-DMS")["geometry"]
+    assert abs(pt.x - (108 + 12 / 60 + 30 / 3600)) < 1e-7 and abs(pt.y - 23.2) < 1e-7
