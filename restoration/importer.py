@@ -12,7 +12,7 @@ import pandas as pd
 from . import columns, io, model
 from .errors import InputError, Issue
 from .store import Store, Transaction
-from .validate import ROWS_PER_PROBLEM, _as_text, sort_issues, validate_frame
+from .validate import ROWS_PER_PROBLEM, as_text, sort_issues, validate_frame
 
 #: layers that ``restoration import`` accepts, by the CLI's name for them
 IMPORT_LAYERS = {"sites": "sites", "bank": "bank_projects", "cases": "cases",
@@ -46,7 +46,7 @@ def _raw_ids(frame: pd.DataFrame, column: str) -> pd.Series:
     """A column's ids as the validator will store them (text, stripped), blanks as None."""
     values = frame[column].reset_index(drop=True).astype(object)
     return values.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v))
-                      else (_as_text(v) or None))
+                      else (as_text(v) or None))
 
 
 def check_references(store: Store | Transaction, layer: str, frame: pd.DataFrame,

@@ -145,7 +145,7 @@ def _shown(value, limit: int = 60) -> str:
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
-def _as_text(v) -> str | None:
+def as_text(v) -> str | None:
     """A cell as text; a whole number read as float (GIS files store codes such as adcode 450999
     as doubles) loses its '.0'."""
     if v is None:
@@ -174,7 +174,7 @@ def _column(f: Field, series: pd.Series, blank: np.ndarray, loc: _Locator, issue
     present = ~blank
     if f.kind in ("str",):
         out = series.astype(object).where(present, None)
-        values = out.map(_as_text).to_numpy(dtype=object)
+        values = out.map(as_text).to_numpy(dtype=object)
         limit, forbidden = _text_limit(f, spec)
         text = pd.Series(values, dtype=object)
         # vectorised screen; the message is built only for the rows it flags
