@@ -83,16 +83,22 @@ def _read(path: Path, source: str, crs, spatial: bool, layer: str | None) -> pd.
                     warnings.simplefilter("ignore", RuntimeWarning)
                     layer = _choose_layer(path, source, layer)
                     frame = pyogrio.read_dataframe(path, layer=layer)
-                    notice = None
+                    notices = []
                     if suffix in (".shp", ".zip") and _looks_like_gbk(frame):
                         frame = pyogrio.read_dataframe(path, layer=layer, encoding="GB18030")
-                        notice = ("编码 the Shapefile's attribute table was read as GB18030 (GBK): it says no "
-                                  "encoding (.cpg) and its text is Chinese")
-                if crs is not None and not isinstance(crs, str) and frame.crs is None:
-                    frame = frame.set_crs(crs)
+                        notices.append("编码 the Shapefile's attribute table was read as GB18030 (GBK): it says "
+                                       "no encoding (.cpg) and its text is Chinese")
+                if crs is not None and not isinstance(crs, str):
+                    if frame.crs is None:
+                        frame = frame.set_crs(crs)
+                    elif not geo.CRS.from_user_input(frame.crs).equals(crs):
+                        # the file's own CRS wins; say so rather than ignore the argument silently
+                        notices.append(f"坐标系 the file declares {geo.CRS.from_user_input(frame.crs).to_string()}; "
+                                       f"--crs {crs.to_string()} was not applied (remove the file's .prj or "
+                                       "reproject it in GIS if the declaration is wrong)")
                 frame.attrs.update(source=source, row_start=1, row_label="feature")
-                if notice:
-                    frame.attrs["notices"] = [notice]
+                if notices:
+                    frame.attrs["notices"] = notices
                 return frame
         else:
             raise InputError(Issue(

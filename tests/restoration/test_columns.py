@@ -136,3 +136,13 @@ def test_field_sheet_with_degrees_minutes_seconds(store, tmp_path, capsys):
     assert code == 0, err
     pt = store.get("sites", "P-DMS")["geometry"]
     assert abs(pt.x - (108 + 12 / 60 + 30 / 3600)) < 1e-7 and abs(pt.y - 23.2) < 1e-7
+
+
+def test_crs_argument_that_the_file_contradicts_is_reported(store, tmp_path, capsys):
+    data = str(store.path.parent)
+    gpd.GeoDataFrame({"county_id": ["Q1"], "name": ["q"]}, geometry=[shapely.box(110, 24, 110.1, 24.1)],
+                     crs="EPSG:4326").to_file(tmp_path / "q.geojson")
+    code, out, _ = run_cli(["--data", data, "import", "counties", tmp_path / "q.geojson", "--crs", "EPSG:32649"],
+                           capsys)
+    assert code == 0 and "the file declares EPSG:4326; --crs EPSG:32649 was not applied" in out
+    assert store.get("counties", "Q1")["geometry"].bounds[0] == pytest.approx(110)
