@@ -96,6 +96,18 @@ def text_problem(value: str, limit: int, forbidden: re.Pattern) -> str | None:
     return None
 
 
+def check_text(value: str | None, field: str, *, free_text: bool = False, limit: int | None = None) -> None:
+    """Refuse one text value given outside a table (a form field, a command-line option): control
+    characters (line breaks allowed in ``free_text``) and over-long text, as an InputError naming
+    ``field``."""
+    if value is None:
+        return
+    problem = text_problem(str(value), limit or (model.MAX_NOTE_LEN if free_text else model.MAX_TEXT_LEN),
+                           _CONTROL_EXCEPT_LINES if free_text else _CONTROL)
+    if problem:
+        raise InputError(Issue(problem, field=field))
+
+
 def _zh_to_code(f: Field) -> dict[str, str]:
     """Accept Chinese labels and English labels as well as codes for enum values."""
     enum_by_name = {

@@ -148,6 +148,17 @@ def build_files(d: Path) -> None:
     _csv(d, "mon_unit.csv", f"{mon_head}\nS002,cod,2026-11-01,3,furlongs\n")
     _csv(d, "mon_date.csv", f"{mon_head}\nS002,cod,someday,3,mg/L\n")
     _csv(d, "mon_nul.csv", f"{mon_head}\nS0\x0002,cod,2026-11-01,3,mg/L\n")
+    # appraisal inputs (issue 13): a good abatement file and hostile variants
+    water = {"standard": "gbt39793_2", "discharge": {"amount": 12000, "unit": "m3", "source": "在线监测"},
+             "unit_cost": {"value": 3.5, "basis": "survey", "source": "调查"},
+             "coefficients": {"alpha": {"value": 1.5, "source": "表1"}, "omega": {"value": 1.25, "source": "表5"},
+                              "tau": {"exceedance": {"measured": 350, "limit": 100}}}}
+    _csv(d, "ab_ok.json", json.dumps(water, ensure_ascii=False))
+    _csv(d, "ab_inf.json", json.dumps(water).replace("12000", "1e400"))
+    _csv(d, "ab_nan.json", json.dumps(water).replace("12000", "NaN"))
+    _csv(d, "ab_text.json", json.dumps(water).replace("12000", '"lots"'))
+    _csv(d, "ab_list.json", "[1, 2]")
+    _csv(d, "ab_broken.yaml", "standard: [unclosed")
     _write_rasters(d)
 
 
@@ -326,6 +337,25 @@ CASES = [
     ("classify unknown profile", ["case", "classify", "{d}/facts_text_amount.json", "--profile", "hainan"], 2,
      "hainan"),
     ("classify unknown case", ["case", "classify", "{d}/facts_ok.json", "--case", "NOPE"], 2, "NOPE"),
+    # --- appraisal record (issue 13): writes the case's damage amount ----------------------------
+    ("appraisal 1e400", ["appraisal", "record", "GX-2025-002", "{d}/ab_inf.json", "--method", "abatement",
+                         "--appraiser", "张三"], 2, "ab_inf.json"),
+    ("appraisal NaN", ["appraisal", "record", "GX-2025-002", "{d}/ab_nan.json", "--method", "abatement",
+                       "--appraiser", "张三"], 2, "ab_nan.json"),
+    ("appraisal text amount", ["appraisal", "record", "GX-2025-002", "{d}/ab_text.json", "--method", "abatement",
+                               "--appraiser", "张三"], 2, "ab_text.json"),
+    ("appraisal list", ["appraisal", "record", "GX-2025-002", "{d}/ab_list.json", "--method", "abatement",
+                        "--appraiser", "张三"], 2, "ab_list.json"),
+    ("appraisal broken yaml", ["appraisal", "record", "GX-2025-002", "{d}/ab_broken.yaml", "--method",
+                               "abatement", "--appraiser", "张三"], 2, "ab_broken.yaml"),
+    ("appraisal unknown case", ["appraisal", "record", "NOPE", "{d}/ab_ok.json", "--method", "abatement",
+                                "--appraiser", "张三"], 2, "NOPE"),
+    ("appraisal bad date", ["appraisal", "record", "GX-2025-002", "{d}/ab_ok.json", "--method", "abatement",
+                            "--appraiser", "张三", "--date", "2025-02-30"], 2, "2025-02-30"),
+    ("appraisal NUL appraiser", ["appraisal", "record", "GX-2025-002", "{d}/ab_ok.json", "--method", "abatement",
+                                 "--appraiser", "张\x01三"], 2, "control character"),
+    ("appraisal stale version", ["appraisal", "record", "GX-2025-002", "{d}/ab_ok.json", "--method", "abatement",
+                                 "--appraiser", "张三", "--expected-version", "99"], 4, "version"),
     # --- bank reserve / ledger ---------------------------------------------------------------
     ("reserve 1e-9", ["bank", "reserve", "BP01", "--case", "GX-2025-002", "--amount", "1e-9"], 2,
      "below the ledger's precision of 1e-06 ha"),
@@ -369,7 +399,8 @@ def test_hostile_input_is_refused_cleanly(corpus, capsys, monkeypatch, name, arg
     d, data, store = corpus
     monkeypatch.setenv("RESTORATION_TODAY", "2026-11-30")
     before = file_digest(store.path)
-    args = ["--data", str(data)] + [a.replace("{d}", str(d)).replace("{{", "{").replace("}}", "}") for a in argv]
+    args = ["--data", str(data)] + [a.replace("{d}", str(d)).replace("{{", "{").replace("}}", "}")
+                                    .replace("\\x01", "\x01") for a in argv]
     got, out, err = run_cli(args, capsys)
     assert got == code, (name, out, err)
     assert message in err + out, (name, err)
@@ -383,7 +414,7 @@ def test_the_corpus_covers_every_import_and_ingest_command():
     wanted = {("import", "sites"), ("import", "bank"), ("import", "cases"), ("import", "counties"),
               ("import", "watersheds"), ("monitor", "ingest-raster"), ("monitor", "ingest-table"),
               ("case", "event"), ("case", "classify"), ("case", "mode"), ("case", "ledger"),
-              ("bank", "reserve"), ("bank", "import"), ("bank", "escrow")}
+              ("bank", "reserve"), ("bank", "import"), ("bank", "escrow"), ("appraisal", "record")}
     assert wanted <= covered, wanted - covered
     from restoration.cli import cli
     imports = set(cli.commands["import"].params[0].type.choices)
