@@ -288,7 +288,7 @@ SITES = _layer(LayerSpec(
         F("area_ha", "float", computed=True, unit="ha", zh="面积"),
         F("county", "str", computed=True, zh="县区"),
         F("watershed", "str", computed=True, zh="流域"),
-        F("public_name", "str", zh="公开名称"),  # the name the public sees, set by staff (issue 11)
+        F("public_name", "str", max_len=120, zh="公开名称"),  # the name the public sees, set by staff (issue 11)
     ),
 ))
 
@@ -337,7 +337,7 @@ CASES = _layer(LayerSpec(
         F("handling_region", "str", zh="办理地区"),  # region code: county_id, city or "province"
         F("joint_regions", "list", default=(), zh="联合办案地区"),  # region codes (联合办案)
         F("appraisers", "list", default=(), zh="承办鉴定评估人员"),  # user names assigned
-        F("public_title", "str", zh="公开标题"),  # the title the public sees, set by staff
+        F("public_title", "str", max_len=120, zh="公开标题"),  # the title the public sees, set by staff
         F("version", "int", computed=True, default=1, zh="版本号"),
         F("updated_at", "datetime", computed=True, zh="更新时间"),
     ),
