@@ -511,15 +511,16 @@ def export_assessment(store: Store, path: str | Path, *, start: date | None = No
 
 # -- case archive (档案) ---------------------------------------------------------------------------
 def _csv(frame: pd.DataFrame) -> bytes:
-    frame = frame.copy()
+    geoms = frame.geometry.to_wkt() if "geometry" in frame.columns and hasattr(frame, "geometry") else None
+    frame = pd.DataFrame(frame).copy()
+    if geoms is not None:
+        frame["geometry"] = geoms.values
     for c in frame.columns:
         if frame[c].map(lambda v: isinstance(v, (bytes, bytearray, memoryview))).any():
             frame[c] = frame[c].map(lambda v: f"<{len(v)} bytes>" if v is not None else None)
         elif frame[c].map(lambda v: isinstance(v, (dict, list))).any():
             frame[c] = frame[c].map(lambda v: json.dumps(v, ensure_ascii=False, default=str)
                                     if isinstance(v, (dict, list)) else v)
-    if "geometry" in frame.columns:
-        frame["geometry"] = frame["geometry"].map(lambda g: None if g is None else g.wkt)
     return frame.to_csv(index=False).encode("utf-8-sig")
 
 

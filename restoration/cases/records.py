@@ -125,6 +125,7 @@ def case_record(store: Store, case_id: str, today: date | None = None) -> dict:
     """Everything about one case: the record, events, classification history, consultation,
     modes, ledger summary and deadlines (plain data for the CLI, reports and the dashboard)."""
     from .modes import case_modes
+    from .procedure import procedure_record
     today = _today(today)
     case = store.get("cases", case_id)
     evs = case_events(store, case_id)
@@ -150,6 +151,7 @@ def case_record(store: Store, case_id: str, today: date | None = None) -> dict:
         "modes": case_modes(store, case_id, profile),
         "ledger": summarise(rows, today).to_dict(),
         "deadlines": [d.to_dict() for d in dls],
+        "procedure": procedure_record(case, evs, profile, today),
     }
 
 
