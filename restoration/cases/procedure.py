@@ -336,9 +336,10 @@ def fund_use(store: Store, case_id: str, profile: Profile | None = None) -> pd.D
             at, flag, zh = None, "place_not_stated", "未记录使用场地"
         elif site not in roles:
             at, flag, zh = False, "site_of_another_case", "用于本案以外的场地"
-        elif roles[site] == "damaged":
+        elif roles[site] in ("damaged", "in_situ_restoration", "monitoring_plot"):
             at, flag, zh = True, None, None
-        elif counties.get(site) and counties.get(site) == case.get("region"):
+        elif roles[site] == "alternative_restoration" and counties.get(site) \
+                and counties.get(site) == case.get("region"):
             at, flag, zh = True, None, None
         else:
             at, flag, zh = False, "outside_damaged_place", "用于损害地以外的替代修复"
