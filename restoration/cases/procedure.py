@@ -578,3 +578,10 @@ def export_archive(store: Store, case_id: str, path: str | Path, today: date | N
         for name, data in files.items():
             z.writestr(name, data)
     return path
+
+
+def archive_bytes(store: Store, case_id: str, today: date | None = None) -> bytes:
+    """:func:`export_archive` as bytes (for a download button)."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        return export_archive(store, case_id, Path(tmp) / "archive.zip", today).read_bytes()
