@@ -13,7 +13,8 @@ from restoration.sample.build import TODAY
 
 @pytest.mark.parametrize("name, make", [("case_events.csv", lambda: case_history.events(TODAY)),
                                         ("case_modes.csv", case_history.case_modes),
-                                        ("funds_ledger.csv", case_history.funds_ledger)])
+                                        ("funds_ledger.csv", case_history.funds_ledger),
+                                        ("screening_reports.csv", case_history.screening_reports)])
 def test_committed_case_files_match_the_generator(sample_dir, tmp_path, name, make):
     make().to_csv(tmp_path / name, index=False, encoding="utf-8")
     assert (tmp_path / name).read_bytes() == (sample_dir / name).read_bytes()
