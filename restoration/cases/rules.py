@@ -146,9 +146,6 @@ SCHEMA = _Table({
         "objection_review": _Rule("bool"),
         "third_party_review": _Rule("bool"),
     }),
-    "enforcement_link": _Table({
-        "actions": _List(),
-    }),
     "supervision": _Table({
         "major_cases_supervised": _Rule("bool"),
         "report_every_days": _Rule("int"),
@@ -164,9 +161,7 @@ SCHEMA = _Table({
     "funds": _Table({
         "use_at_damaged_place": _Rule("bool"),
     }),
-    "assessment": _Table({
-        "indicators": _List(),
-    }),
+
     "agreement_clauses": _List(),
     "clue_channels": _List({"aliases": ("str_list", False)}),
     "not_started_reasons": _List(),
@@ -362,8 +357,8 @@ class Profile:
         for key in ("calendar", "classification", "time_limits", "consultation", "agreement_clauses",
                     "clue_channels", "not_started_reasons", "termination_reasons",
                     "effect_evaluation_exemptions", "modes", "scope_exclusions", "jurisdiction",
-                    "screening", "investigation", "appraisal", "enforcement_link", "supervision",
-                    "public_participation", "credit", "funds", "assessment"):
+                    "screening", "investigation", "appraisal", "supervision",
+                    "public_participation", "credit", "funds"):
             yield from rec(SCHEMA.children[key], self._data.get(key), key)
 
     def table(self) -> pd.DataFrame:
