@@ -471,3 +471,38 @@ def test_cli_procedure_commands(store, capsys, run_cli, tmp_path):
     assert code == 0 and "in force" in out
     code, out, _ = run_cli(capsys, data, "case", "screening", "list", "--profile", "zhejiang", "--today", "2026-11-20")
     assert code == 0 and "missing" in out
+
+
+def test_migration_10_upgrades_an_older_store(tmp_path, monkeypatch):
+    import sqlite3
+
+    from restoration.store import core, migrations, open_store
+    older = [m for m in migrations.MIGRATIONS if m[0] < 10]
+    monkeypatch.setattr(core, "MIGRATIONS", older)
+    monkeypatch.setattr(core, "LATEST", older[-1][0])
+    path = tmp_path / "old.gpkg"
+    open_store(path).schema_version  # a store as it was before migration 10
+    with sqlite3.connect(path) as conn:  # the ledger of that time had no site_id / use_kind
+        conn.execute('ALTER TABLE funds_ledger DROP COLUMN site_id')
+        conn.execute('ALTER TABLE funds_ledger DROP COLUMN use_kind')
+        assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'screening_reports'").fetchone()
+    monkeypatch.undo()
+    store = open_store(path, create=False)
+    assert store.schema_version == migrations.LATEST
+    assert {"site_id", "use_kind"} <= set(store.read("funds_ledger").columns)
+    assert store.read("screening_reports").empty
+
+
+def test_empty_store_and_bad_input(empty_store, zhejiang, tmp_path):
+    assert assessment(empty_store, today=TODAY).empty
+    assert screening_report_status(empty_store, zhejiang, TODAY).empty
+    assert credit_record(empty_store, "某公司")["records"] == []
+    with pytest.raises(InputError, match="liable party"):
+        credit_record(empty_store, "  ")
+    with pytest.raises(InputError, match="period_end"):
+        add_screening_report(empty_store, {"region": "A县", "period_start": "2026-07-01", "period_end": "2026-01-01",
+                                           "submitted_on": "2026-07-20", "submitted_to": "x"}, "t")
+    with pytest.raises(InputError):
+        add_screening_report(empty_store, {"region": "A县", "period_start": "not a date", "period_end": "2026-01-01",
+                                           "submitted_on": "2026-07-20", "submitted_to": "x"}, "t")
+    assert empty_store.read("screening_reports").empty
