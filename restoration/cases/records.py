@@ -61,12 +61,19 @@ def profile_for(case: Mapping[str, Any], events: Sequence[Event | Mapping] | Non
 
 def _profiles():
     """``profile_for`` that loads each profile version once per call of a many-case function."""
+    from .rules import version_in_force
     seen: dict[tuple, Profile] = {}
+    chosen: dict[tuple, Any] = {}
 
     def get(case: Mapping[str, Any], events: Sequence | None = None) -> Profile:
-        key = (case.get("profile") or "guangxi", judged_on(case, events))
+        name = case.get("profile") or "guangxi"
+        on = judged_on(case, events)
+        if (name, on) not in chosen:
+            v = version_in_force(name, on) if "@" not in name else None
+            chosen[(name, on)] = str(v.path) if v is not None else name
+        key = chosen[(name, on)]
         if key not in seen:
-            seen[key] = load_profile(key[0], on=key[1])
+            seen[key] = load_profile(key)
         return seen[key]
     return get
 

@@ -649,12 +649,27 @@ class ProfileVersion:
                 "effective_source": self.effective_source, "file": str(self.path)}
 
 
+_VERSION_LISTS: dict[tuple, tuple[list, list]] = {}
+
+
 def profile_versions(name: str, dirs: list[Path] | None = None) -> list[ProfileVersion]:
     """Every version of profile ``name`` (the first folder holding a file wins), oldest first;
-    drafts last."""
+    drafts last. Cached while the folders and files do not change."""
+    search = profile_dirs(dirs)
+    key = (name, tuple(map(str, search)))
+    stamp = [_mtime(Path(d)) for d in search]
+    hit = _VERSION_LISTS.get(key)
+    if hit is not None and hit[0] == stamp and all(_mtime(v.path) == m for v, m in hit[1]):
+        return [v for v, _ in hit[1]]
+    out = _scan_versions(name, search)
+    _VERSION_LISTS[key] = (stamp, [(v, _mtime(v.path)) for v in out])
+    return out
+
+
+def _scan_versions(name: str, search: list[Path]) -> list[ProfileVersion]:
     import datetime as _dt
     found: dict[str, Path] = {}
-    for d in profile_dirs(dirs):
+    for d in search:
         for p in sorted(Path(d).glob(f"{name}*.toml")):
             stem = p.stem
             if stem != name and not stem.startswith(name + VERSION_SEP):
