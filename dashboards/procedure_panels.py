@@ -130,3 +130,36 @@ def procedure(case_id: str, lang: str) -> None:
     st.download_button(t("proc.archive", lang),
                        data.cached("restoration.cases.procedure.archive_bytes", case_id, config.today()),
                        file_name=f"{case_id}-archive.zip", mime="application/zip")
+
+
+def public_items(lang: str) -> None:
+    """The public page's published agreements, restoration results and fund use (only what a
+    ``disclosed`` event published, through ``restoration.disclosure.public_case_items``)."""
+    from restoration.model import RestorationMode, Verdict
+
+    from .i18n import vocab
+    items = data.cached("restoration.disclosure.public_case_items")
+    st.subheader(t("proc.published", lang))
+    if items.empty:
+        st.caption("—")
+        return
+    def when(r):
+        return r["agreement_date"] or r["accepted_on"] or r["closed_on"]
+
+    def what(r) -> str:
+        if r["item"] == "agreement":
+            modes = "、".join(vocab(RestorationMode, m, lang) for m in (r["restoration_modes"] or []))
+            return f"{money(r['agreement_amount_yuan'], lang)}；{modes or '—'}"
+        if r["item"] == "restoration_result":
+            verdict = vocab(Verdict, r["effect_verdict"], lang) if r["effect_verdict"] else "—"
+            return t("proc.result_text", lang, verdict=verdict, accepted=r["accepted_on"] or "—",
+                     closed=r["closed_on"] or "—")
+        return t("proc.funds_text", lang, received=money(r["funds_received_yuan"], lang),
+                 used=money(r["funds_used_yuan"], lang), here=money(r["funds_used_at_damaged_place_yuan"], lang))
+    rows = items.to_dict("records")
+    st.dataframe(pd.DataFrame({
+        t("field.case_id", lang): [r["case_id"] for r in rows],
+        t("proc.item", lang): [r["item_en"] if lang == "en" else r["item_zh"] for r in rows],
+        t("proc.opened", lang): [r["published_on"] for r in rows],
+        t("case.details", lang): [what(r) for r in rows],
+    }), hide_index=True, width="stretch")

@@ -52,3 +52,13 @@ def test_offset_pending_and_comments_in_english(app):
     text = _all(at)
     assert "1 comment(s) not yet answered" in text and "restoration plan" in text
     assert "proc." not in text  # every label comes from the dictionaries
+
+
+def test_public_page_shows_published_items_without_people(app):
+    at = app.run()  # no sign-in: the public page
+    assert not at.exception
+    text = _all(at)
+    assert "公开的协议、修复结果与资金使用" in text
+    assert "赔偿协议" in text and "修复结果" in text and "资金使用情况" in text
+    assert "陈某某" not in text and "王律师" not in text and "某渔船船主" not in text
+    assert "None" not in text and "nan" not in text
