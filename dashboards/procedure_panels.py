@@ -163,3 +163,50 @@ def public_items(lang: str) -> None:
         t("proc.opened", lang): [r["published_on"] for r in rows],
         t("case.details", lang): [what(r) for r in rows],
     }), hide_index=True, width="stretch")
+
+
+def procedure_forms(case_id: str, version: int, lang: str) -> None:
+    """Two everyday steps as forms: a progress report to the supervising authority, and the answer
+    to a public comment. Both write through ``add_event`` with the version the page was built from."""
+    from datetime import date as _date
+
+    from restoration.cases import add_event
+
+    from .ui import shown_errors, user
+    rec = data.cached("restoration.cases.case_record", case_id, today=config.today())["procedure"]
+    today: _date = config.today()
+
+    def save(event: dict) -> None:
+        with shown_errors():
+            saved = add_event(data.store(), case_id, event, user()["name"], expected_version=version, today=today)
+            st.session_state[f"loaded_version_{case_id}"] = int(saved["version"])
+            st.success(t("form.saved", lang))
+
+    if rec["supervision"]["under_supervision"]:
+        st.subheader(t("proc.form_report", lang))
+        with st.form(f"sup_report_{case_id}", clear_on_submit=True):
+            when = st.date_input(t("form.event_date", lang), value=today, max_value=today, key=f"sup_d_{case_id}")
+            summary = st.text_area(t("proc.report_summary", lang), max_chars=2000)
+            sent = st.form_submit_button(t("form.save", lang))
+        if sent:
+            if not summary.strip():
+                st.error(t("proc.report_summary_required", lang))
+            else:
+                save({"event_type": "supervision_report", "event_date": when.isoformat(),
+                      "details": {"summary": summary.strip()}})
+    open_ = [c for c in rec["public_participation"]["comments"] if not c["answered"]]
+    if open_:
+        st.subheader(t("proc.form_answer", lang))
+        with st.form(f"answer_{case_id}", clear_on_submit=True):
+            cid = st.selectbox(t("proc.comment", lang), [c["comment_id"] for c in open_],
+                               format_func=lambda c: next(f"{x['comment_id']} · {x['text'][:40]}" for x in open_
+                                                          if x["comment_id"] == c))
+            when = st.date_input(t("form.event_date", lang), value=today, max_value=today, key=f"ans_d_{case_id}")
+            answer = st.text_area(t("proc.answer", lang), max_chars=2000)
+            sent = st.form_submit_button(t("form.save", lang))
+        if sent:
+            if not answer.strip():
+                st.error(t("proc.answer_required", lang))
+            else:
+                save({"event_type": "public_comment_answered", "event_date": when.isoformat(),
+                      "details": {"comment_id": cid, "answer": answer.strip()}})

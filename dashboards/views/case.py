@@ -60,8 +60,6 @@ with tabs[4], shown_errors():
     case_panels.bank(case_id, L)
 with tabs[5], shown_errors():
     case_panels.funds(case_id, L)
-with tabs[7], shown_errors():
-    procedure_panels.procedure(case_id, L)
 with tabs[6]:
     # edits carry the version the user loaded, not the one on the rerun that submits them, so a
     # change saved by someone else in between is a conflict, not a silent overwrite
@@ -74,3 +72,6 @@ with tabs[6]:
             st.session_state[loaded_key] = int(case["version"])
             st.rerun()
     case_panels.forms(case_id, st.session_state[loaded_key], L)
+with tabs[7], shown_errors():
+    procedure_panels.procedure(case_id, L)
+    procedure_panels.procedure_forms(case_id, st.session_state[loaded_key], L)

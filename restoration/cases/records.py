@@ -267,8 +267,23 @@ def add_event(store: Store, case_id: str, event: Mapping[str, Any], actor: str,
                                    "size_bytes": len(data), "data": bytes(data)}
                                   for name, mime, data in attachments])
             tx.insert("attachments", files, action=f"attachments of event {fid}")
-        return tx.update("cases", case_id, {"stage": result.stage.value}, expected_version=expected_version,
+        changes = {"stage": result.stage.value, **_jurisdiction_changes(case, ev)}
+        return tx.update("cases", case_id, changes, expected_version=expected_version,
                          action=f"event {ev.event_type}")
+
+
+def _jurisdiction_changes(case: Mapping[str, Any], ev: Event) -> dict:
+    """A jurisdiction or joint-handling event sets the case's ``handling_region`` / adds to its
+    ``joint_regions`` (the jurisdiction fields, where the store has them)."""
+    from ..model import LAYERS
+    fields = LAYERS["cases"].field_names
+    out: dict = {}
+    if ev.event_type == "jurisdiction_assigned" and "handling_region" in fields:
+        out["handling_region"] = str(ev.details.get("handling_region"))
+    if ev.event_type == "joint_handling_agreed" and "joint_regions" in fields and ev.details.get("joint_regions"):
+        have = list(case.get("joint_regions") or [])
+        out["joint_regions"] = have + [r for r in ev.details["joint_regions"] if r not in have]
+    return out
 
 
 def update_case(store: Store, case_id: str, changes: Mapping[str, Any], actor: str,

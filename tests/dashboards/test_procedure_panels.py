@@ -62,3 +62,19 @@ def test_public_page_shows_published_items_without_people(app):
     assert "赔偿协议" in text and "修复结果" in text and "资金使用情况" in text
     assert "陈某某" not in text and "王律师" not in text and "某渔船船主" not in text
     assert "None" not in text and "nan" not in text
+
+
+def test_answer_form_writes_and_empty_answer_writes_nothing(app, store):
+    at = _case(app, "GX-2024-005")
+    n = store.count("case_events")
+    form_buttons = [b for b in at.button if b.label == "保存"]
+    answer = next(w for w in at.text_area if w.label == "答复")
+    form_buttons[-1].click().run()  # empty answer -> an error, nothing written
+    assert any("请填写答复内容" in e.value for e in at.error) and store.count("case_events") == n
+    answer = next(w for w in at.text_area if w.label == "答复")
+    answer.input("<b>采纳</b>：选用乡土树种")
+    next(b for b in reversed(at.button) if b.label == "保存").click().run()
+    assert not at.exception
+    assert store.count("case_events") == n + 1
+    last = store.read("case_events", case_id="GX-2024-005").iloc[-1]
+    assert last["event_type"] == "public_comment_answered" and last["details"]["comment_id"] == "C-2026-02"
