@@ -438,6 +438,10 @@ ASSESSMENT_COLUMNS = {
 }
 
 
+LEDGER_COLUMN = {"due": "funds_due_yuan", "instalment_due": "funds_due_yuan",
+                 "received": "funds_received_yuan", "disbursed": "funds_used_yuan"}
+
+
 def assessment(store: Store, start: date | None = None, end: date | None = None,
                today: date | None = None, by: str = "region") -> pd.DataFrame:
     """Per-region indicators for the province's assessment (考核) over [start, end]: cases opened
@@ -456,6 +460,8 @@ def assessment(store: Store, start: date | None = None, end: date | None = None,
         raise InputError(Issue(f"cases have no field '{by}' to group by", field="by"))
     events = _by_case(store.read("case_events"))
     ledger = store.read("funds_ledger")
+    ledger = ledger.assign(_day=ledger["entry_date"].map(_d))
+    ledger_by = {cid: g for cid, g in ledger.groupby("case_id")} if len(ledger) else {}
     prof = _profiles()
     inside = lambda d: d is not None and start <= d <= end  # noqa: E731
     rows: dict[str, dict] = {}
@@ -477,12 +483,12 @@ def assessment(store: Store, start: date | None = None, end: date | None = None,
                 r["_days"].append((ag - first["filed"]).days)
         sched = supervision_schedule(evs, prof(case, evs), today)
         r["supervision_reports_overdue"] += sum(s["status"] == "overdue" for s in sched)
-        mine = ledger[ledger["case_id"] == case["case_id"]]
-        for kind, col in (("due", "funds_due_yuan"), ("instalment_due", "funds_due_yuan"),
-                          ("received", "funds_received_yuan"), ("disbursed", "funds_used_yuan")):
-            sel = mine[mine["entry_type"] == kind]
-            days = sel["entry_date"].map(_d)
-            r[col] += float(sel.loc[days.map(inside).astype(bool), "amount_yuan"].sum()) if len(sel) else 0.0
+        mine = ledger_by.get(case["case_id"])
+        if mine is not None:
+            for row in mine[["entry_type", "amount_yuan", "_day"]].itertuples(index=False):
+                col = LEDGER_COLUMN.get(row.entry_type)
+                if col and inside(row._2):
+                    r[col] += float(row.amount_yuan)
     out = []
     for reg, r in sorted(rows.items()):
         days = r.pop("_days")
