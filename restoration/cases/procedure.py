@@ -186,6 +186,10 @@ def _supervised(evs: Sequence[Event]) -> bool:
 
 # -- technical-upgrade offset workflow -----------------------------------------------------------
 OFFSET_STEPS = ("offset_applied", "offset_reviewed", "offset_accepted", "offset_granted")
+OFFSET_STATUS = {"applied": ("已申请", "applied"), "reviewed": ("已审核", "reviewed"),
+                 "accepted": ("已验收", "accepted"), "granted": ("已核定抵扣", "granted"),
+                 "rejected": ("不予抵扣", "rejected"),
+                 "pending_confirmation": ("待确认条件", "waiting for conditions to be confirmed")}
 
 
 def offset_workflow(events: Sequence[Event | Mapping], profile: Profile) -> dict | None:
@@ -225,7 +229,8 @@ def offset_workflow(events: Sequence[Event | Mapping], profile: Profile) -> dict
         status = {"offset_applied": "applied", "offset_reviewed": "reviewed",
                   "offset_accepted": "accepted"}.get(last, last)
     requested = applied.details.get("eligible_investment_yuan") if applied else None
-    return {"status": status, "project": applied.details.get("project") if applied else None,
+    return {"status": status, "status_zh": OFFSET_STATUS[status][0], "status_en": OFFSET_STATUS[status][1],
+            "project": applied.details.get("project") if applied else None,
             "eligible_investment_yuan": requested,
             "requested_offset_yuan": applied.details.get("requested_offset_yuan") if applied else None,
             "granted_offset_yuan": granted.details.get("offset_yuan") if granted else None,

@@ -506,3 +506,17 @@ def test_empty_store_and_bad_input(empty_store, zhejiang, tmp_path):
         add_screening_report(empty_store, {"region": "A县", "period_start": "not a date", "period_end": "2026-01-01",
                                            "submitted_on": "2026-07-20", "submitted_to": "x"}, "t")
     assert empty_store.read("screening_reports").empty
+
+
+def test_case_report_has_the_procedure_escaped(store):
+    from restoration.reports.case_report import case_report_html
+    cid = new_case(store, "T-RPT", case_class="major")
+    add(store, cid, FILED[0], ("joint_handling_agreed", "2025-02-03",
+                               {"departments": ["<script>alert(1)</script>", "B局"],
+                                "lead_department": "<script>alert(1)</script>"}),
+        ("supervision_started", "2025-02-04", {"authority": "省办", "report_every_days": 30}))
+    page = case_report_html(store, cid, TODAY)
+    assert "<h2>程序 Procedure</h2>" in page and "<script>alert" not in page and "&lt;script&gt;" in page
+    assert "每 30 日报告" in page
+    page = case_report_html(store, "GX-2023-009", TODAY)
+    assert "待确认条件" in page and "pending_confirmation" not in page
