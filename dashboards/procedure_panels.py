@@ -48,10 +48,10 @@ def procedure(case_id: str, lang: str) -> None:
     rec = data.cached("restoration.cases.case_record", case_id, today=config.today())["procedure"]
     st.subheader(t("proc.jurisdiction", lang))
     j = rec["jurisdiction"]
-    _table([j] if j else [], {"level": "proc.level", "handling_region": "proc.handling_region", "basis": "proc.basis",
-                              "designated_department": "proc.designated_department", "date": "case.event_date"}, lang)
-    if j:
-        st.caption(t(f"proc.level.{j['level']}", lang))
+    _table([{**j, "level": t(f"proc.level.{j['level']}", lang),
+             "basis": j["basis_en"] if lang == "en" else j["basis_zh"]}] if j else [],
+           {"level": "proc.level", "handling_region": "proc.handling_region", "basis": "proc.basis",
+            "designated_department": "proc.designated_department", "date": "case.event_date"}, lang)
     _table([{**r, "label": _label(r, lang)} for r in rec["joint_handling"] + rec["joint_investigation_groups"]],
            {"date": "case.event_date", "label": "case.event_type", "lead_department": "proc.lead_department",
             "departments": "proc.departments", "members": "proc.departments", "joint_regions": "proc.joint_regions"},
@@ -62,7 +62,8 @@ def procedure(case_id: str, lang: str) -> None:
     links = rec["referrals"] + rec["enforcement_links"]
     if links:
         st.subheader(t("proc.links", lang))
-        _table([{**r, "label": _label(r, lang)} for r in links],
+        _table([{**r, "label": _label(r, lang) + (f"：{r['action_en'] if lang == 'en' else r['action_zh']}"
+                                                   if r.get("action_zh") else "")} for r in links],
                {"date": "case.event_date", "label": "case.event_type", "department": "proc.department",
                 "to_department": "proc.to_department", "reference": "proc.reference"}, lang)
     app = rec["appraisal"]
@@ -109,7 +110,9 @@ def procedure(case_id: str, lang: str) -> None:
             st.caption(f"{t('proc.granted', lang)}: {money(off['granted_offset_yuan'], lang)}")
     if rec["credit"] or rec["disclosures"]:
         st.subheader(t("proc.credit_disclosure", lang))
-        _table([{**r, "label": _label(r, lang)} for r in rec["credit"] + rec["disclosures"]],
+        _table([{**r, "label": _label(r, lang),
+                 "measure": r.get("measure_en" if lang == "en" else "measure_zh"),
+                 "item": r.get("item_en" if lang == "en" else "item_zh")} for r in rec["credit"] + rec["disclosures"]],
                {"date": "case.event_date", "label": "case.event_type", "measure": "proc.measure",
                 "item": "proc.item", "court": "proc.court"}, lang)
 

@@ -20,7 +20,7 @@ from ..errors import InputError, Issue
 from ..model import CaseClass
 from ..store import Store
 from .events import EVENT_TYPES, event_label
-from .procedure_rules import COMMENT_DOCUMENTS, LEVELS, POLICE_ACTIONS
+from .procedure_rules import COMMENT_DOCUMENTS, DISCLOSURE_ITEMS, LEVELS, POLICE_ACTIONS
 from .rules import Profile
 from .workflow import Event, make_event, order, replay
 
@@ -122,10 +122,21 @@ def procedure_record(case: Mapping[str, Any], events: Sequence[Event | Mapping],
                "opened": e.event_date.isoformat(), "until": str(e.details.get("until")),
                "open_now": _d(e.details.get("until")) is not None and e.event_date <= today <= _d(e.details["until"]),
                "channel": e.details.get("channel")} for e in by("public_comment_opened")]
+    def item_label(path: str, value, lang: int):
+        item = profile.list(path).get(value) if value else None
+        return None if item is None else (item.zh, item.en)[lang]
+
+    def measure_label(value, lang: int):
+        return item_label("credit.incentives", value, lang) or item_label("credit.dishonesty_measures", value, lang)
+
+    basis = last_j.details.get("basis") if last_j else None
     return {
         "jurisdiction": None if last_j is None else {
             "level": last_j.details.get("level"), "level_zh": LEVELS.get(last_j.details.get("level"), ("", ""))[0],
-            "handling_region": last_j.details.get("handling_region"), "basis": last_j.details.get("basis"),
+            "level_en": LEVELS.get(last_j.details.get("level"), ("", ""))[1],
+            "handling_region": last_j.details.get("handling_region"), "basis": basis,
+            "basis_zh": item_label("jurisdiction.region_level_cases", basis, 0),
+            "basis_en": item_label("jurisdiction.region_level_cases", basis, 1),
             "designated_by": last_j.details.get("designated_by"),
             "designated_department": last_j.details.get("designated_department"),
             "date": last_j.event_date.isoformat()},
@@ -155,6 +166,7 @@ def procedure_record(case: Mapping[str, Any], events: Sequence[Event | Mapping],
                    for e in by("agent_authorised")],
         "enforcement_links": [_row(e, action=e.details.get("action"),
                                    action_zh=POLICE_ACTIONS.get(e.details.get("action"), ("", ""))[0],
+                                   action_en=POLICE_ACTIONS.get(e.details.get("action"), ("", ""))[1],
                                    department=e.details.get("from_department") or e.details.get("by")
                                    or e.details.get("police_unit"),
                                    reference=e.details.get("reference"))
@@ -167,10 +179,14 @@ def procedure_record(case: Mapping[str, Any], events: Sequence[Event | Mapping],
                                      for r in supervision_schedule(evs, profile, today)]},
         "public_participation": {"rounds": rounds, "comments": comments,
                                  "unanswered": sum(not c["answered"] for c in comments)},
-        "credit": [_row(e, measure=e.details.get("measure"), court=e.details.get("court"),
+        "credit": [_row(e, measure=e.details.get("measure"), measure_zh=measure_label(e.details.get("measure"), 0),
+                        measure_en=measure_label(e.details.get("measure"), 1), court=e.details.get("court"),
                         reference=e.details.get("reference")) for e in by("credit_incentive", "dishonesty_listed")],
         "offset": offset_workflow(evs, profile),
-        "disclosures": [_row(e, item=e.details.get("item")) for e in by("disclosed")],
+        "disclosures": [_row(e, item=e.details.get("item"),
+                             item_zh=DISCLOSURE_ITEMS.get(e.details.get("item"), (None, None))[0],
+                             item_en=DISCLOSURE_ITEMS.get(e.details.get("item"), (None, None))[1])
+                        for e in by("disclosed")],
     }
 
 

@@ -520,3 +520,11 @@ def test_case_report_has_the_procedure_escaped(store):
     assert "每 30 日报告" in page
     page = case_report_html(store, "GX-2023-009", TODAY)
     assert "待确认条件" in page and "pending_confirmation" not in page
+
+
+def test_requested_consultation_has_a_period(store):
+    cid = new_case(store, "T-RQD")
+    add(store, cid, *FILED, ("consultation_requested", "2025-03-01"), ("meeting_held", "2025-03-10"))
+    (c,) = [d for d in deadlines(store, cid, TODAY) if d.deadline == "consultation"]
+    assert c.start_event == "consultation_requested" and c.limit_days == 90 and c.status == "overdue"
+    assert "platform's reading" in c.note

@@ -41,7 +41,9 @@ def test_supervised_case_shows_overdue_report_and_joint_handling(app):
     text = _all(at)
     assert "重大案件督办" in text and "有 1 次督办进展报告逾期未报" in text
     assert "自治区生态环境厅" in text and "牵头部门" in text and "自治区（省）级管辖" in text
-    assert "supervision_report" not in text and "None" not in text and "nan" not in text
+    assert "重大和特别重大突发环境事件" in text and "先行处置污染物" in text
+    for code in ("supervision_report", "major_sudden_incident", "pollutants_disposed", "province", "None", "nan"):
+        assert code not in text, code
 
 
 def test_offset_pending_and_comments_in_english(app):
@@ -52,6 +54,10 @@ def test_offset_pending_and_comments_in_english(app):
     text = _all(at)
     assert "1 comment(s) not yet answered" in text and "restoration plan" in text
     assert "proc." not in text  # every label comes from the dictionaries
+    at = _case(app, "GX-2022-010", lang="en")
+    text = _all(at)
+    assert "lighter or reduced administrative penalty" in text and "use of funds" in text
+    assert "lighter_penalty" not in text and "fund_use" not in text
 
 
 def test_public_page_shows_published_items_without_people(app):
