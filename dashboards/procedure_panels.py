@@ -52,10 +52,10 @@ def procedure(case_id: str, lang: str) -> None:
              "basis": j["basis_en"] if lang == "en" else j["basis_zh"]}] if j else [],
            {"level": "proc.level", "handling_region": "proc.handling_region", "basis": "proc.basis",
             "designated_department": "proc.designated_department", "date": "case.event_date"}, lang)
-    _table([{**r, "label": _label(r, lang)} for r in rec["joint_handling"] + rec["joint_investigation_groups"]],
+    _table([{**r, "label": _label(r, lang), "departments": r.get("departments") or r.get("members") or []}
+            for r in rec["joint_handling"] + rec["joint_investigation_groups"]],
            {"date": "case.event_date", "label": "case.event_type", "lead_department": "proc.lead_department",
-            "departments": "proc.departments", "members": "proc.departments", "joint_regions": "proc.joint_regions"},
-           lang)
+            "departments": "proc.departments", "joint_regions": "proc.joint_regions"}, lang)
     if rec["exclusion"]:
         x = rec["exclusion"]
         st.warning(t("proc.excluded", lang, reason=x["en"] if lang == "en" else x["zh"]))

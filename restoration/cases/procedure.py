@@ -581,14 +581,14 @@ def export_archive(store: Store, case_id: str, path: str | Path, today: date | N
             str(r["fid"]), str(r["event_date"])[:10],
             f"{event_label(r['event_type'])} {event_label(r['event_type'], 'en')}")
     for layer in ("case_classifications", "case_modes", "funds_ledger", "effect_evaluations", "sites",
-                  "case_scenarios"):
+                  "case_scenarios", "appraisals"):
         if layer not in store.layers():
             continue
         frame = store.read(layer, case_id=case_id)
         if len(frame):
             add(f"{layer}.csv", _csv(frame), layer, case_id, None, f"{len(frame)} 条 rows")
             for r in frame.to_dict("records"):
-                rid = r.get("evaluation_id") or r.get("site_id") or r.get("fid")
+                rid = r.get("evaluation_id") or r.get("appraisal_id") or r.get("site_id") or r.get("fid")
                 index.append({"kind": layer, "record_id": str(rid), "date": None, "title": "", "file": f"{layer}.csv"})
     audit = store.read("audit_log", record_id=case_id) if "audit_log" in store.layers() else pd.DataFrame()
     if len(audit):

@@ -42,6 +42,7 @@ def test_supervised_case_shows_overdue_report_and_joint_handling(app):
     assert "重大案件督办" in text and "有 1 次督办进展报告逾期未报" in text
     assert "自治区生态环境厅" in text and "牵头部门" in text and "自治区（省）级管辖" in text
     assert "重大和特别重大突发环境事件" in text and "先行处置污染物" in text
+    assert "自治区生态环境厅、自治区水利厅、自治区农业农村厅" in text  # the joint handling's departments
     for code in ("supervision_report", "major_sudden_incident", "pollutants_disposed", "province", "None", "nan"):
         assert code not in text, code
 
