@@ -101,7 +101,8 @@ def cached(fn_name: str, *args, **kwargs) -> object:
 
 
 #: what the public page may call: the allow-listed disclosure functions, nothing else
-PUBLIC_CALLS = ("restoration.disclosure.public_cases", "restoration.disclosure.public_sites")
+PUBLIC_CALLS = ("restoration.disclosure.public_cases", "restoration.disclosure.public_sites",
+                "restoration.disclosure.public_case_items")
 
 
 def public(fn_name: str) -> object:

@@ -225,3 +225,10 @@ def set_public_name(store, site_id: str, public_name: str | None, actor) -> dict
     text = check_public_text(public_name, "public_name", case)
     with store.transaction(who.name) as tx:
         return tx.update("sites", site_id, {"public_name": text}, action="public name")
+
+
+def public_case_items(store) -> pd.DataFrame:
+    """Published agreements, restoration results and fund use of disclosed cases (issue 14):
+    numbers, dates and labels only — see ``restoration.cases.publication``."""
+    from .cases.publication import public_items
+    return public_items(store)
