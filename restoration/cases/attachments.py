@@ -1,6 +1,6 @@
 """Files attached to case events (inspection photos): checked by content, named safely, bounded.
 
-A file is accepted only when its bytes are an image the platform knows (by magic bytes and the
+A file is accepted only when its bytes are an image or a PDF the platform knows (by magic bytes and the
 first structure of the format, not by the name or the browser's MIME type); its MIME type is then
 the one the content says. Names are reduced to a plain file name (no folders, no control
 characters, at most 80 characters, the extension of the detected type). One file may have
@@ -9,7 +9,7 @@ refused file refuses the whole event: nothing is saved, and the error names the 
 
 References
 ----------
-PNG: ISO/IEC 15948:2004 §5.2 (signature) and §11.2.2 (IHDR first). JPEG: ITU-T T.81 Annex B
+PDF: ISO 32000-1:2008 §7.5.2 (header). PNG: ISO/IEC 15948:2004 §5.2 (signature) and §11.2.2 (IHDR first). JPEG: ITU-T T.81 Annex B
 (SOI marker FFD8 followed by a marker segment). WebP: RFC 9649 §2.
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ MAX_EVENT_BYTES = 40_000_000
 #: most files on one event
 MAX_FILES = 20
 #: accepted content types and their canonical extension
-TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
+TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "application/pdf": ".pdf"}
 _UNSAFE = re.compile(r"[^\w.\-（）]+", re.UNICODE)
 
 
@@ -39,6 +39,8 @@ def sniff(data: bytes) -> str | None:
         return "image/jpeg"
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image/webp"
+    if data[:5] == b"%PDF-":  # documents of procedure events (decisions, records, opinions)
+        return "application/pdf"
     return None
 
 
@@ -77,8 +79,8 @@ def check_attachments(files: Sequence[tuple[str, str, bytes]], *, source: str | 
             continue
         mime = sniff(data)
         if mime is None:
-            issues.append(Issue(f"{_shown(name)}: the content is not a JPEG, PNG or WebP image (whatever its "
-                                f"name says); photos only", source=source, field="attachments"))
+            issues.append(Issue(f"{_shown(name)}: the content is not a JPEG, PNG or WebP image or a PDF document "
+                                f"(whatever its name says)", source=source, field="attachments"))
             continue
         clean = safe_name(name, mime)
         stem, ext = clean.rsplit(".", 1)
