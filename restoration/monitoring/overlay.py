@@ -31,8 +31,12 @@ def _source(store: Store, indicator: str) -> dict | None:
 @lru_cache(maxsize=8)
 def _open(location: str, options: str, ingested_at: str):
     from .cube import open_cube
+    opts = json.loads(options)
+    if opts.get("kind") in ("scenes", "stac"):  # spectral-index sources (issue 15)
+        from .scene_ingest import reopen_index
+        return reopen_index({"location": location, "options": opts})
     source = json.loads(location) if location.startswith("[") else location
-    return open_cube(source, validate="none", **json.loads(options))
+    return open_cube(source, validate="none", **opts)
 
 
 def _cube(store: Store, indicator: str):
