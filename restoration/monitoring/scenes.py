@@ -243,7 +243,8 @@ def scan_scenes(paths: Sequence[Path], *, bands: Sequence[str] | None = None, se
                         "the bands have no names (no band descriptions and no band token in the file "
                         "name); give them with --bands blue,green,red,nir,swir16,swir22",
                         source=str(path), field="bands"))
-                names = [normalise_band(d) for d in desc]
+                tokens = _band_tokens(path, file_sensor)
+                names = [tokens.get(d.strip().upper(), normalise_band(d)) for d in desc]
             if wanted is not None:
                 unknown = [n for n in names if n not in wanted]
                 if unknown and src.count == 1:
