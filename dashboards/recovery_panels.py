@@ -59,7 +59,7 @@ def recovery_curve(row: dict, lang: str):
     ax.set_xlabel(_label("rec.year", lang), **font)
     ax.set_ylabel(row["indicator"].upper())
     ax.set_title(f"{row['site_id']} · {row['indicator'].upper()}", fontsize=10)
-    ax.legend(fontsize=7, loc="best", prop=font or None)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, frameon=False, prop=font or None)
     ax.xaxis.get_major_locator().set_params(integer=True)
     fig.tight_layout()
     return fig

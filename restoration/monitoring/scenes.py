@@ -230,12 +230,16 @@ def scan_scenes(paths: Sequence[Path], *, bands: Sequence[str] | None = None, se
                     and not (wanted and len(wanted) == 1 and name_band not in wanted):
                 names = [name_band]
             elif wanted is not None:
-                if src.count != len(wanted):
+                plain = [w for w in wanted if w not in QA_BANDS]  # the QA band may be a file of its own
+                if src.count != len(wanted) and src.count == len(plain):
+                    names = plain
+                elif src.count != len(wanted):
                     raise InputError(Issue(
                         f"the scene has {src.count} band(s) but --bands names {len(wanted)} "
                         f"({', '.join(wanted)}); name every band of the file in order", source=str(path),
                         field="bands"))
-                names = list(wanted)
+                else:
+                    names = list(wanted)
             else:
                 desc = list(src.descriptions or ())
                 if len(desc) != src.count or not all(desc):
@@ -247,7 +251,7 @@ def scan_scenes(paths: Sequence[Path], *, bands: Sequence[str] | None = None, se
                 names = [tokens.get(d.strip().upper(), normalise_band(d)) for d in desc]
             if wanted is not None:
                 unknown = [n for n in names if n not in wanted]
-                if unknown and src.count == 1:
+                if unknown and src.count == 1 and unknown[0] not in QA_BANDS:
                     raise InputError(Issue(f"the file holds band '{unknown[0]}', which is not among --bands "
                                            f"({', '.join(wanted)})", source=str(path), field="bands"))
             tags = src.tags()
