@@ -63,7 +63,12 @@ def _site_annual(store: Store, site_id: str, indicator: str, months) -> pd.DataF
         raise InputError(Issue(f"no usable {indicator} values for site {site_id}; ingest scenes first "
                                f"(restoration monitor ingest-raster FILES --bands ... --index {indicator.upper()})",
                                field="site"))
-    return annual_series(obs["time"], obs["value"], months=months)
+    ann = annual_series(obs["time"], obs["value"], months=months)
+    if ann.empty:
+        raise InputError(Issue(f"no usable {indicator} values for site {site_id} in months "
+                               f"{', '.join(map(str, months or []))} (observations are dated "
+                               f"{', '.join(sorted({str(m) for m in obs['time'].dt.month}))})", field="months"))
+    return ann
 
 
 def _pixel_map(store: Store, site: dict, indicator: str, metric: str, *, months, disturbance_year: int,

@@ -108,7 +108,7 @@ def historic_target(values: np.ndarray, years: Sequence[int], reference_years: t
     a, b = reference_years
     sel = (years >= a) & (years <= b)
     if not sel.any():
-        raise InputError(Issue(f"no data in the reference years {a}-{b} (data cover {years.min()}-{years.max()})",
+        raise InputError(Issue(f"no data in the reference years {a}-{b} (years with data: {_ranges(years)})",
                                field="reference_years"))
     with np.errstate(all="ignore"):
         import warnings

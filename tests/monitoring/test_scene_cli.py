@@ -10,6 +10,7 @@ import geopandas as gpd
 import pytest
 
 from restoration.cli import main
+from restoration.errors import InputError
 from restoration.importer import import_file
 
 DATA = Path(__file__).parent / "data" / "bc06_wildfire"
@@ -100,3 +101,61 @@ def test_bad_scene_input_exits_2_and_stores_nothing(bc_store, capsys, tmp_path):
                         "2007", "--reference-years", "2003-2005")
     assert code == 2 and "NOPE" in err
     assert len(bc_store.read("recovery_assessments")) == 0
+
+
+def test_migration_11_upgrades_an_older_store_keeping_its_values(store):
+    import sqlite3
+    from restoration.store import open_store
+    n = store.count("monitoring_series")
+    with sqlite3.connect(store.path) as conn:  # make it a schema-v6 store, as before issue 15
+        conn.execute("DROP INDEX idx_recovery_assessments_case")
+        conn.execute("DROP TABLE recovery_assessments")
+        conn.execute("DELETE FROM gpkg_contents WHERE table_name = 'recovery_assessments'")
+        conn.execute("ALTER TABLE monitoring_series DROP COLUMN valid_fraction")
+        conn.execute("DELETE FROM restoration_schema WHERE version = 11")
+    upgraded = open_store(store.path, create=False)
+    assert 11 in set(upgraded.query("SELECT version FROM restoration_schema")["version"])
+    rows = upgraded.read("monitoring_series")
+    assert len(rows) == n and rows["valid_fraction"].isna().all()
+    assert upgraded.read("recovery_assessments").empty
+
+
+def test_seasonal_composite_and_reference_site_target(bc_store, capsys):
+    from restoration.monitoring import assess_recovery, ingest_scenes
+    ingest_scenes(bc_store, DATA / "composites", bands=BANDS, indices="NDVI", sensor="file", site_ids=["BC06"])
+    # the composites are dated 1 January: a summer-only composite has nothing to assess
+    with pytest.raises(InputError, match="no usable ndvi values for site BC06 in months 6, 7, 8"):
+        assess_recovery(bc_store, "BC06", indicator="ndvi", disturbance_year=2006, restoration_year=2007,
+                        reference_years=(2003, 2005), months=[6, 7, 8], save=False)
+    winter = assess_recovery(bc_store, "BC06", indicator="ndvi", disturbance_year=2006, restoration_year=2007,
+                             reference_years=(2003, 2005), months=[1], save=False, pixel_metric=None)
+    assert winter.metrics["R80P"] == pytest.approx(EXPECTED["site"]["NDVI"]["R80P"], rel=1e-5)
+    # a reference site: the site itself gives the historic target again
+    ref = assess_recovery(bc_store, "BC06", indicator="ndvi", disturbance_year=2006, restoration_year=2007,
+                          reference_years=(2003, 2005), reference_site_id="BC06", save=False, pixel_metric=None)
+    assert ref.target_kind == "reference_site" and ref.target == pytest.approx(winter.target)
+    code, out, _ = _run(bc_store, capsys, "recovery", "BC06", "--disturbance-year", "2006", "--restoration-year",
+                        "2007", "--reference-years", "2003-2005", "--index", "ndvi", "--months", "13")
+    assert code == 2
+
+
+def test_export_shows_each_index_as_its_own_indicator(bc_store, capsys, tmp_path):
+    # these composites are stretched to 0–1, not reflectance: EVI (whose constants assume
+    # reflectance) leaves its plausible range and the whole ingestion is refused
+    n = bc_store.count("monitoring_series")
+    code, _, err = _run(bc_store, capsys, "ingest-raster", str(DATA / "composites"), "--bands", BANDS, "--index",
+                        "NBR,EVI", "--sensor", "file", "--site", "BC06")
+    assert code == 2 and "zonal means of evi are outside its plausible range" in err
+    assert bc_store.count("monitoring_series") == n
+    code, _, _ = _run(bc_store, capsys, "ingest-raster", str(DATA / "composites"), "--bands", BANDS, "--index",
+                      "NBR,NDVI,SAVI,NDMI,NDWI", "--sensor", "file", "--site", "BC06")
+    assert code == 0
+    out = tmp_path / "series.csv"
+    with pytest.raises(SystemExit) as exit_:
+        main(["--data", str(bc_store.path.parent), "export", "monitoring_series", "--out", str(out)])
+    assert exit_.value.code == 0
+    import pandas as pd
+    frame = pd.read_csv(out)
+    mine = frame[frame["site_id"] == "BC06"]
+    assert set(mine["indicator"]) == {"nbr", "ndvi", "savi", "ndmi", "ndwi"} and len(mine) == 5 * 22
+    assert mine["valid_fraction"].eq(1.0).all()
