@@ -128,11 +128,12 @@ def case_recovery(case_id: str, lang: str) -> None:
         cols = st.columns([3, 2])
         with cols[0]:
             st.pyplot(recovery_curve(row, lang), clear_figure=True)
-        with cols[1]:
-            st.dataframe(metrics_table(row, lang), hide_index=True, width="stretch")
         pmap = row.get("pixel_map")
+        with cols[1]:
+            if pmap and pmap.get("values"):
+                st.pyplot(pixel_map_figure(pmap, lang), clear_figure=True)
+        st.dataframe(metrics_table(row, lang), hide_index=True, width="stretch")
         if pmap and pmap.get("values"):
-            st.pyplot(pixel_map_figure(pmap, lang), clear_figure=True)
             s = pmap.get("summary") or {}
             if s.get("median") is not None:
                 st.caption(t("rec.map_summary", lang, metric=pmap["metric"], n=s.get("pixels", 0),

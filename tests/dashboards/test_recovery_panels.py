@@ -77,3 +77,38 @@ def test_english_and_empty_state(recovered, staff_data, monkeypatch):
     assert table.loc[0, "Value"] == "not reached yet" and "Years to recovery" in table.loc[0, "Meaning"]
     at = _case(staff_data, monkeypatch, "GX-2023-015", lang="en")
     assert any("No spectral recovery assessment" in c.value for c in at.caption)
+
+
+@pytest.mark.slow
+def test_recovery_section_in_chromium(recovered, streamlit_server, browser):
+    """What a supervisor sees: the monitoring tab of GX-2022-010 with the recovery curve, the
+    metrics and the per-pixel map drawn (screenshot in the artifacts folder)."""
+    import time
+    from .conftest import ARTIFACTS
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(streamlit_server + "/login")
+    page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
+    page.get_by_label("用户名").fill(STAFF[0])
+    page.get_by_label("密码").fill(STAFF[1])
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_selector("text=已登录", timeout=30_000)
+    page.locator('[data-testid="stSidebarNav"] a', has_text="案件").first.click()
+    page.wait_for_selector("text=监测与效果评估", timeout=60_000)
+    box = page.locator('[data-testid="stSelectbox"]').first
+    box.click()
+    page.keyboard.type("GX-2022-010")
+    page.get_by_role("option").filter(has_text="GX-2022-010").first.click()
+    page.wait_for_function("() => (document.querySelector('h1') || {}).innerText?.includes('青岚县')", timeout=60_000)
+    time.sleep(2)
+    page.get_by_role("tab", name="监测与效果评估").click()
+    page.wait_for_selector("text=植被光谱恢复评估", timeout=60_000)
+    page.wait_for_selector("text=R80P 逐像元", timeout=120_000)  # the last part drawn
+    time.sleep(1.5)
+    section = page.inner_text("body")
+    assert "受损 2006 年" in section and "R80P 逐像元：828 个像元" in section  # tables are drawn on a canvas
+    assert not page.query_selector_all('[data-testid="stException"]')
+    images = page.query_selector_all('[data-testid="stImage"] img, [data-testid="stImageContainer"] img')
+    assert len(images) >= 2
+    page.get_by_text("植被光谱恢复评估").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "case-recovery.png"), full_page=True)
