@@ -127,12 +127,13 @@ def ours(folder: Path, chunks: int) -> dict:
     years = nbr["time"].dt.year.values
     ny = nbr.sizes["y"]
     pixel_out = {k: np.empty((ny, nbr.sizes["x"]), dtype="float32") for k in ("Y2R", "R80P", "RRI", "YrYr", "dIR")}
-    for r0 in range(0, ny, chunks):
-        strip = np.moveaxis(nbr.isel(y=slice(r0, r0 + chunks)).values.astype("float64"), 0, -1)
+    rows = max(1, chunks * chunks // nbr.sizes["x"])  # strips of a fixed pixel count: memory bounded
+    for r0 in range(0, ny, rows):
+        strip = np.moveaxis(nbr.isel(y=slice(r0, r0 + rows)).values.astype("float64"), 0, -1)
         target = historic_target(strip, years, (2002, 2005), scale="pixel")
         m = recovery_metrics(strip, years, disturbance_year=2006, restoration_year=2008, target=target)
         for k in pixel_out:
-            pixel_out[k][r0:r0 + chunks] = m[k]
+            pixel_out[k][r0:r0 + rows] = m[k]
     t_all = time.perf_counter() - t0
     nbr_m = site_metrics["NBR"]
     return {"seconds_sites": t_sites, "seconds_total": t_all, "sites": len(sites),
@@ -153,6 +154,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="1000,2000", help="grid sizes of the memory runs [px]")
     ap.add_argument("--sr-sites", type=int, default=40, help="sites timed with spectral-recovery (extrapolated)")
     ap.add_argument("--chunks", type=int, default=512)
+    ap.add_argument("--memory-only", action="store_true", help="only our runs and the memory table")
     ap.add_argument("--ours-only", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.ours_only:
@@ -169,6 +171,9 @@ def main() -> None:
         proc = subprocess.run([sys.executable, __file__, "--ours-only", str(folder), "--chunks", str(args.chunks)],
                               env=env, check=True, capture_output=True, text=True)
         runs[size] = json.loads(proc.stdout.strip().splitlines()[-1])
+    if args.memory_only:
+        _memory_table(runs, args.chunks)
+        return
     folder = _data(args.size, args.sites)
     sr = subprocess.run([SR_PYTHON, str(Path(__file__).with_name("_recovery_sr.py")), str(folder), str(args.sr_sites)],
                         check=True, capture_output=True, text=True)
@@ -189,10 +194,15 @@ def main() -> None:
     print(f"ours: median site R80P (NBR) {mine['site_median_R80P']:.3f}, dIR {mine['site_median_dIR']:.3f}; "
           f"mean valid-pixel fraction {mine['mean_valid_fraction']:.3f}")
     print(f"spectral-recovery sample (median per-pixel NBR metrics of 3 sites): {theirs['sample']}")
-    print("\nmemory (ours, dask chunks of %d px):" % args.chunks)
-    print(f"{'grid':>10s} {'stack in memory (MB)':>22s} {'peak RSS (MB)':>15s} {'time (s)':>10s}")
+    _memory_table(runs, args.chunks)
+
+
+def _memory_table(runs: dict, chunks: int) -> None:
+    print("\nmemory (ours, dask chunks of %d px):" % chunks)
+    print(f"{'grid':>10s} {'stack in memory (MB)':>22s} {'peak RSS (MB)':>15s} {'sites (s)':>10s} {'total (s)':>10s}")
     for size, r in sorted(runs.items()):
-        print(f"{size:>5d}²{'':4s} {_stack_mb(size):22.0f} {r['peak_rss_mb']:15.0f} {r['seconds_total']:10.1f}")
+        print(f"{size:>5d}²{'':4s} {_stack_mb(size):22.0f} {r['peak_rss_mb']:15.0f} {r['seconds_sites']:10.1f} "
+              f"{r['seconds_total']:10.1f}")
 
 
 if __name__ == "__main__":

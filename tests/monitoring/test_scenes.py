@@ -128,7 +128,7 @@ def _stac(tmp_path, synth, drop_asset: str | None = None):
             if band == drop_asset and i == 1:
                 continue
             path = tmp_path / "cogs" / f"scene{i}_{band}.tif"
-            path.parent.mkdir(exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
             synth.write_tif(path, np.full((NY, NX), (refl[band] + 0.05 * i) * 10000), dtype="uint16", nodata=0,
                             driver="COG")
             asset = pystac.Asset(str(path), media_type=pystac.MediaType.COG, roles=["data"])
@@ -159,3 +159,35 @@ def test_stac_item_without_the_asset_is_named(tmp_path, synth):
     from restoration.monitoring import open_stac
     with pytest.raises(InputError, match="STAC item 'scene-1' has no asset for band 'swir22'"):
         open_stac(_stac(tmp_path, synth, drop_asset="swir22"), "red,nir,swir22")
+
+
+def test_cli_ingest_from_stac_and_missing_asset(store, tmp_path, synth, capsys):
+    import geopandas as gpd
+    from restoration.cli import main
+    from restoration.importer import import_file
+    site = gpd.GeoDataFrame({"site_id": ["STAC1"], "case_id": ["GX-2022-010"], "role": ["in_situ_restoration"],
+                             "ecosystem_type": ["forest"], "name": ["STAC 试验场地"]},
+                            geometry=[synth.pixel_box(2, 2, 10, 12)], crs=synth.UTM)
+    site.to_file(tmp_path / "stac_site.gpkg")
+    import_file(store, "sites", tmp_path / "stac_site.gpkg")
+
+    def run(*args):
+        with pytest.raises(SystemExit) as exit_:
+            main(["--data", str(store.path.parent), "monitor", "ingest-raster", *args])
+        return exit_.value.code, capsys.readouterr()
+
+    bad = _stac(tmp_path / "bad", synth, drop_asset="swir22")
+    n = store.count("monitoring_series")
+    code, out = run("--stac", str(bad), "--bands", "red,nir,swir22", "--index", "NBR", "--site", "STAC1")
+    assert code == 2 and "STAC item 'scene-1' has no asset for band 'swir22'" in out.err
+    assert store.count("monitoring_series") == n
+    good = _stac(tmp_path / "good", synth)
+    code, out = run("--stac", str(good), "--bands", "red,nir,swir22", "--index", "NBR,NDVI", "--site", "STAC1")
+    assert code == 0, out.err
+    rows = store.read("monitoring_series", site_id="STAC1").sort_values(["indicator", "time"])
+    assert len(rows) == 4 and set(rows["source"]) == {"scenes:nbr", "scenes:ndvi"}
+    nbr = rows[rows["indicator"] == "nbr"]["value"].to_numpy()
+    assert nbr == pytest.approx([(0.4 - 0.15) / 0.55, (0.45 - 0.2) / 0.65], abs=1e-5)
+    # the source is registered so maps and per-pixel recovery can reopen it
+    src = store.get("raster_sources", "scenes:nbr")
+    assert src["options"]["kind"] == "stac" and src["options"]["index"] == "NBR"
