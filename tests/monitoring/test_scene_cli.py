@@ -159,3 +159,17 @@ def test_export_shows_each_index_as_its_own_indicator(bc_store, capsys, tmp_path
     mine = frame[frame["site_id"] == "BC06"]
     assert set(mine["indicator"]) == {"nbr", "ndvi", "savi", "ndmi", "ndwi"} and len(mine) == 5 * 22
     assert mine["valid_fraction"].eq(1.0).all()
+
+
+def test_map_overlay_finds_the_source_that_covers_each_site(bc_store):
+    from restoration.monitoring import ingest_scenes
+    from restoration.monitoring.overlay import raster_window
+    sites = bc_store.read("sites").set_index("site_id")
+    before = raster_window(bc_store, tuple(sites.loc[["S011"]].total_bounds), "ndvi")
+    assert before is not None
+    ingest_scenes(bc_store, DATA / "composites", bands=BANDS, indices="NDVI", sensor="file", site_ids=["BC06"])
+    # the newest ndvi source (the BC scenes) does not reach S011: the sample's stack still shows
+    after = raster_window(bc_store, tuple(sites.loc[["S011"]].total_bounds), "ndvi")
+    assert after is not None and after["time"] == before["time"]
+    bc = raster_window(bc_store, tuple(sites.loc[["BC06"]].total_bounds), "ndvi")
+    assert bc is not None and bc["time"] == "2023-01-01"
