@@ -146,6 +146,9 @@ def ingest_scenes(store: Store | Transaction, source: Any = None, *, stac: Any =
     if site_ids is not None and outside:
         raise InputError(Issue(f"site(s) {', '.join(outside)} lie outside every scene", source=label, field="site"))
     frame = pd.concat(frames, ignore_index=True)
+    if frame.empty:
+        raise InputError(Issue("no site has a single valid pixel on any date: the scenes are empty, all "
+                               "nodata, or every pixel is masked (check --mask and --sensor)", source=label))
     clean = validate_frame("monitoring_series", frame, source=label).frame
     options = {"kind": "stac" if stac is not None else "scenes", "bands": ",".join(wanted or list(ds.data_vars)),
                "sensor": sensor, "mask": ",".join(mask_kinds)}

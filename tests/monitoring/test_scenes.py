@@ -191,3 +191,22 @@ def test_cli_ingest_from_stac_and_missing_asset(store, tmp_path, synth, capsys):
     # the source is registered so maps and per-pixel recovery can reopen it
     src = store.get("raster_sources", "scenes:nbr")
     assert src["options"]["kind"] == "stac" and src["options"]["index"] == "NBR"
+
+
+def test_all_masked_scenes_are_refused_naming_the_source(store, tmp_path, synth):
+    import geopandas as gpd
+    from restoration.importer import import_file
+    from restoration.monitoring import ingest_scenes
+    site = gpd.GeoDataFrame({"site_id": ["M1"], "case_id": ["GX-2022-010"], "role": ["in_situ_restoration"],
+                             "ecosystem_type": ["forest"], "name": ["云下场地"]},
+                            geometry=[synth.pixel_box(2, 2, 8, 8)], crs=synth.UTM)
+    site.to_file(tmp_path / "m1.gpkg")
+    import_file(store, "sites", tmp_path / "m1.gpkg")
+    qa = np.full((2, NY, NX), (1 << 3) | (1 << 1), dtype="uint16")  # cloud everywhere
+    _landsat(tmp_path / "ls", synth, pd.to_datetime(["2024-06-01", "2024-07-03"]), qa)
+    n = store.count("monitoring_series")
+    with pytest.raises(InputError, match="no site has a single valid pixel"):
+        ingest_scenes(store, tmp_path / "ls", indices="NDVI", mask=True, site_ids=["M1"])
+    assert store.count("monitoring_series") == n
+    report = ingest_scenes(store, tmp_path / "ls", indices="NDVI", site_ids=["M1"])  # no mask asked
+    assert report.rows == {"ndvi": 2} and report.mean_valid_fraction == 1.0
