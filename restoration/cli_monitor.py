@@ -60,13 +60,14 @@ def monitor_group() -> None:
 @click.option("--method", type=click.Choice(["center", "coverage"]), default="center", show_default=True,
               help="Pixels whose centre is inside (rasterstats) or weighted by coverage (exactextract).")
 @click.option("--site", "sites", multiple=True, help="Only these site ids (repeatable).")
+@click.option("--case", "case_id", default=None, help="Only the sites of this case.")
 @click.option("--min-valid", default=0.5, show_default=True, type=click.FloatRange(0, 1),
               help="Below this share of valid pixels a value is flagged cloudy.")
 @click.option("--date-pattern", default=None, help="Regex with year/month/day groups for dates in file names.")
 @click.option("--variable", default=None, help="NetCDF/Zarr variable.")
 @click.option("--cloud-mask", default=None, help="Mask rasters (pattern) or NetCDF/Zarr mask variable.")
 @click.option("--no-replace", is_flag=True, help="Refuse values already stored instead of replacing them.")
-def ingest_raster_cmd(files, indicator, bands, indices, stac, sensor, mask, label, method, sites, min_valid,
+def ingest_raster_cmd(files, indicator, bands, indices, stac, sensor, mask, label, method, sites, case_id, min_valid,
                       date_pattern, variable, cloud_mask, no_replace) -> None:
     """Zonal means of rasters FILES (patterns, folders or files: GeoTIFFs, NetCDF, Zarr) for every site
     → monitoring_series. With --bands/--index/--stac: multi-band scenes, spectral indices, quality masks."""
@@ -74,20 +75,28 @@ def ingest_raster_cmd(files, indicator, bands, indices, stac, sensor, mask, labe
         raise click.UsageError("give FILES or --stac CATALOG, not both")
     if stac is None and not files:
         raise click.UsageError("give the raster FILES (or --stac CATALOG)")
+    store = _store()
+    named = list(sites)  # sites named with --site must lie in the scenes; a case's others are listed
+    if case_id is not None:
+        store.get("cases", case_id)  # an unknown case is named (exit 2)
+        of_case = store.read("sites", case_id=case_id)["site_id"].tolist()
+        if not of_case:
+            raise click.BadParameter(f"case {case_id} has no sites", param_hint="--case")
+        sites = tuple(sites) + tuple(s for s in of_case if s not in sites)
     scene_mode = any(v is not None for v in (bands, indices, stac, sensor, mask))
     if scene_mode:
         from .monitoring.scene_ingest import ingest_scenes
         source = None if stac is not None else (files[0] if len(files) == 1 else list(files))
-        report = ingest_scenes(_store(), source, stac=stac, bands=bands, indices=indices or "NDVI",
+        report = ingest_scenes(store, source, stac=stac, bands=bands, indices=indices or "NDVI",
                                sensor=sensor or "auto", mask=mask, method=method, site_ids=list(sites) or None,
                                min_valid_fraction=min_valid, date_pattern=date_pattern,
-                               replace=not no_replace, actor="cli", progress=True)
+                               replace=not no_replace, actor="cli", progress=True, required_sites=named)
         click.echo(f"已入库 stored {report.summary()}")
         return
     from .monitoring.ingest import ingest_raster
     options = {k: v for k, v in {"date_pattern": date_pattern, "variable": variable,
                                  "cloud_mask": cloud_mask}.items() if v is not None}
-    report = ingest_raster(_store(), files[0] if len(files) == 1 else list(files), indicator=indicator,
+    report = ingest_raster(store, files[0] if len(files) == 1 else list(files), indicator=indicator,
                            label=label, method=method, site_ids=list(sites) or None, min_valid_fraction=min_valid,
                            replace=not no_replace, actor="cli", progress=True, **options)
     click.echo(f"已入库 stored {report.summary()}")

@@ -65,7 +65,8 @@ def ingest_scenes(store: Store | Transaction, source: Any = None, *, stac: Any =
                   sensor: str = "auto", mask: str | Sequence[str] | bool | None = None,
                   method: str = "center", site_ids: Sequence[str] | None = None,
                   min_valid_fraction: float = 0.5, date_pattern: str | None = None, replace: bool = True,
-                  actor: str = "cli", progress: bool = False, chunks: Any = "auto") -> SceneIngestReport:
+                  actor: str = "cli", progress: bool = False, chunks: Any = "auto",
+                  required_sites: Sequence[str] | None = None) -> SceneIngestReport:
     """Compute each spectral index of the scenes and store its zonal mean per site and date.
 
     Parameters
@@ -84,6 +85,9 @@ def ingest_scenes(store: Store | Transaction, source: Any = None, *, stac: Any =
     method, site_ids, min_valid_fraction, replace
         As :func:`.ingest.ingest_raster`; a value whose valid fraction is below
         ``min_valid_fraction`` is kept with qc flag ``cloudy``.
+    required_sites : sequence of str, optional
+        Sites that must lie in the scenes (default: ``site_ids``); other sites outside every
+        scene are only listed in the report.
 
     Returns
     -------
@@ -143,8 +147,10 @@ def ingest_scenes(store: Store | Transaction, source: Any = None, *, stac: Any =
                                f"outside every scene (scenes: {', '.join(ds.attrs.get('sources', [])[:3])}"
                                f"{' ...' if len(ds.attrs.get('sources', [])) > 3 else ''})", source=label,
                                field="site"))
-    if site_ids is not None and outside:
-        raise InputError(Issue(f"site(s) {', '.join(outside)} lie outside every scene", source=label, field="site"))
+    required = set(site_ids or []) if required_sites is None else set(required_sites)
+    missed = sorted(required.intersection(outside))
+    if missed:
+        raise InputError(Issue(f"site(s) {', '.join(missed)} lie outside every scene", source=label, field="site"))
     frame = pd.concat(frames, ignore_index=True)
     if frame.empty:
         raise InputError(Issue("no site has a single valid pixel on any date: the scenes are empty, all "

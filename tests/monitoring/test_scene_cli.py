@@ -37,9 +37,11 @@ def bc_store(store, tmp_path):
 
 
 def test_ingest_scenes_and_recovery_end_to_end(bc_store, capsys):
+    # the case's sites: BC06 lies in the scenes, the case's sample sites are outside them (listed)
     code, out, err = _run(bc_store, capsys, "ingest-raster", str(DATA / "composites"), "--bands", BANDS,
-                          "--index", "NBR,NDVI", "--sensor", "file", "--site", "BC06")
+                          "--index", "NBR,NDVI", "--sensor", "file", "--case", "GX-2022-010")
     assert code == 0, err
+    assert "outside every scene: S015, S016, S017, S018" in out
     assert "nbr 22" in out and "ndvi 22" in out
     rows = bc_store.read("monitoring_series", site_id="BC06")
     assert set(rows["indicator"]) == {"nbr", "ndvi"} and set(rows["source"]) == {"scenes:nbr", "scenes:ndvi"}
