@@ -210,3 +210,19 @@ def test_all_masked_scenes_are_refused_naming_the_source(store, tmp_path, synth)
     assert store.count("monitoring_series") == n
     report = ingest_scenes(store, tmp_path / "ls", indices="NDVI", site_ids=["M1"])  # no mask asked
     assert report.rows == {"ndvi": 2} and report.mean_valid_fraction == 1.0
+
+
+@pytest.mark.parametrize("name, sensor, band", [
+    ("LC08_L2SP_125044_20240601_20240610_02_T1_SR_B4.TIF", "landsat-c2l2", "red"),
+    ("LT05_L2SP_125044_20060601_20200901_02_T1_SR_B4.TIF", "landsat-c2l2", "nir"),   # TM numbering
+    ("LE07_L2SP_125044_20010601_20200901_02_T1_SR_B7.TIF", "landsat-c2l2", "swir22"),
+    ("LC09_L2SP_125044_20240601_20240610_02_T1_QA_PIXEL.TIF", "landsat-c2l2", "qa_pixel"),
+    ("T49QDE_20240601T030529_B8A_20m.jp2.tif", "sentinel2-l2a", "nir08"),
+    ("T49QDE_20240601T030529_SCL_20m.tif", "sentinel2-l2a", "scl"),
+    ("site_2024-06-01_swir1.tif", "file", "swir16"),
+])
+def test_band_and_sensor_from_product_names(name, sensor, band):
+    from pathlib import Path
+    from restoration.monitoring.scenes import band_from_name, detect_sensor
+    assert detect_sensor(name) == sensor
+    assert band_from_name(Path(name), sensor, None) == band
