@@ -127,10 +127,11 @@ def _year_range(value: str | None, name: str):
 @click.option("--months", default=None, help="Seasonal composite: only these months, e.g. 6,7,8.")
 @click.option("--map-metric", default="R80P", show_default=True,
               type=click.Choice(["Y2R", "R80P", "RRI", "YrYr", "dIR"]), help="Metric of the per-pixel map.")
+@click.option("--source", default=None, help="Only values of this source (e.g. scenes:nbr); default all usable values.")
 @click.option("--no-save", is_flag=True, help="Do not store the assessment with the case.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def recovery_cmd(site_id, disturbance_year, restoration_year, reference_years, reference_site, indicator, timestep,
-                 percent, months, map_metric, no_save, as_json) -> None:
+                 percent, months, map_metric, source, no_save, as_json) -> None:
     """Spectral recovery metrics of SITE_ID (Y2R, R80P, RRI, YrYr, ΔIR; Frazier et al. 2018)."""
     from .monitoring.assessment import assess_recovery
     from .monitoring.recovery import MEANINGS, METRICS
@@ -146,7 +147,8 @@ def recovery_cmd(site_id, disturbance_year, restoration_year, reference_years, r
                              restoration_year=restoration_year,
                              reference_years=_year_range(reference_years, "--reference-years"),
                              reference_site_id=reference_site, timestep=timestep, percent_of_target=percent,
-                             months=month_list, pixel_metric=map_metric, save=not no_save, actor="cli")
+                             months=month_list, pixel_metric=map_metric, source=source, save=not no_save,
+                             actor="cli")
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
         return

@@ -57,13 +57,16 @@ def _finite(v) -> float | None:
     return v if np.isfinite(v) else None
 
 
-def _site_annual(store: Store, site_id: str, indicator: str, months) -> pd.DataFrame:
+def _site_annual(store: Store, site_id: str, indicator: str, months, source: str | None = None) -> pd.DataFrame:
     obs = read_series(store, [site_id], [indicator])
+    if source is not None:
+        obs = obs[obs["source"] == source]
     if obs.empty:
         raise InputError(Issue(f"no usable {indicator} values for site {site_id}; ingest scenes first "
                                f"(restoration monitor ingest-raster FILES --bands ... --index {indicator.upper()})",
                                field="site"))
     ann = annual_series(obs["time"], obs["value"], months=months)
+    ann.attrs["sources"] = sorted(set(obs["source"]))
     if ann.empty:
         raise InputError(Issue(f"no usable {indicator} values for site {site_id} in months "
                                f"{', '.join(map(str, months or []))} (observations are dated "
@@ -114,8 +117,8 @@ def _pixel_map(store: Store, site: dict, indicator: str, metric: str, *, months,
 def assess_recovery(store: Store, site_id: str, *, indicator: str = "nbr", disturbance_year: int,
                     restoration_year: int, reference_years: tuple[int, int] | None = None,
                     reference_site_id: str | None = None, timestep: int = 5, percent_of_target: float = 80.0,
-                    months=None, pixel_metric: str | None = "R80P", save: bool = True,
-                    actor: str = "cli") -> RecoveryAssessment:
+                    months=None, pixel_metric: str | None = "R80P", source: str | None = None,
+                    save: bool = True, actor: str = "cli") -> RecoveryAssessment:
     """Recovery metrics of ``site_id`` (polygon scale, on the annual median of its zonal means) and,
     when the scenes are registered, a per-pixel map of ``pixel_metric``; stored with the site's
     case when ``save``.
@@ -132,13 +135,15 @@ def assess_recovery(store: Store, site_id: str, *, indicator: str = "nbr", distu
     site = store.get("sites", site_id)  # NotFoundError names the site
     if pixel_metric is not None and pixel_metric not in METRICS:
         raise InputError(Issue(f"unknown metric '{pixel_metric}'; use {', '.join(METRICS)}", field="map_metric"))
-    ann = _site_annual(store, site_id, indicator, months)
+    ann = _site_annual(store, site_id, indicator, months, source)
     notes: list[str] = []
+    if len(ann.attrs.get("sources", [])) > 1:
+        notes.append(f"values of several sources pooled ({', '.join(ann.attrs['sources'])}); pick one with --source")
     if reference_site_id:
         store.get("sites", reference_site_id)
         if reference_years is None:
             raise InputError(Issue("give --reference-years for the reference site's target", field="reference_years"))
-        ref = _site_annual(store, reference_site_id, indicator, months)
+        ref = _site_annual(store, reference_site_id, indicator, months, source)
         target = historic_target(ref["value"].to_numpy(), ref["year"].to_numpy(), reference_years)
         kind = "reference_site"
     else:

@@ -102,3 +102,21 @@ def test_annual_composite_is_the_median_of_each_year():
     assert np.allclose(summer.isel(y=0, x=0).values, [0.5, 0.7])
     ann = annual_series(times, vals[:, 0, 0])
     assert ann.to_dict("list") == {"year": [2020, 2021], "value": [0.3, 0.7], "n": [3, 1]}
+
+
+def test_metrics_by_hand_short_series_and_no_loss():
+    years = [2000, 2001, 2002, 2003, 2004]
+    x = np.array([0.8, 0.2, 0.4, 0.5, 0.7])
+    m = recovery_metrics(x, years, disturbance_year=2000, restoration_year=2001, target=0.8)
+    assert m["timestep_used"] == 3  # data end 3 years after the restoration start
+    assert float(m["dIR"]) == pytest.approx(0.7 - 0.2) and float(m["YrYr"]) == pytest.approx(0.5 / 3)
+    assert float(m["R80P"]) == pytest.approx(0.7 / 0.64)
+    assert float(m["RRI"]) == pytest.approx((max(0.5, 0.7) - 0.2) / (0.8 - 0.2))
+    assert float(m["Y2R"]) == 3 and bool(m["recovered"])  # 0.7 ≥ 0.64 in 2004
+    flat = recovery_metrics(np.array([0.5, 0.5, 0.6, 0.6]), [2000, 2001, 2002, 2003], disturbance_year=2000,
+                            restoration_year=2001, target=0.5)
+    assert np.isnan(flat["RRI"])  # no loss: no relative recovery
+    from restoration.errors import InputError
+    with pytest.raises(InputError, match="Y2R needs every year from 2001 on; missing: 2002"):
+        recovery_metrics(np.array([0.8, 0.2, 0.5, 0.6]), [2000, 2001, 2003, 2004], disturbance_year=2000,
+                         restoration_year=2001, target=0.8, timestep=3)

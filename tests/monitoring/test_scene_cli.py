@@ -177,3 +177,18 @@ def test_map_overlay_finds_the_source_that_covers_each_site(bc_store):
     assert after is not None and after["time"] == before["time"]
     bc = raster_window(bc_store, tuple(sites.loc[["BC06"]].total_bounds), "ndvi")
     assert bc is not None and bc["time"] == "2023-01-01"
+
+
+def test_recovery_on_a_sample_site_with_a_short_series(store, capsys):
+    """S016's NDVI comes from the sample's monthly stack (2025–2026): two annual values, no year
+    after a 2026 restoration start — a clear refusal, not a traceback or a made-up number."""
+    code, _, err = _run(store, capsys, "recovery", "S016", "--index", "ndvi", "--disturbance-year", "2025",
+                        "--restoration-year", "2026", "--reference-years", "2025-2025", "--json")
+    assert code == 2 and "no year after the restoration start 2026" in err and "data end in 2026" in err
+    code, _, err = _run(store, capsys, "recovery", "S016", "--index", "ndvi", "--disturbance-year", "2024",
+                        "--restoration-year", "2025", "--reference-years", "2024-2024")
+    assert code == 2 and "no data in the reference years 2024-2024 (years with data: 2025-2026)" in err
+    code, _, err = _run(store, capsys, "recovery", "S016", "--index", "ndvi", "--disturbance-year", "2024",
+                        "--restoration-year", "2025", "--reference-years", "2024-2024", "--source", "nope")
+    assert code == 2 and "no usable ndvi values for site S016" in err
+    assert store.read("recovery_assessments").empty
