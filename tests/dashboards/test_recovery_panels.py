@@ -2,7 +2,6 @@
 for a site of GX-2022-010), in both languages, and the empty state."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import geopandas as gpd
 import pytest

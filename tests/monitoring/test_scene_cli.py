@@ -3,7 +3,6 @@ BC 2006 wildfire composites, stored with a case; bad input exits 2 with nothing 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import geopandas as gpd

@@ -4,7 +4,6 @@ of COGs loaded with odc-stac — indices, masks and valid-pixel fractions with a
 construction."""
 from __future__ import annotations
 
-import json
 
 import numpy as np
 import pandas as pd
