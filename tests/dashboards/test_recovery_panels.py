@@ -100,8 +100,16 @@ def test_recovery_section_in_chromium(recovered, streamlit_server, browser):
     page.get_by_role("option").filter(has_text="GX-2022-010").first.click()
     page.wait_for_function("() => (document.querySelector('h1') || {}).innerText?.includes('青岚县')", timeout=120_000)
     time.sleep(2)
-    page.get_by_role("tab", name="监测与效果评估").click()
-    page.wait_for_selector("text=植被光谱恢复评估", timeout=120_000)
+    # the case switch reruns the page (which resets the tabs): wait for it, then open the tab
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
+    for attempt in range(4):
+        page.get_by_role("tab", name="监测与效果评估").click()
+        try:
+            page.wait_for_selector("text=植被光谱恢复评估", timeout=30_000)
+            break
+        except Exception:
+            if attempt == 3:
+                raise
     page.wait_for_selector("text=R80P 逐像元", timeout=120_000)  # the last part drawn
     time.sleep(1.5)
     section = page.inner_text("body")
