@@ -19,7 +19,7 @@ from ..store import Store, Transaction
 from ..validate import validate_frame
 from .indicators import get_indicator
 from .indices import parse_indices
-from .ingest import _qc, register_source
+from .ingest import _qc, check_cube_options, register_source
 from .scenes import index_cube, open_scenes, parse_bands, parse_mask
 from .series import refuse_existing, write_series, writing
 from .zonal import pixel_map, zonal_timeseries
@@ -100,6 +100,7 @@ def ingest_scenes(store: Store | Transaction, source: Any = None, *, stac: Any =
         band the scenes lack, a STAC item without an asset, a requested site (or every site)
         outside every scene. Nothing is written then.
     """
+    check_cube_options({"date_pattern": date_pattern})
     wanted = parse_bands(bands)
     idx_list = parse_indices(indices)
     mask_kinds = parse_mask(mask)

@@ -88,6 +88,8 @@ def test_bad_scene_input_exits_2_and_stores_nothing(bc_store, capsys, tmp_path):
     _refused(bc_store, capsys, "ingest-raster", comp, "--index", "NBR", match="the bands have no names")
     _refused(bc_store, capsys, "ingest-raster", comp, "--bands", BANDS, "--index", "NBR", "--mask", "fog",
              match="unknown mask class(es) fog")
+    _refused(bc_store, capsys, "ingest-raster", comp, "--bands", BANDS, "--index", "NBR", "--date-pattern", "(?P<year",
+             match="is not a valid regular expression")
     _refused(bc_store, capsys, "ingest-raster", comp, "--bands", BANDS, "--index", "XYZ", match="unknown spectral index")
     # a site outside every scene, asked for by name
     _refused(bc_store, capsys, "ingest-raster", comp, "--bands", BANDS, "--index", "NBR", "--site", "S011",
