@@ -29,7 +29,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from restoration.model import CaseClass, Stage
@@ -160,14 +160,57 @@ _GRID_JS = Template("""
 """)
 
 
+class _RawScript(Element):
+    """Script text placed as it is: branca's ``Element`` would compile it as a Jinja template,
+    which for a megabyte of packed data costs about a second."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs) -> str:
+        return self._text
+
+
 class PackedLayer(MacroElement):
     """A layer drawn in the browser from packed columns (see the module docstring)."""
 
-    def __init__(self, payload: dict, template: Template, name: str = "packed_sites"):
+    def __init__(self, payload: dict | str, template: Template, name: str = "packed_sites"):
         super().__init__()
         self._name = name
         self._template = template
-        self.payload = _json(payload)
+        self.payload = payload if isinstance(payload, str) else _json(payload)
+
+    def render(self, **kwargs) -> None:
+        script = self._template.module.__dict__["script"](self, kwargs)
+        self.get_root().script.add_child(_RawScript(script), name=self.get_name())
+
+
+#: packed payloads of the last few maps (the page reruns on every widget change)
+_CACHE: dict[tuple, tuple] = {}
+_CACHE_SIZE = 4
+
+
+def _fingerprint(sites: pd.DataFrame, cases: pd.DataFrame, *extra) -> tuple:
+    """A cheap key for "the same sites and cases": hashes of ids, case fields and bounds."""
+    site_hash = int(pd.util.hash_pandas_object(sites[["site_id", "case_id", "name"]].astype(str),
+                                               index=False).sum()) if len(sites) else 0
+    cols = [c for c in ("case_id", "stage", "case_class", "title") if c in cases]
+    case_hash = int(pd.util.hash_pandas_object(cases[cols].astype(str), index=False).sum()) if len(cases) else 0
+    return (len(sites), site_hash, case_hash, tuple(np.round(sites.total_bounds, 7)) if len(sites) else (), *extra)
+
+
+def _packed(kind: str, sites, cases, colour_by: str, lang: str) -> tuple:
+    """(payload JSON, categories present, colours, labels) of the points or grid layer, cached
+    by fingerprint."""
+    key = _fingerprint(sites, cases, kind, colour_by, lang, GRID_ABOVE, MAX_CELLS)
+    if key not in _CACHE:
+        build = grid_payload if kind == "grid" else points_payload
+        payload = build(sites, cases, colour_by=colour_by, lang=lang)
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = (_json(payload), sorted(set(payload["c"])), payload["colours"], payload["labels"])
+    return _CACHE[key]
 
 
 def points_payload(sites: gpd.GeoDataFrame, cases: pd.DataFrame, *, colour_by: str = "stage",
@@ -230,16 +273,11 @@ def overview_map(sites: gpd.GeoDataFrame, cases: pd.DataFrame, *, colour_by: str
     bounds = sites.total_bounds if len(sites) else None
     m = maps.base_map(bounds, tiles=tiles, counties=counties, watersheds=watersheds, lang=lang,
                       canvas=True, **kwargs)
-    if len(sites) > GRID_ABOVE:
-        payload = grid_payload(sites, cases, colour_by=colour_by, lang=lang)
-        m.add_child(PackedLayer(payload, _GRID_JS, "site_cells"))
-    else:
-        payload = points_payload(sites, cases, colour_by=colour_by, lang=lang)
-        m.add_child(PackedLayer(payload, _POINTS_JS, "site_points"))
-    present = sorted(set(payload["c"]))
+    grid = len(sites) > GRID_ABOVE
+    data, present, colours, labels = _packed("grid" if grid else "points", sites, cases, colour_by, lang)
+    m.add_child(PackedLayer(data, _GRID_JS if grid else _POINTS_JS, "site_cells" if grid else "site_points"))
     # the legend escapes its labels itself: give it the plain text
-    maps._legend(m, t("map.legend", lang), [(html.unescape(payload["labels"][i]), payload["colours"][i])
-                                            for i in present])
+    maps._legend(m, t("map.legend", lang), [(html.unescape(labels[i]), colours[i]) for i in present])
     folium.LayerControl(collapsed=True).add_to(m)
     return m
 
