@@ -216,12 +216,13 @@ def _browser(data_dir: Path, shot: Path, min_layers: int, timeout: float = 600) 
             proc.kill()
 
 
-#: in the map's frame: how many layers the Leaflet map holds once the page script ran, after
-#: one animation frame (what has been added has then been drawn)
+#: in the map's frame: how many layers the Leaflet map holds (or sites the packed layer drew)
+#: once the page script ran, after one animation frame (what has been added has then been drawn)
 _LAYERS = """() => new Promise(resolve => {
   const m = window.map || Object.values(window).find(v => v && window.L && v instanceof window.L.Map);
   if (!m) { resolve(-1); return; }
-  requestAnimationFrame(() => resolve(Object.keys(m._layers).length));
+  // the packed layer draws every site on one canvas and records how many it drew
+  requestAnimationFrame(() => resolve(Math.max(Object.keys(m._layers).length, m._packedDrawn || 0)));
 })"""
 
 

@@ -5,8 +5,9 @@ properties: 5.3 MB of HTML at 20,000 sites, 26.7 MB at 100,000. At regional zoom
 few pixels, so this module sends only what the view needs:
 
 * up to :data:`GRID_ABOVE` sites: one point per site (a point on its surface), packed as integer
-  offsets in columns (≈ 40 bytes a site instead of ≈ 270), drawn as circle markers on one
-  canvas; tooltips are built on hover from the packed columns;
+  offsets in columns (≈ 50 bytes a site instead of ≈ 270), drawn in one pass on one canvas; a
+  pixel grid finds the site under the pointer for its tooltip and for the click that opens its
+  case (passed to ``st_folium`` as ``last_active_drawing``);
 * above that: sites aggregated into grid cells sized so at most :data:`MAX_CELLS` are drawn, each
   coloured by its most frequent category and sized by its count; a click zooms into the cell;
 * when the user zooms in, :func:`view_detail` returns the sites inside the current bounds as
@@ -98,29 +99,96 @@ _POINTS_JS = Template("""
 (function () {
   var d = {{ this.payload }};
   var map = {{ this._parent.get_name() }};
-  var renderer = L.canvas({padding: 0.5});
-  var group = L.featureGroup();
-  for (var i = 0; i < d.x.length; i++) {
-    var colour = d.colours[d.c[i]];
-    var m = L.circleMarker([(d.y0 + d.y[i]) / d.scale, (d.x0 + d.x[i]) / d.scale], {
-      renderer: renderer, radius: d.radius, weight: 1, color: colour, fillColor: colour,
-      fillOpacity: 0.8});
-    var k = d.k[i];
-    m.feature = {type: "Feature", properties: {site_id: d.s[i], case_id: k < 0 ? null : d.cases[k]}};
-    m._site = i;
-    group.addLayer(m);
-  }
-  // tooltips only for the marker under the pointer: values were escaped on the server
-  group.on("mouseover", function (e) {
-    var i = e.layer._site, k = d.k[i];
-    if (!e.layer.getTooltip()) {
-      e.layer.bindTooltip("<b>" + d.s[i] + "</b> " + d.n[i] + "<br>" + d.labels[d.c[i]] +
-        (k < 0 ? "" : "<br>" + d.cases[k] + " " + d.titles[k]), {sticky: true});
+  var n = d.x.length, lat = new Float64Array(n), lon = new Float64Array(n);
+  for (var i = 0; i < n; i++) { lat[i] = (d.y0 + d.y[i]) / d.scale; lon[i] = (d.x0 + d.x[i]) / d.scale; }
+  // clicks reach st_folium through this (empty) group: it is in the map's layers
+  var clicks = L.featureGroup().addTo(map);
+  var tooltip = L.tooltip({sticky: true});
+  // the ids back as plain text for st_folium (a textarea parses entities, never markup)
+  var decoder = document.createElement("textarea");
+  function text(escaped) { decoder.innerHTML = escaped; return decoder.value; }
+  // every site drawn in one pass on one canvas; a pixel grid finds the site under the pointer
+  var Points = L.Layer.extend({
+    onAdd: function (m) {
+      this._canvas = L.DomUtil.create("canvas", "packed-sites");
+      this._canvas.style.position = "absolute";
+      this._canvas.style.pointerEvents = "none";
+      m.getPane("overlayPane").appendChild(this._canvas);
+      m.on("moveend zoomend resize viewreset", this._draw, this);
+      m.on("zoomstart", this._hide, this);
+      m.on("mousemove", this._hover, this);
+      m.on("click", this._click, this);
+      this._draw();
+    },
+    onRemove: function (m) {
+      L.DomUtil.remove(this._canvas);
+      m.off("moveend zoomend resize viewreset", this._draw, this);
+      m.off("zoomstart", this._hide, this);
+      m.off("mousemove", this._hover, this);
+      m.off("click", this._click, this);
+    },
+    _hide: function () { this._canvas.style.display = "none"; },
+    _draw: function () {
+      var m = this._map, size = m.getSize(), c = this._canvas, r = d.radius;
+      c.style.display = "";
+      L.DomUtil.setPosition(c, m.containerPointToLayerPoint([0, 0]));
+      c.width = size.x; c.height = size.y;
+      var ctx = c.getContext("2d"), px = new Float32Array(2 * n), cell = {}, s = 2 * r + 2;
+      var origin = m.getPixelOrigin(), pane = m._getMapPanePos(), zoom = m.getZoom();
+      for (var i = 0; i < n; i++) {
+        var p = m.project([lat[i], lon[i]], zoom);
+        px[2 * i] = p.x - origin.x + pane.x; px[2 * i + 1] = p.y - origin.y + pane.y;
+      }
+      for (var k = 0; k < d.colours.length; k++) {  // one path per colour
+        ctx.beginPath();
+        for (var i = 0; i < n; i++) {
+          if (d.c[i] !== k) continue;
+          var x = px[2 * i], y = px[2 * i + 1];
+          if (x < -r || y < -r || x > size.x + r || y > size.y + r) continue;
+          ctx.moveTo(x + r, y); ctx.arc(x, y, r, 0, 6.2832);
+          var key = Math.floor(x / s) + ":" + Math.floor(y / s);
+          (cell[key] = cell[key] || []).push(i);
+        }
+        ctx.fillStyle = d.colours[k]; ctx.globalAlpha = 0.8; ctx.fill();
+        ctx.globalAlpha = 1; ctx.lineWidth = 1; ctx.strokeStyle = d.colours[k]; ctx.stroke();
+      }
+      this._px = px; this._cell = cell; this._s = s;
+      m._packedDrawn = n;
+    },
+    _find: function (pt) {
+      var s = this._s, best = -1, bestD = (d.radius + 3) * (d.radius + 3);
+      var cx = Math.floor(pt.x / s), cy = Math.floor(pt.y / s);
+      for (var a = cx - 1; a <= cx + 1; a++) for (var b = cy - 1; b <= cy + 1; b++) {
+        var list = this._cell[a + ":" + b] || [];
+        for (var j = 0; j < list.length; j++) {
+          var i = list[j], dx = this._px[2 * i] - pt.x, dy = this._px[2 * i + 1] - pt.y;
+          if (dx * dx + dy * dy <= bestD) { bestD = dx * dx + dy * dy; best = i; }
+        }
+      }
+      return best;
+    },
+    _hover: function (e) {
+      var i = this._find(e.containerPoint);
+      this._map.getContainer().style.cursor = i < 0 ? "" : "pointer";
+      if (i < 0) { this._map.closeTooltip(tooltip); return; }
+      var k = d.k[i];  // values were escaped on the server
+      tooltip.setLatLng(e.latlng).setContent("<b>" + d.s[i] + "</b> " + d.n[i] + "<br>" + d.labels[d.c[i]] +
+        (k < 0 ? "" : "<br>" + d.cases[k] + " " + d.titles[k]));
+      if (!this._map.hasLayer(tooltip)) tooltip.addTo(this._map);
+    },
+    _click: function (e) {
+      var i = this._find(e.containerPoint);
+      if (i < 0) return;
+      var k = d.k[i], site = L.circleMarker([lat[i], lon[i]]);
+      site.feature = {type: "Feature", properties: {site_id: text(d.s[i]), case_id: k < 0 ? null : text(d.cases[k])}};
+      clicks.fire("click", {layer: site, latlng: e.latlng, sourceTarget: site});
     }
-    e.layer.openTooltip(e.latlng);
   });
-  group.addTo(map);
-  {{ this.get_name() }} = group;
+  var layer = new Points();
+  layer._site_latlng = function (i) { return [lat[i], lon[i]]; };
+  layer._clicks = clicks;
+  layer.addTo(map);
+  {{ this.get_name() }} = layer;
 })();
 {% endmacro %}
 """)

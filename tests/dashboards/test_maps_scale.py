@@ -133,18 +133,16 @@ def test_view_detail_sends_the_sites_in_view_as_polygons():
 
 
 @pytest.mark.slow
-def test_hostile_names_do_not_run_in_the_browser(tmp_path):
-    """Hover every packed marker in headless Chromium: tooltips show the names as text and no
-    injected script runs."""
+def test_points_in_the_browser_hover_as_text_and_click_to_their_case(tmp_path):
+    """Headless Chromium: every site is drawn; hovering a hostile-named site shows its name as
+    text (no injected script runs); clicking it hands its case id to st_folium."""
     from playwright.sync_api import sync_playwright
 
     from dashboards.assets import embed_assets
     from .conftest import ensure_chromium
-    sites, cases = _frames(2500)
-    sites = sites.iloc[:maps_scale.LARGE_ABOVE + 1].copy()
-    # put the hostile sites apart so each can be hovered
-    for i in range(len(HOSTILE)):
-        sites.iloc[i, sites.columns.get_loc("geometry")] = shapely.box(108.0 + 0.1 * i, 22.6, 108.002 + 0.1 * i, 22.602)
+    sites, cases = _frames(maps_scale.LARGE_ABOVE + 1)
+    for i in range(len(HOSTILE)):  # the hostile sites apart from the crowd, so each can be hovered
+        sites.iloc[i, sites.columns.get_loc("geometry")] = shapely.box(107.6 + 0.12 * i, 22.7, 107.602 + 0.12 * i, 22.702)
     m = maps.overview_map(sites, cases, tiles="none")
     embed_assets(m)
     page_file = tmp_path / "map.html"
@@ -152,22 +150,28 @@ def test_hostile_names_do_not_run_in_the_browser(tmp_path):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(ensure_chromium()), args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_page(viewport={"width": 1200, "height": 900})
-        dialogs = []
+        dialogs, errors = [], []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(page_file.as_uri())
-        page.wait_for_function("() => Object.values(window).some(v => v && v._layers && v.getLayers && v.getLayers().length > 2000)")
-        texts = page.evaluate("""() => {
-            const group = Object.values(window).find(v => v && v.getLayers && v.getLayers().length > 2000);
-            const out = [];
-            for (const m of group.getLayers().slice(0, 5)) {
-              group.fire('mouseover', {layer: m, latlng: m.getLatLng()}, true);
-              out.push(m.getTooltip().getElement() ? m.getTooltip().getElement().textContent : m.getTooltip().getContent());
-            }
-            return out;
+        page.wait_for_function(f"() => Object.values(window).some(v => v && v._packedDrawn === {len(sites)})")
+        page.evaluate("""() => {
+            const layer = Object.values(window).find(v => v && v._site_latlng);
+            window.__layer = layer;
+            layer._clicks.on("click", e => { window.__clicked = e.layer.toGeoJSON().properties; });
         }""")
-        page.wait_for_timeout(300)
-        assert page.evaluate("() => window.__xss") is None and not dialogs
-        assert page.locator(".leaflet-tooltip img").count() == 0
-        for text, name in zip(texts, HOSTILE):
-            assert name.split("\u2028")[0] in html.unescape(text) or name in text
+        box = page.locator(".leaflet-container").bounding_box()
+        for i, name in enumerate(HOSTILE):
+            pt = page.evaluate(f"() => {{ const p = __layer._map.latLngToContainerPoint(__layer._site_latlng({i})); return [p.x, p.y]; }}")
+            page.mouse.move(box["x"] + pt[0], box["y"] + pt[1])
+            tip = page.locator(".leaflet-tooltip")
+            tip.wait_for()
+            assert f"X{i:06d}" in tip.text_content() and name.split("\u2028")[0].strip() in tip.text_content()
+            assert tip.locator("img, script, b b").count() == 0
+            page.mouse.click(box["x"] + pt[0], box["y"] + pt[1])
+            clicked = page.evaluate("() => window.__clicked")
+            expected_case = sites["case_id"].iloc[i]
+            assert clicked["site_id"] == f"X{i:06d}"
+            assert clicked["case_id"] == (expected_case if isinstance(expected_case, str) else None)
+        assert page.evaluate("() => window.__xss") is None and not dialogs and not errors
         browser.close()
