@@ -78,7 +78,8 @@ def main() -> None:
         for variant in ("baseline", "scaled"):
             if variant in r.get("paint", {}):
                 p = r["paint"][variant]
-                paint = "did not paint" if p["paint"] is None else f"{p['paint']:.2f} s"
+                paint = ("did not paint" if p["paint"] is None else
+                         f"{p['paint']:.2f} s (median of {p['paints']})")
                 print(f"browser ({variant}): first paint of the sites {paint}; received "
                       f"{p['bytes'] / 1e6:.2f} MB ({p['ws'] / 1e6:.2f} MB WebSocket + {p['http'] / 1e6:.2f} MB HTTP, "
                       f"of which {p['downloads'] / 1e6:.2f} MB are the download buttons' files fetched with "
@@ -131,7 +132,7 @@ def run_size(n: int, *, browser: bool, shots: Path, baseline_browser: bool = Tru
                 for variant in ("scaled", "baseline") if baseline_browser else ("scaled",):
                     with _env(RESTORATION_MAP_BASELINE="1" if variant == "baseline" else None):
                         out["paint"][variant] = _browser(store.path.parent, shots / f"overview_{n}_{variant}.png",
-                                                         drawn[variant])
+                                                         drawn[variant], runs=1 if variant == "baseline" else 3)
                     print(f"[{n:,} sites] {variant} browser {out['paint'][variant]}", flush=True)
     return out
 
@@ -149,7 +150,7 @@ def _server_render() -> tuple[float, float]:
     return cold, time.perf_counter() - t0
 
 
-def _browser(data_dir: Path, shot: Path, min_layers: int, timeout: float = 600) -> dict:
+def _browser(data_dir: Path, shot: Path, min_layers: int, timeout: float = 600, runs: int = 3) -> dict:
     from playwright.sync_api import sync_playwright
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -194,22 +195,29 @@ def _browser(data_dir: Path, shot: Path, min_layers: int, timeout: float = 600) 
             page.wait_for_selector("text=已登录", timeout=timeout * 1000)
             # warm the server cache once, then time a fresh visit of the Overview page
             _wait_sites(page, timeout, min_layers)
-            page.get_by_text("信息公开").first.click()
-            page.wait_for_timeout(1500)
-            counts.update(ws=0, http=0)
-            by_url.clear()
-            t0 = time.perf_counter()
-            page.locator('[data-testid="stSidebarNav"] a', has_text="总览").first.click()
-            painted = _wait_sites(page, timeout, min_layers)
-            elapsed = time.perf_counter() - t0 if painted else None
-            page.wait_for_timeout(500)
-            received = dict(counts)
+            times = []
+            for _ in range(runs):  # the machine is shared: the median of a few visits
+                page.get_by_text("信息公开").first.click()
+                page.wait_for_timeout(1500)
+                counts.update(ws=0, http=0)
+                by_url.clear()
+                t0 = time.perf_counter()
+                page.locator('[data-testid="stSidebarNav"] a', has_text="总览").first.click()
+                painted = _wait_sites(page, timeout, min_layers)
+                times.append(time.perf_counter() - t0 if painted else None)
+                page.wait_for_timeout(500)
+                received = dict(counts)
+                if not painted:
+                    break
+            done = sorted(x for x in times if x is not None)
+            elapsed = done[len(done) // 2] if len(done) == len(times) else None
             page.screenshot(path=str(shot))
             browser.close()
             largest = sorted(by_url.items(), key=lambda kv: -kv[1])[:5]
             # download buttons' files (/media/*.gpkg, *.xlsx) the page makes the browser fetch
             downloads = sum(v for k, v in by_url.items() if "/media/" in k and k.endswith((".gpkg", ".xlsx")))
-            return {"paint": elapsed, "ws": received["ws"], "http": received["http"], "largest": largest,
+            return {"paint": elapsed, "paints": [None if x is None else round(x, 2) for x in times],
+                    "ws": received["ws"], "http": received["http"], "largest": largest,
                     "downloads": downloads,
                     "bytes": received["ws"] + received["http"], "shot": str(shot)}
     finally:
