@@ -27,7 +27,7 @@ def _store():
 
 def _today(value: str | None) -> date:
     if not value:
-        return date.today()
+        return config.today()
     try:
         return date.fromisoformat(value)
     except ValueError:

@@ -15,6 +15,7 @@ from ..cases import case_record
 from ..cases.events import event_label
 from ..model import CaseClass, RestorationMode, Role, Stage
 from ..store import Store
+from .. import config
 
 _CSS = """
 body{font-family:"Noto Sans CJK SC","WenQuanYi Micro Hei","Microsoft YaHei",sans-serif;margin:2em;color:#222}
@@ -77,7 +78,7 @@ def _procedure_parts(proc: dict) -> list[str]:
 def case_report_html(store: Store, case_id: str, today: date | None = None) -> str:
     """The case's record, timeline, deadlines, sites, modes, funds, alternative-restoration
     coverage and latest effect evaluation, as printable HTML."""
-    today = today or date.today()
+    today = today or config.today()
     rec = case_record(store, case_id, today=today)
     case = rec["case"]
     sites = store.read("sites", "case_id = ?", (case_id,))
