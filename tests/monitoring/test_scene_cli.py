@@ -181,15 +181,20 @@ def test_map_overlay_finds_the_source_that_covers_each_site(bc_store):
 
 
 def test_recovery_on_a_sample_site_with_a_short_series(store, capsys):
-    """S016's NDVI comes from the sample's monthly stack (2025–2026): two annual values, no year
-    after a 2026 restoration start — a clear refusal, not a traceback or a made-up number."""
-    code, _, err = _run(store, capsys, "recovery", "S016", "--index", "ndvi", "--disturbance-year", "2025",
-                        "--restoration-year", "2026", "--reference-years", "2025-2025", "--json")
-    assert code == 2 and "no year after the restoration start 2026" in err and "data end in 2026" in err
-    code, _, err = _run(store, capsys, "recovery", "S016", "--index", "ndvi", "--disturbance-year", "2024",
-                        "--restoration-year", "2025", "--reference-years", "2024-2024")
-    assert code == 2 and "no data in the reference years 2024-2024 (years with data: 2025-2026)" in err
-    code, _, err = _run(store, capsys, "recovery", "S016", "--index", "ndvi", "--disturbance-year", "2024",
-                        "--restoration-year", "2025", "--reference-years", "2024-2024", "--source", "nope")
+    """S016's NDVI comes from the sample's monthly stack: a few annual values. A restoration start
+    in the last year leaves no year to measure: a clear refusal, not a traceback or a made-up
+    number; so do reference years without data and an unknown source."""
+    from restoration.monitoring import site_series
+    years = sorted(set(site_series(store, "S016", "ndvi")["time"].dt.year))
+    first, last = years[0], years[-1]
+    code, _, err = _run(store, capsys, "recovery", "S016", "--index", "ndvi", "--disturbance-year", str(last - 1),
+                        "--restoration-year", str(last), "--reference-years", f"{first}-{first}", "--json")
+    assert code == 2 and f"no year after the restoration start {last}" in err and f"data end in {last}" in err
+    code, _, err = _run(store, capsys, "recovery", "S016", "--index", "ndvi", "--disturbance-year", str(first),
+                        "--restoration-year", str(first + 1), "--reference-years", "1990-1991")
+    assert code == 2 and "no data in the reference years 1990-1991" in err
+    code, _, err = _run(store, capsys, "recovery", "S016", "--index", "ndvi", "--disturbance-year", str(first),
+                        "--restoration-year", str(first + 1), "--reference-years", f"{first}-{first}",
+                        "--source", "nope")
     assert code == 2 and "no usable ndvi values for site S016" in err
     assert store.read("recovery_assessments").empty
