@@ -408,6 +408,9 @@ MONITORING_SERIES = _layer(LayerSpec(
         F("unit", "str", required=True),
         F("source", "str", required=True),
         F("qc_flag", "str", default="ok"),
+        # share of the site's pixels that were clear (not cloud, shadow, snow or nodata) on that
+        # date, for raster values (issue 15; added to older stores by migration 11)
+        F("valid_fraction", "float", min=0.0, max=1.0, zh="有效像元比例"),
     ),
 ))
 
@@ -764,6 +767,34 @@ EFFECT_EVALUATIONS = _layer(LayerSpec(
 ))
 
 MONITORING_LAYERS = ("effect_evaluations",)
+
+# Spectral recovery assessments (issue 15): the recovery metrics of one site and index, with the
+# annual series, the target and a per-pixel map of one metric, stored with the case.
+RECOVERY_ASSESSMENTS = _layer(LayerSpec(
+    "recovery_assessments", key="assessment_id", zh="植被光谱恢复评估",
+    refs=(("case_id", "cases"), ("site_id", "sites")),
+    fields=(
+        F("assessment_id", "str", required=True, zh="评估编号"),
+        F("case_id", "str", zh="案件编号"),
+        F("site_id", "str", required=True, zh="场地编号"),
+        F("indicator", "str", required=True, zh="指标"),
+        F("disturbance_year", "int", required=True, zh="受损年份"),
+        F("restoration_year", "int", required=True, zh="修复开始年份"),
+        F("target_kind", "str", required=True, zh="目标类型"),  # historic | reference_site
+        F("reference_years", "json", zh="参照年份"),
+        F("reference_site_id", "str", zh="参照场地"),
+        F("target", "float", zh="恢复目标值"),
+        F("percent_of_target", "float", zh="目标百分比"),
+        F("timestep", "int", zh="评估年限"),
+        F("series", "json", zh="年度序列"),  # [{year, value, n}]
+        F("metrics", "json", zh="恢复指标"),  # {Y2R, R80P, RRI, YrYr, dIR, recovered, timestep_used}
+        F("pixel_map", "json", zh="逐像元指标图"),  # {metric, values, bounds (lon/lat), crs, summary}
+        F("parameters", "json", zh="参数"),
+        F("software_version", "str", zh="软件版本"),
+        F("actor", "str", zh="评估人"),
+        F("assessed_at", "datetime", required=True, zh="评估时间"),
+    ),
+))
 
 
 # --- dashboards (issue 7) ---

@@ -3,7 +3,7 @@ bank allocations, funds, and forms that write to the store."""
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboards import appraisal_panels, case_panels, data, maps, procedure_panels
+from dashboards import appraisal_panels, case_panels, data, maps, procedure_panels, recovery_panels
 from dashboards.i18n import money, vocab
 from dashboards.ui import T, lang, require_staff, shown_errors
 from restoration import config
@@ -55,6 +55,7 @@ with tabs[1], shown_errors():
         st_folium(m, height=480, use_container_width=True, returned_objects=[], key=f"case_map_{case_id}")
 with tabs[2], shown_errors():
     case_panels.monitoring(case_id, case_sites, L)
+    recovery_panels.case_recovery(case_id, L)
 with tabs[3], shown_errors():
     case_panels.equivalence_panel(case_id, L)
 with tabs[4], shown_errors():
