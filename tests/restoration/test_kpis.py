@@ -16,7 +16,7 @@ TODAY = date(2026, 11, 20)  # the sample's pinned date
 def test_sample_figures_agree_with_their_sources(store):
     k = kpis.overview(store, today=TODAY)
     frame = store.read("cases")
-    assert k.cases == len(frame) == 15
+    assert k.cases == len(frame) == 16  # the sample: 15 cases + one excluded at screening (issue 14)
     assert k.open_cases == frame["stage"].isin([s.value for s in OPEN_STAGES]).sum()
     assert k.damage_yuan == pytest.approx(frame["damage_amount_yuan"].sum())
     od = case_api.overdue(store, TODAY)
