@@ -113,6 +113,10 @@ def build_files(d: Path) -> None:
     _csv(d, "bank_inf.csv", BANK_HEAD + "\n" + row.replace("CAP", str("inf")) + "\n")
     _csv(d, "bank_unit.csv", BANK_HEAD + "\n" + row.replace("CAP", str(1)).replace(",ha,", ",acres,") + "\n")
     _csv(d, "bank_traj.csv", BANK_HEAD + "\n" + row.replace("CAP", str(1)).replace(TRAJ, '"{""levels"": [[0, NaN]]}"') + "\n")
+    _csv(d, "bank_all_problems.csv", BANK_HEAD + "\n"
+         + row.replace("CAP", "inf").replace(",ha,", ",acres,") + "\n"
+         + row.replace("BP-F1", "BP-F2").replace("CAP", "1").replace("wetland", "jungle")
+              .replace(TRAJ, '"{""levels"": [[5, 0.0], [2, 1.0]]}"') + "\n")
     # counties
     _csv(d, "county_nul.csv", f"{COUNTY_HEAD}\n45\x0001,x,\"{ROOT_BOX}\"\n")
     _csv(d, "county_gbk_bad.csv", f"{COUNTY_HEAD}\n4501,测试县\n", encoding="gbk")
@@ -251,6 +255,15 @@ CASES = [
      "unknown capacity unit 'acres'"),
     ("bank NaN trajectory", ["import", "bank", "{d}/bank_traj.csv", "--crs", "EPSG:4326"], 2,
      "field 'trajectory'"),
+    ("bank: general and bank problems in one pass", ["import", "bank", "{d}/bank_all_problems.csv", "--crs",
+                                                     "EPSG:4326"], 2,
+     "bank_all_problems.csv, line 2, field 'capacity': 'inf' is not a finite number\n"
+     "bank_all_problems.csv, line 2, field 'capacity_unit': unknown capacity unit 'acres'"),
+    ("bank group: one pass too", ["bank", "import", "{d}/bank_all_problems.csv", "--crs", "EPSG:4326"], 2,
+     "bank_all_problems.csv, line 3, field 'ecosystem_type': unknown value 'jungle'; allowed: forest, wetland, "),
+    ("bank group: bank check after a general one", ["bank", "import", "{d}/bank_all_problems.csv", "--crs",
+                                                    "EPSG:4326"], 2,
+     "line 3, field 'trajectory': levels[1]: years must increase"),
     ("bank via bank group", ["bank", "import", "{d}/bank_zero.csv", "--crs", "EPSG:4326"], 2,
      "0 must be above 0"),
     ("county NUL id", ["import", "counties", "{d}/county_nul.csv", "--crs", "EPSG:4326"], 2,
