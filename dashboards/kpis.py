@@ -25,7 +25,11 @@ def overview_numbers(store: Store, case_ids: tuple[str, ...], today: date) -> di
     cases = cases[cases["case_id"].isin(ids)]
     open_ids = set(cases.loc[cases["stage"].isin([s.value for s in OPEN_STAGES]), "case_id"])
     overdue = case_api.overdue(store, today=today)
+    problems = overdue.attrs.get("case_problems", {})
     overdue = overdue[overdue["case_id"].isin(ids)]
+    # cases whose rule profile cannot be used (unknown in this installation): not computed, shown
+    profile_of = cases.set_index("case_id")["profile"]
+    not_computed = {cid: str(profile_of.get(cid) or "") for cid in sorted(problems) if cid in ids}
 
     progress = monitoring.progress_table(store, today=today)
     progress = progress[progress["case_id"].isin(ids)]
@@ -44,7 +48,7 @@ def overview_numbers(store: Store, case_ids: tuple[str, ...], today: date) -> di
         disbursed += summary.disbursed_yuan
     return {
         "open_cases": len(open_ids), "damage_yuan": float(cases["damage_amount_yuan"].sum(skipna=True)),
-        "overdue": int(len(overdue)), "overdue_table": overdue,
+        "overdue": int(len(overdue)), "overdue_table": overdue, "not_computed": not_computed,
         "on_track_ha": on_track_ha, "lagging_ha": lagging_ha,
         "funds": {"due": due, "received": received, "disbursed": disbursed},
     }

@@ -110,16 +110,25 @@ def list_cmd(stage, case_class, region, open_only, today, as_json) -> None:
     cols = ["case_id", "title", "case_class", "stage", "damage_amount_yuan", "version", "next_due",
             "next_due_what", "overdue"]
     if as_json:
-        _json_out(frame[cols + ["class_zh", "stage_zh", "region", "profile"]].to_dict("records"))
+        _json_out(frame[cols + ["class_zh", "stage_zh", "region", "profile", "problem"]].to_dict("records"))
+        _warn_case_problems(frame)
         return
     for r in frame.to_dict("records"):
         money = r["damage_amount_yuan"]
         amount = "" if money is None or money != money else f"{money / 1e4:,.2f}万元"  # NaN != NaN
         due = f"  next {r['next_due']} {r['next_due_what']}" if isinstance(r["next_due"], str) else ""
         late = f"  逾期 overdue {r['overdue']}" if r["overdue"] else ""
+        bad = "  ⚠ 规则配置不可用 rule profile unusable" if r["problem"] else ""
         click.echo(f"{r['case_id']}  v{r['version']}  {r['class_zh']}/{r['stage_zh']}  {r['title']}  "
-                   f"{amount}{due}{late}")
+                   f"{amount}{due}{late}{bad}")
     click.echo(f"{len(frame)} cases")
+    _warn_case_problems(frame)
+
+
+def _warn_case_problems(frame) -> None:
+    """Cases whose deadlines could not be computed (an unknown rule profile in the store), on stderr."""
+    for message in frame.attrs.get("case_problems", {}).values():
+        click.echo(f"注意 warning: {message}", err=True)
 
 
 @case_group.command("show")
@@ -260,12 +269,15 @@ def overdue_cmd(today, as_json) -> None:
     from .cases import overdue
     frame = overdue(_store(), _today(today))
     if as_json:
-        _json_out({"today": _today(today).isoformat(), "overdue": frame.to_dict("records")})
+        _json_out({"today": _today(today).isoformat(), "overdue": frame.to_dict("records"),
+                   "not_computed": frame.attrs.get("case_problems", {})})
+        _warn_case_problems(frame)
         return
     for r in frame.to_dict("records"):
         click.echo(f"{r['case_id']}  {r['due_date']}  逾期 {-int(r['days_left'])} 天 days  {r['zh']} / {r['en']}"
                    f"  [{r['source']}]")
     click.echo(f"{len(frame)} overdue")
+    _warn_case_problems(frame)
 
 
 @case_group.group("event")

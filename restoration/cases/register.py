@@ -10,7 +10,7 @@ import pandas as pd
 from ..model import CASES
 from ..store import Store
 from .funds import summarise
-from .records import all_deadlines, list_cases, profile_for
+from .records import all_deadlines, list_cases, profile_for, profile_problem
 
 _HEAD = {
     "stage_zh": "办理阶段（中文）", "class_zh": "案件类别（中文）", "damage_wan_yuan": "损害数额（万元）",
@@ -50,7 +50,8 @@ def register_tables(store: Store, today: date | None = None) -> dict[str, pd.Dat
             s = summarise(rows, today).to_dict()
             s.pop("instalments")
             money.append({"case_id": c, **s})
-    profiles = {p: profile_for({"profile": p}) for p in cases["profile"].dropna().unique()}
+    usable = [p for p in cases["profile"].dropna().unique() if profile_problem({"profile": p}) is None]
+    profiles = {p: profile_for({"profile": p}) for p in usable}  # unusable ones: see the 'problem' column
     rules = pd.concat([prof.table().assign(profile_used=name) for name, prof in profiles.items()],
                       ignore_index=True) if profiles else pd.DataFrame()
     return {"案件台账 register": reg, "期限 deadlines": dls, "逾期 overdue": dls[dls["overdue"]],
