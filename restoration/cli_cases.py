@@ -16,7 +16,9 @@ from pathlib import Path
 import click
 
 from . import config
+from .cli_types import Number, VocabChoice
 from .errors import InputError, Issue
+from .model import CaseClass, Stage
 
 
 def _store():
@@ -86,7 +88,7 @@ _today_opt = click.option("--today", "today", default=None, help="Reference date
 _json_opt = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 _actor_opt = click.option("--actor", default=None,
                           help="Who makes the change (default: $RESTORATION_USER or the login).")
-_version_opt = click.option("--expected-version", type=int, default=None,
+_version_opt = click.option("--expected-version", type=click.IntRange(min=0), default=None,
                             help="The case version you read; refused (exit 4) if it changed since.")
 
 
@@ -96,8 +98,10 @@ def case_group() -> None:
 
 
 @case_group.command("list")
-@click.option("--stage", default=None, help="Only this stage (code, e.g. consultation).")
-@click.option("--class", "case_class", default=None, help="Only this class (code).")
+@click.option("--stage", default=None, type=VocabChoice(Stage),
+              help="Only this stage (code or label, e.g. consultation or 赔偿磋商).")
+@click.option("--class", "case_class", default=None, type=VocabChoice(CaseClass),
+              help="Only this class (code or label, e.g. simple or 简单).")
 @click.option("--region", default=None, help="Only this county.")
 @click.option("--open", "open_only", is_flag=True, help="Only open cases.")
 @_today_opt
@@ -339,10 +343,10 @@ def ledger_show(case_id, today, as_json) -> None:
 @ledger_group.command("add")
 @click.argument("case_id")
 @click.argument("entry_type", type=click.Choice(["due", "instalment_due", "received", "disbursed"]))
-@click.argument("amount_yuan", type=float)
+@click.argument("amount_yuan", type=Number())
 @click.argument("entry_date")
 @click.option("--due-date", default=None)
-@click.option("--instalment-no", type=int, default=None)
+@click.option("--instalment-no", type=click.IntRange(min=1), default=None)
 @click.option("--counterparty", default=None)
 @click.option("--purpose", default=None)
 @click.option("--reference", default=None)
