@@ -240,3 +240,9 @@ def test_overview_survives_a_case_with_an_unknown_rule_profile(app, store):
     at.sidebar.radio[0].set_value("en").run()
     assert not at.exception
     assert "rule profile 'hai\\*nan" in "\n".join(w.value for w in at.warning)
+    # the bad case's own page: readable errors in its panels, no traceback
+    at.sidebar.radio[0].set_value("zh").run()
+    at.session_state["case_id"] = "GX-2025-002"
+    at.switch_page("views/case.py").run()
+    assert not at.exception, at.exception
+    assert any("unknown rule profile" in e.value for e in at.error), [e.value for e in at.error]
