@@ -279,7 +279,11 @@ def obligation(case_id: str, as_json: bool) -> None:
 def ledger_(project_id: str | None, case_id: str | None, as_json: bool) -> None:
     """Ledger history (reserve/commit/release/deposit/match/refund) and escrow awaiting a match."""
     from .bank import ledger_table
-    t = ledger_table(_store(), project_id=project_id, case_id=case_id)
+    from .cli_types import require_known
+    store = _store()
+    require_known(project_id, store.keys("bank_projects"), "--project", "bank project")
+    require_known(case_id, store.keys("cases"), "--case", "case")
+    t = ledger_table(store, project_id=project_id, case_id=case_id)
     if as_json:
         _echo_json(t.to_dict(orient="records"))
         return

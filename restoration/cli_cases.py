@@ -109,7 +109,12 @@ def case_group() -> None:
 def list_cmd(stage, case_class, region, open_only, today, as_json) -> None:
     """The case register with the next due date and overdue counts."""
     from .cases import list_cases
-    frame = list_cases(_store(), stage=stage, case_class=case_class, region=region, open_only=open_only,
+    from .cli_types import require_known
+    store = _store()
+    if region is not None:
+        require_known(region, set(store.read("counties")["name"]) | set(store.read("cases")["region"].dropna()),
+                      "--region", "county")
+    frame = list_cases(store, stage=stage, case_class=case_class, region=region, open_only=open_only,
                        today=_today(today))
     cols = ["case_id", "title", "case_class", "stage", "damage_amount_yuan", "version", "next_due",
             "next_due_what", "overdue"]

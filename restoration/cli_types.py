@@ -77,3 +77,14 @@ class VocabChoice(click.ParamType):
             shown = text[:100].encode("unicode_escape").decode("ascii") if not text.isprintable() else text[:100]
             self.fail(f"'{shown}' is not one of: {self.choices_text()}", param, ctx)
         return code
+
+
+def require_known(value: str | None, known, option: str, what: str) -> None:
+    """Refuse a filter value that names nothing in the store (an unknown county, project or case),
+    instead of printing an empty list; the message names the option and lists what exists."""
+    if value is None or value in known:
+        return
+    from .errors import InputError, Issue
+    listed = sorted(str(k) for k in known)
+    shown = ", ".join(listed[:30]) + (f" … ({len(listed)} in all)" if len(listed) > 30 else "")
+    raise InputError(Issue(f"no {what} '{value}' in the store; known: {shown or 'none'}", field=option))
