@@ -493,6 +493,40 @@ _LABELS["EscrowStatus"] = {
     "refunded": ("已退回", "refunded"),
 }
 
+
+class SitingReason(_Labelled):
+    """Why a bank project is not, or only partly, a candidate for a case (base-site ranking).
+    The first eight block a candidate; the last three are information."""
+
+    ECOSYSTEM_MISMATCH = "ecosystem_mismatch"
+    STATUS = "status"
+    FULL = "full"
+    OTHER_WATERSHED = "other_watershed"
+    OTHER_COUNTY = "other_county"
+    TOO_FAR = "too_far"
+    BAD_TRAJECTORY = "bad_trajectory"
+    NO_UNIT_VALUE = "no_unit_value"
+    NO_CREDIT = "no_credit"
+    SHORT = "short"
+    OTHER_WATERSHED_PREFERRED = "other_watershed_preferred"
+    OTHER_COUNTY_PREFERRED = "other_county_preferred"
+
+
+_LABELS["SitingReason"] = {
+    "ecosystem_mismatch": ("生态系统不可替代", "ecosystem cannot substitute"),
+    "status": ("项目状态不符", "project status not allowed"),
+    "full": ("容量已满", "no capacity remaining"),
+    "other_watershed": ("不同流域", "other watershed"),
+    "other_county": ("不同县区", "other county"),
+    "too_far": ("距离过远", "too far"),
+    "bad_trajectory": ("恢复轨迹无效", "invalid trajectory"),
+    "no_unit_value": ("缺少单位价值", "no unit value"),
+    "no_credit": ("无生态增益", "no credit"),
+    "short": ("剩余容量不足", "not enough capacity alone"),
+    "other_watershed_preferred": ("非同流域", "not the same watershed"),
+    "other_county_preferred": ("非同县区", "not the same county"),
+}
+
 #: fields migration 4 adds to bank_projects
 BANK_PROJECT_EXTRA_FIELDS = (
     F("start_year", "int", min=1900, max=2200, zh="开始提供服务年份"),
@@ -657,10 +691,41 @@ FUNDS_LEDGER = _layer(LayerSpec(
         F("reference", "str", zh="凭证号"),
         F("note", "str", zh="说明"),
         F("recorded_at", "datetime", computed=True, zh="记录时间"),
+        # issue 14 (migration 10): where a disbursement was used (浙 第九条: 损害地的生态修复)
+        F("site_id", "str", zh="使用场地"),
+        F("use_kind", "enum", choices=("restoration", "related_work", "other"), zh="资金用途类别"),
     ),
 ))
 
 CASE_LAYERS = ("case_classifications", "case_modes", "funds_ledger")
+#: funds_ledger fields added by migration 10
+FUNDS_LEDGER_EXTRA_FIELDS = ("site_id", "use_kind")
+_LABELS["FundUse"] = {
+    "restoration": ("损害地生态修复", "restoration of the damaged place"),
+    "related_work": ("损害赔偿相关工作支出", "related work (appraisal, monitoring ...)"),
+    "other": ("其他用途", "other use"),
+}
+
+# --- procedure (issue 14) ---
+# Screening reports (线索筛查情况报告): a region's periodic report of its clue screening to the
+# province (浙 第二条: 每半年收集汇总并报送). One row per region and period.
+SCREENING_REPORTS = _layer(LayerSpec(
+    "screening_reports", zh="线索筛查情况报告", unique=(("region", "period_start"),),
+    fields=(
+        F("region", "str", required=True, zh="报送地区"),
+        F("period_start", "date", required=True, zh="统计期起"),
+        F("period_end", "date", required=True, zh="统计期止"),
+        F("submitted_on", "date", required=True, zh="报送日期"),
+        F("submitted_to", "str", required=True, zh="报送对象"),
+        F("n_clues", "int", min=0, zh="筛查线索数"),
+        F("n_referred", "int", min=0, zh="移送线索数"),
+        F("n_filed", "int", min=0, zh="立案数"),
+        F("note", "str", zh="说明"),
+        F("actor", "str", zh="填报人"),
+        F("recorded_at", "datetime", computed=True, zh="记录时间"),
+    ),
+))
+PROCEDURE_LAYERS = ("screening_reports",)
 
 
 # --- monitoring (issue 5) ---

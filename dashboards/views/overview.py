@@ -51,7 +51,7 @@ with shown_errors():
     f[0].metric(T("kpi.funds_due"), money(k["funds"]["due"], L))
     f[1].metric(T("kpi.funds_received"), money(k["funds"]["received"], L))
     f[2].metric(T("kpi.funds_disbursed"), money(k["funds"]["disbursed"], L))
-    if k.get("not_computed"):
+    if k["not_computed"]:
         from restoration.cases import available_profiles
         st.warning("\n".join("- " + T("overview.profile_problem", case_id=md_text(cid), profile=md_text(p),
                                        known=", ".join(available_profiles()))
@@ -100,7 +100,9 @@ st.dataframe(table, hide_index=True, width="stretch")
 
 d = st.columns(2)
 with shown_errors():
-    d[0].download_button(T("download.register"), data.cached("dashboards.downloads.register_xlsx", config.today()),
+    # files are built when clicked (a callable), not sent with every visit: at 20,000 sites the
+    # layers GeoPackage alone is several MB (benchmarks/dashboard.py)
+    d[0].download_button(T("download.register"), lambda: data.cached("dashboards.downloads.register_xlsx", config.today()),
                          file_name="case-register.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    d[1].download_button(T("download.layers"), data.cached("dashboards.downloads.layers_gpkg"),
+    d[1].download_button(T("download.layers"), lambda: data.cached("dashboards.downloads.layers_gpkg"),
                          file_name="restoration-layers.gpkg", mime="application/geopackage+sqlite3")

@@ -21,58 +21,107 @@ from .classify import Classification, classify
 from .consultation import consultation_record
 from .deadlines import Deadline, compute_deadlines, frame
 from .funds import entries as ledger_entries, summarise
-from .rules import ENV_PROFILES, Profile, available_profiles, load_profile
+from .rules import (ENV_PROFILES, VERSION_SEP, Profile, available_profiles, load_profile,
+                    profile_versions)
 from .workflow import Event, make_event, order, replay, validate_history
+from .. import config
 
 #: case fields a user may edit directly (stage follows events; class follows classification)
 EDITABLE = ("title", "region", "liable_party", "claimant_agency", "damage_amount_yuan", "incident_date",
             "discovered_date", "clue_source", "disclosed", "notes")
 
 
+def judged_on(case: Mapping[str, Any], events: Sequence[Event | Mapping] | None = None) -> date:
+    """The date whose rules judge the case: its filing date (立案), else its clue registration,
+    else the discovery date, else today (Zhejiang art. 10, Guangxi ch. 8: rules in force by date)."""
+    found: dict[str, date] = {}
+    for e in events or []:
+        etype = e.event_type if isinstance(e, Event) else e.get("event_type")
+        if etype not in ("filed", "clue_registered"):
+            continue
+        day = make_event(e).event_date
+        found[etype] = min(found.get(etype, day), day)
+    if "filed" in found:
+        return found["filed"]
+    if "clue_registered" in found:
+        return found["clue_registered"]
+    disc = case.get("discovered_date")
+    if disc is not None and not (isinstance(disc, float) and pd.isna(disc)):
+        try:
+            return date.fromisoformat(str(disc)[:10])
+        except ValueError:
+            pass
+    from ..config import today as _config_today
+    return _config_today()
+
+
 def profile_problem(case: Mapping[str, Any]) -> str | None:
-    """Why the case's rule profile cannot be used (bilingual), or None.
+    """Why the case's rule profile is unknown here (bilingual), or None.
 
     A store written by an older version, or edited in GDAL/QGIS, may hold a case whose
-    ``profile`` names no installed profile (or a broken one): that case's deadlines and workflow
-    cannot be computed, but every other case must still be listed."""
-    name = case.get("profile") or "guangxi"
+    ``profile`` names no installed profile: that case's deadlines and workflow cannot be
+    computed, but every other case must still be listed. A stored value is a profile name
+    (``guangxi``) or version (``zhejiang@2026``), never read as a file path."""
+    name = str(case.get("profile") or "guangxi")
     known = available_profiles()
-    if name not in known:  # a plain name only: a stored value is never read as a file path
-        shown = str(name)[:100].encode("unicode_escape").decode("ascii")
-        return (f"案件 {case.get('case_id')} 的规则配置“{shown}”不存在，无法计算期限和流程 — "
-                f"case {case.get('case_id')} names the unknown rule profile '{shown}', so its deadlines and "
-                f"workflow cannot be computed; known profiles: {', '.join(known)}. Install {shown}.toml in a "
-                f"folder of ${ENV_PROFILES}, or set the case's profile to a known one")
-    try:
-        load_profile(name)
-    except (InputError, NotFoundError) as exc:
-        return (f"案件 {case.get('case_id')} 的规则配置“{name}”无法读取 — case {case.get('case_id')}: rule "
-                f"profile '{name}' cannot be loaded ({exc}); fix the profile file")
-    return None
+    base, _, tag = name.partition(VERSION_SEP)
+    if base in known and (not tag or any(v.tag == tag for v in profile_versions(base))):
+        return None
+    shown = name[:100].encode("unicode_escape").decode("ascii")
+    return (f"案件 {case.get('case_id')} 的规则配置“{shown}”不存在，无法计算期限和流程 — "
+            f"case {case.get('case_id')} names the unknown rule profile '{shown}', so its deadlines and "
+            f"workflow cannot be computed; known profiles: {', '.join(known)}. Install {shown}.toml in a "
+            f"folder of ${ENV_PROFILES}, or set the case's profile to a known one")
 
 
-def profile_for(case: Mapping[str, Any]) -> Profile:
-    """The case's rule profile; InputError naming the case if it is unknown or broken."""
+def _load_problem(case: Mapping[str, Any], exc: Exception) -> str:
+    name = str(case.get("profile") or "guangxi")[:100]
+    return (f"案件 {case.get('case_id')} 的规则配置“{name}”无法读取 — case {case.get('case_id')}: rule "
+            f"profile '{name}' cannot be loaded ({exc}); fix the profile file")
+
+
+def profile_for(case: Mapping[str, Any], events: Sequence[Event | Mapping] | None = None) -> Profile:
+    """The case's rule profile: the version of ``case.profile`` in force on its filing date (a
+    case naming a version, ``zhejiang@2026``, uses exactly that one). InputError naming the case
+    if the profile is unknown here or cannot be loaded."""
     problem = profile_problem(case)
-    if problem:
-        raise InputError(Issue(problem, source=f"case {case.get('case_id')}", field="profile"))
-    return load_profile(case.get("profile") or "guangxi")
+    if problem is None:
+        try:
+            return load_profile(case.get("profile") or "guangxi", on=judged_on(case, events))
+        except (InputError, NotFoundError) as exc:
+            problem = _load_problem(case, exc)
+    raise InputError(Issue(problem, source=f"case {case.get('case_id')}", field="profile"))
 
 
 def _profiles():
-    """``profile_for`` that loads each profile once per call of a many-case function; a case
-    whose profile cannot be used gets None, and its problem is kept in ``get.problems``
+    """``profile_for`` that loads each profile version once per call of a many-case function; a
+    case whose profile cannot be used gets None, and its problem is kept in ``get.problems``
     ({case_id: bilingual message}) so the other cases are still computed."""
-    seen: dict[str, Profile | None] = {}
+    from .rules import version_in_force
+    seen: dict[tuple, Profile | str] = {}
+    chosen: dict[tuple, Any] = {}
     problems: dict[str, str] = {}
 
-    def get(case: Mapping[str, Any]) -> Profile | None:
+    def get(case: Mapping[str, Any], events: Sequence | None = None) -> Profile | None:
+        problem = profile_problem(case)
+        if problem is not None:
+            problems[case["case_id"]] = problem
+            return None
         name = case.get("profile") or "guangxi"
-        if name not in seen:
-            seen[name] = None if profile_problem(case) else load_profile(name)
-        if seen[name] is None:
-            problems[case["case_id"]] = profile_problem(case)
-        return seen[name]
+        on = judged_on(case, events)
+        if (name, on) not in chosen:
+            v = version_in_force(name, on) if VERSION_SEP not in name else None
+            chosen[(name, on)] = str(v.path) if v is not None else name
+        key = chosen[(name, on)]
+        if key not in seen:
+            try:
+                seen[key] = load_profile(key)
+            except (InputError, NotFoundError) as exc:
+                seen[key] = _load_problem(case, exc)
+        if isinstance(seen[key], str):
+            problems[case["case_id"]] = seen[key]
+            return None
+        return seen[key]
     get.problems = problems
     return get
 
@@ -83,7 +132,7 @@ def case_events(store_or_tx, case_id: str) -> list[Event]:
 
 
 def _today(today: date | None) -> date:
-    return today or date.today()
+    return today or config.today()
 
 
 def _by_case(frame: pd.DataFrame) -> dict[str, list[dict]]:
@@ -113,7 +162,7 @@ def list_cases(store: Store, *, stage: str | None = None, case_class: str | None
     extra = []
     for case in cases.to_dict("records"):
         cid = case["case_id"]
-        profile = prof(case)
+        profile = prof(case, events.get(cid))
         dls = [] if profile is None else compute_deadlines(case, events.get(cid, []), profile, ledger.get(cid), today)
         pending = [d for d in dls if d.status in ("open", "overdue")]
         nxt = min(pending, key=lambda d: d.due_date) if pending else None
@@ -136,10 +185,11 @@ def case_record(store: Store, case_id: str, today: date | None = None) -> dict:
     """Everything about one case: the record, events, classification history, consultation,
     modes, ledger summary and deadlines (plain data for the CLI, reports and the dashboard)."""
     from .modes import case_modes
+    from .procedure import procedure_record
     today = _today(today)
     case = store.get("cases", case_id)
-    profile = profile_for(case)
     evs = case_events(store, case_id)
+    profile = profile_for(case, evs)
     result = replay(case, evs, profile, today)
     rows = ledger_entries(store, case_id)
     classes = store.read("case_classifications", "case_id = ?", (case_id,))
@@ -150,7 +200,9 @@ def case_record(store: Store, case_id: str, today: date | None = None) -> dict:
         "stage": case["stage"],
         "derived_stage": result.stage.value if result.stage else None,
         "problems": [m for _, _, m in result.problems],
-        "profile": {"id": profile.id, "chain": list(profile.chain)},
+        "profile": {"id": profile.id, "key": profile.key, "chain": list(profile.chain),
+                    "status": profile.status, "judged_on": judged_on(case, evs).isoformat(),
+                    "effective_from": profile.effective_from.isoformat() if profile.effective_from else None},
         "clue_channel": None if channel is None else {"id": channel.id, "zh": channel.zh, "en": channel.en,
                                                        "source": channel.source},
         "events": [e.to_dict() for e in evs],
@@ -159,6 +211,7 @@ def case_record(store: Store, case_id: str, today: date | None = None) -> dict:
         "modes": case_modes(store, case_id, profile),
         "ledger": summarise(rows, today).to_dict(),
         "deadlines": [d.to_dict() for d in dls],
+        "procedure": procedure_record(case, evs, profile, today),
         "amount_provenance": _provenance(store, case),
     }
 
@@ -171,8 +224,8 @@ def _provenance(store, case) -> dict:
 def deadlines(store: Store, case_id: str, today: date | None = None) -> list[Deadline]:
     """Every deadline of a case as of ``today`` (see :mod:`.deadlines`)."""
     case = store.get("cases", case_id)
-    return compute_deadlines(case, case_events(store, case_id), profile_for(case),
-                             ledger_entries(store, case_id), _today(today))
+    evs = case_events(store, case_id)
+    return compute_deadlines(case, evs, profile_for(case, evs), ledger_entries(store, case_id), _today(today))
 
 
 def all_deadlines(store: Store, today: date | None = None) -> pd.DataFrame:
@@ -184,7 +237,7 @@ def all_deadlines(store: Store, today: date | None = None) -> pd.DataFrame:
     found: list[Deadline] = []
     for case in cases.to_dict("records"):
         cid = case["case_id"]
-        profile = prof(case)
+        profile = prof(case, events.get(cid))
         if profile is not None:  # a case with an unusable profile is reported, not computed
             found += compute_deadlines(case, events.get(cid, []), profile, ledger.get(cid), today)
     out = frame(found)
@@ -198,7 +251,7 @@ def overdue(store: Store, today: date | None = None) -> pd.DataFrame:
     cases whose deadlines could not be computed, with why)."""
     out = all_deadlines(store, today)
     problems = out.attrs.get("case_problems", {})
-    out = out[out["overdue"]].sort_values(["days_left", "case_id"]).reset_index(drop=True)
+    out = out[out["overdue"].astype(bool)].sort_values(["days_left", "case_id"]).reset_index(drop=True)
     out.attrs["case_problems"] = problems
     return out
 
@@ -210,7 +263,7 @@ def check_all(store: Store, today: date | None = None) -> dict[str, list[str]]:
     prof = _profiles()
     out = {}
     for case in store.read("cases").to_dict("records"):
-        profile = prof(case)
+        profile = prof(case, events.get(case["case_id"]))
         if profile is None:
             out[case["case_id"]] = [prof.problems[case["case_id"]]]
             continue
@@ -235,7 +288,8 @@ def _lock(tx, case_id: str, expected_version: int | None) -> dict:
 def _still_valid(tx, case: Mapping[str, Any], today: date | None, what: str) -> None:
     """Refuse a change of the case that its recorded history would no longer satisfy (e.g. an
     incident date after recorded events, or a class change under a simplified appraisal)."""
-    result = replay(case, case_events(tx, case["case_id"]), profile_for(case), _today(today))
+    evs = case_events(tx, case["case_id"])
+    result = replay(case, evs, profile_for(case, evs), _today(today))
     if result.problems:
         raise InputError([Issue(f"{what} would make the recorded history invalid: {m}",
                                 source=f"case {case['case_id']}") for _, _, m in result.problems])
@@ -267,7 +321,7 @@ def add_event(store: Store, case_id: str, event: Mapping[str, Any], actor: str,
     with store.transaction(actor) as tx:
         case = _lock(tx, case_id, expected_version)
         history = case_events(tx, case_id)
-        result = replay(case, history + [ev], profile_for(case), today)
+        result = replay(case, history + [ev], profile_for(case, history + [ev]), today)
         if result.problems:  # the new event's problem first, then any it causes later on
             problems = sorted(result.problems, key=lambda p: p[1] is not ev)
             raise InputError([Issue(m, source=f"case {case_id}", field="event_type") for _, _, m in problems])
@@ -282,8 +336,23 @@ def add_event(store: Store, case_id: str, event: Mapping[str, Any], actor: str,
                                    "size_bytes": len(data), "data": bytes(data)}
                                   for name, mime, data in attachments])
             tx.insert("attachments", files, action=f"attachments of event {fid}")
-        return tx.update("cases", case_id, {"stage": result.stage.value}, expected_version=expected_version,
+        changes = {"stage": result.stage.value, **_jurisdiction_changes(case, ev)}
+        return tx.update("cases", case_id, changes, expected_version=expected_version,
                          action=f"event {ev.event_type}")
+
+
+def _jurisdiction_changes(case: Mapping[str, Any], ev: Event) -> dict:
+    """A jurisdiction or joint-handling event sets the case's ``handling_region`` / adds to its
+    ``joint_regions`` (the jurisdiction fields, where the store has them)."""
+    from ..model import LAYERS
+    fields = LAYERS["cases"].field_names
+    out: dict = {}
+    if ev.event_type == "jurisdiction_assigned" and "handling_region" in fields:
+        out["handling_region"] = str(ev.details.get("handling_region"))
+    if ev.event_type == "joint_handling_agreed" and "joint_regions" in fields and ev.details.get("joint_regions"):
+        have = list(case.get("joint_regions") or [])
+        out["joint_regions"] = have + [r for r in ev.details["joint_regions"] if r not in have]
+    return out
 
 
 def update_case(store: Store, case_id: str, changes: Mapping[str, Any], actor: str,
@@ -317,8 +386,12 @@ def record_classification(store: Store, case_id: str, facts: Mapping[str, Any], 
     case's class."""
     with store.transaction(actor) as tx:
         case = _lock(tx, case_id, expected_version)
-        prof = profile or profile_for(case)
+        prof = profile or profile_for(case, case_events(tx, case_id))
+        from .procedure import repeat_offence_fact
+        facts, repeat = repeat_offence_fact(tx, case, facts, prof)
         result = classify(facts, prof, source=f"case {case_id} facts")
+        if repeat is not None:
+            result.fired.insert(0, repeat)
         _still_valid(tx, {**case, "case_class": result.case_class}, None, f"class '{result.case_class}'")
         stored_facts = dict(result.facts)
         amount = stored_facts.get("damage_amount_yuan")
@@ -364,4 +437,5 @@ def _insert_decision(tx, case_id, profile_id, facts, computed, final, fired, ove
 
 def validate_case_history(store: Store, case_id: str, today: date | None = None):
     case = store.get("cases", case_id)
-    return validate_history(case, case_events(store, case_id), profile_for(case), _today(today))
+    evs = case_events(store, case_id)
+    return validate_history(case, evs, profile_for(case, evs), _today(today))
