@@ -1,6 +1,7 @@
 """Small helpers every page uses: language, labels, the signed-in user, readable errors."""
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 
 import streamlit as st
@@ -27,6 +28,13 @@ def require_staff() -> None:
     if user() is None:
         st.error(T("auth.required"))
         st.stop()
+
+
+def md_text(value) -> str:
+    """A stored value shown inside Markdown (st.warning, st.markdown) as plain text: Markdown and
+    HTML characters escaped, control characters and line breaks removed, at most 200 characters."""
+    text = re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", " ", str(value))[:200]
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~&$])", r"\\\1", text)
 
 
 @contextmanager

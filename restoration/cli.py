@@ -148,10 +148,10 @@ def sample() -> None:
 @sample.command("build")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Output folder (default: the package's sample_data/).")
-@click.option("--seed", type=int, default=None, help="Random seed (default: the sample's own).")
-@click.option("--sites", type=int, default=None, help="Total number of sites (adds generated ones).")
-@click.option("--dates", type=int, default=24, show_default=True, help="Monthly NDVI rasters.")
-@click.option("--raster-size", type=int, default=None, help="NDVI raster width/height in pixels (default 400).")
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Random seed (default: the sample's own).")
+@click.option("--sites", type=click.IntRange(min=1), default=None, help="Total number of sites (adds generated ones).")
+@click.option("--dates", type=click.IntRange(min=1), default=24, show_default=True, help="Monthly NDVI rasters.")
+@click.option("--raster-size", type=click.IntRange(min=1), default=None, help="NDVI raster width/height in pixels (default 400).")
 def sample_build(out: str | None, seed: int | None, sites: int | None, dates: int,
                  raster_size: int | None) -> None:
     """Regenerate the sample region deterministically (or a scaled-up one for benchmarks)."""
@@ -172,7 +172,7 @@ def _dashboard_app() -> Path | None:
 
 @cli.command()
 @click.option("--no-serve", is_flag=True, help="Build or load the store, print the summary and exit.")
-@click.option("--port", type=int, default=8501, show_default=True, help="Dashboard port.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True, help="Dashboard port.")
 @click.pass_context
 def demo(ctx: click.Context, no_serve: bool, port: int) -> None:
     """Build the store from the sample if needed, print what it holds, start the dashboard."""

@@ -102,7 +102,7 @@ def population_cmd(file: Path, as_json: bool) -> None:
 @click.option("--appraiser", required=True, help="Who appraised it (评估人).")
 @click.option("--date", "appraised_on", default=None, help="Appraisal date YYYY-MM-DD (default today).")
 @click.option("--actor", default=None, help="Who records it (default: the login user).")
-@click.option("--expected-version", type=int, default=None, help="The case version you saw (optimistic lock).")
+@click.option("--expected-version", type=click.IntRange(min=0), default=None, help="The case version you saw (optimistic lock).")
 def record_cmd(case_id, file, method, appraiser, appraised_on, actor, expected_version) -> None:
     """Store the appraisal of FILE with CASE_ID and set the case's damage amount from it."""
     from .appraisal import appraise_abatement_file, estimate_restoration_cost_file, record_appraisal

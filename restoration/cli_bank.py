@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from . import config
+from .cli_types import Number
 from .errors import InputError, Issue
 
 
@@ -164,7 +165,7 @@ def status(project_id: str, status: str, on: str | None, note: str | None) -> No
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--weights", multiple=True, help="Score weights, e.g. cost=0.5,distance=0.3.")
 @click.option("--rule", "rule", multiple=True, help="Rule overrides, e.g. watershed=required or max_distance_km=50.")
-@click.option("--top", type=int, default=None, help="Only the best N candidates.")
+@click.option("--top", type=click.IntRange(min=1), default=None, help="Only the best N candidates.")
 def rank(case_id: str, as_json: bool, weights: tuple[str, ...], rule: tuple[str, ...], top: int | None) -> None:
     """Rank bank projects for CASE_ID: eligibility, required area, cost, distance, score."""
     import pandas as pd
@@ -207,7 +208,7 @@ def _who(case_id: str | None, external: str | None) -> None:
 @click.argument("project_id")
 @click.option("--case", "case_id", default=None, help="Case the capacity is for.")
 @click.option("--external", default=None, help="A case outside this store (instead of --case).")
-@click.option("--amount", required=True, type=float, help="Amount in the project's capacity unit.")
+@click.option("--amount", required=True, type=Number(0, min_open=True), help="Amount in the project's capacity unit.")
 @click.option("--unit", default=None, help="Unit of --amount if not the project's (ha, mu, ...).")
 @click.option("--note", default=None)
 @click.option("--json", "as_json", is_flag=True)
@@ -244,7 +245,7 @@ def commit(project_id: str, case_id: str | None, allocation: str | None, note: s
 @click.argument("project_id")
 @click.option("--case", "case_id", default=None)
 @click.option("--allocation", default=None)
-@click.option("--amount", type=float, default=None, help="Release only this much (newest reservations first).")
+@click.option("--amount", type=Number(0, min_open=True), default=None, help="Release only this much (newest reservations first).")
 @click.option("--force", is_flag=True, help="Also release committed allocations.")
 @click.option("--note", default=None)
 def release(project_id: str, case_id: str | None, allocation: str | None, amount: float | None, force: bool,
@@ -284,7 +285,11 @@ def obligation(case_id: str, as_json: bool) -> None:
 def ledger_(project_id: str | None, case_id: str | None, as_json: bool) -> None:
     """Ledger history (reserve/commit/release/deposit/match/refund) and escrow awaiting a match."""
     from .bank import ledger_table
-    t = ledger_table(_store(), project_id=project_id, case_id=case_id)
+    from .cli_types import require_known
+    store = _store()
+    require_known(project_id, store.keys("bank_projects"), "--project", "bank project")
+    require_known(case_id, store.keys("cases"), "--case", "case")
+    t = ledger_table(store, project_id=project_id, case_id=case_id)
     if as_json:
         _echo_json(t.to_dict(orient="records"))
         return
@@ -300,7 +305,7 @@ def escrow_group() -> None:
 
 @escrow_group.command("deposit")
 @click.argument("case_id")
-@click.option("--amount-yuan", required=True, type=float)
+@click.option("--amount-yuan", required=True, type=Number(0, min_open=True))
 @click.option("--holder", required=True, help="Escrow holder, e.g. 某公证处提存账户.")
 @click.option("--on", "on", default=None)
 @click.option("--ecosystem", default=None)
@@ -315,7 +320,7 @@ def escrow_deposit(case_id: str, amount_yuan: float, holder: str, on: str | None
 @escrow_group.command("match")
 @click.argument("escrow_id")
 @click.argument("project_id")
-@click.option("--amount", type=float, default=None, help="Capacity units (default: what the money buys).")
+@click.option("--amount", type=Number(0, min_open=True), default=None, help="Capacity units (default: what the money buys).")
 @click.option("--commit", "do_commit", is_flag=True)
 def escrow_match(escrow_id: str, project_id: str, amount: float | None, do_commit: bool) -> None:
     from .bank import match

@@ -16,7 +16,9 @@ from pathlib import Path
 import click
 
 from . import config
+from .cli_types import Number, VocabChoice
 from .errors import InputError, Issue
+from .model import CaseClass, Stage
 
 
 def _store():
@@ -86,7 +88,7 @@ _today_opt = click.option("--today", "today", default=None, help="Reference date
 _json_opt = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 _actor_opt = click.option("--actor", default=None,
                           help="Who makes the change (default: $RESTORATION_USER or the login).")
-_version_opt = click.option("--expected-version", type=int, default=None,
+_version_opt = click.option("--expected-version", type=click.IntRange(min=0), default=None,
                             help="The case version you read; refused (exit 4) if it changed since.")
 
 
@@ -96,8 +98,10 @@ def case_group() -> None:
 
 
 @case_group.command("list")
-@click.option("--stage", default=None, help="Only this stage (code, e.g. consultation).")
-@click.option("--class", "case_class", default=None, help="Only this class (code).")
+@click.option("--stage", default=None, type=VocabChoice(Stage),
+              help="Only this stage (code or label, e.g. consultation or 赔偿磋商).")
+@click.option("--class", "case_class", default=None, type=VocabChoice(CaseClass),
+              help="Only this class (code or label, e.g. simple or 简单).")
 @click.option("--region", default=None, help="Only this county.")
 @click.option("--open", "open_only", is_flag=True, help="Only open cases.")
 @_today_opt
@@ -105,21 +109,35 @@ def case_group() -> None:
 def list_cmd(stage, case_class, region, open_only, today, as_json) -> None:
     """The case register with the next due date and overdue counts."""
     from .cases import list_cases
-    frame = list_cases(_store(), stage=stage, case_class=case_class, region=region, open_only=open_only,
+    from .cli_types import require_known
+    store = _store()
+    if region is not None:
+        require_known(region, set(store.read("counties")["name"]) | set(store.read("cases")["region"].dropna()),
+                      "--region", "county")
+    frame = list_cases(store, stage=stage, case_class=case_class, region=region, open_only=open_only,
                        today=_today(today))
     cols = ["case_id", "title", "case_class", "stage", "damage_amount_yuan", "version", "next_due",
             "next_due_what", "overdue"]
     if as_json:
-        _json_out(frame[cols + ["class_zh", "stage_zh", "region", "profile"]].to_dict("records"))
+        _json_out(frame[cols + ["class_zh", "stage_zh", "region", "profile", "problem"]].to_dict("records"))
+        _warn_case_problems(frame)
         return
     for r in frame.to_dict("records"):
         money = r["damage_amount_yuan"]
         amount = "" if money is None or money != money else f"{money / 1e4:,.2f}万元"  # NaN != NaN
         due = f"  next {r['next_due']} {r['next_due_what']}" if isinstance(r["next_due"], str) else ""
         late = f"  逾期 overdue {r['overdue']}" if r["overdue"] else ""
+        bad = "  ⚠ 规则配置不可用 rule profile unusable" if r["problem"] else ""
         click.echo(f"{r['case_id']}  v{r['version']}  {r['class_zh']}/{r['stage_zh']}  {r['title']}  "
-                   f"{amount}{due}{late}")
+                   f"{amount}{due}{late}{bad}")
     click.echo(f"{len(frame)} cases")
+    _warn_case_problems(frame)
+
+
+def _warn_case_problems(frame) -> None:
+    """Cases whose deadlines could not be computed (an unknown rule profile in the store), on stderr."""
+    for message in frame.attrs.get("case_problems", {}).values():
+        click.echo(f"注意 warning: {message}", err=True)
 
 
 @case_group.command("show")
@@ -260,12 +278,15 @@ def overdue_cmd(today, as_json) -> None:
     from .cases import overdue
     frame = overdue(_store(), _today(today))
     if as_json:
-        _json_out({"today": _today(today).isoformat(), "overdue": frame.to_dict("records")})
+        _json_out({"today": _today(today).isoformat(), "overdue": frame.to_dict("records"),
+                   "not_computed": frame.attrs.get("case_problems", {})})
+        _warn_case_problems(frame)
         return
     for r in frame.to_dict("records"):
         click.echo(f"{r['case_id']}  {r['due_date']}  逾期 {-int(r['days_left'])} 天 days  {r['zh']} / {r['en']}"
                    f"  [{r['source']}]")
     click.echo(f"{len(frame)} overdue")
+    _warn_case_problems(frame)
 
 
 @case_group.group("event")
@@ -327,10 +348,10 @@ def ledger_show(case_id, today, as_json) -> None:
 @ledger_group.command("add")
 @click.argument("case_id")
 @click.argument("entry_type", type=click.Choice(["due", "instalment_due", "received", "disbursed"]))
-@click.argument("amount_yuan", type=float)
+@click.argument("amount_yuan", type=Number())
 @click.argument("entry_date")
 @click.option("--due-date", default=None)
-@click.option("--instalment-no", type=int, default=None)
+@click.option("--instalment-no", type=click.IntRange(min=1), default=None)
 @click.option("--counterparty", default=None)
 @click.option("--purpose", default=None)
 @click.option("--reference", default=None)

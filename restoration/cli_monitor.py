@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from .cli_types import Number
+
 
 def _store():
     from . import config
@@ -61,7 +63,7 @@ def monitor_group() -> None:
               help="Pixels whose centre is inside (rasterstats) or weighted by coverage (exactextract).")
 @click.option("--site", "sites", multiple=True, help="Only these site ids (repeatable).")
 @click.option("--case", "case_id", default=None, help="Only the sites of this case.")
-@click.option("--min-valid", default=0.5, show_default=True, type=click.FloatRange(0, 1),
+@click.option("--min-valid", default=0.5, show_default=True, type=Number(0, 1),
               help="Below this share of valid pixels a value is flagged cloudy.")
 @click.option("--date-pattern", default=None, help="Regex with year/month/day groups for dates in file names.")
 @click.option("--variable", default=None, help="NetCDF/Zarr variable.")
@@ -208,7 +210,7 @@ def zonal_cmd(pattern, out, stats, method, sites_file) -> None:
 @monitor_group.command("progress")
 @click.option("--case", "case_id", default=None, help="Only this case.")
 @click.option("--today", default=None, help="Evaluate as of this date (default today).")
-@click.option("--window-days", default=90, show_default=True, help="Days of observations averaged as 'current'.")
+@click.option("--window-days", default=90, show_default=True, type=click.IntRange(1, 36500), help="Days of observations averaged as 'current'.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--out", default=None, type=click.Path(dir_okay=False), help="Also write .csv or .xlsx.")
 def progress_cmd(case_id, today, window_days, as_json, out) -> None:
@@ -244,10 +246,11 @@ def alerts_cmd(case_id, today, as_json) -> None:
 @monitor_group.command("evaluate")
 @click.argument("case_id")
 @click.option("--as-of", default=None, help="Evaluation date (default today).")
-@click.option("--window-days", default=180, show_default=True, help="Concentration samples of this many days count.")
-@click.option("--n-last", default=12, show_default=True, help="Vegetation: mean of the last N observations.")
-@click.option("--min-samples", default=8, show_default=True, help="HJ 25.5: statistical rule from this many samples.")
-@click.option("--reference-share", default=None, type=float, help="Vegetation: pass at this share of the reference site.")
+@click.option("--window-days", default=180, show_default=True, type=click.IntRange(1, 36500), help="Concentration samples of this many days count.")
+@click.option("--n-last", default=12, show_default=True, type=click.IntRange(min=1), help="Vegetation: mean of the last N observations.")
+@click.option("--min-samples", default=8, show_default=True, type=click.IntRange(min=1), help="HJ 25.5: statistical rule from this many samples.")
+@click.option("--reference-share", default=None, type=Number(0, 1, min_open=True),
+              help="Vegetation: pass at this share (0–1] of the reference site.")
 @click.option("--out", default=None, type=click.Path(dir_okay=False), help="Export .xlsx, .json or .csv.")
 @click.option("--no-save", is_flag=True, help="Do not store the evaluation with the case.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")

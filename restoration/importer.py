@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import geopandas as gpd
 import numpy as np
@@ -12,7 +13,7 @@ import pandas as pd
 from . import columns, io, model
 from .errors import InputError, Issue
 from .store import Store, Transaction
-from .validate import ROWS_PER_PROBLEM, as_text, sort_issues, validate_frame
+from .validate import ROWS_PER_PROBLEM, Partial, as_text, sort_issues, validate_frame
 
 #: layers that ``restoration import`` accepts, by the CLI's name for them
 IMPORT_LAYERS = {"sites": "sites", "bank": "bank_projects", "cases": "cases",
@@ -92,16 +93,24 @@ def check_references(store: Store | Transaction, layer: str, frame: pd.DataFrame
 
 
 def prepare_rows(store: Store | Transaction, layer: str, frame: pd.DataFrame, source: str | None = None,
-                 *, extra: str = "error") -> Prepared:
+                 *, extra: str = "error", checks: Callable[[Partial], list[Issue]] | None = None) -> Prepared:
     """Validate ``frame`` for ``layer`` and check it against what the store already holds, in one
-    pass: value, geometry and reference problems are reported together (by row)."""
+    pass: value, geometry and reference problems are reported together (by row).
+
+    ``checks`` adds a caller's own checks to the same pass (the project bank's units, trajectories,
+    footprints): it gets the rows as far as they could be read (:class:`~restoration.validate.Partial`,
+    whose ``usable(pos, field)`` says which cells failed already) and returns its issues."""
     spec = model.LAYERS[layer]
     issues: list[Issue] = []
     try:
         validated = validate_frame(spec, frame, source, extra=extra)
+        partial = Partial(validated.frame)
     except InputError as exc:
         validated = None
         issues += exc.issues
+        partial = exc.partial
+    if checks is not None and partial is not None:
+        issues += checks(partial)
     issues += check_references(store, layer, frame, source)
     if issues:
         raise InputError(sort_issues(issues))

@@ -41,6 +41,9 @@ class OverviewKpis:
     funds: dict = field(default_factory=lambda: {"due": 0.0, "received": 0.0, "disbursed": 0.0})
     by_stage: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
     by_class: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
+    #: cases whose deadlines could not be computed — their rule profile is not installed here
+    #: (a store written by an older version, or in GDAL/QGIS): {case_id: profile name}
+    not_computed: dict = field(default_factory=dict)
 
     def __getitem__(self, key: str):  # dict-style access for pages written against the old dict
         return getattr(self, key)
@@ -65,7 +68,10 @@ def overview(store: Store, case_ids: Iterable[str] | None = None, today: date | 
     open_cases = cases[cases["stage"].isin(open_codes)]
 
     overdue = case_api.overdue(store, today=today)
+    problems = overdue.attrs.get("case_problems", {})
     overdue = overdue[overdue["case_id"].isin(ids)].reset_index(drop=True)
+    profile_of = cases.set_index("case_id")["profile"]
+    not_computed = {cid: str(profile_of.get(cid) or "") for cid in sorted(problems) if cid in ids}
 
     sites = store.read("sites")
     sites = sites[sites["case_id"].isin(ids)]
@@ -94,7 +100,7 @@ def overview(store: Store, case_ids: Iterable[str] | None = None, today: date | 
         damage_yuan=float(pd.to_numeric(cases["damage_amount_yuan"], errors="coerce").sum(skipna=True)),
         overdue=int(len(overdue)), overdue_table=overdue, on_track_ha=on_track_ha, lagging_ha=lagging_ha,
         funds={"due": due, "received": received, "disbursed": disbursed},
-        by_stage=by_stage, by_class=by_class,
+        by_stage=by_stage, by_class=by_class, not_computed=not_computed,
     )
 
 

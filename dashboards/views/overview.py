@@ -5,7 +5,7 @@ from streamlit_folium import st_folium
 
 from dashboards import data, maps
 from dashboards.i18n import area, money, t, vocab
-from dashboards.ui import T, lang, require_staff, shown_errors
+from dashboards.ui import T, lang, md_text, require_staff, shown_errors
 from restoration import config
 from restoration.model import OPEN_STAGES, CaseClass, EcosystemType, Stage
 
@@ -51,6 +51,11 @@ with shown_errors():
     f[0].metric(T("kpi.funds_due"), money(k["funds"]["due"], L))
     f[1].metric(T("kpi.funds_received"), money(k["funds"]["received"], L))
     f[2].metric(T("kpi.funds_disbursed"), money(k["funds"]["disbursed"], L))
+    if k["not_computed"]:
+        from restoration.cases import available_profiles
+        st.warning("\n".join("- " + T("overview.profile_problem", case_id=md_text(cid), profile=md_text(p),
+                                       known=", ".join(available_profiles()))
+                             for cid, p in k["not_computed"].items()))
     if k["overdue"]:
         od = k["overdue_table"]
         with st.expander(T("kpi.overdue_list", n=k["overdue"]), expanded=False):

@@ -502,7 +502,8 @@ def assessment(store: Store, start: date | None = None, end: date | None = None,
             r["agreements"] += 1
             if first.get("filed"):
                 r["_days"].append((ag - first["filed"]).days)
-        sched = supervision_schedule(evs, prof(case, evs), today)
+        profile = prof(case, evs)  # None: a profile unknown here (a store written elsewhere) — not counted
+        sched = [] if profile is None else supervision_schedule(evs, profile, today)
         r["supervision_reports_overdue"] += sum(s["status"] == "overdue" for s in sched)
         mine = ledger_by.get(case["case_id"])
         if mine is not None:

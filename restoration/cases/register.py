@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import InputError
 from ..model import CASES
 from ..store import Store
 from .funds import summarise
-from .records import all_deadlines, list_cases, profile_for
+from .records import all_deadlines, list_cases, profile_for, profile_problem
 from .. import config
 
 _HEAD = {
@@ -51,7 +52,13 @@ def register_tables(store: Store, today: date | None = None) -> dict[str, pd.Dat
             s = summarise(rows, today).to_dict()
             s.pop("instalments")
             money.append({"case_id": c, **s})
-    profiles = {p: profile_for({"profile": p}) for p in cases["profile"].dropna().unique()}
+    usable = [p for p in cases["profile"].dropna().unique() if profile_problem({"profile": p}) is None]
+    profiles = {}
+    for p in usable:  # unusable ones: see the register's 'problem' column
+        try:
+            profiles[p] = profile_for({"profile": p})
+        except InputError:
+            continue
     rules = pd.concat([prof.table().assign(profile_used=name) for name, prof in profiles.items()],
                       ignore_index=True) if profiles else pd.DataFrame()
     return {"案件台账 register": reg, "期限 deadlines": dls, "逾期 overdue": dls[dls["overdue"]],

@@ -224,3 +224,25 @@ def test_public_page_shows_restoration_results(app, store):
     table = at.dataframe[0].value
     row = table[table["案件编号"] == "GX-2022-011"].iloc[0]
     assert row["修复效果评估结论"] == "未达标"
+
+
+def test_overview_survives_a_case_with_an_unknown_rule_profile(app, store):
+    """A store written by an older version (or GDAL/QGIS) names a profile this installation does
+    not have: the overview still shows every other case and names the bad one, escaped."""
+    with store.transaction("qgis") as tx:
+        tx.update("cases", "GX-2025-002", {"profile": "hai*nan_[x](y)"})
+    at = _staff(app).run()
+    assert not at.exception, at.exception
+    assert at.metric[0].label == "在办案件" and at.metric[0].value == "12"  # the bad case is still a case
+    warning = "\n".join(w.value for w in at.warning)
+    assert "案件 GX\\-2025\\-002 的规则配置“hai\\*nan\\_\\[x\\]\\(y\\)”不可用" in warning, warning
+    assert "guangxi, national, zhejiang" in warning
+    at.sidebar.radio[0].set_value("en").run()
+    assert not at.exception
+    assert "rule profile 'hai\\*nan" in "\n".join(w.value for w in at.warning)
+    # the bad case's own page: readable errors in its panels, no traceback
+    at.sidebar.radio[0].set_value("zh").run()
+    at.session_state["case_id"] = "GX-2025-002"
+    at.switch_page("views/case.py").run()
+    assert not at.exception, at.exception
+    assert any("unknown rule profile" in e.value for e in at.error), [e.value for e in at.error]
