@@ -38,13 +38,13 @@ def prepare(store: Store | Transaction, layer: str, frame: pd.DataFrame,
     start, label = int(attrs.get("row_start", 1)), attrs.get("row_label", "row")
     issues = []
     if spec.key:
-        existing = set(store.query(f'SELECT "{spec.key}" AS k FROM "{layer}"')["k"])
+        existing = store.keys(layer)
         for pos in np.flatnonzero(clean[spec.key].isin(existing).to_numpy())[:50]:
             issues.append(Issue(f"id '{clean[spec.key].iloc[pos]}' is already in the store",
                                 source=src, row=pos + start, field=spec.key, row_label=label))
     for column, ref_layer in spec.refs:
         ref_key = model.LAYERS[ref_layer].key
-        known = set(store.query(f'SELECT "{ref_key}" AS k FROM "{ref_layer}"')["k"])
+        known = store.keys(ref_layer)
         ids = pd.Series(clean[column])
         missing = ids.notna().to_numpy() & ~ids.isin(known).to_numpy()
         for pos in np.flatnonzero(missing)[:50]:

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+
 
 from restoration import config
 from restoration.bootstrap import init_store
@@ -19,6 +22,13 @@ def sample_dir() -> Path:
     return config.sample_dir()
 
 
+#: the store backends the store-touching tests run against (``RESTORATION_TEST_BACKENDS`` may
+#: narrow it for a quick local run; CI runs both)
+BACKENDS = [b.strip() for b in os.environ.get("RESTORATION_TEST_BACKENDS", "gpkg,postgis").split(",")
+            if b.strip()]
+_db_numbers = itertools.count(1)
+
+
 @pytest.fixture(scope="session")
 def _sample_store_template(tmp_path_factory, sample_dir) -> Path:
     path = tmp_path_factory.mktemp("template") / "platform.gpkg"
@@ -26,24 +36,109 @@ def _sample_store_template(tmp_path_factory, sample_dir) -> Path:
     return path
 
 
-@pytest.fixture
-def store(tmp_path, _sample_store_template):
-    """A fresh store loaded with the sample region (a copy of one built per session)."""
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """One temporary PostgreSQL + PostGIS cluster for the whole session (Debian's packages)."""
+    from restoration.store.pgtemp import TempCluster
+    cluster = TempCluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_templates(pg_cluster, sample_dir) -> dict[str, str]:
+    """Template databases: an empty migrated store and the sample store; each test's database
+    is a cheap copy of one (CREATE DATABASE … TEMPLATE)."""
     from restoration.store import open_store
-    target = tmp_path / "data" / "platform.gpkg"
-    target.parent.mkdir()
-    shutil.copy(_sample_store_template, target)
-    return open_store(target, create=False)
+    from restoration.store.postgis import close_pools
+    empty = pg_cluster.create_database("tpl_empty")
+    open_store(empty).close()
+    sample = pg_cluster.create_database("tpl_sample", template="tpl_empty")
+    from restoration.bootstrap import load_sample
+    store = open_store(sample, create=False)
+    load_sample(store, sample_dir)
+    store.close()
+    close_pools()
+    return {"empty": "tpl_empty", "sample": "tpl_sample"}
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    """The store backend of this test run: ``gpkg`` or ``postgis``."""
+    return request.param
 
 
 @pytest.fixture
-def empty_store(tmp_path):
+def data_dir(tmp_path) -> Path:
+    """The data folder (users file, exports; the GeoPackage when that is the backend)."""
+    folder = tmp_path / "data"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def new_pg_database(request, template: str) -> str:
+    """A fresh database copied from a template; dropped after the test. Its URL."""
+    cluster = request.getfixturevalue("pg_cluster")
+    templates = request.getfixturevalue("pg_templates")
+    name = f"t{os.getpid()}_{next(_db_numbers)}"
+    url = cluster.create_database(name, template=templates[template])
+    request.addfinalizer(lambda: cluster.drop_database(name))
+    return url
+
+
+def _open(request, backend: str, data_dir: Path, monkeypatch, sample: bool):
     from restoration.store import open_store
-    return open_store(tmp_path / "data" / "platform.gpkg")
+    if backend == "postgis":
+        url = new_pg_database(request, "sample" if sample else "empty")
+        monkeypatch.setenv("RESTORATION_DB", url)  # the CLI and subprocesses use it too
+        store = open_store(url, create=False)
+    else:
+        monkeypatch.delenv("RESTORATION_DB", raising=False)
+        target = data_dir / "platform.gpkg"
+        if sample:
+            shutil.copy(request.getfixturevalue("_sample_store_template"), target)
+            store = open_store(target, create=False)
+        else:
+            store = open_store(target)
+    store.data_dir = data_dir  # the data folder that goes with it (tests pass it as --data)
+    return store
+
+
+@pytest.fixture
+def store(request, backend, data_dir, monkeypatch):
+    """A fresh store loaded with the sample region, on each backend (a GeoPackage copied from
+    one built per session; a PostGIS database copied from a template)."""
+    return _open(request, backend, data_dir, monkeypatch, sample=True)
+
+
+@pytest.fixture
+def empty_store(request, backend, data_dir, monkeypatch):
+    """A fresh, empty store on each backend."""
+    return _open(request, backend, data_dir, monkeypatch, sample=False)
+
+
+@pytest.fixture
+def gpkg_store(request, data_dir, monkeypatch):
+    """The sample store as a GeoPackage file (for what only a file has: GDAL, bytes, SQLite)."""
+    return _open(request, "gpkg", data_dir, monkeypatch, sample=True)
+
+
+@pytest.fixture
+def gpkg_empty_store(request, data_dir, monkeypatch):
+    return _open(request, "gpkg", data_dir, monkeypatch, sample=False)
 
 
 def file_digest(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def store_fingerprint(store) -> object:
+    """What must not change when a write is refused: the file's bytes for a GeoPackage; for a
+    database the write counter, every layer's row count and the newest audit entry."""
+    if store.path is not None:
+        return file_digest(store.path)
+    return (store.version, store.info()["layers"], store.last_change("audit_log"),
+            store.query("SELECT MAX(fid) AS m FROM audit_log")["m"].tolist())
 
 
 @pytest.fixture

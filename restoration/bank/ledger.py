@@ -39,11 +39,7 @@ def _tolerance(capacity: float) -> float:
 
 def allocated(tx: Transaction | Store, project_id: str) -> float:
     """Reserved + committed amount of a project (capacity units)."""
-    sql = ("SELECT COALESCE(SUM(amount), 0) AS a FROM bank_allocations "
-           "WHERE project_id = ? AND state IN ('reserved', 'committed')")
-    if isinstance(tx, Transaction):
-        return float(tx.execute(sql, (project_id,)).fetchone()[0])
-    return float(tx.query(sql, (project_id,))["a"].iloc[0])
+    return tx.total("bank_allocations", "amount", project_id=project_id, state=OPEN_STATES)
 
 
 def _log(tx: Transaction, action: str, *, allocation_id=None, escrow_id=None, project=None, case_id=None,
@@ -114,9 +110,7 @@ def _select(tx: Transaction, allocation_id: str | None, project_id: str | None, 
         return [a]
     if not project_id or not case_id:
         raise InputError(Issue("name an allocation, or a project and a case", field="allocation_id"))
-    marks = ", ".join("?" * len(states))
-    rows = tx.read("bank_allocations", f"project_id = ? AND case_id = ? AND state IN ({marks})",
-                   (project_id, case_id, *states))
+    rows = tx.read("bank_allocations", project_id=project_id, case_id=case_id, state=tuple(states))
     if rows.empty:
         raise NotFoundError(f"no {' or '.join(states)} allocation of project {project_id} for case {case_id}")
     return [dict(r) for _, r in rows.iterrows()]
@@ -187,11 +181,12 @@ def release(target: Store | Transaction, allocation_id: str | None = None, *, pr
 # -- reading ------------------------------------------------------------------------------
 def balances(store: Store | Transaction) -> pd.DataFrame:
     """Per project: reserved, committed, allocated (capacity units)."""
-    sql = ("SELECT project_id, "
-           "COALESCE(SUM(CASE WHEN state = 'reserved' THEN amount END), 0) AS reserved, "
-           "COALESCE(SUM(CASE WHEN state = 'committed' THEN amount END), 0) AS committed "
-           "FROM bank_allocations GROUP BY project_id")
-    frame = store.query(sql)
+    sums = store.totals("bank_allocations", "amount", ["project_id", "state"], state=OPEN_STATES)
+    frame = (sums.pivot_table(index="project_id", columns="state", values="amount", aggfunc="sum")
+             .reindex(columns=list(OPEN_STATES)).fillna(0.0).astype(float)
+             .rename(columns={"reserved": "reserved", "committed": "committed"}))
+    frame.columns.name = None
+    frame = frame.reset_index()
     frame["allocated"] = frame["reserved"] + frame["committed"]
     return frame
 
@@ -212,12 +207,9 @@ def bank_table(store: Store | Transaction) -> gpd.GeoDataFrame:
 def project_balance(store: Store, project_id: str) -> dict:
     """One project's record with capacity, capacity_unit, reserved, committed, allocated, remaining."""
     project = store.get("bank_projects", project_id)
-    row = store.query("SELECT "
-                      "COALESCE(SUM(CASE WHEN state = 'reserved' THEN amount END), 0) AS reserved, "
-                      "COALESCE(SUM(CASE WHEN state = 'committed' THEN amount END), 0) AS committed "
-                      "FROM bank_allocations WHERE project_id = ?", (project_id,)).iloc[0]
     project.pop("geometry", None)
-    reserved, committed = float(row["reserved"]), float(row["committed"])
+    reserved = store.total("bank_allocations", "amount", project_id=project_id, state="reserved")
+    committed = store.total("bank_allocations", "amount", project_id=project_id, state="committed")
     cap = float(project["capacity"])
     project.update(reserved=reserved, committed=committed, allocated=reserved + committed,
                    remaining=max(cap - reserved - committed, 0.0))
@@ -237,8 +229,7 @@ def ledger_table(store: Store, *, project_id: str | None = None, case_id: str | 
     hist = store.read("bank_ledger", project_id=project_id or None, case_id=case_id or None)
     if project_id:
         return hist
-    esc = store.read("escrow", "status = 'awaiting_match'" + (" AND case_id = ?" if case_id else ""),
-                     (case_id,) if case_id else ())
+    esc = store.read("escrow", status="awaiting_match", case_id=case_id or None)
     if esc.empty:
         return hist
     pending = pd.DataFrame({

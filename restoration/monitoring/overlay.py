@@ -22,7 +22,7 @@ from ..store import Store
 def _source(store: Store, indicator: str) -> dict | None:
     if "raster_sources" not in store.layers():
         return None
-    rows = store.read("raster_sources", "indicator = ?", (indicator,))
+    rows = store.read("raster_sources", indicator=indicator)
     if rows.empty:
         return None
     return rows.sort_values("ingested_at", kind="stable").iloc[-1].to_dict()

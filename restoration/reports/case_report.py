@@ -47,7 +47,7 @@ def case_report_html(store: Store, case_id: str, today: date | None = None) -> s
     today = today or date.today()
     rec = case_record(store, case_id, today=today)
     case = rec["case"]
-    sites = store.read("sites", "case_id = ?", (case_id,))
+    sites = store.read("sites", case_id=case_id)
     parts = [f"<h1>{html.escape(case['title'])}</h1>",
              f"<p class='meta'>案件编号 {html.escape(case_id)} · 报告日期 {today.isoformat()} · "
              f"restoration-platform {__version__}</p>",
@@ -95,7 +95,7 @@ def case_report_html(store: Store, case_id: str, today: date | None = None) -> s
         ("应收 due", _yuan(led["due_yuan"] or led["scheduled_yuan"])), ("已收 received", _yuan(led["received_yuan"])),
         ("已拨付 disbursed", _yuan(led["disbursed_yuan"])), ("结余 balance", _yuan(led["balance_yuan"])),
         ("逾期欠缴 arrears", _yuan(led["arrears_yuan"]))], columns=["项目 item", "金额 amount"])))
-    evals = store.read("effect_evaluations", "case_id = ?", (case_id,))
+    evals = store.read("effect_evaluations", case_id=case_id)
     if len(evals):
         last = evals.iloc[-1]
         parts.append("<h2>修复效果评估 Effect evaluation</h2>")

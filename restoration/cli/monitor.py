@@ -2,18 +2,16 @@
 restoration effect evaluation (修复效果评估). See docs/monitoring.md."""
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 import click
 import pandas as pd
 
+from . import _context
+
 
 def _store():
-    from . import config
-    from .store import open_store
-    data = click.get_current_context().find_root().obj["data"]
-    return open_store(Path(data) / config.STORE_FILE, create=False)
+    from . import _context
+    return _context.store()
 
 
 def _date(value: str | None, name: str):
@@ -34,7 +32,7 @@ def _print_table(frame: pd.DataFrame, columns: list[str]) -> None:
 
 
 def _export(frame: pd.DataFrame, out: str, layer: str) -> None:
-    from .io import export_frame
+    from ..io import export_frame
     path = export_frame(frame, out, layer)
     click.echo(f"已导出 exported {len(frame)} rows to {path}")
 
@@ -60,7 +58,7 @@ def monitor_group() -> None:
 def ingest_raster_cmd(pattern, indicator, label, method, sites, min_valid, date_pattern, variable, cloud_mask,
                       no_replace) -> None:
     """Zonal means of the rasters PATTERN (GeoTIFFs, NetCDF, Zarr) for every site → monitoring_series."""
-    from .monitoring.ingest import ingest_raster
+    from ..monitoring.ingest import ingest_raster
     options = {k: v for k, v in {"date_pattern": date_pattern, "variable": variable,
                                  "cloud_mask": cloud_mask}.items() if v is not None}
     report = ingest_raster(_store(), pattern, indicator=indicator, label=label, method=method,
@@ -75,7 +73,7 @@ def ingest_raster_cmd(pattern, indicator, label, method, sites, min_valid, date_
 @click.option("--replace", is_flag=True, help="Overwrite values already stored for the same site, indicator, time, source.")
 def ingest_table_cmd(file, source, replace) -> None:
     """Import a field/sensor table (CSV or Excel, long or wide) → monitoring_series, all rows or none."""
-    from .monitoring.tables import ingest_table
+    from ..monitoring.tables import ingest_table
     report = ingest_table(_store(), file, source=source, replace=replace, actor="cli", progress=True)
     click.echo(f"已导入 imported {report.summary()}")
 
@@ -90,8 +88,8 @@ def ingest_table_cmd(file, source, replace) -> None:
               help="Polygons file (default: the store's sites).")
 def zonal_cmd(pattern, out, stats, method, sites_file) -> None:
     """Zonal statistics of rasters PATTERN per site and date, written to a file (store unchanged)."""
-    from .io import read_input
-    from .monitoring import open_cube, zonal_timeseries
+    from ..io import read_input
+    from ..monitoring import open_cube, zonal_timeseries
     sites = read_input(sites_file) if sites_file else _store().read("sites")
     cube = open_cube(pattern)
     table = zonal_timeseries(cube, sites, tuple(s.strip() for s in stats.split(",") if s.strip()),
@@ -108,7 +106,7 @@ def zonal_cmd(pattern, out, stats, method, sites_file) -> None:
 @click.option("--out", default=None, type=click.Path(dir_okay=False), help="Also write .csv or .xlsx.")
 def progress_cmd(case_id, today, window_days, as_json, out) -> None:
     """Restoration progress against plan per site and indicator, with status."""
-    from .monitoring.progress import progress_table
+    from ..monitoring.progress import progress_table
     table = progress_table(_store(), case_id, today=_date(today, "--today"), window_days=window_days)
     if out:
         _export(table, out, "progress")
@@ -128,7 +126,7 @@ def progress_cmd(case_id, today, window_days, as_json, out) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def alerts_cmd(case_id, today, as_json) -> None:
     """Lagging and at-risk sites, missing or stale data, exceedances — most severe first."""
-    from .monitoring.progress import alerts
+    from ..monitoring.progress import alerts
     table = alerts(_store(), case_id, today=_date(today, "--today"))
     if as_json:
         click.echo(table.to_json(orient="records", force_ascii=False, date_format="iso", indent=2))
@@ -148,12 +146,12 @@ def alerts_cmd(case_id, today, as_json) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def evaluate_cmd(case_id, as_of, window_days, n_last, min_samples, reference_share, out, no_save, as_json) -> None:
     """Restoration effect evaluation (修复效果评估) of CASE_ID: pass/fail per indicator and verdict."""
-    from .monitoring.evaluation import evaluate_case
+    from ..monitoring.evaluation import evaluate_case
     result = evaluate_case(_store(), case_id, as_of=_date(as_of, "--as-of"), window_days=window_days,
                            n_last=n_last, min_samples=min_samples, reference_share=reference_share,
                            save=not no_save, actor="cli")
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
+        _context.echo_json(result.to_dict())
     else:
         click.echo(f"{case_id} 修复效果评估 effect evaluation as of {result.as_of}: "
                    f"{result.verdict_zh} {result.verdict}"
