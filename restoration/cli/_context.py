@@ -68,6 +68,11 @@ def parse_day(value: str | None, field: str = "--today") -> date | None:
         raise InputError(Issue(f"'{value}' is not a date (use YYYY-MM-DD)", field=field)) from None
 
 
+def root_today() -> str | None:
+    """The root ``--today`` as given (None when not given)."""
+    return _root().get("today")
+
+
 def today(value: str | None = None) -> date:
     """The reference date: the command's ``--today``, the root ``--today``, else
     ``restoration.config.today()`` (``RESTORATION_TODAY`` or the real date)."""

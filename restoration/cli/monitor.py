@@ -107,11 +107,12 @@ def zonal_cmd(pattern, out, stats, method, sites_file) -> None:
 def progress_cmd(case_id, today, window_days, as_json, out) -> None:
     """Restoration progress against plan per site and indicator, with status."""
     from ..monitoring.progress import progress_table
-    table = progress_table(_store(), case_id, today=_date(today, "--today"), window_days=window_days)
+    table = progress_table(_store(), case_id, today=_date(today or _context.root_today(), "--today"),
+                           window_days=window_days)
     if out:
         _export(table, out, "progress")
     if as_json:
-        click.echo(table.to_json(orient="records", force_ascii=False, date_format="iso", indent=2))
+        _context.echo_json(table)
         return
     shown = table.assign(progress=table["progress"].map(lambda v: "—" if pd.isna(v) else f"{v:.0%}"),
                          planned=table["planned_progress"].map(lambda v: "—" if pd.isna(v) else f"{v:.0%}"),
@@ -127,9 +128,9 @@ def progress_cmd(case_id, today, window_days, as_json, out) -> None:
 def alerts_cmd(case_id, today, as_json) -> None:
     """Lagging and at-risk sites, missing or stale data, exceedances — most severe first."""
     from ..monitoring.progress import alerts
-    table = alerts(_store(), case_id, today=_date(today, "--today"))
+    table = alerts(_store(), case_id, today=_date(today or _context.root_today(), "--today"))
     if as_json:
-        click.echo(table.to_json(orient="records", force_ascii=False, date_format="iso", indent=2))
+        _context.echo_json(table)
         return
     _print_table(table, ["severity", "kind", "case_id", "message_zh"])
 

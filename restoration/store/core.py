@@ -190,7 +190,7 @@ class _Reads:
             return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326", index=frame.index))
         return frame
 
-    def read(self, layer: str, where: str | None = None, params: tuple | dict = (), *,
+    def read(self, layer: str, where: str | None = None, params: tuple | dict = (), /, *,
              columns: list[str] | None = None, **equals: Any) -> pd.DataFrame:
         """Read a layer: a GeoDataFrame (EPSG:4326) for spatial layers, a DataFrame otherwise.
 
@@ -212,12 +212,12 @@ class _Reads:
             raise NotFoundError(f"{layer}: no record with {spec.key} '{key_value}'")
         return _record(frame)
 
-    def keys(self, layer: str, **equals: Any) -> set[str]:
+    def keys(self, layer: str, /, **equals: Any) -> set[str]:
         """The key values of a keyed layer (optionally filtered)."""
         spec = _spec(layer)
         return self.values(layer, spec.key, **equals)
 
-    def values(self, layer: str, column: str, **equals: Any) -> set:
+    def values(self, layer: str, column: str, /, **equals: Any) -> set:
         """The distinct non-null values of one field (optionally filtered)."""
         spec = _spec(layer)
         if column not in spec.field_names:
@@ -227,14 +227,14 @@ class _Reads:
                               + (f" WHERE {where}" if where else ""), params)
         return {r[0] for r in rows if r[0] is not None}
 
-    def count(self, layer: str, **equals: Any) -> int:
+    def count(self, layer: str, /, **equals: Any) -> int:
         spec = _spec(layer)
         where, params = _with_filters(None, (), equals, spec)
         _, rows = self._fetch(f"SELECT COUNT(*) FROM {_quote(layer)}" + (f" WHERE {where}" if where else ""),
                               params)
         return int(rows[0][0])
 
-    def total(self, layer: str, column: str, **equals: Any) -> float:
+    def total(self, layer: str, column: str, /, **equals: Any) -> float:
         """The sum of a numeric field over the rows the filters select (0 when none)."""
         spec = _spec(layer)
         if column not in spec.field_names:
@@ -244,7 +244,8 @@ class _Reads:
                               + (f" WHERE {where}" if where else ""), params)
         return float(rows[0][0])
 
-    def totals(self, layer: str, column: str, by: list[str] | tuple[str, ...], **equals: Any) -> pd.DataFrame:
+    def totals(self, layer: str, column: str, by: list[str] | tuple[str, ...], /,
+               **equals: Any) -> pd.DataFrame:
         """Sums of a numeric field grouped by fields ``by``: a frame with ``by`` + ``column``."""
         spec = _spec(layer)
         by = list(by)
