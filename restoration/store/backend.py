@@ -67,6 +67,12 @@ class Backend:
         raise NotImplementedError
         yield  # pragma: no cover
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Any]:
+        """A connection in a read-only transaction that sees one consistent state."""
+        raise NotImplementedError
+        yield  # pragma: no cover
+
     # -- statements -----------------------------------------------------------------------
     def sql(self, text: str) -> str:
         """``text`` (``?`` placeholders) in the driver's placeholder style."""

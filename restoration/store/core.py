@@ -562,6 +562,13 @@ class Store(_Reads):
                 raise ConflictError(_busy_message(self.location)) from exc
             raise
 
+    @contextmanager
+    def snapshot(self) -> Iterator["_Snapshot"]:
+        """Reads that all see one consistent state of the store (for copies and backups taken
+        while others write): one read transaction, REPEATABLE READ on PostGIS."""
+        with self._backend.snapshot() as conn:
+            yield _Snapshot(self, conn)
+
     # -- reads ------------------------------------------------------------------------------
     @property
     def version(self) -> int:
@@ -597,6 +604,22 @@ class Store(_Reads):
                action: str = "insert", progress: bool = False) -> int:
         with self.transaction(actor) as tx:
             return tx.insert(layer, frame, action=action, progress=progress)
+
+
+class _Snapshot(_Reads):
+    """Read operations on one read transaction (see ``Store.snapshot``)."""
+
+    def __init__(self, store: Store, conn: Any):
+        self.store = store
+        self._backend = store._backend
+        self._connection = conn
+
+    @contextmanager
+    def _conn(self):
+        yield self._connection
+
+    def layers(self) -> list[str]:
+        return self._backend.layer_order(self._connection)
 
 
 def _backend_for(location: str | os.PathLike) -> Backend:

@@ -66,6 +66,18 @@ class GpkgBackend(Backend):
         finally:
             conn.close()
 
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN")  # the shared lock taken by the first read holds until the end
+            try:
+                yield conn
+            finally:
+                conn.execute("ROLLBACK")
+        finally:
+            conn.close()
+
     @staticmethod
     def is_busy(exc: BaseException) -> bool:
         text = str(exc).lower()

@@ -126,6 +126,15 @@ class PostgisBackend(Backend):
                 conn.execute("ROLLBACK")
                 raise
 
+    @contextmanager
+    def snapshot(self) -> Iterator[object]:
+        with _pool(self.url).connection() as conn:
+            conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try:
+                yield conn
+            finally:
+                conn.execute("ROLLBACK")
+
     # -- statements -----------------------------------------------------------------------------
     def sql(self, text: str) -> str:
         return text.replace("%", "%%").replace("?", "%s")
