@@ -207,10 +207,44 @@ class _Reads:
         """One record of a keyed layer as a dict, or NotFoundError. Inside a write transaction
         on PostGIS the record stays locked until commit, so what is decided from it holds."""
         spec = _spec(layer)
-        frame = self._read(layer, f"{_quote(spec.key)} = ?", (key_value,), lock=self._locking)
-        if frame.empty:
+        sql = (f"SELECT * FROM {_quote(layer)} WHERE {_quote(spec.key)} = ?"
+               + (self._backend.lock_suffix() if self._locking else ""))
+        cols, rows = self._fetch(sql, (key_value,))
+        if not rows:
             raise NotFoundError(f"{layer}: no record with {spec.key} '{key_value}'")
-        return _record(frame)
+        return self._record_from_row(spec, cols, rows[0])
+
+    def _record_from_row(self, spec: model.LayerSpec, cols: list[str], row: tuple) -> dict:
+        """One stored row as the dict ``read`` would give for it (without building a frame:
+        ``get`` runs inside every ledger and case write)."""
+        out: dict[str, Any] = {}
+        geom = None
+        for name, v in zip(cols, row):
+            if name == "fid":
+                if not spec.key:
+                    out["fid"] = v
+                continue
+            if name == "geom":
+                geom = self._backend.decode_geoms([v])[0]
+                continue
+            kind = spec.field(name).kind if name in spec.field_names else None
+            if kind in ("list", "json"):
+                v = json.loads(v) if isinstance(v, str) else ([] if kind == "list" else None)
+            elif v is None:
+                pass
+            elif kind == "bool":
+                v = bool(v)
+            elif kind == "float":
+                v = float(v)
+                v = None if math.isnan(v) else v
+            elif kind == "int":
+                v = int(v)
+            elif kind == "blob":
+                v = bytes(v)
+            out[name] = v
+        if spec.geometry and "geom" in cols:
+            out["geometry"] = geom
+        return out
 
     def keys(self, layer: str, /, **equals: Any) -> set[str]:
         """The key values of a keyed layer (optionally filtered)."""
