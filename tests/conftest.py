@@ -76,14 +76,60 @@ def data_dir(tmp_path) -> Path:
     return folder
 
 
+class _Databases:
+    """Per-test databases copied from the templates, made one ahead in a background thread (so
+    the copy overlaps the previous test) and dropped after use."""
+
+    def __init__(self, cluster, templates: dict[str, str]):
+        import queue
+        import threading
+        self.cluster, self.templates = cluster, templates
+        self.ready = {kind: queue.Queue(maxsize=1) for kind in templates}
+        self.stop = threading.Event()
+        self.threads = [threading.Thread(target=self._fill, args=(kind,), daemon=True) for kind in templates]
+        for t in self.threads:
+            t.start()
+
+    def _fill(self, kind: str) -> None:
+        import queue
+        while not self.stop.is_set():
+            name = f"t{os.getpid()}_{next(_db_numbers)}"
+            try:
+                self.cluster.create_database(name, template=self.templates[kind])
+            except Exception as exc:  # noqa: BLE001 - handed to the test that takes it
+                name = exc
+            while not self.stop.is_set():
+                try:
+                    self.ready[kind].put(name, timeout=0.2)
+                    break
+                except queue.Full:
+                    continue
+
+    def take(self, kind: str) -> str:
+        name = self.ready[kind].get(timeout=300)
+        if isinstance(name, Exception):
+            raise name
+        return name
+
+    def close(self) -> None:
+        self.stop.set()
+        for t in self.threads:
+            t.join(30)
+
+
+@pytest.fixture(scope="session")
+def _pg_databases(pg_cluster, pg_templates):
+    dbs = _Databases(pg_cluster, pg_templates)
+    yield dbs
+    dbs.close()
+
+
 def new_pg_database(request, template: str) -> str:
     """A fresh database copied from a template; dropped after the test. Its URL."""
     cluster = request.getfixturevalue("pg_cluster")
-    templates = request.getfixturevalue("pg_templates")
-    name = f"t{os.getpid()}_{next(_db_numbers)}"
-    url = cluster.create_database(name, template=templates[template])
+    name = request.getfixturevalue("_pg_databases").take(template)
     request.addfinalizer(lambda: cluster.drop_database(name))
-    return url
+    return cluster.url(name)
 
 
 def _open(request, backend: str, data_dir: Path, monkeypatch, sample: bool):
