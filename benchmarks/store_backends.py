@@ -57,7 +57,8 @@ def _race(location, n=16, amount=1.0):
     from restoration.store import open_store
     store = open_store(location, create=False)
     before = project_balance(store, "BP12")
-    ctx = mp.get_context("spawn")
+    ctx = mp.get_context("forkserver")  # children fork from one process that imported the platform
+    ctx.set_forkserver_preload(["restoration.bank", "restoration.store.postgis"])
     barrier, queue = ctx.Barrier(n + 1), ctx.Queue()
     procs = [ctx.Process(target=_reserve, args=(location, barrier, "BP12", "GX-2023-008", amount, queue))
              for _ in range(n)]
