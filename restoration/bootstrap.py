@@ -1,6 +1,7 @@
 """Create a store, optionally filled from the sample region, atomically."""
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -13,6 +14,8 @@ from .importer import prepare
 from .sample.build import build_sample
 from .store import Store, open_store
 from .store.postgis import is_url
+
+log = logging.getLogger(__name__)
 
 #: sample files in the order they are loaded (references before what refers to them)
 SAMPLE_FILES = [
@@ -64,6 +67,7 @@ def load_sample(store: Store, folder: Path, actor: str = "sample") -> dict[str, 
             from .monitoring.ingest import ingest_raster
             report = ingest_raster(tx, folder / "ndvi" / "*.tif", indicator="ndvi", actor=actor)
             counts["monitoring_series"] = counts.get("monitoring_series", 0) + report.rows
+    log.info("loaded the sample from %s into %s: %s", folder, store.location, counts)
     return counts
 
 

@@ -2,6 +2,7 @@
 store -> write in one transaction. Nothing is written unless every row is good."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from . import io, model
 from .errors import InputError, Issue
 from .store import Store, Transaction
 from .validate import validate_frame
+
+log = logging.getLogger(__name__)
 
 #: layers that ``restoration import`` accepts, by the CLI's name for them
 IMPORT_LAYERS = {"sites": "sites", "bank": "bank_projects", "cases": "cases",
@@ -90,4 +93,5 @@ def import_file(store: Store, name: str, path: str | Path, *, crs: str | None = 
     with store.transaction(actor) as tx:
         clean, warnings = prepare(tx, layer, frame)
         tx.insert(layer, clean, action=f"import {Path(path).name}", progress=progress)
+    log.info("imported %d rows from %s into %s (%d repaired)", len(clean), Path(path).name, layer, len(warnings))
     return ImportReport(layer, Path(path).name, len(clean), warnings)

@@ -13,6 +13,7 @@ converted. Allocations not tied to a case in this store (e.g. a neighbouring reg
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 
 import geopandas as gpd
@@ -22,6 +23,8 @@ import pandas as pd
 from ..errors import InputError, InsufficientCapacityError, Issue, NotFoundError
 from ..store import Store, Transaction
 from . import _common, units
+
+log = logging.getLogger(__name__)
 
 #: statuses in which capacity may be reserved (a proposed project's capacity is not approved yet)
 RESERVABLE = ("approved", "under_construction", "operational")
@@ -95,6 +98,8 @@ def reserve(target: Store | Transaction, project_id: str, case_id: str | None, a
                "cost_yuan": round(qty * float(project["unit_cost_yuan"]), 2), "escrow_id": escrow_id,
                "created_on": _common.iso_day(on), "note": note}
         tx.insert("bank_allocations", pd.DataFrame([row]))
+        log.info("%s %s: %s %s of project %s for %s (allocated before %s of %s)", tx.actor, state, qty,
+                 project["capacity_unit"], project_id, case_id or external_ref, used, project["capacity"])
         _log(tx, "reserve" if state == "reserved" else "commit", allocation_id=aid, escrow_id=escrow_id,
              project=project, case_id=case_id, amount=qty, unit=project["capacity_unit"], note=note)
         return tx.get("bank_allocations", aid)

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .. import config
 from .. import io
 from ..errors import InputError, Issue
 from ..importer import prepare
@@ -116,7 +117,7 @@ def check_projects(clean: pd.DataFrame, frame: pd.DataFrame, source: str | None 
             if cap_ha > row.area_ha * (1 + FOOTPRINT_TOLERANCE):
                 issues.append(at(pos, "capacity", f"capacity {row.capacity:g} {unit} ({cap_ha:.2f} ha) exceeds the "
                                                   f"project's mapped area {row.area_ha:.2f} ha"))
-        if getattr(row, "status_since", None) and row.status_since > date.today().isoformat():
+        if getattr(row, "status_since", None) and row.status_since > config.today().isoformat():
             issues.append(at(pos, "status_since", f"{row.status_since} is in the future"))
     return issues
 
@@ -136,7 +137,7 @@ def add_projects(target: Store | Transaction, frame: pd.DataFrame, *, source: st
         if issues:
             raise InputError(issues)
         tx.insert("bank_projects", clean, action=f"import {src}")
-        today = date.today().isoformat()
+        today = config.today().isoformat()
         history = pd.DataFrame({
             "project_id": clean["project_id"].to_numpy(), "from_status": None,
             "to_status": clean["status"].to_numpy(),

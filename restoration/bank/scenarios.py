@@ -22,6 +22,7 @@ import pandas as pd
 from equivalence import ScenarioError, parse_scenario
 from equivalence.params import parse_scalar
 
+from .. import config
 from ..errors import InputError, Issue, NotFoundError
 from ..store import Store, Transaction
 from . import _common
@@ -66,7 +67,7 @@ def derive_scenario(store: Store | Transaction, case_id: str) -> dict:
     area = float(damaged["area_ha"].sum())
     eco = damaged.sort_values("area_ha").iloc[-1]["ecosystem_type"]
     incident = case.get("incident_date") or case.get("discovered_date")
-    year = date.fromisoformat(str(incident)).year if incident else date.today().year
+    year = date.fromisoformat(str(incident)).year if incident else config.today().year
     recovery = DEFAULT_RECOVERY_YEARS.get(eco, 20)
     return {
         "schema_version": 1, "method": "service", "case_id": case_id,

@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import config
 from .. import __version__
 from ..errors import InputError, Issue
 from ..store import Store
@@ -200,7 +201,7 @@ def evaluate_case(store: Store, case_id: str, *, as_of: Any = None, window_days:
     """Evaluate every indicator target of ``case_id``'s sites as of ``as_of`` (default today)
     and, with ``save``, store the result in ``effect_evaluations`` (see the module docstring)."""
     store.get("cases", case_id)  # NotFoundError names an unknown case
-    when = pd.Timestamp.today().normalize() if as_of is None else pd.Timestamp(as_of)
+    when = pd.Timestamp(config.today()) if as_of is None else pd.Timestamp(as_of)
     end = when + pd.Timedelta(days=1)
     sites = store.read("sites", case_id=case_id)
     names = dict(zip(sites["site_id"], sites["name"]))

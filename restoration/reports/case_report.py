@@ -10,6 +10,7 @@ from datetime import date
 
 import pandas as pd
 
+from .. import config
 from .. import __version__
 from ..cases import case_record
 from ..cases.events import event_label
@@ -44,7 +45,7 @@ def _table(frame: pd.DataFrame) -> str:
 def case_report_html(store: Store, case_id: str, today: date | None = None) -> str:
     """The case's record, timeline, deadlines, sites, modes, funds, alternative-restoration
     coverage and latest effect evaluation, as printable HTML."""
-    today = today or date.today()
+    today = today or config.today()
     rec = case_record(store, case_id, today=today)
     case = rec["case"]
     sites = store.read("sites", case_id=case_id)
