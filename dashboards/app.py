@@ -37,6 +37,7 @@ else:
         st.Page(views / "bank.py", title=t("page.bank", lang), icon="🌳", url_path="bank"),
         st.Page(views / "monitoring.py", title=t("page.monitoring", lang), icon="📈", url_path="monitoring"),
         st.Page(views / "equivalence.py", title=t("page.equivalence", lang), icon="⚖️", url_path="equivalence"),
+        st.Page(views / "appraisal.py", title=t("page.appraisal", lang), icon="🧮", url_path="appraisal"),
     ]
     pages = {t("nav.staff", lang): staff, t("nav.public", lang): [public]}
     st.sidebar.caption(t("auth.signed_in", lang, name=user["name"], role=user["role"]))

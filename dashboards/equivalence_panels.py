@@ -38,8 +38,15 @@ def editor(lang: str) -> dict:
     """The scenario (format v1) the user is editing; starts from a case's stored scenario when
     one was loaded, else from a worked example."""
     base = st.session_state.get("eq_loaded") or DEFAULT
-    inj, rep = {**DEFAULT["injury"], **base.get("injury", {})}, {**DEFAULT["replacement"], **base.get("replacement", {})}
-    top = st.columns(5)
+    loaded_inj, loaded_rep = base.get("injury", {}), base.get("replacement", {})
+    if isinstance(loaded_inj, list) or isinstance(loaded_rep, list):
+        # several injury categories or parcels: the editor shows the first of each
+        st.info(t("eq.multi_first", lang))
+        loaded_inj = loaded_inj[0] if isinstance(loaded_inj, list) and loaded_inj else loaded_inj
+        loaded_rep = loaded_rep[0] if isinstance(loaded_rep, list) and loaded_rep else loaded_rep
+    inj = {**DEFAULT["injury"], **{k: v for k, v in dict(loaded_inj).items() if k != "name"}}
+    rep = {**DEFAULT["replacement"], **{k: v for k, v in dict(loaded_rep).items() if k not in ("name", "share")}}
+    top = st.columns(6)
     methods = ["service", "resource", "value"]
     method = top[0].selectbox(t("eq.method", lang), methods, index=methods.index(base.get("method", "service")),
                               format_func=lambda m: t(f"eq.method_{m}", lang))
@@ -51,11 +58,21 @@ def editor(lang: str) -> dict:
     base_year = int(top[2].number_input(t("eq.base_year", lang), value=int(base.get("base_year", 2024)), step=1))
     rate_pct = top[3].number_input(t("eq.discount_rate", lang), value=float(base.get("discount_rate", 0.03)) * 100,
                                    min_value=0.0, max_value=20.0, step=0.5, format="%.2f")
-    timings = ["annual", "mid_year"]
+    timings = ["annual", "mid_year", "quarterly"]
     timing = top[4].selectbox(t("eq.timing", lang), timings, index=timings.index(base.get("timing", "annual")),
                               format_func=lambda m: t(f"eq.timing_{m}", lang))
+    conventions = ["compound", "one_minus_d", "continuous"]
+    convention = top[5].selectbox(t("eq.convention", lang), conventions,
+                                  index=conventions.index(base.get("discount_convention", "compound")),
+                                  format_func=lambda m: t(f"eq.convention_{m}", lang))
     scenario: dict = {"schema_version": 1, "method": method, "base_year": base_year,
                       "discount_rate": round(rate_pct / 100, 6), "timing": timing}
+    if convention != "compound":
+        scenario["discount_convention"] = convention
+    if method == "resource":
+        scenario["resource_unit"] = st.text_input(t("eq.resource_unit", lang),
+                                                  value=base.get("resource_unit") or "bird-years", max_chars=40,
+                                                  key="eq_resource_unit").strip() or "units"
     if mode:
         scenario["mode"] = mode
 

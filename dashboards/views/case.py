@@ -3,7 +3,7 @@ bank allocations, funds, and forms that write to the store."""
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboards import case_panels, data, maps
+from dashboards import appraisal_panels, case_panels, data, maps
 from dashboards.i18n import money, vocab
 from dashboards.ui import T, lang, require_staff, shown_errors
 from restoration import config
@@ -26,6 +26,7 @@ c[0].metric(T("field.stage"), vocab(Stage, case["stage"], L))
 c[1].metric(T("field.case_class"), vocab(CaseClass, case["case_class"], L))
 c[2].metric(T("field.damage_amount"), money(case["damage_amount_yuan"], L))
 c[3].metric(T("field.version"), int(case["version"]))
+appraisal_panels.amount_source(case_id, L)
 st.write(f"**{T('field.liable_party')}**: {case['liable_party'] or '—'} · "
          f"**{T('field.claimant_agency')}**: {case['claimant_agency']} · "
          f"**{T('field.region')}**: {case['region']} · "

@@ -32,7 +32,7 @@ if result.debit is not None:
     c[0].metric(T("eq.debit"), f"{result.debit:,.2f} {units.get('debit', '')}")
 if result.debit_value is not None:
     c[0].metric(T("eq.debit_value"), f"{result.debit_value / 1e4:,.2f} 万元")
-c[1].metric(T("eq.credit_per_unit"), f"{result.credit_per_unit:,.4f}")
+c[1].metric(T("eq.credit_per_unit"), f"{result.credit_per_unit:,.4f} {units.get('credit_per_unit', '')}")
 c[2].metric(T("eq.required_scale"), f"{result.required_scale:,.3f} {result.scale_unit}")
 if result.required_area_ha is not None:
     c[3].metric(T("eq.required_area"), area(result.required_area_ha, L))

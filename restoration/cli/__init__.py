@@ -189,7 +189,7 @@ def _demo_account(data: Path) -> None:
 #: sub-command groups that live in their own modules of this package: (module, attribute)
 _GROUPS = [("equivalence", "equivalence_group"), ("cases", "case_group"),
            ("monitor", "monitor_group"), ("bank", "bank_group"),
-           ("users", "users_group"), ("db", "db_group")]
+           ("users", "users_group"), ("appraisal", "appraisal_group"), ("db", "db_group")]
 
 
 def _register_optional() -> None:

@@ -89,6 +89,21 @@ def _v6(ops: SchemaOps) -> None:
 
 MIGRATIONS.append((6, "R-tree spatial index on every spatial layer (GeoPackage extension)", _v6))
 
+
+def _v9(ops: SchemaOps) -> None:
+    """Appraisal toolkit (issue 13): appraisal results stored with the case; where a case's damage
+    amount came from."""
+    have = ops.fields("cases")
+    for f in model.CASE_AMOUNT_FIELDS:
+        if f.name not in have:  # a store created before migration 9 lacks them
+            ops.add_field("cases", f)
+    create_layer(ops, model.LAYERS["appraisals"])
+    ops.create_index("appraisals", ["case_id"], "idx_appraisals_case")
+
+
+MIGRATIONS.append((9, "appraisals: damage amounts with their method, inputs, version, date and appraiser; "
+                      "cases.damage_amount_source, cases.damage_appraisal_id", _v9))
+
 # Later migrations are appended above this line (one per feature area, in version order).
 MIGRATIONS.sort(key=lambda m: m[0])
 LATEST = MIGRATIONS[-1][0]

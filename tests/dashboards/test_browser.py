@@ -67,7 +67,7 @@ def test_every_page_in_chromium(streamlit_server, browser):
     page.wait_for_selector('text=已登录', timeout=30_000)
 
     for label, needs_map in (("总览", True), ("案件", False), ("项目库与选址", True), ("监测", True),
-                             ("等值计算", False), ("信息公开", True)):
+                             ("等值计算", False), ("损害数额计算", False), ("信息公开", True)):
         page.locator('[data-testid="stSidebarNav"] a', has_text=label).first.click()
         _wait_idle(page)
         time.sleep(0.5)
