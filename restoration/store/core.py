@@ -84,9 +84,9 @@ def _sql_value(f: model.Field, v: Any) -> Any:
 
 def _to_multi(geoms: np.ndarray) -> np.ndarray:
     out = np.asarray(geoms, dtype=object).copy()
-    is_poly = shapely.get_type_id(out) == 3
-    for i in np.flatnonzero(is_poly):
-        out[i] = shapely.MultiPolygon([out[i]])
+    idx = np.flatnonzero(shapely.get_type_id(out) == 3)
+    if len(idx):  # one MultiPolygon per Polygon, in one vectorised call
+        out[idx] = shapely.multipolygons(out[idx], indices=np.arange(len(idx)))
     return out
 
 
