@@ -246,10 +246,11 @@ class _Reads:
             out["geometry"] = geom
         return out
 
-    def keys(self, layer: str, /, **equals: Any) -> set[str]:
-        """The key values of a keyed layer (optionally filtered)."""
+    def keys(self, layer: str, column: str | None = None, /, **equals: Any) -> set:
+        """The key values of a keyed layer — or the distinct values of ``column`` — optionally
+        filtered."""
         spec = _spec(layer)
-        return self.values(layer, spec.key, **equals)
+        return self.values(layer, column or spec.key, **equals)
 
     def values(self, layer: str, column: str, /, **equals: Any) -> set:
         """The distinct non-null values of one field (optionally filtered)."""

@@ -90,6 +90,18 @@ def _v6(ops: SchemaOps) -> None:
 MIGRATIONS.append((6, "R-tree spatial index on every spatial layer (GeoPackage extension)", _v6))
 
 
+
+def _v7(ops: SchemaOps) -> None:
+    """A user's own files (issue 16): extra columns of an imported file kept per row as JSON."""
+    for name in model.ATTRIBUTE_LAYERS:
+        if "attributes" not in ops.fields(name):  # a store created before migration 7 lacks it
+            ops.add_field(name, model.ATTRIBUTES_FIELD)
+
+
+MIGRATIONS.append((7, "imports: attributes (extra columns of imported files, JSON) on sites, "
+                      "bank_projects, cases, counties, watersheds", _v7))
+
+
 def _v9(ops: SchemaOps) -> None:
     """Appraisal toolkit (issue 13): appraisal results stored with the case; where a case's damage
     amount came from."""
