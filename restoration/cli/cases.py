@@ -40,7 +40,7 @@ MAX_DETAILS_CHARS = 100_000
 def _details(text: str | None, option: str = "--details") -> dict:
     """A JSON object given inline or as ``@file.json``; every problem is an InputError naming the
     option (file missing or unreadable, not JSON, not an object, NaN/Infinity, NUL, too large)."""
-    from .validate import json_problem
+    from ..validate import json_problem
     if not text:
         return {}
     if text.startswith("@"):
