@@ -657,10 +657,41 @@ FUNDS_LEDGER = _layer(LayerSpec(
         F("reference", "str", zh="凭证号"),
         F("note", "str", zh="说明"),
         F("recorded_at", "datetime", computed=True, zh="记录时间"),
+        # issue 14 (migration 10): where a disbursement was used (浙 第九条: 损害地的生态修复)
+        F("site_id", "str", zh="使用场地"),
+        F("use_kind", "enum", choices=("restoration", "related_work", "other"), zh="资金用途类别"),
     ),
 ))
 
 CASE_LAYERS = ("case_classifications", "case_modes", "funds_ledger")
+#: funds_ledger fields added by migration 10
+FUNDS_LEDGER_EXTRA_FIELDS = ("site_id", "use_kind")
+_LABELS["FundUse"] = {
+    "restoration": ("损害地生态修复", "restoration of the damaged place"),
+    "related_work": ("损害赔偿相关工作支出", "related work (appraisal, monitoring ...)"),
+    "other": ("其他用途", "other use"),
+}
+
+# --- procedure (issue 14) ---
+# Screening reports (线索筛查情况报告): a region's periodic report of its clue screening to the
+# province (浙 第二条: 每半年收集汇总并报送). One row per region and period.
+SCREENING_REPORTS = _layer(LayerSpec(
+    "screening_reports", zh="线索筛查情况报告", unique=(("region", "period_start"),),
+    fields=(
+        F("region", "str", required=True, zh="报送地区"),
+        F("period_start", "date", required=True, zh="统计期起"),
+        F("period_end", "date", required=True, zh="统计期止"),
+        F("submitted_on", "date", required=True, zh="报送日期"),
+        F("submitted_to", "str", required=True, zh="报送对象"),
+        F("n_clues", "int", min=0, zh="筛查线索数"),
+        F("n_referred", "int", min=0, zh="移送线索数"),
+        F("n_filed", "int", min=0, zh="立案数"),
+        F("note", "str", zh="说明"),
+        F("actor", "str", zh="填报人"),
+        F("recorded_at", "datetime", computed=True, zh="记录时间"),
+    ),
+))
+PROCEDURE_LAYERS = ("screening_reports",)
 
 
 # --- monitoring (issue 5) ---

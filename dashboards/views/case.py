@@ -3,7 +3,7 @@ bank allocations, funds, and forms that write to the store."""
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboards import appraisal_panels, case_panels, data, maps
+from dashboards import appraisal_panels, case_panels, data, maps, procedure_panels
 from dashboards.i18n import money, vocab
 from dashboards.ui import T, lang, require_staff, shown_errors
 from restoration import config
@@ -41,7 +41,8 @@ with shown_errors():
 sites = data.layer("sites")
 case_sites = sites[sites["case_id"] == case_id]
 tabs = st.tabs([T("case.tab_timeline"), T("case.tab_map"), T("case.tab_monitoring"),
-                T("case.tab_equivalence"), T("case.tab_bank"), T("case.tab_funds"), T("case.tab_forms")])
+                T("case.tab_equivalence"), T("case.tab_bank"), T("case.tab_funds"), T("case.tab_forms"),
+                T("case.tab_procedure")])
 with tabs[0], shown_errors():
     case_panels.timeline(case_id, L)
 with tabs[1], shown_errors():
@@ -72,3 +73,6 @@ with tabs[6]:
             st.session_state[loaded_key] = int(case["version"])
             st.rerun()
     case_panels.forms(case_id, st.session_state[loaded_key], L)
+with tabs[7], shown_errors():
+    procedure_panels.procedure(case_id, L)
+    procedure_panels.procedure_forms(case_id, st.session_state[loaded_key], L)

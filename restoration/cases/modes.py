@@ -126,11 +126,19 @@ def evaluate(mode: str, parameters: Mapping[str, Any] | None, profile: Profile,
             comp = p.p.get("compensation_yuan", case.get("damage_amount_yuan"))
             if comp is None:
                 raise p.err("compensation_yuan", "is required (the case has no damage amount)")
+            # a condition nobody could confirm yet (null) keeps the offset pending with its
+            # provisional amount; only a condition known to fail makes it zero
+            unconfirmed = [k for k, v in conditions.items() if v is None]
             r = offsets.technical_upgrade_offset(p.case("eligible_investment_yuan"), ratio, comp, share,
-                                                 conditions=conditions)
+                                                 conditions={k: (True if v is None else v)
+                                                             for k, v in conditions.items()})
             value = r.offset_yuan
+            listed = profile.list("modes.technical_upgrade_offset.conditions")
             details = {"offset_yuan": r.offset_yuan, "remaining_yuan": r.remaining_yuan, "applied": r.applied,
                        "capped": r.capped, "unmet_conditions": list(r.unmet_conditions),
+                       "unconfirmed_conditions": unconfirmed,
+                       "provisional": bool(unconfirmed) and r.applied,
+                       "conditions_rule_verified": listed.verified if listed.is_set else None,
                        "raw_offset_yuan": r.raw_offset_fen / 100, "cap_yuan": r.cap_fen / 100,
                        "project": p.p.get("project")}
         elif mode == "instalments":
@@ -147,7 +155,10 @@ def evaluate(mode: str, parameters: Mapping[str, Any] | None, profile: Profile,
 def _conditions(p: _Params, profile: Profile) -> dict[str, bool]:
     stated = p.case("conditions")
     if not isinstance(stated, dict) or not stated:
-        raise p.err("conditions", "state the conditions as {\"id\": true|false, ...}")
+        raise p.err("conditions", "state the conditions as {\"id\": true|false|null, ...} (null = not yet confirmed)")
+    bad = [k for k, v in stated.items() if v not in (True, False, None)]
+    if bad:
+        raise p.err("conditions", f"{', '.join(bad)}: each condition is true, false or null (not yet confirmed)")
     listed = profile.list("modes.technical_upgrade_offset.conditions")
     if listed.is_set:
         missing = [i.id for i in listed.items if i.id not in stated]

@@ -67,6 +67,7 @@ def build_sample(out: str | Path, *, seed: int = DEFAULT_SEED, sites: int | None
     _events().to_csv(out / "case_events.csv", index=False, encoding="utf-8")
     case_history.case_modes().to_csv(out / "case_modes.csv", index=False, encoding="utf-8")
     case_history.funds_ledger().to_csv(out / "funds_ledger.csv", index=False, encoding="utf-8")
+    case_history.screening_reports().to_csv(out / "screening_reports.csv", index=False, encoding="utf-8")
     _targets().to_csv(out / "indicator_targets.csv", index=False, encoding="utf-8")
     _water_quality(rng).to_csv(out / "water_quality.csv", index=False, encoding="utf-8")
 

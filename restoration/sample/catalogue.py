@@ -59,6 +59,9 @@ CASES = [
      "2024-01-20", "2024-05-09", "审计发现", [], False, "桂源县某贸易有限公司"),
     ("GX-2023-015", "红河口县某企业非法排污致河岸带受损案", "simple", "restoration", 280_000,
      "2024-07-02", "2024-07-30", "群众举报", ["alternative", "instalments"], True, "红河口县某食品有限公司"),
+    # issue 14: a clue outside the scope (marine ecological damage), excluded at screening
+    ("GX-2026-016", "红河口县某渔船燃油泄漏致近岸海域污染线索", "ordinary", "not_started", None,
+     "2026-10-08", "2026-10-09", "突发环境事件", [], False, "某渔船船主"),
 ]
 
 # site_id, case_id, role, ecosystem, name, area_ha, in NDVI window, elongation, recovery profile

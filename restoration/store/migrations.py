@@ -116,6 +116,21 @@ def _v9(ops: SchemaOps) -> None:
 MIGRATIONS.append((9, "appraisals: damage amounts with their method, inputs, version, date and appraiser; "
                       "cases.damage_amount_source, cases.damage_appraisal_id", _v9))
 
+
+def _v10(ops: SchemaOps) -> None:
+    """Procedure (issue 14): where funds were used; screening reports."""
+    have = ops.fields("funds_ledger")
+    spec = model.LAYERS["funds_ledger"]
+    for name in model.FUNDS_LEDGER_EXTRA_FIELDS:
+        if name not in have:
+            ops.add_field("funds_ledger", spec.field(name))
+    for name in model.PROCEDURE_LAYERS:
+        create_layer(ops, model.LAYERS[name])
+
+
+MIGRATIONS.append((10, "procedure: funds_ledger site_id/use_kind (fund use at the damaged place); "
+                       "screening_reports", _v10))
+
 # Later migrations are appended above this line (one per feature area, in version order).
 MIGRATIONS.sort(key=lambda m: m[0])
 LATEST = MIGRATIONS[-1][0]
