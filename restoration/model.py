@@ -493,6 +493,40 @@ _LABELS["EscrowStatus"] = {
     "refunded": ("已退回", "refunded"),
 }
 
+
+class SitingReason(_Labelled):
+    """Why a bank project is not, or only partly, a candidate for a case (base-site ranking).
+    The first eight block a candidate; the last three are information."""
+
+    ECOSYSTEM_MISMATCH = "ecosystem_mismatch"
+    STATUS = "status"
+    FULL = "full"
+    OTHER_WATERSHED = "other_watershed"
+    OTHER_COUNTY = "other_county"
+    TOO_FAR = "too_far"
+    BAD_TRAJECTORY = "bad_trajectory"
+    NO_UNIT_VALUE = "no_unit_value"
+    NO_CREDIT = "no_credit"
+    SHORT = "short"
+    OTHER_WATERSHED_PREFERRED = "other_watershed_preferred"
+    OTHER_COUNTY_PREFERRED = "other_county_preferred"
+
+
+_LABELS["SitingReason"] = {
+    "ecosystem_mismatch": ("生态系统不可替代", "ecosystem cannot substitute"),
+    "status": ("项目状态不符", "project status not allowed"),
+    "full": ("容量已满", "no capacity remaining"),
+    "other_watershed": ("不同流域", "other watershed"),
+    "other_county": ("不同县区", "other county"),
+    "too_far": ("距离过远", "too far"),
+    "bad_trajectory": ("恢复轨迹无效", "invalid trajectory"),
+    "no_unit_value": ("缺少单位价值", "no unit value"),
+    "no_credit": ("无生态增益", "no credit"),
+    "short": ("剩余容量不足", "not enough capacity alone"),
+    "other_watershed_preferred": ("非同流域", "not the same watershed"),
+    "other_county_preferred": ("非同县区", "not the same county"),
+}
+
 #: fields migration 4 adds to bank_projects
 BANK_PROJECT_EXTRA_FIELDS = (
     F("start_year", "int", min=1900, max=2200, zh="开始提供服务年份"),

@@ -95,7 +95,9 @@ st.dataframe(table, hide_index=True, width="stretch")
 
 d = st.columns(2)
 with shown_errors():
-    d[0].download_button(T("download.register"), data.cached("dashboards.downloads.register_xlsx", config.today()),
+    # files are built when clicked (a callable), not sent with every visit: at 20,000 sites the
+    # layers GeoPackage alone is several MB (benchmarks/dashboard.py)
+    d[0].download_button(T("download.register"), lambda: data.cached("dashboards.downloads.register_xlsx", config.today()),
                          file_name="case-register.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    d[1].download_button(T("download.layers"), data.cached("dashboards.downloads.layers_gpkg"),
+    d[1].download_button(T("download.layers"), lambda: data.cached("dashboards.downloads.layers_gpkg"),
                          file_name="restoration-layers.gpkg", mime="application/geopackage+sqlite3")

@@ -9,6 +9,7 @@ from equivalence.result import json_safe as _json_safe
 
 from .. import config
 from ..store import Store, Transaction
+from .. import config
 
 
 @contextmanager

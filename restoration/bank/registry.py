@@ -33,6 +33,7 @@ from ..validate import sort_issues
 from ..model import ProjectStatus
 from ..store import Store, Transaction
 from . import _common, units
+from .. import config
 
 LIFECYCLE = [s.value for s in ProjectStatus]  # proposed → approved → under_construction → operational → closed
 FOOTPRINT_TOLERANCE = 0.10

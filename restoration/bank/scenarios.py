@@ -27,6 +27,7 @@ from ..errors import InputError, Issue, NotFoundError
 from ..store import Store, Transaction
 from . import _common
 from .units import is_area
+from .. import config
 
 PURPOSE = "alternative_restoration"
 #: years natural recovery takes in a derived default injury, by damaged ecosystem

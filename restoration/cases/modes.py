@@ -25,6 +25,7 @@ from ..model import RestorationMode, Role
 from ..store import Store
 from .funds import add_entries
 from .rules import Profile
+from .. import config
 
 _SITE_ROLES = {
     "in_situ": {Role.DAMAGED, Role.IN_SITU_RESTORATION, Role.MONITORING_PLOT},
@@ -248,7 +249,7 @@ def add_mode(store: Store, case_id: str, mode: str, *, actor: str, parameters: M
     ``restoration_modes`` and, for instalments, put the schedule into the funds ledger — one
     transaction, the case version goes up, everything audited."""
     from .records import profile_for  # records imports modes' readers; avoid a cycle at import
-    today = today or date.today()
+    today = today or config.today()
     with store.transaction(actor) as tx:
         case = tx.get("cases", case_id)
         if expected_version is not None and int(case["version"]) != int(expected_version):

@@ -23,6 +23,7 @@ from .deadlines import Deadline, compute_deadlines, frame
 from .funds import entries as ledger_entries, summarise
 from .rules import Profile, load_profile
 from .workflow import Event, make_event, order, replay, validate_history
+from .. import config
 
 #: case fields a user may edit directly (stage follows events; class follows classification)
 EDITABLE = ("title", "region", "liable_party", "claimant_agency", "damage_amount_yuan", "incident_date",
@@ -84,7 +85,7 @@ def case_events(store_or_tx, case_id: str) -> list[Event]:
 
 
 def _today(today: date | None) -> date:
-    return today or date.today()
+    return today or config.today()
 
 
 def _by_case(frame: pd.DataFrame) -> dict[str, list[dict]]:
@@ -193,7 +194,7 @@ def all_deadlines(store: Store, today: date | None = None) -> pd.DataFrame:
 def overdue(store: Store, today: date | None = None) -> pd.DataFrame:
     """Every overdue deadline of every case, most overdue first."""
     out = all_deadlines(store, today)
-    out = out[out["overdue"]]
+    out = out[out["overdue"].astype(bool)]
     return out.sort_values(["days_left", "case_id"]).reset_index(drop=True)
 
 

@@ -9,7 +9,6 @@ stderr). Every group shares one store, actor and today (``restoration.cli._conte
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -206,10 +205,9 @@ def demo(ctx: click.Context, no_serve: bool, port: int) -> None:
     if store.url:  # the dashboard serves the same database
         env["RESTORATION_DB"] = store.url
     click.echo(f"仪表板 dashboard: http://localhost:{port}")
-    sys.exit(subprocess.call([sys.executable, "-m", "streamlit", "run", str(app),
-                              "--server.port", str(port), "--server.headless", "true",
-                              "--server.enableStaticServing", "true",
-                              "--browser.gatherUsageStats", "false"], env=env))
+    from .serve import serve, streamlit_command
+    # SIGTERM / Ctrl-C stop the server as well (it runs in its own process group)
+    sys.exit(serve(streamlit_command(app, port), env=env))
 
 
 def _demo_account(data: Path) -> None:

@@ -35,6 +35,7 @@ from ..store import Store
 from .indicators import INDICATORS, canonical_code, direction_of
 from .plan import planned_level
 from .series import read_series
+from .. import config
 
 STATUS = {
     "achieved": ("已达标", "achieved"),
