@@ -257,11 +257,14 @@ def _imported_store_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def imported_store(tmp_path, _imported_store_template):
+def imported_store(tmp_path, _imported_store_template, monkeypatch):
     """A store of imported counties, watersheds, 10 cases and 50 sites, with no events, bank or
-    monitoring (see ``tests/stores.py``): a copy of one built per session."""
+    monitoring (see ``tests/stores.py``): a copy of one built per session (a GeoPackage)."""
     from restoration.store import open_store
     target = tmp_path / "imported" / "platform.gpkg"
     target.parent.mkdir()
     shutil.copy(_imported_store_template, target)
-    return open_store(target, create=False)
+    monkeypatch.delenv("RESTORATION_DB", raising=False)
+    store = open_store(target, create=False)
+    store.data_dir = target.parent
+    return store

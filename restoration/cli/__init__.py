@@ -178,7 +178,7 @@ def sample_build(out: str | None, seed: int | None, sites: int | None, dates: in
 
 
 def _dashboard_app() -> Path | None:
-    app = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
+    app = Path(__file__).resolve().parents[2] / "dashboards" / "app.py"
     return app if app.exists() else None
 
 
@@ -205,7 +205,7 @@ def demo(ctx: click.Context, no_serve: bool, port: int) -> None:
     if store.url:  # the dashboard serves the same database
         env["RESTORATION_DB"] = store.url
     click.echo(f"仪表板 dashboard: http://localhost:{port}")
-    from .serve import serve, streamlit_command
+    from ..serve import serve, streamlit_command
     # SIGTERM / Ctrl-C stop the server as well (it runs in its own process group)
     sys.exit(serve(streamlit_command(app, port), env=env))
 
