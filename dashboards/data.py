@@ -16,6 +16,10 @@ from restoration.store import Store
 
 @st.cache_resource(show_spinner=False)
 def _store(path: str) -> Store:
+    """One Store per location for the whole server (on PostGIS its pooled connections are shared
+    by every session)."""
+    if path.startswith(("postgresql://", "postgres://")):
+        return ensure_store(db=path)
     return ensure_store(Path(path))
 
 
@@ -23,8 +27,14 @@ def data_dir() -> Path:
     return config.data_dir()
 
 
+def _location() -> str:
+    """The store's location as a cache key: the database URL, else the data folder."""
+    location = config.store_location()
+    return location if isinstance(location, str) else str(data_dir().resolve())
+
+
 def store() -> Store:
-    return _store(str(data_dir().resolve()))
+    return _store(_location())
 
 
 def version() -> int:
@@ -38,7 +48,7 @@ def _layer(path: str, store_version: int, layer: str) -> pd.DataFrame:
 
 def layer(name: str) -> pd.DataFrame:
     """A whole layer, cached until the store changes."""
-    return _layer(str(data_dir().resolve()), version(), name)
+    return _layer(_location(), version(), name)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -52,4 +62,4 @@ def _cached_call(path: str, store_version: int, fn_name: str, args: tuple, kwarg
 def cached(fn_name: str, *args, **kwargs) -> object:
     """Call ``module.function(store, *args, **kwargs)`` through the cache, keyed on the store
     version (so any write makes the next call recompute)."""
-    return _cached_call(str(data_dir().resolve()), version(), fn_name, args, tuple(sorted(kwargs.items())))
+    return _cached_call(_location(), version(), fn_name, args, tuple(sorted(kwargs.items())))

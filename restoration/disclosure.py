@@ -36,7 +36,7 @@ def redact_text(text: str | None) -> str | None:
 
 def public_cases(store: Store) -> pd.DataFrame:
     """Disclosed cases with only public fields, personal data masked."""
-    cases = store.read("cases", "disclosed = 1")
+    cases = store.read("cases", disclosed=True)
     out = cases[list(PUBLIC_CASE_FIELDS)].copy()
     out["liable_party"] = out["liable_party"].map(
         lambda n: PERSON_PLACEHOLDER if is_natural_person(n) else n)
@@ -50,7 +50,7 @@ def public_cases(store: Store) -> pd.DataFrame:
 
 def public_sites(store: Store) -> pd.DataFrame:
     """Sites of disclosed cases (public fields only)."""
-    ids = set(store.query("SELECT case_id FROM cases WHERE disclosed = 1")["case_id"])
+    ids = store.keys("cases", disclosed=True)
     sites = store.read("sites")
     return sites[sites["case_id"].isin(ids)][list(PUBLIC_SITE_FIELDS)].reset_index(drop=True)
 

@@ -2,6 +2,7 @@
 store -> write in one transaction. Nothing is written unless every row is good."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -14,6 +15,8 @@ from . import columns, io, model
 from .errors import InputError, Issue
 from .store import Store, Transaction
 from .validate import ROWS_PER_PROBLEM, Partial, as_text, sort_issues, validate_frame
+
+log = logging.getLogger(__name__)
 
 #: layers that ``restoration import`` accepts, by the CLI's name for them
 IMPORT_LAYERS = {"sites": "sites", "bank": "bank_projects", "cases": "cases",
@@ -186,4 +189,6 @@ def import_file(store: Store, name: str, path: str | Path, *, crs: str | None = 
         done = prepare_rows(tx, layer, frame, extra=extra)
         if not check:
             tx.insert(layer, done.frame, action=f"import {Path(path).name}", progress=progress)
+    log.info("%s %d rows from %s into %s (%d repaired)", "checked" if check else "imported", len(done.frame),
+             Path(path).name, layer, len(done.warnings))
     return ImportReport(layer, Path(path).name, len(done.frame), done.warnings, notes + done.notes, check)

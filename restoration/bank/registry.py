@@ -229,8 +229,7 @@ def set_status(target: Store | Transaction, project_id: str, status: str, *, on:
             raise InputError(Issue(f"{day} is before the current status date {since}", field="on",
                                    source=project_id))
         if code == "closed":
-            n_open = tx.execute("SELECT COUNT(*) FROM bank_allocations WHERE project_id = ? AND state = 'reserved'",
-                                (project_id,)).fetchone()[0]
+            n_open = tx.count("bank_allocations", project_id=project_id, state="reserved")
             if n_open:
                 raise InputError(Issue(f"project '{project_id}' has {n_open} open reservation(s); release or "
                                        "commit them before closing it", field="status", source=project_id))
@@ -251,5 +250,5 @@ def _status_code(status: str) -> str:
 def status_history(store: Store, project_id: str | None = None) -> pd.DataFrame:
     """Status transitions, oldest first (all projects, or one)."""
     if project_id:
-        return store.read("bank_status_history", "project_id = ?", (project_id,))
+        return store.read("bank_status_history", project_id=project_id)
     return store.read("bank_status_history")

@@ -22,6 +22,7 @@ import pandas as pd
 from equivalence import ScenarioError, parse_scenario
 from equivalence.params import parse_scalar
 
+from .. import config
 from ..errors import InputError, Issue, NotFoundError
 from ..store import Store, Transaction
 from . import _common
@@ -40,7 +41,7 @@ DEFAULT_RAMP_YEARS = 5
 def case_scenario(store: Store | Transaction, case_id: str, *, derive: bool = True) -> dict:
     """The case's stored scenario (``{"scenario": ..., "source": ..., "scenario_id": ...}``), or a
     derived default (``source: "derived"``) when none is stored and ``derive`` is true."""
-    rows = store.read("case_scenarios", "case_id = ? AND purpose = ?", (case_id, PURPOSE))
+    rows = store.read("case_scenarios", case_id=case_id, purpose=PURPOSE)
     if not rows.empty:
         row = rows.iloc[-1]
         return {"scenario_id": row["scenario_id"], "scenario": row["scenario"],
@@ -60,7 +61,7 @@ def derive_scenario(store: Store | Transaction, case_id: str) -> dict:
     by the appraisal's scenario (``restoration bank scenario set``).
     """
     case = store.get("cases", case_id)
-    damaged = store.read("sites", "case_id = ? AND role = 'damaged'", (case_id,))
+    damaged = store.read("sites", case_id=case_id, role="damaged")
     if damaged.empty:
         raise InputError(Issue(f"case '{case_id}' has no damaged site, so no debit can be derived; "
                                "import its damaged site or store a scenario", source="case_scenarios"))

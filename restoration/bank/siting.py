@@ -63,7 +63,7 @@ class CaseSite:
 def case_site(store: Store, case_id: str) -> CaseSite:
     """The case's damaged site(s): union geometry, the main ecosystem, watershed and county."""
     case = store.get("cases", case_id)
-    damaged = store.read("sites", "case_id = ? AND role = 'damaged'", (case_id,))
+    damaged = store.read("sites", case_id=case_id, role="damaged")
     if damaged.empty:
         raise InputError(Issue(f"case '{case_id}' has no damaged site; siting measures distance and "
                                "watershed from it — import the damaged site first", source="sites"))

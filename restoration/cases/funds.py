@@ -138,7 +138,7 @@ def summarise(entries: pd.DataFrame | list[dict], today: date | None = None) -> 
 
 
 def entries(store_or_tx, case_id: str) -> pd.DataFrame:
-    return store_or_tx.read("funds_ledger", "case_id = ?", (case_id,))
+    return store_or_tx.read("funds_ledger", case_id=case_id)
 
 
 def ledger(store: Store, case_id: str, today: date | None = None) -> dict:

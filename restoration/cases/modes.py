@@ -219,7 +219,7 @@ def linked_sites(store_or_tx, case_id: str, mode: str, site_ids: Sequence[str],
     out = []
     issues = []
     for sid in site_ids:
-        sites = store_or_tx.read("sites", "site_id = ?", (sid,))
+        sites = store_or_tx.read("sites", site_id=sid)
         if sites.empty:
             issues.append(Issue(f"site '{sid}' does not exist", source=src, field="site_ids"))
             continue
@@ -232,7 +232,7 @@ def linked_sites(store_or_tx, case_id: str, mode: str, site_ids: Sequence[str],
                                 f"{mode} links to {', '.join(sorted(r.en for r in allowed))}", source=src,
                                 field="site_ids"))
             continue
-        targets = store_or_tx.read("indicator_targets", "site_id = ?", (sid,))
+        targets = store_or_tx.read("indicator_targets", site_id=sid)
         out.append({"site_id": sid, "name": site["name"], "role": site["role"],
                     "area_ha": float(site["area_ha"]) if site["area_ha"] == site["area_ha"] else None,
                     "targets": targets.drop(columns=["fid"], errors="ignore").to_dict("records")})
@@ -282,7 +282,7 @@ def case_modes(store: Store, case_id: str, profile: Profile | None = None) -> li
     from .records import profile_for
     case = store.get("cases", case_id)
     prof = profile or profile_for(case)
-    rows = store.read("case_modes", "case_id = ?", (case_id,))
+    rows = store.read("case_modes", case_id=case_id)
     out = []
     for r in rows.to_dict("records"):
         result = evaluate(r["mode"], r["parameters"] or {}, prof, case)

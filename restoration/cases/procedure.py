@@ -338,9 +338,9 @@ def fund_use(store: Store, case_id: str, profile: Profile | None = None) -> pd.D
     case = store.get("cases", case_id)
     prof = profile or profile_for(case)
     rule = prof.rule("funds.use_at_damaged_place")
-    led = store.read("funds_ledger", "case_id = ?", (case_id,))
+    led = store.read("funds_ledger", case_id=case_id)
     led = led[led["entry_type"] == "disbursed"]
-    sites = store.read("sites", "case_id = ?", (case_id,))
+    sites = store.read("sites", case_id=case_id)
     roles = dict(zip(sites["site_id"], sites["role"])) if len(sites) else {}
     counties = dict(zip(sites["site_id"], sites["county"])) if len(sites) and "county" in sites else {}
     cols = ["entry_date", "amount_yuan", "purpose", "site_id", "use_kind", "at_damaged_place", "flag",

@@ -127,7 +127,7 @@ def _profiles():
 
 
 def case_events(store_or_tx, case_id: str) -> list[Event]:
-    rows = store_or_tx.read("case_events", "case_id = ?", (case_id,))
+    rows = store_or_tx.read("case_events", case_id=case_id)
     return order(make_event(r) for r in rows.to_dict("records"))
 
 
@@ -192,7 +192,7 @@ def case_record(store: Store, case_id: str, today: date | None = None) -> dict:
     profile = profile_for(case, evs)
     result = replay(case, evs, profile, today)
     rows = ledger_entries(store, case_id)
-    classes = store.read("case_classifications", "case_id = ?", (case_id,))
+    classes = store.read("case_classifications", case_id=case_id)
     dls = compute_deadlines(case, evs, profile, rows, today)
     channel = profile.channel_for(case.get("clue_source"))
     return {
@@ -329,9 +329,8 @@ def add_event(store: Store, case_id: str, event: Mapping[str, Any], actor: str,
                                 "event_date": ev.event_date.isoformat(), "actor": actor,
                                 "details": dict(ev.details)}])
         clean, _ = prepare(tx, "case_events", frame_)
-        tx.insert("case_events", clean, action=f"event {ev.event_type}")
+        fid = tx.insert_one("case_events", clean, action=f"event {ev.event_type}")
         if attachments:
-            fid = int(tx.execute("SELECT MAX(fid) FROM case_events").fetchone()[0])
             files = pd.DataFrame([{"case_id": case_id, "event_fid": fid, "name": name, "mime": mime,
                                    "size_bytes": len(data), "data": bytes(data)}
                                   for name, mime, data in attachments])
@@ -417,7 +416,7 @@ def override_class(store: Store, case_id: str, case_class: str, reason: str, act
     with store.transaction(actor) as tx:
         case = _lock(tx, case_id, expected_version)
         _still_valid(tx, {**case, "case_class": case_class}, None, f"class '{case_class}'")
-        last = tx.read("case_classifications", "case_id = ?", (case_id,))
+        last = tx.read("case_classifications", case_id=case_id)
         computed = last["computed_class"].iloc[-1] if len(last) else None
         facts = last["facts"].iloc[-1] if len(last) else None
         _insert_decision(tx, case_id, case.get("profile") or "guangxi", facts, computed, case_class,

@@ -24,7 +24,7 @@ def _sources(store: Store, indicator: str) -> list[dict]:
     areas: the sample's NDVI stack and a case's satellite scenes)."""
     if "raster_sources" not in store.layers():
         return []
-    rows = store.read("raster_sources", "indicator = ?", (indicator,))
+    rows = store.read("raster_sources", indicator=indicator)
     return rows.sort_values("ingested_at", kind="stable").iloc[::-1].to_dict("records")
 
 

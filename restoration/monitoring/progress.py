@@ -30,6 +30,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from .. import config
 from ..store import Store
 from .indicators import INDICATORS, canonical_code, direction_of
 from .plan import planned_level

@@ -72,7 +72,7 @@ def test_bad_projects_are_refused_with_a_clear_message(store, tmp_path, case):
     _projects(geoms, **cols).to_file(path)
     before = store.version
     with pytest.raises(SystemExit) as info:
-        main(["--data", str(store.path.parent), "bank", "import", str(path)])
+        main(["--data", str(store.data_dir), "bank", "import", str(path)])
     assert info.value.code == 2
     with pytest.raises(InputError) as err:
         import_projects(store, path)
@@ -160,15 +160,15 @@ def test_status_lifecycle_is_dated_and_ordered(store):
 def test_migration_4_upgrades_an_older_store(tmp_path, monkeypatch):
     """A store made before the bank's migration gets the new bank_projects columns and layers."""
     from dataclasses import replace
-    from restoration.store import core, migrations, open_store
+    from restoration.store import migrations, open_store
     old_spec = replace(model.LAYERS["bank_projects"],
                        fields=tuple(f for f in model.LAYERS["bank_projects"].fields
                                     if f.name not in ("start_year", "status_since")))
     path = tmp_path / "old.gpkg"
     with monkeypatch.context() as m:
         m.setitem(model.LAYERS, "bank_projects", old_spec)
-        m.setattr(core, "MIGRATIONS", [x for x in migrations.MIGRATIONS if x[0] < 4])
-        m.setattr(core, "LATEST", max(x[0] for x in migrations.MIGRATIONS if x[0] < 4))
+        m.setattr(migrations, "MIGRATIONS", [x for x in migrations.MIGRATIONS if x[0] < 4])
+        m.setattr(migrations, "LATEST", max(x[0] for x in migrations.MIGRATIONS if x[0] < 4))
         open_store(path)
     conn = sqlite3.connect(path)
     cols = {r[1] for r in conn.execute('PRAGMA table_info("bank_projects")')}

@@ -57,7 +57,8 @@ def test_unknown_watershed_reads_unknown_not_none(store):
 
 
 def test_cli_marks_unranked_and_explains_an_empty_bank(store, imported_store, capsys):
-    code, out, _ = run_cli(["--data", str(store.path.parent), "bank", "rank", "GX-2023-008"], capsys)
+    code, out, _ = run_cli(["--data", str(store.data_dir), *(["--db", store.url] if store.url else []),
+                            "bank", "rank", "GX-2023-008"], capsys)
     assert code == 0
     rows = [line for line in out.splitlines() if " | BP" in line]
     assert rows and all(line.split(" | ")[0] == "-" or line.split(" | ")[0].isdigit() for line in rows)

@@ -24,8 +24,8 @@ SAMPLE_TODAY = "2026-11-20"  # restoration.sample.build.TODAY
 @pytest.fixture
 def staff_data(tmp_path, store):
     """A data folder (sample store + one supervisor account); RESTORATION_DATA points at it."""
-    auth.add_user(store.path.parent, STAFF[0], STAFF[1], "supervisor")
-    return store.path.parent
+    auth.add_user(store.data_dir, STAFF[0], STAFF[1], "supervisor")
+    return store.data_dir
 
 
 def ensure_chromium() -> Path:

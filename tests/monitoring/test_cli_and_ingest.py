@@ -14,7 +14,7 @@ from restoration.monitoring import ingest_raster, site_series
 
 def _run(store, capsys, *args) -> tuple[int, str, str]:
     with pytest.raises(SystemExit) as exit_:
-        main(["--data", str(store.path.parent), "monitor", *args])
+        main(["--data", str(store.data_dir), "monitor", *args])
     out = capsys.readouterr()
     return exit_.value.code, out.out, out.err
 

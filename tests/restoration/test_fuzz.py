@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ..conftest import file_digest, run_cli
+from ..conftest import run_cli, store_fingerprint
 
 ROOT_BOX = "POLYGON((108.20 23.20, 108.21 23.20, 108.21 23.21, 108.20 23.21, 108.20 23.20))"
 SITE_HEAD = "site_id,role,ecosystem_type,name,wkt"
@@ -456,14 +456,14 @@ def corpus(tmp_path_factory, _sample_store_template):
 def test_hostile_input_is_refused_cleanly(corpus, capsys, monkeypatch, name, argv, code, message):
     d, data, store = corpus
     monkeypatch.setenv("RESTORATION_TODAY", "2026-11-30")
-    before = file_digest(store.path)
+    before = store_fingerprint(store)
     args = ["--data", str(data)] + [a.replace("{d}", str(d)).replace("{{", "{").replace("}}", "}")
                                     .replace("\\x01", "\x01") for a in argv]
     got, out, err = run_cli(args, capsys)
     assert got == code, (name, out, err)
     assert message in err + out, (name, err)
     assert "internal error" not in err and "Traceback" not in err, (name, err)
-    assert file_digest(store.path) == before, f"{name}: the store changed"
+    assert store_fingerprint(store) == before, f"{name}: the store changed"
 
 
 def test_the_corpus_covers_every_import_and_ingest_command():
@@ -481,7 +481,7 @@ def test_the_corpus_covers_every_import_and_ingest_command():
 
 def test_field_table_with_chinese_headers_a_mapping_and_extra_columns(store, tmp_path, capsys):
     """The positive side of ingest-table: a wide GBK sheet with a remarks column and a mapping."""
-    data = str(store.path.parent)
+    data = str(store.data_dir)
     text = "点位,采样日期,化学需氧量 (mg/L),备注\nS002,2026-11-01,12.5,晴\n"
     (tmp_path / "wq.csv").write_bytes(text.encode("gbk"))
     code, out, err = run_cli(["--data", data, "monitor", "ingest-table", tmp_path / "wq.csv",
@@ -507,9 +507,9 @@ def _all_params():
 
 def test_no_numeric_option_accepts_nan_or_infinity():
     """Click's float (and FloatRange) lets NaN and inf through: every float option and argument
-    of the CLI uses ``cli_types.Number`` instead; a new one must too."""
+    of the CLI uses ``cli.types.Number`` instead; a new one must too."""
     import click
-    from restoration.cli_types import Number
+    from restoration.cli.types import Number
     loose = [(" ".join(path), p.name) for path, p in _all_params()
              if isinstance(p.type, click.types.FloatParamType) and not isinstance(p.type, Number)]
     assert not loose, loose
@@ -520,7 +520,7 @@ def test_no_numeric_option_accepts_nan_or_infinity():
 
 def test_vocabulary_filters_are_choices():
     """Options that filter by a vocabulary refuse unknown values (never a silently empty list)."""
-    from restoration.cli_types import VocabChoice
+    from restoration.cli.types import VocabChoice
     typed = {(" ".join(path), p.name) for path, p in _all_params() if isinstance(p.type, VocabChoice)}
     assert {("case list", "stage"), ("case list", "case_class")} <= typed
     stage = next(p for path, p in _all_params() if path == ("case", "list") and p.name == "stage")

@@ -21,14 +21,14 @@ EXPORTS = [["case", "export", "--out", "register.xlsx"], ["bank", "export", "--o
 
 
 @pytest.fixture(params=["sample", "empty", "imported"])
-def any_store(request):
+def any_store(request, backend):
     name = {"sample": "store", "empty": "empty_store", "imported": "imported_store"}[request.param]
     return request.param, request.getfixturevalue(name)
 
 
 def test_every_read_command_on_the_three_stores(any_store, capsys, tmp_path):
     kind, store = any_store
-    data = str(store.path.parent)
+    data = str(store.data_dir)
     for argv in READS + CASE_READS + [[*a[:-1], str(tmp_path / a[-1])] for a in EXPORTS]:
         code, out, err = run_cli(["--data", data, *argv], capsys)
         assert "internal error" not in err, (kind, argv, err)

@@ -34,5 +34,5 @@ def test_pinned_today_reaches_deadlines_progress_and_kpis(store, capsys, monkeyp
     assert kpis.overview(store).overdue == len(pinned)
     monkeypatch.setenv("RESTORATION_TODAY", "2022-01-01")  # before the sample's incidents
     assert overdue(store).empty and kpis.overview(store).overdue == 0
-    code, out, err = run_cli(["--data", str(store.path.parent), "case", "overdue", "--json"], capsys)
+    code, out, err = run_cli(["--data", str(store.data_dir), "case", "overdue", "--json"], capsys)
     assert code == 0 and '"today": "2022-01-01"' in out

@@ -2,20 +2,17 @@
 restoration effect evaluation (修复效果评估). See docs/monitoring.md."""
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 import click
 import pandas as pd
 
-from .cli_types import Number
+from . import _context
+from .types import Number
 
 
 def _store():
-    from . import config
-    from .store import open_store
-    data = click.get_current_context().find_root().obj["data"]
-    return open_store(Path(data) / config.STORE_FILE, create=False)
+    from . import _context
+    return _context.store()
 
 
 def _date(value: str | None, name: str):
@@ -36,7 +33,7 @@ def _print_table(frame: pd.DataFrame, columns: list[str]) -> None:
 
 
 def _export(frame: pd.DataFrame, out: str, layer: str) -> None:
-    from .io import export_frame
+    from ..io import export_frame
     path = export_frame(frame, out, layer)
     click.echo(f"已导出 exported {len(frame)} rows to {path}")
 
@@ -87,20 +84,20 @@ def ingest_raster_cmd(files, indicator, bands, indices, stac, sensor, mask, labe
         sites = tuple(sites) + tuple(s for s in of_case if s not in sites)
     scene_mode = any(v is not None for v in (bands, indices, stac, sensor, mask))
     if scene_mode:
-        from .monitoring.scene_ingest import ingest_scenes
+        from ..monitoring.scene_ingest import ingest_scenes
         source = None if stac is not None else (files[0] if len(files) == 1 else list(files))
         report = ingest_scenes(store, source, stac=stac, bands=bands, indices=indices or "NDVI",
                                sensor=sensor or "auto", mask=mask, method=method, site_ids=list(sites) or None,
                                min_valid_fraction=min_valid, date_pattern=date_pattern,
-                               replace=not no_replace, actor="cli", progress=True, required_sites=named)
+                               replace=not no_replace, actor=_context.actor(), progress=True, required_sites=named)
         click.echo(f"已入库 stored {report.summary()}")
         return
-    from .monitoring.ingest import ingest_raster
+    from ..monitoring.ingest import ingest_raster
     options = {k: v for k, v in {"date_pattern": date_pattern, "variable": variable,
                                  "cloud_mask": cloud_mask}.items() if v is not None}
     report = ingest_raster(store, files[0] if len(files) == 1 else list(files), indicator=indicator,
                            label=label, method=method, site_ids=list(sites) or None, min_valid_fraction=min_valid,
-                           replace=not no_replace, actor="cli", progress=True, **options)
+                           replace=not no_replace, actor=_context.actor(), progress=True, **options)
     click.echo(f"已入库 stored {report.summary()}")
 
 
@@ -135,8 +132,8 @@ def _year_range(value: str | None, name: str):
 def recovery_cmd(site_id, disturbance_year, restoration_year, reference_years, reference_site, indicator, timestep,
                  percent, months, map_metric, source, no_save, as_json) -> None:
     """Spectral recovery metrics of SITE_ID (Y2R, R80P, RRI, YrYr, ΔIR; Frazier et al. 2018)."""
-    from .monitoring.assessment import assess_recovery
-    from .monitoring.recovery import MEANINGS, METRICS
+    from ..monitoring.assessment import assess_recovery
+    from ..monitoring.recovery import MEANINGS, METRICS
     month_list = None
     if months:
         try:
@@ -150,9 +147,9 @@ def recovery_cmd(site_id, disturbance_year, restoration_year, reference_years, r
                              reference_years=_year_range(reference_years, "--reference-years"),
                              reference_site_id=reference_site, timestep=timestep, percent_of_target=percent,
                              months=month_list, pixel_metric=map_metric, source=source, save=not no_save,
-                             actor="cli")
+                             actor=_context.actor())
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
+        _context.echo_json(result.to_dict())
         return
     click.echo(f"{site_id} {indicator.upper()} 植被光谱恢复 spectral recovery: disturbance {disturbance_year}, "
                f"restoration {restoration_year}, target {result.target:.4g} ({result.target_kind})"
@@ -175,9 +172,9 @@ def recovery_cmd(site_id, disturbance_year, restoration_year, reference_years, r
 @click.option("--check", is_flag=True, help="Validate every row (against the store too) and write nothing.")
 def ingest_table_cmd(file, source, replace, map_text, map_file, check) -> None:
     """Import a field/sensor table (CSV or Excel, long or wide) → monitoring_series, all rows or none."""
-    from .columns import combine
-    from .monitoring.tables import ingest_table
-    report = ingest_table(_store(), file, source=source, replace=replace, actor="cli", progress=True,
+    from ..columns import combine
+    from ..monitoring.tables import ingest_table
+    report = ingest_table(_store(), file, source=source, replace=replace, actor=_context.actor(), progress=True,
                           mapping=combine(map_text, map_file), check=check)
     for note in report.notes:
         click.echo(f"  {note}")
@@ -197,8 +194,8 @@ def ingest_table_cmd(file, source, replace, map_text, map_file, check) -> None:
               help="Polygons file (default: the store's sites).")
 def zonal_cmd(pattern, out, stats, method, sites_file) -> None:
     """Zonal statistics of rasters PATTERN per site and date, written to a file (store unchanged)."""
-    from .io import read_input
-    from .monitoring import open_cube, zonal_timeseries
+    from ..io import read_input
+    from ..monitoring import open_cube, zonal_timeseries
     sites = read_input(sites_file) if sites_file else _store().read("sites")
     cube = open_cube(pattern)
     table = zonal_timeseries(cube, sites, tuple(s.strip() for s in stats.split(",") if s.strip()),
@@ -215,12 +212,13 @@ def zonal_cmd(pattern, out, stats, method, sites_file) -> None:
 @click.option("--out", default=None, type=click.Path(dir_okay=False), help="Also write .csv or .xlsx.")
 def progress_cmd(case_id, today, window_days, as_json, out) -> None:
     """Restoration progress against plan per site and indicator, with status."""
-    from .monitoring.progress import progress_table
-    table = progress_table(_store(), case_id, today=_date(today, "--today"), window_days=window_days)
+    from ..monitoring.progress import progress_table
+    table = progress_table(_store(), case_id, today=_date(today or _context.root_today(), "--today"),
+                           window_days=window_days)
     if out:
         _export(table, out, "progress")
     if as_json:
-        click.echo(table.to_json(orient="records", force_ascii=False, date_format="iso", indent=2))
+        _context.echo_json(table)
         return
     shown = table.assign(progress=table["progress"].map(lambda v: "—" if pd.isna(v) else f"{v:.0%}"),
                          planned=table["planned_progress"].map(lambda v: "—" if pd.isna(v) else f"{v:.0%}"),
@@ -235,10 +233,10 @@ def progress_cmd(case_id, today, window_days, as_json, out) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def alerts_cmd(case_id, today, as_json) -> None:
     """Lagging and at-risk sites, missing or stale data, exceedances — most severe first."""
-    from .monitoring.progress import alerts
-    table = alerts(_store(), case_id, today=_date(today, "--today"))
+    from ..monitoring.progress import alerts
+    table = alerts(_store(), case_id, today=_date(today or _context.root_today(), "--today"))
     if as_json:
-        click.echo(table.to_json(orient="records", force_ascii=False, date_format="iso", indent=2))
+        _context.echo_json(table)
         return
     _print_table(table, ["severity", "kind", "case_id", "message_zh"])
 
@@ -256,12 +254,12 @@ def alerts_cmd(case_id, today, as_json) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def evaluate_cmd(case_id, as_of, window_days, n_last, min_samples, reference_share, out, no_save, as_json) -> None:
     """Restoration effect evaluation (修复效果评估) of CASE_ID: pass/fail per indicator and verdict."""
-    from .monitoring.evaluation import evaluate_case
+    from ..monitoring.evaluation import evaluate_case
     result = evaluate_case(_store(), case_id, as_of=_date(as_of, "--as-of"), window_days=window_days,
                            n_last=n_last, min_samples=min_samples, reference_share=reference_share,
-                           save=not no_save, actor="cli")
+                           save=not no_save, actor=_context.actor())
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
+        _context.echo_json(result.to_dict())
     else:
         click.echo(f"{case_id} 修复效果评估 effect evaluation as of {result.as_of}: "
                    f"{result.verdict_zh} {result.verdict}"

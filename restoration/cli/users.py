@@ -5,7 +5,7 @@ import os
 
 import click
 
-from . import auth
+from .. import auth
 
 
 @click.group("users")

@@ -7,46 +7,32 @@ version you read: a newer one means someone else saved first — exit code 4, no
 """
 from __future__ import annotations
 
-import getpass
 import json
-import os
 from datetime import date
 from pathlib import Path
 
 import click
 
-from . import config
-from .cli_types import Number, VocabChoice
-from .errors import InputError, Issue
-from .model import CaseClass, Stage
+from . import _context
+from .types import Number, VocabChoice
+from ..errors import InputError, Issue
+from ..model import CaseClass, Stage
 
 
 def _store():
-    from .store import open_store
-    data = click.get_current_context().find_root().obj["data"]
-    return open_store(Path(data) / config.STORE_FILE, create=False)
+    return _context.store()
 
 
 def _today(value: str | None) -> date:
-    if not value:
-        return config.today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(Issue(f"'{value}' is not a date (use YYYY-MM-DD)", field="--today")) from None
+    return _context.today(value)
 
 
 def _actor(value: str | None) -> str:
-    if value:
-        return value
-    try:
-        return os.environ.get("RESTORATION_USER") or getpass.getuser()
-    except Exception:  # pragma: no cover - no user database (containers)
-        return "cli"
+    return _context.actor(value)
 
 
 def _json_out(obj) -> None:
-    click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+    _context.echo_json(obj)
 
 
 #: largest --details / --params accepted (characters): a case event is a record, not a document
@@ -56,7 +42,7 @@ MAX_DETAILS_CHARS = 100_000
 def _details(text: str | None, option: str = "--details") -> dict:
     """A JSON object given inline or as ``@file.json``; every problem is an InputError naming the
     option (file missing or unreadable, not JSON, not an object, NaN/Infinity, NUL, too large)."""
-    from .validate import json_problem
+    from ..validate import json_problem
     if not text:
         return {}
     if text.startswith("@"):
@@ -108,8 +94,8 @@ def case_group() -> None:
 @_json_opt
 def list_cmd(stage, case_class, region, open_only, today, as_json) -> None:
     """The case register with the next due date and overdue counts."""
-    from .cases import list_cases
-    from .cli_types import require_known
+    from ..cases import list_cases
+    from .types import require_known
     store = _store()
     if region is not None:
         require_known(region, set(store.read("counties")["name"]) | set(store.read("cases")["region"].dropna()),
@@ -146,8 +132,8 @@ def _warn_case_problems(frame) -> None:
 @_json_opt
 def show_cmd(case_id, today, as_json) -> None:
     """Everything about one case."""
-    from .cases import case_record
-    from .model import CaseClass, Stage
+    from ..cases import case_record
+    from ..model import CaseClass, Stage
     rec = case_record(_store(), case_id, _today(today))
     if as_json:
         _json_out(rec)
@@ -170,7 +156,7 @@ def show_cmd(case_id, today, as_json) -> None:
     for p in rec["problems"]:
         click.echo(f"  ! {p}")
     click.echo("事件 events:")
-    from .cases.events import event_label
+    from ..cases.events import event_label
     for e in rec["events"]:
         extra = {k: v for k, v in e["details"].items() if k not in ("deadlines", "clauses")}
         click.echo(f"  {e['event_date']}  {event_label(e['event_type'])} {e['event_type']}"
@@ -223,7 +209,7 @@ def _print_deadlines(rows: list[dict]) -> None:
 @_json_opt
 def classify_cmd(facts, profile_name, case_id, actor, expected_version, as_json) -> None:
     """Classify a case from FACTS.json; prints the class and the rules that fired with their sources."""
-    from .cases import classify, load_profile, read_facts, record_classification
+    from ..cases import classify, load_profile, read_facts, record_classification
     data = read_facts(facts)
     if case_id:
         store = _store()
@@ -251,7 +237,7 @@ def classify_cmd(facts, profile_name, case_id, actor, expected_version, as_json)
 @_version_opt
 def override_cmd(case_id, case_class, reason, actor, expected_version) -> None:
     """Set CASE_ID's class by hand, with a recorded reason."""
-    from .cases import override_class
+    from ..cases import override_class
     case = override_class(_store(), case_id, case_class, reason, _actor(actor), expected_version)
     click.echo(f"{case_id}: class {case['case_class']} (version {case['version']})")
 
@@ -262,7 +248,7 @@ def override_cmd(case_id, case_class, reason, actor, expected_version) -> None:
 @_json_opt
 def deadlines_cmd(case_id, today, as_json) -> None:
     """Every due date of CASE_ID with days left, overdue flags and the rule that set it."""
-    from .cases import deadlines
+    from ..cases import deadlines
     rows = [d.to_dict() for d in deadlines(_store(), case_id, _today(today))]
     if as_json:
         _json_out({"case_id": case_id, "today": _today(today).isoformat(), "deadlines": rows})
@@ -275,7 +261,7 @@ def deadlines_cmd(case_id, today, as_json) -> None:
 @_json_opt
 def overdue_cmd(today, as_json) -> None:
     """Every overdue deadline of every case."""
-    from .cases import overdue
+    from ..cases import overdue
     frame = overdue(_store(), _today(today))
     if as_json:
         _json_out({"today": _today(today).isoformat(), "overdue": frame.to_dict("records"),
@@ -305,7 +291,7 @@ def event_group() -> None:
 @_today_opt
 def event_add(case_id, event_type, event_date, details, actor, expected_version, today) -> None:
     """Record EVENT_TYPE on EVENT_DATE for CASE_ID (checked against the workflow)."""
-    from .cases import add_event
+    from ..cases import add_event
     case = add_event(_store(), case_id, {"event_type": event_type, "event_date": event_date,
                                          "details": _details(details)}, _actor(actor), expected_version,
                      _today(today))
@@ -315,7 +301,7 @@ def event_add(case_id, event_type, event_date, details, actor, expected_version,
 @event_group.command("types")
 def event_types() -> None:
     """The event types and the stage each leads to."""
-    from .cases import EVENT_TYPES
+    from ..cases import EVENT_TYPES
     for e in EVENT_TYPES.values():
         click.echo(f"{e.code:34s} {e.zh} / {e.en}" + (f"  → {e.stage.value}" if e.stage else ""))
 
@@ -331,7 +317,7 @@ def ledger_group() -> None:
 @_json_opt
 def ledger_show(case_id, today, as_json) -> None:
     """Amounts due, received, disbursed, balance, arrears and instalments."""
-    from .cases import ledger
+    from ..cases import ledger
     result = ledger(_store(), case_id, _today(today))
     summary = result["summary"].to_dict()
     if as_json:
@@ -362,7 +348,7 @@ def ledger_show(case_id, today, as_json) -> None:
 def ledger_add(case_id, entry_type, amount_yuan, entry_date, due_date, instalment_no, counterparty, purpose,
                reference, note, actor, expected_version, today) -> None:
     """Record a ledger entry (a disbursement above the balance is refused)."""
-    from .cases import add_ledger_entry
+    from ..cases import add_ledger_entry
     entry = {"entry_type": entry_type, "amount_yuan": amount_yuan, "entry_date": entry_date, "due_date": due_date,
              "instalment_no": instalment_no, "counterparty": counterparty, "purpose": purpose,
              "reference": reference, "note": note}
@@ -391,7 +377,7 @@ def mode_group() -> None:
 def mode_add(case_id, mode, params, sites, bank_project, status, note, actor, expected_version, today,
              as_json) -> None:
     """Add a restoration mode (labour in lieu, offset and instalments are computed)."""
-    from .cases import add_mode
+    from ..cases import add_mode
     result = add_mode(_store(), case_id, mode, actor=_actor(actor), parameters=_details(params, "--params"),
                       site_ids=[s.strip() for s in sites.split(",") if s.strip()], bank_project_id=bank_project,
                       status=status, note=note, expected_version=expected_version, today=_today(today))
@@ -411,7 +397,7 @@ def mode_add(case_id, mode, params, sites, bank_project, status, note, actor, ex
 def profile_cmd(name, on, as_json) -> None:
     """Show a rule profile: every value (or 'not set'), its source and whether it was verified.
     NAME@VERSION loads one version (a draft too); --on picks the version in force that day."""
-    from .cases import load_profile
+    from ..cases import load_profile
     prof = load_profile(name, on=_today(on) if on else None)
     table = prof.table()
     if as_json:
@@ -431,7 +417,7 @@ def profile_cmd(name, on, as_json) -> None:
 @_today_opt
 def check_cmd(today) -> None:
     """Replay every case's history through the workflow; exit 2 if any is refused."""
-    from .cases import check_all
+    from ..cases import check_all
     problems = check_all(_store(), _today(today))
     if problems:
         raise InputError([Issue(m, source=f"case {cid}") for cid, ms in problems.items() for m in ms])
@@ -443,11 +429,11 @@ def check_cmd(today) -> None:
 @_today_opt
 def export_cmd(out, today) -> None:
     """Export the case register (cases, deadlines, overdue, funds, rules) to Excel."""
-    from .cases.register import export_register
+    from ..cases.register import export_register
     if not out.lower().endswith(".xlsx"):
         raise InputError(Issue("the register is written as Excel: use a .xlsx file name", field="--out"))
     path = export_register(_store(), out, _today(today))
     click.echo(f"已导出 exported the case register to {path}")
 
 
-from . import cli_procedure  # noqa: E402,F401  (registers the procedure commands on the case group)
+from . import procedure  # noqa: E402,F401  (registers the procedure commands on the case group)

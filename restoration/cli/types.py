@@ -84,7 +84,7 @@ def require_known(value: str | None, known, option: str, what: str) -> None:
     instead of printing an empty list; the message names the option and lists what exists."""
     if value is None or value in known:
         return
-    from .errors import InputError, Issue
+    from ..errors import InputError, Issue
     listed = sorted(str(k) for k in known)
     shown = ", ".join(listed[:30]) + (f" … ({len(listed)} in all)" if len(listed) > 30 else "")
     raise InputError(Issue(f"no {what} '{value}' in the store; known: {shown or 'none'}", field=option))
