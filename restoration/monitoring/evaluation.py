@@ -50,7 +50,6 @@ from ..store import Store
 from ..validate import validate_frame
 from .indicators import INDICATORS, canonical_code, direction_of
 from .series import read_series
-from .. import config
 
 HJ25_5 = "HJ 25.5-2018"
 HJ25_5_TITLE = "污染地块风险管控与土壤修复效果评估技术导则（试行）"

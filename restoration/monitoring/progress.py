@@ -35,7 +35,6 @@ from ..store import Store
 from .indicators import INDICATORS, canonical_code, direction_of
 from .plan import planned_level
 from .series import read_series
-from .. import config
 
 STATUS = {
     "achieved": ("已达标", "achieved"),
