@@ -1,6 +1,6 @@
 """Numbers for the KPI cards, computed through ``restoration``'s API.
 
-``overview_numbers`` takes the store first, so pages call it through ``data.cached`` and it is
+``overview_numbers`` takes the store first, so pages call it through ``data.overview_numbers`` and it is
 recomputed only when the store changes.
 """
 from __future__ import annotations

@@ -182,4 +182,7 @@ def compute_deadlines(case: Mapping[str, Any], events: Sequence[Mapping | Event]
 
 def frame(deadlines: Sequence[Deadline]) -> pd.DataFrame:
     cols = list(_FIELDS) + ["overdue", "status_zh"]
-    return pd.DataFrame([d.to_dict() for d in deadlines], columns=cols)
+    out = pd.DataFrame([d.to_dict() for d in deadlines], columns=cols)
+    # typed even when empty: a store whose cases have no deadline yet must filter and sort too
+    out["overdue"] = out["overdue"].astype(bool)
+    return out

@@ -150,7 +150,7 @@ def all_deadlines(store: Store, today: date | None = None) -> pd.DataFrame:
 def overdue(store: Store, today: date | None = None) -> pd.DataFrame:
     """Every overdue deadline of every case, most overdue first."""
     out = all_deadlines(store, today)
-    out = out[out["overdue"]]
+    out = out[out["overdue"].astype(bool)]
     return out.sort_values(["days_left", "case_id"]).reset_index(drop=True)
 
 

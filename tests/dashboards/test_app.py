@@ -113,13 +113,14 @@ def test_bank_page_reserve_and_refusal(app, store):
     assert not at.exception
     at.selectbox(key="bank_case").set_value("GX-2023-015").run()
     before = store.count("bank_allocations")
-    form_amount = next(n for n in at.number_input if n.label == "预留数量")
+    form_amount = next(n for n in at.number_input if n.label.startswith("预留数量"))
     form_amount.set_value(1.0)
     next(b for b in at.button if b.label == "预留").click().run()
     assert not at.exception and not at.error
     assert store.count("bank_allocations") == before + 1
+    assert any("已预留" in s.value for s in at.success)  # the write is confirmed
     # more than any project holds: a readable refusal, nothing written
-    next(n for n in at.number_input if n.label == "预留数量").set_value(1e9)
+    next(n for n in at.number_input if n.label.startswith("预留数量")).set_value(1e9)
     next(b for b in at.button if b.label == "预留").click().run()
     assert not at.exception
     assert at.error and "capacity" in at.error[0].value.lower()
@@ -161,7 +162,7 @@ def test_inspection_form_writes_and_bad_form_writes_nothing(app, store):
     next(b for b in at.button if b.label == "保存").click().run()
     assert not at.exception
     assert not [e for e in at.error if "未保存" in e.value or "请填写" in e.value]
-    assert any(s.value == "已保存。" for s in at.success)
+    assert any("已保存" in s.value and "巡查记录" in s.value for s in at.success)
     assert store.count("case_events") == events + 1
     last = store.read("case_events", "case_id = ?", ("GX-2023-009",)).iloc[-1]
     assert last["event_type"] == "inspection" and last["details"]["inspector"] == "王工"
@@ -210,7 +211,7 @@ def test_calculator_loads_and_saves_case_scenarios(app, store):
     assert not at.exception
     expected = equivalence.run_scenario(case_scenario(store, "GX-2022-010")["scenario"])
     shown = next(m for m in at.metric if m.label == "所需修复规模").value
-    assert shown == f"{expected.required_scale:,.3f} {expected.scale_unit}"
+    assert shown == f"{expected.required_scale:,.2f} 公顷"
     before = store.count("case_scenarios")
     next(b for b in at.button if b.label == "保存为该案件的评估情景").click().run()
     assert not at.exception and store.count("case_scenarios") == before + 1
