@@ -80,6 +80,7 @@ _BEHAVIOUR = Template("""
     refit();
     if (window.ResizeObserver) { new ResizeObserver(onResize).observe(map.getContainer()); }
     map.on("resize", onResize);
+    map._restorationPoints = [];
     {% for name in this.points_layers %}
     (function (layer) {
         function toggle() {
@@ -88,6 +89,7 @@ _BEHAVIOUR = Template("""
         }
         map.on("zoomend", toggle);
         map.whenReady(toggle);
+        map._restorationPoints.push(layer);
     })({{ name }});
     {% endfor %}
     var labels = {{ this.labels_json }};

@@ -44,16 +44,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def streamlit_server(staff_data):
+def start_server(data_dir: Path):
+    """A Streamlit server on a free port for ``data_dir``: (process, base URL)."""
     port = free_port()
-    env = dict(os.environ, RESTORATION_DATA=str(staff_data), RESTORATION_TILES="osm",
+    env = dict(os.environ, RESTORATION_DATA=str(data_dir), RESTORATION_TILES="osm",
                RESTORATION_TODAY=SAMPLE_TODAY)
-    log = open(staff_data / "streamlit.log", "w")
+    log = open(data_dir / "streamlit.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(REPO / "dashboards" / "app.py"),
                              "--server.port", str(port), "--server.headless", "true",
-                             "--server.enableStaticServing", "true", "--browser.gatherUsageStats", "false"],
+                             "--server.enableStaticServing", "true", "--browser.gatherUsageStats", "false",
+                             "--server.fileWatcherType", "none"],
                             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc._log = log
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -61,15 +63,26 @@ def streamlit_server(staff_data):
             break
         except OSError:
             if proc.poll() is not None:
-                pytest.fail("streamlit exited: " + (staff_data / "streamlit.log").read_text())
+                pytest.fail("streamlit exited: " + (data_dir / "streamlit.log").read_text())
             time.sleep(0.3)
-    yield f"http://127.0.0.1:{port}"
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def stop_server(proc) -> None:
     proc.terminate()
     try:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
-    log.close()
+        proc.wait(5)
+    proc._log.close()
+
+
+@pytest.fixture
+def streamlit_server(staff_data):
+    proc, url = start_server(staff_data)
+    yield url
+    stop_server(proc)
 
 
 @pytest.fixture
