@@ -28,6 +28,25 @@ def staff_data(tmp_path, store):
     return store.path.parent
 
 
+@pytest.fixture(scope="session")
+def stores(tmp_path_factory, _sample_store_template):
+    """The three data folders, each with one supervisor account."""
+    import shutil
+
+    from restoration.store import open_store
+
+    from .stores import build_empty, build_imported, make_hostile
+    root = tmp_path_factory.mktemp("browser")
+    (root / "sample").mkdir()
+    shutil.copy(_sample_store_template, root / "sample" / "platform.gpkg")
+    make_hostile(open_store(root / "sample" / "platform.gpkg", create=False))
+    build_empty(root / "empty")
+    build_imported(root / "imported")
+    for name in ("sample", "empty", "imported"):
+        auth.add_user(root / name, STAFF[0], STAFF[1], "supervisor")
+    return {name: root / name for name in ("sample", "empty", "imported")}
+
+
 def ensure_chromium() -> Path:
     """Debian's chromium (no browser can be downloaded here); installed with apt when missing."""
     if not CHROMIUM.exists():

@@ -15,11 +15,10 @@ import time
 
 import pytest
 
-from restoration import auth, model
 from restoration.store import open_store
 
 from .conftest import ARTIFACTS, STAFF, ensure_chromium, start_server, stop_server
-from .stores import build_empty, build_imported, make_hostile
+from .text_checks import i18n_keys, raw_text_problems
 
 pytestmark = pytest.mark.slow
 
@@ -32,47 +31,7 @@ PAGES = {  # url path -> (zh nav label, en nav label, has a map on first paint)
     "public": ("信息公开", "Public disclosure", True),
 }
 
-# every vocabulary code of the data model (shown only through its label)
-_CODES = sorted({m.value for enum in (model.Stage, model.CaseClass, model.Role, model.EcosystemType,
-                                      model.RestorationMode, model.ProjectStatus, model.ProjectKind,
-                                      model.Service, model.AllocationState, model.ModeStatus, model.Verdict)
-                 for m in enum})
-_SNAKE_CODES = [c for c in _CODES if "_" in c]
-_RAW = re.compile(r"(?<![\w.])(None|nan|NaN|null|NaT|Choose options|Drag and drop|200MB per file)(?![\w])")
-
-
-def _i18n_keys() -> set[str]:
-    from dashboards.i18n import dictionary
-    return set(dictionary("zh"))
-
-
-def raw_text_problems(text: str, lang: str, keys: set[str]) -> list[str]:
-    """Codes, raw values and untranslated keys in a page's visible text."""
-    found = [m.group(0) for m in _RAW.finditer(text)]
-    words = set(re.findall(r"[A-Za-z][A-Za-z0-9_.]*[A-Za-z0-9]", text))
-    found += sorted(k for k in keys if k in words)
-    found += sorted(c for c in _SNAKE_CODES if c in words)
-    if lang == "zh":  # in Chinese every vocabulary word is a label: no English code may show
-        found += sorted(c for c in _CODES if c in words and c not in ("river", "forest"))
-    return found
-
-
 # -- stores and servers -------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def stores(tmp_path_factory, _sample_store_template):
-    """The three data folders, each with one supervisor account."""
-    import shutil
-    root = tmp_path_factory.mktemp("browser")
-    (root / "sample").mkdir()
-    shutil.copy(_sample_store_template, root / "sample" / "platform.gpkg")
-    make_hostile(open_store(root / "sample" / "platform.gpkg", create=False))
-    build_empty(root / "empty")
-    build_imported(root / "imported")
-    for name in ("sample", "empty", "imported"):
-        auth.add_user(root / name, STAFF[0], STAFF[1], "supervisor")
-    return {name: root / name for name in ("sample", "empty", "imported")}
-
-
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -93,10 +52,17 @@ window.alert = window.confirm = window.prompt = function () { window.__xss = 'di
 
 
 def _wait_idle(page, settle=0.6):
+    """Until the script run has finished and the page stopped changing."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
     time.sleep(0.3)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-                           " && !document.querySelector('[data-stale=\"true\"]')", timeout=90_000)
+    size, stable, deadline = -1, 0, time.time() + 120
+    while stable < 3 and time.time() < deadline:
+        page.wait_for_function("""() => !document.querySelector('[data-testid="stStatusWidget"]')
+                                  && !document.querySelector('[data-stale="true"]')""", timeout=120_000)
+        now = page.evaluate("""() => document.querySelector('[data-testid="stMain"]').innerHTML.length""")
+        stable = stable + 1 if now == size else 0
+        size = now
+        time.sleep(0.4)
     time.sleep(settle)
 
 
@@ -184,7 +150,7 @@ class Walk:
         self.js_errors: list[str] = []
         self.page.on("pageerror", lambda exc: self.js_errors.append(str(exc)))
         self.url, self.name, self.n_counties = url, store_name, n_counties
-        self.keys = _i18n_keys()
+        self.keys = i18n_keys()
         self.hovered = 0
 
     def visible_text(self) -> str:
