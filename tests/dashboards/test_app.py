@@ -225,3 +225,30 @@ def test_public_page_shows_restoration_results(app, store):
     table = at.dataframe[0].value
     row = table[table["案件编号"] == "GX-2022-011"].iloc[0]
     assert row["修复效果评估结论"] == "未达标"
+
+
+def test_invalid_calculator_input_clears_the_result(app):
+    at = _staff(app).run()
+    at.switch_page("views/equivalence.py").run()
+    assert any(m.label == "所需修复规模" for m in at.metric)
+    next(n for n in at.number_input if n.label == "面积").set_value(-5.0).run()
+    assert not at.exception
+    assert at.error and "面积" in at.error[0].value and "必须大于 0" in at.error[0].value
+    assert not any(m.label == "所需修复规模" for m in at.metric)  # no stale result left on screen
+    assert not any(b.label == "保存为该案件的评估情景" for b in at.button)
+
+
+@pytest.mark.parametrize("page", STAFF_PAGES)
+def test_pages_on_an_empty_store_explain_what_is_missing(staff_data, monkeypatch, tmp_path, page):
+    from .stores import build_empty
+    data = tmp_path / "empty"
+    build_empty(data)
+    monkeypatch.setenv("RESTORATION_DATA", str(data))
+    monkeypatch.setenv("RESTORATION_TODAY", SAMPLE_TODAY)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["user"] = {"name": STAFF[0], "role": "supervisor"}
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    if page != "views/equivalence.py":  # the calculator works without data
+        assert any("restoration import" in i.value for i in at.info), [i.value for i in at.info]

@@ -109,6 +109,19 @@ def check_map(frame, where: str, n_counties: int) -> dict:
     assert state["scale"] and all(s.strip().endswith(("km", " m")) for s in state["scale"]), (where, state["scale"])
     assert state["legend"], (where, "no legend")
     assert state["labels"] == n_counties, (where, "county labels", state["labels"], n_counties)
+    # dots mark sites at regional zoom and give way to the polygons when zoomed in
+    swap = frame.evaluate("""() => {
+      const m = window.map, pts = m._restorationPoints || [];
+      if (!pts.length) return null;
+      m.setZoom(13, {animate: false});
+      const hidden = pts.every(l => !m.hasLayer(l));
+      m.setZoom(8, {animate: false});
+      const shown = pts.every(l => m.hasLayer(l));
+      m.fitBounds(m._restorationTarget, {padding: [10, 10], maxZoom: 16, animate: false});
+      return [hidden, shown];
+    }""")
+    assert swap in (None, [True, True]), (where, "points layer at zoom 13 / 8", swap)
+    state["swap"] = swap
     return state
 
 
