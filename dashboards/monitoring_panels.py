@@ -95,7 +95,7 @@ def indicator_chart(site_id: str, indicator: str, target: dict | None, lang: str
                     indicator_name: str = "", unit: str | None = None):
     """The measured series with the planned trajectory, baseline and target lines."""
     from equivalence.plotting import _lang
-    _, font = _lang(lang)
+    _, font = _lang("zh")  # a CJK font (when installed) in both languages: site names are Chinese
     series = data.site_series(site_id, indicator)
     fig, ax = plt.subplots(figsize=(7, 3.2))
     if not series.empty:

@@ -116,11 +116,12 @@ def uploader_text(lang_code: str) -> None:
     "Browse files"): replace it with the interface language's words."""
     drop, limit, browse = (i18n.t(k, lang_code) for k in ("upload.drop", "upload.limit", "upload.browse"))
     st.html(f"""<style>
-[data-testid="stFileUploaderDropzoneInstructions"] > div > span {{font-size:0}}
-[data-testid="stFileUploaderDropzoneInstructions"] > div > span::after {{content:"{drop}";font-size:14px}}
-[data-testid="stFileUploaderDropzoneInstructions"] > div > small {{font-size:0}}
-[data-testid="stFileUploaderDropzoneInstructions"] > div > small::after {{content:"{limit}";font-size:12px}}
-[data-testid="stFileUploaderDropzone"] button {{font-size:0}}
-[data-testid="stFileUploaderDropzone"] button::after {{content:"{browse}";font-size:14px}}
+[data-testid="stFileUploaderDropzoneInstructions"] span:not([data-testid="stIconMaterial"]),
+[data-testid="stFileUploaderDropzoneInstructions"] small,
+[data-testid="stFileUploaderDropzone"] button {{font-size:0;visibility:hidden}}
+[data-testid="stFileUploaderDropzoneInstructions"] span:not([data-testid="stIconMaterial"])::after
+  {{content:"{drop}";font-size:14px;visibility:visible}}
+[data-testid="stFileUploaderDropzoneInstructions"] small::after {{content:"{limit}";font-size:12px;visibility:visible}}
+[data-testid="stFileUploaderDropzone"] button::after {{content:"{browse}";font-size:14px;visibility:visible}}
 [data-testid="stMetricValue"] > div {{white-space:normal;overflow:visible;text-overflow:clip}}
 </style>""")

@@ -54,11 +54,15 @@ window.alert = window.confirm = window.prompt = function () { window.__xss = 'di
 def _wait_idle(page, settle=0.6):
     """Until the script run has finished and the page stopped changing."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
-    time.sleep(0.3)
+    time.sleep(0.8)
     size, stable, deadline = -1, 0, time.time() + 120
     while stable < 3 and time.time() < deadline:
-        page.wait_for_function("""() => !document.querySelector('[data-testid="stStatusWidget"]')
-                                  && !document.querySelector('[data-stale="true"]')""", timeout=120_000)
+        # Streamlit marks its app element with the script's run state
+        page.wait_for_function("""() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            const s = app && app.getAttribute('data-test-script-state');
+            return s && !['initial', 'running', 'rerunRequested'].includes(s)
+                   && !document.querySelector('[data-stale="true"]'); }""", timeout=180_000)
         now = page.evaluate("""() => document.querySelector('[data-testid="stMain"]').innerHTML.length""")
         stable = stable + 1 if now == size else 0
         size = now
@@ -247,6 +251,10 @@ class Walk:
             self.hovered += hover_everything(frame)
             assert state["target"] is not None
         self.shot(f"{self.name}-case-map-{lang}")
+        # the forms tab: typed event fields, the photo uploader in the interface language
+        self.page.get_by_role("tab", name="巡查与事件登记" if lang == "zh" else "Inspection & events").click()
+        time.sleep(1.0)
+        self.check_page("case-forms", lang, None)
 
     def walk(self, case_with_sites: str | None) -> None:
         self.page.goto(self.url + "/")
