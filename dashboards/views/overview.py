@@ -57,8 +57,6 @@ with shown_errors():
     f[0].metric(T("kpi.funds_due"), money_short(k["funds"]["due"], L))
     f[1].metric(T("kpi.funds_received"), money_short(k["funds"]["received"], L))
     f[2].metric(T("kpi.funds_disbursed"), money_short(k["funds"]["disbursed"], L))
-    if len(cases) and not k["overdue"] and not k.get("deadline_count", 1):
-        st.caption(T("empty.no_deadlines"))
     if k["overdue"]:
         od = k["overdue_table"]
         with st.expander(T("kpi.overdue_list", n=k["overdue"]), expanded=False):
