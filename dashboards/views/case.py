@@ -38,7 +38,7 @@ st.markdown(f"**{T('field.liable_party')}**：{md(text(case['liable_party']))} �
             + ("、".join(vocab(RestorationMode, m, L) for m in case["restoration_modes"]) or "—"))
 
 with shown_errors():
-    st.download_button(T("download.case_report"), data.case_report(case_id), file_name=f"{case_id}-report.html",
+    st.download_button(T("download.case_report"), lambda: data.case_report(case_id), file_name=f"{case_id}-report.html",
                        mime="text/html", icon=":material/download:")
 
 sites = data.sites()

@@ -117,8 +117,9 @@ else:
 
 d = st.columns(2)
 with shown_errors():
-    d[0].download_button(T("download.register"), data.register_xlsx(), file_name="case-register.xlsx",
+    # files are built when clicked (a callable), not sent with every visit
+    d[0].download_button(T("download.register"), data.register_xlsx, file_name="case-register.xlsx",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                          icon=":material/download:")
-    d[1].download_button(T("download.layers"), data.layers_gpkg(), file_name="restoration-layers.gpkg",
+    d[1].download_button(T("download.layers"), data.layers_gpkg, file_name="restoration-layers.gpkg",
                          mime="application/geopackage+sqlite3", icon=":material/download:")

@@ -51,12 +51,12 @@ window.alert = window.confirm = window.prompt = function () { window.__xss = 'di
 """
 
 
-def _wait_idle(page, settle=0.6):
+def _wait_idle(page, settle=0.3):
     """Until the script run has finished and the page stopped changing."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
     time.sleep(0.8)
     size, stable, deadline = -1, 0, time.time() + 120
-    while stable < 3 and time.time() < deadline:
+    while stable < 2 and time.time() < deadline:
         # Streamlit marks its app element with the script's run state
         page.wait_for_function("""() => {
             const app = document.querySelector('[data-testid="stApp"]');
