@@ -39,6 +39,7 @@ else:
         st.Page(views / "bank.py", title=t("page.bank", lang), icon=":material/park:", url_path="bank"),
         st.Page(views / "monitoring.py", title=t("page.monitoring", lang), icon=":material/monitoring:", url_path="monitoring"),
         st.Page(views / "equivalence.py", title=t("page.equivalence", lang), icon=":material/balance:", url_path="equivalence"),
+        st.Page(views / "appraisal.py", title=t("page.appraisal", lang), icon=":material/calculate:", url_path="appraisal"),
     ]
     pages = {t("nav.staff", lang): staff, t("nav.public", lang): [public]}
     st.sidebar.caption(t("auth.signed_in", lang, name=md(user["name"]),

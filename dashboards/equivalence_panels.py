@@ -40,8 +40,15 @@ def editor(lang: str) -> dict:
     one was loaded, else from a worked example."""
     from . import state
     base = st.session_state.get(state.EQ_LOADED) or DEFAULT
-    inj, rep = {**DEFAULT["injury"], **base.get("injury", {})}, {**DEFAULT["replacement"], **base.get("replacement", {})}
-    top = st.columns(5)
+    loaded_inj, loaded_rep = base.get("injury", {}), base.get("replacement", {})
+    if isinstance(loaded_inj, list) or isinstance(loaded_rep, list):
+        # several injury categories or parcels: the editor shows the first of each
+        st.info(t("eq.multi_first", lang))
+        loaded_inj = loaded_inj[0] if isinstance(loaded_inj, list) and loaded_inj else loaded_inj
+        loaded_rep = loaded_rep[0] if isinstance(loaded_rep, list) and loaded_rep else loaded_rep
+    inj = {**DEFAULT["injury"], **{k: v for k, v in dict(loaded_inj).items() if k != "name"}}
+    rep = {**DEFAULT["replacement"], **{k: v for k, v in dict(loaded_rep).items() if k not in ("name", "share")}}
+    top = st.columns(6)
     methods = ["service", "resource", "value"]
     method = top[0].selectbox(t("eq.method", lang), methods, index=methods.index(base.get("method", "service")),
                               format_func=lambda m: t(f"eq.method_{m}", lang))
@@ -53,11 +60,21 @@ def editor(lang: str) -> dict:
     base_year = int(top[2].number_input(t("eq.base_year", lang), value=int(base.get("base_year", 2024)), step=1))
     rate_pct = top[3].number_input(t("eq.discount_rate", lang), value=float(base.get("discount_rate", 0.03)) * 100,
                                    step=0.5, format="%.2f", key="eq_w_rate")
-    timings = ["annual", "mid_year"]
+    timings = ["annual", "mid_year", "quarterly"]
     timing = top[4].selectbox(t("eq.timing", lang), timings, index=timings.index(base.get("timing", "annual")),
                               format_func=lambda m: t(f"eq.timing_{m}", lang))
+    conventions = ["compound", "one_minus_d", "continuous"]
+    convention = top[5].selectbox(t("eq.convention", lang), conventions,
+                                  index=conventions.index(base.get("discount_convention", "compound")),
+                                  format_func=lambda m: t(f"eq.convention_{m}", lang))
     scenario: dict = {"schema_version": 1, "method": method, "base_year": base_year,
                       "discount_rate": round(rate_pct / 100, 6), "timing": timing}
+    if convention != "compound":
+        scenario["discount_convention"] = convention
+    if method == "resource":
+        scenario["resource_unit"] = st.text_input(t("eq.resource_unit", lang),
+                                                  value=base.get("resource_unit") or "bird-years", max_chars=40,
+                                                  key="eq_resource_unit").strip() or "units"
     if mode:
         scenario["mode"] = mode
 
@@ -165,11 +182,23 @@ def unit_text(unit: str | None, lang: str) -> str:
     return t("unit.project_units", lang) if not unit else str(unit)
 
 
+def _method(result) -> str | None:
+    return result.inputs.get("method") if isinstance(getattr(result, "inputs", None), dict) else None
+
+
 def debit_text(result, lang: str) -> str:
-    """The discounted debit with a short unit (service: ha·yr; resource: units·yr)."""
-    method = result.inputs.get("method") if hasattr(result, "inputs") and isinstance(result.inputs, dict) else None
-    unit = t("unit.unit_yr", lang) if method == "resource" else t("unit.ha_yr", lang)
-    return f"{result.debit:,.2f} {unit}"
+    """The discounted debit with a short unit (service: ha·yr; resource: the scenario's own
+    unit, named by the appraiser)."""
+    if _method(result) == "resource":
+        return f"{result.debit:,.2f} {result.units.get('debit', '')}".strip()
+    return f"{result.debit:,.2f} {t('unit.ha_yr', lang)}"
+
+
+def credit_text(result, lang: str) -> str:
+    """Credit per unit of project with its unit."""
+    if _method(result) == "resource":
+        return f"{result.credit_per_unit:,.4f} {result.units.get('credit_per_unit', '')}".strip()
+    return f"{result.credit_per_unit:,.4f} {t('unit.ha_yr', lang)}/{unit_text(result.scale_unit, lang)}"
 
 
 def scale_text(result, lang: str) -> str:

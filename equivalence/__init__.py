@@ -10,11 +10,11 @@ worked example in ``docs/scenario-format.md``.
 """
 from __future__ import annotations
 
-from . import offsets
+from . import abatement, graded, offsets, population, restoration_cost
 from ._version import __version__
 from .api import resource, run_scenario, service, value
-from .discount import (discounted_sum, make_schedule, perpetuity_tail_factor, schedule_weights,
-                       year_weights)
+from .discount import (CONVENTIONS, TIMINGS, convert_rate, discounted_sum, make_schedule,
+                       perpetuity_tail_factor, schedule_weights, year_weights)
 from .errors import ScenarioError
 from .result import EquivalenceResult
 from .scenario import Scenario, load_scenario, parse_scenario
@@ -25,5 +25,6 @@ __all__ = [
     "__version__", "run_scenario", "service", "resource", "value", "EquivalenceResult", "Scenario",
     "ScenarioError", "load_scenario", "parse_scenario", "trajectory_from_observations", "interpolation_matrix",
     "year_weights", "perpetuity_tail_factor", "make_schedule", "schedule_weights", "discounted_sum",
-    "to_ha", "from_ha", "HA_PER_UNIT", "offsets",
+    "to_ha", "from_ha", "HA_PER_UNIT", "offsets", "abatement", "restoration_cost", "population",
+    "convert_rate", "CONVENTIONS", "TIMINGS", "graded",
 ]

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
+
+import numpy as np
 from typing import Any, Mapping
 
 from ._version import __version__
 from .methods import evaluate
 from .result import EquivalenceResult
-from .scenario import DEFAULT_DRAWS, Scenario, load_scenario, parse_scenario
+from .errors import ScenarioError
+from .scenario import DEFAULT_DRAWS, MAX_DRAWS, Scenario, load_scenario, parse_scenario
 from .uncertainty import monte_carlo, point_values
 
 
@@ -42,10 +45,15 @@ def run_scenario(scenario: Mapping[str, Any] | str | Path | Scenario, *, draws: 
     notes = list(scn.notes)
 
     pv = point_values(scn)
-    ev = evaluate(scn, pv, detail=True)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported by _check_finite
+        ev = evaluate(scn, pv, detail=True)
     t = ev.totals
 
+    _check_finite(t)
     n_draws = draws if draws is not None else scn.draws
+    if n_draws is not None and n_draws > MAX_DRAWS:
+        raise ScenarioError("draws", f"{n_draws:,} Monte Carlo draws; at most {MAX_DRAWS:,} "
+                                     "(percentiles are stable to 3 digits with 10,000)")
     uncertain = scn.uncertain_params()
     if n_draws is None and uncertain:
         n_draws = DEFAULT_DRAWS
@@ -59,7 +67,7 @@ def run_scenario(scenario: Mapping[str, Any] | str | Path | Scenario, *, draws: 
             notes.append("uncertainty.seed not given; used seed 0 so the run can be reproduced")
         if not uncertain:
             notes.append("no input is a distribution; Monte Carlo percentiles equal the deterministic result")
-        mc = monte_carlo(scn, int(n_draws), int(the_seed), **({"chunk": chunk} if chunk else {}))
+        mc = monte_carlo(scn, int(n_draws), int(the_seed), chunk=chunk or _chunk_for(ev))
     elif uncertain:
         notes.append(f"{len(uncertain)} inputs are distributions but Monte Carlo is off (draws = 0); "
                      "the results use their point values")
@@ -70,6 +78,14 @@ def run_scenario(scenario: Mapping[str, Any] | str | Path | Scenario, *, draws: 
     rep = scn.replacement
     scale_unit = rep.area_unit if (scn.variant != "resource" or rep.area_unit_given) else "project_unit"
     trajectories = {path: tr.points(pv) for path, tr in scn.trajectories.items()}
+    categories = parcels = None
+    if ev.parts is not None:
+        categories = [{"name": name, "debit": _scalar(d), "debit_value": _scalar(dv)}
+                      for name, d, dv in ev.parts["categories"]]
+        scale = _scalar(t["required_scale"])
+        parcels = [{"name": name, "share": share, "credit_per_unit": _scalar(c),
+                    "required_scale": None if scale is None else share * scale}
+                   for name, share, c in ev.parts["parcels"]]
     return EquivalenceResult(
         method=scn.method, mode=scn.mode, base_year=scn.base_year, discount_rate=scn.discount_rate.point,
         timing=scn.timing, scale_unit=scale_unit,
@@ -79,15 +95,34 @@ def run_scenario(scenario: Mapping[str, Any] | str | Path | Scenario, *, draws: 
         debit_yearly=ev.debit_table, credit_yearly=ev.credit_table,
         inputs=copy.deepcopy(dict(scn.inputs)), trajectories=trajectories, version=__version__,
         monte_carlo=mc, notes=notes, source=dict(scn.source) if scn.source else None,
+        convention=scn.convention, resource_unit=scn.resource_unit, categories=categories, parcels=parcels,
     )
+
+
+def _chunk_for(ev) -> int:
+    """Draws per Monte Carlo chunk so one chunk holds about 2·10⁷ numbers per yearly table."""
+    rows = sum(len(tab) for tab in (ev.debit_table, ev.credit_table) if tab is not None) or 1
+    return int(max(100, min(25_000, 20_000_000 // rows)))
+
+
+def _check_finite(totals) -> None:
+    for key, v in totals.items():
+        if v is not None and not np.all(np.isfinite(v)):
+            raise ScenarioError(key, "the result is not a finite number: an input is too large (or a rate too "
+                                     "close to its limit); check areas, levels and units")
 
 
 def _build(method: str, injury: Mapping[str, Any], replacement: Mapping[str, Any], *, base_year: int,
            discount_rate: Any, mode: str | None = None, timing: str = "annual",
-           uncertainty: Mapping[str, Any] | None = None, **kw) -> EquivalenceResult:
+           uncertainty: Mapping[str, Any] | None = None, discount_convention: str = "compound",
+           **kw) -> EquivalenceResult:
+    def _copy(x):
+        return [dict(i) for i in x] if isinstance(x, (list, tuple)) else dict(x)
     scn: dict[str, Any] = {"schema_version": 1, "method": method, "base_year": base_year,
                            "discount_rate": discount_rate, "timing": timing,
-                           "injury": dict(injury), "replacement": dict(replacement)}
+                           "injury": _copy(injury), "replacement": _copy(replacement)}
+    if discount_convention != "compound":
+        scn["discount_convention"] = discount_convention
     if mode is not None:
         scn["mode"] = mode
     if uncertainty is not None:

@@ -38,11 +38,16 @@ HEADLINES = ("debit", "debit_value", "credit_per_unit", "required_scale", "requi
 
 @dataclass
 class Evaluation:
-    """Totals for each draw (arrays of shape (n,)); yearly tables for draw 0 when asked."""
+    """Totals for each draw (arrays of shape (n,)); yearly tables for draw 0 when asked.
+
+    ``parts`` (several injury categories or replacement parcels): ``{"categories": [(name,
+    debit array)], "parcels": [(name, share, credit-per-unit array)]}``.
+    """
 
     totals: dict[str, np.ndarray | None]
     debit_table: pd.DataFrame | None = None
     credit_table: pd.DataFrame | None = None
+    parts: dict | None = None
 
 
 def _col(values: Mapping[str, np.ndarray], param) -> np.ndarray:
@@ -64,86 +69,132 @@ def _table(schedule, columns: dict[str, np.ndarray]) -> pd.DataFrame:
     return df
 
 
+def _debit(scn: Scenario, inj: Side, values, detail: bool):
+    """Debit of one injury category: (debit, debit_value or None, table or None)."""
+    rate = values[scn.discount_rate.path]
+    variant = scn.variant
+    table = debit_value = None
+    if variant == "resource":
+        ds = _schedule(inj, scn.timing, inj.quantity)
+        dw = schedule_weights(ds, scn.base_year, rate, scn.convention)
+        lost = inj.quantity.at(values, ds.read_at)                      # units / yr
+        debit = discounted_sum(lost, dw)                                 # units
+        if detail:
+            table = _table(ds, {"level": lost, "loss": lost, "weight": dw, "contribution": lost * dw})
+        return debit, None, table
+    ds = _schedule(inj, scn.timing, inj.levels, inj.baseline)
+    dw = schedule_weights(ds, scn.base_year, rate, scn.convention)
+    b = inj.baseline.at(values, ds.read_at)
+    x = inj.levels.at(values, ds.read_at)
+    loss = np.maximum(0.0, (b - x) / b)                                  # fraction of full service
+    area_ha = _col(values, inj.area)[:, 0] * HA_PER_UNIT[inj.area_unit]
+    debit = area_ha * discounted_sum(loss, dw)                           # ha·yr
+    if variant.startswith("value"):
+        uv = _col(values, inj.unit_value)[:, 0]
+        debit_value = uv * debit                                         # yuan at the base year
+    if detail:
+        cols = {"baseline": b, "level": x, "loss": loss, "weight": dw,
+                "contribution": area_ha.reshape(-1, 1) * loss * dw}
+        if variant.startswith("value"):
+            cols["value_contribution"] = uv.reshape(-1, 1) * area_ha.reshape(-1, 1) * loss * dw
+        table = _table(ds, cols)
+    return debit, debit_value, table
+
+
+def _credit(scn: Scenario, rep: Side, values, detail: bool, prefix: str):
+    """Credit per unit of one replacement parcel: (credit, table or None); value_to_value credit in
+    yuan per unit, value_to_cost the unit cost."""
+    rate = values[scn.discount_rate.path]
+    inj, variant = scn.injury, scn.variant
+    table = None
+    if variant == "value_to_cost":
+        return _col(values, rep.unit_cost)[:, 0], None                  # yuan per replacement unit
+    if variant == "resource":
+        cs = _schedule(rep, scn.timing, rep.quantity)
+        cw = schedule_weights(cs, scn.base_year, rate, scn.convention)
+        g = rep.quantity.at(values, cs.read_at)                          # units / yr / project unit
+        rv = _col(values, rep.relative_value)
+        credit = rv[:, 0] * discounted_sum(g, cw)                        # units per project unit
+        if detail:
+            table = _table(cs, {"level": g, "gain": rv * g, "weight": cw, "contribution": rv * g * cw})
+        _check_gains(credit, f"{prefix}.units_per_project_unit",
+                     f"the replacement adds no units between {rep.start_year} and {_end(rep)}")
+        return credit, table
+    cs = _schedule(rep, scn.timing, rep.levels, inj.baseline)
+    cw = schedule_weights(cs, scn.base_year, rate, scn.convention)
+    bref = inj.baseline.at(values, cs.read_at)
+    y = rep.levels.at(values, cs.read_at)
+    y0 = _col(values, rep.initial_level)
+    rv = _col(values, rep.relative_value)
+    h = HA_PER_UNIT[rep.area_unit]
+    rise = np.maximum(0.0, y - y0) / bref                                # fraction of full service
+    credit = h * rv[:, 0] * discounted_sum(rise, cw)                     # ha·yr per replacement unit
+    _check_gains(credit, f"{prefix}.levels",
+                 f"the replacement never rises above its initial level between {rep.start_year} and "
+                 f"{_end(rep)}, so no scale of it can offset the loss")
+    if variant == "value_to_value":
+        ruv = _col(values, rep.unit_value)[:, 0]
+        credit = ruv * credit                                            # yuan per replacement unit
+        _check_gains(credit, f"{prefix}.unit_value", "the replacement's unit value is 0, so it earns no credit")
+    if detail:
+        cols = {"baseline": bref, "initial_level": np.broadcast_to(y0, y.shape), "level": y, "gain": rv * rise,
+                "weight": cw, "contribution": h * rv * rise * cw}
+        if variant == "value_to_value":
+            cols["value_contribution"] = ruv.reshape(-1, 1) * h * rv * rise * cw
+        table = _table(cs, cols)
+    return credit, table
+
+
 def evaluate(scn: Scenario, values: Mapping[str, np.ndarray], *, detail: bool = False) -> Evaluation:
     """Evaluate a scenario for every draw in ``values`` (param path → array of shape (1,) or (n,)).
 
     Returns totals in the units of ``docs/scenario-format.md``: debit (ha·yr or units), debit_value
     (yuan), credit_per_unit (per replacement unit), required_scale (replacement unit),
     required_area_ha (ha). Raises :class:`ScenarioError` when the replacement never gains.
+
+    Several injury categories (NOAA-style graded injury) add up: ``D = Σ_i D_i``. Several
+    replacement parcels split the project by share ``s_j`` (Σ s_j = 1): the composite credit per
+    unit is ``c = Σ_j s_j c_j``, the total scale ``S = D / c`` and parcel j provides ``s_j S``.
     """
-    rate = values[scn.discount_rate.path]
-    inj, rep, variant = scn.injury, scn.replacement, scn.variant
+    rep, variant = scn.replacement, scn.variant
     totals: dict[str, np.ndarray | None] = dict.fromkeys(HEADLINES)
+    multi = scn.multi
 
     # -- debit -----------------------------------------------------------------------------
-    if variant == "resource":
-        ds = _schedule(inj, scn.timing, inj.quantity)
-        dw = schedule_weights(ds, scn.base_year, rate)
-        lost = inj.quantity.at(values, ds.read_at)                      # units / yr
-        debit = discounted_sum(lost, dw)                                 # units
-        if detail:
-            debit_table = _table(ds, {"level": lost, "loss": lost, "weight": dw, "contribution": lost * dw})
-    else:
-        ds = _schedule(inj, scn.timing, inj.levels, inj.baseline)
-        dw = schedule_weights(ds, scn.base_year, rate)
-        b = inj.baseline.at(values, ds.read_at)
-        x = inj.levels.at(values, ds.read_at)
-        loss = np.maximum(0.0, (b - x) / b)                              # fraction of full service
-        area_ha = _col(values, inj.area)[:, 0] * HA_PER_UNIT[inj.area_unit]
-        debit = area_ha * discounted_sum(loss, dw)                       # ha·yr
-        if variant.startswith("value"):
-            uv = _col(values, inj.unit_value)[:, 0]
-            totals["debit_value"] = uv * debit                           # yuan at the base year
-        if detail:
-            cols = {"baseline": b, "level": x, "loss": loss, "weight": dw,
-                    "contribution": area_ha.reshape(-1, 1) * loss * dw}
-            if variant.startswith("value"):
-                cols["value_contribution"] = uv.reshape(-1, 1) * area_ha.reshape(-1, 1) * loss * dw
-            debit_table = _table(ds, cols)
+    debits, tables = [], []
+    for i, inj in enumerate(scn.all_injuries):
+        d, dv, tab = _debit(scn, inj, values, detail)
+        debits.append((inj.name or f"{i + 1}", d, dv))
+        if tab is not None and multi:
+            tab.insert(0, "category", inj.name or f"{i + 1}")
+        tables.append(tab)
+    debit = debits[0][1] if len(debits) == 1 else np.sum(np.broadcast_arrays(*[d for _, d, _ in debits]), axis=0)
+    if variant.startswith("value"):
+        dvs = [dv for _, _, dv in debits]
+        totals["debit_value"] = dvs[0] if len(dvs) == 1 else np.sum(np.broadcast_arrays(*dvs), axis=0)
     totals["debit"] = debit
+    debit_table = (tables[0] if len(tables) == 1 else pd.concat(tables, ignore_index=True)) if detail else None
 
     # -- credit ----------------------------------------------------------------------------
-    credit_table = None
-    if variant == "value_to_cost":
-        cost = _col(values, rep.unit_cost)[:, 0]                         # yuan per replacement unit
-        credit = cost
-        numerator = totals["debit_value"]
-    elif variant == "resource":
-        cs = _schedule(rep, scn.timing, rep.quantity)
-        cw = schedule_weights(cs, scn.base_year, rate)
-        g = rep.quantity.at(values, cs.read_at)                          # units / yr / project unit
-        rv = _col(values, rep.relative_value)
-        credit = rv[:, 0] * discounted_sum(g, cw)                        # units per project unit
-        numerator = debit
-        if detail:
-            credit_table = _table(cs, {"level": g, "gain": rv * g, "weight": cw, "contribution": rv * g * cw})
-        _check_gains(credit, "replacement.units_per_project_unit",
-                     f"the replacement adds no units between {rep.start_year} and {_end(rep)}")
+    parcels, ctables = [], []
+    reps = scn.all_replacements
+    for j, r in enumerate(reps):
+        prefix = "replacement" if not scn.replacements else f"replacement[{j}]"
+        c, tab = _credit(scn, r, values, detail, prefix)
+        share = 1.0 if len(reps) == 1 else float(r.share.point)
+        parcels.append((r.name or f"{j + 1}", share, c))
+        if tab is not None and multi:
+            tab.insert(0, "parcel", r.name or f"{j + 1}")
+            tab.insert(1, "share", share)
+        ctables.append(tab)
+    if len(parcels) == 1:
+        credit = parcels[0][2]
     else:
-        cs = _schedule(rep, scn.timing, rep.levels, inj.baseline)
-        cw = schedule_weights(cs, scn.base_year, rate)
-        bref = inj.baseline.at(values, cs.read_at)
-        y = rep.levels.at(values, cs.read_at)
-        y0 = _col(values, rep.initial_level)
-        rv = _col(values, rep.relative_value)
-        h = HA_PER_UNIT[rep.area_unit]
-        rise = np.maximum(0.0, y - y0) / bref                            # fraction of full service
-        credit = h * rv[:, 0] * discounted_sum(rise, cw)                 # ha·yr per replacement unit
-        _check_gains(credit, "replacement.levels",
-                     f"the replacement never rises above its initial level between {rep.start_year} and "
-                     f"{_end(rep)}, so no scale of it can offset the loss")
-        numerator = debit
-        if variant == "value_to_value":
-            ruv = _col(values, rep.unit_value)[:, 0]
-            credit_service = credit
-            credit = ruv * credit_service                                # yuan per replacement unit
-            numerator = totals["debit_value"]
-            _check_gains(credit, "replacement.unit_value", "the replacement's unit value is 0, so it earns no credit")
-        if detail:
-            cols = {"baseline": bref, "initial_level": np.broadcast_to(y0, y.shape), "level": y, "gain": rv * rise, "weight": cw, "contribution": h * rv * rise * cw}
-            if variant == "value_to_value":
-                cols["value_contribution"] = ruv.reshape(-1, 1) * h * rv * rise * cw
-            credit_table = _table(cs, cols)
+        credit = np.sum(np.broadcast_arrays(*[s * c for _, s, c in parcels]), axis=0)
+    credit_table = None
+    if detail and variant != "value_to_cost":
+        credit_table = ctables[0] if len(ctables) == 1 else pd.concat(ctables, ignore_index=True)
+    numerator = totals["debit_value"] if variant.startswith("value") else debit
 
     scale = numerator / credit
     totals["credit_per_unit"] = np.broadcast_to(credit, np.shape(scale)).astype(float)
@@ -153,7 +204,11 @@ def evaluate(scn: Scenario, values: Mapping[str, np.ndarray], *, detail: bool = 
     n = max(np.size(v) for v in totals.values() if v is not None)
     totals = {k: (None if v is None else np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy())
               for k, v in totals.items()}
-    return Evaluation(totals, debit_table if detail else None, credit_table if detail else None)
+    parts = None
+    if multi:
+        parts = {"categories": [(name, d, dv) for name, d, dv in debits],
+                 "parcels": [(name, s, c) for name, s, c in parcels]}
+    return Evaluation(totals, debit_table, credit_table, parts)
 
 
 def _end(side: Side) -> str:

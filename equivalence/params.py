@@ -32,13 +32,24 @@ def to_number(value: Any, path: str) -> float:
     return x
 
 
+#: a bound on any integer read as a year or a count, so absurd sizes fail at parse time
+MAX_ABS_INTEGER = 100_000
+
+
 def to_year(value: Any, path: str) -> int:
-    """Parse a calendar year (an integer; distributions are not allowed for years)."""
+    """Parse a calendar year (an integer; distributions are not allowed for years).
+
+    Years beyond ±100 000 are refused here (``end_year: 200000000`` would otherwise allocate a
+    schedule of 2·10⁸ rows); the scenario also bounds every year to the base year ± 500.
+    """
     if isinstance(value, Mapping):
         raise ScenarioError(path, "years cannot be uncertain; give an integer year")
     x = to_number(value, path)
     if x != int(x):
         raise ScenarioError(path, f"a year must be a whole number, got {value!r}")
+    if abs(x) > MAX_ABS_INTEGER:
+        raise ScenarioError(path, f"{value!r} is out of range; years and counts here must lie within "
+                                  f"±{MAX_ABS_INTEGER:,}")
     return int(x)
 
 

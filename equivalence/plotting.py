@@ -33,9 +33,21 @@ def _lang(lang: str) -> tuple[str, dict]:
 
 
 def _steps(df, col):
-    """Yearly rows without the perpetuity tail row."""
+    """Yearly rows without the perpetuity tail row (quarterly rows: x is the read time)."""
     body = df[~df["perpetuity_tail"]] if "perpetuity_tail" in df else df
-    return body["year"].to_numpy(), body[col].to_numpy()
+    x = body["read_at"] if "read_at" in body and body["year"].duplicated().any() else body["year"]
+    return x.to_numpy(), body[col].to_numpy()
+
+
+def _first_group(df):
+    """Several injury categories / parcels: the curves show the first one (named in the title)."""
+    if df is None:
+        return df, None
+    for col in ("category", "parcel"):
+        if col in df.columns and df[col].nunique() > 1:
+            first = df[col].iloc[0]
+            return df[df[col] == first], str(first)
+    return df, None
 
 
 def plot_service_curves(result: EquivalenceResult, *, lang: str = "auto", figsize=(9, 6.5)) -> Figure:
@@ -52,7 +64,11 @@ def plot_service_curves(result: EquivalenceResult, *, lang: str = "auto", figsiz
     resource = result.variant == "resource"
     sides = [("debit", result.debit_yearly, "loss", _label("Injury (debit)", "损害", lang)),
              ("credit", result.credit_yearly, "gain", _label("Replacement (credit)", "补偿", lang))]
+    unit_name = result.resource_unit or "units"
     for ax, (side, df, col, title) in zip(axes, sides):
+        df, first = _first_group(df)
+        if first is not None:
+            title = f"{title} — {first}"
         if df is None:
             ax.text(0.5, 0.5, "value-to-cost: no credit series\n(required scale = debit value / unit cost)",
                     ha="center", va="center", transform=ax.transAxes)
@@ -62,7 +78,7 @@ def plot_service_curves(result: EquivalenceResult, *, lang: str = "auto", figsiz
         _, w = _steps(df, "weight")
         _, amount = _steps(df, col)
         if resource:
-            ax.plot(years, level, color="C0", marker="o", ms=3, label="units per year")
+            ax.plot(years, level, color="C0", marker="o", ms=3, label=f"{unit_name} per year")
             ax.fill_between(years, 0, level, color="C0", alpha=0.15, label=f"{col} (undiscounted)")
         else:
             _, base = _steps(df, "baseline")
@@ -76,7 +92,7 @@ def plot_service_curves(result: EquivalenceResult, *, lang: str = "auto", figsiz
                 ax.fill_between(years, y0, level, where=level >= y0, color="C2", alpha=0.15,
                                 label=_label("gain (undiscounted)", "增益", lang))
         disc = amount * w
-        ax.bar(years, disc, width=0.8, color="C3" if side == "debit" else "C2", alpha=0.55,
+        ax.bar(years, disc, width=0.8 if result.timing != "quarterly" else 0.2, color="C3" if side == "debit" else "C2", alpha=0.55,
                label=_label(f"discounted {col} × w(t)", "贴现量", lang))
         if bool(df["perpetuity_tail"].any()):
             t1 = int(df["year"].iloc[-1])
@@ -85,7 +101,7 @@ def plot_service_curves(result: EquivalenceResult, *, lang: str = "auto", figsiz
         ax.axvline(result.base_year, color="k", lw=0.8, ls=":")
         ax.set_title(title, **font)
         ax.set_xlabel(_label("year", "年份", lang), **font)
-        ax.set_ylabel("units / yr" if resource else _label("level (baseline unit)", "水平", lang), **font)
+        ax.set_ylabel(f"{unit_name} / yr" if resource else _label("level (baseline unit)", "水平", lang), **font)
         ax.legend(fontsize="small", prop=font or None)
     total = result.debit_value if result.debit_value is not None else result.debit
     fig.suptitle(f"{result.variant}: required scale {result.required_scale:,.4g} {result.scale_unit} "

@@ -19,11 +19,13 @@ METHOD_LABELS = {
 }
 
 
-def units_for(variant: str, scale_unit: str) -> dict[str, str]:
-    """Unit of every headline number for a method variant."""
+def units_for(variant: str, scale_unit: str, resource_unit: str | None = None) -> dict[str, str]:
+    """Unit of every headline number for a method variant (REA: the resource unit by name,
+    e.g. bird-years, m³·a, t)."""
     if variant == "resource":
-        return {"debit": "units (discounted to the base year)",
-                "credit_per_unit": f"units per {scale_unit}",
+        name = resource_unit or "units"
+        return {"debit": f"{name} (discounted to the base year)",
+                "credit_per_unit": f"{name} per {scale_unit}",
                 "required_scale": scale_unit, "required_area_ha": "ha"}
     u = {"debit": "ha·yr (discounted service hectare-years)",
          "credit_per_unit": f"ha·yr per {scale_unit}",
@@ -90,6 +92,12 @@ class EquivalenceResult:
     monte_carlo: MonteCarlo | None = None
     notes: list[str] = field(default_factory=list)
     source: dict[str, Any] | None = None
+    convention: str = "compound"
+    resource_unit: str | None = None
+    #: several injury categories: [{name, debit, debit_value}]; several parcels:
+    #: [{name, share, credit_per_unit, required_scale}]
+    categories: list[dict[str, Any]] | None = None
+    parcels: list[dict[str, Any]] | None = None
 
     @property
     def variant(self) -> str:
@@ -97,7 +105,7 @@ class EquivalenceResult:
 
     @property
     def units(self) -> dict[str, str]:
-        return units_for(self.variant, self.scale_unit)
+        return units_for(self.variant, self.scale_unit, self.resource_unit)
 
     @property
     def percentiles(self) -> dict[str, dict[str, float]] | None:
@@ -123,6 +131,7 @@ class EquivalenceResult:
             "base_year": self.base_year,
             "discount_rate": self.discount_rate,
             "timing": self.timing,
+            "discount_convention": self.convention,
             **self.headline(),
             "scale_unit": self.scale_unit,
             "units": self.units,
@@ -131,6 +140,12 @@ class EquivalenceResult:
             "inputs": self.inputs,
             "notes": list(self.notes),
         }
+        if self.resource_unit:
+            d["resource_unit"] = self.resource_unit
+        if self.categories is not None:
+            d["categories"] = self.categories
+        if self.parcels is not None:
+            d["parcels"] = self.parcels
         if self.source:
             d["source"] = self.source
         if self.monte_carlo is not None:
@@ -144,7 +159,7 @@ class EquivalenceResult:
         """A short bilingual text summary (what the CLI prints without ``--json``)."""
         u = self.units
         lines = [f"{METHOD_LABELS[self.variant]} — 基准年 base year {self.base_year}, "
-                 f"贴现率 discount rate {self.discount_rate:g}, {self.timing}"]
+                 f"贴现率 discount rate {self.discount_rate:g} ({self.convention}), {self.timing}"]
 
         def row(label: str, key: str, value: float | None) -> None:
             if value is not None:
@@ -155,6 +170,11 @@ class EquivalenceResult:
         row("单位补偿量 credit per unit", "credit_per_unit", self.credit_per_unit)
         row("所需规模 required scale", "required_scale", self.required_scale)
         row("所需面积 required area", "required_area_ha", self.required_area_ha)
+        for c in self.categories or []:
+            lines.append(f"    损害类别 category {c['name']}: {c['debit']:,.6f} {u.get('debit', '')}")
+        for p in self.parcels or []:
+            lines.append(f"    替代地块 parcel {p['name']} (share {p['share']:g}): {p['required_scale']:,.6f} "
+                         f"{u.get('required_scale', '')}")
         if self.monte_carlo is not None:
             mc = self.monte_carlo
             lines.append(f"  Monte Carlo: {mc.draws} draws, seed {mc.seed}")

@@ -8,6 +8,7 @@ Reading the file is the only I/O of the ``equivalence`` package.
 from __future__ import annotations
 
 import copy
+import math
 import difflib
 import hashlib
 import json
@@ -31,11 +32,25 @@ PERPETUITY = "perpetuity"
 DEFAULT_DRAWS = 10_000
 DEFAULT_PERCENTILES = (5.0, 50.0, 95.0)
 
-_TOP_KEYS = {"schema_version", "method", "mode", "base_year", "discount_rate", "timing", "injury",
+_TOP_KEYS = {"schema_version", "method", "mode", "base_year", "discount_rate", "timing", "discount_convention",
+             "resource_unit", "injury",
              "replacement", "uncertainty", "price_year", "name", "title", "description", "notes", "case_id"}
-_INJURY_KEYS = {"area", "area_unit", "baseline", "start_year", "end_year", "levels", "lost_units", "unit_value"}
+_INJURY_KEYS = {"area", "area_unit", "baseline", "start_year", "end_year", "levels", "lost_units", "unit_value",
+                "name"}
 _REPLACEMENT_KEYS = {"start_year", "end_year", "levels", "initial_level", "relative_value", "area_unit",
-                     "units_per_project_unit", "unit_value", "unit_cost"}
+                     "units_per_project_unit", "unit_value", "unit_cost", "name", "share"}
+TIMINGS = ("annual", "mid_year", "quarterly")
+CONVENTIONS = ("compound", "one_minus_d", "continuous")
+#: every year of a scenario lies within this many years of the base year (bounds memory and time)
+MAX_YEARS_FROM_BASE = 500
+#: a scenario file larger than this is refused before it is parsed
+MAX_FILE_BYTES = 2_000_000
+#: the most values a YAML/JSON document may expand to (aliases counted as often as they are used)
+MAX_NODES = 200_000
+#: how deeply mappings and lists may nest
+MAX_DEPTH = 64
+#: the most injury categories or replacement parcels in one scenario
+MAX_SIDES = 100
 _UNCERTAINTY_KEYS = {"draws", "seed", "percentiles"}
 
 # which keys each method reads (others known to the schema are reported as unused notes)
@@ -83,6 +98,8 @@ class Side:
     relative_value: Param | None = None
     unit_value: Param | None = None
     unit_cost: Param | None = None
+    name: str | None = None
+    share: Param | None = None  # replacement parcels: share of the total project scale
 
 
 @dataclass(frozen=True)
@@ -104,6 +121,25 @@ class Scenario:
     notes: tuple[str, ...] = ()
     source: Mapping[str, Any] | None = None
     uncertainty_given: bool = False
+    convention: str = "compound"
+    #: every injury category / replacement parcel (``injury``/``replacement`` are the first ones)
+    injuries: tuple[Side, ...] = ()
+    replacements: tuple[Side, ...] = ()
+    resource_unit: str | None = None
+
+    @property
+    def all_injuries(self) -> tuple[Side, ...]:
+        return self.injuries or (self.injury,)
+
+    @property
+    def all_replacements(self) -> tuple[Side, ...]:
+        return self.replacements or (self.replacement,)
+
+    @property
+    def multi(self) -> bool:
+        """True when the scenario lists several injury categories or replacement parcels."""
+        return len(self.all_injuries) > 1 or len(self.all_replacements) > 1 or bool(self.injuries) \
+            or bool(self.replacements)
 
     @property
     def variant(self) -> str:
@@ -113,7 +149,7 @@ class Scenario:
     @property
     def trajectories(self) -> dict[str, Trajectory]:
         out: dict[str, Trajectory] = {}
-        for side in (self.injury, self.replacement):
+        for side in (*self.all_injuries, *self.all_replacements):
             for t in (side.levels, side.baseline, side.quantity):
                 if t is not None:
                     out[t.path] = t
@@ -122,8 +158,9 @@ class Scenario:
     def params(self) -> list[Param]:
         """Every scalar input in a stable order (the order Monte Carlo samples them in)."""
         out: list[Param] = [self.discount_rate]
-        for side in (self.injury, self.replacement):
-            for p in (side.area, side.initial_level, side.relative_value, side.unit_value, side.unit_cost):
+        for side in (*self.all_injuries, *self.all_replacements):
+            for p in (side.area, side.initial_level, side.relative_value, side.unit_value, side.unit_cost,
+                      side.share):
                 if p is not None:
                     out.append(p)
             for t in (side.baseline, side.levels, side.quantity):
@@ -143,17 +180,129 @@ def load_scenario(path: str | Path) -> Scenario:
     its ``scenario`` member is read.
     """
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
+    data, raw = read_document(path)
+    source = {"file": str(path), "sha256": hashlib.sha256(raw).hexdigest()}
+    return parse_scenario(data, source=source)
+
+
+def read_document(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> tuple[Any, bytes]:
+    """Read a YAML or JSON file defensively: returns ``(data, raw bytes)``.
+
+    Hostile input is refused with a :class:`ScenarioError` naming the file, in bounded time and
+    memory: a file over ``max_bytes``, text that is not UTF-8, nesting deeper than ``MAX_DEPTH``,
+    or a YAML document whose aliases expand to more than ``MAX_NODES`` values (an "alias bomb"
+    of a few hundred bytes can otherwise expand to billions of values).
+    """
+    path = Path(path)
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ScenarioError("", f"{path.name}: {size:,} bytes; scenario files may be at most {max_bytes:,} bytes")
+    raw = path.read_bytes()
     try:
-        if path.suffix.lower() == ".json":
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ScenarioError("", f"{path.name}: not UTF-8 text (byte {exc.start}, line {line}); "
+                                "save the file as UTF-8") from None
+    is_json = path.suffix.lower() == ".json"
+    kind = "JSON" if is_json else "YAML"
+    try:
+        if is_json:
             data = json.loads(text)
+            _check_tree(data, path.name)
         else:
+            _check_flow_depth(text, path.name)
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            _check_yaml_nodes(node, path.name)
             data = yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise ScenarioError("", f"{path.name}: not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: "
-                                f"{str(exc).splitlines()[0]}") from None
-    source = {"file": str(path), "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()}
-    return parse_scenario(data, source=source)
+        raise ScenarioError("", f"{path.name}: not valid {kind}: {str(exc).splitlines()[0]}") from None
+    except RecursionError:
+        raise ScenarioError("", f"{path.name}: nested too deeply; a scenario nests at most {MAX_DEPTH} levels") from None
+    return data, raw
+
+
+def _check_flow_depth(text: str, name: str) -> None:
+    """Refuse deep nesting before the YAML parser sees it (its scanner slows down badly on
+    thousands of nested ``[``/``{``): a linear scan of brackets outside quotes and comments, and
+    of indentation for block nesting."""
+    depth = 0
+    quote = None
+    prev = "\n"
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if quote:
+            if ch == quote:
+                if quote == "'" and i + 1 < n and text[i + 1] == "'":
+                    i += 1  # '' inside single quotes
+                else:
+                    quote = None
+            elif ch == "\\" and quote == '"':
+                i += 1
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#" and prev in " \t\n":
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            prev = "\n"
+            continue
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ScenarioError("", f"{name}: nested more than {MAX_DEPTH} levels deep")
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+        prev = ch
+        i += 1
+    for line in text.splitlines():
+        if len(line) - len(line.lstrip(" ")) > 4 * MAX_DEPTH:
+            raise ScenarioError("", f"{name}: indented more than {4 * MAX_DEPTH} columns; a scenario nests at most "
+                                    f"{MAX_DEPTH} levels")
+
+
+def _check_yaml_nodes(root: Any, name: str) -> None:
+    """Depth and expanded size of a composed YAML node graph (aliases are shared nodes; their
+    expanded size is computed once per node, iteratively, so the check itself is cheap)."""
+    if root is None:
+        return
+    size: dict[int, int] = {}
+    stack: list[tuple[Any, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ScenarioError("", f"{name}: nested more than {MAX_DEPTH} levels deep")
+        if isinstance(node, yaml.ScalarNode):
+            size[id(node)] = 1
+            continue
+        children = [c for pair in node.value for c in pair] if isinstance(node, yaml.MappingNode) else list(node.value)
+        if done:
+            total = 1 + sum(size[id(c)] for c in children)
+            if total > MAX_NODES:
+                raise ScenarioError("", f"{name}: expands to more than {MAX_NODES:,} values (YAML aliases?); "
+                                        "a scenario is a small document")
+            size[id(node)] = total
+            continue
+        if id(node) in size:
+            continue
+        stack.append((node, depth, True))
+        stack.extend((c, depth + 1, False) for c in children if id(c) not in size)
+
+
+def _check_tree(data: Any, name: str) -> None:
+    count = 0
+    stack = [(data, 1)]
+    while stack:
+        x, depth = stack.pop()
+        count += 1
+        if depth > MAX_DEPTH:
+            raise ScenarioError("", f"{name}: nested more than {MAX_DEPTH} levels deep")
+        if count > MAX_NODES:
+            raise ScenarioError("", f"{name}: more than {MAX_NODES:,} values; a scenario is a small document")
+        if isinstance(x, Mapping):
+            stack.extend((v, depth + 1) for v in x.values())
+        elif isinstance(x, (list, tuple)):
+            stack.extend((v, depth + 1) for v in x)
 
 
 def _unwrap(data: Any) -> Any:
@@ -187,6 +336,7 @@ def parse_scenario(data: Any, *, source: Mapping[str, Any] | None = None) -> Sce
     data = _unwrap(data)
     if not isinstance(data, Mapping):
         raise ScenarioError("", f"a scenario must be a mapping of keys, got {type(data).__name__}")
+    _check_tree(data, "scenario")
     _check_keys(data, _TOP_KEYS, "")
     notes: list[str] = []
 
@@ -227,20 +377,57 @@ def parse_scenario(data: Any, *, source: Mapping[str, Any] | None = None) -> Sce
                                              "(3% is 0.03) and must stay below 1")
 
     timing = data.get("timing", "annual")
-    timing = {"mid-year": "mid_year", "midyear": "mid_year"}.get(timing, timing)
-    if timing not in ("annual", "mid_year"):
-        raise ScenarioError("timing", f"unknown timing {data['timing']!r}; use annual or mid_year")
+    timing = {"mid-year": "mid_year", "midyear": "mid_year"}.get(timing, timing) if isinstance(timing, str) else timing
+    if timing not in TIMINGS:
+        raise ScenarioError("timing", f"unknown timing {data['timing']!r}; use one of {', '.join(TIMINGS)}")
+    convention = data.get("discount_convention", "compound")
+    convention = {"1-d": "one_minus_d", "one-minus-d": "one_minus_d"}.get(convention, convention) \
+        if isinstance(convention, str) else convention
+    if convention not in CONVENTIONS:
+        raise ScenarioError("discount_convention", f"unknown convention {data['discount_convention']!r}; use one of "
+                                                   f"{', '.join(CONVENTIONS)}")
+    resource_unit = data.get("resource_unit")
+    if resource_unit is not None:
+        if not isinstance(resource_unit, str) or not resource_unit.strip() or len(resource_unit) > 40:
+            raise ScenarioError("resource_unit", "expected a short unit name such as bird-years, m³·a or t")
+        resource_unit = resource_unit.strip()
+    elif variant == "resource":
+        notes.append("resource_unit not given; results say 'units' — name them (e.g. bird-years, m³·a, t)")
 
     for key in ("injury", "replacement"):
         if key not in data:
             raise ScenarioError(key, "required")
-        if not isinstance(data[key], Mapping):
-            raise ScenarioError(key, "expected a mapping of keys")
-    injury = _parse_injury(data["injury"], variant, notes)
-    replacement = _parse_replacement(data["replacement"], variant, injury, notes)
+        if not isinstance(data[key], (Mapping, list)):
+            raise ScenarioError(key, "expected a mapping of keys (or a list of them)")
+        if isinstance(data[key], list):
+            if not data[key]:
+                raise ScenarioError(key, "an empty list; give at least one")
+            if len(data[key]) > MAX_SIDES:
+                raise ScenarioError(key, f"{len(data[key])} entries; at most {MAX_SIDES}")
+            for i, item in enumerate(data[key]):
+                if not isinstance(item, Mapping):
+                    raise ScenarioError(f"{key}[{i}]", "expected a mapping of keys")
+    if isinstance(data["injury"], list):
+        injuries = tuple(_parse_injury(item, variant, notes, f"injury[{i}]")
+                         for i, item in enumerate(data["injury"]))
+    else:
+        injuries = (_parse_injury(data["injury"], variant, notes),)
+    injury = injuries[0]
+    if isinstance(data["replacement"], list):
+        replacements = tuple(_parse_replacement(item, variant, injury, notes, f"replacement[{i}]")
+                             for i, item in enumerate(data["replacement"]))
+        _check_shares(replacements, data["replacement"])
+    else:
+        replacements = (_parse_replacement(data["replacement"], variant, injury, notes),)
+    replacement = replacements[0]
+    _check_units_agree(replacements)
+    _check_year_bounds(base_year, [("injury" if len(injuries) == 1 and not isinstance(data["injury"], list)
+                                    else f"injury[{i}]", x) for i, x in enumerate(injuries)]
+                       + [("replacement" if not isinstance(data["replacement"], list) else f"replacement[{i}]", x)
+                          for i, x in enumerate(replacements)])
 
     # perpetuity needs r > 0 (the closed-form tail divides by r)
-    for side, name in ((injury, "injury"), (replacement, "replacement")):
+    for side, name in [(s, "injury") for s in injuries] + [(s, "replacement") for s in replacements]:
         if side.perpetuity:
             if rate.dist is None and rate.value <= 0:
                 raise ScenarioError("discount_rate", f"{name}.end_year is perpetuity, which needs a positive "
@@ -259,12 +446,65 @@ def parse_scenario(data: Any, *, source: Mapping[str, Any] | None = None) -> Sce
         if key in data and not isinstance(data[key], (str, int, float, list)):
             raise ScenarioError(key, "expected text")
 
+    if draws is not None and draws > MAX_DRAWS:
+        raise ScenarioError("uncertainty.draws", f"{draws:,} draws; at most {MAX_DRAWS:,} (percentiles are stable "
+                                                 "to 3 digits with 10,000)")
+
     inputs = _with_defaults(data, variant, injury, replacement, timing)
+    if convention != "compound" or "discount_convention" in data:
+        inputs["discount_convention"] = convention
+    multi = isinstance(data["injury"], list) or isinstance(data["replacement"], list)
     scn = Scenario(method=method, mode=mode if method == "value" else None, base_year=base_year,
                    discount_rate=rate, timing=timing, injury=injury, replacement=replacement, draws=draws,
                    seed=seed, percentiles=percentiles, raw=copy.deepcopy(dict(data)), inputs=inputs,
-                   notes=tuple(notes), source=dict(source) if source else None, uncertainty_given=unc_given)
+                   notes=tuple(notes), source=dict(source) if source else None, uncertainty_given=unc_given,
+                   convention=convention, injuries=injuries if multi else (),
+                   replacements=replacements if multi else (), resource_unit=resource_unit)
     return scn
+
+
+#: Monte Carlo draws are bounded (``--draws 2000000000`` would need terabytes)
+MAX_DRAWS = 1_000_000
+
+
+def _check_shares(parcels: tuple[Side, ...], raw: list) -> None:
+    """Several replacement parcels split the project scale by ``share`` (fractions summing to 1)."""
+    if len(parcels) == 1:
+        if parcels[0].share is not None and parcels[0].share.point != 1.0:
+            raise ScenarioError("replacement[0].share", "a single parcel carries the whole project: share 1 or omit it")
+        return
+    for i, p in enumerate(parcels):
+        if p.share is None:
+            raise ScenarioError(f"replacement[{i}].share", "required when there are several parcels: the fraction "
+                                                           "of the total project scale this parcel provides")
+        if p.share.uncertain:
+            raise ScenarioError(f"replacement[{i}].share", "shares cannot be distributions")
+    total = sum(p.share.point for p in parcels)
+    if abs(total - 1.0) > 1e-9:
+        raise ScenarioError("replacement", f"parcel shares add up to {total:g}; they must add up to 1")
+
+
+def _check_units_agree(parcels: tuple[Side, ...]) -> None:
+    units = {p.area_unit for p in parcels}
+    if len(units) > 1:
+        raise ScenarioError("replacement", f"parcels use different area units ({', '.join(sorted(units))}); "
+                                           "state every parcel in the same unit")
+
+
+def _check_year_bounds(base_year: int, sides: list[tuple[str, Side]]) -> None:
+    """Every year within ``MAX_YEARS_FROM_BASE`` of the base year: bounds the yearly tables."""
+    lo, hi = base_year - MAX_YEARS_FROM_BASE, base_year + MAX_YEARS_FROM_BASE
+    for prefix, side in sides:
+        for year, what in ((side.start_year, "start_year"), (side.end_year, "end_year")):
+            if year is not None and not lo <= year <= hi:
+                raise ScenarioError(f"{prefix}.{what}",
+                                    f"year {year} is more than {MAX_YEARS_FROM_BASE} years from the base year "
+                                    f"{base_year}; appraisal horizons are shorter (use end_year: perpetuity for "
+                                    "a permanent change)")
+        for traj in (side.levels, side.baseline, side.quantity):
+            if traj is not None and traj.years.size and (traj.years[0] < lo or traj.years[-1] > hi):
+                raise ScenarioError(traj.path, f"points reach beyond {MAX_YEARS_FROM_BASE} years of the base year "
+                                               f"{base_year}")
 
 
 def _years(side: Mapping[str, Any], prefix: str) -> tuple[int, int | None, bool]:
@@ -287,49 +527,77 @@ def _require(side: Mapping[str, Any], keys: tuple[str, ...], prefix: str, varian
             raise ScenarioError(f"{prefix}.{key}", f"required for {variant}")
 
 
-def _parse_injury(inj: Mapping[str, Any], variant: str, notes: list[str]) -> Side:
-    _check_keys(inj, _INJURY_KEYS, "injury.")
-    _require(inj, _REQUIRED_INJURY[variant], "injury", variant)
-    _note_unused(inj, _USED_INJURY[variant], "injury", variant, notes)
-    start, end, perp = _years(inj, "injury")
+def _side_name(side: Mapping[str, Any], prefix: str) -> str | None:
+    name = side.get("name")
+    if name is None:
+        return None
+    if not isinstance(name, (str, int)) or isinstance(name, bool) or not str(name).strip() or len(str(name)) > 80:
+        raise ScenarioError(f"{prefix}.name", "expected a short name (at most 80 characters)")
+    return str(name).strip()
+
+
+#: the largest area one injury may have: the Earth's surface, 5.1 × 10¹⁰ ha
+MAX_AREA_HA = 5.1e10
+
+
+def _parse_injury(inj: Mapping[str, Any], variant: str, notes: list[str], prefix: str = "injury") -> Side:
+    _check_keys(inj, _INJURY_KEYS, f"{prefix}.")
+    _require(inj, _REQUIRED_INJURY[variant], prefix, variant)
+    _note_unused({k: v for k, v in inj.items() if k != "name"}, _USED_INJURY[variant], prefix, variant, notes)
+    name = _side_name(inj, prefix)
+    start, end, perp = _years(inj, prefix)
     if variant == "resource":
-        qty = parse_trajectory(inj["lost_units"], "injury.lost_units", lower=0.0, what="units lost per year")
-        return Side(start, end, perp, quantity=qty)
-    area = parse_scalar(inj["area"], "injury.area", lower=0.0, lower_open=True, what="area")
-    unit = _area_unit(inj.get("area_unit", "ha"), "injury.area_unit")
-    baseline = parse_trajectory(inj.get("baseline", 1.0), "injury.baseline", lower=0.0, lower_open=True,
+        qty = parse_trajectory(inj["lost_units"], f"{prefix}.lost_units", lower=0.0, what="units lost per year")
+        return Side(start, end, perp, quantity=qty, name=name)
+    area = parse_scalar(inj["area"], f"{prefix}.area", lower=0.0, lower_open=True, what="area")
+    unit = _area_unit(inj.get("area_unit", "ha"), f"{prefix}.area_unit")
+    top = area.dist.upper if area.dist is not None and math.isfinite(area.dist.upper) else area.point
+    if top * HA_PER_UNIT[unit] > MAX_AREA_HA:
+        raise ScenarioError(f"{prefix}.area", f"{top:g} {unit} is more than the Earth's surface "
+                                              f"({MAX_AREA_HA:.2g} ha); check the value and its area_unit")
+    baseline = parse_trajectory(inj.get("baseline", 1.0), f"{prefix}.baseline", lower=0.0, lower_open=True,
                                 what="baseline")
-    levels = parse_trajectory(inj["levels"], "injury.levels", lower=0.0, what="level")
+    levels = parse_trajectory(inj["levels"], f"{prefix}.levels", lower=0.0, what="level")
     uv = None
     if variant.startswith("value"):
-        uv = parse_scalar(inj["unit_value"], "injury.unit_value", lower=0.0, what="unit value")
+        uv = parse_scalar(inj["unit_value"], f"{prefix}.unit_value", lower=0.0, what="unit value")
     return Side(start, end, perp, area=area, area_unit=unit, area_unit_given="area_unit" in inj,
-                levels=levels, baseline=baseline, unit_value=uv)
+                levels=levels, baseline=baseline, unit_value=uv, name=name)
 
 
-def _parse_replacement(rep: Mapping[str, Any], variant: str, injury: Side, notes: list[str]) -> Side:
-    _check_keys(rep, _REPLACEMENT_KEYS, "replacement.")
-    _require(rep, _REQUIRED_REPLACEMENT[variant], "replacement", variant)
-    _note_unused(rep, _USED_REPLACEMENT[variant], "replacement", variant, notes)
+def _parse_replacement(rep: Mapping[str, Any], variant: str, injury: Side, notes: list[str],
+                       prefix: str = "replacement") -> Side:
+    _check_keys(rep, _REPLACEMENT_KEYS, f"{prefix}.")
+    _require(rep, _REQUIRED_REPLACEMENT[variant], prefix, variant)
+    _note_unused({k: v for k, v in rep.items() if k not in ("name", "share")}, _USED_REPLACEMENT[variant], prefix,
+                 variant, notes)
+    name = _side_name(rep, prefix)
+    share = None
+    if "share" in rep:
+        share = parse_scalar(rep["share"], f"{prefix}.share", lower=0.0, lower_open=True, what="share")
+        if share.point > 1:
+            raise ScenarioError(f"{prefix}.share", f"a share is a fraction of the project (0 < share <= 1), "
+                                                   f"got {share.point:g}")
     unit_given = "area_unit" in rep
-    unit = _area_unit(rep.get("area_unit", "ha"), "replacement.area_unit")
+    unit = _area_unit(rep.get("area_unit", "ha"), f"{prefix}.area_unit")
     if variant == "value_to_cost":
-        cost = parse_scalar(rep["unit_cost"], "replacement.unit_cost", lower=0.0, lower_open=True, what="unit cost")
-        return Side(area_unit=unit, area_unit_given=unit_given, unit_cost=cost)
-    start, end, perp = _years(rep, "replacement")
-    rv = parse_scalar(rep.get("relative_value", 1.0), "replacement.relative_value", lower=0.0, lower_open=True,
+        cost = parse_scalar(rep["unit_cost"], f"{prefix}.unit_cost", lower=0.0, lower_open=True, what="unit cost")
+        return Side(area_unit=unit, area_unit_given=unit_given, unit_cost=cost, name=name, share=share)
+    start, end, perp = _years(rep, prefix)
+    rv = parse_scalar(rep.get("relative_value", 1.0), f"{prefix}.relative_value", lower=0.0, lower_open=True,
                       what="relative value")
     if variant == "resource":
-        qty = parse_trajectory(rep["units_per_project_unit"], "replacement.units_per_project_unit", lower=0.0,
+        qty = parse_trajectory(rep["units_per_project_unit"], f"{prefix}.units_per_project_unit", lower=0.0,
                                what="units gained per year")
-        return Side(start, end, perp, area_unit=unit, area_unit_given=unit_given, quantity=qty, relative_value=rv)
-    levels = parse_trajectory(rep["levels"], "replacement.levels", lower=0.0, what="level")
-    y0 = parse_scalar(rep.get("initial_level", 0.0), "replacement.initial_level", lower=0.0, what="initial level")
+        return Side(start, end, perp, area_unit=unit, area_unit_given=unit_given, quantity=qty, relative_value=rv,
+                    name=name, share=share)
+    levels = parse_trajectory(rep["levels"], f"{prefix}.levels", lower=0.0, what="level")
+    y0 = parse_scalar(rep.get("initial_level", 0.0), f"{prefix}.initial_level", lower=0.0, what="initial level")
     uv = None
     if variant == "value_to_value":
-        uv = parse_scalar(rep["unit_value"], "replacement.unit_value", lower=0.0, what="unit value")
+        uv = parse_scalar(rep["unit_value"], f"{prefix}.unit_value", lower=0.0, what="unit value")
     return Side(start, end, perp, area_unit=unit, area_unit_given=unit_given, levels=levels, initial_level=y0,
-                relative_value=rv, unit_value=uv)
+                relative_value=rv, unit_value=uv, name=name, share=share)
 
 
 def _parse_uncertainty(unc: Any) -> tuple[int | None, int | None, tuple[float, ...], bool]:
@@ -363,6 +631,23 @@ def _with_defaults(data: Mapping[str, Any], variant: str, injury: Side, replacem
     """The input echo: a deep copy of what was given with every applied default filled in."""
     out = copy.deepcopy(dict(data))
     out["timing"] = timing
+    if isinstance(out["injury"], list) or isinstance(out["replacement"], list):
+        injs = out["injury"] if isinstance(out["injury"], list) else [out["injury"]]
+        reps = out["replacement"] if isinstance(out["replacement"], list) else [out["replacement"]]
+        for inj in injs:
+            if variant != "resource":
+                inj.setdefault("area_unit", "ha")
+                inj.setdefault("baseline", 1.0)
+        for rep in reps:
+            if variant in ("service", "value_to_value"):
+                rep.setdefault("initial_level", 0.0)
+                rep.setdefault("relative_value", 1.0)
+                rep.setdefault("area_unit", "ha")
+            elif variant == "resource":
+                rep.setdefault("relative_value", 1.0)
+            else:
+                rep.setdefault("area_unit", "ha")
+        return out
     inj = out["injury"] = dict(out["injury"])
     rep = out["replacement"] = dict(out["replacement"])
     if variant != "resource":

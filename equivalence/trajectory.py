@@ -32,6 +32,8 @@ from .errors import ScenarioError
 from .params import Param, parse_scalar, to_year
 
 SHAPES = ("linear", "exponential", "logistic", "step")
+#: most points (or shape years) one trajectory may hold: a bound on memory for hostile input
+MAX_POINTS = 1000
 _SHAPE_KEYS = {
     "linear": ({"from", "to"}, set()),
     "exponential": ({"from", "to", "rate"}, set()),
@@ -158,6 +160,8 @@ def parse_trajectory(spec: Any, path: str, *, lower: float = 0.0, lower_open: bo
         raise ScenarioError(path, "expected a list of [year, value] points or a {shape: ...} mapping")
     if len(spec) == 0:
         raise ScenarioError(path, "needs at least one [year, value] point")
+    if len(spec) > MAX_POINTS:
+        raise ScenarioError(path, f"{len(spec):,} points; a trajectory holds at most {MAX_POINTS} (one a year)")
     years: list[int] = []
     params: list[Param] = []
     for i, pt in enumerate(spec):
@@ -196,6 +200,8 @@ def _parse_shape(spec: Mapping[str, Any], path: str, *, lower: float, lower_open
     t0, t1 = ends["from"], ends["to"]
     if t1 <= t0:
         raise ScenarioError(f"{path}.to", f"year {t1} must come after the from year {t0}")
+    if t1 - t0 > MAX_POINTS:
+        raise ScenarioError(f"{path}.to", f"a shape may span at most {MAX_POINTS} years, got {t1 - t0}")
     if shape == "exponential":
         sp["rate"] = parse_scalar(spec["rate"], f"{path}.rate", lower=0.0, lower_open=True, what="rate")
     if shape == "logistic":

@@ -175,7 +175,7 @@ def _demo_account(data: Path) -> None:
 #: sub-command groups that live in their own modules: (module, attribute)
 _GROUPS = [("cli_equivalence", "equivalence_group"), ("cli_cases", "case_group"),
            ("cli_monitor", "monitor_group"), ("cli_bank", "bank_group"),
-           ("cli_users", "users_group")]
+           ("cli_users", "users_group"), ("cli_appraisal", "appraisal_group")]
 
 
 def _register_optional() -> None:

@@ -117,6 +117,13 @@ def show_cmd(case_id, today, as_json) -> None:
     click.echo(f"{c['case_id']}  {c['title']}  (version {c['version']}, profile {rec['profile']['id']})")
     click.echo(f"  类别 class: {CaseClass(c['case_class']).zh} {c['case_class']}   阶段 stage: "
                f"{Stage(c['stage']).zh} {c['stage']}")
+    prov = rec.get("amount_provenance") or {}
+    if prov.get("source") == "appraisal":
+        click.echo(f"  损害数额 damage amount: {c['damage_amount_yuan']:,.2f} 元 — 鉴定评估 appraisal "
+                   f"{prov['appraisal_id']} ({prov['method_zh']} {prov['method_en']}, {prov['appraiser']}, "
+                   f"{prov['appraised_on']}{'' if prov['all_verified'] else ', 含未核实取值 uses unverified values'})")
+    elif prov.get("source") == "manual":
+        click.echo(f"  损害数额 damage amount: {c['damage_amount_yuan']:,.2f} 元 — 手工录入 typed by hand")
     if rec["clue_channel"]:
         click.echo(f"  线索渠道 clue channel: {rec['clue_channel']['zh']} ({c['clue_source']})")
     for p in rec["problems"]:

@@ -24,16 +24,22 @@ def equivalence_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the full result as one JSON object on stdout.")
 @click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, writable=True, path_type=Path), default=None,
               help="Also write an Excel workbook (sheets Inputs, Debit, Credit, Result, Uncertainty).")
+@click.option("--pdf", "pdf", type=click.Path(dir_okay=False, writable=True, path_type=Path), default=None,
+              help="Also write a printable PDF calculation sheet (Chinese font embedded).")
 @click.option("--draws", type=click.IntRange(min=0), default=None,
               help="Monte Carlo draws (overrides uncertainty.draws; 0 turns Monte Carlo off).")
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Random seed (overrides uncertainty.seed).")
-def run(file: Path, as_json: bool, xlsx: Path | None, draws: int | None, seed: int | None) -> None:
+def run(file: Path, as_json: bool, xlsx: Path | None, pdf: Path | None, draws: int | None,
+        seed: int | None) -> None:
     """Run the scenario FILE (YAML or JSON, scenario format v1; see docs/scenario-format.md)."""
     result = run_scenario(file, draws=draws, seed=seed)
     if xlsx is not None:
         from restoration.reports.equivalence_xlsx import write_equivalence_xlsx
         out = write_equivalence_xlsx(result, xlsx)
         click.echo(f"已写入 wrote {out}", err=as_json)
+    if pdf is not None:
+        from restoration.reports.appraisal_pdf import equivalence_pdf
+        click.echo(f"已写入 wrote {equivalence_pdf(result, pdf)}", err=as_json)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:

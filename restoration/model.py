@@ -6,7 +6,7 @@ Names follow the glossary in DESIGN.md.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass, field as dc_field, replace
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -310,6 +310,54 @@ CASES = _layer(LayerSpec(
         F("notes", "str", zh="内部备注"),
         F("version", "int", computed=True, default=1, zh="版本号"),
         F("updated_at", "datetime", computed=True, zh="更新时间"),
+    ),
+))
+
+#: fields migration 9 adds to cases: where the damage amount came from (an appraisal or typed by hand)
+CASE_AMOUNT_FIELDS = (
+    F("damage_amount_source", "enum", choices=("appraisal", "manual"), zh="损害数额来源"),
+    F("damage_appraisal_id", "str", zh="损害数额所依据的鉴定评估"),
+)
+CASES = _layer(replace(CASES, fields=CASES.fields + CASE_AMOUNT_FIELDS))
+
+
+class AppraisalMethod(_Labelled):
+    """How a damage amount was quantified (损害数额量化方法)."""
+
+    ABATEMENT = "abatement"
+    RESTORATION_COST = "restoration_cost"
+    EQUIVALENCE = "equivalence"
+    EXPERT = "expert"
+
+
+_LABELS["AppraisalMethod"] = {
+    "abatement": ("虚拟治理成本法", "imputed abatement cost"),
+    "restoration_cost": ("修复费用法", "restoration-cost estimate"),
+    "equivalence": ("等值分析法", "equivalence analysis"),
+    "expert": ("专家评估", "expert assessment"),
+}
+_LABELS["AmountSource"] = {
+    "appraisal": ("鉴定评估计算", "computed by an appraisal"),
+    "manual": ("手工录入", "typed by hand"),
+}
+
+
+APPRAISALS = _layer(LayerSpec(
+    "appraisals", key="appraisal_id", zh="鉴定评估结果", refs=(("case_id", "cases"),),
+    fields=(
+        F("appraisal_id", "str", required=True, zh="评估编号"),
+        F("case_id", "str", required=True, zh="案件编号"),
+        F("method", "enum", required=True, choices=_enum(AppraisalMethod), zh="量化方法"),
+        F("standard", "str", zh="依据标准"),
+        F("amount_yuan", "float", required=True, min=0.0, unit="yuan", zh="损害数额"),
+        F("inputs", "json", zh="输入"),
+        F("result", "json", zh="计算过程与结果"),
+        F("software_version", "str", zh="软件版本"),
+        F("appraised_on", "date", required=True, zh="评估日期"),
+        F("appraiser", "str", required=True, zh="评估人"),
+        F("all_verified", "bool", default=False, zh="取值均已核实"),
+        F("note", "str", zh="说明"),
+        F("recorded_at", "datetime", computed=True, zh="记录时间"),
     ),
 ))
 

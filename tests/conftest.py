@@ -1,4 +1,4 @@
-"""Shared fixtures: the committed sample, fresh stores, the shared reference cases."""
+"""Shared fixtures: the committed sample, fresh stores."""
 from __future__ import annotations
 
 import hashlib
@@ -11,7 +11,6 @@ from restoration import config
 from restoration.bootstrap import init_store
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
 
 
 @pytest.fixture(scope="session")

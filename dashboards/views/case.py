@@ -3,7 +3,7 @@ bank allocations, funds, and forms that write to the store."""
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboards import case_panels, data, maps, state
+from dashboards import appraisal_panels, case_panels, data, maps, state
 from dashboards.i18n import money_short, money, text, vocab
 from dashboards.ui import T, empty_state, lang, md, require_staff, show_flash, shown_errors
 from restoration.model import CaseClass, RestorationMode, Stage
@@ -31,6 +31,7 @@ c[1].metric(T("field.case_class"), vocab(CaseClass, case["case_class"], L))
 c[2].metric(T("field.damage_amount"), money_short(case["damage_amount_yuan"], L),
             help=money(case["damage_amount_yuan"], L))
 c[3].metric(T("field.version"), int(case["version"]))
+appraisal_panels.amount_source(case_id, L)
 st.markdown(f"**{T('field.liable_party')}**：{md(text(case['liable_party']))} · "
             f"**{T('field.claimant_agency')}**：{md(text(case['claimant_agency']))} · "
             f"**{T('field.region')}**：{md(text(case['region']))} · "

@@ -38,7 +38,7 @@ if result is not None:
         c[0].metric(T("eq.debit"), panels.debit_text(result, L))
     if result.debit_value is not None:
         c[0].metric(T("eq.debit_value"), money(result.debit_value, L))
-    c[1].metric(T("eq.credit_per_unit"), f"{result.credit_per_unit:,.4f}")
+    c[1].metric(T("eq.credit_per_unit"), panels.credit_text(result, L))
     c[2].metric(T("eq.required_scale"), panels.scale_text(result, L))
     if result.required_area_ha is not None:
         c[3].metric(T("eq.required_area"), f"{result.required_area_ha:,.2f} {T('unit.ha')}",

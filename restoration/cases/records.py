@@ -122,7 +122,13 @@ def case_record(store: Store, case_id: str, today: date | None = None) -> dict:
         "modes": case_modes(store, case_id, profile),
         "ledger": summarise(rows, today).to_dict(),
         "deadlines": [d.to_dict() for d in dls],
+        "amount_provenance": _provenance(store, case),
     }
+
+
+def _provenance(store, case) -> dict:
+    from ..appraisal.records import amount_provenance
+    return amount_provenance(store, case)
 
 
 def deadlines(store: Store, case_id: str, today: date | None = None) -> list[Deadline]:
@@ -249,6 +255,10 @@ def update_case(store: Store, case_id: str, changes: Mapping[str, Any], actor: s
         from ..validate import validate_frame
         clean = validate_frame("cases", frame_, f"case {case_id}").frame.iloc[0].to_dict()
         edit = {k: clean[k] for k in changes}
+        if "damage_amount_yuan" in edit:  # an amount typed by hand is marked as such (issue 13)
+            edit["damage_amount_source"] = "manual" if edit["damage_amount_yuan"] is not None and \
+                not pd.isna(edit["damage_amount_yuan"]) else None
+            edit["damage_appraisal_id"] = None
         if "incident_date" in edit:
             _still_valid(tx, {**current, **edit}, today, "this incident date")
         return tx.update("cases", case_id, edit, expected_version=expected_version)
@@ -263,7 +273,13 @@ def record_classification(store: Store, case_id: str, facts: Mapping[str, Any], 
         prof = profile or profile_for(case)
         result = classify(facts, prof, source=f"case {case_id} facts")
         _still_valid(tx, {**case, "case_class": result.case_class}, None, f"class '{result.case_class}'")
-        _insert_decision(tx, case_id, prof.id, result.facts, result.case_class, result.case_class,
+        stored_facts = dict(result.facts)
+        amount = stored_facts.get("damage_amount_yuan")
+        if amount is not None and amount == case.get("damage_amount_yuan"):
+            # which appraisal the amount came from (or that it was typed by hand), with the decision
+            from ..appraisal.records import amount_provenance
+            stored_facts["damage_amount_provenance"] = amount_provenance(tx, case)
+        _insert_decision(tx, case_id, prof.id, stored_facts, result.case_class, result.case_class,
                          result.fired, False, None, actor)
         tx.update("cases", case_id, {"case_class": result.case_class}, expected_version=expected_version,
                   action="classify")

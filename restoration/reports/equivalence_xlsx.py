@@ -32,20 +32,22 @@ def _headers(result: EquivalenceResult, side: str) -> dict[str, str]:
     """Bilingual column headers with units for the yearly tables."""
     unit = result.scale_unit
     resource = result.variant == "resource"
-    h = {"year": "年份 year", "read_at": "读数时点 read at (yr)", "weight": "贴现权重 weight (-)",
+    u = result.resource_unit or "units"  # REA units by name (bird-years, m³·a, t)
+    h = {"category": "损害类别 injury category", "parcel": "替代地块 parcel", "share": "份额 share (-)",
+         "year": "年份 year", "read_at": "读数时点 read at (yr)", "weight": "贴现权重 weight (-)",
          "perpetuity_tail": "永续尾项 perpetuity tail (row = T+1…∞)"}
     if side == "debit":
         if resource:
-            h |= {"level": "损失量 units lost (units/yr)", "loss": "损失 loss (units/yr)",
-                  "contribution": "贡献 contribution (units)"}
+            h |= {"level": f"损失量 lost ({u}/yr)", "loss": f"损失 loss ({u}/yr)",
+                  "contribution": f"贡献 contribution ({u})"}
         else:
             h |= {"baseline": "基线 baseline (level unit)", "level": "服务水平 level (level unit)",
                   "loss": "损失比例 loss (-)", "contribution": "贡献 contribution (ha·yr)",
                   "value_contribution": "价值贡献 value contribution (yuan)"}
     else:
         if resource:
-            h |= {"level": f"增量 units gained (units/yr per {unit})", "gain": f"增益 gain (units/yr per {unit})",
-                  "contribution": f"贡献 contribution (units per {unit})"}
+            h |= {"level": f"增量 gained ({u}/yr per {unit})", "gain": f"增益 gain ({u}/yr per {unit})",
+                  "contribution": f"贡献 contribution ({u} per {unit})"}
         else:
             h |= {"baseline": "参照基线 reference baseline (level unit)",
                   "initial_level": "初始水平 initial level (level unit)", "level": "修复水平 level (level unit)",

@@ -130,6 +130,20 @@ def _v6(conn: sqlite3.Connection) -> None:
 
 MIGRATIONS.append((6, "R-tree spatial index on every spatial layer (GeoPackage extension)", _v6))
 
+def _v9(conn: sqlite3.Connection) -> None:
+    """Appraisal toolkit (issue 13): appraisal results stored with the case; where a case's damage
+    amount came from."""
+    have = {row[1] for row in conn.execute('PRAGMA table_info("cases")')}
+    for f in model.CASE_AMOUNT_FIELDS:
+        if f.name not in have:  # a store created before migration 9 lacks them
+            conn.execute(f'ALTER TABLE "cases" ADD COLUMN {_quote(f.name)} {f.sql_type}')
+    create_layer(conn, model.LAYERS["appraisals"])
+    conn.execute("CREATE INDEX idx_appraisals_case ON appraisals(case_id)")
+
+
+MIGRATIONS.append((9, "appraisals: damage amounts with their method, inputs, version, date and appraiser; "
+                      "cases.damage_amount_source, cases.damage_appraisal_id", _v9))
+
 # Later migrations are appended above this line (one per feature area, in version order).
 MIGRATIONS.sort(key=lambda m: m[0])
 LATEST = MIGRATIONS[-1][0]

@@ -8,7 +8,7 @@ from .conftest import REPO, SAMPLE_TODAY, STAFF
 
 APP = str(REPO / "dashboards" / "app.py")
 STAFF_PAGES = ["views/overview.py", "views/case.py", "views/bank.py", "views/monitoring.py",
-               "views/equivalence.py"]
+               "views/equivalence.py", "views/appraisal.py"]
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ PAGES = {  # url path -> (zh nav label, en nav label, has a map on first paint)
     "bank": ("项目库与选址", "Project bank & siting", True),
     "monitoring": ("监测", "Monitoring", None),  # a map only when something is monitored
     "equivalence": ("等值计算", "Equivalence calculator", False),
+    "appraisal": ("损害数额计算", "Damage amount calculator", False),
     "public": ("信息公开", "Public disclosure", True),
 }
 

@@ -11,7 +11,7 @@ from .conftest import REPO, SAMPLE_TODAY, STAFF
 from .text_checks import raw_text_problems
 
 PAGES = ["views/public.py", "views/overview.py", "views/case.py", "views/bank.py", "views/monitoring.py",
-         "views/equivalence.py"]
+         "views/equivalence.py", "views/appraisal.py"]
 
 
 def _all_text(at) -> str:

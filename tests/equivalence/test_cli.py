@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from restoration.cli_equivalence import equivalence_group
 
-REFERENCE_DIR = (Path(__file__).resolve().parents[2] / ".." / "shared" / "reference_cases").resolve()
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference_cases"
 
 
 @pytest.fixture

@@ -52,7 +52,26 @@ def test_tornado_and_histogram(result):
 def test_plots_without_monte_carlo_and_other_methods():
     for f in ("p5_resource_birds.json", "p6_value_to_cost.json"):
         from pathlib import Path
-        r = eq.run_scenario(Path(__file__).resolve().parents[2] / ".." / "shared" / "reference_cases" / f)
+        r = eq.run_scenario(Path(__file__).resolve().parent / "reference_cases" / f)
         for fig in (plotting.plot_service_curves(r), plotting.plot_tornado(r), plotting.plot_mc_histogram(r)):
             assert isinstance(fig, Figure)
             _png(fig)
+
+
+def test_curves_for_quarterly_multi_category_and_named_rea_units():
+    import equivalence as eq
+    from equivalence import plotting
+    scn = {"schema_version": 1, "method": "service", "base_year": 2020, "discount_rate": 0.03, "timing": "quarterly",
+           "injury": [{"name": "重度", "area": 1, "start_year": 2020, "end_year": 2024, "levels": [[2020, 0], [2024, 1]]},
+                      {"name": "轻度", "area": 2, "start_year": 2020, "end_year": 2022, "levels": [[2020, 0.5], [2022, 1]]}],
+           "replacement": {"start_year": 2021, "end_year": 2030, "levels": [[2021, 0], [2023, 1]]}}
+    fig = plotting.plot_service_curves(eq.run_scenario(scn), lang="en")
+    top = fig.axes[0]
+    assert "重度" in top.get_title()
+    xs = top.lines[1].get_xdata()
+    assert list(xs[:4]) == [2020.0, 2020.25, 2020.5, 2020.75]  # quarterly rows at their read times
+    rea = {"schema_version": 1, "method": "resource", "base_year": 2020, "discount_rate": 0.03,
+           "resource_unit": "bird-years", "injury": {"start_year": 2020, "end_year": 2022, "lost_units": 100},
+           "replacement": {"start_year": 2021, "end_year": 2030, "units_per_project_unit": 5}}
+    fig = plotting.plot_service_curves(eq.run_scenario(rea), lang="en")
+    assert fig.axes[0].get_ylabel() == "bird-years / yr"

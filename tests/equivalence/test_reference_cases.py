@@ -1,4 +1,4 @@
-"""Every case in shared/reference_cases reproduced within its tolerance (numbers read at test time)."""
+"""Every case in tests/equivalence/reference_cases (copied from shared/reference_cases) reproduced within its tolerance (numbers read at test time)."""
 from __future__ import annotations
 
 import json
@@ -9,12 +9,12 @@ import pytest
 
 import equivalence as eq
 
-REFERENCE_DIR = (Path(__file__).resolve().parents[2] / ".." / "shared" / "reference_cases").resolve()
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference_cases"
 CASES = sorted(REFERENCE_DIR.glob("*.json"))
 
 
 def test_reference_cases_are_there():
-    assert REFERENCE_DIR.is_dir(), f"expected shared/reference_cases beside the repo at {REFERENCE_DIR}"
+    assert REFERENCE_DIR.is_dir(), f"expected the reference cases at {REFERENCE_DIR}"
     assert len(CASES) >= 6
 
 

@@ -101,7 +101,7 @@ def test_resource_replacement_without_units():
     (lambda s: s.update(discount_rate=3), "discount_rate", "percentage"),
     (lambda s: s.update(discount_rate="3%"), "discount_rate", "0.03"),
     (lambda s: s.update(discount_rate=-0.01), "discount_rate", ">= 0"),
-    (lambda s: s.update(timing="quarterly"), "timing", "mid_year"),
+    (lambda s: s.update(timing="monthly"), "timing", "mid_year"),
     (lambda s: s.update(mode="value_to_cost"), "mode", "only method value"),
     (lambda s: s.update(discount_rte=0.03), "discount_rte", "did you mean 'discount_rate'"),
     (lambda s: s["injury"].pop("levels"), "injury.levels", "required"),

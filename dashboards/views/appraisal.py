@@ -1,0 +1,32 @@
+"""Appraisal calculator (损害数额计算): imputed abatement cost with every value's source."""
+import streamlit as st
+
+from dashboards import appraisal_panels as panels
+from dashboards.i18n import money
+from dashboards.ui import T, lang, require_staff, shown_errors
+
+require_staff()
+L = lang()
+st.title(T("page.appraisal"))
+st.caption(T("ap.intro"))
+
+spec = panels.form(L)
+result = None
+with shown_errors():
+    from restoration.appraisal import appraise_abatement
+    result = appraise_abatement(spec, file_name=T("ap.form_name"))
+if result is None:
+    st.stop()
+
+c = st.columns(3)
+c[0].metric(T("ap.amount"), money(result.amount_yuan, L))
+c[1].metric(T("ap.amount_yuan"), f"{result.amount_yuan:,.2f}")
+c[2].metric(T("ap.gamma"), f"{next(r['value'] for r in result.rows if r['symbol'] == 'γ'):,.4g}")
+st.info(panels.implied_class(result.amount_yuan, L))
+if result.unverified:
+    st.warning(T("ap.unverified_warning") + "\n\n" + "\n".join(f"- {u}" for u in result.unverified))
+for note in result.notes:
+    st.caption(note)
+st.dataframe(panels.result_table(result, L), hide_index=True, width="stretch")
+panels.downloads(result, L)
+panels.record_on_case(result, L)

@@ -1,0 +1,293 @@
+"""Imputed abatement cost appraisal (虚拟治理成本法) of one case: inputs with provenance,
+coefficients from ``coefficients/abatement.toml``, every intermediate, the amount.
+
+The arithmetic is :mod:`equivalence.abatement` (``D = E × C × γ``); this module resolves where each
+number comes from — the appraiser's input (with the source they state) or the coefficient table
+(with its source and ``verified`` flag) — and says in the result which values nobody has verified.
+
+Input file (YAML or JSON; ``docs/appraisal.md``)::
+
+    standard: gbt39793_2            # gbt39793_2 (surface water) | gbt39793_1 (air) | multiplier_2017
+    title: 某公司超标排放废水
+    discharge: {amount: 1200, unit: t, source: 在线监测数据}
+    unit_cost:                      # one or several candidates; the best basis is used
+      - {value: 8.5, basis: survey, source: 同类企业调查}
+      - {value: 12, basis: reference_fee, source: 污水处理收费标准}
+    coefficients:
+      alpha: {value: 1.5, source: 污染物危害分级}
+      omega: {value: 1.25, source: 受纳水体 Ⅲ类}
+      tau: {exceedance: {measured: 300, limit: 100}}     # τ from κ by the tier table
+"""
+from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from equivalence import abatement as core
+
+from ..errors import InputError, Issue
+from .common import check_keys, number, read_input, software_version, text
+
+STANDARDS = tuple(core.FORMS)
+DISCHARGE_UNITS = {"t": "t", "m3": "m³", "m³": "m³"}
+_TOP = {"method", "standard", "title", "case_id", "discharge", "unit_cost", "coefficients", "function_class",
+        "price_year", "notes", "appraiser", "date"}
+
+
+@functools.lru_cache(maxsize=1)
+def coefficient_tables() -> dict:
+    """The coefficient data file (``restoration/appraisal/coefficients/abatement.toml``)."""
+    text_ = resources.files("restoration.appraisal.coefficients").joinpath("abatement.toml").read_text("utf-8")
+    return tomllib.loads(text_)
+
+
+@dataclass
+class AbatementResult:
+    """One imputed-abatement appraisal. ``rows`` are the table: inputs, intermediates, result."""
+
+    standard: str
+    amount_yuan: float
+    rows: list[dict[str, Any]]
+    unverified: list[str]
+    notes: list[str]
+    inputs: dict[str, Any]
+    version: str
+    source: dict[str, Any] | None = None
+    title: str | None = None
+    case_id: str | None = None
+    method: str = "abatement"
+    range_yuan: tuple[float, float] | None = None
+    alternatives: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def amount_wan(self) -> float:
+        return self.amount_yuan / 10_000
+
+    def table(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=["step", "symbol", "name_zh", "name_en", "value", "unit",
+                                                "source", "verified", "origin"])
+
+    def to_dict(self) -> dict[str, Any]:
+        form = coefficient_tables()["forms"][self.standard]
+        return {"method": self.method, "standard": self.standard, "standard_label_zh": form["name_zh"],
+                "standard_label_en": form["name_en"], "title": self.title, "case_id": self.case_id,
+                "amount_yuan": self.amount_yuan, "amount_wan_yuan": self.amount_wan,
+                "range_yuan": list(self.range_yuan) if self.range_yuan else None,
+                "formula": form["formula"]["value"], "gamma_form": form["gamma"]["value"],
+                "table": self.rows, "unit_cost_alternatives": self.alternatives,
+                "unverified": self.unverified, "all_verified": not self.unverified, "notes": self.notes,
+                "inputs": self.inputs, "version": self.version,
+                "software": {"name": "restoration-platform / appraisal", "version": self.version},
+                **({"source": self.source} if self.source else {})}
+
+    def summary(self) -> str:
+        form = coefficient_tables()["forms"][self.standard]
+        lines = [f"{form['name_zh']} — {form['name_en']}", f"  {form['formula']['value']}, {form['gamma']['value']}"]
+        for r in self.rows:
+            v = r["value"]
+            vs = f"{v:,.6g}" if isinstance(v, (int, float)) else str(v)
+            flag = "" if r["verified"] else "  [未核实 unverified]"
+            lines.append(f"  {r['symbol']:>4} {r['name_zh']} {r['name_en']}: {vs} {r['unit']}{flag}")
+        lines.append(f"  损害数额 damage amount: {self.amount_yuan:,.2f} 元 yuan ({self.amount_wan:,.4f} 万元)")
+        if self.range_yuan:
+            lines.append(f"  区间 range: {self.range_yuan[0]:,.2f} – {self.range_yuan[1]:,.2f} 元 yuan")
+        if self.unverified:
+            lines.append("  未经核实的取值 unverified values: " + "; ".join(self.unverified))
+        for n in self.notes:
+            lines.append(f"  note: {n}")
+        lines.append(f"  software version {self.version}")
+        return "\n".join(lines)
+
+
+def _row(step, symbol, zh, en, value, unit, source, verified, origin) -> dict[str, Any]:
+    return {"step": step, "symbol": symbol, "name_zh": zh, "name_en": en, "value": value, "unit": unit,
+            "source": source, "verified": bool(verified), "origin": origin}
+
+
+def _stated(spec: Any, field_: str, src: str | None, *, upper: float = 1e6) -> tuple[float, str, str | None]:
+    """A value the appraiser states: ``{value, source}`` or a bare number (source then missing)."""
+    if isinstance(spec, Mapping):
+        check_keys(spec, {"value", "source", "note", "basis", "unit"}, f"{field_}.", src)
+        if "value" not in spec:
+            raise InputError(Issue("required", source=src, field=f"{field_}.value"))
+        value = number(spec["value"], f"{field_}.value", src, upper=upper)
+        return value, text(spec.get("source"), f"{field_}.source", src) or "", text(spec.get("note"), f"{field_}.note", src)
+    return number(spec, field_, src, upper=upper), "", None
+
+
+def appraise_abatement_file(path: str | Path) -> AbatementResult:
+    """Read an input file and appraise it (see the module docstring)."""
+    data, source = read_input(path)
+    return appraise_abatement(data, source=source, file_name=Path(path).name)
+
+
+def appraise_abatement(data: Mapping[str, Any], *, source: dict | None = None,
+                       file_name: str | None = None) -> AbatementResult:
+    """Appraise one case from a mapping of inputs; raises :class:`InputError` naming the field."""
+    src = file_name or "input"
+    check_keys(data, _TOP, "", src)
+    tables = coefficient_tables()
+    standard = text(data.get("standard"), "standard", src, required=True)
+    if standard not in STANDARDS:
+        raise InputError(Issue(f"unknown standard {standard!r}; use one of {', '.join(STANDARDS)}", source=src,
+                               field="standard"))
+    form = tables["forms"][standard]
+    rows: list[dict[str, Any]] = []
+    unverified: list[str] = []
+    notes: list[str] = []
+    for key in ("formula", "gamma"):
+        if not form[key]["verified"]:
+            unverified.append(f"{form[key]['value']} ({form[key]['source']})")
+
+    # -- E, discharge ----------------------------------------------------------------------------
+    dis = data.get("discharge")
+    if not isinstance(dis, Mapping):
+        raise InputError(Issue("required: {amount, unit: t | m3, source}", source=src, field="discharge"))
+    check_keys(dis, {"amount", "unit", "source", "note"}, "discharge.", src)
+    if "amount" not in dis:
+        raise InputError(Issue("required", source=src, field="discharge.amount"))
+    e = number(dis["amount"], "discharge.amount", src, lower=0.0, lower_open=True, upper=1e12)
+    unit = DISCHARGE_UNITS.get(str(dis.get("unit", "")))
+    if unit is None:
+        raise InputError(Issue(f"unit {dis.get('unit')!r}; use t or m3", source=src, field="discharge.unit"))
+    e_src = text(dis.get("source"), "discharge.source", src) or ""
+    rows.append(_row("input", "E", "排放数量", "discharge amount", e, unit, e_src or "输入 input", True, "input"))
+    if not e_src:
+        notes.append("discharge.source not given: state how the discharge amount was determined")
+
+    # -- C, unit abatement cost (best basis first) -----------------------------------------------
+    order = tables["unit_cost_basis"]["order"]
+    labels = tables["unit_cost_basis"]["labels"]
+    cands = data.get("unit_cost")
+    if cands is None:
+        raise InputError(Issue("required: {value, basis: survey | cost_function | reference_fee, source}",
+                               source=src, field="unit_cost"))
+    cands = cands if isinstance(cands, list) else [cands]
+    if not cands or len(cands) > 20:
+        raise InputError(Issue("give 1 to 20 candidates", source=src, field="unit_cost"))
+    parsed = []
+    for i, c in enumerate(cands):
+        f = f"unit_cost[{i}]" if isinstance(data.get("unit_cost"), list) else "unit_cost"
+        if not isinstance(c, Mapping):
+            raise InputError(Issue("expected {value, basis, source}", source=src, field=f))
+        value, csrc, _ = _stated(c, f, src, upper=1e9)
+        basis = c.get("basis")
+        if basis not in order:
+            raise InputError(Issue(f"basis {basis!r}; use one of {', '.join(order)} (best first)", source=src,
+                                   field=f"{f}.basis"))
+        parsed.append({"value": value, "basis": basis, "source": csrc, "rank": order.index(basis)})
+    chosen = min(parsed, key=lambda c: c["rank"])
+    alternatives = [dict(c, chosen=c is chosen) for c in parsed]
+    cunit = f"元/{unit}"
+    basis_label = f"{labels[chosen['basis']]['zh']} {labels[chosen['basis']]['en']}"
+    rows.append(_row("input", "C", "单位治理成本", "unit abatement cost", chosen["value"], cunit,
+                     f"{basis_label}; {chosen['source'] or '来源未填 source not given'}", True, "input"))
+    if len(parsed) > 1:
+        notes.append(f"unit cost: {len(parsed)} candidates; used the {chosen['basis']} value "
+                     f"(order {' > '.join(order)})")
+    if chosen["basis"] != order[0]:
+        notes.append(f"unit cost from a {chosen['basis'].replace('_', ' ')}, not a survey")
+
+    # -- coefficients ----------------------------------------------------------------------------
+    coeffs_in = data.get("coefficients") or {}
+    if not isinstance(coeffs_in, Mapping):
+        raise InputError(Issue("expected a mapping of coefficients", source=src, field="coefficients"))
+    needed = core.FORMS[standard]
+    check_keys(coeffs_in, set(needed), "coefficients.", src)
+    values: dict[str, float] = {}
+    range_yuan = None
+    for sym in needed:
+        meta = form["coefficients"][sym]
+        spec = coeffs_in.get(sym)
+        greek = {"alpha": "α", "beta": "β", "omega": "ω", "tau": "τ", "k": "k"}[sym]
+        if sym == "tau" and isinstance(spec, Mapping) and "exceedance" in spec:
+            check_keys(spec, {"exceedance"}, "coefficients.tau.", src)
+            exc = spec["exceedance"]
+            if not isinstance(exc, Mapping):
+                raise InputError(Issue("expected {measured, limit, unit}", source=src, field="coefficients.tau.exceedance"))
+            check_keys(exc, {"measured", "limit", "unit", "source"}, "coefficients.tau.exceedance.", src)
+            z = number(exc.get("measured"), "coefficients.tau.exceedance.measured", src, upper=1e12)
+            b = number(exc.get("limit"), "coefficients.tau.exceedance.limit", src, lower=0.0, lower_open=True,
+                       upper=1e12)
+            cu = text(exc.get("unit"), "coefficients.tau.exceedance.unit", src) or "mg/L"
+            zsrc = text(exc.get("source"), "coefficients.tau.exceedance.source", src) or "输入 input"
+            rows.append(_row("input", "Z", "实测浓度", "measured concentration", z, cu, zsrc, True, "input"))
+            rows.append(_row("input", "B", "排放标准限值", "discharge limit", b, cu, zsrc, True, "input"))
+            kappa = float(core.exceedance_multiple(z, b))
+            rows.append(_row("intermediate", "κ", "最大超标倍数", "exceedance multiple", kappa, "-", "κ = (Z − B) / B",
+                             True, "computed"))
+            if "tier_values" not in meta:
+                raise InputError(Issue(f"no exceedance tiers are set for {standard} (see the coefficient file); "
+                                       "state τ with its source", source=src, field="coefficients.tau"))
+            if kappa <= 0:
+                raise InputError(Issue("the measured concentration does not exceed the limit (κ = 0); the tier "
+                                       "table has no tier for that — state τ with its source", source=src,
+                                       field="coefficients.tau.exceedance"))
+            tau = float(core.tier_value(kappa, meta["tier_upper_bounds"], meta["tier_values"]))
+            rows.append(_row("intermediate", greek, meta["name_zh"], meta["name_en"], tau, "-", meta["source"],
+                             meta["verified"], "table"))
+            if not meta["verified"]:
+                unverified.append(f"τ = {tau:g} ({meta['source']})")
+            values[sym] = tau
+            continue
+        if spec is None:
+            raise InputError(Issue(f"required for {standard}: state {greek} ({meta['name_zh']} {meta['name_en']}) "
+                                   f"with its source; {meta.get('note', '')}".rstrip("; "), source=src,
+                                   field=f"coefficients.{sym}"))
+        v, vsrc, _ = _stated(spec, f"coefficients.{sym}", src, upper=1000)
+        if sym == "k":
+            fc = text(data.get("function_class"), "function_class", src)
+            ranges = form.get("ranges", {})
+            if fc is None:
+                raise InputError(Issue(f"required for {standard}: the receiving environment's function class, one of "
+                                       f"{', '.join(ranges)}", source=src, field="function_class"))
+            if fc not in ranges:
+                raise InputError(Issue(f"unknown class {fc!r}; use one of {', '.join(ranges)}", source=src,
+                                       field="function_class"))
+            rg = ranges[fc]
+            rows.append(_row("input", "", "环境功能区类别", "function class", f"{rg['name_zh']} {rg['name_en']}", "",
+                             "输入 input", True, "input"))
+            if "low" in rg:
+                rows.append(_row("intermediate", "k", "倍数区间", "multiplier range", f"{rg['low']:g}–{rg['high']:g}",
+                                 "-", rg["source"], rg["verified"], "table"))
+                if not rg["verified"]:
+                    unverified.append(f"{rg['name_zh']} {rg['low']:g}–{rg['high']:g} ({rg['source']})")
+                if not rg["low"] <= v <= rg["high"]:
+                    raise InputError(Issue(f"k = {v:g} is outside the range {rg['low']:g}–{rg['high']:g} of "
+                                           f"{rg['name_zh']}", source=src, field="coefficients.k"))
+                range_yuan = (e * chosen["value"] * rg["low"], e * chosen["value"] * rg["high"])
+            else:
+                notes.append(f"no multiplier range is set for {rg['name_zh']} {rg['name_en']} ({rg['source']}); "
+                             "k is the appraiser's value, unchecked")
+        rows.append(_row("input", greek, meta["name_zh"], meta["name_en"], v, "-",
+                         vsrc or "鉴定人取值，来源未填 stated by the appraiser, source not given", bool(vsrc), "input"))
+        if not vsrc:
+            unverified.append(f"{greek} = {v:g} (no source stated)")
+        values[sym] = v
+
+    gamma = float(core.adjustment_coefficient(standard, **values))
+    rows.append(_row("intermediate", "γ", "调整系数", "adjustment coefficient", gamma, "-", form["gamma"]["value"],
+                     form["gamma"]["verified"], "computed"))
+    ec = e * chosen["value"]
+    rows.append(_row("intermediate", "E×C", "虚拟治理成本", "imputed abatement cost", ec, "元 yuan", "E × C", True,
+                     "computed"))
+    amount = float(core.imputed_abatement_cost(e, chosen["value"], gamma))
+    if not np.isfinite(amount) or amount > 1e13:
+        raise InputError(Issue(f"the amount {amount:g} yuan is out of range; check the discharge, unit and unit cost",
+                               source=src, field="discharge.amount"))
+    rows.append(_row("result", "D", "损害数额", "damage amount", amount, "元 yuan", form["formula"]["value"],
+                     form["formula"]["verified"], "computed"))
+    rows.append(_row("result", "D", "损害数额（万元）", "damage amount (10,000 yuan)", amount / 10_000, "万元", "D / 10000",
+                     form["formula"]["verified"], "computed"))
+    inputs = {k: data[k] for k in data}
+    return AbatementResult(standard=standard, amount_yuan=amount, rows=rows, unverified=unverified, notes=notes,
+                           inputs=inputs, version=software_version(), source=source,
+                           title=text(data.get("title"), "title", src), case_id=text(data.get("case_id"), "case_id", src),
+                           range_yuan=range_yuan, alternatives=alternatives)

@@ -1,0 +1,114 @@
+"""Appraisal results stored with the case (鉴定评估结果): method, inputs, result, software version,
+date and appraiser; the case's ``damage_amount_yuan`` is set from it in the same transaction, and
+the case remembers which appraisal it came from (``damage_amount_source = appraisal``,
+``damage_appraisal_id``). An amount edited by hand is marked ``manual``."""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from typing import Any, Mapping
+
+import pandas as pd
+
+from .. import config
+from ..errors import InputError, Issue
+from ..model import AppraisalMethod
+from ..store import Store
+from .common import MAX_AMOUNT_YUAN, software_version
+
+
+def _check_access(store: Store, actor: str, case: Mapping[str, Any]) -> None:
+    """Appraisers may write appraisal results on cases assigned to them (``restoration.access``
+    when that module is present; without it every staff actor may write)."""
+    try:
+        from .. import access  # noqa: F401  (added by the permissions work; optional here)
+    except ImportError:
+        return
+    check = getattr(access, "require", None) or getattr(access, "check", None)
+    if check is None:
+        return
+    try:
+        check(store, actor, "appraisal.write", case)
+    except TypeError:  # a different signature: let the access module's own tests govern it
+        return
+
+
+def record_appraisal(store: Store, case_id: str, result: Any, *, appraiser: str, actor: str,
+                     appraised_on: _dt.date | str | None = None, note: str | None = None,
+                     expected_version: int | None = None, set_amount: bool = True) -> dict:
+    """Store ``result`` (an :class:`AbatementResult`, a :class:`RestorationCostResult` or an
+    equivalence result with a value) for ``case_id`` and set the case's damage amount from it.
+
+    Returns the stored appraisal row. Raises :class:`InputError` (nothing written) when the result
+    has no amount, and :class:`~restoration.errors.ConflictError` when ``expected_version`` is stale.
+    """
+    d = result.to_dict()
+    method = d.get("method")
+    amount = d.get("amount_yuan")
+    if method not in AppraisalMethod._value2member_map_:
+        if d.get("debit_value") is not None:
+            method, amount = "equivalence", d["debit_value"]
+        else:
+            raise InputError(Issue("this result has no damage amount in yuan (equivalence: use a value method)",
+                                   field="method"))
+    if amount is None or not (0 <= float(amount) <= MAX_AMOUNT_YUAN):
+        raise InputError(Issue(f"amount {amount!r} is not a usable damage amount", field="amount_yuan"))
+    if not appraiser or not str(appraiser).strip():
+        raise InputError(Issue("who appraised it is required (评估人)", field="appraiser"))
+    day = appraised_on or config.today()
+    if isinstance(day, str):
+        try:
+            day = _dt.date.fromisoformat(day)
+        except ValueError:
+            raise InputError(Issue(f"not a date: {day!r} (use YYYY-MM-DD)", field="appraised_on")) from None
+    with store.transaction(actor) as tx:
+        case = tx.get("cases", case_id)
+        _check_access(store, actor, case)
+        if expected_version is not None:
+            tx.update("cases", case_id, {}, expected_version=expected_version)
+        existing = tx.read("appraisals", case_id=case_id)
+        appraisal_id = f"{case_id}-A{len(existing) + 1:02d}"
+        while appraisal_id in set(existing["appraisal_id"]):
+            appraisal_id += "b"
+        row = {"appraisal_id": appraisal_id, "case_id": case_id, "method": method,
+               "standard": d.get("standard"), "amount_yuan": float(amount),
+               "inputs": json.loads(json.dumps(d.get("inputs"), default=str)),
+               "result": json.loads(json.dumps({k: v for k, v in d.items() if k != "inputs"}, default=str)),
+               "software_version": d.get("version") or software_version(), "appraised_on": day.isoformat(),
+               "appraiser": str(appraiser).strip(), "all_verified": bool(d.get("all_verified", True)),
+               "note": note}
+        tx.insert("appraisals", pd.DataFrame([row]), action=f"appraisal {method}")
+        if set_amount:
+            tx.update("cases", case_id, {"damage_amount_yuan": float(amount), "damage_amount_source": "appraisal",
+                                         "damage_appraisal_id": appraisal_id},
+                      expected_version=None if expected_version is None else expected_version + 1,
+                      action="damage amount from appraisal")
+    return row
+
+
+def list_appraisals(store: Store, case_id: str | None = None) -> pd.DataFrame:
+    """Appraisals (all, or of one case), oldest first."""
+    if case_id is None:
+        return store.read("appraisals")
+    return store.read("appraisals", case_id=case_id)
+
+
+def amount_provenance(store: Store, case: Mapping[str, Any]) -> dict[str, Any]:
+    """Where the case's damage amount came from: ``{source, appraisal_id, method, method_zh,
+    method_en, appraiser, appraised_on, all_verified, software_version}`` (``source`` is
+    ``appraisal``, ``manual`` or ``None`` when no amount is recorded)."""
+    amount = case.get("damage_amount_yuan")
+    if amount is None or (isinstance(amount, float) and pd.isna(amount)):
+        return {"source": None}
+    src = case.get("damage_amount_source")
+    aid = case.get("damage_appraisal_id")
+    if src != "appraisal" or not aid or (isinstance(aid, float) and pd.isna(aid)):
+        return {"source": "manual"}
+    rows = store.read("appraisals", appraisal_id=aid)
+    if rows.empty:
+        return {"source": "manual", "note": f"appraisal {aid} not found"}
+    r = rows.iloc[0]
+    m = AppraisalMethod(r["method"])
+    return {"source": "appraisal", "appraisal_id": aid, "method": m.value, "method_zh": m.zh, "method_en": m.en,
+            "standard": r["standard"], "appraiser": r["appraiser"], "appraised_on": str(r["appraised_on"]),
+            "all_verified": bool(r["all_verified"]), "software_version": r["software_version"]}

@@ -1,0 +1,166 @@
+"""``restoration appraisal ...``: quantify damage the way appraisals are written (损害数额量化).
+
+    restoration appraisal abatement FILE [--json] [--xlsx OUT] [--pdf OUT]
+    restoration appraisal restoration-cost FILE [--json] [--xlsx OUT]
+    restoration appraisal population FILE [--json]           # lost animal-years for REA
+    restoration appraisal record CASE_ID FILE --method abatement|restoration_cost|equivalence --appraiser NAME
+    restoration appraisal list [CASE_ID]
+    restoration appraisal workbook CASE_ID --out OUT.xlsx
+    restoration appraisal coefficients                      # the coefficient table with sources
+
+Bad input: one message naming the file and field, exit 2, nothing written.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from .cli_cases import _actor, _store
+
+_FILE = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
+_OUT = click.Path(dir_okay=False, writable=True, path_type=Path)
+
+
+def _emit(result, as_json: bool, xlsx: Path | None, pdf: Path | None = None, writer=None, pdf_writer=None) -> None:
+    if xlsx is not None and writer is not None:
+        click.echo(f"已写入 wrote {writer(result, xlsx)}", err=as_json)
+    if pdf is not None and pdf_writer is not None:
+        click.echo(f"已写入 wrote {pdf_writer(result, pdf)}", err=as_json)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        click.echo(result.summary())
+
+
+@click.group("appraisal")
+def appraisal_group() -> None:
+    """损害数额量化 damage quantification: imputed abatement cost, restoration cost, records."""
+
+
+@appraisal_group.command("abatement")
+@click.argument("file", type=_FILE)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout.")
+@click.option("--xlsx", type=_OUT, default=None, help="Also write the calculation workbook.")
+@click.option("--pdf", type=_OUT, default=None, help="Also write a printable PDF calculation sheet.")
+def abatement_cmd(file: Path, as_json: bool, xlsx: Path | None, pdf: Path | None) -> None:
+    """虚拟治理成本法 imputed abatement cost of FILE (GB/T 39793.1/.2-2020 or the 2017 multiplier form)."""
+    from .appraisal import appraise_abatement_file
+    from .reports.appraisal_pdf import abatement_pdf
+    from .reports.appraisal_xlsx import write_abatement_xlsx
+    _emit(appraise_abatement_file(file), as_json, xlsx, pdf, write_abatement_xlsx, abatement_pdf)
+
+
+@appraisal_group.command("restoration-cost")
+@click.argument("file", type=_FILE)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout.")
+@click.option("--xlsx", type=_OUT, default=None, help="Also write the options workbook.")
+def restoration_cost_cmd(file: Path, as_json: bool, xlsx: Path | None) -> None:
+    """修复费用法 restoration-cost estimate of every option in FILE, compared with their equivalence result."""
+    from .appraisal import estimate_restoration_cost_file
+    from .reports.appraisal_xlsx import _atomic_write
+
+    def writer(r, out):
+        return _atomic_write(out, {"方案比选 Options": r.options, "措施 Measures": r.measures})
+    _emit(estimate_restoration_cost_file(file), as_json, xlsx, writer=writer)
+
+
+@appraisal_group.command("population")
+@click.argument("file", type=_FILE)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout.")
+def population_cmd(file: Path, as_json: bool) -> None:
+    """Lost animal-years for an REA from a population model (keys: direct_losses, survival, fecundity,
+    recovery_years, start_year, unit)."""
+    from equivalence.population import lost_animal_years, lost_units_points
+
+    from .appraisal.common import check_keys, read_input
+    from .errors import InputError, Issue
+    data, _ = read_input(file)
+    check_keys(data, {"direct_losses", "survival", "fecundity", "recovery_years", "start_year", "unit", "title"},
+               "", file.name)
+    try:
+        table = lost_animal_years(data.get("direct_losses"), data.get("survival"), data.get("fecundity"),
+                                  int(data.get("recovery_years", 0)), int(data.get("start_year", 0)))
+    except (TypeError, ValueError) as exc:
+        raise InputError(Issue(str(exc), source=file.name)) from None
+    unit = str(data.get("unit") or "animal-years")
+    out = {"unit": unit, "total_undiscounted": float(table["lost"].sum()), "lost_units": lost_units_points(table),
+           "table": table.to_dict(orient="records"),
+           "source": "Leslie (1945) projection; bird-years as in Sperduto et al. (2003) (see docs/appraisal.md)"}
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"损失 lost {out['total_undiscounted']:,.2f} {unit} (undiscounted) over {len(table)} years")
+        click.echo(table.to_string(index=False))
+
+
+@appraisal_group.command("record")
+@click.argument("case_id")
+@click.argument("file", type=_FILE)
+@click.option("--method", type=click.Choice(["abatement", "restoration_cost", "equivalence"]), required=True)
+@click.option("--appraiser", required=True, help="Who appraised it (评估人).")
+@click.option("--date", "appraised_on", default=None, help="Appraisal date YYYY-MM-DD (default today).")
+@click.option("--actor", default=None, help="Who records it (default: the login user).")
+@click.option("--expected-version", type=int, default=None, help="The case version you saw (optimistic lock).")
+def record_cmd(case_id, file, method, appraiser, appraised_on, actor, expected_version) -> None:
+    """Store the appraisal of FILE with CASE_ID and set the case's damage amount from it."""
+    from .appraisal import appraise_abatement_file, estimate_restoration_cost_file, record_appraisal
+    if method == "abatement":
+        result = appraise_abatement_file(file)
+    elif method == "restoration_cost":
+        result = estimate_restoration_cost_file(file)
+    else:
+        from equivalence import run_scenario
+        result = run_scenario(file)
+    row = record_appraisal(_store(), case_id, result, appraiser=appraiser, actor=_actor(actor),
+                           appraised_on=appraised_on, expected_version=expected_version)
+    click.echo(f"已记录 recorded {row['appraisal_id']}: {row['amount_yuan']:,.2f} 元 yuan → {case_id} "
+               f"damage_amount_yuan")
+
+
+@appraisal_group.command("list")
+@click.argument("case_id", required=False)
+@click.option("--json", "as_json", is_flag=True)
+def list_cmd(case_id, as_json) -> None:
+    """Appraisals stored (of one case, or all)."""
+    from .appraisal import list_appraisals
+    df = list_appraisals(_store(), case_id)
+    cols = ["appraisal_id", "case_id", "method", "standard", "amount_yuan", "appraiser", "appraised_on", "all_verified"]
+    if as_json:
+        click.echo(json.dumps(df[cols].to_dict(orient="records"), ensure_ascii=False, indent=2, default=str))
+    elif df.empty:
+        click.echo("尚无鉴定评估结果 no appraisal recorded")
+    else:
+        click.echo(df[cols].to_string(index=False))
+
+
+@appraisal_group.command("workbook")
+@click.argument("case_id")
+@click.option("--out", type=_OUT, required=True)
+def workbook_cmd(case_id, out) -> None:
+    """The case's appraisal workbook in report order (damage confirmation … uncertainty)."""
+    from .reports.appraisal_xlsx import write_case_appraisal_xlsx
+    click.echo(f"已写入 wrote {write_case_appraisal_xlsx(_store(), case_id, out)}")
+
+
+@appraisal_group.command("coefficients")
+@click.option("--json", "as_json", is_flag=True)
+def coefficients_cmd(as_json) -> None:
+    """The imputed-abatement coefficient table, every value with its source and verified flag."""
+    from .appraisal import coefficient_tables
+    t = coefficient_tables()
+    if as_json:
+        click.echo(json.dumps(t, ensure_ascii=False, indent=2))
+        return
+    for key, form in t["forms"].items():
+        click.echo(f"{key}: {form['name_zh']} / {form['name_en']}")
+        for part in ("formula", "gamma"):
+            flag = "verified" if form[part]["verified"] else "UNVERIFIED"
+            click.echo(f"  {form[part]['value']}  [{flag}] {form[part]['source']}")
+        for sym, c in form.get("coefficients", {}).items():
+            vals = f" tiers ≤{c['tier_upper_bounds']} → {c['tier_values']}" if "tier_values" in c else " 未设定 not set"
+            click.echo(f"  {sym} {c['name_zh']}:{vals} [{'verified' if c['verified'] else 'UNVERIFIED'}] {c['source']}")
+        for rk, rg in form.get("ranges", {}).items():
+            vals = f"{rg['low']:g}–{rg['high']:g}" if "low" in rg else "未设定 not set"
+            click.echo(f"  {rg['name_zh']}: {vals} [{'verified' if rg['verified'] else 'UNVERIFIED'}] {rg['source']}")

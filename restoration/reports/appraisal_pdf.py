@@ -1,0 +1,166 @@
+"""A printable PDF of one calculation (计算书): title, inputs, formula, the yearly or step table,
+the result, unverified values and the software version, with a Chinese font embedded.
+
+Uses reportlab with WenQuanYi Micro Hei (Debian ``fonts-wqy-microhei``; ``.ci/run`` installs it);
+the font is embedded as a TrueType subset so the PDF prints the same anywhere.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+FONT_CANDIDATES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+                   "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+FONT_NAME = "WQYMicroHei"
+
+
+def _font() -> str:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    from ..errors import RestorationError
+    if FONT_NAME in pdfmetrics.getRegisteredFontNames():
+        return FONT_NAME
+    path = os.environ.get("RESTORATION_CJK_FONT") or next((p for p in FONT_CANDIDATES if Path(p).exists()), None)
+    if path is None:
+        raise RestorationError("no Chinese font found for the PDF: install fonts-wqy-microhei "
+                               "(apt-get install fonts-wqy-microhei) or set RESTORATION_CJK_FONT")
+    pdfmetrics.registerFont(TTFont(FONT_NAME, path, subfontIndex=0))
+    return FONT_NAME
+
+
+def _today() -> _dt.date:
+    from ..config import today
+    return today()
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, float):
+        if v != v:
+            return "—"
+        return f"{v:,.6g}" if abs(v) < 1e15 else f"{v:.6e}"
+    return "—" if v is None else str(v)
+
+
+def _flatten(d: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """Inputs as (key path, value) rows; trajectories and lists of numbers stay on one line."""
+    rows: list[tuple[str, str]] = []
+    if isinstance(d, dict):
+        for k, v in d.items():
+            rows += _flatten(v, f"{prefix}.{k}" if prefix else str(k))
+    elif isinstance(d, list) and d and all(isinstance(x, dict) for x in d):
+        for i, x in enumerate(d):
+            rows += _flatten(x, f"{prefix}[{i}]")
+    else:
+        rows.append((prefix, str(d)))
+    return rows
+
+
+def write_calculation_pdf(title: str, formula_lines: list[str], table_header: list[str], table_rows: list[list[Any]],
+                          result_lines: list[str], path: str | Path, *, notes: list[str] | None = None,
+                          version: str = "", inputs: list[tuple[str, str]] | None = None,
+                          year_columns: tuple[int, ...] = ()) -> Path:
+    """Write the calculation PDF (A4). Every user-supplied string is drawn as text (no markup)."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from xml.sax.saxutils import escape
+
+    font = _font()
+    body = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=13)
+    head = ParagraphStyle("head", fontName=font, fontSize=15, leading=20, spaceAfter=6)
+    sub = ParagraphStyle("sub", fontName=font, fontSize=11, leading=15, spaceBefore=8, spaceAfter=4)
+    cell = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10)
+
+    def p(text: str, style=body):
+        return Paragraph(escape(str(text)), style)
+
+    story = [p(title, head), p(f"生成日期 generated {_today().isoformat()} · 软件版本 software version {version}")]
+    width = A4[0] - 30 * mm
+    if inputs:
+        story.append(p("输入 Inputs", sub))
+        it = Table([[p(k, cell), p(v, cell)] for k, v in inputs], colWidths=[width * 0.35, width * 0.65])
+        it.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, colors.lightgrey), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        story.append(it)
+    story.append(p("公式 Formula", sub))
+    story += [p(line) for line in formula_lines]
+    story.append(p("计算过程 Calculation", sub))
+    def cellv(i, v):  # years and read times without thousands separators
+        return p(f"{v:g}" if i in year_columns and isinstance(v, (int, float)) else _fmt(v), cell)
+    data = [[p(h, cell) for h in table_header]] + [[cellv(i, v) for i, v in enumerate(row)] for row in table_rows]
+    t = Table(data, repeatRows=1, colWidths=[width / len(table_header)] * len(table_header))
+    t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                           ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
+                           ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    story += [t, p("结果 Result", sub)]
+    story += [p(line) for line in result_lines]
+    if notes:
+        story.append(p("说明 Notes", sub))
+        story += [p("• " + n) for n in notes]
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(suffix=".pdf", dir=path.parent)
+    os.close(fd)
+    try:
+        SimpleDocTemplate(tmp, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
+                          bottomMargin=15 * mm, title=title, author="restoration-platform").build(story)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def abatement_pdf(result, path: str | Path) -> Path:
+    """The calculation sheet of an imputed-abatement result."""
+    d = result.to_dict()
+    step = {"input": "输入", "intermediate": "中间量", "result": "结果"}
+    rows = [[step[r["step"]], r["symbol"], f"{r['name_zh']} {r['name_en']}", r["value"], r["unit"], r["source"],
+             "是 yes" if r["verified"] else "否 未核实 no"] for r in d["table"]]
+    title = f"虚拟治理成本法计算书 Imputed abatement cost — {d.get('title') or d['standard_label_zh']}"
+    return write_calculation_pdf(
+        title, [f"{d['standard_label_zh']} / {d['standard_label_en']}", f"{d['formula']},  {d['gamma_form']}"],
+        ["步骤 step", "符号 symbol", "名称 name", "数值 value", "单位 unit", "来源 source", "已核实 verified"], rows,
+        [f"损害数额 damage amount D = {d['amount_yuan']:,.2f} 元 yuan = {d['amount_wan_yuan']:,.4f} 万元"],
+        path, notes=[f"未核实 unverified: {u}" for u in d["unverified"]] + d["notes"], version=d["version"],
+        inputs=[(k, v) for k, v in _flatten(d["inputs"]) if not k.startswith(("unit_cost", "coefficients"))]
+        + ([("输入文件 input file", d["source"]["file"]), ("sha256", d["source"]["sha256"])] if d.get("source") else []))
+
+
+def equivalence_pdf(result, path: str | Path) -> Path:
+    """The calculation sheet of an equivalence run: inputs, formula, yearly debit table, result."""
+    d = result.to_dict()
+    u = result.units
+    rows = []
+    for r in d["yearly"]["debit"]:
+        rows.append([r.get("category", ""), r["year"], r.get("read_at"), r.get("level"), r.get("loss"), r.get("weight"),
+                     r.get("contribution")])
+    weight = {"compound": "w(t) = (1 + r)^(B − t)", "one_minus_d": "w(t) = (1 − d)^(t − B)",
+              "continuous": "w(t) = e^(−ρ (t − B))"}[d["discount_convention"]]
+    formula = [f"{d['method_label']}; 基准年 base year {d['base_year']}; 贴现率 rate {d['discount_rate']:g} "
+               f"({d['discount_convention']}); timing {d['timing']}", weight,
+               "D = A · Σ_t max(0, (b(t) − x(t)) / b(t)) · w(t);  S = D / c" if result.variant != "resource"
+               else "D = Σ_t L(t) · w(t);  S = D / c"]
+    res = [f"损害 debit D = {d['debit']:,.6f} {u.get('debit', '')}",
+           f"单位补偿量 credit per unit c = {d['credit_per_unit']:,.6f} {u.get('credit_per_unit', '')}",
+           f"所需规模 required scale S = {d['required_scale']:,.6f} {u.get('required_scale', '')}"]
+    if d.get("debit_value") is not None:
+        res.append(f"损害价值 debit value = {d['debit_value']:,.2f} 元 yuan")
+    for c in d.get("categories") or []:
+        res.append(f"  损害类别 category {c['name']}: {c['debit']:,.6f} {u.get('debit', '')}")
+    for pc in d.get("parcels") or []:
+        res.append(f"  替代地块 parcel {pc['name']} (share {pc['share']:g}): credit {pc['credit_per_unit']:,.6f}, "
+                   f"scale {pc['required_scale']:,.6f} {d['scale_unit']}")
+    return write_calculation_pdf("等值分析计算书 Equivalence calculation", formula,
+                                 ["类别 category", "年份 year", "读数时点 read at", "水平 level", "损失 loss",
+                                  "权重 weight", f"贡献 contribution ({u.get('debit', '')})"], rows, res, path,
+                                 notes=d["notes"], version=d["version"], inputs=_flatten(d["inputs"])
+                                 + ([("输入文件 input file", d["source"]["file"])] if d.get("source") else []),
+                                 year_columns=(1, 2))
