@@ -250,5 +250,5 @@ def test_pages_on_an_empty_store_explain_what_is_missing(staff_data, monkeypatch
     at.run()
     at.switch_page(page).run()
     assert not at.exception, at.exception
-    if page != "views/equivalence.py":  # the calculator works without data
+    if page not in ("views/equivalence.py", "views/appraisal.py"):  # calculators work without data
         assert any("restoration import" in i.value for i in at.info), [i.value for i in at.info]
