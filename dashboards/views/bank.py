@@ -55,9 +55,10 @@ top = []
 if ranking:
     rank = ranking["table"]
     top = rank[rank["eligible"]].head(5)["project_id"].tolist()
-m = maps.bank_map(table if len(table) else table.iloc[0:0], lang=L, damaged=damaged, highlight=top,
-                  counties=data.counties(), watersheds=data.watersheds())
-st_folium(m, height=480, use_container_width=True, returned_objects=[], key="bank_map")
+if len(table) or len(damaged) or len(data.counties()):  # nothing to draw: no empty map
+    m = maps.bank_map(table if len(table) else table.iloc[0:0], lang=L, damaged=damaged, highlight=top,
+                      counties=data.counties(), watersheds=data.watersheds())
+    st_folium(m, height=480, use_container_width=True, returned_objects=[], key="bank_map")
 
 if ranking:
     with shown_errors():

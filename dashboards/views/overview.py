@@ -90,10 +90,12 @@ with right:
 with left:
     if shown_sites.empty:
         empty_state("empty.no_sites", "empty.no_sites_how")
-    m = maps.overview_map(shown_sites, cases, colour_by=colour_by, lang=L,
-                          counties=data.counties(), watersheds=data.watersheds())
-    clicked = st_folium(m, height=560, use_container_width=True, key="overview_map",
-                        returned_objects=["last_active_drawing"])
+    clicked = None
+    if len(shown_sites) or len(data.counties()):  # nothing to draw: no empty map
+        m = maps.overview_map(shown_sites, cases, colour_by=colour_by, lang=L,
+                              counties=data.counties(), watersheds=data.watersheds())
+        clicked = st_folium(m, height=560, use_container_width=True, key="overview_map",
+                            returned_objects=["last_active_drawing"])
 
 feature = (clicked or {}).get("last_active_drawing") or {}
 case_id = (feature.get("properties") or {}).get("case_id")

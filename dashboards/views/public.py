@@ -21,9 +21,10 @@ c3.metric(T("public.closed"), int((cases["stage"] == "closed").sum()))
 
 if cases.empty:
     st.info(T("public.none"), icon=":material/info:")
-m = maps.overview_map(sites, cases, colour_by="stage", lang=L,
-                      counties=data.counties(), watersheds=data.watersheds())
-st_folium(m, height=420, use_container_width=True, returned_objects=[], key="public_map")
+if len(sites) or len(data.counties()):  # nothing to draw: no empty map
+    m = maps.overview_map(sites, cases, colour_by="stage", lang=L,
+                          counties=data.counties(), watersheds=data.watersheds())
+    st_folium(m, height=420, use_container_width=True, returned_objects=[], key="public_map")
 
 if len(cases):
     table = pd.DataFrame({
