@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from . import __version__, config
-from .errors import InputError, RestorationError
+from .errors import InputError, Issue, RestorationError
 
 _DEBUG_ENV = "RESTORATION_DEBUG"
 
@@ -57,37 +57,74 @@ def init(ctx: click.Context, empty: bool, sample: str | None) -> None:
         click.echo(f"  {layer}: {n}")
 
 
+def _print_import_notes(notes: list[str], warnings) -> None:
+    for note in notes:
+        click.echo(f"  {note}")
+    for w in warnings:
+        _echo_err(f"已修复 repaired: {w}")
+
+
 @cli.command("import")
 @click.argument("layer", type=click.Choice(["sites", "bank", "cases", "counties", "watersheds"]))
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--crs", default=None, help="CRS of a CSV's coordinates, e.g. EPSG:4326 or EPSG:4490.")
+@click.option("--crs", default=None,
+              help="CRS of the coordinates: EPSG:4326, EPSG:4490 (CGCS2000), a UTM zone... (CSV needs it); "
+                   "GCJ-02 (AMap/Tencent) or BD-09 (Baidu) are converted to WGS 84 for any file.")
+@click.option("--map", "map_text", default=None,
+              help="Name the file's columns: field=column,... e.g. --map name=名称,county_id=县代码.")
+@click.option("--map-file", default=None, type=click.Path(dir_okay=False),
+              help="The same as a file: JSON/YAML/TOML {field: column} or CSV field,column.")
+@click.option("--extra", type=click.Choice(["keep", "ignore"]), default="keep", show_default=True,
+              help="Columns that are not fields: keep them in 'attributes' (shown in exports) or ignore them.")
+@click.option("--check", is_flag=True, help="Validate everything (against the store too) and write nothing.")
+@click.option("--layer", "source_layer", default=None,
+              help="Layer of a GeoPackage holding several, or sheet of an Excel workbook (default: the first).")
 @click.pass_context
-def import_(ctx: click.Context, layer: str, file: str, crs: str | None) -> None:
-    """Import FILE (GeoJSON, GeoPackage, Shapefile, CSV with WKT or lon/lat, Excel) into LAYER."""
+def import_(ctx: click.Context, layer: str, file: str, crs: str | None, map_text: str | None,
+            map_file: str | None, extra: str, check: bool, source_layer: str | None) -> None:
+    """Import FILE (GeoJSON, GeoPackage, Shapefile, CSV with WKT or lon/lat, Excel) into LAYER.
+
+    Every problem of the file is reported at once (by row); nothing is written unless all rows
+    are good."""
+    from .columns import combine
     from .importer import import_file
+    mapping = combine(map_text, map_file)
     store = _store(ctx)
     if layer == "bank":
         # the registry's stricter rules (no repaired polygons, units, trajectories, status history)
         from .bank.registry import import_projects
-        done = import_projects(store, file, crs=crs)
-        click.echo(f"已导入 imported {done.rows} projects from {Path(file).name} into bank_projects")
+        done = import_projects(store, file, crs=crs, mapping=mapping, extra=extra, check=check,
+                               source_layer=source_layer)
+        _print_import_notes(done.notes, done.warnings)
+        verb = "已检查 checked (nothing written):" if check else "已导入 imported"
+        click.echo(f"{verb} {done.rows} projects from {Path(file).name} into bank_projects")
         return
-    report = import_file(store, layer, file, crs=crs, progress=True)
-    for w in report.warnings:
-        _echo_err(f"已修复 repaired: {w}")
-    click.echo(f"已导入 imported {report.rows} rows from {report.source} into {report.layer}")
+    report = import_file(store, layer, file, crs=crs, mapping=mapping, extra=extra, check=check,
+                         progress=not check, source_layer=source_layer)
+    _print_import_notes(report.notes, report.warnings)
+    if check:
+        click.echo(f"已检查 checked {report.rows} rows from {report.source} for {report.layer}: all good; "
+                   "nothing was written (run again without --check to import)")
+    else:
+        click.echo(f"已导入 imported {report.rows} rows from {report.source} into {report.layer}")
 
 
 @cli.command()
 @click.argument("layer")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
               help="Output file: .gpkg, .geojson, .csv or .xlsx.")
+@click.option("--crs", default=None,
+              help="Write coordinates in this CRS (default EPSG:4326); GCJ-02 or BD-09 for Chinese web maps.")
 @click.pass_context
-def export(ctx: click.Context, layer: str, out: str) -> None:
-    """Export LAYER to a GeoPackage, GeoJSON, CSV or Excel file."""
-    from .io import export_frame
+def export(ctx: click.Context, layer: str, out: str, crs: str | None) -> None:
+    """Export LAYER to a GeoPackage, GeoJSON, CSV or Excel file (extra columns of imported files
+    come back as columns)."""
+    from .io import export_frame, to_crs_for_export
     frame = _store(ctx).read(layer)
+    frame, note = to_crs_for_export(frame, crs)
     path = export_frame(frame, out, layer)
+    if note:
+        click.echo(f"  {note}")
     click.echo(f"已导出 exported {len(frame)} rows of {layer} to {path}")
 
 
@@ -120,9 +157,12 @@ def sample_build(out: str | None, seed: int | None, sites: int | None, dates: in
                  raster_size: int | None) -> None:
     """Regenerate the sample region deterministically (or a scaled-up one for benchmarks)."""
     from .sample.build import DEFAULT_SEED, build_sample
-    folder = build_sample(Path(out) if out else config.sample_dir(),
-                          seed=DEFAULT_SEED if seed is None else seed, sites=sites, dates=dates,
-                          raster_size=raster_size)
+    try:
+        folder = build_sample(Path(out) if out else config.sample_dir(),
+                              seed=DEFAULT_SEED if seed is None else seed, sites=sites, dates=dates,
+                              raster_size=raster_size)
+    except OSError as exc:  # a folder that cannot be created or written
+        raise InputError(Issue(f"cannot write the sample there: {exc.strerror or exc}", field="--out")) from None
     click.echo(f"已生成 built sample region in {folder}")
 
 

@@ -98,12 +98,24 @@ def show(project_id: str, as_json: bool) -> None:
 
 @bank_group.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--crs", default=None, help="CRS of a CSV's coordinates, e.g. EPSG:4490.")
-def import_(file: str, crs: str | None) -> None:
+@click.option("--crs", default=None, help="CRS of the coordinates, e.g. EPSG:4490; GCJ-02 / BD-09 are converted.")
+@click.option("--map", "map_text", default=None, help="Name the file's columns: field=column,...")
+@click.option("--map-file", default=None, type=click.Path(dir_okay=False), help="Mapping file {field: column}.")
+@click.option("--extra", type=click.Choice(["keep", "ignore"]), default="keep", show_default=True,
+              help="Columns that are not fields: keep them in 'attributes' or ignore them.")
+@click.option("--check", is_flag=True, help="Validate everything and write nothing.")
+@click.option("--layer", "source_layer", default=None, help="Layer to read from a GeoPackage holding several.")
+def import_(file: str, crs: str | None, map_text: str | None, map_file: str | None, extra: str,
+            check: bool, source_layer: str | None) -> None:
     """Import bank projects with the registry's strict checks (invalid polygons are refused)."""
     from .bank import import_projects
-    report = import_projects(_store(), file, crs=crs, actor=_actor())
-    click.echo(f"已导入 imported {report.rows} projects from {report.source}: {', '.join(report.project_ids)}")
+    from .columns import combine
+    report = import_projects(_store(), file, crs=crs, actor=_actor(), mapping=combine(map_text, map_file),
+                             extra=extra, check=check, source_layer=source_layer)
+    for note in report.notes:
+        click.echo(f"  {note}")
+    verb = "已检查 checked (nothing written):" if check else "已导入 imported"
+    click.echo(f"{verb} {report.rows} projects from {report.source}: {', '.join(report.project_ids)}")
 
 
 @bank_group.command("export")

@@ -47,17 +47,38 @@ def _json_out(obj) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
 
 
-def _details(text: str | None) -> dict:
+#: largest --details / --params accepted (characters): a case event is a record, not a document
+MAX_DETAILS_CHARS = 100_000
+
+
+def _details(text: str | None, option: str = "--details") -> dict:
+    """A JSON object given inline or as ``@file.json``; every problem is an InputError naming the
+    option (file missing or unreadable, not JSON, not an object, NaN/Infinity, NUL, too large)."""
+    from .validate import json_problem
     if not text:
         return {}
     if text.startswith("@"):
-        text = Path(text[1:]).read_text(encoding="utf-8")
+        path = Path(text[1:])
+        try:
+            if path.stat().st_size > MAX_DETAILS_CHARS * 4:
+                raise InputError(Issue(f"{path} is larger than {MAX_DETAILS_CHARS:,} characters", field=option))
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise InputError(Issue(f"file not found: {path} (after @ give the path of a JSON file)",
+                                   field=option)) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(Issue(f"cannot read {path}: {exc}", field=option)) from None
+    if len(text) > MAX_DETAILS_CHARS:
+        raise InputError(Issue(f"is {len(text):,} characters long; at most {MAX_DETAILS_CHARS:,}", field=option))
     try:
         value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(Issue(f"not valid JSON: {exc.msg}", field="--details")) from None
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise InputError(Issue(f"not valid JSON: {getattr(exc, 'msg', exc)}", field=option)) from None
     if not isinstance(value, dict):
-        raise InputError(Issue("must be a JSON object {...}", field="--details"))
+        raise InputError(Issue("must be a JSON object {...}", field=option))
+    problem = json_problem(value)
+    if problem:
+        raise InputError(Issue(problem, field=option))
     return value
 
 
@@ -117,6 +138,8 @@ def show_cmd(case_id, today, as_json) -> None:
     click.echo(f"{c['case_id']}  {c['title']}  (version {c['version']}, profile {rec['profile']['id']})")
     click.echo(f"  类别 class: {CaseClass(c['case_class']).zh} {c['case_class']}   阶段 stage: "
                f"{Stage(c['stage']).zh} {c['stage']}")
+    if isinstance(c.get("attributes"), dict) and c["attributes"]:  # extra columns of the imported register
+        click.echo("  其他属性 other attributes: " + "; ".join(f"{k}: {v}" for k, v in c["attributes"].items()))
     prov = rec.get("amount_provenance") or {}
     if prov.get("source") == "appraisal":
         click.echo(f"  损害数额 damage amount: {c['damage_amount_yuan']:,.2f} 元 — 鉴定评估 appraisal "
@@ -348,7 +371,7 @@ def mode_add(case_id, mode, params, sites, bank_project, status, note, actor, ex
              as_json) -> None:
     """Add a restoration mode (labour in lieu, offset and instalments are computed)."""
     from .cases import add_mode
-    result = add_mode(_store(), case_id, mode, actor=_actor(actor), parameters=_details(params),
+    result = add_mode(_store(), case_id, mode, actor=_actor(actor), parameters=_details(params, "--params"),
                       site_ids=[s.strip() for s in sites.split(",") if s.strip()], bank_project_id=bank_project,
                       status=status, note=note, expected_version=expected_version, today=_today(today))
     if as_json:

@@ -73,11 +73,22 @@ def ingest_raster_cmd(pattern, indicator, label, method, sites, min_valid, date_
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--source", default=None, help="Source label where the file has no 'source' column (default field).")
 @click.option("--replace", is_flag=True, help="Overwrite values already stored for the same site, indicator, time, source.")
-def ingest_table_cmd(file, source, replace) -> None:
+@click.option("--map", "map_text", default=None,
+              help="Name the file's columns: field=column,... e.g. --map site_id=点位,cod=化学需氧量.")
+@click.option("--map-file", default=None, type=click.Path(dir_okay=False), help="Mapping file {field: column}.")
+@click.option("--check", is_flag=True, help="Validate every row (against the store too) and write nothing.")
+def ingest_table_cmd(file, source, replace, map_text, map_file, check) -> None:
     """Import a field/sensor table (CSV or Excel, long or wide) → monitoring_series, all rows or none."""
+    from .columns import combine
     from .monitoring.tables import ingest_table
-    report = ingest_table(_store(), file, source=source, replace=replace, actor="cli", progress=True)
-    click.echo(f"已导入 imported {report.summary()}")
+    report = ingest_table(_store(), file, source=source, replace=replace, actor="cli", progress=True,
+                          mapping=combine(map_text, map_file), check=check)
+    for note in report.notes:
+        click.echo(f"  {note}")
+    if check:
+        click.echo(f"已检查 checked (nothing written): {report.summary()}")
+    else:
+        click.echo(f"已导入 imported {report.summary()}")
 
 
 @monitor_group.command("zonal")

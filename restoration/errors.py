@@ -24,7 +24,9 @@ class Issue:
             where.append(str(self.source))
         if self.row is not None:
             where.append(f"{self.row_label} {self.row}")
-        if self.field:
+        if self.field and self.field.startswith("-"):
+            where.append(f"argument {self.field}")  # a command-line option, e.g. --crs
+        elif self.field:
             where.append(f"field '{self.field}'")
         return (", ".join(where) + ": " if where else "") + self.message
 
@@ -46,10 +48,12 @@ class InputError(RestorationError):
         self.issues = list(issues)
         super().__init__(self._text())
 
-    def _text(self, limit: int = 20) -> str:
+    def _text(self, limit: int = 30) -> str:
         lines = [str(i) for i in self.issues[:limit]]
         if len(self.issues) > limit:
-            lines.append(f"... and {len(self.issues) - limit} more problems")
+            rest = self.issues[limit:]
+            rows = {(i.source, i.row) for i in rest if i.row is not None}
+            lines.append(f"... and {len(rest)} more problems" + (f" in {len(rows)} more rows" if rows else ""))
         return "\n".join(lines)
 
 

@@ -9,6 +9,9 @@ import numpy as np
 import geopandas as gpd
 import shapely
 from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from . import chinese_crs
 
 from .errors import InputError, Issue
 
@@ -21,6 +24,40 @@ AREA_CRS = CRS.from_proj4("+proj=aea +lat_0=0 +lon_0=105 +lat_1=25 +lat_2=47 +x_
                           "+ellps=GRS80 +units=m +no_defs")
 
 POLYGONAL = ("Polygon", "MultiPolygon")
+
+
+def parse_crs(text: str | None, argument: str = "--crs") -> CRS | str | None:
+    """A user's CRS argument: None, ``"GCJ-02"`` / ``"BD-09"`` (Chinese web-map coordinates,
+    converted by :mod:`restoration.chinese_crs`), or a pyproj CRS (``EPSG:4490``, WKT, PROJ).
+    An unknown code is an InputError naming ``argument``, never a traceback."""
+    if text is None or str(text).strip() == "":
+        return None
+    chinese = chinese_crs.chinese_crs(str(text))
+    if chinese:
+        return chinese
+    try:
+        return CRS.from_user_input(str(text).strip())
+    except CRSError:
+        raise InputError(Issue(
+            f"unknown coordinate reference system '{text}'; use an EPSG code such as EPSG:4326 "
+            "(WGS 84), EPSG:4490 (CGCS2000) or EPSG:32649 (UTM 49N), or GCJ-02 / BD-09 for "
+            "coordinates from Chinese web maps (AMap, Tencent / Baidu)", field=argument)) from None
+
+
+def from_chinese_crs(frame: gpd.GeoDataFrame, crs: str, source: str | None = None) -> gpd.GeoDataFrame:
+    """Convert a layer whose lon/lat are in GCJ-02 or BD-09 to WGS 84 (EPSG:4326).
+
+    A vector file's own CRS is overridden (such files usually claim WGS 84), but a projected one
+    is refused: GCJ-02 and BD-09 are longitude/latitude only."""
+    if frame.crs is not None and not CRS.from_user_input(frame.crs).is_geographic:
+        raise InputError(Issue(
+            f"{crs} coordinates are longitude/latitude, but the file is in a projected CRS "
+            f"({CRS.from_user_input(frame.crs).name}); leave out --crs {crs}", source=source, field="--crs"))
+    geoms = chinese_crs.transform_geometries(frame.geometry.to_numpy(), crs, inverse=True)
+    out = frame.copy()
+    out = out.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=STORE_CRS), crs=STORE_CRS)
+    out.attrs.update(frame.attrs)
+    return out
 
 
 def require_crs(frame: gpd.GeoDataFrame, source: str | None) -> CRS:

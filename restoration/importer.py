@@ -9,14 +9,18 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from . import io, model
+from . import columns, io, model
 from .errors import InputError, Issue
 from .store import Store, Transaction
-from .validate import validate_frame
+from .validate import ROWS_PER_PROBLEM, as_text, sort_issues, validate_frame
 
 #: layers that ``restoration import`` accepts, by the CLI's name for them
 IMPORT_LAYERS = {"sites": "sites", "bank": "bank_projects", "cases": "cases",
                  "counties": "counties", "watersheds": "watersheds"}
+
+
+#: what ``--extra`` may say about columns that are not fields of the layer
+EXTRA_CHOICES = ("keep", "ignore")
 
 
 @dataclass
@@ -25,37 +29,93 @@ class ImportReport:
     source: str
     rows: int
     warnings: list[Issue] = field(default_factory=list)
+    #: what the user should know: columns mapped, kept, ignored; coordinates converted
+    notes: list[str] = field(default_factory=list)
+    #: True for ``--check``: everything was validated, nothing written
+    checked: bool = False
 
 
-def prepare(store: Store | Transaction, layer: str, frame: pd.DataFrame,
-            source: str | None = None) -> tuple[pd.DataFrame, list[Issue]]:
-    """Validate ``frame`` for ``layer`` and check it against what the store already holds."""
+@dataclass
+class Prepared:
+    frame: pd.DataFrame
+    warnings: list[Issue]
+    notes: list[str]
+
+
+def _raw_ids(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A column's ids as the validator will store them (text, stripped), blanks as None."""
+    values = frame[column].reset_index(drop=True).astype(object)
+    return values.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v))
+                      else (as_text(v) or None))
+
+
+def check_references(store: Store | Transaction, layer: str, frame: pd.DataFrame,
+                     source: str | None = None) -> list[Issue]:
+    """Ids already in the store, and references to cases / counties / projects / profiles that do
+    not exist, for every row of ``frame`` (raw or validated: only text columns are read)."""
     spec = model.LAYERS[layer]
-    validated = validate_frame(spec, frame, source)
-    clean = validated.frame
     attrs = frame.attrs
     src = source or attrs.get("source")
     start, label = int(attrs.get("row_start", 1)), attrs.get("row_label", "row")
-    issues = []
-    if spec.key:
-        existing = set(store.query(f'SELECT "{spec.key}" AS k FROM "{layer}"')["k"])
-        for pos in np.flatnonzero(clean[spec.key].isin(existing).to_numpy())[:50]:
-            issues.append(Issue(f"id '{clean[spec.key].iloc[pos]}' is already in the store",
-                                source=src, row=pos + start, field=spec.key, row_label=label))
+    issues: list[Issue] = []
+
+    def each(mask, column, message):
+        positions = np.flatnonzero(mask)
+        for pos in positions[:ROWS_PER_PROBLEM]:
+            issues.append(Issue(message(pos), source=src, row=int(pos) + start, field=column, row_label=label))
+        if len(positions) > ROWS_PER_PROBLEM:
+            issues.append(Issue(f"... and {len(positions) - ROWS_PER_PROBLEM} more rows with the same problem "
+                                f"in field '{column}'", source=src, field=column))
+
+    if spec.key and spec.key in frame.columns:
+        ids = _raw_ids(frame, spec.key)
+        existing = store.keys(layer)
+        each(ids.isin(existing).to_numpy() & ids.notna().to_numpy(), spec.key,
+             lambda pos: f"id '{ids.iloc[pos]}' is already in the store")
     for column, ref_layer in spec.refs:
-        ref_key = model.LAYERS[ref_layer].key
-        known = set(store.query(f'SELECT "{ref_key}" AS k FROM "{ref_layer}"')["k"])
-        ids = pd.Series(clean[column])
+        if column not in frame.columns:
+            continue
+        ids = _raw_ids(frame, column)
+        known = store.keys(ref_layer)
         missing = ids.notna().to_numpy() & ~ids.isin(known).to_numpy()
-        for pos in np.flatnonzero(missing)[:50]:
-            issues.append(Issue(f"{ref_key} '{ids.iloc[pos]}' does not exist in '{ref_layer}'; "
-                                f"import {ref_layer} first", source=src, row=pos + start,
-                                field=column, row_label=label))
+        ref_key = model.LAYERS[ref_layer].key
+        each(missing, column, lambda pos: f"{ref_key} '{ids.iloc[pos]}' does not exist in '{ref_layer}'; "
+                                          f"import {ref_layer} first")
+    if layer == "cases" and "profile" in frame.columns:
+        # issue 10: an unknown rule profile would make every case listing fail later
+        from .cases.rules import available_profiles
+        names = available_profiles()
+        profiles = _raw_ids(frame, "profile")
+        each(profiles.notna().to_numpy() & ~profiles.isin(names).to_numpy(), "profile",
+             lambda pos: f"unknown rule profile '{profiles.iloc[pos]}'; known profiles: {', '.join(names)}")
+    return issues
+
+
+def prepare_rows(store: Store | Transaction, layer: str, frame: pd.DataFrame, source: str | None = None,
+                 *, extra: str = "error") -> Prepared:
+    """Validate ``frame`` for ``layer`` and check it against what the store already holds, in one
+    pass: value, geometry and reference problems are reported together (by row)."""
+    spec = model.LAYERS[layer]
+    issues: list[Issue] = []
+    try:
+        validated = validate_frame(spec, frame, source, extra=extra)
+    except InputError as exc:
+        validated = None
+        issues += exc.issues
+    issues += check_references(store, layer, frame, source)
     if issues:
-        raise InputError(issues)
+        raise InputError(sort_issues(issues))
+    clean = validated.frame
     if layer in ("sites", "bank_projects"):
         clean = _join_admin(store, clean, layer)
-    return clean, validated.warnings
+    return Prepared(clean, validated.warnings, validated.notes)
+
+
+def prepare(store: Store | Transaction, layer: str, frame: pd.DataFrame,
+            source: str | None = None, *, extra: str = "error") -> tuple[pd.DataFrame, list[Issue]]:
+    """Validate ``frame`` for ``layer`` and check it against what the store already holds."""
+    done = prepare_rows(store, layer, frame, source, extra=extra)
+    return done.frame, done.warnings
 
 
 def _join_admin(store: Store | Transaction, frame: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
@@ -77,17 +137,44 @@ def _join_admin(store: Store | Transaction, frame: gpd.GeoDataFrame, layer: str)
     return frame
 
 
+def read_mapped(path: str | Path, layer: str, *, crs: str | None = None,
+                mapping: dict[str, str] | None = None, source_layer: str | None = None
+                ) -> tuple[pd.DataFrame, list[str]]:
+    """Read a user's file for ``layer`` and rename its columns to field names
+    (:mod:`restoration.columns`); returns the frame and the notes for the user."""
+    spec = model.LAYERS[layer]
+    spatial = spec.geometry is not None
+    frame = io.read_input(path, crs=crs, spatial=spatial, mapping=mapping, layer=source_layer)
+    if not spatial and isinstance(frame, gpd.GeoDataFrame):
+        attrs = dict(frame.attrs)
+        frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+        frame.attrs.update(attrs)
+    notes = list(frame.attrs.get("notices") or [])
+    if len(frame) == 0:
+        raise InputError(Issue("the file holds no rows (only a header, or no features); nothing to import",
+                               source=Path(path).name))
+    frame, plan = columns.apply(spec, frame, mapping)
+    return frame, plan.notes() + notes
+
+
 def import_file(store: Store, name: str, path: str | Path, *, crs: str | None = None,
-                actor: str = "cli", progress: bool = False) -> ImportReport:
-    """Import one file into a layer (``sites``, ``bank``, ``cases``, ``counties``, ``watersheds``)."""
+                mapping: dict[str, str] | None = None, extra: str = "keep", check: bool = False,
+                actor: str = "cli", progress: bool = False, source_layer: str | None = None) -> ImportReport:
+    """Import one file into a layer (``sites``, ``bank``, ``cases``, ``counties``, ``watersheds``).
+
+    ``mapping`` ({field: file column}) names columns; columns that are not fields are kept in
+    ``attributes`` (``extra="keep"``) or dropped (``"ignore"``); ``crs`` may be ``GCJ-02`` or
+    ``BD-09``. ``check=True`` validates everything (against the store too) and writes nothing.
+    ``source_layer`` chooses the layer of a multi-layer file (GeoPackage).
+    """
     layer = IMPORT_LAYERS.get(name, name)
     if layer not in model.LAYERS or not model.LAYERS[layer].importable:
         raise InputError(f"cannot import into '{name}'; choose one of {', '.join(IMPORT_LAYERS)}")
-    spatial = model.LAYERS[layer].geometry is not None
-    frame = io.read_input(path, crs=crs, spatial=spatial)
-    if not spatial and isinstance(frame, gpd.GeoDataFrame):
-        frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    if extra not in EXTRA_CHOICES:
+        raise InputError(Issue(f"'{extra}' is not one of {', '.join(EXTRA_CHOICES)}", field="--extra"))
+    frame, notes = read_mapped(path, layer, crs=crs, mapping=mapping, source_layer=source_layer)
     with store.transaction(actor) as tx:
-        clean, warnings = prepare(tx, layer, frame)
-        tx.insert(layer, clean, action=f"import {Path(path).name}", progress=progress)
-    return ImportReport(layer, Path(path).name, len(clean), warnings)
+        done = prepare_rows(tx, layer, frame, extra=extra)
+        if not check:
+            tx.insert(layer, done.frame, action=f"import {Path(path).name}", progress=progress)
+    return ImportReport(layer, Path(path).name, len(done.frame), done.warnings, notes + done.notes, check)

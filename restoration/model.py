@@ -184,6 +184,24 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
 #: Open stages: a case in one of these still needs work.
 OPEN_STAGES = tuple(s for s in Stage if s not in (Stage.CLOSED, Stage.NOT_STARTED, Stage.TERMINATED))
 
+#: Plausibility bounds on input values (not rule values: no standard sets them). They catch
+#: typing and unit errors (1e400, yuan entered as fen x 10^6...) before they reach the store.
+#: 10^12 yuan (1万亿元) is far above any eco-environmental damage case or project cost.
+MAX_YUAN = 1e12
+#: a bank project's capacity in its own unit (ha, mu, m2, tCO2e, fish fry...)
+MAX_QUANTITY = 1e12
+#: relative value of a replacement site's services (1.0 = same as the injured site)
+MAX_RELATIVE_VALUE = 1000.0
+#: longest id (site_id, case_id, ...) and longest other text, in characters
+MAX_ID_LEN = 100
+MAX_TEXT_LEN = 2000
+MAX_NOTE_LEN = 20000
+#: largest polygon accepted per layer [ha]: sites and bank projects 10^6 ha (10,000 km²);
+#: counties 5 x 10^7 ha (China's largest county, Ruoqiang, is about 2 x 10^7 ha); watersheds
+#: 2 x 10^8 ha (the Yangtze basin is about 1.8 x 10^8 ha). Larger areas are nearly always a wrong
+#: CRS (projected metres read as degrees, lon/lat swapped).
+MAX_AREA_HA = {"sites": 1e6, "bank_projects": 1e6, "counties": 5e7, "watersheds": 2e8}
+
 Kind = Literal["str", "float", "int", "date", "datetime", "bool", "enum", "list", "json", "blob"]
 GeometryRule = Literal["polygon", "polygon_or_point"]
 
@@ -206,6 +224,10 @@ class Field:
     computed: bool = False
     unit: str | None = None
     zh: str = ""
+    #: ``min`` is a strict bound (value > min), e.g. a capacity must be positive
+    min_exclusive: bool = False
+    #: longest text accepted (characters); None -> the validator's default for ids / text
+    max_len: int | None = None
 
     @property
     def sql_type(self) -> str:
@@ -277,10 +299,12 @@ BANK_PROJECTS = _layer(LayerSpec(
         F("kind", "enum", choices=_enum(ProjectKind), default="project", zh="类别"),
         F("ecosystem_type", "enum", required=True, choices=_enum(EcosystemType), zh="生态系统类型"),
         F("services", "list", choices=_enum(Service), default=(), zh="生态服务"),
-        F("capacity", "float", required=True, min=0.0, zh="容量"),
+        F("capacity", "float", required=True, min=0.0, min_exclusive=True, max=MAX_QUANTITY, zh="容量"),
         F("capacity_unit", "str", required=True, zh="容量单位"),
-        F("unit_cost_yuan", "float", required=True, min=0.0, unit="yuan per capacity unit", zh="单位成本"),
-        F("relative_value", "float", min=0.0, default=1.0, zh="相对价值"),
+        F("unit_cost_yuan", "float", required=True, min=0.0, max=MAX_YUAN, unit="yuan per capacity unit",
+          zh="单位成本"),
+        F("relative_value", "float", min=0.0, min_exclusive=True, max=MAX_RELATIVE_VALUE, default=1.0,
+          zh="相对价值"),
         F("trajectory", "json", zh="预期服务恢复轨迹"),
         F("region", "str", zh="所在县区"),
         F("watershed", "str", zh="流域"),
@@ -300,14 +324,14 @@ CASES = _layer(LayerSpec(
         F("stage", "enum", required=True, choices=_enum(Stage), zh="办理阶段"),
         F("liable_party", "str", zh="赔偿义务人"),
         F("claimant_agency", "str", required=True, zh="赔偿权利人指定部门"),
-        F("damage_amount_yuan", "float", min=0.0, unit="yuan", zh="损害数额"),
+        F("damage_amount_yuan", "float", min=0.0, max=MAX_YUAN, unit="yuan", zh="损害数额"),
         F("incident_date", "date", zh="损害发生日期"),
         F("discovered_date", "date", zh="发现日期"),
         F("clue_source", "str", zh="线索来源"),
         F("restoration_modes", "list", choices=_enum(RestorationMode), default=(), zh="修复方式"),
         F("profile", "str", default="guangxi", zh="规则配置"),
         F("disclosed", "bool", default=False, zh="是否公开"),
-        F("notes", "str", zh="内部备注"),
+        F("notes", "str", max_len=MAX_NOTE_LEN, zh="内部备注"),
         F("version", "int", computed=True, default=1, zh="版本号"),
         F("updated_at", "datetime", computed=True, zh="更新时间"),
     ),
@@ -420,18 +444,18 @@ AUDIT_LOG = _layer(LayerSpec(
 COUNTIES = _layer(LayerSpec(
     "counties", key="county_id", geometry="polygon", importable=True, zh="县区",
     fields=(
-        F("county_id", "str", required=True),
-        F("name", "str", required=True),
-        F("area_ha", "float", computed=True, unit="ha"),
+        F("county_id", "str", required=True, zh="县区代码"),
+        F("name", "str", required=True, zh="名称"),
+        F("area_ha", "float", computed=True, unit="ha", zh="面积"),
     ),
 ))
 
 WATERSHEDS = _layer(LayerSpec(
     "watersheds", key="watershed_id", geometry="polygon", importable=True, zh="流域",
     fields=(
-        F("watershed_id", "str", required=True),
-        F("name", "str", required=True),
-        F("area_ha", "float", computed=True, unit="ha"),
+        F("watershed_id", "str", required=True, zh="流域编号"),
+        F("name", "str", required=True, zh="名称"),
+        F("area_ha", "float", computed=True, unit="ha", zh="面积"),
     ),
 ))
 
@@ -500,7 +524,7 @@ BANK_ALLOCATIONS = _layer(LayerSpec(
         F("amount", "float", required=True, min=0.0, zh="数量"),
         F("unit", "str", required=True, zh="单位"),
         F("state", "enum", required=True, choices=_enum(AllocationState), zh="状态"),
-        F("cost_yuan", "float", min=0.0, unit="yuan", zh="费用"),
+        F("cost_yuan", "float", min=0.0, max=MAX_YUAN, unit="yuan", zh="费用"),
         F("escrow_id", "str", zh="提存编号"),
         F("created_on", "date", zh="预留日期"),
         F("note", "str", zh="说明"),
@@ -533,7 +557,7 @@ ESCROW = _layer(LayerSpec(
     fields=(
         F("escrow_id", "str", required=True, zh="提存编号"),
         F("case_id", "str", required=True, zh="案件编号"),
-        F("amount_yuan", "float", required=True, min=0.0, unit="yuan", zh="金额"),
+        F("amount_yuan", "float", required=True, min=0.0, max=MAX_YUAN, unit="yuan", zh="金额"),
         F("holder", "str", required=True, zh="提存机构/账户"),
         F("deposited_on", "date", required=True, zh="提存日期"),
         F("ecosystem_type", "enum", choices=_enum(EcosystemType), zh="拟修复生态系统类型"),
@@ -612,7 +636,7 @@ CASE_MODES = _layer(LayerSpec(
         F("site_ids", "list", default=(), zh="关联场地"),
         F("bank_project_id", "str", zh="替代修复项目"),
         F("parameters", "json", zh="参数"),
-        F("value_yuan", "float", min=0.0, unit="yuan", zh="折算金额"),
+        F("value_yuan", "float", min=0.0, max=MAX_YUAN, unit="yuan", zh="折算金额"),
         F("status", "enum", choices=_enum(ModeStatus), default="planned", zh="状态"),
         F("note", "str", zh="说明"),
         F("recorded_at", "datetime", computed=True, zh="记录时间"),
@@ -624,7 +648,7 @@ FUNDS_LEDGER = _layer(LayerSpec(
     fields=(
         F("case_id", "str", required=True, zh="案件编号"),
         F("entry_type", "enum", required=True, choices=_enum(LedgerEntry), zh="类型"),
-        F("amount_yuan", "float", required=True, min=0.0, unit="yuan", zh="金额"),
+        F("amount_yuan", "float", required=True, min=0.0, max=MAX_YUAN, unit="yuan", zh="金额"),
         F("entry_date", "date", required=True, zh="日期"),
         F("due_date", "date", zh="应缴日期"),
         F("instalment_no", "int", min=1, zh="期次"),
@@ -700,7 +724,7 @@ RASTER_SOURCES = _layer(LayerSpec(
     fields=(
         F("source", "str", required=True, zh="来源标识"),  # the monitoring_series source, e.g. raster:ndvi
         F("indicator", "str", required=True, zh="指标"),
-        F("location", "str", required=True, zh="文件位置"),  # pattern, file or JSON list of files
+        F("location", "str", required=True, max_len=10_000_000, zh="文件位置"),  # pattern, file or JSON list of files
         F("options", "json", zh="读取参数"),  # open_cube keyword arguments (date_pattern, variable ...)
         F("n_dates", "int", min=0, zh="影像期数"),
         F("first_date", "date", zh="最早日期"),
@@ -710,3 +734,16 @@ RASTER_SOURCES = _layer(LayerSpec(
         F("ingested_at", "datetime", required=True, zh="入库时间"),
     ),
 ))
+
+
+# --- a user's own files in (issue 16) ---
+# Columns of an imported file that are not fields of the layer are kept, per row, in a JSON
+# ``attributes`` column (added to existing stores by migration 7), so nothing the user had is
+# lost and exports show it; ``--extra ignore`` drops them instead (with a notice).
+ATTRIBUTES_FIELD = F("attributes", "json", max_len=65536, zh="其他属性")
+#: layers whose imports keep extra columns in ``attributes``
+ATTRIBUTE_LAYERS = ("sites", "bank_projects", "cases", "counties", "watersheds")
+for _name in ATTRIBUTE_LAYERS:
+    if "attributes" not in LAYERS[_name].field_names:
+        _layer(_replace(LAYERS[_name], fields=LAYERS[_name].fields + (ATTRIBUTES_FIELD,)))
+SITES, BANK_PROJECTS, CASES, COUNTIES, WATERSHEDS = (LAYERS[n] for n in ATTRIBUTE_LAYERS)

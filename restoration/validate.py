@@ -8,7 +8,9 @@ valid, in EPSG:4326, with computed areas.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import math
+import re
+from dataclasses import dataclass, field as dc_field
 
 import geopandas as gpd
 import numpy as np
@@ -31,6 +33,14 @@ class Validated:
 
     frame: pd.DataFrame
     warnings: list[Issue]
+    #: what was done with the file's columns (extra columns kept or ignored), for the user
+    notes: list[str] = dc_field(default_factory=list)
+
+
+#: at most this many rows are listed per problem (a count of the others follows)
+ROWS_PER_PROBLEM = 200
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_EXCEPT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class _Locator:
@@ -44,6 +54,58 @@ class _Locator:
     def issue(self, pos: int | None, field: str | None, message: str) -> Issue:
         row = None if pos is None else int(pos) + self.start
         return Issue(message, source=self.source, row=row, field=field, row_label=self.label)
+
+    def each(self, mask_or_positions, field: str | None, message, issues: list[Issue]) -> None:
+        """One issue per flagged row (``message(pos)``), at most ROWS_PER_PROBLEM, then a count."""
+        arr = np.asarray(mask_or_positions)
+        positions = np.flatnonzero(arr) if arr.dtype == bool else arr
+        for pos in positions[:ROWS_PER_PROBLEM]:
+            issues.append(self.issue(pos, field, message(pos)))
+        if len(positions) > ROWS_PER_PROBLEM:
+            issues.append(Issue(f"... and {len(positions) - ROWS_PER_PROBLEM} more rows with the same "
+                                f"problem in field '{field}'", source=self.source, field=field))
+
+
+def sort_issues(issues: list[Issue]) -> list[Issue]:
+    """File-level problems first, then by row (each row's problems together), stable otherwise."""
+    def key(i: Issue):
+        count = i.row is None and i.message.startswith("... and")  # "... and N more rows": after the rows
+        return (2 if count else int(i.row is not None), i.row if i.row is not None else 0)
+    return sorted(issues, key=key)
+
+
+def _text_limit(f: Field, spec: LayerSpec | None) -> tuple[int, re.Pattern]:
+    """Length limit and forbidden characters of a text field: ids and names allow no control
+    characters at all; free text may hold line breaks and tabs."""
+    is_id = (spec is not None and (f.name == spec.key or f.name in dict(spec.refs))) or f.name.endswith("_id")
+    if is_id:
+        return f.max_len or model.MAX_ID_LEN, _CONTROL
+    if f.name in ("name", "title"):
+        return f.max_len or model.MAX_TEXT_LEN, _CONTROL
+    return f.max_len or model.MAX_TEXT_LEN, _CONTROL_EXCEPT_LINES
+
+
+def text_problem(value: str, limit: int, forbidden: re.Pattern) -> str | None:
+    """What is wrong with one text value (control characters, length), or None."""
+    m = forbidden.search(value)
+    if m:
+        return (f"contains a control character (U+{ord(m.group()):04X}) at position {m.start() + 1}; "
+                "remove it (ids and names may not hold control characters such as NUL)")
+    if len(value) > limit:
+        return f"is {len(value):,} characters long; at most {limit:,} are accepted"
+    return None
+
+
+def check_text(value: str | None, field: str, *, free_text: bool = False, limit: int | None = None) -> None:
+    """Refuse one text value given outside a table (a form field, a command-line option): control
+    characters (line breaks allowed in ``free_text``) and over-long text, as an InputError naming
+    ``field``."""
+    if value is None:
+        return
+    problem = text_problem(str(value), limit or (model.MAX_NOTE_LEN if free_text else model.MAX_TEXT_LEN),
+                           _CONTROL_EXCEPT_LINES if free_text else _CONTROL)
+    if problem:
+        raise InputError(Issue(problem, field=field))
 
 
 def _zh_to_code(f: Field) -> dict[str, str]:
@@ -85,36 +147,84 @@ def _parse_list(value, f: Field):
     return [str(i).strip() for i in items]
 
 
-def _column(f: Field, series: pd.Series, blank: np.ndarray, loc: _Locator, issues: list[Issue]):
+def _shown(value, limit: int = 60) -> str:
+    """A user's value quoted in a message: shortened, control characters made visible."""
+    text = str(value)
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def as_text(v) -> str | None:
+    """A cell as text; a whole number read as float (GIS files store codes such as adcode 450999
+    as doubles) loses its '.0'."""
+    if v is None:
+        return None
+    if isinstance(v, (float, np.floating)) and math.isfinite(v) and float(v).is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return str(v).strip()
+
+
+def _number(v) -> float:
+    if isinstance(v, (bool, np.bool_)):
+        return np.nan  # true/false is not an amount
+    if isinstance(v, str):
+        v = v.strip()
+        if _THOUSANDS.match(v):  # 1,200,000.5 (only well-formed groups: "1,5" stays an error)
+            v = v.replace(",", "")
+    try:
+        return float(v)
+    except (TypeError, ValueError, OverflowError):
+        return np.nan
+
+
+def _column(f: Field, series: pd.Series, blank: np.ndarray, loc: _Locator, issues: list[Issue],
+            spec: LayerSpec | None = None):
     """Parse one column; append issues; return the parsed values as a list/array."""
     present = ~blank
     if f.kind in ("str",):
         out = series.astype(object).where(present, None)
-        return out.map(lambda v: None if v is None else str(v).strip()).to_numpy(dtype=object)
+        values = out.map(as_text).to_numpy(dtype=object)
+        limit, forbidden = _text_limit(f, spec)
+        text = pd.Series(values, dtype=object)
+        # vectorised screen; the message is built only for the rows it flags
+        flagged = present & (text.str.contains(forbidden.pattern, regex=True, na=False).to_numpy()
+                             | (text.str.len() > limit).to_numpy())
+        loc.each(flagged, f.name, lambda pos: text_problem(values[pos], limit, forbidden), issues)
+        return values
 
     if f.kind in ("float", "int"):
-        num = pd.to_numeric(series.where(present, np.nan), errors="coerce").to_numpy(dtype=float)
+        if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+            num = np.where(present, series.to_numpy(dtype=float, na_value=np.nan), np.nan)
+        else:
+            num = np.fromiter((_number(v) if p else np.nan for v, p in zip(series, present)), dtype=float,
+                              count=len(series))
         bad = present & np.isnan(num)
-        for pos in np.flatnonzero(bad)[:50]:
-            issues.append(loc.issue(pos, f.name, f"'{series.iloc[pos]}' is not a number"))
+        loc.each(bad, f.name, lambda pos: f"'{_shown(series.iloc[pos])}' is not a number", issues)
+        infinite = present & np.isinf(num)
+        loc.each(infinite, f.name, lambda pos: f"'{_shown(series.iloc[pos])}' is not a finite number", issues)
+        bad = bad | infinite
         if f.kind == "int":
             frac = present & ~bad & (num != np.round(num))
-            for pos in np.flatnonzero(frac)[:50]:
-                issues.append(loc.issue(pos, f.name, f"{num[pos]} is not a whole number"))
+            loc.each(frac, f.name, lambda pos: f"{num[pos]} is not a whole number", issues)
         if f.min is not None:
-            for pos in np.flatnonzero(present & ~bad & (num < f.min))[:50]:
-                issues.append(loc.issue(pos, f.name, f"{num[pos]:g} is below the minimum {f.min:g}"))
+            below = (num <= f.min) if f.min_exclusive else (num < f.min)
+            word = "must be above" if f.min_exclusive else "is below the minimum"
+            loc.each(present & ~bad & below, f.name, lambda pos: f"{num[pos]:g} {word} {f.min:g}", issues)
         if f.max is not None:
-            for pos in np.flatnonzero(present & ~bad & (num > f.max))[:50]:
-                issues.append(loc.issue(pos, f.name, f"{num[pos]:g} is above the maximum {f.max:g}"))
-        return num
+            loc.each(present & ~bad & (num > f.max), f.name,
+                     lambda pos: f"{num[pos]:g} is above the maximum {f.max:g}"
+                                 + (f" {f.unit}" if f.unit else ""), issues)
+        return np.where(bad, np.nan, num)
 
     if f.kind in ("date", "datetime"):
         raw = series.where(present, None)
         parsed = pd.to_datetime(raw, errors="coerce", format="mixed")
         bad = present & parsed.isna().to_numpy()
-        for pos in np.flatnonzero(bad)[:50]:
-            issues.append(loc.issue(pos, f.name, f"'{series.iloc[pos]}' is not a date (use YYYY-MM-DD)"))
+        loc.each(bad, f.name, lambda pos: f"'{_shown(series.iloc[pos])}' is not a date (use YYYY-MM-DD)",
+                 issues)
         if f.kind == "date":
             text = parsed.dt.strftime("%Y-%m-%d")
         else:
@@ -133,7 +243,7 @@ def _column(f: Field, series: pd.Series, blank: np.ndarray, loc: _Locator, issue
             elif key in _FALSE:
                 out[pos] = False
             else:
-                issues.append(loc.issue(pos, f.name, f"'{v}' is not yes/no (use true or false)"))
+                issues.append(loc.issue(pos, f.name, f"'{_shown(v)}' is not yes/no (use true or false)"))
         return out
 
     if f.kind == "enum":
@@ -143,9 +253,8 @@ def _column(f: Field, series: pd.Series, blank: np.ndarray, loc: _Locator, issue
         # map() may hand back a blank as NaN rather than None: test for text, not for None
         codes = text.map(lambda v: mapping.get(v, mapping.get(v.lower())) if isinstance(v, str) else None)
         bad = present & codes.isna().to_numpy()
-        for pos in np.flatnonzero(bad)[:50]:
-            issues.append(loc.issue(
-                pos, f.name, f"unknown value '{text.iloc[pos]}'; allowed: {', '.join(f.choices)}"))
+        loc.each(bad, f.name, lambda pos: f"unknown value '{_shown(text.iloc[pos])}'; allowed: "
+                                          f"{', '.join(f.choices)}", issues)
         return codes.to_numpy(dtype=object)
 
     if f.kind == "list":
@@ -157,16 +266,23 @@ def _column(f: Field, series: pd.Series, blank: np.ndarray, loc: _Locator, issue
                 continue
             try:
                 items = _parse_list(series.iloc[pos], f)
-            except (ValueError, json.JSONDecodeError) as exc:
-                issues.append(loc.issue(pos, f.name, f"not a list: {exc}"))
+            except (ValueError, TypeError, RecursionError, json.JSONDecodeError) as exc:
+                issues.append(loc.issue(pos, f.name, f"not a list: {str(exc)[:200]}"))
                 continue
             if mapping is not None:
                 unknown = [i for i in items if i not in mapping and i.lower() not in mapping]
                 if unknown:
-                    issues.append(loc.issue(pos, f.name, f"unknown value(s) {', '.join(unknown)}; "
+                    issues.append(loc.issue(pos, f.name, f"unknown value(s) "
+                                            f"{', '.join(_shown(u) for u in unknown[:10])}; "
                                             f"allowed: {', '.join(f.choices)}"))
                     continue
                 items = [mapping.get(i, mapping.get(i.lower())) for i in items]
+            else:
+                limit, forbidden = _text_limit(f, spec)
+                problem = next((p for p in (text_problem(i, limit, forbidden) for i in items) if p), None)
+                if problem:
+                    issues.append(loc.issue(pos, f.name, f"an item {problem}"))
+                    continue
             out[pos] = items
         return out
 
@@ -175,15 +291,45 @@ def _column(f: Field, series: pd.Series, blank: np.ndarray, loc: _Locator, issue
         for pos in np.flatnonzero(present):
             v = series.iloc[pos]
             if isinstance(v, str):
+                if len(v) > (f.max_len or model.MAX_NOTE_LEN):
+                    issues.append(loc.issue(pos, f.name, f"is {len(v):,} characters long; at most "
+                                                         f"{f.max_len or model.MAX_NOTE_LEN:,} are accepted"))
+                    continue
                 try:
                     v = json.loads(v)
-                except json.JSONDecodeError as exc:
-                    issues.append(loc.issue(pos, f.name, f"not valid JSON: {exc.msg}"))
+                except (json.JSONDecodeError, RecursionError) as exc:
+                    issues.append(loc.issue(pos, f.name, f"not valid JSON: {getattr(exc, 'msg', exc)}"))
                     continue
+            problem = json_problem(v)
+            if problem:
+                issues.append(loc.issue(pos, f.name, problem))
+                continue
             out[pos] = v
         return out
 
     raise AssertionError(f.kind)
+
+
+def json_problem(value, depth: int = 0) -> str | None:
+    """Non-finite numbers (NaN, Infinity: not JSON), NUL characters and absurd nesting in a JSON
+    value, or None."""
+    if depth > 20:
+        return "JSON nested more than 20 levels deep"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"JSON holds {value!r}, which is not a finite number"
+    if isinstance(value, str):
+        return "JSON text holds a NUL character" if "\x00" in value else None
+    if isinstance(value, dict):
+        for k, v in value.items():
+            p = ("JSON key holds a NUL character" if "\x00" in str(k) else None) or json_problem(v, depth + 1)
+            if p:
+                return p
+    if isinstance(value, (list, tuple)):
+        for v in value:
+            p = json_problem(v, depth + 1)
+            if p:
+                return p
+    return None
 
 
 def _canonical_columns(spec: LayerSpec, columns, geometry_name: str | None) -> list[str]:
@@ -200,16 +346,24 @@ def _canonical_columns(spec: LayerSpec, columns, geometry_name: str | None) -> l
     return out
 
 
-def validate_frame(layer: str | LayerSpec, frame: pd.DataFrame, source: str | None = None) -> Validated:
-    """Validate ``frame`` for ``layer`` and return it in canonical form, or raise InputError.
+def validate_frame(layer: str | LayerSpec, frame: pd.DataFrame, source: str | None = None, *,
+                   extra: str = "error") -> Validated:
+    """Validate ``frame`` for ``layer`` and return it in canonical form, or raise InputError
+    listing every problem (file-level first, then by row).
 
     ``frame.attrs`` may carry ``source`` (file name), ``row_start`` (the row number of the
-    first data row, 2 for CSV and Excel sheets with a header line) and ``row_label``.
+    first data row, 2 for CSV and Excel sheets with a header line), ``row_label`` and
+    ``read_issues`` (problems found while reading, e.g. unreadable coordinates).
+
+    ``extra`` says what happens to columns that are not fields of the layer: ``"error"``
+    (refuse: for internal callers), ``"keep"`` (into the layer's ``attributes`` JSON, per row),
+    ``"ignore"`` (dropped); ``Validated.notes`` tells which.
     """
     spec = model.LAYERS[layer] if isinstance(layer, str) else layer
     loc = _Locator(frame, source)
-    issues: list[Issue] = []
+    issues: list[Issue] = list(frame.attrs.get("read_issues") or [])
     warnings: list[Issue] = []
+    notes: list[str] = []
 
     geometry_name = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
     if spec.geometry and geometry_name is not None:
@@ -219,25 +373,43 @@ def validate_frame(layer: str | LayerSpec, frame: pd.DataFrame, source: str | No
     columns = list(frame.columns)
     known = set(spec.field_names) | ({geometry_name} if geometry_name else set())
     unknown = [c for c in columns if c not in known]
+    doubled = sorted({c for c in columns if columns.count(c) > 1})
+    if doubled:
+        issues.append(Issue(f"column(s) {', '.join(repr(c) for c in doubled)} appear more than once; "
+                            "rename or drop one of them (or choose one with --map)", source=loc.source))
+    attributes = None
     if unknown:
-        issues.append(Issue(
-            f"unknown column(s) {', '.join(repr(c) for c in unknown)} for layer '{spec.name}'; "
-            f"allowed: {', '.join(f.name for f in spec.fields if not f.computed)}",
-            source=loc.source))
+        keep = extra == "keep" and "attributes" in spec.field_names
+        if extra == "error":
+            issues.append(Issue(
+                f"unknown column(s) {', '.join(repr(c) for c in unknown)} for layer '{spec.name}'; "
+                f"allowed: {', '.join(f.name for f in spec.fields if not f.computed)}",
+                source=loc.source))
+        elif keep:
+            attributes = _attributes(frame[unknown], loc, issues)
+            notes.append(f"其他列保留在 attributes 中 kept in 'attributes': {', '.join(map(str, unknown))}")
+        else:
+            notes.append(f"已忽略的列 ignored columns: {', '.join(map(str, unknown))}")
+        frame = frame.drop(columns=unknown)
+        columns = list(frame.columns)
     missing = [f.name for f in spec.fields if f.required and not f.computed and f.name not in columns]
     if missing:
-        issues.append(Issue(f"missing required column(s) {', '.join(missing)} for layer '{spec.name}'",
+        issues.append(Issue(f"missing required column(s) {', '.join(missing)} for layer '{spec.name}'"
+                            + ("; name the file's columns with --map field=column" if extra != "error" else ""),
                             source=loc.source))
     if spec.geometry and geometry_name is None:
         issues.append(Issue(f"layer '{spec.name}' needs geometries (a vector file, or a CSV with a "
                             "'wkt' column or 'lon'/'lat' columns)", source=loc.source))
-    if issues:
+    if doubled:
         raise InputError(issues)
 
     n = len(frame)
     out: dict[str, object] = {}
     for f in spec.fields:
         if f.computed:
+            continue
+        if f.name == "attributes" and attributes is not None:
+            out[f.name] = attributes
             continue
         if f.name not in frame.columns:
             default = f.default
@@ -246,9 +418,8 @@ def validate_frame(layer: str | LayerSpec, frame: pd.DataFrame, source: str | No
         series = frame[f.name].reset_index(drop=True)
         blank = _is_blank(series)
         if f.required:
-            for pos in np.flatnonzero(blank)[:50]:
-                issues.append(loc.issue(pos, f.name, "is required but empty"))
-        values = _column(f, series, blank, loc, issues)
+            loc.each(blank, f.name, lambda pos: "is required but empty", issues)
+        values = _column(f, series, blank, loc, issues, spec)
         if f.default is not None and f.kind not in ("list",):
             values = np.where(blank, f.default, values)
         out[f.name] = values
@@ -259,20 +430,72 @@ def validate_frame(layer: str | LayerSpec, frame: pd.DataFrame, source: str | No
         dup = keys.duplicated(keep=False) & keys.notna()
         if dup.any():
             first_pos: dict[str, int] = {}
+            later = []
             for pos in np.flatnonzero(dup.to_numpy()):
                 k = keys.iloc[pos]
                 if k in first_pos:
-                    issues.append(loc.issue(pos, spec.key, f"duplicate id '{k}' (first seen at "
-                                            f"{loc.label} {first_pos[k] + loc.start})"))
+                    later.append((pos, first_pos[k]))
                 else:
                     first_pos[k] = pos
+            first_of = dict(later)
+            loc.each(np.asarray([p for p, _ in later], dtype=int), spec.key,
+                     lambda pos: f"duplicate id '{_shown(keys.iloc[pos])}' (first seen at "
+                                 f"{loc.label} {first_of[pos] + loc.start})", issues)
 
     clean = pd.DataFrame(out)
-    if spec.geometry:
+    if spec.geometry and geometry_name is not None:
         clean = _validate_geometry(spec, frame, clean, loc, issues, warnings)
     if issues:
-        raise InputError(issues)
-    return Validated(clean, warnings)
+        raise InputError(sort_issues(issues))
+    return Validated(clean, warnings, notes)
+
+
+def _attributes(extra: pd.DataFrame, loc: _Locator, issues: list[Issue]) -> np.ndarray:
+    """The extra columns of each row as a JSON-ready dict (blank cells left out), checked for
+    control characters and size like any other text."""
+    names = [str(c) for c in extra.columns]
+    for c in names:
+        problem = text_problem(c, model.MAX_ID_LEN, _CONTROL)
+        if problem:
+            issues.append(Issue(f"column name '{_shown(c)}' {problem}", source=loc.source))
+    out = np.empty(len(extra), dtype=object)
+    limit = model.ATTRIBUTES_FIELD.max_len or model.MAX_NOTE_LEN
+    bad_rows: dict[int, str] = {}
+    for pos, row in enumerate(extra.itertuples(index=False, name=None)):
+        record = {}
+        for name, v in zip(names, row):
+            v = _plain(v)
+            if v is None:
+                continue
+            if isinstance(v, str):
+                problem = text_problem(v, model.MAX_TEXT_LEN, _CONTROL_EXCEPT_LINES)
+                if problem:
+                    bad_rows.setdefault(pos, f"column '{_shown(name)}' {problem}")
+                    continue
+            record[name] = v
+        out[pos] = record or None
+        if record and len(json.dumps(record, ensure_ascii=False, default=str)) > limit:
+            bad_rows.setdefault(pos, f"the extra columns of this row hold more than {limit:,} characters")
+    loc.each(np.asarray(sorted(bad_rows), dtype=int), "attributes", lambda pos: bad_rows[pos], issues)
+    return out
+
+
+def _plain(v):
+    """A cell as a plain JSON value (None for blanks and non-finite numbers)."""
+    if v is None:
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        return float(v) if math.isfinite(v) else None
+    if isinstance(v, (pd.Timestamp,)):
+        return None if pd.isna(v) else v.isoformat()
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    text = str(v).strip()
+    return text or None
 
 
 def _validate_geometry(spec: LayerSpec, frame: gpd.GeoDataFrame, clean: pd.DataFrame,
@@ -281,8 +504,17 @@ def _validate_geometry(spec: LayerSpec, frame: gpd.GeoDataFrame, clean: pd.DataF
     geoms = frame.geometry.reset_index(drop=True)
     gname = "geometry"
     missing = shapely.is_missing(geoms.values) | shapely.is_empty(geoms.values)
-    for pos in np.flatnonzero(missing)[:50]:
-        issues.append(loc.issue(pos, gname, "geometry is empty or missing"))
+    unreadable = np.zeros(len(geoms), dtype=bool)  # already reported while reading the file
+    for i in frame.attrs.get("read_issues") or []:
+        if i.row is not None and 0 <= i.row - loc.start < len(geoms):
+            unreadable[i.row - loc.start] = True
+    loc.each(missing & ~unreadable, gname,
+             lambda pos: "geometry is empty or missing", issues)
+    coords_ok = np.ones(len(geoms), dtype=bool)
+    xy, owner = shapely.get_coordinates(np.asarray(geoms.values, dtype=object), return_index=True)
+    coords_ok[np.unique(owner[~np.isfinite(xy).all(axis=1)])] = False
+    loc.each(~coords_ok, gname, lambda pos: "coordinates must be finite numbers (found NaN or infinity)", issues)
+    missing = missing | ~coords_ok
     types = np.asarray(shapely.get_type_id(geoms.values))
     is_point = np.isin(types, (0, 4))  # Point, MultiPoint
     is_poly = np.isin(types, (3, 6))  # Polygon, MultiPolygon
@@ -291,11 +523,10 @@ def _validate_geometry(spec: LayerSpec, frame: gpd.GeoDataFrame, clean: pd.DataF
     else:
         point_ok = np.zeros(len(geoms), dtype=bool)
     wrong = ~missing & ~is_poly & ~(is_point & point_ok)
-    for pos in np.flatnonzero(wrong)[:50]:
-        kind = geoms.values[pos].geom_type
-        allowed = "Polygon or MultiPolygon" + (" (Points only for monitoring plots)"
-                                               if spec.geometry == "polygon_or_point" else "")
-        issues.append(loc.issue(pos, gname, f"{kind} geometry not allowed; expected {allowed}"))
+    allowed = "Polygon or MultiPolygon" + (" (Points only for monitoring plots)"
+                                           if spec.geometry == "polygon_or_point" else "")
+    loc.each(wrong, gname, lambda pos: f"{geoms.values[pos].geom_type} geometry not allowed; expected {allowed}",
+             issues)
 
     fixed, repaired = geo.repair(geoms.values)
     for pos in np.flatnonzero(repaired & ~missing):
@@ -303,13 +534,30 @@ def _validate_geometry(spec: LayerSpec, frame: gpd.GeoDataFrame, clean: pd.DataF
         warnings.append(loc.issue(pos, gname, f"invalid polygon repaired with make_valid ({reason})"))
     gdf = gpd.GeoDataFrame(clean, geometry=gpd.GeoSeries(fixed, crs=frame.crs))
     ok = ~missing & ~wrong
-    gdf = geo.to_store_crs(gdf)
+    try:
+        gdf = geo.to_store_crs(gdf)
+    except Exception as exc:  # pyproj cannot transform these coordinates at all
+        issues.append(Issue(f"cannot reproject the layer to EPSG:4326: {str(exc)[:200]}", source=loc.source))
+        return gdf
+    # where did the coordinates land? outside lon/lat range = a wrong CRS (or inf from pyproj)
+    bounds = np.full((len(gdf), 4), np.nan)
+    if ok.any():
+        bounds[ok] = shapely.bounds(gdf.geometry.values[ok])
+    off = ok & ~(np.isfinite(bounds).all(axis=1) & (bounds[:, 0] >= -180) & (bounds[:, 2] <= 180)
+                 & (bounds[:, 1] >= -90) & (bounds[:, 3] <= 90))
+    loc.each(off, gname, lambda pos: "coordinates fall outside longitude -180..180 / latitude -90..90 after "
+                                     "reprojection: is the CRS right (--crs), or are lon and lat swapped?", issues)
+    ok = ok & ~off
     area = np.full(len(gdf), np.nan)
     if ok.any():
         area[ok] = geo.area_ha(gdf.geometry[ok])
     zero = ok & is_poly & ~(area > 0)
-    for pos in np.flatnonzero(zero)[:50]:
-        issues.append(loc.issue(pos, gname, "polygon has zero area"))
+    loc.each(zero, gname, lambda pos: "polygon has zero area", issues)
+    limit = model.MAX_AREA_HA.get(spec.name)
+    if limit is not None:
+        huge = ok & is_poly & (area > limit)
+        loc.each(huge, gname, lambda pos: f"polygon covers {area[pos]:,.0f} ha, more than the {limit:,.0f} ha "
+                                          f"a {spec.name} polygon may have: is the CRS right?", issues)
     if "area_ha" in spec.field_names:
         gdf["area_ha"] = np.where(is_poly, area, 0.0)
     return gdf

@@ -55,6 +55,9 @@ def record_appraisal(store: Store, case_id: str, result: Any, *, appraiser: str,
         raise InputError(Issue(f"amount {amount!r} is not a usable damage amount", field="amount_yuan"))
     if not appraiser or not str(appraiser).strip():
         raise InputError(Issue("who appraised it is required (评估人)", field="appraiser"))
+    from ..validate import check_text  # no control characters (NUL), bounded length
+    check_text(appraiser, "appraiser")
+    check_text(note, "note", free_text=True)
     day = appraised_on or config.today()
     if isinstance(day, str):
         try:

@@ -27,7 +27,11 @@ def iso_day(on: date | str | None) -> str:
         return date.today().isoformat()
     if isinstance(on, date):
         return on.isoformat()
-    return date.fromisoformat(str(on)).isoformat()
+    try:
+        return date.fromisoformat(str(on).strip()).isoformat()
+    except ValueError:
+        from ..errors import InputError, Issue
+        raise InputError(Issue(f"'{str(on)[:40]}' is not a date (use YYYY-MM-DD)", field="--on")) from None
 
 
 def next_id(tx: Transaction, layer: str, column: str, prefix: str, width: int) -> str:
@@ -42,16 +46,19 @@ def json_safe(x):
     return _json_safe(x, str)
 
 
-def positive_amount(value, field: str, unit: str = "") -> float:
-    """``value`` as a positive finite float, or an InputError naming ``field``."""
+def positive_amount(value, field: str, unit: str = "", maximum: float | None = None) -> float:
+    """``value`` as a positive finite float (at most ``maximum``, default the model's plausibility
+    bound), or an InputError naming ``field``."""
     import math
 
     from ..errors import InputError, Issue
-    what = f"a positive number{' of ' + unit if unit else ''}"
+    from ..model import MAX_QUANTITY
+    maximum = MAX_QUANTITY if maximum is None else maximum
+    what = f"a positive number{' of ' + unit if unit else ''} up to {maximum:g}"
     try:
         number = float(value)
-    except (TypeError, ValueError):
-        raise InputError(Issue(f"amount must be {what}, got {value!r}", field=field)) from None
-    if not math.isfinite(number) or number <= 0:
-        raise InputError(Issue(f"amount must be {what}, got {value!r}", field=field))
+    except (TypeError, ValueError, OverflowError):
+        raise InputError(Issue(f"amount must be {what}, got {str(value)[:60]!r}", field=field)) from None
+    if not math.isfinite(number) or number <= 0 or number > maximum:
+        raise InputError(Issue(f"amount must be {what}, got {str(value)[:60]!r}", field=field))
     return number

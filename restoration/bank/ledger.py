@@ -65,7 +65,12 @@ def _amount(amount: float, unit: str | None, project: dict) -> float:
         except ValueError:
             raise InputError(Issue(f"project '{project['project_id']}' counts capacity in {target}; "
                                    f"cannot reserve in {unit}", field="unit")) from None
-    return round(value, DECIMALS)
+    rounded = round(value, DECIMALS)
+    if rounded <= 0:
+        raise InputError(Issue(f"{amount!r} {unit or target} is below the ledger's precision of "
+                               f"{10 ** -DECIMALS:g} {target}: it would be stored as 0; reserve at least "
+                               f"{10 ** -DECIMALS:g} {target}", field="amount"))
+    return rounded
 
 
 def reserve(target: Store | Transaction, project_id: str, case_id: str | None, amount: float, *,

@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .. import io
 from ..errors import InputError, Issue
-from ..importer import prepare
+from ..importer import prepare_rows, read_mapped
+from ..validate import sort_issues
 from ..model import ProjectStatus
 from ..store import Store, Transaction
 from . import _common, units
@@ -43,6 +43,8 @@ class BankImport:
     rows: int
     project_ids: list[str]
     warnings: list[Issue] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # columns mapped / kept / ignored, coordinates converted
+    checked: bool = False  # validated only (--check): nothing written
 
 
 def _where(frame: pd.DataFrame, source: str | None):
@@ -122,19 +124,24 @@ def check_projects(clean: pd.DataFrame, frame: pd.DataFrame, source: str | None 
 
 
 def add_projects(target: Store | Transaction, frame: pd.DataFrame, *, source: str | None = None,
-                 actor: str = "system") -> BankImport:
+                 actor: str = "system", extra: str = "error", check: bool = False) -> BankImport:
     """Validate, check and insert bank projects (a GeoDataFrame in any CRS), with their first
-    status-history rows, in one transaction. Raises InputError listing every problem."""
+    status-history rows, in one transaction. Raises InputError listing every problem.
+    ``extra``: what to do with columns that are not fields (see ``validate_frame``);
+    ``check=True`` validates only."""
     src = source or frame.attrs.get("source") or "bank_projects"
     issues = check_geometry(frame, src)
     with _common.transaction(target, actor) as tx:
         try:
-            clean, warnings = prepare(tx, "bank_projects", frame, src)
+            done = prepare_rows(tx, "bank_projects", frame, src, extra=extra)
         except InputError as exc:
-            raise InputError(issues + exc.issues) from None
+            raise InputError(sort_issues(issues + exc.issues)) from None
+        clean, warnings = done.frame, done.warnings
         issues += check_projects(clean, frame, src)
         if issues:
-            raise InputError(issues)
+            raise InputError(sort_issues(issues))
+        if check:
+            return BankImport(src, len(clean), clean["project_id"].tolist(), warnings, done.notes, True)
         tx.insert("bank_projects", clean, action=f"import {src}")
         today = date.today().isoformat()
         history = pd.DataFrame({
@@ -144,13 +151,18 @@ def add_projects(target: Store | Transaction, frame: pd.DataFrame, *, source: st
             "actor": actor, "note": f"imported from {src}",
         })
         tx.insert("bank_status_history", history)
-    return BankImport(src, len(clean), clean["project_id"].tolist(), warnings)
+    return BankImport(src, len(clean), clean["project_id"].tolist(), warnings, done.notes)
 
 
-def import_projects(store: Store, path: str | Path, *, crs: str | None = None, actor: str = "cli") -> BankImport:
-    """Import a bank file (GeoJSON, GeoPackage, Shapefile, CSV + --crs, Excel) into the registry."""
-    frame = io.read_input(path, crs=crs, spatial=True)
-    return add_projects(store, frame, source=Path(path).name, actor=actor)
+def import_projects(store: Store, path: str | Path, *, crs: str | None = None, actor: str = "cli",
+                    mapping: dict[str, str] | None = None, extra: str = "keep",
+                    check: bool = False, source_layer: str | None = None) -> BankImport:
+    """Import a bank file (GeoJSON, GeoPackage, Shapefile, CSV + --crs, Excel) into the registry
+    (columns named by ``mapping``; extra columns kept or ignored; ``check`` writes nothing)."""
+    frame, notes = read_mapped(path, "bank_projects", crs=crs, mapping=mapping, source_layer=source_layer)
+    done = add_projects(store, frame, source=Path(path).name, actor=actor, extra=extra, check=check)
+    done.notes = notes + done.notes
+    return done
 
 
 def set_status(target: Store | Transaction, project_id: str, status: str, *, on: date | str | None = None,

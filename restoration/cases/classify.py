@@ -16,12 +16,13 @@ A rule the profile leaves *not set* is reported as such and never applied.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
 from ..errors import InputError, Issue
-from ..model import CaseClass
+from ..model import MAX_YUAN, CaseClass
 from .rules import BOOL_FACTS, DAMAGE_KINDS, Profile, Rule
 
 #: the keys a FACTS file may hold
@@ -55,8 +56,11 @@ def check_facts(facts: Mapping[str, Any], profile: Profile, source: str | None =
         if k not in FACT_KEYS:
             issues.append(Issue(f"unknown fact '{k}'; allowed: {', '.join(FACT_KEYS)}", source=source, field=k))
         elif k == "damage_amount_yuan":
-            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0):
-                issues.append(Issue(f"must be an amount in yuan >= 0 or null, got {v!r}", source=source, field=k))
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))
+                                  or not math.isfinite(v) or v < 0 or v > MAX_YUAN):
+                issues.append(Issue(f"must be an amount in yuan >= 0 (at most {MAX_YUAN:g}) or null, "
+                                    f"got {str(v)[:60]!r}", source=source, field=k))
+                continue
             out[k] = None if v is None else float(v)
         elif k == "major_triggers":
             triggers = profile.list("classification.major.triggers")
@@ -197,8 +201,10 @@ def read_facts(path: str | Path) -> dict:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(Issue("file not found", source=str(path))) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(Issue(f"not valid JSON: {exc}", source=path.name)) from None
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise InputError(Issue(f"not valid JSON: {str(exc)[:200]}", source=path.name)) from None
+    except OSError as exc:  # a folder, no permission ...
+        raise InputError(Issue(f"cannot read the file: {exc.strerror or exc}", source=str(path))) from None
     if not isinstance(data, dict):
         raise InputError(Issue("the facts must be a JSON object {...}", source=path.name))
     return data

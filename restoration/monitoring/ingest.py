@@ -84,6 +84,35 @@ def register_source(tx: Transaction, label: str, indicator: str, source: Any, cu
         tx.insert("raster_sources", clean, action="register raster source")
 
 
+def check_cube_options(options: dict) -> None:
+    """Refuse unusable reading options before any file is opened: a ``date_pattern`` that is not a
+    regular expression is an InputError naming ``--date-pattern``, not a traceback."""
+    import re
+
+    pattern = options.get("date_pattern")
+    if pattern is not None and not isinstance(pattern, re.Pattern):
+        try:
+            re.compile(str(pattern))
+        except (re.error, RecursionError, OverflowError) as exc:
+            raise InputError(Issue(f"'{pattern}' is not a valid regular expression ({exc}); use named groups, "
+                                   r"e.g. 'ndvi_(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})'",
+                                   field="--date-pattern")) from None
+
+
+def refuse_empty_raster(cube: xr.DataArray, table: pd.DataFrame, n_sites: int, name: str) -> None:
+    """Refuse a raster that holds nothing, before anything (values or the series' raster source)
+    is written: no dates or pixels, or no valid pixel at all (all nodata / NaN). A raster that is
+    valid but covers none of the sites is accepted (its source is registered for maps). Kept small
+    so other ingest paths (multi-band, STAC) can call it too."""
+    if cube.size == 0 or int(cube.sizes.get("time", 1)) == 0:
+        raise InputError(Issue("the raster holds no pixels or no dates; nothing was stored", source=name))
+    if len(table):
+        return
+    if not bool(cube.notnull().any().compute() if hasattr(cube.data, "compute") else cube.notnull().any()):
+        raise InputError(Issue("every pixel of the raster is nodata or NaN: it holds no values; nothing was "
+                               "stored and the existing raster source was left as it was", source=name))
+
+
 def _qc(valid_fraction: np.ndarray, site_flags: pd.Series, min_valid: float) -> np.ndarray:
     parts = []
     cloudy = np.where(valid_fraction < min_valid, "cloudy", "")
@@ -102,6 +131,7 @@ def ingest_raster(store: Store | Transaction, source: Any, *, indicator: str = "
     sites (or ``site_ids``) into ``monitoring_series``; see the module docstring."""
     ind = get_indicator(indicator)
     label = label or f"raster:{ind.code}"
+    check_cube_options(cube_options)
     cube = source if isinstance(source, xr.DataArray) else open_cube(source, **cube_options)
     name = Path(str(source)).name if not isinstance(source, xr.DataArray) else (cube.name or "cube")
     sites = store.read("sites")
@@ -115,6 +145,7 @@ def ingest_raster(store: Store | Transaction, source: Any, *, indicator: str = "
                              method, progress=progress)
     outside = sorted(set(table.loc[table["flag"].str.contains("outside|empty"), "site_id"]))
     table = table[table["mean"].notna()].reset_index(drop=True)
+    refuse_empty_raster(cube, table, len(sites), name)
     bad = (table["mean"] < ind.low) | (table["mean"] > ind.high)
     if bad.any():
         first = table[bad].iloc[0]

@@ -41,6 +41,7 @@ COLUMN_ALIASES = {
 }
 _HEADER_UNIT = re.compile(r"^\s*(.+?)\s*[\(\[（【]\s*(.*?)\s*[\)\]）】]\s*$")
 _ID_COLUMNS = {"site_id", "time", "source", "qc_flag"}
+MONITORING_FIELDS = ("site_id", "indicator", "time", "value", "unit", "source", "qc_flag")
 
 
 @dataclass
@@ -51,6 +52,7 @@ class TableIngestReport:
     sites: int = 0
     indicators: list[str] = field(default_factory=list)
     converted: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # columns mapped / ignored, text encoding
 
     def summary(self) -> str:
         conv = "; ".join(f"{k} → {v}" for k, v in self.converted.items())
@@ -62,15 +64,27 @@ def _blank(v) -> bool:
     return v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and not v.strip())
 
 
-def read_table(path: str | Path) -> tuple[pd.DataFrame, np.ndarray, str, str]:
+def read_table(path: str | Path, mapping: dict[str, str] | None = None,
+               notes: list[str] | None = None) -> tuple[pd.DataFrame, np.ndarray, str, str]:
     """Read a long or wide table into long form; returns (frame, file line of each row,
-    row label, file name)."""
+    row label, file name). ``mapping`` ({field or indicator code: file column}) names columns;
+    columns that are neither fields nor indicators are ignored and listed in ``notes``."""
     frame = io.read_input(path, spatial=False)
     if isinstance(frame, gpd.GeoDataFrame):
         frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
     source = frame.attrs.get("source", Path(path).name)
     start, label = int(frame.attrs.get("row_start", 2)), frame.attrs.get("row_label", "line")
+    notes = notes if notes is not None else []
+    notes.extend(frame.attrs.get("notices") or [])
     frame = frame.reset_index(drop=True)
+    if mapping:
+        columns = [str(c) for c in frame.columns]
+        missing = [f"{k}={v}" for k, v in mapping.items() if v not in columns]
+        if missing:
+            raise InputError(Issue(f"--map {', '.join(missing)}: the file has no such column; its columns: "
+                                   f"{', '.join(columns[:40])}", source=source, field="--map"))
+        frame = frame.rename(columns={v: k for k, v in mapping.items()})
+        notes.append("列映射 mapped columns: " + ", ".join(f"{v} → {k}" for k, v in mapping.items()))
     frame.columns = [COLUMN_ALIASES.get(str(c).strip().lower(), COLUMN_ALIASES.get(str(c).strip(),
                      str(c).strip())) for c in frame.columns]
     lines = np.arange(len(frame)) + start
@@ -93,9 +107,9 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, np.ndarray, str, str]:
         raise InputError(Issue(f"columns {', '.join(repr(c) for c in frame.columns)}: no 'indicator' and "
                                "'value' columns and no column named after a known indicator "
                                f"({', '.join(sorted(INDICATORS)[:8])} ...)", source=source))
-    if other:
-        raise InputError(Issue(f"unknown column(s) {', '.join(repr(c) for c in other)}: not an indicator "
-                               f"nor one of {', '.join(sorted(_ID_COLUMNS))}", source=source))
+    if other:  # remarks, sampler names ...: not refused, but the user is told they were not read
+        notes.append(f"已忽略的列 ignored columns (not an indicator nor one of {', '.join(sorted(_ID_COLUMNS))}): "
+                     f"{', '.join(map(str, other))}")
     pieces, piece_lines = [], []
     for col, (code, unit) in ind_cols.items():
         present = ~frame[col].map(_blank).to_numpy(dtype=bool)
@@ -174,12 +188,20 @@ def _duplicates(frame: pd.DataFrame, lines: np.ndarray, source: str, label: str)
 
 
 def ingest_table(store: Store | Transaction, path: str | Path, *, source: str | None = None,
-                 replace: bool = False, actor: str = "cli", progress: bool = False) -> TableIngestReport:
+                 replace: bool = False, actor: str = "cli", progress: bool = False,
+                 mapping: dict[str, str] | None = None, check: bool = False) -> TableIngestReport:
     """Import a field/sensor table into ``monitoring_series``; all rows or none (see module doc).
 
-    ``source`` fills the ``source`` column where the file has none (default ``field``).
+    ``source`` fills the ``source`` column where the file has none (default ``field``);
+    ``mapping`` ({field or indicator code: file column}) names the file's columns; ``check=True``
+    validates everything and writes nothing.
     """
-    frame, lines, label, name = read_table(path)
+    notes: list[str] = []
+    frame, lines, label, name = read_table(path, mapping, notes)
+    extra = [c for c in frame.columns if c not in MONITORING_FIELDS]
+    if extra:
+        notes.append(f"已忽略的列 ignored columns: {', '.join(map(str, extra))}")
+        frame = frame.drop(columns=extra)
     if "source" not in frame.columns:
         frame["source"] = source or "field"
     elif source:
@@ -215,6 +237,9 @@ def ingest_table(store: Store | Transaction, path: str | Path, *, source: str | 
         if issues:
             issues.sort(key=lambda i: (i.row or 0, i.field or ""))
             raise InputError(issues)
-        rows, replaced = write_series(tx, clean, replace=replace, action=f"import {name}", progress=progress)
+        if check:  # --check: every row validated against the store, nothing written
+            rows, replaced = len(clean), 0
+        else:
+            rows, replaced = write_series(tx, clean, replace=replace, action=f"import {name}", progress=progress)
     return TableIngestReport(name, rows, replaced, int(clean["site_id"].nunique()),
-                             sorted(set(clean["indicator"])), converted)
+                             sorted(set(clean["indicator"])), converted, notes)

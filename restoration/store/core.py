@@ -108,6 +108,11 @@ class Transaction:
         where, params = _with_filters(where, params, equals)
         return self.store._read(self.conn, layer, where, params)
 
+    def keys(self, layer: str, column: str | None = None) -> set:
+        """The distinct values of ``column`` (default: the layer's key) in ``layer``."""
+        column = column or model.LAYERS[layer].key
+        return {r[0] for r in self.conn.execute(f"SELECT DISTINCT {_quote(column)} FROM {_quote(layer)}")}
+
     # -- audit ------------------------------------------------------------------------------
     def audit(self, action: str, layer: str, record_id: str | None = None,
               before: Any = None, after: Any = None) -> None:
@@ -353,9 +358,10 @@ class Store:
         finally:
             conn.close()
 
-    def keys(self, layer: str) -> set[str]:
-        spec = model.LAYERS[layer]
-        return set(self.query(f"SELECT {_quote(spec.key)} AS k FROM {_quote(layer)}")["k"])
+    def keys(self, layer: str, column: str | None = None) -> set:
+        """The distinct values of ``column`` (default: the layer's key) in ``layer``."""
+        column = column or model.LAYERS[layer].key
+        return set(self.query(f"SELECT DISTINCT {_quote(column)} AS k FROM {_quote(layer)}")["k"])
 
     def count(self, layer: str) -> int:
         return int(self.query(f"SELECT COUNT(*) AS n FROM {_quote(layer)}")["n"].iloc[0])

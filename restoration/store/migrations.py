@@ -130,6 +130,18 @@ def _v6(conn: sqlite3.Connection) -> None:
 
 MIGRATIONS.append((6, "R-tree spatial index on every spatial layer (GeoPackage extension)", _v6))
 
+def _v7(conn: sqlite3.Connection) -> None:
+    """A user's own files (issue 16): extra columns of an imported file kept per row as JSON."""
+    for name in model.ATTRIBUTE_LAYERS:
+        have = {row[1] for row in conn.execute(f"PRAGMA table_info({_quote(name)})")}
+        if "attributes" not in have:  # a store created before migration 7 lacks it
+            conn.execute(f"ALTER TABLE {_quote(name)} ADD COLUMN \"attributes\" TEXT")
+
+
+MIGRATIONS.append((7, "imports: attributes (extra columns of imported files, JSON) on sites, "
+                      "bank_projects, cases, counties, watersheds", _v7))
+
+
 def _v9(conn: sqlite3.Connection) -> None:
     """Appraisal toolkit (issue 13): appraisal results stored with the case; where a case's damage
     amount came from."""

@@ -53,7 +53,8 @@ def _bad_inputs(tmp_path):
     yield ("non-numeric amount", ["import", "cases", str(tmp_path / "amount.csv")],
            "amount.csv, line 2, field 'damage_amount_yuan': '三千' is not a number", None)
     cases.assign(damage_amount_yuan=3000, colour="red").to_csv(tmp_path / "col.csv", index=False)
-    yield ("unknown column", ["import", "cases", str(tmp_path / "col.csv")], "unknown column(s) 'colour'", None)
+    yield ("--map names a missing column", ["import", "cases", str(tmp_path / "col.csv"), "--map", "title=标题"],
+           "argument --map: --map title=标题: the file has no column '标题'", None)
     yield ("duplicate id", ["import", "sites", str(_write_sites(tmp_path / "dup.geojson", [SQUARE, SQUARE],
                                                                site_id=["A1", "A1"]))],
            "dup.geojson, feature 2, field 'site_id': duplicate id 'A1'", None)

@@ -139,3 +139,25 @@ def test_bad_case_values_name_line_and_field(field, value, message):
     issue = err.value.issues[0]
     assert (issue.source, issue.row, issue.field) == ("cases.csv", 3, field)
     assert message in issue.message
+
+
+def test_bounds_on_values_are_all_reported_with_their_rows():
+    frame = _cases(damage_amount_yuan="1e400", title="a\x00b", case_id="C" * 101)
+    frame.loc[1, "damage_amount_yuan"] = "1,200,000"  # thousands separators are fine
+    with pytest.raises(InputError) as err:
+        validate_frame("cases", frame)
+    got = {(i.row, i.field): i.message for i in err.value.issues}
+    assert "'1e400' is not a finite number" in got[(2, "damage_amount_yuan")]
+    assert "U+0000" in got[(2, "title")] and "U+0000" in got[(3, "title")]
+    assert "at most 100" in got[(2, "case_id")]
+    assert (3, "damage_amount_yuan") not in got
+
+
+def test_extra_columns_error_keep_or_ignore():
+    frame = _cases(colour="red")
+    with pytest.raises(InputError, match="unknown column"):
+        validate_frame("cases", frame)
+    kept = validate_frame("cases", frame, extra="keep")
+    assert kept.frame["attributes"].tolist() == [{"colour": "red"}] * 2 and "colour" in kept.notes[0]
+    ignored = validate_frame("cases", frame, extra="ignore")
+    assert ignored.frame["attributes"].isna().all() and "ignored" in ignored.notes[0]
