@@ -245,3 +245,42 @@ def _case_report(path: str, v: int, case_id: str, day: date) -> bytes:
 
 def case_report(case_id: str) -> bytes:
     return _case_report(*_key(), case_id, today())
+
+
+# -- procedure (issue 14) and recovery (issue 15) panels --------------------------------------
+@st.cache_data(show_spinner=False, max_entries=64)
+def _fund_use(path: str, v: int, case_id: str):
+    from restoration.cases import procedure
+    return procedure.fund_use(_store(path), case_id)
+
+
+def fund_use(case_id: str):
+    return _fund_use(*_key(), case_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _archive_bytes(path: str, v: int, case_id: str, day: date) -> bytes:
+    from restoration.cases import procedure
+    return procedure.archive_bytes(_store(path), case_id, day)
+
+
+def archive_bytes(case_id: str) -> bytes:
+    return _archive_bytes(*_key(), case_id, today())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _public_case_items(path: str, v: int):
+    return disclosure.public_case_items(_store(path))
+
+
+def public_case_items():
+    return _public_case_items(*_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _assessments(path: str, v: int, case_id: str):
+    return monitoring.assessments(_store(path), case_id)
+
+
+def assessments(case_id: str):
+    return _assessments(*_key(), case_id)

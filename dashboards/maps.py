@@ -262,10 +262,15 @@ def case_link(case_id: str | None, title: str | None, lang: str) -> str:
 
 def overview_map(sites: gpd.GeoDataFrame, cases: pd.DataFrame, *, colour_by: str = "stage",
                  lang: str = "zh", counties=None, watersheds=None, tiles: str | None = None,
-                 asset_prefix: str = URL_PREFIX) -> folium.Map:
+                 asset_prefix: str = URL_PREFIX, scaled: bool | None = None) -> folium.Map:
     """All cases' sites coloured by case stage or class; popups link to the case page. Below
     zoom ``POINTS_BELOW_ZOOM`` every site also has a dot (small sites vanish at regional zoom);
-    closer in, only the polygons."""
+    closer in, only the polygons. Many sites (``scaled``, default: above
+    ``maps_scale.LARGE_ABOVE``) go to ``maps_scale``."""
+    from . import maps_scale
+    if maps_scale.use_scaled(len(sites)) if scaled is None else scaled:
+        return maps_scale.overview_map(sites, cases, colour_by=colour_by, lang=lang, counties=counties,
+                                       watersheds=watersheds, tiles=tiles, asset_prefix=asset_prefix)
     joined = sites.merge(cases[["case_id", "stage", "case_class", "title"]], on="case_id", how="left")
     joined.index = sites.index
     palette, column = (STAGE_COLOURS, "stage") if colour_by == "stage" else (CLASS_COLOURS, "case_class")

@@ -31,6 +31,7 @@ SAMPLE_FILES = [
     # cases and rules (issue 4)
     ("case_modes", "case_modes.csv"),
     ("funds_ledger", "funds_ledger.csv"),
+    ("screening_reports", "screening_reports.csv"),
     # project bank (issue 6)
     ("bank_status_history", "bank_status_history.csv"),
     ("case_scenarios", "case_scenarios.csv"),

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -192,10 +191,9 @@ def demo(ctx: click.Context, no_serve: bool, port: int) -> None:
     _demo_account(Path(data))
     env = dict(os.environ, RESTORATION_DATA=str(Path(data).resolve()))
     click.echo(f"仪表板 dashboard: http://localhost:{port}")
-    sys.exit(subprocess.call([sys.executable, "-m", "streamlit", "run", str(app),
-                              "--server.port", str(port), "--server.headless", "true",
-                              "--server.enableStaticServing", "true",
-                              "--browser.gatherUsageStats", "false"], env=env))
+    from .serve import serve, streamlit_command
+    # SIGTERM / Ctrl-C stop the server as well (it runs in its own process group)
+    sys.exit(serve(streamlit_command(app, port), env=env))
 
 
 def _demo_account(data: Path) -> None:

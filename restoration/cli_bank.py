@@ -167,6 +167,8 @@ def status(project_id: str, status: str, on: str | None, note: str | None) -> No
 @click.option("--top", type=int, default=None, help="Only the best N candidates.")
 def rank(case_id: str, as_json: bool, weights: tuple[str, ...], rule: tuple[str, ...], top: int | None) -> None:
     """Rank bank projects for CASE_ID: eligibility, required area, cost, distance, score."""
+    import pandas as pd
+
     from .bank import rank_base_sites
     ranking = rank_base_sites(_store(), case_id, weights=_pairs(weights, "weights") or None,
                               rules=_pairs(rule, "rule") or None)
@@ -174,6 +176,10 @@ def rank(case_id: str, as_json: bool, weights: tuple[str, ...], rule: tuple[str,
         _echo_json(ranking.to_dict(top=top))
         return
     t = ranking.table if top is None else ranking.table.head(top)
+    if ranking.table.empty:
+        click.echo(f"案件 case {case_id}: 项目库为空 the project bank has no projects yet — import them with "
+                   "`restoration bank import FILE`")
+        return
     click.echo(f"案件 case {case_id}: 损害 debit {ranking.debit:.1f} ha·yr; 已落实 covered "
                f"{ranking.covered_fraction:.0%} (scenario: {ranking.scenario_source})")
     click.echo("名次 rank | 项目 project | 可选 eligible | 所需 required | 费用 cost (万元) | 距离 km | 得分 score | 原因 reasons")
@@ -181,7 +187,7 @@ def rank(case_id: str, as_json: bool, weights: tuple[str, ...], rule: tuple[str,
         need = f"{r.needed_amount:.2f} {r.capacity_unit}" if r.needed_amount == r.needed_amount else "-"
         cost = f"{r.cost_yuan / 1e4:.1f}" if r.cost_yuan == r.cost_yuan else "-"
         score = f"{r.score:.3f}" if r.score == r.score else "-"
-        click.echo(f"{r.rank or '-'} | {r.project_id} {r.name} | {'是 yes' if r.eligible else '否 no'} | {need} | "
+        click.echo(f"{'-' if pd.isna(r.rank) else r.rank} | {r.project_id} {r.name} | {'是 yes' if r.eligible else '否 no'} | {need} | "
                    f"{cost} | {r.distance_km:.1f} | {score} | {'; '.join(r.reasons)}")
     if ranking.split is not None:
         click.echo("无单个项目容量足够 no single project fits; 拆分方案 proposed split:")

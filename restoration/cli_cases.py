@@ -27,7 +27,7 @@ def _store():
 
 def _today(value: str | None) -> date:
     if not value:
-        return date.today()
+        return config.today()
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -385,16 +385,22 @@ def mode_add(case_id, mode, params, sites, bank_project, status, note, actor, ex
 
 @case_group.command("profile")
 @click.argument("name", default="guangxi")
+@click.option("--on", "on", default=None, help="Show the version in force on this date (YYYY-MM-DD).")
 @_json_opt
-def profile_cmd(name, as_json) -> None:
-    """Show a rule profile: every value (or 'not set'), its source and whether it was verified."""
+def profile_cmd(name, on, as_json) -> None:
+    """Show a rule profile: every value (or 'not set'), its source and whether it was verified.
+    NAME@VERSION loads one version (a draft too); --on picks the version in force that day."""
     from .cases import load_profile
-    prof = load_profile(name)
+    prof = load_profile(name, on=_today(on) if on else None)
     table = prof.table()
     if as_json:
-        _json_out({"id": prof.id, "chain": list(prof.chain), "rules": table.to_dict("records")})
+        _json_out({"id": prof.id, "key": prof.key, "status": prof.status, "chain": list(prof.chain),
+                   "effective_from": prof.effective_from.isoformat() if prof.effective_from else None,
+                   "rules": table.to_dict("records")})
         return
-    click.echo(f"{prof.name_zh} {prof.name_en} ({' → '.join(prof.chain)})")
+    status = "草案 DRAFT (not in force)" if prof.is_draft else "施行 in force"
+    since = f" from {prof.effective_from.isoformat()}" if prof.effective_from else ""
+    click.echo(f"{prof.name_zh} {prof.name_en} [{prof.key}: {status}{since}] ({' → '.join(prof.chain)})")
     for r in table.to_dict("records"):
         mark = "✓" if r["verified"] else "·"
         click.echo(f" {mark} {r['rule']}: {r['value']}   [{r['profile']}] {r['source']}")
@@ -421,3 +427,6 @@ def export_cmd(out, today) -> None:
         raise InputError(Issue("the register is written as Excel: use a .xlsx file name", field="--out"))
     path = export_register(_store(), out, _today(today))
     click.echo(f"已导出 exported the case register to {path}")
+
+
+from . import cli_procedure  # noqa: E402,F401  (registers the procedure commands on the case group)

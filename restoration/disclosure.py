@@ -53,3 +53,10 @@ def public_sites(store: Store) -> pd.DataFrame:
     ids = set(store.query("SELECT case_id FROM cases WHERE disclosed = 1")["case_id"])
     sites = store.read("sites")
     return sites[sites["case_id"].isin(ids)][list(PUBLIC_SITE_FIELDS)].reset_index(drop=True)
+
+
+def public_case_items(store: Store) -> pd.DataFrame:
+    """Published agreements, restoration results and fund use of disclosed cases (issue 14):
+    numbers, dates and labels only — see ``restoration.cases.publication``."""
+    from .cases.publication import public_items
+    return public_items(store)

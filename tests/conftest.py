@@ -106,3 +106,21 @@ def run_cli(argv, capsys):
 def cli(capsys):
     """``cli(*args)`` -> (exit code, stdout, stderr), through :func:`run_cli`."""
     return lambda *argv: run_cli(argv, capsys)
+
+
+@pytest.fixture(scope="session")
+def _imported_store_template(tmp_path_factory) -> Path:
+    from .stores import imported_store_dir
+    root = tmp_path_factory.mktemp("imported")
+    return imported_store_dir(root / "data", root / "inputs") / config.STORE_FILE
+
+
+@pytest.fixture
+def imported_store(tmp_path, _imported_store_template):
+    """A store of imported counties, watersheds, 10 cases and 50 sites, with no events, bank or
+    monitoring (see ``tests/stores.py``): a copy of one built per session."""
+    from restoration.store import open_store
+    target = tmp_path / "imported" / "platform.gpkg"
+    target.parent.mkdir()
+    shutil.copy(_imported_store_template, target)
+    return open_store(target, create=False)

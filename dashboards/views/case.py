@@ -3,7 +3,7 @@ bank allocations, funds, and forms that write to the store."""
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboards import appraisal_panels, case_panels, data, maps, state
+from dashboards import appraisal_panels, case_panels, data, maps, procedure_panels, recovery_panels, state
 from dashboards.i18n import money_short, money, text, vocab
 from dashboards.ui import T, empty_state, lang, md, require_staff, show_flash, shown_errors
 from restoration.model import CaseClass, RestorationMode, Stage
@@ -45,7 +45,8 @@ with shown_errors():
 sites = data.sites()
 case_sites = sites[sites["case_id"] == case_id]
 tabs = st.tabs([T("case.tab_timeline"), T("case.tab_map"), T("case.tab_monitoring"),
-                T("case.tab_equivalence"), T("case.tab_bank"), T("case.tab_funds"), T("case.tab_forms")])
+                T("case.tab_equivalence"), T("case.tab_bank"), T("case.tab_funds"), T("case.tab_forms"),
+                T("case.tab_procedure")])
 with tabs[0], shown_errors():
     case_panels.timeline(case_id, L)
 with tabs[1], shown_errors():
@@ -59,6 +60,7 @@ with tabs[1], shown_errors():
         st_folium(m, height=480, use_container_width=True, returned_objects=[], key=f"case_map_{case_id}")
 with tabs[2], shown_errors():
     case_panels.monitoring(case_id, case_sites, L)
+    recovery_panels.case_recovery(case_id, L)
 with tabs[3], shown_errors():
     case_panels.equivalence_panel(case_id, L)
 with tabs[4], shown_errors():
@@ -77,3 +79,6 @@ with tabs[6]:
             st.session_state[loaded_key] = int(case["version"])
             st.rerun()
     case_panels.forms(case_id, st.session_state[loaded_key], L)
+with tabs[7], shown_errors():
+    procedure_panels.procedure(case_id, L)
+    procedure_panels.procedure_forms(case_id, st.session_state[loaded_key], L)

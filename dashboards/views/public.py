@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboards import data, maps
+from dashboards import data, maps, procedure_panels
 from dashboards.i18n import area, money, text, vocab
 from dashboards.ui import T, lang
 from restoration.model import CaseClass, RestorationMode, Stage, Verdict
@@ -42,3 +42,4 @@ if len(cases):
     st.dataframe(table, hide_index=True, width="stretch")
 if len(sites):
     st.caption(T("public.area", area=area(sites["area_ha"].sum(), L)))
+procedure_panels.public_items(L)  # published agreements, results and fund use (issue 14)

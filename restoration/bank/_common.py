@@ -8,6 +8,7 @@ from typing import Iterator
 from equivalence.result import json_safe as _json_safe
 
 from ..store import Store, Transaction
+from .. import config
 
 
 @contextmanager
@@ -24,7 +25,7 @@ def transaction(target: Store | Transaction, actor: str) -> Iterator[Transaction
 def iso_day(on: date | str | None) -> str:
     """A date as ISO text; None is today."""
     if on is None:
-        return date.today().isoformat()
+        return config.today().isoformat()
     if isinstance(on, date):
         return on.isoformat()
     try:

@@ -32,6 +32,7 @@ from ..validate import sort_issues
 from ..model import ProjectStatus
 from ..store import Store, Transaction
 from . import _common, units
+from .. import config
 
 LIFECYCLE = [s.value for s in ProjectStatus]  # proposed → approved → under_construction → operational → closed
 FOOTPRINT_TOLERANCE = 0.10
@@ -118,7 +119,7 @@ def check_projects(clean: pd.DataFrame, frame: pd.DataFrame, source: str | None 
             if cap_ha > row.area_ha * (1 + FOOTPRINT_TOLERANCE):
                 issues.append(at(pos, "capacity", f"capacity {row.capacity:g} {unit} ({cap_ha:.2f} ha) exceeds the "
                                                   f"project's mapped area {row.area_ha:.2f} ha"))
-        if getattr(row, "status_since", None) and row.status_since > date.today().isoformat():
+        if getattr(row, "status_since", None) and row.status_since > config.today().isoformat():
             issues.append(at(pos, "status_since", f"{row.status_since} is in the future"))
     return issues
 
@@ -143,7 +144,7 @@ def add_projects(target: Store | Transaction, frame: pd.DataFrame, *, source: st
         if check:
             return BankImport(src, len(clean), clean["project_id"].tolist(), warnings, done.notes, True)
         tx.insert("bank_projects", clean, action=f"import {src}")
-        today = date.today().isoformat()
+        today = config.today().isoformat()
         history = pd.DataFrame({
             "project_id": clean["project_id"].to_numpy(), "from_status": None,
             "to_status": clean["status"].to_numpy(),

@@ -26,6 +26,7 @@ from ..errors import InputError, Issue, NotFoundError
 from ..store import Store, Transaction
 from . import _common
 from .units import is_area
+from .. import config
 
 PURPOSE = "alternative_restoration"
 #: years natural recovery takes in a derived default injury, by damaged ecosystem
@@ -66,7 +67,7 @@ def derive_scenario(store: Store | Transaction, case_id: str) -> dict:
     area = float(damaged["area_ha"].sum())
     eco = damaged.sort_values("area_ha").iloc[-1]["ecosystem_type"]
     incident = case.get("incident_date") or case.get("discovered_date")
-    year = date.fromisoformat(str(incident)).year if incident else date.today().year
+    year = date.fromisoformat(str(incident)).year if incident else config.today().year
     recovery = DEFAULT_RECOVERY_YEARS.get(eco, 20)
     return {
         "schema_version": 1, "method": "service", "case_id": case_id,

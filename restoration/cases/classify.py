@@ -126,13 +126,16 @@ def classify(case_facts: Mapping[str, Any], profile: Profile, source: str | None
     elif applies_to and kind is not None and kind not in applies_to:
         fired.append(_entry(cap, "minor_criterion", None, f"数额上限仅适用于 the cap applies to "
                                                           f"{', '.join(applies_to)} cases only; this is {kind}"))
+    elif applies_to and kind is None:
+        # the cap is written for one kind of damage: unknown kind -> not applied (桂环规范〔2024〕1号)
+        fired.append(_entry(cap, "minor_criterion", None, f"损害类型未知，数额上限仅适用于 damage kind not stated: "
+                                                          f"the cap applies to {', '.join(applies_to)} cases only"))
     elif amount is None:
         fired.append(_entry(cap, "minor_criterion", None, "损害数额未知 damage amount unknown"))
     else:
         met = amount <= cap.value
         results.append(met)
-        scope = (f" ({'/'.join(applies_to)}" + (", damage kind not stated" if kind is None else "") + ")"
-                 if applies_to else "")
+        scope = f" ({'/'.join(applies_to)})" if applies_to else ""
         fired.append(_entry(cap, "minor_criterion", met,
                             f"损害数额 damage {_yuan(amount)} {'≤' if met else '>'} {_yuan(cap.value)} yuan{scope}"))
     impact_rule = profile.rule(f"{base}.no_obvious_impact")

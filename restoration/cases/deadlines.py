@@ -30,6 +30,7 @@ from .funds import summarise
 from .holidays import period_end
 from .rules import Profile
 from .workflow import Event, make_event, order, replay
+from .. import config
 
 STATUS_LABELS = {
     "open": ("未到期", "open"),
@@ -48,7 +49,7 @@ class Deadline:
     deadline: str
     zh: str
     en: str
-    kind: str  # rule | case | instalment
+    kind: str  # rule | case | instalment | supervision
     status: str
     due_date: date | None = None
     days_left: int | None = None
@@ -111,7 +112,7 @@ def compute_deadlines(case: Mapping[str, Any], events: Sequence[Mapping | Event]
                       ledger_rows: pd.DataFrame | Sequence[dict] | None = None,
                       today: date | None = None) -> list[Deadline]:
     """Every deadline of one case (pure: no store)."""
-    today = today or date.today()
+    today = today or config.today()
     evs = order(make_event(e) for e in events)
     state = replay(case, evs, profile, today).state
     ended = state.stage in END_STAGES
@@ -156,6 +157,22 @@ def compute_deadlines(case: Mapping[str, Any], events: Sequence[Mapping | Event]
                           source=f"{event_label(ev.event_type)} {ev.event_type} {ev.event_date.isoformat()}",
                           verified=True, note=spec.get("note"))
             out.append(_finish(dl, _first_after(evs, i, stops), ended, today))
+
+    # major-case supervision (督办): each report due under the supervision decision's schedule
+    from .procedure import supervision_schedule
+    for r in supervision_schedule(evs, profile, today):
+        dl = Deadline(cid, f"supervision_report_{r['report_no']}", f"第{r['report_no']}次督办进展报告",
+                      f"supervision report {r['report_no']}", "supervision", "open", due_date=r["due_date"],
+                      nominal_due=r["due_date"], limit_days=r["every_days"], start_event="supervision_started",
+                      source=r["source"], verified=True, note=f"督办单位 supervising authority: {r['authority']}")
+        if r["status"] in ("met", "met_late"):
+            dl.status, dl.stop_event, dl.stop_date = r["status"], "supervision_report", r["report_date"]
+        elif ended:
+            dl.status = "ended"
+        else:
+            dl.days_left = (r["due_date"] - today).days
+            dl.status = r["status"]
+        out.append(dl)
 
     if ledger_rows is not None and len(ledger_rows):
         summary = summarise(ledger_rows, today)

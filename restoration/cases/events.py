@@ -55,7 +55,43 @@ EVENT_TYPES: dict[str, EventType] = {e.code: e for e in (
     _E("accepted", "验收通过", "accepted", Stage.EFFECT_EVALUATION),
     _E("closed", "结案", "case closed", Stage.CLOSED),
     _E("terminated", "终止索赔", "claim terminated", Stage.TERMINATED),
+    # -- the procedure around the case (issue 14): none of these moves the stage, except the scope
+    # exclusion (a side exit at screening) and the liable party's request (opens consultation)
+    _E("screening_excluded", "不属于赔偿范围（筛查排除）", "outside the scope (excluded at screening)",
+       Stage.NOT_STARTED),
+    _E("clue_referred", "线索移送", "clue referred to another department", None),
+    _E("jurisdiction_assigned", "确定管辖", "jurisdiction assigned", None),
+    _E("joint_handling_agreed", "联合办案（牵头部门）", "joint handling agreed (lead department)", None),
+    _E("joint_investigation_group", "成立联合调查组", "joint investigation group formed", None),
+    _E("appraisal_institution_selected", "选定鉴定评估机构", "appraisal institution selected", None),
+    _E("appraisal_objection", "对鉴定评估意见提出异议", "objection to the appraisal", None),
+    _E("appraisal_objection_answered", "异议处理意见", "objection answered", None),
+    _E("third_party_review", "第三方论证", "third-party review of the appraisal", None),
+    _E("compensation_opinion_drafted", "拟定赔偿意见", "compensation opinion drafted", None),
+    _E("consultation_requested", "赔偿义务人申请先行磋商", "consultation requested by the liable party",
+       Stage.CONSULTATION),
+    _E("agent_authorised", "代理人授权文书核验", "agent's authorisation verified", None),
+    _E("enforcement_referral", "行政执法移送（一案双查）", "referral from administrative enforcement (一案双查)",
+       None),
+    _E("compensation_duty_notified", "告知赔偿义务", "liable party told of the compensation duty", None),
+    _E("police_link", "与公安机关衔接", "link with a police (criminal) case", None),
+    _E("supervision_started", "列入重大案件督办", "major-case supervision (督办) started", None),
+    _E("supervision_report", "督办进展报告", "progress report to the supervising authority", None),
+    _E("supervision_ended", "督办结束", "supervision ended", None),
+    _E("public_comment_opened", "公开征求意见", "published for public comment", None),
+    _E("public_comment_received", "收到公众意见", "public comment received", None),
+    _E("public_comment_answered", "公众意见答复", "public comment answered", None),
+    _E("credit_incentive", "诚信激励", "incentive for active performance", None),
+    _E("dishonesty_listed", "列入失信被执行人名单", "put on the dishonest-debtor list", None),
+    _E("offset_applied", "技改抵扣申请", "technical-upgrade offset applied for", None),
+    _E("offset_reviewed", "技改抵扣审核", "technical-upgrade offset reviewed", None),
+    _E("offset_accepted", "技改项目验收", "technical upgrade accepted", None),
+    _E("offset_granted", "核定抵扣", "offset granted", None),
+    _E("disclosed", "信息公开", "published (disclosure)", None),
 )}
+
+#: the procedure events of issue 14 (docs/cases.md, "Procedure"), in the order above
+PROCEDURE_EVENTS = tuple(list(EVENT_TYPES)[list(EVENT_TYPES).index("screening_excluded"):])
 
 #: stages after which nothing more can happen to a case
 END_STAGES = (Stage.CLOSED, Stage.NOT_STARTED, Stage.TERMINATED)

@@ -20,6 +20,7 @@ from ..errors import InputError, Issue
 from ..importer import prepare
 from ..model import LedgerEntry
 from ..store import Store
+from .. import config
 
 
 def _fen(x: Any) -> int:
@@ -82,7 +83,7 @@ def summarise(entries: pd.DataFrame | list[dict], today: date | None = None) -> 
     The schedule is the ``instalment_due`` rows; without them, the ``due`` rows (one payment each,
     due on their ``due_date``). Receipts, in date order, pay the schedule in due-date order.
     """
-    today = today or date.today()
+    today = today or config.today()
     rows_in = entries.to_dict("records") if isinstance(entries, pd.DataFrame) else list(entries or [])
 
     def of(kind: str) -> list[dict]:
@@ -156,7 +157,7 @@ def add_entry(store: Store, case_id: str, entry: Mapping[str, Any], actor: str, 
     ``purpose``, ``reference``, ``note``. A disbursement above the balance (received − disbursed)
     is refused with InputError; nothing is written.
     """
-    today = today or date.today()
+    today = today or config.today()
     with store.transaction(actor) as tx:
         return add_entries(tx, case_id, [entry], expected_version=expected_version, today=today)[0]
 

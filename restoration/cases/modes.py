@@ -25,6 +25,7 @@ from ..model import RestorationMode, Role
 from ..store import Store
 from .funds import add_entries
 from .rules import Profile
+from .. import config
 
 _SITE_ROLES = {
     "in_situ": {Role.DAMAGED, Role.IN_SITU_RESTORATION, Role.MONITORING_PLOT},
@@ -126,11 +127,19 @@ def evaluate(mode: str, parameters: Mapping[str, Any] | None, profile: Profile,
             comp = p.p.get("compensation_yuan", case.get("damage_amount_yuan"))
             if comp is None:
                 raise p.err("compensation_yuan", "is required (the case has no damage amount)")
+            # a condition nobody could confirm yet (null) keeps the offset pending with its
+            # provisional amount; only a condition known to fail makes it zero
+            unconfirmed = [k for k, v in conditions.items() if v is None]
             r = offsets.technical_upgrade_offset(p.case("eligible_investment_yuan"), ratio, comp, share,
-                                                 conditions=conditions)
+                                                 conditions={k: (True if v is None else v)
+                                                             for k, v in conditions.items()})
             value = r.offset_yuan
+            listed = profile.list("modes.technical_upgrade_offset.conditions")
             details = {"offset_yuan": r.offset_yuan, "remaining_yuan": r.remaining_yuan, "applied": r.applied,
                        "capped": r.capped, "unmet_conditions": list(r.unmet_conditions),
+                       "unconfirmed_conditions": unconfirmed,
+                       "provisional": bool(unconfirmed) and r.applied,
+                       "conditions_rule_verified": listed.verified if listed.is_set else None,
                        "raw_offset_yuan": r.raw_offset_fen / 100, "cap_yuan": r.cap_fen / 100,
                        "project": p.p.get("project")}
         elif mode == "instalments":
@@ -147,7 +156,10 @@ def evaluate(mode: str, parameters: Mapping[str, Any] | None, profile: Profile,
 def _conditions(p: _Params, profile: Profile) -> dict[str, bool]:
     stated = p.case("conditions")
     if not isinstance(stated, dict) or not stated:
-        raise p.err("conditions", "state the conditions as {\"id\": true|false, ...}")
+        raise p.err("conditions", "state the conditions as {\"id\": true|false|null, ...} (null = not yet confirmed)")
+    bad = [k for k, v in stated.items() if v not in (True, False, None)]
+    if bad:
+        raise p.err("conditions", f"{', '.join(bad)}: each condition is true, false or null (not yet confirmed)")
     listed = profile.list("modes.technical_upgrade_offset.conditions")
     if listed.is_set:
         missing = [i.id for i in listed.items if i.id not in stated]
@@ -237,7 +249,7 @@ def add_mode(store: Store, case_id: str, mode: str, *, actor: str, parameters: M
     ``restoration_modes`` and, for instalments, put the schedule into the funds ledger — one
     transaction, the case version goes up, everything audited."""
     from .records import profile_for  # records imports modes' readers; avoid a cycle at import
-    today = today or date.today()
+    today = today or config.today()
     with store.transaction(actor) as tx:
         case = tx.get("cases", case_id)
         if expected_version is not None and int(case["version"]) != int(expected_version):

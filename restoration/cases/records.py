@@ -23,25 +23,59 @@ from .deadlines import Deadline, compute_deadlines, frame
 from .funds import entries as ledger_entries, summarise
 from .rules import Profile, load_profile
 from .workflow import Event, make_event, order, replay, validate_history
+from .. import config
 
 #: case fields a user may edit directly (stage follows events; class follows classification)
 EDITABLE = ("title", "region", "liable_party", "claimant_agency", "damage_amount_yuan", "incident_date",
             "discovered_date", "clue_source", "disclosed", "notes")
 
 
-def profile_for(case: Mapping[str, Any]) -> Profile:
-    return load_profile(case.get("profile") or "guangxi")
+def judged_on(case: Mapping[str, Any], events: Sequence[Event | Mapping] | None = None) -> date:
+    """The date whose rules judge the case: its filing date (立案), else its clue registration,
+    else the discovery date, else today (Zhejiang art. 10, Guangxi ch. 8: rules in force by date)."""
+    found: dict[str, date] = {}
+    for e in events or []:
+        etype = e.event_type if isinstance(e, Event) else e.get("event_type")
+        if etype not in ("filed", "clue_registered"):
+            continue
+        day = make_event(e).event_date
+        found[etype] = min(found.get(etype, day), day)
+    if "filed" in found:
+        return found["filed"]
+    if "clue_registered" in found:
+        return found["clue_registered"]
+    disc = case.get("discovered_date")
+    if disc is not None and not (isinstance(disc, float) and pd.isna(disc)):
+        try:
+            return date.fromisoformat(str(disc)[:10])
+        except ValueError:
+            pass
+    from ..config import today as _config_today
+    return _config_today()
+
+
+def profile_for(case: Mapping[str, Any], events: Sequence[Event | Mapping] | None = None) -> Profile:
+    """The case's rule profile: the version of ``case.profile`` in force on its filing date (a
+    case naming a version, ``zhejiang@2026``, uses exactly that one)."""
+    return load_profile(case.get("profile") or "guangxi", on=judged_on(case, events))
 
 
 def _profiles():
-    """``profile_for`` that loads each profile once per call of a many-case function."""
-    seen: dict[str, Profile] = {}
+    """``profile_for`` that loads each profile version once per call of a many-case function."""
+    from .rules import version_in_force
+    seen: dict[tuple, Profile] = {}
+    chosen: dict[tuple, Any] = {}
 
-    def get(case: Mapping[str, Any]) -> Profile:
+    def get(case: Mapping[str, Any], events: Sequence | None = None) -> Profile:
         name = case.get("profile") or "guangxi"
-        if name not in seen:
-            seen[name] = load_profile(name)
-        return seen[name]
+        on = judged_on(case, events)
+        if (name, on) not in chosen:
+            v = version_in_force(name, on) if "@" not in name else None
+            chosen[(name, on)] = str(v.path) if v is not None else name
+        key = chosen[(name, on)]
+        if key not in seen:
+            seen[key] = load_profile(key)
+        return seen[key]
     return get
 
 
@@ -51,7 +85,7 @@ def case_events(store_or_tx, case_id: str) -> list[Event]:
 
 
 def _today(today: date | None) -> date:
-    return today or date.today()
+    return today or config.today()
 
 
 def _by_case(frame: pd.DataFrame) -> dict[str, list[dict]]:
@@ -81,7 +115,7 @@ def list_cases(store: Store, *, stage: str | None = None, case_class: str | None
     extra = []
     for case in cases.to_dict("records"):
         cid = case["case_id"]
-        dls = compute_deadlines(case, events.get(cid, []), prof(case), ledger.get(cid), today)
+        dls = compute_deadlines(case, events.get(cid, []), prof(case, events.get(cid)), ledger.get(cid), today)
         pending = [d for d in dls if d.status in ("open", "overdue")]
         nxt = min(pending, key=lambda d: d.due_date) if pending else None
         extra.append({"stage_zh": Stage(case["stage"]).zh, "class_zh": CaseClass(case["case_class"]).zh,
@@ -99,10 +133,11 @@ def case_record(store: Store, case_id: str, today: date | None = None) -> dict:
     """Everything about one case: the record, events, classification history, consultation,
     modes, ledger summary and deadlines (plain data for the CLI, reports and the dashboard)."""
     from .modes import case_modes
+    from .procedure import procedure_record
     today = _today(today)
     case = store.get("cases", case_id)
-    profile = profile_for(case)
     evs = case_events(store, case_id)
+    profile = profile_for(case, evs)
     result = replay(case, evs, profile, today)
     rows = ledger_entries(store, case_id)
     classes = store.read("case_classifications", "case_id = ?", (case_id,))
@@ -113,7 +148,9 @@ def case_record(store: Store, case_id: str, today: date | None = None) -> dict:
         "stage": case["stage"],
         "derived_stage": result.stage.value if result.stage else None,
         "problems": [m for _, _, m in result.problems],
-        "profile": {"id": profile.id, "chain": list(profile.chain)},
+        "profile": {"id": profile.id, "key": profile.key, "chain": list(profile.chain),
+                    "status": profile.status, "judged_on": judged_on(case, evs).isoformat(),
+                    "effective_from": profile.effective_from.isoformat() if profile.effective_from else None},
         "clue_channel": None if channel is None else {"id": channel.id, "zh": channel.zh, "en": channel.en,
                                                        "source": channel.source},
         "events": [e.to_dict() for e in evs],
@@ -122,6 +159,7 @@ def case_record(store: Store, case_id: str, today: date | None = None) -> dict:
         "modes": case_modes(store, case_id, profile),
         "ledger": summarise(rows, today).to_dict(),
         "deadlines": [d.to_dict() for d in dls],
+        "procedure": procedure_record(case, evs, profile, today),
         "amount_provenance": _provenance(store, case),
     }
 
@@ -134,8 +172,8 @@ def _provenance(store, case) -> dict:
 def deadlines(store: Store, case_id: str, today: date | None = None) -> list[Deadline]:
     """Every deadline of a case as of ``today`` (see :mod:`.deadlines`)."""
     case = store.get("cases", case_id)
-    return compute_deadlines(case, case_events(store, case_id), profile_for(case),
-                             ledger_entries(store, case_id), _today(today))
+    evs = case_events(store, case_id)
+    return compute_deadlines(case, evs, profile_for(case, evs), ledger_entries(store, case_id), _today(today))
 
 
 def all_deadlines(store: Store, today: date | None = None) -> pd.DataFrame:
@@ -147,7 +185,7 @@ def all_deadlines(store: Store, today: date | None = None) -> pd.DataFrame:
     found: list[Deadline] = []
     for case in cases.to_dict("records"):
         cid = case["case_id"]
-        found += compute_deadlines(case, events.get(cid, []), prof(case), ledger.get(cid), today)
+        found += compute_deadlines(case, events.get(cid, []), prof(case, events.get(cid)), ledger.get(cid), today)
     out = frame(found)
     out.insert(1, "title", out["case_id"].map(cases.set_index("case_id")["title"]))
     return out
@@ -167,7 +205,7 @@ def check_all(store: Store, today: date | None = None) -> dict[str, list[str]]:
     prof = _profiles()
     out = {}
     for case in store.read("cases").to_dict("records"):
-        r = replay(case, events.get(case["case_id"], []), prof(case), today)
+        r = replay(case, events.get(case["case_id"], []), prof(case, events.get(case["case_id"])), today)
         problems = [m for _, _, m in r.problems]
         if r.stage is not None and r.stage.value != case["stage"]:
             problems.append(f"stage is '{case['stage']}' but the events lead to '{r.stage.value}'")
@@ -188,7 +226,8 @@ def _lock(tx, case_id: str, expected_version: int | None) -> dict:
 def _still_valid(tx, case: Mapping[str, Any], today: date | None, what: str) -> None:
     """Refuse a change of the case that its recorded history would no longer satisfy (e.g. an
     incident date after recorded events, or a class change under a simplified appraisal)."""
-    result = replay(case, case_events(tx, case["case_id"]), profile_for(case), _today(today))
+    evs = case_events(tx, case["case_id"])
+    result = replay(case, evs, profile_for(case, evs), _today(today))
     if result.problems:
         raise InputError([Issue(f"{what} would make the recorded history invalid: {m}",
                                 source=f"case {case['case_id']}") for _, _, m in result.problems])
@@ -220,7 +259,7 @@ def add_event(store: Store, case_id: str, event: Mapping[str, Any], actor: str,
     with store.transaction(actor) as tx:
         case = _lock(tx, case_id, expected_version)
         history = case_events(tx, case_id)
-        result = replay(case, history + [ev], profile_for(case), today)
+        result = replay(case, history + [ev], profile_for(case, history + [ev]), today)
         if result.problems:  # the new event's problem first, then any it causes later on
             problems = sorted(result.problems, key=lambda p: p[1] is not ev)
             raise InputError([Issue(m, source=f"case {case_id}", field="event_type") for _, _, m in problems])
@@ -235,8 +274,23 @@ def add_event(store: Store, case_id: str, event: Mapping[str, Any], actor: str,
                                    "size_bytes": len(data), "data": bytes(data)}
                                   for name, mime, data in attachments])
             tx.insert("attachments", files, action=f"attachments of event {fid}")
-        return tx.update("cases", case_id, {"stage": result.stage.value}, expected_version=expected_version,
+        changes = {"stage": result.stage.value, **_jurisdiction_changes(case, ev)}
+        return tx.update("cases", case_id, changes, expected_version=expected_version,
                          action=f"event {ev.event_type}")
+
+
+def _jurisdiction_changes(case: Mapping[str, Any], ev: Event) -> dict:
+    """A jurisdiction or joint-handling event sets the case's ``handling_region`` / adds to its
+    ``joint_regions`` (the jurisdiction fields, where the store has them)."""
+    from ..model import LAYERS
+    fields = LAYERS["cases"].field_names
+    out: dict = {}
+    if ev.event_type == "jurisdiction_assigned" and "handling_region" in fields:
+        out["handling_region"] = str(ev.details.get("handling_region"))
+    if ev.event_type == "joint_handling_agreed" and "joint_regions" in fields and ev.details.get("joint_regions"):
+        have = list(case.get("joint_regions") or [])
+        out["joint_regions"] = have + [r for r in ev.details["joint_regions"] if r not in have]
+    return out
 
 
 def update_case(store: Store, case_id: str, changes: Mapping[str, Any], actor: str,
@@ -270,8 +324,12 @@ def record_classification(store: Store, case_id: str, facts: Mapping[str, Any], 
     case's class."""
     with store.transaction(actor) as tx:
         case = _lock(tx, case_id, expected_version)
-        prof = profile or profile_for(case)
+        prof = profile or profile_for(case, case_events(tx, case_id))
+        from .procedure import repeat_offence_fact
+        facts, repeat = repeat_offence_fact(tx, case, facts, prof)
         result = classify(facts, prof, source=f"case {case_id} facts")
+        if repeat is not None:
+            result.fired.insert(0, repeat)
         _still_valid(tx, {**case, "case_class": result.case_class}, None, f"class '{result.case_class}'")
         stored_facts = dict(result.facts)
         amount = stored_facts.get("damage_amount_yuan")
@@ -317,4 +375,5 @@ def _insert_decision(tx, case_id, profile_id, facts, computed, final, fired, ove
 
 def validate_case_history(store: Store, case_id: str, today: date | None = None):
     case = store.get("cases", case_id)
-    return validate_history(case, case_events(store, case_id), profile_for(case), _today(today))
+    evs = case_events(store, case_id)
+    return validate_history(case, evs, profile_for(case, evs), _today(today))

@@ -11,6 +11,7 @@ from ..model import CASES
 from ..store import Store
 from .funds import summarise
 from .records import all_deadlines, list_cases, profile_for
+from .. import config
 
 _HEAD = {
     "stage_zh": "办理阶段（中文）", "class_zh": "案件类别（中文）", "damage_wan_yuan": "损害数额（万元）",
@@ -36,7 +37,7 @@ def _heading(col: str) -> str:
 
 def register_tables(store: Store, today: date | None = None) -> dict[str, pd.DataFrame]:
     """The workbook's sheets as frames (also used by the dashboard)."""
-    today = today or date.today()
+    today = today or config.today()
     cases = list_cases(store, today=today)
     reg = cases.drop(columns=["notes"], errors="ignore")
     reg["restoration_modes"] = reg["restoration_modes"].map(lambda v: "、".join(v or []))

@@ -34,6 +34,21 @@ BOOL_FACTS = ("facts_clear", "liability_undisputed", "obvious_impact", "in_red_l
 #: kinds of damage a rule may be limited to (``applies_to``)
 DAMAGE_KINDS = ("pollution", "ecological_destruction")
 ENV_PROFILES = "RESTORATION_PROFILES"
+#: a profile version is in force from its ``effective_from`` date, or a draft (never chosen by date)
+PROFILE_STATUSES = ("in_force", "draft")
+#: separates a profile's name from its version tag in a file name: ``zhejiang@2026.toml``
+VERSION_SEP = "@"
+
+
+def _is_date(v: Any) -> bool:
+    import datetime as _dt
+    if isinstance(v, _dt.date):
+        return True
+    try:
+        _dt.date.fromisoformat(str(v))
+        return True
+    except ValueError:
+        return False
 
 
 # -- schema ------------------------------------------------------------------------------------
@@ -71,7 +86,10 @@ _TIME_LIMIT = _Rule("int", extra={
 
 SCHEMA = _Table({
     "profile": _Scalars({"id": ("str", True), "name_zh": ("str", True), "name_en": ("str", True),
-                         "extends": ("str", False), "description": ("str", False)}),
+                         "extends": ("str", False), "description": ("str", False),
+                         # versions in force by date (docs/cases.md, "Profile versions")
+                         "version": ("str", False), "status": ("status", False),
+                         "effective_from": ("date", False), "effective_source": ("str", False)}),
     "documents": _Map("str"),
     "calendar": _Table({
         "start_day_counted": _Rule("bool"),
@@ -83,6 +101,7 @@ SCHEMA = _Table({
             "amount_cap_yuan": _Rule("number"),
             "no_obvious_impact": _Rule("bool"),
             "exceptions": _List({"fact": ("fact", True), "when": ("bool", True)}),
+            "repeat_lookback_years": _Rule("number"),
         }),
         "simple": _Table({
             "facts_clear_required": _Rule("bool"),
@@ -102,7 +121,47 @@ SCHEMA = _Table({
         "extension_with_approval": _Rule("bool"),
         "re_consultations_after_refusal": _Rule("int"),
         "failure_circumstances": _List(),
+        "failure_circumstances_count": _Rule("int"),
+        "request_by_liable_party": _Rule("bool"),
+        "agent_authorisation_required": _Rule("bool"),
     }),
+    # -- the procedure around the case (issue 14) --
+    "scope_exclusions": _List(),
+    "jurisdiction": _Table({
+        "region_level_cases": _List(),
+        "county_designation": _Rule("bool"),
+        "joint_handling": _Rule("bool"),
+        "lead_department_for_multi_department": _Rule("bool"),
+    }),
+    "screening": _Table({
+        "report_every_months": _Rule("int"),
+        "report_to": _Rule("str"),
+        "referral_between_departments": _Rule("bool"),
+    }),
+    "investigation": _Table({
+        "joint_group_allowed": _Rule("bool"),
+    }),
+    "appraisal": _Table({
+        "selection_methods": _List(),
+        "objection_review": _Rule("bool"),
+        "third_party_review": _Rule("bool"),
+    }),
+    "supervision": _Table({
+        "major_cases_supervised": _Rule("bool"),
+        "report_every_days": _Rule("int"),
+    }),
+    "public_participation": _Table({
+        "documents": _List(),
+        "comment_period_days": _Rule("int"),
+    }),
+    "credit": _Table({
+        "incentives": _List(),
+        "dishonesty_measures": _List(),
+    }),
+    "funds": _Table({
+        "use_at_damaged_place": _Rule("bool"),
+    }),
+
     "agreement_clauses": _List(),
     "clue_channels": _List({"aliases": ("str_list", False)}),
     "not_started_reasons": _List(),
@@ -222,9 +281,24 @@ class Profile:
         self.name_en: str = meta["name_en"]
         self.description: str | None = meta.get("description")
         self.documents: dict[str, str] = dict(data.get("documents", {}))
+        self.version: str | None = meta.get("version")
+        self.status: str = meta.get("status", "in_force")
+        eff = meta.get("effective_from")
+        self.effective_from = None if eff is None else (eff if hasattr(eff, "isoformat")
+                                                         else __import__("datetime").date.fromisoformat(str(eff)))
+        self.effective_source: str | None = meta.get("effective_source")
+
+    @property
+    def key(self) -> str:
+        """``NAME`` or ``NAME@VERSION``: how a case or a command names exactly this version."""
+        return self.id if not self.version else f"{self.id}{VERSION_SEP}{self.version}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"
 
     def __repr__(self) -> str:
-        return f"Profile({self.id!r}, extends={' → '.join(self.chain[1:]) or None})"
+        return f"Profile({self.key!r}, extends={' → '.join(self.chain[1:]) or None})"
 
     def _node(self, path: str) -> tuple[Any, Any]:
         node, schema = self._data, SCHEMA
@@ -282,7 +356,9 @@ class Profile:
                     yield self.rule(f"{prefix}.{k}")
         for key in ("calendar", "classification", "time_limits", "consultation", "agreement_clauses",
                     "clue_channels", "not_started_reasons", "termination_reasons",
-                    "effect_evaluation_exemptions", "modes"):
+                    "effect_evaluation_exemptions", "modes", "scope_exclusions", "jurisdiction",
+                    "screening", "investigation", "appraisal", "supervision",
+                    "public_participation", "credit", "funds"):
             yield from rec(SCHEMA.children[key], self._data.get(key), key)
 
     def table(self) -> pd.DataFrame:
@@ -360,6 +436,10 @@ class _Checker:
             ok, what = v in ("calendar", "working"), "'calendar' or 'working'"
         elif kind == "stage":
             ok, what = v in [s.value for s in Stage], f"a stage ({', '.join(s.value for s in Stage)})"
+        elif kind == "status":
+            ok, what = v in PROFILE_STATUSES, f"one of {', '.join(PROFILE_STATUSES)}"
+        elif kind == "date":
+            ok, what = _is_date(v), "a date (YYYY-MM-DD)"
         elif kind == "fact":
             ok, what = v in BOOL_FACTS, f"a case fact ({', '.join(BOOL_FACTS)})"
         else:  # pragma: no cover
@@ -543,9 +623,81 @@ def available_profiles(dirs: list[Path] | None = None) -> list[str]:
     names = []
     for d in profile_dirs(dirs):
         for p in sorted(Path(d).glob("*.toml")):
-            if p.stem not in names:
+            if p.stem not in names and VERSION_SEP not in p.stem:
                 names.append(p.stem)
     return names
+
+
+@dataclass(frozen=True)
+class ProfileVersion:
+    """One version of a profile: ``NAME.toml`` (the base version) or ``NAME@TAG.toml``."""
+
+    name: str
+    tag: str | None
+    status: str
+    effective_from: "date | None"
+    effective_source: str | None
+    path: Path
+
+    @property
+    def key(self) -> str:
+        return self.name if self.tag is None else f"{self.name}{VERSION_SEP}{self.tag}"
+
+    def to_dict(self) -> dict:
+        return {"key": self.key, "name": self.name, "version": self.tag, "status": self.status,
+                "effective_from": self.effective_from.isoformat() if self.effective_from else None,
+                "effective_source": self.effective_source, "file": str(self.path)}
+
+
+_VERSION_LISTS: dict[tuple, tuple[list, list]] = {}
+
+
+def profile_versions(name: str, dirs: list[Path] | None = None) -> list[ProfileVersion]:
+    """Every version of profile ``name`` (the first folder holding a file wins), oldest first;
+    drafts last. Cached while the folders and files do not change."""
+    search = profile_dirs(dirs)
+    key = (name, tuple(map(str, search)))
+    stamp = [_mtime(Path(d)) for d in search]
+    hit = _VERSION_LISTS.get(key)
+    if hit is not None and hit[0] == stamp and all(_mtime(v.path) == m for v, m in hit[1]):
+        return [v for v, _ in hit[1]]
+    out = _scan_versions(name, search)
+    _VERSION_LISTS[key] = (stamp, [(v, _mtime(v.path)) for v in out])
+    return out
+
+
+def _scan_versions(name: str, search: list[Path]) -> list[ProfileVersion]:
+    import datetime as _dt
+    found: dict[str, Path] = {}
+    for d in search:
+        for p in sorted(Path(d).glob(f"{name}*.toml")):
+            stem = p.stem
+            if stem != name and not stem.startswith(name + VERSION_SEP):
+                continue
+            found.setdefault(stem, p)
+    out = []
+    for stem, p in found.items():
+        meta = _read_file(p)["profile"]
+        eff = meta.get("effective_from")
+        if eff is not None and not isinstance(eff, _dt.date):
+            eff = _dt.date.fromisoformat(str(eff))
+        _, _, tag = stem.partition(VERSION_SEP)
+        out.append(ProfileVersion(name, tag or None, meta.get("status", "in_force"), eff,
+                                  meta.get("effective_source"), p))
+    out.sort(key=lambda v: (v.status == "draft", v.effective_from or _dt.date.min, v.tag or ""))
+    return out
+
+
+def version_in_force(name: str, on: "date", dirs: list[Path] | None = None) -> ProfileVersion | None:
+    """The version of ``name`` in force on ``on``: the in-force version with the latest
+    ``effective_from`` not after ``on`` (a version without a date is in force from the start).
+    Drafts are never chosen by date."""
+    best = None
+    for v in profile_versions(name, dirs):
+        if v.status != "in_force" or (v.effective_from is not None and v.effective_from > on):
+            continue
+        best = v  # sorted by date: the last one that qualifies is the latest
+    return best
 
 
 def _find(name: str, dirs: list[Path]) -> Path:
@@ -569,16 +721,29 @@ def _read_file(path: Path) -> dict:
     checker.check(SCHEMA, raw, "")
     if "profile" not in raw:
         checker.err("profile", "the [profile] table (id, name_zh, name_en) is missing")
-    elif isinstance(raw["profile"], dict) and raw["profile"].get("id") not in (None, path.stem):
-        checker.err("profile.id", f"is '{raw['profile'].get('id')}' but the file is {path.name}: "
-                                  f"the id must be the file name ('{path.stem}')")
+    elif isinstance(raw["profile"], dict):
+        name, _, tag = path.stem.partition(VERSION_SEP)
+        if raw["profile"].get("id") not in (None, name):
+            checker.err("profile.id", f"is '{raw['profile'].get('id')}' but the file is {path.name}: "
+                                      f"the id must be the file name ('{name}')")
+        if tag and raw["profile"].get("version") != tag:
+            checker.err("profile.version", f"is {raw['profile'].get('version')!r} but the file is {path.name}: "
+                                           f"a versioned file NAME{VERSION_SEP}TAG.toml declares version = '{tag}'")
+        if raw["profile"].get("status") == "in_force" and tag and "effective_from" not in raw["profile"]:
+            checker.err("profile.effective_from", "a version in force needs the date it took effect "
+                                                  "(effective_from = YYYY-MM-DD) and its source")
+        if "effective_from" in raw["profile"] and "effective_source" not in raw["profile"]:
+            checker.err("profile.effective_source", "cite the document that sets the effective date")
     if checker.issues:
         raise InputError(checker.issues)
     return raw
 
 
-def load_profile(name_or_path: str | os.PathLike, dirs: list[Path] | None = None) -> Profile:
-    """Load a profile by name (``"guangxi"``) or path, with everything it extends.
+def load_profile(name_or_path: str | os.PathLike, dirs: list[Path] | None = None, *,
+                 on: "date | None" = None) -> Profile:
+    """Load a profile by name (``"guangxi"``), by version (``"zhejiang@draft-2025"``) or path,
+    with everything it extends. With ``on`` (a date), a bare name loads the version in force on
+    that day (:func:`version_in_force`); drafts are only loaded by their full name.
 
     Raises ``InputError`` naming the file and key path for a typo, a missing ``source`` or
     ``verified``, a wrongly typed value, an unknown event or fact, or an inheritance cycle;
@@ -586,6 +751,10 @@ def load_profile(name_or_path: str | os.PathLike, dirs: list[Path] | None = None
     """
     search = profile_dirs(dirs)
     text = str(name_or_path)
+    if on is not None and not (text.endswith(".toml") or os.sep in text) and VERSION_SEP not in text:
+        chosen = _version_cached(text, on, tuple(map(str, search)))
+        if chosen is not None:
+            text = str(chosen)
     path = Path(text) if (text.endswith(".toml") or os.sep in text) else _find(text, search)
     if not path.exists():
         raise NotFoundError(f"rule profile file not found: {path}")
@@ -619,6 +788,22 @@ def load_profile(name_or_path: str | os.PathLike, dirs: list[Path] | None = None
     _check_merged(profile, chain[0][0])
     _CACHE[(str(path.resolve()), tuple(map(str, search)))] = (profile, [(p, _mtime(p)) for p, _ in chain])
     return profile
+
+
+_VERSIONS: dict[tuple, tuple[list, Path | None]] = {}
+
+
+def _version_cached(name: str, on, search: tuple[str, ...]) -> Path | None:
+    """The file of the version in force on ``on`` (cached while the folders do not change)."""
+    stamp = [_mtime(Path(d)) for d in search]
+    key = (name, on, search)
+    hit = _VERSIONS.get(key)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    v = version_in_force(name, on, [Path(d) for d in search])
+    path = v.path if v is not None else None
+    _VERSIONS[key] = (stamp, path)
+    return path
 
 
 def _mtime(path: Path) -> int | None:

@@ -19,6 +19,7 @@ from ..errors import InputError, Issue
 from ..model import CaseClass, Stage
 from .events import END_STAGES, EVENT_TYPES, event_label
 from .rules import Profile
+from .. import config
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,15 @@ class State:
     confirmed: bool = False
     refusals: int = 0
     ended: Event | None = None
+    # -- procedure (issue 14) --
+    agents: dict[str, Event] = field(default_factory=dict)  # agent name -> authorisation
+    supervised: Event | None = None
+    objections_open: int = 0
+    comment_rounds: dict[str, Event] = field(default_factory=dict)  # document -> opening event
+    comments: dict[str, Event] = field(default_factory=dict)  # comment id -> comment
+    answered: set[str] = field(default_factory=set)
+    offset_review: Event | None = None
+    offset_accepted: bool = False
 
     def has(self, *types: str) -> bool:
         return any(self.seen.get(t, 0) for t in types)
@@ -171,12 +181,16 @@ def check_event(state: State, ev: Event, case: Mapping[str, Any], profile: Profi
         return need("appraisal_reported", "expert_opinion",
                     what="损害须先经鉴定评估或专家评估 the damage must be appraised first")
     if t == "meeting_held":
-        problem = need("consultation_notice_served",
-                       what="不得在送达磋商告知书之前召开磋商会议 no meeting before the notice is served")
+        problem = need("consultation_notice_served", "consultation_requested",
+                       what="不得在送达磋商告知书之前召开磋商会议 no meeting before the notice is served "
+                            "(or the liable party's request)")
         if problem:
             return problem
         if not state.round_open:
             return f"{name}: 当前没有进行中的磋商 no consultation is open"
+        problem = _agents_problem(state, ev, profile, name)
+        if problem:
+            return problem
         limit = profile.rule("consultation.max_meetings")
         if limit.is_set and state.meetings_in_round >= limit.value:
             ext = profile.rule("consultation.extension_with_approval")
@@ -188,7 +202,7 @@ def check_event(state: State, ev: Event, case: Mapping[str, Any], profile: Profi
                     f"exceeds the limit of {limit.value} [{limit.source}]{how}")
         return None
     if t == "consultation_failed":
-        problem = need("consultation_notice_served")
+        problem = need("consultation_notice_served", "consultation_requested")
         if problem:
             return problem
         if not state.round_open:
@@ -203,7 +217,7 @@ def check_event(state: State, ev: Event, case: Mapping[str, Any], profile: Profi
                 f"{name}: 当前没有进行中的磋商 no consultation is open (it failed or an agreement exists)")
         if state.meetings_in_round == 0:
             return f"{name}: 需先召开磋商会议 requires a consultation meeting first"
-        return None
+        return _clauses_problem(ev, profile, name)
     if t == "judicial_confirmation_requested":
         if state.agreement is None:
             return need("agreement_signed")
@@ -245,12 +259,68 @@ def check_event(state: State, ev: Event, case: Mapping[str, Any], profile: Profi
             return need("agreement_signed", "judgment_effective")
         return _reason_problem(profile, "effect_evaluation_exemptions", ev.details, "reason", name)
     if t == "accepted":
-        return need("effect_evaluation", "effect_evaluation_exempted")
+        return need("effect_evaluation", "effect_evaluation_exempted") or _exemption_problem(state, profile, name)
     if t == "closed":
         return need("effect_evaluation", "effect_evaluation_exempted",
                     what="结案须有修复效果评估或记录在案的免评估理由 no closing without an effect "
-                         "evaluation or a recorded exemption")
-    raise AssertionError(t)  # pragma: no cover - every type is handled above
+                         "evaluation or a recorded exemption") or _exemption_problem(state, profile, name)
+    from .procedure_rules import check_procedure_event
+    return check_procedure_event(state, ev, case, profile, name, need)  # pragma: no cover - every type is handled above
+
+
+def _agents_problem(state: State, ev: Event, profile: Profile, name: str) -> str | None:
+    """An agent attends a meeting only with a verified authorisation (浙 第四条), valid that day."""
+    agents = ev.details.get("agents") or []
+    if isinstance(agents, str):
+        agents = [agents]
+    rule = profile.rule("consultation.agent_authorisation_required")
+    if not agents or rule.value is not True:
+        return None
+    for agent in agents:
+        auth = state.agents.get(str(agent))
+        if auth is None:
+            return (f"{name}: 代理人 {agent} 参加磋商前须核验授权委托书 the agent '{agent}' attends only after "
+                    f"the authorisation is verified — record agent_authorised first [{rule.source}]")
+        until = auth.details.get("valid_until")
+        if until and ev.event_date > _as_date(until, "valid_until", None):
+            return (f"{name}: 代理人 {agent} 的授权已于 {until} 到期 the agent's authorisation expired on "
+                    f"{until} [{rule.source}]")
+    return None
+
+
+def _clauses_problem(ev: Event, profile: Profile, name: str) -> str | None:
+    """An agreement lacking a mandatory clause is refused, unless an override with its reason and
+    who approved it is recorded on the agreement (details.clause_override)."""
+    from .consultation import missing_clauses
+    missing = missing_clauses(ev.details, profile)
+    if not missing:
+        return None
+    override = ev.details.get("clause_override") or {}
+    if isinstance(override, dict) and str(override.get("reason") or "").strip() \
+            and str(override.get("approved_by") or "").strip():
+        return None
+    listed = profile.list("agreement_clauses")
+    return (f"{name}: 赔偿协议缺少必备条款 the agreement lacks mandatory clause(s) "
+            f"{', '.join(m['id'] + ' ' + m['zh'] for m in missing)} [{listed.source}] — add them to "
+            "details.clauses, or record details.clause_override = {\"reason\": ..., \"approved_by\": ...}")
+
+
+def _exemption_problem(state: State, profile: Profile, name: str) -> str | None:
+    """An exemption whose wording is unverified cannot by itself let a case close: it needs the
+    text it relies on (details.basis) and who approved it (details.approved_by)."""
+    if state.has("effect_evaluation"):
+        return None
+    ex = state.last.get("effect_evaluation_exempted")
+    if ex is None:
+        return None
+    item = profile.list("effect_evaluation_exemptions").get(ex.details.get("reason"))
+    if item is None or item.verified:
+        return None
+    if str(ex.details.get("basis") or "").strip() and str(ex.details.get("approved_by") or "").strip():
+        return None
+    return (f"{name}: 免评估情形“{item.zh}”的表述未经核实 the wording of exemption '{item.id}' is not "
+            f"verified [{item.source}]: record on the exemption the text relied on (details.basis) and who "
+            "approved it (details.approved_by), or commission an effect evaluation")
 
 
 def _re_consultation_left(state: State, profile: Profile) -> bool:
@@ -275,8 +345,14 @@ def apply_event(state: State, ev: Event) -> None:
     target = EVENT_TYPES[t].stage
     if target is not None:
         state.stage = target
-    if t == "consultation_notice_served":
-        state.round_open, state.meetings_in_round, state.failed = True, 0, False
+    if t in ("consultation_notice_served", "consultation_requested"):
+        # a notice served in a round the liable party's request opened continues that round
+        same_round = (t == "consultation_notice_served" and state.round_open
+                      and state.seen.get("consultation_notice_served", 0) == 1
+                      and state.has("consultation_requested"))
+        state.round_open, state.failed = True, False
+        if not same_round:
+            state.meetings_in_round = 0
     elif t == "meeting_held":
         state.meetings_in_round += 1
         state.meetings_total += 1
@@ -294,6 +370,8 @@ def apply_event(state: State, ev: Event) -> None:
         state.refusals += 1
         # one re-consultation (if the rules allow it): a new round without a new notice
         state.round_open, state.meetings_in_round = True, 0
+    from .procedure_rules import apply_procedure_event
+    apply_procedure_event(state, ev)
     if state.stage in END_STAGES:
         state.ended = ev
 
@@ -327,7 +405,7 @@ def replay(case: Mapping[str, Any], events: Iterable[Mapping | Event], profile: 
 
     A refused event is reported and skipped, so later problems are found too.
     """
-    today = today or date.today()
+    today = today or config.today()
     evs = order(make_event(e) for e in events)
     state = State()
     problems: list[tuple[int, Event, str]] = []

@@ -49,6 +49,7 @@ from ..store import Store
 from ..validate import validate_frame
 from .indicators import INDICATORS, canonical_code, direction_of
 from .series import read_series
+from .. import config
 
 HJ25_5 = "HJ 25.5-2018"
 HJ25_5_TITLE = "污染地块风险管控与土壤修复效果评估技术导则（试行）"
@@ -200,7 +201,7 @@ def evaluate_case(store: Store, case_id: str, *, as_of: Any = None, window_days:
     """Evaluate every indicator target of ``case_id``'s sites as of ``as_of`` (default today)
     and, with ``save``, store the result in ``effect_evaluations`` (see the module docstring)."""
     store.get("cases", case_id)  # NotFoundError names an unknown case
-    when = pd.Timestamp.today().normalize() if as_of is None else pd.Timestamp(as_of)
+    when = pd.Timestamp(config.today()) if as_of is None else pd.Timestamp(as_of)
     end = when + pd.Timedelta(days=1)
     sites = store.read("sites", "case_id = ?", (case_id,))
     names = dict(zip(sites["site_id"], sites["name"]))

@@ -34,6 +34,7 @@ from ..store import Store
 from .indicators import INDICATORS, canonical_code, direction_of
 from .plan import planned_level
 from .series import read_series
+from .. import config
 
 STATUS = {
     "achieved": ("已达标", "achieved"),
@@ -47,7 +48,7 @@ SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
 def _today(today: Any) -> pd.Timestamp:
-    return pd.Timestamp.today().normalize() if today is None else pd.Timestamp(today)
+    return pd.Timestamp(config.today()) if today is None else pd.Timestamp(today)
 
 
 def progress_ratio(current: float, baseline: float, target: float) -> float:

@@ -15,6 +15,7 @@ from ..cases import case_record
 from ..cases.events import event_label
 from ..model import CaseClass, RestorationMode, Role, Stage
 from ..store import Store
+from .. import config
 
 _CSS = """
 body{font-family:"Noto Sans CJK SC","WenQuanYi Micro Hei","Microsoft YaHei",sans-serif;margin:2em;color:#222}
@@ -41,10 +42,43 @@ def _table(frame: pd.DataFrame) -> str:
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
+def _procedure_parts(proc: dict) -> list[str]:
+    """The procedure around the case (issue 14): jurisdiction, joint handling, supervision,
+    public comment, credit, offset — every value escaped by ``_table``."""
+    rows = []
+    j = proc.get("jurisdiction")
+    if j:
+        rows.append(("管辖 jurisdiction", f"{j['level_zh']} · {j['handling_region']}"
+                     + (f" · {j['designated_department']}" if j.get("designated_department") else "")))
+    for k in proc.get("joint_handling", []):
+        rows.append(("联合办案 joint handling", f"牵头 {k['lead_department']}：{'、'.join(k['departments'])}"))
+    for g in proc.get("joint_investigation_groups", []):
+        rows.append(("联合调查组 joint investigation group", f"{g['lead_department']}：{'、'.join(g['members'])}"))
+    x = proc.get("exclusion")
+    if x:
+        rows.append(("筛查排除 excluded", f"{x['zh']}（{x['source']}）"))
+    sched = (proc.get("supervision") or {}).get("schedule", [])
+    if sched:
+        late = sum(s["status"] == "overdue" for s in sched)
+        rows.append(("督办 supervision", f"{sched[0]['authority']}，每 {sched[0]['every_days']} 日报告；逾期 {late} 次"))
+    pp = proc.get("public_participation") or {}
+    if pp.get("rounds"):
+        rows.append(("公众参与 public comment", f"征求意见 {len(pp['rounds'])} 次，意见 {len(pp['comments'])} 条，"
+                                             f"未答复 {pp['unanswered']} 条"))
+    for c in proc.get("credit", []):
+        rows.append(("信用 credit", f"{c['date']} {c['label_zh']} {c.get('measure') or c.get('court') or ''}"))
+    off = proc.get("offset")
+    if off:
+        rows.append(("技改抵扣 offset", f"{off['status_zh']} {off['status_en']} · {off['project']}"))
+    if not rows:
+        return []
+    return ["<h2>程序 Procedure</h2>", _table(pd.DataFrame(rows, columns=["项目 item", "内容 value"]))]
+
+
 def case_report_html(store: Store, case_id: str, today: date | None = None) -> str:
     """The case's record, timeline, deadlines, sites, modes, funds, alternative-restoration
     coverage and latest effect evaluation, as printable HTML."""
-    today = today or date.today()
+    today = today or config.today()
     rec = case_record(store, case_id, today=today)
     case = rec["case"]
     sites = store.read("sites", "case_id = ?", (case_id,))
@@ -62,7 +96,8 @@ def case_report_html(store: Store, case_id: str, today: date | None = None) -> s
                  ("发现日期 discovered", case.get("discovered_date")),
                  ("线索来源 clue source", case.get("clue_source")),
                  ("修复方式 modes", "、".join(RestorationMode(m).zh for m in case.get("restoration_modes") or [])),
-                 ("规则配置 rule profile", " → ".join(rec["profile"]["chain"])),
+                 ("规则配置 rule profile", " → ".join(rec["profile"]["chain"]) +
+                  f"（{rec['profile'].get('key', '')}，按 {rec['profile'].get('judged_on', '')} 施行的版本 version in force on that date）"),
                  ("版本 version", case.get("version")),
              ], columns=["项目 item", "内容 value"]))]
     dl = pd.DataFrame(rec["deadlines"])
@@ -95,6 +130,7 @@ def case_report_html(store: Store, case_id: str, today: date | None = None) -> s
         ("应收 due", _yuan(led["due_yuan"] or led["scheduled_yuan"])), ("已收 received", _yuan(led["received_yuan"])),
         ("已拨付 disbursed", _yuan(led["disbursed_yuan"])), ("结余 balance", _yuan(led["balance_yuan"])),
         ("逾期欠缴 arrears", _yuan(led["arrears_yuan"]))], columns=["项目 item", "金额 amount"])))
+    parts += _procedure_parts(rec.get("procedure") or {})
     evals = store.read("effect_evaluations", "case_id = ?", (case_id,))
     if len(evals):
         last = evals.iloc[-1]

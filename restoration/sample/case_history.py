@@ -78,6 +78,8 @@ CASE_PATH = {
                     ("judicial_confirmation_requested", 20)],
     # restoration under a confirmed agreement; instalments in arrears -> enforcement applied for
     "GX-2023-015": PATH["restoration"] + [("enforcement_applied", 66)],
+    # outside the scope: marine ecological damage (桂工作细则说明 五（一）)
+    "GX-2026-016": [("clue_registered", 1), ("screening_excluded", 9)],
 }
 
 REASONS = {
@@ -89,7 +91,96 @@ REASONS = {
                             "note": "三次磋商未达成一致"},
     "judicial_confirmation_refused": {"note": "法院以协议缺少修复效果评估和争议解决条款为由不予确认"},
     "enforcement_applied": {"note": "赔偿义务人未按协议缴纳第3、4期赔偿金，向法院申请强制执行"},
+    "screening_excluded": {"reason": "marine_ecological_damage",
+                           "note": "损害发生在近岸海域，属海洋生态环境损害，移交海洋主管部门依法处理"},
 }
+
+#: the procedure around the cases (issue 14): (case, after event type, its occurrence, days after it,
+#: event type, details). Dates are capped at the sample's today like the rest of the history.
+PROCEDURE = [
+    # screening: referral between departments; a county department designated by its city
+    ("GX-2025-001", "clue_registered", 1, 3, "clue_referred",
+     {"from_department": "石岭县生态环境局", "to_department": "石岭县林业局", "note": "越界开采涉及林地，移送林业部门核查"}),
+    ("GX-2025-001", "clue_registered", 1, 5, "jurisdiction_assigned",
+     {"level": "county", "handling_region": "石岭县", "designated_by": "石岭县所在设区市人民政府",
+      "designated_department": "石岭县林业局"}),
+    # a major sudden incident: region-level jurisdiction, joint handling, joint investigation group,
+    # enforcement and police links, appraisal institution, supervision with one report overdue
+    ("GX-2024-004", "clue_registered", 1, 0, "enforcement_referral",
+     {"from_department": "桂源县生态环境局执法大队", "reference": "桂源环罚〔2025〕88号", "note": "一案双查"}),
+    ("GX-2024-004", "clue_registered", 1, 1, "police_link",
+     {"action": "pollutants_disposed", "police_unit": "桂源县公安局", "note": "公安机关先行处置泄漏化学品"}),
+    ("GX-2024-004", "clue_registered", 1, 2, "jurisdiction_assigned",
+     {"level": "province", "handling_region": "自治区", "basis": "major_sudden_incident"}),
+    ("GX-2024-004", "clue_registered", 1, 3, "joint_handling_agreed",
+     {"lead_department": "自治区生态环境厅", "departments": ["自治区生态环境厅", "自治区水利厅", "自治区农业农村厅"],
+      "joint_regions": ["桂源县", "红河口县"]}),
+    ("GX-2024-004", "filed", 1, 2, "joint_investigation_group",
+     {"lead_department": "自治区生态环境厅", "members": ["自治区生态环境厅", "自治区水利厅", "桂源县公安局"]}),
+    ("GX-2024-004", "filed", 1, 3, "compensation_duty_notified", {"by": "桂源县生态环境局执法大队"}),
+    ("GX-2024-004", "filed", 1, 4, "police_link",
+     {"action": "criminal_case_filed", "police_unit": "桂源县公安局", "reference": "桂公刑〔2025〕215号"}),
+    ("GX-2024-004", "filed", 1, 5, "supervision_started",
+     {"authority": "自治区生态环境损害赔偿制度改革工作领导小组办公室", "report_every_days": 90}),
+    ("GX-2024-004", "investigation_reported", 1, 5, "appraisal_institution_selected",
+     {"institution": "广西某生态环境损害司法鉴定中心", "method": "名录内随机抽取", "document": "选取记录（2026）3号"}),
+    ("GX-2024-004", "filed", 1, 88, "supervision_report", {"summary": "完成应急处置和损害调查方案"}),
+    ("GX-2024-004", "filed", 1, 178, "supervision_report", {"summary": "调查报告完成，委托鉴定评估"}),
+    # a major case: objection to the appraisal, third-party review, agent's authorisation checked
+    # before the agent attends, the agreement published for comment, supervision met on time
+    ("GX-2023-007", "filed", 1, 1, "supervision_started",
+     {"authority": "自治区生态环境损害赔偿制度改革工作领导小组办公室", "report_every_days": 180}),
+    *[("GX-2023-007", "filed", 1, gap, "supervision_report", {"summary": summary}) for gap, summary in (
+        (170, "损害调查进展"), (350, "鉴定评估进展"), (530, "磋商及司法确认进展"), (700, "重新磋商进展"))],
+    ("GX-2023-007", "appraisal_reported", 1, 5, "appraisal_objection",
+     {"by": "桂源县某矿业有限公司", "grounds": "对土壤污染范围认定有异议"}),
+    ("GX-2023-007", "appraisal_reported", 1, 8, "third_party_review",
+     {"reviewer": "自治区环境科学研究院专家组", "conclusion": "污染范围认定依据充分"}),
+    ("GX-2023-007", "appraisal_reported", 1, 9, "appraisal_objection_answered",
+     {"outcome": "rejected", "note": "经第三方论证，异议不成立"}),
+    ("GX-2023-007", "appraisal_reported", 1, 9, "compensation_opinion_drafted", {}),
+    ("GX-2023-007", "consultation_notice_served", 1, 1, "agent_authorised",
+     {"agent": "王律师", "principal": "桂源县某矿业有限公司", "document": "授权委托书（特别授权）",
+      "valid_until": "2027-12-31"}),
+    ("GX-2023-007", "judicial_confirmation_refused", 1, 3, "public_comment_opened",
+     {"document": "agreement", "until": "2026-06-15", "channel": "自治区生态环境厅网站"}),
+    ("GX-2023-007", "judicial_confirmation_refused", 1, 10, "public_comment_received",
+     {"document": "agreement", "comment_id": "C-2026-01", "commenter": "陈某某",
+      "text": "建议明确修复后的土壤监测频次"}),
+    ("GX-2023-007", "judicial_confirmation_refused", 1, 20, "public_comment_answered",
+     {"comment_id": "C-2026-01", "answer": "已在补充协议中约定修复后两年每半年监测一次"}),
+    # consultation opened on the liable party's request before the notice (simple case)
+    ("GX-2024-006", "expert_opinion", 1, 30, "consultation_requested",
+     {"note": "赔偿义务人书面申请先行磋商"}),
+    # restoration plan published for comment; one comment not yet answered
+    ("GX-2024-005", "meeting_held", 1, 3, "public_comment_opened",
+     {"document": "restoration_plan", "until": "2026-12-05", "channel": "云潭县人民政府网站"}),
+    ("GX-2024-005", "meeting_held", 1, 9, "public_comment_received",
+     {"document": "restoration_plan", "comment_id": "C-2026-02", "commenter": "云潭县某村民委员会",
+      "text": "希望修复后的河岸带种植本地树种"}),
+    # technical-upgrade offset: application -> review -> acceptance -> offset; credit incentive;
+    # agreement and fund use disclosed
+    ("GX-2022-010", "consultation_notice_served", 1, 5, "offset_applied",
+     {"project": "矿山粉尘收集与废水回用技术改造", "eligible_investment_yuan": 2_700_000}),
+    ("GX-2022-010", "consultation_notice_served", 1, 15, "offset_reviewed",
+     {"verdict": "approved", "conditions": {"beyond_legal_obligation": True, "measurable_eco_benefit": True}}),
+    ("GX-2022-010", "agreement_signed", 1, 1, "credit_incentive",
+     {"measure": "lighter_penalty", "note": "积极磋商并及时履责，行政处罚从轻"}),
+    ("GX-2022-010", "agreement_signed", 1, 2, "disclosed", {"item": "agreement"}),
+    ("GX-2022-010", "restoration_started", 1, 200, "offset_accepted", {"accepted": True}),
+    ("GX-2022-010", "restoration_started", 1, 210, "offset_granted", {"offset_yuan": 810_000}),
+    ("GX-2022-010", "restoration_started", 1, 400, "disclosed", {"item": "fund_use"}),
+    # an offset still waiting for a condition to be confirmed (pending, not zero)
+    ("GX-2023-009", "restoration_started", 1, 30, "offset_applied",
+     {"project": "木材加工粉尘治理改造", "eligible_investment_yuan": 300_000}),
+    ("GX-2023-009", "restoration_started", 1, 60, "offset_reviewed",
+     {"verdict": "approved", "conditions": {"beyond_legal_obligation": True, "measurable_eco_benefit": None}}),
+    # non-performance: after enforcement, the liable party is put on the dishonest-debtor list
+    ("GX-2023-015", "enforcement_applied", 1, 20, "dishonesty_listed",
+     {"court": "红河口县人民法院", "reference": "（2026）桂xxxx执xxx号", "measure": "dishonest_debtor_list"}),
+    # the closed case's restoration result disclosed
+    ("GX-2022-012", "accepted", 1, 3, "disclosed", {"item": "restoration_result"}),
+]
 
 ALL_CLAUSES = ["damage_facts", "evidence", "restoration_plan", "time_limits", "breach_liability",
                "effect_evaluation", "dispute_resolution"]
@@ -110,7 +201,9 @@ DETAILS = {
         328, ["appraisal_reported"])]},
     ("GX-2023-007", "agreement_signed", 1): {
         "clauses": ["damage_facts", "evidence", "restoration_plan", "time_limits", "breach_liability"],
-        "amount_yuan": 3_800_000},
+        "amount_yuan": 3_800_000,
+        "clause_override": {"reason": "效果评估与争议解决条款另行签订补充协议（经集体研究同意先行签署）",
+                            "approved_by": "桂源县生态环境局局务会"}},
     ("GX-2023-007", "agreement_signed", 2): {
         "clauses": ALL_CLAUSES, "amount_yuan": 3_800_000,
         "deadlines": [_deadline(*_RESTORE, 900, ["restoration_completed"])]},
@@ -133,6 +226,8 @@ DETAILS = {
     ("GX-2023-015", "agreement_signed", 1): {
         "clauses": ["damage_facts", "evidence", "restoration_plan", "time_limits", "effect_evaluation",
                     "dispute_resolution"], "amount_yuan": 280_000,
+        "clause_override": {"reason": "违约责任按分期赔付方案约定的强制执行条款处理",
+                            "approved_by": "红河口县生态环境局"},
         "deadlines": [_deadline(*_RESTORE, 1060, ["restoration_completed"])]},
 }
 
@@ -154,8 +249,32 @@ def event_dates(today: date) -> dict[str, list[tuple[str, date, dict]]]:
             for dl in details.get("deadlines", []):
                 dl["due_date"] = (day + timedelta(days=dl.pop("due_days"))).isoformat()
             rows.append((etype, day, details))
-        out[cid] = rows
+        out[cid] = _with_procedure(cid, rows, today)
     return out
+
+
+def _with_procedure(cid: str, rows: list, today: date) -> list:
+    """The case's rows with its procedure events inserted after their anchors (same-day events
+    keep their place after the anchor), then in date order."""
+    rows = list(rows)
+    for case, anchor, occurrence, gap, etype, details in PROCEDURE:
+        if case != cid:
+            continue
+        seen, at = 0, None
+        for i, (t, _d, _x) in enumerate(rows):
+            if t == anchor:
+                seen += 1
+                if seen == occurrence:
+                    at = i
+                    break
+        if at is None:
+            continue
+        day = min(rows[at][1] + timedelta(days=gap), today)
+        pos = at + 1
+        while pos < len(rows) and rows[pos][1] <= day:
+            pos += 1
+        rows.insert(pos, (etype, day, json.loads(json.dumps(details))))
+    return rows
 
 
 def events(today: date) -> pd.DataFrame:
@@ -263,12 +382,31 @@ def funds_ledger() -> pd.DataFrame:
                 rows.append({"case_id": cid, "entry_type": "instalment_due", "amount_yuan": r["amount_yuan"],
                              "entry_date": params["agreed_on"], "due_date": r["due_date"],
                              "instalment_no": r["instalment_no"], "counterparty": None,
-                             "purpose": "分期赔付", "reference": None, "note": None})
+                             "purpose": "分期赔付", "reference": None, "note": None,
+                             "site_id": None, "use_kind": None})
     for cid, etype, amount, day, who, ref, *due in LEDGER:
+        site = who.split()[0] if etype == "disbursed" and who.startswith("S") else None
         rows.append({"case_id": cid, "entry_type": etype, "amount_yuan": float(amount), "entry_date": day,
                      "due_date": due[0] if due else None, "instalment_no": None,
                      "counterparty": who if etype == "received" else None,
-                     "purpose": who if etype != "received" else None, "reference": ref, "note": None})
+                     "purpose": who if etype != "received" else None, "reference": ref, "note": None,
+                     "site_id": site,
+                     "use_kind": ("restoration" if site else "related_work") if etype == "disbursed" else None})
     frame = pd.DataFrame(rows)
     frame["instalment_no"] = frame["instalment_no"].astype("Int64")
+    return frame
+
+
+#: screening reports (线索筛查情况报告) of two counties for the first half of 2026 (issue 14)
+SCREENING_REPORTS = [
+    ("石岭县", "2026-01-01", "2026-06-30", "2026-07-08", "自治区生态环境损害赔偿制度改革工作领导小组办公室", 3, 1, 1),
+    ("柳溪县", "2026-01-01", "2026-06-30", "2026-07-15", "自治区生态环境损害赔偿制度改革工作领导小组办公室", 2, 0, 1),
+]
+
+
+def screening_reports() -> pd.DataFrame:
+    cols = ["region", "period_start", "period_end", "submitted_on", "submitted_to", "n_clues", "n_referred",
+            "n_filed"]
+    frame = pd.DataFrame(SCREENING_REPORTS, columns=cols)
+    frame["actor"] = "sample"
     return frame

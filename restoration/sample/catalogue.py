@@ -13,6 +13,15 @@ NDVI_BBOX = (108.15, 23.05, 108.55, 23.45)
 COUNTIES = ["青岚县", "柳溪县", "石岭县", "云潭县", "邕北区", "桂源县", "红河口县", "岜山县"]
 WATERSHEDS = ["红水河流域", "柳江流域", "郁江流域", "左江流域"]
 
+#: Voronoi seeds (lon, lat) of the counties, in COUNTIES' order. The five counties with vegetation
+#: cases (青岚, 石岭, 云潭, 桂源, 红河口) ring the NDVI window so each has land inside it; 桂源 reaches
+#: north into the 红水河 basin, 红河口 south-east to the coast, 柳溪 lies in the 柳江 basin.
+COUNTY_SEEDS = [(108.12, 23.27), (109.05, 24.15), (108.56, 23.33), (108.25, 23.03), (109.30, 23.70),
+                (108.30, 23.47), (108.52, 23.06), (107.75, 22.80)]
+#: Voronoi seeds (lon, lat) of the watersheds, in WATERSHEDS' order: 红水河 north-west, 柳江
+#: north-east, 郁江 south-east, 左江 south-west.
+WATERSHED_SEEDS = [(107.90, 24.10), (109.10, 24.10), (109.00, 23.00), (107.80, 22.90)]
+
 CLAIMANTS = {
     "forest": "市林业局",
     "karst_grassland": "市自然资源局",
@@ -59,6 +68,9 @@ CASES = [
      "2024-01-20", "2024-05-09", "审计发现", [], False, "桂源县某贸易有限公司"),
     ("GX-2023-015", "红河口县某企业非法排污致河岸带受损案", "simple", "restoration", 280_000,
      "2024-07-02", "2024-07-30", "群众举报", ["alternative", "instalments"], True, "红河口县某食品有限公司"),
+    # issue 14: a clue outside the scope (marine ecological damage), excluded at screening
+    ("GX-2026-016", "红河口县某渔船燃油泄漏致近岸海域污染线索", "ordinary", "not_started", None,
+     "2026-10-08", "2026-10-09", "突发环境事件", [], False, "某渔船船主"),
 ]
 
 # site_id, case_id, role, ecosystem, name, area_ha, in NDVI window, elongation, recovery profile
@@ -92,7 +104,8 @@ SITES = [
     ("S025", "GX-2024-013", "damaged", "urban_green", "餐饮店旁绿地", 0.5, False, 1.0, "none"),
     ("S026", "GX-2023-014", "damaged", "forest", "非法占用林地", 6.0, True, 1.0, "none"),
     ("S027", "GX-2023-015", "damaged", "riparian_buffer", "排污口河岸带", 10.0, False, 5.0, "none"),
-    ("S028", "GX-2023-015", "alternative_restoration", "riparian_buffer", "河岸带替代修复区", 14.0, True, 4.0, "planting"),
+    # outside the NDVI window: its NDVI target has no data — an alert the supervisor must see
+    ("S028", "GX-2023-015", "alternative_restoration", "riparian_buffer", "河岸带替代修复区", 14.0, False, 4.0, "planting"),
     ("S029", None, "reference", "forest", "区域森林参照区", 150.0, True, 1.0, "intact"),
     ("S030", None, "reference", "wetland", "区域湿地参照区", 60.0, False, 1.3, "none"),
 ]

@@ -156,6 +156,32 @@ def _v9(conn: sqlite3.Connection) -> None:
 MIGRATIONS.append((9, "appraisals: damage amounts with their method, inputs, version, date and appraiser; "
                       "cases.damage_amount_source, cases.damage_appraisal_id", _v9))
 
+def _v10(conn: sqlite3.Connection) -> None:
+    """Procedure (issue 14): where funds were used; screening reports."""
+    have = {row[1] for row in conn.execute('PRAGMA table_info("funds_ledger")')}
+    spec = model.LAYERS["funds_ledger"]
+    for name in model.FUNDS_LEDGER_EXTRA_FIELDS:
+        if name not in have:
+            conn.execute(f'ALTER TABLE "funds_ledger" ADD COLUMN {_quote(name)} {spec.field(name).sql_type}')
+    for name in model.PROCEDURE_LAYERS:
+        create_layer(conn, model.LAYERS[name])
+
+
+MIGRATIONS.append((10, "procedure: funds_ledger site_id/use_kind (fund use at the damaged place); "
+                       "screening_reports", _v10))
+
+def _v11(conn: sqlite3.Connection) -> None:
+    """Satellite scenes and recovery metrics (issue 15): valid-pixel fraction on monitoring values,
+    recovery assessments stored with the case."""
+    have = {row[1] for row in conn.execute('PRAGMA table_info("monitoring_series")')}
+    if "valid_fraction" not in have:
+        conn.execute('ALTER TABLE "monitoring_series" ADD COLUMN "valid_fraction" REAL')
+    create_layer(conn, model.LAYERS["recovery_assessments"])
+    conn.execute("CREATE INDEX idx_recovery_assessments_case ON recovery_assessments(case_id)")
+
+
+MIGRATIONS.append((11, "satellite scenes: monitoring_series.valid_fraction, recovery_assessments", _v11))
+
 # Later migrations are appended above this line (one per feature area, in version order).
 MIGRATIONS.sort(key=lambda m: m[0])
 LATEST = MIGRATIONS[-1][0]

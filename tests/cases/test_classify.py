@@ -8,7 +8,7 @@ import pytest
 from restoration.cases import classify, override_class, record_classification
 from restoration.errors import InputError
 
-BASE = {"damage_amount_yuan": 2_000, "facts_clear": True, "liability_undisputed": True,
+BASE = {"damage_amount_yuan": 2_000, "damage_kind": "pollution", "facts_clear": True, "liability_undisputed": True,
         "obvious_impact": True, "in_red_line": False, "repeat_offence_within_2y": False,
         "rectification_completed": True, "major_triggers": []}
 

@@ -142,7 +142,8 @@ def test_case_and_instalment_deadlines(guangxi):
     evs = _events(*PRE, ("consultation_notice_served", "2025-10-10"), ("meeting_held", "2025-10-20"),
                   ("agreement_signed", "2025-11-01"), ("restoration_started", "2025-12-01"))
     evs[-2]["details"] = {"deadlines": [{"id": "restore", "zh": "修复完成", "en": "restore", "due_date": "2026-06-30",
-                                         "stop_events": ["restoration_completed"]}]}
+                                         "stop_events": ["restoration_completed"]}],
+                          "clauses": [i.id for i in guangxi.list("agreement_clauses").items]}
     ledger = pd.DataFrame([
         {"entry_type": "instalment_due", "amount_yuan": 100.0, "entry_date": "2025-11-01", "due_date": "2025-12-31",
          "instalment_no": 1},
@@ -163,7 +164,10 @@ def test_case_and_instalment_deadlines(guangxi):
 def test_sample_deadlines_as_of_today(store):
     late = overdue(store, TODAY)
     assert len(late) >= 5
-    assert set(late["kind"]) == {"rule", "case", "instalment"}
+    assert set(late["kind"]) == {"rule", "case", "instalment", "supervision"}
+    # GX-2024-004 is supervised (督办) with a report every 90 days; the third report is overdue
+    sup = late[late["kind"] == "supervision"]
+    assert list(sup["case_id"]) == ["GX-2024-004"] and list(sup["deadline"]) == ["supervision_report_3"]
     assert (late["days_left"] < 0).all()
     assert {"GX-2024-005", "GX-2023-015", "GX-2023-009"} <= set(late["case_id"])
     open_rows = [d for cid in ("GX-2024-006", "GX-2024-004") for d in deadlines(store, cid, TODAY) if d.status == "open"]

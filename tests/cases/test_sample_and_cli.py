@@ -13,7 +13,8 @@ from restoration.sample.build import TODAY
 
 @pytest.mark.parametrize("name, make", [("case_events.csv", lambda: case_history.events(TODAY)),
                                         ("case_modes.csv", case_history.case_modes),
-                                        ("funds_ledger.csv", case_history.funds_ledger)])
+                                        ("funds_ledger.csv", case_history.funds_ledger),
+                                        ("screening_reports.csv", case_history.screening_reports)])
 def test_committed_case_files_match_the_generator(sample_dir, tmp_path, name, make):
     make().to_csv(tmp_path / name, index=False, encoding="utf-8")
     assert (tmp_path / name).read_bytes() == (sample_dir / name).read_bytes()
@@ -32,7 +33,7 @@ def test_cli_list_show_deadlines_overdue(store, capsys, run_cli):
     data = store.path.parent
     code, out, _ = run_cli(capsys, data, "case", "list", "--today", "2026-11-20", "--json")
     rows = json.loads(out)
-    assert code == 0 and len(rows) == 15
+    assert code == 0 and len(rows) == 16
     by_id = {r["case_id"]: r for r in rows}
     assert by_id["GX-2023-015"]["overdue"] == 2 and by_id["GX-2025-001"]["next_due"] is None
     code, out, _ = run_cli(capsys, data, "case", "list", "--stage", "consultation")
@@ -97,7 +98,7 @@ def test_cli_profile_check_export_mode(store, capsys, run_cli, tmp_path):
     wb = openpyxl.load_workbook(path, read_only=True)
     assert wb.sheetnames == ["案件台账 register", "期限 deadlines", "逾期 overdue", "资金 funds", "规则 rules"]
     reg = pd.read_excel(path, sheet_name="案件台账 register")
-    assert len(reg) == 15 and "案件编号 case_id" in reg.columns and "notes" not in " ".join(reg.columns)
+    assert len(reg) == 16 and "案件编号 case_id" in reg.columns and "notes" not in " ".join(reg.columns)
     late = pd.read_excel(path, sheet_name="逾期 overdue")
     assert len(late) >= 5
     code, _, err = run_cli(capsys, data, "case", "export", "--out", str(tmp_path / "r.csv"))

@@ -16,7 +16,9 @@ APPRAISED = FILED + [("investigation_started", "2025-02-20"), ("investigation_re
                      ("appraisal_commissioned", "2025-04-10"), ("appraisal_reported", "2025-06-01")]
 NOTICE = APPRAISED + [("consultation_notice_served", "2025-06-10")]
 MEETING = NOTICE + [("meeting_held", "2025-06-20")]
-AGREED = MEETING + [("agreement_signed", "2025-07-01", {"clauses": ["damage_facts"]})]
+ALL_CLAUSES = ["damage_facts", "evidence", "restoration_plan", "time_limits", "breach_liability",
+               "effect_evaluation", "dispute_resolution"]
+AGREED = MEETING + [("agreement_signed", "2025-07-01", {"clauses": ALL_CLAUSES})]
 REQUESTED = AGREED + [("judicial_confirmation_requested", "2025-07-10")]
 CONFIRMED = REQUESTED + [("judicial_confirmation_confirmed", "2025-08-01")]
 RESTORING = CONFIRMED + [("restoration_started", "2025-09-01")]
@@ -39,7 +41,7 @@ def problems(steps, guangxi, case=CASE):
 
 def test_full_path_with_refused_confirmation_and_re_consultation(guangxi):
     steps = REQUESTED + [("judicial_confirmation_refused", "2025-08-01"), ("meeting_held", "2025-08-20"),
-                         ("agreement_signed", "2025-09-01"), ("judicial_confirmation_requested", "2025-09-05"),
+                         ("agreement_signed", "2025-09-01", {"clauses": ALL_CLAUSES}), ("judicial_confirmation_requested", "2025-09-05"),
                          ("judicial_confirmation_confirmed", "2025-10-01"), ("restoration_started", "2025-10-15"),
                          ("inspection", "2026-01-10"), ("restoration_completed", "2026-03-01"),
                          ("effect_evaluation_commissioned", "2026-03-10"), ("effect_evaluation", "2026-05-01"),
@@ -86,8 +88,8 @@ REFUSED = [
     ("litigation without failure", MEETING + [("litigation_filed", "2025-09-01")], "failed consultation"),
     ("agreement after the re-consultation was used up",
      REQUESTED + [("judicial_confirmation_refused", "2025-08-01"), ("meeting_held", "2025-08-20"),
-                  ("agreement_signed", "2025-09-01"), ("judicial_confirmation_requested", "2025-09-05"),
-                  ("judicial_confirmation_refused", "2025-10-01"), ("agreement_signed", "2025-10-20")],
+                  ("agreement_signed", "2025-09-01", {"clauses": ALL_CLAUSES}), ("judicial_confirmation_requested", "2025-09-05"),
+                  ("judicial_confirmation_refused", "2025-10-01"), ("agreement_signed", "2025-10-20", {"clauses": ALL_CLAUSES})],
      "file litigation"),
     ("enforcement without an enforceable title", AGREED + [("enforcement_applied", "2025-09-01")],
      "compulsory enforcement needs"),
@@ -132,11 +134,13 @@ def test_allowed_counterparts(guangxi):
                   ("enforcement_applied", "2026-05-01")],
         CONFIRMED + [("enforcement_applied", "2025-09-01")],
         AGREED + [("payment_order_applied", "2025-09-01")],
-        COMPLETED + [("effect_evaluation_exempted", "2026-04-01", {"reason": "natural_recovery"}),
+        COMPLETED + [("effect_evaluation_exempted", "2026-04-01",
+                                      {"reason": "natural_recovery", "basis": "现场核查记录（2026）12号",
+                                       "approved_by": "局务会"}),
                      ("closed", "2026-04-10")],
         FILED[:1] + [("not_started", "2025-02-05", {"reason": "significantly_minor_no_obvious_impact"})],
         REQUESTED + [("judicial_confirmation_refused", "2025-08-01"), ("meeting_held", "2025-08-20"),
-                     ("agreement_signed", "2025-09-01"), ("judicial_confirmation_requested", "2025-09-05"),
+                     ("agreement_signed", "2025-09-01", {"clauses": ALL_CLAUSES}), ("judicial_confirmation_requested", "2025-09-05"),
                      ("judicial_confirmation_refused", "2025-10-01"), ("litigation_filed", "2025-10-20")],
     ]
     for steps in ok:

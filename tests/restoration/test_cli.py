@@ -119,7 +119,7 @@ def test_export_formats(data, store, tmp_path, capsys, suffix):
 
 def test_export_cases_to_excel_and_geojson_refused(data, tmp_path, capsys):
     code, _, _ = run(["--data", data, "export", "cases", "--out", str(tmp_path / "c.xlsx")], capsys)
-    assert code == 0 and len(pd.read_excel(tmp_path / "c.xlsx")) == 15
+    assert code == 0 and len(pd.read_excel(tmp_path / "c.xlsx")) == 16
     code, _, err = run(["--data", data, "export", "cases", "--out", str(tmp_path / "c.geojson")], capsys)
     assert code == 2 and "has no geometry" in err
 
@@ -148,7 +148,7 @@ def test_readme_main_command_end_to_end(tmp_path):
     first = subprocess.run([*exe, "demo", "--no-serve"], env=env, capture_output=True, text=True, timeout=300)
     assert first.returncode == 0, first.stderr
     assert (tmp_path / "fresh" / "platform.gpkg").exists()
-    assert "cases 15" in first.stdout and "sites 30" in first.stdout
+    assert "cases 16" in first.stdout and "sites 30" in first.stdout
     assert "NDVI 栅格 rasters: 24 dates" in first.stdout
     assert set(dict(pyogrio.list_layers(tmp_path / "fresh" / "platform.gpkg"))) >= {"sites", "cases", "audit_log"}
     # the second run loads the existing store instead of rebuilding it

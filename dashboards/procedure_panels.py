@@ -1,0 +1,215 @@
+"""The Case page's procedure tab (issue 14): jurisdiction and joint handling, supervision
+(督办) reports, public comment, credit, the technical-upgrade offset workflow, disclosures, fund use
+and the case archive (档案) download.
+
+Everything comes from ``restoration.cases.case_record`` (its ``procedure`` part) and
+``restoration.cases.procedure``; user-supplied values are shown only inside tables (never as
+Markdown), so nothing typed into a record can change the page.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from restoration import config
+
+from . import data
+from .i18n import money, t
+
+_STATUS = ("met", "met_late", "overdue", "open", "ended")
+
+
+def _table(rows: list[dict], columns: dict[str, str], lang: str) -> None:
+    """Rows as a table with headers from the dictionaries; empty → a dash."""
+    if not rows:
+        st.caption("—")
+        return
+    frame = pd.DataFrame(rows)
+    shown = pd.DataFrame({t(label, lang): frame[key].map(_cell) if key in frame else "—"
+                          for key, label in columns.items()})
+    st.dataframe(shown, hide_index=True, width="stretch")
+
+
+def _cell(v) -> str:
+    if v is None or (isinstance(v, float) and v != v):
+        return "—"
+    if isinstance(v, (list, tuple)):
+        return "、".join(str(x) for x in v) or "—"
+    if isinstance(v, bool):
+        return "✓" if v else "✗"
+    return str(v)
+
+
+def _label(row: dict, lang: str) -> str:
+    return row["label_en"] if lang == "en" else row["label_zh"]
+
+
+def procedure(case_id: str, lang: str) -> None:
+    rec = data.case_record(case_id)["procedure"]
+    st.subheader(t("proc.jurisdiction", lang))
+    j = rec["jurisdiction"]
+    _table([{**j, "level": t(f"proc.level.{j['level']}", lang),
+             "basis": j["basis_en"] if lang == "en" else j["basis_zh"]}] if j else [],
+           {"level": "proc.level", "handling_region": "proc.handling_region", "basis": "proc.basis",
+            "designated_department": "proc.designated_department", "date": "case.event_date"}, lang)
+    _table([{**r, "label": _label(r, lang), "departments": r.get("departments") or r.get("members") or []}
+            for r in rec["joint_handling"] + rec["joint_investigation_groups"]],
+           {"date": "case.event_date", "label": "case.event_type", "lead_department": "proc.lead_department",
+            "departments": "proc.departments", "joint_regions": "proc.joint_regions"}, lang)
+    if rec["exclusion"]:
+        x = rec["exclusion"]
+        st.warning(t("proc.excluded", lang, reason=x["en"] if lang == "en" else x["zh"]))
+    links = rec["referrals"] + rec["enforcement_links"]
+    if links:
+        st.subheader(t("proc.links", lang))
+        _table([{**r, "label": _label(r, lang) + (f"：{r['action_en'] if lang == 'en' else r['action_zh']}"
+                                                   if r.get("action_zh") else "")} for r in links],
+               {"date": "case.event_date", "label": "case.event_type", "department": "proc.department",
+                "to_department": "proc.to_department", "reference": "proc.reference"}, lang)
+    app = rec["appraisal"]
+    rows = app["institutions"] + app["objections"] + app["third_party_reviews"]
+    if rows:
+        st.subheader(t("proc.appraisal", lang))
+        _table([{**r, "label": _label(r, lang), "what": r.get("institution") or r.get("grounds")
+                 or r.get("conclusion") or (t(f"proc.outcome.{r['outcome']}", lang) if r.get("outcome") else None)}
+                for r in rows], {"date": "case.event_date", "label": "case.event_type", "what": "case.details"}, lang)
+
+    sup = rec["supervision"]
+    st.subheader(t("proc.supervision", lang))
+    if sup["schedule"]:
+        late = [s for s in sup["schedule"] if s["status"] == "overdue"]
+        if late:
+            st.error(t("proc.supervision_overdue", lang, n=len(late)))
+        _table([{**s, "status": t(f"proc.status.{s['status']}", lang)} for s in sup["schedule"]],
+               {"report_no": "proc.report_no", "due_date": "case.due", "status": "case.status",
+                "report_date": "proc.report_date", "authority": "proc.authority"}, lang)
+    else:
+        st.caption(t("proc.not_supervised", lang))
+
+    pp = rec["public_participation"]
+    st.subheader(t("proc.public", lang))
+    if pp["rounds"]:
+        _table([{**r, "document": t(f"proc.doc.{r['document']}", lang)} for r in pp["rounds"]],
+               {"document": "proc.document", "opened": "proc.opened", "until": "proc.until"}, lang)
+        if pp["unanswered"]:
+            st.warning(t("proc.unanswered", lang, n=pp["unanswered"]))
+        _table(pp["comments"], {"date": "case.event_date", "commenter": "proc.commenter", "text": "proc.comment",
+                                "answered": "proc.answered", "answer": "proc.answer"}, lang)
+    else:
+        st.caption("—")
+
+    off = rec["offset"]
+    if off:
+        st.subheader(t("proc.offset", lang))
+        st.metric(t("proc.offset_status", lang), t(f"proc.offset.{off['status']}", lang),
+                  help=t("proc.offset_help", lang))
+        _table([{**c, "label": c["en"] if lang == "en" else c["zh"], "state": t(f"proc.cond.{c['state']}", lang),
+                 "rule_verified": c["rule_verified"]} for c in off["conditions"]],
+               {"label": "proc.condition", "state": "case.status", "rule_verified": "proc.rule_verified"}, lang)
+        if off["granted_offset_yuan"] is not None:
+            st.caption(f"{t('proc.granted', lang)}: {money(off['granted_offset_yuan'], lang)}")
+    if rec["credit"] or rec["disclosures"]:
+        st.subheader(t("proc.credit_disclosure", lang))
+        _table([{**r, "label": _label(r, lang),
+                 "measure": r.get("measure_en" if lang == "en" else "measure_zh"),
+                 "item": r.get("item_en" if lang == "en" else "item_zh")} for r in rec["credit"] + rec["disclosures"]],
+               {"date": "case.event_date", "label": "case.event_type", "measure": "proc.measure",
+                "item": "proc.item", "court": "proc.court"}, lang)
+
+    st.subheader(t("proc.fund_use", lang))
+    use = data.fund_use(case_id)
+    if len(use):
+        flagged = use[use["at_damaged_place"].ne(True)]
+        if len(flagged):
+            st.warning(t("proc.fund_flagged", lang, n=len(flagged)))
+        _table([{**r, "amount": money(r["amount_yuan"], lang),
+                 "where": t("proc.at_place" if r["at_damaged_place"] is True else
+                            ("proc.elsewhere" if r["at_damaged_place"] is False else "proc.not_stated"), lang)}
+                for r in use.to_dict("records")],
+               {"entry_date": "case.event_date", "amount": "proc.amount", "site_id": "proc.site", "where": "proc.where",
+                "purpose": "proc.purpose"}, lang)
+    else:
+        st.caption("—")
+    st.download_button(t("proc.archive", lang),
+                       lambda: data.archive_bytes(case_id),
+                       file_name=f"{case_id}-archive.zip", mime="application/zip")
+
+
+def public_items(lang: str) -> None:
+    """The public page's published agreements, restoration results and fund use (only what a
+    ``disclosed`` event published, through ``restoration.disclosure.public_case_items``)."""
+    from restoration.model import RestorationMode, Verdict
+
+    from .i18n import vocab
+    items = data.public_case_items()
+    st.subheader(t("proc.published", lang))
+    if items.empty:
+        st.caption("—")
+        return
+    def when(r):
+        return r["agreement_date"] or r["accepted_on"] or r["closed_on"]
+
+    def what(r) -> str:
+        if r["item"] == "agreement":
+            modes = "、".join(vocab(RestorationMode, m, lang) for m in (r["restoration_modes"] or []))
+            return f"{money(r['agreement_amount_yuan'], lang)}；{modes or '—'}"
+        if r["item"] == "restoration_result":
+            verdict = vocab(Verdict, r["effect_verdict"], lang) if r["effect_verdict"] else "—"
+            return t("proc.result_text", lang, verdict=verdict, accepted=r["accepted_on"] or "—",
+                     closed=r["closed_on"] or "—")
+        return t("proc.funds_text", lang, received=money(r["funds_received_yuan"], lang),
+                 used=money(r["funds_used_yuan"], lang), here=money(r["funds_used_at_damaged_place_yuan"], lang))
+    rows = items.to_dict("records")
+    st.dataframe(pd.DataFrame({
+        t("field.case_id", lang): [r["case_id"] for r in rows],
+        t("proc.item", lang): [r["item_en"] if lang == "en" else r["item_zh"] for r in rows],
+        t("proc.opened", lang): [r["published_on"] for r in rows],
+        t("case.details", lang): [what(r) for r in rows],
+    }), hide_index=True, width="stretch")
+
+
+def procedure_forms(case_id: str, version: int, lang: str) -> None:
+    """Two everyday steps as forms: a progress report to the supervising authority, and the answer
+    to a public comment. Both write through ``add_event`` with the version the page was built from."""
+    from datetime import date as _date
+
+    from restoration.cases import add_event
+
+    from .ui import shown_errors, user
+    rec = data.case_record(case_id)["procedure"]
+    today: _date = config.today()
+
+    def save(event: dict) -> None:
+        with shown_errors():
+            saved = add_event(data.store(), case_id, event, user()["name"], expected_version=version, today=today)
+            st.session_state[f"loaded_version_{case_id}"] = int(saved["version"])
+            st.success(t("form.saved", lang))
+
+    if rec["supervision"]["under_supervision"]:
+        st.subheader(t("proc.form_report", lang))
+        with st.form(f"sup_report_{case_id}", clear_on_submit=True):
+            when = st.date_input(t("form.event_date", lang), value=today, max_value=today, key=f"sup_d_{case_id}")
+            summary = st.text_area(t("proc.report_summary", lang), max_chars=2000)
+            sent = st.form_submit_button(t("form.save", lang))
+        if sent:
+            if not summary.strip():
+                st.error(t("proc.report_summary_required", lang))
+            else:
+                save({"event_type": "supervision_report", "event_date": when.isoformat(),
+                      "details": {"summary": summary.strip()}})
+    open_ = [c for c in rec["public_participation"]["comments"] if not c["answered"]]
+    if open_:
+        st.subheader(t("proc.form_answer", lang))
+        with st.form(f"answer_{case_id}", clear_on_submit=True):
+            cid = st.selectbox(t("proc.comment", lang), [c["comment_id"] for c in open_],
+                               format_func=lambda c: next(f"{x['comment_id']} · {x['text'][:40]}" for x in open_
+                                                          if x["comment_id"] == c))
+            when = st.date_input(t("form.event_date", lang), value=today, max_value=today, key=f"ans_d_{case_id}")
+            answer = st.text_area(t("proc.answer", lang), max_chars=2000)
+            sent = st.form_submit_button(t("form.save", lang))
+        if sent:
+            if not answer.strip():
+                st.error(t("proc.answer_required", lang))
+            else:
+                save({"event_type": "public_comment_answered", "event_date": when.isoformat(),
+                      "details": {"comment_id": cid, "answer": answer.strip()}})

@@ -1,0 +1,314 @@
+"""Checks for the procedure events around a case (issue 14): scope exclusions, referrals,
+jurisdiction and joint handling, appraisal institution / objections / third-party review, the
+liable party's request to consult, agents' authorisations, enforcement links, major-case
+supervision (督办), public comment, credit records, the technical-upgrade offset workflow and
+disclosure.
+
+Each check returns why the event may not happen now (a bilingual message citing the rule), or
+None. :func:`apply_procedure_event` keeps the part of the replay state these checks need. The
+vocabularies that are categories of the seeds, not rule values, live here (``POLICE_ACTIONS`` ...).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+from ..model import CaseClass
+from .rules import Profile
+
+#: jurisdiction levels (自治区/省级, 设区市, 县级 by designation)
+LEVELS = {"province": ("省级（自治区）", "province / region"), "city": ("设区市", "city"),
+          "county": ("县级（受指定）", "county (designated)")}
+#: links with a police (criminal) case — 浙具体意见说明 三（四）3 第六条
+POLICE_ACTIONS = {
+    "criminal_case_filed": ("公安机关立案侦办", "police opened a criminal case"),
+    "appraisal_commissioned": ("公安机关委托鉴定评估", "appraisal commissioned by the police"),
+    "materials_provided": ("提供鉴定材料", "appraisal materials provided"),
+    "pollutants_disposed": ("先行处置污染物", "pollutants disposed of in advance"),
+}
+#: documents published for public comment
+COMMENT_DOCUMENTS = {"restoration_plan": ("修复方案", "restoration plan"),
+                     "agreement": ("赔偿协议", "compensation agreement")}
+OBJECTION_OUTCOMES = {"upheld": ("异议成立", "upheld"), "rejected": ("异议不成立", "rejected"),
+                      "partly_upheld": ("部分成立", "partly upheld")}
+REVIEW_VERDICTS = {"approved": ("审核通过", "approved"), "rejected": ("审核不通过", "rejected")}
+#: what may be published about a case (through the public allow-list)
+DISCLOSURE_ITEMS = {"agreement": ("赔偿协议", "agreement"),
+                    "restoration_result": ("修复结果", "restoration result"),
+                    "fund_use": ("资金使用情况", "use of funds")}
+
+
+def _text(details: Mapping[str, Any], key: str) -> str:
+    v = details.get(key)
+    return str(v).strip() if v is not None else ""
+
+
+def _missing(name: str, *keys: str) -> str:
+    return f"{name}: 缺少 missing details.{' / details.'.join(keys)}"
+
+
+def _choice(name: str, details: Mapping[str, Any], key: str, options: Mapping[str, tuple[str, str]]) -> str | None:
+    v = details.get(key)
+    if v in options:
+        return None
+    shown = ", ".join(f"{k} ({zh})" for k, (zh, _en) in options.items())
+    return f"{name}: details.{key} = {v!r} — choose one of: {shown}"
+
+
+def _from_list(profile: Profile, path: str, name: str, details: Mapping[str, Any], key: str,
+               required: bool = True) -> str | None:
+    """The value must come from the profile's list when the profile has one."""
+    options = profile.list(path)
+    v = details.get(key)
+    if not options.is_set:
+        return None if (v or not required) else _missing(name, key)
+    if v not in options:
+        shown = ", ".join(f"{i.id} ({i.zh})" for i in options.items)
+        return f"{name}: details.{key} = {v!r} is not in the profile's list {path}: {shown} [{options.source}]"
+    return None
+
+
+def check_procedure_event(state, ev, case: Mapping[str, Any], profile: Profile, name: str,
+                          need: Callable[..., str | None]) -> str | None:
+    t, d = ev.event_type, ev.details
+    if t == "screening_excluded":
+        if state.has("filed"):
+            return f"{name}: 已立案，不能再作筛查排除 the case is filed; use 'terminated'"
+        options = profile.list("scope_exclusions")
+        if not options.is_set:
+            return (f"{name}: 规则配置 '{profile.id}' 未列出排除情形 the profile lists no scope exclusions "
+                    f"({options.source})")
+        return need("clue_registered") or _from_list(profile, "scope_exclusions", name, d, "reason")
+    if t == "clue_referred":
+        return need("clue_registered") or (None if _text(d, "to_department") else _missing(name, "to_department"))
+    if t == "jurisdiction_assigned":
+        problem = need("clue_registered") or _choice(name, d, "level", LEVELS)
+        if problem:
+            return problem
+        if not _text(d, "handling_region"):
+            return _missing(name, "handling_region")
+        if d["level"] == "province" and profile.list("jurisdiction.region_level_cases").is_set:
+            return _from_list(profile, "jurisdiction.region_level_cases", name, d, "basis")
+        if d["level"] == "county":
+            rule = profile.rule("jurisdiction.county_designation")
+            if rule.value is False:
+                return f"{name}: 规则不允许指定县级部门 the rules do not allow county designation [{rule.source}]"
+            if not (_text(d, "designated_by") and _text(d, "designated_department")):
+                return (_missing(name, "designated_by", "designated_department") +
+                        f" — a county department acts by the city's designation [{rule.source}]")
+        return None
+    if t == "joint_handling_agreed":
+        problem = need("clue_registered")
+        if problem:
+            return problem
+        depts = d.get("departments") or []
+        regions = d.get("joint_regions") or []
+        if not isinstance(depts, list) or not isinstance(regions, list):
+            return f"{name}: details.departments and details.joint_regions are lists"
+        if len(depts) < 2 and not regions:
+            return (f"{name}: 联合办案须涉及两个以上部门或跨区域 joint handling needs two or more departments "
+                    "(details.departments) or other regions (details.joint_regions)")
+        lead = _text(d, "lead_department")
+        if not lead:
+            return _missing(name, "lead_department")
+        if depts and lead not in depts:
+            return f"{name}: 牵头部门须为参与部门之一 the lead department '{lead}' is not among details.departments"
+        return None
+    if t == "joint_investigation_group":
+        problem = need("filed")
+        if problem:
+            return problem
+        members = d.get("members") or []
+        if not isinstance(members, list) or len(members) < 2:
+            return f"{name}: 联合调查组须有两个以上部门 details.members lists two or more departments"
+        if not _text(d, "lead_department"):
+            return _missing(name, "lead_department")
+        return None
+    if t == "appraisal_institution_selected":
+        problem = need("filed") or (None if _text(d, "institution") else _missing(name, "institution"))
+        if problem:
+            return problem
+        return _from_list(profile, "appraisal.selection_methods", name, d, "method", required=False)
+    if t == "appraisal_objection":
+        problem = need("appraisal_reported", "expert_opinion")
+        if problem:
+            return problem
+        return None if (_text(d, "by") and _text(d, "grounds")) else _missing(name, "by", "grounds")
+    if t == "appraisal_objection_answered":
+        if state.objections_open <= 0:
+            return f"{name}: 没有待处理的异议 no objection awaits an answer"
+        return _choice(name, d, "outcome", OBJECTION_OUTCOMES)
+    if t == "third_party_review":
+        problem = need("appraisal_reported", "expert_opinion")
+        if problem:
+            return problem
+        return None if (_text(d, "reviewer") and _text(d, "conclusion")) else _missing(name, "reviewer", "conclusion")
+    if t == "compensation_opinion_drafted":
+        return need("investigation_reported", "appraisal_reported", "expert_opinion")
+    if t == "consultation_requested":
+        rule = profile.rule("consultation.request_by_liable_party")
+        if rule.value is not True:
+            return (f"{name}: 规则配置 '{profile.id}' 未规定赔偿义务人可申请先行磋商 the profile does not let the "
+                    f"liable party start consultation [{rule.source}]")
+        if state.has("consultation_notice_served", "consultation_requested"):
+            return f"{name}: 磋商已启动 consultation has already begun"
+        return need("filed")
+    if t == "agent_authorised":
+        problem = need("filed")
+        if problem:
+            return problem
+        if not (_text(d, "agent") and _text(d, "principal") and _text(d, "document")):
+            return _missing(name, "agent", "principal", "document")
+        return None
+    if t == "enforcement_referral":
+        return need("clue_registered") or (None if _text(d, "from_department") else _missing(name, "from_department"))
+    if t == "compensation_duty_notified":
+        return need("clue_registered") or (None if _text(d, "by") else _missing(name, "by"))
+    if t == "police_link":
+        return need("clue_registered") or _choice(name, d, "action", POLICE_ACTIONS)
+    if t == "supervision_started":
+        rule = profile.rule("supervision.major_cases_supervised")
+        if case.get("case_class") != CaseClass.MAJOR.value:
+            return (f"{name}: 督办适用于重大案件 supervision is for major cases; this case is "
+                    f"'{case.get('case_class')}' [{rule.source}]")
+        if state.supervised is not None:
+            return f"{name}: 已在督办中 already under supervision since {state.supervised.event_date.isoformat()}"
+        if not _text(d, "authority"):
+            return _missing(name, "authority")
+        every = d.get("report_every_days")
+        ruled = profile.rule("supervision.report_every_days")
+        if every is None and not ruled.is_set:
+            return (f"{name}: 须规定报告周期 state the reporting schedule (details.report_every_days); the "
+                    f"profile does not set one [{ruled.source}]")
+        if every is not None and (not isinstance(every, int) or isinstance(every, bool) or not 1 <= every <= 366):
+            return f"{name}: details.report_every_days must be a whole number of days from 1 to 366, got {every!r}"
+        return need("clue_registered")
+    if t in ("supervision_report", "supervision_ended"):
+        if state.supervised is None:
+            return f"{name}: 案件未在督办中 the case is not under supervision"
+        return None
+    if t == "public_comment_opened":
+        problem = _choice(name, d, "document", COMMENT_DOCUMENTS)
+        if problem:
+            return problem
+        until = d.get("until")
+        if not until:
+            return _missing(name, "until")
+        from .workflow import _as_date
+        end = _as_date(until, "until", None)
+        if end <= ev.event_date:
+            return f"{name}: 征求意见截止日须晚于发布日 the comment period must end after it opens"
+        rule = profile.rule("public_participation.comment_period_days")
+        if rule.is_set and (end - ev.event_date).days < rule.value:
+            return (f"{name}: 征求意见期不少于 {rule.value} 日 the comment period is at least {rule.value} days "
+                    f"[{rule.source}]")
+        return need("filed")
+    if t == "public_comment_received":
+        doc = d.get("document")
+        opened = state.comment_rounds.get(doc)
+        if opened is None:
+            return (f"{name}: 该文件未公开征求意见 no comment period is open for details.document = {doc!r}; "
+                    "record public_comment_opened first")
+        from .workflow import _as_date
+        if ev.event_date > _as_date(opened.details["until"], "until", None):
+            return (f"{name}: 征求意见已于 {opened.details['until']} 截止 the comment period closed on "
+                    f"{opened.details['until']}")
+        cid = _text(d, "comment_id")
+        if not cid or not _text(d, "text"):
+            return _missing(name, "comment_id", "text")
+        if cid in state.comments:
+            return f"{name}: 意见编号 {cid} 已存在 comment id '{cid}' is already recorded"
+        return None
+    if t == "public_comment_answered":
+        cid = _text(d, "comment_id")
+        if cid not in state.comments:
+            return f"{name}: 未找到意见 {cid!r} no comment with this id was received"
+        if cid in state.answered:
+            return f"{name}: 意见 {cid} 已答复 comment '{cid}' is already answered"
+        return None if _text(d, "answer") else _missing(name, "answer")
+    if t == "credit_incentive":
+        problem = need("agreement_signed", "judgment_effective")
+        if problem:
+            return problem
+        return _from_list(profile, "credit.incentives", name, d, "measure")
+    if t == "dishonesty_listed":
+        problem = need("enforcement_applied", what="列入失信名单须先申请强制执行 listing follows an "
+                                                    "application for compulsory enforcement")
+        if problem:
+            return problem
+        return None if _text(d, "court") else _missing(name, "court")
+    if t == "offset_applied":
+        problem = need("filed")
+        if problem:
+            return problem
+        inv = d.get("eligible_investment_yuan")
+        if not _text(d, "project") or not isinstance(inv, (int, float)) or isinstance(inv, bool) or inv <= 0:
+            return _missing(name, "project", "eligible_investment_yuan (> 0 yuan)")
+        return None
+    if t == "offset_reviewed":
+        problem = need("offset_applied") or _choice(name, d, "verdict", REVIEW_VERDICTS)
+        if problem:
+            return problem
+        conds = d.get("conditions")
+        if not isinstance(conds, dict) or any(v not in (True, False, None) for v in conds.values()):
+            return (f"{name}: details.conditions = {{id: true | false | null}} (null = not yet confirmed)")
+        listed = profile.list("modes.technical_upgrade_offset.conditions")
+        unknown = [k for k in conds if listed.is_set and k not in listed]
+        if unknown:
+            return f"{name}: unknown condition(s) {', '.join(unknown)}; the profile lists {', '.join(listed.ids)}"
+        if d["verdict"] == "approved" and any(v is False for v in conds.values()):
+            return f"{name}: 有条件未满足，不能审核通过 a condition is not met: the review cannot approve"
+        return None
+    if t == "offset_accepted":
+        rev = state.offset_review
+        if rev is None or rev.details.get("verdict") != "approved":
+            return f"{name}: 需先审核通过 requires an approved offset_reviewed"
+        return None
+    if t == "offset_granted":
+        if not state.offset_accepted:
+            return f"{name}: 需先验收技改项目 requires offset_accepted"
+        conds = dict(state.offset_review.details.get("conditions") or {})
+        listed = profile.list("modes.technical_upgrade_offset.conditions")
+        for item in listed.items:
+            conds.setdefault(item.id, None)
+        open_ = [k for k, v in conds.items() if v is not True]
+        if open_:
+            return (f"{name}: 适用条件未全部确认 condition(s) not confirmed: {', '.join(open_)} — confirm them "
+                    "in a new offset_reviewed before the offset is granted")
+        amount = d.get("offset_yuan")
+        if not isinstance(amount, (int, float)) or isinstance(amount, bool) or amount < 0:
+            return _missing(name, "offset_yuan (>= 0 yuan)")
+        return None
+    if t == "disclosed":
+        problem = _choice(name, d, "item", DISCLOSURE_ITEMS)
+        if problem:
+            return problem
+        if d["item"] == "agreement":
+            return need("agreement_signed")
+        if d["item"] == "restoration_result":
+            return need("effect_evaluation", "accepted")
+        return need("filed")
+    raise AssertionError(t)  # pragma: no cover - every type is handled
+
+
+def apply_procedure_event(state, ev) -> None:
+    t, d = ev.event_type, ev.details
+    if t == "agent_authorised":
+        state.agents[str(d.get("agent"))] = ev
+    elif t == "supervision_started":
+        state.supervised = ev
+    elif t == "supervision_ended":
+        state.supervised = None
+    elif t == "appraisal_objection":
+        state.objections_open += 1
+    elif t == "appraisal_objection_answered":
+        state.objections_open -= 1
+    elif t == "public_comment_opened":
+        state.comment_rounds[d.get("document")] = ev
+    elif t == "public_comment_received":
+        state.comments[str(d.get("comment_id"))] = ev
+    elif t == "public_comment_answered":
+        state.answered.add(str(d.get("comment_id")))
+    elif t == "offset_reviewed":
+        state.offset_review, state.offset_accepted = ev, False
+    elif t == "offset_accepted":
+        state.offset_accepted = bool(d.get("accepted", True))

@@ -1,0 +1,530 @@
+"""The procedure around a case (issue 14): one test per row of docs/cases.md's seed table."""
+from __future__ import annotations
+
+import json
+import zipfile
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from restoration.cases import add_event, case_record, classify, deadlines, evaluate_mode, load_profile, \
+    overdue, record_classification, replay
+from restoration.cases.procedure import (assessment, credit_record, export_archive, export_assessment,
+                                         fund_use, offset_workflow, procedure_record, screening_report_status,
+                                         add_screening_report)
+from restoration.cases.records import case_events, profile_for
+from restoration.cases.rules import profile_versions
+from restoration.disclosure import public_case_items
+from restoration.errors import InputError
+from restoration.importer import prepare
+
+TODAY = date(2026, 11, 20)
+ALL_CLAUSES = ["damage_facts", "evidence", "restoration_plan", "time_limits", "breach_liability",
+               "effect_evaluation", "dispute_resolution"]
+
+
+def ev(t, d, details=None):
+    return {"event_type": t, "event_date": d, "details": details or {}}
+
+
+def new_case(store, cid, *, profile="guangxi", case_class="ordinary", party="测试某化工有限公司",
+             incident="2025-01-01", region="石岭县"):
+    frame = pd.DataFrame([{"case_id": cid, "title": f"测试案件 {cid}", "region": region, "case_class": case_class,
+                           "stage": "screening", "claimant_agency": "测试局", "liable_party": party,
+                           "incident_date": incident, "discovered_date": incident, "profile": profile}])
+    with store.transaction("test") as tx:
+        clean, _ = prepare(tx, "cases", frame)
+        tx.insert("cases", clean)
+    return cid
+
+
+def add(store, cid, *events):
+    for e in events:
+        add_event(store, cid, ev(*e), "tester", today=TODAY)
+
+
+FILED = [("clue_registered", "2025-02-01"), ("filed", "2025-02-10")]
+APPRAISED = FILED + [("investigation_started", "2025-02-20"), ("investigation_reported", "2025-04-01"),
+                     ("appraisal_commissioned", "2025-04-10"), ("appraisal_reported", "2025-06-01")]
+
+
+def refused(store, cid, e, text):
+    before = len(case_events(store, cid))
+    with pytest.raises(InputError) as exc:
+        add_event(store, cid, ev(*e), "tester", today=TODAY)
+    assert text in str(exc.value)
+    assert len(case_events(store, cid)) == before  # nothing written
+
+
+# -- absent items -----------------------------------------------------------------------------------
+def test_scope_exclusion_recorded_with_reason(store):
+    rec = case_record(store, "GX-2026-016", TODAY)
+    x = rec["procedure"]["exclusion"]
+    assert rec["case"]["stage"] == "not_started" and x["reason"] == "marine_ecological_damage"
+    assert "五（一）" in x["source"] and x["verified"] is True
+    cid = new_case(store, "T-EX")
+    add(store, cid, FILED[0])
+    refused(store, cid, ("screening_excluded", "2025-02-05"), "scope_exclusions")
+    refused(store, cid, ("screening_excluded", "2025-02-05", {"reason": "noise"}), "personal_property_damage")
+    add(store, cid, FILED[1])
+    refused(store, cid, ("screening_excluded", "2025-02-15", {"reason": "marine_ecological_damage"}), "filed")
+
+
+def test_jurisdiction_levels(store):
+    cid = new_case(store, "T-J")
+    add(store, cid, FILED[0])
+    refused(store, cid, ("jurisdiction_assigned", "2025-02-02", {"level": "province", "handling_region": "自治区"}),
+            "cross_city")  # region-level cases only for the listed situations (桂办发〔2018〕27号)
+    refused(store, cid, ("jurisdiction_assigned", "2025-02-02", {"level": "county", "handling_region": "石岭县"}),
+            "designated_by")
+    refused(store, cid, ("jurisdiction_assigned", "2025-02-02", {"level": "town", "handling_region": "x"}), "city")
+    add(store, cid, ("jurisdiction_assigned", "2025-02-02", {"level": "province", "handling_region": "自治区",
+                                                             "basis": "cross_city"}))
+    j = procedure_record(store.get("cases", cid), case_events(store, cid), load_profile("guangxi"), TODAY)["jurisdiction"]
+    assert (j["level"], j["basis"]) == ("province", "cross_city")
+
+
+def test_joint_handling_lead_department(store):
+    cid = new_case(store, "T-JH")
+    add(store, cid, FILED[0])
+    refused(store, cid, ("joint_handling_agreed", "2025-02-03", {"departments": ["A"], "lead_department": "A"}),
+            "two or more")
+    refused(store, cid, ("joint_handling_agreed", "2025-02-03", {"departments": ["A", "B"], "lead_department": "C"}),
+            "not among")
+    add(store, cid, ("joint_handling_agreed", "2025-02-03", {"departments": ["A", "B"], "lead_department": "A",
+                                                             "joint_regions": ["青岚县"]}))
+    rec = case_record(store, "GX-2024-004", TODAY)["procedure"]
+    assert rec["joint_handling"][0]["lead_department"] == "自治区生态环境厅"
+    assert rec["jurisdiction"]["basis"] == "major_sudden_incident"
+
+
+def test_joint_investigation_group(store):
+    cid = new_case(store, "T-JG")
+    add(store, cid, FILED[0])
+    refused(store, cid, ("joint_investigation_group", "2025-02-03", {"lead_department": "A", "members": ["A", "B"]}),
+            "filed")
+    add(store, cid, FILED[1])
+    refused(store, cid, ("joint_investigation_group", "2025-02-12", {"lead_department": "A", "members": ["A"]}),
+            "two or more")
+    add(store, cid, ("joint_investigation_group", "2025-02-12", {"lead_department": "A", "members": ["A", "B"]}))
+    assert case_record(store, "GX-2024-004", TODAY)["procedure"]["joint_investigation_groups"]
+
+
+def test_appraisal_institution_objection_review_with_documents(store):
+    cid = new_case(store, "T-AP")
+    add(store, cid, *FILED[:2])
+    add_event(store, cid, ev("appraisal_institution_selected", "2025-02-15", {"institution": "某鉴定中心",
+                                                                              "method": "随机抽取"}),
+              "tester", today=TODAY, attachments=[("选取记录.pdf", "application/pdf", b"%PDF-1.4 test")])
+    add(store, cid, *APPRAISED[2:])
+    refused(store, cid, ("appraisal_objection_answered", "2025-06-05", {"outcome": "rejected"}), "no objection")
+    add(store, cid, ("appraisal_objection", "2025-06-05", {"by": "赔偿义务人", "grounds": "范围有异议"}),
+        ("third_party_review", "2025-06-20", {"reviewer": "专家组", "conclusion": "依据充分"}),
+        ("appraisal_objection_answered", "2025-06-25", {"outcome": "rejected"}))
+    app = case_record(store, cid, TODAY)["procedure"]["appraisal"]
+    assert [o["event_type"] for o in app["objections"]] == ["appraisal_objection", "appraisal_objection_answered"]
+    assert app["third_party_reviews"][0]["reviewer"] == "专家组"
+    assert len(store.read("attachments", case_id=cid)) == 1  # the selection record travels with its event
+
+
+def test_liable_party_request_opens_consultation(store, tmp_path):
+    cid = new_case(store, "T-RQ")
+    add(store, cid, *FILED)
+    refused(store, cid, ("meeting_held", "2025-03-01"), "notice")
+    add(store, cid, ("consultation_requested", "2025-03-01"), ("meeting_held", "2025-03-10"))
+    assert store.get("cases", cid)["stage"] == "consultation"
+    refused(store, cid, ("consultation_requested", "2025-03-11"), "already begun")
+    # Zhejiang's note does not give the liable party this right: refused, citing the rule
+    zj = new_case(store, "T-RQZ", profile="zhejiang")
+    add(store, zj, *FILED)
+    refused(store, zj, ("consultation_requested", "2025-03-01"), "does not let the liable party")
+
+
+def test_agent_needs_verified_authorisation(store):
+    cid = new_case(store, "T-AG", profile="zhejiang")
+    add(store, cid, *APPRAISED, ("consultation_notice_served", "2025-06-10"))
+    refused(store, cid, ("meeting_held", "2025-06-20", {"agents": ["王律师"]}), "authorisation is verified")
+    add(store, cid, ("agent_authorised", "2025-06-15", {"agent": "王律师", "principal": "某公司",
+                                                        "document": "授权委托书", "valid_until": "2025-06-30"}))
+    add(store, cid, ("meeting_held", "2025-06-20", {"agents": ["王律师"]}))
+    refused(store, cid, ("meeting_held", "2025-07-05", {"agents": ["王律师"]}), "expired")
+
+
+def test_enforcement_links(store):
+    links = case_record(store, "GX-2024-004", TODAY)["procedure"]["enforcement_links"]
+    kinds = {(x["event_type"], x["action"]) for x in links}
+    assert {("enforcement_referral", None), ("compensation_duty_notified", None),
+            ("police_link", "pollutants_disposed"), ("police_link", "criminal_case_filed")} <= kinds
+    cid = new_case(store, "T-EN")
+    add(store, cid, FILED[0])
+    refused(store, cid, ("police_link", "2025-02-02", {"action": "arrested"}), "materials_provided")
+    refused(store, cid, ("enforcement_referral", "2025-02-02"), "from_department")
+
+
+def test_supervision_schedule_and_overdue(store):
+    late = overdue(store, TODAY)
+    sup = late[late["kind"] == "supervision"]
+    assert list(sup["case_id"]) == ["GX-2024-004"] and (sup["days_left"] < 0).all()
+    dl = {d.deadline: d for d in deadlines(store, "GX-2023-007", TODAY)}
+    assert all(dl[f"supervision_report_{k}"].status == "met" for k in range(1, 5))
+    assert dl["supervision_report_5"].status == "open"
+    cid = new_case(store, "T-SV")  # an ordinary case is not supervised
+    add(store, cid, FILED[0])
+    refused(store, cid, ("supervision_started", "2025-02-02", {"authority": "省办", "report_every_days": 30}),
+            "major cases")
+    # a report closes the overdue item
+    add_event(store, "GX-2024-004", ev("supervision_report", "2026-11-20", {"summary": "补报"}), "t", today=TODAY)
+    late = overdue(store, TODAY)
+    assert late[late["kind"] == "supervision"].empty
+
+
+def test_public_comment_recorded_and_answered(store):
+    pp = case_record(store, "GX-2024-005", TODAY)["procedure"]["public_participation"]
+    assert pp["unanswered"] == 1 and pp["rounds"][0]["document"] == "restoration_plan"
+    refused(store, "GX-2024-005", ("public_comment_answered", "2026-11-20", {"comment_id": "nope", "answer": "x"}),
+            "no comment")
+    refused(store, "GX-2024-005", ("public_comment_received", "2026-11-20",
+                                   {"document": "agreement", "comment_id": "C9", "text": "x"}), "no comment period")
+    add_event(store, "GX-2024-005", ev("public_comment_answered", "2026-11-20",
+                                       {"comment_id": "C-2026-02", "answer": "采纳：选用乡土树种"}), "t", today=TODAY)
+    assert case_record(store, "GX-2024-005", TODAY)["procedure"]["public_participation"]["unanswered"] == 0
+    # the period cannot close before it opens, nor receive a comment after it closed
+    refused(store, "GX-2024-005", ("public_comment_opened", "2026-11-20", {"document": "agreement",
+                                                                           "until": "2026-11-01"}), "after it opens")
+
+
+def test_assessment_per_region_and_export(store, tmp_path):
+    a = assessment(store, date(2022, 1, 1), TODAY, TODAY)
+    cases = store.read("cases")
+    assert set(a["region"]) == set(cases["region"]) and a["cases_opened"].sum() == len(cases)
+    row = a.set_index("region").loc["桂源县"]
+    assert row["supervision_reports_overdue"] == 1
+    ledger = store.read("funds_ledger")
+    assert a["funds_received_yuan"].sum() == pytest.approx(ledger.loc[ledger.entry_type == "received",
+                                                                      "amount_yuan"].sum())
+    only_2026 = assessment(store, date(2026, 1, 1), TODAY, TODAY)
+    assert only_2026["cases_opened"].sum() < a["cases_opened"].sum()
+    path = export_assessment(store, tmp_path / "a.xlsx", today=TODAY)
+    sheet = pd.read_excel(path, sheet_name="考核指标")
+    assert "结案数" in sheet.columns and len(sheet) == len(a)
+    with pytest.raises(InputError):
+        assessment(store, TODAY, date(2020, 1, 1))
+
+
+def test_profile_versions_by_filing_date(tmp_path, monkeypatch, store):
+    (tmp_path / "guangxi@2026.toml").write_text(
+        '[profile]\nid = "guangxi"\nname_zh = "广西"\nname_en = "Guangxi"\nextends = "guangxi"\n'
+        'version = "2026"\nstatus = "in_force"\neffective_from = 2026-01-01\neffective_source = "测试文件 第一条"\n'
+        '[consultation]\nmax_meetings = { value = 5, source = "测试文件 第二条", verified = true }\n',
+        encoding="utf-8")
+    monkeypatch.setenv("RESTORATION_PROFILES", str(tmp_path))
+    assert [v.key for v in profile_versions("guangxi")] == ["guangxi", "guangxi@2026"]
+    assert load_profile("guangxi", on=date(2025, 12, 31)).rule("consultation.max_meetings").value == 3
+    assert load_profile("guangxi", on=date(2026, 1, 1)).rule("consultation.max_meetings").value == 5
+    old = store.get("cases", "GX-2023-007")  # filed 2024: judged by the version in force then
+    assert profile_for(old, case_events(store, "GX-2023-007")).key == "guangxi"
+    new = store.get("cases", "GX-2025-002")  # filed 2026
+    assert profile_for(new, case_events(store, "GX-2025-002")).key == "guangxi@2026"
+
+
+def test_draft_profile_loaded_without_replacing(tmp_path, monkeypatch):
+    (tmp_path / "zhejiang@draft.toml").write_text(
+        '[profile]\nid = "zhejiang"\nname_zh = "浙江"\nname_en = "Zhejiang"\nextends = "zhejiang"\n'
+        'version = "draft"\nstatus = "draft"\n'
+        '[time_limits.investigation]\nzh = "调查"\nen = "investigation"\nday_kind = "calendar"\nvalue = 60\n'
+        'start_events = ["investigation_started"]\nstop_events = ["investigation_reported"]\n'
+        'source = "征求意见稿 第四条"\nverified = false\n', encoding="utf-8")
+    monkeypatch.setenv("RESTORATION_PROFILES", str(tmp_path))
+    draft = load_profile("zhejiang@draft")
+    assert draft.is_draft and draft.rule("time_limits.investigation").value == 60
+    in_force = load_profile("zhejiang", on=date(2030, 1, 1))
+    assert in_force.key == "zhejiang" and not in_force.rule("time_limits.investigation").is_set
+    bad = tmp_path / "zhejiang@x.toml"
+    bad.write_text('[profile]\nid = "zhejiang"\nname_zh = "z"\nname_en = "z"\nversion = "y"\n', encoding="utf-8")
+    with pytest.raises(InputError, match="version"):
+        load_profile(str(bad))
+
+
+# -- partial items ---------------------------------------------------------------------------------
+def test_ten_clue_channels(guangxi):
+    ch = guangxi.list("clue_channels")
+    assert len(ch.items) == 10 and "10类" in ch.source and ch.verified is False  # names unverified
+
+
+def test_clue_referral(store):
+    refs = case_record(store, "GX-2025-001", TODAY)["procedure"]["referrals"]
+    assert refs[0]["to_department"] == "石岭县林业局"
+    cid = new_case(store, "T-RF")
+    refused(store, cid, ("clue_referred", "2025-01-05", {"to_department": "X"}), "clue_registered")
+
+
+def test_screening_reports_cycle(store, zhejiang, guangxi):
+    st = screening_report_status(store, zhejiang, TODAY)
+    h1 = st[(st["period_start"] == "2026-01-01")].set_index("region")["status"]
+    assert h1["石岭县"] == "submitted" and h1["桂源县"] == "missing"
+    assert (pd.to_datetime(st["period_end"]) < pd.Timestamp(TODAY)).all()
+    assert "每半年" in zhejiang.rule("screening.report_every_months").source
+    empty = screening_report_status(store, guangxi, TODAY)
+    assert empty.empty and "not set" not in empty.attrs["reason"] and "guangxi" in empty.attrs["reason"]
+    add_screening_report(store, {"region": "桂源县", "period_start": "2026-01-01", "period_end": "2026-06-30",
+                                 "submitted_on": "2026-07-20", "submitted_to": "省工作小组"}, "t")
+    st = screening_report_status(store, zhejiang, TODAY)
+    assert st[(st.region == "桂源县") & (st.period_start == "2026-01-01")]["status"].item() == "submitted"
+    with pytest.raises(InputError, match="already"):
+        add_screening_report(store, {"region": "桂源县", "period_start": "2026-01-01", "period_end": "2026-06-30",
+                                     "submitted_on": "2026-07-20", "submitted_to": "x"}, "t")
+
+
+def test_time_limit_set_by_province_runs(tmp_path, monkeypatch, store):
+    (tmp_path / "testprov.toml").write_text(
+        '[profile]\nid = "testprov"\nname_zh = "测试省"\nname_en = "Test"\nextends = "zhejiang"\n'
+        '[time_limits.investigation]\nzh = "损害调查期限"\nen = "investigation"\nday_kind = "calendar"\nvalue = 60\n'
+        'start_events = ["investigation_started"]\nstop_events = ["investigation_reported", "terminated"]\n'
+        'source = "测试省规定 第四条"\nverified = true\n', encoding="utf-8")
+    monkeypatch.setenv("RESTORATION_PROFILES", str(tmp_path))
+    cid = new_case(store, "T-TL", profile="testprov")
+    add(store, cid, *FILED, ("investigation_started", "2025-03-01"))
+    (inv,) = [d for d in deadlines(store, cid, TODAY) if d.deadline == "investigation"]
+    assert inv.status == "overdue" and inv.limit_days == 60 and inv.source == "测试省规定 第四条"
+    assert cid in set(overdue(store, TODAY)["case_id"])
+    # the shipped profiles leave it unset: listed, never overdue
+    zj = new_case(store, "T-TLZ", profile="zhejiang")
+    add(store, zj, *FILED, ("investigation_started", "2025-03-01"))
+    (inv,) = [d for d in deadlines(store, zj, TODAY) if d.deadline == "investigation"]
+    assert inv.status == "not_set" and not inv.overdue
+
+
+def test_failure_circumstances_seven_six_named(guangxi):
+    count = guangxi.rule("consultation.failure_circumstances_count")
+    listed = guangxi.list("consultation.failure_circumstances")
+    assert count.value == 7 and count.verified and len(listed.items) == 6
+    assert "notice_unserved" in listed
+
+
+def test_agreement_missing_clauses_refused_unless_override(store):
+    cid = new_case(store, "T-CL")
+    add(store, cid, *APPRAISED, ("consultation_notice_served", "2025-06-10"), ("meeting_held", "2025-06-20"))
+    refused(store, cid, ("agreement_signed", "2025-07-01", {"clauses": ["damage_facts"]}), "lacks mandatory")
+    refused(store, cid, ("agreement_signed", "2025-07-01", {"clauses": ["damage_facts"],
+                                                            "clause_override": {"reason": "补充协议"}}), "approved_by")
+    add(store, cid, ("agreement_signed", "2025-07-01", {"clauses": ["damage_facts"], "clause_override": {
+        "reason": "其余条款另签补充协议", "approved_by": "局务会"}}))
+    assert case_record(store, cid, TODAY)["consultation"]["agreement"]["missing_clauses"]
+
+
+def test_credit_record_across_cases(store):
+    rec = credit_record(store, "红河口县某食品有限公司")
+    assert rec["on_dishonesty_list"] and rec["cases"] == ["GX-2023-015"]
+    other = new_case(store, "T-CR", party="红河口县某食品有限公司", incident="2026-01-05")
+    add(store, other, ("clue_registered", "2026-01-06"))
+    rec = credit_record(store, "红河口县某食品有限公司")
+    assert set(rec["cases"]) == {"GX-2023-015", other} and rec["on_dishonesty_list"]
+    assert credit_record(store, "青岚县某矿业集团有限公司")["incentives"] == 1
+    refused(store, other, ("dishonesty_listed", "2026-02-01", {"court": "x"}), "enforcement")
+
+
+def test_repeat_offence_looked_up_from_history(store):
+    facts = {"damage_amount_yuan": 1_000, "damage_kind": "pollution", "facts_clear": True,
+             "liability_undisputed": True, "obvious_impact": False, "in_red_line": False,
+             "repeat_offence_within_2y": False, "rectification_completed": True, "major_triggers": []}
+    party = "石岭县某林业开发有限公司"  # GX-2023-009, damage on 2024-02-03
+    outside = new_case(store, "T-RP3", party=party, incident="2026-03-01")  # > 2 years after 2024-02-03
+    assert record_classification(store, outside, facts, "t").case_class == "significantly_minor"
+    within = new_case(store, "T-RP1", party=party, incident="2025-06-01")
+    r = record_classification(store, within, facts, "t")
+    assert r.case_class == "simple"  # the typed 'false' was replaced by the history
+    (hit,) = [f for f in r.fired if f["effect"] == "repeat_lookup"]
+    assert hit["met"] is True and hit["cases"][0]["case_id"] == "GX-2023-009" and "2" in hit["source"]
+    later = new_case(store, "T-RP2", party="某全新公司", incident="2026-06-01")
+    assert record_classification(store, later, {**facts, "repeat_offence_within_2y": True}, "t").case_class \
+        == "significantly_minor"
+
+
+def test_minor_cap_only_for_named_kind(guangxi):
+    base = {"damage_amount_yuan": 1_000, "facts_clear": True, "liability_undisputed": True, "obvious_impact": True,
+            "in_red_line": False, "repeat_offence_within_2y": False, "rectification_completed": True,
+            "major_triggers": []}
+    assert classify({**base, "damage_kind": "pollution"}, guangxi).case_class == "significantly_minor"
+    for kind in (None, "ecological_destruction"):
+        r = classify({**base, "damage_kind": kind}, guangxi)
+        assert r.case_class == "simple"
+        (cap,) = [f for f in r.fired if f["rule"].endswith("amount_cap_yuan") and f["effect"] == "minor_criterion"]
+        assert cap["met"] is None
+
+
+def test_offset_workflow_pending_not_zero(store, zhejiang):
+    pending = case_record(store, "GX-2023-009", TODAY)["procedure"]["offset"]
+    assert pending["status"] == "pending_confirmation"
+    assert {c["id"]: c["state"] for c in pending["conditions"]}["measurable_eco_benefit"] == "unconfirmed"
+    add_event(store, "GX-2023-009", ev("offset_accepted", "2026-11-20", {"accepted": True}), "t", today=TODAY)
+    refused(store, "GX-2023-009", ("offset_granted", "2026-11-20", {"offset_yuan": 1}), "not confirmed")
+    done = case_record(store, "GX-2022-010", TODAY)["procedure"]["offset"]
+    assert done["status"] == "granted" and done["granted_offset_yuan"] == 810_000
+    # Zhejiang lists three conditions (wording unverified): one unconfirmed keeps the amount, flagged
+    params = {"eligible_investment_yuan": 1_000_000, "offset_ratio": 0.5, "max_share": 0.3,
+              "compensation_yuan": 2_000_000,
+              "conditions": {"beyond_legal_obligation": True, "measurable_eco_benefit": None,
+                             "liability_acknowledged": True}}
+    r = evaluate_mode("technical_upgrade_offset", params, zhejiang)
+    assert r["value_yuan"] == 500_000 and r["details"]["provisional"] and \
+        r["details"]["unconfirmed_conditions"] == ["measurable_eco_benefit"]
+    assert r["details"]["conditions_rule_verified"] is False
+    params["conditions"]["measurable_eco_benefit"] = False
+    assert evaluate_mode("technical_upgrade_offset", params, zhejiang)["value_yuan"] == 0
+    # the granted step needs every condition confirmed
+    steps = [ev("clue_registered", "2025-02-01"), ev("filed", "2025-02-10"),
+             ev("offset_applied", "2025-03-01", {"project": "p", "eligible_investment_yuan": 10}),
+             ev("offset_reviewed", "2025-03-10", {"verdict": "approved", "conditions": {"beyond_legal_obligation": True}}),
+             ev("offset_accepted", "2025-04-01"), ev("offset_granted", "2025-04-02", {"offset_yuan": 5})]
+    probs = [m for _, _, m in replay({"case_id": "x", "case_class": "ordinary"}, steps, zhejiang, TODAY).problems]
+    assert len(probs) == 1 and "measurable_eco_benefit" in probs[0]
+    assert offset_workflow(steps[:4], zhejiang)["status"] == "pending_confirmation"
+
+
+def test_unverified_exemption_cannot_close_alone(store):
+    cid = new_case(store, "T-EE")
+    agreed = APPRAISED + [("consultation_notice_served", "2025-06-10"), ("meeting_held", "2025-06-20"),
+                          ("agreement_signed", "2025-07-01", {"clauses": ALL_CLAUSES})]
+    add(store, cid, *agreed, ("effect_evaluation_exempted", "2025-08-01", {"reason": "monetary_only"}))
+    refused(store, cid, ("closed", "2025-08-10"), "not verified")
+    add(store, cid, ("effect_evaluation_exempted", "2025-08-05", {"reason": "monetary_only",
+                                                                  "basis": "协议仅约定货币赔偿（第三条）",
+                                                                  "approved_by": "局务会"}))
+    add(store, cid, ("closed", "2025-08-10"))
+    assert store.get("cases", cid)["stage"] == "closed"
+
+
+def test_public_items_only_allow_listed(store):
+    items = public_case_items(store)
+    assert set(items["item"]) == {"agreement", "fund_use", "restoration_result"}
+    disclosed = set(store.read("cases", disclosed=True)["case_id"])
+    assert set(items["case_id"]) <= disclosed
+    text = items.to_json(force_ascii=False)
+    assert "陈某某" not in text and "王律师" not in text and "note" not in items.columns
+    fu = items[items["item"] == "fund_use"].iloc[0]
+    use = fund_use(store, fu["case_id"])
+    assert fu["funds_used_yuan"] == 2_400_000 == use["amount_yuan"].sum()
+    assert fu["funds_used_at_damaged_place_yuan"] == use.loc[use["at_damaged_place"].eq(True), "amount_yuan"].sum()
+
+
+def test_archive_one_file_with_index(store, tmp_path):
+    add_event(store, "GX-2023-009", ev("inspection", "2026-11-20"), "t", today=TODAY,
+              attachments=[("现场照片.jpg", "image/jpeg", b"\xff\xd8jpegdata")])
+    path = export_archive(store, "GX-2023-009", tmp_path / "a.zip", TODAY)
+    with zipfile.ZipFile(path) as z:
+        names = set(z.namelist())
+        index = pd.read_csv(z.open("index.csv"))
+        assert set(index["file"]) <= names and "case.json" in names
+        n_events = len(store.read("case_events", case_id="GX-2023-009"))
+        assert (index["kind"] == "event").sum() == n_events
+        (att,) = [n for n in names if n.startswith("attachments/")]
+        assert z.read(att) == b"\xff\xd8jpegdata" and "现场照片" in att
+        rec = json.loads(z.read("case.json"))
+        assert rec["case"]["case_id"] == "GX-2023-009"
+
+
+def test_fund_use_flags_elsewhere(store, zhejiang):
+    from restoration.cases import add_ledger_entry
+    use = fund_use(store, "GX-2022-011")
+    assert use["at_damaged_place"].all()  # S020 is the in-situ restoration of the damaged reach
+    # alternative restoration counts as the damaged place only inside the case's county
+    sites = store.read("sites").set_index("site_id")
+    case = store.get("cases", "GX-2022-010")
+    alt = fund_use(store, "GX-2022-010")
+    expected = (sites.loc["S017", "county"] == case["region"])
+    assert (alt["at_damaged_place"] == expected).all()
+    # money spent on another case's site is flagged, with Zhejiang's rule cited
+    add_ledger_entry(store, "GX-2022-010", {"entry_type": "disbursed", "amount_yuan": 10_000,
+                                            "entry_date": "2026-11-01", "purpose": "他案场地",
+                                            "site_id": "S024", "use_kind": "restoration"}, "t", today=TODAY)
+    z = fund_use(store, "GX-2022-010", zhejiang)
+    last = z.iloc[-1]
+    assert not last["at_damaged_place"] and last["flag"] == "site_of_another_case"
+    assert "第九条" in last["rule_source"]
+
+
+def test_new_rules_cite_source_and_verified():
+    for name in ("national", "guangxi", "zhejiang"):
+        table = load_profile(name).table()
+        new = table[table["rule"].str.match(r"(scope_exclusions|jurisdiction|screening|investigation\.|appraisal\.|"
+                                            r"supervision|public_participation|credit|funds|consultation\.(request|agent|failure_circumstances_count))")]
+        assert (new["source"].str.len() > 0).all()
+        assert new["verified"].isin([True, False]).all()
+
+
+def test_cli_procedure_commands(store, capsys, run_cli, tmp_path):
+    data = store.path.parent
+    code, out, _ = run_cli(capsys, data, "case", "procedure", "GX-2024-004", "--today", "2026-11-20", "--json")
+    assert code == 0 and json.loads(out)["supervision"]["under_supervision"] is True
+    code, out, _ = run_cli(capsys, data, "case", "credit", "红河口县某食品有限公司")
+    assert code == 0 and "是 YES" in out
+    code, out, _ = run_cli(capsys, data, "case", "archive", "GX-2022-012", "--out", str(tmp_path / "x.zip"))
+    assert code == 0 and zipfile.is_zipfile(tmp_path / "x.zip")
+    code, _, err = run_cli(capsys, data, "case", "archive", "GX-2022-012", "--out", str(tmp_path / "x.txt"))
+    assert code == 2 and ".zip" in err
+    code, _, err = run_cli(capsys, data, "case", "assessment", "--from", "2026-13-01")
+    assert code == 2 and "--from" in err
+    code, out, _ = run_cli(capsys, data, "case", "assessment", "--today", "2026-11-20", "--out", str(tmp_path / "a.xlsx"))
+    assert code == 0 and (tmp_path / "a.xlsx").exists()
+    code, out, _ = run_cli(capsys, data, "case", "profile", "guangxi", "--on", "2026-01-01")
+    assert code == 0 and "in force" in out
+    code, out, _ = run_cli(capsys, data, "case", "screening", "list", "--profile", "zhejiang", "--today", "2026-11-20")
+    assert code == 0 and "missing" in out
+
+
+def test_migration_10_upgrades_an_older_store(tmp_path, monkeypatch):
+    import sqlite3
+
+    from restoration.store import core, migrations, open_store
+    older = [m for m in migrations.MIGRATIONS if m[0] < 10]
+    monkeypatch.setattr(core, "MIGRATIONS", older)
+    monkeypatch.setattr(core, "LATEST", older[-1][0])
+    path = tmp_path / "old.gpkg"
+    open_store(path).schema_version  # a store as it was before migration 10
+    with sqlite3.connect(path) as conn:  # the ledger of that time had no site_id / use_kind
+        conn.execute('ALTER TABLE funds_ledger DROP COLUMN site_id')
+        conn.execute('ALTER TABLE funds_ledger DROP COLUMN use_kind')
+        assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'screening_reports'").fetchone()
+    monkeypatch.undo()
+    store = open_store(path, create=False)
+    assert store.schema_version == migrations.LATEST
+    assert {"site_id", "use_kind"} <= set(store.read("funds_ledger").columns)
+    assert store.read("screening_reports").empty
+
+
+def test_empty_store_and_bad_input(empty_store, zhejiang, tmp_path):
+    assert assessment(empty_store, today=TODAY).empty
+    assert screening_report_status(empty_store, zhejiang, TODAY).empty
+    assert credit_record(empty_store, "某公司")["records"] == []
+    with pytest.raises(InputError, match="liable party"):
+        credit_record(empty_store, "  ")
+    with pytest.raises(InputError, match="period_end"):
+        add_screening_report(empty_store, {"region": "A县", "period_start": "2026-07-01", "period_end": "2026-01-01",
+                                           "submitted_on": "2026-07-20", "submitted_to": "x"}, "t")
+    with pytest.raises(InputError):
+        add_screening_report(empty_store, {"region": "A县", "period_start": "not a date", "period_end": "2026-01-01",
+                                           "submitted_on": "2026-07-20", "submitted_to": "x"}, "t")
+    assert empty_store.read("screening_reports").empty
+
+
+def test_case_report_has_the_procedure_escaped(store):
+    from restoration.reports.case_report import case_report_html
+    cid = new_case(store, "T-RPT", case_class="major")
+    add(store, cid, FILED[0], ("joint_handling_agreed", "2025-02-03",
+                               {"departments": ["<script>alert(1)</script>", "B局"],
+                                "lead_department": "<script>alert(1)</script>"}),
+        ("supervision_started", "2025-02-04", {"authority": "省办", "report_every_days": 30}))
+    page = case_report_html(store, cid, TODAY)
+    assert "<h2>程序 Procedure</h2>" in page and "<script>alert" not in page and "&lt;script&gt;" in page
+    assert "每 30 日报告" in page
+    page = case_report_html(store, "GX-2023-009", TODAY)
+    assert "待确认条件" in page and "pending_confirmation" not in page
+
+
+def test_requested_consultation_has_a_period(store):
+    cid = new_case(store, "T-RQD")
+    add(store, cid, *FILED, ("consultation_requested", "2025-03-01"), ("meeting_held", "2025-03-10"))
+    (c,) = [d for d in deadlines(store, cid, TODAY) if d.deadline == "consultation"]
+    assert c.start_event == "consultation_requested" and c.limit_days == 90 and c.status == "overdue"
+    assert "platform's reading" in c.note

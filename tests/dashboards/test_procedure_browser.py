@@ -1,0 +1,41 @@
+"""The procedure tab in a real Streamlit server and headless Chromium (issue 14)."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from .conftest import ARTIFACTS, STAFF
+from .test_browser import _check_no_exception, _wait_idle
+
+pytestmark = pytest.mark.slow
+
+
+def test_procedure_tab_in_chromium(streamlit_server, browser):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    js_errors = []
+    page.on("pageerror", lambda exc: js_errors.append(str(exc)))
+    page.goto(streamlit_server + "/")
+    _wait_idle(page)
+    page.get_by_text("管理人员登录").first.click()
+    _wait_idle(page)
+    page.get_by_label("用户名").fill(STAFF[0])
+    page.get_by_label("密码").fill(STAFF[1])
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_selector('text=已登录', timeout=30_000)
+    page.locator('[data-testid="stSidebarNav"] a', has_text="案件").first.click()
+    _wait_idle(page)
+    page.get_by_role("combobox").first.click()
+    page.get_by_text("GX-2024-004", exact=False).first.click()
+    _wait_idle(page)
+    page.get_by_text("程序", exact=True).last.click()
+    page.wait_for_function("() => document.body.innerText.includes('管辖与联合办案')", timeout=60_000)
+    _wait_idle(page)
+    time.sleep(0.5)
+    _check_no_exception(page, "procedure tab")
+    body = page.inner_text("body")
+    assert "重大案件督办" in body and "有 1 次督办进展报告逾期未报" in body
+    assert "管辖与联合办案" in body and "公众参与" in body
+    page.screenshot(path=str(ARTIFACTS / "case-procedure.png"), full_page=True)
+    assert not js_errors, js_errors
