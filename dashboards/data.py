@@ -1,16 +1,23 @@
-"""The dashboards' only door to data: ``restoration``'s API, cached on the store's version.
+"""The dashboards' only door to data: typed functions over ``restoration``'s API, cached on the
+store's version.
 
 Every cached read takes the store version as part of its key, so a write (which bumps the
-version) makes the next rerun read fresh data, and nothing stale survives an edit.
+version) makes the next rerun read fresh data, and nothing stale survives an edit. Each read is
+a named, typed function (no string dispatch): a renamed API breaks at import, not at runtime.
 """
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from restoration import config, ensure_store
+from restoration import bank as bank_api
+from restoration import cases as case_api
+from restoration import config, disclosure, ensure_store, monitoring
+from restoration.monitoring import overlay
 from restoration.store import Store
 
 
@@ -41,6 +48,15 @@ def version() -> int:
     return store().version
 
 
+def _key() -> tuple[str, int]:
+    return _location(), version()
+
+
+def today() -> date:
+    return config.today()
+
+
+# -- layers -----------------------------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=64)
 def _layer(path: str, store_version: int, layer: str) -> pd.DataFrame:
     return _store(path).read(layer)
@@ -48,18 +64,233 @@ def _layer(path: str, store_version: int, layer: str) -> pd.DataFrame:
 
 def layer(name: str) -> pd.DataFrame:
     """A whole layer, cached until the store changes."""
-    return _layer(_location(), version(), name)
+    return _layer(*_key(), name)
+
+
+def cases() -> pd.DataFrame:
+    return layer("cases")
+
+
+def sites() -> gpd.GeoDataFrame:
+    return layer("sites")
+
+
+def counties() -> gpd.GeoDataFrame:
+    return layer("counties")
+
+
+def watersheds() -> gpd.GeoDataFrame:
+    return layer("watersheds")
+
+
+def indicator_targets() -> pd.DataFrame:
+    return layer("indicator_targets")
+
+
+# -- cases ------------------------------------------------------------------------------------
+@st.cache_data(show_spinner=False, max_entries=64)
+def _case_record(path: str, v: int, case_id: str, day: date) -> dict:
+    return case_api.case_record(_store(path), case_id, today=day)
+
+
+def case_record(case_id: str) -> dict:
+    """Record, deadlines, events, consultation, modes and funds ledger of one case."""
+    return _case_record(*_key(), case_id, today())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _overview_numbers(path: str, v: int, case_ids: tuple[str, ...], day: date) -> dict:
+    from . import kpis
+    return kpis.overview_numbers(_store(path), case_ids, day)
+
+
+def overview_numbers(case_ids: tuple[str, ...]) -> dict:
+    """KPI numbers for the overview's selected cases."""
+    return _overview_numbers(*_key(), tuple(case_ids), today())
+
+
+# -- bank -------------------------------------------------------------------------------------
+@st.cache_data(show_spinner=False, max_entries=16)
+def _bank_table(path: str, v: int) -> pd.DataFrame:
+    return bank_api.bank_table(_store(path))
+
+
+def bank_table() -> pd.DataFrame:
+    """Bank projects with allocated / remaining capacity."""
+    return _bank_table(*_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _ranking(path: str, v: int, case_id: str, weights: tuple[tuple[str, float], ...]) -> dict:
+    return bank_api.rank_base_sites_dict(_store(path), case_id, weights)
+
+
+def ranking(case_id: str, weights: dict[str, float]) -> dict:
+    """Base-site candidates for a case (``restoration.bank.rank_base_sites_dict``)."""
+    return _ranking(*_key(), case_id, tuple(sorted(weights.items())))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _case_obligation(path: str, v: int, case_id: str) -> dict:
+    return bank_api.case_obligation(_store(path), case_id)
+
+
+def case_obligation(case_id: str) -> dict:
+    return _case_obligation(*_key(), case_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _case_scenario(path: str, v: int, case_id: str) -> dict:
+    return bank_api.case_scenario(_store(path), case_id)
+
+
+def case_scenario(case_id: str) -> dict:
+    """The case's equivalence scenario and where it came from."""
+    return _case_scenario(*_key(), case_id)
+
+
+# -- monitoring -------------------------------------------------------------------------------
+@st.cache_data(show_spinner=False, max_entries=64)
+def _progress(path: str, v: int, case_id: str | None, day: date) -> pd.DataFrame:
+    return monitoring.progress_table(_store(path), case_id, today=day)
+
+
+def progress(case_id: str | None = None) -> pd.DataFrame:
+    """Progress of every monitored indicator against plan (one case, or all)."""
+    return _progress(*_key(), case_id, today())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _alerts(path: str, v: int, day: date) -> pd.DataFrame:
+    return monitoring.alerts(_store(path), None, today=day)
+
+
+def alerts() -> pd.DataFrame:
+    return _alerts(*_key(), today())
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _cached_call(path: str, store_version: int, fn_name: str, args: tuple, kwargs: tuple) -> object:
-    import importlib
-    module_name, attr = fn_name.rsplit(".", 1)
-    fn = getattr(importlib.import_module(module_name), attr)
-    return fn(_store(path), *args, **dict(kwargs))
+def _site_series(path: str, v: int, site_id: str, indicator: str) -> pd.DataFrame:
+    return monitoring.site_series(_store(path), site_id, indicator)
 
 
-def cached(fn_name: str, *args, **kwargs) -> object:
-    """Call ``module.function(store, *args, **kwargs)`` through the cache, keyed on the store
-    version (so any write makes the next call recompute)."""
-    return _cached_call(_location(), version(), fn_name, args, tuple(sorted(kwargs.items())))
+def site_series(site_id: str, indicator: str) -> pd.DataFrame:
+    return _site_series(*_key(), site_id, indicator)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _evaluations(path: str, v: int, case_id: str) -> pd.DataFrame:
+    return monitoring.evaluations(_store(path), case_id)
+
+
+def evaluations(case_id: str) -> pd.DataFrame:
+    return _evaluations(*_key(), case_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _raster_times(path: str, v: int, indicator: str) -> list:
+    return overlay.raster_times(_store(path), indicator)
+
+
+def raster_times(indicator: str = "ndvi") -> list:
+    return _raster_times(*_key(), indicator)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _raster_window(path: str, v: int, bounds: tuple[float, ...], indicator: str, when: str | None) -> dict | None:
+    return overlay.raster_window(_store(path), bounds, indicator, when)
+
+
+def raster_window(bounds, indicator: str = "ndvi", when: str | None = None) -> dict | None:
+    """A raster window around ``bounds`` (latest date unless ``when``), or None."""
+    return _raster_window(*_key(), tuple(float(b) for b in bounds), indicator, when)
+
+
+# -- public -----------------------------------------------------------------------------------
+@st.cache_data(show_spinner=False, max_entries=4)
+def _public_cases(path: str, v: int) -> pd.DataFrame:
+    return disclosure.public_cases(_store(path))
+
+
+def public_cases() -> pd.DataFrame:
+    """Disclosed cases, redacted (``restoration.disclosure``)."""
+    return _public_cases(*_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _public_sites(path: str, v: int) -> pd.DataFrame:
+    return disclosure.public_sites(_store(path))
+
+
+def public_sites() -> pd.DataFrame:
+    return _public_sites(*_key())
+
+
+# -- downloads --------------------------------------------------------------------------------
+@st.cache_data(show_spinner=False, max_entries=4)
+def _register_xlsx(path: str, v: int, day: date) -> bytes:
+    from . import downloads
+    return downloads.register_xlsx(_store(path), day)
+
+
+def register_xlsx() -> bytes:
+    return _register_xlsx(*_key(), today())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _layers_gpkg(path: str, v: int) -> bytes:
+    from . import downloads
+    return downloads.layers_gpkg(_store(path))
+
+
+def layers_gpkg() -> bytes:
+    return _layers_gpkg(*_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _case_report(path: str, v: int, case_id: str, day: date) -> bytes:
+    from . import downloads
+    return downloads.case_report(_store(path), case_id, day)
+
+
+def case_report(case_id: str) -> bytes:
+    return _case_report(*_key(), case_id, today())
+
+
+# -- procedure (issue 14) and recovery (issue 15) panels --------------------------------------
+@st.cache_data(show_spinner=False, max_entries=64)
+def _fund_use(path: str, v: int, case_id: str):
+    from restoration.cases import procedure
+    return procedure.fund_use(_store(path), case_id)
+
+
+def fund_use(case_id: str):
+    return _fund_use(*_key(), case_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _archive_bytes(path: str, v: int, case_id: str, day: date) -> bytes:
+    from restoration.cases import procedure
+    return procedure.archive_bytes(_store(path), case_id, day)
+
+
+def archive_bytes(case_id: str) -> bytes:
+    return _archive_bytes(*_key(), case_id, today())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _public_case_items(path: str, v: int):
+    return disclosure.public_case_items(_store(path))
+
+
+def public_case_items():
+    return _public_case_items(*_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _assessments(path: str, v: int, case_id: str):
+    return monitoring.assessments(_store(path), case_id)
+
+
+def assessments(case_id: str):
+    return _assessments(*_key(), case_id)

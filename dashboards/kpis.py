@@ -1,5 +1,5 @@
 """KPI cards' numbers: computed in :mod:`restoration.kpis`; this thin wrapper keeps the name the
-pages call through ``data.cached`` (store first, so it is recomputed only when the store changes)."""
+pages call through ``data.overview_numbers`` (store first, so it is recomputed only when the store changes)."""
 from __future__ import annotations
 
 from datetime import date

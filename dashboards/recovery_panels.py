@@ -113,7 +113,7 @@ def metrics_table(row: dict, lang: str) -> pd.DataFrame:
 def case_recovery(case_id: str, lang: str) -> None:
     """The Case page's recovery section: the latest assessment of each site and index."""
     st.subheader(t("rec.title", lang))
-    table = data.cached("restoration.monitoring.assessments", case_id)
+    table = data.assessments(case_id)
     if table is None or len(table) == 0:
         st.caption(t("rec.none", lang))
         return
