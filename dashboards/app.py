@@ -17,43 +17,46 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dashboards import access_panels, assets  # noqa: E402
+from dashboards import state  # noqa: E402
 from dashboards.i18n import LANGUAGES, t  # noqa: E402
+from dashboards.ui import md, uploader_text  # noqa: E402
 from restoration import access  # noqa: E402
 
 access.refuse_plain_names()  # in this server, only signed-in users act
-st.set_page_config(page_title="生态环境损害修复监管平台", page_icon="🌿", layout="wide")
+st.set_page_config(page_title="生态环境损害修复监管平台", page_icon=":material/forest:", layout="wide")
 assets.ensure_static()
 
-if "lang" not in st.session_state:
-    st.session_state["lang"] = "zh"
-lang = st.sidebar.radio("语言 / Language", LANGUAGES, key="lang",
+if state.LANG not in st.session_state:
+    st.session_state[state.LANG] = "zh"
+lang = st.sidebar.radio("语言 / Language", LANGUAGES, key=state.LANG,
                         format_func=lambda code: {"zh": "中文", "en": "English"}[code], horizontal=True)
 
 views = Path(__file__).with_name("views")
-public = st.Page(views / "public.py", title=t("page.public", lang), icon="📢", url_path="public")
+public = st.Page(views / "public.py", title=t("page.public", lang), icon=":material/campaign:", url_path="public")
 user = access_panels.guard_session(lang)
 if user is None:
     access_panels.signed_out_notice(lang)
-    login = st.Page(views / "login.py", title=t("page.login", lang), icon="🔑", url_path="login")
+    login = st.Page(views / "login.py", title=t("page.login", lang), icon=":material/login:", url_path="login")
     pages = {t("nav.public", lang): [public, login]}
 elif user.get("must_change"):
-    password = st.Page(views / "password.py", title=t("page.password", lang), icon="🔑", url_path="password")
+    password = st.Page(views / "password.py", title=t("page.password", lang), icon=":material/key:", url_path="password")
     pages = {t("nav.staff", lang): [password]}
 else:
     staff = [
-        st.Page(views / "overview.py", title=t("page.overview", lang), icon="🗺️", url_path="overview", default=True),
-        st.Page(views / "case.py", title=t("page.case", lang), icon="📁", url_path="case"),
-        st.Page(views / "bank.py", title=t("page.bank", lang), icon="🌳", url_path="bank"),
-        st.Page(views / "monitoring.py", title=t("page.monitoring", lang), icon="📈", url_path="monitoring"),
-        st.Page(views / "equivalence.py", title=t("page.equivalence", lang), icon="⚖️", url_path="equivalence"),
-        st.Page(views / "appraisal.py", title=t("page.appraisal", lang), icon="🧮", url_path="appraisal"),
-        st.Page(views / "password.py", title=t("page.password", lang), icon="🔑", url_path="password"),
+        st.Page(views / "overview.py", title=t("page.overview", lang), icon=":material/map:", url_path="overview", default=True),
+        st.Page(views / "case.py", title=t("page.case", lang), icon=":material/folder_open:", url_path="case"),
+        st.Page(views / "bank.py", title=t("page.bank", lang), icon=":material/park:", url_path="bank"),
+        st.Page(views / "monitoring.py", title=t("page.monitoring", lang), icon=":material/monitoring:", url_path="monitoring"),
+        st.Page(views / "equivalence.py", title=t("page.equivalence", lang), icon=":material/balance:", url_path="equivalence"),
+        st.Page(views / "appraisal.py", title=t("page.appraisal", lang), icon=":material/calculate:", url_path="appraisal"),
+        st.Page(views / "password.py", title=t("page.password", lang), icon=":material/key:", url_path="password"),
     ]
     pages = {t("nav.staff", lang): staff, t("nav.public", lang): [public]}
 if user is not None:
     st.sidebar.caption(access_panels.user_caption(user, lang))
     if st.sidebar.button(t("auth.sign_out", lang)):
-        del st.session_state["user"]
+        del st.session_state[state.USER]
         st.rerun()
 
+uploader_text(lang)
 st.navigation(pages).run()

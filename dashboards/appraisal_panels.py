@@ -109,7 +109,7 @@ def record_on_case(result, lang: str) -> None:
     from . import data
     from .ui import shown_errors, user
     st.subheader(t("ap.record", lang))
-    cases = data.layer("cases")
+    cases = data.cases()
     if cases.empty:
         st.info(t("ap.no_cases", lang))
         return

@@ -1,11 +1,11 @@
 """The Case page's panels, one function each (kept out of the page script so it stays short).
 
-All data comes through ``restoration`` (cases, bank, monitoring, equivalence); writes go through
-the same API with the case's version, so a concurrent edit shows as a conflict.
+All data comes through ``dashboards.data`` (typed reads of ``restoration``'s API); writes go
+through the same API with the case's version, so a concurrent edit shows as a conflict. Every
+table shows labelled, formatted columns — never codes, JSON, ``None`` or ``nan``.
 """
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import pandas as pd
@@ -15,10 +15,24 @@ import equivalence
 from restoration import config
 from restoration.cases import EVENT_TYPES, add_event
 from restoration.cases.events import event_label
-from restoration.model import RestorationMode
+from restoration.model import AllocationState, ModeStatus, RestorationMode
 
-from . import data
-from .i18n import money, t, vocab
+from . import data, state
+from .i18n import money, number, t, text, vocab
+
+#: event details a form can set, by event type: (key, kind, profile list or None)
+EVENT_FIELDS: dict[str, list[tuple[str, str, str | None]]] = {
+    "not_started": [("reason", "choice", "not_started_reasons")],
+    "terminated": [("reason", "choice", "termination_reasons")],
+    "consultation_failed": [("circumstance", "choice", "consultation.failure_circumstances")],
+    "effect_evaluation_exempted": [("reason", "choice", "effect_evaluation_exemptions")],
+    "agreement_signed": [("clauses", "choices", "agreement_clauses"), ("amount_yuan", "yuan", None)],
+    "meeting_held": [("extension_approved", "bool", None)],
+    "effect_evaluation": [("result", "verdict", None)],
+}
+#: mode detail keys shown on the bank tab, in this order (others are internal)
+MODE_DETAILS = ("plan", "work", "project", "person_days", "daily_rate_yuan", "gross_yuan", "credited_yuan",
+                "cap_yuan", "cost_yuan", "offset_yuan", "raw_offset_yuan", "remaining_yuan")
 
 
 def _today() -> date:
@@ -26,7 +40,7 @@ def _today() -> date:
 
 
 def record(case_id: str) -> dict:
-    return data.cached("restoration.cases.case_record", case_id, today=_today())
+    return data.case_record(case_id)
 
 
 def timeline(case_id: str, lang: str) -> None:
@@ -34,54 +48,67 @@ def timeline(case_id: str, lang: str) -> None:
     dl = pd.DataFrame(rec["deadlines"])
     st.subheader(t("case.deadlines", lang))
     if dl.empty:
-        st.caption("—")
+        st.info(t("empty.no_deadlines_case", lang), icon=":material/info:")
     else:
-        overdue = dl[dl["overdue"]]
+        overdue = dl[dl["overdue"].astype(bool)]
         if len(overdue):
             st.error(t("case.overdue_n", lang, n=len(overdue)) + "：" +
-                     "；".join(f"{r[lang if lang == 'en' else 'zh']}（{r['due_date']}）" for _, r in overdue.iterrows()))
+                     "；".join(f"{r[lang if lang == 'en' else 'zh']}（{r['due_date']}）" for _, r in overdue.iterrows()),
+                     icon=":material/warning:")
+        days = pd.to_numeric(dl["days_left"], errors="coerce")
         st.dataframe(pd.DataFrame({
             t("case.deadline", lang): dl["en" if lang == "en" else "zh"],
-            t("case.due", lang): dl["due_date"].fillna("—"),
-            t("case.days_left", lang): dl["days_left"].astype("Int64"),
-            t("case.overdue", lang): dl["overdue"].map({True: "⚠️", False: ""}),
-            t("case.status", lang): dl["status_zh"] if lang == "zh" else dl["status"].str.replace("_", " "),
-            t("case.rule", lang): dl["source"],
-            t("case.provisional", lang): dl["provisional_reason"].fillna(""),
+            t("case.due", lang): dl["due_date"].map(text),
+            t("case.days_left", lang): days.map(lambda d: "—" if d != d else f"{d:,.0f}"),
+            t("case.status", lang): dl["status"].map(lambda s: t(f"deadline.{s}", lang)),
+            t("case.rule", lang): dl["source"].map(text),
+            t("case.provisional", lang): dl["provisional_reason"].map(lambda v: "" if v is None or v != v else str(v)),
         }), hide_index=True, width="stretch")
     st.subheader(t("case.events", lang))
     ev = pd.DataFrame(rec["events"])
-    if not ev.empty:
+    if ev.empty:
+        st.info(t("empty.no_events", lang), icon=":material/info:")
+    else:
         st.dataframe(pd.DataFrame({
             t("case.event_date", lang): ev["event_date"],
             t("case.event_type", lang): ev["event_type"].map(lambda c: event_label(c, lang)),
-            t("case.actor", lang): ev["actor"],
-            t("case.details", lang): ev["details"].map(_details_text),
+            t("case.actor", lang): ev["actor"].map(text),
+            t("case.details", lang): ev["details"].map(lambda d: details_text(d, lang)),
         }), hide_index=True, width="stretch")
     cons = rec["consultation"]
     if cons.get("meeting_count"):
         limit = cons["meeting_limit"]
         st.caption(t("case.meetings", lang, n=cons["meeting_count"], limit=limit.get("display", "—")))
     if rec["problems"]:
-        st.warning("\n".join(f"- {p}" for p in rec["problems"]))
+        from .ui import md
+        st.warning(t("case.problems", lang) + "\n\n" + "\n".join(f"- {md(p)}" for p in rec["problems"]))
 
 
-def _details_text(d) -> str:
+def details_text(d, lang: str) -> str:
+    """An event's details as readable text (labelled fields, never JSON)."""
     if not d:
         return ""
-    parts = [str(d[k]) for k in ("note", "findings", "reason", "circumstance") if d.get(k)]
-    if d.get("inspector"):
-        parts.insert(0, f"{d['inspector']}")
+    parts = []
+    for key in ("inspector", "findings", "note", "reason", "circumstance", "result"):
+        if d.get(key):
+            parts.append(f"{t('detail.' + key, lang)}：{d[key]}")
+    if d.get("amount_yuan") not in (None, ""):
+        parts.append(f"{t('detail.amount_yuan', lang)}：{money(float(d['amount_yuan']), lang)}")
+    if d.get("clauses"):
+        parts.append(f"{t('detail.clauses', lang)}：{len(d['clauses'])}")
+    if d.get("extension_approved"):
+        parts.append(t("detail.extension_approved", lang))
     if d.get("photos"):
-        parts.append(f"📷 {len(d['photos'])}")
+        parts.append(t("detail.photos", lang, n=len(d["photos"])))
+    if d.get("deadlines"):
+        parts.append(t("detail.deadlines", lang, n=len(d["deadlines"])))
     return " · ".join(parts)
 
 
 def ndvi_overlay(case_sites):
     """The latest NDVI composite around the case's sites as an RGBA overlay (or None)."""
     from . import maps
-    latest = data.cached("restoration.monitoring.overlay.raster_window",
-                         tuple(float(v) for v in case_sites.total_bounds), "ndvi")
+    latest = data.raster_window(tuple(float(v) for v in case_sites.total_bounds), "ndvi")
     if latest is None:
         return None
     return {"image": maps.ndvi_rgba(latest["values"]), "bounds": latest["bounds"],
@@ -93,48 +120,104 @@ def monitoring(case_id: str, case_sites, lang: str) -> None:
     monitoring_panels.case_progress(case_id, lang)
 
 
+def scenario_source(source: str | None, lang: str) -> str:
+    """Where a case's scenario came from, in words."""
+    if not source:
+        return "—"
+    if source == "derived":
+        return t("scenario.derived", lang)
+    if source == "sample appraisal":
+        return t("scenario.sample", lang)
+    if source.startswith("calculator (") and source.endswith(")"):
+        return t("scenario.calculator", lang, name=source[len("calculator ("):-1])
+    return source
+
+
+def scenario_error(exc: Exception, lang: str) -> str:
+    """A scenario problem in the interface language (the key path stays as the engine gave it)."""
+    from .ui import md
+    return f"{t('eq.invalid', lang)}：{md(exc)}"
+
+
 def equivalence_panel(case_id: str, lang: str) -> None:
-    sc = data.cached("restoration.bank.case_scenario", case_id)
+    from .ui import md
+    sc = data.case_scenario(case_id)
     scenario, source = sc["scenario"], sc["source"]
-    st.caption(t("case.scenario_source", lang, source=source))
+    st.caption(t("case.scenario_source", lang, source=md(scenario_source(source, lang))))
     try:
         result = equivalence.run_scenario(scenario)
     except equivalence.ScenarioError as exc:
-        st.error(f"{t('eq.invalid', lang)}: {exc}")
+        st.error(scenario_error(exc, lang))
         return
+    from .equivalence_panels import debit_text, scale_text
     c = st.columns(3)
     if result.debit is not None:
-        c[0].metric(t("eq.debit", lang), f"{result.debit:,.2f} {result.units.get('debit', '')}")
+        c[0].metric(t("eq.debit", lang), debit_text(result, lang))
     if result.debit_value is not None:
         c[0].metric(t("eq.debit_value", lang), money(result.debit_value, lang))
-    c[1].metric(t("eq.required_scale", lang), f"{result.required_scale:,.3f} {result.scale_unit}")
+    c[1].metric(t("eq.required_scale", lang), scale_text(result, lang))
     if result.required_area_ha is not None:
-        c[2].metric(t("eq.required_area", lang), f"{result.required_area_ha:,.2f} ha")
+        c[2].metric(t("eq.required_area", lang), number(result.required_area_ha, 2, t("unit.ha", lang)))
     from equivalence import plotting
     st.pyplot(plotting.plot_service_curves(result, lang=lang), clear_figure=True)
-    if st.button(t("case.open_calculator", lang), key=f"open_calc_{case_id}"):
-        st.session_state["eq_loaded"] = scenario
-        st.session_state["eq_case"] = case_id
+    if st.button(t("case.open_calculator", lang), key=f"open_calc_{case_id}", icon=":material/calculate:"):
+        st.session_state[state.EQ_LOADED] = scenario
+        st.session_state[state.EQ_CASE] = case_id
         st.switch_page("views/equivalence.py")
 
 
+def allocations_view(allocs: list[dict] | pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A case's bank allocations with labelled columns."""
+    a = pd.DataFrame(allocs)
+    if a.empty:
+        return a
+    return pd.DataFrame({
+        t("bank.allocation", lang): a["allocation_id"],
+        t("bank.project", lang): a["project_id"] + (" " + a["name"].map(text) if "name" in a else ""),
+        t("bank.amount_held", lang): [number(v, 2, u) for v, u in zip(a["amount"], a["unit"])],
+        t("bank.alloc_state", lang): a["state"].map(lambda s: vocab(AllocationState, s, lang)),
+        t("bank.cost", lang): a["cost_yuan"].map(lambda v: money(v, lang)),
+        t("bank.share", lang): a["fraction"].map(lambda f: number(f * 100 if f == f else f, 0, "%")),
+        t("bank.escrow", lang): a["escrow_id"].map(lambda v: text(v) if v else "—"),
+    })
+
+
 def bank(case_id: str, lang: str) -> None:
-    ob = data.cached("restoration.bank.case_obligation", case_id)
+    ob = data.case_obligation(case_id)
     c = st.columns(3)
     c[0].metric(t("bank.covered", lang), f"{ob['covered_fraction'] * 100:,.0f}%")
     c[1].metric(t("case.committed", lang), f"{ob['committed_fraction'] * 100:,.0f}%")
     c[2].metric(t("case.escrow_waiting", lang), money(ob["escrow_awaiting_match_yuan"], lang))
-    st.caption(ob["status_label"])
+    st.caption(t(f"obligation.{ob['status']}", lang))
     if ob["allocations"]:
-        st.dataframe(pd.DataFrame(ob["allocations"]), hide_index=True, width="stretch")
+        st.dataframe(allocations_view(ob["allocations"], lang), hide_index=True, width="stretch")
     rec = record(case_id)
-    if rec["modes"]:
-        st.subheader(t("field.restoration_modes", lang))
-        st.dataframe(pd.DataFrame({
-            t("case.mode", lang): [vocab(RestorationMode, m["mode"], lang) for m in rec["modes"]],
-            t("case.mode_value", lang): [money(m.get("value_yuan"), lang) for m in rec["modes"]],
-            t("case.details", lang): [json.dumps(m.get("details") or {}, ensure_ascii=False) for m in rec["modes"]],
-        }), hide_index=True, width="stretch")
+    st.subheader(t("field.restoration_modes", lang))
+    if not rec["modes"]:
+        st.info(t("empty.no_modes", lang), icon=":material/info:")
+        return
+    st.dataframe(pd.DataFrame({
+        t("case.mode", lang): [vocab(RestorationMode, m["mode"], lang) for m in rec["modes"]],
+        t("case.mode_status", lang): [vocab(ModeStatus, m.get("status"), lang) for m in rec["modes"]],
+        t("case.mode_value", lang): [money(m.get("value_yuan"), lang) for m in rec["modes"]],
+        t("case.details", lang): [mode_details(m.get("details") or {}, lang) for m in rec["modes"]],
+    }), hide_index=True, width="stretch")
+
+
+def mode_details(d: dict, lang: str) -> str:
+    parts = []
+    for key in MODE_DETAILS:
+        v = d.get(key)
+        if v is None or v == "":
+            continue
+        if key.endswith("_yuan"):
+            v = money(float(v), lang)
+        elif isinstance(v, float):
+            v = f"{v:,.1f}"
+        parts.append(f"{t('mode.' + key, lang)}：{v}")
+    if d.get("capped"):
+        parts.append(t("mode.capped", lang))
+    return "；".join(parts)
 
 
 def funds(case_id: str, lang: str) -> None:
@@ -145,30 +228,51 @@ def funds(case_id: str, lang: str) -> None:
     c[2].metric(t("kpi.funds_disbursed", lang), money(led["disbursed_yuan"], lang))
     c[3].metric(t("case.balance", lang), money(led["balance_yuan"], lang))
     c[4].metric(t("case.arrears", lang), money(led["arrears_yuan"], lang))
-    if led["instalments"]:
-        inst = pd.DataFrame(led["instalments"])
-        st.dataframe(inst.drop(columns=[c for c in ("status",) if c in inst and lang == "zh"]),
-                     hide_index=True, width="stretch")
+    if not led["instalments"]:
+        st.info(t("empty.no_funds", lang), icon=":material/info:")
+        return
+    inst = pd.DataFrame(led["instalments"])
+    st.dataframe(pd.DataFrame({
+        t("funds.no", lang): inst["instalment_no"],
+        t("case.due", lang): inst["due_date"].map(text),
+        t("funds.amount", lang): inst["amount_yuan"].map(lambda v: money(v, lang)),
+        t("funds.paid", lang): inst["paid_yuan"].map(lambda v: money(v, lang)),
+        t("funds.unpaid", lang): inst["unpaid_yuan"].map(lambda v: money(v, lang)),
+        t("funds.paid_on", lang): inst["paid_on"].map(text),
+        t("case.status", lang): inst["status"].map(lambda s: t(f"instalment.{s}", lang)),
+    }), hide_index=True, width="stretch")
+
+
+def _profile_list(case_id: str, path: str):
+    from restoration.cases.records import profile_for
+    case = data.cases().set_index("case_id").loc[case_id].to_dict()
+    case["case_id"] = case_id
+    try:
+        return profile_for(case).list(path).items
+    except Exception:  # an unknown profile or list: the form offers no choice, the write will say why
+        return ()
 
 
 def forms(case_id: str, version: int, lang: str) -> None:
     """The inspection form and the event form; both write through ``restoration.cases.add_event``
-    with the version the page was built from (optimistic lock)."""
-    from .ui import shown_errors
+    with the version the page was built from (optimistic lock). Each form confirms the write,
+    and its key changes after the write so a double submit writes once."""
+    from .ui import flash, form_key, shown_errors, submitted_once, user
     actor = data.actor()  # the signed-in user: restoration checks role and region
     st.subheader(t("form.inspection", lang))
-    with st.form(f"inspection_{case_id}", clear_on_submit=True):
+    form = f"inspection_{case_id}"
+    with st.form(form_key(form), clear_on_submit=True):
         when = st.date_input(t("form.inspection_date", lang), value=_today(), max_value=_today())
-        inspector = st.text_input(t("form.inspector", lang))
-        findings = st.text_area(t("form.findings", lang))
+        inspector = st.text_input(t("form.inspector", lang), max_chars=100)
+        findings = st.text_area(t("form.findings", lang), max_chars=4000)
         photos = st.file_uploader(t("form.photos", lang), type=["jpg", "jpeg", "png"], accept_multiple_files=True)
-        submitted = st.form_submit_button(t("form.save", lang))
+        submitted = st.form_submit_button(t("form.save", lang), icon=":material/save:")
     if submitted:
         problems = [t("form.inspector_required", lang)] if not inspector.strip() else []
         problems += [t("form.findings_required", lang)] if not findings.strip() else []
         if problems:
             st.error("\n".join(problems))
-        else:
+        elif submitted_once(form):
             files = [(p.name, p.type or "application/octet-stream", p.getvalue()) for p in photos or []]
             with shown_errors():
                 saved = add_event(data.store(), case_id, {
@@ -176,30 +280,48 @@ def forms(case_id: str, version: int, lang: str) -> None:
                     "details": {"inspector": inspector.strip(), "findings": findings.strip(),
                                 "photos": [f[0] for f in files]}},
                     actor, expected_version=version, today=_today(), attachments=files)
-                st.session_state[f"loaded_version_{case_id}"] = int(saved["version"])
-                st.success(t("form.saved", lang))
+                st.session_state[state.loaded_version(case_id)] = int(saved["version"])
+                flash(t("form.saved_inspection", lang, date=when.isoformat(), version=int(saved["version"])))
+                st.rerun()
 
     st.subheader(t("form.event", lang))
     codes = list(EVENT_TYPES)
-    with st.form(f"event_{case_id}", clear_on_submit=True):
-        etype = st.selectbox(t("form.event_type", lang), codes, format_func=lambda c, lang=lang: event_label(c, lang))
-        when = st.date_input(t("form.event_date", lang), value=_today(), key=f"ev_date_{case_id}")
-        note = st.text_input(t("form.note", lang))
-        extra = st.text_area(t("form.details_json", lang), value="{}")
-        submitted = st.form_submit_button(t("form.save", lang))
-    if submitted:
-        try:
-            details = json.loads(extra or "{}")
-            if not isinstance(details, dict):
-                raise ValueError("not an object")
-        except ValueError as exc:
-            st.error(f"{t('form.details_bad', lang)}: {exc}")
-            return
+    etype = st.selectbox(t("form.event_type", lang), codes, key=f"ev_type_{case_id}",
+                         format_func=lambda c, lang=lang: event_label(c, lang))
+    form = f"event_{case_id}"
+    with st.form(form_key(form), clear_on_submit=True):
+        when = st.date_input(t("form.event_date", lang), value=_today(), max_value=_today())
+        details: dict = {}
+        for key, kind, source in EVENT_FIELDS.get(etype, []):
+            label = t(f"detail.{key}", lang)
+            if kind in ("choice", "choices"):
+                items = _profile_list(case_id, source)
+                ids = [i.id for i in items]
+                names = {i.id: (i.en if lang == "en" else i.zh) for i in items}
+                if kind == "choice":
+                    details[key] = st.selectbox(label, ids, index=None, placeholder=t("form.choose", lang),
+                                                format_func=lambda v, n=names: n.get(v, v))
+                else:
+                    details[key] = st.multiselect(label, ids, placeholder=t("form.choose", lang),
+                                                  format_func=lambda v, n=names: n.get(v, v))
+            elif kind == "yuan":
+                details[key] = st.number_input(label, min_value=0.0, value=None, step=1000.0, format="%.2f")
+            elif kind == "bool":
+                details[key] = st.checkbox(label)
+            elif kind == "verdict":
+                details[key] = st.selectbox(label, ["pass", "fail"], index=None, placeholder=t("form.choose", lang),
+                                            format_func=lambda v: t(f"mon.verdict_{v}", lang))
+        note = st.text_area(t("form.note", lang), max_chars=2000)
+        submitted = st.form_submit_button(t("form.save", lang), icon=":material/save:")
+    if submitted and submitted_once(form):
+        details = {k: v for k, v in details.items() if v not in (None, "", [], False)}
         if note.strip():
             details["note"] = note.strip()
         with shown_errors():
             saved = add_event(data.store(), case_id, {"event_type": etype, "event_date": when.isoformat(),
                                                       "details": details},
                               actor, expected_version=version, today=_today())
-            st.session_state[f"loaded_version_{case_id}"] = int(saved["version"])
-            st.success(t("form.saved", lang))
+            st.session_state[state.loaded_version(case_id)] = int(saved["version"])
+            flash(t("form.saved_event", lang, event=event_label(etype, lang), date=when.isoformat(),
+                    version=int(saved["version"])))
+            st.rerun()

@@ -1,26 +1,39 @@
-"""The dashboards' only door to data: ``restoration``'s API, cached on the store's version.
+"""The dashboards' only door to data: typed functions over ``restoration``'s API, cached on the
+store's version.
 
 Every cached read takes the store version as part of its key, so a write (which bumps the
-version) makes the next rerun read fresh data, and nothing stale survives an edit.
+version) makes the next rerun read fresh data, and nothing stale survives an edit. Each read is
+a named, typed function (no string dispatch): a renamed API breaks at import, not at runtime.
 
 Staff read through ``restoration.access``: the store handed to ``restoration``'s functions is the
-signed-in user's scoped view (only their region's cases, sites and bank projects), and every
-table a call returns is restricted the same way; the cache key holds the user. The public page
-reads only ``public(...)`` — the disclosure functions, which publish by allow-list.
+signed-in user's scoped view (only their region's cases, sites and bank projects), and the cache
+key holds the user. The public page reads only the ``public_*`` functions — the disclosure
+functions, which publish by allow-list — on the whole store, keyed without a user.
 """
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from restoration import access, config, ensure_store
+from dashboards import state
+
+from restoration import bank as bank_api
+from restoration import cases as case_api
+from restoration import access, config, disclosure, ensure_store, monitoring
+from restoration.monitoring import overlay
 from restoration.store import Store
 
 
 @st.cache_resource(show_spinner=False)
 def _store(path: str) -> Store:
+    """One Store per location for the whole server (on PostGIS its pooled connections are shared
+    by every session)."""
+    if path.startswith(("postgresql://", "postgres://")):
+        return ensure_store(db=path)
     return ensure_store(Path(path))
 
 
@@ -28,25 +41,27 @@ def data_dir() -> Path:
     return config.data_dir()
 
 
+def _location() -> str:
+    """The store's location as a cache key: the database URL, else the data folder."""
+    location = config.store_location()
+    return location if isinstance(location, str) else str(data_dir().resolve())
+
+
 def actor() -> access.Actor | None:
     """The signed-in user as ``restoration`` sees them (None for a public visitor)."""
-    user = st.session_state.get("user")
+    user = st.session_state.get(state.USER)
     if not user:
         return None
     return access.Actor(user["name"], user["role"], user.get("region") or access.PROVINCE)
 
 
-def _key(who: access.Actor | None) -> tuple | None:
+def _who(who: access.Actor | None) -> tuple | None:
     return None if who is None else (who.name, who.role, who.region)
 
 
-def _actor_of(key: tuple | None) -> access.Actor | None:
-    return None if key is None else access.Actor(*key)
-
-
 def raw_store() -> Store:
-    """The whole store (sign-in and the public page's allow-listed functions only)."""
-    return _store(str(data_dir().resolve()))
+    """The whole store (sign-in, version and the public page's allow-listed functions only)."""
+    return _store(_location())
 
 
 def store():
@@ -61,52 +76,266 @@ def version() -> int:
     return raw_store().version
 
 
+def _key() -> tuple[str, int, tuple]:
+    """Cache key of a staff read: location, store version and the signed-in user."""
+    who = actor()
+    if who is None:
+        raise access.PermissionDenied("sign in to read staff data")
+    return _location(), version(), _who(who)
+
+
+def _public_key() -> tuple[str, int, None]:
+    """Cache key of a public read: the same for every visitor."""
+    return _location(), version(), None
+
+
+def _view(path: str, who: tuple | None):
+    """The store a cached read works on: the user's scoped view, or (public) the whole store."""
+    return _store(path) if who is None else access.scoped(_store(path), access.Actor(*who))
+
+
+def today() -> date:
+    return config.today()
+
+
+# -- layers -----------------------------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=64)
-def _layer(path: str, store_version: int, layer: str, who: tuple | None) -> pd.DataFrame:
-    s = _store(path)
-    frame = s.read(layer)
-    return frame if who is None else access.restrict(s, _actor_of(who), frame, layer)
+def _layer(path: str, store_version: int, who: tuple | None, layer: str) -> pd.DataFrame:
+    return _view(path, who).read(layer)
 
 
 def layer(name: str) -> pd.DataFrame:
     """A whole layer as the signed-in user may see it, cached until the store changes (a public
     visitor gets only the reference layers: counties and watersheds)."""
-    who = actor()
-    if who is None and name not in ("counties", "watersheds"):
-        raise access.PermissionDenied("sign in to read staff data")
-    return _layer(str(data_dir().resolve()), version(), name, _key(who))
+    if actor() is None and name in ("counties", "watersheds"):
+        return _layer(*_public_key(), name)
+    return _layer(*_key(), name)
+
+
+def cases() -> pd.DataFrame:
+    return layer("cases")
+
+
+def sites() -> gpd.GeoDataFrame:
+    return layer("sites")
+
+
+def counties() -> gpd.GeoDataFrame:
+    return layer("counties")
+
+
+def watersheds() -> gpd.GeoDataFrame:
+    return layer("watersheds")
+
+
+def indicator_targets() -> pd.DataFrame:
+    return layer("indicator_targets")
+
+
+# -- cases ------------------------------------------------------------------------------------
+@st.cache_data(show_spinner=False, max_entries=64)
+def _case_record(path: str, v: int, who: tuple | None, case_id: str, day: date) -> dict:
+    return case_api.case_record(_view(path, who), case_id, today=day)
+
+
+def case_record(case_id: str) -> dict:
+    """Record, deadlines, events, consultation, modes and funds ledger of one case."""
+    return _case_record(*_key(), case_id, today())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _overview_numbers(path: str, v: int, who: tuple | None, case_ids: tuple[str, ...], day: date) -> dict:
+    from . import kpis
+    return kpis.overview_numbers(_view(path, who), case_ids, day)
+
+
+def overview_numbers(case_ids: tuple[str, ...]) -> dict:
+    """KPI numbers for the overview's selected cases."""
+    return _overview_numbers(*_key(), tuple(case_ids), today())
+
+
+# -- bank -------------------------------------------------------------------------------------
+@st.cache_data(show_spinner=False, max_entries=16)
+def _bank_table(path: str, v: int, who: tuple | None) -> pd.DataFrame:
+    return bank_api.bank_table(_view(path, who))
+
+
+def bank_table() -> pd.DataFrame:
+    """Bank projects with allocated / remaining capacity."""
+    return _bank_table(*_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _ranking(path: str, v: int, who: tuple | None, case_id: str, weights: tuple[tuple[str, float], ...]) -> dict:
+    return bank_api.rank_base_sites_dict(_view(path, who), case_id, weights)
+
+
+def ranking(case_id: str, weights: dict[str, float]) -> dict:
+    """Base-site candidates for a case (``restoration.bank.rank_base_sites_dict``)."""
+    return _ranking(*_key(), case_id, tuple(sorted(weights.items())))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _case_obligation(path: str, v: int, who: tuple | None, case_id: str) -> dict:
+    return bank_api.case_obligation(_view(path, who), case_id)
+
+
+def case_obligation(case_id: str) -> dict:
+    return _case_obligation(*_key(), case_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _case_scenario(path: str, v: int, who: tuple | None, case_id: str) -> dict:
+    return bank_api.case_scenario(_view(path, who), case_id)
+
+
+def case_scenario(case_id: str) -> dict:
+    """The case's equivalence scenario and where it came from."""
+    return _case_scenario(*_key(), case_id)
+
+
+# -- monitoring -------------------------------------------------------------------------------
+@st.cache_data(show_spinner=False, max_entries=64)
+def _progress(path: str, v: int, who: tuple | None, case_id: str | None, day: date) -> pd.DataFrame:
+    return monitoring.progress_table(_view(path, who), case_id, today=day)
+
+
+def progress(case_id: str | None = None) -> pd.DataFrame:
+    """Progress of every monitored indicator against plan (one case, or all)."""
+    return _progress(*_key(), case_id, today())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _alerts(path: str, v: int, who: tuple | None, day: date) -> pd.DataFrame:
+    return monitoring.alerts(_view(path, who), None, today=day)
+
+
+def alerts() -> pd.DataFrame:
+    return _alerts(*_key(), today())
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _cached_call(path: str, store_version: int, fn_name: str, args: tuple, kwargs: tuple,
-                 who: tuple | None) -> object:
-    import importlib
-    module_name, attr = fn_name.rsplit(".", 1)
-    fn = getattr(importlib.import_module(module_name), attr)
-    if who is None:  # the public page: the disclosure functions on the whole store
-        return fn(_store(path), *args, **dict(kwargs))
-    user = _actor_of(who)
-    result = fn(access.scoped(_store(path), user), *args, **dict(kwargs))
-    return access.restrict(_store(path), user, result)
+def _site_series(path: str, v: int, who: tuple | None, site_id: str, indicator: str) -> pd.DataFrame:
+    return monitoring.site_series(_view(path, who), site_id, indicator)
 
 
-def cached(fn_name: str, *args, **kwargs) -> object:
-    """Call ``module.function(store, *args, **kwargs)`` through the cache, keyed on the store
-    version and the signed-in user (so any write makes the next call recompute)."""
-    who = actor()
-    if who is None:
-        raise access.PermissionDenied("sign in to read staff data")
-    return _cached_call(str(data_dir().resolve()), version(), fn_name, args, tuple(sorted(kwargs.items())),
-                        _key(who))
+def site_series(site_id: str, indicator: str) -> pd.DataFrame:
+    return _site_series(*_key(), site_id, indicator)
 
 
-#: what the public page may call: the allow-listed disclosure functions, nothing else
-PUBLIC_CALLS = ("restoration.disclosure.public_cases", "restoration.disclosure.public_sites",
-                "restoration.disclosure.public_case_items")
+@st.cache_data(show_spinner=False, max_entries=64)
+def _evaluations(path: str, v: int, who: tuple | None, case_id: str) -> pd.DataFrame:
+    return monitoring.evaluations(_view(path, who), case_id)
 
 
-def public(fn_name: str) -> object:
-    """A disclosure function's result for the public page (the same for every visitor)."""
-    if fn_name not in PUBLIC_CALLS:
-        raise access.PermissionDenied(f"{fn_name} is not a public disclosure function")
-    return _cached_call(str(data_dir().resolve()), version(), fn_name, (), (), None)
+def evaluations(case_id: str) -> pd.DataFrame:
+    return _evaluations(*_key(), case_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _raster_times(path: str, v: int, who: tuple | None, indicator: str) -> list:
+    return overlay.raster_times(_view(path, who), indicator)
+
+
+def raster_times(indicator: str = "ndvi") -> list:
+    return _raster_times(*_key(), indicator)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _raster_window(path: str, v: int, who: tuple | None, bounds: tuple[float, ...], indicator: str, when: str | None) -> dict | None:
+    return overlay.raster_window(_view(path, who), bounds, indicator, when)
+
+
+def raster_window(bounds, indicator: str = "ndvi", when: str | None = None) -> dict | None:
+    """A raster window around ``bounds`` (latest date unless ``when``), or None."""
+    return _raster_window(*_key(), tuple(float(b) for b in bounds), indicator, when)
+
+
+# -- public -----------------------------------------------------------------------------------
+@st.cache_data(show_spinner=False, max_entries=4)
+def _public_cases(path: str, v: int, who: tuple | None) -> pd.DataFrame:
+    return disclosure.public_cases(_view(path, who))
+
+
+def public_cases() -> pd.DataFrame:
+    """Disclosed cases, redacted (``restoration.disclosure``)."""
+    return _public_cases(*_public_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _public_sites(path: str, v: int, who: tuple | None) -> pd.DataFrame:
+    return disclosure.public_sites(_view(path, who))
+
+
+def public_sites() -> pd.DataFrame:
+    return _public_sites(*_public_key())
+
+
+# -- downloads --------------------------------------------------------------------------------
+@st.cache_data(show_spinner=False, max_entries=4)
+def _register_xlsx(path: str, v: int, who: tuple | None, day: date) -> bytes:
+    from . import downloads
+    return downloads.register_xlsx(_view(path, who), day)
+
+
+def register_xlsx() -> bytes:
+    return _register_xlsx(*_key(), today())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _layers_gpkg(path: str, v: int, who: tuple | None) -> bytes:
+    from . import downloads
+    return downloads.layers_gpkg(_view(path, who))
+
+
+def layers_gpkg() -> bytes:
+    return _layers_gpkg(*_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _case_report(path: str, v: int, who: tuple | None, case_id: str, day: date) -> bytes:
+    from . import downloads
+    return downloads.case_report(_view(path, who), case_id, day)
+
+
+def case_report(case_id: str) -> bytes:
+    return _case_report(*_key(), case_id, today())
+
+
+# -- procedure (issue 14) and recovery (issue 15) panels --------------------------------------
+@st.cache_data(show_spinner=False, max_entries=64)
+def _fund_use(path: str, v: int, who: tuple | None, case_id: str):
+    from restoration.cases import procedure
+    return procedure.fund_use(_view(path, who), case_id)
+
+
+def fund_use(case_id: str):
+    return _fund_use(*_key(), case_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _archive_bytes(path: str, v: int, who: tuple | None, case_id: str, day: date) -> bytes:
+    from restoration.cases import procedure
+    return procedure.archive_bytes(_view(path, who), case_id, day)
+
+
+def archive_bytes(case_id: str) -> bytes:
+    return _archive_bytes(*_key(), case_id, today())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _public_case_items(path: str, v: int, who: tuple | None):
+    return disclosure.public_case_items(_view(path, who))
+
+
+def public_case_items():
+    return _public_case_items(*_public_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _assessments(path: str, v: int, who: tuple | None, case_id: str):
+    return monitoring.assessments(_view(path, who), case_id)
+
+
+def assessments(case_id: str):
+    return _assessments(*_key(), case_id)

@@ -1,4 +1,4 @@
-"""Files users download (called through ``data.cached`` so they are rebuilt only after a write)."""
+"""Files users download (read through ``dashboards.data`` so they are rebuilt only after a write)."""
 from __future__ import annotations
 
 import tempfile

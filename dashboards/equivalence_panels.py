@@ -17,10 +17,11 @@ DEFAULT = {
 }
 
 
-def _points(label: str, points: list, key: str, value_label: str) -> list[list[float]]:
+def _points(label: str, points: list, key: str, value_label: str, lang: str = "zh") -> list[list[float]]:
     frame = pd.DataFrame(points, columns=["year", value_label])
-    edited = st.data_editor(frame, num_rows="dynamic", key=key, hide_index=True,
-                            column_config={"year": st.column_config.NumberColumn(format="%d", step=1)})
+    edited = st.data_editor(frame, num_rows="dynamic", key=key, hide_index=True, column_config={
+        "year": st.column_config.NumberColumn(t("eq.col_year", lang), format="%d", step=1),
+        value_label: st.column_config.NumberColumn(t(f"eq.col_{value_label}", lang))})
     st.caption(label)
     rows = edited.dropna()
     return [[int(y), float(v)] for y, v in zip(rows["year"], rows[value_label])]
@@ -37,7 +38,8 @@ def _end_year(prefix: str, default, lang: str):
 def editor(lang: str) -> dict:
     """The scenario (format v1) the user is editing; starts from a case's stored scenario when
     one was loaded, else from a worked example."""
-    base = st.session_state.get("eq_loaded") or DEFAULT
+    from . import state
+    base = st.session_state.get(state.EQ_LOADED) or DEFAULT
     loaded_inj, loaded_rep = base.get("injury", {}), base.get("replacement", {})
     if isinstance(loaded_inj, list) or isinstance(loaded_rep, list):
         # several injury categories or parcels: the editor shows the first of each
@@ -57,7 +59,7 @@ def editor(lang: str) -> dict:
                                 format_func=lambda m: t(f"eq.mode_{m}", lang))
     base_year = int(top[2].number_input(t("eq.base_year", lang), value=int(base.get("base_year", 2024)), step=1))
     rate_pct = top[3].number_input(t("eq.discount_rate", lang), value=float(base.get("discount_rate", 0.03)) * 100,
-                                   min_value=0.0, max_value=20.0, step=0.5, format="%.2f")
+                                   step=0.5, format="%.2f", key="eq_w_rate")
     timings = ["annual", "mid_year", "quarterly"]
     timing = top[4].selectbox(t("eq.timing", lang), timings, index=timings.index(base.get("timing", "annual")),
                               format_func=lambda m: t(f"eq.timing_{m}", lang))
@@ -82,42 +84,42 @@ def editor(lang: str) -> dict:
         injury: dict = {}
         if method != "resource":
             a, u = st.columns(2)
-            injury["area"] = a.number_input(t("eq.area", lang), value=float(inj["area"]), min_value=0.0)
+            injury["area"] = a.number_input(t("eq.area", lang), value=float(inj["area"]), key="inj_area")
             units = ["ha", "mu", "m2", "km2"]
             injury["area_unit"] = u.selectbox(t("eq.area_unit", lang), units, index=units.index(inj["area_unit"]),
-                                              key="inj_unit")
+                                              key="inj_unit", format_func=lambda v: unit_text(v, lang))
         injury["start_year"] = int(st.number_input(t("eq.start_year", lang), value=int(inj["start_year"]), step=1,
                                                    key="inj_start"))
         injury["end_year"] = _end_year("inj", inj["end_year"], lang)
         if method == "resource":
-            injury["lost_units"] = _points(t("eq.lost_units", lang), inj["lost_units"], "inj_units", "units")
+            injury["lost_units"] = _points(t("eq.lost_units", lang), inj["lost_units"], "inj_units", "units", lang)
         else:
-            injury["levels"] = _points(t("eq.injury_levels", lang), inj["levels"], "inj_levels", "level")
+            injury["levels"] = _points(t("eq.injury_levels", lang), inj["levels"], "inj_levels", "level", lang)
         if method == "value":
-            injury["unit_value"] = st.number_input(t("eq.unit_value", lang), value=float(inj["unit_value"]), min_value=0.0)
+            injury["unit_value"] = st.number_input(t("eq.unit_value", lang), value=float(inj["unit_value"]), key="inj_value")
     with right:
         st.markdown(f"**{t('eq.replacement', lang)}**")
         replacement: dict = {}
         if mode == "value_to_cost":
-            replacement["unit_cost"] = st.number_input(t("eq.unit_cost", lang), value=float(rep["unit_cost"]), min_value=0.0)
+            replacement["unit_cost"] = st.number_input(t("eq.unit_cost", lang), value=float(rep["unit_cost"]), key="rep_cost")
         else:
             replacement["start_year"] = int(st.number_input(t("eq.start_year", lang), value=int(rep["start_year"]),
                                                             step=1, key="rep_start"))
             replacement["end_year"] = _end_year("rep", rep["end_year"], lang)
             if method == "resource":
                 replacement["units_per_project_unit"] = _points(t("eq.gained_units", lang),
-                                                                rep["units_per_project_unit"], "rep_units", "units")
+                                                                rep["units_per_project_unit"], "rep_units", "units", lang)
             else:
-                replacement["levels"] = _points(t("eq.replacement_levels", lang), rep["levels"], "rep_levels", "level")
+                replacement["levels"] = _points(t("eq.replacement_levels", lang), rep["levels"], "rep_levels", "level", lang)
                 r, u = st.columns(2)
                 replacement["relative_value"] = r.number_input(t("eq.relative_value", lang),
-                                                               value=float(rep["relative_value"]), min_value=0.0)
+                                                               value=float(rep["relative_value"]), key="rep_relval")
                 units = ["ha", "mu", "m2", "km2"]
-                replacement["area_unit"] = u.selectbox(t("eq.area_unit", lang), units,
-                                                       index=units.index(rep["area_unit"]), key="rep_unit")
+                replacement["area_unit"] = u.selectbox(t("eq.area_unit", lang), units, index=units.index(rep["area_unit"]),
+                                                       key="rep_unit", format_func=lambda v: unit_text(v, lang))
             if mode == "value_to_value":
                 replacement["unit_value"] = st.number_input(t("eq.unit_value", lang), value=float(rep["unit_value"]),
-                                                            min_value=0.0, key="rep_value")
+                                                            key="rep_value")
     scenario["injury"], scenario["replacement"] = injury, replacement
 
     with st.expander(t("eq.uncertainty", lang)):
@@ -143,25 +145,123 @@ def case_link(scenario: dict, result, lang: str) -> None:
     """Load a case's stored scenario into the editor, or save this scenario as the case's."""
     from restoration.bank import set_case_scenario
 
-    from . import data
-    from .ui import shown_errors, user
+    from . import data, state
+    from .ui import empty_state, flash, shown_errors, user
     st.subheader(t("eq.case_link", lang))
-    cases = data.layer("cases")
+    cases = data.cases()
+    if cases.empty:
+        empty_state("empty.no_cases", "empty.no_cases_how")
+        return
     ids = cases["case_id"].tolist()
-    current = st.session_state.get("eq_case")
+    titles = cases.set_index("case_id")["title"]
+    current = st.session_state.get(state.EQ_CASE)
     case_id = st.selectbox(t("bank.case", lang), ids, index=ids.index(current) if current in ids else 0,
-                           key="eq_case_pick",
-                           format_func=lambda c: f"{c} · {cases.set_index('case_id').loc[c, 'title']}")
+                           key="eq_case_pick", format_func=lambda c: f"{c} · {titles.get(c) or ''}")
     left, right = st.columns(2)
     with shown_errors():
-        if left.button(t("eq.load_case", lang)):
-            st.session_state["eq_loaded"] = data.cached("restoration.bank.case_scenario", case_id)["scenario"]
-            st.session_state["eq_case"] = case_id
-            for key in [k for k in st.session_state if k.startswith(("inj_", "rep_"))]:
+        if left.button(t("eq.load_case", lang), icon=":material/upload_file:"):
+            st.session_state[state.EQ_LOADED] = data.case_scenario(case_id)["scenario"]
+            st.session_state[state.EQ_CASE] = case_id
+            for key in [k for k in st.session_state if k.startswith(state.EQ_EDITOR_PREFIXES)]:
                 del st.session_state[key]  # the editor's tables start again from the loaded scenario
             st.rerun()
-        if right.button(t("eq.save_case", lang)):
+        if result is not None and right.button(t("eq.save_case", lang), icon=":material/save:"):
             sid = set_case_scenario(data.store(), case_id, scenario,
                                     source=f"calculator ({user()['name']})", actor=data.actor())
-            st.success(t("eq.saved_case", lang, id=sid, case=case_id,
-                         scale=f"{result.required_scale:,.3f} {result.scale_unit}"))
+            flash(t("eq.saved_case", lang, id=sid, case=case_id, scale=scale_text(result, lang)))
+            st.rerun()
+
+
+AREA_UNITS = ("ha", "mu", "m2", "km2")
+
+
+def unit_text(unit: str | None, lang: str) -> str:
+    """An area or scale unit in words of the interface language."""
+    if unit in AREA_UNITS:
+        return t(f"unit.{unit}", lang)
+    return t("unit.project_units", lang) if not unit else str(unit)
+
+
+def _method(result) -> str | None:
+    return result.inputs.get("method") if isinstance(getattr(result, "inputs", None), dict) else None
+
+
+def debit_text(result, lang: str) -> str:
+    """The discounted debit with a short unit (service: ha·yr; resource: the scenario's own
+    unit, named by the appraiser)."""
+    if _method(result) == "resource":
+        return f"{result.debit:,.2f} {result.units.get('debit', '')}".strip()
+    return f"{result.debit:,.2f} {t('unit.ha_yr', lang)}"
+
+
+def credit_text(result, lang: str) -> str:
+    """Credit per unit of project with its unit."""
+    if _method(result) == "resource":
+        return f"{result.credit_per_unit:,.4f} {result.units.get('credit_per_unit', '')}".strip()
+    return f"{result.credit_per_unit:,.4f} {t('unit.ha_yr', lang)}/{unit_text(result.scale_unit, lang)}"
+
+
+def scale_text(result, lang: str) -> str:
+    return f"{result.required_scale:,.2f} {unit_text(result.scale_unit, lang)}"
+
+
+_YEARLY = ("year", "read_at", "baseline", "level", "loss", "gain", "units", "weight", "contribution")
+
+
+def yearly_view(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A yearly table with labelled columns; the perpetuity tail row is named, not flagged."""
+    out = pd.DataFrame(index=frame.index)
+    for col in _YEARLY:
+        if col in frame:
+            values = frame[col]
+            if col == "year":
+                out[t("eq.col_year", lang)] = values.astype(int).astype(str)
+            elif col == "read_at":
+                out[t("eq.col_read_at", lang)] = values.map(lambda v: f"{v:.1f}")
+            else:
+                out[t(f"eq.col_{col}", lang)] = values.map(lambda v: "—" if v != v else f"{v:,.4f}")
+    if "perpetuity_tail" in frame and frame["perpetuity_tail"].any():
+        out.loc[frame["perpetuity_tail"].astype(bool), t("eq.col_year", lang)] = t("eq.tail", lang)
+    return out
+
+
+def percentiles_view(percentiles: dict, lang: str) -> pd.DataFrame:
+    rows = []
+    for key, p in percentiles.items():
+        rows.append({t("eq.output", lang): t(f"eq.out_{key}", lang),
+                     "P5": f"{p['p5']:,.3f}", "P50": f"{p['p50']:,.3f}", "P95": f"{p['p95']:,.3f}",
+                     t("eq.mean", lang): f"{p['mean']:,.3f}", t("eq.std", lang): f"{p['std']:,.3f}"})
+    return pd.DataFrame(rows)
+
+
+def validate(scenario: dict, lang: str) -> list[str]:
+    """Problems with the editor's inputs, in the interface language (checked before the engine,
+    whose messages name the key path in English)."""
+    problems = []
+
+    def scalar(v):
+        return v.get("mode") if isinstance(v, dict) else v
+
+    inj, rep = scenario.get("injury", {}), scenario.get("replacement", {})
+    for part, block in (("injury", inj), ("replacement", rep)):
+        where = t(f"eq.{part}", lang)
+        for key in ("area", "unit_value", "unit_cost", "relative_value"):
+            v = scalar(block.get(key))
+            if v is None:
+                continue
+            if v < 0 or (key == "area" and v == 0):
+                problems.append(t("eq.err_positive" if key == "area" else "eq.err_not_negative", lang,
+                                  where=where, field=t(f"eq.{key}", lang)))
+        start, end = block.get("start_year"), block.get("end_year")
+        if isinstance(start, int) and isinstance(end, int) and end < start:
+            problems.append(t("eq.err_years", lang, where=where, start=start, end=end))
+        for key in ("levels", "lost_units", "units_per_project_unit"):
+            pts = block.get(key)
+            if pts is not None and not pts:
+                problems.append(t("eq.err_points", lang, where=where))
+            if key == "levels" and pts and any(not (0 <= v <= 1.5) for _, v in pts):
+                problems.append(t("eq.err_level", lang, where=where))
+    rate = scalar(scenario.get("discount_rate"))
+    if rate is not None and not (0 <= rate <= 0.2):
+        problems.append(t("eq.err_rate", lang))
+    return problems

@@ -46,3 +46,40 @@ def area(ha: float | None, lang: str = "zh") -> str:
     if ha is None or ha != ha:
         return "—"
     return f"{ha:,.2f} 公顷（{ha * 15:,.1f} 亩）" if lang == "zh" else f"{ha:,.2f} ha ({ha * 15:,.1f} mu)"
+
+
+def area_short(ha: float | None, lang: str = "zh") -> str:
+    """Hectares only, short enough for a metric card (亩 goes in the card's help)."""
+    if ha is None or ha != ha:
+        return "—"
+    return f"{ha:,.2f} 公顷" if lang == "zh" else f"{ha:,.2f} ha"
+
+
+def money_short(yuan: float | None, lang: str = "zh") -> str:
+    """Yuan for a metric card: 万元 (亿元 from 10⁸) in Chinese, k / M yuan in English."""
+    if yuan is None or yuan != yuan:
+        return "—"
+    if lang == "zh":
+        return f"{yuan / 1e8:,.2f} 亿元" if abs(yuan) >= 1e8 else f"{yuan / 1e4:,.2f} 万元"
+    if abs(yuan) >= 1e6:
+        return f"{yuan / 1e6:,.2f} M yuan"
+    return f"{yuan / 1e3:,.1f} k yuan" if abs(yuan) >= 1e4 else f"{yuan:,.0f} yuan"
+
+
+def number(value, digits: int = 2, unit: str = "") -> str:
+    """A number for a table cell: ``—`` for missing, never ``None`` or ``nan``."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return "—"
+    if v != v:
+        return "—"
+    text = f"{v:,.{digits}f}"
+    return f"{text} {unit}".strip()
+
+
+def text(value) -> str:
+    """A table cell from a possibly missing value."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    return str(value)

@@ -7,10 +7,14 @@ cannot load), and simplifies geometries for display.
 from __future__ import annotations
 
 import html
+import json
 import os
 from typing import Iterable
+from urllib.parse import quote
 
 import folium
+from branca.element import MacroElement
+from jinja2 import Template
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -48,18 +52,131 @@ TILES = {
 }
 
 
+#: below this zoom the overview marks every site with a dot; at and above it shows the polygons only
+POINTS_BELOW_ZOOM = 12
+#: the closest a map zooms when it fits its content (a single small site would otherwise fill it)
+FIT_MAX_ZOOM = 16
+
+_SAFE_COLUMNS = ("_colour", "_popup")
+
+_BEHAVIOUR = Template("""
+{% macro script(this, kwargs) %}
+(function (map) {
+    L.control.scale({metric: true, imperial: false, maxWidth: 160}).addTo(map);
+    var target = {{ this.bounds_json }};
+    map._restorationTarget = target;
+    var fitted = false;
+    function refit() {
+        var el = map.getContainer();
+        if (!target || el.clientWidth < 2 || el.clientHeight < 2) { return; }
+        map.invalidateSize(false);
+        map.fitBounds(target, {padding: [10, 10], maxZoom: {{ this.max_zoom }}, animate: false});
+        fitted = true;
+    }
+    function onResize() {
+        // a map built in a hidden tab has no size: fit it when it first gets one
+        if (!fitted) { refit(); } else { map.invalidateSize(false); }
+    }
+    refit();
+    if (window.ResizeObserver) { new ResizeObserver(onResize).observe(map.getContainer()); }
+    map.on("resize", onResize);
+    map._restorationPoints = [];
+    {% for name in this.points_layers %}
+    (function (layer) {
+        function toggle() {
+            if (map.getZoom() >= {{ this.points_below }}) { map.removeLayer(layer); }
+            else if (!map.hasLayer(layer)) { map.addLayer(layer); }
+        }
+        map.on("zoomend", toggle);
+        map.whenReady(toggle);
+        map._restorationPoints.push(layer);
+    })({{ name }});
+    {% endfor %}
+    var labels = {{ this.labels_json }};
+    if (labels.length) {
+        var pane = map.createPane("countyLabels");
+        pane.style.zIndex = 450;
+        pane.style.pointerEvents = "none";
+        labels.forEach(function (l) {
+            var span = document.createElement("span");
+            span.textContent = l[2];  // text, never HTML: names are user data
+            L.marker([l[0], l[1]], {pane: "countyLabels", interactive: false, keyboard: false,
+                icon: L.divIcon({className: "restoration-label", html: span, iconSize: null})}).addTo(map);
+        });
+    }
+})({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+_CSS = """<style>
+.restoration-label span {display:inline-block;transform:translate(-50%,-50%);font:600 12px sans-serif;
+  color:#37474f;white-space:nowrap;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff}
+.map-legend div {line-height:18px}
+</style>"""
+
+
+class _Behaviour(MacroElement):
+    """Metric scale bar, fit-to-content on first paint (and when a hidden tab first shows the
+    map), dots that give way to polygons when zoomed in, and county names as text labels."""
+
+    def __init__(self, bounds, labels, points_layers=(), max_zoom: int = FIT_MAX_ZOOM):
+        super().__init__()
+        self._template = _BEHAVIOUR
+        self.bounds_json = _js_json(None if bounds is None else
+                                    [[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+        self.labels_json = _js_json(labels)
+        self.points_layers = list(points_layers)
+        self.points_below = POINTS_BELOW_ZOOM
+        self.max_zoom = max_zoom
+
+
+def _js_json(value) -> str:
+    """JSON safe inside a ``<script>`` element (no ``</script>`` can close it)."""
+    return (json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("&", "\\u0026"))
+
+
+def escape_properties(frame: pd.DataFrame, keep: tuple[str, ...] = _SAFE_COLUMNS) -> pd.DataFrame:
+    """Every text property HTML-escaped (Leaflet tooltips and popups insert them as HTML):
+    user-supplied names can never run as script. ``keep`` are columns the map builders wrote
+    as HTML themselves, from escaped parts."""
+    out = frame.copy()
+    for col in out.columns:
+        if col == "geometry" or col in keep:
+            continue
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(lambda v: "" if v is None or (isinstance(v, float) and v != v)
+                                    else html.escape(str(v)))
+    return out
+
+
+def _county_labels(counties: gpd.GeoDataFrame | None) -> list[list]:
+    if counties is None or counties.empty:
+        return []
+    points = counties.geometry.representative_point()
+    return [[round(p.y, 5), round(p.x, 5), "" if n is None else str(n)]
+            for p, n in zip(points, counties["name"])]
+
+
 def base_map(bounds: Iterable[float] | None = None, *, tiles: str | None = None,
              counties: gpd.GeoDataFrame | None = None, watersheds: gpd.GeoDataFrame | None = None,
              lang: str = "zh", asset_prefix: str = URL_PREFIX, height: str = "100%",
-             canvas: bool = False) -> folium.Map:
+             canvas: bool = False, points_layers: Iterable[str] = ()) -> folium.Map:
     """An empty map fitted to ``bounds`` (minx, miny, maxx, maxy in degrees).
 
     ``tiles``: ``osm`` (default), ``tianditu`` (needs ``TIANDITU_KEY`` in the environment) or
     ``none``; the environment variable ``RESTORATION_TILES`` sets the default. ``canvas``
     draws vectors on one canvas instead of SVG elements: needed for thousands of features.
+    Without ``bounds`` the map fits the counties (or shows China). The fit is done in the
+    browser once the map has a size, so maps in tabs open right; the scale bar is metric;
+    county names are drawn as text labels on the base layer.
     """
     tiles = tiles or os.environ.get("RESTORATION_TILES", "osm")
-    m = folium.Map(tiles=None, prefer_canvas=canvas, control_scale=True, height=height)
+    if bounds is None and counties is not None and not counties.empty:
+        bounds = tuple(counties.total_bounds)
+    centre = [35.0, 105.0] if bounds is None else [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2]
+    m = folium.Map(location=centre, zoom_start=4 if bounds is None else 9, tiles=None,
+                   prefer_canvas=canvas, control_scale=False, height=height)
     m.default_js = local_js(asset_prefix)
     m.default_css = local_css(asset_prefix)
     if tiles == "tianditu" and os.environ.get("TIANDITU_KEY"):
@@ -73,15 +190,22 @@ def base_map(bounds: Iterable[float] | None = None, *, tiles: str | None = None,
         _outline_layer(watersheds, t("map.watersheds", lang), "#1565c0", 1.2, "4 4").add_to(m)
     if counties is not None and not counties.empty:
         _outline_layer(counties, t("map.counties", lang), "#424242", 1.0, None).add_to(m)
-    if bounds is not None:
-        minx, miny, maxx, maxy = bounds
-        m.fit_bounds([[miny, minx], [maxy, maxx]])
+    m.get_root().html.add_child(folium.Element(_CSS))
+    m._restoration = {"bounds": None if bounds is None else tuple(float(b) for b in bounds),
+                      "labels": _county_labels(counties), "points_layers": list(points_layers)}
+    return m
+
+
+def _finish(m: folium.Map) -> folium.Map:
+    """Add the behaviour element last (it refers to layers added before it)."""
+    info = m._restoration
+    _Behaviour(info["bounds"], info["labels"], info["points_layers"]).add_to(m)
     return m
 
 
 def _outline_layer(frame: gpd.GeoDataFrame, name: str, colour: str, weight: float,
                    dash: str | None) -> folium.GeoJson:
-    data = frame[["name", "geometry"]].copy()
+    data = escape_properties(frame[["name", "geometry"]])
     data["geometry"] = data.geometry.simplify(SIMPLIFY_DEG * 5)
     return folium.GeoJson(
         data.to_json(), name=name,
@@ -99,7 +223,8 @@ def sites_layer(sites: gpd.GeoDataFrame, colours: pd.Series, name: str, *,
                 popup_html: pd.Series | None = None, tooltip_cols: list[str] | None = None,
                 as_points: bool | None = None) -> folium.GeoJson:
     """One GeoJSON layer of sites, coloured per row; points (circle markers) for plots, or
-    for every site when there are more than ``POLYGON_LIMIT`` of them."""
+    for every site when there are more than ``POLYGON_LIMIT`` of them. Every text property is
+    HTML-escaped; ``popup_html`` must be built from escaped parts (see :func:`case_link`)."""
     data = sites.copy()
     data["_colour"] = colours.reindex(data.index).fillna(NO_CASE_COLOUR).to_numpy()
     if as_points is None:
@@ -112,51 +237,74 @@ def sites_layer(sites: gpd.GeoDataFrame, colours: pd.Series, name: str, *,
         data["_popup"] = popup_html.reindex(data.index).fillna("").to_numpy()
     keep = [c for c in ["site_id", "case_id", "name", "_colour", "_popup", *(tooltip_cols or [])]
             if c in data.columns]
-    data = gpd.GeoDataFrame(data[keep], geometry=data.geometry, crs=4326)
-    for col in data.columns:
-        if col != "geometry" and data[col].dtype == object:
-            data[col] = data[col].map(lambda v: "" if v is None else str(v))
+    data = gpd.GeoDataFrame(escape_properties(pd.DataFrame(data[keep])), geometry=data.geometry, crs=4326)
+    empty = data.empty  # folium refuses a tooltip naming fields of a layer with no features
     return folium.GeoJson(
         data.to_json(drop_id=False), name=name,
         style_function=lambda f: {"color": f["properties"]["_colour"], "weight": 2,
                                   "fillColor": f["properties"]["_colour"], "fillOpacity": 0.45},
         marker=folium.CircleMarker(radius=5, weight=1, fill=True, fill_opacity=0.8),
-        tooltip=folium.GeoJsonTooltip(["site_id", "name"] + (tooltip_cols or []), labels=False),
-        popup=folium.GeoJsonPopup(["_popup"], labels=False) if popup_html is not None else None,
+        tooltip=None if empty else folium.GeoJsonTooltip(["site_id", "name"] + (tooltip_cols or []), labels=False),
+        popup=folium.GeoJsonPopup(["_popup"], labels=False) if popup_html is not None and not empty else None,
         highlight_function=lambda f: {"weight": 4, "fillOpacity": 0.7},
     )
 
 
 def case_link(case_id: str | None, title: str | None, lang: str) -> str:
+    """Popup HTML linking a site to its case page (every value escaped)."""
     if not case_id:
         return ""
+    href = "case?case_id=" + quote(str(case_id), safe="")
     return (f'<b>{html.escape(title or case_id)}</b><br>'
-            f'<a href="case?case_id={html.escape(case_id)}" target="_top">{t("map.open_case", lang)} {html.escape(case_id)}</a>')
+            f'<a href="{html.escape(href)}" target="_top">{html.escape(t("map.open_case", lang))} '
+            f'{html.escape(case_id)}</a>')
 
 
 def overview_map(sites: gpd.GeoDataFrame, cases: pd.DataFrame, *, colour_by: str = "stage",
                  lang: str = "zh", counties=None, watersheds=None, tiles: str | None = None,
-                 asset_prefix: str = URL_PREFIX) -> folium.Map:
-    """All cases' sites coloured by case stage or class; popups link to the case page."""
+                 asset_prefix: str = URL_PREFIX, scaled: bool | None = None) -> folium.Map:
+    """All cases' sites coloured by case stage or class; popups link to the case page. Below
+    zoom ``POINTS_BELOW_ZOOM`` every site also has a dot (small sites vanish at regional zoom);
+    closer in, only the polygons. Many sites (``scaled``, default: above
+    ``maps_scale.LARGE_ABOVE``) go to ``maps_scale``."""
+    from . import maps_scale
+    if maps_scale.use_scaled(len(sites)) if scaled is None else scaled:
+        return maps_scale.overview_map(sites, cases, colour_by=colour_by, lang=lang, counties=counties,
+                                       watersheds=watersheds, tiles=tiles, asset_prefix=asset_prefix)
     joined = sites.merge(cases[["case_id", "stage", "case_class", "title"]], on="case_id", how="left")
     joined.index = sites.index
     palette, column = (STAGE_COLOURS, "stage") if colour_by == "stage" else (CLASS_COLOURS, "case_class")
     colours = joined[column].map(palette)
     popups = pd.Series([case_link(c, ti, lang) for c, ti in zip(joined["case_id"], joined["title"])],
                        index=joined.index)
-    bounds = sites.total_bounds if len(sites) else None
+    bounds = _padded(sites.total_bounds, 0.01) if len(sites) else None
     m = base_map(bounds, tiles=tiles, counties=counties, watersheds=watersheds, lang=lang,
                  asset_prefix=asset_prefix, canvas=len(sites) > CANVAS_ABOVE)
     sites_layer(joined, colours, t("map.sites", lang), popup_html=popups).add_to(m)
-    if len(joined) <= POLYGON_LIMIT:
-        # small sites vanish at regional zoom: mark every site's location as well
-        sites_layer(joined, colours, t("map.site_points", lang), popup_html=popups,
-                    as_points=True).add_to(m)
+    symbols = []
+    if 0 < len(joined) <= POLYGON_LIMIT:
+        points = sites_layer(joined, colours, t("map.site_points", lang), popup_html=popups, as_points=True)
+        points.add_to(m)
+        m._restoration["points_layers"].append(points.get_name())
+        symbols.append(("dot", t("map.legend_dot", lang), "#607d8b"))
     enum = Stage if colour_by == "stage" else CaseClass
-    legend_items = [(vocab(enum, k, lang), c) for k, c in palette.items() if k in set(joined[column].dropna())]
-    _legend(m, t("map.legend", lang), legend_items + [(t("map.no_case", lang), NO_CASE_COLOUR)])
+    present = set(joined[column].dropna())
+    items = [("fill", vocab(enum, k, lang), c) for k, c in palette.items() if k in present]
+    if joined["case_id"].isna().any() or (joined["case_id"] == "").any() or not len(joined):
+        items.append(("fill", t("map.no_case", lang), NO_CASE_COLOUR))
+    _legend(m, t("map.colour_" + ("stage" if colour_by == "stage" else "class"), lang),
+            items + symbols + _outline_items(counties, watersheds, lang))
     folium.LayerControl(collapsed=True).add_to(m)
-    return m
+    return _finish(m)
+
+
+def _outline_items(counties, watersheds, lang: str) -> list[tuple[str, str, str]]:
+    items = []
+    if counties is not None and not counties.empty:
+        items.append(("line", t("map.counties", lang), "#424242"))
+    if watersheds is not None and not watersheds.empty:
+        items.append(("dash", t("map.watersheds", lang), "#1565c0"))
+    return items
 
 
 def case_map(sites: gpd.GeoDataFrame, *, lang: str = "zh", overlay: dict | None = None,
@@ -164,22 +312,26 @@ def case_map(sites: gpd.GeoDataFrame, *, lang: str = "zh", overlay: dict | None 
              asset_prefix: str = URL_PREFIX) -> folium.Map:
     """A case's sites coloured by role; ``overlay`` = {"image": RGBA array, "bounds":
     (minx, miny, maxx, maxy), "name": str} draws e.g. the latest NDVI under the sites."""
-    bounds = _padded(sites.total_bounds) if len(sites) else None
+    bounds = _padded(sites.total_bounds, 0.005) if len(sites) else None
     m = base_map(bounds, tiles=tiles, counties=counties, watersheds=watersheds, lang=lang,
                  asset_prefix=asset_prefix)
+    items = []
     if overlay is not None:
         minx, miny, maxx, maxy = overlay["bounds"]
         folium.raster_layers.ImageOverlay(overlay["image"], bounds=[[miny, minx], [maxy, maxx]],
-                                          name=overlay.get("name", "NDVI"), opacity=0.75,
+                                          name=html.escape(overlay.get("name", "NDVI")), opacity=0.75,
                                           mercator_project=True).add_to(m)
+        items += [("fill", t("map.ndvi_low", lang), "#a6611a"), ("fill", t("map.ndvi_mid", lang), "#f5f5c8"),
+                  ("fill", t("map.ndvi_high", lang), "#006837")]
     colours = sites["role"].map(ROLE_COLOURS)
     roles = sites["role"].map(lambda r: vocab(Role, r, lang))
     sites_layer(sites.assign(role_label=roles), colours, t("map.sites", lang),
                 tooltip_cols=["role_label"], as_points=False).add_to(m)
-    _legend(m, t("map.legend", lang), [(vocab(Role, r, lang), c) for r, c in ROLE_COLOURS.items()
-                                       if r in set(sites["role"])])
+    _legend(m, t("map.legend", lang), [("fill", vocab(Role, r, lang), c) for r, c in ROLE_COLOURS.items()
+                                       if r in set(sites["role"])] + items
+            + _outline_items(counties, watersheds, lang))
     folium.LayerControl(collapsed=True).add_to(m)
-    return m
+    return _finish(m)
 
 
 def remaining_colour(fraction: float) -> str:
@@ -200,29 +352,37 @@ def bank_map(bank: gpd.GeoDataFrame, *, lang: str = "zh", damaged: gpd.GeoDataFr
              tiles: str | None = None, asset_prefix: str = URL_PREFIX) -> folium.Map:
     """Bank projects coloured by remaining capacity (column ``remaining_fraction``, 0–1);
     optionally the case's damaged site and a set of highlighted candidates."""
-    frames = [bank] + ([damaged] if damaged is not None and len(damaged) else [])
-    bounds = _padded(pd.concat([f.geometry for f in frames]).total_bounds) if len(bank) else None
+    frames = [f.geometry for f in (bank, damaged) if f is not None and len(f)]
+    bounds = _padded(pd.concat(frames).total_bounds, 0.01) if frames else None
     m = base_map(bounds, tiles=tiles, counties=counties, watersheds=watersheds, lang=lang,
                  asset_prefix=asset_prefix)
-    frac = bank["remaining_fraction"] if "remaining_fraction" in bank else pd.Series(np.nan, index=bank.index)
-    colours = frac.map(remaining_colour)
-    labels = bank.assign(site_id=bank["project_id"],
-                         status_label=bank["status"].map(lambda s: vocab(ProjectStatus, s, lang)),
-                         remaining_pct=(frac * 100).round(0).astype("Int64").astype(str) + "%")
-    sites_layer(labels, colours, t("map.bank", lang), tooltip_cols=["status_label", "remaining_pct"],
-                as_points=False).add_to(m)
-    if highlight:
-        sel = labels[labels["project_id"].isin(highlight)]
-        if len(sel):
-            sites_layer(sel, pd.Series("#000000", index=sel.index), t("map.candidates", lang),
-                        as_points=True).add_to(m)
+    items = []
+    if len(bank):
+        frac = bank["remaining_fraction"] if "remaining_fraction" in bank else pd.Series(np.nan, index=bank.index)
+        colours = frac.map(remaining_colour)
+        pct = (frac * 100).round(0)
+        labels = bank.assign(site_id=bank["project_id"],
+                             status_label=bank["status"].map(lambda s: vocab(ProjectStatus, s, lang)),
+                             remaining_pct=[t("map.remaining_pct", lang, pct=f"{p:.0f}") if p == p else "—"
+                                            for p in pct])
+        sites_layer(labels, colours, t("map.bank", lang), tooltip_cols=["status_label", "remaining_pct"],
+                    as_points=False).add_to(m)
+        items += [("fill", t("map.remaining_high", lang), "#2e7d32"), ("fill", t("map.remaining_mid", lang), "#fbc02d"),
+                  ("fill", t("map.remaining_low", lang), "#f57c00"), ("fill", t("map.remaining_none", lang), "#b71c1c")]
+        if highlight:
+            sel = labels[labels["project_id"].isin(highlight)]
+            if len(sel):
+                sites_layer(sel, pd.Series("#000000", index=sel.index), t("map.candidates", lang),
+                            tooltip_cols=["status_label", "remaining_pct"], as_points=True).add_to(m)
+                items.append(("dot", t("map.candidates", lang), "#000000"))
     if damaged is not None and len(damaged):
-        sites_layer(damaged, pd.Series(ROLE_COLOURS["damaged"], index=damaged.index),
-                    t("map.damaged", lang), as_points=False).add_to(m)
-    _legend(m, t("map.remaining", lang), [("≥ 60%", "#2e7d32"), ("20–60%", "#fbc02d"),
-                                          ("< 20%", "#f57c00"), ("0", "#b71c1c")])
+        dmg = damaged.assign(role_label=t("map.damaged", lang))
+        sites_layer(dmg, pd.Series(ROLE_COLOURS["damaged"], index=dmg.index),
+                    t("map.damaged", lang), tooltip_cols=["role_label"], as_points=False).add_to(m)
+        items.append(("fill", t("map.damaged", lang), ROLE_COLOURS["damaged"]))
+    _legend(m, t("map.remaining", lang), items + _outline_items(counties, watersheds, lang))
     folium.LayerControl(collapsed=True).add_to(m)
-    return m
+    return _finish(m)
 
 
 def _padded(bounds, pad: float = 0.02):
@@ -230,13 +390,23 @@ def _padded(bounds, pad: float = 0.02):
     return (minx - pad, miny - pad, maxx + pad, maxy + pad)
 
 
-def _legend(m: folium.Map, title: str, items: list[tuple[str, str]]) -> None:
-    rows = "".join(f'<div><span style="display:inline-block;width:12px;height:12px;'
-                   f'background:{c};margin-right:6px;border:1px solid #555"></span>{html.escape(l)}</div>'
-                   for l, c in items)
-    box = (f'<div class="map-legend" style="position:absolute;bottom:24px;left:12px;z-index:9999;'
-           f'background:rgba(255,255,255,.9);padding:6px 8px;border-radius:4px;font:12px sans-serif">'
-           f'<b>{html.escape(title)}</b>{rows}</div>')
+def _legend(m: folium.Map, title: str, items: list[tuple[str, str, str]]) -> None:
+    """A legend box: ``items`` are (kind, label, colour), kind ``fill`` (area), ``dot`` (point),
+    ``line`` or ``dash`` (outline). Labels are escaped."""
+    def swatch(kind: str, colour: str) -> str:
+        if kind == "dot":
+            return (f'<span style="display:inline-block;width:10px;height:10px;border-radius:50%;'
+                    f'background:{colour};margin:0 7px 0 1px;border:1px solid #333"></span>')
+        if kind in ("line", "dash"):
+            style = "dashed" if kind == "dash" else "solid"
+            return (f'<span style="display:inline-block;width:14px;height:0;border-top:2px {style} {colour};'
+                    f'margin:0 6px 3px 0"></span>')
+        return (f'<span style="display:inline-block;width:12px;height:12px;background:{colour};'
+                f'margin-right:6px;border:1px solid #555;vertical-align:-1px"></span>')
+    rows = "".join(f"<div>{swatch(k, c)}{html.escape(label)}</div>" for k, label, c in items)
+    box = (f'<div class="map-legend" style="position:absolute;bottom:28px;right:10px;z-index:9999;'
+           f'background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;font:12px sans-serif;'
+           f'max-height:60%;overflow:auto"><b>{html.escape(title)}</b>{rows}</div>')
     m.get_root().html.add_child(folium.Element(box))
 
 

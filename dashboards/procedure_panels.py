@@ -45,7 +45,7 @@ def _label(row: dict, lang: str) -> str:
 
 
 def procedure(case_id: str, lang: str) -> None:
-    rec = data.cached("restoration.cases.case_record", case_id, today=config.today())["procedure"]
+    rec = data.case_record(case_id)["procedure"]
     st.subheader(t("proc.jurisdiction", lang))
     j = rec["jurisdiction"]
     _table([{**j, "level": t(f"proc.level.{j['level']}", lang),
@@ -117,7 +117,7 @@ def procedure(case_id: str, lang: str) -> None:
                 "item": "proc.item", "court": "proc.court"}, lang)
 
     st.subheader(t("proc.fund_use", lang))
-    use = data.cached("restoration.cases.procedure.fund_use", case_id)
+    use = data.fund_use(case_id)
     if len(use):
         flagged = use[use["at_damaged_place"].ne(True)]
         if len(flagged):
@@ -131,7 +131,7 @@ def procedure(case_id: str, lang: str) -> None:
     else:
         st.caption("—")
     st.download_button(t("proc.archive", lang),
-                       data.cached("restoration.cases.procedure.archive_bytes", case_id, config.today()),
+                       lambda: data.archive_bytes(case_id),
                        file_name=f"{case_id}-archive.zip", mime="application/zip")
 
 
@@ -141,7 +141,7 @@ def public_items(lang: str) -> None:
     from restoration.model import RestorationMode, Verdict
 
     from .i18n import vocab
-    items = data.public("restoration.disclosure.public_case_items")  # allow-listed, for every visitor
+    items = data.public_case_items()
     st.subheader(t("proc.published", lang))
     if items.empty:
         st.caption("—")
@@ -176,12 +176,12 @@ def procedure_forms(case_id: str, version: int, lang: str) -> None:
     from restoration.cases import add_event
 
     from .ui import shown_errors, user
-    rec = data.cached("restoration.cases.case_record", case_id, today=config.today())["procedure"]
+    rec = data.case_record(case_id)["procedure"]
     today: _date = config.today()
 
     def save(event: dict) -> None:
         with shown_errors():
-            saved = add_event(data.store(), case_id, event, user()["name"], expected_version=version, today=today)
+            saved = add_event(data.store(), case_id, event, data.actor(), expected_version=version, today=today)
             st.session_state[f"loaded_version_{case_id}"] = int(saved["version"])
             st.success(t("form.saved", lang))
 

@@ -1,17 +1,20 @@
-"""Small helpers every page uses: language, labels, the signed-in user, readable errors."""
+"""Small helpers every page uses: language, labels, the signed-in user, readable errors, empty
+states, confirmations that survive a rerun, submission tokens, escaped text, status badges."""
 from __future__ import annotations
 
+import re
+import uuid
 from contextlib import contextmanager
 
 import streamlit as st
 
 from restoration.errors import ConflictError, InputError, PermissionDenied, RestorationError
 
-from . import i18n
+from . import i18n, state
 
 
 def lang() -> str:
-    return st.session_state.get("lang", "zh")
+    return st.session_state.get(state.LANG, "zh")
 
 
 def T(key: str, **fmt) -> str:
@@ -19,7 +22,7 @@ def T(key: str, **fmt) -> str:
 
 
 def user():
-    return st.session_state.get("user")
+    return st.session_state.get(state.USER)
 
 
 def require_staff() -> None:
@@ -29,16 +32,105 @@ def require_staff() -> None:
         st.stop()
 
 
+def md_text(value) -> str:
+    """A stored value shown inside Markdown (st.warning, st.markdown) as plain text: Markdown and
+    HTML characters escaped, control characters and line breaks removed, at most 200 characters."""
+    text = re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", " ", str(value))[:200]
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~&$])", r"\\\1", text)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#!|>~<$:])")
+
+
+def md(text) -> str:
+    """A user-supplied value made inert inside Streamlit markdown (titles, captions, write):
+    HTML and markdown characters are escaped, so it shows as typed and never links or runs."""
+    if text is None or (isinstance(text, float) and text != text):
+        return "—"
+    return _MD_SPECIAL.sub(r"\\\1", str(text).replace("&", "&amp;").replace("<", "&lt;"))
+
+
+def issue_text(issue) -> str:
+    """One input problem, in the interface language when the platform gave it a code."""
+    return str(issue)
+
+
 @contextmanager
 def shown_errors():
     """Turn the platform's errors into readable messages instead of tracebacks."""
     try:
         yield
     except ConflictError as exc:
-        st.warning(f"{T('error.conflict')}: {exc}")
+        st.warning(f"{T('error.conflict')}: {md(exc)}")
     except InputError as exc:
-        st.error(T("error.input") + "\n\n" + "\n".join(f"- {i}" for i in exc.issues))
+        st.error(T("error.input") + "\n\n" + "\n".join(f"- {md(issue_text(i))}" for i in exc.issues))
     except PermissionDenied as exc:
-        st.error(f"{T('error.denied')}: {exc}")
+        st.error(f"{T('error.denied')}: {md(str(exc))}")
     except RestorationError as exc:
-        st.error(f"{T('error.generic')}: {exc}")
+        st.error(f"{T('error.generic')}: {md(exc)}")
+
+
+def empty_state(what: str, how: str, **fmt) -> None:
+    """Say what is missing and which command or form fills it."""
+    st.info(f"{T(what, **fmt)}\n\n{T(how, **fmt)}", icon=":material/info:")
+
+
+# -- confirmations and submissions ------------------------------------------------------------
+def flash(message: str) -> None:
+    """A confirmation shown on the next run (a write is followed by ``st.rerun()``)."""
+    st.session_state[state.FLASH] = message
+
+
+def show_flash() -> None:
+    message = st.session_state.pop(state.FLASH, None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+
+
+def form_key(form: str) -> str:
+    """The key of a form for this submission: it changes after every write, so a second
+    submit event of a form already written (Enter then click, a double click) refers to a
+    form that no longer exists and writes nothing."""
+    key = state.form_token(form)
+    if key not in st.session_state:
+        st.session_state[key] = uuid.uuid4().hex[:12]
+    return f"{form}_{st.session_state[key]}"
+
+
+def submitted_once(form: str) -> bool:
+    """True the first time this form's current token is used; marks it used."""
+    token = st.session_state.get(state.form_token(form))
+    done = st.session_state.setdefault(state.DONE_TOKENS, set())
+    if token in done:
+        return False
+    done.add(token)
+    st.session_state[state.form_token(form)] = uuid.uuid4().hex[:12]
+    return True
+
+
+# -- status without emoji ---------------------------------------------------------------------
+SEVERITY_COLOURS = {"high": "red", "medium": "orange", "low": "blue"}
+STATUS_COLOURS = {"achieved": "green", "on_track": "green", "lagging": "orange", "at_risk": "red",
+                  "no_data": "gray", "not_started": "gray"}
+
+
+def badge(text: str, colour: str) -> str:
+    """Coloured text for markdown (Streamlit's ``:colour-background[...]``); readable with no
+    emoji font."""
+    return f":{colour}-background[{md(text)}]"
+
+
+def uploader_text(lang_code: str) -> None:
+    """Streamlit's file uploader has fixed English text ("Drag and drop", "200MB per file",
+    "Browse files"): replace it with the interface language's words."""
+    drop, limit, browse = (i18n.t(k, lang_code) for k in ("upload.drop", "upload.limit", "upload.browse"))
+    st.html(f"""<style>
+[data-testid="stFileUploaderDropzoneInstructions"] span:not([data-testid="stIconMaterial"]),
+[data-testid="stFileUploaderDropzoneInstructions"] small,
+[data-testid="stFileUploaderDropzone"] button {{font-size:0;visibility:hidden}}
+[data-testid="stFileUploaderDropzoneInstructions"] span:not([data-testid="stIconMaterial"])::after
+  {{content:"{drop}";font-size:14px;visibility:visible}}
+[data-testid="stFileUploaderDropzoneInstructions"] small::after {{content:"{limit}";font-size:12px;visibility:visible}}
+[data-testid="stFileUploaderDropzone"] button::after {{content:"{browse}";font-size:14px;visibility:visible}}
+[data-testid="stMetricValue"] > div {{white-space:normal;overflow:visible;text-overflow:clip}}
+</style>""")

@@ -1,6 +1,7 @@
 """Create a store, optionally filled from the sample region, atomically."""
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import signal
@@ -18,6 +19,9 @@ from .importer import prepare
 from .sample.build import build_sample
 from .store import Store, open_store
 from .store.core import owner_only
+from .store.postgis import is_url
+
+log = logging.getLogger(__name__)
 
 #: sample files in the order they are loaded (references before what refers to them)
 SAMPLE_FILES = [
@@ -71,6 +75,7 @@ def load_sample(store: Store, folder: Path, actor: str = "sample") -> dict[str, 
             from .monitoring.ingest import ingest_raster
             report = ingest_raster(tx, folder / "ndvi" / "*.tif", indicator="ndvi", actor=local_admin(actor))
             counts["monitoring_series"] = counts.get("monitoring_series", 0) + report.rows
+    log.info("loaded the sample from %s into %s: %s", folder, store.location, counts)
     return counts
 
 
@@ -144,14 +149,21 @@ def _unblock_signals(previous) -> None:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def init_store(path: Path, *, from_sample: bool = True, sample: Path | None = None) -> Store:
-    """Create a new store at ``path`` (refused if one exists), filled from the sample if asked.
+def init_store(path: Path | str, *, from_sample: bool = True, sample: Path | None = None) -> Store:
+    """Create a new store at ``path`` — a GeoPackage path or a ``postgresql://`` URL — refused if
+    one exists there, filled from the sample if asked.
 
-    The store is built in a temporary ``.init-XXXX`` folder beside ``path`` and moved into place
+    In a database the store is created in one transaction and the sample loaded in another (a
+    failure leaves the empty store). A GeoPackage is built in a temporary ``.init-XXXX`` folder beside ``path`` and moved into place
     at the end, so an interrupted build never leaves a half-filled store behind; the folder is
     removed when the build ends or is interrupted (Ctrl+C, SIGTERM), and folders left by a killed
     build are removed by the next ``init``.
     """
+    if is_url(path):
+        store = _new_database_store(str(path))
+        if from_sample:
+            load_sample(store, sample or sample_source(config.data_dir()))
+        return store
     path = Path(path)
     if path.exists():
         raise StoreError(f"{path}: a store already exists; remove it or choose another --data folder")
@@ -175,9 +187,25 @@ def init_store(path: Path, *, from_sample: bool = True, sample: Path | None = No
     return open_store(path, create=False)
 
 
-def ensure_store(data_dir: str | os.PathLike | None = None) -> Store:
-    """The store in ``data_dir`` (see ``restoration.config``), built from the sample if missing."""
-    path = config.store_path(data_dir)
+def _new_database_store(url: str) -> Store:
+    from .store.core import _backend_for
+    backend = _backend_for(url)
+    if backend.exists():
+        raise StoreError(f"{backend.location}: a store already exists in this database; use `restoration db "
+                         "upgrade` for a newer schema, or an empty database")
+    backend.create()
+    return Store(backend)
+
+
+def ensure_store(data_dir: str | os.PathLike | None = None, *, db: str | None = None) -> Store:
+    """The store (see ``restoration.config.store_location``), built from the sample if missing."""
+    location = config.store_location(data_dir, db)
+    if is_url(location):
+        from .store.core import _backend_for
+        if _backend_for(location).exists():
+            return open_store(location, create=False)
+        return init_store(location, from_sample=True, sample=sample_source(config.data_dir(data_dir)))
+    path = Path(location)
     if path.exists():
         return open_store(path, create=False)
     return init_store(path, from_sample=True, sample=sample_source(path.parent))

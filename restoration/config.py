@@ -1,4 +1,9 @@
-"""Where data lives: ``--data DIR`` > ``RESTORATION_DATA`` > ``./restoration-data``."""
+"""Where data lives.
+
+The data folder: ``--data DIR`` > ``RESTORATION_DATA`` > ``./restoration-data``. The store: a
+database server when ``--db URL`` or ``RESTORATION_DB`` names one (``postgresql://…``), else the
+GeoPackage ``platform.gpkg`` in the data folder (the default, with no configuration).
+"""
 from __future__ import annotations
 
 import os
@@ -7,6 +12,7 @@ from pathlib import Path
 
 STORE_FILE = "platform.gpkg"
 ENV_VAR = "RESTORATION_DATA"
+DB_ENV_VAR = "RESTORATION_DB"
 DEFAULT_DIR = "restoration-data"
 
 
@@ -20,6 +26,14 @@ def data_dir(explicit: str | os.PathLike | None = None) -> Path:
 
 def store_path(explicit: str | os.PathLike | None = None) -> Path:
     return data_dir(explicit) / STORE_FILE
+
+
+def store_location(data: str | os.PathLike | None = None, db: str | None = None) -> str | Path:
+    """Where the store is: ``db`` (``--db``) > ``$RESTORATION_DB`` > the data folder's GeoPackage."""
+    url = db or os.environ.get(DB_ENV_VAR)
+    if url:
+        return url
+    return store_path(data)
 
 
 def sample_dir() -> Path:

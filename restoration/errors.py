@@ -42,10 +42,13 @@ class InputError(RestorationError):
 
     exit_code = 2
 
-    def __init__(self, issues: list[Issue] | Issue | str):
+    def __init__(self, issues: list[Issue] | Issue | str, *, partial=None):
         if isinstance(issues, (str, Issue)):
             issues = [issues if isinstance(issues, Issue) else Issue(issues)]
         self.issues = list(issues)
+        #: what could be read of a refused table (bad cells blank), so that further checks —
+        #: a bank project's unit, trajectory, footprint — still run in the same pass
+        self.partial = partial
         super().__init__(self._text())
 
     def _text(self, limit: int = 30) -> str:

@@ -2,8 +2,10 @@
 store -> write in one transaction. Nothing is written unless every row is good."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import geopandas as gpd
 import numpy as np
@@ -12,7 +14,9 @@ import pandas as pd
 from . import columns, io, model
 from .errors import InputError, Issue
 from .store import Store, Transaction
-from .validate import ROWS_PER_PROBLEM, as_text, sort_issues, validate_frame
+from .validate import ROWS_PER_PROBLEM, Partial, as_text, sort_issues, validate_frame
+
+log = logging.getLogger(__name__)
 
 #: layers that ``restoration import`` accepts, by the CLI's name for them
 IMPORT_LAYERS = {"sites": "sites", "bank": "bank_projects", "cases": "cases",
@@ -92,16 +96,24 @@ def check_references(store: Store | Transaction, layer: str, frame: pd.DataFrame
 
 
 def prepare_rows(store: Store | Transaction, layer: str, frame: pd.DataFrame, source: str | None = None,
-                 *, extra: str = "error") -> Prepared:
+                 *, extra: str = "error", checks: Callable[[Partial], list[Issue]] | None = None) -> Prepared:
     """Validate ``frame`` for ``layer`` and check it against what the store already holds, in one
-    pass: value, geometry and reference problems are reported together (by row)."""
+    pass: value, geometry and reference problems are reported together (by row).
+
+    ``checks`` adds a caller's own checks to the same pass (the project bank's units, trajectories,
+    footprints): it gets the rows as far as they could be read (:class:`~restoration.validate.Partial`,
+    whose ``usable(pos, field)`` says which cells failed already) and returns its issues."""
     spec = model.LAYERS[layer]
     issues: list[Issue] = []
     try:
         validated = validate_frame(spec, frame, source, extra=extra)
+        partial = Partial(validated.frame)
     except InputError as exc:
         validated = None
         issues += exc.issues
+        partial = exc.partial
+    if checks is not None and partial is not None:
+        issues += checks(partial)
     issues += check_references(store, layer, frame, source)
     if issues:
         raise InputError(sort_issues(issues))
@@ -201,4 +213,6 @@ def import_file(store: Store, name: str, path: str | Path, *, crs: str | None = 
             access.require_regions(who, "data.import", tx, done.frame[column], what=layer)
         if not check:
             tx.insert(layer, done.frame, action=f"import {Path(path).name}", progress=progress)
+    log.info("%s %d rows from %s into %s (%d repaired)", "checked" if check else "imported", len(done.frame),
+             Path(path).name, layer, len(done.warnings))
     return ImportReport(layer, Path(path).name, len(done.frame), done.warnings, notes + done.notes, check)

@@ -371,6 +371,10 @@ def export_frame(frame: pd.DataFrame, out: str | Path, layer: str) -> Path:
             flat[col] = flat[col].map(lambda v: json.dumps(v, ensure_ascii=False)
                                       if isinstance(v, (list, dict)) else v)
     is_geo = isinstance(flat, gpd.GeoDataFrame)
+    if suffix == ".gpkg" and "fid" in flat.columns:
+        # GDAL takes a 'fid' column as the feature id, which must be an integer (an empty
+        # layer reads back with an untyped column)
+        flat["fid"] = pd.to_numeric(flat["fid"]).astype("int64")
     if suffix == ".gpkg":
         if not is_geo:
             pyogrio.write_dataframe(gpd.GeoDataFrame(flat), out, layer=layer, driver="GPKG")

@@ -414,6 +414,9 @@ MONITORING_SERIES = _layer(LayerSpec(
         F("unit", "str", required=True),
         F("source", "str", required=True),
         F("qc_flag", "str", default="ok"),
+        # share of the site's pixels that were clear (not cloud, shadow, snow or nodata) on that
+        # date, for raster values (issue 15; added to older stores by migration 11)
+        F("valid_fraction", "float", min=0.0, max=1.0, zh="有效像元比例"),
     ),
 ))
 
@@ -498,6 +501,40 @@ _LABELS["EscrowStatus"] = {
     "awaiting_match": ("待匹配", "awaiting match"),
     "matched": ("已匹配", "matched"),
     "refunded": ("已退回", "refunded"),
+}
+
+
+class SitingReason(_Labelled):
+    """Why a bank project is not, or only partly, a candidate for a case (base-site ranking).
+    The first eight block a candidate; the last three are information."""
+
+    ECOSYSTEM_MISMATCH = "ecosystem_mismatch"
+    STATUS = "status"
+    FULL = "full"
+    OTHER_WATERSHED = "other_watershed"
+    OTHER_COUNTY = "other_county"
+    TOO_FAR = "too_far"
+    BAD_TRAJECTORY = "bad_trajectory"
+    NO_UNIT_VALUE = "no_unit_value"
+    NO_CREDIT = "no_credit"
+    SHORT = "short"
+    OTHER_WATERSHED_PREFERRED = "other_watershed_preferred"
+    OTHER_COUNTY_PREFERRED = "other_county_preferred"
+
+
+_LABELS["SitingReason"] = {
+    "ecosystem_mismatch": ("生态系统不可替代", "ecosystem cannot substitute"),
+    "status": ("项目状态不符", "project status not allowed"),
+    "full": ("容量已满", "no capacity remaining"),
+    "other_watershed": ("不同流域", "other watershed"),
+    "other_county": ("不同县区", "other county"),
+    "too_far": ("距离过远", "too far"),
+    "bad_trajectory": ("恢复轨迹无效", "invalid trajectory"),
+    "no_unit_value": ("缺少单位价值", "no unit value"),
+    "no_credit": ("无生态增益", "no credit"),
+    "short": ("剩余容量不足", "not enough capacity alone"),
+    "other_watershed_preferred": ("非同流域", "not the same watershed"),
+    "other_county_preferred": ("非同县区", "not the same county"),
 }
 
 #: fields migration 4 adds to bank_projects
@@ -737,6 +774,34 @@ EFFECT_EVALUATIONS = _layer(LayerSpec(
 ))
 
 MONITORING_LAYERS = ("effect_evaluations",)
+
+# Spectral recovery assessments (issue 15): the recovery metrics of one site and index, with the
+# annual series, the target and a per-pixel map of one metric, stored with the case.
+RECOVERY_ASSESSMENTS = _layer(LayerSpec(
+    "recovery_assessments", key="assessment_id", zh="植被光谱恢复评估",
+    refs=(("case_id", "cases"), ("site_id", "sites")),
+    fields=(
+        F("assessment_id", "str", required=True, zh="评估编号"),
+        F("case_id", "str", zh="案件编号"),
+        F("site_id", "str", required=True, zh="场地编号"),
+        F("indicator", "str", required=True, zh="指标"),
+        F("disturbance_year", "int", required=True, zh="受损年份"),
+        F("restoration_year", "int", required=True, zh="修复开始年份"),
+        F("target_kind", "str", required=True, zh="目标类型"),  # historic | reference_site
+        F("reference_years", "json", zh="参照年份"),
+        F("reference_site_id", "str", zh="参照场地"),
+        F("target", "float", zh="恢复目标值"),
+        F("percent_of_target", "float", zh="目标百分比"),
+        F("timestep", "int", zh="评估年限"),
+        F("series", "json", zh="年度序列"),  # [{year, value, n}]
+        F("metrics", "json", zh="恢复指标"),  # {Y2R, R80P, RRI, YrYr, dIR, recovered, timestep_used}
+        F("pixel_map", "json", zh="逐像元指标图"),  # {metric, values, bounds (lon/lat), crs, summary}
+        F("parameters", "json", zh="参数"),
+        F("software_version", "str", zh="软件版本"),
+        F("actor", "str", zh="评估人"),
+        F("assessed_at", "datetime", required=True, zh="评估时间"),
+    ),
+))
 
 
 # --- dashboards (issue 7) ---

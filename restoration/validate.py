@@ -37,6 +37,21 @@ class Validated:
     notes: list[str] = dc_field(default_factory=list)
 
 
+@dataclass
+class Partial:
+    """What could be read of a refused table, for further checks in the same pass: the frame in
+    canonical form (cells that failed are blank), the failed cells as (position, field) and the
+    fields the file has no column for."""
+
+    frame: pd.DataFrame
+    bad: set = dc_field(default_factory=set)
+    absent: set = dc_field(default_factory=set)
+
+    def usable(self, pos: int, field: str) -> bool:
+        """Whether the cell was read cleanly (so a further check on it says something new)."""
+        return field not in self.absent and (pos, field) not in self.bad
+
+
 #: at most this many rows are listed per problem (a count of the others follows)
 ROWS_PER_PROBLEM = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -50,15 +65,20 @@ class _Locator:
         self.source = source or frame.attrs.get("source")
         self.start = int(frame.attrs.get("row_start", 1))
         self.label = frame.attrs.get("row_label", "row")
+        #: every (position, field) found bad, also those beyond the listing cap
+        self.bad: set[tuple[int, str | None]] = set()
 
     def issue(self, pos: int | None, field: str | None, message: str) -> Issue:
         row = None if pos is None else int(pos) + self.start
+        if pos is not None:
+            self.bad.add((int(pos), field))
         return Issue(message, source=self.source, row=row, field=field, row_label=self.label)
 
     def each(self, mask_or_positions, field: str | None, message, issues: list[Issue]) -> None:
         """One issue per flagged row (``message(pos)``), at most ROWS_PER_PROBLEM, then a count."""
         arr = np.asarray(mask_or_positions)
         positions = np.flatnonzero(arr) if arr.dtype == bool else arr
+        self.bad.update((int(p), field) for p in positions)
         for pos in positions[:ROWS_PER_PROBLEM]:
             issues.append(self.issue(pos, field, message(pos)))
         if len(positions) > ROWS_PER_PROBLEM:
@@ -446,7 +466,9 @@ def validate_frame(layer: str | LayerSpec, frame: pd.DataFrame, source: str | No
     if spec.geometry and geometry_name is not None:
         clean = _validate_geometry(spec, frame, clean, loc, issues, warnings)
     if issues:
-        raise InputError(sort_issues(issues))
+        absent = {f.name for f in spec.fields if not f.computed and f.name not in frame.columns}
+        bad = loc.bad | {(i.row - loc.start, i.field) for i in issues if i.row is not None and i.field}
+        raise InputError(sort_issues(issues), partial=Partial(clean, bad, absent))
     return Validated(clean, warnings, notes)
 
 

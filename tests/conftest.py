@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+
 
 from restoration import config
 from restoration.bootstrap import init_store
@@ -18,6 +21,13 @@ def sample_dir() -> Path:
     return config.sample_dir()
 
 
+#: the store backends the store-touching tests run against (``RESTORATION_TEST_BACKENDS`` may
+#: narrow it for a quick local run; CI runs both)
+BACKENDS = [b.strip() for b in os.environ.get("RESTORATION_TEST_BACKENDS", "gpkg,postgis").split(",")
+            if b.strip()]
+_db_numbers = itertools.count(1)
+
+
 @pytest.fixture(scope="session")
 def _sample_store_template(tmp_path_factory, sample_dir) -> Path:
     path = tmp_path_factory.mktemp("template") / "platform.gpkg"
@@ -25,24 +35,155 @@ def _sample_store_template(tmp_path_factory, sample_dir) -> Path:
     return path
 
 
-@pytest.fixture
-def store(tmp_path, _sample_store_template):
-    """A fresh store loaded with the sample region (a copy of one built per session)."""
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """One temporary PostgreSQL + PostGIS cluster for the whole session (Debian's packages)."""
+    from restoration.store.pgtemp import TempCluster
+    cluster = TempCluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_templates(pg_cluster, sample_dir) -> dict[str, str]:
+    """Template databases: an empty migrated store and the sample store; each test's database
+    is a cheap copy of one (CREATE DATABASE … TEMPLATE)."""
     from restoration.store import open_store
-    target = tmp_path / "data" / "platform.gpkg"
-    target.parent.mkdir()
-    shutil.copy(_sample_store_template, target)
-    return open_store(target, create=False)
+    from restoration.store.postgis import close_pools
+    empty = pg_cluster.create_database("tpl_empty")
+    open_store(empty).close()
+    sample = pg_cluster.create_database("tpl_sample", template="tpl_empty")
+    from restoration.bootstrap import load_sample
+    store = open_store(sample, create=False)
+    load_sample(store, sample_dir)
+    store.close()
+    close_pools()
+    return {"empty": "tpl_empty", "sample": "tpl_sample"}
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    """The store backend of this test run: ``gpkg`` or ``postgis``."""
+    return request.param
 
 
 @pytest.fixture
-def empty_store(tmp_path):
+def data_dir(tmp_path) -> Path:
+    """The data folder (users file, exports; the GeoPackage when that is the backend)."""
+    folder = tmp_path / "data"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+class _Databases:
+    """Per-test databases copied from the templates, made one ahead in a background thread (so
+    the copy overlaps the previous test) and dropped after use."""
+
+    def __init__(self, cluster, templates: dict[str, str]):
+        import queue
+        import threading
+        self.cluster, self.templates = cluster, templates
+        self.ready = {kind: queue.Queue(maxsize=1) for kind in templates}
+        self.stop = threading.Event()
+        self.threads = [threading.Thread(target=self._fill, args=(kind,), daemon=True) for kind in templates]
+        for t in self.threads:
+            t.start()
+
+    def _fill(self, kind: str) -> None:
+        import queue
+        while not self.stop.is_set():
+            name = f"t{os.getpid()}_{next(_db_numbers)}"
+            try:
+                self.cluster.create_database(name, template=self.templates[kind])
+            except Exception as exc:  # noqa: BLE001 - handed to the test that takes it
+                name = exc
+            while not self.stop.is_set():
+                try:
+                    self.ready[kind].put(name, timeout=0.2)
+                    break
+                except queue.Full:
+                    continue
+
+    def take(self, kind: str) -> str:
+        name = self.ready[kind].get(timeout=300)
+        if isinstance(name, Exception):
+            raise name
+        return name
+
+    def close(self) -> None:
+        self.stop.set()
+        for t in self.threads:
+            t.join(30)
+
+
+@pytest.fixture(scope="session")
+def _pg_databases(pg_cluster, pg_templates):
+    dbs = _Databases(pg_cluster, pg_templates)
+    yield dbs
+    dbs.close()
+
+
+def new_pg_database(request, template: str) -> str:
+    """A fresh database copied from a template; dropped after the test. Its URL."""
+    cluster = request.getfixturevalue("pg_cluster")
+    name = request.getfixturevalue("_pg_databases").take(template)
+    request.addfinalizer(lambda: cluster.drop_database(name))
+    return cluster.url(name)
+
+
+def _open(request, backend: str, data_dir: Path, monkeypatch, sample: bool):
     from restoration.store import open_store
-    return open_store(tmp_path / "data" / "platform.gpkg")
+    if backend == "postgis":
+        url = new_pg_database(request, "sample" if sample else "empty")
+        monkeypatch.setenv("RESTORATION_DB", url)  # the CLI and subprocesses use it too
+        store = open_store(url, create=False)
+    else:
+        monkeypatch.delenv("RESTORATION_DB", raising=False)
+        target = data_dir / "platform.gpkg"
+        if sample:
+            shutil.copy(request.getfixturevalue("_sample_store_template"), target)
+            store = open_store(target, create=False)
+        else:
+            store = open_store(target)
+    store.data_dir = data_dir  # the data folder that goes with it (tests pass it as --data)
+    return store
+
+
+@pytest.fixture
+def store(request, backend, data_dir, monkeypatch):
+    """A fresh store loaded with the sample region, on each backend (a GeoPackage copied from
+    one built per session; a PostGIS database copied from a template)."""
+    return _open(request, backend, data_dir, monkeypatch, sample=True)
+
+
+@pytest.fixture
+def empty_store(request, backend, data_dir, monkeypatch):
+    """A fresh, empty store on each backend."""
+    return _open(request, backend, data_dir, monkeypatch, sample=False)
+
+
+@pytest.fixture
+def gpkg_store(request, data_dir, monkeypatch):
+    """The sample store as a GeoPackage file (for what only a file has: GDAL, bytes, SQLite)."""
+    return _open(request, "gpkg", data_dir, monkeypatch, sample=True)
+
+
+@pytest.fixture
+def gpkg_empty_store(request, data_dir, monkeypatch):
+    return _open(request, "gpkg", data_dir, monkeypatch, sample=False)
 
 
 def file_digest(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def store_fingerprint(store) -> object:
+    """What must not change when a write is refused: the file's bytes for a GeoPackage; for a
+    database the write counter, every layer's row count and the newest audit entry."""
+    if store.path is not None:
+        return file_digest(store.path)
+    return (store.version, store.info()["layers"], store.last_change("audit_log"),
+            store.query("SELECT MAX(fid) AS m FROM audit_log")["m"].tolist())
 
 
 @pytest.fixture
@@ -106,3 +247,24 @@ def run_cli(argv, capsys):
 def cli(capsys):
     """``cli(*args)`` -> (exit code, stdout, stderr), through :func:`run_cli`."""
     return lambda *argv: run_cli(argv, capsys)
+
+
+@pytest.fixture(scope="session")
+def _imported_store_template(tmp_path_factory) -> Path:
+    from .stores import imported_store_dir
+    root = tmp_path_factory.mktemp("imported")
+    return imported_store_dir(root / "data", root / "inputs") / config.STORE_FILE
+
+
+@pytest.fixture
+def imported_store(tmp_path, _imported_store_template, monkeypatch):
+    """A store of imported counties, watersheds, 10 cases and 50 sites, with no events, bank or
+    monitoring (see ``tests/stores.py``): a copy of one built per session (a GeoPackage)."""
+    from restoration.store import open_store
+    target = tmp_path / "imported" / "platform.gpkg"
+    target.parent.mkdir()
+    shutil.copy(_imported_store_template, target)
+    monkeypatch.delenv("RESTORATION_DB", raising=False)
+    store = open_store(target, create=False)
+    store.data_dir = target.parent
+    return store

@@ -3,45 +3,46 @@ bank allocations, funds, and forms that write to the store."""
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboards import access_panels, appraisal_panels, case_panels, data, maps, procedure_panels
-from dashboards.i18n import money, vocab
-from dashboards.ui import T, lang, require_staff, shown_errors
-from restoration import config
+from dashboards import access_panels, appraisal_panels, case_panels, data, maps, procedure_panels, recovery_panels, state
+from dashboards.i18n import money_short, money, text, vocab
+from dashboards.ui import T, empty_state, lang, md, require_staff, show_flash, shown_errors
 from restoration.model import CaseClass, RestorationMode, Stage
 
 require_staff()
 L = lang()
-cases = data.layer("cases")
-ids = cases["case_id"].tolist()
-if not ids:  # nothing in this user's region (or an empty store)
-    st.info(T("case.no_cases"))
+cases = data.cases()
+if cases.empty:
+    st.title(T("page.case"))
+    empty_state("empty.no_cases", "empty.no_cases_how")
     st.stop()
-wanted = st.query_params.get("case_id") or st.session_state.get("case_id") or ids[0]
+ids = cases["case_id"].tolist()
+titles = cases.set_index("case_id")["title"]
+wanted = st.query_params.get("case_id") or st.session_state.get(state.CASE_ID) or ids[0]
 index = ids.index(wanted) if wanted in ids else 0
-case_id = st.selectbox(T("case.choose"), ids, index=index,
-                       format_func=lambda c: f"{c} · {cases.set_index('case_id').loc[c, 'title']}")
-st.session_state["case_id"] = case_id
+case_id = st.selectbox(T("case.choose"), ids, index=index, format_func=lambda c: f"{c} · {titles.get(c) or ''}")
+st.session_state[state.CASE_ID] = case_id
 case = cases.set_index("case_id").loc[case_id]
 
-st.title(case["title"])
+st.title(md(case["title"]))
+show_flash()
 c = st.columns(4)
 c[0].metric(T("field.stage"), vocab(Stage, case["stage"], L))
 c[1].metric(T("field.case_class"), vocab(CaseClass, case["case_class"], L))
-c[2].metric(T("field.damage_amount"), money(case["damage_amount_yuan"], L))
+c[2].metric(T("field.damage_amount"), money_short(case["damage_amount_yuan"], L),
+            help=money(case["damage_amount_yuan"], L))
 c[3].metric(T("field.version"), int(case["version"]))
 appraisal_panels.amount_source(case_id, L)
-st.write(f"**{T('field.liable_party')}**: {case['liable_party'] or '—'} · "
-         f"**{T('field.claimant_agency')}**: {case['claimant_agency']} · "
-         f"**{T('field.region')}**: {case['region']} · "
-         f"**{T('field.restoration_modes')}**: "
-         + ("、".join(vocab(RestorationMode, m, L) for m in case["restoration_modes"]) or "—"))
+st.markdown(f"**{T('field.liable_party')}**：{md(text(case['liable_party']))} · "
+            f"**{T('field.claimant_agency')}**：{md(text(case['claimant_agency']))} · "
+            f"**{T('field.region')}**：{md(text(case['region']))} · "
+            f"**{T('field.restoration_modes')}**："
+            + ("、".join(vocab(RestorationMode, m, L) for m in case["restoration_modes"]) or "—"))
 
 with shown_errors():
-    st.download_button(T("download.case_report"),
-                       data.cached("dashboards.downloads.case_report", case_id, config.today()),
-                       file_name=f"{case_id}-report.html", mime="text/html")
+    st.download_button(T("download.case_report"), lambda: data.case_report(case_id), file_name=f"{case_id}-report.html",
+                       mime="text/html", icon=":material/download:")
 
-sites = data.layer("sites")
+sites = data.sites()
 case_sites = sites[sites["case_id"] == case_id]
 tabs = st.tabs([T("case.tab_timeline"), T("case.tab_map"), T("case.tab_monitoring"),
                 T("case.tab_equivalence"), T("case.tab_bank"), T("case.tab_funds"), T("case.tab_forms"),
@@ -50,14 +51,16 @@ with tabs[0], shown_errors():
     case_panels.timeline(case_id, L)
 with tabs[1], shown_errors():
     if case_sites.empty:
-        st.info(T("case.no_sites"))
+        empty_state("empty.no_case_sites", "empty.no_sites_how")
     else:
         overlay = case_panels.ndvi_overlay(case_sites)
-        m = maps.case_map(case_sites, lang=L, overlay=overlay, counties=data.layer("counties"),
-                          watersheds=data.layer("watersheds"))
+        # built while its tab is hidden: the map fits itself when the tab first shows it
+        m = maps.case_map(case_sites, lang=L, overlay=overlay, counties=data.counties(),
+                          watersheds=data.watersheds())
         st_folium(m, height=480, use_container_width=True, returned_objects=[], key=f"case_map_{case_id}")
 with tabs[2], shown_errors():
     case_panels.monitoring(case_id, case_sites, L)
+    recovery_panels.case_recovery(case_id, L)
 with tabs[3], shown_errors():
     case_panels.equivalence_panel(case_id, L)
 with tabs[4], shown_errors():
@@ -67,7 +70,7 @@ with tabs[5], shown_errors():
 with tabs[6]:
     # edits carry the version the user loaded, not the one on the rerun that submits them, so a
     # change saved by someone else in between is a conflict, not a silent overwrite
-    loaded_key = f"loaded_version_{case_id}"
+    loaded_key = state.loaded_version(case_id)
     if loaded_key not in st.session_state:
         st.session_state[loaded_key] = int(case["version"])
     if st.session_state[loaded_key] != int(case["version"]):

@@ -3,16 +3,16 @@ import time
 
 import streamlit as st
 
-from dashboards import data
+from dashboards import data, state
 from dashboards.access_panels import client_address
 from dashboards.ui import T
 from restoration import auth
 
 st.title(T("page.login"))
 with st.form("login"):
-    name = st.text_input(T("auth.name"), max_chars=40)
+    name = st.text_input(T("auth.name"), max_chars=100)
     password = st.text_input(T("auth.password"), type="password", max_chars=200)
-    submitted = st.form_submit_button(T("auth.sign_in"))
+    submitted = st.form_submit_button(T("auth.sign_in"), icon=":material/login:")
 if submitted:
     result = auth.sign_in(data.data_dir(), name.strip(), password, client=client_address())
     if result.status == "locked":
@@ -22,7 +22,7 @@ if submitted:
     else:
         now = time.time()
         u = result.user
-        st.session_state["user"] = {"name": u.name, "role": u.role, "region": u.region,
-                                    "must_change": u.must_change, "signed_in_at": now, "last_seen": now}
+        st.session_state[state.USER] = {"name": u.name, "role": u.role, "region": u.region,
+                                        "must_change": u.must_change, "signed_in_at": now, "last_seen": now}
         st.rerun()
 st.caption(T("auth.hint"))

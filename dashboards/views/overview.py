@@ -1,30 +1,36 @@
 """Overview (总览): every case and site on one map, KPI cards, filters."""
+import html
+
+import altair as alt
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboards import data, maps
-from dashboards.i18n import area, money, t, vocab
-from dashboards.ui import T, lang, require_staff, shown_errors
-from restoration import config
+from dashboards import data, maps, state
+from dashboards.i18n import area_short, money, money_short, t, vocab
+from dashboards.ui import T, empty_state, lang, md_text, require_staff, shown_errors
 from restoration.model import OPEN_STAGES, CaseClass, EcosystemType, Stage
 
 require_staff()
 L = lang()
 st.title(T("page.overview"))
 
-cases = data.layer("cases")
-sites = data.layer("sites")
+cases = data.cases()
+sites = data.sites()
+if cases.empty and sites.empty:
+    empty_state("empty.no_cases", "empty.no_cases_how")
 
 with st.sidebar:
     st.subheader(T("filter.title"))
-    counties = st.multiselect(T("filter.county"), sorted(cases["region"].dropna().unique()), key="f_county")
-    classes = st.multiselect(T("filter.class"), [c.value for c in CaseClass],
-                             format_func=lambda v: vocab(CaseClass, v, L), key="f_class")
-    stages = st.multiselect(T("filter.stage"), [s.value for s in Stage],
-                            format_func=lambda v: vocab(Stage, v, L), key="f_stage")
-    ecos = st.multiselect(T("filter.ecosystem"), [e.value for e in EcosystemType],
-                          format_func=lambda v: vocab(EcosystemType, v, L), key="f_eco")
+    any_ = T("filter.any")
+    counties = st.multiselect(T("filter.county"), sorted(cases["region"].dropna().unique()), key=state.F_COUNTY,
+                              placeholder=any_)
+    classes = st.multiselect(T("filter.class"), [c.value for c in CaseClass], placeholder=any_,
+                             format_func=lambda v: vocab(CaseClass, v, L), key=state.F_CLASS)
+    stages = st.multiselect(T("filter.stage"), [s.value for s in Stage], placeholder=any_,
+                            format_func=lambda v: vocab(Stage, v, L), key=state.F_STAGE)
+    ecos = st.multiselect(T("filter.ecosystem"), [e.value for e in EcosystemType], placeholder=any_,
+                          format_func=lambda v: vocab(EcosystemType, v, L), key=state.F_ECO)
 
 sel = cases
 if counties:
@@ -40,62 +46,87 @@ filtered = bool(counties or classes or stages or ecos)
 shown_sites = sites[sites["case_id"].isin(sel["case_id"])] if filtered else sites
 
 with shown_errors():
-    k = data.cached("dashboards.kpis.overview_numbers", tuple(sel["case_id"]), config.today())
+    k = data.overview_numbers(tuple(sel["case_id"]))
     c = st.columns(5)
     c[0].metric(T("kpi.open_cases"), k["open_cases"])
     c[1].metric(T("kpi.overdue"), k["overdue"])
-    c[2].metric(T("kpi.on_track_area"), area(k["on_track_ha"], L))
-    c[3].metric(T("kpi.lagging_area"), area(k["lagging_ha"], L))
-    c[4].metric(T("kpi.damage_total"), money(k["damage_yuan"], L))
+    c[2].metric(T("kpi.on_track_area"), area_short(k["on_track_ha"], L), help=T("unit.area_help"))
+    c[3].metric(T("kpi.lagging_area"), area_short(k["lagging_ha"], L), help=T("unit.area_help"))
+    c[4].metric(T("kpi.damage_total"), money_short(k["damage_yuan"], L), help=money(k["damage_yuan"], L))
     f = st.columns(3)
-    f[0].metric(T("kpi.funds_due"), money(k["funds"]["due"], L))
-    f[1].metric(T("kpi.funds_received"), money(k["funds"]["received"], L))
-    f[2].metric(T("kpi.funds_disbursed"), money(k["funds"]["disbursed"], L))
+    f[0].metric(T("kpi.funds_due"), money_short(k["funds"]["due"], L))
+    f[1].metric(T("kpi.funds_received"), money_short(k["funds"]["received"], L))
+    f[2].metric(T("kpi.funds_disbursed"), money_short(k["funds"]["disbursed"], L))
+    if k["not_computed"]:
+        from restoration.cases import available_profiles
+        st.warning("\n".join("- " + T("overview.profile_problem", case_id=md_text(cid), profile=md_text(p),
+                                       known=", ".join(available_profiles()))
+                             for cid, p in k["not_computed"].items()))
     if k["overdue"]:
         od = k["overdue_table"]
         with st.expander(T("kpi.overdue_list", n=k["overdue"]), expanded=False):
             st.dataframe(pd.DataFrame({
                 T("field.case_id"): od["case_id"], T("field.title"): od["title"],
                 T("case.deadline"): od["en" if L == "en" else "zh"], T("case.due"): od["due_date"],
-                T("case.days_left"): od["days_left"]}), hide_index=True, width="stretch")
+                T("case.days_overdue"): (-pd.to_numeric(od["days_left"], errors="coerce")).map(
+                    lambda d: "—" if d != d else f"{d:,.0f}")}), hide_index=True, width="stretch")
 
 left, right = st.columns([3, 1])
 with right:
     colour_by = st.radio(T("map.colour_by"), ["stage", "class"], horizontal=True,
-                         format_func=lambda v, lang=L: t(f"map.colour_{v}", lang), key="colour_by")
+                         format_func=lambda v, lang=L: t(f"map.colour_{v}", lang), key=state.COLOUR_BY)
     open_sel = sel[sel["stage"].isin([s.value for s in OPEN_STAGES])]
-    by_stage = open_sel["stage"].value_counts().reindex([s.value for s in OPEN_STAGES], fill_value=0)
     st.caption(T("kpi.by_stage"))
-    st.bar_chart(pd.DataFrame({T("kpi.cases"): by_stage.to_numpy()},
-                              index=[vocab(Stage, s, L) for s in by_stage.index]), horizontal=True)
-    by_class = open_sel["case_class"].value_counts()
-    st.caption(T("kpi.by_class"))
-    st.dataframe(pd.DataFrame({T("field.case_class"): [vocab(CaseClass, c, L) for c in by_class.index],
-                               T("kpi.cases"): by_class.to_numpy()}), hide_index=True)
+    if open_sel.empty:
+        st.caption(T("empty.no_open_cases"))
+    else:
+        by_stage = open_sel["stage"].value_counts().reindex([s.value for s in OPEN_STAGES], fill_value=0)
+        by_stage = by_stage[by_stage > 0]
+        labels = [vocab(Stage, s, L) for s in by_stage.index]
+        chart = alt.Chart(pd.DataFrame({"stage": labels, "n": by_stage.to_numpy()})).mark_bar().encode(
+            y=alt.Y("stage:N", sort=labels, title=None),  # workflow order, not alphabetical
+            x=alt.X("n:Q", title=T("kpi.cases"), axis=alt.Axis(tickMinStep=1, format="d")),
+            tooltip=[alt.Tooltip("stage:N", title=T("field.stage")), alt.Tooltip("n:Q", title=T("kpi.cases"))])
+        st.altair_chart(chart.properties(height=28 * len(labels) + 40), use_container_width=True)
+        by_class = open_sel["case_class"].value_counts().reindex([c.value for c in CaseClass]).dropna()
+        st.caption(T("kpi.by_class"))
+        st.dataframe(pd.DataFrame({T("field.case_class"): [vocab(CaseClass, c, L) for c in by_class.index],
+                                   T("kpi.cases"): by_class.astype(int).to_numpy()}), hide_index=True)
 with left:
-    m = maps.overview_map(shown_sites, cases, colour_by=colour_by, lang=L,
-                          counties=data.layer("counties"), watersheds=data.layer("watersheds"))
-    clicked = st_folium(m, height=560, use_container_width=True, key="overview_map",
-                        returned_objects=["last_active_drawing"])
+    if shown_sites.empty:
+        empty_state("empty.no_sites", "empty.no_sites_how")
+    clicked = None
+    if len(shown_sites) or len(data.counties()):  # nothing to draw: no empty map
+        m = maps.overview_map(shown_sites, cases, colour_by=colour_by, lang=L,
+                              counties=data.counties(), watersheds=data.watersheds())
+        clicked = st_folium(m, height=560, use_container_width=True, key="overview_map",
+                            returned_objects=["last_active_drawing"])
 
 feature = (clicked or {}).get("last_active_drawing") or {}
 case_id = (feature.get("properties") or {}).get("case_id")
 if case_id:
-    st.session_state["case_id"] = case_id
+    st.session_state[state.CASE_ID] = html.unescape(case_id)  # map properties are HTML-escaped
     st.switch_page("views/case.py")
 
 st.subheader(T("overview.register"))
-table = sel.assign(
-    case_class=sel["case_class"].map(lambda v: vocab(CaseClass, v, L)),
-    stage=sel["stage"].map(lambda v: vocab(Stage, v, L)),
-    damage_amount_yuan=sel["damage_amount_yuan"].map(lambda v: money(v, L)),
-)[["case_id", "title", "region", "case_class", "stage", "damage_amount_yuan", "discovered_date"]]
-table.columns = [T(f"field.{c}") if c != "damage_amount_yuan" else T("field.damage_amount") for c in table.columns]
-st.dataframe(table, hide_index=True, width="stretch")
+if sel.empty:
+    st.caption(T("empty.no_cases_short"))
+else:
+    table = sel.assign(
+        case_class=sel["case_class"].map(lambda v: vocab(CaseClass, v, L)),
+        stage=sel["stage"].map(lambda v: vocab(Stage, v, L)),
+        damage_amount_yuan=sel["damage_amount_yuan"].map(lambda v: money(v, L)),
+        region=sel["region"].fillna("—"), discovered_date=sel["discovered_date"].fillna("—"),
+    )[["case_id", "title", "region", "case_class", "stage", "damage_amount_yuan", "discovered_date"]]
+    table.columns = [T(f"field.{c}") if c != "damage_amount_yuan" else T("field.damage_amount")
+                     for c in table.columns]
+    st.dataframe(table, hide_index=True, width="stretch")
 
 d = st.columns(2)
 with shown_errors():
-    d[0].download_button(T("download.register"), data.cached("dashboards.downloads.register_xlsx", config.today()),
-                         file_name="case-register.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    d[1].download_button(T("download.layers"), data.cached("dashboards.downloads.layers_gpkg"),
-                         file_name="restoration-layers.gpkg", mime="application/geopackage+sqlite3")
+    # files are built when clicked (a callable), not sent with every visit
+    d[0].download_button(T("download.register"), data.register_xlsx, file_name="case-register.xlsx",
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                         icon=":material/download:")
+    d[1].download_button(T("download.layers"), data.layers_gpkg, file_name="restoration-layers.gpkg",
+                         mime="application/geopackage+sqlite3", icon=":material/download:")

@@ -4,39 +4,42 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboards import data, maps, procedure_panels
-from dashboards.i18n import area, money, vocab
+from dashboards.i18n import area, money, text, vocab
 from dashboards.ui import T, lang
 from restoration.model import CaseClass, RestorationMode, Stage, Verdict
 
 L = lang()
 st.title(T("page.public"))
 st.caption(T("public.intro"))
-cases = data.public("restoration.disclosure.public_cases")  # allow-listed fields, public forms only
-sites = data.public("restoration.disclosure.public_sites")
+cases = data.public_cases()
+sites = data.public_sites()
 
 c1, c2, c3 = st.columns(3)
 c1.metric(T("public.cases"), len(cases))
 c2.metric(T("public.restoring"), int(cases["stage"].isin(["restoration", "effect_evaluation"]).sum()))
 c3.metric(T("public.closed"), int((cases["stage"] == "closed").sum()))
 
-if len(sites):
+if cases.empty:
+    st.info(T("public.none"), icon=":material/info:")
+if len(sites) or len(data.counties()):  # nothing to draw: no empty map
     m = maps.overview_map(sites, cases, colour_by="stage", lang=L,
-                          counties=data.layer("counties"), watersheds=data.layer("watersheds"))
+                          counties=data.counties(), watersheds=data.watersheds())
     st_folium(m, height=420, use_container_width=True, returned_objects=[], key="public_map")
 
-table = pd.DataFrame({
-    T("field.case_id"): cases["case_id"],
-    T("field.title"): cases["title"] if L == "zh" else cases["title_en"],
-    T("field.region"): cases["region"],
-    T("field.case_class"): cases["case_class"].map(lambda v: vocab(CaseClass, v, L)),
-    T("field.stage"): cases["stage"].map(lambda v: vocab(Stage, v, L)),
-    T("field.liable_party"): cases["liable_party"],
-    T("field.damage_amount"): cases["damage_amount_yuan"].map(lambda v: money(v, L)),
-    T("field.restoration_modes"): cases["restoration_modes"].map(
-        lambda ms: "、".join(vocab(RestorationMode, m, L) for m in ms)),
-    T("public.effect"): cases["effect_verdict"].map(lambda v: vocab(Verdict, v, L) if v else "—"),
-})
-st.dataframe(table, hide_index=True, width="stretch")
+if len(cases):
+    table = pd.DataFrame({
+        T("field.case_id"): cases["case_id"],
+        T("field.title"): (cases["title"] if L == "zh" else cases["title_en"]).map(text),
+        T("field.region"): cases["region"].map(text),
+        T("field.case_class"): cases["case_class"].map(lambda v: vocab(CaseClass, v, L)),
+        T("field.stage"): cases["stage"].map(lambda v: vocab(Stage, v, L)),
+        T("field.liable_party"): cases["liable_party"].map(text),
+        T("field.damage_amount"): cases["damage_amount_yuan"].map(lambda v: money(v, L)),
+        T("field.restoration_modes"): cases["restoration_modes"].map(
+            lambda ms: "、".join(vocab(RestorationMode, m, L) for m in (ms or [])) or "—"),
+        T("public.effect"): cases["effect_verdict"].map(lambda v: vocab(Verdict, v, L) if v else "—"),
+    })
+    st.dataframe(table, hide_index=True, width="stretch")
 if len(sites):
     st.caption(T("public.area", area=area(sites["area_ha"].sum(), L)))
 procedure_panels.public_items(L)  # published agreements, results and fund use (issue 14)

@@ -7,7 +7,9 @@ from typing import Iterator
 
 from equivalence.result import json_safe as _json_safe
 
+from .. import config
 from ..store import Store, Transaction
+from .. import config
 
 
 @contextmanager
@@ -26,7 +28,7 @@ def transaction(target: Store | Transaction, actor) -> Iterator[Transaction]:
 def iso_day(on: date | str | None) -> str:
     """A date as ISO text; None is today."""
     if on is None:
-        return date.today().isoformat()
+        return config.today().isoformat()
     if isinstance(on, date):
         return on.isoformat()
     try:
@@ -37,10 +39,9 @@ def iso_day(on: date | str | None) -> str:
 
 
 def next_id(tx: Transaction, layer: str, column: str, prefix: str, width: int) -> str:
-    """The next sequential id ``<prefix><number>`` of a layer; safe inside BEGIN IMMEDIATE."""
-    row = tx.execute(f'SELECT MAX(CAST(SUBSTR("{column}", ?) AS INTEGER)) FROM "{layer}" '
-                     f'WHERE "{column}" LIKE ?', (len(prefix) + 1, prefix + "%")).fetchone()
-    return f"{prefix}{(row[0] or 0) + 1:0{width}d}"
+    """The next sequential id ``<prefix><number>`` of a layer; concurrent writers wait for
+    each other (``Transaction.next_number``), so no two get the same id."""
+    return f"{prefix}{tx.next_number(layer, column, prefix):0{width}d}"
 
 
 def json_safe(x):

@@ -13,6 +13,7 @@ converted. Allocations not tied to a case in this store (e.g. a neighbouring reg
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 
 import geopandas as gpd
@@ -23,6 +24,8 @@ from ..errors import InputError, InsufficientCapacityError, Issue, NotFoundError
 from ..store import Store, Transaction
 from .. import access
 from . import _common, units
+
+log = logging.getLogger(__name__)
 
 #: statuses in which capacity may be reserved (a proposed project's capacity is not approved yet)
 RESERVABLE = ("approved", "under_construction", "operational")
@@ -40,11 +43,7 @@ def _tolerance(capacity: float) -> float:
 
 def allocated(tx: Transaction | Store, project_id: str) -> float:
     """Reserved + committed amount of a project (capacity units)."""
-    sql = ("SELECT COALESCE(SUM(amount), 0) AS a FROM bank_allocations "
-           "WHERE project_id = ? AND state IN ('reserved', 'committed')")
-    if isinstance(tx, Transaction):
-        return float(tx.execute(sql, (project_id,)).fetchone()[0])
-    return float(tx.query(sql, (project_id,))["a"].iloc[0])
+    return tx.total("bank_allocations", "amount", project_id=project_id, state=OPEN_STATES)
 
 
 def _log(tx: Transaction, action: str, *, allocation_id=None, escrow_id=None, project=None, case_id=None,
@@ -106,6 +105,8 @@ def reserve(target: Store | Transaction, project_id: str, case_id: str | None, a
                "cost_yuan": round(qty * float(project["unit_cost_yuan"]), 2), "escrow_id": escrow_id,
                "created_on": _common.iso_day(on), "note": note}
         tx.insert("bank_allocations", pd.DataFrame([row]))
+        log.info("%s %s: %s %s of project %s for %s (allocated before %s of %s)", tx.actor, state, qty,
+                 project["capacity_unit"], project_id, case_id or external_ref, used, project["capacity"])
         _log(tx, "reserve" if state == "reserved" else "commit", allocation_id=aid, escrow_id=escrow_id,
              project=project, case_id=case_id, amount=qty, unit=project["capacity_unit"], note=note)
         return tx.get("bank_allocations", aid)
@@ -121,9 +122,7 @@ def _select(tx: Transaction, allocation_id: str | None, project_id: str | None, 
         return [a]
     if not project_id or not case_id:
         raise InputError(Issue("name an allocation, or a project and a case", field="allocation_id"))
-    marks = ", ".join("?" * len(states))
-    rows = tx.read("bank_allocations", f"project_id = ? AND case_id = ? AND state IN ({marks})",
-                   (project_id, case_id, *states))
+    rows = tx.read("bank_allocations", project_id=project_id, case_id=case_id, state=tuple(states))
     if rows.empty:
         raise NotFoundError(f"no {' or '.join(states)} allocation of project {project_id} for case {case_id}")
     return [dict(r) for _, r in rows.iterrows()]
@@ -199,11 +198,12 @@ def release(target: Store | Transaction, allocation_id: str | None = None, *, pr
 # -- reading ------------------------------------------------------------------------------
 def balances(store: Store | Transaction) -> pd.DataFrame:
     """Per project: reserved, committed, allocated (capacity units)."""
-    sql = ("SELECT project_id, "
-           "COALESCE(SUM(CASE WHEN state = 'reserved' THEN amount END), 0) AS reserved, "
-           "COALESCE(SUM(CASE WHEN state = 'committed' THEN amount END), 0) AS committed "
-           "FROM bank_allocations GROUP BY project_id")
-    frame = store.query(sql)
+    sums = store.totals("bank_allocations", "amount", ["project_id", "state"], state=OPEN_STATES)
+    frame = (sums.pivot_table(index="project_id", columns="state", values="amount", aggfunc="sum")
+             .reindex(columns=list(OPEN_STATES)).fillna(0.0).astype(float)
+             .rename(columns={"reserved": "reserved", "committed": "committed"}))
+    frame.columns.name = None
+    frame = frame.reset_index()
     frame["allocated"] = frame["reserved"] + frame["committed"]
     return frame
 
@@ -224,12 +224,9 @@ def bank_table(store: Store | Transaction) -> gpd.GeoDataFrame:
 def project_balance(store: Store, project_id: str) -> dict:
     """One project's record with capacity, capacity_unit, reserved, committed, allocated, remaining."""
     project = store.get("bank_projects", project_id)
-    row = store.query("SELECT "
-                      "COALESCE(SUM(CASE WHEN state = 'reserved' THEN amount END), 0) AS reserved, "
-                      "COALESCE(SUM(CASE WHEN state = 'committed' THEN amount END), 0) AS committed "
-                      "FROM bank_allocations WHERE project_id = ?", (project_id,)).iloc[0]
     project.pop("geometry", None)
-    reserved, committed = float(row["reserved"]), float(row["committed"])
+    reserved = store.total("bank_allocations", "amount", project_id=project_id, state="reserved")
+    committed = store.total("bank_allocations", "amount", project_id=project_id, state="committed")
     cap = float(project["capacity"])
     project.update(reserved=reserved, committed=committed, allocated=reserved + committed,
                    remaining=max(cap - reserved - committed, 0.0))
@@ -249,8 +246,7 @@ def ledger_table(store: Store, *, project_id: str | None = None, case_id: str | 
     hist = store.read("bank_ledger", project_id=project_id or None, case_id=case_id or None)
     if project_id:
         return hist
-    esc = store.read("escrow", "status = 'awaiting_match'" + (" AND case_id = ?" if case_id else ""),
-                     (case_id,) if case_id else ())
+    esc = store.read("escrow", status="awaiting_match", case_id=case_id or None)
     if esc.empty:
         return hist
     pending = pd.DataFrame({

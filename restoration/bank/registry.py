@@ -26,9 +26,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .. import config
 from ..errors import InputError, Issue
 from ..importer import prepare_rows, read_mapped
-from ..validate import sort_issues
+from ..validate import ROWS_PER_PROBLEM, Partial, sort_issues
 from ..model import ProjectStatus
 from ..store import Store, Transaction
 from .. import access
@@ -55,17 +56,33 @@ def _where(frame: pd.DataFrame, source: str | None):
     return lambda pos, fld, msg: Issue(msg, source=src, row=int(pos) + start, field=fld, row_label=label)
 
 
+def _capped(found: list[tuple[int, str, str]], frame: pd.DataFrame, source: str | None) -> list[Issue]:
+    """Issues for (position, field, message), at most ROWS_PER_PROBLEM per field, then a count."""
+    at = _where(frame, source)
+    src = source or frame.attrs.get("source")
+    issues: list[Issue] = []
+    per_field: dict[str, int] = {}
+    for pos, fld, msg in found:
+        per_field[fld] = per_field.get(fld, 0) + 1
+        if per_field[fld] <= ROWS_PER_PROBLEM:
+            issues.append(at(pos, fld, msg))
+    for fld, n in per_field.items():
+        if n > ROWS_PER_PROBLEM:
+            issues.append(Issue(f"... and {n - ROWS_PER_PROBLEM} more rows with a problem in field '{fld}'",
+                                source=src, field=fld))
+    return issues
+
+
 def check_geometry(frame: pd.DataFrame, source: str | None = None) -> list[Issue]:
     """Invalid polygons in the *input* (before any repair), one issue per row."""
     if not isinstance(frame, gpd.GeoDataFrame):
         return []
-    at = _where(frame, source)
     geoms = frame.geometry.to_numpy()
     bad = ~shapely.is_missing(geoms) & ~shapely.is_valid(geoms)
-    return [at(pos, "geometry",
-               f"invalid polygon ({shapely.is_valid_reason(geoms[pos])}); the project bank sells capacity by "
-               "area, so it is not repaired automatically: fix the polygon in GIS and import again")
-            for pos in np.flatnonzero(bad)[:50]]
+    return _capped([(pos, "geometry",
+                     f"invalid polygon ({shapely.is_valid_reason(geoms[pos])}); the project bank sells capacity "
+                     "by area, so it is not repaired automatically: fix the polygon in GIS and import again")
+                    for pos in np.flatnonzero(bad)], frame, source)
 
 
 def check_trajectory(value: Any) -> str | None:
@@ -96,32 +113,53 @@ def check_trajectory(value: Any) -> str | None:
     return None
 
 
-def check_projects(clean: pd.DataFrame, frame: pd.DataFrame, source: str | None = None) -> list[Issue]:
-    """The bank's own checks on validated rows (``clean``, same order as the input ``frame``)."""
-    at = _where(frame, source)
-    issues: list[Issue] = []
-    for pos, row in enumerate(clean.itertuples(index=False)):
-        unit = row.capacity_unit
-        if not units.known(unit):
-            issues.append(at(pos, "capacity_unit", f"unknown capacity unit '{unit}'; use an area unit "
-                                                   f"or a resource unit: {', '.join(units.all_units())}"))
-            continue
-        traj = row.trajectory
-        if traj is None and units.is_area(unit):
-            issues.append(at(pos, "trajectory", 'required for projects in area units: the expected service '
-                                                'path, e.g. {"levels": [[0, 0.0], [8, 1.0]]}'))
-        elif traj is not None:
-            problem = check_trajectory(traj)
-            if problem:
-                issues.append(at(pos, "trajectory", problem))
-        if units.is_area(unit) and row.area_ha and not (isinstance(row.area_ha, float) and math.isnan(row.area_ha)):
-            cap_ha = units.convert(row.capacity, unit, "ha")
-            if cap_ha > row.area_ha * (1 + FOOTPRINT_TOLERANCE):
-                issues.append(at(pos, "capacity", f"capacity {row.capacity:g} {unit} ({cap_ha:.2f} ha) exceeds the "
-                                                  f"project's mapped area {row.area_ha:.2f} ha"))
-        if getattr(row, "status_since", None) and row.status_since > date.today().isoformat():
-            issues.append(at(pos, "status_since", f"{row.status_since} is in the future"))
-    return issues
+def _number(value: Any) -> float | None:
+    """A finite float, or None (blank or failed cells of a partly read table)."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None
+
+
+def check_projects(clean: pd.DataFrame | Partial, frame: pd.DataFrame, source: str | None = None) -> list[Issue]:
+    """The bank's own checks, row by row: capacity unit, trajectory, capacity against the mapped
+    footprint, status date.
+
+    ``clean`` holds the validated rows (same order as the input ``frame``), or — when the general
+    validation refused some cells — a :class:`~restoration.validate.Partial`, so that these checks
+    run in the same pass: cells that failed already are not judged again."""
+    part = clean if isinstance(clean, Partial) else Partial(clean)
+    rows = part.frame
+    today = config.today().isoformat()
+    found: list[tuple[int, str, str]] = []
+    for pos, row in enumerate(rows.itertuples(index=False)):
+        unit = getattr(row, "capacity_unit", None) if part.usable(pos, "capacity_unit") else None
+        if unit is not None and not units.known(unit):
+            found.append((pos, "capacity_unit", f"unknown capacity unit '{unit}'; use an area unit "
+                                                f"or a resource unit: {', '.join(units.all_units())}"))
+            unit = None
+        is_area = unit is not None and units.is_area(unit)
+        if part.usable(pos, "trajectory"):
+            traj = getattr(row, "trajectory", None)
+            if traj is None and is_area:
+                found.append((pos, "trajectory", 'required for projects in area units: the expected service '
+                                                 'path, e.g. {"levels": [[0, 0.0], [8, 1.0]]}'))
+            elif traj is not None:
+                problem = check_trajectory(traj)
+                if problem:
+                    found.append((pos, "trajectory", problem))
+        capacity = _number(getattr(row, "capacity", None)) if part.usable(pos, "capacity") else None
+        area = _number(getattr(row, "area_ha", None))
+        if is_area and capacity is not None and area:
+            cap_ha = units.convert(capacity, unit, "ha")
+            if cap_ha > area * (1 + FOOTPRINT_TOLERANCE):
+                found.append((pos, "capacity", f"capacity {capacity:g} {unit} ({cap_ha:.2f} ha) exceeds the "
+                                               f"project's mapped area {area:.2f} ha"))
+        since = getattr(row, "status_since", None) if part.usable(pos, "status_since") else None
+        if isinstance(since, str) and since > today:
+            found.append((pos, "status_since", f"{since} is in the future"))
+    return _capped(found, frame, source)
 
 
 def add_projects(target: Store | Transaction, frame: pd.DataFrame, *, source: str | None = None,
@@ -135,19 +173,19 @@ def add_projects(target: Store | Transaction, frame: pd.DataFrame, *, source: st
     actor = who.name
     issues = check_geometry(frame, src)
     with _common.transaction(target, actor) as tx:
-        try:
-            done = prepare_rows(tx, "bank_projects", frame, src, extra=extra)
+        try:  # the general checks and the bank's own in one pass: one report, grouped by row
+            done = prepare_rows(tx, "bank_projects", frame, src, extra=extra,
+                                checks=lambda part: check_projects(part, frame, src))
         except InputError as exc:
             raise InputError(sort_issues(issues + exc.issues)) from None
         clean, warnings = done.frame, done.warnings
         access.require_regions(who, "bank.registry", tx, clean["region"], what="bank project")
-        issues += check_projects(clean, frame, src)
         if issues:
             raise InputError(sort_issues(issues))
         if check:
             return BankImport(src, len(clean), clean["project_id"].tolist(), warnings, done.notes, True)
         tx.insert("bank_projects", clean, action=f"import {src}")
-        today = date.today().isoformat()
+        today = config.today().isoformat()
         history = pd.DataFrame({
             "project_id": clean["project_id"].to_numpy(), "from_status": None,
             "to_status": clean["status"].to_numpy(),
@@ -196,8 +234,7 @@ def set_status(target: Store | Transaction, project_id: str, status: str, *, on:
             raise InputError(Issue(f"{day} is before the current status date {since}", field="on",
                                    source=project_id))
         if code == "closed":
-            n_open = tx.execute("SELECT COUNT(*) FROM bank_allocations WHERE project_id = ? AND state = 'reserved'",
-                                (project_id,)).fetchone()[0]
+            n_open = tx.count("bank_allocations", project_id=project_id, state="reserved")
             if n_open:
                 raise InputError(Issue(f"project '{project_id}' has {n_open} open reservation(s); release or "
                                        "commit them before closing it", field="status", source=project_id))
@@ -218,5 +255,5 @@ def _status_code(status: str) -> str:
 def status_history(store: Store, project_id: str | None = None) -> pd.DataFrame:
     """Status transitions, oldest first (all projects, or one)."""
     if project_id:
-        return store.read("bank_status_history", "project_id = ?", (project_id,))
+        return store.read("bank_status_history", project_id=project_id)
     return store.read("bank_status_history")

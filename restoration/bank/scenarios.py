@@ -22,11 +22,13 @@ import pandas as pd
 from equivalence import ScenarioError, parse_scenario
 from equivalence.params import parse_scalar
 
+from .. import config
 from ..errors import InputError, Issue, NotFoundError
 from ..store import Store, Transaction
 from .. import access
 from . import _common
 from .units import is_area
+from .. import config
 
 PURPOSE = "alternative_restoration"
 #: years natural recovery takes in a derived default injury, by damaged ecosystem
@@ -40,7 +42,7 @@ DEFAULT_RAMP_YEARS = 5
 def case_scenario(store: Store | Transaction, case_id: str, *, derive: bool = True) -> dict:
     """The case's stored scenario (``{"scenario": ..., "source": ..., "scenario_id": ...}``), or a
     derived default (``source: "derived"``) when none is stored and ``derive`` is true."""
-    rows = store.read("case_scenarios", "case_id = ? AND purpose = ?", (case_id, PURPOSE))
+    rows = store.read("case_scenarios", case_id=case_id, purpose=PURPOSE)
     if not rows.empty:
         row = rows.iloc[-1]
         return {"scenario_id": row["scenario_id"], "scenario": row["scenario"],
@@ -60,14 +62,14 @@ def derive_scenario(store: Store | Transaction, case_id: str) -> dict:
     by the appraisal's scenario (``restoration bank scenario set``).
     """
     case = store.get("cases", case_id)
-    damaged = store.read("sites", "case_id = ? AND role = 'damaged'", (case_id,))
+    damaged = store.read("sites", case_id=case_id, role="damaged")
     if damaged.empty:
         raise InputError(Issue(f"case '{case_id}' has no damaged site, so no debit can be derived; "
                                "import its damaged site or store a scenario", source="case_scenarios"))
     area = float(damaged["area_ha"].sum())
     eco = damaged.sort_values("area_ha").iloc[-1]["ecosystem_type"]
     incident = case.get("incident_date") or case.get("discovered_date")
-    year = date.fromisoformat(str(incident)).year if incident else date.today().year
+    year = date.fromisoformat(str(incident)).year if incident else config.today().year
     recovery = DEFAULT_RECOVERY_YEARS.get(eco, 20)
     return {
         "schema_version": 1, "method": "service", "case_id": case_id,

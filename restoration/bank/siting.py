@@ -23,7 +23,6 @@ spreads it over several, best score first.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
 import geopandas as gpd
@@ -38,8 +37,8 @@ from equivalence.units import HA_PER_UNIT
 from ..errors import InputError, Issue
 from ..geometry import utm_crs_for
 from ..store import Store
-from ..model import EcosystemType
-from . import _common, ledger, scenarios, substitution
+from ..model import EcosystemType, ProjectStatus, SitingReason
+from . import _common, ledger, scenarios, substitution, units
 from .registry import check_trajectory
 from .rules import WEIGHT_KEYS, siting_rules
 
@@ -64,7 +63,7 @@ class CaseSite:
 def case_site(store: Store, case_id: str) -> CaseSite:
     """The case's damaged site(s): union geometry, the main ecosystem, watershed and county."""
     case = store.get("cases", case_id)
-    damaged = store.read("sites", "case_id = ? AND role = 'damaged'", (case_id,))
+    damaged = store.read("sites", case_id=case_id, role="damaged")
     if damaged.empty:
         raise InputError(Issue(f"case '{case_id}' has no damaged site; siting measures distance and "
                                "watershed from it — import the damaged site first", source="sites"))
@@ -201,7 +200,7 @@ def rank_candidates(site: CaseSite, candidates: pd.DataFrame, scenario: Mapping[
         "project_id": c["project_id"], "name": c["name"], "kind": c["kind"],
         "ecosystem_type": c["ecosystem_type"], "status": status, "capacity": c["capacity"].to_numpy(dtype=float),
         "capacity_unit": unit, "allocated": c["allocated"].to_numpy(dtype=float), "remaining": remaining,
-        "eligible": eligible, "fits_alone": fits, "reason_codes": None, "reasons": None,
+        "eligible": eligible, "fits_alone": fits,
         "match_quality": quality, "watershed": ws, "county": county,
         "same_watershed": same_ws, "same_county": same_county, "method": method,
         "credit_per_unit": credit, "required_amount": required, "required_area_ha": required_ha,
@@ -214,60 +213,99 @@ def rank_candidates(site: CaseSite, candidates: pd.DataFrame, scenario: Mapping[
         out[f"points_{k}"] = weights[k] * s / wsum
         score = score + np.nan_to_num(weights[k] * s / wsum)
     out["score"] = np.where(eligible, score, np.nan)
-    out["reason_codes"], out["reasons"] = _reasons(out, site, rules, {**codes, **codes_info})
+    codes_zh_en = _reasons(out, site, rules, {**codes, **codes_info})
+    out["reason_codes"], out["reasons_zh"], out["reasons_en"] = codes_zh_en
+    out["reasons"] = [[f"{z} / {e}" for z, e in zip(zs, es)] for zs, es in zip(codes_zh_en[1], codes_zh_en[2])]
 
     order = np.lexsort((out["project_id"].to_numpy(), -np.nan_to_num(out["score"].to_numpy(), nan=-1.0),
                         ~out["eligible"].to_numpy()))
     out = out.iloc[order].reset_index(drop=True)
-    out.insert(0, "rank", np.where(out["eligible"], np.arange(1, n + 1), 0))
+    # ineligible candidates are not ranked (missing, not 0)
+    out.insert(0, "rank", pd.array(np.where(out["eligible"], np.arange(1, n + 1), 0), dtype="Int64"))
+    out.loc[~out["eligible"], "rank"] = pd.NA
     out.attrs.update(debit=debit, debit_value=debit_value, covered_fraction=covered_fraction,
                      needed_fraction=needed_fraction, weights=weights)
     return out
 
 
-@lru_cache(maxsize=64)
-def _eco(code: str) -> str:
+def _vocab(enum, code, lang: str) -> str:
     try:
-        e = EcosystemType(code)
-        return f"{e.zh} {e.en}"
+        return enum(code).label(lang)
     except ValueError:
         return str(code)
 
 
+def _known(value, lang: str) -> str:
+    """A place name, or "unknown" in the language (never ``None``/``nan``)."""
+    if value is None or (isinstance(value, float) and value != value) or value == "":
+        return "未知" if lang == "zh" else "unknown"
+    return str(value)
+
+
+def _unit(code, lang: str) -> str:
+    zh, en = units.AREA_LABELS.get(code) or units.RESOURCE_UNITS.get(code) or (str(code), str(code))
+    return zh if lang == "zh" else en
+
+
+def reason_text(code: str, row: Mapping[str, Any], site: CaseSite, rules: Mapping[str, Any],
+                lang: str = "zh") -> str:
+    """One reason (a :class:`~restoration.model.SitingReason` code) for one candidate ``row`` as a
+    sentence in ``lang`` (``zh`` or ``en``): the reason's label and the figures behind it."""
+    zh = lang == "zh"
+    label = SitingReason(code).label(lang)
+    u = _unit(row["capacity_unit"], lang)
+    if code == "ecosystem_mismatch":
+        a, b = _vocab(EcosystemType, row["ecosystem_type"], lang), _vocab(EcosystemType, site.ecosystem_type, lang)
+        detail = f"{a}不能替代{b}" if zh else f"{a} cannot replace {b}"
+    elif code == "status":
+        allowed = ("、" if zh else ", ").join(_vocab(ProjectStatus, x, lang) for x in rules["allowed_statuses"])
+        now = _vocab(ProjectStatus, row["status"], lang)
+        detail = f"当前{now}，须为{allowed}" if zh else f"{now}; needs {allowed}"
+    elif code == "full":
+        detail = (f"已分配 {row['allocated']:,.2f} / {row['capacity']:,.2f} {u}" if zh else
+                  f"{row['allocated']:,.2f} of {row['capacity']:,.2f} {u} allocated")
+    elif code in ("other_watershed", "other_county"):
+        key, want = ("watershed", site.watershed) if code == "other_watershed" else ("county", site.county)
+        have, want = _known(row[key], lang), _known(want, lang)
+        detail = f"位于{have}，规则要求{want}" if zh else f"in {have}; the rules require {want}"
+    elif code in ("other_watershed_preferred", "other_county_preferred"):
+        key, want = ("watershed", site.watershed) if code == "other_watershed_preferred" else ("county", site.county)
+        have, want = _known(row[key], lang), _known(want, lang)
+        detail = f"位于{have}，受损场地在{want}（优先同一{'流域' if key == 'watershed' else '县区'}）" if zh else \
+            f"in {have}, the damaged site in {want} (same {key} preferred)"
+    elif code == "too_far":
+        detail = f"{row['distance_km']:,.1f} km > {float(rules['max_distance_km']):g} km"
+    elif code == "bad_trajectory":
+        detail = "项目恢复轨迹无效" if zh else "the project's trajectory is invalid"
+    elif code == "no_unit_value":
+        detail = (f"以{u}计的容量需要案件等量方案中的单位价值（等价值法）" if zh else
+                  f"capacity in {u} needs the case scenario's unit value (equal-value)")
+    elif code == "no_credit":
+        detail = "恢复轨迹始终不高于初始水平" if zh else "the trajectory never rises above its initial level"
+    elif code == "short":
+        detail = (f"剩余 {row['remaining']:,.2f} {u}，需要 {row['needed_amount']:,.2f} {u}，只能作为拆分方案的一部分"
+                  if zh else f"{row['remaining']:,.2f} {u} left, {row['needed_amount']:,.2f} {u} needed: "
+                  "only part of a split")
+    else:  # pragma: no cover - every SitingReason is handled above
+        detail = ""
+    return f"{label}：{detail}" if zh else f"{label}: {detail}"
+
+
 def _reasons(t: pd.DataFrame, site: CaseSite, rules: Mapping[str, Any],
-             codes: Mapping[str, np.ndarray]) -> tuple[list[list[str]], list[list[str]]]:
-    """Reason codes and bilingual messages for each row (blocking reasons first); messages are
-    formatted only for the rows a reason applies to."""
-    col = {k: t[k].to_numpy() for k in ("ecosystem_type", "status", "allocated", "capacity", "capacity_unit",
-                                          "watershed", "county", "distance_km", "remaining", "needed_amount")}
-    statuses = ", ".join(rules["allowed_statuses"])
-    msgs = {
-        "ecosystem_mismatch": lambda i: f"生态系统不可替代 {_eco(col['ecosystem_type'][i])} cannot replace "
-                                        f"{_eco(site.ecosystem_type)} (substitution table)",
-        "status": lambda i: f"状态不符 status {col['status'][i]}; needs {statuses}",
-        "full": lambda i: f"容量已满 no capacity remaining ({col['allocated'][i]:g} of {col['capacity'][i]:g} "
-                          f"{col['capacity_unit'][i]} allocated)",
-        "other_watershed": lambda i: f"不同流域 other watershed {col['watershed'][i]}; the rules require {site.watershed}",
-        "other_county": lambda i: f"不同县区 other county {col['county'][i]}; the rules require {site.county}",
-        "too_far": lambda i: f"距离过远 {col['distance_km'][i]:.1f} km > {rules['max_distance_km']:g} km",
-        "bad_trajectory": lambda i: "轨迹无效 the project's trajectory is invalid",
-        "no_unit_value": lambda i: f"缺少单位价值 capacity in {col['capacity_unit'][i]} needs injury.unit_value "
-                                   "(equal-value) in the case scenario",
-        "no_credit": lambda i: "无增益 the trajectory never rises above its initial level: no credit",
-        "short": lambda i: f"剩余容量不足 remaining {col['remaining'][i]:.2f} < needed {col['needed_amount'][i]:.2f} "
-                           f"{col['capacity_unit'][i]}: only part of a split",
-        "other_watershed_preferred": lambda i: f"非同流域 other watershed {col['watershed'][i]} (same preferred)",
-        "other_county_preferred": lambda i: f"非同县区 other county {col['county'][i]} (same preferred)",
-    }
+             codes: Mapping[str, np.ndarray]) -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
+    """Reason codes and their sentences in Chinese and in English for each row (blocking reasons
+    first); sentences are formatted only for the rows a reason applies to."""
     n = len(t)
+    records = t.to_dict("records") if n else []
     code_lists: list[list[str]] = [[] for _ in range(n)]
-    text_lists: list[list[str]] = [[] for _ in range(n)]
+    zh_lists: list[list[str]] = [[] for _ in range(n)]
+    en_lists: list[list[str]] = [[] for _ in range(n)]
     for name, mask in codes.items():
-        fmt = msgs[name]
         for i in np.flatnonzero(mask).tolist():
             code_lists[i].append(name)
-            text_lists[i].append(fmt(i))
-    return code_lists, text_lists
+            zh_lists[i].append(reason_text(name, records[i], site, rules, "zh"))
+            en_lists[i].append(reason_text(name, records[i], site, rules, "en"))
+    return code_lists, zh_lists, en_lists
 
 
 def propose_split(table: pd.DataFrame, needed_fraction: float | None = None) -> pd.DataFrame:
@@ -325,6 +363,9 @@ class Ranking:
 
     def to_dict(self, *, top: int | None = None) -> dict:
         table = self.table if top is None else self.table.head(top)
+        candidates = table.to_dict(orient="records")
+        for row in candidates:  # unranked (ineligible) candidates: null, not "<NA>"
+            row["rank"] = None if pd.isna(row["rank"]) else int(row["rank"])
         return _common.json_safe({
             "case_id": self.case_id,
             "damaged_site": {"site_ids": self.site.site_ids, "ecosystem_type": self.site.ecosystem_type,
@@ -335,7 +376,7 @@ class Ranking:
             "debit_value_yuan": self.table.attrs.get("debit_value"),
             "covered_fraction": self.covered_fraction, "needed_fraction": self.table.attrs["needed_fraction"],
             "rules": self.rules, "weights": self.table.attrs["weights"],
-            "candidates": table.to_dict(orient="records"),
+            "candidates": candidates,
             "split": None if self.split is None else {
                 "projects": self.split.to_dict(orient="records"),
                 "shortfall_fraction": self.split.attrs["shortfall_fraction"]},
@@ -380,7 +421,8 @@ def rank_base_sites(store: Store, case_id: str, *, weights: Mapping[str, float] 
         keep = set(project_ids)
         attrs = dict(table.attrs)
         table = table[table["project_id"].isin(keep)].reset_index(drop=True)
-        table["rank"] = np.where(table["eligible"], np.cumsum(table["eligible"]), 0)
+        table["rank"] = pd.array(np.cumsum(table["eligible"]), dtype="Int64")
+        table.loc[~table["eligible"], "rank"] = pd.NA
         table.attrs.update(attrs)
     split = None
     if table.attrs["needed_fraction"] > EPS and not table["fits_alone"].any():

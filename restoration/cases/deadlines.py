@@ -30,6 +30,7 @@ from .funds import summarise
 from .holidays import period_end
 from .rules import Profile
 from .workflow import Event, make_event, order, replay
+from .. import config
 
 STATUS_LABELS = {
     "open": ("未到期", "open"),
@@ -111,7 +112,7 @@ def compute_deadlines(case: Mapping[str, Any], events: Sequence[Mapping | Event]
                       ledger_rows: pd.DataFrame | Sequence[dict] | None = None,
                       today: date | None = None) -> list[Deadline]:
     """Every deadline of one case (pure: no store)."""
-    today = today or date.today()
+    today = today or config.today()
     evs = order(make_event(e) for e in events)
     state = replay(case, evs, profile, today).state
     ended = state.stage in END_STAGES
@@ -198,4 +199,7 @@ def compute_deadlines(case: Mapping[str, Any], events: Sequence[Mapping | Event]
 
 def frame(deadlines: Sequence[Deadline]) -> pd.DataFrame:
     cols = list(_FIELDS) + ["overdue", "status_zh"]
-    return pd.DataFrame([d.to_dict() for d in deadlines], columns=cols)
+    out = pd.DataFrame([d.to_dict() for d in deadlines], columns=cols)
+    # typed even when empty: a store whose cases have no deadline yet must filter and sort too
+    out["overdue"] = out["overdue"].astype(bool)
+    return out

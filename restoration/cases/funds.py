@@ -20,6 +20,7 @@ from ..errors import InputError, Issue
 from ..importer import prepare
 from ..model import LedgerEntry
 from ..store import Store
+from .. import config
 
 
 def _fen(x: Any) -> int:
@@ -82,7 +83,7 @@ def summarise(entries: pd.DataFrame | list[dict], today: date | None = None) -> 
     The schedule is the ``instalment_due`` rows; without them, the ``due`` rows (one payment each,
     due on their ``due_date``). Receipts, in date order, pay the schedule in due-date order.
     """
-    today = today or date.today()
+    today = today or config.today()
     rows_in = entries.to_dict("records") if isinstance(entries, pd.DataFrame) else list(entries or [])
 
     def of(kind: str) -> list[dict]:
@@ -137,7 +138,7 @@ def summarise(entries: pd.DataFrame | list[dict], today: date | None = None) -> 
 
 
 def entries(store_or_tx, case_id: str) -> pd.DataFrame:
-    return store_or_tx.read("funds_ledger", "case_id = ?", (case_id,))
+    return store_or_tx.read("funds_ledger", case_id=case_id)
 
 
 def ledger(store: Store, case_id: str, today: date | None = None) -> dict:
@@ -157,7 +158,7 @@ def add_entry(store: Store, case_id: str, entry: Mapping[str, Any], actor: str, 
     is refused with InputError; nothing is written.
     """
     from .. import access
-    today = today or date.today()
+    today = today or config.today()
     actor = access.require(actor, "case.funds", store, case_id=case_id).name
     with store.transaction(actor) as tx:
         return add_entries(tx, case_id, [entry], expected_version=expected_version, today=today)[0]

@@ -25,6 +25,7 @@ from ..model import RestorationMode, Role
 from ..store import Store
 from .funds import add_entries
 from .rules import Profile
+from .. import config
 
 _SITE_ROLES = {
     "in_situ": {Role.DAMAGED, Role.IN_SITU_RESTORATION, Role.MONITORING_PLOT},
@@ -218,7 +219,7 @@ def linked_sites(store_or_tx, case_id: str, mode: str, site_ids: Sequence[str],
     out = []
     issues = []
     for sid in site_ids:
-        sites = store_or_tx.read("sites", "site_id = ?", (sid,))
+        sites = store_or_tx.read("sites", site_id=sid)
         if sites.empty:
             issues.append(Issue(f"site '{sid}' does not exist", source=src, field="site_ids"))
             continue
@@ -231,7 +232,7 @@ def linked_sites(store_or_tx, case_id: str, mode: str, site_ids: Sequence[str],
                                 f"{mode} links to {', '.join(sorted(r.en for r in allowed))}", source=src,
                                 field="site_ids"))
             continue
-        targets = store_or_tx.read("indicator_targets", "site_id = ?", (sid,))
+        targets = store_or_tx.read("indicator_targets", site_id=sid)
         out.append({"site_id": sid, "name": site["name"], "role": site["role"],
                     "area_ha": float(site["area_ha"]) if site["area_ha"] == site["area_ha"] else None,
                     "targets": targets.drop(columns=["fid"], errors="ignore").to_dict("records")})
@@ -249,7 +250,7 @@ def add_mode(store: Store, case_id: str, mode: str, *, actor: str, parameters: M
     transaction, the case version goes up, everything audited."""
     from .. import access
     from .records import profile_for  # records imports modes' readers; avoid a cycle at import
-    today = today or date.today()
+    today = today or config.today()
     actor = access.require(actor, "case.modes", store, case_id=case_id).name
     with store.transaction(actor) as tx:
         case = tx.get("cases", case_id)
@@ -283,7 +284,7 @@ def case_modes(store: Store, case_id: str, profile: Profile | None = None) -> li
     from .records import profile_for
     case = store.get("cases", case_id)
     prof = profile or profile_for(case)
-    rows = store.read("case_modes", "case_id = ?", (case_id,))
+    rows = store.read("case_modes", case_id=case_id)
     out = []
     for r in rows.to_dict("records"):
         result = evaluate(r["mode"], r["parameters"] or {}, prof, case)

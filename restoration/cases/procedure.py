@@ -338,9 +338,9 @@ def fund_use(store: Store, case_id: str, profile: Profile | None = None) -> pd.D
     case = store.get("cases", case_id)
     prof = profile or profile_for(case)
     rule = prof.rule("funds.use_at_damaged_place")
-    led = store.read("funds_ledger", "case_id = ?", (case_id,))
+    led = store.read("funds_ledger", case_id=case_id)
     led = led[led["entry_type"] == "disbursed"]
-    sites = store.read("sites", "case_id = ?", (case_id,))
+    sites = store.read("sites", case_id=case_id)
     roles = dict(zip(sites["site_id"], sites["role"])) if len(sites) else {}
     counties = dict(zip(sites["site_id"], sites["county"])) if len(sites) and "county" in sites else {}
     cols = ["entry_date", "amount_yuan", "purpose", "site_id", "use_kind", "at_damaged_place", "flag",
@@ -502,7 +502,8 @@ def assessment(store: Store, start: date | None = None, end: date | None = None,
             r["agreements"] += 1
             if first.get("filed"):
                 r["_days"].append((ag - first["filed"]).days)
-        sched = supervision_schedule(evs, prof(case, evs), today)
+        profile = prof(case, evs)  # None: a profile unknown here (a store written elsewhere) — not counted
+        sched = [] if profile is None else supervision_schedule(evs, profile, today)
         r["supervision_reports_overdue"] += sum(s["status"] == "overdue" for s in sched)
         mine = ledger_by.get(case["case_id"])
         if mine is not None:

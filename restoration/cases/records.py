@@ -14,7 +14,7 @@ from typing import Any, Mapping, Sequence
 import pandas as pd
 
 from .. import access
-from ..errors import InputError, Issue
+from ..errors import InputError, Issue, NotFoundError
 from ..importer import prepare
 from ..model import OPEN_STAGES, CaseClass, Stage
 from ..store import Store
@@ -23,8 +23,10 @@ from .classify import Classification, classify
 from .consultation import consultation_record
 from .deadlines import Deadline, compute_deadlines, frame
 from .funds import entries as ledger_entries, summarise
-from .rules import Profile, load_profile
+from .rules import (ENV_PROFILES, VERSION_SEP, Profile, available_profiles, load_profile,
+                    profile_versions)
 from .workflow import Event, make_event, order, replay, validate_history
+from .. import config
 
 #: case fields a user may edit directly (stage follows events; class follows classification)
 EDITABLE = ("title", "region", "liable_party", "claimant_agency", "damage_amount_yuan", "incident_date",
@@ -59,38 +61,84 @@ def judged_on(case: Mapping[str, Any], events: Sequence[Event | Mapping] | None 
     return _config_today()
 
 
+def profile_problem(case: Mapping[str, Any]) -> str | None:
+    """Why the case's rule profile is unknown here (bilingual), or None.
+
+    A store written by an older version, or edited in GDAL/QGIS, may hold a case whose
+    ``profile`` names no installed profile: that case's deadlines and workflow cannot be
+    computed, but every other case must still be listed. A stored value is a profile name
+    (``guangxi``) or version (``zhejiang@2026``), never read as a file path."""
+    name = str(case.get("profile") or "guangxi")
+    known = available_profiles()
+    base, _, tag = name.partition(VERSION_SEP)
+    if base in known and (not tag or any(v.tag == tag for v in profile_versions(base))):
+        return None
+    shown = name[:100].encode("unicode_escape").decode("ascii")
+    return (f"案件 {case.get('case_id')} 的规则配置“{shown}”不存在，无法计算期限和流程 — "
+            f"case {case.get('case_id')} names the unknown rule profile '{shown}', so its deadlines and "
+            f"workflow cannot be computed; known profiles: {', '.join(known)}. Install {shown}.toml in a "
+            f"folder of ${ENV_PROFILES}, or set the case's profile to a known one")
+
+
+def _load_problem(case: Mapping[str, Any], exc: Exception) -> str:
+    name = str(case.get("profile") or "guangxi")[:100]
+    return (f"案件 {case.get('case_id')} 的规则配置“{name}”无法读取 — case {case.get('case_id')}: rule "
+            f"profile '{name}' cannot be loaded ({exc}); fix the profile file")
+
+
 def profile_for(case: Mapping[str, Any], events: Sequence[Event | Mapping] | None = None) -> Profile:
     """The case's rule profile: the version of ``case.profile`` in force on its filing date (a
-    case naming a version, ``zhejiang@2026``, uses exactly that one)."""
-    return load_profile(case.get("profile") or "guangxi", on=judged_on(case, events))
+    case naming a version, ``zhejiang@2026``, uses exactly that one). InputError naming the case
+    if the profile is unknown here or cannot be loaded."""
+    problem = profile_problem(case)
+    if problem is None:
+        try:
+            return load_profile(case.get("profile") or "guangxi", on=judged_on(case, events))
+        except (InputError, NotFoundError) as exc:
+            problem = _load_problem(case, exc)
+    raise InputError(Issue(problem, source=f"case {case.get('case_id')}", field="profile"))
 
 
 def _profiles():
-    """``profile_for`` that loads each profile version once per call of a many-case function."""
+    """``profile_for`` that loads each profile version once per call of a many-case function; a
+    case whose profile cannot be used gets None, and its problem is kept in ``get.problems``
+    ({case_id: bilingual message}) so the other cases are still computed."""
     from .rules import version_in_force
-    seen: dict[tuple, Profile] = {}
+    seen: dict[tuple, Profile | str] = {}
     chosen: dict[tuple, Any] = {}
+    problems: dict[str, str] = {}
 
-    def get(case: Mapping[str, Any], events: Sequence | None = None) -> Profile:
+    def get(case: Mapping[str, Any], events: Sequence | None = None) -> Profile | None:
+        problem = profile_problem(case)
+        if problem is not None:
+            problems[case["case_id"]] = problem
+            return None
         name = case.get("profile") or "guangxi"
         on = judged_on(case, events)
         if (name, on) not in chosen:
-            v = version_in_force(name, on) if "@" not in name else None
+            v = version_in_force(name, on) if VERSION_SEP not in name else None
             chosen[(name, on)] = str(v.path) if v is not None else name
         key = chosen[(name, on)]
         if key not in seen:
-            seen[key] = load_profile(key)
+            try:
+                seen[key] = load_profile(key)
+            except (InputError, NotFoundError) as exc:
+                seen[key] = _load_problem(case, exc)
+        if isinstance(seen[key], str):
+            problems[case["case_id"]] = seen[key]
+            return None
         return seen[key]
+    get.problems = problems
     return get
 
 
 def case_events(store_or_tx, case_id: str) -> list[Event]:
-    rows = store_or_tx.read("case_events", "case_id = ?", (case_id,))
+    rows = store_or_tx.read("case_events", case_id=case_id)
     return order(make_event(r) for r in rows.to_dict("records"))
 
 
 def _today(today: date | None) -> date:
-    return today or date.today()
+    return today or config.today()
 
 
 def _by_case(frame: pd.DataFrame) -> dict[str, list[dict]]:
@@ -120,18 +168,23 @@ def list_cases(store: Store, *, stage: str | None = None, case_class: str | None
     extra = []
     for case in cases.to_dict("records"):
         cid = case["case_id"]
-        dls = compute_deadlines(case, events.get(cid, []), prof(case, events.get(cid)), ledger.get(cid), today)
+        profile = prof(case, events.get(cid))
+        dls = [] if profile is None else compute_deadlines(case, events.get(cid, []), profile, ledger.get(cid), today)
         pending = [d for d in dls if d.status in ("open", "overdue")]
         nxt = min(pending, key=lambda d: d.due_date) if pending else None
         extra.append({"stage_zh": Stage(case["stage"]).zh, "class_zh": CaseClass(case["case_class"]).zh,
                       "damage_wan_yuan": case["damage_amount_yuan"] / 1e4,  # NaN stays NaN
                       "next_due": nxt.due_date.isoformat() if nxt else None,
                       "next_due_what": f"{nxt.zh} {nxt.en}" if nxt else None,
-                      "overdue": sum(d.overdue for d in dls)})
+                      "overdue": sum(d.overdue for d in dls),
+                      "problem": prof.problems.get(cid)})
     more = pd.DataFrame(extra, index=range(len(cases)), dtype=object,
-                        columns=["stage_zh", "class_zh", "damage_wan_yuan", "next_due", "next_due_what", "overdue"])
+                        columns=["stage_zh", "class_zh", "damage_wan_yuan", "next_due", "next_due_what", "overdue",
+                                 "problem"])
     more = more.astype({"overdue": int, "damage_wan_yuan": float})
-    return pd.concat([cases.reset_index(drop=True), more], axis=1)
+    out = pd.concat([cases.reset_index(drop=True), more], axis=1)
+    out.attrs["case_problems"] = dict(prof.problems)
+    return out
 
 
 def case_record(store: Store, case_id: str, today: date | None = None) -> dict:
@@ -145,7 +198,7 @@ def case_record(store: Store, case_id: str, today: date | None = None) -> dict:
     profile = profile_for(case, evs)
     result = replay(case, evs, profile, today)
     rows = ledger_entries(store, case_id)
-    classes = store.read("case_classifications", "case_id = ?", (case_id,))
+    classes = store.read("case_classifications", case_id=case_id)
     dls = compute_deadlines(case, evs, profile, rows, today)
     channel = profile.channel_for(case.get("clue_source"))
     return {
@@ -190,17 +243,23 @@ def all_deadlines(store: Store, today: date | None = None) -> pd.DataFrame:
     found: list[Deadline] = []
     for case in cases.to_dict("records"):
         cid = case["case_id"]
-        found += compute_deadlines(case, events.get(cid, []), prof(case, events.get(cid)), ledger.get(cid), today)
+        profile = prof(case, events.get(cid))
+        if profile is not None:  # a case with an unusable profile is reported, not computed
+            found += compute_deadlines(case, events.get(cid, []), profile, ledger.get(cid), today)
     out = frame(found)
     out.insert(1, "title", out["case_id"].map(cases.set_index("case_id")["title"]))
+    out.attrs["case_problems"] = dict(prof.problems)  # {case_id: bilingual message}
     return out
 
 
 def overdue(store: Store, today: date | None = None) -> pd.DataFrame:
-    """Every overdue deadline of every case, most overdue first."""
+    """Every overdue deadline of every case, most overdue first (``attrs["case_problems"]``:
+    cases whose deadlines could not be computed, with why)."""
     out = all_deadlines(store, today)
-    out = out[out["overdue"]]
-    return out.sort_values(["days_left", "case_id"]).reset_index(drop=True)
+    problems = out.attrs.get("case_problems", {})
+    out = out[out["overdue"].astype(bool)].sort_values(["days_left", "case_id"]).reset_index(drop=True)
+    out.attrs["case_problems"] = problems
+    return out
 
 
 def check_all(store: Store, today: date | None = None) -> dict[str, list[str]]:
@@ -210,7 +269,11 @@ def check_all(store: Store, today: date | None = None) -> dict[str, list[str]]:
     prof = _profiles()
     out = {}
     for case in store.read("cases").to_dict("records"):
-        r = replay(case, events.get(case["case_id"], []), prof(case, events.get(case["case_id"])), today)
+        profile = prof(case, events.get(case["case_id"]))
+        if profile is None:
+            out[case["case_id"]] = [prof.problems[case["case_id"]]]
+            continue
+        r = replay(case, events.get(case["case_id"], []), profile, today)
         problems = [m for _, _, m in r.problems]
         if r.stage is not None and r.stage.value != case["stage"]:
             problems.append(f"stage is '{case['stage']}' but the events lead to '{r.stage.value}'")
@@ -275,9 +338,8 @@ def add_event(store: Store, case_id: str, event: Mapping[str, Any], actor: "acce
                                 "event_date": ev.event_date.isoformat(), "actor": actor,
                                 "details": dict(ev.details)}])
         clean, _ = prepare(tx, "case_events", frame_)
-        tx.insert("case_events", clean, action=f"event {ev.event_type}")
+        fid = tx.insert_one("case_events", clean, action=f"event {ev.event_type}")
         if attachments:
-            fid = int(tx.execute("SELECT MAX(fid) FROM case_events").fetchone()[0])
             files = pd.DataFrame([{"case_id": case_id, "event_fid": fid, "name": name, "mime": mime,
                                    "size_bytes": len(data), "data": bytes(data)}
                                   for name, mime, data in attachments])
@@ -396,7 +458,7 @@ def override_class(store: Store, case_id: str, case_class: str, reason: str, act
     with store.transaction(actor) as tx:
         case = _lock(tx, case_id, expected_version)
         _still_valid(tx, {**case, "case_class": case_class}, None, f"class '{case_class}'")
-        last = tx.read("case_classifications", "case_id = ?", (case_id,))
+        last = tx.read("case_classifications", case_id=case_id)
         computed = last["computed_class"].iloc[-1] if len(last) else None
         facts = last["facts"].iloc[-1] if len(last) else None
         _insert_decision(tx, case_id, case.get("profile") or "guangxi", facts, computed, case_class,

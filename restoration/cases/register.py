@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import InputError
 from ..model import CASES
 from ..store import Store
 from .funds import summarise
-from .records import all_deadlines, list_cases, profile_for
+from .records import all_deadlines, list_cases, profile_for, profile_problem
+from .. import config
 
 _HEAD = {
     "stage_zh": "办理阶段（中文）", "class_zh": "案件类别（中文）", "damage_wan_yuan": "损害数额（万元）",
@@ -36,7 +38,7 @@ def _heading(col: str) -> str:
 
 def register_tables(store: Store, today: date | None = None) -> dict[str, pd.DataFrame]:
     """The workbook's sheets as frames (also used by the dashboard)."""
-    today = today or date.today()
+    today = today or config.today()
     cases = list_cases(store, today=today)
     reg = cases.drop(columns=["notes"], errors="ignore")
     reg["restoration_modes"] = reg["restoration_modes"].map(lambda v: "、".join(v or []))
@@ -50,7 +52,13 @@ def register_tables(store: Store, today: date | None = None) -> dict[str, pd.Dat
             s = summarise(rows, today).to_dict()
             s.pop("instalments")
             money.append({"case_id": c, **s})
-    profiles = {p: profile_for({"profile": p}) for p in cases["profile"].dropna().unique()}
+    usable = [p for p in cases["profile"].dropna().unique() if profile_problem({"profile": p}) is None]
+    profiles = {}
+    for p in usable:  # unusable ones: see the register's 'problem' column
+        try:
+            profiles[p] = profile_for({"profile": p})
+        except InputError:
+            continue
     rules = pd.concat([prof.table().assign(profile_used=name) for name, prof in profiles.items()],
                       ignore_index=True) if profiles else pd.DataFrame()
     return {"案件台账 register": reg, "期限 deadlines": dls, "逾期 overdue": dls[dls["overdue"]],

@@ -19,6 +19,7 @@ from ..errors import InputError, Issue
 from ..model import CaseClass, Stage
 from .events import END_STAGES, EVENT_TYPES, event_label
 from .rules import Profile
+from .. import config
 
 
 @dataclass(frozen=True)
@@ -404,7 +405,7 @@ def replay(case: Mapping[str, Any], events: Iterable[Mapping | Event], profile: 
 
     A refused event is reported and skipped, so later problems are found too.
     """
-    today = today or date.today()
+    today = today or config.today()
     evs = order(make_event(e) for e in events)
     state = State()
     problems: list[tuple[int, Event, str]] = []

@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import config
 from .. import __version__, access
 from ..errors import InputError, Issue
 from ..store import Store
@@ -202,9 +203,9 @@ def evaluate_case(store: Store, case_id: str, *, as_of: Any = None, window_days:
     store.get("cases", case_id)  # NotFoundError names an unknown case
     if save:
         actor = access.require(actor, "monitoring.evaluate", store, case_id=case_id)
-    when = pd.Timestamp.today().normalize() if as_of is None else pd.Timestamp(as_of)
+    when = pd.Timestamp(config.today()) if as_of is None else pd.Timestamp(as_of)
     end = when + pd.Timedelta(days=1)
-    sites = store.read("sites", "case_id = ?", (case_id,))
+    sites = store.read("sites", case_id=case_id)
     names = dict(zip(sites["site_id"], sites["name"]))
     targets = store.read("indicator_targets")
     targets = targets[targets["site_id"].isin(set(sites["site_id"]))].reset_index(drop=True)
@@ -280,8 +281,7 @@ def save_evaluation(store: Store, result: EffectEvaluation, *, actor: str = "cli
     """Store ``result`` in ``effect_evaluations`` (new id ``<case>-EVnn``); returns the id."""
     actor = access.require(actor, "monitoring.evaluate", store, case_id=result.case_id).name
     with store.transaction(actor) as tx:
-        n = int(tx.query("SELECT COUNT(*) AS n FROM effect_evaluations WHERE case_id = ?",
-                         (result.case_id,))["n"].iloc[0])
+        n = tx.count("effect_evaluations", case_id=result.case_id)
         result.evaluation_id = f"{result.case_id}-EV{n + 1:02d}"
         passed = result.indicators["passed"]
         record = pd.DataFrame([{
@@ -299,4 +299,4 @@ def evaluations(store: Store, case_id: str | None = None) -> pd.DataFrame:
     """Stored evaluations (of one case), newest last."""
     if case_id is None:
         return store.read("effect_evaluations")
-    return store.read("effect_evaluations", "case_id = ?", (case_id,))
+    return store.read("effect_evaluations", case_id=case_id)

@@ -72,6 +72,13 @@ for _ind in (
     # remote sensing vegetation indices (dimensionless)
     Indicator("ndvi", "归一化植被指数", "NDVI", "1", -1.0, 1.0, "higher", "vegetation", _RATIO),
     Indicator("evi", "增强型植被指数", "EVI", "1", -1.0, 1.0, "higher", "vegetation", _RATIO),
+    # spectral indices computed from surface-reflectance scenes (monitoring.indices)
+    Indicator("savi", "土壤调节植被指数", "SAVI", "1", -1.5, 1.5, "higher", "vegetation", _RATIO),
+    Indicator("gndvi", "绿光归一化植被指数", "GNDVI", "1", -1.0, 1.0, "higher", "vegetation", _RATIO),
+    Indicator("nbr", "归一化燃烧指数", "NBR", "1", -1.0, 1.0, "higher", "vegetation", _RATIO),
+    Indicator("nbr2", "归一化燃烧指数2", "NBR2", "1", -1.0, 1.0, "higher", "vegetation", _RATIO),
+    Indicator("ndmi", "归一化水分指数", "NDMI", "1", -1.0, 1.0, "higher", "vegetation", _RATIO),
+    Indicator("ndwi", "归一化水体指数", "NDWI", "1", -1.0, 1.0, None, "physical", _RATIO),
     # field vegetation plots
     Indicator("vegetation_cover", "植被覆盖度", "vegetation cover", "%", 0.0, 100.0, "higher",
               "vegetation", _PERCENT),

@@ -64,8 +64,7 @@ def register_source(tx: Transaction, label: str, indicator: str, source: Any, cu
     """Record where the raster series ``label`` lives (layer ``raster_sources``) and how it was
     read, so maps can show it later; replaced on re-ingestion. Skipped on a store without
     that layer."""
-    if "raster_sources" not in model.LAYERS or "raster_sources" not in set(
-            tx.query("SELECT name FROM sqlite_master WHERE type = 'table'")["name"]):
+    if "raster_sources" not in model.LAYERS or not tx.has_layer("raster_sources"):
         return
     times = pd.DatetimeIndex(cube["time"].values)
     crs = cube.rio.crs
@@ -75,7 +74,7 @@ def register_source(tx: Transaction, label: str, indicator: str, source: Any, cu
               "last_date": times.max().strftime("%Y-%m-%d"),
               "crs": crs.to_string() if crs is not None else None, "method": method,
               "ingested_at": pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%dT%H:%M:%S")}
-    known = set(tx.query("SELECT source FROM raster_sources")["source"])
+    known = tx.keys("raster_sources")
     if label in known:
         tx.update("raster_sources", label, {k: v for k, v in record.items() if k != "source"},
                   action="re-register raster source")

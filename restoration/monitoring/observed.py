@@ -32,7 +32,7 @@ from .series import read_series
 
 
 def _target(store: Store, site_id: str, indicator: str) -> dict | None:
-    t = store.read("indicator_targets", "site_id = ? AND indicator = ?", (site_id, indicator))
+    t = store.read("indicator_targets", site_id=site_id, indicator=indicator)
     return None if t.empty else t.iloc[0].to_dict()
 
 

@@ -19,24 +19,33 @@ from ..errors import RestorationError
 from ..store import Store
 
 
-def _source(store: Store, indicator: str) -> dict | None:
+def _sources(store: Store, indicator: str) -> list[dict]:
+    """The registered sources of ``indicator``, newest first (several may cover different
+    areas: the sample's NDVI stack and a case's satellite scenes)."""
     if "raster_sources" not in store.layers():
-        return None
-    rows = store.read("raster_sources", "indicator = ?", (indicator,))
-    if rows.empty:
-        return None
-    return rows.sort_values("ingested_at", kind="stable").iloc[-1].to_dict()
+        return []
+    rows = store.read("raster_sources", indicator=indicator)
+    return rows.sort_values("ingested_at", kind="stable").iloc[::-1].to_dict("records")
+
+
+def _source(store: Store, indicator: str) -> dict | None:
+    found = _sources(store, indicator)
+    return found[0] if found else None
 
 
 @lru_cache(maxsize=8)
 def _open(location: str, options: str, ingested_at: str):
     from .cube import open_cube
+    opts = json.loads(options)
+    if opts.get("kind") in ("scenes", "stac"):  # spectral-index sources (issue 15)
+        from .scene_ingest import reopen_index
+        return reopen_index({"location": location, "options": opts})
     source = json.loads(location) if location.startswith("[") else location
-    return open_cube(source, validate="none", **json.loads(options))
+    return open_cube(source, validate="none", **opts)
 
 
-def _cube(store: Store, indicator: str):
-    src = _source(store, indicator)
+def _cube(store: Store, indicator: str, src: dict | None = None):
+    src = src or _source(store, indicator)
     if src is None:
         return None
     try:  # keyed on the ingestion time too, so a re-ingested source is reopened
@@ -57,11 +66,18 @@ def raster_window(store: Store, bounds: tuple[float, float, float, float], indic
     """The raster around ``bounds`` (lon/lat: minx, miny, maxx, maxy) on the date nearest
     ``time`` (default the latest): ``{"values": 2-D float array (NaN = no data), "bounds":
     (minx, miny, maxx, maxy) in EPSG:4326, "time": "YYYY-MM-DD"}``, or None when the raster
-    does not reach the area."""
+    does not reach the area. With several sources of the indicator, the newest that reaches the
+    area is used."""
+    for src in _sources(store, indicator):
+        cube = _cube(store, indicator, src)
+        found = None if cube is None else _window(cube, bounds, time, pad, max_pixels)
+        if found is not None:
+            return found
+    return None
+
+
+def _window(cube, bounds, time, pad: float, max_pixels: int) -> dict | None:
     from rasterio.warp import transform_bounds
-    cube = _cube(store, indicator)
-    if cube is None:
-        return None
     minx, miny, maxx, maxy = bounds
     dx, dy = (maxx - minx) * pad + 1e-4, (maxy - miny) * pad + 1e-4
     box = transform_bounds("EPSG:4326", cube.rio.crs, minx - dx, miny - dy, maxx + dx, maxy + dy)

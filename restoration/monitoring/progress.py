@@ -30,6 +30,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from .. import config
 from ..store import Store
 from .indicators import INDICATORS, canonical_code, direction_of
 from .plan import planned_level
@@ -47,7 +48,7 @@ SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
 def _today(today: Any) -> pd.Timestamp:
-    return pd.Timestamp.today().normalize() if today is None else pd.Timestamp(today)
+    return pd.Timestamp(config.today()) if today is None else pd.Timestamp(today)
 
 
 def progress_ratio(current: float, baseline: float, target: float) -> float:

@@ -39,10 +39,7 @@ def existing_keys(tx: Transaction, frame: pd.DataFrame) -> pd.MultiIndex:
     """The (site_id, indicator, time, source) keys of ``frame`` already in the store."""
     if frame.empty:
         return pd.MultiIndex.from_tuples([], names=KEY)
-    sites = sorted(set(frame["site_id"]))
-    marks = ", ".join("?" * len(sites))
-    have = tx.query(f"SELECT site_id, indicator, time, source FROM monitoring_series "
-                    f"WHERE site_id IN ({marks})", tuple(sites))
+    have = tx.read("monitoring_series", site_id=sorted(set(frame["site_id"])), columns=list(KEY))
     mine = pd.MultiIndex.from_frame(frame[list(KEY)])
     return mine[mine.isin(pd.MultiIndex.from_frame(have[list(KEY)]))] if not have.empty else mine[:0]
 
@@ -56,13 +53,9 @@ def write_series(tx: Transaction, frame: pd.DataFrame, *, replace: bool, action:
     if replace and not frame.empty:
         dup = existing_keys(tx, frame)
         if len(dup):
-            tx.conn.executemany(
-                "DELETE FROM monitoring_series WHERE site_id = ? AND indicator = ? AND time = ? "
-                "AND source = ?", [tuple(k) for k in dup])
-            replaced = len(dup)
-            tx.touched.add("monitoring_series")
-            tx.audit("replace", "monitoring_series", None, {"rows": replaced},
-                     {"sources": sorted(set(frame["source"])), "by": action})
+            # the replaced values go to the audit log with the rows themselves
+            replaced = tx.delete_matching("monitoring_series", dup.to_frame(index=False),
+                                          action=f"replace ({action})")
     n = tx.insert("monitoring_series", frame, action=action, progress=progress)
     return n, replaced
 
@@ -74,18 +67,15 @@ def read_series(store: Store | Transaction, site_ids: Sequence[str] | None = Non
     ``usable_only`` drops values whose qc flag has a part in :data:`EXCLUDED_QC` (cloudy raster
     means, suspect samples).
     """
-    where, params = [], []
+    filters = {}
     for col, values in (("site_id", site_ids), ("indicator", indicators)):
         if values is not None:
             values = list(values)
             if not values:
                 return _empty()
-            where.append(f"{col} IN ({', '.join('?' * len(values))})")
-            params.extend(values)
-    sql = "SELECT site_id, indicator, time, value, unit, source, qc_flag FROM monitoring_series"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    frame = store.query(sql, tuple(params))
+            filters[col] = values
+    frame = store.read("monitoring_series", columns=["site_id", "indicator", "time", "value", "unit", "source",
+                                                     "qc_flag"], **filters)
     if frame.empty:
         return _empty()
     frame["time"] = pd.to_datetime(frame["time"], format="mixed")

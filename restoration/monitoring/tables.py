@@ -225,7 +225,7 @@ def ingest_table(store: Store | Transaction, path: str | Path, *, source: str | 
             row = int(lines[i.row]) if i.row is not None and 0 <= i.row < len(lines) else None
             issues.append(Issue(i.message, source=name, row=row, field=i.field, row_label=label))
     with writing(store, actor, site_ids=None if clean is None else clean["site_id"].unique()) as tx:
-        known = set(tx.query("SELECT site_id FROM sites")["site_id"])
+        known = tx.keys("sites")
         site_col = frame["site_id"] if "site_id" in frame else pd.Series([None] * len(frame))
         for pos, sid in enumerate(site_col):
             if not _blank(sid) and str(sid).strip() not in known:

@@ -10,11 +10,13 @@ from datetime import date
 
 import pandas as pd
 
+from .. import config
 from .. import __version__
 from ..cases import case_record
 from ..cases.events import event_label
 from ..model import CaseClass, RestorationMode, Role, Stage
 from ..store import Store
+from .. import config
 
 _CSS = """
 body{font-family:"Noto Sans CJK SC","WenQuanYi Micro Hei","Microsoft YaHei",sans-serif;margin:2em;color:#222}
@@ -77,10 +79,10 @@ def _procedure_parts(proc: dict) -> list[str]:
 def case_report_html(store: Store, case_id: str, today: date | None = None) -> str:
     """The case's record, timeline, deadlines, sites, modes, funds, alternative-restoration
     coverage and latest effect evaluation, as printable HTML."""
-    today = today or date.today()
+    today = today or config.today()
     rec = case_record(store, case_id, today=today)
     case = rec["case"]
-    sites = store.read("sites", "case_id = ?", (case_id,))
+    sites = store.read("sites", case_id=case_id)
     parts = [f"<h1>{html.escape(case['title'])}</h1>",
              f"<p class='meta'>案件编号 {html.escape(case_id)} · 报告日期 {today.isoformat()} · "
              f"restoration-platform {__version__}</p>",
@@ -130,7 +132,7 @@ def case_report_html(store: Store, case_id: str, today: date | None = None) -> s
         ("已拨付 disbursed", _yuan(led["disbursed_yuan"])), ("结余 balance", _yuan(led["balance_yuan"])),
         ("逾期欠缴 arrears", _yuan(led["arrears_yuan"]))], columns=["项目 item", "金额 amount"])))
     parts += _procedure_parts(rec.get("procedure") or {})
-    evals = store.read("effect_evaluations", "case_id = ?", (case_id,))
+    evals = store.read("effect_evaluations", case_id=case_id)
     if len(evals):
         last = evals.iloc[-1]
         parts.append("<h2>修复效果评估 Effect evaluation</h2>")

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 import shapely.affinity
+import shapely.prepared
 from tqdm.auto import tqdm
 
 from . import case_history
@@ -54,10 +55,11 @@ def build_sample(out: str | Path, *, seed: int = DEFAULT_SEED, sites: int | None
     counties.to_file(out / "counties.geojson", driver="GeoJSON")
     watersheds.to_file(out / "watersheds.geojson", driver="GeoJSON")
 
-    site_frame, profiles = _sites(rng, sites)
+    region = _Region(counties, watersheds)
+    site_frame, profiles = _sites(rng, sites, region)
     site_frame.to_file(out / "sites.geojson", driver="GeoJSON")
 
-    bank = _bank(rng, site_frame)
+    bank = _bank(rng, site_frame, region)
     # the bank arrives in CGCS2000, as a provincial registry would deliver it
     bank.to_crs(4490).to_file(out / "bank_projects.gpkg", driver="GPKG", layer="bank_projects")
     for name, table in _bank_tables(bank).items():
@@ -86,55 +88,129 @@ def _region(rng) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     x, y = lonlat_to_m(corners[:, 0], corners[:, 1])
     bbox_m = (min(x) - 2000, min(y) - 2000, max(x) + 2000, max(y) + 2000)
 
-    def layer(names, prefix, id_col):
-        cells = voronoi_regions(rng, bbox_m, len(names))
+    def layer(names, seeds, prefix, id_col):
+        lon, lat = np.asarray(seeds, dtype=float).T
+        cells = voronoi_regions(rng, bbox_m, len(names), seeds=np.c_[lonlat_to_m(lon, lat)])
         geoms = [to_lonlat(c).intersection(box) for c in cells]
         return gpd.GeoDataFrame({id_col: [f"{prefix}{i + 1:02d}" for i in range(len(names))],
                                  "name": names}, geometry=geoms, crs=4326)
 
-    counties = layer(cat.COUNTIES, "C", "county_id")
+    counties = layer(cat.COUNTIES, cat.COUNTY_SEEDS, "C", "county_id")
     counties.insert(2, "city", [cat.COUNTY_CITY[n] for n in counties["name"]])  # jurisdiction tree (issue 11)
-    return counties, layer(cat.WATERSHEDS, "W", "watershed_id")
+    return counties, layer(cat.WATERSHEDS, cat.WATERSHED_SEEDS, "W", "watershed_id")
 
 
-def _random_point(rng, bbox) -> tuple[float, float]:
-    lon = rng.uniform(bbox[0] + 0.03, bbox[2] - 0.03)
-    lat = rng.uniform(bbox[1] + 0.03, bbox[3] - 0.03)
-    return lonlat_to_m(lon, lat)
+class _Region:
+    """The counties and watersheds in metres, to place every site and project inside the county
+    (and watershed) its record names: a case's sites in the case's county, a project in the
+    county its name or operator names."""
+
+    def __init__(self, counties: gpd.GeoDataFrame, watersheds: gpd.GeoDataFrame):
+        self.county = {n: _metres(g) for n, g in zip(counties["name"], counties.geometry)}
+        self.watershed = {n: _metres(g) for n, g in zip(watersheds["name"], watersheds.geometry)}
+        box = cat.NDVI_BBOX
+        self.ndvi = _metres(shapely.box(box[0] + 0.03, box[1] + 0.03, box[2] - 0.03, box[3] - 0.03))
+        self.ndvi_full = _metres(shapely.box(*box)).buffer(500)
+
+    def named_county(self, *texts: str | None) -> str | None:
+        """The first county named in ``texts`` (by its full name or its first two characters)."""
+        for text in texts:
+            for name in cat.COUNTIES:
+                if text and (name in text or text.startswith(name[:2])):
+                    return name
+        return None
+
+    def named_watershed(self, *texts: str | None) -> str | None:
+        for text in texts:
+            for name in cat.WATERSHEDS:
+                if text and name.removesuffix("流域") in text:
+                    return name
+        return None
+
+    def watershed_at(self, x: float, y: float) -> str | None:
+        pt = shapely.Point(x, y)
+        return next((n for n, g in self.watershed.items() if g.contains(pt)), None)
+
+    def area(self, county: str | None, watershed: str | None = None, ndvi: bool | None = None):
+        """Where a feature may lie: the county, intersected with the watershed; inside the NDVI
+        window (``ndvi=True``, vegetation monitored from the rasters) or outside it (``False``)."""
+        geom = self.county[county] if county else shapely.box(*shapely.bounds(shapely.union_all(
+            list(self.county.values()))))
+        if watershed:
+            geom = geom.intersection(self.watershed[watershed])
+        if ndvi is True:
+            geom = geom.intersection(self.ndvi)
+        elif ndvi is False:
+            geom = geom.difference(self.ndvi_full)
+        if geom.is_empty:
+            raise ValueError(f"sample geography: no land in {county} ∩ {watershed} ∩ NDVI={ndvi}")
+        return geom
 
 
-def _sites(rng, total: int | None) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
+def _place(rng, area_m, shape_at, near: tuple[float, float] | None = None,
+           distance: tuple[float, float] | None = None, tries: int = 400):
+    """A shape (from ``shape_at(x, y)``) lying inside ``area_m``: first at random directions and
+    ``distance`` (m) from ``near``, then anywhere in the area. Deterministic for a given rng."""
+    minx, miny, maxx, maxy = area_m.bounds
+    prepared = shapely.prepared.prep(area_m.buffer(-150))
+    for i in range(tries):
+        if near is not None and distance is not None and i < tries // 2:
+            ang = rng.uniform(0, 2 * np.pi)
+            dist = rng.uniform(*distance)
+            x, y = near[0] + dist * np.cos(ang), near[1] + dist * np.sin(ang)
+        elif near is not None and distance is None and i == 0:
+            x, y = near
+        else:
+            x, y = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
+        shape = shape_at(x, y)
+        if prepared.contains(shape):
+            return x, y, shape
+    raise ValueError("sample geography: could not place a shape inside its county")
+
+
+def _case_geography(region: _Region) -> dict[str, tuple[str, str | None]]:
+    """Each case's county (from its title) and the watershed its title names."""
+    return {cid: (case_county(title), region.named_watershed(title)) for cid, title, *_ in cat.CASES}
+
+
+def case_county(title: str) -> str:
+    """The county a sample case is handled in: the one its title starts with, else 桂源县."""
+    return next((c for c in cat.COUNTIES if title.startswith(c[:2])), "桂源县")
+
+
+def _sites(rng, total: int | None, region: _Region) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
     rows, geoms, profiles = [], [], {}
-    centre: dict[str, tuple[float, float]] = {}
     case_anchor: dict[str, tuple[float, float]] = {}
+    geography = _case_geography(region)
     for sid, case_id, role, eco, name, area, in_ndvi, elong, profile in cat.SITES:
-        bbox = cat.NDVI_BBOX if in_ndvi else cat.REGION_BBOX
         if role == "monitoring_plot":
             # a plot point inside the case's restoration site
             ref = next(s for s in rows[::-1] if s["case_id"] == case_id and s["role"] != "monitoring_plot")
             poly = geoms[rows.index(ref)]
-            pt = shapely.Point(*m_to_lonlat(*_point_inside(rng, _metres(poly))))
-            geom = pt
+            geom = shapely.Point(*m_to_lonlat(*_point_inside(rng, _metres(poly))))
+        elif role == "in_situ_restoration" and case_id in case_anchor:
+            # the restoration site lies within the damaged footprint
+            damaged = next(_metres(g) for s, g in zip(rows, geoms)
+                           if s["case_id"] == case_id and s["role"] == "damaged")
+            geom = to_lonlat(shapely.affinity.scale(damaged, *(2 * [np.sqrt(area / _ha(damaged))])))
         else:
-            if role in ("in_situ_restoration",) and case_id in case_anchor:
-                cx, cy = case_anchor[case_id]
-            elif case_id in case_anchor:
-                ax, ay = case_anchor[case_id]
-                ang = rng.uniform(0, 2 * np.pi)
-                dist = rng.uniform(1500, 4000) + np.sqrt(area * 1e4)
-                cx, cy = ax + dist * np.cos(ang), ay + dist * np.sin(ang)
+            county, watershed = geography[case_id] if case_id else (None, None)
+            # vegetation sites inside the NDVI window, the others outside it
+            where = region.area(county, watershed, ndvi=bool(in_ndvi))
+            seed = rng.integers(2**32)  # one shape per try, all from this site's own stream
+
+            def shape_at(x, y, seed=seed, area=area, elong=elong):
+                return blob(np.random.default_rng(seed), x, y, area * 1e4, elongation=elong)
+
+            if case_id in case_anchor:
+                reach = np.sqrt(area * 1e4)
+                x, y, shape = _place(rng, where, shape_at, near=case_anchor[case_id],
+                                     distance=(1500 + reach, 4000 + reach))
             else:
-                cx, cy = _random_point(rng, bbox)
+                x, y, shape = _place(rng, where, shape_at)
             if case_id and case_id not in case_anchor:
-                case_anchor[case_id] = (cx, cy)
-            shape = blob(rng, cx, cy, area * 1e4, elongation=elong)
-            if role == "in_situ_restoration":
-                # the restoration site lies within the damaged footprint
-                damaged = next(_metres(g) for s, g in zip(rows, geoms)
-                               if s["case_id"] == case_id and s["role"] == "damaged")
-                shape = shapely.affinity.scale(damaged, *(2 * [np.sqrt(area / _ha(damaged))]))
+                case_anchor[case_id] = (x, y)
             geom = to_lonlat(shape)
-            centre[sid] = (cx, cy)
         rows.append({"site_id": sid, "case_id": case_id, "role": role, "ecosystem_type": eco,
                      "name": name})
         geoms.append(geom)
@@ -180,26 +256,37 @@ def _point_inside(rng, poly_m) -> tuple[float, float]:
 
 
 # -- bank ---------------------------------------------------------------------------------
-def _bank(rng, sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def _bank(rng, sites: gpd.GeoDataFrame, region: _Region) -> gpd.GeoDataFrame:
+    """Bank projects inside the county their name (else operator) names; a project placed
+    ``near:<site>`` lies 6–15 km from that site where its county allows, in the site's watershed."""
     rows, geoms = [], []
     for (pid, name, kind, eco, services, capacity, unit, cost, rel, years, status, operator,
          place) in cat.BANK:
+        county = region.named_county(name, operator)
+        watershed = region.named_watershed(name)
+        near = distance = None
         if place.startswith("near:"):
-            anchor = sites.loc[sites.site_id == place[5:], "geometry"].iloc[0].centroid
-            ax, ay = lonlat_to_m(anchor.x, anchor.y)
-            ang = rng.uniform(0, 2 * np.pi)
-            dist = rng.uniform(6000, 15000)
-            cx, cy = ax + dist * np.cos(ang), ay + dist * np.sin(ang)
-            lon, lat = m_to_lonlat(cx, cy)  # keep the project inside the region
-            lon = float(np.clip(lon, cat.REGION_BBOX[0] + 0.05, cat.REGION_BBOX[2] - 0.05))
-            lat = float(np.clip(lat, cat.REGION_BBOX[1] + 0.05, cat.REGION_BBOX[3] - 0.05))
-            cx, cy = lonlat_to_m(lon, lat)
+            anchor = sites.loc[sites.site_id == place[5:], "geometry"].iloc[0].representative_point()
+            near = lonlat_to_m(anchor.x, anchor.y)
+            distance = (6000, 15000)
+            watershed = watershed or region.watershed_at(*near)
         else:
-            lon, lat = (float(v) for v in place.split(","))
-            cx, cy = lonlat_to_m(lon, lat)
+            near = lonlat_to_m(*(float(v) for v in place.split(",")))  # a hint, kept if it fits
         # footprint: the capacity itself for area units; a nominal forest-farm / river reach else
         area_ha = capacity if unit == "ha" else (400.0 if unit == "tCO2e" else 150.0)
-        shape = blob(rng, cx, cy, area_ha * 1e4 * 1.05, elongation=6.0 if eco in ("river", "riparian_buffer") else 1.2)
+        seed = rng.integers(2**32)
+
+        def shape_at(x, y, seed=seed, area_ha=area_ha, eco=eco):
+            return blob(np.random.default_rng(seed), x, y, area_ha * 1e4 * 1.05,
+                        elongation=6.0 if eco in ("river", "riparian_buffer") else 1.2)
+
+        named = region.named_watershed(name)
+        try:
+            _, _, shape = _place(rng, region.area(county, watershed), shape_at, near=near, distance=distance)
+        except ValueError:
+            if named:  # a watershed in the project's name is a must; the anchor's only a preference
+                raise
+            _, _, shape = _place(rng, region.area(county), shape_at, near=near, distance=distance)
         rows.append({
             "project_id": pid, "name": name, "kind": kind, "ecosystem_type": eco,
             "services": ";".join(services), "capacity": capacity, "capacity_unit": unit,
@@ -290,7 +377,7 @@ def _cases() -> pd.DataFrame:
     rows = []
     for (cid, title, cls, stage, amount, incident, discovered, clue, modes, disclosed,
          liable) in cat.CASES:
-        county = next((c for c in cat.COUNTIES if title.startswith(c[:2])), "桂源县")
+        county = case_county(title)
         eco = sites_by_case.get(cid, "forest")
         rows.append({
             "case_id": cid, "title": title, "region": county, "case_class": cls, "stage": stage,

@@ -15,6 +15,15 @@ COUNTIES = ["青岚县", "柳溪县", "石岭县", "云潭县", "邕北区", "�
 COUNTY_CITY = {name: "桂西市" for name in COUNTIES}
 WATERSHEDS = ["红水河流域", "柳江流域", "郁江流域", "左江流域"]
 
+#: Voronoi seeds (lon, lat) of the counties, in COUNTIES' order. The five counties with vegetation
+#: cases (青岚, 石岭, 云潭, 桂源, 红河口) ring the NDVI window so each has land inside it; 桂源 reaches
+#: north into the 红水河 basin, 红河口 south-east to the coast, 柳溪 lies in the 柳江 basin.
+COUNTY_SEEDS = [(108.12, 23.27), (109.05, 24.15), (108.56, 23.33), (108.25, 23.03), (109.30, 23.70),
+                (108.30, 23.47), (108.52, 23.06), (107.75, 22.80)]
+#: Voronoi seeds (lon, lat) of the watersheds, in WATERSHEDS' order: 红水河 north-west, 柳江
+#: north-east, 郁江 south-east, 左江 south-west.
+WATERSHED_SEEDS = [(107.90, 24.10), (109.10, 24.10), (109.00, 23.00), (107.80, 22.90)]
+
 CLAIMANTS = {
     "forest": "市林业局",
     "karst_grassland": "市自然资源局",
@@ -97,7 +106,8 @@ SITES = [
     ("S025", "GX-2024-013", "damaged", "urban_green", "餐饮店旁绿地", 0.5, False, 1.0, "none"),
     ("S026", "GX-2023-014", "damaged", "forest", "非法占用林地", 6.0, True, 1.0, "none"),
     ("S027", "GX-2023-015", "damaged", "riparian_buffer", "排污口河岸带", 10.0, False, 5.0, "none"),
-    ("S028", "GX-2023-015", "alternative_restoration", "riparian_buffer", "河岸带替代修复区", 14.0, True, 4.0, "planting"),
+    # outside the NDVI window: its NDVI target has no data — an alert the supervisor must see
+    ("S028", "GX-2023-015", "alternative_restoration", "riparian_buffer", "河岸带替代修复区", 14.0, False, 4.0, "planting"),
     ("S029", None, "reference", "forest", "区域森林参照区", 150.0, True, 1.0, "intact"),
     ("S030", None, "reference", "wetland", "区域湿地参照区", 60.0, False, 1.3, "none"),
 ]

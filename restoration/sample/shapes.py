@@ -47,14 +47,20 @@ def to_lonlat(geom):
 
 
 def voronoi_regions(rng: np.random.Generator, bbox_m: tuple[float, float, float, float],
-                    n: int) -> list[shapely.Polygon]:
-    """n Voronoi cells over the box with wavy edges (densified and jittered), clipped to it."""
+                    n: int, seeds: np.ndarray | None = None) -> list[shapely.Polygon]:
+    """n Voronoi cells over the box with wavy edges (densified and jittered), clipped to it, in
+    the order of ``seeds`` (n × 2 metres) when given, else around n random seeds."""
     minx, miny, maxx, maxy = bbox_m
-    pts = shapely.multipoints(np.c_[rng.uniform(minx, maxx, n), rng.uniform(miny, maxy, n)])
+    if seeds is None:
+        seeds = np.c_[rng.uniform(minx, maxx, n), rng.uniform(miny, maxy, n)]
+    seeds = np.asarray(seeds, dtype=float)
+    pts = shapely.multipoints(seeds)
     box = shapely.box(*bbox_m)
-    cells = shapely.voronoi_polygons(pts, extend_to=box)
+    cells = list(shapely.voronoi_polygons(pts, extend_to=box).geoms)
+    # shapely does not keep the seeds' order: put each cell at its seed's position
+    cells = [next(c for c in cells if c.contains(shapely.Point(*xy))) for xy in seeds]
     out = []
-    for cell in cells.geoms:
+    for cell in cells:
         cell = shapely.segmentize(cell, (maxx - minx) / 60)
         coords = np.asarray(cell.exterior.coords)
         on_box = (np.isclose(coords[:, 0], minx) | np.isclose(coords[:, 0], maxx) |

@@ -1,4 +1,5 @@
-"""The store: one GeoPackage file holding every layer; the only module that touches it."""
+"""The store: the only door to the platform's data (a GeoPackage file by default, PostgreSQL +
+PostGIS for many users, chosen by :func:`open_store`'s location)."""
 from .core import Store, Transaction, open_store
 from .migrations import LATEST as SCHEMA_VERSION
 

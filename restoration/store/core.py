@@ -1,8 +1,11 @@
-"""The embedded store: one GeoPackage file, written only in transactions.
+"""The store gateway: every layer behind named operations, on either backend.
 
-This module is the only code that opens the file. Every write runs inside one SQLite
-transaction (``BEGIN IMMEDIATE``), so an import that fails halfway leaves the file exactly as it
-was, and two processes writing at once are serialised by SQLite's lock.
+``Store`` (reads) and ``Transaction`` (writes, all or nothing) are the only door to the data:
+no other module writes SQL or touches a connection. The backend — one GeoPackage file by
+default, or PostgreSQL + PostGIS selected by a URL — is chosen by :func:`open_store`; both run
+the same statements through :class:`~restoration.store.backend.Backend`. Every write is audited
+with the transaction's actor; a lock held by another writer for longer than the lock timeout
+(60 s) is reported as :class:`~restoration.errors.ConflictError` "busy, retry" (exit code 4).
 """
 from __future__ import annotations
 
@@ -10,8 +13,6 @@ import json
 import logging
 import math
 import os
-import sqlite3
-import tempfile
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,8 +26,10 @@ from tqdm.auto import tqdm
 
 from .. import model
 from ..errors import ConflictError, InputError, Issue, NotFoundError, StoreError
-from . import gpkg
-from .migrations import LATEST, MIGRATIONS, _quote
+from .backend import Backend, plain
+from .backend import quote as _quote
+
+log = logging.getLogger(__name__)
 
 CHUNK_ROWS = 2_000
 
@@ -69,7 +72,7 @@ def _sql_value(f: model.Field, v: Any) -> Any:
     if f.kind == "bool":
         return int(bool(v))
     if f.kind == "blob":
-        return sqlite3.Binary(bytes(v))
+        return bytes(v)
     if f.kind == "float":
         return float(v)
     if f.kind == "int":
@@ -81,161 +84,44 @@ def _sql_value(f: model.Field, v: Any) -> Any:
 
 def _to_multi(geoms: np.ndarray) -> np.ndarray:
     out = np.asarray(geoms, dtype=object).copy()
-    is_poly = shapely.get_type_id(out) == 3
-    for i in np.flatnonzero(is_poly):
-        out[i] = shapely.MultiPolygon([out[i]])
+    idx = np.flatnonzero(shapely.get_type_id(out) == 3)
+    if len(idx):  # one MultiPolygon per Polygon, in one vectorised call
+        out[idx] = shapely.multipolygons(out[idx], indices=np.arange(len(idx)))
     return out
 
 
-class Transaction:
-    """One write transaction. Use through ``Store.transaction()``; all or nothing."""
 
-    def __init__(self, store: "Store", conn: sqlite3.Connection, actor: str):
-        self.store = store
-        self.conn = conn
-        self.actor = actor
-        self.touched: set[str] = set()
-
-    # -- generic SQL for domain modules (ledger, workflow) -----------------------------------
-    def execute(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
-        return self.conn.execute(sql, params)
-
-    def query(self, sql: str, params: tuple | dict = ()) -> pd.DataFrame:
-        return pd.read_sql_query(sql, self.conn, params=params)
-
-    def read(self, layer: str, where: str | None = None, params: tuple | dict = (),
-             **equals: Any) -> pd.DataFrame:
-        """Read a layer inside this transaction (sees its uncommitted writes); as ``Store.read``."""
-        where, params = _with_filters(where, params, equals)
-        return self.store._read(self.conn, layer, where, params)
-
-    def keys(self, layer: str, column: str | None = None) -> set:
-        """The distinct values of ``column`` (default: the layer's key) in ``layer``."""
-        column = column or model.LAYERS[layer].key
-        return {r[0] for r in self.conn.execute(f"SELECT DISTINCT {_quote(column)} FROM {_quote(layer)}")}
-
-    # -- audit ------------------------------------------------------------------------------
-    def audit(self, action: str, layer: str, record_id: str | None = None,
-              before: Any = None, after: Any = None) -> None:
-        self.conn.execute(
-            "INSERT INTO audit_log (at, actor, action, layer, record_id, before, after) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (_now(), self.actor, action, layer, record_id, _json(before), _json(after)))
-
-    # -- rows -------------------------------------------------------------------------------
-    def insert(self, layer: str, frame: pd.DataFrame, *, action: str = "insert",
-               progress: bool = False) -> int:
-        """Insert validated rows (``restoration.validate`` canonical form) into ``layer``."""
-        spec = model.LAYERS[layer]
-        n = len(frame)
-        if n == 0:
-            return 0
-        # computed stamps the caller doesn't give: version 1, timestamps now
-        stamps = [f for f in spec.fields if f.computed and f.name not in frame.columns
-                  and (f.name == "version" or f.kind == "datetime")]
-        cols = [f for f in spec.fields if f.name in frame.columns or f in stamps]
-        names = [f.name for f in cols]
-        columns = {f.name: (frame[f.name].to_numpy(dtype=object) if f.name in frame.columns else None)
-                   for f in cols}
-        stamp = _now()
-        rows_cols = []
-        for f in cols:
-            values = columns[f.name]
-            if values is None:
-                fill = 1 if f.name == "version" else stamp
-                rows_cols.append([fill] * n)
-            else:
-                rows_cols.append([_sql_value(f, v) for v in values])
-        if spec.geometry:
-            geoms = _to_multi(frame.geometry.to_numpy())
-            rows_cols.insert(0, gpkg.encode(geoms))
-            names = ["geom"] + names
-        sql = (f"INSERT INTO {_quote(layer)} ({', '.join(_quote(c) for c in names)}) "
-               f"VALUES ({', '.join('?' * len(names))})")
-        rows = list(zip(*rows_cols))
-        bar = tqdm(total=n, desc=f"import {layer}", unit="row", disable=not progress, leave=False)
-        try:
-            for start in range(0, n, CHUNK_ROWS):
-                _executemany(self.conn, sql, rows[start:start + CHUNK_ROWS], layer, spec)
-                bar.update(min(CHUNK_ROWS, n - start))
-        finally:
-            bar.close()
-        self.touched.add(layer)
-        if layer != "audit_log":
-            ids = frame[spec.key].astype(str).tolist()[:1000] if spec.key else None
-            self.audit(action, layer, None, None, {"rows": n, "ids": ids})
-        return n
-
-    def get(self, layer: str, key_value: str) -> dict:
-        spec = model.LAYERS[layer]
-        frame = self.store._read(self.conn, layer, f"{_quote(spec.key)} = ?", (key_value,))
-        if frame.empty:
-            raise NotFoundError(f"{layer}: no record with {spec.key} '{key_value}'")
-        return _record(frame)
-
-    def update(self, layer: str, key_value: str, changes: dict[str, Any], *,
-               expected_version: int | None = None, action: str = "update") -> dict:
-        """Change fields of one record; with ``expected_version`` (optimistic lock) refuse the
-        change when someone else saved the record since it was read."""
-        spec = model.LAYERS[layer]
-        before = self.get(layer, key_value)
-        has_version = "version" in spec.field_names
-        if expected_version is not None and has_version and int(before["version"]) != int(expected_version):
-            last = self.conn.execute(
-                "SELECT actor, at FROM audit_log WHERE layer = ? AND record_id = ? ORDER BY fid DESC LIMIT 1",
-                (layer, key_value)).fetchone()
-            who = f" by {last[0]} at {last[1]} UTC" if last else ""
-            raise ConflictError(
-                f"{layer} '{key_value}' was changed{who} (now version {before['version']}, you edited "
-                f"version {expected_version}); reload it and apply your change again — nothing was saved")
-        unknown = [k for k in changes if k not in spec.field_names]
-        if unknown:
-            raise InputError(Issue(f"unknown field(s) {', '.join(unknown)}", source=layer))
-        changes = dict(changes)
-        if has_version:
-            changes["version"] = int(before["version"]) + 1
-        if "updated_at" in spec.field_names:
-            changes["updated_at"] = _now()
-        sets = ", ".join(f"{_quote(k)} = ?" for k in changes)
-        params = [_sql_value(spec.field(k), v) for k, v in changes.items()]
-        self.conn.execute(f"UPDATE {_quote(layer)} SET {sets} WHERE {_quote(spec.key)} = ?",
-                          (*params, key_value))
-        self.touched.add(layer)
-        after = {**before, **changes}
-        diff_before = {k: before.get(k) for k in changes}
-        self.audit(action, layer, key_value, diff_before, {k: after[k] for k in changes})
-        return after
-
-    def delete(self, layer: str, key_value: str) -> None:
-        spec = model.LAYERS[layer]
-        before = self.get(layer, key_value)
-        self.conn.execute(f"DELETE FROM {_quote(layer)} WHERE {_quote(spec.key)} = ?", (key_value,))
-        self.touched.add(layer)
-        self.audit("delete", layer, key_value, before, None)
+def _busy_message(location: str) -> str:
+    return (f"{location}: the store is busy (another user is writing); retry in a moment — "
+            "nothing was saved")
 
 
-def _executemany(conn: sqlite3.Connection, sql: str, rows: list[tuple], layer: str,
-                 spec: model.LayerSpec) -> None:
-    try:
-        conn.executemany(sql, rows)
-    except sqlite3.IntegrityError as exc:
-        raise InputError(Issue(f"rejected by the store: {exc}", source=layer)) from exc
-
-
-def _with_filters(where: str | None, params: tuple | dict, equals: dict[str, Any]) -> tuple[str | None, tuple]:
+def _with_filters(where: str | None, params: tuple | dict, equals: dict[str, Any],
+                  spec: model.LayerSpec | None = None) -> tuple[str | None, tuple]:
     """Add ``column = ?`` (or ``IN``) conditions for the keyword filters that are not None."""
     clauses = [where] if where else []
-    values = list(params)
+    values = [plain(p) for p in params]
+
+    def norm(column, v):
+        if spec is not None and column in spec.field_names and spec.field(column).kind == "bool":
+            return int(bool(v))
+        return plain(v)
+
     for column, value in equals.items():
         if value is None:
             continue
-        if isinstance(value, (list, tuple, set)):
+        if spec is not None and column not in spec.field_names and column != "fid":
+            raise InputError(Issue(f"unknown field '{column}'", source=spec.name))
+        if isinstance(value, (list, tuple, set, frozenset, np.ndarray, pd.Index, pd.Series)):
             value = list(value)
+            if not value:
+                clauses.append("1 = 0")
+                continue
             clauses.append(f"{_quote(column)} IN ({', '.join('?' * len(value))})")
-            values.extend(value)
+            values.extend(norm(column, v) for v in value)
         else:
             clauses.append(f"{_quote(column)} = ?")
-            values.append(value)
+            values.append(norm(column, value))
     return (" AND ".join(f"({c})" for c in clauses) or None), tuple(values)
 
 
@@ -244,66 +130,42 @@ def _record(frame: pd.DataFrame) -> dict:
     return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
 
 
-class Store:
-    """A GeoPackage-backed store. Open with :func:`open_store`."""
+def _spec(layer: str) -> model.LayerSpec:
+    try:
+        return model.LAYERS[layer]
+    except KeyError:
+        raise NotFoundError(f"unknown layer '{layer}'; layers: {', '.join(model.LAYERS)}") from None
 
-    def __init__(self, path: Path):
-        self.path = Path(path)
 
-    def __repr__(self) -> str:
-        return f"Store({str(self.path)!r})"
+class _Reads:
+    """Named read operations shared by ``Store`` (own connection) and ``Transaction`` (its own,
+    seeing its uncommitted writes)."""
 
-    # -- connections ------------------------------------------------------------------------
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-        conn.execute("PRAGMA busy_timeout = 60000")
-        gpkg.register_functions(conn)  # the R-tree triggers call ST_MinX & co.
-        return conn
+    _backend: Backend
 
     @contextmanager
-    def transaction(self, actor: str = "system") -> Iterator[Transaction]:
-        """A write transaction: committed when the block ends, rolled back on any error."""
-        conn = self._connect()
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            tx = Transaction(self, conn, actor)
-            try:
-                yield tx
-                if tx.touched:
-                    self._after_write(conn, tx.touched)
-                conn.execute("COMMIT")
-            except BaseException:
-                # pandas rolls back by itself when a query inside the transaction fails; a second
-                # ROLLBACK would then fail and hide the original error
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-        finally:
-            conn.close()
+    def _conn(self):  # pragma: no cover - overridden
+        raise NotImplementedError
+        yield
 
-    def _after_write(self, conn: sqlite3.Connection, touched: set[str]) -> None:
-        conn.execute("UPDATE restoration_meta SET value = CAST(value AS INTEGER) + 1 "
-                     "WHERE key = 'store_version'")
-        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        for layer in touched | {"audit_log"}:
-            spec = model.LAYERS[layer]
-            extent = None
-            if spec.geometry:
-                blobs = [r[0] for r in conn.execute(f"SELECT geom FROM {_quote(layer)}")]
-                extent = gpkg.bounds(gpkg.decode(blobs))
-            if extent:
-                conn.execute("UPDATE gpkg_contents SET last_change = ?, min_x = ?, min_y = ?, "
-                             "max_x = ?, max_y = ? WHERE table_name = ?", (stamp, *extent, layer))
-            else:
-                conn.execute("UPDATE gpkg_contents SET last_change = ? WHERE table_name = ?",
-                             (stamp, layer))
+    _locking = False
 
-    # -- reads ------------------------------------------------------------------------------
-    def _read(self, conn: sqlite3.Connection, layer: str, where: str | None = None,
-              params: tuple | dict = ()) -> pd.DataFrame:
-        spec = model.LAYERS[layer]
-        sql = f"SELECT * FROM {_quote(layer)}" + (f" WHERE {where}" if where else "") + " ORDER BY fid"
-        frame = pd.read_sql_query(sql, conn, params=params)
+    def _fetch(self, sql: str, params: tuple = ()) -> tuple[list[str], list[tuple]]:
+        with self._conn() as conn:
+            return self._backend.fetch(conn, sql, params)
+
+    def _frame(self, sql: str, params: tuple = ()) -> pd.DataFrame:
+        cols, rows = self._fetch(sql, params)
+        return pd.DataFrame.from_records(rows, columns=cols, coerce_float=True)
+
+    def _read(self, layer: str, where: str | None, params: tuple, columns: list[str] | None = None,
+              lock: bool = False) -> pd.DataFrame:
+        spec = _spec(layer)
+        backend = self._backend
+        sql = (f"SELECT {backend.select_columns(spec, columns)} FROM {_quote(layer)}"
+               + (f" WHERE {where}" if where else "") + " ORDER BY fid"
+               + (backend.lock_suffix() if lock else ""))
+        frame = self._frame(sql, params)
         for f in spec.fields:
             if f.name not in frame:
                 continue
@@ -318,71 +180,455 @@ class Store:
                 frame[f.name] = pd.to_numeric(col, errors="coerce").astype(float)
             elif f.kind in ("str", "enum", "date", "datetime"):
                 frame[f.name] = col.astype(object).where(col.notna(), None)
-        if spec.key:
+            elif f.kind == "blob":
+                frame[f.name] = col.map(lambda v: bytes(v) if isinstance(v, (bytes, bytearray, memoryview))
+                                        else None).astype(object)
+        if spec.key and "fid" in frame:
             frame = frame.drop(columns="fid")
-        if spec.geometry:
-            geoms = gpkg.decode(frame.pop("geom").tolist())
-            return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"))
+        if spec.geometry and "geom" in frame:
+            geoms = backend.decode_geoms(frame.pop("geom").tolist())
+            return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326", index=frame.index))
         return frame
 
-    def read(self, layer: str, where: str | None = None, params: tuple | dict = (),
-             **equals: Any) -> pd.DataFrame:
+    def read(self, layer: str, where: str | None = None, params: tuple | dict = (), /, *,
+             columns: list[str] | None = None, **equals: Any) -> pd.DataFrame:
         """Read a layer: a GeoDataFrame (EPSG:4326) for spatial layers, a DataFrame otherwise.
 
-        ``where`` is an SQL condition with ``?`` placeholders, e.g. ``read("sites", "case_id = ?",
-        ("GX-2024-001",))``; keyword filters are simpler: ``read("escrow", case_id=c, status=s)``
-        (a None value is no filter, a tuple or list means "one of").
+        Filter with keywords: ``read("escrow", case_id=c, status=s)`` (a None value is no filter,
+        a tuple or list means "one of"). ``columns`` reads only those fields (``"geometry"`` for
+        the shape). ``where`` (an SQL condition with ``?`` placeholders) remains for conditions
+        the keywords can't say; prefer the keywords.
         """
-        if layer not in model.LAYERS:
-            raise NotFoundError(f"unknown layer '{layer}'; layers: {', '.join(model.LAYERS)}")
-        where, params = _with_filters(where, params, equals)
-        conn = self._connect()
-        try:
-            return self._read(conn, layer, where, params)
-        finally:
-            conn.close()
+        spec = _spec(layer)
+        where, params = _with_filters(where, params, equals, spec)
+        return self._read(layer, where, params, columns)
 
     def get(self, layer: str, key_value: str) -> dict:
-        """One record of a keyed layer as a dict, or NotFoundError."""
-        spec = model.LAYERS[layer]
-        frame = self.read(layer, f"{_quote(spec.key)} = ?", (key_value,))
-        if frame.empty:
+        """One record of a keyed layer as a dict, or NotFoundError. Inside a write transaction
+        on PostGIS the record stays locked until commit, so what is decided from it holds."""
+        spec = _spec(layer)
+        sql = (f"SELECT * FROM {_quote(layer)} WHERE {_quote(spec.key)} = ?"
+               + (self._backend.lock_suffix() if self._locking else ""))
+        cols, rows = self._fetch(sql, (key_value,))
+        if not rows:
             raise NotFoundError(f"{layer}: no record with {spec.key} '{key_value}'")
-        return _record(frame)
+        return self._record_from_row(spec, cols, rows[0])
+
+    def _record_from_row(self, spec: model.LayerSpec, cols: list[str], row: tuple) -> dict:
+        """One stored row as the dict ``read`` would give for it (without building a frame:
+        ``get`` runs inside every ledger and case write)."""
+        out: dict[str, Any] = {}
+        geom = None
+        for name, v in zip(cols, row):
+            if name == "fid":
+                if not spec.key:
+                    out["fid"] = v
+                continue
+            if name == "geom":
+                geom = self._backend.decode_geoms([v])[0]
+                continue
+            kind = spec.field(name).kind if name in spec.field_names else None
+            if kind in ("list", "json"):
+                v = json.loads(v) if isinstance(v, str) else ([] if kind == "list" else None)
+            elif v is None:
+                pass
+            elif kind == "bool":
+                v = bool(v)
+            elif kind == "float":
+                v = float(v)
+                v = None if math.isnan(v) else v
+            elif kind == "int":
+                v = int(v)
+            elif kind == "blob":
+                v = bytes(v)
+            out[name] = v
+        if spec.geometry and "geom" in cols:
+            out["geometry"] = geom
+        return out
+
+    def keys(self, layer: str, column: str | None = None, /, **equals: Any) -> set:
+        """The key values of a keyed layer — or the distinct values of ``column`` — optionally
+        filtered."""
+        spec = _spec(layer)
+        return self.values(layer, column or spec.key, **equals)
+
+    def values(self, layer: str, column: str, /, **equals: Any) -> set:
+        """The distinct non-null values of one field (optionally filtered)."""
+        spec = _spec(layer)
+        if column not in spec.field_names:
+            raise InputError(Issue(f"unknown field '{column}'", source=layer))
+        where, params = _with_filters(None, (), equals, spec)
+        _, rows = self._fetch(f"SELECT DISTINCT {_quote(column)} FROM {_quote(layer)}"
+                              + (f" WHERE {where}" if where else ""), params)
+        return {r[0] for r in rows if r[0] is not None}
+
+    def count(self, layer: str, /, **equals: Any) -> int:
+        spec = _spec(layer)
+        where, params = _with_filters(None, (), equals, spec)
+        _, rows = self._fetch(f"SELECT COUNT(*) FROM {_quote(layer)}" + (f" WHERE {where}" if where else ""),
+                              params)
+        return int(rows[0][0])
+
+    def total(self, layer: str, column: str, /, **equals: Any) -> float:
+        """The sum of a numeric field over the rows the filters select (0 when none)."""
+        spec = _spec(layer)
+        if column not in spec.field_names:
+            raise InputError(Issue(f"unknown field '{column}'", source=layer))
+        where, params = _with_filters(None, (), equals, spec)
+        _, rows = self._fetch(f"SELECT COALESCE(SUM({_quote(column)}), 0) FROM {_quote(layer)}"
+                              + (f" WHERE {where}" if where else ""), params)
+        return float(rows[0][0])
+
+    def totals(self, layer: str, column: str, by: list[str] | tuple[str, ...], /,
+               **equals: Any) -> pd.DataFrame:
+        """Sums of a numeric field grouped by fields ``by``: a frame with ``by`` + ``column``."""
+        spec = _spec(layer)
+        by = list(by)
+        for c in [column, *by]:
+            if c not in spec.field_names:
+                raise InputError(Issue(f"unknown field '{c}'", source=layer))
+        where, params = _with_filters(None, (), equals, spec)
+        group = ", ".join(_quote(c) for c in by)
+        frame = self._frame(f"SELECT {group}, COALESCE(SUM({_quote(column)}), 0) AS {_quote(column)} "
+                            f"FROM {_quote(layer)}" + (f" WHERE {where}" if where else "")
+                            + f" GROUP BY {group} ORDER BY {group}", params)
+        if frame.empty:
+            return pd.DataFrame({**{c: pd.Series(dtype=object) for c in by}, column: pd.Series(dtype=float)})
+        frame[column] = frame[column].astype(float)
+        return frame
+
+    def has_layer(self, layer: str) -> bool:
+        """Whether the store holds the layer (an older store may lack a newer one)."""
+        with self._conn() as conn:
+            return layer in self._backend.table_names(conn)
+
+    def extent(self, layer: str) -> tuple[float, float, float, float] | None:
+        """(min_x, min_y, max_x, max_y) of a spatial layer in EPSG:4326, from the spatial index;
+        None when it holds no shape."""
+        if not _spec(layer).geometry:
+            return None
+        with self._conn() as conn:
+            return self._backend.extent(conn, layer)
+
+    def last_change(self, layer: str, record_id: str | None = None) -> dict | None:
+        """The newest audit entry of a layer (or of one record): actor, action, at."""
+        where, params = _with_filters(None, (), {"layer": layer, "record_id": record_id}, model.LAYERS["audit_log"])
+        _, rows = self._fetch(f"SELECT actor, action, at FROM audit_log WHERE {where} ORDER BY fid DESC LIMIT 1",
+                              params)
+        return dict(zip(("actor", "action", "at"), rows[0])) if rows else None
+
+    def _raw(self, layer: str, columns: list[str] | None = None) -> tuple[list[str], list[tuple]]:
+        """Every row of a layer as stored (with ``fid``; geometries decoded), ordered by fid:
+        for copying a store between backends."""
+        select = "*" if columns is None else ", ".join(_quote(c) for c in columns
+                                                       if c != "geom" or _spec(layer).geometry)
+        names, rows = self._fetch(f"SELECT {select} FROM {_quote(layer)} ORDER BY fid")
+        if "geom" in names:
+            i = names.index("geom")
+            geoms = self._backend.decode_geoms([r[i] for r in rows])
+            rows = [r[:i] + (g,) + r[i + 1:] for r, g in zip(rows, geoms)]
+        return names, rows
 
     def query(self, sql: str, params: tuple | dict = ()) -> pd.DataFrame:
-        """A read-only SQL query (no geometry decoding)."""
-        conn = self._connect()
+        """A read-only SQL query (``?`` placeholders; no geometry decoding). For tests and
+        diagnostics: platform code uses the named operations."""
+        return self._frame(sql, tuple(params))
+
+
+class Transaction(_Reads):
+    """One write transaction. Use through ``Store.transaction()``; all or nothing."""
+
+    _locking = True
+
+    def __init__(self, store: "Store", conn: Any, actor: str):
+        self.store = store
+        self._backend = store._backend
+        self._connection = conn
+        self.actor = actor
+        self.touched: set[str] = set()
+
+    @contextmanager
+    def _conn(self):
+        yield self._connection
+
+    def _run(self, sql: str, params: tuple = ()) -> int:
+        return self._backend.run(self._connection, sql, params)
+
+    # -- locks --------------------------------------------------------------------------------
+    def lock(self, layer: str, key_value: str) -> dict:
+        """Lock one record until commit (PostGIS; the GeoPackage's writer lock already covers
+        it) and return it."""
+        return self.get(layer, key_value)
+
+    def next_number(self, layer: str, column: str, prefix: str) -> int:
+        """1 + the largest number ``n`` among values ``<prefix><n>`` of a field; concurrent
+        transactions numbering the same layer wait for each other (no two get the same id)."""
+        spec = _spec(layer)
+        if column not in spec.field_names:
+            raise InputError(Issue(f"unknown field '{column}'", source=layer))
+        self._backend.lock_name(self._connection, f"{layer}.{column}")
+        _, rows = self._fetch(f"SELECT {_quote(column)} FROM {_quote(layer)} WHERE {_quote(column)} LIKE ?",
+                              (prefix.replace("%", "") + "%",))
+        best = 0
+        for (value,) in rows:
+            tail = str(value)[len(prefix):]
+            if tail.isdigit():
+                best = max(best, int(tail))
+        return best + 1
+
+    # -- audit ------------------------------------------------------------------------------
+    def audit(self, action: str, layer: str, record_id: str | None = None,
+              before: Any = None, after: Any = None) -> None:
+        self._run("INSERT INTO audit_log (at, actor, action, layer, record_id, before, after) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                  (_now(), self.actor, action, layer, record_id, _json(before), _json(after)))
+
+    # -- rows -------------------------------------------------------------------------------
+    def _rows(self, layer: str, frame: pd.DataFrame) -> tuple[list[str], list[tuple]]:
+        spec = model.LAYERS[layer]
+        n = len(frame)
+        # computed stamps the caller doesn't give: version 1, timestamps now
+        stamps = [f for f in spec.fields if f.computed and f.name not in frame.columns
+                  and (f.name == "version" or f.kind == "datetime")]
+        cols = [f for f in spec.fields if f.name in frame.columns or f in stamps]
+        names = [f.name for f in cols]
+        stamp = _now()
+        rows_cols = []
+        for f in cols:
+            if f.name in frame.columns:
+                rows_cols.append([_sql_value(f, v) for v in frame[f.name].to_numpy(dtype=object)])
+            else:
+                rows_cols.append([1 if f.name == "version" else stamp] * n)
+        if spec.geometry:
+            geoms = _to_multi(frame.geometry.to_numpy())
+            rows_cols.insert(0, self._backend.encode_geoms(geoms))
+            names = ["geom"] + names
+        return names, list(zip(*rows_cols))
+
+    def _refused(self, exc: BaseException, layer: str) -> InputError:
+        return InputError(Issue(f"rejected by the store: {str(exc).strip().splitlines()[0]}", source=layer))
+
+    def insert(self, layer: str, frame: pd.DataFrame, *, action: str = "insert",
+               progress: bool = False) -> int:
+        """Insert validated rows (``restoration.validate`` canonical form) into ``layer``."""
+        spec = _spec(layer)
+        n = len(frame)
+        if n == 0:
+            return 0
+        names, rows = self._rows(layer, frame)
+        bar = tqdm(total=n, desc=f"import {layer}", unit="row", disable=not progress, leave=False)
         try:
-            conn.execute("PRAGMA query_only = ON")
-            return pd.read_sql_query(sql, conn, params=params)
+            for start in range(0, n, CHUNK_ROWS):
+                _executemany(self, layer, names, rows[start:start + CHUNK_ROWS])
+                bar.update(min(CHUNK_ROWS, n - start))
         finally:
-            conn.close()
+            bar.close()
+        self.touched.add(layer)
+        log.debug("inserted %d rows into %s (%s)", n, layer, action)
+        if layer != "audit_log":
+            ids = frame[spec.key].astype(str).tolist()[:1000] if spec.key else None
+            self.audit(action, layer, None, None, {"rows": n, "ids": ids})
+        return n
 
-    def keys(self, layer: str, column: str | None = None) -> set:
-        """The distinct values of ``column`` (default: the layer's key) in ``layer``."""
-        column = column or model.LAYERS[layer].key
-        return set(self.query(f"SELECT DISTINCT {_quote(column)} AS k FROM {_quote(layer)}")["k"])
+    def insert_one(self, layer: str, frame: pd.DataFrame, *, action: str = "insert") -> int:
+        """Insert one validated row and return its feature id (``fid``)."""
+        spec = _spec(layer)
+        if len(frame) != 1:
+            raise InputError(Issue(f"insert_one takes one row, got {len(frame)}", source=layer))
+        names, rows = self._rows(layer, frame)
+        try:
+            fid = self._backend.insert_returning_fid(self._connection, layer, names, rows[0])
+        except self._backend.integrity_errors as exc:
+            raise self._refused(exc, layer) from exc
+        self.touched.add(layer)
+        key = str(frame[spec.key].iloc[0]) if spec.key else str(fid)
+        self.audit(action, layer, key, None, {"rows": 1, "fid": fid})
+        return fid
 
-    def count(self, layer: str) -> int:
-        return int(self.query(f"SELECT COUNT(*) AS n FROM {_quote(layer)}")["n"].iloc[0])
+    def update(self, layer: str, key_value: str, changes: dict[str, Any], *,
+               expected_version: int | None = None, action: str = "update") -> dict:
+        """Change fields of one record; with ``expected_version`` (optimistic lock) refuse the
+        change when someone else saved the record since it was read."""
+        spec = _spec(layer)
+        before = self.get(layer, key_value)  # locks the record on PostGIS
+        has_version = "version" in spec.field_names
+        if expected_version is not None and has_version and int(before["version"]) != int(expected_version):
+            last = self.last_change(layer, key_value)
+            who = f" by {last['actor']} at {last['at']} UTC" if last else ""
+            raise ConflictError(
+                f"{layer} '{key_value}' was changed{who} (now version {before['version']}, you edited "
+                f"version {expected_version}); reload it and apply your change again — nothing was saved")
+        unknown = [k for k in changes if k not in spec.field_names]
+        if unknown:
+            raise InputError(Issue(f"unknown field(s) {', '.join(unknown)}", source=layer))
+        changes = dict(changes)
+        if has_version:
+            changes["version"] = int(before["version"]) + 1
+        if "updated_at" in spec.field_names:
+            changes["updated_at"] = _now()
+        sets = ", ".join(f"{_quote(k)} = ?" for k in changes)
+        params = [_sql_value(spec.field(k), v) for k, v in changes.items()]
+        try:
+            self._run(f"UPDATE {_quote(layer)} SET {sets} WHERE {_quote(spec.key)} = ?", (*params, key_value))
+        except self._backend.integrity_errors as exc:
+            raise self._refused(exc, layer) from exc
+        self.touched.add(layer)
+        after = {**before, **changes}
+        diff_before = {k: before.get(k) for k in changes}
+        self.audit(action, layer, key_value, diff_before, {k: after[k] for k in changes})
+        return after
 
+    def delete(self, layer: str, key_value: str) -> None:
+        spec = _spec(layer)
+        before = self.get(layer, key_value)
+        self._run(f"DELETE FROM {_quote(layer)} WHERE {_quote(spec.key)} = ?", (key_value,))
+        self.touched.add(layer)
+        self.audit("delete", layer, key_value, before, None)
+
+    def _raw_insert(self, layer: str, names: list[str], rows: list[tuple]) -> None:
+        """Insert rows as another store holds them (see ``_raw``), keeping their fids."""
+        if not rows:
+            return
+        backend = self._backend
+        if "geom" in names:
+            i = names.index("geom")
+            blobs = backend.encode_geoms(np.array([r[i] for r in rows], dtype=object))
+            rows = [r[:i] + (g,) + r[i + 1:] for r, g in zip(rows, blobs)]
+        rows = [tuple(bytes(v) if isinstance(v, memoryview) else v for v in r) for r in rows]
+        for start in range(0, len(rows), CHUNK_ROWS):
+            _executemany(self, layer, names, rows[start:start + CHUNK_ROWS])
+        backend.after_explicit_fids(self._connection, layer)
+        self.touched.add(layer)
+
+    def delete_matching(self, layer: str, keys: pd.DataFrame, *, action: str = "delete") -> int:
+        """Delete the rows whose fields equal one row of ``keys`` (its columns are the fields
+        compared), auditing what was deleted; the number of rows deleted."""
+        spec = _spec(layer)
+        if keys.empty:
+            return 0
+        cols = list(keys.columns)
+        for c in cols:
+            if c not in spec.field_names:
+                raise InputError(Issue(f"unknown field '{c}'", source=layer))
+        cond = " AND ".join(f"{_quote(c)} = ?" for c in cols)
+        tuples = [tuple(plain(v) for v in row) for row in keys.itertuples(index=False, name=None)]
+        gone = []
+        n = 0
+        for start in range(0, len(tuples), 200):
+            chunk = tuples[start:start + 200]
+            where = " OR ".join(f"({cond})" for _ in chunk)
+            params = tuple(v for t in chunk for v in t)
+            if len(gone) < 1000:
+                frame = self._read(layer, where, params)
+                gone.extend(pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+                            .to_dict(orient="records")[:1000 - len(gone)])
+            n += self._run(f"DELETE FROM {_quote(layer)} WHERE {where}", params)
+        if n:
+            self.touched.add(layer)
+            self.audit(action, layer, None, {"rows": n, "records": gone}, None)
+        return n
+
+
+def _executemany(tx: Transaction, layer: str, names: list[str], rows: list[tuple]) -> None:
+    try:
+        tx._backend.insert_rows(tx._connection, layer, names, rows)
+    except tx._backend.integrity_errors as exc:
+        raise tx._refused(exc, layer) from exc
+
+
+class Store(_Reads):
+    """The platform's store on one backend. Open with :func:`open_store`."""
+
+    def __init__(self, location: str | os.PathLike | Backend):
+        if isinstance(location, Backend):
+            self._backend = location
+        else:
+            self._backend = _backend_for(location)
+
+    @property
+    def backend(self) -> str:
+        """``"gpkg"`` or ``"postgis"``."""
+        return self._backend.kind
+
+    @property
+    def location(self) -> str:
+        """The file path or the database URL (without its password)."""
+        return self._backend.location
+
+    @property
+    def path(self) -> Path | None:
+        """The GeoPackage file (None on a database server)."""
+        return getattr(self._backend, "path", None)
+
+    @property
+    def url(self) -> str | None:
+        """The database URL (None for a GeoPackage)."""
+        return getattr(self._backend, "url", None)
+
+    def __repr__(self) -> str:
+        return f"Store({self.location!r})"
+
+    def close(self) -> None:
+        self._backend.close()
+
+    @contextmanager
+    def _conn(self):
+        try:
+            with self._backend.reading() as conn:
+                yield conn
+        except self._backend.busy_errors as exc:
+            if getattr(self._backend, "is_busy", lambda e: True)(exc):
+                raise ConflictError(_busy_message(self.location)) from exc
+            raise
+
+    @contextmanager
+    def transaction(self, actor: str = "system") -> Iterator[Transaction]:
+        """A write transaction: committed when the block ends, rolled back on any error."""
+        backend = self._backend
+        try:
+            with backend.writing() as conn:
+                tx = Transaction(self, conn, actor)
+                yield tx
+                if tx.touched:
+                    backend.after_write(conn, tx.touched)
+        except backend.busy_errors as exc:
+            if getattr(backend, "is_busy", lambda e: True)(exc):
+                log.info("store busy: %s", exc)
+                raise ConflictError(_busy_message(self.location)) from exc
+            raise
+
+    @contextmanager
+    def snapshot(self) -> Iterator["_Snapshot"]:
+        """Reads that all see one consistent state of the store (for copies and backups taken
+        while others write): one read transaction, REPEATABLE READ on PostGIS."""
+        with self._backend.snapshot() as conn:
+            yield _Snapshot(self, conn)
+
+    # -- reads ------------------------------------------------------------------------------
     @property
     def version(self) -> int:
         """A counter that grows with every committed write: a cache key for readers."""
-        return int(self.query("SELECT value FROM restoration_meta WHERE key = 'store_version'")["value"].iloc[0])
+        _, rows = self._fetch("SELECT value FROM restoration_meta WHERE key = 'store_version'")
+        return int(rows[0][0])
 
     @property
     def schema_version(self) -> int:
-        return int(self.query("SELECT MAX(version) AS v FROM restoration_schema")["v"].iloc[0])
+        _, rows = self._fetch("SELECT MAX(version) FROM restoration_schema")
+        return int(rows[0][0])
+
+    def schema_history(self) -> pd.DataFrame:
+        """The applied migrations: version, applied_at, description."""
+        return self._frame("SELECT version, applied_at, description FROM restoration_schema ORDER BY version")
 
     def layers(self) -> list[str]:
-        return list(self.query("SELECT table_name FROM gpkg_contents ORDER BY rowid")["table_name"])
+        with self._conn() as conn:
+            return self._backend.layer_order(conn)
 
     def info(self) -> dict:
-        """What the store holds: path, versions, and the row count of every layer."""
+        """What the store holds: location, backend, versions, and the row count of every layer."""
         return {
-            "path": str(self.path),
+            "path": self.location,
+            "backend": self.backend,
             "schema_version": self.schema_version,
             "store_version": self.version,
             "layers": {name: self.count(name) for name in self.layers()},
@@ -395,18 +641,32 @@ class Store:
             return tx.insert(layer, frame, action=action, progress=progress)
 
 
-def _is_store(conn: sqlite3.Connection) -> bool:
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    return "restoration_schema" in tables
+class _Snapshot(_Reads):
+    """Read operations on one read transaction (see ``Store.snapshot``)."""
+
+    def __init__(self, store: Store, conn: Any):
+        self.store = store
+        self._backend = store._backend
+        self._connection = conn
+
+    @contextmanager
+    def _conn(self):
+        yield self._connection
+
+    def layers(self) -> list[str]:
+        return self._backend.layer_order(self._connection)
 
 
-def _migrate(conn: sqlite3.Connection, applied: set[int]) -> None:
-    """Apply every migration not yet applied, in version order (a version that arrived later
-    with a lower number is still applied)."""
-    for version, description, fn in MIGRATIONS:
-        if version not in applied:
-            fn(conn)
-            conn.execute("INSERT INTO restoration_schema VALUES (?, ?, ?)", (version, _now(), description))
+def _backend_for(location: str | os.PathLike) -> Backend:
+    from .postgis import PostgisBackend, is_url
+    if is_url(location):
+        return PostgisBackend(str(location))
+    text = str(location)
+    if "://" in text:
+        raise StoreError(f"'{text}': not a store location; give a GeoPackage path or a "
+                         "postgresql://user@host/database URL")
+    from .gpkg_backend import GpkgBackend
+    return GpkgBackend(Path(location))
 
 
 def owner_only(path: Path, mode: int) -> None:
@@ -425,65 +685,21 @@ def owner_only(path: Path, mode: int) -> None:
         logging.getLogger(__name__).warning("cannot restrict %s to %o: %s", path, mode, exc)
 
 
-def open_store(path: str | os.PathLike, *, create: bool = True) -> Store:
-    """Open the GeoPackage store at ``path``; create it (all layers, empty) if it is missing.
+def open_store(location: str | os.PathLike, *, create: bool = True, upgrade: bool = True) -> Store:
+    """Open the store at ``location``: a GeoPackage path, or a ``postgresql://`` URL.
 
-    An older file is migrated to the current schema in one transaction. A file that is not a
-    GeoPackage of this platform, or one written by a newer version, is refused.
+    A missing store is created (all layers, empty) unless ``create`` is False. An older store is
+    migrated to the current schema in one transaction (unless ``upgrade`` is False). Something
+    that is not a store of this platform, or a store written by a newer version, is refused.
     """
-    path = Path(path)
-    if not path.exists():
+    backend = _backend_for(location)
+    if not backend.exists():
         if not create:
-            raise StoreError(f"{path}: no store here; run `restoration init` first")
-        owner_only(path.parent, 0o700)
-        # build the new file beside the target and move it in, so no half-created store is seen
-        fd, tmp = tempfile.mkstemp(suffix=".gpkg.tmp", dir=path.parent)
-        os.close(fd)
-        os.unlink(tmp)
-        conn = sqlite3.connect(tmp, isolation_level=None)
-        gpkg.register_functions(conn)
-        try:
-            conn.execute(f"PRAGMA application_id = {gpkg.APPLICATION_ID}")
-            conn.execute(f"PRAGMA user_version = {gpkg.USER_VERSION}")
-            conn.execute("BEGIN")
-            conn.execute("CREATE TABLE restoration_schema (version INTEGER PRIMARY KEY, "
-                         "applied_at DATETIME, description TEXT)")
-            _migrate(conn, set())
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.close()
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        conn.close()
-        os.chmod(tmp, 0o600)  # notes and personal data: the owner only
-        os.replace(tmp, path)
-        return Store(path)
-    owner_only(path, 0o600)
-
-    try:
-        conn = sqlite3.connect(path, timeout=60, isolation_level=None)
-        gpkg.register_functions(conn)
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        ours = _is_store(conn)
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path}: not a GeoPackage/SQLite file ({exc})") from exc
-    try:
-        if app_id != gpkg.APPLICATION_ID or not ours:
-            raise StoreError(f"{path}: a file exists here but it is not a store of this platform; "
-                             "choose another --data folder or move the file away")
-        applied = {r[0] for r in conn.execute("SELECT version FROM restoration_schema")}
-        known = {m[0] for m in MIGRATIONS}
-        if applied - known:
-            raise StoreError(f"{path}: store schema version {max(applied)} is newer than this software "
-                             f"understands ({LATEST}); upgrade restoration-platform")
-        if known - applied:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                _migrate(conn, applied)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-    finally:
-        conn.close()
-    return Store(path)
+            raise StoreError(f"{backend.location}: no store here; run `restoration init` first")
+        backend.create()
+        log.info("created store %s", backend.location)
+        return Store(backend)
+    done = backend.open_checked(upgrade=upgrade)
+    if done:
+        log.info("migrated store %s to schema versions %s", backend.location, done)
+    return Store(backend)

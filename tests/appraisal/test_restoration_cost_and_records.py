@@ -148,7 +148,7 @@ def test_cli_record_show_list_workbook(store, tmp_path):
     cid = _case(store)
     f = tmp_path / "ab.yaml"
     f.write_text(yaml.safe_dump(WATER, allow_unicode=True), encoding="utf-8")
-    data = str(store.path.parent)
+    data = str(store.data_dir)
 
     def cli(*args):
         out = subprocess.run([sys.executable, "-c", "from restoration.cli import main; main()", "--data", data,

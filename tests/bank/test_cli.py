@@ -12,7 +12,7 @@ from ..conftest import run_cli as run
 
 @pytest.fixture
 def data(store):
-    return str(store.path.parent)
+    return str(store.data_dir)
 
 
 def test_rank_json(data, capsys):

@@ -89,7 +89,7 @@ def test_concurrent_processes_reserving_the_last_hectares(store, monkeypatch):
     barrier = ctx.Barrier(4)
     queue = ctx.Queue()
     procs = [ctx.Process(target=bank_race_worker.reserve_last,
-                         args=(str(store.path), barrier, "BP12", "GX-2023-008", remaining, queue)) for _ in range(4)]
+                         args=(store.url or str(store.path), barrier, "BP12", "GX-2023-008", remaining, queue)) for _ in range(4)]
     for p in procs:
         p.start()
     results = [queue.get(timeout=300) for _ in procs]
@@ -138,7 +138,7 @@ def test_closing_a_project_with_open_reservations_is_refused(store):
 
 
 def test_cli_reserve_show_commit_release(store, capsys):
-    data = str(store.path.parent)
+    data = str(store.data_dir)
     code, out, _ = run(["--data", data, "bank", "show", "BP13", "--json"], capsys)
     assert code == 0
     shown = json.loads(out)

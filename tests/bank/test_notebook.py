@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from ..conftest import REPO, notebook_text
+from ..conftest import REPO, file_digest, notebook_text
 
 NOTEBOOK = REPO / "notebooks" / "base_site_selection.ipynb"
 
@@ -17,8 +17,14 @@ def test_headings_are_bilingual():
                             any(ch.isascii() and ch.isalpha() for ch in h) for h in headings)
 
 
+def _images(nb) -> int:
+    return sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+
+
 @pytest.mark.slow
-def test_base_site_selection_notebook_executes(run_notebook):
+def test_base_site_selection_notebook_executes(run_notebook, monkeypatch):
+    monkeypatch.delenv("RESTORATION_DATA", raising=False)
+    monkeypatch.delenv("RESTORATION_CASE", raising=False)
     nb, tmp = run_notebook(NOTEBOOK)
     outdir = next(tmp.glob("base_site_selection_*/out"))
     html = (outdir / "base_sites_map.html").read_text(encoding="utf-8")
@@ -28,3 +34,20 @@ def test_base_site_selection_notebook_executes(run_notebook):
     text = notebook_text(nb)
     assert "no single project fits; split over 2 projects" in text
     assert "reserved 已预留" in text and "covered 100%" in text
+    assert _images(nb) == 1, "the area/cost chart is shown in the notebook, not only saved"
+    assert "sample region 示例区域" in text
+
+
+@pytest.mark.slow
+def test_planner_runs_on_your_own_store_without_changing_it(run_notebook, monkeypatch, store):
+    """RESTORATION_DATA points the notebook at a user's store; it rehearses on a copy."""
+    before = file_digest(store.path)
+    monkeypatch.setenv("RESTORATION_DATA", str(store.path.parent))
+    monkeypatch.setenv("RESTORATION_CASE", "GX-2023-015")
+    nb, tmp = run_notebook(NOTEBOOK)
+    text = notebook_text(nb)
+    assert f"your store 您的数据 {store.path.parent} (working on a copy 副本)" in text
+    assert "case 案件: GX-2023-015" in text and "reserved 已预留" in text
+    html = next(tmp.glob("base_site_selection_*/out/base_sites_map.html")).read_text(encoding="utf-8")
+    assert "GX-2023-015 damaged site" in html
+    assert file_digest(store.path) == before, "the user's store must stay untouched on WORK_ON_COPY"

@@ -72,12 +72,62 @@ def test_bad_projects_are_refused_with_a_clear_message(store, tmp_path, case):
     _projects(geoms, **cols).to_file(path)
     before = store.version
     with pytest.raises(SystemExit) as info:
-        main(["--data", str(store.path.parent), "bank", "import", str(path)])
+        main(["--data", str(store.data_dir), "bank", "import", str(path)])
     assert info.value.code == 2
     with pytest.raises(InputError) as err:
         import_projects(store, path)
     assert expect in str(err.value)
     assert store.version == before and "NP0" not in set(store.read("bank_projects")["project_id"])
+
+
+def test_general_and_bank_problems_come_out_in_one_report(store, tmp_path, capsys):
+    """A file with value problems (general validation) and bank problems (unit, trajectory,
+    footprint, status date) in different rows, and both kinds in one row: one report, by row."""
+    from tests.conftest import file_digest, run_cli
+    geoms = [SQUARE, BOWTIE, SQUARE, SQUARE, SQUARE]
+    frame = _projects(
+        geoms,
+        ecosystem_type=["沙漠", "wetland", "wetland", "wetland", "wetland"],     # general, row 1
+        capacity_unit=["acres", "ha", "ha", "ha", "ha"],                        # bank, row 1
+        trajectory=['{"levels": [[0, 0.0], [5, 1.0]]}', '{"levels": [[0, 0.0], [5, 1.0]]}',
+                    '{"levels": [[5, 0.0], [2, 1.0]]}', "{oops", None],         # bank 3; general 4; bank 5
+        capacity=[50.0, 50.0, 500.0, 50.0, 50.0],                               # bank, row 3
+        status_since=["2026-05-01", "2026-05-01", "2026-05-01", "2026-05-01", "2099-01-01"])  # bank, row 5
+    path = tmp_path / "bank.geojson"
+    frame.to_file(path)
+    before = file_digest(store.path)
+    for argv in (["import", "bank", path], ["bank", "import", path]):
+        code, out, err = run_cli(["--data", store.path.parent, *argv], capsys)
+        assert code == 2, err
+        expected = [
+            "feature 1, field 'ecosystem_type': unknown value '沙漠'",
+            "feature 1, field 'capacity_unit': unknown capacity unit 'acres'",
+            "feature 2, field 'geometry': invalid polygon (Self-intersection",
+            "feature 3, field 'trajectory': levels[1]: years must increase",
+            "feature 3, field 'capacity': capacity 500 ha (500.00 ha) exceeds",
+            "feature 4, field 'trajectory': not valid JSON",
+            "feature 5, field 'trajectory': required for projects in area units",
+            "feature 5, field 'status_since': 2099-01-01 is in the future",
+        ]
+        at = [err.find(e) for e in expected]
+        assert all(i >= 0 for i in at), (expected, err)
+        rows = [int(line.split("feature ")[1].split(",")[0]) for line in err.splitlines() if "feature " in line]
+        assert rows == sorted(rows)  # grouped by row
+        # a cell the general validation refused is not judged again by the bank's checks
+        assert "feature 4, field 'trajectory': required" not in err
+        assert file_digest(store.path) == before
+
+
+def test_bank_problems_in_many_rows_are_capped_with_a_count(store):
+    n = 260
+    frame = _projects([SQUARE] * n, capacity_unit=["acres"] * n)
+    frame["project_id"] = [f"NP{i}" for i in range(n)]
+    with pytest.raises(InputError) as err:
+        add_projects(store, frame)
+    issues = err.value.issues
+    assert sum("unknown capacity unit" in i.message for i in issues) == 200
+    assert any(i.message == "... and 60 more rows with a problem in field 'capacity_unit'" for i in issues)
+    assert "... and" in str(err.value) and "more problems in" in str(err.value)
 
 
 def test_resource_unit_projects_need_no_trajectory(store):
@@ -110,15 +160,15 @@ def test_status_lifecycle_is_dated_and_ordered(store):
 def test_migration_4_upgrades_an_older_store(tmp_path, monkeypatch):
     """A store made before the bank's migration gets the new bank_projects columns and layers."""
     from dataclasses import replace
-    from restoration.store import core, migrations, open_store
+    from restoration.store import migrations, open_store
     old_spec = replace(model.LAYERS["bank_projects"],
                        fields=tuple(f for f in model.LAYERS["bank_projects"].fields
                                     if f.name not in ("start_year", "status_since")))
     path = tmp_path / "old.gpkg"
     with monkeypatch.context() as m:
         m.setitem(model.LAYERS, "bank_projects", old_spec)
-        m.setattr(core, "MIGRATIONS", [x for x in migrations.MIGRATIONS if x[0] < 4])
-        m.setattr(core, "LATEST", max(x[0] for x in migrations.MIGRATIONS if x[0] < 4))
+        m.setattr(migrations, "MIGRATIONS", [x for x in migrations.MIGRATIONS if x[0] < 4])
+        m.setattr(migrations, "LATEST", max(x[0] for x in migrations.MIGRATIONS if x[0] < 4))
         open_store(path)
     conn = sqlite3.connect(path)
     cols = {r[1] for r in conn.execute('PRAGMA table_info("bank_projects")')}

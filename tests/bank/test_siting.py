@@ -55,7 +55,7 @@ def test_required_area_matches_an_independently_written_scenario(store):
 
 
 def test_eligibility_each_rule(store):
-    r = rank_base_sites(store, "GX-2023-008")  # wetland, 柳江流域, 邕北区
+    r = rank_base_sites(store, "GX-2023-008")  # wetland, 邕北区 (郁江流域 in the sample)
     assert "ecosystem_mismatch" in _row(r, "BP01")["reason_codes"]      # forest for wetland
     assert "status" in _row(r, "BP18")["reason_codes"]                  # proposed
     assert _row(r, "BP05")["eligible"] and not _row(r, "BP05")["fits_alone"]  # nearly full
@@ -68,7 +68,9 @@ def test_eligibility_each_rule(store):
 
     ws = rank_base_sites(store, "GX-2023-008", rules={"watershed": "required"})
     elig = ws.table[ws.table["eligible"]]
-    assert len(elig) and (elig["watershed"] == "柳江流域").all()
+    assert ws.site.watershed == store.get("sites", "S009")["watershed"]
+    assert len(elig) and (elig["watershed"] == ws.site.watershed).all()
+    assert _row(ws, "BP04")["watershed"] != ws.site.watershed              # 柳溪县, 柳江流域
     assert "other_watershed" in _row(ws, "BP04")["reason_codes"]
     co = rank_base_sites(store, "GX-2023-008", rules={"county": "required"})
     assert set(co.table.loc[co.table["eligible"], "county"]) == {"邕北区"}

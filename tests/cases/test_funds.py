@@ -84,7 +84,7 @@ def test_receipt_then_disbursement_and_checks(store):
 
 
 def test_cli_ledger(store, capsys, run_cli):
-    data = store.path.parent
+    data = store.data_dir
     code, out, err = run_cli(capsys, data, "case", "ledger", "add", "GX-2022-012", "disbursed", "1", "2026-11-01",
                              "--today", "2026-11-20")
     assert code == 2 and "exceeds the balance" in err and "nothing was written" in err

@@ -454,7 +454,7 @@ def test_new_rules_cite_source_and_verified():
 
 
 def test_cli_procedure_commands(store, capsys, run_cli, tmp_path):
-    data = store.path.parent
+    data = store.data_dir
     code, out, _ = run_cli(capsys, data, "case", "procedure", "GX-2024-004", "--today", "2026-11-20", "--json")
     assert code == 0 and json.loads(out)["supervision"]["under_supervision"] is True
     code, out, _ = run_cli(capsys, data, "case", "credit", "红河口县某食品有限公司")
@@ -476,10 +476,10 @@ def test_cli_procedure_commands(store, capsys, run_cli, tmp_path):
 def test_migration_10_upgrades_an_older_store(tmp_path, monkeypatch):
     import sqlite3
 
-    from restoration.store import core, migrations, open_store
+    from restoration.store import migrations, open_store
     older = [m for m in migrations.MIGRATIONS if m[0] < 10]
-    monkeypatch.setattr(core, "MIGRATIONS", older)
-    monkeypatch.setattr(core, "LATEST", older[-1][0])
+    monkeypatch.setattr(migrations, "MIGRATIONS", older)
+    monkeypatch.setattr(migrations, "LATEST", older[-1][0])
     path = tmp_path / "old.gpkg"
     open_store(path).schema_version  # a store as it was before migration 10
     with sqlite3.connect(path) as conn:  # the ledger of that time had no site_id / use_kind

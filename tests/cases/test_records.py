@@ -2,6 +2,8 @@
 people editing the same version get a clear conflict, every change is audited."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from restoration.cases import add_event, case_events, case_record, update_case
@@ -105,3 +107,49 @@ def test_changes_that_break_the_history_are_refused(store):
         update_case(store, "GX-2022-012", {"incident_date": "2022-12-01"}, "supervisor")
     assert store.get("cases", "GX-2022-012")["version"] == 1
     assert update_case(store, "GX-2022-012", {"incident_date": "2022-10-09"}, "supervisor")["version"] == 2
+
+
+def test_a_stored_case_with_an_unknown_profile_does_not_break_the_others(store, capsys, tmp_path):
+    """A row written by an older version or by GDAL/QGIS directly names a profile this
+    installation lacks: listings, overdue and deadlines work for every other case, and the bad
+    case is reported clearly (bilingual, exit 0 for the listings, exit 2 for that case alone)."""
+    from restoration.cases import all_deadlines, check_all, list_cases, overdue
+    from restoration.cases.register import register_tables
+    from tests.conftest import run_cli
+    today = date(2026, 11, 30)
+    good_before = overdue(store, today)
+    with store.transaction("qgis") as tx:
+        tx.update("cases", "GX-2023-009", {"profile": "hainan"})
+    listed = list_cases(store, today=today)
+    assert len(listed) == len(store.read("cases"))
+    bad = listed.set_index("case_id").loc["GX-2023-009"]
+    assert "unknown rule profile 'hainan'" in bad["problem"] and "规则配置“hainan”不存在" in bad["problem"]
+    assert bad["overdue"] == 0 and bad["next_due"] is None
+    assert listed.set_index("case_id").drop("GX-2023-009")["problem"].isna().all()
+    late = overdue(store, today)
+    assert set(late["case_id"]) == set(good_before["case_id"]) - {"GX-2023-009"} and len(late)
+    assert list(late.attrs["case_problems"]) == ["GX-2023-009"]
+    assert "GX-2023-009" not in set(all_deadlines(store, today)["case_id"])
+    assert "hainan" in check_all(store, today)["GX-2023-009"][0]
+    assert "hainan" not in set(register_tables(store, today)["规则 rules"]["profile_used"])
+    data = str(store.path.parent)
+    for argv in (["case", "list"], ["case", "overdue"], ["case", "list", "--json"], ["case", "overdue", "--json"]):
+        code, out, err = run_cli(["--data", data, *argv, "--today", "2026-11-30"], capsys)
+        assert code == 0, err
+        assert "GX-2024-003" in out  # another case, still there
+        assert "注意 warning: 案件 GX-2023-009 的规则配置“hainan”不存在" in err and "Traceback" not in err
+    code, out, err = run_cli(["--data", data, "case", "deadlines", "GX-2023-009"], capsys)
+    assert code == 2 and "case GX-2023-009 names the unknown rule profile 'hainan'" in err
+    assert "internal error" not in err and "Traceback" not in err
+    code, out, err = run_cli(["--data", data, "case", "export", "--out", tmp_path / "r.xlsx"], capsys)
+    assert code == 0, err
+
+
+def test_a_stored_profile_path_is_never_read_as_a_file(store, tmp_path):
+    """``profile`` is a name: a path written into the store is an unknown profile, not a file to load."""
+    from restoration.cases import deadlines
+    (tmp_path / "evil.toml").write_text("[profile]\nid = 'evil'\n")
+    with store.transaction("qgis") as tx:
+        tx.update("cases", "GX-2023-009", {"profile": str(tmp_path / "evil.toml")})
+    with pytest.raises(InputError, match="unknown rule profile"):
+        deadlines(store, "GX-2023-009")

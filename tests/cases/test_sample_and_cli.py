@@ -30,7 +30,7 @@ def test_sample_ledger_dates_follow_the_agreements(store):
 
 
 def test_cli_list_show_deadlines_overdue(store, capsys, run_cli):
-    data = store.path.parent
+    data = store.data_dir
     code, out, _ = run_cli(capsys, data, "case", "list", "--today", "2026-11-20", "--json")
     rows = json.loads(out)
     assert code == 0 and len(rows) == 16
@@ -62,7 +62,7 @@ def test_cli_list_show_deadlines_overdue(store, capsys, run_cli):
 
 
 def test_cli_event_add_conflict_and_refusal(store, capsys, run_cli):
-    data = store.path.parent
+    data = store.data_dir
     code, out, _ = run_cli(capsys, data, "case", "event", "add", "GX-2025-002", "investigation_started",
                            "2026-11-19", "--actor", "wang", "--expected-version", "1", "--today", "2026-11-20")
     assert code == 0 and "stage investigation, version 2" in out
@@ -83,7 +83,7 @@ def test_cli_event_add_conflict_and_refusal(store, capsys, run_cli):
 
 
 def test_cli_profile_check_export_mode(store, capsys, run_cli, tmp_path):
-    data = store.path.parent
+    data = store.data_dir
     code, out, _ = run_cli(capsys, data, "case", "profile", "zhejiang")
     assert code == 0 and "未设定 not set" in out and "zhejiang → national" in out
     code, out, _ = run_cli(capsys, data, "case", "profile", "guangxi", "--json")

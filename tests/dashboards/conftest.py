@@ -24,8 +24,27 @@ SAMPLE_TODAY = "2026-11-20"  # restoration.sample.build.TODAY
 @pytest.fixture
 def staff_data(tmp_path, store):
     """A data folder (sample store + one supervisor account); RESTORATION_DATA points at it."""
-    auth.add_user(store.path.parent, STAFF[0], STAFF[1], "supervisor")
-    return store.path.parent
+    auth.add_user(store.data_dir, STAFF[0], STAFF[1], "supervisor")
+    return store.data_dir
+
+
+@pytest.fixture(scope="session")
+def stores(tmp_path_factory, _sample_store_template):
+    """The three data folders, each with one supervisor account."""
+    import shutil
+
+    from restoration.store import open_store
+
+    from .stores import build_empty, build_imported, make_hostile
+    root = tmp_path_factory.mktemp("browser")
+    (root / "sample").mkdir()
+    shutil.copy(_sample_store_template, root / "sample" / "platform.gpkg")
+    make_hostile(open_store(root / "sample" / "platform.gpkg", create=False))
+    build_empty(root / "empty")
+    build_imported(root / "imported")
+    for name in ("sample", "empty", "imported"):
+        auth.add_user(root / name, STAFF[0], STAFF[1], "supervisor")
+    return {name: root / name for name in ("sample", "empty", "imported")}
 
 
 def signed_in(app, name: str = STAFF[0], role: str = "supervisor", region: str = "province"):
@@ -53,16 +72,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def streamlit_server(staff_data):
+def start_server(data_dir: Path):
+    """A Streamlit server on a free port for ``data_dir``: (process, base URL)."""
     port = free_port()
-    env = dict(os.environ, RESTORATION_DATA=str(staff_data), RESTORATION_TILES="osm",
+    env = dict(os.environ, RESTORATION_DATA=str(data_dir), RESTORATION_TILES="osm",
                RESTORATION_TODAY=SAMPLE_TODAY)
-    log = open(staff_data / "streamlit.log", "w")
+    log = open(data_dir / "streamlit.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(REPO / "dashboards" / "app.py"),
                              "--server.port", str(port), "--server.headless", "true",
-                             "--server.enableStaticServing", "true", "--browser.gatherUsageStats", "false"],
+                             "--server.enableStaticServing", "true", "--browser.gatherUsageStats", "false",
+                             "--server.fileWatcherType", "none"],
                             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc._log = log
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -70,15 +91,26 @@ def streamlit_server(staff_data):
             break
         except OSError:
             if proc.poll() is not None:
-                pytest.fail("streamlit exited: " + (staff_data / "streamlit.log").read_text())
+                pytest.fail("streamlit exited: " + (data_dir / "streamlit.log").read_text())
             time.sleep(0.3)
-    yield f"http://127.0.0.1:{port}"
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def stop_server(proc) -> None:
     proc.terminate()
     try:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
-    log.close()
+        proc.wait(5)
+    proc._log.close()
+
+
+@pytest.fixture
+def streamlit_server(staff_data):
+    proc, url = start_server(staff_data)
+    yield url
+    stop_server(proc)
 
 
 @pytest.fixture

@@ -117,13 +117,14 @@ def test_bank_page_reserve_and_refusal(app, store):
     assert not at.exception
     at.selectbox(key="bank_case").set_value("GX-2023-015").run()
     before = store.count("bank_allocations")
-    form_amount = next(n for n in at.number_input if n.label == "预留数量")
+    form_amount = next(n for n in at.number_input if n.label.startswith("预留数量"))
     form_amount.set_value(1.0)
     next(b for b in at.button if b.label == "预留").click().run()
     assert not at.exception and not at.error
     assert store.count("bank_allocations") == before + 1
+    assert any("已预留" in s.value for s in at.success)  # the write is confirmed
     # more than any project holds: a readable refusal, nothing written
-    next(n for n in at.number_input if n.label == "预留数量").set_value(1e9)
+    next(n for n in at.number_input if n.label.startswith("预留数量")).set_value(1e9)
     next(b for b in at.button if b.label == "预留").click().run()
     assert not at.exception
     assert at.error and "capacity" in at.error[0].value.lower()
@@ -165,7 +166,7 @@ def test_inspection_form_writes_and_bad_form_writes_nothing(app, store):
     next(b for b in at.button if b.label == "保存").click().run()
     assert not at.exception
     assert not [e for e in at.error if "未保存" in e.value or "请填写" in e.value]
-    assert any(s.value == "已保存。" for s in at.success)
+    assert any("已保存" in s.value and "巡查记录" in s.value for s in at.success)
     assert store.count("case_events") == events + 1
     last = store.read("case_events", "case_id = ?", ("GX-2023-009",)).iloc[-1]
     assert last["event_type"] == "inspection" and last["details"]["inspector"] == "王工"
@@ -214,7 +215,7 @@ def test_calculator_loads_and_saves_case_scenarios(app, store):
     assert not at.exception
     expected = equivalence.run_scenario(case_scenario(store, "GX-2022-010")["scenario"])
     shown = next(m for m in at.metric if m.label == "所需修复规模").value
-    assert shown == f"{expected.required_scale:,.3f} {expected.scale_unit}"
+    assert shown == f"{expected.required_scale:,.2f} 公顷"
     before = store.count("case_scenarios")
     next(b for b in at.button if b.label == "保存为该案件的评估情景").click().run()
     assert not at.exception and store.count("case_scenarios") == before + 1
@@ -228,3 +229,52 @@ def test_public_page_shows_restoration_results(app, store):
     table = at.dataframe[0].value
     row = table[table["案件编号"] == "GX-2022-011"].iloc[0]
     assert row["修复效果评估结论"] == "未达标"
+
+
+def test_overview_survives_a_case_with_an_unknown_rule_profile(app, store):
+    """A store written by an older version (or GDAL/QGIS) names a profile this installation does
+    not have: the overview still shows every other case and names the bad one, escaped."""
+    with store.transaction("qgis") as tx:
+        tx.update("cases", "GX-2025-002", {"profile": "hai*nan_[x](y)"})
+    at = _staff(app).run()
+    assert not at.exception, at.exception
+    assert at.metric[0].label == "在办案件" and at.metric[0].value == "12"  # the bad case is still a case
+    warning = "\n".join(w.value for w in at.warning)
+    assert "案件 GX\\-2025\\-002 的规则配置“hai\\*nan\\_\\[x\\]\\(y\\)”不可用" in warning, warning
+    assert "guangxi, national, zhejiang" in warning
+    at.sidebar.radio[0].set_value("en").run()
+    assert not at.exception
+    assert "rule profile 'hai\\*nan" in "\n".join(w.value for w in at.warning)
+    # the bad case's own page: readable errors in its panels, no traceback
+    at.sidebar.radio[0].set_value("zh").run()
+    at.session_state["case_id"] = "GX-2025-002"
+    at.switch_page("views/case.py").run()
+    assert not at.exception, at.exception
+    assert any("unknown rule profile" in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_invalid_calculator_input_clears_the_result(app):
+    at = _staff(app).run()
+    at.switch_page("views/equivalence.py").run()
+    assert any(m.label == "所需修复规模" for m in at.metric)
+    next(n for n in at.number_input if n.label == "面积").set_value(-5.0).run()
+    assert not at.exception
+    assert at.error and "面积" in at.error[0].value and "必须大于 0" in at.error[0].value
+    assert not any(m.label == "所需修复规模" for m in at.metric)  # no stale result left on screen
+    assert not any(b.label == "保存为该案件的评估情景" for b in at.button)
+
+
+@pytest.mark.parametrize("page", STAFF_PAGES)
+def test_pages_on_an_empty_store_explain_what_is_missing(staff_data, monkeypatch, tmp_path, page):
+    from .stores import build_empty
+    data = tmp_path / "empty"
+    build_empty(data)
+    monkeypatch.setenv("RESTORATION_DATA", str(data))
+    monkeypatch.setenv("RESTORATION_TODAY", SAMPLE_TODAY)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["user"] = {"name": STAFF[0], "role": "supervisor"}
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    if page not in ("views/equivalence.py", "views/appraisal.py"):  # calculators work without data
+        assert any("restoration import" in i.value for i in at.info), [i.value for i in at.info]

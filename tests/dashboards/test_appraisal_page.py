@@ -59,6 +59,7 @@ def test_amount_above_the_cap_and_english(at):
 
 
 def test_record_on_case_sets_the_amount(at, staff_data):
+    from restoration import config
     from restoration.store import open_store
     buttons = [b for b in at.button if "保存" in b.label]
     assert buttons
@@ -67,7 +68,7 @@ def test_record_on_case_sets_the_amount(at, staff_data):
     assert not at.exception
     assert any("已记录" in s.value for s in at.success)
     assert any(b.label == "下载该案件的鉴定评估表（Excel）" for b in at.get("download_button"))
-    store = open_store(staff_data / "platform.gpkg", create=False)
+    store = open_store(config.store_location(staff_data), create=False)  # the GeoPackage or $RESTORATION_DB
     case = store.get("cases", case_id)
     assert case["damage_amount_source"] == "appraisal" and case["damage_amount_yuan"] == pytest.approx(12000 * 3.5 * 1.25)
 
@@ -80,8 +81,9 @@ def test_bad_input_is_a_message_not_a_traceback(at):
 
 def test_case_page_shows_where_the_amount_came_from(at, staff_data):
     from restoration.appraisal import appraise_abatement, record_appraisal
+    from restoration import config
     from restoration.store import open_store
-    store = open_store(staff_data / "platform.gpkg", create=False)
+    store = open_store(config.store_location(staff_data), create=False)  # the GeoPackage or $RESTORATION_DB
     cases = store.read("cases")
     first, second = cases["case_id"].iloc[0], cases["case_id"].iloc[1]
     spec = {"standard": "multiplier_2017", "function_class": "surface_water_III",
@@ -103,7 +105,7 @@ def test_case_page_shows_where_the_amount_came_from(at, staff_data):
 
 def test_page_on_an_empty_store(empty_store, monkeypatch):
     """No cases yet: the calculator works and says there is no case to record on."""
-    monkeypatch.setenv("RESTORATION_DATA", str(empty_store.path.parent))
+    monkeypatch.setenv("RESTORATION_DATA", str(empty_store.data_dir))
     monkeypatch.setenv("RESTORATION_TILES", "none")
     app = AppTest.from_file(APP, default_timeout=120)
     auth.add_user(empty_store.path.parent, "appraiser1", "Appraiser-pass-2026", "appraiser")

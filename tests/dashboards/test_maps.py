@@ -96,3 +96,42 @@ def test_ndvi_overlay_transparent_where_no_data(store):
     html = _html(maps.case_map(case_sites, overlay={"image": rgba, "bounds": (108.2, 23.1, 108.3, 23.2)},
                                tiles="none"))
     assert "data:image/png;base64" in html
+
+
+def test_user_text_is_escaped_on_every_layer(tmp_path):
+    """Site, county, watershed and case names are HTML-escaped in tooltips and popups, and the
+    county labels cannot close the page's <script>: nothing a user typed can run."""
+    from .stores import HOSTILE, build_imported
+    store = build_imported(tmp_path / "d")
+    sites, cases = store.read("sites"), store.read("cases")
+    page = _html(maps.overview_map(sites, cases, counties=store.read("counties"),
+                                   watersheds=store.read("watersheds"), tiles="none"))
+    for bad in HOSTILE[:3]:
+        assert bad not in page and json.dumps(bad)[1:-1] not in page
+    assert "\\u0026lt;img src=x onerror=" in page  # shown as text (JSON escapes &)
+    assert "</script><" not in page.replace("</script>\n<", "").replace("</script><script", "")
+    # the escaped name reads back as the user typed it
+    from html import unescape
+    assert unescape(maps.escape_properties(sites[["name"]])["name"].iloc[0]) == sites["name"].iloc[0]
+    link = maps.case_link('A"><script>x</script>', '<b>t</b>', "zh")
+    assert "<script>" not in link and "case?case_id=A%22%3E%3Cscript%3E" in link
+
+
+def test_maps_fit_in_the_browser_with_a_metric_scale_and_county_labels(store):
+    counties = store.read("counties")
+    page = _html(maps.case_map(store.read("sites").head(3), counties=counties, tiles="none"))
+    assert "imperial: false" in page and "metric: true" in page
+    assert "ResizeObserver" in page and "fitBounds" in page  # refits when a hidden tab shows it
+    assert page.count("restoration-label") >= 1
+    for name in counties["name"]:
+        assert json.dumps(name, ensure_ascii=False)[1:-1] in page
+
+
+def test_empty_layers_draw_an_empty_map(empty_store):
+    import pandas as pd
+    empty = empty_store.read("sites")
+    page = _html(maps.overview_map(empty, pd.DataFrame(columns=["case_id", "stage", "case_class", "title"]),
+                                   tiles="none"))
+    assert "L.map" in page
+    bank = empty_store.read("bank_projects")
+    assert "L.map" in _html(maps.bank_map(bank, tiles="none"))

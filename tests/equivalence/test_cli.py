@@ -9,7 +9,7 @@ import yaml
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from restoration.cli_equivalence import equivalence_group
+from restoration.cli.equivalence import equivalence_group
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference_cases"
 
@@ -91,7 +91,7 @@ def test_missing_file_is_a_usage_error(tmp_path):
 
 def test_main_cli_registers_the_group():
     from restoration.cli import cli
-    assert "equivalence" in cli.commands, "restoration.cli should register cli_equivalence.equivalence_group"
+    assert "equivalence" in cli.commands, "restoration.cli should register cli.equivalence.equivalence_group"
 
 
 def test_main_cli_exit_code_2_on_bad_scenario(tmp_path, make_service, cli):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -13,7 +14,7 @@ from restoration.monitoring import ingest_raster, site_series
 
 def _run(store, capsys, *args) -> tuple[int, str, str]:
     with pytest.raises(SystemExit) as exit_:
-        main(["--data", str(store.path.parent), "monitor", *args])
+        main(["--data", str(store.data_dir), "monitor", *args])
     out = capsys.readouterr()
     return exit_.value.code, out.out, out.err
 
@@ -86,7 +87,9 @@ def test_cli_ingest_table_and_raster(store, capsys, tmp_path, sample_dir):
     assert code == 0 and "1 values of cod" in out and store.count("monitoring_series") == n + 1
     code, out, _ = _run(store, capsys, "ingest-raster", str(sample_dir / "ndvi" / "*.tif"), "--site", "S024",
                         "--method", "coverage")
-    assert code == 0 and "replaced 24" in out
+    # re-ingesting replaces every stored value (a date fully under cloud has none)
+    found = re.search(r"stored (\d+) values .* on 24 dates; replaced (\d+)", out)
+    assert code == 0 and found and found[1] == found[2] and int(found[1]) >= 20, out
     code, _, err = _run(store, capsys, "ingest-raster", str(tmp_path / "none*.tif"))
     assert code == 2 and "no files match" in err
     out_csv = tmp_path / "z.csv"

@@ -2,10 +2,11 @@
 their line numbers with nothing imported."""
 from __future__ import annotations
 
-import hashlib
 
 import pandas as pd
 import pytest
+
+from ..conftest import store_fingerprint
 
 from restoration.errors import InputError
 from restoration.monitoring import ingest_table, site_series
@@ -58,7 +59,7 @@ S021,cod,2026-11-01,15.0,mg/L
 S021,tp,2026-11-03,abc,mg/L
 """)
     before_rows = store.count("monitoring_series")
-    before_bytes = hashlib.sha256(store.path.read_bytes()).hexdigest()
+    before_bytes = store_fingerprint(store)
     with pytest.raises(InputError) as err:
         ingest_table(store, path)
     text = str(err.value)
@@ -72,7 +73,7 @@ S021,tp,2026-11-03,abc,mg/L
         assert expected in text, expected
     assert "wq.csv" in text
     assert store.count("monitoring_series") == before_rows
-    assert hashlib.sha256(store.path.read_bytes()).hexdigest() == before_bytes  # file untouched
+    assert store_fingerprint(store) == before_bytes  # file untouched
 
 
 def test_existing_values_are_refused_unless_replace(store, tmp_path):

@@ -56,7 +56,7 @@ def test_outside_china_is_unchanged_and_names_are_recognised():
 
 
 def test_csv_points_in_gcj02_are_imported_in_wgs84_and_exported_back(store, tmp_path, capsys):
-    data = str(store.path.parent)
+    data = str(store.data_dir)
     wlon, wlat = 108.30, 23.20
     glon, glat = cc.wgs84_to_gcj02(wlon, wlat)
     pd.DataFrame({"场地编号": ["P-GCJ"], "场地类型": ["监测样地"], "生态系统类型": ["森林"], "名称": ["样地"],

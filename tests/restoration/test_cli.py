@@ -13,12 +13,12 @@ import pytest
 import shapely
 
 
-from ..conftest import file_digest, run_cli as run
+from ..conftest import run_cli as run, store_fingerprint
 
 
 @pytest.fixture
 def data(store):
-    return str(store.path.parent)
+    return str(store.data_dir)
 
 
 def _write_sites(path, geoms, crs=4326, **cols):
@@ -67,12 +67,12 @@ def _bad_inputs(tmp_path):
 
 def test_every_bad_input_exits_2_and_leaves_the_store_untouched(data, store, tmp_path, capsys):
     for name, argv, message, _ in _bad_inputs(tmp_path):
-        before = file_digest(store.path)
+        before = store_fingerprint(store)
         code, out, err = run(["--data", data, *argv], capsys)
         assert code == 2, (name, out, err)
         assert message in err, (name, err)
         assert "Traceback" not in err
-        assert file_digest(store.path) == before, name
+        assert store_fingerprint(store) == before, name
 
 
 def test_repaired_polygon_is_imported_and_reported(data, store, tmp_path, capsys):
@@ -176,7 +176,7 @@ def test_import_bank_goes_through_the_registry_rules(data, store, tmp_path, caps
                               "status": ["proposed"], "trajectory": ['{"levels": [[0, 0], [5, 1]]}']},
                              geometry=[bowtie], crs=4326)
     frame.to_file(tmp_path / "bank.geojson")
-    before = file_digest(store.path)
+    before = store_fingerprint(store)
     code, _, err = run(["--data", data, "import", "bank", str(tmp_path / "bank.geojson")], capsys)
     assert code == 2 and "bank.geojson" in err and "geometry" in err
-    assert file_digest(store.path) == before
+    assert store_fingerprint(store) == before

@@ -13,7 +13,7 @@ from restoration.columns import parse_map, plan, read_map_file
 from restoration.errors import InputError
 from restoration.model import LAYERS
 
-from ..conftest import file_digest, run_cli
+from ..conftest import run_cli, store_fingerprint
 
 
 def _gcj_box(x0, y0, x1, y1):
@@ -43,15 +43,15 @@ def test_mapping_files(tmp_path):
 
 def test_messy_county_shapefile_imports_and_says_what_it_did(store, tmp_path, capsys):
     """Chinese headers, an AMap-style adcode, extra columns and GCJ-02 coordinates."""
-    data = str(store.path.parent)
+    data = str(store.data_dir)
     gcj, true_box = _gcj_box(110.0, 24.0, 110.2, 24.2)
     gpd.GeoDataFrame({"adcode": ["450999"], "名称": ["测试县"], "city": ["桂西市"], "人口": [52000]},
                      geometry=[gcj], crs="EPSG:4326").to_file(tmp_path / "counties.shp", encoding="utf-8")
-    before = file_digest(store.path)
+    before = store_fingerprint(store)
     code, out, err = run_cli(["--data", data, "import", "counties", tmp_path / "counties.shp", "--crs", "GCJ-02",
                               "--check"], capsys)
     assert code == 0, err
-    assert "nothing was written" in out and file_digest(store.path) == before
+    assert "nothing was written" in out and store_fingerprint(store) == before
     code, out, err = run_cli(["--data", data, "import", "counties", tmp_path / "counties.shp", "--crs", "GCJ-02"],
                              capsys)
     assert code == 0, err
@@ -69,7 +69,7 @@ def test_messy_county_shapefile_imports_and_says_what_it_did(store, tmp_path, ca
 
 
 def test_extra_columns_can_be_ignored_with_a_notice(store, tmp_path, capsys):
-    data = str(store.path.parent)
+    data = str(store.data_dir)
     pd.DataFrame([{"案件编号": "X-9", "案件名称": "某案", "所在县区": "石岭县", "案件类别": "简单", "办理阶段": "立案",
                    "赔偿权利人指定部门": "市生态环境局", "损害数额": "1,200,000", "承办人": "张三"}]
                  ).to_excel(tmp_path / "register.xlsx", index=False)
@@ -83,15 +83,15 @@ def test_extra_columns_can_be_ignored_with_a_notice(store, tmp_path, capsys):
 
 
 def test_every_problem_in_one_pass_grouped_by_row(store, tmp_path, capsys):
-    data = str(store.path.parent)
+    data = str(store.data_dir)
     box = shapely.box(108.2, 23.2, 108.21, 23.21).wkt
     pd.DataFrame({"site_id": ["N1", "S001", "N3", "N4"], "case_id": [None, None, "NO-CASE", None],
                   "role": ["damaged", "damaged", "damaged", "bogus"], "ecosystem_type": ["forest"] * 4,
                   "name": ["a", "b", "c", "d\x00"], "wkt": [box, box, box, "POINT (108 23)"]}
                  ).to_csv(tmp_path / "s.csv", index=False)
-    before = file_digest(store.path)
+    before = store_fingerprint(store)
     code, _, err = run_cli(["--data", data, "import", "sites", tmp_path / "s.csv", "--crs", "EPSG:4326"], capsys)
-    assert code == 2 and file_digest(store.path) == before
+    assert code == 2 and store_fingerprint(store) == before
     lines = [l.removeprefix("输入错误 input error: ") for l in err.splitlines() if "s.csv, line" in l]
     assert [l.split(",")[1].strip() for l in lines] == ["line 3", "line 4", "line 5", "line 5", "line 5"]
     assert "id 'S001' is already in the store" in lines[0]
@@ -99,7 +99,8 @@ def test_every_problem_in_one_pass_grouped_by_row(store, tmp_path, capsys):
     assert {"field 'role'", "field 'name'", "field 'geometry'"} == {l.split(", ")[2].split(":")[0] for l in lines[2:]}
 
 
-def test_migration_7_adds_attributes_to_an_older_store(empty_store):
+def test_migration_7_adds_attributes_to_an_older_store(gpkg_empty_store):
+    empty_store = gpkg_empty_store
     from restoration.store import open_store
     path = empty_store.path
     with sqlite3.connect(path) as conn:
@@ -116,7 +117,7 @@ def test_migration_7_adds_attributes_to_an_older_store(empty_store):
 def test_gbk_shapefile_without_cpg_and_double_codes(store, tmp_path, capsys):
     """Chinese GIS software writes DBF text in GBK and often no .cpg; codes are often doubles."""
     import pyogrio
-    data = str(store.path.parent)
+    data = str(store.data_dir)
     frame = gpd.GeoDataFrame({"县代码": [450998.0], "名称": ["测试县"]},
                              geometry=[shapely.box(110.0, 24.0, 110.2, 24.2)], crs="EPSG:4326")
     pyogrio.write_dataframe(frame, tmp_path / "gbk.shp", encoding="GBK")
@@ -128,7 +129,7 @@ def test_gbk_shapefile_without_cpg_and_double_codes(store, tmp_path, capsys):
 
 
 def test_field_sheet_with_degrees_minutes_seconds(store, tmp_path, capsys):
-    data = str(store.path.parent)
+    data = str(store.data_dir)
     pd.DataFrame({"场地编号": ["P-DMS"], "场地类型": ["监测样地"], "生态系统类型": ["森林"], "名称": ["样地"],
                   "经度": ["东经108度12分30秒"], "纬度": ["23°12′0″N"]}).to_csv(tmp_path / "plots.csv", index=False)
     code, out, err = run_cli(["--data", data, "import", "sites", tmp_path / "plots.csv", "--crs", "EPSG:4490"],
@@ -139,7 +140,7 @@ def test_field_sheet_with_degrees_minutes_seconds(store, tmp_path, capsys):
 
 
 def test_crs_argument_that_the_file_contradicts_is_reported(store, tmp_path, capsys):
-    data = str(store.path.parent)
+    data = str(store.data_dir)
     gpd.GeoDataFrame({"county_id": ["Q1"], "name": ["q"]}, geometry=[shapely.box(110, 24, 110.1, 24.1)],
                      crs="EPSG:4326").to_file(tmp_path / "q.geojson")
     code, out, _ = run_cli(["--data", data, "import", "counties", tmp_path / "q.geojson", "--crs", "EPSG:32649"],

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ..conftest import file_digest, run_cli
+from ..conftest import run_cli, store_fingerprint
 
 ROOT_BOX = "POLYGON((108.20 23.20, 108.21 23.20, 108.21 23.21, 108.20 23.21, 108.20 23.20))"
 SITE_HEAD = "site_id,role,ecosystem_type,name,wkt"
@@ -113,6 +113,10 @@ def build_files(d: Path) -> None:
     _csv(d, "bank_inf.csv", BANK_HEAD + "\n" + row.replace("CAP", str("inf")) + "\n")
     _csv(d, "bank_unit.csv", BANK_HEAD + "\n" + row.replace("CAP", str(1)).replace(",ha,", ",acres,") + "\n")
     _csv(d, "bank_traj.csv", BANK_HEAD + "\n" + row.replace("CAP", str(1)).replace(TRAJ, '"{""levels"": [[0, NaN]]}"') + "\n")
+    _csv(d, "bank_all_problems.csv", BANK_HEAD + "\n"
+         + row.replace("CAP", "inf").replace(",ha,", ",acres,") + "\n"
+         + row.replace("BP-F1", "BP-F2").replace("CAP", "1").replace("wetland", "jungle")
+              .replace(TRAJ, '"{""levels"": [[5, 0.0], [2, 1.0]]}"') + "\n")
     # counties
     _csv(d, "county_nul.csv", f"{COUNTY_HEAD}\n45\x0001,x,\"{ROOT_BOX}\"\n")
     _csv(d, "county_gbk_bad.csv", f"{COUNTY_HEAD}\n4501,测试县\n", encoding="gbk")
@@ -251,6 +255,15 @@ CASES = [
      "unknown capacity unit 'acres'"),
     ("bank NaN trajectory", ["import", "bank", "{d}/bank_traj.csv", "--crs", "EPSG:4326"], 2,
      "field 'trajectory'"),
+    ("bank: general and bank problems in one pass", ["import", "bank", "{d}/bank_all_problems.csv", "--crs",
+                                                     "EPSG:4326"], 2,
+     "bank_all_problems.csv, line 2, field 'capacity': 'inf' is not a finite number\n"
+     "bank_all_problems.csv, line 2, field 'capacity_unit': unknown capacity unit 'acres'"),
+    ("bank group: one pass too", ["bank", "import", "{d}/bank_all_problems.csv", "--crs", "EPSG:4326"], 2,
+     "bank_all_problems.csv, line 3, field 'ecosystem_type': unknown value 'jungle'; allowed: forest, wetland, "),
+    ("bank group: bank check after a general one", ["bank", "import", "{d}/bank_all_problems.csv", "--crs",
+                                                    "EPSG:4326"], 2,
+     "line 3, field 'trajectory': levels[1]: years must increase"),
     ("bank via bank group", ["bank", "import", "{d}/bank_zero.csv", "--crs", "EPSG:4326"], 2,
      "0 must be above 0"),
     ("county NUL id", ["import", "counties", "{d}/county_nul.csv", "--crs", "EPSG:4326"], 2,
@@ -359,11 +372,17 @@ CASES = [
     # --- bank reserve / ledger ---------------------------------------------------------------
     ("reserve 1e-9", ["bank", "reserve", "BP01", "--case", "GX-2025-002", "--amount", "1e-9"], 2,
      "below the ledger's precision of 1e-06 ha"),
-    ("reserve 0", ["bank", "reserve", "BP01", "--case", "GX-2025-002", "--amount", "0"], 2, "amount must be"),
-    ("reserve negative", ["bank", "reserve", "BP01", "--case", "GX-2025-002", "--amount", "-1"], 2, "amount must be"),
-    ("reserve inf", ["bank", "reserve", "BP01", "--case", "GX-2025-002", "--amount", "inf"], 2, "amount must be"),
-    ("reserve nan", ["bank", "reserve", "BP01", "--case", "GX-2025-002", "--amount", "nan"], 2, "amount must be"),
-    ("reserve 1e400", ["bank", "reserve", "BP01", "--case", "GX-2025-002", "--amount", "1e400"], 2, "amount must be"),
+    ("reserve 0", ["bank", "reserve", "BP01", "--case", "GX-2025-002", "--amount", "0"], 2,
+     "Invalid value for '--amount': 0 is out of range: must be > 0"),
+    ("reserve negative", ["bank", "reserve", "BP01", "--case", "GX-2025-002", "--amount", "-1"], 2,
+     "'--amount': -1 is out of range"),
+    ("reserve inf", ["bank", "reserve", "BP01", "--case", "GX-2025-002", "--amount", "inf"], 2,
+     "Invalid value for '--amount': 'inf' is not a finite number"),
+    ("reserve nan", ["bank", "reserve", "BP01", "--case", "GX-2025-002", "--amount", "nan"], 2,
+     "Invalid value for '--amount': 'nan' is not a finite number"),
+    ("reserve 1e400", ["bank", "reserve", "BP01", "--case", "GX-2025-002", "--amount", "1e400"], 2,
+     "'--amount': '1e400' is not a finite number"),
+    ("reserve 1e13", ["bank", "reserve", "BP01", "--case", "GX-2025-002", "--amount", "1e13"], 2, "amount must be"),
     ("reserve text", ["bank", "reserve", "BP01", "--case", "GX-2025-002", "--amount", "lots"], 2, "--amount"),
     ("reserve too much", ["bank", "reserve", "BP01", "--case", "GX-2025-002", "--amount", "1e9"], 3,
      "insufficient capacity"),
@@ -373,14 +392,53 @@ CASES = [
     ("reserve bad unit", ["bank", "reserve", "BP01", "--case", "GX-2025-002", "--amount", "1", "--unit", "tCO2e"],
      2, "cannot reserve in tCO2e"),
     ("escrow inf", ["bank", "escrow", "deposit", "GX-2025-002", "--amount-yuan", "inf", "--holder", "h"], 2,
+     "Invalid value for '--amount-yuan': 'inf' is not a finite number"),
+    ("escrow 1e13", ["bank", "escrow", "deposit", "GX-2025-002", "--amount-yuan", "1e13", "--holder", "h"], 2,
      "amount must be"),
+    ("release nan", ["bank", "release", "BP01", "--case", "GX-2025-002", "--amount", "nan"], 2,
+     "Invalid value for '--amount': 'nan' is not a finite number"),
     ("status bad --on", ["bank", "status", "BP03", "under_construction", "--on", "2025-99-01"], 2,
      "argument --on: '2025-99-01' is not a date"),
     ("escrow bad --on", ["bank", "escrow", "deposit", "GX-2025-002", "--amount-yuan", "100", "--holder", "h",
                          "--on", "nope"], 2, "argument --on: 'nope' is not a date"),
     ("export unknown crs", ["export", "sites", "--out", "{d}/out.csv", "--crs", "EPSG:99999"], 2, "argument --crs"),
-    ("ledger nan", ["case", "ledger", "add", "GX-2025-002", "received", "nan", "2026-08-01"], 2, "amount_yuan"),
-    ("ledger 1e400", ["case", "ledger", "add", "GX-2025-002", "received", "1e400", "2026-08-01"], 2, "amount_yuan"),
+    ("ledger nan", ["case", "ledger", "add", "GX-2025-002", "received", "nan", "2026-08-01"], 2,
+     "Invalid value for 'AMOUNT_YUAN': 'nan' is not a finite number"),
+    ("ledger 1e400", ["case", "ledger", "add", "GX-2025-002", "received", "1e400", "2026-08-01"], 2, "AMOUNT_YUAN"),
+    ("ledger instalment 0", ["case", "ledger", "add", "GX-2025-002", "instalment_due", "5", "2026-08-01",
+                             "--instalment-no", "0"], 2, "Invalid value for '--instalment-no'"),
+    # --- choice-valued filters and numeric options of the other commands --------------------------
+    ("case list --stage bogus", ["case", "list", "--stage", "bogus"], 2,
+     "Invalid value for '--stage': 'bogus' is not one of: screening (线索筛查), filing (立案),"),
+    ("case list --class bogus", ["case", "list", "--class", "huge"], 2,
+     "Invalid value for '--class': 'huge' is not one of: significantly_minor (显著轻微), simple (简单)"),
+    ("case list --region unknown", ["case", "list", "--region", "海口市"], 2,
+     "argument --region: no county '海口市' in the store; known: "),
+    ("bank ledger --project unknown", ["bank", "ledger", "--project", "NOPE"], 2,
+     "argument --project: no bank project 'NOPE' in the store; known: BP01"),
+    ("bank ledger --case unknown", ["bank", "ledger", "--case", "NOPE"], 2, "argument --case: no case 'NOPE'"),
+    ("case list --stage control character", ["case", "list", "--stage", "fi\x01ling"], 2, "'fi\\x01ling' is not one of"),
+    ("evaluate --reference-share nan", ["monitor", "evaluate", "GX-2022-011", "--reference-share", "nan"], 2,
+     "Invalid value for '--reference-share': 'nan' is not a finite number"),
+    ("evaluate --reference-share inf", ["monitor", "evaluate", "GX-2022-011", "--reference-share", "inf"], 2,
+     "'--reference-share': 'inf' is not a finite number"),
+    ("evaluate --reference-share 0", ["monitor", "evaluate", "GX-2022-011", "--reference-share", "0"], 2,
+     "'--reference-share': 0 is out of range: must be > 0 and <= 1"),
+    ("evaluate --reference-share 80", ["monitor", "evaluate", "GX-2022-011", "--reference-share", "80"], 2,
+     "'--reference-share': 80 is out of range"),
+    ("evaluate --reference-share text", ["monitor", "evaluate", "GX-2022-011", "--reference-share", "most"], 2,
+     "'--reference-share': 'most' is not a number"),
+    ("evaluate --window-days -5", ["monitor", "evaluate", "GX-2022-011", "--window-days", "-5"], 2,
+     "Invalid value for '--window-days'"),
+    ("evaluate --n-last 0", ["monitor", "evaluate", "GX-2022-011", "--n-last", "0"], 2, "Invalid value for '--n-last'"),
+    ("evaluate --min-samples nan", ["monitor", "evaluate", "GX-2022-011", "--min-samples", "nan"], 2,
+     "Invalid value for '--min-samples'"),
+    ("progress --window-days 0", ["monitor", "progress", "--window-days", "0"], 2, "Invalid value for '--window-days'"),
+    ("raster --min-valid nan", ["monitor", "ingest-raster", "{d}/good/*.tif", "--min-valid", "nan"], 2,
+     "Invalid value for '--min-valid': 'nan' is not a finite number"),
+    ("rank --top -1", ["bank", "rank", "GX-2025-002", "--top", "-1"], 2, "Invalid value for '--top'"),
+    ("event --expected-version -1", ["case", "event", "add", "GX-2025-002", "investigation_started", "2026-08-01",
+                                     "--expected-version", "-1"], 2, "Invalid value for '--expected-version'"),
 ]
 
 
@@ -398,14 +456,14 @@ def corpus(tmp_path_factory, _sample_store_template):
 def test_hostile_input_is_refused_cleanly(corpus, capsys, monkeypatch, name, argv, code, message):
     d, data, store = corpus
     monkeypatch.setenv("RESTORATION_TODAY", "2026-11-30")
-    before = file_digest(store.path)
+    before = store_fingerprint(store)
     args = ["--data", str(data)] + [a.replace("{d}", str(d)).replace("{{", "{").replace("}}", "}")
                                     .replace("\\x01", "\x01") for a in argv]
     got, out, err = run_cli(args, capsys)
     assert got == code, (name, out, err)
     assert message in err + out, (name, err)
     assert "internal error" not in err and "Traceback" not in err, (name, err)
-    assert file_digest(store.path) == before, f"{name}: the store changed"
+    assert store_fingerprint(store) == before, f"{name}: the store changed"
 
 
 def test_the_corpus_covers_every_import_and_ingest_command():
@@ -423,7 +481,7 @@ def test_the_corpus_covers_every_import_and_ingest_command():
 
 def test_field_table_with_chinese_headers_a_mapping_and_extra_columns(store, tmp_path, capsys):
     """The positive side of ingest-table: a wide GBK sheet with a remarks column and a mapping."""
-    data = str(store.path.parent)
+    data = str(store.data_dir)
     text = "点位,采样日期,化学需氧量 (mg/L),备注\nS002,2026-11-01,12.5,晴\n"
     (tmp_path / "wq.csv").write_bytes(text.encode("gbk"))
     code, out, err = run_cli(["--data", data, "monitor", "ingest-table", tmp_path / "wq.csv",
@@ -432,3 +490,39 @@ def test_field_table_with_chinese_headers_a_mapping_and_extra_columns(store, tmp
     assert "GB18030" in out and "点位 → site_id" in out and "ignored columns" in out and "备注" in out
     rows = store.read("monitoring_series", site_id="S002", indicator="cod", time="2026-11-01T00:00:00")
     assert rows["value"].tolist() == [12.5]
+
+
+def _all_params():
+    import click
+    from restoration.cli import cli
+
+    def walk(cmd, path):
+        for p in cmd.params:
+            yield path, p
+        if isinstance(cmd, click.Group):
+            for name, sub in cmd.commands.items():
+                yield from walk(sub, path + (name,))
+    return list(walk(cli, ()))
+
+
+def test_no_numeric_option_accepts_nan_or_infinity():
+    """Click's float (and FloatRange) lets NaN and inf through: every float option and argument
+    of the CLI uses ``cli.types.Number`` instead; a new one must too."""
+    import click
+    from restoration.cli.types import Number
+    loose = [(" ".join(path), p.name) for path, p in _all_params()
+             if isinstance(p.type, click.types.FloatParamType) and not isinstance(p.type, Number)]
+    assert not loose, loose
+    with pytest.raises(click.BadParameter, match="'nan' is not a finite number"):
+        Number(0, 1).convert("nan", None, None)
+    assert Number(0, 1).convert("0.8", None, None) == 0.8
+
+
+def test_vocabulary_filters_are_choices():
+    """Options that filter by a vocabulary refuse unknown values (never a silently empty list)."""
+    from restoration.cli.types import VocabChoice
+    typed = {(" ".join(path), p.name) for path, p in _all_params() if isinstance(p.type, VocabChoice)}
+    assert {("case list", "stage"), ("case list", "case_class")} <= typed
+    stage = next(p for path, p in _all_params() if path == ("case", "list") and p.name == "stage")
+    assert stage.type.convert("赔偿磋商", None, None) == "consultation"
+    assert stage.type.convert("Consultation", None, None) == "consultation"

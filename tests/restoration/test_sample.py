@@ -101,3 +101,56 @@ def test_scaled_build_for_benchmarks(tmp_path):
     assert len(list((out / "ndvi").glob("*.tif"))) == 3
     with rasterio.open(next((out / "ndvi").glob("*.tif"))) as src:
         assert src.shape == (300, 300)
+
+
+# -- coherence: every site and project lies where its records say (issue 10) -------------------
+def _named(text, names, stem=lambda n: n):
+    return [n for n in names if isinstance(text, str) and stem(n) in text]
+
+
+def test_case_sites_lie_in_their_cases_county_and_named_watershed(store):
+    """Each case-linked site lies (whole polygon) in the county that handles its case, and in
+    the watershed the case's title names (e.g. 红水河); the store's spatial join agrees."""
+    sites = store.read("sites").dropna(subset=["case_id"])
+    cases = store.read("cases").set_index("case_id")
+    counties = store.read("counties").set_index("name").geometry
+    watersheds = store.read("watersheds").set_index("name").geometry
+    assert len(sites) == 28
+    wrong = []
+    for s in sites.itertuples():
+        county = cases.loc[s.case_id, "region"]
+        if not (counties[county].buffer(1e-7).contains(s.geometry) and s.county == county):
+            wrong.append(f"{s.site_id} of {s.case_id} ({county}) lies in {s.county}")
+        for ws in _named(cases.loc[s.case_id, "title"], watersheds.index, lambda n: n.removesuffix("流域")):
+            if not (watersheds[ws].buffer(1e-7).contains(s.geometry) and s.watershed == ws):
+                wrong.append(f"{s.site_id} of {s.case_id} (title names {ws}) lies in {s.watershed}")
+    assert not wrong, "\n".join(wrong)
+    assert cases.loc["GX-2024-004", "title"].startswith("红水河")  # the watershed rule is exercised
+
+
+def test_bank_projects_lie_in_the_county_and_watershed_they_name(store):
+    """A project lies in the county its name names (else its operator's county) and in the
+    watershed its name names: "BP01 石岭县国有林场…" in 石岭县, "红水河…" in 红水河流域."""
+    bank = store.read("bank_projects")
+    counties = store.read("counties").set_index("name").geometry
+    watersheds = store.read("watersheds").set_index("name").geometry
+    wrong, checked = [], 0
+    for p in bank.itertuples():
+        named = _named(p.name, counties.index) or _named(p.operator, counties.index)
+        assert len(named) == 1, (p.project_id, named)
+        checked += 1
+        if not (counties[named[0]].buffer(1e-7).contains(p.geometry) and p.region == named[0]):
+            wrong.append(f"{p.project_id} {p.name} lies in {p.region}, not {named[0]}")
+        for ws in _named(p.name, watersheds.index, lambda n: n.removesuffix("流域")):
+            if not (watersheds[ws].buffer(1e-7).contains(p.geometry) and p.watershed == ws):
+                wrong.append(f"{p.project_id} {p.name} lies in {p.watershed}, not {ws}")
+    assert checked == len(bank) == 20 and not wrong, "\n".join(wrong)
+
+
+def test_vegetation_sites_lie_in_the_ndvi_window(store):
+    from restoration.sample.catalogue import NDVI_BBOX, SITES
+    import shapely
+    window = shapely.box(*NDVI_BBOX)
+    sites = store.read("sites").set_index("site_id")
+    inside = [sid for sid, *_rest in SITES if _rest[5]]
+    assert inside and all(window.contains(sites.loc[sid, "geometry"]) for sid in inside)

@@ -1,6 +1,8 @@
-"""The GeoPackage store: GDAL compatibility, transactions, rollback, locking, audit, migrations."""
+"""The store on both backends: transactions, rollback, locking, audit, migrations; and what only
+the GeoPackage file has (GDAL compatibility, bytes, the R-tree)."""
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 
 import geopandas as gpd
@@ -9,13 +11,15 @@ import pyogrio
 import pytest
 import shapely
 
+from restoration import model
 from restoration import ConflictError, InputError, StoreError, import_file, open_store
 from restoration.store import core, migrations
 
-from ..conftest import file_digest
+from ..conftest import store_fingerprint
 
 
-def test_new_store_is_a_geopackage_gdal_lists(empty_store):
+def test_new_store_is_a_geopackage_gdal_lists(gpkg_empty_store):
+    empty_store = gpkg_empty_store
     layers = dict(pyogrio.list_layers(empty_store.path))
     for name in ("sites", "bank_projects", "cases", "case_events", "monitoring_series",
                  "indicator_targets", "audit_log"):
@@ -27,7 +31,8 @@ def test_new_store_is_a_geopackage_gdal_lists(empty_store):
         assert conn.execute("PRAGMA application_id").fetchone()[0] == 0x47504B47
 
 
-def test_sample_round_trip_through_gdal(store, sample_dir):
+def test_sample_round_trip_through_gdal(gpkg_store, sample_dir):
+    store = gpkg_store
     ours = store.read("sites")
     gdal = pyogrio.read_dataframe(store.path, layer="sites")
     assert gdal.crs.to_epsg() == 4326
@@ -71,7 +76,7 @@ def _good_sites_file(tmp_path, n=5000, bad_row=None):
 
 def test_failed_import_leaves_the_file_byte_identical(store, tmp_path, monkeypatch):
     path = _good_sites_file(tmp_path)
-    before = file_digest(store.path)
+    before = store_fingerprint(store)
     calls = {"n": 0}
     real = core._executemany
 
@@ -85,7 +90,7 @@ def test_failed_import_leaves_the_file_byte_identical(store, tmp_path, monkeypat
     with pytest.raises(OSError):
         import_file(store, "sites", path)
     assert calls["n"] == 2  # the first chunk of rows really was written inside the transaction
-    assert file_digest(store.path) == before
+    assert store_fingerprint(store) == before
     assert store.count("sites") == 30
     monkeypatch.setattr(core, "_executemany", real)
     report = import_file(store, "sites", path)
@@ -98,11 +103,11 @@ def test_duplicate_of_an_existing_id_is_refused_and_nothing_written(store, tmp_p
                              geometry=[shapely.box(108, 23, 108.01, 23.01)] * 2, crs=4326)
     path = tmp_path / "dup.geojson"
     frame.to_file(path)
-    before = file_digest(store.path)
+    before = store_fingerprint(store)
     with pytest.raises(InputError) as err:
         import_file(store, "sites", path)
     assert "dup.geojson, feature 2, field 'site_id': id 'S005' is already in the store" in str(err.value)
-    assert file_digest(store.path) == before
+    assert store_fingerprint(store) == before
 
 
 def test_unknown_case_reference_refused(store, tmp_path):
@@ -153,30 +158,42 @@ def test_version_counter_grows_with_each_write(store):
 
 
 def test_migration_path_upgrades_and_failed_upgrade_changes_nothing(empty_store, monkeypatch):
-    path = empty_store.path
+    path = empty_store.url or empty_store.path
     assert empty_store.schema_version == migrations.LATEST
+    extra = model.LayerSpec("extra_layer", (model.Field("x", "int"),))
+    monkeypatch.setitem(model.LAYERS, "extra_layer", extra)
+    monkeypatch.setitem(model.LAYERS, "extra_layer2", dataclasses.replace(extra, name="extra_layer2"))
 
-    def v2(conn):
-        conn.execute("CREATE TABLE extra (x INTEGER)")
+    def v2(ops):
+        ops.create_layer(model.LAYERS["extra_layer"])
+        ops.add_field("cases", model.Field("extra_note", "str"))
+        ops.execute('CREATE INDEX idx_extra ON extra_layer(x)')
 
-    def v3_broken(conn):
-        conn.execute("CREATE TABLE extra2 (x INTEGER)")
-        raise sqlite3.OperationalError("broken migration")
+    def v3_broken(ops):
+        ops.create_layer(model.LAYERS["extra_layer2"])
+        raise RuntimeError("broken migration")
 
     n = migrations.LATEST
-    monkeypatch.setattr(core, "MIGRATIONS", migrations.MIGRATIONS + [(n + 1, "extra", v2), (n + 2, "broken", v3_broken)])
-    monkeypatch.setattr(core, "LATEST", n + 2)
-    with pytest.raises(sqlite3.OperationalError):
+    base = list(migrations.MIGRATIONS)
+    monkeypatch.setattr(migrations, "MIGRATIONS", base + [(n + 1, "extra", v2), (n + 2, "broken", v3_broken)])
+    monkeypatch.setattr(migrations, "LATEST", n + 2)
+    with pytest.raises(RuntimeError, match="broken migration"):
         open_store(path, create=False)
-    with sqlite3.connect(path) as conn:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-    assert "extra" not in tables and "extra2" not in tables  # all pending steps in one transaction
-    monkeypatch.setattr(core, "MIGRATIONS", migrations.MIGRATIONS + [(n + 1, "extra", v2)])
-    monkeypatch.setattr(core, "LATEST", n + 1)
-    assert open_store(path, create=False).schema_version == n + 1
+    # all pending steps in one transaction: nothing of v(n+1) stayed
+    assert not empty_store.has_layer("extra_layer") and not empty_store.has_layer("extra_layer2")
+    assert empty_store.schema_version == n
+    monkeypatch.setattr(migrations, "MIGRATIONS", base + [(n + 1, "extra", v2)])
+    monkeypatch.setattr(migrations, "LATEST", n + 1)
+    upgraded = open_store(path, create=False)
+    assert upgraded.schema_version == n + 1 and upgraded.has_layer("extra_layer")
+    assert "extra_note" in upgraded.read("cases").columns
+    with pytest.raises(NotImplementedError, match="may only use"):
+        with upgraded.transaction() as tx:
+            upgraded._backend.schema_ops(tx._connection).execute("DROP TABLE cases")
 
 
-def test_newer_schema_and_foreign_files_refused(empty_store, tmp_path):
+def test_newer_schema_and_foreign_files_refused(gpkg_empty_store, tmp_path):
+    empty_store = gpkg_empty_store
     with sqlite3.connect(empty_store.path) as conn:
         conn.execute("INSERT INTO restoration_schema VALUES (99, 'future', 'x')")
     with pytest.raises(StoreError, match="newer than this software"):
@@ -203,9 +220,11 @@ def test_keyword_filters(store):
         assert len(tx.read("cases", stage="restoration")) == 3
 
 
-def test_rtree_spatial_index_follows_every_write(store):
+def test_rtree_spatial_index_follows_every_write(gpkg_store):
     """Each spatial layer carries the GeoPackage R-tree extension, kept in sync by its triggers
     (through this package's connections and through GDAL's)."""
+    store = gpkg_store
+
     def rtree_ids():
         with sqlite3.connect(store.path) as conn:
             return {r[0] for r in conn.execute("SELECT id FROM rtree_sites_geom")}, \
@@ -228,3 +247,79 @@ def test_rtree_spatial_index_follows_every_write(store):
     assert index == rows and len(rows) == 30
     hits = pyogrio.read_dataframe(store.path, layer="sites", bbox=(107.99, 22.99, 108.02, 23.02))
     assert hits["site_id"].tolist() == ["Q1"]
+
+
+def test_named_operations(store):
+    """The gateway's named reads and writes behave the same on both backends."""
+    assert "S005" in store.keys("sites") and store.keys("sites", role="nothing") == set()
+    assert store.count("sites", case_id="GX-2023-009") == len(store.read("sites", case_id="GX-2023-009"))
+    alloc = store.read("bank_allocations")
+    open_rows = alloc[alloc["state"].isin(["reserved", "committed"])]
+    assert store.total("bank_allocations", "amount", state=("reserved", "committed")) == pytest.approx(
+        open_rows["amount"].sum())
+    by = store.totals("bank_allocations", "amount", ["project_id", "state"])
+    assert by["amount"].sum() == pytest.approx(alloc["amount"].sum())
+    only = store.read("sites", columns=["site_id", "geometry"], case_id="GX-2023-009")
+    assert list(only.columns) == ["site_id", "geometry"] and only.crs.to_epsg() == 4326
+    with pytest.raises(InputError, match="unknown field 'nope'"):
+        store.read("sites", nope=1)
+    with store.transaction("tester") as tx:
+        n = tx.next_number("bank_allocations", "allocation_id", "AL-")
+        assert n == 1 + max(int(a[3:]) for a in alloc["allocation_id"])
+        fid = tx.insert_one("case_events", pd.DataFrame([{"case_id": "GX-2023-009", "event_type": "note",
+                                                             "event_date": "2026-01-01", "actor": "tester",
+                                                             "details": {}}]))
+        assert fid > 0
+        series = tx.read("monitoring_series", site_id="S011")
+        gone = tx.delete_matching("monitoring_series", series[["site_id", "indicator", "time", "source"]].head(3),
+                                  action="replace (test)")
+        assert gone == 3
+    log = store.read("audit_log", action="replace (test)").iloc[-1]
+    assert log["actor"] == "tester" and log["before"]["rows"] == 3
+    assert len(log["before"]["records"]) == 3 and log["before"]["records"][0]["site_id"] == "S011"
+
+
+def test_extent_comes_from_the_spatial_index(store):
+    sites = store.read("sites")
+    minx, miny, maxx, maxy = sites.total_bounds
+    ext = store.extent("sites")
+    # the R-tree stores float32-rounded boxes (outward), PostGIS's box2d too: close, and enclosing
+    assert ext[0] <= minx and ext[1] <= miny and ext[2] >= maxx and ext[3] >= maxy
+    assert ext == pytest.approx((minx, miny, maxx, maxy), abs=1e-4)
+    assert store.extent("cases") is None
+    with store.transaction() as tx:
+        for sid in sites["site_id"]:
+            tx.delete("sites", sid)
+    assert store.extent("sites") is None
+
+
+def test_a_long_held_lock_is_reported_busy_retry(store, monkeypatch):
+    """Another writer holding the store (or the record) longer than the lock timeout: a
+    ConflictError that says busy / retry (exit code 4), nothing written."""
+    import threading
+    monkeypatch.setenv("RESTORATION_LOCK_TIMEOUT", "1")
+    from restoration.store import open_store as reopen
+    from restoration.store.postgis import close_pools
+    close_pools()  # pooled connections take the lock timeout when they are opened
+    location = store.url or store.path
+    holding, release = threading.Event(), threading.Event()
+
+    def hold():
+        with reopen(location, create=False).transaction("holder") as tx:
+            tx.update("cases", "GX-2024-005", {"title": "held"})
+            holding.set()
+            release.wait(30)
+
+    t = threading.Thread(target=hold)
+    t.start()
+    try:
+        assert holding.wait(30)
+        before = store.version
+        with pytest.raises(ConflictError, match="busy") as err:
+            with reopen(location, create=False).transaction("waiter") as tx:
+                tx.update("cases", "GX-2024-005", {"title": "mine"})
+        assert err.value.exit_code == 4 and "retry" in str(err.value)
+    finally:
+        release.set()
+        t.join(30)
+    assert store.get("cases", "GX-2024-005")["title"] == "held" and store.version == before + 1

@@ -4,32 +4,27 @@ Exit codes: 2 bad input / unknown id, 3 insufficient capacity, 4 conflict (see `
 """
 from __future__ import annotations
 
-import getpass
 import json
 from pathlib import Path
 
 import click
 
-from . import config
-from .errors import InputError, Issue
+from . import _context
+from .types import Number
+from ..errors import InputError, Issue
 
 
 def _store():
-    from .store import open_store
-    data = click.get_current_context().find_root().obj["data"]
-    return open_store(Path(data) / config.STORE_FILE, create=False)
+    return _context.store()
 
 
 def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:  # noqa: BLE001 - no user name in some containers
-        return "cli"
+    return _context.actor()
 
 
 def _echo_json(obj) -> None:
-    from .bank._common import json_safe
-    click.echo(json.dumps(json_safe(obj), ensure_ascii=False, indent=2))
+    from ..bank._common import json_safe
+    _context.echo_json(json_safe(obj))
 
 
 def _pairs(values: tuple[str, ...], what: str) -> dict:
@@ -58,7 +53,7 @@ def bank_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def list_(as_json: bool) -> None:
     """Every project with capacity, allocated and remaining."""
-    from .bank import bank_table
+    from ..bank import bank_table
     table = bank_table(_store()).drop(columns="geometry")
     cols = ["project_id", "name", "kind", "ecosystem_type", "status", "capacity", "capacity_unit",
             "allocated", "remaining", "unit_cost_yuan", "watershed", "region"]
@@ -76,7 +71,7 @@ def list_(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def show(project_id: str, as_json: bool) -> None:
     """One project: capacity, allocated, remaining, allocations and status history."""
-    from .bank import allocations, project_balance, status_history
+    from ..bank import allocations, project_balance, status_history
     store = _store()
     project = project_balance(store, project_id)
     allocs = allocations(store, project_id=project_id)
@@ -108,8 +103,8 @@ def show(project_id: str, as_json: bool) -> None:
 def import_(file: str, crs: str | None, map_text: str | None, map_file: str | None, extra: str,
             check: bool, source_layer: str | None) -> None:
     """Import bank projects with the registry's strict checks (invalid polygons are refused)."""
-    from .bank import import_projects
-    from .columns import combine
+    from ..bank import import_projects
+    from ..columns import combine
     report = import_projects(_store(), file, crs=crs, actor=_actor(), mapping=combine(map_text, map_file),
                              extra=extra, check=check, source_layer=source_layer)
     for note in report.notes:
@@ -123,14 +118,14 @@ def import_(file: str, crs: str | None, map_text: str | None, map_file: str | No
               help="Excel workbook (.xlsx: bank, allocations, ledger, escrow, status history) or .gpkg/.geojson/.csv.")
 def export(out: str) -> None:
     """Export the bank with allocated/remaining (and, to Excel, the ledger)."""
-    from .bank import bank_table, ledger_table, status_history
-    from .io import export_frame
+    from ..bank import bank_table, ledger_table, status_history
+    from ..io import export_frame
     store = _store()
     table = bank_table(store)
     path = Path(out)
     if path.suffix.lower() == ".xlsx":
         import pandas as pd
-        from .bank._common import json_safe
+        from ..bank._common import json_safe
         sheets = {"bank": table.drop(columns="geometry"), "allocations": store.read("bank_allocations"),
                   "ledger": ledger_table(store), "escrow": store.read("escrow"),
                   "status_history": status_history(store)}
@@ -154,7 +149,7 @@ def export(out: str) -> None:
 @click.option("--note", default=None)
 def status(project_id: str, status: str, on: str | None, note: str | None) -> None:
     """Move a project along proposed → approved → under_construction → operational → closed."""
-    from .bank import set_status
+    from ..bank import set_status
     after = set_status(_store(), project_id, status, on=on, note=note, actor=_actor())
     click.echo(f"{project_id}: {after['status']} since {after['status_since']}")
 
@@ -164,16 +159,22 @@ def status(project_id: str, status: str, on: str | None, note: str | None) -> No
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--weights", multiple=True, help="Score weights, e.g. cost=0.5,distance=0.3.")
 @click.option("--rule", "rule", multiple=True, help="Rule overrides, e.g. watershed=required or max_distance_km=50.")
-@click.option("--top", type=int, default=None, help="Only the best N candidates.")
+@click.option("--top", type=click.IntRange(min=1), default=None, help="Only the best N candidates.")
 def rank(case_id: str, as_json: bool, weights: tuple[str, ...], rule: tuple[str, ...], top: int | None) -> None:
     """Rank bank projects for CASE_ID: eligibility, required area, cost, distance, score."""
-    from .bank import rank_base_sites
+    import pandas as pd
+
+    from ..bank import rank_base_sites
     ranking = rank_base_sites(_store(), case_id, weights=_pairs(weights, "weights") or None,
                               rules=_pairs(rule, "rule") or None)
     if as_json:
         _echo_json(ranking.to_dict(top=top))
         return
     t = ranking.table if top is None else ranking.table.head(top)
+    if ranking.table.empty:
+        click.echo(f"案件 case {case_id}: 项目库为空 the project bank has no projects yet — import them with "
+                   "`restoration bank import FILE`")
+        return
     click.echo(f"案件 case {case_id}: 损害 debit {ranking.debit:.1f} ha·yr; 已落实 covered "
                f"{ranking.covered_fraction:.0%} (scenario: {ranking.scenario_source})")
     click.echo("名次 rank | 项目 project | 可选 eligible | 所需 required | 费用 cost (万元) | 距离 km | 得分 score | 原因 reasons")
@@ -181,7 +182,7 @@ def rank(case_id: str, as_json: bool, weights: tuple[str, ...], rule: tuple[str,
         need = f"{r.needed_amount:.2f} {r.capacity_unit}" if r.needed_amount == r.needed_amount else "-"
         cost = f"{r.cost_yuan / 1e4:.1f}" if r.cost_yuan == r.cost_yuan else "-"
         score = f"{r.score:.3f}" if r.score == r.score else "-"
-        click.echo(f"{r.rank or '-'} | {r.project_id} {r.name} | {'是 yes' if r.eligible else '否 no'} | {need} | "
+        click.echo(f"{'-' if pd.isna(r.rank) else r.rank} | {r.project_id} {r.name} | {'是 yes' if r.eligible else '否 no'} | {need} | "
                    f"{cost} | {r.distance_km:.1f} | {score} | {'; '.join(r.reasons)}")
     if ranking.split is not None:
         click.echo("无单个项目容量足够 no single project fits; 拆分方案 proposed split:")
@@ -201,14 +202,14 @@ def _who(case_id: str | None, external: str | None) -> None:
 @click.argument("project_id")
 @click.option("--case", "case_id", default=None, help="Case the capacity is for.")
 @click.option("--external", default=None, help="A case outside this store (instead of --case).")
-@click.option("--amount", required=True, type=float, help="Amount in the project's capacity unit.")
+@click.option("--amount", required=True, type=Number(0, min_open=True), help="Amount in the project's capacity unit.")
 @click.option("--unit", default=None, help="Unit of --amount if not the project's (ha, mu, ...).")
 @click.option("--note", default=None)
 @click.option("--json", "as_json", is_flag=True)
 def reserve(project_id: str, case_id: str | None, external: str | None, amount: float, unit: str | None,
             note: str | None, as_json: bool) -> None:
     """Reserve capacity of PROJECT_ID for a case (exit 3 when not enough remains)."""
-    from .bank import project_balance, reserve as _reserve
+    from ..bank import project_balance, reserve as _reserve
     _who(case_id, external)
     store = _store()
     a = _reserve(store, project_id, case_id, amount, unit=unit, external_ref=external, note=note, actor=_actor())
@@ -228,7 +229,7 @@ def reserve(project_id: str, case_id: str | None, external: str | None, amount: 
 @click.option("--note", default=None)
 def commit(project_id: str, case_id: str | None, allocation: str | None, note: str | None) -> None:
     """Commit the case's reservations on PROJECT_ID."""
-    from .bank import commit as _commit
+    from ..bank import commit as _commit
     done = _commit(_store(), allocation, project_id=project_id, case_id=case_id, note=note, actor=_actor())
     for a in done:
         click.echo(f"已确认 committed {a['allocation_id']}: {a['amount']:g} {a['unit']} of {a['project_id']}")
@@ -238,13 +239,13 @@ def commit(project_id: str, case_id: str | None, allocation: str | None, note: s
 @click.argument("project_id")
 @click.option("--case", "case_id", default=None)
 @click.option("--allocation", default=None)
-@click.option("--amount", type=float, default=None, help="Release only this much (newest reservations first).")
+@click.option("--amount", type=Number(0, min_open=True), default=None, help="Release only this much (newest reservations first).")
 @click.option("--force", is_flag=True, help="Also release committed allocations.")
 @click.option("--note", default=None)
 def release(project_id: str, case_id: str | None, allocation: str | None, amount: float | None, force: bool,
             note: str | None) -> None:
     """Release the case's reservations on PROJECT_ID back to the bank."""
-    from .bank import project_balance, release as _release
+    from ..bank import project_balance, release as _release
     store = _store()
     done = _release(store, allocation, project_id=project_id, case_id=case_id, amount=amount, force=force,
                     note=note, actor=_actor())
@@ -258,7 +259,7 @@ def release(project_id: str, case_id: str | None, allocation: str | None, amount
 @click.option("--json", "as_json", is_flag=True)
 def obligation(case_id: str, as_json: bool) -> None:
     """How much of CASE_ID's alternative-restoration obligation is covered, and by which projects."""
-    from .bank import case_obligation
+    from ..bank import case_obligation
     ob = case_obligation(_store(), case_id)
     if as_json:
         _echo_json(ob)
@@ -277,8 +278,12 @@ def obligation(case_id: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def ledger_(project_id: str | None, case_id: str | None, as_json: bool) -> None:
     """Ledger history (reserve/commit/release/deposit/match/refund) and escrow awaiting a match."""
-    from .bank import ledger_table
-    t = ledger_table(_store(), project_id=project_id, case_id=case_id)
+    from ..bank import ledger_table
+    from .types import require_known
+    store = _store()
+    require_known(project_id, store.keys("bank_projects"), "--project", "bank project")
+    require_known(case_id, store.keys("cases"), "--case", "case")
+    t = ledger_table(store, project_id=project_id, case_id=case_id)
     if as_json:
         _echo_json(t.to_dict(orient="records"))
         return
@@ -294,14 +299,14 @@ def escrow_group() -> None:
 
 @escrow_group.command("deposit")
 @click.argument("case_id")
-@click.option("--amount-yuan", required=True, type=float)
+@click.option("--amount-yuan", required=True, type=Number(0, min_open=True))
 @click.option("--holder", required=True, help="Escrow holder, e.g. 某公证处提存账户.")
 @click.option("--on", "on", default=None)
 @click.option("--ecosystem", default=None)
 @click.option("--note", default=None)
 def escrow_deposit(case_id: str, amount_yuan: float, holder: str, on: str | None, ecosystem: str | None,
                    note: str | None) -> None:
-    from .bank import deposit
+    from ..bank import deposit
     e = deposit(_store(), case_id, amount_yuan, holder, on=on, ecosystem_type=ecosystem, note=note, actor=_actor())
     click.echo(f"已提存 deposited {e['escrow_id']}: {e['amount_yuan']:g} yuan for {case_id}, awaiting match")
 
@@ -309,10 +314,10 @@ def escrow_deposit(case_id: str, amount_yuan: float, holder: str, on: str | None
 @escrow_group.command("match")
 @click.argument("escrow_id")
 @click.argument("project_id")
-@click.option("--amount", type=float, default=None, help="Capacity units (default: what the money buys).")
+@click.option("--amount", type=Number(0, min_open=True), default=None, help="Capacity units (default: what the money buys).")
 @click.option("--commit", "do_commit", is_flag=True)
 def escrow_match(escrow_id: str, project_id: str, amount: float | None, do_commit: bool) -> None:
-    from .bank import match
+    from ..bank import match
     a = match(_store(), escrow_id, project_id, amount=amount, commit=do_commit, actor=_actor())
     click.echo(f"已匹配 matched {escrow_id} -> {project_id}: {a['allocation_id']} {a['amount']:g} {a['unit']} "
                f"{a['state']}")
@@ -321,7 +326,7 @@ def escrow_match(escrow_id: str, project_id: str, amount: float | None, do_commi
 @escrow_group.command("refund")
 @click.argument("escrow_id")
 def escrow_refund(escrow_id: str) -> None:
-    from .bank import refund
+    from ..bank import refund
     refund(_store(), escrow_id, actor=_actor())
     click.echo(f"已退回 refunded {escrow_id}")
 
@@ -329,7 +334,7 @@ def escrow_refund(escrow_id: str) -> None:
 @escrow_group.command("list")
 @click.option("--json", "as_json", is_flag=True)
 def escrow_list(as_json: bool) -> None:
-    from .bank import escrow_table
+    from ..bank import escrow_table
     t = escrow_table(_store())
     if as_json:
         _echo_json(t.to_dict(orient="records"))
@@ -349,7 +354,7 @@ def scenario_group() -> None:
 def scenario_set(case_id: str, file: str) -> None:
     """Store FILE (scenario format v1, YAML or JSON) as CASE_ID's scenario."""
     import yaml
-    from .bank import set_case_scenario
+    from ..bank import set_case_scenario
     text = Path(file).read_text(encoding="utf-8")
     try:
         data = json.loads(text) if file.lower().endswith(".json") else yaml.safe_load(text)
@@ -363,5 +368,5 @@ def scenario_set(case_id: str, file: str) -> None:
 @click.argument("case_id")
 def scenario_show(case_id: str) -> None:
     """Print CASE_ID's scenario (stored, or the derived default)."""
-    from .bank import case_scenario
+    from ..bank import case_scenario
     _echo_json(case_scenario(_store(), case_id))

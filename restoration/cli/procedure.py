@@ -1,7 +1,7 @@
 """``restoration case ...`` commands for the procedure around a case (issue 14): procedure,
 credit, fund-use, assessment, archive, screening list | add, versions.
 
-Registered on the ``case`` group (imported at the end of :mod:`restoration.cli_cases`).
+Registered on the ``case`` group (imported at the end of :mod:`restoration.cli.cases`).
 """
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
-from .cli_cases import _actor, _actor_opt, _json_opt, _json_out, _store, _today, _today_opt, case_group
-from .errors import InputError, Issue
+from .cases import _actor, _actor_opt, _json_opt, _json_out, _store, _today, _today_opt, case_group
+from ..errors import InputError, Issue
 
 
 def _date(value: str | None, flag: str) -> date | None:
@@ -30,8 +30,8 @@ def _date(value: str | None, flag: str) -> date | None:
 def procedure_cmd(case_id, today, as_json) -> None:
     """Jurisdiction, joint handling, appraisal objections, supervision, public comment, credit,
     offset workflow and disclosures of one case."""
-    from .cases.procedure import procedure_record
-    from .cases.records import case_events, profile_for
+    from ..cases.procedure import procedure_record
+    from ..cases.records import case_events, profile_for
     store = _store()
     case = store.get("cases", case_id)
     evs = case_events(store, case_id)
@@ -91,7 +91,7 @@ def procedure_cmd(case_id, today, as_json) -> None:
 @_json_opt
 def credit_cmd(liable_party, as_json) -> None:
     """A liable party's credit record across its cases (incentives, dishonest-debtor list)."""
-    from .cases.procedure import credit_record
+    from ..cases.procedure import credit_record
     rec = credit_record(_store(), liable_party)
     if as_json:
         _json_out(rec)
@@ -108,7 +108,7 @@ def credit_cmd(liable_party, as_json) -> None:
 @_json_opt
 def fund_use_cmd(case_id, as_json) -> None:
     """Each disbursement and whether it went to the damaged place's restoration (flags the rest)."""
-    from .cases.procedure import fund_use
+    from ..cases.procedure import fund_use
     frame = fund_use(_store(), case_id)
     if as_json:
         _json_out(frame.to_dict("records"))
@@ -130,7 +130,7 @@ def fund_use_cmd(case_id, as_json) -> None:
 def assessment_cmd(start, end, out, lang, today, as_json) -> None:
     """考核 Per-region indicators: cases opened / filed / closed, agreements, days to agreement,
     restoration accepted, funds due / received / used, overdue supervision reports."""
-    from .cases.procedure import assessment, export_assessment
+    from ..cases.procedure import assessment, export_assessment
     s, e, t = _date(start, "--from"), _date(end, "--to"), _today(today)
     if out:
         if not out.lower().endswith(".xlsx"):
@@ -151,7 +151,7 @@ def assessment_cmd(start, end, out, lang, today, as_json) -> None:
 @_today_opt
 def archive_cmd(case_id, out, today) -> None:
     """The case archive (档案) as one ZIP file with an index of every record and attachment."""
-    from .cases.procedure import export_archive
+    from ..cases.procedure import export_archive
     if not out.lower().endswith(".zip"):
         raise InputError(Issue("the archive is one ZIP file: use a .zip file name", field="--out"))
     path = export_archive(_store(), case_id, out, _today(today))
@@ -169,8 +169,8 @@ def screening_group() -> None:
 @_json_opt
 def screening_list(profile_name, today, as_json) -> None:
     """Every completed period of every region: report submitted or missing."""
-    from .cases import load_profile
-    from .cases.procedure import screening_report_status
+    from ..cases import load_profile
+    from ..cases.procedure import screening_report_status
     t = _today(today)
     frame = screening_report_status(_store(), load_profile(profile_name, on=t), t)
     if as_json:
@@ -196,7 +196,7 @@ def screening_list(profile_name, today, as_json) -> None:
 @_actor_opt
 def screening_add(region, start, end, submitted_on, submitted_to, clues, referred, filed, note, actor) -> None:
     """Record a region's screening report for one period."""
-    from .cases.procedure import add_screening_report
+    from ..cases.procedure import add_screening_report
     row = add_screening_report(_store(), {
         "region": region, "period_start": start, "period_end": end, "submitted_on": submitted_on,
         "submitted_to": submitted_to, "n_clues": clues, "n_referred": referred, "n_filed": filed, "note": note},
@@ -209,7 +209,7 @@ def screening_add(region, start, end, submitted_on, submitted_to, clues, referre
 @_json_opt
 def versions_cmd(name, as_json) -> None:
     """Every version of a rule profile: in force from which date, or draft."""
-    from .cases.rules import profile_versions
+    from ..cases.rules import profile_versions
     vs = profile_versions(name)
     if not vs:
         raise InputError(Issue(f"no profile named '{name}'", field="NAME"))

@@ -1,20 +1,22 @@
-"""The ``restoration`` command line.
+"""The ``restoration`` command line (a package: one module per command group).
 
 Bad input exits with code 2 and one message naming the file, row and field; the store is left
-as it was. ``--debug`` shows the traceback instead.
+as it was. A conflict — someone saved first, or the store stayed busy — exits with code 4.
+``--debug`` shows the traceback instead; ``-v`` / ``-vv`` log what happens (``logging``, to
+stderr). Every group shares one store, actor and today (``restoration.cli._context``); every
+``--json`` output is strict JSON (``null``, never ``NaN``).
 """
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import click
 
-from . import __version__, config
-from .errors import InputError, Issue, RestorationError
+from .. import __version__, config
+from ..errors import InputError, Issue, RestorationError
+from . import _context
 
 _DEBUG_ENV = "RESTORATION_DEBUG"
 
@@ -26,20 +28,30 @@ def _echo_err(text: str) -> None:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--data", "data", type=click.Path(file_okay=False), default=None,
               help="Data folder holding platform.gpkg (default: $RESTORATION_DATA or ./restoration-data).")
+@click.option("--db", "db", default=None, metavar="URL",
+              help="Database server instead of the GeoPackage: postgresql://user@host/db "
+                   "(default: $RESTORATION_DB).")
+@click.option("--actor", "actor", default=None,
+              help="Who is acting, for the audit log (default: $RESTORATION_USER or the login name).")
+@click.option("--today", "today", default=None, metavar="YYYY-MM-DD",
+              help="Reference date (default: $RESTORATION_TODAY or the real date).")
+@click.option("-v", "--verbose", count=True, help="Log progress (-v) or details (-vv) to stderr.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @click.version_option(__version__, prog_name="restoration")
 @click.pass_context
-def cli(ctx: click.Context, data: str | None, debug: bool) -> None:
+def cli(ctx: click.Context, data: str | None, db: str | None, actor: str | None, today: str | None,
+        verbose: int, debug: bool) -> None:
     """生态环境损害修复监管与等值评估平台 — restoration monitoring and equivalence assessment."""
     ctx.ensure_object(dict)
-    ctx.obj["data"] = config.data_dir(data)
+    ctx.obj.update(data=config.data_dir(data), db=db, actor=actor, today=today)
+    _context.parse_day(today)  # a bad --today is refused before anything runs
+    _context.setup_logging(verbose)
     if debug:
         os.environ[_DEBUG_ENV] = "1"
 
 
-def _store(ctx: click.Context):
-    from .store import open_store
-    return open_store(ctx.obj["data"] / config.STORE_FILE, create=False)
+def _store(ctx: click.Context | None = None):
+    return _context.store()
 
 
 @cli.command()
@@ -49,10 +61,9 @@ def _store(ctx: click.Context):
 @click.pass_context
 def init(ctx: click.Context, empty: bool, sample: str | None) -> None:
     """Create the store (by default filled from the sample region)."""
-    from .bootstrap import init_store
-    path = ctx.obj["data"] / config.STORE_FILE
-    store = init_store(path, from_sample=not empty, sample=Path(sample) if sample else None)
-    click.echo(f"已创建 created {store.path}")
+    from ..bootstrap import init_store
+    store = init_store(_context.location(), from_sample=not empty, sample=Path(sample) if sample else None)
+    click.echo(f"已创建 created {store.location}")
     for layer, n in store.info()["layers"].items():
         click.echo(f"  {layer}: {n}")
 
@@ -86,13 +97,13 @@ def import_(ctx: click.Context, layer: str, file: str, crs: str | None, map_text
 
     Every problem of the file is reported at once (by row); nothing is written unless all rows
     are good."""
-    from .columns import combine
-    from .importer import import_file
+    from ..columns import combine
+    from ..importer import import_file
     mapping = combine(map_text, map_file)
     store = _store(ctx)
     if layer == "bank":
         # the registry's stricter rules (no repaired polygons, units, trajectories, status history)
-        from .bank.registry import import_projects
+        from ..bank.registry import import_projects
         done = import_projects(store, file, crs=crs, mapping=mapping, extra=extra, check=check,
                                source_layer=source_layer)
         _print_import_notes(done.notes, done.warnings)
@@ -119,7 +130,7 @@ def import_(ctx: click.Context, layer: str, file: str, crs: str | None, map_text
 def export(ctx: click.Context, layer: str, out: str, crs: str | None) -> None:
     """Export LAYER to a GeoPackage, GeoJSON, CSV or Excel file (extra columns of imported files
     come back as columns)."""
-    from .io import export_frame, to_crs_for_export
+    from ..io import export_frame, to_crs_for_export
     frame = _store(ctx).read(layer)
     frame, note = to_crs_for_export(frame, crs)
     path = export_frame(frame, out, layer)
@@ -133,10 +144,10 @@ def export(ctx: click.Context, layer: str, out: str, crs: str | None) -> None:
 @click.pass_context
 def info(ctx: click.Context, as_json: bool) -> None:
     """What the store holds."""
-    from .summary import summary
+    from ..summary import summary
     store = _store(ctx)
     if as_json:
-        click.echo(json.dumps(store.info(), ensure_ascii=False, indent=2))
+        _context.echo_json(store.info())
     else:
         click.echo(summary(store))
 
@@ -149,14 +160,14 @@ def sample() -> None:
 @sample.command("build")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Output folder (default: the package's sample_data/).")
-@click.option("--seed", type=int, default=None, help="Random seed (default: the sample's own).")
-@click.option("--sites", type=int, default=None, help="Total number of sites (adds generated ones).")
-@click.option("--dates", type=int, default=24, show_default=True, help="Monthly NDVI rasters.")
-@click.option("--raster-size", type=int, default=None, help="NDVI raster width/height in pixels (default 400).")
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Random seed (default: the sample's own).")
+@click.option("--sites", type=click.IntRange(min=1), default=None, help="Total number of sites (adds generated ones).")
+@click.option("--dates", type=click.IntRange(min=1), default=24, show_default=True, help="Monthly NDVI rasters.")
+@click.option("--raster-size", type=click.IntRange(min=1), default=None, help="NDVI raster width/height in pixels (default 400).")
 def sample_build(out: str | None, seed: int | None, sites: int | None, dates: int,
                  raster_size: int | None) -> None:
     """Regenerate the sample region deterministically (or a scaled-up one for benchmarks)."""
-    from .sample.build import DEFAULT_SEED, build_sample
+    from ..sample.build import DEFAULT_SEED, build_sample
     try:
         folder = build_sample(Path(out) if out else config.sample_dir(),
                               seed=DEFAULT_SEED if seed is None else seed, sites=sites, dates=dates,
@@ -167,20 +178,20 @@ def sample_build(out: str | None, seed: int | None, sites: int | None, dates: in
 
 
 def _dashboard_app() -> Path | None:
-    app = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
+    app = Path(__file__).resolve().parents[2] / "dashboards" / "app.py"
     return app if app.exists() else None
 
 
 @cli.command()
 @click.option("--no-serve", is_flag=True, help="Build or load the store, print the summary and exit.")
-@click.option("--port", type=int, default=8501, show_default=True, help="Dashboard port.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True, help="Dashboard port.")
 @click.pass_context
 def demo(ctx: click.Context, no_serve: bool, port: int) -> None:
     """Build the store from the sample if needed, print what it holds, start the dashboard."""
-    from .bootstrap import ensure_store, sample_source
-    from .summary import summary
+    from ..bootstrap import ensure_store, sample_source
+    from ..summary import summary
     data = ctx.obj["data"]
-    store = ensure_store(data)
+    store = ensure_store(data, db=ctx.obj.get("db"))
     click.echo(summary(store, rasters=sample_source(data) / "ndvi"))
     if no_serve:
         return
@@ -191,11 +202,12 @@ def demo(ctx: click.Context, no_serve: bool, port: int) -> None:
         return
     _demo_account(Path(data))
     env = dict(os.environ, RESTORATION_DATA=str(Path(data).resolve()))
+    if store.url:  # the dashboard serves the same database
+        env["RESTORATION_DB"] = store.url
     click.echo(f"仪表板 dashboard: http://localhost:{port}")
-    sys.exit(subprocess.call([sys.executable, "-m", "streamlit", "run", str(app),
-                              "--server.port", str(port), "--server.headless", "true",
-                              "--server.enableStaticServing", "true",
-                              "--browser.gatherUsageStats", "false"], env=env))
+    from ..serve import serve, streamlit_command
+    # SIGTERM / Ctrl-C stop the server as well (it runs in its own process group)
+    sys.exit(serve(streamlit_command(app, port), env=env))
 
 
 def _demo_account(data: Path) -> None:
@@ -203,7 +215,7 @@ def _demo_account(data: Path) -> None:
     its hash is kept), so the staff pages can be tried at once."""
     import secrets
 
-    from . import auth
+    from .. import auth
     if auth.list_users(data):
         return
     password = secrets.token_urlsafe(12)
@@ -212,19 +224,20 @@ def _demo_account(data: Path) -> None:
                "sign-in; add your own with `restoration users add NAME --role supervisor`")
 
 
-#: sub-command groups that live in their own modules: (module, attribute)
-_GROUPS = [("cli_equivalence", "equivalence_group"), ("cli_cases", "case_group"),
-           ("cli_monitor", "monitor_group"), ("cli_bank", "bank_group"),
-           ("cli_users", "users_group"), ("cli_appraisal", "appraisal_group")]
+#: sub-command groups that live in their own modules of this package: (module, attribute)
+_GROUPS = [("equivalence", "equivalence_group"), ("cases", "case_group"),
+           ("monitor", "monitor_group"), ("bank", "bank_group"),
+           ("users", "users_group"), ("appraisal", "appraisal_group"), ("db", "db_group")]
 
 
 def _register_optional() -> None:
     import importlib
     for module, attr in _GROUPS:
+        name = f"restoration.cli.{module}"
         try:
-            mod = importlib.import_module(f"restoration.{module}")
+            mod = importlib.import_module(name)
         except ModuleNotFoundError as exc:
-            if exc.name != f"restoration.{module}":
+            if exc.name != name:
                 raise
             continue
         cli.add_command(getattr(mod, attr))

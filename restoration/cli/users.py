@@ -8,7 +8,8 @@ import os
 
 import click
 
-from . import access, auth
+from .. import access, auth
+from . import _context
 
 
 @click.group("users")
@@ -17,7 +18,7 @@ def users_group() -> None:
 
 
 def _data() -> "os.PathLike":
-    return click.get_current_context().find_root().obj["data"]
+    return _context.data_dir()
 
 
 def _password(password_env: str | None, prompt: str = "密码 password") -> str:
@@ -97,9 +98,7 @@ def remove(name: str) -> None:
 @users_group.command("regions")
 def regions() -> None:
     """The jurisdiction tree (codes for --region): province, cities, counties."""
-    store = auth._store(_data())
-    if store is None:
-        raise click.ClickException("no store yet: run `restoration init` first")
+    store = _context.store()
     tree = access.region_tree(store)
     for code in tree.codes():
         level = tree.level(code)

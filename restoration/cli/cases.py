@@ -7,44 +7,32 @@ version you read: a newer one means someone else saved first — exit code 4, no
 """
 from __future__ import annotations
 
-import getpass
 import json
-import os
 from datetime import date
 from pathlib import Path
 
 import click
 
-from . import config
-from .errors import InputError, Issue
+from . import _context
+from .types import Number, VocabChoice
+from ..errors import InputError, Issue
+from ..model import CaseClass, Stage
 
 
 def _store():
-    from .store import open_store
-    data = click.get_current_context().find_root().obj["data"]
-    return open_store(Path(data) / config.STORE_FILE, create=False)
+    return _context.store()
 
 
 def _today(value: str | None) -> date:
-    if not value:
-        return date.today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(Issue(f"'{value}' is not a date (use YYYY-MM-DD)", field="--today")) from None
+    return _context.today(value)
 
 
 def _actor(value: str | None) -> str:
-    if value:
-        return value
-    try:
-        return os.environ.get("RESTORATION_USER") or getpass.getuser()
-    except Exception:  # pragma: no cover - no user database (containers)
-        return "cli"
+    return _context.actor(value)
 
 
 def _json_out(obj) -> None:
-    click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+    _context.echo_json(obj)
 
 
 #: largest --details / --params accepted (characters): a case event is a record, not a document
@@ -54,7 +42,7 @@ MAX_DETAILS_CHARS = 100_000
 def _details(text: str | None, option: str = "--details") -> dict:
     """A JSON object given inline or as ``@file.json``; every problem is an InputError naming the
     option (file missing or unreadable, not JSON, not an object, NaN/Infinity, NUL, too large)."""
-    from .validate import json_problem
+    from ..validate import json_problem
     if not text:
         return {}
     if text.startswith("@"):
@@ -86,7 +74,7 @@ _today_opt = click.option("--today", "today", default=None, help="Reference date
 _json_opt = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 _actor_opt = click.option("--actor", default=None,
                           help="Who makes the change (default: $RESTORATION_USER or the login).")
-_version_opt = click.option("--expected-version", type=int, default=None,
+_version_opt = click.option("--expected-version", type=click.IntRange(min=0), default=None,
                             help="The case version you read; refused (exit 4) if it changed since.")
 
 
@@ -96,30 +84,46 @@ def case_group() -> None:
 
 
 @case_group.command("list")
-@click.option("--stage", default=None, help="Only this stage (code, e.g. consultation).")
-@click.option("--class", "case_class", default=None, help="Only this class (code).")
+@click.option("--stage", default=None, type=VocabChoice(Stage),
+              help="Only this stage (code or label, e.g. consultation or 赔偿磋商).")
+@click.option("--class", "case_class", default=None, type=VocabChoice(CaseClass),
+              help="Only this class (code or label, e.g. simple or 简单).")
 @click.option("--region", default=None, help="Only this county.")
 @click.option("--open", "open_only", is_flag=True, help="Only open cases.")
 @_today_opt
 @_json_opt
 def list_cmd(stage, case_class, region, open_only, today, as_json) -> None:
     """The case register with the next due date and overdue counts."""
-    from .cases import list_cases
-    frame = list_cases(_store(), stage=stage, case_class=case_class, region=region, open_only=open_only,
+    from ..cases import list_cases
+    from .types import require_known
+    store = _store()
+    if region is not None:
+        require_known(region, set(store.read("counties")["name"]) | set(store.read("cases")["region"].dropna()),
+                      "--region", "county")
+    frame = list_cases(store, stage=stage, case_class=case_class, region=region, open_only=open_only,
                        today=_today(today))
     cols = ["case_id", "title", "case_class", "stage", "damage_amount_yuan", "version", "next_due",
             "next_due_what", "overdue"]
     if as_json:
-        _json_out(frame[cols + ["class_zh", "stage_zh", "region", "profile"]].to_dict("records"))
+        _json_out(frame[cols + ["class_zh", "stage_zh", "region", "profile", "problem"]].to_dict("records"))
+        _warn_case_problems(frame)
         return
     for r in frame.to_dict("records"):
         money = r["damage_amount_yuan"]
         amount = "" if money is None or money != money else f"{money / 1e4:,.2f}万元"  # NaN != NaN
         due = f"  next {r['next_due']} {r['next_due_what']}" if isinstance(r["next_due"], str) else ""
         late = f"  逾期 overdue {r['overdue']}" if r["overdue"] else ""
+        bad = "  ⚠ 规则配置不可用 rule profile unusable" if r["problem"] else ""
         click.echo(f"{r['case_id']}  v{r['version']}  {r['class_zh']}/{r['stage_zh']}  {r['title']}  "
-                   f"{amount}{due}{late}")
+                   f"{amount}{due}{late}{bad}")
     click.echo(f"{len(frame)} cases")
+    _warn_case_problems(frame)
+
+
+def _warn_case_problems(frame) -> None:
+    """Cases whose deadlines could not be computed (an unknown rule profile in the store), on stderr."""
+    for message in frame.attrs.get("case_problems", {}).values():
+        click.echo(f"注意 warning: {message}", err=True)
 
 
 @case_group.command("show")
@@ -128,8 +132,8 @@ def list_cmd(stage, case_class, region, open_only, today, as_json) -> None:
 @_json_opt
 def show_cmd(case_id, today, as_json) -> None:
     """Everything about one case."""
-    from .cases import case_record
-    from .model import CaseClass, Stage
+    from ..cases import case_record
+    from ..model import CaseClass, Stage
     rec = case_record(_store(), case_id, _today(today))
     if as_json:
         _json_out(rec)
@@ -152,7 +156,7 @@ def show_cmd(case_id, today, as_json) -> None:
     for p in rec["problems"]:
         click.echo(f"  ! {p}")
     click.echo("事件 events:")
-    from .cases.events import event_label
+    from ..cases.events import event_label
     for e in rec["events"]:
         extra = {k: v for k, v in e["details"].items() if k not in ("deadlines", "clauses")}
         click.echo(f"  {e['event_date']}  {event_label(e['event_type'])} {e['event_type']}"
@@ -205,7 +209,7 @@ def _print_deadlines(rows: list[dict]) -> None:
 @_json_opt
 def classify_cmd(facts, profile_name, case_id, actor, expected_version, as_json) -> None:
     """Classify a case from FACTS.json; prints the class and the rules that fired with their sources."""
-    from .cases import classify, load_profile, read_facts, record_classification
+    from ..cases import classify, load_profile, read_facts, record_classification
     data = read_facts(facts)
     if case_id:
         store = _store()
@@ -233,7 +237,7 @@ def classify_cmd(facts, profile_name, case_id, actor, expected_version, as_json)
 @_version_opt
 def override_cmd(case_id, case_class, reason, actor, expected_version) -> None:
     """Set CASE_ID's class by hand, with a recorded reason."""
-    from .cases import override_class
+    from ..cases import override_class
     case = override_class(_store(), case_id, case_class, reason, _actor(actor), expected_version)
     click.echo(f"{case_id}: class {case['case_class']} (version {case['version']})")
 
@@ -247,7 +251,7 @@ def override_cmd(case_id, case_class, reason, actor, expected_version) -> None:
 @_version_opt
 def assign_cmd(case_id, handling_region, joint, appraisers, actor, expected_version) -> None:
     """Set who handles CASE_ID: handling region, joint handlers, assigned appraisers."""
-    from .cases.records import update_case
+    from ..cases.records import update_case
     changes = {}
     if handling_region:
         changes["handling_region"] = handling_region
@@ -270,8 +274,8 @@ def assign_cmd(case_id, handling_region, joint, appraisers, actor, expected_vers
 @_version_opt
 def disclose_cmd(case_id, public_title, withdraw, actor, expected_version) -> None:
     """Publish CASE_ID on the public page (or withdraw it), with an approved public title."""
-    from .cases.records import update_case
-    from .disclosure import public_cases
+    from ..cases.records import update_case
+    from ..disclosure import public_cases
     changes = {"disclosed": not withdraw}
     if public_title is not None:
         changes["public_title"] = public_title or None
@@ -289,7 +293,7 @@ def disclose_cmd(case_id, public_title, withdraw, actor, expected_version) -> No
 @_json_opt
 def deadlines_cmd(case_id, today, as_json) -> None:
     """Every due date of CASE_ID with days left, overdue flags and the rule that set it."""
-    from .cases import deadlines
+    from ..cases import deadlines
     rows = [d.to_dict() for d in deadlines(_store(), case_id, _today(today))]
     if as_json:
         _json_out({"case_id": case_id, "today": _today(today).isoformat(), "deadlines": rows})
@@ -302,15 +306,18 @@ def deadlines_cmd(case_id, today, as_json) -> None:
 @_json_opt
 def overdue_cmd(today, as_json) -> None:
     """Every overdue deadline of every case."""
-    from .cases import overdue
+    from ..cases import overdue
     frame = overdue(_store(), _today(today))
     if as_json:
-        _json_out({"today": _today(today).isoformat(), "overdue": frame.to_dict("records")})
+        _json_out({"today": _today(today).isoformat(), "overdue": frame.to_dict("records"),
+                   "not_computed": frame.attrs.get("case_problems", {})})
+        _warn_case_problems(frame)
         return
     for r in frame.to_dict("records"):
         click.echo(f"{r['case_id']}  {r['due_date']}  逾期 {-int(r['days_left'])} 天 days  {r['zh']} / {r['en']}"
                    f"  [{r['source']}]")
     click.echo(f"{len(frame)} overdue")
+    _warn_case_problems(frame)
 
 
 @case_group.group("event")
@@ -329,7 +336,7 @@ def event_group() -> None:
 @_today_opt
 def event_add(case_id, event_type, event_date, details, actor, expected_version, today) -> None:
     """Record EVENT_TYPE on EVENT_DATE for CASE_ID (checked against the workflow)."""
-    from .cases import add_event
+    from ..cases import add_event
     case = add_event(_store(), case_id, {"event_type": event_type, "event_date": event_date,
                                          "details": _details(details)}, _actor(actor), expected_version,
                      _today(today))
@@ -339,7 +346,7 @@ def event_add(case_id, event_type, event_date, details, actor, expected_version,
 @event_group.command("types")
 def event_types() -> None:
     """The event types and the stage each leads to."""
-    from .cases import EVENT_TYPES
+    from ..cases import EVENT_TYPES
     for e in EVENT_TYPES.values():
         click.echo(f"{e.code:34s} {e.zh} / {e.en}" + (f"  → {e.stage.value}" if e.stage else ""))
 
@@ -355,7 +362,7 @@ def ledger_group() -> None:
 @_json_opt
 def ledger_show(case_id, today, as_json) -> None:
     """Amounts due, received, disbursed, balance, arrears and instalments."""
-    from .cases import ledger
+    from ..cases import ledger
     result = ledger(_store(), case_id, _today(today))
     summary = result["summary"].to_dict()
     if as_json:
@@ -372,10 +379,10 @@ def ledger_show(case_id, today, as_json) -> None:
 @ledger_group.command("add")
 @click.argument("case_id")
 @click.argument("entry_type", type=click.Choice(["due", "instalment_due", "received", "disbursed"]))
-@click.argument("amount_yuan", type=float)
+@click.argument("amount_yuan", type=Number())
 @click.argument("entry_date")
 @click.option("--due-date", default=None)
-@click.option("--instalment-no", type=int, default=None)
+@click.option("--instalment-no", type=click.IntRange(min=1), default=None)
 @click.option("--counterparty", default=None)
 @click.option("--purpose", default=None)
 @click.option("--reference", default=None)
@@ -386,7 +393,7 @@ def ledger_show(case_id, today, as_json) -> None:
 def ledger_add(case_id, entry_type, amount_yuan, entry_date, due_date, instalment_no, counterparty, purpose,
                reference, note, actor, expected_version, today) -> None:
     """Record a ledger entry (a disbursement above the balance is refused)."""
-    from .cases import add_ledger_entry
+    from ..cases import add_ledger_entry
     entry = {"entry_type": entry_type, "amount_yuan": amount_yuan, "entry_date": entry_date, "due_date": due_date,
              "instalment_no": instalment_no, "counterparty": counterparty, "purpose": purpose,
              "reference": reference, "note": note}
@@ -415,7 +422,7 @@ def mode_group() -> None:
 def mode_add(case_id, mode, params, sites, bank_project, status, note, actor, expected_version, today,
              as_json) -> None:
     """Add a restoration mode (labour in lieu, offset and instalments are computed)."""
-    from .cases import add_mode
+    from ..cases import add_mode
     result = add_mode(_store(), case_id, mode, actor=_actor(actor), parameters=_details(params, "--params"),
                       site_ids=[s.strip() for s in sites.split(",") if s.strip()], bank_project_id=bank_project,
                       status=status, note=note, expected_version=expected_version, today=_today(today))
@@ -435,7 +442,7 @@ def mode_add(case_id, mode, params, sites, bank_project, status, note, actor, ex
 def profile_cmd(name, on, as_json) -> None:
     """Show a rule profile: every value (or 'not set'), its source and whether it was verified.
     NAME@VERSION loads one version (a draft too); --on picks the version in force that day."""
-    from .cases import load_profile
+    from ..cases import load_profile
     prof = load_profile(name, on=_today(on) if on else None)
     table = prof.table()
     if as_json:
@@ -455,7 +462,7 @@ def profile_cmd(name, on, as_json) -> None:
 @_today_opt
 def check_cmd(today) -> None:
     """Replay every case's history through the workflow; exit 2 if any is refused."""
-    from .cases import check_all
+    from ..cases import check_all
     problems = check_all(_store(), _today(today))
     if problems:
         raise InputError([Issue(m, source=f"case {cid}") for cid, ms in problems.items() for m in ms])
@@ -467,11 +474,11 @@ def check_cmd(today) -> None:
 @_today_opt
 def export_cmd(out, today) -> None:
     """Export the case register (cases, deadlines, overdue, funds, rules) to Excel."""
-    from .cases.register import export_register
+    from ..cases.register import export_register
     if not out.lower().endswith(".xlsx"):
         raise InputError(Issue("the register is written as Excel: use a .xlsx file name", field="--out"))
     path = export_register(_store(), out, _today(today))
     click.echo(f"已导出 exported the case register to {path}")
 
 
-from . import cli_procedure  # noqa: E402,F401  (registers the procedure commands on the case group)
+from . import procedure  # noqa: E402,F401  (registers the procedure commands on the case group)

@@ -6,7 +6,6 @@ A missing file is a click usage error (exit code 2 as well).
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -41,6 +40,7 @@ def run(file: Path, as_json: bool, xlsx: Path | None, pdf: Path | None, draws: i
         from restoration.reports.appraisal_pdf import equivalence_pdf
         click.echo(f"已写入 wrote {equivalence_pdf(result, pdf)}", err=as_json)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        from . import _context
+        _context.echo_json(result.to_dict())
     else:
         click.echo(result.summary())

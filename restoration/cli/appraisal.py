@@ -12,12 +12,12 @@ Bad input: one message naming the file and field, exit 2, nothing written.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from .cli_cases import _actor, _store
+from . import _context
+from .cases import _actor, _store
 
 _FILE = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
 _OUT = click.Path(dir_okay=False, writable=True, path_type=Path)
@@ -29,7 +29,7 @@ def _emit(result, as_json: bool, xlsx: Path | None, pdf: Path | None = None, wri
     if pdf is not None and pdf_writer is not None:
         click.echo(f"已写入 wrote {pdf_writer(result, pdf)}", err=as_json)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
+        _context.echo_json(result.to_dict())
     else:
         click.echo(result.summary())
 
@@ -46,9 +46,9 @@ def appraisal_group() -> None:
 @click.option("--pdf", type=_OUT, default=None, help="Also write a printable PDF calculation sheet.")
 def abatement_cmd(file: Path, as_json: bool, xlsx: Path | None, pdf: Path | None) -> None:
     """虚拟治理成本法 imputed abatement cost of FILE (GB/T 39793.1/.2-2020 or the 2017 multiplier form)."""
-    from .appraisal import appraise_abatement_file
-    from .reports.appraisal_pdf import abatement_pdf
-    from .reports.appraisal_xlsx import write_abatement_xlsx
+    from ..appraisal import appraise_abatement_file
+    from ..reports.appraisal_pdf import abatement_pdf
+    from ..reports.appraisal_xlsx import write_abatement_xlsx
     _emit(appraise_abatement_file(file), as_json, xlsx, pdf, write_abatement_xlsx, abatement_pdf)
 
 
@@ -58,8 +58,8 @@ def abatement_cmd(file: Path, as_json: bool, xlsx: Path | None, pdf: Path | None
 @click.option("--xlsx", type=_OUT, default=None, help="Also write the options workbook.")
 def restoration_cost_cmd(file: Path, as_json: bool, xlsx: Path | None) -> None:
     """修复费用法 restoration-cost estimate of every option in FILE, compared with their equivalence result."""
-    from .appraisal import estimate_restoration_cost_file
-    from .reports.appraisal_xlsx import _atomic_write
+    from ..appraisal import estimate_restoration_cost_file
+    from ..reports.appraisal_xlsx import _atomic_write
 
     def writer(r, out):
         return _atomic_write(out, {"方案比选 Options": r.options, "措施 Measures": r.measures})
@@ -74,8 +74,8 @@ def population_cmd(file: Path, as_json: bool) -> None:
     recovery_years, start_year, unit)."""
     from equivalence.population import lost_animal_years, lost_units_points
 
-    from .appraisal.common import check_keys, read_input
-    from .errors import InputError, Issue
+    from ..appraisal.common import check_keys, read_input
+    from ..errors import InputError, Issue
     data, _ = read_input(file)
     check_keys(data, {"direct_losses", "survival", "fecundity", "recovery_years", "start_year", "unit", "title"},
                "", file.name)
@@ -89,7 +89,7 @@ def population_cmd(file: Path, as_json: bool) -> None:
            "table": table.to_dict(orient="records"),
            "source": "Leslie (1945) projection; bird-years as in Sperduto et al. (2003) (see docs/appraisal.md)"}
     if as_json:
-        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        _context.echo_json(out)
     else:
         click.echo(f"损失 lost {out['total_undiscounted']:,.2f} {unit} (undiscounted) over {len(table)} years")
         click.echo(table.to_string(index=False))
@@ -102,10 +102,10 @@ def population_cmd(file: Path, as_json: bool) -> None:
 @click.option("--appraiser", required=True, help="Who appraised it (评估人).")
 @click.option("--date", "appraised_on", default=None, help="Appraisal date YYYY-MM-DD (default today).")
 @click.option("--actor", default=None, help="Who records it (default: the login user).")
-@click.option("--expected-version", type=int, default=None, help="The case version you saw (optimistic lock).")
+@click.option("--expected-version", type=click.IntRange(min=0), default=None, help="The case version you saw (optimistic lock).")
 def record_cmd(case_id, file, method, appraiser, appraised_on, actor, expected_version) -> None:
     """Store the appraisal of FILE with CASE_ID and set the case's damage amount from it."""
-    from .appraisal import appraise_abatement_file, estimate_restoration_cost_file, record_appraisal
+    from ..appraisal import appraise_abatement_file, estimate_restoration_cost_file, record_appraisal
     if method == "abatement":
         result = appraise_abatement_file(file)
     elif method == "restoration_cost":
@@ -124,11 +124,11 @@ def record_cmd(case_id, file, method, appraiser, appraised_on, actor, expected_v
 @click.option("--json", "as_json", is_flag=True)
 def list_cmd(case_id, as_json) -> None:
     """Appraisals stored (of one case, or all)."""
-    from .appraisal import list_appraisals
+    from ..appraisal import list_appraisals
     df = list_appraisals(_store(), case_id)
     cols = ["appraisal_id", "case_id", "method", "standard", "amount_yuan", "appraiser", "appraised_on", "all_verified"]
     if as_json:
-        click.echo(json.dumps(df[cols].to_dict(orient="records"), ensure_ascii=False, indent=2, default=str))
+        _context.echo_json(df[cols].to_dict(orient="records"))
     elif df.empty:
         click.echo("尚无鉴定评估结果 no appraisal recorded")
     else:
@@ -140,7 +140,7 @@ def list_cmd(case_id, as_json) -> None:
 @click.option("--out", type=_OUT, required=True)
 def workbook_cmd(case_id, out) -> None:
     """The case's appraisal workbook in report order (damage confirmation … uncertainty)."""
-    from .reports.appraisal_xlsx import write_case_appraisal_xlsx
+    from ..reports.appraisal_xlsx import write_case_appraisal_xlsx
     click.echo(f"已写入 wrote {write_case_appraisal_xlsx(_store(), case_id, out)}")
 
 
@@ -148,10 +148,10 @@ def workbook_cmd(case_id, out) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def coefficients_cmd(as_json) -> None:
     """The imputed-abatement coefficient table, every value with its source and verified flag."""
-    from .appraisal import coefficient_tables
+    from ..appraisal import coefficient_tables
     t = coefficient_tables()
     if as_json:
-        click.echo(json.dumps(t, ensure_ascii=False, indent=2))
+        _context.echo_json(t)
         return
     for key, form in t["forms"].items():
         click.echo(f"{key}: {form['name_zh']} / {form['name_en']}")

@@ -1,0 +1,396 @@
+"""The overview map for many sites (a province's decade of cases: 20,000–100,000 sites).
+
+The folium builder in :mod:`dashboards.maps` writes every site as a GeoJSON feature with its
+properties: 5.3 MB of HTML at 20,000 sites, 26.7 MB at 100,000. At regional zoom a site is a
+few pixels, so this module sends only what the view needs:
+
+* up to :data:`GRID_ABOVE` sites: one point per site (a point on its surface), packed as integer
+  offsets in columns (≈ 50 bytes a site instead of ≈ 270), drawn in one pass on one canvas; a
+  pixel grid finds the site under the pointer for its tooltip and for the click that opens its
+  case (passed to ``st_folium`` as ``last_active_drawing``);
+* above that: sites aggregated into grid cells sized so at most :data:`MAX_CELLS` are drawn, each
+  coloured by its most frequent category and sized by its count; a click zooms into the cell;
+* when the user zooms in, :func:`view_detail` returns the sites inside the current bounds as
+  simplified polygons (at most :data:`DETAIL_LIMIT`), for ``st_folium(...,
+  feature_group_to_add=...)`` with the ``bounds`` and ``zoom`` it returns.
+
+Every user-supplied value (site ids and names, case ids and titles) is HTML-escaped before it
+is packed, and the packed data is embedded as JSON with ``<`` escaped, so no value can close the
+script or run as markup. ``RESTORATION_MAP_BASELINE=1`` (benchmarks) keeps the folium builder.
+"""
+from __future__ import annotations
+
+import html
+import json
+import math
+import os
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from restoration.model import CaseClass, Stage
+
+from .i18n import t, vocab
+
+#: above this many sites the overview uses this module's packed layers
+LARGE_ABOVE = 2000
+#: above this many sites the overview aggregates sites into grid cells
+GRID_ABOVE = 30_000
+#: at most this many grid cells are drawn
+MAX_CELLS = 4000
+#: polygons of the current view are sent from this zoom level on ...
+DETAIL_MIN_ZOOM = 12
+#: ... and only when at most this many sites are in view (else points)
+DETAIL_LIMIT = 3000
+#: packed coordinates: 1e-5 degree (≈ 1 m) integer steps
+SCALE = 100_000
+BASELINE_ENV = "RESTORATION_MAP_BASELINE"
+
+
+def use_scaled(n_sites: int) -> bool:
+    """True when the overview of ``n_sites`` should use the packed layers."""
+    return n_sites > LARGE_ABOVE and os.environ.get(BASELINE_ENV) != "1"
+
+
+def surface_points(geoms: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude and latitude of a point on each geometry's surface (vectorised) [degrees]."""
+    pts = shapely.point_on_surface(geoms.to_numpy())
+    xy = shapely.get_coordinates(pts)
+    return xy[:, 0], xy[:, 1]
+
+
+def _json(obj) -> str:
+    """JSON safe to place inside a <script> element."""
+    return (json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def _escaped(values) -> list[str]:
+    return [html.escape(str(v)) if v is not None and v == v else "" for v in values]
+
+
+def _palette(colour_by: str):
+    from .maps import CLASS_COLOURS, STAGE_COLOURS
+    return (STAGE_COLOURS, "stage", Stage) if colour_by == "stage" else (CLASS_COLOURS, "case_class", CaseClass)
+
+
+def _categories(sites: pd.DataFrame, cases: pd.DataFrame, colour_by: str, lang: str):
+    """Per site: category index into ``colours``/``labels`` (the last entry: no case)."""
+    from .maps import NO_CASE_COLOUR
+    palette, column, enum = _palette(colour_by)
+    codes = list(palette)
+    by_case = cases.set_index("case_id")[column] if len(cases) else pd.Series(dtype=object)
+    cat = sites["case_id"].map(by_case)
+    index = pd.Categorical(cat, categories=codes).codes.astype(np.int64)
+    index[index < 0] = len(codes)
+    colours = [palette[c] for c in codes] + [NO_CASE_COLOUR]
+    labels = [vocab(enum, c, lang) for c in codes] + [t("map.no_case", lang)]
+    return index, colours, labels
+
+
+_POINTS_JS = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+  var d = {{ this.payload }};
+  var map = {{ this._parent.get_name() }};
+  var n = d.x.length, lat = new Float64Array(n), lon = new Float64Array(n);
+  for (var i = 0; i < n; i++) { lat[i] = (d.y0 + d.y[i]) / d.scale; lon[i] = (d.x0 + d.x[i]) / d.scale; }
+  // clicks reach st_folium through this (empty) group: it is in the map's layers
+  var clicks = L.featureGroup().addTo(map);
+  var tooltip = L.tooltip({sticky: true});
+  // the ids back as plain text for st_folium (a textarea parses entities, never markup)
+  var decoder = document.createElement("textarea");
+  function text(escaped) { decoder.innerHTML = escaped; return decoder.value; }
+  // every site drawn in one pass on one canvas; a pixel grid finds the site under the pointer
+  var Points = L.Layer.extend({
+    onAdd: function (m) {
+      this._canvas = L.DomUtil.create("canvas", "packed-sites");
+      this._canvas.style.position = "absolute";
+      this._canvas.style.pointerEvents = "none";
+      m.getPane("overlayPane").appendChild(this._canvas);
+      m.on("moveend zoomend resize viewreset", this._draw, this);
+      m.on("zoomstart", this._hide, this);
+      m.on("mousemove", this._hover, this);
+      m.on("click", this._click, this);
+      this._draw();
+    },
+    onRemove: function (m) {
+      L.DomUtil.remove(this._canvas);
+      m.off("moveend zoomend resize viewreset", this._draw, this);
+      m.off("zoomstart", this._hide, this);
+      m.off("mousemove", this._hover, this);
+      m.off("click", this._click, this);
+    },
+    _hide: function () { this._canvas.style.display = "none"; },
+    _draw: function () {
+      var m = this._map, size = m.getSize(), c = this._canvas, r = d.radius;
+      c.style.display = "";
+      L.DomUtil.setPosition(c, m.containerPointToLayerPoint([0, 0]));
+      c.width = size.x; c.height = size.y;
+      var ctx = c.getContext("2d"), px = new Float32Array(2 * n), cell = {}, s = 2 * r + 2;
+      var origin = m.getPixelOrigin(), pane = m._getMapPanePos(), zoom = m.getZoom();
+      for (var i = 0; i < n; i++) {
+        var p = m.project([lat[i], lon[i]], zoom);
+        px[2 * i] = p.x - origin.x + pane.x; px[2 * i + 1] = p.y - origin.y + pane.y;
+      }
+      for (var k = 0; k < d.colours.length; k++) {  // one path per colour
+        ctx.beginPath();
+        for (var i = 0; i < n; i++) {
+          if (d.c[i] !== k) continue;
+          var x = px[2 * i], y = px[2 * i + 1];
+          if (x < -r || y < -r || x > size.x + r || y > size.y + r) continue;
+          ctx.moveTo(x + r, y); ctx.arc(x, y, r, 0, 6.2832);
+          var key = Math.floor(x / s) + ":" + Math.floor(y / s);
+          (cell[key] = cell[key] || []).push(i);
+        }
+        ctx.fillStyle = d.colours[k]; ctx.globalAlpha = 0.8; ctx.fill();
+        ctx.globalAlpha = 1; ctx.lineWidth = 1; ctx.strokeStyle = d.colours[k]; ctx.stroke();
+      }
+      this._px = px; this._cell = cell; this._s = s;
+      m._packedDrawn = n;
+    },
+    _find: function (pt) {
+      var s = this._s, best = -1, bestD = (d.radius + 3) * (d.radius + 3);
+      var cx = Math.floor(pt.x / s), cy = Math.floor(pt.y / s);
+      for (var a = cx - 1; a <= cx + 1; a++) for (var b = cy - 1; b <= cy + 1; b++) {
+        var list = this._cell[a + ":" + b] || [];
+        for (var j = 0; j < list.length; j++) {
+          var i = list[j], dx = this._px[2 * i] - pt.x, dy = this._px[2 * i + 1] - pt.y;
+          if (dx * dx + dy * dy <= bestD) { bestD = dx * dx + dy * dy; best = i; }
+        }
+      }
+      return best;
+    },
+    _hover: function (e) {
+      var i = this._find(e.containerPoint);
+      this._map.getContainer().style.cursor = i < 0 ? "" : "pointer";
+      if (i < 0) { this._map.closeTooltip(tooltip); return; }
+      var k = d.k[i];  // values were escaped on the server
+      tooltip.setLatLng(e.latlng).setContent("<b>" + d.s[i] + "</b> " + d.n[i] + "<br>" + d.labels[d.c[i]] +
+        (k < 0 ? "" : "<br>" + d.cases[k] + " " + d.titles[k]));
+      if (!this._map.hasLayer(tooltip)) tooltip.addTo(this._map);
+    },
+    _click: function (e) {
+      var i = this._find(e.containerPoint);
+      if (i < 0) return;
+      var k = d.k[i], site = L.circleMarker([lat[i], lon[i]]);
+      site.feature = {type: "Feature", properties: {site_id: text(d.s[i]), case_id: k < 0 ? null : text(d.cases[k])}};
+      clicks.fire("click", {layer: site, latlng: e.latlng, sourceTarget: site});
+    }
+  });
+  var layer = new Points();
+  layer._site_latlng = function (i) { return [lat[i], lon[i]]; };
+  layer._clicks = clicks;
+  layer.addTo(map);
+  {{ this.get_name() }} = layer;
+})();
+{% endmacro %}
+""")
+
+_GRID_JS = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+  var d = {{ this.payload }};
+  var map = {{ this._parent.get_name() }};
+  var renderer = L.canvas({padding: 0.5});
+  var group = L.featureGroup();
+  var half = d.cell / 2;
+  for (var i = 0; i < d.n.length; i++) {
+    var lon = d.x0 + (d.ix[i] + 0.5) * d.cell, lat = d.y0 + (d.iy[i] + 0.5) * d.cell;
+    var colour = d.colours[d.c[i]];
+    var m = L.circleMarker([lat, lon], {renderer: renderer, color: colour, fillColor: colour,
+      weight: 1, fillOpacity: 0.75, radius: Math.min(14, 3 + 2.2 * Math.log(1 + d.n[i]))});
+    m._cell = i;
+    group.addLayer(m);
+  }
+  group.on("mouseover", function (e) {
+    var i = e.layer._cell;
+    if (!e.layer.getTooltip()) {
+      e.layer.bindTooltip(d.count_label.replace("{n}", d.n[i]) + "<br>" + d.main_label + " " +
+                          d.labels[d.c[i]], {sticky: true});
+    }
+    e.layer.openTooltip(e.latlng);
+  });
+  group.on("click", function (e) {  // zoom into the cell
+    var ll = e.layer.getLatLng();
+    map.fitBounds([[ll.lat - half, ll.lng - half], [ll.lat + half, ll.lng + half]]);
+  });
+  group.addTo(map);
+  {{ this.get_name() }} = group;
+})();
+{% endmacro %}
+""")
+
+
+class _RawScript(Element):
+    """Script text placed as it is: branca's ``Element`` would compile it as a Jinja template,
+    which for a megabyte of packed data costs about a second."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs) -> str:
+        return self._text
+
+
+class PackedLayer(MacroElement):
+    """A layer drawn in the browser from packed columns (see the module docstring)."""
+
+    def __init__(self, payload: dict | str, template: Template, name: str = "packed_sites"):
+        super().__init__()
+        self._name = name
+        self._template = template
+        self.payload = payload if isinstance(payload, str) else _json(payload)
+
+    def render(self, **kwargs) -> None:
+        script = self._template.module.__dict__["script"](self, kwargs)
+        self.get_root().script.add_child(_RawScript(script), name=self.get_name())
+
+
+#: packed payloads of the last few maps (the page reruns on every widget change)
+_CACHE: dict[tuple, tuple] = {}
+_CACHE_SIZE = 4
+
+
+def _fingerprint(sites: pd.DataFrame, cases: pd.DataFrame, *extra) -> tuple:
+    """A cheap key for "the same sites and cases": hashes of ids, case fields and bounds."""
+    site_hash = int(pd.util.hash_pandas_object(sites[["site_id", "case_id", "name"]].astype(str),
+                                               index=False).sum()) if len(sites) else 0
+    cols = [c for c in ("case_id", "stage", "case_class", "title") if c in cases]
+    case_hash = int(pd.util.hash_pandas_object(cases[cols].astype(str), index=False).sum()) if len(cases) else 0
+    return (len(sites), site_hash, case_hash, tuple(np.round(sites.total_bounds, 7)) if len(sites) else (), *extra)
+
+
+def _packed(kind: str, sites, cases, colour_by: str, lang: str) -> tuple:
+    """(payload JSON, categories present, colours, labels) of the points or grid layer, cached
+    by fingerprint."""
+    key = _fingerprint(sites, cases, kind, colour_by, lang, GRID_ABOVE, MAX_CELLS)
+    if key not in _CACHE:
+        build = grid_payload if kind == "grid" else points_payload
+        payload = build(sites, cases, colour_by=colour_by, lang=lang)
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = (_json(payload), sorted(set(payload["c"])), payload["colours"], payload["labels"])
+    return _CACHE[key]
+
+
+def points_payload(sites: gpd.GeoDataFrame, cases: pd.DataFrame, *, colour_by: str = "stage",
+                   lang: str = "zh") -> dict:
+    """One point per site, packed: integer offsets (1e-5°) from the south-west corner, a
+    category index, escaped ids and names, an index into the (escaped) case list."""
+    x, y = surface_points(sites.geometry)
+    x0 = int(math.floor(x.min() * SCALE)) if len(x) else 0
+    y0 = int(math.floor(y.min() * SCALE)) if len(y) else 0
+    cat, colours, labels = _categories(sites, cases, colour_by, lang)
+    case_ids = sites["case_id"].dropna().unique().tolist()
+    k = pd.Categorical(sites["case_id"], categories=case_ids).codes.astype(int)
+    titles = cases.set_index("case_id")["title"].reindex(case_ids) if len(case_ids) else pd.Series(dtype=object)
+    return {
+        "scale": SCALE, "x0": x0, "y0": y0,
+        "x": np.rint(x * SCALE - x0).astype(np.int64).tolist(),
+        "y": np.rint(y * SCALE - y0).astype(np.int64).tolist(),
+        "c": cat.tolist(), "s": _escaped(sites["site_id"]), "n": _escaped(sites["name"]),
+        "k": k.tolist(), "cases": _escaped(case_ids), "titles": _escaped(titles.tolist()),
+        "colours": colours, "labels": [html.escape(v) for v in labels],
+        "radius": 4 if len(sites) > 5000 else 5,
+    }
+
+
+def grid_payload(sites: gpd.GeoDataFrame, cases: pd.DataFrame, *, colour_by: str = "stage",
+                 lang: str = "zh", max_cells: int = MAX_CELLS) -> dict:
+    """Sites counted per square grid cell [degrees], with each cell's most frequent category;
+    the cell is the smallest power-of-two fraction of the extent giving ≤ ``max_cells`` cells."""
+    x, y = surface_points(sites.geometry)
+    cat, colours, labels = _categories(sites, cases, colour_by, lang)
+    x0, y0 = float(x.min()), float(y.min())
+    extent = max(float(x.max()) - x0, float(y.max()) - y0, 1e-6)
+    cell = extent / 2 ** 10
+    while True:
+        ix = np.floor((x - x0) / cell).astype(np.int64)
+        iy = np.floor((y - y0) / cell).astype(np.int64)
+        key = ix * 1_000_003 + iy
+        if len(np.unique(key)) <= max_cells:
+            break
+        cell *= 2
+    frame = pd.DataFrame({"key": key, "ix": ix, "iy": iy, "c": cat})
+    counts = frame.groupby(["key", "c"]).size().rename("n").reset_index()
+    main = counts.sort_values(["key", "n", "c"], ascending=[True, False, True]).drop_duplicates("key")
+    cells = frame.drop_duplicates("key").set_index("key").loc[main["key"], ["ix", "iy"]]
+    total = frame.groupby("key").size().reindex(main["key"])
+    return {
+        "x0": x0, "y0": y0, "cell": cell, "ix": cells["ix"].tolist(), "iy": cells["iy"].tolist(),
+        "n": total.astype(int).tolist(), "c": main["c"].astype(int).tolist(),
+        "colours": colours, "labels": [html.escape(v) for v in labels],
+        "count_label": html.escape(t("map.cell_count", lang)), "main_label": html.escape(t("map.cell_main", lang)),
+    }
+
+
+def overview_map(sites: gpd.GeoDataFrame, cases: pd.DataFrame, *, colour_by: str = "stage",
+                 lang: str = "zh", counties=None, watersheds=None, tiles: str | None = None,
+                 asset_prefix: str | None = None) -> folium.Map:
+    """The overview map for many sites: packed points, or grid cells above :data:`GRID_ABOVE`."""
+    from . import maps
+    kwargs = {} if asset_prefix is None else {"asset_prefix": asset_prefix}
+    bounds = sites.total_bounds if len(sites) else None
+    m = maps.base_map(bounds, tiles=tiles, counties=counties, watersheds=watersheds, lang=lang,
+                      canvas=True, **kwargs)
+    grid = len(sites) > GRID_ABOVE
+    data, present, colours, labels = _packed("grid" if grid else "points", sites, cases, colour_by, lang)
+    m.add_child(PackedLayer(data, _GRID_JS if grid else _POINTS_JS, "site_cells" if grid else "site_points"))
+    # the legend escapes its labels itself: give it the plain text
+    maps._legend(m, t("map.legend", lang), [(html.unescape(labels[i]), colours[i]) for i in present])
+    folium.LayerControl(collapsed=True).add_to(m)
+    return m
+
+
+def view_detail(sites: gpd.GeoDataFrame, cases: pd.DataFrame, bounds, zoom: float | None, *,
+                colour_by: str = "stage", lang: str = "zh",
+                limit: int = DETAIL_LIMIT) -> folium.FeatureGroup | None:
+    """Polygons of the sites inside ``bounds`` (as ``st_folium`` returns them:
+    ``{"_southWest": {"lat", "lng"}, "_northEast": {...}}`` or (minx, miny, maxx, maxy)), simplified
+    for ``zoom``; None when zoomed out (below :data:`DETAIL_MIN_ZOOM`) or more than ``limit``
+    sites are in view — the packed overview already shows them."""
+    from . import maps
+    if zoom is None or zoom < DETAIL_MIN_ZOOM or bounds is None:
+        return None
+    if isinstance(bounds, dict):
+        sw, ne = bounds.get("_southWest") or {}, bounds.get("_northEast") or {}
+        if None in (sw.get("lng"), sw.get("lat"), ne.get("lng"), ne.get("lat")):
+            return None
+        bounds = (sw["lng"], sw["lat"], ne["lng"], ne["lat"])
+    inside = sites.iloc[sites.sindex.query(shapely.box(*bounds), predicate="intersects")]
+    if inside.empty or len(inside) > limit:
+        return None
+    # tolerance: about one pixel at this zoom (256 px tiles over 360°)
+    tolerance = 360.0 / (256 * 2 ** float(zoom))
+    cat, colours, labels = _categories(inside, cases, colour_by, lang)
+    titles = cases.set_index("case_id")["title"] if len(cases) else pd.Series(dtype=object)
+    frame = gpd.GeoDataFrame({
+        "site_id": _escaped(inside["site_id"]), "name": _escaped(inside["name"]),
+        "case_id": inside["case_id"].where(inside["case_id"].notna(), None).to_numpy(),
+        "case": _escaped(inside["case_id"].map(titles).fillna("")),
+        "stage_label": [html.escape(labels[i]) for i in cat], "_colour": [colours[i] for i in cat],
+    }, geometry=inside.geometry.simplify(tolerance, preserve_topology=True).to_numpy(), crs=4326)
+    group = folium.FeatureGroup(name=t("map.sites", lang))
+    folium.GeoJson(
+        frame.to_json(drop_id=True),
+        style_function=lambda f: {"color": f["properties"]["_colour"], "weight": 2,
+                                  "fillColor": f["properties"]["_colour"], "fillOpacity": 0.45},
+        marker=folium.CircleMarker(radius=5, weight=1, fill=True, fill_opacity=0.8),
+        # values were escaped above; folium inserts tooltip values as HTML
+        tooltip=folium.GeoJsonTooltip(["site_id", "name", "stage_label", "case"], labels=False),
+    ).add_to(group)
+    return group
+
+
+def baseline_overview_map(*args, **kwargs) -> folium.Map:
+    """The folium builder every overview used before this module (the benchmark's baseline)."""
+    from . import maps
+    return maps.overview_map(*args, scaled=False, **kwargs)

@@ -1,0 +1,177 @@
+"""The overview map at scale (``dashboards.maps_scale``): packed points and grid cells that
+decode to the sites, detail for the current view, escaping of every user-supplied value."""
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from dashboards import maps, maps_scale
+
+HOSTILE = ['<img src=x onerror="window.__xss=1">', "<script>window.__xss=2</script>", "</script><b>x",
+           "javascript:alert(1)", "&amp; \u2028 ' \""]
+
+
+def _frames(n: int, seed: int = 1):
+    """n small square sites scattered over 0.4°, a third without a case, hostile names."""
+    rng = np.random.default_rng(seed)
+    x = 108.15 + rng.uniform(0, 0.4, n)
+    y = 23.05 + rng.uniform(0, 0.4, n)
+    geoms = shapely.box(x, y, x + 0.002, y + 0.002)
+    case_ids = np.array(["C-1", "C-2", HOSTILE[0], None], dtype=object)[np.arange(n) % 4]
+    names = np.array([f"场地{i}" for i in range(n)], dtype=object)
+    names[:len(HOSTILE)] = HOSTILE
+    sites = gpd.GeoDataFrame({"site_id": [f"X{i:06d}" for i in range(n)], "case_id": case_ids, "name": names},
+                             geometry=geoms, crs=4326)
+    cases = pd.DataFrame({"case_id": ["C-1", "C-2", HOSTILE[0]], "stage": ["restoration", "closed", "filing"],
+                          "case_class": ["major", "simple", "ordinary"], "title": [HOSTILE[1], "二号案", HOSTILE[2]]})
+    return sites, cases
+
+
+def _payload(html_text: str, name: str) -> dict:
+    """The JSON packed into the map's script (``var d = {...};``)."""
+    found = re.search(r"var d = (\{.*?\});\n", html_text, re.S)
+    assert found, f"no packed {name} layer"
+    return json.loads(found[1])
+
+
+def test_hook_uses_packed_points_above_the_limit_and_the_baseline_stays_callable(monkeypatch):
+    sites, cases = _frames(maps_scale.LARGE_ABOVE + 1)
+    sites["case_id"] = sites["case_id"].fillna("C-1")  # the baseline needs a case per site
+    packed = maps.overview_map(sites, cases, tiles="none").get_root().render()
+    assert "var d = " in packed and '"FeatureCollection"' not in packed
+    base = maps_scale.baseline_overview_map(sites, cases, tiles="none").get_root().render()
+    assert '"FeatureCollection"' in base and "var d = " not in base
+    assert len(packed) * 3 < len(base)
+    monkeypatch.setenv(maps_scale.BASELINE_ENV, "1")
+    assert "var d = " not in maps.overview_map(sites, cases, tiles="none").get_root().render()
+    small, small_cases = _frames(50)
+    small["case_id"] = small["case_id"].fillna("C-1")
+    assert "var d = " not in maps.overview_map(small, small_cases, tiles="none").get_root().render()
+
+
+def test_points_decode_to_a_point_on_every_site(monkeypatch):
+    sites, cases = _frames(3000)
+    d = _payload(maps.overview_map(sites, cases, tiles="none").get_root().render(), "points")
+    lon = (d["x0"] + np.array(d["x"])) / d["scale"]
+    lat = (d["y0"] + np.array(d["y"])) / d["scale"]
+    points = shapely.points(lon, lat)
+    # within 1e-5° (the packing step) of its own site
+    assert (shapely.distance(points, sites.geometry.to_numpy()) < 1.5e-5).all()
+    # categories: the stage's colour, or "no case"
+    stage = sites["case_id"].map(cases.set_index("case_id")["stage"])
+    colours = np.array(d["colours"])[d["c"]]
+    expected = stage.map(maps.STAGE_COLOURS).fillna(maps.NO_CASE_COLOUR).to_numpy()
+    assert (colours == expected).all()
+    # the case of each point, for the click that opens the case page
+    k = np.array(d["k"])
+    assert (k[sites["case_id"].isna().to_numpy()] == -1).all()
+    decoded = [html.unescape(d["cases"][i]) if i >= 0 else None for i in k]
+    assert decoded == [c if isinstance(c, str) else None for c in sites["case_id"]]
+
+
+def test_every_user_value_is_escaped_in_the_packed_script():
+    sites, cases = _frames(3000)
+    text = maps.overview_map(sites, cases, tiles="none").get_root().render()
+    script = text[text.index("var d = "):]
+    script = script[:script.index("</script>")]  # the packed script ends at the first </script>
+    d = _payload(text, "points")
+    assert "<" not in script.split("var d = ", 1)[1].split(";\n", 1)[0]  # no raw "<" in the data
+    for s in d["n"] + d["cases"] + d["titles"] + d["s"]:
+        assert "<" not in s and ">" not in s and '"' not in s
+    assert html.unescape(d["n"][0]) == HOSTILE[0] and html.unescape(d["titles"][0]) == HOSTILE[1]
+    assert "\u2028" not in script  # would end a JavaScript string line
+
+
+def test_grid_counts_every_site_once():
+    sites, cases = _frames(4000)
+    d = maps_scale.grid_payload(sites, cases, max_cells=500)
+    assert sum(d["n"]) == len(sites) and len(d["n"]) <= 500
+    # recount independently from the cell size
+    x, y = maps_scale.surface_points(sites.geometry)
+    cells = pd.Series(list(zip(np.floor((x - d["x0"]) / d["cell"]).astype(int),
+                               np.floor((y - d["y0"]) / d["cell"]).astype(int)))).value_counts()
+    assert dict(zip(zip(d["ix"], d["iy"]), d["n"])) == cells.to_dict()
+
+
+def test_grid_is_used_above_its_limit(monkeypatch):
+    monkeypatch.setattr(maps_scale, "GRID_ABOVE", 2500)
+    sites, cases = _frames(3000)
+    text = maps.overview_map(sites, cases, tiles="none").get_root().render()
+    d = _payload(text, "grid")
+    assert "cell" in d and sum(d["n"]) == 3000 and len(text) < 200_000
+
+
+def test_view_detail_sends_the_sites_in_view_as_polygons():
+    sites, cases = _frames(3000)
+    assert maps_scale.view_detail(sites, cases, (108.1, 23.0, 108.6, 23.5), zoom=9) is None  # zoomed out
+    assert maps_scale.view_detail(sites, cases, (108.1, 23.0, 108.6, 23.5), zoom=14, limit=1000) is None  # too many
+    box = {"_southWest": {"lat": 23.2, "lng": 108.3}, "_northEast": {"lat": 23.23, "lng": 108.33}}
+    group = maps_scale.view_detail(sites, cases, box, zoom=14)
+    inside = sites[sites.intersects(shapely.box(108.3, 23.2, 108.33, 23.23))]
+    assert group is not None and 0 < len(inside) <= maps_scale.DETAIL_LIMIT
+    layer = next(iter(group._children.values()))
+    features = json.loads(layer.data) if isinstance(layer.data, str) else layer.data
+    ids = sorted(f["properties"]["site_id"] for f in features["features"])
+    assert ids == sorted(inside["site_id"])
+    assert {f["geometry"]["type"] for f in features["features"]} == {"Polygon"}
+    # hostile names: escaped before folium inserts them into tooltips
+    hostile = maps_scale.view_detail(sites.iloc[:8], cases, (108.0, 22.9, 108.7, 23.6), zoom=13)
+    props = [f["properties"] for f in next(iter(hostile._children.values())).data["features"]]
+    shown = [p[k] for p in props for k in ("site_id", "name", "stage_label", "case")]
+    assert not any("<" in v for v in shown) and any("&lt;img" in v for v in shown)
+    m = maps.base_map((108.0, 22.9, 108.7, 23.6), tiles="none")
+    hostile.add_to(m)
+    page = m.get_root().render()  # the raw case id (for the case link) is JSON-escaped data
+    assert "<img src=x" not in page and "<script>window" not in page
+
+
+@pytest.mark.slow
+def test_points_in_the_browser_hover_as_text_and_click_to_their_case(tmp_path):
+    """Headless Chromium: every site is drawn; hovering a hostile-named site shows its name as
+    text (no injected script runs); clicking it hands its case id to st_folium."""
+    from playwright.sync_api import sync_playwright
+
+    from dashboards.assets import embed_assets
+    from .conftest import ensure_chromium
+    sites, cases = _frames(maps_scale.LARGE_ABOVE + 1)
+    for i in range(len(HOSTILE)):  # the hostile sites apart from the crowd, so each can be hovered
+        sites.iloc[i, sites.columns.get_loc("geometry")] = shapely.box(107.6 + 0.12 * i, 22.7, 107.602 + 0.12 * i, 22.702)
+    m = maps.overview_map(sites, cases, tiles="none")
+    embed_assets(m)
+    page_file = tmp_path / "map.html"
+    m.save(str(page_file))
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(ensure_chromium()), args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        dialogs, errors = [], []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(page_file.as_uri())
+        page.wait_for_function(f"() => Object.values(window).some(v => v && v._packedDrawn === {len(sites)})")
+        page.evaluate("""() => {
+            const layer = Object.values(window).find(v => v && v._site_latlng);
+            window.__layer = layer;
+            layer._clicks.on("click", e => { window.__clicked = e.layer.toGeoJSON().properties; });
+        }""")
+        box = page.locator(".leaflet-container").bounding_box()
+        for i, name in enumerate(HOSTILE):
+            pt = page.evaluate(f"() => {{ const p = __layer._map.latLngToContainerPoint(__layer._site_latlng({i})); return [p.x, p.y]; }}")
+            page.mouse.move(box["x"] + pt[0], box["y"] + pt[1])
+            tip = page.locator(".leaflet-tooltip")
+            tip.wait_for()
+            assert f"X{i:06d}" in tip.text_content() and name.split("\u2028")[0].strip() in tip.text_content()
+            assert tip.locator("img, script, b b").count() == 0
+            page.mouse.click(box["x"] + pt[0], box["y"] + pt[1])
+            clicked = page.evaluate("() => window.__clicked")
+            expected_case = sites["case_id"].iloc[i]
+            assert clicked["site_id"] == f"X{i:06d}"
+            assert clicked["case_id"] == (expected_case if isinstance(expected_case, str) else None)
+        assert page.evaluate("() => window.__xss") is None and not dialogs and not errors
+        browser.close()
