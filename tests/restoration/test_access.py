@@ -12,7 +12,7 @@ from restoration.access import Actor, PermissionDenied
 
 CASE = "GX-2022-010"  # 青岚县 (C01), in restoration, with a scenario
 OTHER = "GX-2023-009"  # 石岭县 (C03)
-PROJECT = "BP13"  # 青岚县, operational
+PROJECT = "BP02"  # 青岚县, operational (karst grassland, like the case)
 INSPECTION = {"event_type": "inspection", "event_date": "2026-11-18",
               "details": {"inspector": "王工", "findings": "补植成活"}}
 
@@ -38,7 +38,7 @@ def _do(action, store, actor, tmp_path):
     from restoration.monitoring.evaluation import evaluate_case
     from restoration.monitoring.tables import ingest_table
     if action == "users.manage":
-        return auth.add_user(store.path.parent, "new.user", "Fresh-passphrase-9", "readonly", actor=actor)
+        return auth.add_user(store.data_dir, "new.user", "Fresh-passphrase-9", "readonly", actor=actor)
     if action == "rules.edit":  # no rule-profile editor exists yet: the check itself
         return access.require(actor, "rules.edit", store)
     if action == "data.import":
@@ -188,7 +188,7 @@ def test_city_and_province_users_see_all_below_them(store):
 def test_bank_projects_by_region(store):
     from restoration.bank import reserve
     planner = Actor("qinglan.plan", "planner", "C01")
-    assert set(access.scoped(store, planner).read("bank_projects")["project_id"]) == {"BP13", "BP19"}
+    assert set(access.scoped(store, planner).read("bank_projects")["project_id"]) == {"BP02", "BP03"}  # the projects in 青岚县
     with pytest.raises(PermissionDenied, match="bank project BP12"):
         reserve(store, "BP12", CASE, 0.5, actor=planner)  # 石岭县's project
     with pytest.raises(PermissionDenied):
@@ -203,8 +203,9 @@ def test_unknown_regions_refused(store):
         update_case(store, CASE, {"handling_region": "C99"}, "admin")
 
 
-def test_migration_8_backfills_an_older_store(store):
+def test_migration_8_backfills_an_older_store(gpkg_store):
     """A store from before migration 8: columns added, cases handled where their county is."""
+    store = gpkg_store
     conn = sqlite3.connect(store.path)
     for table, column in (("cases", "handling_region"), ("cases", "joint_regions"), ("cases", "appraisers"),
                           ("cases", "public_title"), ("sites", "public_name"), ("counties", "city")):
@@ -225,7 +226,7 @@ def test_cli_assign_and_disclose(store, capsys):
 
     def run(*args):
         with pytest.raises(SystemExit) as code:
-            main(["--data", str(store.path.parent), *args])
+            main(["--data", str(store.data_dir), *args])
         return code.value.code, capsys.readouterr()
     code, out = run("case", "assign", CASE, "--joint", "C03", "--appraiser", "zhang.app")
     assert code == 0 and "joint C03" in out.out

@@ -16,7 +16,7 @@ PW = "Right-passphrase-1"
 
 @pytest.fixture
 def users(store):
-    data = store.path.parent
+    data = store.data_dir
     auth.add_user(data, "li.sup", PW, "supervisor", "C01")
     auth.add_user(data, "wang.app", "Other-passphrase-2", "appraiser")
     return data
@@ -153,11 +153,12 @@ def test_files_are_owner_only(tmp_path):
     assert _mode(data / auth.USERS_FILE) == 0o600 and _mode(data / auth.SIGNIN_FILE) == 0o600
 
 
-def test_an_open_store_is_tightened(store):
+def test_an_open_store_is_tightened(gpkg_store):
+    store = gpkg_store
     os.chmod(store.path, 0o644)
-    os.chmod(store.path.parent, 0o755)
+    os.chmod(store.data_dir, 0o755)
     from restoration import ensure_store
-    ensure_store(store.path.parent)
+    ensure_store(store.data_dir)
     assert _mode(store.path) == 0o600
 
 
