@@ -122,7 +122,7 @@ def _year_range(value: str | None, name: str):
 @click.option("--reference-site", default=None, help="Target from this reference site's series over --reference-years.")
 @click.option("--index", "indicator", default="nbr", show_default=True, help="Index (indicator) to assess: nbr, ndvi ...")
 @click.option("--timestep", default=5, show_default=True, type=click.IntRange(1, 50), help="Years after restoration start.")
-@click.option("--percent", default=80.0, show_default=True, type=click.FloatRange(1, 100), help="Share of the target for Y2R/R80P.")
+@click.option("--percent", default=80.0, show_default=True, type=Number(1, 100), help="Share of the target for Y2R/R80P.")
 @click.option("--months", default=None, help="Seasonal composite: only these months, e.g. 6,7,8.")
 @click.option("--map-metric", default="R80P", show_default=True,
               type=click.Choice(["Y2R", "R80P", "RRI", "YrYr", "dIR"]), help="Metric of the per-pixel map.")

@@ -83,7 +83,7 @@ def test_bad_projects_are_refused_with_a_clear_message(store, tmp_path, case):
 def test_general_and_bank_problems_come_out_in_one_report(store, tmp_path, capsys):
     """A file with value problems (general validation) and bank problems (unit, trajectory,
     footprint, status date) in different rows, and both kinds in one row: one report, by row."""
-    from tests.conftest import file_digest, run_cli
+    from tests.conftest import run_cli, store_fingerprint
     geoms = [SQUARE, BOWTIE, SQUARE, SQUARE, SQUARE]
     frame = _projects(
         geoms,
@@ -95,9 +95,9 @@ def test_general_and_bank_problems_come_out_in_one_report(store, tmp_path, capsy
         status_since=["2026-05-01", "2026-05-01", "2026-05-01", "2026-05-01", "2099-01-01"])  # bank, row 5
     path = tmp_path / "bank.geojson"
     frame.to_file(path)
-    before = file_digest(store.path)
+    before = store_fingerprint(store)
     for argv in (["import", "bank", path], ["bank", "import", path]):
-        code, out, err = run_cli(["--data", store.path.parent, *argv], capsys)
+        code, out, err = run_cli(["--data", store.data_dir, *argv], capsys)
         assert code == 2, err
         expected = [
             "feature 1, field 'ecosystem_type': unknown value '沙漠'",
@@ -115,7 +115,7 @@ def test_general_and_bank_problems_come_out_in_one_report(store, tmp_path, capsy
         assert rows == sorted(rows)  # grouped by row
         # a cell the general validation refused is not judged again by the bank's checks
         assert "feature 4, field 'trajectory': required" not in err
-        assert file_digest(store.path) == before
+        assert store_fingerprint(store) == before
 
 
 def test_bank_problems_in_many_rows_are_capped_with_a_count(store):

@@ -132,7 +132,7 @@ def test_a_stored_case_with_an_unknown_profile_does_not_break_the_others(store, 
     assert "GX-2023-009" not in set(all_deadlines(store, today)["case_id"])
     assert "hainan" in check_all(store, today)["GX-2023-009"][0]
     assert "hainan" not in set(register_tables(store, today)["规则 rules"]["profile_used"])
-    data = str(store.path.parent)
+    data = str(store.data_dir)
     for argv in (["case", "list"], ["case", "overdue"], ["case", "list", "--json"], ["case", "overdue", "--json"]):
         code, out, err = run_cli(["--data", data, *argv, "--today", "2026-11-30"], capsys)
         assert code == 0, err

@@ -19,7 +19,7 @@ BANDS = "blue,green,red,nir,swir16,swir22"
 
 def _run(store, capsys, *args) -> tuple[int, str, str]:
     with pytest.raises(SystemExit) as exit_:
-        main(["--data", str(store.path.parent), "monitor", *args])
+        main(["--data", str(store.data_dir), "monitor", *args])
     out = capsys.readouterr()
     return exit_.value.code, out.out, out.err
 
@@ -108,17 +108,17 @@ def test_bad_scene_input_exits_2_and_stores_nothing(bc_store, capsys, tmp_path):
     assert len(bc_store.read("recovery_assessments")) == 0
 
 
-def test_migration_11_upgrades_an_older_store_keeping_its_values(store):
+def test_migration_11_upgrades_an_older_store_keeping_its_values(gpkg_store):
     import sqlite3
     from restoration.store import open_store
-    n = store.count("monitoring_series")
-    with sqlite3.connect(store.path) as conn:  # make it a schema-v6 store, as before issue 15
+    n = gpkg_store.count("monitoring_series")
+    with sqlite3.connect(gpkg_store.path) as conn:  # make it a schema-v6 store, as before issue 15
         conn.execute("DROP INDEX idx_recovery_assessments_case")
         conn.execute("DROP TABLE recovery_assessments")
         conn.execute("DELETE FROM gpkg_contents WHERE table_name = 'recovery_assessments'")
         conn.execute("ALTER TABLE monitoring_series DROP COLUMN valid_fraction")
         conn.execute("DELETE FROM restoration_schema WHERE version = 11")
-    upgraded = open_store(store.path, create=False)
+    upgraded = open_store(gpkg_store.path, create=False)
     assert 11 in set(upgraded.query("SELECT version FROM restoration_schema")["version"])
     rows = upgraded.read("monitoring_series")
     assert len(rows) == n and rows["valid_fraction"].isna().all()
@@ -157,7 +157,7 @@ def test_export_shows_each_index_as_its_own_indicator(bc_store, capsys, tmp_path
     assert code == 0
     out = tmp_path / "series.csv"
     with pytest.raises(SystemExit) as exit_:
-        main(["--data", str(bc_store.path.parent), "export", "monitoring_series", "--out", str(out)])
+        main(["--data", str(bc_store.data_dir), "export", "monitoring_series", "--out", str(out)])
     assert exit_.value.code == 0
     import pandas as pd
     frame = pd.read_csv(out)

@@ -172,7 +172,7 @@ def test_cli_ingest_from_stac_and_missing_asset(store, tmp_path, synth, capsys):
 
     def run(*args):
         with pytest.raises(SystemExit) as exit_:
-            main(["--data", str(store.path.parent), "monitor", "ingest-raster", *args])
+            main(["--data", str(store.data_dir), "monitor", "ingest-raster", *args])
         return exit_.value.code, capsys.readouterr()
 
     bad = _stac(tmp_path / "bad", synth, drop_asset="swir22")

@@ -42,7 +42,7 @@ def test_selection_restricts_every_figure(store):
     assert (none.cases, none.open_cases, none.overdue, none.damage_yuan) == (0, 0, 0, 0.0)
 
 
-@pytest.mark.parametrize("kind", ["empty_store", "imported_store"])
+@pytest.mark.parametrize("kind", ["gpkg_empty_store", "imported_store"])
 def test_stores_without_history(request, kind):
     store = request.getfixturevalue(kind)
     k = kpis.overview(store, today=TODAY)
