@@ -59,6 +59,6 @@ def poison(store) -> list[str]:
                                          "public_name": f"{EMAILS[n % 2]} 的地块"})
         events = tx.read("case_events")
         for fid in events.loc[events["case_id"].isin(ids), "fid"].head(40):
-            tx.execute("UPDATE case_events SET actor = ?, details = ? WHERE fid = ?",
-                       (f"王小明 {PHONES[0]}", '{"note": "' + _text(int(fid)) + '"}', int(fid)))
+            tx.update_row("case_events", int(fid), {"actor": f"王小明 {PHONES[0]}",
+                                                     "details": {"note": _text(int(fid))}})
     return ids

@@ -478,6 +478,19 @@ class Transaction(_Reads):
         self.audit(action, layer, key_value, diff_before, {k: after[k] for k in changes})
         return after
 
+    def update_row(self, layer: str, fid: int, changes: dict[str, Any], *, action: str = "update") -> None:
+        """Change fields of one row of a layer without a key (events, series) by its ``fid``."""
+        spec = _spec(layer)
+        unknown = [k for k in changes if k not in spec.field_names]
+        if unknown:
+            raise InputError(Issue(f"unknown field(s) {', '.join(unknown)}", source=layer))
+        sets = ", ".join(f"{_quote(k)} = ?" for k in changes)
+        params = [_sql_value(spec.field(k), v) for k, v in changes.items()]
+        if not self._run(f"UPDATE {_quote(layer)} SET {sets} WHERE fid = ?", (*params, int(fid))):
+            raise NotFoundError(f"{layer}: no row {fid}")
+        self.touched.add(layer)
+        self.audit(action, layer, str(fid), None, {k: plain(v) for k, v in changes.items()})
+
     def delete(self, layer: str, key_value: str) -> None:
         spec = _spec(layer)
         before = self.get(layer, key_value)

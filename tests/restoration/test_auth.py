@@ -116,7 +116,7 @@ def test_regional_admin_cannot_manage_users_without_the_role(users):
     assert not auth.get_user(users, "wang.app").disabled
 
 
-def test_users_cli(users, monkeypatch, capsys):
+def test_users_cli(users, store, monkeypatch, capsys):
     def run(*args):
         with pytest.raises(SystemExit) as code:
             main(["--data", str(users), "users", *args])
@@ -133,8 +133,7 @@ def test_users_cli(users, monkeypatch, capsys):
     monkeypatch.setenv("NEW_PW", "C0unty-passphrase")
     code, _ = run("add", "zhou", "--role", "planner", "--region", "桂西市", "--password-env", "NEW_PW")
     assert code == 0 and auth.get_user(users, "zhou").region == "桂西市"
-    from restoration import open_store
-    audit = auth.sign_in_log(open_store(users / "platform.gpkg", create=False), limit=50)
+    audit = auth.sign_in_log(store, limit=50)
     assert audit.iloc[0]["action"] == "user add" and audit.iloc[0]["actor"].startswith("cli")
 
 
