@@ -269,10 +269,11 @@ def test_pages_on_an_empty_store_explain_what_is_missing(staff_data, monkeypatch
     from .stores import build_empty
     data = tmp_path / "empty"
     build_empty(data)
+    from restoration import auth
+    auth.add_user(data, STAFF[0], STAFF[1], "supervisor")  # the session guard checks the account exists
     monkeypatch.setenv("RESTORATION_DATA", str(data))
     monkeypatch.setenv("RESTORATION_TODAY", SAMPLE_TODAY)
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["user"] = {"name": STAFF[0], "role": "supervisor"}
+    at = _staff(AppTest.from_file(APP, default_timeout=120))
     at.run()
     at.switch_page(page).run()
     assert not at.exception, at.exception
