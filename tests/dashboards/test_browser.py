@@ -71,6 +71,12 @@ def _wait_idle(page, settle=0.3):
     time.sleep(settle)
 
 
+def _check_no_exception(page, where: str) -> None:
+    """No Streamlit exception box on the page (used by the per-panel browser tests too)."""
+    boxes = page.query_selector_all('[data-testid="stException"]')
+    assert not boxes, f"{where}: exception box: {boxes[0].inner_text()[:800]}"
+
+
 def _maps(page) -> list:
     """Frames that hold a Leaflet map (st_folium renders each map in a component iframe)."""
     out = []
