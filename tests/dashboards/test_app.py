@@ -266,6 +266,7 @@ def test_pages_on_an_empty_store_explain_what_is_missing(staff_data, monkeypatch
     data = tmp_path / "empty"
     build_empty(data)
     monkeypatch.setenv("RESTORATION_DATA", str(data))
+    monkeypatch.delenv("RESTORATION_DB", raising=False)  # this store is the empty GeoPackage just built
     monkeypatch.setenv("RESTORATION_TODAY", SAMPLE_TODAY)
     at = AppTest.from_file(APP, default_timeout=120)
     at.session_state["user"] = {"name": STAFF[0], "role": "supervisor"}
