@@ -272,6 +272,7 @@ def test_pages_on_an_empty_store_explain_what_is_missing(staff_data, monkeypatch
     from restoration import auth
     auth.add_user(data, STAFF[0], STAFF[1], "supervisor")  # the session guard checks the account exists
     monkeypatch.setenv("RESTORATION_DATA", str(data))
+    monkeypatch.delenv("RESTORATION_DB", raising=False)  # this store is the empty GeoPackage just built
     monkeypatch.setenv("RESTORATION_TODAY", SAMPLE_TODAY)
     at = _staff(AppTest.from_file(APP, default_timeout=120))
     at.run()

@@ -94,15 +94,10 @@ def _drawn_map(page, minimum=1, timeout=60):
     raise AssertionError(f"no map drew {minimum} shapes (best {best})")
 
 
-def _wait_idle(page):
-    page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-
-
-def _check_no_exception(page, name):
+def _check_no_exception(page, where: str) -> None:
+    """No Streamlit exception box on the page (used by the per-panel browser tests too)."""
     boxes = page.query_selector_all('[data-testid="stException"]')
-    assert not boxes, f"{name}: Streamlit exception: {boxes[0].inner_text()[:500]}"
-
+    assert not boxes, f"{where}: exception box: {boxes[0].inner_text()[:800]}"
 
 
 def _maps(page) -> list:
