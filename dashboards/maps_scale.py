@@ -345,7 +345,7 @@ def overview_map(sites: gpd.GeoDataFrame, cases: pd.DataFrame, *, colour_by: str
     data, present, colours, labels = _packed("grid" if grid else "points", sites, cases, colour_by, lang)
     m.add_child(PackedLayer(data, _GRID_JS if grid else _POINTS_JS, "site_cells" if grid else "site_points"))
     # the legend escapes its labels itself: give it the plain text
-    maps._legend(m, t("map.legend", lang), [(html.unescape(labels[i]), colours[i]) for i in present])
+    maps._legend(m, t("map.legend", lang), [("dot", html.unescape(labels[i]), colours[i]) for i in present])
     folium.LayerControl(collapsed=True).add_to(m)
     return m
 
