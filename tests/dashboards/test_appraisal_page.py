@@ -108,7 +108,7 @@ def test_page_on_an_empty_store(empty_store, monkeypatch):
     monkeypatch.setenv("RESTORATION_DATA", str(empty_store.data_dir))
     monkeypatch.setenv("RESTORATION_TILES", "none")
     app = AppTest.from_file(APP, default_timeout=120)
-    auth.add_user(empty_store.path.parent, "appraiser1", "Appraiser-pass-2026", "appraiser")
+    auth.add_user(empty_store.data_dir, "appraiser1", "Appraiser-pass-2026", "appraiser")
     signed_in(app, "appraiser1", "appraiser").run()
     app.switch_page("views/appraisal.py").run()
     assert not app.exception, app.exception
