@@ -1,7 +1,10 @@
 """Streamlit entry point: ``streamlit run dashboards/app.py`` (what ``restoration demo`` starts).
 
 Public visitors see only the disclosure page and the sign-in page; staff pages are added to the
-navigation only after sign-in, so they cannot be reached by URL without it.
+navigation only after sign-in, so they cannot be reached by URL without it. A session ends when
+idle or open too long, or when its account is disabled or changed; a user whose password must
+change sees only the password page. Writes act for the signed-in user: ``restoration`` checks
+their role and region, and refuses any write that names no signed-in user.
 """
 from __future__ import annotations
 
@@ -13,11 +16,13 @@ import streamlit as st
 # `streamlit run dashboards/app.py` puts dashboards/ on sys.path, not the repository root
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dashboards import assets  # noqa: E402
+from dashboards import access_panels, assets  # noqa: E402
 from dashboards import state  # noqa: E402
 from dashboards.i18n import LANGUAGES, t  # noqa: E402
 from dashboards.ui import md, uploader_text  # noqa: E402
+from restoration import access  # noqa: E402
 
+access.refuse_plain_names()  # in this server, only signed-in users act
 st.set_page_config(page_title="生态环境损害修复监管平台", page_icon=":material/forest:", layout="wide")
 assets.ensure_static()
 
@@ -28,10 +33,14 @@ lang = st.sidebar.radio("语言 / Language", LANGUAGES, key=state.LANG,
 
 views = Path(__file__).with_name("views")
 public = st.Page(views / "public.py", title=t("page.public", lang), icon=":material/campaign:", url_path="public")
-user = st.session_state.get(state.USER)
+user = access_panels.guard_session(lang)
 if user is None:
+    access_panels.signed_out_notice(lang)
     login = st.Page(views / "login.py", title=t("page.login", lang), icon=":material/login:", url_path="login")
     pages = {t("nav.public", lang): [public, login]}
+elif user.get("must_change"):
+    password = st.Page(views / "password.py", title=t("page.password", lang), icon=":material/key:", url_path="password")
+    pages = {t("nav.staff", lang): [password]}
 else:
     staff = [
         st.Page(views / "overview.py", title=t("page.overview", lang), icon=":material/map:", url_path="overview", default=True),
@@ -40,10 +49,11 @@ else:
         st.Page(views / "monitoring.py", title=t("page.monitoring", lang), icon=":material/monitoring:", url_path="monitoring"),
         st.Page(views / "equivalence.py", title=t("page.equivalence", lang), icon=":material/balance:", url_path="equivalence"),
         st.Page(views / "appraisal.py", title=t("page.appraisal", lang), icon=":material/calculate:", url_path="appraisal"),
+        st.Page(views / "password.py", title=t("page.password", lang), icon=":material/key:", url_path="password"),
     ]
     pages = {t("nav.staff", lang): staff, t("nav.public", lang): [public]}
-    st.sidebar.caption(t("auth.signed_in", lang, name=md(user["name"]),
-                         role=t(f"role.{user['role']}", lang)))
+if user is not None:
+    st.sidebar.caption(access_panels.user_caption(user, lang))
     if st.sidebar.button(t("auth.sign_out", lang)):
         del st.session_state[state.USER]
         st.rerun()

@@ -119,7 +119,7 @@ def record_on_case(result, lang: str) -> None:
     appraiser = st.text_input(t("ap.appraiser", lang), value=user()["name"], key="ap_appraiser", max_chars=120)
     with shown_errors():
         if st.button(t("ap.record_button", lang)):
-            row = record_appraisal(data.store(), case_id, result, appraiser=appraiser, actor=user()["name"])
+            row = record_appraisal(data.store(), case_id, result, appraiser=appraiser, actor=data.actor())
             st.success(t("ap.recorded", lang, id=row["appraisal_id"], case=case_id,
                          amount=money(row["amount_yuan"], lang)))
         from restoration.reports.appraisal_xlsx import write_case_appraisal_xlsx

@@ -258,7 +258,7 @@ def forms(case_id: str, version: int, lang: str) -> None:
     with the version the page was built from (optimistic lock). Each form confirms the write,
     and its key changes after the write so a double submit writes once."""
     from .ui import flash, form_key, shown_errors, submitted_once, user
-    actor = user()["name"]
+    actor = data.actor()  # the signed-in user: restoration checks role and region
     st.subheader(t("form.inspection", lang))
     form = f"inspection_{case_id}"
     with st.form(form_key(form), clear_on_submit=True):

@@ -4,6 +4,11 @@ store's version.
 Every cached read takes the store version as part of its key, so a write (which bumps the
 version) makes the next rerun read fresh data, and nothing stale survives an edit. Each read is
 a named, typed function (no string dispatch): a renamed API breaks at import, not at runtime.
+
+Staff read through ``restoration.access``: the store handed to ``restoration``'s functions is the
+signed-in user's scoped view (only their region's cases, sites and bank projects), and the cache
+key holds the user. The public page reads only the ``public_*`` functions — the disclosure
+functions, which publish by allow-list — on the whole store, keyed without a user.
 """
 from __future__ import annotations
 
@@ -14,9 +19,11 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from dashboards import state
+
 from restoration import bank as bank_api
 from restoration import cases as case_api
-from restoration import config, disclosure, ensure_store, monitoring
+from restoration import access, config, disclosure, ensure_store, monitoring
 from restoration.monitoring import overlay
 from restoration.store import Store
 
@@ -40,16 +47,51 @@ def _location() -> str:
     return location if isinstance(location, str) else str(data_dir().resolve())
 
 
-def store() -> Store:
+def actor() -> access.Actor | None:
+    """The signed-in user as ``restoration`` sees them (None for a public visitor)."""
+    user = st.session_state.get(state.USER)
+    if not user:
+        return None
+    return access.Actor(user["name"], user["role"], user.get("region") or access.PROVINCE)
+
+
+def _who(who: access.Actor | None) -> tuple | None:
+    return None if who is None else (who.name, who.role, who.region)
+
+
+def raw_store() -> Store:
+    """The whole store (sign-in, version and the public page's allow-listed functions only)."""
     return _store(_location())
 
 
+def store():
+    """The store as the signed-in user may see it (their region); writes check their role."""
+    who = actor()
+    if who is None:
+        raise access.PermissionDenied("sign in to read staff data")
+    return access.scoped(raw_store(), who)
+
+
 def version() -> int:
-    return store().version
+    return raw_store().version
 
 
-def _key() -> tuple[str, int]:
-    return _location(), version()
+def _key() -> tuple[str, int, tuple]:
+    """Cache key of a staff read: location, store version and the signed-in user."""
+    who = actor()
+    if who is None:
+        raise access.PermissionDenied("sign in to read staff data")
+    return _location(), version(), _who(who)
+
+
+def _public_key() -> tuple[str, int, None]:
+    """Cache key of a public read: the same for every visitor."""
+    return _location(), version(), None
+
+
+def _view(path: str, who: tuple | None):
+    """The store a cached read works on: the user's scoped view, or (public) the whole store."""
+    return _store(path) if who is None else access.scoped(_store(path), access.Actor(*who))
 
 
 def today() -> date:
@@ -58,12 +100,15 @@ def today() -> date:
 
 # -- layers -----------------------------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=64)
-def _layer(path: str, store_version: int, layer: str) -> pd.DataFrame:
-    return _store(path).read(layer)
+def _layer(path: str, store_version: int, who: tuple | None, layer: str) -> pd.DataFrame:
+    return _view(path, who).read(layer)
 
 
 def layer(name: str) -> pd.DataFrame:
-    """A whole layer, cached until the store changes."""
+    """A whole layer as the signed-in user may see it, cached until the store changes (a public
+    visitor gets only the reference layers: counties and watersheds)."""
+    if actor() is None and name in ("counties", "watersheds"):
+        return _layer(*_public_key(), name)
     return _layer(*_key(), name)
 
 
@@ -89,8 +134,8 @@ def indicator_targets() -> pd.DataFrame:
 
 # -- cases ------------------------------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=64)
-def _case_record(path: str, v: int, case_id: str, day: date) -> dict:
-    return case_api.case_record(_store(path), case_id, today=day)
+def _case_record(path: str, v: int, who: tuple | None, case_id: str, day: date) -> dict:
+    return case_api.case_record(_view(path, who), case_id, today=day)
 
 
 def case_record(case_id: str) -> dict:
@@ -99,9 +144,9 @@ def case_record(case_id: str) -> dict:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _overview_numbers(path: str, v: int, case_ids: tuple[str, ...], day: date) -> dict:
+def _overview_numbers(path: str, v: int, who: tuple | None, case_ids: tuple[str, ...], day: date) -> dict:
     from . import kpis
-    return kpis.overview_numbers(_store(path), case_ids, day)
+    return kpis.overview_numbers(_view(path, who), case_ids, day)
 
 
 def overview_numbers(case_ids: tuple[str, ...]) -> dict:
@@ -111,8 +156,8 @@ def overview_numbers(case_ids: tuple[str, ...]) -> dict:
 
 # -- bank -------------------------------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=16)
-def _bank_table(path: str, v: int) -> pd.DataFrame:
-    return bank_api.bank_table(_store(path))
+def _bank_table(path: str, v: int, who: tuple | None) -> pd.DataFrame:
+    return bank_api.bank_table(_view(path, who))
 
 
 def bank_table() -> pd.DataFrame:
@@ -121,8 +166,8 @@ def bank_table() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _ranking(path: str, v: int, case_id: str, weights: tuple[tuple[str, float], ...]) -> dict:
-    return bank_api.rank_base_sites_dict(_store(path), case_id, weights)
+def _ranking(path: str, v: int, who: tuple | None, case_id: str, weights: tuple[tuple[str, float], ...]) -> dict:
+    return bank_api.rank_base_sites_dict(_view(path, who), case_id, weights)
 
 
 def ranking(case_id: str, weights: dict[str, float]) -> dict:
@@ -131,8 +176,8 @@ def ranking(case_id: str, weights: dict[str, float]) -> dict:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _case_obligation(path: str, v: int, case_id: str) -> dict:
-    return bank_api.case_obligation(_store(path), case_id)
+def _case_obligation(path: str, v: int, who: tuple | None, case_id: str) -> dict:
+    return bank_api.case_obligation(_view(path, who), case_id)
 
 
 def case_obligation(case_id: str) -> dict:
@@ -140,8 +185,8 @@ def case_obligation(case_id: str) -> dict:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _case_scenario(path: str, v: int, case_id: str) -> dict:
-    return bank_api.case_scenario(_store(path), case_id)
+def _case_scenario(path: str, v: int, who: tuple | None, case_id: str) -> dict:
+    return bank_api.case_scenario(_view(path, who), case_id)
 
 
 def case_scenario(case_id: str) -> dict:
@@ -151,8 +196,8 @@ def case_scenario(case_id: str) -> dict:
 
 # -- monitoring -------------------------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=64)
-def _progress(path: str, v: int, case_id: str | None, day: date) -> pd.DataFrame:
-    return monitoring.progress_table(_store(path), case_id, today=day)
+def _progress(path: str, v: int, who: tuple | None, case_id: str | None, day: date) -> pd.DataFrame:
+    return monitoring.progress_table(_view(path, who), case_id, today=day)
 
 
 def progress(case_id: str | None = None) -> pd.DataFrame:
@@ -161,8 +206,8 @@ def progress(case_id: str | None = None) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _alerts(path: str, v: int, day: date) -> pd.DataFrame:
-    return monitoring.alerts(_store(path), None, today=day)
+def _alerts(path: str, v: int, who: tuple | None, day: date) -> pd.DataFrame:
+    return monitoring.alerts(_view(path, who), None, today=day)
 
 
 def alerts() -> pd.DataFrame:
@@ -170,8 +215,8 @@ def alerts() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _site_series(path: str, v: int, site_id: str, indicator: str) -> pd.DataFrame:
-    return monitoring.site_series(_store(path), site_id, indicator)
+def _site_series(path: str, v: int, who: tuple | None, site_id: str, indicator: str) -> pd.DataFrame:
+    return monitoring.site_series(_view(path, who), site_id, indicator)
 
 
 def site_series(site_id: str, indicator: str) -> pd.DataFrame:
@@ -179,8 +224,8 @@ def site_series(site_id: str, indicator: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _evaluations(path: str, v: int, case_id: str) -> pd.DataFrame:
-    return monitoring.evaluations(_store(path), case_id)
+def _evaluations(path: str, v: int, who: tuple | None, case_id: str) -> pd.DataFrame:
+    return monitoring.evaluations(_view(path, who), case_id)
 
 
 def evaluations(case_id: str) -> pd.DataFrame:
@@ -188,8 +233,8 @@ def evaluations(case_id: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _raster_times(path: str, v: int, indicator: str) -> list:
-    return overlay.raster_times(_store(path), indicator)
+def _raster_times(path: str, v: int, who: tuple | None, indicator: str) -> list:
+    return overlay.raster_times(_view(path, who), indicator)
 
 
 def raster_times(indicator: str = "ndvi") -> list:
@@ -197,8 +242,8 @@ def raster_times(indicator: str = "ndvi") -> list:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _raster_window(path: str, v: int, bounds: tuple[float, ...], indicator: str, when: str | None) -> dict | None:
-    return overlay.raster_window(_store(path), bounds, indicator, when)
+def _raster_window(path: str, v: int, who: tuple | None, bounds: tuple[float, ...], indicator: str, when: str | None) -> dict | None:
+    return overlay.raster_window(_view(path, who), bounds, indicator, when)
 
 
 def raster_window(bounds, indicator: str = "ndvi", when: str | None = None) -> dict | None:
@@ -208,29 +253,29 @@ def raster_window(bounds, indicator: str = "ndvi", when: str | None = None) -> d
 
 # -- public -----------------------------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=4)
-def _public_cases(path: str, v: int) -> pd.DataFrame:
-    return disclosure.public_cases(_store(path))
+def _public_cases(path: str, v: int, who: tuple | None) -> pd.DataFrame:
+    return disclosure.public_cases(_view(path, who))
 
 
 def public_cases() -> pd.DataFrame:
     """Disclosed cases, redacted (``restoration.disclosure``)."""
-    return _public_cases(*_key())
+    return _public_cases(*_public_key())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _public_sites(path: str, v: int) -> pd.DataFrame:
-    return disclosure.public_sites(_store(path))
+def _public_sites(path: str, v: int, who: tuple | None) -> pd.DataFrame:
+    return disclosure.public_sites(_view(path, who))
 
 
 def public_sites() -> pd.DataFrame:
-    return _public_sites(*_key())
+    return _public_sites(*_public_key())
 
 
 # -- downloads --------------------------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=4)
-def _register_xlsx(path: str, v: int, day: date) -> bytes:
+def _register_xlsx(path: str, v: int, who: tuple | None, day: date) -> bytes:
     from . import downloads
-    return downloads.register_xlsx(_store(path), day)
+    return downloads.register_xlsx(_view(path, who), day)
 
 
 def register_xlsx() -> bytes:
@@ -238,9 +283,9 @@ def register_xlsx() -> bytes:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _layers_gpkg(path: str, v: int) -> bytes:
+def _layers_gpkg(path: str, v: int, who: tuple | None) -> bytes:
     from . import downloads
-    return downloads.layers_gpkg(_store(path))
+    return downloads.layers_gpkg(_view(path, who))
 
 
 def layers_gpkg() -> bytes:
@@ -248,9 +293,9 @@ def layers_gpkg() -> bytes:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _case_report(path: str, v: int, case_id: str, day: date) -> bytes:
+def _case_report(path: str, v: int, who: tuple | None, case_id: str, day: date) -> bytes:
     from . import downloads
-    return downloads.case_report(_store(path), case_id, day)
+    return downloads.case_report(_view(path, who), case_id, day)
 
 
 def case_report(case_id: str) -> bytes:
@@ -259,9 +304,9 @@ def case_report(case_id: str) -> bytes:
 
 # -- procedure (issue 14) and recovery (issue 15) panels --------------------------------------
 @st.cache_data(show_spinner=False, max_entries=64)
-def _fund_use(path: str, v: int, case_id: str):
+def _fund_use(path: str, v: int, who: tuple | None, case_id: str):
     from restoration.cases import procedure
-    return procedure.fund_use(_store(path), case_id)
+    return procedure.fund_use(_view(path, who), case_id)
 
 
 def fund_use(case_id: str):
@@ -269,9 +314,9 @@ def fund_use(case_id: str):
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _archive_bytes(path: str, v: int, case_id: str, day: date) -> bytes:
+def _archive_bytes(path: str, v: int, who: tuple | None, case_id: str, day: date) -> bytes:
     from restoration.cases import procedure
-    return procedure.archive_bytes(_store(path), case_id, day)
+    return procedure.archive_bytes(_view(path, who), case_id, day)
 
 
 def archive_bytes(case_id: str) -> bytes:
@@ -279,17 +324,17 @@ def archive_bytes(case_id: str) -> bytes:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _public_case_items(path: str, v: int):
-    return disclosure.public_case_items(_store(path))
+def _public_case_items(path: str, v: int, who: tuple | None):
+    return disclosure.public_case_items(_view(path, who))
 
 
 def public_case_items():
-    return _public_case_items(*_key())
+    return _public_case_items(*_public_key())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _assessments(path: str, v: int, case_id: str):
-    return monitoring.assessments(_store(path), case_id)
+def _assessments(path: str, v: int, who: tuple | None, case_id: str):
+    return monitoring.assessments(_view(path, who), case_id)
 
 
 def assessments(case_id: str):

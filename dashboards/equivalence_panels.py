@@ -167,7 +167,7 @@ def case_link(scenario: dict, result, lang: str) -> None:
             st.rerun()
         if result is not None and right.button(t("eq.save_case", lang), icon=":material/save:"):
             sid = set_case_scenario(data.store(), case_id, scenario,
-                                    source=f"calculator ({user()['name']})", actor=user()["name"])
+                                    source=f"calculator ({user()['name']})", actor=data.actor())
             flash(t("eq.saved_case", lang, id=sid, case=case_id, scale=scale_text(result, lang)))
             st.rerun()
 

@@ -148,7 +148,7 @@ def case_progress(case_id: str, lang: str) -> None:
 
 
 def evaluation(case_id: str, lang: str) -> None:
-    from .ui import shown_errors, user
+    from .ui import shown_errors
     st.subheader(t("mon.evaluation", lang))
     stored = data.evaluations(case_id)
     if len(stored):
@@ -177,7 +177,7 @@ def evaluation(case_id: str, lang: str) -> None:
         with shown_errors():
             from restoration.monitoring import evaluate_case
             from .ui import flash
-            saved = evaluate_case(data.store(), case_id, as_of=config.today(), actor=user()["name"])
+            saved = evaluate_case(data.store(), case_id, as_of=config.today(), actor=data.actor())
             verdict = saved.get("verdict") if isinstance(saved, dict) else getattr(saved, "verdict", None)
             flash(t("mon.evaluated", lang, verdict=t(f"mon.verdict_{verdict}", lang) if verdict else "—"))
             st.rerun()

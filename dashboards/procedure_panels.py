@@ -181,7 +181,7 @@ def procedure_forms(case_id: str, version: int, lang: str) -> None:
 
     def save(event: dict) -> None:
         with shown_errors():
-            saved = add_event(data.store(), case_id, event, user()["name"], expected_version=version, today=today)
+            saved = add_event(data.store(), case_id, event, data.actor(), expected_version=version, today=today)
             st.session_state[f"loaded_version_{case_id}"] = int(saved["version"])
             st.success(t("form.saved", lang))
 

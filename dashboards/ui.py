@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from restoration.errors import ConflictError, InputError, RestorationError
+from restoration.errors import ConflictError, InputError, PermissionDenied, RestorationError
 
 from . import i18n, state
 
@@ -64,6 +64,8 @@ def shown_errors():
         st.warning(f"{T('error.conflict')}: {md(exc)}")
     except InputError as exc:
         st.error(T("error.input") + "\n\n" + "\n".join(f"- {md(issue_text(i))}" for i in exc.issues))
+    except PermissionDenied as exc:
+        st.error(f"{T('error.denied')}: {md(str(exc))}")
     except RestorationError as exc:
         st.error(f"{T('error.generic')}: {md(exc)}")
 

@@ -11,7 +11,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 from .bootstrap import ensure_store, init_store, load_sample
 from .errors import (ConflictError, InputError, InsufficientCapacityError, Issue, NotFoundError,
-                     RestorationError, StoreError)
+                     PermissionDenied, RestorationError, StoreError)
 from .importer import import_file
 from .model import (LAYERS, CaseClass, EcosystemType, ProjectStatus, RestorationMode, Role,
                     Stage)
@@ -20,7 +20,7 @@ from .store import Store, open_store
 from .validate import validate_frame
 
 #: feature subpackages, imported on first use (monitoring pulls in dask and xarray)
-_SUBPACKAGES = ("cases", "bank", "monitoring", "disclosure", "auth")
+_SUBPACKAGES = ("cases", "bank", "monitoring", "disclosure", "auth", "access")
 
 
 def __getattr__(name: str):
@@ -34,5 +34,5 @@ __all__ = [
     "__version__", "cases", "bank", "monitoring", "open_store", "Store", "ensure_store", "init_store", "load_sample",
     "import_file", "validate_frame", "build_sample", "LAYERS", "CaseClass", "EcosystemType",
     "ProjectStatus", "RestorationMode", "Role", "Stage", "ConflictError", "InputError",
-    "InsufficientCapacityError", "Issue", "NotFoundError", "RestorationError", "StoreError",
+    "InsufficientCapacityError", "Issue", "NotFoundError", "PermissionDenied", "RestorationError", "StoreError",
 ]

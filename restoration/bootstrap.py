@@ -18,6 +18,7 @@ from .errors import StoreError
 from .importer import prepare
 from .sample.build import build_sample
 from .store import Store, open_store
+from .store.core import owner_only
 from .store.postgis import is_url
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ def sample_source(data_dir: Path) -> Path:
 
 def load_sample(store: Store, folder: Path, actor: str = "sample") -> dict[str, int]:
     """Load every sample file into ``store`` in one transaction; return rows per layer."""
+    from .access import local_admin
     counts = {}
     with store.transaction(actor) as tx:
         for layer, name in SAMPLE_FILES:
@@ -71,7 +73,7 @@ def load_sample(store: Store, folder: Path, actor: str = "sample") -> dict[str, 
         # monitoring (issue 5): the NDVI rasters' zonal means per site, in the same transaction
         if (folder / "ndvi").is_dir():
             from .monitoring.ingest import ingest_raster
-            report = ingest_raster(tx, folder / "ndvi" / "*.tif", indicator="ndvi", actor=actor)
+            report = ingest_raster(tx, folder / "ndvi" / "*.tif", indicator="ndvi", actor=local_admin(actor))
             counts["monitoring_series"] = counts.get("monitoring_series", 0) + report.rows
     log.info("loaded the sample from %s into %s: %s", folder, store.location, counts)
     return counts
@@ -165,7 +167,7 @@ def init_store(path: Path | str, *, from_sample: bool = True, sample: Path | Non
     path = Path(path)
     if path.exists():
         raise StoreError(f"{path}: a store already exists; remove it or choose another --data folder")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    owner_only(path.parent, 0o700)  # the data folder: owner only
     remove_stale_init_dirs(path.parent)
     with _interruptible():
         # no signal between creating the folder and entering the try: it is delivered inside it

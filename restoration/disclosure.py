@@ -1,61 +1,233 @@
-"""Public disclosure (信息公开): which cases and fields the public may see.
+"""Public disclosure (信息公开) by allow-list: what the public page may ever receive.
 
-Only cases marked ``disclosed`` are shown. Staff notes are never shown. A liable party that is
-a natural person is replaced by a placeholder (personal information is not disclosed); an
-organisation's name is kept, as in published case notices. Masking happens here, before data
-reaches any page, so no page can leak a field by accident.
+Nothing is masked after the fact. Each layer declares the fields that may be public as they are
+(codes, numbers, dates, geometry: :data:`PUBLIC_CASE_FIELDS`, :data:`PUBLIC_SITE_FIELDS`);
+everything else stays on the staff side. Free text staff write (titles, site names, notes,
+parties, event details) never leaves it; it is published only in a **public form**:
+
+- a case's title is its ``public_title`` — set by staff with the ``case.disclose`` permission and
+  checked (:func:`check_public_text`) — or else a template built from controlled values only:
+  the handling region's name from the counties layer, whether the liable party is an
+  organisation, the damaged ecosystem's label ("青岚县某企业森林生态环境损害赔偿案");
+- a site's name is its ``public_name`` (checked the same way) or "<county><ecosystem><role>";
+- the region is the name of the case's handling region in the jurisdiction tree;
+- the liable party is split into its parties (、，,;；/ 和 及 与) and only organisations (a name
+  ending in an organisation suffix, with no digits, e-mail or personal-data pattern) are shown;
+  each natural person is replaced by :data:`PERSON_PLACEHOLDER`.
+
+Only cases marked ``disclosed`` are published, and only their sites.
 """
 from __future__ import annotations
 
 import re
+import unicodedata
+from typing import Any, Mapping
 
 import pandas as pd
 
-from .store import Store
+from .access import RegionTree, region_tree
+from .errors import InputError, Issue
+from .model import EcosystemType, Role
 
-#: fields a public visitor may see, in display order
-PUBLIC_CASE_FIELDS = ("case_id", "title", "region", "case_class", "stage", "liable_party",
-                      "damage_amount_yuan", "incident_date", "restoration_modes")
+#: case fields published as they are (controlled values: codes, numbers, dates)
+PUBLIC_CASE_FIELDS = ("case_id", "case_class", "stage", "damage_amount_yuan", "incident_date",
+                      "restoration_modes")
+#: case fields published in a public form only (derived by this module, never copied)
+PUBLIC_CASE_FORMS = ("title", "title_en", "region", "liable_party")
 #: added to the public case table: the latest restoration effect evaluation (pass / fail / ...)
 PUBLIC_RESULT_FIELDS = ("effect_verdict",)
-PUBLIC_SITE_FIELDS = ("site_id", "case_id", "role", "ecosystem_type", "name", "area_ha", "county", "geometry")
+#: site fields published as they are
+PUBLIC_SITE_FIELDS = ("site_id", "case_id", "role", "ecosystem_type", "area_ha", "geometry")
+#: site fields published in a public form only
+PUBLIC_SITE_FORMS = ("name", "county")
 PERSON_PLACEHOLDER = "自然人（依法隐去） / natural person (withheld)"
-_ORGANISATION = re.compile(r"(公司|企业|集团|厂|场|局|院|中心|合作社|店|站|所|社|协会|委员会|政府|医院|学校|"
-                           r"Co\.|Ltd|Inc|Company|Corporation|Factory)", re.IGNORECASE)
-_PHONE = re.compile(r"1\d{10}")
+#: an organisation's name that holds personal data (a phone in brackets...) is withheld too
+WITHHELD_PLACEHOLDER = "当事人信息（依法隐去） / party details (withheld)"
+PUBLIC_TEXT_MAX = 120
+
+_ORG_SUFFIX = re.compile(
+    r"(有限责任公司|股份有限公司|有限公司|公司|集团|厂|场|矿|合作社|联合社|局|院|中心|协会|学会|委员会|政府|"
+    r"办事处|医院|学校|大学|站|所|社|店|行|部|队|处|企业|"
+    r"co\.?|ltd\.?|limited|inc\.?|company|corporation|corp\.?|llc|group|factory|plant)$", re.IGNORECASE)
+_SPLIT = re.compile(r"[、，,;；/|\n]+")
+_JOIN_WORDS = re.compile(r"[和及与]")
+#: personal data that may never appear in a public text: 7+ digits (phones, ID and card numbers,
+#: with any separators, masked or not), e-mail addresses, +86 numbers
+_PERSONAL = [
+    re.compile(r"(?:[0-9*×xX][\s\-－—.·()（）]*){7,}"),
+    re.compile(r"[\w.+\-]+\s*[@＠]\s*[\w\-]+(?:\.[\w\-]+)+"),
+    re.compile(r"\+\s*86"),
+]
 
 
-def is_natural_person(name: str | None) -> bool:
-    return bool(name) and not _ORGANISATION.search(name)
+def _norm(text: Any) -> str:
+    return unicodedata.normalize("NFKC", str(text)) if isinstance(text, str) else ""
 
 
-def redact_text(text: str | None) -> str | None:
-    """Mask mobile phone numbers in free text (titles are written by staff)."""
-    return None if text is None else _PHONE.sub("1**********", text)
+def personal_data(text: Any) -> list[str]:
+    """The pieces of ``text`` that look like personal data (phones, ID/card numbers, e-mail)."""
+    t = _norm(text)
+    return [m.group(0) for p in _PERSONAL for m in p.finditer(t)]
 
 
-def public_cases(store: Store) -> pd.DataFrame:
-    """Disclosed cases with only public fields, personal data masked."""
-    cases = store.read("cases", disclosed=True)
-    out = cases[list(PUBLIC_CASE_FIELDS)].copy()
-    out["liable_party"] = out["liable_party"].map(
-        lambda n: PERSON_PLACEHOLDER if is_natural_person(n) else n)
-    out["title"] = out["title"].map(redact_text)
-    # restoration results: the latest effect-evaluation verdict of each case, if any
-    evals = store.read("effect_evaluations")
-    latest = evals.sort_values("evaluated_at").groupby("case_id")["verdict"].last() if len(evals) else {}
-    out["effect_verdict"] = out["case_id"].map(lambda c: latest.get(c) if len(evals) else None)
-    return out.reset_index(drop=True)
+def split_parties(liable_party: Any) -> list[str]:
+    """The parties of a liable-party text: split at 、，,;；/ and — where both sides are names of
+    two characters or more — at 和, 及, 与 ("李四和桂西某某建材有限公司")."""
+    t = _norm(liable_party)
+    t = re.sub(r"(?i)co\.,\s*ltd", "Co. Ltd", t)  # "Co., Ltd." is one name, not two parties
+    parts = []
+    for piece in _SPLIT.split(t):
+        piece = piece.strip()
+        if not piece:
+            continue
+        bits = [b.strip() for b in _JOIN_WORDS.split(piece)]
+        parts.extend(bits if len(bits) > 1 and all(len(b) >= 2 for b in bits) else [piece])
+    return parts
 
 
-def public_sites(store: Store) -> pd.DataFrame:
-    """Sites of disclosed cases (public fields only)."""
-    ids = store.keys("cases", disclosed=True)
-    sites = store.read("sites")
-    return sites[sites["case_id"].isin(ids)][list(PUBLIC_SITE_FIELDS)].reset_index(drop=True)
+def _has_org_suffix(party: Any) -> bool:
+    t = re.sub(r"[（(][^（()）]*[）)]\s*$", "", _norm(party).strip()).strip()  # "某公司（筹）" ends in 公司
+    return bool(t) and bool(_ORG_SUFFIX.search(t))
 
 
-def public_case_items(store: Store) -> pd.DataFrame:
+def is_organisation(party: Any) -> bool:
+    """A party whose name ends in an organisation suffix and holds no personal data."""
+    return _has_org_suffix(party) and not personal_data(party)
+
+
+def is_natural_person(name: Any) -> bool:
+    return bool(_norm(name).strip()) and not is_organisation(name)
+
+
+def public_parties(liable_party: Any) -> str | None:
+    """The liable party as published: organisations by name, each natural person withheld."""
+    parts = split_parties(liable_party)
+    if not parts:
+        return None
+    def shown(p: str) -> str:
+        if is_organisation(p):
+            return p
+        return WITHHELD_PLACEHOLDER if _has_org_suffix(p) else PERSON_PLACEHOLDER
+    return "、".join(dict.fromkeys(shown(p) for p in parts))
+
+
+def check_public_text(text: Any, field: str, case: Mapping[str, Any] | None = None) -> str | None:
+    """Refuse a public text (``public_title``, ``public_name``) holding personal data, a natural
+    person's name from the case's liable party, or more than :data:`PUBLIC_TEXT_MAX` characters;
+    return it stripped (None for blank)."""
+    if text is None or (isinstance(text, float) and text != text) or not str(text).strip():
+        return None
+    t = _norm(text).strip()
+    problems = []
+    if len(t) > PUBLIC_TEXT_MAX:
+        problems.append(f"longer than {PUBLIC_TEXT_MAX} characters")
+    if personal_data(t):
+        problems.append("it contains a phone, ID, bank-card number or e-mail address")
+    persons = [p for p in split_parties((case or {}).get("liable_party")) if not is_organisation(p) and len(p) >= 2]
+    if any(p in t for p in persons):
+        problems.append("it names a natural person who is a liable party")
+    if problems:
+        raise InputError(Issue("a public text may not be published: " + "; ".join(problems)
+                               + " — write it as in a public notice (e.g. 青岚县某企业倾倒废渣污染农田案)",
+                               field=field))
+    return t
+
+
+def _safe_public(text: Any, field: str, case: Mapping[str, Any] | None) -> str | None:
+    try:
+        return check_public_text(text, field, case)
+    except InputError:
+        return None  # a stored text that no longer passes (e.g. parties changed): the template
+
+
+def title_template(case: Mapping[str, Any], tree: RegionTree, ecosystem: str | None = None,
+                   lang: str = "zh") -> str:
+    """A public title from controlled values only, e.g. ``青岚县某企业森林生态环境损害赔偿案``."""
+    region = tree.name(tree.resolve(case.get("handling_region")) or tree.resolve(case.get("region")))
+    parties = split_parties(case.get("liable_party"))
+    org = bool(parties) and all(is_organisation(p) for p in parties)
+    eco = None
+    if ecosystem in EcosystemType._value2member_map_:
+        eco = EcosystemType(ecosystem)
+    if lang == "zh":
+        who = "某企业" if org else "某单位或个人"
+        return f"{region or '本省'}{who}{eco.zh if eco else ''}生态环境损害赔偿案"
+    what = f"{eco.en} damage" if eco else "ecological damage"
+    return f"{what[0].upper() + what[1:]} compensation case, {region or 'province'} ({'a company' if org else 'a party'})"
+
+
+def site_template(site: Mapping[str, Any], tree: RegionTree) -> str:
+    county = tree.name(tree.resolve(site.get("county"))) or ""
+    eco = EcosystemType(site["ecosystem_type"]).zh if site.get("ecosystem_type") in EcosystemType._value2member_map_ else ""
+    role = Role(site["role"]).zh if site.get("role") in Role._value2member_map_ else "场地"
+    return f"{county}{eco}{role}"
+
+
+#: ids published as they are: a prefix, a year and a sequence number (GX-2024-003), or a prefix and
+#: up to six digits (S004); any other id is replaced by a neutral number
+_PUBLIC_ID = re.compile(r"^[A-Za-z]{0,10}[-_]?(?:(?:19|20)\d{2}[-_]\d{1,6}|\d{1,6})$")
+
+
+def _public_id(value: Any, n: int) -> str:
+    """A case or site id as published (an id that could hold personal data becomes ``#n``)."""
+    return value if isinstance(value, str) and _PUBLIC_ID.match(value) else f"#{n + 1}"
+
+
+def public_cases(store) -> pd.DataFrame:
+    """Disclosed cases, allow-listed fields and public forms only."""
+    cases = store.read("cases", disclosed=1)
+    tree = region_tree(store)
+    sites = store.read("sites", case_id=list(cases["case_id"])) if len(cases) else store.read("sites").iloc[:0]
+    damaged = sites[sites["role"] == "damaged"].groupby("case_id")["ecosystem_type"].first().to_dict()
+    out = pd.DataFrame({f: cases[f] for f in PUBLIC_CASE_FIELDS}) if len(cases) else \
+        pd.DataFrame(columns=list(PUBLIC_CASE_FIELDS))
+    rows = cases.to_dict("records")
+    out["case_id"] = [_public_id(c["case_id"], i) for i, c in enumerate(rows)]
+    out["title"] = [_safe_public(c.get("public_title"), "public_title", c)
+                    or title_template(c, tree, damaged.get(c["case_id"])) for c in rows]
+    out["title_en"] = [title_template(c, tree, damaged.get(c["case_id"]), "en") for c in rows]
+    out["region"] = [tree.name(tree.resolve(c.get("handling_region")) or tree.resolve(c.get("region"))) or "—"
+                     for c in rows]
+    out["liable_party"] = [public_parties(c.get("liable_party")) or "—" for c in rows]
+    evals = store.read("effect_evaluations", case_id=list(cases["case_id"])) if len(cases) else None
+    latest = (evals.sort_values("evaluated_at").groupby("case_id")["verdict"].last().to_dict()
+              if evals is not None and len(evals) else {})
+    out["effect_verdict"] = [latest.get(c["case_id"]) for c in rows]
+    return out[list(PUBLIC_CASE_FIELDS[:1] + PUBLIC_CASE_FORMS + PUBLIC_CASE_FIELDS[1:] + PUBLIC_RESULT_FIELDS)
+               ].reset_index(drop=True)
+
+
+def public_sites(store) -> pd.DataFrame:
+    """Sites of disclosed cases: allow-listed fields and public forms only."""
+    cases = store.read("cases", disclosed=1)
+    ids = list(cases["case_id"])
+    sites = store.read("sites", case_id=ids) if ids else store.read("sites").iloc[:0]
+    tree = region_tree(store)
+    by_case = {c["case_id"]: c for c in cases.to_dict("records")}
+    case_no = {c: _public_id(c, i) for i, c in enumerate(ids)}
+    rows = pd.DataFrame(sites.drop(columns="geometry")).to_dict("records")
+    out = sites[list(PUBLIC_SITE_FIELDS)].copy()
+    out["site_id"] = [_public_id(s["site_id"], i) for i, s in enumerate(rows)]
+    out["case_id"] = [case_no.get(s["case_id"]) for s in rows]
+    out["name"] = [_safe_public(s.get("public_name"), "public_name", by_case.get(s["case_id"]))
+                   or site_template(s, tree) for s in rows]
+    out["county"] = [tree.name(tree.resolve(s.get("county"))) for s in rows]
+    return out[["site_id", "case_id", "role", "ecosystem_type", "name", "area_ha", "county", "geometry"]
+               ].reset_index(drop=True)
+
+
+def set_public_name(store, site_id: str, public_name: str | None, actor) -> dict:
+    """Set (or clear) a site's public name — a disclosure decision (``case.disclose``)."""
+    from . import access
+    site = store.get("sites", site_id)
+    case = store.get("cases", site["case_id"]) if site.get("case_id") else None
+    who = access.require(actor, "case.disclose", store, site_id=site_id, case=case)
+    text = check_public_text(public_name, "public_name", case)
+    with store.transaction(who.name) as tx:
+        return tx.update("sites", site_id, {"public_name": text}, action="public name")
+
+
+def public_case_items(store) -> pd.DataFrame:
     """Published agreements, restoration results and fund use of disclosed cases (issue 14):
     numbers, dates and labels only — see ``restoration.cases.publication``."""
     from .cases.publication import public_items

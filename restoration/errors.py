@@ -78,6 +78,12 @@ class ConflictError(RestorationError):
     exit_code = 4
 
 
+class PermissionDenied(RestorationError):
+    """The acting user's role or region does not allow this action. Nothing was written."""
+
+    exit_code = 5
+
+
 class InsufficientCapacityError(RestorationError):
     """A bank project has less remaining capacity than was asked for."""
 

@@ -120,6 +120,8 @@ def prepare_rows(store: Store | Transaction, layer: str, frame: pd.DataFrame, so
     clean = validated.frame
     if layer in ("sites", "bank_projects"):
         clean = _join_admin(store, clean, layer)
+    if layer == "cases":
+        clean = _handling_region(store, clean)
     return Prepared(clean, validated.warnings, validated.notes)
 
 
@@ -128,6 +130,19 @@ def prepare(store: Store | Transaction, layer: str, frame: pd.DataFrame,
     """Validate ``frame`` for ``layer`` and check it against what the store already holds."""
     done = prepare_rows(store, layer, frame, source, extra=extra)
     return done.frame, done.warnings
+
+
+def _handling_region(store: Store | Transaction, frame: pd.DataFrame) -> pd.DataFrame:
+    """A case without a handling region is handled where its county is (``region`` matched by
+    name in the counties layer), until staff designate another (issue 11)."""
+    from .access import region_tree
+    if "handling_region" in frame and frame["handling_region"].notna().all():
+        return frame
+    tree = region_tree(store)
+    derived = frame["region"].map(tree.resolve)
+    frame["handling_region"] = (frame["handling_region"].where(frame["handling_region"].notna(), derived)
+                                if "handling_region" in frame else derived).astype(object)
+    return frame
 
 
 def _join_admin(store: Store | Transaction, frame: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
@@ -184,9 +199,18 @@ def import_file(store: Store, name: str, path: str | Path, *, crs: str | None = 
         raise InputError(f"cannot import into '{name}'; choose one of {', '.join(IMPORT_LAYERS)}")
     if extra not in EXTRA_CHOICES:
         raise InputError(Issue(f"'{extra}' is not one of {', '.join(EXTRA_CHOICES)}", field="--extra"))
+    from . import access
+    who = access.require(actor, "data.import", store)
+    if layer in ("counties", "watersheds") and who.region != access.PROVINCE:
+        raise access.PermissionDenied(f"{who.name}: the reference layers (counties, watersheds) are the "
+                                      f"province's; a regional user may not import them")
+    actor = who.name
     frame, notes = read_mapped(path, layer, crs=crs, mapping=mapping, source_layer=source_layer)
     with store.transaction(actor) as tx:
         done = prepare_rows(tx, layer, frame, extra=extra)
+        column = {"cases": "handling_region", "sites": "county", "bank_projects": "region"}.get(layer)
+        if column:
+            access.require_regions(who, "data.import", tx, done.frame[column], what=layer)
         if not check:
             tx.insert(layer, done.frame, action=f"import {Path(path).name}", progress=progress)
     log.info("%s %d rows from %s into %s (%d repaired)", "checked" if check else "imported", len(done.frame),

@@ -288,6 +288,7 @@ SITES = _layer(LayerSpec(
         F("area_ha", "float", computed=True, unit="ha", zh="面积"),
         F("county", "str", computed=True, zh="县区"),
         F("watershed", "str", computed=True, zh="流域"),
+        F("public_name", "str", max_len=120, zh="公开名称"),  # the name the public sees, set by staff (issue 11)
     ),
 ))
 
@@ -332,6 +333,11 @@ CASES = _layer(LayerSpec(
         F("profile", "str", default="guangxi", zh="规则配置"),
         F("disclosed", "bool", default=False, zh="是否公开"),
         F("notes", "str", max_len=MAX_NOTE_LEN, zh="内部备注"),
+        # access and disclosure (issue 11, migration 8)
+        F("handling_region", "str", zh="办理地区"),  # region code: county_id, city or "province"
+        F("joint_regions", "list", default=(), zh="联合办案地区"),  # region codes (联合办案)
+        F("appraisers", "list", default=(), zh="承办鉴定评估人员"),  # user names assigned
+        F("public_title", "str", max_len=120, zh="公开标题"),  # the title the public sees, set by staff
         F("version", "int", computed=True, default=1, zh="版本号"),
         F("updated_at", "datetime", computed=True, zh="更新时间"),
     ),
@@ -449,6 +455,7 @@ COUNTIES = _layer(LayerSpec(
     fields=(
         F("county_id", "str", required=True, zh="县区代码"),
         F("name", "str", required=True, zh="名称"),
+        F("city", "str", zh="所属设区市"),  # the jurisdiction tree: province -> city -> county (issue 11)
         F("area_ha", "float", computed=True, unit="ha", zh="面积"),
     ),
 ))

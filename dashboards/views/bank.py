@@ -95,7 +95,7 @@ if ranking:
             if go and amount <= 0:
                 st.error(T("bank.amount_positive"))
             elif go and submitted_once(form):
-                done = bank_api.reserve(data.store(), project, case_id, amount, actor=user()["name"])
+                done = bank_api.reserve(data.store(), project, case_id, amount, actor=data.actor())
                 flash(T("bank.reserved", id=done["allocation_id"], project=project,
                         amount=f"{amount:,.3f} {row['capacity_unit']}"))
                 st.rerun()
@@ -109,7 +109,7 @@ if ranking:
                 alloc = st.selectbox(T("bank.allocation"), held["allocation_id"].tolist())
                 go_release = st.form_submit_button(T("bank.release_button"), icon=":material/bookmark_remove:")
             if go_release and submitted_once(form):
-                bank_api.release(data.store(), alloc, actor=user()["name"])
+                bank_api.release(data.store(), alloc, actor=data.actor())
                 flash(T("bank.released", id=alloc))
                 st.rerun()
 

@@ -3,7 +3,7 @@ bank allocations, funds, and forms that write to the store."""
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboards import appraisal_panels, case_panels, data, maps, procedure_panels, recovery_panels, state
+from dashboards import access_panels, appraisal_panels, case_panels, data, maps, procedure_panels, recovery_panels, state
 from dashboards.i18n import money_short, money, text, vocab
 from dashboards.ui import T, empty_state, lang, md, require_staff, show_flash, shown_errors
 from restoration.model import CaseClass, RestorationMode, Stage
@@ -79,6 +79,8 @@ with tabs[6]:
             st.session_state[loaded_key] = int(case["version"])
             st.rerun()
     case_panels.forms(case_id, st.session_state[loaded_key], L)
+    access_panels.case_access_panel({**case.to_dict(), "case_id": case_id,
+                                     "version": st.session_state[loaded_key]}, L)
 with tabs[7], shown_errors():
     procedure_panels.procedure(case_id, L)
     procedure_panels.procedure_forms(case_id, st.session_state[loaded_key], L)

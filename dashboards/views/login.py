@@ -1,7 +1,10 @@
-"""Staff sign-in (管理人员登录)."""
+"""Staff sign-in (管理人员登录): throttled and audited by ``restoration.auth``."""
+import time
+
 import streamlit as st
 
 from dashboards import data, state
+from dashboards.access_panels import client_address
 from dashboards.ui import T
 from restoration import auth
 
@@ -11,10 +14,15 @@ with st.form("login"):
     password = st.text_input(T("auth.password"), type="password", max_chars=200)
     submitted = st.form_submit_button(T("auth.sign_in"), icon=":material/login:")
 if submitted:
-    user = auth.authenticate(data.data_dir(), name.strip(), password)
-    if user is None:
+    result = auth.sign_in(data.data_dir(), name.strip(), password, client=client_address())
+    if result.status == "locked":
+        st.error(T("auth.locked", seconds=result.retry_after))
+    elif not result.ok:
         st.error(T("auth.failed"))
     else:
-        st.session_state[state.USER] = {"name": user.name, "role": user.role}
+        now = time.time()
+        u = result.user
+        st.session_state[state.USER] = {"name": u.name, "role": u.role, "region": u.region,
+                                        "must_change": u.must_change, "signed_in_at": now, "last_seen": now}
         st.rerun()
 st.caption(T("auth.hint"))

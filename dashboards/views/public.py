@@ -29,7 +29,7 @@ if len(sites) or len(data.counties()):  # nothing to draw: no empty map
 if len(cases):
     table = pd.DataFrame({
         T("field.case_id"): cases["case_id"],
-        T("field.title"): cases["title"].map(text),
+        T("field.title"): (cases["title"] if L == "zh" else cases["title_en"]).map(text),
         T("field.region"): cases["region"].map(text),
         T("field.case_class"): cases["case_class"].map(lambda v: vocab(CaseClass, v, L)),
         T("field.stage"): cases["stage"].map(lambda v: vocab(Stage, v, L)),

@@ -10,30 +10,14 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from .. import config
+from .. import access, config
 from ..errors import InputError, Issue
 from ..model import AppraisalMethod
 from ..store import Store
 from .common import MAX_AMOUNT_YUAN, software_version
 
 
-def _check_access(store: Store, actor: str, case: Mapping[str, Any]) -> None:
-    """Appraisers may write appraisal results on cases assigned to them (``restoration.access``
-    when that module is present; without it every staff actor may write)."""
-    try:
-        from .. import access  # noqa: F401  (added by the permissions work; optional here)
-    except ImportError:
-        return
-    check = getattr(access, "require", None) or getattr(access, "check", None)
-    if check is None:
-        return
-    try:
-        check(store, actor, "appraisal.write", case)
-    except TypeError:  # a different signature: let the access module's own tests govern it
-        return
-
-
-def record_appraisal(store: Store, case_id: str, result: Any, *, appraiser: str, actor: str,
+def record_appraisal(store: Store, case_id: str, result: Any, *, appraiser: str, actor: "access.Actor | str",
                      appraised_on: _dt.date | str | None = None, note: str | None = None,
                      expected_version: int | None = None, set_amount: bool = True) -> dict:
     """Store ``result`` (an :class:`AbatementResult`, a :class:`RestorationCostResult` or an
@@ -64,9 +48,11 @@ def record_appraisal(store: Store, case_id: str, result: Any, *, appraiser: str,
             day = _dt.date.fromisoformat(day)
         except ValueError:
             raise InputError(Issue(f"not a date: {day!r} (use YYYY-MM-DD)", field="appraised_on")) from None
-    with store.transaction(actor) as tx:
-        case = tx.get("cases", case_id)
-        _check_access(store, actor, case)
+    # an appraisal result (``case.appraisal``: appraisers on the cases assigned to them; supervisors
+    # record every event of a case, results included)
+    who = access.as_actor(actor)
+    access.require(who, "case.event" if who.can("case.event") else "case.appraisal", store, case_id=case_id)
+    with store.transaction(who.name) as tx:
         if expected_version is not None:
             tx.update("cases", case_id, {}, expected_version=expected_version)
         existing = tx.read("appraisals", case_id=case_id)

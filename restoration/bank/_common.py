@@ -13,13 +13,15 @@ from .. import config
 
 
 @contextmanager
-def transaction(target: Store | Transaction, actor: str) -> Iterator[Transaction]:
+def transaction(target: Store | Transaction, actor) -> Iterator[Transaction]:
     """Join ``target`` if it is already a transaction (so callers can batch several ledger steps
-    atomically), else open one ``BEGIN IMMEDIATE`` transaction on the store."""
+    atomically), else open one ``BEGIN IMMEDIATE`` transaction on the store (``actor``: a user or
+    a name; the audit log gets the name)."""
+    from .. import access
     if isinstance(target, Transaction):
         yield target
         return
-    with target.transaction(actor) as tx:
+    with target.transaction(access.name_of(actor)) as tx:
         yield tx
 
 

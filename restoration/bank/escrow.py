@@ -12,6 +12,7 @@ import pandas as pd
 from ..errors import InputError, InsufficientCapacityError, Issue
 from ..store import Store, Transaction
 from ..validate import validate_frame
+from .. import access
 from . import _common, ledger as _ledger
 
 
@@ -22,6 +23,7 @@ def deposit(target: Store | Transaction, case_id: str, amount_yuan: float, holde
     amount = _common.positive_amount(amount_yuan, "amount_yuan", "yuan")
     if not holder or not str(holder).strip():
         raise InputError(Issue("name the escrow holder (e.g. 某公证处提存账户)", field="holder"))
+    actor = access.require(actor, "bank.escrow", target, case_id=case_id).name
     with _common.transaction(target, actor) as tx:
         tx.get("cases", case_id)
         eid = _common.next_id(tx, "escrow", "escrow_id", "ES-", 4)
@@ -39,8 +41,10 @@ def match(target: Store | Transaction, escrow_id: str, project_id: str, *, amoun
     """Match an awaiting deposit to a project: reserve (``commit``: commit) ``amount`` capacity
     units for the deposit's case — by default what the money buys at the project's unit cost,
     capped by what remains. Returns the allocation."""
-    with _common.transaction(target, actor) as tx:
+    who = access.require(actor, "bank.escrow", target, project_id=project_id)
+    with _common.transaction(target, who) as tx:
         esc = tx.get("escrow", escrow_id)
+        access.require(who, "bank.escrow", tx, case_id=esc["case_id"])
         if esc["status"] != "awaiting_match":
             raise InputError(Issue(f"escrow {escrow_id} is {esc['status']}, not awaiting a match", field="escrow_id"))
         project = tx.get("bank_projects", project_id)
@@ -63,8 +67,10 @@ def match(target: Store | Transaction, escrow_id: str, project_id: str, *, amoun
 
 def refund(target: Store | Transaction, escrow_id: str, *, actor: str = "system", note: str | None = None) -> dict:
     """Return an unmatched deposit (e.g. the court changed the remedy to monetary compensation)."""
-    with _common.transaction(target, actor) as tx:
+    who = access.require(actor, "bank.escrow", target)
+    with _common.transaction(target, who) as tx:
         esc = tx.get("escrow", escrow_id)
+        access.require(who, "bank.escrow", tx, case_id=esc["case_id"])
         if esc["status"] != "awaiting_match":
             raise InputError(Issue(f"escrow {escrow_id} is {esc['status']}; only a deposit awaiting a match "
                                    "can be refunded", field="escrow_id"))

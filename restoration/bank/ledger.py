@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..errors import InputError, InsufficientCapacityError, Issue, NotFoundError
 from ..store import Store, Transaction
+from .. import access
 from . import _common, units
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,7 @@ def reserve(target: Store | Transaction, project_id: str, case_id: str | None, a
     if not case_id and not external_ref:
         raise InputError(Issue("say who the capacity is for: a case_id, or external_ref for a case "
                                "outside this store", field="case_id"))
+    actor = access.require(actor, "bank.allocate", target, project_id=project_id, case_id=case_id or None).name
     with _common.transaction(target, actor) as tx:
         project = tx.get("bank_projects", project_id)
         if case_id:
@@ -130,9 +132,11 @@ def commit(target: Store | Transaction, allocation_id: str | None = None, *, pro
            case_id: str | None = None, actor: str = "system", note: str | None = None) -> list[dict]:
     """Commit reserved allocations (one by id, or all of a project for a case): the capacity is
     sold and stays allocated."""
-    with _common.transaction(target, actor) as tx:
+    who = access.require(actor, "bank.allocate", target)
+    with _common.transaction(target, who) as tx:
         out = []
         for a in _select(tx, allocation_id, project_id, case_id, ("reserved",)):
+            access.require(who, "bank.allocate", tx, project_id=a["project_id"])
             after = tx.update("bank_allocations", a["allocation_id"], {"state": "committed"},
                               expected_version=a["version"])
             project = tx.get("bank_projects", a["project_id"])
@@ -149,8 +153,11 @@ def release(target: Store | Transaction, allocation_id: str | None = None, *, pr
     reservations first). Committed allocations are final unless ``force`` (e.g. a court annulled
     the agreement); the history keeps every step."""
     states = ("reserved", "committed") if force else ("reserved",)
-    with _common.transaction(target, actor) as tx:
+    who = access.require(actor, "bank.allocate", target)
+    with _common.transaction(target, who) as tx:
         rows = _select(tx, allocation_id, project_id, case_id, states)
+        for a in rows:
+            access.require(who, "bank.allocate", tx, project_id=a["project_id"])
         rows.sort(key=lambda a: a["allocation_id"], reverse=True)
         left = None
         if amount is not None:

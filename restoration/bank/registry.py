@@ -32,6 +32,7 @@ from ..importer import prepare_rows, read_mapped
 from ..validate import ROWS_PER_PROBLEM, Partial, sort_issues
 from ..model import ProjectStatus
 from ..store import Store, Transaction
+from .. import access
 from . import _common, units
 
 LIFECYCLE = [s.value for s in ProjectStatus]  # proposed → approved → under_construction → operational → closed
@@ -168,6 +169,8 @@ def add_projects(target: Store | Transaction, frame: pd.DataFrame, *, source: st
     ``extra``: what to do with columns that are not fields (see ``validate_frame``);
     ``check=True`` validates only."""
     src = source or frame.attrs.get("source") or "bank_projects"
+    who = access.require(actor, "bank.registry", target)
+    actor = who.name
     issues = check_geometry(frame, src)
     with _common.transaction(target, actor) as tx:
         try:  # the general checks and the bank's own in one pass: one report, grouped by row
@@ -176,6 +179,7 @@ def add_projects(target: Store | Transaction, frame: pd.DataFrame, *, source: st
         except InputError as exc:
             raise InputError(sort_issues(issues + exc.issues)) from None
         clean, warnings = done.frame, done.warnings
+        access.require_regions(who, "bank.registry", tx, clean["region"], what="bank project")
         if issues:
             raise InputError(sort_issues(issues))
         if check:
@@ -213,6 +217,7 @@ def set_status(target: Store | Transaction, project_id: str, status: str, *, on:
     """
     code = _status_code(status)
     day = _common.iso_day(on)
+    actor = access.require(actor, "bank.registry", target, project_id=project_id).name
     with _common.transaction(target, actor) as tx:
         project = tx.get("bank_projects", project_id)
         current = project["status"]

@@ -25,6 +25,7 @@ from equivalence.params import parse_scalar
 from .. import config
 from ..errors import InputError, Issue, NotFoundError
 from ..store import Store, Transaction
+from .. import access
 from . import _common
 from .units import is_area
 from .. import config
@@ -88,6 +89,7 @@ def set_case_scenario(store: Store | Transaction, case_id: str, scenario: Mappin
         parse_scenario(scenario)
     except ScenarioError as exc:
         raise InputError(Issue(f"invalid scenario: {exc}", source=source or "scenario")) from exc
+    actor = access.require(actor, "scenario.edit", store, case_id=case_id).name
     with _common.transaction(store, actor) as tx:
         tx.get("cases", case_id)
         sid = _common.next_id(tx, "case_scenarios", "scenario_id", "SC-", 4)

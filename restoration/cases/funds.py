@@ -157,7 +157,9 @@ def add_entry(store: Store, case_id: str, entry: Mapping[str, Any], actor: str, 
     ``purpose``, ``reference``, ``note``. A disbursement above the balance (received − disbursed)
     is refused with InputError; nothing is written.
     """
+    from .. import access
     today = today or config.today()
+    actor = access.require(actor, "case.funds", store, case_id=case_id).name
     with store.transaction(actor) as tx:
         return add_entries(tx, case_id, [entry], expected_version=expected_version, today=today)[0]
 

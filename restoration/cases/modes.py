@@ -248,8 +248,10 @@ def add_mode(store: Store, case_id: str, mode: str, *, actor: str, parameters: M
     """Record a restoration mode for a case (checked and computed), add it to the case's
     ``restoration_modes`` and, for instalments, put the schedule into the funds ledger — one
     transaction, the case version goes up, everything audited."""
+    from .. import access
     from .records import profile_for  # records imports modes' readers; avoid a cycle at import
     today = today or config.today()
+    actor = access.require(actor, "case.modes", store, case_id=case_id).name
     with store.transaction(actor) as tx:
         case = tx.get("cases", case_id)
         if expected_version is not None and int(case["version"]) != int(expected_version):

@@ -13,10 +13,12 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
+from .. import access
 from ..errors import InputError, Issue, NotFoundError
 from ..importer import prepare
 from ..model import OPEN_STAGES, CaseClass, Stage
 from ..store import Store
+from .attachments import check_attachments
 from .classify import Classification, classify
 from .consultation import consultation_record
 from .deadlines import Deadline, compute_deadlines, frame
@@ -28,7 +30,11 @@ from .. import config
 
 #: case fields a user may edit directly (stage follows events; class follows classification)
 EDITABLE = ("title", "region", "liable_party", "claimant_agency", "damage_amount_yuan", "incident_date",
-            "discovered_date", "clue_source", "disclosed", "notes")
+            "discovered_date", "clue_source", "disclosed", "notes", "public_title",
+            "handling_region", "joint_regions", "appraisers")
+#: fields whose change is a disclosure decision (``case.disclose``) or a jurisdiction one (``case.assign``)
+DISCLOSURE_FIELDS = ("disclosed", "public_title")
+ASSIGNMENT_FIELDS = ("handling_region", "joint_regions", "appraisers")
 
 
 def judged_on(case: Mapping[str, Any], events: Sequence[Event | Mapping] | None = None) -> date:
@@ -295,11 +301,10 @@ def _still_valid(tx, case: Mapping[str, Any], today: date | None, what: str) -> 
                                 source=f"case {case['case_id']}") for _, _, m in result.problems])
 
 
-#: largest single attachment accepted (bytes)
-MAX_ATTACHMENT_BYTES = 15_000_000
+from .attachments import MAX_ATTACHMENT_BYTES, MAX_EVENT_BYTES  # noqa: E402,F401  (re-exported)
 
 
-def add_event(store: Store, case_id: str, event: Mapping[str, Any], actor: str,
+def add_event(store: Store, case_id: str, event: Mapping[str, Any], actor: "access.Actor | str",
               expected_version: int | None = None, today: date | None = None,
               attachments: Sequence[tuple[str, str, bytes]] = ()) -> dict:
     """Record one event: checked against the case's whole history, then written with the case's
@@ -312,11 +317,15 @@ def add_event(store: Store, case_id: str, event: Mapping[str, Any], actor: str,
     are stored with the event in the same transaction.
     """
     today = _today(today)
-    for name, _mime, data in attachments:
-        if len(data) > MAX_ATTACHMENT_BYTES:
-            raise InputError(Issue(f"{name}: {len(data) / 1e6:.1f} MB is larger than the "
-                                   f"{MAX_ATTACHMENT_BYTES / 1e6:.0f} MB limit for one attachment",
-                                   source=f"case {case_id}", field="attachments"))
+    attachments = check_attachments(attachments, source=f"case {case_id}")
+    action = "case.event"
+    who = access.as_actor(actor)
+    if not who.can(action) and event.get("event_type") in access.APPRAISAL_EVENTS:
+        action = "case.appraisal"  # an appraiser's result on a case assigned to them
+    access.require(who, action, store, case_id=case_id)
+    if event.get("event_type") in ("jurisdiction_assigned", "joint_handling_agreed"):
+        access.require(who, "case.assign", store, case_id=case_id)  # these events set the jurisdiction fields
+    actor = who.name
     ev = make_event({**dict(event), "actor": actor}, source=f"case {case_id}")
     with store.transaction(actor) as tx:
         case = _lock(tx, case_id, expected_version)
@@ -354,7 +363,7 @@ def _jurisdiction_changes(case: Mapping[str, Any], ev: Event) -> dict:
     return out
 
 
-def update_case(store: Store, case_id: str, changes: Mapping[str, Any], actor: str,
+def update_case(store: Store, case_id: str, changes: Mapping[str, Any], actor: "access.Actor | str",
                 expected_version: int | None = None, today: date | None = None) -> dict:
     """Edit fields of a case (``EDITABLE``) under the optimistic lock; returns the updated case.
     A change the recorded events would no longer satisfy (an incident date after them) is refused."""
@@ -363,7 +372,11 @@ def update_case(store: Store, case_id: str, changes: Mapping[str, Any], actor: s
         raise InputError(Issue(f"field(s) {', '.join(bad)} cannot be edited here (stage follows the events, "
                                f"case_class the classification); editable: {', '.join(EDITABLE)}",
                                source=f"case {case_id}"))
-    with store.transaction(actor) as tx:
+    who = _require_edit(store, case_id, changes, actor)
+    if "public_title" in changes:
+        from ..disclosure import check_public_text
+        check_public_text(changes["public_title"], "public_title", {**store.get("cases", case_id), **changes})
+    with store.transaction(who.name) as tx:
         current = _lock(tx, case_id, expected_version)
         frame_ = pd.DataFrame([{**{k: current.get(k) for k in EDITABLE}, **changes,
                                 "case_id": case_id, "case_class": current["case_class"], "stage": current["stage"]}])
@@ -379,10 +392,38 @@ def update_case(store: Store, case_id: str, changes: Mapping[str, Any], actor: s
         return tx.update("cases", case_id, edit, expected_version=expected_version)
 
 
-def record_classification(store: Store, case_id: str, facts: Mapping[str, Any], actor: str,
+def _require_edit(store, case_id: str, changes: Mapping[str, Any], actor) -> "access.Actor":
+    """The permissions an edit needs: ``case.edit`` for plain fields, ``case.disclose`` for the
+    disclosure decision and public text, ``case.assign`` for the jurisdiction and appraisers —
+    and the new handling region and joint handlers inside the actor's region."""
+    who = access.as_actor(actor)
+    plain = [k for k in changes if k not in DISCLOSURE_FIELDS + ASSIGNMENT_FIELDS]
+    if plain:
+        access.require(who, "case.edit", store, case_id=case_id)
+    if any(k in changes for k in DISCLOSURE_FIELDS):
+        access.require(who, "case.disclose", store, case_id=case_id)
+    if any(k in changes for k in ASSIGNMENT_FIELDS):
+        access.require(who, "case.assign", store, case_id=case_id)
+        tree = access.region_tree(store)
+        new = [changes["handling_region"]] if changes.get("handling_region") else []
+        joint = changes.get("joint_regions") or []
+        if isinstance(joint, str):
+            joint = [j for j in (x.strip() for x in joint.replace("，", ",").split(",")) if j]
+        unknown = [r for r in [*new, *joint] if tree.resolve(r) is None]
+        if unknown:
+            raise InputError(Issue(f"unknown region(s) {', '.join(map(str, unknown))}; use a county id, a city "
+                                   f"or '{access.PROVINCE}' from the counties layer", source=f"case {case_id}",
+                                   field="handling_region"))
+        for r in new:  # joint handlers may be outside: 联合办案 brings in another region
+            access.require(who, "case.assign", store, region=r)
+    return who
+
+
+def record_classification(store: Store, case_id: str, facts: Mapping[str, Any], actor: "access.Actor | str",
                           expected_version: int | None = None, profile: Profile | None = None) -> Classification:
     """Classify a case from its facts, store the decision with the rules that fired, and set the
     case's class."""
+    actor = access.require(actor, "case.classify", store, case_id=case_id).name
     with store.transaction(actor) as tx:
         case = _lock(tx, case_id, expected_version)
         prof = profile or profile_for(case, case_events(tx, case_id))
@@ -413,6 +454,7 @@ def override_class(store: Store, case_id: str, case_class: str, reason: str, act
                                f"{', '.join(c.value for c in CaseClass)}", field="case_class"))
     if not reason or not str(reason).strip():
         raise InputError(Issue("an override needs a reason (调整理由)", field="reason"))
+    actor = access.require(actor, "case.classify", store, case_id=case_id).name
     with store.transaction(actor) as tx:
         case = _lock(tx, case_id, expected_version)
         _still_valid(tx, {**case, "case_class": case_class}, None, f"class '{case_class}'")

@@ -218,10 +218,10 @@ def _demo_account(data: Path) -> None:
     from .. import auth
     if auth.list_users(data):
         return
-    password = secrets.token_urlsafe(9)
-    auth.add_user(data, "demo", password, "supervisor")
-    click.echo(f"演示账号 demo account (shown once): demo / {password}  "
-               "— add your own with `restoration users add NAME --role supervisor`")
+    password = secrets.token_urlsafe(12)
+    auth.add_user(data, "demo", password, "supervisor", must_change=True)
+    click.echo(f"演示账号 demo account (shown once): demo / {password}  — it must be changed at the first "
+               "sign-in; add your own with `restoration users add NAME --role supervisor`")
 
 
 #: sub-command groups that live in their own modules of this package: (module, attribute)

@@ -242,6 +242,51 @@ def override_cmd(case_id, case_class, reason, actor, expected_version) -> None:
     click.echo(f"{case_id}: class {case['case_class']} (version {case['version']})")
 
 
+@case_group.command("assign")
+@click.argument("case_id")
+@click.option("--handling-region", default=None, help="Region code handling the case (county id, city, 'province').")
+@click.option("--joint", "joint", multiple=True, help="A region handling it jointly (联合办案); repeat; '' clears.")
+@click.option("--appraiser", "appraisers", multiple=True, help="A user name assigned as appraiser; repeat.")
+@_actor_opt
+@_version_opt
+def assign_cmd(case_id, handling_region, joint, appraisers, actor, expected_version) -> None:
+    """Set who handles CASE_ID: handling region, joint handlers, assigned appraisers."""
+    from ..cases.records import update_case
+    changes = {}
+    if handling_region:
+        changes["handling_region"] = handling_region
+    if joint:
+        changes["joint_regions"] = [j for j in joint if j]
+    if appraisers:
+        changes["appraisers"] = [a for a in appraisers if a]
+    if not changes:
+        raise InputError(Issue("nothing to change: give --handling-region, --joint or --appraiser", source=case_id))
+    case = update_case(_store(), case_id, changes, _actor(actor), expected_version)
+    click.echo(f"{case_id}: handled by {case['handling_region']}, joint {', '.join(case['joint_regions']) or '—'}, "
+               f"appraisers {', '.join(case['appraisers']) or '—'} (version {case['version']})")
+
+
+@case_group.command("disclose")
+@click.argument("case_id")
+@click.option("--public-title", default=None, help="The title the public sees (checked for personal data).")
+@click.option("--withdraw", is_flag=True, help="Take the case off the public page.")
+@_actor_opt
+@_version_opt
+def disclose_cmd(case_id, public_title, withdraw, actor, expected_version) -> None:
+    """Publish CASE_ID on the public page (or withdraw it), with an approved public title."""
+    from ..cases.records import update_case
+    from ..disclosure import public_cases
+    changes = {"disclosed": not withdraw}
+    if public_title is not None:
+        changes["public_title"] = public_title or None
+    store = _store()
+    case = update_case(store, case_id, changes, _actor(actor), expected_version)
+    shown = public_cases(store).set_index("case_id")
+    title = shown.loc[case_id, "title"] if case_id in shown.index else "—"
+    click.echo(f"{case_id}: {'公开 disclosed' if case['disclosed'] else '不公开 withdrawn'}; public title: {title} "
+               f"(version {case['version']})")
+
+
 @case_group.command("deadlines")
 @click.argument("case_id")
 @_today_opt

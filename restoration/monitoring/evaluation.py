@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from .. import config
-from .. import __version__
+from .. import __version__, access
 from ..errors import InputError, Issue
 from ..store import Store
 from ..validate import validate_frame
@@ -201,6 +201,8 @@ def evaluate_case(store: Store, case_id: str, *, as_of: Any = None, window_days:
     """Evaluate every indicator target of ``case_id``'s sites as of ``as_of`` (default today)
     and, with ``save``, store the result in ``effect_evaluations`` (see the module docstring)."""
     store.get("cases", case_id)  # NotFoundError names an unknown case
+    if save:
+        actor = access.require(actor, "monitoring.evaluate", store, case_id=case_id)
     when = pd.Timestamp(config.today()) if as_of is None else pd.Timestamp(as_of)
     end = when + pd.Timedelta(days=1)
     sites = store.read("sites", case_id=case_id)
@@ -277,6 +279,7 @@ def evaluate_case(store: Store, case_id: str, *, as_of: Any = None, window_days:
 
 def save_evaluation(store: Store, result: EffectEvaluation, *, actor: str = "cli") -> str:
     """Store ``result`` in ``effect_evaluations`` (new id ``<case>-EVnn``); returns the id."""
+    actor = access.require(actor, "monitoring.evaluate", store, case_id=result.case_id).name
     with store.transaction(actor) as tx:
         n = tx.count("effect_evaluations", case_id=result.case_id)
         result.evaluation_id = f"{result.case_id}-EV{n + 1:02d}"

@@ -159,7 +159,7 @@ def ingest_raster(store: Store | Transaction, source: Any, *, indicator: str = "
         "value": table["mean"].astype(float).to_numpy(), "unit": ind.unit, "source": label,
         "qc_flag": qc})
     clean = validate_frame("monitoring_series", frame, source=name).frame
-    with writing(store, actor) as tx:
+    with writing(store, actor, site_ids=clean["site_id"].unique()) as tx:
         if not replace:
             issues = refuse_existing(tx, clean, list(range(1, len(clean) + 1)), name, "value")
             if issues:

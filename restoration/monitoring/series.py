@@ -16,8 +16,18 @@ KEY = ("site_id", "indicator", "time", "source")
 
 
 @contextmanager
-def writing(store_or_tx: Store | Transaction, actor: str) -> Iterator[Transaction]:
-    """A transaction: the caller's own (its writes join it) or a new one on the store."""
+def writing(store_or_tx: Store | Transaction, actor, site_ids: Sequence[str] | None = None
+            ) -> Iterator[Transaction]:
+    """A transaction: the caller's own (its writes join it) or a new one on the store — once the
+    actor may ingest monitoring data for every site in ``site_ids`` (its region's sites)."""
+    from .. import access
+    who = access.require(actor, "monitoring.ingest", store_or_tx)
+    if site_ids is not None and who.region != access.PROVINCE:
+        outside = sorted({str(s) for s in site_ids} - access.scope(store_or_tx, who).site_ids)
+        if outside:
+            raise access.PermissionDenied(f"{who.name}: site(s) {', '.join(outside[:10])} lie outside the "
+                                          f"user's region; nothing was written")
+    actor = who.name
     if isinstance(store_or_tx, Transaction):
         yield store_or_tx
     else:

@@ -224,7 +224,7 @@ def ingest_table(store: Store | Transaction, path: str | Path, *, source: str | 
         for i in exc.issues:  # validate_frame counted rows from 0: give the file's line
             row = int(lines[i.row]) if i.row is not None and 0 <= i.row < len(lines) else None
             issues.append(Issue(i.message, source=name, row=row, field=i.field, row_label=label))
-    with writing(store, actor) as tx:
+    with writing(store, actor, site_ids=None if clean is None else clean["site_id"].unique()) as tx:
         known = tx.keys("sites")
         site_col = frame["site_id"] if "site_id" in frame else pd.Series([None] * len(frame))
         for pos, sid in enumerate(site_col):

@@ -95,8 +95,9 @@ def _region(rng) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
         return gpd.GeoDataFrame({id_col: [f"{prefix}{i + 1:02d}" for i in range(len(names))],
                                  "name": names}, geometry=geoms, crs=4326)
 
-    return (layer(cat.COUNTIES, cat.COUNTY_SEEDS, "C", "county_id"),
-            layer(cat.WATERSHEDS, cat.WATERSHED_SEEDS, "W", "watershed_id"))
+    counties = layer(cat.COUNTIES, cat.COUNTY_SEEDS, "C", "county_id")
+    counties.insert(2, "city", [cat.COUNTY_CITY[n] for n in counties["name"]])  # jurisdiction tree (issue 11)
+    return counties, layer(cat.WATERSHEDS, cat.WATERSHED_SEEDS, "W", "watershed_id")
 
 
 class _Region:

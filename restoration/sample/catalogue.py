@@ -11,6 +11,8 @@ REGION_BBOX = (107.5, 22.5, 109.5, 24.5)  # lon/lat
 NDVI_BBOX = (108.15, 23.05, 108.55, 23.45)
 
 COUNTIES = ["青岚县", "柳溪县", "石岭县", "云潭县", "邕北区", "桂源县", "红河口县", "岜山县"]
+#: the 设区市 each county belongs to (the jurisdiction tree province → city → county)
+COUNTY_CITY = {name: "桂西市" for name in COUNTIES}
 WATERSHEDS = ["红水河流域", "柳江流域", "郁江流域", "左江流域"]
 
 #: Voronoi seeds (lon, lat) of the counties, in COUNTIES' order. The five counties with vegetation

@@ -200,6 +200,23 @@ class SchemaOps:
     def record_version(self, version: int, applied_at: str, description: str) -> None:
         raise NotImplementedError
 
+    def run(self, sql: str, params: Sequence = ()) -> None:
+        """Run one statement (``?`` placeholders) in this backend's dialect."""
+        raise NotImplementedError
+
+    def fill_missing(self, layer: str, column: str, value: Any) -> None:
+        """Backfill: set ``layer.column`` to ``value`` on every row where it is empty (NULL)."""
+        self.run(f"UPDATE {quote(layer)} SET {quote(column)} = ? WHERE {quote(column)} IS NULL", (value,))
+
+    def fill_from(self, layer: str, column: str, source: str, source_column: str, *,
+                  match: tuple[str, str]) -> None:
+        """Backfill: where ``layer.column`` is empty, take ``source.source_column`` of the first
+        ``source`` row whose ``match[1]`` equals the row's ``match[0]``."""
+        mine, theirs = match
+        self.run(f"UPDATE {quote(layer)} SET {quote(column)} = (SELECT s.{quote(source_column)} "
+                 f"FROM {quote(source)} s WHERE s.{quote(theirs)} = {quote(layer)}.{quote(mine)} "
+                 f"LIMIT 1) WHERE {quote(column)} IS NULL")
+
     def execute(self, ddl: str, params: Sequence = ()) -> None:
         m = _ADD_COLUMN.match(ddl)
         if m:

@@ -478,6 +478,19 @@ class Transaction(_Reads):
         self.audit(action, layer, key_value, diff_before, {k: after[k] for k in changes})
         return after
 
+    def update_row(self, layer: str, fid: int, changes: dict[str, Any], *, action: str = "update") -> None:
+        """Change fields of one row of a layer without a key (events, series) by its ``fid``."""
+        spec = _spec(layer)
+        unknown = [k for k in changes if k not in spec.field_names]
+        if unknown:
+            raise InputError(Issue(f"unknown field(s) {', '.join(unknown)}", source=layer))
+        sets = ", ".join(f"{_quote(k)} = ?" for k in changes)
+        params = [_sql_value(spec.field(k), v) for k, v in changes.items()]
+        if not self._run(f"UPDATE {_quote(layer)} SET {sets} WHERE fid = ?", (*params, int(fid))):
+            raise NotFoundError(f"{layer}: no row {fid}")
+        self.touched.add(layer)
+        self.audit(action, layer, str(fid), None, {k: plain(v) for k, v in changes.items()})
+
     def delete(self, layer: str, key_value: str) -> None:
         spec = _spec(layer)
         before = self.get(layer, key_value)
@@ -667,6 +680,22 @@ def _backend_for(location: str | os.PathLike) -> Backend:
                          "postgresql://user@host/database URL")
     from .gpkg_backend import GpkgBackend
     return GpkgBackend(Path(location))
+
+
+def owner_only(path: Path, mode: int) -> None:
+    """Create a folder (``mode`` 0700) or restrict an existing file or folder we own to
+    ``mode`` (the store holds notes and personal data: owner only). A path we can't change (a
+    read-only mount, another owner) is left and logged."""
+    path = Path(path)
+    if mode == 0o700:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        st = path.stat()
+        if st.st_uid == os.getuid() and st.st_mode & 0o777 & ~mode:
+            os.chmod(path, mode)
+            logging.getLogger(__name__).warning("restricted %s to owner-only (%o)", path, mode)
+    except OSError as exc:
+        logging.getLogger(__name__).warning("cannot restrict %s to %o: %s", path, mode, exc)
 
 
 def open_store(location: str | os.PathLike, *, create: bool = True, upgrade: bool = True) -> Store:

@@ -140,8 +140,9 @@ class GpkgBackend(Backend):
 
     def create(self) -> None:
         from .core import _now
+        from .core import owner_only
         path = self.path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        owner_only(path.parent, 0o700)  # notes and personal data: the data folder is the owner's
         # build the new file beside the target and move it in, so no half-created store is seen
         fd, tmp = tempfile.mkstemp(suffix=".gpkg.tmp", dir=path.parent)
         os.close(fd)
@@ -160,14 +161,16 @@ class GpkgBackend(Backend):
             Path(tmp).unlink(missing_ok=True)
             raise
         conn.close()
+        os.chmod(tmp, 0o600)  # notes and personal data: the owner only
         os.replace(tmp, path)
 
     def applied_versions(self, conn) -> set[int]:
         return {r[0] for r in conn.execute("SELECT version FROM restoration_schema")}
 
     def open_checked(self, *, upgrade: bool = True) -> list[int]:
-        from .core import _now
+        from .core import _now, owner_only
         path = self.path
+        owner_only(path, 0o600)  # a store made before owner-only files were the rule
         try:
             conn = self._connect()
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
@@ -208,6 +211,9 @@ class GpkgOps(SchemaOps):
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
+
+    def run(self, sql: str, params=()) -> None:
+        self.conn.execute(sql, tuple(params))
 
     def create_layer(self, spec: model.LayerSpec) -> None:
         conn = self.conn

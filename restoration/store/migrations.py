@@ -102,6 +102,27 @@ MIGRATIONS.append((7, "imports: attributes (extra columns of imported files, JSO
                       "bank_projects, cases, counties, watersheds", _v7))
 
 
+def _v8(ops: SchemaOps) -> None:
+    """Access and disclosure (issue 11): a case's handling region and joint handlers, assigned
+    appraisers and public title; a site's public name; a county's city (the jurisdiction tree)."""
+    added = {"cases": ("handling_region", "joint_regions", "appraisers", "public_title"),
+             "sites": ("public_name",), "counties": ("city",)}
+    for layer, names in added.items():
+        have = ops.fields(layer)
+        spec = model.LAYERS[layer]
+        for name in names:
+            if name not in have:  # a store created before migration 8 lacks them
+                ops.add_field(layer, spec.field(name))
+    # existing cases are handled where their county is (matched by name), until staff say otherwise
+    ops.fill_from("cases", "handling_region", "counties", "county_id", match=("region", "name"))
+    ops.fill_missing("cases", "joint_regions", "[]")
+    ops.fill_missing("cases", "appraisers", "[]")
+
+
+MIGRATIONS.append((8, "access and disclosure: cases handling_region, joint_regions, appraisers, "
+                      "public_title; sites public_name; counties city", _v8))
+
+
 def _v9(ops: SchemaOps) -> None:
     """Appraisal toolkit (issue 13): appraisal results stored with the case; where a case's damage
     amount came from."""

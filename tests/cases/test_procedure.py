@@ -410,7 +410,7 @@ def test_public_items_only_allow_listed(store):
 
 def test_archive_one_file_with_index(store, tmp_path):
     add_event(store, "GX-2023-009", ev("inspection", "2026-11-20"), "t", today=TODAY,
-              attachments=[("现场照片.jpg", "image/jpeg", b"\xff\xd8jpegdata")])
+              attachments=[("现场照片.jpg", "image/jpeg", b"\xff\xd8\xff\xe0jpegdata")])
     path = export_archive(store, "GX-2023-009", tmp_path / "a.zip", TODAY)
     with zipfile.ZipFile(path) as z:
         names = set(z.namelist())
@@ -419,7 +419,7 @@ def test_archive_one_file_with_index(store, tmp_path):
         n_events = len(store.read("case_events", case_id="GX-2023-009"))
         assert (index["kind"] == "event").sum() == n_events
         (att,) = [n for n in names if n.startswith("attachments/")]
-        assert z.read(att) == b"\xff\xd8jpegdata" and "现场照片" in att
+        assert z.read(att) == b"\xff\xd8\xff\xe0jpegdata" and "现场照片" in att
         rec = json.loads(z.read("case.json"))
         assert rec["case"]["case_id"] == "GX-2023-009"
 

@@ -47,6 +47,15 @@ def stores(tmp_path_factory, _sample_store_template):
     return {name: root / name for name in ("sample", "empty", "imported")}
 
 
+def signed_in(app, name: str = STAFF[0], role: str = "supervisor", region: str = "province"):
+    """Put a live staff session into an AppTest (as the sign-in page does: the session guard ends
+    one without its sign-in times or whose account does not exist)."""
+    now = time.time()
+    app.session_state["user"] = {"name": name, "role": role, "region": region,
+                                 "signed_in_at": now, "last_seen": now}
+    return app
+
+
 def ensure_chromium() -> Path:
     """Debian's chromium (no browser can be downloaded here); installed with apt when missing."""
     if not CHROMIUM.exists():

@@ -1,6 +1,8 @@
 """Every page through Streamlit's AppTest on the sample store."""
 from __future__ import annotations
 
+import time
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -20,7 +22,9 @@ def app(staff_data, monkeypatch):
 
 
 def _staff(app):
-    app.session_state["user"] = {"name": STAFF[0], "role": "supervisor"}
+    now = time.time()
+    app.session_state["user"] = {"name": STAFF[0], "role": "supervisor", "region": "province",
+                                 "signed_in_at": now, "last_seen": now}
     return app
 
 
@@ -265,11 +269,12 @@ def test_pages_on_an_empty_store_explain_what_is_missing(staff_data, monkeypatch
     from .stores import build_empty
     data = tmp_path / "empty"
     build_empty(data)
+    from restoration import auth
+    auth.add_user(data, STAFF[0], STAFF[1], "supervisor")  # the session guard checks the account exists
     monkeypatch.setenv("RESTORATION_DATA", str(data))
     monkeypatch.delenv("RESTORATION_DB", raising=False)  # this store is the empty GeoPackage just built
     monkeypatch.setenv("RESTORATION_TODAY", SAMPLE_TODAY)
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["user"] = {"name": STAFF[0], "role": "supervisor"}
+    at = _staff(AppTest.from_file(APP, default_timeout=120))
     at.run()
     at.switch_page(page).run()
     assert not at.exception, at.exception

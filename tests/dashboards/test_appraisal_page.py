@@ -4,7 +4,9 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from .conftest import REPO, SAMPLE_TODAY, STAFF
+from restoration import auth
+
+from .conftest import REPO, SAMPLE_TODAY, signed_in
 
 APP = str(REPO / "dashboards" / "app.py")
 
@@ -15,8 +17,7 @@ def at(staff_data, monkeypatch):
     monkeypatch.setenv("RESTORATION_TILES", "none")
     monkeypatch.setenv("RESTORATION_TODAY", SAMPLE_TODAY)
     app = AppTest.from_file(APP, default_timeout=120)
-    app.session_state["user"] = {"name": STAFF[0], "role": "supervisor"}
-    app.run()
+    signed_in(app).run()
     app.switch_page("views/appraisal.py").run()
     return app
 
@@ -107,8 +108,8 @@ def test_page_on_an_empty_store(empty_store, monkeypatch):
     monkeypatch.setenv("RESTORATION_DATA", str(empty_store.data_dir))
     monkeypatch.setenv("RESTORATION_TILES", "none")
     app = AppTest.from_file(APP, default_timeout=120)
-    app.session_state["user"] = {"name": "appraiser1", "role": "appraiser"}
-    app.run()
+    auth.add_user(empty_store.data_dir, "appraiser1", "Appraiser-pass-2026", "appraiser")
+    signed_in(app, "appraiser1", "appraiser").run()
     app.switch_page("views/appraisal.py").run()
     assert not app.exception, app.exception
     assert "暂无案件。" in [i.value for i in app.info]

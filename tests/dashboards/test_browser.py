@@ -71,6 +71,29 @@ def _wait_idle(page, settle=0.3):
     time.sleep(settle)
 
 
+# -- helpers the access and procedure browser tests share (issues 11, 14) -------------------------
+_DRAWN = """() => Array.from(document.querySelectorAll('.leaflet-container path.leaflet-interactive'))
+    .filter(p => (p.getAttribute('d') || '').length > 12).length"""
+
+
+def _drawn_map(page, minimum=1, timeout=60):
+    """The iframe whose Leaflet map has drawn at least ``minimum`` shapes (st_folium renders each
+    map inside a component iframe; shapes out of view are 'M0 0' paths, so count real ones)."""
+    deadline = time.time() + timeout
+    best = 0
+    while time.time() < deadline:
+        for frame in page.frames:
+            try:
+                n = frame.evaluate(_DRAWN)
+            except Exception:  # a frame navigating away, or not a map
+                continue
+            best = max(best, n)
+            if n >= minimum:
+                return frame, n
+        time.sleep(0.25)
+    raise AssertionError(f"no map drew {minimum} shapes (best {best})")
+
+
 def _check_no_exception(page, where: str) -> None:
     """No Streamlit exception box on the page (used by the per-panel browser tests too)."""
     boxes = page.query_selector_all('[data-testid="stException"]')

@@ -7,7 +7,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from .conftest import REPO, SAMPLE_TODAY, STAFF
+from .conftest import signed_in, REPO, SAMPLE_TODAY, STAFF
 from .text_checks import raw_text_problems
 
 PAGES = ["views/public.py", "views/overview.py", "views/case.py", "views/bank.py", "views/monitoring.py",
@@ -40,7 +40,7 @@ def test_no_codes_none_or_keys_on_any_page(stores, monkeypatch, store_name, lang
     problems = {}
     for page in PAGES:
         at = AppTest.from_file(str(REPO / "dashboards" / "app.py"), default_timeout=120)
-        at.session_state["user"] = {"name": STAFF[0], "role": "supervisor"}
+        signed_in(at)
         at.session_state["lang"] = lang
         at.run()
         at.switch_page(page).run()

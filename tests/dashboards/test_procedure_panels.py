@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from .conftest import REPO, SAMPLE_TODAY, STAFF
+from .conftest import signed_in, REPO, SAMPLE_TODAY, STAFF
 
 APP = str(REPO / "dashboards" / "app.py")
 
@@ -18,7 +18,7 @@ def app(staff_data, monkeypatch):
 
 
 def _case(app, case_id, lang="zh"):
-    app.session_state["user"] = {"name": STAFF[0], "role": "supervisor"}
+    signed_in(app)
     if lang == "en":
         app.session_state["lang"] = "en"
     at = app.run()

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from restoration.importer import import_file
 from restoration.monitoring import assess_recovery, ingest_scenes
 
-from .conftest import REPO, SAMPLE_TODAY, STAFF
+from .conftest import signed_in, REPO, SAMPLE_TODAY, STAFF
 
 DATA = REPO / "tests" / "monitoring" / "data" / "bc06_wildfire"
 APP = str(REPO / "dashboards" / "app.py")
@@ -41,7 +41,7 @@ def _case(staff_data, monkeypatch, case_id, lang="zh"):
     monkeypatch.setenv("RESTORATION_TILES", "none")
     monkeypatch.setenv("RESTORATION_TODAY", SAMPLE_TODAY)
     at = AppTest.from_file(APP, default_timeout=180)
-    at.session_state["user"] = {"name": STAFF[0], "role": "supervisor"}
+    signed_in(at)
     at.session_state["lang"] = lang
     at.run()
     at.session_state["case_id"] = case_id

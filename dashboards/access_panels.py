@@ -1,0 +1,115 @@
+"""Dashboard parts of access control (issue 11): the session guard, the client address, the
+jurisdiction and disclosure panel of a case, the permission matrix and the sign-in log.
+
+``restoration`` enforces every rule; these parts only show and ask.
+"""
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from restoration import access, auth
+
+from . import data
+from .i18n import t
+
+
+def client_address() -> str:
+    """The visitor's address as Streamlit sees it (for the per-client sign-in limit)."""
+    try:
+        return st.context.ip_address or "unknown"
+    except Exception:  # noqa: BLE001 - older Streamlit, or a test harness without a request
+        return "unknown"
+
+
+def guard_session(lang: str) -> dict | None:
+    """The signed-in user, or None: ends a session that was idle or open too long, or whose
+    account was disabled or changed since (re-read from the users file on every page)."""
+    user = st.session_state.get("user")
+    if user is None:
+        return None
+    now = time.time()
+    ended = auth.session_valid(user.get("signed_in_at", 0), user.get("last_seen", 0), now)
+    if ended is None:
+        try:
+            current = auth.get_user(data.data_dir(), user["name"])
+        except Exception:  # noqa: BLE001 - removed account
+            current = None
+        if current is None or current.disabled or current.role != user["role"] or current.region != (user.get("region") or access.PROVINCE):
+            ended = "ended"
+    if ended:
+        del st.session_state["user"]
+        st.session_state["signed_out"] = ended
+        return None
+    user["last_seen"] = now
+    return user
+
+
+def signed_out_notice(lang: str) -> None:
+    reason = st.session_state.pop("signed_out", None)
+    if reason:
+        st.warning(t({"idle": "auth.expired_idle", "expired": "auth.expired_max"}.get(reason, "auth.ended"), lang))
+
+
+def user_caption(user: dict, lang: str) -> str:
+    tree = access.region_tree(data.raw_store())
+    return t("auth.signed_in_region", lang, name=user["name"], role=access.role_label(user["role"], lang),
+             region=tree.label(user.get("region") or access.PROVINCE, lang))
+
+
+def case_access_panel(case: dict, lang: str) -> None:
+    """Handling region, joint handlers, assigned appraisers, disclosure and public title of a
+    case — editable by whoever ``restoration`` allows (others see them read-only)."""
+    from restoration.cases.records import update_case
+    from restoration.disclosure import title_template
+
+    from .ui import shown_errors
+    who = data.actor()
+    tree = access.region_tree(data.raw_store())
+    codes = tree.codes()
+    label = lambda c: tree.label(c, lang)  # noqa: E731
+    with st.expander(t("access.panel", lang)):
+        can_assign, can_disclose = who.can("case.assign"), who.can("case.disclose")
+        handling = case.get("handling_region") if case.get("handling_region") in codes else None
+        joint = [c for c in (case.get("joint_regions") or []) if c in codes]
+        with st.form(f"access_{case['case_id']}"):
+            new_handling = st.selectbox(t("access.handling_region", lang), codes, format_func=label,
+                                        index=codes.index(handling) if handling else 0, disabled=not can_assign)
+            new_joint = st.multiselect(t("access.joint_regions", lang), codes, default=joint, format_func=label,
+                                       disabled=not can_assign)
+            appraisers = st.text_input(t("access.appraisers", lang), value="、".join(case.get("appraisers") or []),
+                                       max_chars=400, disabled=not can_assign)
+            disclosed = st.checkbox(t("access.disclosed", lang), value=bool(case.get("disclosed")),
+                                    disabled=not can_disclose)
+            public_title = st.text_input(t("access.public_title", lang), value=case.get("public_title") or "",
+                                         max_chars=120, disabled=not can_disclose)
+            st.caption(t("access.public_title_template", lang, title=title_template(case, tree)))
+            submitted = st.form_submit_button(t("access.save", lang), disabled=not (can_assign or can_disclose))
+        if submitted:
+            changes = {}
+            if can_assign:
+                names = [n.strip() for n in appraisers.replace(",", "、").replace("，", "、").split("、") if n.strip()]
+                changes.update(handling_region=new_handling, joint_regions=list(new_joint), appraisers=names)
+            if can_disclose:
+                changes.update(disclosed=disclosed, public_title=public_title.strip() or None)
+            with shown_errors():
+                saved = update_case(data.store(), case["case_id"], changes, who, expected_version=case["version"])
+                st.session_state[f"loaded_version_{case['case_id']}"] = int(saved["version"])
+                st.success(t("access.saved", lang))
+
+
+def matrix_panel(lang: str) -> None:
+    """The role × action matrix, as ``restoration.access`` enforces it."""
+    with st.expander(t("access.matrix", lang)):
+        st.dataframe(access.matrix_table(lang), width="stretch")
+
+
+def signin_log_panel(lang: str) -> None:
+    """The latest sign-ins (administrators only)."""
+    who = data.actor()
+    if who is None or not who.can("users.manage"):
+        return
+    with st.expander(t("access.signins", lang)):
+        frame = auth.sign_in_log(data.raw_store())
+        st.dataframe(frame[["at", "actor", "action", "after"]].astype(str), hide_index=True, width="stretch")

@@ -1,0 +1,98 @@
+"""Files attached to case events (inspection photos): checked by content, named safely, bounded.
+
+A file is accepted only when its bytes are an image or a PDF the platform knows (by magic bytes and the
+first structure of the format, not by the name or the browser's MIME type); its MIME type is then
+the one the content says. Names are reduced to a plain file name (no folders, no control
+characters, at most 80 characters, the extension of the detected type). One file may have
+``MAX_ATTACHMENT_BYTES``, one event ``MAX_EVENT_BYTES`` in all and ``MAX_FILES`` files. Any
+refused file refuses the whole event: nothing is saved, and the error names the file.
+
+References
+----------
+PDF: ISO 32000-1:2008 §7.5.2 (header). PNG: ISO/IEC 15948:2004 §5.2 (signature) and §11.2.2 (IHDR first). JPEG: ITU-T T.81 Annex B
+(SOI marker FFD8 followed by a marker segment). WebP: RFC 9649 §2.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Sequence
+
+from ..errors import InputError, Issue
+
+#: largest single attachment accepted (bytes)
+MAX_ATTACHMENT_BYTES = 15_000_000
+#: largest total of one event's attachments (bytes)
+MAX_EVENT_BYTES = 40_000_000
+#: most files on one event
+MAX_FILES = 20
+#: accepted content types and their canonical extension
+TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "application/pdf": ".pdf"}
+_UNSAFE = re.compile(r"[^\w.\-（）]+", re.UNICODE)
+
+
+def sniff(data: bytes) -> str | None:
+    """The image type ``data`` really is (``image/png``, ``image/jpeg``, ``image/webp``), else None."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
+        return "image/png"
+    if data[:3] == b"\xff\xd8\xff" and len(data) > 4:
+        return "image/jpeg"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data[:5] == b"%PDF-":  # documents of procedure events (decisions, records, opinions)
+        return "application/pdf"
+    return None
+
+
+def safe_name(name: str | None, mime: str) -> str:
+    """A plain file name: no folders (``../../etc/x.png`` → ``x.png``), no control or markup
+    characters, at most 80 characters, ending in the detected type's extension."""
+    text = unicodedata.normalize("NFKC", str(name or ""))
+    text = text.replace("\\", "/").split("/")[-1]
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+    stem = text.rsplit(".", 1)[0] if "." in text else text
+    stem = _UNSAFE.sub("_", stem).strip("._ ") or "photo"
+    return stem[:80] + TYPES[mime]
+
+
+def _shown(name: str | None) -> str:
+    """A refused file's name as an error message may show it (printable, bounded)."""
+    text = "".join(ch for ch in str(name or "") if unicodedata.category(ch)[0] != "C")
+    return repr(text[:80])
+
+
+def check_attachments(files: Sequence[tuple[str, str, bytes]], *, source: str | None = None
+                      ) -> list[tuple[str, str, bytes]]:
+    """Check an event's files; return them as (safe name, detected MIME type, bytes), or raise
+    InputError naming every refused file (then nothing of the event may be saved)."""
+    issues = []
+    if len(files) > MAX_FILES:
+        issues.append(Issue(f"{len(files)} files; at most {MAX_FILES} per event", source=source, field="attachments"))
+    out, total, used = [], 0, set()
+    for name, _claimed, data in files:
+        data = bytes(data)
+        total += len(data)
+        if len(data) > MAX_ATTACHMENT_BYTES:
+            issues.append(Issue(f"{_shown(name)}: {len(data) / 1e6:.1f} MB is larger than the "
+                                f"{MAX_ATTACHMENT_BYTES / 1e6:.0f} MB limit for one attachment",
+                                source=source, field="attachments"))
+            continue
+        mime = sniff(data)
+        if mime is None:
+            issues.append(Issue(f"{_shown(name)}: the content is not a JPEG, PNG or WebP image or a PDF document "
+                                f"(whatever its name says)", source=source, field="attachments"))
+            continue
+        clean = safe_name(name, mime)
+        stem, ext = clean.rsplit(".", 1)
+        n = 2
+        while clean in used:  # two photos called the same keep both
+            clean = f"{stem}_{n}.{ext}"
+            n += 1
+        used.add(clean)
+        out.append((clean, mime, data))
+    if total > MAX_EVENT_BYTES:
+        issues.append(Issue(f"{total / 1e6:.1f} MB of files in one event; at most {MAX_EVENT_BYTES / 1e6:.0f} MB",
+                            source=source, field="attachments"))
+    if issues:
+        raise InputError(issues)
+    return out
