@@ -16,6 +16,18 @@ from restoration.bootstrap import init_store
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True)
+def _real_main_module():
+    """Streamlit's AppTest puts the page script in ``sys.modules["__main__"]`` and leaves it there;
+    a later ``spawn``/``forkserver`` child would then import that page (and run it) as its main
+    module. Put the real one back after every test."""
+    import sys
+    main = sys.modules.get("__main__")
+    yield
+    if sys.modules.get("__main__") is not main:
+        sys.modules["__main__"] = main
+
+
 @pytest.fixture(scope="session")
 def sample_dir() -> Path:
     return config.sample_dir()
