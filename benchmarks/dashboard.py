@@ -30,7 +30,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-PASSWORD = "bench-password-1"
+PASSWORD = "Lantern-19-river"  # the password rules (issue 11) refuse one containing the user name
 
 
 @contextmanager

@@ -18,7 +18,7 @@ from restoration.cases.events import event_label
 from restoration.model import AllocationState, ModeStatus, RestorationMode
 
 from . import data, state
-from .i18n import money, number, t, text, vocab
+from .i18n import message, money, number, scenario_message, t, text, vocab
 
 #: event details a form can set, by event type: (key, kind, profile list or None)
 EVENT_FIELDS: dict[str, list[tuple[str, str, str | None]]] = {
@@ -61,8 +61,10 @@ def timeline(case_id: str, lang: str) -> None:
             t("case.due", lang): dl["due_date"].map(text),
             t("case.days_left", lang): days.map(lambda d: "—" if d != d else f"{d:,.0f}"),
             t("case.status", lang): dl["status"].map(lambda s: t(f"deadline.{s}", lang)),
-            t("case.rule", lang): dl["source"].map(text),
-            t("case.provisional", lang): dl["provisional_reason"].map(lambda v: "" if v is None or v != v else str(v)),
+            t("case.rule", lang): dl["source"].map(lambda m: message(m, lang)),
+            # the holiday calendar's reason as a sentence in the interface language
+            t("case.provisional", lang): [t("case.provisional_reason", lang, year=str(d)[:4]) if p is True else ""
+                                          for p, d in zip(dl["provisional"], dl["nominal_due"])],
         }), hide_index=True, width="stretch")
     st.subheader(t("case.events", lang))
     ev = pd.DataFrame(rec["events"])
@@ -81,7 +83,7 @@ def timeline(case_id: str, lang: str) -> None:
         st.caption(t("case.meetings", lang, n=cons["meeting_count"], limit=limit.get("display", "—")))
     if rec["problems"]:
         from .ui import md
-        st.warning(t("case.problems", lang) + "\n\n" + "\n".join(f"- {md(p)}" for p in rec["problems"]))
+        st.warning(t("case.problems", lang) + "\n\n" + "\n".join(f"- {md(message(p, lang))}" for p in rec["problems"]))
 
 
 def details_text(d, lang: str) -> str:
@@ -136,7 +138,7 @@ def scenario_source(source: str | None, lang: str) -> str:
 def scenario_error(exc: Exception, lang: str) -> str:
     """A scenario problem in the interface language (the key path stays as the engine gave it)."""
     from .ui import md
-    return f"{t('eq.invalid', lang)}：{md(exc)}"
+    return f"{t('eq.invalid', lang)}：{md(scenario_message(exc, lang))}"
 
 
 def equivalence_panel(case_id: str, lang: str) -> None:

@@ -83,3 +83,33 @@ def text(value) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return "—"
     return str(value)
+
+
+def message(m, lang: str = "zh") -> str:
+    """A platform message (:class:`restoration.messages.Message`) in ``lang``, worded by the
+    dictionaries (``msg.<code>``); a plain string or value is shown as it is."""
+    from restoration.messages import Message, render
+    if m is None or (isinstance(m, float) and m != m):
+        return "—"
+    if not isinstance(m, Message):
+        return str(m)
+    d = dictionary(lang)
+    return render(m, lang, lambda code: d.get("msg." + code))
+
+
+def scenario_message(exc, lang: str = "zh") -> str:
+    """An :class:`equivalence.ScenarioError` in ``lang``: worded by ``scenario.<code>`` when the
+    engine gave a code; otherwise the key path with a general remark (Chinese) or the engine's
+    English text."""
+    d = dictionary(lang)
+    params = dict(getattr(exc, "params", {}) or {})
+    if "what" in params:
+        params["what"] = d.get(f"scenario.what.{params['what']}", params["what"])
+    template = d.get(f"scenario.{getattr(exc, 'code', None)}")
+    path = exc.path or "—"
+    if template is not None:
+        try:
+            return template.format(path=path, **params)
+        except (KeyError, ValueError, TypeError):
+            pass
+    return d["scenario.other"].format(path=path, detail=exc.message)

@@ -18,7 +18,7 @@ from restoration import config  # noqa: E402
 from restoration.monitoring import planned_level  # noqa: E402
 
 from . import data  # noqa: E402
-from .i18n import number, t, text  # noqa: E402
+from .i18n import message, number, t, text  # noqa: E402
 
 STATUS_BACKGROUND = {"achieved": "#c8e6c9", "on_track": "#c8e6c9", "lagging": "#ffe0b2", "at_risk": "#ffcdd2",
                      "no_data": "#eeeeee", "not_started": "#eeeeee"}
@@ -77,7 +77,7 @@ def alerts_view(alerts: pd.DataFrame, lang: str):
     view = pd.DataFrame({
         col: alerts["severity"].map(lambda s: t(f"severity.{s}", lang)),
         t("field.case_id", lang): alerts["case_id"].map(text), t("mon.site", lang): alerts["site_id"].map(text),
-        t("mon.message", lang): alerts["message_en" if lang == "en" else "message_zh"].map(text),
+        t("mon.message", lang): alerts["message"].map(lambda m: message(m, lang)),
     })
     colours = alerts["severity"].map(SEVERITY_BACKGROUND).fillna("#eeeeee").tolist()
     return view.style.apply(lambda s: [f"background-color: {c}" for c in colours], subset=[col])

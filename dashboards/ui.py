@@ -52,6 +52,9 @@ def md(text) -> str:
 
 def issue_text(issue) -> str:
     """One input problem, in the interface language when the platform gave it a code."""
+    from restoration.messages import Message
+    if isinstance(getattr(issue, "message", None), Message):
+        return i18n.message(issue.message, lang())
     return str(issue)
 
 

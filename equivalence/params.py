@@ -18,17 +18,18 @@ def to_number(value: Any, path: str) -> float:
     """Parse one finite number. Plain numeric strings are accepted because PyYAML reads ``3e-2``
     (no dot) as a string; anything else (``"3%"``) is an error naming ``path``."""
     if isinstance(value, bool):
-        raise ScenarioError(path, f"expected a number, got {value!r}")
+        raise ScenarioError(path, f"expected a number, got {value!r}", "not_number", {"value": repr(value)})
     if isinstance(value, (int, float, np.integer, np.floating)):
         x = float(value)
     elif isinstance(value, str) and _NUMBER.match(value.strip()):
         x = float(value)
     elif isinstance(value, str) and value.strip().endswith("%"):
-        raise ScenarioError(path, f"expected a number, got {value!r}; write fractions (3% is 0.03)")
+        raise ScenarioError(path, f"expected a number, got {value!r}; write fractions (3% is 0.03)",
+                            "percent", {"value": repr(value)})
     else:
-        raise ScenarioError(path, f"expected a number, got {value!r}")
+        raise ScenarioError(path, f"expected a number, got {value!r}", "not_number", {"value": repr(value)})
     if not math.isfinite(x):
-        raise ScenarioError(path, f"must be finite, got {value!r}")
+        raise ScenarioError(path, f"must be finite, got {value!r}", "not_finite", {"value": repr(value)})
     return x
 
 
@@ -84,9 +85,12 @@ class Param:
         if n_bad:
             sign = ">" if self.lower_open else ">="
             if x.size == 1:
-                raise ScenarioError(self.path, f"{self.what} must be {sign} {self.lower:g}, got {float(x.ravel()[0]):g}")
+                raise ScenarioError(self.path, f"{self.what} must be {sign} {self.lower:g}, got {float(x.ravel()[0]):g}",
+                                    "bound", {"what": self.what, "sign": sign, "bound": self.lower,
+                                              "value": float(x.ravel()[0])})
             raise ScenarioError(self.path, f"{n_bad} of {x.size} Monte Carlo draws are not {sign} {self.lower:g}; "
-                                           f"truncate the distribution with min")
+                                           f"truncate the distribution with min", "bound_draws",
+                                {"n": n_bad, "size": x.size, "sign": sign, "bound": self.lower})
 
     def describe(self) -> Any:
         """JSON-safe echo: the number, or the distribution spec."""
@@ -109,7 +113,8 @@ def parse_scalar(value: Any, path: str, *, lower: float = -math.inf, lower_open:
             closed = not (d.dist == "lognormal" and lo <= 0.0)  # an untruncated lognormal never reaches 0
             if lo < lower or (lo == lower and lower_open and closed):
                 sign = ">" if lower_open else ">="
-                raise ScenarioError(path, f"{what} must be {sign} {lower:g}, but the distribution reaches {lo:g}")
+                raise ScenarioError(path, f"{what} must be {sign} {lower:g}, but the distribution reaches {lo:g}",
+                                    "bound_dist", {"what": what, "sign": sign, "bound": lower, "value": lo})
         p.check(np.array([p.point]))
         return p
     p = Param(path, to_number(value, path), None, lower, lower_open, what)

@@ -6,13 +6,14 @@ print one clear line and the dashboard a readable message, instead of a tracebac
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
 class Issue:
     """One problem (or repair) found in an input: where it is and what is wrong."""
 
-    message: str
+    message: Any  # str, or a restoration.messages.Message (str() gives the English text)
     source: str | None = None  # file name or form
     row: int | None = None  # 1-based row (CSV: line number in the file)
     field: str | None = None
@@ -28,7 +29,7 @@ class Issue:
             where.append(f"argument {self.field}")  # a command-line option, e.g. --crs
         elif self.field:
             where.append(f"field '{self.field}'")
-        return (", ".join(where) + ": " if where else "") + self.message
+        return (", ".join(where) + ": " if where else "") + str(self.message)
 
 
 class RestorationError(Exception):

@@ -31,6 +31,7 @@ from .holidays import period_end
 from .rules import Profile
 from .workflow import Event, make_event, order, replay
 from .. import config
+from ..messages import Message, Term
 
 STATUS_LABELS = {
     "open": ("未到期", "open"),
@@ -63,10 +64,10 @@ class Deadline:
     stop_date: date | None = None
     provisional: bool = False
     provisional_reason: str | None = None
-    source: str | None = None
+    source: str | Message | None = None  # a rule's citation, or a Message (str() gives English)
     verified: bool | None = None
     profile: str | None = None
-    note: str | None = None
+    note: str | Message | None = None
 
     @property
     def overdue(self) -> bool:
@@ -143,8 +144,8 @@ def compute_deadlines(case: Mapping[str, Any], events: Sequence[Mapping | Event]
                 dl.provisional = end.provisional
                 dl.provisional_reason = "; ".join(end.reasons) or None
                 if end.moved:
-                    dl.note = (f"最后一日 {end.nominal} 为休息日，顺延至 {end.due} the last day {end.nominal} is a "
-                               f"rest day; moved to {end.due} [{move_rule.source}]")
+                    dl.note = Message("deadline.moved", {"nominal": end.nominal.isoformat(),
+                                                         "due": end.due.isoformat(), "source": move_rule.source})
             out.append(_finish(dl, evs[stop_i] if stop_i is not None else None, ended, today))
 
     for i, ev in enumerate(evs):
@@ -154,7 +155,8 @@ def compute_deadlines(case: Mapping[str, Any], events: Sequence[Mapping | Event]
             dl = Deadline(cid, str(spec.get("id", f"{ev.event_type}_{n}")), spec.get("zh", spec.get("id", "")),
                           spec.get("en", spec.get("id", "")), "case", "open", due_date=due, nominal_due=due,
                           start_event=ev.event_type, start_date=ev.event_date,
-                          source=f"{event_label(ev.event_type)} {ev.event_type} {ev.event_date.isoformat()}",
+                          source=Message("deadline.source_case", {"event": Term("event", ev.event_type),
+                                                                  "date": ev.event_date.isoformat()}),
                           verified=True, note=spec.get("note"))
             out.append(_finish(dl, _first_after(evs, i, stops), ended, today))
 
@@ -164,7 +166,7 @@ def compute_deadlines(case: Mapping[str, Any], events: Sequence[Mapping | Event]
         dl = Deadline(cid, f"supervision_report_{r['report_no']}", f"第{r['report_no']}次督办进展报告",
                       f"supervision report {r['report_no']}", "supervision", "open", due_date=r["due_date"],
                       nominal_due=r["due_date"], limit_days=r["every_days"], start_event="supervision_started",
-                      source=r["source"], verified=True, note=f"督办单位 supervising authority: {r['authority']}")
+                      source=r["source"], verified=True, note=Message("deadline.supervision_note", {"authority": r["authority"]}))
         if r["status"] in ("met", "met_late"):
             dl.status, dl.stop_event, dl.stop_date = r["status"], "supervision_report", r["report_date"]
         elif ended:
@@ -182,8 +184,9 @@ def compute_deadlines(case: Mapping[str, Any], events: Sequence[Mapping | Event]
             n = r["instalment_no"]
             dl = Deadline(cid, f"instalment_{n}", f"第{n}期赔偿金", f"instalment {n}", "instalment", "open",
                           due_date=r["due_date"], nominal_due=r["due_date"],
-                          source="赔偿资金台账 funds ledger (分期赔付 instalment schedule)", verified=True,
-                          note=f"{r['amount_yuan']:,.2f} 元 yuan, paid {r['paid_yuan']:,.2f}")
+                          source=Message("deadline.source_ledger"), verified=True,
+                          note=Message("deadline.instalment_note", {"amount": float(r["amount_yuan"]),
+                                                                    "paid": float(r["paid_yuan"])}))
             if r["status"] in ("paid", "paid_late"):
                 dl.status = "met" if r["status"] == "paid" else "met_late"
                 dl.stop_event, dl.stop_date = "received", r["paid_on"]

@@ -13,6 +13,7 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
+from ..messages import Message, Term
 from .. import access
 from ..errors import InputError, Issue, NotFoundError
 from ..importer import prepare
@@ -276,7 +277,8 @@ def check_all(store: Store, today: date | None = None) -> dict[str, list[str]]:
         r = replay(case, events.get(case["case_id"], []), profile, today)
         problems = [m for _, _, m in r.problems]
         if r.stage is not None and r.stage.value != case["stage"]:
-            problems.append(f"stage is '{case['stage']}' but the events lead to '{r.stage.value}'")
+            problems.append(Message("event.stage_mismatch", {"stored": Term("stage", case["stage"]),
+                                                             "replayed": Term("stage", r.stage.value)}))
         if problems:
             out[case["case_id"]] = problems
     return out

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any, Iterable, Mapping
 
 from ..errors import InputError, Issue
+from ..messages import TEMPLATES, Message, Term
 from ..model import CaseClass, Stage
 from .events import END_STAGES, EVENT_TYPES, event_label
 from .rules import Profile
@@ -121,31 +122,35 @@ def _reason_problem(profile: Profile, list_path: str, details: Mapping, key: str
 
 
 def check_event(state: State, ev: Event, case: Mapping[str, Any], profile: Profile,
-                today: date) -> str | None:
-    """Why ``ev`` may not happen now (a message), or None when it may."""
+                today: date) -> Message | str | None:
+    """Why ``ev`` may not happen now (a :class:`~restoration.messages.Message`, or a bilingual
+    string for the problems that cite a profile's rule), or None when it may."""
     t = ev.event_type
-    name = f"{ev.label('zh')} {t} ({ev.event_date.isoformat()})"
+    name = f"{ev.label('zh')} {t} ({ev.event_date.isoformat()})"  # for the messages that cite profile rules
+    where = {"event": Term("event", t), "date": ev.event_date.isoformat()}
     incident = case.get("incident_date")
     if incident and ev.event_date < _as_date(incident, "incident_date", None):
-        return f"{name}: 事件日期早于损害发生日期 dated before the incident ({incident})"
+        return Message("event.before_incident", {**where, "incident": str(incident)})
     if ev.event_date > today:
-        return f"{name}: 事件日期晚于今天 dated in the future (today is {today.isoformat()})"
+        return Message("event.in_future", {**where, "today": today.isoformat()})
     if state.ended is not None:
-        return (f"{name}: 案件已{state.ended.label('zh')}，不能再记录事件 the case ended with "
-                f"'{state.ended.event_type}' on {state.ended.event_date.isoformat()}")
+        return Message("event.case_ended", {**where, "ended": Term("event", state.ended.event_type),
+                                            "ended_date": state.ended.event_date.isoformat()})
     if state.stage is None and t != "clue_registered":
-        return f"{name}: 第一个事件必须是线索登记 the first event must be clue_registered"
+        return Message("event.first_is_clue", where)
 
-    def need(*types: str, what: str | None = None) -> str | None:
+    def need(*types: str, what: str | None = None) -> Message | None:
         if state.has(*types):
             return None
-        names = " / ".join(f"{event_label(x)} {x}" for x in types)
-        return f"{name}: 需先有 requires {names}{' — ' + what if what else ''}"
+        needed = [Term("event", x) for x in types]
+        if what:
+            return Message("event.requires_because", {**where, "needed": needed, "why": Message(what) if what in TEMPLATES else what})
+        return Message("event.requires", {**where, "needed": needed})
 
     once = ("clue_registered", "filed", "investigation_started", "investigation_reported",
             "appraisal_commissioned", "restoration_started", "restoration_completed", "accepted")
     if t in once and state.has(t):
-        return f"{name}: 已记录过 already recorded on {state.last[t].event_date.isoformat()}"
+        return Message("event.already_recorded", {**where, "on": state.last[t].event_date.isoformat()})
 
     if t == "clue_registered":
         return None
@@ -153,7 +158,7 @@ def check_event(state: State, ev: Event, case: Mapping[str, Any], profile: Profi
         return need("clue_registered")
     if t == "not_started":
         if state.has("consultation_notice_served"):
-            return f"{name}: 已启动磋商，不能决定不启动索赔 consultation has begun; use 'terminated'"
+            return Message("event.consultation_begun", where)
         return need("clue_registered") or _reason_problem(
             profile, "not_started_reasons", ev.details, "reason", name)
     if t == "terminated":
@@ -175,19 +180,17 @@ def check_event(state: State, ev: Event, case: Mapping[str, Any], profile: Profi
         return need("investigation_started")
     if t == "consultation_notice_served":
         if state.agreement is not None:
-            return f"{name}: 已签订赔偿协议 an agreement was already signed"
+            return Message("event.agreement_signed", where)
         if state.refusals and not _re_consultation_left(state, profile):
             return _exhausted(name, state, profile)
-        return need("appraisal_reported", "expert_opinion",
-                    what="损害须先经鉴定评估或专家评估 the damage must be appraised first")
+        return need("appraisal_reported", "expert_opinion", what="event.why_appraise_first")
     if t == "meeting_held":
         problem = need("consultation_notice_served", "consultation_requested",
-                       what="不得在送达磋商告知书之前召开磋商会议 no meeting before the notice is served "
-                            "(or the liable party's request)")
+                       what="event.why_notice_first")
         if problem:
             return problem
         if not state.round_open:
-            return f"{name}: 当前没有进行中的磋商 no consultation is open"
+            return Message("event.no_open_consultation", where)
         problem = _agents_problem(state, ev, profile, name)
         if problem:
             return problem
@@ -206,36 +209,34 @@ def check_event(state: State, ev: Event, case: Mapping[str, Any], profile: Profi
         if problem:
             return problem
         if not state.round_open:
-            return f"{name}: 当前没有进行中的磋商 no consultation is open"
+            return Message("event.no_open_consultation", where)
         return _reason_problem(profile, "consultation.failure_circumstances", ev.details,
                                "circumstance", name)
     if t == "agreement_signed":
         if not state.round_open:
             if state.refusals and not _re_consultation_left(state, profile):
                 return _exhausted(name, state, profile)
-            return need("consultation_notice_served") or (
-                f"{name}: 当前没有进行中的磋商 no consultation is open (it failed or an agreement exists)")
+            return need("consultation_notice_served") or Message("event.no_open_consultation", where)
         if state.meetings_in_round == 0:
-            return f"{name}: 需先召开磋商会议 requires a consultation meeting first"
+            return Message("event.meeting_first", where)
         return _clauses_problem(ev, profile, name)
     if t == "judicial_confirmation_requested":
         if state.agreement is None:
             return need("agreement_signed")
         if state.confirmation_pending or state.confirmed:
-            return f"{name}: 已申请司法确认 confirmation already requested for this agreement"
+            return Message("event.confirmation_requested", where)
         return None
     if t in ("judicial_confirmation_confirmed", "judicial_confirmation_refused"):
         if not state.confirmation_pending:
-            return f"{name}: 需先申请司法确认 requires a pending judicial_confirmation_requested"
+            return Message("event.confirmation_first", where)
         return None
     if t == "litigation_filed":
         if state.has("litigation_filed"):
-            return f"{name}: 已提起诉讼 litigation already filed"
+            return Message("event.litigation_filed", where)
         if state.failed or (state.refusals and not _re_consultation_left(state, profile)
                             and state.agreement is None):
             return None
-        return (f"{name}: 诉讼须在磋商不成（或司法确认未获确认且重新磋商仍不成）之后 litigation follows a failed "
-                "consultation (record consultation_failed with its circumstance first)")
+        return Message("event.litigation_after_failure", where)
     if t == "judgment_effective":
         return need("litigation_filed")
     if t == "payment_order_applied":
@@ -243,12 +244,10 @@ def check_event(state: State, ev: Event, case: Mapping[str, Any], profile: Profi
     if t == "enforcement_applied":
         if state.confirmed or state.has("judgment_effective"):
             return None
-        return (f"{name}: 强制执行需经司法确认的协议或生效裁判 compulsory enforcement needs a judicially "
-                "confirmed agreement or an effective judgment")
+        return Message("event.enforcement_basis", where)
     if t == "restoration_started":
         if state.agreement is None and not state.has("judgment_effective"):
-            return (f"{name}: 修复须依据赔偿协议或生效裁判 restoration starts under a signed agreement "
-                    "or an effective judgment")
+            return Message("event.restoration_basis", where)
         return None
     if t in ("inspection", "restoration_completed"):
         return need("restoration_started")
@@ -262,8 +261,7 @@ def check_event(state: State, ev: Event, case: Mapping[str, Any], profile: Profi
         return need("effect_evaluation", "effect_evaluation_exempted") or _exemption_problem(state, profile, name)
     if t == "closed":
         return need("effect_evaluation", "effect_evaluation_exempted",
-                    what="结案须有修复效果评估或记录在案的免评估理由 no closing without an effect "
-                         "evaluation or a recorded exemption") or _exemption_problem(state, profile, name)
+                    what="event.no_closing_without_evaluation") or _exemption_problem(state, profile, name)
     from .procedure_rules import check_procedure_event
     return check_procedure_event(state, ev, case, profile, name, need)  # pragma: no cover - every type is handled above
 

@@ -33,6 +33,7 @@ import pandas as pd
 from .. import config
 from ..store import Store
 from .indicators import INDICATORS, canonical_code, direction_of
+from ..messages import Message, Term
 from .plan import planned_level
 from .series import read_series
 
@@ -162,16 +163,21 @@ def alerts(store: Store, case_id: str | None = None, *, today: Any = None, windo
     """Everything a supervisor should look at, most severe first.
 
     Columns: severity (high / medium / low), kind (at_risk, lagging, no_data, stale,
-    exceedance), case_id, site_id, indicator, time, message_zh, message_en.
+    exceedance), case_id, site_id, indicator, time, message_zh, message_en, and message (a
+    :class:`restoration.messages.Message`: the same alert as a code and parameters).
     """
     when = _today(today)
     table = progress_table(store, case_id, today=when, window_days=window_days,
                            tolerances=tolerances) if table is None else table
     out = []
 
-    def add(sev, kind, row, zh, en, time=None):
+    def add(sev, kind, row, zh, en, time=None, message=None):
         out.append({"severity": sev, "kind": kind, "case_id": row["case_id"], "site_id": row["site_id"],
-                    "indicator": row["indicator"], "time": time, "message_zh": zh, "message_en": en})
+                    "indicator": row["indicator"], "time": time, "message_zh": zh, "message_en": en,
+                    "message": message})
+
+    def msg(code, row, **params):  # the same alert as a code + parameters (shown via the dictionaries)
+        return Message(code, {"site": row["site_id"], "indicator": Term("indicator", row["indicator"]), **params})
 
     for row in table.to_dict("records"):
         name = f"{row['site_id']} {row['indicator_zh']}"
@@ -183,14 +189,19 @@ def alerts(store: Store, case_id: str | None = None, *, today: Any = None, windo
             en = (f"{row['site_id']} {row['indicator']}: progress {row['progress']:.0%} vs planned "
                   f"{(row['planned_progress'] if not math.isnan(row['planned_progress']) else 0):.0%} "
                   f"({row['status_en']})")
-            add(sev, row["status"], row, zh, en, row["last_observation"])
+            planned = row["planned_progress"] if not math.isnan(row["planned_progress"]) else 0
+            add(sev, row["status"], row, zh, en, row["last_observation"],
+                msg("alert.progress", row, progress=row["progress"], planned=planned,
+                    status=Term("progress_status", row["status"])))
         elif row["status"] == "no_data":
-            add("medium", "no_data", row, f"{name}：无监测数据", f"{row['site_id']} {row['indicator']}: no data")
+            add("medium", "no_data", row, f"{name}：无监测数据", f"{row['site_id']} {row['indicator']}: no data",
+                message=msg("alert.no_data", row))
         last = row["last_observation"]
         if last is not None and not pd.isna(last) and (when - pd.Timestamp(last)).days > stale_days:
             days = (when - pd.Timestamp(last)).days
             add("low", "stale", row, f"{name}：最近一次监测在 {days} 天前",
-                f"{row['site_id']} {row['indicator']}: last observation {days} days ago", last)
+                f"{row['site_id']} {row['indicator']}: last observation {days} days ago", last,
+                msg("alert.stale", row, days=days))
     # concentrations: any recent sample above twice its target
     for row in table.to_dict("records"):
         ind = INDICATORS.get(canonical_code(row["indicator"]) or "")
@@ -205,9 +216,11 @@ def alerts(store: Store, case_id: str | None = None, *, today: Any = None, windo
                 f"{row['site_id']} {ind.zh}：{worst['time'].date()} 样品 {worst['value']:g} {row['unit']} "
                 f"超过目标值 {row['target']:g} 的 2 倍",
                 f"{row['site_id']} {row['indicator']}: sample of {worst['time'].date()} {worst['value']:g} "
-                f"{row['unit']} above twice the target {row['target']:g}", worst["time"])
+                f"{row['unit']} above twice the target {row['target']:g}", worst["time"],
+                msg("alert.exceedance", row, date=str(worst["time"].date()), value=float(worst["value"]),
+                    unit=row["unit"], target=float(row["target"])))
     frame = pd.DataFrame(out, columns=["severity", "kind", "case_id", "site_id", "indicator", "time",
-                                       "message_zh", "message_en"])
+                                       "message_zh", "message_en", "message"])
     if frame.empty:
         return frame
     frame["_o"] = frame["severity"].map(SEVERITY_ORDER)

@@ -80,7 +80,10 @@ def test_consultation_deadline_open_overdue_met(guangxi):
     c = by["consultation"]
     assert (c.status, c.due_date, c.days_left, c.moved) == ("open", date(2026, 2, 24), 4, True)
     assert c.source.startswith("桂工作细则说明 五（三）2") and c.verified and c.limit_days == 90
-    assert "顺延" in c.note and "第二百零三条" in c.note
+    # the note is a message (code + parameters): English by str(), Chinese from the dictionaries
+    from dashboards.i18n import message
+    assert c.note.code == "deadline.moved" and "moved to 2026-02-24" in str(c.note)
+    assert "顺延" in message(c.note, "zh") and "第二百零三条" in message(c.note, "zh")
     late = {d.deadline: d for d in compute_deadlines(_case(), evs, guangxi, today=date(2026, 3, 1))}
     assert late["consultation"].status == "overdue" and late["consultation"].days_left == -5
     done = evs + _events(("agreement_signed", "2026-02-24"))
@@ -153,7 +156,9 @@ def test_case_and_instalment_deadlines(guangxi):
          "instalment_no": None}])
     by = {d.deadline: d for d in compute_deadlines(_case(), evs, guangxi, ledger, today=date(2026, 7, 1))}
     assert by["restore"].status == "overdue" and by["restore"].kind == "case"
-    assert "agreement_signed 2025-11-01" in by["restore"].source
+    src = by["restore"].source
+    assert src.code == "deadline.source_case" and src.params["event"].code == "agreement_signed"
+    assert src.params["date"] == "2025-11-01" and "2025-11-01" in str(src)
     assert by["instalment_1"].status == "met_late" and by["instalment_2"].status == "overdue"
     # once the case is closed nothing is overdue any more
     closed = evs + _events(("restoration_completed", "2026-07-01"), ("effect_evaluation", "2026-07-01"),

@@ -18,7 +18,7 @@ import pytest
 from restoration.store import open_store
 
 from .conftest import ARTIFACTS, STAFF, ensure_chromium, start_server, stop_server
-from .text_checks import i18n_keys, raw_text_problems
+from .text_checks import i18n_keys, message_sentences, raw_text_problems, wrong_language_messages
 
 pytestmark = pytest.mark.slow
 
@@ -198,6 +198,7 @@ class Walk:
         self.page.on("pageerror", lambda exc: self.js_errors.append(str(exc)))
         self.url, self.name, self.n_counties = url, store_name, n_counties
         self.keys = i18n_keys()
+        self.pieces = message_sentences()
         self.hovered = 0
 
     def visible_text(self) -> str:
@@ -233,7 +234,7 @@ class Walk:
                 self.hovered += hover_everything(frame)
         time.sleep(0.3)
         text = self.visible_text()
-        problems = raw_text_problems(text, lang, self.keys)
+        problems = raw_text_problems(text, lang, self.keys) + wrong_language_messages(text, lang, self.pieces)
         context = [text[max(0, i - 60):i + 60] for p in problems[:3] for i in [text.find(p)]]
         assert not problems, f"{where}: raw values in the visible text: {problems} in {context}"
         assert not xss_flags(self.page) and not self.dialogs, f"{where}: injected script ran"

@@ -1,0 +1,140 @@
+"""Messages for people, as a code and parameters rather than finished sentences.
+
+The packages (``restoration``, ``equivalence``) describe what they found — an alert, a refused
+event, the source of a deadline, a scenario problem — as a :class:`Message`: a code and its
+parameters. ``str(message)`` is the English sentence (logs, the command line, JSON); the
+dashboards render the same message from their dictionaries (``msg.<code>`` in
+``dashboards/i18n/zh.json`` and ``en.json``) in the interface language, so a Chinese page never
+shows an English sentence from deep inside the platform.
+
+Parameters are plain values (numbers, dates, identifiers, user data) or :class:`Term` — a
+vocabulary value (an event type, an indicator, a progress status) that is shown as its label in
+the language of the message — or another :class:`Message`.
+"""
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+__all__ = ["Message", "Term", "TEMPLATES", "render", "term_label", "placeholders"]
+
+# English wording of every code (the dashboards' en.json holds the same texts under msg.<code>)
+TEMPLATES: dict[str, str] = {
+    # monitoring alerts
+    "alert.progress": "{site} {indicator}: progress {progress:.0%} vs planned {planned:.0%} ({status})",
+    "alert.no_data": "{site} {indicator}: no data",
+    "alert.stale": "{site} {indicator}: last observation {days} days ago",
+    "alert.exceedance": "{site} {indicator}: sample of {date} {value:g} {unit} above twice the target {target:g}",
+    # deadlines
+    "deadline.source_case": "set on the event {event} of {date}",
+    "deadline.source_ledger": "funds ledger (instalment schedule)",
+    "deadline.moved": "the last day {nominal} is a rest day; moved to {due} [{source}]",
+    "deadline.instalment_note": "{amount:,.2f} yuan, paid {paid:,.2f}",
+    "deadline.supervision_note": "supervising authority: {authority}",
+    # workflow: why an event may not be recorded
+    "event.before_incident": "{event} ({date}): dated before the incident ({incident})",
+    "event.in_future": "{event} ({date}): dated in the future (today is {today})",
+    "event.case_ended": "{event} ({date}): the case ended with {ended} on {ended_date}",
+    "event.first_is_clue": "{event} ({date}): the first event must be a clue registration",
+    "event.requires": "{event} ({date}): requires {needed}",
+    "event.requires_because": "{event} ({date}): requires {needed} — {why}",
+    "event.already_recorded": "{event} ({date}): already recorded on {on}",
+    "event.stage_mismatch": "the case's stage is {stored} but its events lead to {replayed}",
+    "event.why_appraise_first": "the damage must be appraised first",
+    "event.why_notice_first": "no meeting before the notice is served (or the liable party's request)",
+    "event.no_closing_without_evaluation": "no closing without an effect evaluation or a recorded exemption",
+    "event.litigation_after_failure": ("{event} ({date}): litigation follows a failed consultation (record the "
+                                       "failed consultation with its circumstance first)"),
+    "event.enforcement_basis": ("{event} ({date}): compulsory enforcement needs a judicially confirmed "
+                                "agreement or an effective judgment"),
+    "event.restoration_basis": "{event} ({date}): restoration starts under a signed agreement or an effective judgment",
+    "event.consultation_begun": "{event} ({date}): consultation has begun; record a termination instead",
+    "event.agreement_signed": "{event} ({date}): an agreement was already signed",
+    "event.no_open_consultation": "{event} ({date}): no consultation is open",
+    "event.meeting_first": "{event} ({date}): requires a consultation meeting first",
+    "event.confirmation_requested": "{event} ({date}): judicial confirmation already requested for this agreement",
+    "event.confirmation_first": "{event} ({date}): requires a pending request for judicial confirmation",
+    "event.litigation_filed": "{event} ({date}): litigation already filed",
+}
+
+
+@dataclass(frozen=True)
+class Term:
+    """A vocabulary value inside a message, shown as its label (``kind``: event, indicator,
+    progress_status, stage)."""
+
+    kind: str
+    code: str
+
+    def __str__(self) -> str:
+        return term_label(self, "en")
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message for people: ``code`` names its wording, ``params`` fill it in."""
+
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return render(self, "en")
+
+    def __hash__(self) -> int:
+        return hash((self.code, tuple(sorted((k, str(v)) for k, v in self.params.items()))))
+
+
+def term_label(term: Term, lang: str = "zh") -> str:
+    """A vocabulary value's label in ``lang`` (the code itself only if the vocabulary lacks it)."""
+    if term.kind == "event":
+        from .cases.events import event_label
+        return event_label(term.code, lang)
+    if term.kind == "stage":
+        from .model import Stage
+        try:
+            return Stage(term.code).label(lang)
+        except ValueError:
+            return term.code
+    if term.kind == "indicator":
+        from .monitoring.indicators import INDICATORS, canonical_code
+        ind = INDICATORS.get(canonical_code(term.code) or "")
+        return ind.label(lang) if ind else term.code
+    if term.kind == "progress_status":
+        from .monitoring.progress import STATUS
+        pair = STATUS.get(term.code)
+        return (pair[0] if lang == "zh" else pair[1]) if pair else term.code
+    return term.code
+
+
+def placeholders(template: str) -> set[str]:
+    """The parameter names a template uses."""
+    return {f for _, f, _, _ in string.Formatter().parse(template) if f}
+
+
+def render(message: Message | str, lang: str = "en",
+           templates: Mapping[str, str] | Callable[[str], str | None] | None = None) -> str:
+    """``message`` in ``lang`` using ``templates`` (code → wording; default: the English
+    :data:`TEMPLATES`). Terms and nested messages are rendered in the same language; a plain
+    string is returned as it is."""
+    if not isinstance(message, Message):
+        return str(message)
+    look = templates if callable(templates) else (templates or TEMPLATES).get
+    template = look(message.code) or TEMPLATES.get(message.code)
+    params = {}
+    for k, v in message.params.items():
+        if isinstance(v, Term):
+            v = term_label(v, lang)
+        elif isinstance(v, Message):
+            v = render(v, lang, templates)
+        elif isinstance(v, (list, tuple)):
+            v = (" / " if lang == "en" else "、").join(
+                term_label(x, lang) if isinstance(x, Term) else render(x, lang, templates) for x in v)
+        params[k] = v
+    if template is None:
+        return f"{message.code}: {params}"  # pragma: no cover - every code has a template (tested)
+    try:
+        return template.format(**params)
+    except (KeyError, ValueError, TypeError):  # a parameter of an unexpected type: still readable
+        return template.format_map({k: str(v) for k, v in params.items()}) if \
+            all(":" not in f for f in placeholders(template)) else f"{message.code}: {params}"

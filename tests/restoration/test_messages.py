@@ -1,0 +1,48 @@
+"""Messages as code + parameters: English by str(), every code worded in both dictionaries."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dashboards.i18n import dictionary, message, scenario_message
+from equivalence.errors import ScenarioError
+from equivalence.params import parse_scalar, to_number
+from restoration.messages import TEMPLATES, Message, Term, placeholders
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_code_is_worded_with_the_same_parameters(lang):
+    d = dictionary(lang)
+    for code, english in TEMPLATES.items():
+        assert f"msg.{code}" in d, (lang, code)
+        assert placeholders(d[f"msg.{code}"]) == placeholders(english), (lang, code)
+
+
+def test_a_message_in_each_language():
+    m = Message("alert.progress", {"site": "S016", "indicator": Term("indicator", "ndvi"), "progress": 0.42,
+                                   "planned": 0.8, "status": Term("progress_status", "at_risk")})
+    assert "progress 42% vs planned 80%" in str(m) and "at risk" in str(m)
+    zh = message(m, "zh")
+    assert "进度 42%" in zh and "有风险" in zh
+    assert not re.search(r"progress|planned|risk", zh)  # no English wording in the Chinese text
+    nested = Message("event.requires_because", {"event": Term("event", "meeting_held"), "date": "2025-06-05",
+                                                "needed": [Term("event", "filed")], "why": Message("event.why_appraise_first")})
+    assert "需先有" in message(nested, "zh") and "鉴定评估" in message(nested, "zh")
+    assert "requires" in str(nested) and "appraised first" in str(nested)
+    assert message("plain text", "zh") == "plain text" and message(None, "zh") == "—"
+
+
+def test_scenario_errors_carry_a_code():
+    with pytest.raises(ScenarioError) as e:
+        to_number("abc", "injury.area")
+    assert e.value.code == "not_number" and "应为数字" in scenario_message(e.value, "zh")
+    with pytest.raises(ScenarioError) as e:
+        parse_scalar(-2, "injury.area", lower=0, lower_open=True, what="area")
+    zh = scenario_message(e.value, "zh")
+    assert e.value.code == "bound" and "面积须 > 0" in zh and "injury.area" in zh
+    assert scenario_message(e.value, "en") == "injury.area: area must be > 0, got -2"
+    # a problem without a code: the key path and a general remark in Chinese, the detail in English
+    plain = ScenarioError("method", "unknown method 'x'; use one of hea, rea")
+    assert "method" in scenario_message(plain, "zh") and "unknown" not in scenario_message(plain, "zh")
+    assert "unknown method" in scenario_message(plain, "en")
