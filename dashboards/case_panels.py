@@ -274,14 +274,14 @@ def forms(case_id: str, version: int, lang: str) -> None:
         problems += [t("form.findings_required", lang)] if not findings.strip() else []
         if problems:
             st.error("\n".join(problems))
-        elif submitted_once(form):
+        elif request := submitted_once(form):
             files = [(p.name, p.type or "application/octet-stream", p.getvalue()) for p in photos or []]
             with shown_errors():
                 saved = add_event(data.store(), case_id, {
                     "event_type": "inspection", "event_date": when.isoformat(),
                     "details": {"inspector": inspector.strip(), "findings": findings.strip(),
                                 "photos": [f[0] for f in files]}},
-                    actor, expected_version=version, today=_today(), attachments=files)
+                    actor, expected_version=version, today=_today(), attachments=files, request_id=request)
                 st.session_state[state.loaded_version(case_id)] = int(saved["version"])
                 flash(t("form.saved_inspection", lang, date=when.isoformat(), version=int(saved["version"])))
                 st.rerun()
@@ -315,14 +315,14 @@ def forms(case_id: str, version: int, lang: str) -> None:
                                             format_func=lambda v: t(f"mon.verdict_{v}", lang))
         note = st.text_area(t("form.note", lang), max_chars=2000)
         submitted = st.form_submit_button(t("form.save", lang), icon=":material/save:")
-    if submitted and submitted_once(form):
+    if submitted and (request := submitted_once(form)):
         details = {k: v for k, v in details.items() if v not in (None, "", [], False)}
         if note.strip():
             details["note"] = note.strip()
         with shown_errors():
             saved = add_event(data.store(), case_id, {"event_type": etype, "event_date": when.isoformat(),
                                                       "details": details},
-                              actor, expected_version=version, today=_today())
+                              actor, expected_version=version, today=_today(), request_id=request)
             st.session_state[state.loaded_version(case_id)] = int(saved["version"])
             flash(t("form.saved_event", lang, event=event_label(etype, lang), date=when.isoformat(),
                     version=int(saved["version"])))

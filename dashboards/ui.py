@@ -100,15 +100,18 @@ def form_key(form: str) -> str:
     return f"{form}_{st.session_state[key]}"
 
 
-def submitted_once(form: str) -> bool:
-    """True the first time this form's current token is used; marks it used."""
+def submitted_once(form: str) -> str | None:
+    """The request id of this submission the first time this form's current token is used (and
+    marks it used), else None. Pass it to the write function (``request_id=``): the store records
+    it with the write in one transaction, so even a submit this session cannot see (a retried
+    request, a second tab) writes once."""
     token = st.session_state.get(state.form_token(form))
     done = st.session_state.setdefault(state.DONE_TOKENS, set())
     if token in done:
-        return False
+        return None
     done.add(token)
     st.session_state[state.form_token(form)] = uuid.uuid4().hex[:12]
-    return True
+    return f"{form}:{token}"
 
 
 # -- status without emoji ---------------------------------------------------------------------

@@ -450,6 +450,20 @@ AUDIT_LOG = _layer(LayerSpec(
     ),
 ))
 
+# Submissions (issue 10): the request id of every form write, recorded (unique) in the same
+# transaction as the write, with its result; the same request again returns that result and writes
+# nothing (a double submit, a retried request, another browser session replaying it).
+SUBMISSIONS = _layer(LayerSpec(
+    "submissions", key="request_id", zh="表单提交记录",
+    fields=(
+        F("request_id", "str", required=True),
+        F("action", "str", required=True),
+        F("actor", "str"),
+        F("at", "datetime", required=True),
+        F("result", "json"),
+    ),
+))
+
 COUNTIES = _layer(LayerSpec(
     "counties", key="county_id", geometry="polygon", importable=True, zh="县区",
     fields=(

@@ -94,8 +94,9 @@ if ranking:
                 go = st.form_submit_button(T("bank.reserve_button"), icon=":material/bookmark_add:")
             if go and amount <= 0:
                 st.error(T("bank.amount_positive"))
-            elif go and submitted_once(form):
-                done = bank_api.reserve(data.store(), project, case_id, amount, actor=data.actor())
+            elif go and (request := submitted_once(form)):
+                done = bank_api.reserve(data.store(), project, case_id, amount, actor=data.actor(),
+                                        request_id=request)
                 flash(T("bank.reserved", id=done["allocation_id"], project=project,
                         amount=f"{amount:,.3f} {row['capacity_unit']}"))
                 st.rerun()
@@ -108,8 +109,8 @@ if ranking:
             with st.form(form_key(form)):
                 alloc = st.selectbox(T("bank.allocation"), held["allocation_id"].tolist())
                 go_release = st.form_submit_button(T("bank.release_button"), icon=":material/bookmark_remove:")
-            if go_release and submitted_once(form):
-                bank_api.release(data.store(), alloc, actor=data.actor())
+            if go_release and (request := submitted_once(form)):
+                bank_api.release(data.store(), alloc, actor=data.actor(), request_id=request)
                 flash(T("bank.released", id=alloc))
                 st.rerun()
 

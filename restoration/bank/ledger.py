@@ -76,7 +76,7 @@ def _amount(amount: float, unit: str | None, project: dict) -> float:
 def reserve(target: Store | Transaction, project_id: str, case_id: str | None, amount: float, *,
             unit: str | None = None, external_ref: str | None = None, note: str | None = None,
             escrow_id: str | None = None, state: str = "reserved", actor: str = "system",
-            on: str | None = None) -> dict:
+            on: str | None = None, request_id: str | None = None) -> dict:
     """Reserve ``amount`` (capacity units, or ``unit``) of a project for a case; returns the
     allocation. Raises InsufficientCapacityError when less than that remains."""
     if not case_id and not external_ref:
@@ -84,32 +84,34 @@ def reserve(target: Store | Transaction, project_id: str, case_id: str | None, a
                                "outside this store", field="case_id"))
     actor = access.require(actor, "bank.allocate", target, project_id=project_id, case_id=case_id or None).name
     with _common.transaction(target, actor) as tx:
-        project = tx.get("bank_projects", project_id)
-        if case_id:
-            tx.get("cases", case_id)
-        if project["status"] not in RESERVABLE:
-            raise InputError(Issue(f"project '{project_id}' is {project['status']}; capacity can be reserved only "
-                                   f"when it is {', '.join(RESERVABLE)}", field="status", source=project_id))
-        qty = _amount(amount, unit, project)
-        capacity = float(project["capacity"])
-        used = allocated(tx, project_id)
-        remaining = capacity - used
-        if qty > remaining + _tolerance(capacity):
-            u = project["capacity_unit"]
-            raise InsufficientCapacityError(
-                f"容量不足 insufficient capacity: project {project_id} has {max(remaining, 0):g} {u} remaining "
-                f"(capacity {capacity:g}, allocated {used:g}); {qty:g} {u} was asked — nothing was reserved")
-        aid = _common.next_id(tx, "bank_allocations", "allocation_id", "AL-", 6)
-        row = {"allocation_id": aid, "project_id": project_id, "case_id": case_id, "external_ref": external_ref,
-               "amount": qty, "unit": project["capacity_unit"], "state": state,
-               "cost_yuan": round(qty * float(project["unit_cost_yuan"]), 2), "escrow_id": escrow_id,
-               "created_on": _common.iso_day(on), "note": note}
-        tx.insert("bank_allocations", pd.DataFrame([row]))
-        log.info("%s %s: %s %s of project %s for %s (allocated before %s of %s)", tx.actor, state, qty,
-                 project["capacity_unit"], project_id, case_id or external_ref, used, project["capacity"])
-        _log(tx, "reserve" if state == "reserved" else "commit", allocation_id=aid, escrow_id=escrow_id,
-             project=project, case_id=case_id, amount=qty, unit=project["capacity_unit"], note=note)
-        return tx.get("bank_allocations", aid)
+        def write():
+            project = tx.get("bank_projects", project_id)
+            if case_id:
+                tx.get("cases", case_id)
+            if project["status"] not in RESERVABLE:
+                raise InputError(Issue(f"project '{project_id}' is {project['status']}; capacity can be reserved only "
+                                       f"when it is {', '.join(RESERVABLE)}", field="status", source=project_id))
+            qty = _amount(amount, unit, project)
+            capacity = float(project["capacity"])
+            used = allocated(tx, project_id)
+            remaining = capacity - used
+            if qty > remaining + _tolerance(capacity):
+                u = project["capacity_unit"]
+                raise InsufficientCapacityError(
+                    f"容量不足 insufficient capacity: project {project_id} has {max(remaining, 0):g} {u} remaining "
+                    f"(capacity {capacity:g}, allocated {used:g}); {qty:g} {u} was asked — nothing was reserved")
+            aid = _common.next_id(tx, "bank_allocations", "allocation_id", "AL-", 6)
+            row = {"allocation_id": aid, "project_id": project_id, "case_id": case_id, "external_ref": external_ref,
+                   "amount": qty, "unit": project["capacity_unit"], "state": state,
+                   "cost_yuan": round(qty * float(project["unit_cost_yuan"]), 2), "escrow_id": escrow_id,
+                   "created_on": _common.iso_day(on), "note": note}
+            tx.insert("bank_allocations", pd.DataFrame([row]))
+            log.info("%s %s: %s %s of project %s for %s (allocated before %s of %s)", tx.actor, state, qty,
+                     project["capacity_unit"], project_id, case_id or external_ref, used, project["capacity"])
+            _log(tx, "reserve" if state == "reserved" else "commit", allocation_id=aid, escrow_id=escrow_id,
+                 project=project, case_id=case_id, amount=qty, unit=project["capacity_unit"], note=note)
+            return tx.get("bank_allocations", aid)
+        return tx.once(request_id, "bank.reserve", write)
 
 
 def _select(tx: Transaction, allocation_id: str | None, project_id: str | None, case_id: str | None,
@@ -148,51 +150,53 @@ def commit(target: Store | Transaction, allocation_id: str | None = None, *, pro
 
 def release(target: Store | Transaction, allocation_id: str | None = None, *, project_id: str | None = None,
             case_id: str | None = None, amount: float | None = None, force: bool = False,
-            actor: str = "system", note: str | None = None) -> list[dict]:
+            actor: str = "system", note: str | None = None, request_id: str | None = None) -> list[dict]:
     """Release reserved capacity back to the project (all of it, or ``amount`` from the newest
     reservations first). Committed allocations are final unless ``force`` (e.g. a court annulled
     the agreement); the history keeps every step."""
     states = ("reserved", "committed") if force else ("reserved",)
     who = access.require(actor, "bank.allocate", target)
     with _common.transaction(target, who) as tx:
-        rows = _select(tx, allocation_id, project_id, case_id, states)
-        for a in rows:
-            access.require(who, "bank.allocate", tx, project_id=a["project_id"])
-        rows.sort(key=lambda a: a["allocation_id"], reverse=True)
-        left = None
-        if amount is not None:
-            left = _amount(amount, None, tx.get("bank_projects", rows[0]["project_id"]))
-            total = round(sum(float(a["amount"]) for a in rows), DECIMALS)
-            if left > total + _tolerance(total):
-                raise InputError(Issue(f"cannot release {left:g}: only {total:g} {rows[0]['unit']} is "
-                                       f"{' or '.join(states)}", field="amount"))
-        out = []
-        for a in rows:
-            if left is not None and left <= 0:
-                break
-            qty = float(a["amount"]) if left is None else min(left, float(a["amount"]))
-            project = tx.get("bank_projects", a["project_id"])
-            if qty >= float(a["amount"]) - _tolerance(float(a["amount"])):
-                after = tx.update("bank_allocations", a["allocation_id"], {"state": "released"},
-                                  expected_version=a["version"])
-            else:
-                # partial: the allocation keeps the rest, the released part is a released record
-                after = tx.update("bank_allocations", a["allocation_id"],
-                                  {"amount": round(float(a["amount"]) - qty, DECIMALS),
-                                   "cost_yuan": round((float(a["amount"]) - qty) * float(project["unit_cost_yuan"]), 2)},
-                                  expected_version=a["version"])
-                rid = _common.next_id(tx, "bank_allocations", "allocation_id", "AL-", 6)
-                tx.insert("bank_allocations", pd.DataFrame([{
-                    "allocation_id": rid, "project_id": a["project_id"], "case_id": a["case_id"],
-                    "external_ref": a.get("external_ref"), "amount": round(qty, DECIMALS), "unit": a["unit"],
-                    "state": "released", "cost_yuan": 0.0, "escrow_id": a.get("escrow_id"),
-                    "created_on": a.get("created_on"), "note": f"released part of {a['allocation_id']}"}]))
-            _log(tx, "release", allocation_id=a["allocation_id"], escrow_id=a.get("escrow_id"), project=project,
-                 case_id=a["case_id"], amount=round(qty, DECIMALS), unit=a["unit"], note=note)
-            out.append(after)
-            if left is not None:
-                left = round(left - qty, DECIMALS)
-        return out
+        def write():
+            rows = _select(tx, allocation_id, project_id, case_id, states)
+            for a in rows:
+                access.require(who, "bank.allocate", tx, project_id=a["project_id"])
+            rows.sort(key=lambda a: a["allocation_id"], reverse=True)
+            left = None
+            if amount is not None:
+                left = _amount(amount, None, tx.get("bank_projects", rows[0]["project_id"]))
+                total = round(sum(float(a["amount"]) for a in rows), DECIMALS)
+                if left > total + _tolerance(total):
+                    raise InputError(Issue(f"cannot release {left:g}: only {total:g} {rows[0]['unit']} is "
+                                           f"{' or '.join(states)}", field="amount"))
+            out = []
+            for a in rows:
+                if left is not None and left <= 0:
+                    break
+                qty = float(a["amount"]) if left is None else min(left, float(a["amount"]))
+                project = tx.get("bank_projects", a["project_id"])
+                if qty >= float(a["amount"]) - _tolerance(float(a["amount"])):
+                    after = tx.update("bank_allocations", a["allocation_id"], {"state": "released"},
+                                      expected_version=a["version"])
+                else:
+                    # partial: the allocation keeps the rest, the released part is a released record
+                    after = tx.update("bank_allocations", a["allocation_id"],
+                                      {"amount": round(float(a["amount"]) - qty, DECIMALS),
+                                       "cost_yuan": round((float(a["amount"]) - qty) * float(project["unit_cost_yuan"]), 2)},
+                                      expected_version=a["version"])
+                    rid = _common.next_id(tx, "bank_allocations", "allocation_id", "AL-", 6)
+                    tx.insert("bank_allocations", pd.DataFrame([{
+                        "allocation_id": rid, "project_id": a["project_id"], "case_id": a["case_id"],
+                        "external_ref": a.get("external_ref"), "amount": round(qty, DECIMALS), "unit": a["unit"],
+                        "state": "released", "cost_yuan": 0.0, "escrow_id": a.get("escrow_id"),
+                        "created_on": a.get("created_on"), "note": f"released part of {a['allocation_id']}"}]))
+                _log(tx, "release", allocation_id=a["allocation_id"], escrow_id=a.get("escrow_id"), project=project,
+                     case_id=a["case_id"], amount=round(qty, DECIMALS), unit=a["unit"], note=note)
+                out.append(after)
+                if left is not None:
+                    left = round(left - qty, DECIMALS)
+            return out
+        return tx.once(request_id, "bank.release", write)
 
 
 # -- reading ------------------------------------------------------------------------------

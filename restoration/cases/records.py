@@ -308,7 +308,7 @@ from .attachments import MAX_ATTACHMENT_BYTES, MAX_EVENT_BYTES  # noqa: E402,F40
 
 def add_event(store: Store, case_id: str, event: Mapping[str, Any], actor: "access.Actor | str",
               expected_version: int | None = None, today: date | None = None,
-              attachments: Sequence[tuple[str, str, bytes]] = ()) -> dict:
+              attachments: Sequence[tuple[str, str, bytes]] = (), request_id: str | None = None) -> dict:
     """Record one event: checked against the case's whole history, then written with the case's
     new stage. Returns the updated case (with its new ``version``).
 
@@ -330,25 +330,27 @@ def add_event(store: Store, case_id: str, event: Mapping[str, Any], actor: "acce
     actor = who.name
     ev = make_event({**dict(event), "actor": actor}, source=f"case {case_id}")
     with store.transaction(actor) as tx:
-        case = _lock(tx, case_id, expected_version)
-        history = case_events(tx, case_id)
-        result = replay(case, history + [ev], profile_for(case, history + [ev]), today)
-        if result.problems:  # the new event's problem first, then any it causes later on
-            problems = sorted(result.problems, key=lambda p: p[1] is not ev)
-            raise InputError([Issue(m, source=f"case {case_id}", field="event_type") for _, _, m in problems])
-        frame_ = pd.DataFrame([{"case_id": case_id, "event_type": ev.event_type,
-                                "event_date": ev.event_date.isoformat(), "actor": actor,
-                                "details": dict(ev.details)}])
-        clean, _ = prepare(tx, "case_events", frame_)
-        fid = tx.insert_one("case_events", clean, action=f"event {ev.event_type}")
-        if attachments:
-            files = pd.DataFrame([{"case_id": case_id, "event_fid": fid, "name": name, "mime": mime,
-                                   "size_bytes": len(data), "data": bytes(data)}
-                                  for name, mime, data in attachments])
-            tx.insert("attachments", files, action=f"attachments of event {fid}")
-        changes = {"stage": result.stage.value, **_jurisdiction_changes(case, ev)}
-        return tx.update("cases", case_id, changes, expected_version=expected_version,
-                         action=f"event {ev.event_type}")
+        def write():
+            case = _lock(tx, case_id, expected_version)
+            history = case_events(tx, case_id)
+            result = replay(case, history + [ev], profile_for(case, history + [ev]), today)
+            if result.problems:  # the new event's problem first, then any it causes later on
+                problems = sorted(result.problems, key=lambda p: p[1] is not ev)
+                raise InputError([Issue(m, source=f"case {case_id}", field="event_type") for _, _, m in problems])
+            frame_ = pd.DataFrame([{"case_id": case_id, "event_type": ev.event_type,
+                                    "event_date": ev.event_date.isoformat(), "actor": actor,
+                                    "details": dict(ev.details)}])
+            clean, _ = prepare(tx, "case_events", frame_)
+            fid = tx.insert_one("case_events", clean, action=f"event {ev.event_type}")
+            if attachments:
+                files = pd.DataFrame([{"case_id": case_id, "event_fid": fid, "name": name, "mime": mime,
+                                       "size_bytes": len(data), "data": bytes(data)}
+                                      for name, mime, data in attachments])
+                tx.insert("attachments", files, action=f"attachments of event {fid}")
+            changes = {"stage": result.stage.value, **_jurisdiction_changes(case, ev)}
+            return tx.update("cases", case_id, changes, expected_version=expected_version,
+                             action=f"event {ev.event_type}")
+        return tx.once(request_id, "case.event", write)
 
 
 def _jurisdiction_changes(case: Mapping[str, Any], ev: Event) -> dict:

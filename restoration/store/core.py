@@ -16,7 +16,7 @@ import os
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import geopandas as gpd
 import numpy as np
@@ -375,6 +375,31 @@ class Transaction(_Reads):
             if tail.isdigit():
                 best = max(best, int(tail))
         return best + 1
+
+    # -- idempotent writes --------------------------------------------------------------------
+    def once(self, request_id: str | None, action: str, write: Callable[[], Any]) -> Any:
+        """Run ``write()`` once per ``request_id``: its result is recorded with the id (unique) in
+        this transaction, and a later call with the same id writes nothing and returns the
+        recorded result (as JSON gives it back). Two transactions with one id wait for each other,
+        so a retried request or a second browser session never writes twice. No id: just write."""
+        if request_id is None:
+            return write()
+        request_id = str(request_id)
+        if not request_id or len(request_id) > 100:
+            raise InputError(Issue("a request id is 1 to 100 characters", field="request_id"))
+        self._backend.lock_name(self._connection, f"submissions.{request_id}")
+        _, rows = self._fetch("SELECT action, result FROM submissions WHERE request_id = ?", (request_id,))
+        if rows:
+            done_action, result = rows[0]
+            if done_action != action:
+                raise ConflictError(f"request {request_id} was already used for '{done_action}', not '{action}'")
+            log.info("request %s (%s) was already written; nothing written again", request_id, action)
+            return json.loads(result) if result else None
+        result = write()
+        self._run("INSERT INTO submissions (request_id, action, actor, at, result) VALUES (?, ?, ?, ?, ?)",
+                  (request_id, action, self.actor, _now(), _json(result)))
+        self.touched.add("submissions")
+        return result
 
     # -- audit ------------------------------------------------------------------------------
     def audit(self, action: str, layer: str, record_id: str | None = None,

@@ -163,6 +163,14 @@ def _v11(ops: SchemaOps) -> None:
 
 MIGRATIONS.append((11, "satellite scenes: monitoring_series.valid_fraction, recovery_assessments", _v11))
 
+
+def _v14(ops: SchemaOps) -> None:
+    """Idempotent submission (issue 10): each form write's request id, unique, with its result."""
+    create_layer(ops, model.LAYERS["submissions"])
+
+
+MIGRATIONS.append((14, "submissions: request ids of form writes (a repeated request writes nothing)", _v14))
+
 # Later migrations are appended above this line (one per feature area, in version order).
 MIGRATIONS.sort(key=lambda m: m[0])
 LATEST = MIGRATIONS[-1][0]
