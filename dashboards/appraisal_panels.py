@@ -107,7 +107,7 @@ def record_on_case(result, lang: str) -> None:
     from restoration.appraisal import record_appraisal
 
     from . import data
-    from .ui import shown_errors, user
+    from .ui import form_key, shown_errors, submitted_once, user
     st.subheader(t("ap.record", lang))
     cases = data.cases()
     if cases.empty:
@@ -118,8 +118,11 @@ def record_on_case(result, lang: str) -> None:
     case_id = st.selectbox(t("bank.case", lang), ids, key="ap_case", format_func=lambda c: f"{c} · {titles.loc[c]}")
     appraiser = st.text_input(t("ap.appraiser", lang), value=user()["name"], key="ap_appraiser", max_chars=120)
     with shown_errors():
-        if st.button(t("ap.record_button", lang)):
-            row = record_appraisal(data.store(), case_id, result, appraiser=appraiser, actor=data.actor())
+        # a new request id for every render: a double click or a retried request records once
+        if st.button(t("ap.record_button", lang), key=form_key("ap_record")) and \
+                (request := submitted_once("ap_record")):
+            row = record_appraisal(data.store(), case_id, result, appraiser=appraiser, actor=data.actor(),
+                                   request_id=request)
             st.success(t("ap.recorded", lang, id=row["appraisal_id"], case=case_id,
                          amount=money(row["amount_yuan"], lang)))
         from restoration.reports.appraisal_xlsx import write_case_appraisal_xlsx

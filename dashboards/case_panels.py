@@ -14,6 +14,7 @@ import streamlit as st
 import equivalence
 from restoration import config
 from restoration.cases import EVENT_TYPES, add_event
+from restoration.cases.attachments import MAX_ATTACHMENT_MB
 from restoration.cases.events import event_label
 from restoration.model import AllocationState, ModeStatus, RestorationMode
 
@@ -267,7 +268,8 @@ def forms(case_id: str, version: int, lang: str) -> None:
         when = st.date_input(t("form.inspection_date", lang), value=_today(), max_value=_today())
         inspector = st.text_input(t("form.inspector", lang), max_chars=100)
         findings = st.text_area(t("form.findings", lang), max_chars=4000)
-        photos = st.file_uploader(t("form.photos", lang), type=["jpg", "jpeg", "png"], accept_multiple_files=True)
+        photos = st.file_uploader(t("form.photos", lang), type=["jpg", "jpeg", "png"], accept_multiple_files=True,
+                                  max_upload_size=MAX_ATTACHMENT_MB)
         submitted = st.form_submit_button(t("form.save", lang), icon=":material/save:")
     if submitted:
         problems = [t("form.inspector_required", lang)] if not inspector.strip() else []

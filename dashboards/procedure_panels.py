@@ -175,19 +175,23 @@ def procedure_forms(case_id: str, version: int, lang: str) -> None:
 
     from restoration.cases import add_event
 
-    from .ui import shown_errors, user
+    from .ui import form_key, shown_errors, submitted_once, user
     rec = data.case_record(case_id)["procedure"]
     today: _date = config.today()
 
-    def save(event: dict) -> None:
+    def save(event: dict, form: str) -> None:
+        request = submitted_once(form)
+        if request is None:  # this render's submission was already written
+            return
         with shown_errors():
-            saved = add_event(data.store(), case_id, event, data.actor(), expected_version=version, today=today)
+            saved = add_event(data.store(), case_id, event, data.actor(), expected_version=version, today=today,
+                              request_id=request)
             st.session_state[f"loaded_version_{case_id}"] = int(saved["version"])
             st.success(t("form.saved", lang))
 
     if rec["supervision"]["under_supervision"]:
         st.subheader(t("proc.form_report", lang))
-        with st.form(f"sup_report_{case_id}", clear_on_submit=True):
+        with st.form(form_key(f"sup_report_{case_id}"), clear_on_submit=True):
             when = st.date_input(t("form.event_date", lang), value=today, max_value=today, key=f"sup_d_{case_id}")
             summary = st.text_area(t("proc.report_summary", lang), max_chars=2000)
             sent = st.form_submit_button(t("form.save", lang))
@@ -196,11 +200,11 @@ def procedure_forms(case_id: str, version: int, lang: str) -> None:
                 st.error(t("proc.report_summary_required", lang))
             else:
                 save({"event_type": "supervision_report", "event_date": when.isoformat(),
-                      "details": {"summary": summary.strip()}})
+                      "details": {"summary": summary.strip()}}, f"sup_report_{case_id}")
     open_ = [c for c in rec["public_participation"]["comments"] if not c["answered"]]
     if open_:
         st.subheader(t("proc.form_answer", lang))
-        with st.form(f"answer_{case_id}", clear_on_submit=True):
+        with st.form(form_key(f"answer_{case_id}"), clear_on_submit=True):
             cid = st.selectbox(t("proc.comment", lang), [c["comment_id"] for c in open_],
                                format_func=lambda c: next(f"{x['comment_id']} · {x['text'][:40]}" for x in open_
                                                           if x["comment_id"] == c))
@@ -212,4 +216,4 @@ def procedure_forms(case_id: str, version: int, lang: str) -> None:
                 st.error(t("proc.answer_required", lang))
             else:
                 save({"event_type": "public_comment_answered", "event_date": when.isoformat(),
-                      "details": {"comment_id": cid, "answer": answer.strip()}})
+                      "details": {"comment_id": cid, "answer": answer.strip()}}, f"answer_{case_id}")

@@ -129,7 +129,9 @@ def badge(text: str, colour: str) -> str:
 def uploader_text(lang_code: str) -> None:
     """Streamlit's file uploader has fixed English text ("Drag and drop", "200MB per file",
     "Browse files"): replace it with the interface language's words."""
-    drop, limit, browse = (i18n.t(k, lang_code) for k in ("upload.drop", "upload.limit", "upload.browse"))
+    from restoration.cases.attachments import MAX_ATTACHMENT_MB, MAX_FILES
+    drop, browse = i18n.t("upload.drop", lang_code), i18n.t("upload.browse", lang_code)
+    limit = i18n.t("upload.limit", lang_code, mb=MAX_ATTACHMENT_MB, n=MAX_FILES)  # the store's real limits
     st.html(f"""<style>
 [data-testid="stFileUploaderDropzoneInstructions"] span:not([data-testid="stIconMaterial"]),
 [data-testid="stFileUploaderDropzoneInstructions"] small,

@@ -31,8 +31,11 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
 
 
 def streamlit_command(app: Path, port: int, extra: Sequence[str] = ()) -> list[str]:
+    from .cases.attachments import MAX_ATTACHMENT_MB
+    # the uploader refuses what the store would refuse anyway, and says the same limit
     return [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
             "--server.headless", "true", "--server.enableStaticServing", "true",
+            "--server.maxUploadSize", str(MAX_ATTACHMENT_MB),
             "--browser.gatherUsageStats", "false", *extra]
 
 

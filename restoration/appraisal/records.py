@@ -19,7 +19,7 @@ from .common import MAX_AMOUNT_YUAN, software_version
 
 def record_appraisal(store: Store, case_id: str, result: Any, *, appraiser: str, actor: "access.Actor | str",
                      appraised_on: _dt.date | str | None = None, note: str | None = None,
-                     expected_version: int | None = None, set_amount: bool = True) -> dict:
+                     expected_version: int | None = None, set_amount: bool = True, request_id: str | None = None) -> dict:
     """Store ``result`` (an :class:`AbatementResult`, a :class:`RestorationCostResult` or an
     equivalence result with a value) for ``case_id`` and set the case's damage amount from it.
 
@@ -53,26 +53,28 @@ def record_appraisal(store: Store, case_id: str, result: Any, *, appraiser: str,
     who = access.as_actor(actor)
     access.require(who, "case.event" if who.can("case.event") else "case.appraisal", store, case_id=case_id)
     with store.transaction(who.name) as tx:
-        if expected_version is not None:
-            tx.update("cases", case_id, {}, expected_version=expected_version)
-        existing = tx.read("appraisals", case_id=case_id)
-        appraisal_id = f"{case_id}-A{len(existing) + 1:02d}"
-        while appraisal_id in set(existing["appraisal_id"]):
-            appraisal_id += "b"
-        row = {"appraisal_id": appraisal_id, "case_id": case_id, "method": method,
-               "standard": d.get("standard"), "amount_yuan": float(amount),
-               "inputs": json.loads(json.dumps(d.get("inputs"), default=str)),
-               "result": json.loads(json.dumps({k: v for k, v in d.items() if k != "inputs"}, default=str)),
-               "software_version": d.get("version") or software_version(), "appraised_on": day.isoformat(),
-               "appraiser": str(appraiser).strip(), "all_verified": bool(d.get("all_verified", True)),
-               "note": note}
-        tx.insert("appraisals", pd.DataFrame([row]), action=f"appraisal {method}")
-        if set_amount:
-            tx.update("cases", case_id, {"damage_amount_yuan": float(amount), "damage_amount_source": "appraisal",
-                                         "damage_appraisal_id": appraisal_id},
-                      expected_version=None if expected_version is None else expected_version + 1,
-                      action="damage amount from appraisal")
-    return row
+        def write():
+            if expected_version is not None:
+                tx.update("cases", case_id, {}, expected_version=expected_version)
+            existing = tx.read("appraisals", case_id=case_id)
+            appraisal_id = f"{case_id}-A{len(existing) + 1:02d}"
+            while appraisal_id in set(existing["appraisal_id"]):
+                appraisal_id += "b"
+            row = {"appraisal_id": appraisal_id, "case_id": case_id, "method": method,
+                   "standard": d.get("standard"), "amount_yuan": float(amount),
+                   "inputs": json.loads(json.dumps(d.get("inputs"), default=str)),
+                   "result": json.loads(json.dumps({k: v for k, v in d.items() if k != "inputs"}, default=str)),
+                   "software_version": d.get("version") or software_version(), "appraised_on": day.isoformat(),
+                   "appraiser": str(appraiser).strip(), "all_verified": bool(d.get("all_verified", True)),
+                   "note": note}
+            tx.insert("appraisals", pd.DataFrame([row]), action=f"appraisal {method}")
+            if set_amount:
+                tx.update("cases", case_id, {"damage_amount_yuan": float(amount), "damage_amount_source": "appraisal",
+                                             "damage_appraisal_id": appraisal_id},
+                          expected_version=None if expected_version is None else expected_version + 1,
+                          action="damage amount from appraisal")
+            return row
+        return tx.once(request_id, "case.appraisal", write)
 
 
 def list_appraisals(store: Store, case_id: str | None = None) -> pd.DataFrame:

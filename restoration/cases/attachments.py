@@ -22,6 +22,8 @@ from ..errors import InputError, Issue
 
 #: largest single attachment accepted (bytes)
 MAX_ATTACHMENT_BYTES = 15_000_000
+#: the same limit in the megabytes the web server's uploader counts (Streamlit ``server.maxUploadSize``)
+MAX_ATTACHMENT_MB = MAX_ATTACHMENT_BYTES // 1_000_000
 #: largest total of one event's attachments (bytes)
 MAX_EVENT_BYTES = 40_000_000
 #: most files on one event

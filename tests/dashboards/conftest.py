@@ -72,6 +72,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+from restoration.cases.attachments import MAX_ATTACHMENT_MB  # noqa: E402
+
+
 def start_server(data_dir: Path):
     """A Streamlit server on a free port for ``data_dir``: (process, base URL)."""
     port = free_port()
@@ -81,7 +84,7 @@ def start_server(data_dir: Path):
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(REPO / "dashboards" / "app.py"),
                              "--server.port", str(port), "--server.headless", "true",
                              "--server.enableStaticServing", "true", "--browser.gatherUsageStats", "false",
-                             "--server.fileWatcherType", "none"],
+                             "--server.fileWatcherType", "none", "--server.maxUploadSize", str(MAX_ATTACHMENT_MB)],
                             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     proc._log = log
     deadline = time.time() + 60

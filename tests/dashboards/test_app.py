@@ -280,3 +280,20 @@ def test_pages_on_an_empty_store_explain_what_is_missing(staff_data, monkeypatch
     assert not at.exception, at.exception
     if page not in ("views/equivalence.py", "views/appraisal.py"):  # calculators work without data
         assert any("restoration import" in i.value for i in at.info), [i.value for i in at.info]
+
+
+def test_the_upload_limit_told_is_the_one_enforced():
+    """Streamlit's upload cap (config file and `restoration demo`'s server) is the store's
+    per-attachment limit, and the uploader's words name it in both languages."""
+    import tomllib
+    from pathlib import Path
+
+    from dashboards.i18n import t
+    from restoration.cases.attachments import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENT_MB
+    from restoration.serve import streamlit_command
+    config = tomllib.loads((Path(__file__).parents[2] / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == MAX_ATTACHMENT_MB == MAX_ATTACHMENT_BYTES // 1_000_000
+    cmd = streamlit_command(Path("app.py"), 8501)
+    assert cmd[cmd.index("--server.maxUploadSize") + 1] == str(MAX_ATTACHMENT_MB)
+    for lang in ("zh", "en"):
+        assert f"{MAX_ATTACHMENT_MB} MB" in t("upload.limit", lang, mb=MAX_ATTACHMENT_MB, n=20)

@@ -159,6 +159,36 @@ def check_map(frame, where: str, n_counties: int) -> dict:
     return state
 
 
+_UPLOADER = """() => {
+  const z = document.querySelector('[data-testid="stFileUploaderDropzoneInstructions"]');
+  if (!z) return null;
+  const span = z.querySelector('span:not([data-testid="stIconMaterial"])'), small = z.querySelector('small');
+  const button = document.querySelector('[data-testid="stFileUploaderDropzone"] button');
+  const painted = e => e ? getComputedStyle(e, '::after').content : null;
+  const hidden = e => !e || getComputedStyle(e).visibility === 'hidden' || getComputedStyle(e).fontSize === '0px';
+  return {drop: painted(span), limit: painted(small), browse: painted(button),
+          streamlit_limit: small ? small.textContent : null,
+          originals_hidden: hidden(span) && hidden(small) && hidden(button)};
+}"""
+
+
+def check_uploader(page, lang: str, where: str) -> None:
+    """The photo uploader tells the interface language's words and the store's real limit (the
+    words are painted by CSS over Streamlit's fixed English, so read what is painted), and the
+    limit Streamlit itself enforces is the same number."""
+    from dashboards.i18n import t
+    from restoration.cases.attachments import MAX_ATTACHMENT_MB, MAX_FILES
+    state = page.evaluate(_UPLOADER)
+    assert state is not None, (where, "no uploader")
+    assert state["drop"] == f'"{t("upload.drop", lang)}"', (where, state)
+    assert state["limit"] == f'"{t("upload.limit", lang, mb=MAX_ATTACHMENT_MB, n=MAX_FILES)}"', (where, state)
+    assert f"{MAX_ATTACHMENT_MB} MB" in state["limit"] and "200" not in state["limit"]
+    assert state["browse"] == f'"{t("upload.browse", lang)}"', (where, state)
+    assert state["originals_hidden"], (where, "Streamlit's English shows through", state)
+    # Streamlit's own (hidden) line names the limit it enforces: the same megabytes
+    assert re.search(rf"\b{MAX_ATTACHMENT_MB}\s?MB", state["streamlit_limit"] or ""), (where, state)
+
+
 def hover_everything(frame) -> int:
     """Open the tooltip and popup of every feature on the map (where injected HTML would run)."""
     return frame.evaluate("""() => {
@@ -286,6 +316,7 @@ class Walk:
         self.page.get_by_role("tab", name="巡查与事件登记" if lang == "zh" else "Inspection & events").click()
         time.sleep(1.0)
         self.check_page("case-forms", lang, None)
+        check_uploader(self.page, lang, f"{self.name}/case-forms/{lang}")
 
     def walk(self, case_with_sites: str | None) -> None:
         self.page.goto(self.url + "/")
@@ -320,6 +351,7 @@ def test_every_page_on_every_store(stores, browser, store_name):
             assert w.hovered > 20, "the shapes were not hovered"
         if store_name == "sample":
             double_submit_writes_once(w, data)
+            panel_forms_write(w, data)
         w.page.close()
     finally:
         stop_server(proc)
@@ -340,3 +372,51 @@ def double_submit_writes_once(w: Walk, data) -> None:
     assert store.count("bank_allocations") == before + 1
     assert "已预留" in w.page.inner_text('[data-testid="stMain"]')
     w.shot("sample-bank-reserved-zh")
+
+
+def _submit_and_confirm(w: Walk, click, confirmation: str, where: str) -> str:
+    """Click, wait for the run to finish, and return the page text once it shows ``confirmation``."""
+    click()
+    _wait_idle(w.page, settle=1.0)
+    w.page.wait_for_function("(t) => document.querySelector('[data-testid=\"stMain\"]').innerText.includes(t)",
+                             arg=confirmation, timeout=60_000)
+    _check_no_exception(w.page, where)
+    return w.page.inner_text('[data-testid="stMain"]')
+
+
+def panel_forms_write(w: Walk, data) -> None:
+    """One form of each panel that writes — the procedure tab's supervision report, the monitoring
+    tab's effect evaluation, the appraisal calculator's record on a case — filled and submitted:
+    a confirmation shows, no exception box, and the record is in the store. (The recovery panel
+    only shows stored assessments: it has no form.)"""
+    store = open_store(data / "platform.gpkg", create=False)
+    w.set_language("zh")
+    # procedure: a progress report to the supervising authority (GX-2024-004 is under supervision)
+    w.nav("案件")
+    w.choose_case("GX-2024-004")
+    w.page.get_by_role("tab", name="程序").click()
+    w.page.wait_for_selector("text=报送督办进展报告", timeout=60_000)
+    reports = len(store.read("case_events", case_id="GX-2024-004", event_type="supervision_report"))
+    summary = w.page.get_by_label("报告内容摘要")
+    summary.fill("补植已完成 80%，<b>下季度</b>验收")
+    form = w.page.locator('[data-testid="stForm"]').filter(has=summary)
+    _submit_and_confirm(w, lambda: form.get_by_role("button", name="保存").click(), "已保存", "procedure form")
+    after = store.read("case_events", case_id="GX-2024-004", event_type="supervision_report")
+    assert len(after) == reports + 1
+    assert "补植已完成 80%，<b>下季度</b>验收" in [d.get("summary") for d in after["details"]]
+    w.shot("sample-procedure-saved-zh")
+    # monitoring: evaluate the restoration effect now and store it
+    w.choose_case("GX-2023-009")
+    w.page.get_by_role("tab", name="监测与效果评估").click()
+    evaluations = store.count("effect_evaluations", case_id="GX-2023-009")
+    button = w.page.get_by_role("button", name="按当前数据评估并保存")
+    _submit_and_confirm(w, lambda: button.click(), "已完成修复效果评估", "evaluation button")
+    assert store.count("effect_evaluations", case_id="GX-2023-009") == evaluations + 1
+    # appraisal calculator: record the default calculation as the first case's damage amount
+    w.nav("损害数额计算")
+    before = set(store.read("appraisals")["appraisal_id"])
+    button = w.page.get_by_role("button", name="保存为该案件的损害数额")
+    text = _submit_and_confirm(w, lambda: button.click(), "已记录", "appraisal record")
+    new = set(store.read("appraisals")["appraisal_id"]) - before
+    assert len(new) == 1 and new.pop() in text
+    w.shot("sample-appraisal-recorded-zh")
