@@ -127,18 +127,20 @@ def badge(text: str, colour: str) -> str:
 
 
 def uploader_text(lang_code: str) -> None:
-    """Streamlit's file uploader has fixed English text ("Drag and drop", "200MB per file",
-    "Browse files"): replace it with the interface language's words."""
+    """Streamlit's file uploader has fixed English text ("Upload", "200MB per file • JPG"): paint
+    the interface language's words over it, with the store's real limits (Streamlit 1.67: the
+    dropzone holds the button and one instructions ``span``; the hidden span keeps Streamlit's own
+    line, which a browser test compares with the painted one)."""
     from restoration.cases.attachments import MAX_ATTACHMENT_MB, MAX_FILES
     drop, browse = i18n.t("upload.drop", lang_code), i18n.t("upload.browse", lang_code)
     limit = i18n.t("upload.limit", lang_code, mb=MAX_ATTACHMENT_MB, n=MAX_FILES)  # the store's real limits
     st.html(f"""<style>
-[data-testid="stFileUploaderDropzoneInstructions"] span:not([data-testid="stIconMaterial"]),
-[data-testid="stFileUploaderDropzoneInstructions"] small,
-[data-testid="stFileUploaderDropzone"] button {{font-size:0;visibility:hidden}}
-[data-testid="stFileUploaderDropzoneInstructions"] span:not([data-testid="stIconMaterial"])::after
-  {{content:"{drop}";font-size:14px;visibility:visible}}
-[data-testid="stFileUploaderDropzoneInstructions"] small::after {{content:"{limit}";font-size:12px;visibility:visible}}
-[data-testid="stFileUploaderDropzone"] button::after {{content:"{browse}";font-size:14px;visibility:visible}}
+[data-testid="stFileUploaderDropzoneInstructions"] span {{font-size:0;visibility:hidden}}
+[data-testid="stFileUploaderDropzoneInstructions"] span::before
+  {{content:"{drop}";display:block;font-size:14px;visibility:visible}}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after
+  {{content:"{limit}";display:block;font-size:12px;opacity:0.7;visibility:visible}}
+[data-testid="stFileUploaderDropzone"] button > * {{display:none}}
+[data-testid="stFileUploaderDropzone"] button::after {{content:"{browse}";font-size:14px}}
 [data-testid="stMetricValue"] > div {{white-space:normal;overflow:visible;text-overflow:clip}}
 </style>""")

@@ -17,7 +17,7 @@ import string
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-__all__ = ["Message", "Term", "TEMPLATES", "render", "term_label", "placeholders"]
+__all__ = ["Message", "Term", "Label", "TEMPLATES", "render", "term_label", "placeholders"]
 
 # English wording of every code (the dashboards' en.json holds the same texts under msg.<code>)
 TEMPLATES: dict[str, str] = {
@@ -40,6 +40,15 @@ TEMPLATES: dict[str, str] = {
     "event.requires": "{event} ({date}): requires {needed}",
     "event.requires_because": "{event} ({date}): requires {needed} — {why}",
     "event.already_recorded": "{event} ({date}): already recorded on {on}",
+    "event.no_choice_list": "{event} ({date}): the profile '{profile}' has no list '{list}' to choose from ({source})",
+    "event.choose_reason": "{event} ({date}): choose the {field}: {choices} [{source}]",
+    "event.unknown_reason": "{event} ({date}): '{value}' is not a {field} of the profile's list; choose one of: {choices} [{source}]",
+    "event.re_consultations_used": ("{event} ({date}): judicial confirmation was refused {refusals} times; the "
+                                    "{allowed} re-consultation(s) allowed are used up — file litigation [{source}]"),
+    "event.simple_cases_only": "{event} ({date}): the simplified expert appraisal is for simple cases; this case is {case_class} [{source}]",
+    "event.meeting_limit": "{event} ({date}): meeting {n} exceeds the limit of {limit} [{source}]",
+    "event.meeting_limit_extendable": ("{event} ({date}): meeting {n} exceeds the limit of {limit} [{source}] — record "
+                                       "the approval of an extension on the meeting [{extension_source}]"),
     "event.stage_mismatch": "the case's stage is {stored} but its events lead to {replayed}",
     "event.why_appraise_first": "the damage must be appraised first",
     "event.why_notice_first": "no meeting before the notice is served (or the liable party's request)",
@@ -72,6 +81,17 @@ class Term:
 
 
 @dataclass(frozen=True)
+class Label:
+    """A name the platform's configuration gives in both languages (a profile's list item)."""
+
+    zh: str
+    en: str
+
+    def __str__(self) -> str:
+        return self.en
+
+
+@dataclass(frozen=True)
 class Message:
     """A message for people: ``code`` names its wording, ``params`` fill it in."""
 
@@ -96,6 +116,12 @@ def term_label(term: Term, lang: str = "zh") -> str:
             return Stage(term.code).label(lang)
         except ValueError:
             return term.code
+    if term.kind == "case_class":
+        from .model import CaseClass
+        try:
+            return CaseClass(term.code).label(lang)
+        except ValueError:
+            return term.code
     if term.kind == "indicator":
         from .monitoring.indicators import INDICATORS, canonical_code
         ind = INDICATORS.get(canonical_code(term.code) or "")
@@ -113,23 +139,30 @@ def placeholders(template: str) -> set[str]:
 
 
 def render(message: Message | str, lang: str = "en",
-           templates: Mapping[str, str] | Callable[[str], str | None] | None = None) -> str:
+           templates: Mapping[str, str] | Callable[[str], str | None] | None = None,
+           terms: Callable[[Term, str], str | None] | None = None) -> str:
     """``message`` in ``lang`` using ``templates`` (code → wording; default: the English
-    :data:`TEMPLATES`). Terms and nested messages are rendered in the same language; a plain
-    string is returned as it is."""
+    :data:`TEMPLATES`). Terms (``terms`` may word some of them first), labels and nested
+    messages are rendered in the same language; a plain string is returned as it is."""
     if not isinstance(message, Message):
         return str(message)
     look = templates if callable(templates) else (templates or TEMPLATES).get
     template = look(message.code) or TEMPLATES.get(message.code)
+    def one(v):
+        if isinstance(v, Term):
+            return (terms(v, lang) if terms else None) or term_label(v, lang)
+        if isinstance(v, Label):
+            return v.zh if lang == "zh" else v.en
+        if isinstance(v, Message):
+            return render(v, lang, templates, terms)
+        return v
+
     params = {}
     for k, v in message.params.items():
-        if isinstance(v, Term):
-            v = term_label(v, lang)
-        elif isinstance(v, Message):
-            v = render(v, lang, templates)
-        elif isinstance(v, (list, tuple)):
-            v = (" / " if lang == "en" else "、").join(
-                term_label(x, lang) if isinstance(x, Term) else render(x, lang, templates) for x in v)
+        if isinstance(v, (list, tuple)):
+            v = (" / " if lang == "en" else "、").join(str(one(x)) for x in v)
+        else:
+            v = one(v)
         params[k] = v
     if template is None:
         return f"{message.code}: {params}"  # pragma: no cover - every code has a template (tested)

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any, Iterable, Mapping
 
 from ..errors import InputError, Issue
-from ..messages import TEMPLATES, Message, Term
+from ..messages import TEMPLATES, Label, Message, Term
 from ..model import CaseClass, Stage
 from .events import END_STAGES, EVENT_TYPES, event_label
 from .rules import Profile
@@ -107,17 +107,20 @@ class State:
         return any(self.seen.get(t, 0) for t in types)
 
 
-def _reason_problem(profile: Profile, list_path: str, details: Mapping, key: str, what: str) -> str | None:
+def _reason_problem(profile: Profile, list_path: str, details: Mapping, key: str,
+                    where: Mapping[str, Any]) -> Message | None:
     options = profile.list(list_path)
     value = details.get(key)
     if not options.is_set:
-        return (f"{what}: the profile '{profile.id}' has no list '{list_path}' to choose from "
-                f"({options.source})") if value is None else None
+        return Message("event.no_choice_list", {**where, "profile": profile.id, "list": list_path,
+                                                "source": options.source}) if value is None else None
     if value not in options:
-        shown = ", ".join(f"{i.id} ({i.zh})" for i in options.items)
-        got = f"'{value}'" if value is not None else "nothing"
-        return (f"{what} needs details.{key} from the profile's list {list_path} — got {got}; "
-                f"choose one of: {shown} [{options.source}]")
+        choices = [Label(i.zh, f"{i.id} ({i.en or i.zh})") for i in options.items]
+        if value is None:
+            return Message("event.choose_reason", {**where, "field": Term("detail", key), "choices": choices,
+                                                   "source": options.source})
+        return Message("event.unknown_reason", {**where, "field": Term("detail", key), "value": str(value),
+                                                "choices": choices, "source": options.source})
     return None
 
 
@@ -159,10 +162,9 @@ def check_event(state: State, ev: Event, case: Mapping[str, Any], profile: Profi
     if t == "not_started":
         if state.has("consultation_notice_served"):
             return Message("event.consultation_begun", where)
-        return need("clue_registered") or _reason_problem(
-            profile, "not_started_reasons", ev.details, "reason", name)
+        return need("clue_registered") or _reason_problem(profile, "not_started_reasons", ev.details, "reason", where)
     if t == "terminated":
-        return need("filed") or _reason_problem(profile, "termination_reasons", ev.details, "reason", name)
+        return need("filed") or _reason_problem(profile, "termination_reasons", ev.details, "reason", where)
     if t in ("investigation_started",):
         return need("filed")
     if t == "investigation_reported":
@@ -175,14 +177,14 @@ def check_event(state: State, ev: Event, case: Mapping[str, Any], profile: Profi
         rule = profile.rule("classification.simple.appraisal")
         if case.get("case_class") != CaseClass.SIMPLE.value:
             cls = case.get("case_class")
-            return (f"{name}: 专家评估（简易评估）仅适用于简单案件 the simplified expert appraisal is for "
-                    f"simple cases; this case is '{cls}' [{rule.source}]")
+            return Message("event.simple_cases_only", {**where, "case_class": Term("case_class", str(cls)),
+                                                       "source": rule.source})
         return need("investigation_started")
     if t == "consultation_notice_served":
         if state.agreement is not None:
             return Message("event.agreement_signed", where)
         if state.refusals and not _re_consultation_left(state, profile):
-            return _exhausted(name, state, profile)
+            return _exhausted(name, state, profile, where)
         return need("appraisal_reported", "expert_opinion", what="event.why_appraise_first")
     if t == "meeting_held":
         problem = need("consultation_notice_served", "consultation_requested",
@@ -199,10 +201,9 @@ def check_event(state: State, ev: Event, case: Mapping[str, Any], profile: Profi
             ext = profile.rule("consultation.extension_with_approval")
             if ext.value and ev.details.get("extension_approved") is True:
                 return None
-            how = (" — record the approval with details.extension_approved = true "
-                   f"[{ext.source}]") if ext.value else ""
-            return (f"{name}: 磋商会议已达 {limit.value} 次上限 meeting {state.meetings_in_round + 1} "
-                    f"exceeds the limit of {limit.value} [{limit.source}]{how}")
+            return Message("event.meeting_limit_extendable" if ext.value else "event.meeting_limit",
+                           {**where, "n": state.meetings_in_round + 1, "limit": limit.value,
+                            "source": limit.source, "extension_source": ext.source})
         return None
     if t == "consultation_failed":
         problem = need("consultation_notice_served", "consultation_requested")
@@ -211,11 +212,11 @@ def check_event(state: State, ev: Event, case: Mapping[str, Any], profile: Profi
         if not state.round_open:
             return Message("event.no_open_consultation", where)
         return _reason_problem(profile, "consultation.failure_circumstances", ev.details,
-                               "circumstance", name)
+                               "circumstance", where)
     if t == "agreement_signed":
         if not state.round_open:
             if state.refusals and not _re_consultation_left(state, profile):
-                return _exhausted(name, state, profile)
+                return _exhausted(name, state, profile, where)
             return need("consultation_notice_served") or Message("event.no_open_consultation", where)
         if state.meetings_in_round == 0:
             return Message("event.meeting_first", where)
@@ -256,7 +257,7 @@ def check_event(state: State, ev: Event, case: Mapping[str, Any], profile: Profi
     if t == "effect_evaluation_exempted":
         if state.agreement is None and not state.has("judgment_effective"):
             return need("agreement_signed", "judgment_effective")
-        return _reason_problem(profile, "effect_evaluation_exemptions", ev.details, "reason", name)
+        return _reason_problem(profile, "effect_evaluation_exemptions", ev.details, "reason", where)
     if t == "accepted":
         return need("effect_evaluation", "effect_evaluation_exempted") or _exemption_problem(state, profile, name)
     if t == "closed":
@@ -328,11 +329,10 @@ def _re_consultation_left(state: State, profile: Profile) -> bool:
     return state.refusals <= allowed.value
 
 
-def _exhausted(name: str, state: State, profile: Profile) -> str:
+def _exhausted(name: str, state: State, profile: Profile, where: Mapping[str, Any]) -> Message:
     rule = profile.rule("consultation.re_consultations_after_refusal")
-    return (f"{name}: 司法确认未获确认 {state.refusals} 次，重新磋商次数已用完，应提起诉讼 judicial "
-            f"confirmation was refused {state.refusals} times; the {rule.value} re-consultation(s) "
-            f"allowed are used up — file litigation [{rule.source}]")
+    return Message("event.re_consultations_used", {**where, "refusals": state.refusals, "allowed": rule.value,
+                                                   "source": rule.source})
 
 
 def apply_event(state: State, ev: Event) -> None:

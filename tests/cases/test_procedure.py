@@ -256,7 +256,7 @@ def test_clue_referral(store):
     refs = case_record(store, "GX-2025-001", TODAY)["procedure"]["referrals"]
     assert refs[0]["to_department"] == "石岭县林业局"
     cid = new_case(store, "T-RF")
-    refused(store, cid, ("clue_referred", "2025-01-05", {"to_department": "X"}), "clue_registered")
+    refused(store, cid, ("clue_referred", "2025-01-05", {"to_department": "X"}), "the first event must be a clue registration")
 
 
 def test_screening_reports_cycle(store, zhejiang, guangxi):

@@ -160,15 +160,14 @@ def check_map(frame, where: str, n_counties: int) -> dict:
 
 
 _UPLOADER = """() => {
-  const z = document.querySelector('[data-testid="stFileUploaderDropzoneInstructions"]');
-  if (!z) return null;
-  const span = z.querySelector('span:not([data-testid="stIconMaterial"])'), small = z.querySelector('small');
+  const span = document.querySelector('[data-testid="stFileUploaderDropzoneInstructions"] span');
   const button = document.querySelector('[data-testid="stFileUploaderDropzone"] button');
-  const painted = e => e ? getComputedStyle(e, '::after').content : null;
-  const hidden = e => !e || getComputedStyle(e).visibility === 'hidden' || getComputedStyle(e).fontSize === '0px';
-  return {drop: painted(span), limit: painted(small), browse: painted(button),
-          streamlit_limit: small ? small.textContent : null,
-          originals_hidden: hidden(span) && hidden(small) && hidden(button)};
+  if (!span || !button) return null;
+  const painted = (e, where) => getComputedStyle(e, where).content;
+  const hidden = e => getComputedStyle(e).visibility === 'hidden' || getComputedStyle(e).display === 'none';
+  return {drop: painted(span, '::before'), limit: painted(span, '::after'), browse: painted(button, '::after'),
+          streamlit_limit: span.textContent,
+          originals_hidden: hidden(span) && Array.from(button.children).every(hidden)};
 }"""
 
 

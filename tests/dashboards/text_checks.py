@@ -12,7 +12,7 @@ CODES = sorted({m.value for enum in (model.Stage, model.CaseClass, model.Role, m
                                      model.Service, model.AllocationState, model.ModeStatus, model.Verdict)
                 for m in enum})
 SNAKE_CODES = [c for c in CODES if "_" in c]
-RAW = re.compile(r"(?<![\w.])(None|nan|NaN|null|NaT|Choose options|Drag and drop|200MB per file)(?![\w])")
+RAW = re.compile(r"(?<![\w.])(None|nan|NaN|null|NaT|Choose options|Drag and drop|\d+ ?MB per file)(?![\w])")
 
 
 def i18n_keys() -> set[str]:
