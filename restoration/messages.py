@@ -49,6 +49,10 @@ TEMPLATES: dict[str, str] = {
     "event.meeting_limit": "{event} ({date}): meeting {n} exceeds the limit of {limit} [{source}]",
     "event.meeting_limit_extendable": ("{event} ({date}): meeting {n} exceeds the limit of {limit} [{source}] — record "
                                        "the approval of an extension on the meeting [{extension_source}]"),
+    "event.missing_details": "{event} ({date}): missing {fields}",
+    "event.choose_one": "{event} ({date}): {field} = {value} — choose one of: {choices}",
+    "event.county_designation": ("{event} ({date}): a county department acts by the city's designation: give who "
+                                 "designated it and the department designated [{source}]"),
     "event.stage_mismatch": "the case's stage is {stored} but its events lead to {replayed}",
     "event.why_appraise_first": "the damage must be appraised first",
     "event.why_notice_first": "no meeting before the notice is served (or the liable party's request)",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
+from ..messages import Label, Message, Term
 from ..model import CaseClass
 from .rules import Profile
 
@@ -42,28 +43,47 @@ def _text(details: Mapping[str, Any], key: str) -> str:
     return str(v).strip() if v is not None else ""
 
 
-def _missing(name: str, *keys: str) -> str:
-    return f"{name}: 缺少 missing details.{' / details.'.join(keys)}"
+class EventName(str):
+    """How the problems below name the event (``str``: the bilingual text the remaining
+    sentences use; ``where``: the parameters of a :class:`~restoration.messages.Message`)."""
+
+    where: dict
+
+    def __new__(cls, text: str, where: Mapping[str, Any]):
+        obj = super().__new__(cls, text)
+        obj.where = dict(where)
+        return obj
 
 
-def _choice(name: str, details: Mapping[str, Any], key: str, options: Mapping[str, tuple[str, str]]) -> str | None:
+def _where(name: str) -> dict:
+    return getattr(name, "where", {"event": str(name), "date": ""})
+
+
+def _missing(name: str, *keys: str) -> Message:
+    return Message("event.missing_details", {**_where(name), "fields": [Term("detail", k) for k in keys]})
+
+
+def _choice(name: str, details: Mapping[str, Any], key: str,
+            options: Mapping[str, tuple[str, str]]) -> Message | None:
     v = details.get(key)
     if v in options:
         return None
-    shown = ", ".join(f"{k} ({zh})" for k, (zh, _en) in options.items())
-    return f"{name}: details.{key} = {v!r} — choose one of: {shown}"
+    return Message("event.choose_one", {**_where(name), "field": Term("detail", key), "value": repr(v),
+                                        "choices": [Label(zh, f"{k} ({en})") for k, (zh, en) in options.items()]})
 
 
 def _from_list(profile: Profile, path: str, name: str, details: Mapping[str, Any], key: str,
-               required: bool = True) -> str | None:
+               required: bool = True) -> Message | None:
     """The value must come from the profile's list when the profile has one."""
     options = profile.list(path)
     v = details.get(key)
     if not options.is_set:
         return None if (v or not required) else _missing(name, key)
     if v not in options:
-        shown = ", ".join(f"{i.id} ({i.zh})" for i in options.items)
-        return f"{name}: details.{key} = {v!r} is not in the profile's list {path}: {shown} [{options.source}]"
+        return Message("event.unknown_reason" if v is not None else "event.choose_reason",
+                       {**_where(name), "field": Term("detail", key), "value": str(v),
+                                                "choices": [Label(i.zh, f"{i.id} ({i.en or i.zh})") for i in options.items],
+                                                "source": options.source})
     return None
 
 
@@ -93,8 +113,7 @@ def check_procedure_event(state, ev, case: Mapping[str, Any], profile: Profile, 
             if rule.value is False:
                 return f"{name}: 规则不允许指定县级部门 the rules do not allow county designation [{rule.source}]"
             if not (_text(d, "designated_by") and _text(d, "designated_department")):
-                return (_missing(name, "designated_by", "designated_department") +
-                        f" — a county department acts by the city's designation [{rule.source}]")
+                return Message("event.county_designation", {**_where(name), "source": rule.source})
         return None
     if t == "joint_handling_agreed":
         problem = need("clue_registered")

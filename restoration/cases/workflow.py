@@ -263,8 +263,8 @@ def check_event(state: State, ev: Event, case: Mapping[str, Any], profile: Profi
     if t == "closed":
         return need("effect_evaluation", "effect_evaluation_exempted",
                     what="event.no_closing_without_evaluation") or _exemption_problem(state, profile, name)
-    from .procedure_rules import check_procedure_event
-    return check_procedure_event(state, ev, case, profile, name, need)  # pragma: no cover - every type is handled above
+    from .procedure_rules import EventName, check_procedure_event
+    return check_procedure_event(state, ev, case, profile, EventName(name, where), need)  # pragma: no cover - every type is handled above
 
 
 def _agents_problem(state: State, ev: Event, profile: Profile, name: str) -> str | None:

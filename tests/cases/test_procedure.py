@@ -65,7 +65,7 @@ def test_scope_exclusion_recorded_with_reason(store):
     assert "五（一）" in x["source"] and x["verified"] is True
     cid = new_case(store, "T-EX")
     add(store, cid, FILED[0])
-    refused(store, cid, ("screening_excluded", "2025-02-05"), "scope_exclusions")
+    refused(store, cid, ("screening_excluded", "2025-02-05"), "choose the reason")
     refused(store, cid, ("screening_excluded", "2025-02-05", {"reason": "noise"}), "personal_property_damage")
     add(store, cid, FILED[1])
     refused(store, cid, ("screening_excluded", "2025-02-15", {"reason": "marine_ecological_damage"}), "filed")
@@ -77,7 +77,7 @@ def test_jurisdiction_levels(store):
     refused(store, cid, ("jurisdiction_assigned", "2025-02-02", {"level": "province", "handling_region": "自治区"}),
             "cross_city")  # region-level cases only for the listed situations (桂办发〔2018〕27号)
     refused(store, cid, ("jurisdiction_assigned", "2025-02-02", {"level": "county", "handling_region": "石岭县"}),
-            "designated_by")
+            "who designated it")
     refused(store, cid, ("jurisdiction_assigned", "2025-02-02", {"level": "town", "handling_region": "x"}), "city")
     add(store, cid, ("jurisdiction_assigned", "2025-02-02", {"level": "province", "handling_region": "自治区",
                                                              "basis": "cross_city"}))
