@@ -175,7 +175,9 @@ def procedure_forms(case_id: str, version: int, lang: str) -> None:
 
     from restoration.cases import add_event
 
-    from .ui import form_key, shown_errors, submitted_once, user
+    from restoration.cases.events import event_label
+
+    from .ui import flash, form_key, shown_errors, submitted_once, user
     rec = data.case_record(case_id)["procedure"]
     today: _date = config.today()
 
@@ -187,7 +189,9 @@ def procedure_forms(case_id: str, version: int, lang: str) -> None:
             saved = add_event(data.store(), case_id, event, data.actor(), expected_version=version, today=today,
                               request_id=request)
             st.session_state[f"loaded_version_{case_id}"] = int(saved["version"])
-            st.success(t("form.saved", lang))
+            # confirm at the top of the page after a rerun, so the tables show the new record
+            flash(t("proc.saved_event", lang, event=event_label(event["event_type"], lang), date=event["event_date"]))
+            st.rerun()
 
     if rec["supervision"]["under_supervision"]:
         st.subheader(t("proc.form_report", lang))

@@ -26,6 +26,11 @@ TEMPLATES: dict[str, str] = {
     "alert.no_data": "{site} {indicator}: no data",
     "alert.stale": "{site} {indicator}: last observation {days} days ago",
     "alert.exceedance": "{site} {indicator}: sample of {date} {value:g} {unit} above twice the target {target:g}",
+    # appraisal notes
+    "appraisal.no_discharge_source": "the discharge amount has no source: state how it was determined",
+    "appraisal.unit_cost_chosen": "unit cost: {n} candidates; used the {basis} value (order {order})",
+    "appraisal.unit_cost_not_survey": "unit cost from a {basis}, not a survey",
+    "appraisal.no_multiplier_range": "no multiplier range is set for {range} ({source}); k is the appraiser's value, unchecked",
     # deadlines
     "deadline.source_case": "set on the event {event} of {date}",
     "deadline.source_ledger": "funds ledger (instalment schedule)",

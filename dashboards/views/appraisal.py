@@ -2,7 +2,7 @@
 import streamlit as st
 
 from dashboards import appraisal_panels as panels
-from dashboards.i18n import money
+from dashboards.i18n import message, money
 from dashboards.ui import T, lang, require_staff, shown_errors
 
 require_staff()
@@ -25,8 +25,8 @@ c[2].metric(T("ap.gamma"), f"{next(r['value'] for r in result.rows if r['symbol'
 st.info(panels.implied_class(result.amount_yuan, L))
 if result.unverified:
     st.warning(T("ap.unverified_warning") + "\n\n" + "\n".join(f"- {u}" for u in result.unverified))
-for note in result.notes:
-    st.caption(note)
+for note in result.notes:  # the calculation's remarks, worded in the interface language
+    st.caption(message(note, L))
 st.dataframe(panels.result_table(result, L), hide_index=True, width="stretch")
 panels.downloads(result, L)
 panels.record_on_case(result, L)

@@ -32,6 +32,7 @@ import pandas as pd
 
 from equivalence import abatement as core
 
+from ..messages import Label, Message
 from ..errors import InputError, Issue
 from .common import check_keys, number, read_input, software_version, text
 
@@ -56,7 +57,7 @@ class AbatementResult:
     amount_yuan: float
     rows: list[dict[str, Any]]
     unverified: list[str]
-    notes: list[str]
+    notes: list  # Message (str() gives the English text)
     inputs: dict[str, Any]
     version: str
     source: dict[str, Any] | None = None
@@ -82,7 +83,7 @@ class AbatementResult:
                 "range_yuan": list(self.range_yuan) if self.range_yuan else None,
                 "formula": form["formula"]["value"], "gamma_form": form["gamma"]["value"],
                 "table": self.rows, "unit_cost_alternatives": self.alternatives,
-                "unverified": self.unverified, "all_verified": not self.unverified, "notes": self.notes,
+                "unverified": self.unverified, "all_verified": not self.unverified, "notes": [str(n) for n in self.notes],
                 "inputs": self.inputs, "version": self.version,
                 "software": {"name": "restoration-platform / appraisal", "version": self.version},
                 **({"source": self.source} if self.source else {})}
@@ -141,7 +142,7 @@ def appraise_abatement(data: Mapping[str, Any], *, source: dict | None = None,
     form = tables["forms"][standard]
     rows: list[dict[str, Any]] = []
     unverified: list[str] = []
-    notes: list[str] = []
+    notes: list = []  # Message (str() gives the English text)
     for key in ("formula", "gamma"):
         if not form[key]["verified"]:
             unverified.append(f"{form[key]['value']} ({form[key]['source']})")
@@ -160,7 +161,7 @@ def appraise_abatement(data: Mapping[str, Any], *, source: dict | None = None,
     e_src = text(dis.get("source"), "discharge.source", src) or ""
     rows.append(_row("input", "E", "排放数量", "discharge amount", e, unit, e_src or "输入 input", True, "input"))
     if not e_src:
-        notes.append("discharge.source not given: state how the discharge amount was determined")
+        notes.append(Message("appraisal.no_discharge_source"))
 
     # -- C, unit abatement cost (best basis first) -----------------------------------------------
     order = tables["unit_cost_basis"]["order"]
@@ -190,10 +191,12 @@ def appraise_abatement(data: Mapping[str, Any], *, source: dict | None = None,
     rows.append(_row("input", "C", "单位治理成本", "unit abatement cost", chosen["value"], cunit,
                      f"{basis_label}; {chosen['source'] or '来源未填 source not given'}", True, "input"))
     if len(parsed) > 1:
-        notes.append(f"unit cost: {len(parsed)} candidates; used the {chosen['basis']} value "
-                     f"(order {' > '.join(order)})")
+        notes.append(Message("appraisal.unit_cost_chosen", {
+            "n": len(parsed), "basis": Label(labels[chosen["basis"]]["zh"], labels[chosen["basis"]]["en"]),
+            "order": [Label(labels[b]["zh"], labels[b]["en"]) for b in order]}))
     if chosen["basis"] != order[0]:
-        notes.append(f"unit cost from a {chosen['basis'].replace('_', ' ')}, not a survey")
+        notes.append(Message("appraisal.unit_cost_not_survey",
+                             {"basis": Label(labels[chosen["basis"]]["zh"], labels[chosen["basis"]]["en"])}))
 
     # -- coefficients ----------------------------------------------------------------------------
     coeffs_in = data.get("coefficients") or {}
@@ -264,8 +267,8 @@ def appraise_abatement(data: Mapping[str, Any], *, source: dict | None = None,
                                            f"{rg['name_zh']}", source=src, field="coefficients.k"))
                 range_yuan = (e * chosen["value"] * rg["low"], e * chosen["value"] * rg["high"])
             else:
-                notes.append(f"no multiplier range is set for {rg['name_zh']} {rg['name_en']} ({rg['source']}); "
-                             "k is the appraiser's value, unchecked")
+                notes.append(Message("appraisal.no_multiplier_range", {"range": Label(rg["name_zh"], rg["name_en"]),
+                                                                      "source": rg["source"]}))
         rows.append(_row("input", greek, meta["name_zh"], meta["name_en"], v, "-",
                          vsrc or "鉴定人取值，来源未填 stated by the appraiser, source not given", bool(vsrc), "input"))
         if not vsrc:

@@ -399,7 +399,8 @@ def panel_forms_write(w: Walk, data) -> None:
     summary = w.page.get_by_label("报告内容摘要")
     summary.fill("补植已完成 80%，<b>下季度</b>验收")
     form = w.page.locator('[data-testid="stForm"]').filter(has=summary)
-    _submit_and_confirm(w, lambda: form.get_by_role("button", name="保存").click(), "已保存", "procedure form")
+    _submit_and_confirm(w, lambda: form.get_by_role("button", name="保存").click(), "已保存：2026-11-20「督办进展报告」",
+                        "procedure form")
     after = store.read("case_events", case_id="GX-2024-004", event_type="supervision_report")
     assert len(after) == reports + 1
     assert "补植已完成 80%，<b>下季度</b>验收" in [d.get("summary") for d in after["details"]]
