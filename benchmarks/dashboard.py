@@ -84,6 +84,8 @@ def main() -> None:
                       f"{p['bytes'] / 1e6:.2f} MB ({p['ws'] / 1e6:.2f} MB WebSocket + {p['http'] / 1e6:.2f} MB HTTP, "
                       f"of which {p['downloads'] / 1e6:.2f} MB are the download buttons' files fetched with "
                       f"the page); screenshot {p['shot']}")
+                print(f"  phases after the click (s): page script done on the server / map object in its "
+                      f"frame / sites drawn: {p.get('phases')}")
         if "baseline" in r.get("paint", {}) and "scaled" in r.get("paint", {}):
             pb, ps = r["paint"]["baseline"], r["paint"]["scaled"]
             ratio = (f"{pb['paint'] / ps['paint']:.1f}x faster" if pb["paint"] and ps["paint"] else "n/a")
@@ -195,7 +197,7 @@ def _browser(data_dir: Path, shot: Path, min_layers: int, timeout: float = 600, 
             page.wait_for_selector("text=已登录", timeout=timeout * 1000)
             # warm the server cache once, then time a fresh visit of the Overview page
             _wait_sites(page, timeout, min_layers)
-            times = []
+            times, phases = [], []
             for _ in range(runs):  # the machine is shared: the median of a few visits
                 page.get_by_text("信息公开").first.click()
                 page.wait_for_timeout(1500)
@@ -203,8 +205,10 @@ def _browser(data_dir: Path, shot: Path, min_layers: int, timeout: float = 600, 
                 by_url.clear()
                 t0 = time.perf_counter()
                 page.locator('[data-testid="stSidebarNav"] a', has_text="总览").first.click()
-                painted = _wait_sites(page, timeout, min_layers)
+                marks: dict = {}
+                painted = _wait_sites(page, timeout, min_layers, marks)
                 times.append(time.perf_counter() - t0 if painted else None)
+                phases.append({k: round(v, 2) for k, v in marks.items()})
                 page.wait_for_timeout(500)
                 received = dict(counts)
                 if not painted:
@@ -217,6 +221,7 @@ def _browser(data_dir: Path, shot: Path, min_layers: int, timeout: float = 600, 
             # download buttons' files (/media/*.gpkg, *.xlsx) the page makes the browser fetch
             downloads = sum(v for k, v in by_url.items() if "/media/" in k and k.endswith((".gpkg", ".xlsx")))
             return {"paint": elapsed, "paints": [None if x is None else round(x, 2) for x in times],
+                    "phases": phases,
                     "ws": received["ws"], "http": received["http"], "largest": largest,
                     "downloads": downloads,
                     "bytes": received["ws"] + received["http"], "shot": str(shot)}
@@ -238,18 +243,36 @@ _LAYERS = """() => new Promise(resolve => {
 })"""
 
 
-def _wait_sites(page, timeout: float, min_layers: int) -> bool:
+_SCRIPT_DONE = """() => { const a = document.querySelector('[data-testid="stApp"]');
+  const s = a && a.getAttribute('data-test-script-state');
+  return !!s && !['initial', 'running', 'rerunRequested'].includes(s); }"""
+
+
+def _wait_sites(page, timeout: float, min_layers: int, marks: dict | None = None) -> bool:
     """Until a Leaflet map in a component frame holds at least ``min_layers`` layers (the site
-    markers or cells: no other page's map has that many), then one frame more."""
+    markers or cells: no other page's map has that many), then one frame more. ``marks`` gets
+    the phases (seconds since the call): the page script's run finished on the server (``script``),
+    the map object exists in its frame (``map``), the sites are drawn (``drawn``)."""
+    start = time.perf_counter()
     deadline = time.time() + timeout
     last, stable = -1, 0
     while time.time() < deadline:
+        if marks is not None and "script" not in marks:
+            try:
+                if page.evaluate(_SCRIPT_DONE):
+                    marks["script"] = time.perf_counter() - start
+            except Exception:
+                pass
         best = -1
         for frame in page.frames:
             try:
                 best = max(best, frame.evaluate(_LAYERS))
             except Exception:
                 pass
+        if marks is not None and best >= 0 and "map" not in marks:
+            marks["map"] = time.perf_counter() - start
+        if marks is not None and best >= min_layers and "drawn" not in marks:
+            marks["drawn"] = time.perf_counter() - start
         if best >= min_layers and best == last:
             stable += 1
             if stable >= 2:
