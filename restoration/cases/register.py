@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..messages import Message
 from ..errors import InputError
 from ..model import CASES
 from ..store import Store
@@ -71,6 +72,9 @@ def export_register(store: Store, path: str | Path, today: date | None = None) -
     tables = register_tables(store, today)
     with pd.ExcelWriter(path, engine="openpyxl") as xl:
         for name, table in tables.items():
+            table = table.copy()
+            for col in table.columns[table.dtypes == object]:  # messages (deadline sources, notes) as text
+                table[col] = table[col].map(lambda v: str(v) if isinstance(v, Message) else v)
             out = table.rename(columns={c: _heading(c) for c in table.columns})
             out.to_excel(xl, sheet_name=name[:31], index=False)
             sheet = xl.sheets[name[:31]]

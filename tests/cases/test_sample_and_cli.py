@@ -53,7 +53,7 @@ def test_cli_list_show_deadlines_overdue(store, capsys, run_cli):
     assert "逾期" in out and "GX-2024-005" in out
 
     code, out, _ = run_cli(capsys, data, "case", "show", "GX-2023-007", "--today", "2026-11-20")
-    assert code == 0 and "顺延至 2026-02-24" in out and "judicial confirmation: pending" in out
+    assert code == 0 and "moved to 2026-02-24" in out and "judicial confirmation: pending" in out
     code, out, _ = run_cli(capsys, data, "case", "show", "GX-2023-015", "--today", "2026-11-20", "--json")
     rec = json.loads(out)
     assert rec["ledger"]["arrears_yuan"] == 110_000
