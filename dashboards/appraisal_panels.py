@@ -65,6 +65,26 @@ def form(lang: str) -> dict:
     return spec
 
 
+#: the calculator's own bilingual source phrases, shown in the interface language (a citation of
+#: a standard or the appraiser's own words stay as written)
+_SOURCE_PHRASES = {"输入 input": "ap.src_input",
+                   "鉴定人取值，来源未填 stated by the appraiser, source not given": "ap.src_appraiser",
+                   "来源未填 source not given": "ap.src_not_given"}
+
+
+def source_text(source, lang: str) -> str:
+    text_ = "" if source is None else str(source)
+    for phrase, key in _SOURCE_PHRASES.items():
+        text_ = text_.replace(phrase, t(key, lang))
+    return text_
+
+
+def unit_text(unit, lang: str) -> str:
+    """元 in Chinese, yuan in English (the calculator writes both: "元 yuan", "元/m³")."""
+    u = "" if unit is None else str(unit)
+    return u.replace("元 yuan", "元") if lang == "zh" else u.replace("元 yuan", "yuan").replace("元", "yuan")
+
+
 def result_table(result, lang: str) -> pd.DataFrame:
     """The calculation table with headers, steps and flags in the interface language."""
     rows = []
@@ -73,7 +93,8 @@ def result_table(result, lang: str) -> pd.DataFrame:
         rows.append({t("ap.col_step", lang): t(f"ap.step_{r['step']}", lang), t("ap.col_symbol", lang): r["symbol"],
                      t("ap.col_name", lang): r["name_zh"] if lang == "zh" else r["name_en"],
                      t("ap.col_value", lang): f"{v:,.6g}" if isinstance(v, (int, float)) else str(v),
-                     t("ap.col_unit", lang): r["unit"], t("ap.col_source", lang): r["source"],
+                     t("ap.col_unit", lang): unit_text(r["unit"], lang),
+                     t("ap.col_source", lang): source_text(r["source"], lang),
                      t("ap.col_verified", lang): t("ap.yes", lang) if r["verified"] else t("ap.unverified", lang)})
     return pd.DataFrame(rows)
 

@@ -228,6 +228,7 @@ class Walk:
         self.url, self.name, self.n_counties = url, store_name, n_counties
         self.keys = i18n_keys()
         self.pieces = message_sentences()
+        self.forms_store = None  # a store: submit the panel forms during the walk (the sample)
         self.hovered = 0
 
     def visible_text(self) -> str:
@@ -333,6 +334,9 @@ class Walk:
                 self.check_page(slug, lang, has_map and self.n_counties > 0)
                 if slug == "case" and case_with_sites:
                     self.case_map_tab(lang, case_with_sites)
+                if self.forms_store is not None and lang == "zh" and slug in ("case", "appraisal"):
+                    # while on the page anyway: submit its panels' forms (no extra navigation)
+                    (case_panel_forms if slug == "case" else appraisal_form)(self, self.forms_store)
         assert not self.js_errors, self.js_errors
         assert not xss_flags(self.page) and not self.dialogs
 
@@ -345,12 +349,13 @@ def test_every_page_on_every_store(stores, browser, store_name):
     proc, url = start_server(data)
     try:
         w = Walk(browser, url, store_name, n_counties)
+        if store_name == "sample":
+            w.forms_store = open_store(data / "platform.gpkg", create=False)
         w.walk({"sample": "GX-2023-009", "imported": "GX-2025-001", "empty": None}[store_name])
         if store_name != "empty":
             assert w.hovered > 20, "the shapes were not hovered"
         if store_name == "sample":
             double_submit_writes_once(w, data)
-            panel_forms_write(w, data)
         w.page.close()
     finally:
         stop_server(proc)
@@ -383,15 +388,17 @@ def _submit_and_confirm(w: Walk, click, confirmation: str, where: str) -> str:
     return w.page.inner_text('[data-testid="stMain"]')
 
 
-def panel_forms_write(w: Walk, data) -> None:
-    """One form of each panel that writes — the procedure tab's supervision report, the monitoring
-    tab's effect evaluation, the appraisal calculator's record on a case — filled and submitted:
+def case_panel_forms(w: Walk, store) -> None:
+    """On the case page (GX-2023-009 chosen by the map-tab check): the monitoring tab's effect
+    evaluation, then the procedure tab's progress report of a supervised case — each submitted:
     a confirmation shows, no exception box, and the record is in the store. (The recovery panel
     only shows stored assessments: it has no form.)"""
-    store = open_store(data / "platform.gpkg", create=False)
-    w.set_language("zh")
+    w.page.get_by_role("tab", name="监测与效果评估").click()
+    evaluations = store.count("effect_evaluations", case_id="GX-2023-009")
+    button = w.page.get_by_role("button", name="按当前数据评估并保存")
+    _submit_and_confirm(w, lambda: button.click(), "已完成修复效果评估", "evaluation button")
+    assert store.count("effect_evaluations", case_id="GX-2023-009") == evaluations + 1
     # procedure: a progress report to the supervising authority (GX-2024-004 is under supervision)
-    w.nav("案件")
     w.choose_case("GX-2024-004")
     w.page.get_by_role("tab", name="程序").click()
     w.page.wait_for_selector("text=报送督办进展报告", timeout=60_000)
@@ -405,18 +412,12 @@ def panel_forms_write(w: Walk, data) -> None:
     assert len(after) == reports + 1
     assert "补植已完成 80%，<b>下季度</b>验收" in [d.get("summary") for d in after["details"]]
     w.shot("sample-procedure-saved-zh")
-    # monitoring: evaluate the restoration effect now and store it
-    w.choose_case("GX-2023-009")
-    w.page.get_by_role("tab", name="监测与效果评估").click()
-    evaluations = store.count("effect_evaluations", case_id="GX-2023-009")
-    button = w.page.get_by_role("button", name="按当前数据评估并保存")
-    _submit_and_confirm(w, lambda: button.click(), "已完成修复效果评估", "evaluation button")
-    assert store.count("effect_evaluations", case_id="GX-2023-009") == evaluations + 1
-    # appraisal calculator: record the default calculation as the first case's damage amount
-    w.nav("损害数额计算")
+
+
+def appraisal_form(w: Walk, store) -> None:
+    """The appraisal calculator: record the default calculation as the first case's damage amount."""
     before = set(store.read("appraisals")["appraisal_id"])
     button = w.page.get_by_role("button", name="保存为该案件的损害数额")
     text = _submit_and_confirm(w, lambda: button.click(), "已记录", "appraisal record")
     new = set(store.read("appraisals")["appraisal_id"]) - before
     assert len(new) == 1 and new.pop() in text
-    w.shot("sample-appraisal-recorded-zh")
