@@ -53,7 +53,7 @@ def timeline(case_id: str, lang: str) -> None:
     else:
         overdue = dl[dl["overdue"].astype(bool)]
         if len(overdue):
-            st.error(t("case.overdue_n", lang, n=len(overdue)) + "：" +
+            st.error(t("case.overdue_n", lang, n=len(overdue)) + t("punct.colon", lang) +
                      "；".join(f"{r[lang if lang == 'en' else 'zh']}（{r['due_date']}）" for _, r in overdue.iterrows()),
                      icon=":material/warning:")
         days = pd.to_numeric(dl["days_left"], errors="coerce")
@@ -94,11 +94,11 @@ def details_text(d, lang: str) -> str:
     parts = []
     for key in ("inspector", "findings", "note", "reason", "circumstance", "result"):
         if d.get(key):
-            parts.append(f"{t('detail.' + key, lang)}：{d[key]}")
+            parts.append(f"{t('detail.' + key, lang)}{t('punct.colon', lang)}{d[key]}")
     if d.get("amount_yuan") not in (None, ""):
-        parts.append(f"{t('detail.amount_yuan', lang)}：{money(float(d['amount_yuan']), lang)}")
+        parts.append(f"{t('detail.amount_yuan', lang)}{t('punct.colon', lang)}{money(float(d['amount_yuan']), lang)}")
     if d.get("clauses"):
-        parts.append(f"{t('detail.clauses', lang)}：{len(d['clauses'])}")
+        parts.append(f"{t('detail.clauses', lang)}{t('punct.colon', lang)}{len(d['clauses'])}")
     if d.get("extension_approved"):
         parts.append(t("detail.extension_approved", lang))
     if d.get("photos"):
@@ -139,7 +139,7 @@ def scenario_source(source: str | None, lang: str) -> str:
 def scenario_error(exc: Exception, lang: str) -> str:
     """A scenario problem in the interface language (the key path stays as the engine gave it)."""
     from .ui import md
-    return f"{t('eq.invalid', lang)}：{md(scenario_message(exc, lang))}"
+    return f"{t('eq.invalid', lang)}{t('punct.colon', lang)}{md(scenario_message(exc, lang))}"
 
 
 def equivalence_panel(case_id: str, lang: str) -> None:
@@ -217,7 +217,7 @@ def mode_details(d: dict, lang: str) -> str:
             v = money(float(v), lang)
         elif isinstance(v, float):
             v = f"{v:,.1f}"
-        parts.append(f"{t('mode.' + key, lang)}：{v}")
+        parts.append(f"{t('mode.' + key, lang)}{t('punct.colon', lang)}{v}")
     if d.get("capped"):
         parts.append(t("mode.capped", lang))
     return "；".join(parts)

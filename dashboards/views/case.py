@@ -32,11 +32,11 @@ c[2].metric(T("field.damage_amount"), money_short(case["damage_amount_yuan"], L)
             help=money(case["damage_amount_yuan"], L))
 c[3].metric(T("field.version"), int(case["version"]))
 appraisal_panels.amount_source(case_id, L)
-st.markdown(f"**{T('field.liable_party')}**：{md(text(case['liable_party']))} · "
-            f"**{T('field.claimant_agency')}**：{md(text(case['claimant_agency']))} · "
-            f"**{T('field.region')}**：{md(text(case['region']))} · "
-            f"**{T('field.restoration_modes')}**："
-            + ("、".join(vocab(RestorationMode, m, L) for m in case["restoration_modes"]) or "—"))
+st.markdown(f"**{T('field.liable_party')}**{T('punct.colon')}{md(text(case['liable_party']))} · "
+            f"**{T('field.claimant_agency')}**{T('punct.colon')}{md(text(case['claimant_agency']))} · "
+            f"**{T('field.region')}**{T('punct.colon')}{md(text(case['region']))} · "
+            f"**{T('field.restoration_modes')}**{T('punct.colon')}"
+            + ((", " if L == "en" else "、").join(vocab(RestorationMode, m, L) for m in case["restoration_modes"]) or "—"))
 
 with shown_errors():
     st.download_button(T("download.case_report"), lambda: data.case_report(case_id), file_name=f"{case_id}-report.html",
