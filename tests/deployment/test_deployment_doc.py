@@ -192,6 +192,7 @@ def test_agency_server_as_documented(pg_cluster, tmp_path):
 
     databases = ["restoration", "restoration_restored"]
     procs: list[subprocess.Popen] = []
+    cleanup: list[Path] = []
     try:
         # -- 1. + 2. the database, the store, the imports, the first user ------------------------
         out = run_blocks("database", "application", stdin=f"{PASSWORD}\n{PASSWORD}\n")
@@ -232,7 +233,9 @@ def test_agency_server_as_documented(pg_cluster, tmp_path):
         procs.append(maintenance)
 
         # -- 4. nginx with the doc's server blocks ------------------------------------------------
+        # (its own folder: pytest's are the owner's only, and nginx runs as nobody when we are root)
         nginx_dir = Path(tempfile.mkdtemp(prefix="restoration-nginx-"))
+        cleanup.append(nginx_dir)
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
                         "-subj", "/CN=restoration.example.gov.cn", "-keyout", str(nginx_dir / "key.pem"),
                         "-out", str(nginx_dir / "cert.pem")], check=True, capture_output=True)
@@ -307,6 +310,8 @@ def test_agency_server_as_documented(pg_cluster, tmp_path):
     finally:
         for proc in procs:
             stop(proc)
+        for folder in cleanup:
+            shutil.rmtree(folder, ignore_errors=True)
         close_pools()
         for name in databases:
             pg_cluster.drop_database(name)
