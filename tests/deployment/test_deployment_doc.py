@@ -312,7 +312,9 @@ def test_agency_server_as_documented(pg_cluster, tmp_path):
             stop(proc)
         for folder in cleanup:
             shutil.rmtree(folder, ignore_errors=True)
-        close_pools()
+        for name in databases:  # this test's connections only (other tests' pools stay)
+            close_pools(local(f"postgresql://restoration:change-me@localhost/{name}")
+                        + f"?host={pg_cluster.root}&port={pg_cluster.port}")
         for name in databases:
             pg_cluster.drop_database(name)
         with pg_cluster.admin() as conn:
