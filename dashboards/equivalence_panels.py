@@ -198,7 +198,8 @@ def credit_text(result, lang: str) -> str:
     """Credit per unit of project with its unit."""
     if _method(result) == "resource":
         return f"{result.credit_per_unit:,.4f} {result.units.get('credit_per_unit', '')}".strip()
-    return f"{result.credit_per_unit:,.4f} {t('unit.ha_yr', lang)}/{unit_text(result.scale_unit, lang)}"
+    # two decimals fit a metric card; the yearly table keeps four
+    return f"{result.credit_per_unit:,.2f} {t('unit.ha_yr', lang)}/{unit_text(result.scale_unit, lang)}"
 
 
 def scale_text(result, lang: str) -> str:

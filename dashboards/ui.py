@@ -142,5 +142,5 @@ def uploader_text(lang_code: str) -> None:
   {{content:"{limit}";display:block;font-size:12px;opacity:0.7;visibility:visible}}
 [data-testid="stFileUploaderDropzone"] button > * {{display:none}}
 [data-testid="stFileUploaderDropzone"] button::after {{content:"{browse}";font-size:14px}}
-[data-testid="stMetricValue"] > div {{white-space:normal;overflow:visible;text-overflow:clip}}
+[data-testid="stMetricValue"] > div {{white-space:normal;overflow:visible;text-overflow:clip;overflow-wrap:anywhere}}
 </style>""")

@@ -104,8 +104,12 @@ def plot_service_curves(result: EquivalenceResult, *, lang: str = "auto", figsiz
         ax.set_ylabel(f"{unit_name} / yr" if resource else _label("level (baseline unit)", "水平", lang), **font)
         ax.legend(fontsize="small", prop=font or None)
     total = result.debit_value if result.debit_value is not None else result.debit
-    fig.suptitle(f"{result.variant}: required scale {result.required_scale:,.4g} {result.scale_unit} "
-                 f"(debit {total:,.4g})")
+    if lang == "zh":  # a Chinese page gets a Chinese title (the unit in Chinese where it is an area)
+        unit = {"ha": "公顷", "mu": "亩", "m2": "平方米", "km2": "平方公里"}.get(result.scale_unit, result.scale_unit)
+        fig.suptitle(f"所需修复规模 {result.required_scale:,.4g} {unit}（损害量 {total:,.4g}）", **font)
+    else:
+        fig.suptitle(f"{result.variant}: required scale {result.required_scale:,.4g} {result.scale_unit} "
+                     f"(debit {total:,.4g})")
     return fig
 
 
