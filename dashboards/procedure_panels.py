@@ -159,7 +159,9 @@ def public_items(lang: str) -> None:
                      closed=r["closed_on"] or "—")
         return t("proc.funds_text", lang, received=money(r["funds_received_yuan"], lang),
                  used=money(r["funds_used_yuan"], lang), here=money(r["funds_used_at_damaged_place_yuan"], lang))
-    rows = items.to_dict("records")
+    # missing values as None (a frame mixing items reads them as NaN, which is truthy)
+    rows = [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
+            for r in items.to_dict("records")]
     st.dataframe(pd.DataFrame({
         t("field.case_id", lang): [r["case_id"] for r in rows],
         t("proc.item", lang): [r["item_en"] if lang == "en" else r["item_zh"] for r in rows],

@@ -192,7 +192,7 @@ def public_cases(store) -> pd.DataFrame:
     evals = store.read("effect_evaluations", case_id=list(cases["case_id"])) if len(cases) else None
     latest = (evals.sort_values("evaluated_at").groupby("case_id")["verdict"].last().to_dict()
               if evals is not None and len(evals) else {})
-    out["effect_verdict"] = [latest.get(c["case_id"]) for c in rows]
+    out["effect_verdict"] = pd.Series([latest.get(c["case_id"]) for c in rows], index=out.index, dtype=object)
     return out[list(PUBLIC_CASE_FIELDS[:1] + PUBLIC_CASE_FORMS + PUBLIC_CASE_FIELDS[1:] + PUBLIC_RESULT_FIELDS)
                ].reset_index(drop=True)
 

@@ -37,7 +37,8 @@ if len(cases):
         T("field.damage_amount"): cases["damage_amount_yuan"].map(lambda v: money(v, L)),
         T("field.restoration_modes"): cases["restoration_modes"].map(
             lambda ms: "、".join(vocab(RestorationMode, m, L) for m in (ms or [])) or "—"),
-        T("public.effect"): cases["effect_verdict"].map(lambda v: vocab(Verdict, v, L) if v else "—"),
+        T("public.effect"): cases["effect_verdict"].map(
+            lambda v: vocab(Verdict, v, L) if isinstance(v, str) and v else "—"),  # not evaluated: NaN
     })
     st.dataframe(table, hide_index=True, width="stretch")
 if len(sites):
