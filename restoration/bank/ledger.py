@@ -197,8 +197,11 @@ def release(target: Store | Transaction, allocation_id: str | None = None, *, pr
 
 # -- reading ------------------------------------------------------------------------------
 def balances(store: Store | Transaction) -> pd.DataFrame:
-    """Per project: reserved, committed, allocated (capacity units)."""
+    """Per project: reserved, committed, allocated (capacity units) — of the projects the store
+    (or a user's scoped view of it) shows: a county's case allocated on another county's project
+    does not make that project's balance the county's to see."""
     sums = store.totals("bank_allocations", "amount", ["project_id", "state"], state=OPEN_STATES)
+    sums = sums[sums["project_id"].isin(store.keys("bank_projects"))]
     frame = (sums.pivot_table(index="project_id", columns="state", values="amount", aggfunc="sum")
              .reindex(columns=list(OPEN_STATES)).fillna(0.0).astype(float)
              .rename(columns={"reserved": "reserved", "committed": "committed"}))
