@@ -116,9 +116,13 @@ def record_on_case(result, lang: str) -> None:
     ids = cases["case_id"].tolist()
     titles = cases.set_index("case_id")["title"]
     case_id = st.selectbox(t("bank.case", lang), ids, key="ap_case", format_func=lambda c: f"{c} · {titles.loc[c]}")
-    appraiser = st.text_input(t("ap.appraiser", lang), value=user()["name"], key="ap_appraiser", max_chars=120)
+    from .access_panels import gate
+    may_record = gate("case.appraisal", lang, case_id=case_id)  # else: why not, and the workbook only
     with shown_errors():
-        if st.button(t("ap.record_button", lang)):
+        if may_record:
+            appraiser = st.text_input(t("ap.appraiser", lang), value=user()["name"], key="ap_appraiser",
+                                      max_chars=120)
+        if may_record and st.button(t("ap.record_button", lang)):
             row = record_appraisal(data.store(), case_id, result, appraiser=appraiser, actor=data.actor())
             st.success(t("ap.recorded", lang, id=row["appraisal_id"], case=case_id,
                          amount=money(row["amount_yuan"], lang)))

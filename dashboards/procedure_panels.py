@@ -175,7 +175,10 @@ def procedure_forms(case_id: str, version: int, lang: str) -> None:
 
     from restoration.cases import add_event
 
+    from .access_panels import may
     from .ui import shown_errors, user
+    if not may("case.event", case_id=case_id):
+        return  # the case's forms tab says why this user may not record events
     rec = data.case_record(case_id)["procedure"]
     today: _date = config.today()
 

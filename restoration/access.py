@@ -10,7 +10,8 @@ its 设区市 (a county's ``city`` column; the city's code is its name) → coun
 ``county_id``). A user belongs to one node and sees and acts on what lies under it: a case by its
 ``handling_region`` and its joint handlers (``joint_regions``, 联合办案), a site by its county
 (or its case, or as the reference site of one of the region's sites), a bank project by its
-county. Province users see all.
+county (or, its record only, as holding capacity for one of the region's cases). Province users
+see all.
 
 A plain name where an actor is expected (the CLI, scripts and notebooks on the machine that holds
 the store file) is a *local administrator* of that name: whoever can run code next to the file
@@ -322,6 +323,29 @@ def require(actor: Actor | str | None, action: str, store=None, *, case_id: str 
     return who
 
 
+def why_not(actor: Actor | str | None, action: str, store=None, **target) -> str | None:
+    """Why ``actor`` may not take ``action`` on ``target`` (the keywords of :func:`require`):
+    ``"role"`` (the role's row of the matrix lacks it), ``"assigned"`` (an appraiser on a case not
+    assigned to them), ``"region"`` (a record outside the actor's region) — or None when allowed.
+    Pages use it to hide (or explain) a form; the write function still checks."""
+    who = as_actor(actor)
+    if not who.can(action):
+        return "role"
+    try:
+        require(who, action, store, **target)
+    except PermissionDenied as exc:
+        return "assigned" if "assigned" in str(exc) else "region"
+    except NotFoundError:
+        return "region"
+    return None
+
+
+def allowed(actor: Actor | str | None, action: str, store=None, **target) -> bool:
+    """Whether ``actor`` may take ``action`` on ``target`` (case_id=, case=, project_id=, site_id=,
+    region=): :func:`require` without raising."""
+    return why_not(actor, action, store, **target) is None
+
+
 def require_regions(actor: Actor | str, action: str, store, regions: Iterable[Any], *, what: str = "record") -> Actor:
     """``require`` for many new records at once: each one's region (code or name, e.g. imported
     rows' county) must lie in the actor's region; a record without a known region only a
@@ -365,6 +389,9 @@ class Scope:
     site_ids: frozenset[str] | None
     project_ids: frozenset[str] | None
     regions: frozenset[str] | None = None
+    #: the projects in the region itself (``project_ids`` adds those holding capacity for the
+    #: region's cases: their record is readable, their other allocations are not)
+    own_project_ids: frozenset[str] | None = None
 
     @property
     def everything(self) -> bool:
@@ -422,9 +449,14 @@ def _scope_ids(store, who: Actor) -> tuple[frozenset, frozenset, frozenset, froz
     targets = store.read("indicator_targets", columns=["site_id", "reference_site_id"])
     site_ids = frozenset(site_ids | set(targets.loc[targets["site_id"].isin(site_ids), "reference_site_id"].dropna()))
     bank = store.read("bank_projects")
-    project_ids = frozenset(bank.loc[within(bank["region"]), "project_id"])
+    own_project_ids = frozenset(bank.loc[within(bank["region"]), "project_id"])
+    # a project elsewhere that holds capacity for one of the region's cases is read with the case
+    # (its obligation is computed from the project's record)
+    allocs = store.read("bank_allocations", columns=["project_id", "case_id"])
+    held = set(allocs.loc[allocs["case_id"].isin(case_ids), "project_id"].dropna())
+    project_ids = frozenset(own_project_ids | held)
     regions = frozenset(inside | {tree.nodes[c].name for c in inside})
-    return case_ids, site_ids, project_ids, regions
+    return case_ids, site_ids, project_ids, regions, own_project_ids
 
 
 def scoped_layer(layer: str) -> bool:
@@ -449,12 +481,15 @@ def restrict(store, actor: Actor | str, frame: pd.DataFrame, layer: str | None =
     if sc.everything:
         return frame
     if layer == "audit_log":
-        ids = sc.case_ids | sc.site_ids | sc.project_ids
+        ids = sc.case_ids | sc.site_ids | sc.own_project_ids
         return frame[frame["record_id"].isin(ids)]
     if layer in REGION_COLUMNS:
         return frame[frame[REGION_COLUMNS[layer]].isin(sc.regions)]
+    # a row of a case and a project (allocation, ledger, escrow) is the case's, or the project's
+    # when the project lies in the region: not every region that reads the project's record
+    projects = sc.own_project_ids if "case_id" in frame.columns else sc.project_ids
     checks = [(col, ids) for col, ids in (("case_id", sc.case_ids), ("site_id", sc.site_ids),
-                                          ("project_id", sc.project_ids)) if col in frame.columns]
+                                          ("project_id", projects)) if col in frame.columns]
     if not checks:
         return frame
     keep = pd.Series(False, index=frame.index)
@@ -517,6 +552,15 @@ class ScopedStore:
         if not visible(self.unscoped, self.actor, layer, key_value):
             raise _deny(self.actor, f"{layer} '{key_value}' lies outside the user's region")
         return record
+
+    def partly_visible(self, layer: str) -> set[str]:
+        """Keys of ``layer`` whose record the actor reads but whose dependent rows are only partly
+        theirs: bank projects outside the region holding capacity for the region's cases (their
+        balance would be the region's share only, so it is not given)."""
+        sc = scope(self.unscoped, self.actor)
+        if sc.everything or layer != "bank_projects":
+            return set()
+        return set(sc.project_ids - sc.own_project_ids)
 
     # -- aggregates: answered from the rows the actor may read --------------------------------
     def _limited(self, layer: str) -> bool:

@@ -8,6 +8,7 @@ for the ids of every case, site and project outside the county.
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 from datetime import date
@@ -130,7 +131,13 @@ def test_a_county_user_gets_nothing_of_another_county_through_any_read_function(
     assert set(view.totals("bank_allocations", "amount", ["project_id"])["project_id"]).isdisjoint(outside)
     # a project where the county's case holds capacity: the allocation is the case's, the
     # project's balance is not
-    assert set(ledger.balances(view)["project_id"]) == {"BP02"} and "BP01" in set(ledger.allocations(view)["project_id"])
+    bal, whole = ledger.balances(view).set_index("project_id"), ledger.balances(store).set_index("project_id")
+    assert set(bal.index) == {"BP01", "BP02"} and "BP01" in set(ledger.allocations(view)["project_id"])
+    assert bal.loc["BP01"].isna().all() and bal.loc["BP02"].equals(whole.loc["BP02"])
+    assert math.isnan(ledger.project_balance(view, "BP01")["remaining"])
+    assert ledger.project_balance(view, "BP02")["remaining"] == ledger.project_balance(store, "BP02")["remaining"]
+    # the county's case's obligation counts its capacity on the other county's project
+    assert bank.case_obligation(view, CASE)["covered_fraction"] == bank.case_obligation(store, CASE)["covered_fraction"]
     counts = view.info()["layers"]
     assert counts["cases"] == 2 and counts["counties"] == store.count("counties")
     assert view.last_change("cases", OTHER) is None
@@ -155,7 +162,7 @@ def test_a_county_user_gets_nothing_of_another_county_through_any_read_function(
     assert mine.set_index("region").loc["青岚县"].equals(whole.set_index("region").loc["青岚县"])
     assert procedure.credit_record(view, other_party)["cases"] == []
     assert OTHER in procedure.credit_record(store, other_party)["cases"]
-    assert set(bank.bank_table(view)["project_id"]) == {"BP02", "BP03"}
+    assert set(bank.bank_table(view)["project_id"]) == {"BP01", "BP02", "BP03"}  # BP01: the case's
 
 
 def test_the_province_and_the_city_see_everything_below_them(store):
