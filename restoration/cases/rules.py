@@ -17,7 +17,6 @@ import difflib
 import math
 import os
 import tomllib
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Mapping
@@ -26,7 +25,7 @@ import pandas as pd
 
 from ..errors import InputError, Issue, NotFoundError
 from ..model import Stage
-from ..rules import PROFILES_DIR
+from ..rules import _DATA_FOLDER, PROFILES_DIR, use_data_folder  # noqa: F401 (use_data_folder: API)
 from .events import EVENT_TYPES
 
 #: boolean case facts that a minor-case exception may test (see ``classify``)
@@ -609,22 +608,11 @@ def _merge(schema, parent: Any, child: Any) -> Any:
 _CACHE: dict[tuple, tuple[Profile, list[tuple[Path, int | None]]]] = {}
 
 
-#: the data folder whose ``profiles/`` holds the versions installed by ``restoration rules
-#: install`` (the CLI sets it from ``--data``; else ``restoration.config.data_dir()``)
-_DATA_FOLDER: ContextVar[Path | None] = ContextVar("restoration_profiles_data_folder", default=None)
-
-
 def installed_dir() -> Path:
     """The folder of the profile versions installed into the data folder (``<data>/profiles``)."""
     from .. import config
     folder = _DATA_FOLDER.get()
     return Path(folder if folder is not None else config.data_dir()) / "profiles"
-
-
-def use_data_folder(folder: str | os.PathLike | None):
-    """Look for installed profile versions in ``folder``/profiles from now on (in this context);
-    returns the token to undo it with ``_DATA_FOLDER.reset``."""
-    return _DATA_FOLDER.set(None if folder is None else Path(folder))
 
 
 def profile_dirs(extra: list[Path] | None = None) -> list[Path]:

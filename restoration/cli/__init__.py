@@ -45,7 +45,7 @@ def cli(ctx: click.Context, data: str | None, db: str | None, actor: str | None,
     ctx.ensure_object(dict)
     ctx.obj.update(data=config.data_dir(data), db=db, actor=actor, today=today)
     # rule profile versions installed in this data folder are found by every command
-    from ..cases.rules import _DATA_FOLDER, use_data_folder
+    from ..rules import _DATA_FOLDER, use_data_folder
     token = use_data_folder(ctx.obj["data"])
     ctx.call_on_close(lambda: _DATA_FOLDER.reset(token))
     _context.parse_day(today)  # a bad --today is refused before anything runs
