@@ -117,7 +117,10 @@ def record_on_case(result, lang: str) -> None:
     titles = cases.set_index("case_id")["title"]
     case_id = st.selectbox(t("bank.case", lang), ids, key="ap_case", format_func=lambda c: f"{c} · {titles.loc[c]}")
     from .access_panels import gate
-    may_record = gate("case.appraisal", lang, case_id=case_id)  # else: why not, and the workbook only
+    # as record_appraisal checks: a supervisor through case.event, an appraiser on assigned cases
+    who = data.actor()
+    action = "case.event" if who is not None and who.can("case.event") else "case.appraisal"
+    may_record = gate(action, lang, case_id=case_id)  # else: why not, and the workbook only
     with shown_errors():
         if may_record:
             appraiser = st.text_input(t("ap.appraiser", lang), value=user()["name"], key="ap_appraiser",
