@@ -164,6 +164,12 @@ def test_county_user_reads_and_writes_only_its_region(store):
     assert store.version == before
     update_case(store, CASE, {"notes": "本县复核"}, qinglan)
     assert store.get("cases", CASE)["notes"] == "本县复核"
+    # what the pages ask before showing a form, and why not
+    assert access.allowed(qinglan, "case.event", store, case_id=CASE)
+    assert access.why_not(qinglan, "case.event", store, case_id=OTHER) == "region"
+    assert access.why_not(Actor("v", "readonly", "C01"), "case.event", store, case_id=CASE) == "role"
+    assert access.why_not(Actor("z", "appraiser"), "scenario.edit", store, case_id=CASE) == "assigned"
+    assert store.version == before + 1  # asking wrote nothing
 
 
 def test_joint_handling_lets_the_other_region_in(store):
