@@ -608,7 +608,8 @@ class ScopedStore:
         return out
 
     def extent(self, layer: str) -> tuple[float, float, float, float] | None:
-        if not self._limited(layer):
+        from .model import LAYERS
+        if not self._limited(layer) or not LAYERS[layer].geometry:
             return self.unscoped.extent(layer)
         shapes = self._rows(layer, ["geometry"], {})
         if shapes.empty or shapes.geometry.is_empty.all():
