@@ -180,6 +180,11 @@ PROCEDURE = [
      {"court": "红河口县人民法院", "reference": "（2026）桂xxxx执xxx号", "measure": "dishonest_debtor_list"}),
     # the closed case's restoration result disclosed
     ("GX-2022-012", "accepted", 1, 3, "disclosed", {"item": "restoration_result"}),
+    # a major case supervised until its agreement: the one report on time, then supervision ended
+    ("GX-2022-010", "filed", 1, 2, "supervision_started",
+     {"authority": "自治区生态环境损害赔偿制度改革工作领导小组办公室", "report_every_days": 90}),
+    ("GX-2022-010", "filed", 1, 85, "supervision_report", {"summary": "损害调查完成，委托鉴定评估"}),
+    ("GX-2022-010", "agreement_signed", 1, 3, "supervision_ended", {"note": "达成赔偿协议，督办结束"}),
     # information shared between departments (桂 第七章): the file sent to the police, monitoring
     # data received from the water department
     ("GX-2024-004", "police_link", 2, 1, "information_shared",

@@ -515,8 +515,11 @@ def test_case_report_has_the_procedure_escaped(store):
                                {"departments": ["<script>alert(1)</script>", "B局"],
                                 "lead_department": "<script>alert(1)</script>"}),
         ("supervision_started", "2025-02-04", {"authority": "省办", "report_every_days": 30}))
+    add(store, cid, ("accountability_recorded", "2025-02-05", {"subject": "<script>alert(2)</script>",
+                                                               "ground": "逾期", "decided_by": "<b>市局</b>"}))
     page = case_report_html(store, cid, TODAY)
     assert "<h2>程序 Procedure</h2>" in page and "<script>alert" not in page and "&lt;script&gt;" in page
+    assert "责任追究 accountability action recorded" in page and "<b>市局" not in page
     assert "每 30 日报告" in page
     page = case_report_html(store, "GX-2023-009", TODAY)
     assert "待确认条件" in page and "pending_confirmation" not in page
@@ -670,3 +673,105 @@ def test_shipped_drafts_never_in_force_by_date(name):
     evs = [ev("clue_registered", "2024-01-03"), ev("filed", "2024-02-01")]
     assert profile_for({**case, "profile": name}, evs).key == name
     assert profile_for({**case, "profile": key}, evs).key == key
+
+
+# -- values the seeds do not state: unset, and a province that sets them makes them run --------------
+#: a history reaching every start event of the time limits (dates in 2025, today = TODAY)
+PATH = [("clue_registered", "2025-02-01"), ("filed", "2025-02-10"), ("investigation_started", "2025-02-20"),
+        ("investigation_reported", "2025-04-01"), ("appraisal_commissioned", "2025-04-10"),
+        ("appraisal_reported", "2025-06-01"), ("consultation_notice_served", "2025-06-10"),
+        ("consultation_failed", "2025-06-20", {"circumstance": "refused"})]
+UNSET_LIMITS = [(prov, k) for prov in ("guangxi", "zhejiang")
+                for k, rule in load_profile(prov).time_limits().items() if not rule.is_set]
+
+
+def _child(tmp_path, parent: str, name: str, body: str):
+    path = tmp_path / f"{name}.toml"
+    path.write_text(f'[profile]\nid = "{name}"\nname_zh = "测试省"\nname_en = "Test province"\n'
+                    f'extends = "{parent}"\n{body}', encoding="utf-8")
+    return load_profile(str(path))
+
+
+@pytest.mark.parametrize("prov, limit", UNSET_LIMITS, ids=[f"{p}-{k}" for p, k in UNSET_LIMITS])
+def test_every_unset_time_limit_runs_once_a_province_sets_it(tmp_path, prov, limit):
+    from restoration.cases import compute_deadlines
+    shipped = load_profile(prov)
+    rule = shipped.rule(f"time_limits.{limit}")
+    assert not rule.is_set and rule.source and rule.verified is False
+    start = rule.extra["start_events"]
+    cut = next(i for i, e in enumerate(PATH) if e[0] in start)
+    events = [ev(*e) for e in PATH[:cut + 1]]
+    case = {"case_id": "T", "case_class": "ordinary", "incident_date": "2025-01-01", "profile": prov}
+    (before,) = [d for d in compute_deadlines(case, events, shipped, [], TODAY) if d.deadline == limit]
+    assert before.status == "not_set" and not before.overdue and before.due_date is None
+    toml = (f'[time_limits.{limit}]\nzh = "{rule.extra["zh"]}"\nen = "{rule.extra["en"]}"\nday_kind = "calendar"\n'
+            f'value = 30\nstart_events = {json.dumps(start)}\nstop_events = {json.dumps(rule.extra["stop_events"])}\n'
+            f'source = "测试省规定 第四条"\nverified = true\n')
+    prof = _child(tmp_path, prov, "testprov", toml)
+    (after,) = [d for d in compute_deadlines(case, events, prof, [], TODAY) if d.deadline == limit]
+    assert after.status == "overdue" and after.limit_days == 30 and after.source == "测试省规定 第四条"
+    assert after.days_left < 0 and after.due_date is not None
+
+
+def test_comment_period_interval_seventh_situation_and_offset_set_by_a_province(tmp_path, store, guangxi,
+                                                                                 monkeypatch):
+    # shipped: unset, with the seed cited
+    for path in ("public_participation.comment_period_days", "supervision.report_every_days"):
+        r = guangxi.rule(path)
+        assert not r.is_set and r.source.startswith("桂工作细则说明") and "seed states no number" in r.note
+    assert len(guangxi.list("consultation.failure_circumstances").items) == 6
+    prof = _child(tmp_path, "guangxi", "testgx", '''
+[public_participation.comment_period_days]
+value = 30
+source = "测试规定 第一条"
+verified = true
+
+[supervision.report_every_days]
+value = 60
+source = "测试规定 第二条"
+verified = true
+
+[consultation.failure_circumstances]
+source = "测试规定 第三条"
+verified = true
+
+[[consultation.failure_circumstances.items]]
+id = "refused_to_sign"
+zh = "达成一致后拒绝签署协议"
+en = "refused to sign after agreeing"
+
+[modes.technical_upgrade_offset]
+offset_ratio = { value = 0.5, source = "测试规定 第四条", verified = true }
+max_share = { value = 0.4, source = "测试规定 第四条", verified = true }
+''')
+    monkeypatch.setenv("RESTORATION_PROFILES", str(tmp_path))  # the child is found by name
+    cid = new_case(store, "T-SET", profile="testgx", case_class="major")
+    add(store, cid, *APPRAISED)
+    refused(store, cid, ("public_comment_opened", "2025-06-02", {"document": "restoration_plan",
+                                                                  "until": "2025-06-20"}), "at least 30 days")
+    add(store, cid, ("public_comment_opened", "2025-06-02", {"document": "restoration_plan", "until": "2025-07-10"}),
+        ("supervision_started", "2025-06-03", {"authority": "省办"}))  # the interval comes from the profile
+    sched = case_record(store, cid, TODAY)["procedure"]["supervision"]["schedule"]
+    assert sched[0]["due_date"] == "2025-08-02" and sched[0]["every_days"] == 60
+    assert sched[0]["source"] == "测试规定 第二条" and sched[0]["status"] == "overdue"
+    assert cid in set(overdue(store, TODAY)["case_id"])
+    add(store, cid, ("consultation_notice_served", "2025-06-10"),
+        ("consultation_failed", "2025-06-30", {"circumstance": "refused_to_sign"}))  # a seventh situation
+    assert len(prof.list("consultation.failure_circumstances").items) == 7
+    params = {"eligible_investment_yuan": 1_000_000, "conditions": {"x": True}}
+    r = evaluate_mode("technical_upgrade_offset", params, prof, {"damage_amount_yuan": 1_000_000})
+    assert r["value_yuan"] == 400_000 and r["details"]["capped"]
+    assert {x["source"] for x in r["rules"]} == {"测试规定 第四条"}
+    with pytest.raises(InputError, match="offset_ratio"):  # unset in the shipped profile: the case must state it
+        evaluate_mode("technical_upgrade_offset", params, guangxi, {"damage_amount_yuan": 1_000_000})
+
+
+def test_general_provisions_parties_and_scope(store, guangxi):
+    """桂 第一章: claimant and liable party on every case, damage out of scope excluded at screening."""
+    cases = store.read("cases")
+    assert cases["claimant_agency"].notna().all() and cases["liable_party"].notna().all()
+    rec = case_record(store, "GX-2026-016", TODAY)
+    assert rec["case"]["liable_party"] == "某渔船船主" and rec["derived_stage"] == "not_started"
+    assert rec["procedure"]["exclusion"]["reason"] == "marine_ecological_damage"
+    assert set(guangxi.list("scope_exclusions").ids) == {"personal_property_damage", "marine_ecological_damage",
+                                                          "historic_no_liable_party"}
