@@ -189,7 +189,7 @@ def procedure_forms(case_id: str, version: int, lang: str) -> None:
 
     from restoration.cases import add_event
 
-    from .ui import shown_errors, user
+    from .ui import shown_errors
     rec = data.case_record(case_id)["procedure"]
     today: _date = config.today()
 
@@ -264,7 +264,8 @@ def screening_reports(lang: str) -> None:
     else:
         st.caption(t("proc.screening_no_cycle", lang, source=info["source"]))
     status = info["status"]
-    if len(status):
+    if len(status):  # the latest periods first
+        status = status.sort_values(["period_start", "region"], ascending=[False, True])
         missing = int((status["status"] == "missing").sum())
         if missing:
             st.warning(t("proc.screening_missing", lang, n=missing))
@@ -279,7 +280,8 @@ def screening_reports(lang: str) -> None:
              "submitted_on": str(r["submitted_on"])[:10],
              **{k: None if r.get(k) is None or r.get(k) != r.get(k) else int(r[k])
                 for k in ("n_clues", "n_referred", "n_filed")}}
-            for r in reports.sort_values(["period_start", "region"]).to_dict("records")] if len(reports) else [],
+            for r in reports.sort_values(["period_start", "region"], ascending=[False, True]).to_dict("records")]
+           if len(reports) else [],
            {"region": "proc.region", "period": "proc.period", "submitted_on": "proc.submitted_on",
             "submitted_to": "proc.submitted_to", "n_clues": "proc.n_clues", "n_referred": "proc.n_referred",
             "n_filed": "proc.n_filed", "note": "proc.note"}, lang)

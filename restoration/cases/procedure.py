@@ -7,7 +7,6 @@ and writes only through its methods). See docs/cases.md, "Procedure".
 """
 from __future__ import annotations
 
-import io
 import json
 import zipfile
 from datetime import date, timedelta
@@ -17,12 +16,11 @@ from typing import Any, Mapping, Sequence
 import pandas as pd
 
 from ..errors import InputError, Issue
-from ..model import CaseClass
 from ..store import Store
-from .events import EVENT_TYPES, event_label
+from .events import event_label
 from .procedure_rules import COMMENT_DOCUMENTS, DISCLOSURE_ITEMS, LEVELS, POLICE_ACTIONS, SHARE_DIRECTIONS, SHARED_ITEMS
 from .rules import Profile
-from .workflow import Event, make_event, order, replay
+from .workflow import Event, make_event, order
 
 
 def _events(events: Sequence[Event | Mapping]) -> list[Event]:

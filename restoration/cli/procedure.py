@@ -6,7 +6,6 @@ Registered on the ``case`` group (imported at the end of :mod:`restoration.cli.c
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import click
 

@@ -8,7 +8,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from restoration.cases.events import PROCEDURE_EVENTS
 

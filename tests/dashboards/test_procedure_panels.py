@@ -141,11 +141,10 @@ def test_screening_reports_panel_and_form(app, store):
 def test_screening_panel_on_an_empty_store(tmp_path, monkeypatch):
     from restoration import auth
 
-    from .conftest import STAFF as STAFF_USER
     from .stores import build_empty
     data = tmp_path / "empty"
     build_empty(data)
-    auth.add_user(data, STAFF_USER[0], STAFF_USER[1], "supervisor")
+    auth.add_user(data, STAFF[0], STAFF[1], "supervisor")
     monkeypatch.setenv("RESTORATION_DATA", str(data))
     monkeypatch.delenv("RESTORATION_DB", raising=False)
     monkeypatch.setenv("RESTORATION_TILES", "none")
