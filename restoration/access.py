@@ -460,8 +460,8 @@ class ScopedStore:
     def __repr__(self) -> str:
         return f"ScopedStore({self.unscoped!r}, {self.actor.name!r})"
 
-    def read(self, layer: str, *args, **kwargs) -> pd.DataFrame:
-        return restrict(self.unscoped, self.actor, self.unscoped.read(layer, *args, **kwargs), layer)
+    def read(self, layer: str, /, **kwargs) -> pd.DataFrame:
+        return restrict(self.unscoped, self.actor, self.unscoped.read(layer, **kwargs), layer)
 
     def get(self, layer: str, key_value: str) -> dict:
         record = self.unscoped.get(layer, key_value)
