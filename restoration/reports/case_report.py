@@ -10,13 +10,11 @@ from datetime import date
 
 import pandas as pd
 
-from .. import config
-from .. import __version__
+from .. import __version__, config
 from ..cases import case_record
 from ..cases.events import event_label
 from ..model import CaseClass, RestorationMode, Role, Stage
 from ..store import Store
-from .. import config
 
 _CSS = """
 body{font-family:"Noto Sans CJK SC","WenQuanYi Micro Hei","Microsoft YaHei",sans-serif;margin:2em;color:#222}
