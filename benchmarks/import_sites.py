@@ -17,7 +17,7 @@ import numpy as np
 import pyogrio
 
 from restoration import import_file, open_store
-from restoration.sample.build import DEFAULT_SEED, _sites
+from restoration.sample.build import DEFAULT_SEED, _Region, _region, _sites
 
 
 def main() -> None:
@@ -26,7 +26,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        frame, _ = _sites(np.random.default_rng(DEFAULT_SEED), args.sites)
+        rng = np.random.default_rng(DEFAULT_SEED)  # as build_sample: the region first, then the sites
+        frame, _ = _sites(rng, args.sites, _Region(*_region(rng)))
         frame["case_id"] = None  # a site register without cases in this store
         src = tmp / "sites.gpkg"
         pyogrio.write_dataframe(frame.to_crs(4490), src, layer="sites")  # arrive in CGCS2000

@@ -98,14 +98,15 @@ def main() -> None:
     from restoration.bootstrap import load_sample
     from restoration.importer import prepare
     from restoration.io import read_input
-    from restoration.sample.build import DEFAULT_SEED, _sites
+    from restoration.sample.build import DEFAULT_SEED, _Region, _region, _sites
     from restoration.store import open_store
     from restoration.store.pgtemp import TempCluster
 
     n = args.sites
     with tempfile.TemporaryDirectory() as tmp, TempCluster() as cluster:
         tmp = Path(tmp)
-        frame, _ = _sites(np.random.default_rng(DEFAULT_SEED), 2 * n)
+        rng = np.random.default_rng(DEFAULT_SEED)  # as build_sample: the region first, then the sites
+        frame, _ = _sites(rng, 2 * n, _Region(*_region(rng)))
         frame["case_id"] = None
         frame["site_id"] = [f"B{i:06d}" for i in range(len(frame))]
         first, second = tmp / "sites_a.gpkg", tmp / "sites_b.gpkg"

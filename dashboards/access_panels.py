@@ -5,6 +5,7 @@ jurisdiction and disclosure panel of a case, the permission matrix and the sign-
 """
 from __future__ import annotations
 
+import os
 import time
 
 import streamlit as st
@@ -16,8 +17,18 @@ from .i18n import t
 
 
 def client_address() -> str:
-    """The visitor's address as Streamlit sees it (for the per-client sign-in limit)."""
+    """The visitor's address (for the per-client sign-in limit).
+
+    Streamlit sees the connection's address; behind a reverse proxy that is the proxy's
+    (127.0.0.1, shown by Streamlit as none), so every visitor would share one sign-in limit.
+    With ``RESTORATION_TRUSTED_PROXY=1`` (set only when Streamlit listens on 127.0.0.1 behind
+    the proxy of docs/deployment.md) the proxy's ``X-Real-IP`` header is used instead.
+    """
     try:
+        if os.environ.get("RESTORATION_TRUSTED_PROXY", "").strip() == "1":
+            forwarded = (st.context.headers.get("X-Real-IP") or "").strip()
+            if forwarded:
+                return forwarded[:64]
         return st.context.ip_address or "unknown"
     except Exception:  # noqa: BLE001 - older Streamlit, or a test harness without a request
         return "unknown"

@@ -15,7 +15,6 @@ from .errors import (ConflictError, InputError, InsufficientCapacityError, Issue
 from .importer import import_file
 from .model import (LAYERS, CaseClass, EcosystemType, ProjectStatus, RestorationMode, Role,
                     Stage)
-from .sample.build import build_sample
 from .store import Store, open_store
 from .validate import validate_frame
 
@@ -27,6 +26,9 @@ def __getattr__(name: str):
     if name in _SUBPACKAGES:
         import importlib
         return importlib.import_module(f".{name}", __name__)
+    if name == "build_sample":  # imported on first use: it pulls in rasterio
+        from .sample.build import build_sample
+        return build_sample
     raise AttributeError(f"module 'restoration' has no attribute {name!r}")
 
 

@@ -533,9 +533,9 @@ class ScopedStore:
     def __repr__(self) -> str:
         return f"ScopedStore({self.unscoped!r}, {self.actor.name!r})"
 
-    def read(self, layer: str, /, *args, columns: list[str] | None = None, **kwargs) -> pd.DataFrame:
+    def read(self, layer: str, /, *, columns: list[str] | None = None, **kwargs) -> pd.DataFrame:
         if columns is None or not self._limited(layer):
-            return restrict(self.unscoped, self.actor, self.unscoped.read(layer, *args, columns=columns, **kwargs),
+            return restrict(self.unscoped, self.actor, self.unscoped.read(layer, columns=columns, **kwargs),
                             layer)
         # the columns that place a row in a region are read too (then dropped), so a narrow
         # read is filtered like a whole one
@@ -544,7 +544,7 @@ class ScopedStore:
         placing = [c for c in (*_ID_COLUMNS, "record_id", REGION_COLUMNS.get(layer))
                    if c and c in spec.field_names and c not in columns]
         frame = restrict(self.unscoped, self.actor,
-                         self.unscoped.read(layer, *args, columns=[*columns, *placing], **kwargs), layer)
+                         self.unscoped.read(layer, columns=[*columns, *placing], **kwargs), layer)
         return frame.drop(columns=placing)
 
     def get(self, layer: str, key_value: str) -> dict:

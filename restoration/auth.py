@@ -379,6 +379,6 @@ def _audit(data_dir: Path, actor: str, action: str, record_id: str, after: dict)
 
 def sign_in_log(store, limit: int = 200):
     """The latest sign-in lines of the audit log (newest first)."""
-    log_ = store.read("audit_log", "layer = ?", ("users",))  # ("layer" is also read()'s own argument)
+    log_ = store.read("audit_log", layer="users")
     order = "fid" if "fid" in log_ else "at"  # the insertion order (several sign-ins share a second)
     return log_.sort_values(order, ascending=False).head(limit).reset_index(drop=True)

@@ -16,7 +16,6 @@ import pandas as pd
 from . import config, io
 from .errors import StoreError
 from .importer import prepare
-from .sample.build import build_sample
 from .store import Store, open_store
 from .store.core import owner_only
 from .store.postgis import is_url
@@ -54,6 +53,7 @@ def sample_source(data_dir: Path) -> Path:
         return committed
     generated = data_dir / "sample_data"
     if not (generated / "cases.csv").exists():
+        from .sample.build import build_sample  # (rasterio, tqdm: only when the sample is built)
         build_sample(generated)
     return generated
 

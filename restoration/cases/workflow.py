@@ -17,7 +17,7 @@ from typing import Any, Iterable, Mapping
 
 from ..errors import InputError, Issue
 from ..model import CaseClass, Stage
-from .events import END_STAGES, EVENT_TYPES, event_label
+from .events import AFTER_END_EVENTS, END_STAGES, EVENT_TYPES, event_label
 from .rules import Profile
 from .. import config
 
@@ -130,7 +130,7 @@ def check_event(state: State, ev: Event, case: Mapping[str, Any], profile: Profi
         return f"{name}: 事件日期早于损害发生日期 dated before the incident ({incident})"
     if ev.event_date > today:
         return f"{name}: 事件日期晚于今天 dated in the future (today is {today.isoformat()})"
-    if state.ended is not None:
+    if state.ended is not None and t not in AFTER_END_EVENTS:
         return (f"{name}: 案件已{state.ended.label('zh')}，不能再记录事件 the case ended with "
                 f"'{state.ended.event_type}' on {state.ended.event_date.isoformat()}")
     if state.stage is None and t != "clue_registered":
@@ -372,7 +372,7 @@ def apply_event(state: State, ev: Event) -> None:
         state.round_open, state.meetings_in_round = True, 0
     from .procedure_rules import apply_procedure_event
     apply_procedure_event(state, ev)
-    if state.stage in END_STAGES:
+    if state.stage in END_STAGES and state.ended is None:
         state.ended = ev
 
 

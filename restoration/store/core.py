@@ -190,17 +190,16 @@ class _Reads:
             return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326", index=frame.index))
         return frame
 
-    def read(self, layer: str, where: str | None = None, params: tuple | dict = (), /, *,
-             columns: list[str] | None = None, **equals: Any) -> pd.DataFrame:
+    def read(self, layer: str, /, *, columns: list[str] | None = None, **equals: Any) -> pd.DataFrame:
         """Read a layer: a GeoDataFrame (EPSG:4326) for spatial layers, a DataFrame otherwise.
 
         Filter with keywords: ``read("escrow", case_id=c, status=s)`` (a None value is no filter,
-        a tuple or list means "one of"). ``columns`` reads only those fields (``"geometry"`` for
-        the shape). ``where`` (an SQL condition with ``?`` placeholders) remains for conditions
-        the keywords can't say; prefer the keywords.
+        a tuple or list means "one of"; ``layer=`` filters a field named ``layer``). ``columns``
+        reads only those fields (``"geometry"`` for the shape). There is no SQL condition: code
+        outside the store says what it needs through the keywords or a named operation.
         """
         spec = _spec(layer)
-        where, params = _with_filters(where, params, equals, spec)
+        where, params = _with_filters(None, (), equals, spec)
         return self._read(layer, where, params, columns)
 
     def get(self, layer: str, key_value: str) -> dict:
@@ -328,11 +327,6 @@ class _Reads:
             geoms = self._backend.decode_geoms([r[i] for r in rows])
             rows = [r[:i] + (g,) + r[i + 1:] for r, g in zip(rows, geoms)]
         return names, rows
-
-    def query(self, sql: str, params: tuple | dict = ()) -> pd.DataFrame:
-        """A read-only SQL query (``?`` placeholders; no geometry decoding). For tests and
-        diagnostics: platform code uses the named operations."""
-        return self._frame(sql, tuple(params))
 
 
 class Transaction(_Reads):

@@ -101,7 +101,7 @@ def test_concurrent_processes_reserving_the_last_hectares(store, monkeypatch):
     assert all("insufficient capacity" in r[1] for r in results if r[0] == "insufficient")
     bal = project_balance(store, "BP12")
     assert bal["allocated"] == pytest.approx(bal["capacity"]) and bal["remaining"] == 0.0
-    racers = store.read("bank_allocations", "project_id = 'BP12' AND case_id = 'GX-2023-008'")
+    racers = store.read("bank_allocations", project_id="BP12", case_id="GX-2023-008")
     assert len(racers) == 1
     _invariant(store)
 

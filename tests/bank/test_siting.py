@@ -95,8 +95,8 @@ def test_eligibility_each_rule(store):
 
 def test_distance_is_projected_km(store):
     r = rank_base_sites(store, "GX-2023-008")
-    site = store.read("sites", "site_id = 'S009'").geometry.iloc[0]
-    bp = store.read("bank_projects", "project_id = 'BP04'").geometry.iloc[0]
+    site = store.read("sites", site_id="S009").geometry.iloc[0]
+    bp = store.read("bank_projects", project_id="BP04").geometry.iloc[0]
     # polygon-to-polygon distance is a little less than the centroid geodesic distance
     g = Geod(ellps="WGS84")
     _, _, centre_m = g.inv(site.centroid.x, site.centroid.y, bp.centroid.x, bp.centroid.y)
@@ -173,7 +173,7 @@ def test_derived_scenario_when_none_is_stored(store):
 
 def _case_without_damaged_site(store):
     cases = set(store.read("cases")["case_id"])
-    damaged = set(store.read("sites", "role = 'damaged'")["case_id"].dropna())
+    damaged = set(store.read("sites", role="damaged")["case_id"].dropna())
     return sorted(cases - damaged)[0] if cases - damaged else _add_case(store)
 
 

@@ -147,10 +147,10 @@ def test_record_and_override(store):
     after = override_class(store, "GX-2025-002", "ordinary", "涉及饮用水水源地，按一般案件办理", "supervisor",
                            expected_version=case["version"] + 1)
     assert after["case_class"] == "ordinary" and after["version"] == case["version"] + 2
-    rows = store.read("case_classifications", "case_id = ?", ("GX-2025-002",))
+    rows = store.read("case_classifications", case_id="GX-2025-002")
     assert list(rows["computed_class"]) == ["simple", "simple"]
     assert list(rows["case_class"]) == ["simple", "ordinary"]
     assert rows["overridden"].tolist() == [False, True]
     assert rows["reason"].iloc[-1].startswith("涉及饮用水")
-    audit = store.query("SELECT action FROM audit_log WHERE layer = 'cases' AND record_id = 'GX-2025-002'")
+    audit = store.read("audit_log", layer="cases", record_id="GX-2025-002")
     assert {"classify", "override class"} <= set(audit["action"])

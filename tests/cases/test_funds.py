@@ -79,7 +79,7 @@ def test_receipt_then_disbursement_and_checks(store):
     with pytest.raises(InputError, match="due_date"):
         add_ledger_entry(store, cid, {"entry_type": "instalment_due", "amount_yuan": 5, "entry_date": "2026-11-01"},
                          "treasurer", today=TODAY)
-    audit = store.query("SELECT actor FROM audit_log WHERE layer = 'funds_ledger'")
+    audit = store.read("audit_log", layer="funds_ledger")
     assert "treasurer" in set(audit["actor"])
 
 

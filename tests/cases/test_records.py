@@ -15,9 +15,8 @@ NOTICE = {"event_type": "consultation_notice_served", "event_date": "2026-11-02"
 
 
 def _audit(store, case_id):
-    return store.query("SELECT actor, action, layer, record_id, before, after FROM audit_log "
-                       "WHERE (layer = 'cases' AND record_id = ?) OR layer = 'case_events' ORDER BY fid",
-                       (case_id,))
+    log = store.read("audit_log", layer=("cases", "case_events"))
+    return log[(log["layer"] == "case_events") | (log["record_id"] == case_id)].reset_index(drop=True)
 
 
 def test_event_moves_the_stage_and_version_and_is_audited(store):
@@ -76,8 +75,8 @@ def test_edit_conflict_keeps_the_first_edit(store):
     with pytest.raises(ConflictError):
         update_case(store, cid, {"liable_party": "另一名称"}, "zhao", expected_version=v)
     assert store.get("cases", cid)["liable_party"] == "石岭县某林业开发有限公司（已更名）"
-    audit = store.query("SELECT before, after, actor FROM audit_log WHERE record_id = ? AND action = 'update'", (cid,))
-    assert len(audit) == 1 and audit["actor"].iloc[0] == "wang" and "已更名" in audit["after"].iloc[0]
+    audit = store.read("audit_log", record_id=cid, action="update")
+    assert len(audit) == 1 and audit["actor"].iloc[0] == "wang" and "已更名" in audit["after"].iloc[0]["liable_party"]
 
 
 def test_edit_refuses_derived_and_bad_fields(store):

@@ -20,6 +20,11 @@ STAFF = ("supervisor1", "supervisor-pass-123")
 CHROMIUM = Path("/usr/bin/chromium")
 SAMPLE_TODAY = "2026-11-20"  # restoration.sample.build.TODAY
 
+#: a browser test looks at pages, which are the same on either store backend: it runs on the
+#: GeoPackage only (the AppTest page tests run on both backends, and the deployment test drives a
+#: PostGIS-backed server through the browser), which keeps the suite inside CI's time
+ONE_BACKEND = pytest.mark.parametrize("backend", ["gpkg"])
+
 
 @pytest.fixture
 def staff_data(tmp_path, store):

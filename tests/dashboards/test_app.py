@@ -168,7 +168,7 @@ def test_inspection_form_writes_and_bad_form_writes_nothing(app, store):
     assert not [e for e in at.error if "未保存" in e.value or "请填写" in e.value]
     assert any("已保存" in s.value and "巡查记录" in s.value for s in at.success)
     assert store.count("case_events") == events + 1
-    last = store.read("case_events", "case_id = ?", ("GX-2023-009",)).iloc[-1]
+    last = store.read("case_events", case_id="GX-2023-009").iloc[-1]
     assert last["event_type"] == "inspection" and last["details"]["inspector"] == "王工"
     assert store.get("cases", "GX-2023-009")["version"] == version + 1
 

@@ -6,7 +6,7 @@ import importlib.util
 
 import pytest
 
-from .conftest import ARTIFACTS, REPO
+from .conftest import ARTIFACTS, ONE_BACKEND, REPO
 from .test_browser import _drawn_map, _wait_idle
 
 pytestmark = pytest.mark.slow
@@ -16,6 +16,7 @@ corpus = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(corpus)
 
 
+@ONE_BACKEND
 def test_public_page_bytes_hold_no_personal_data(streamlit_server, browser, store):
     corpus.poison(store)  # the server reads the same store: its next read sees the poisoned records
     frames: list[bytes] = []

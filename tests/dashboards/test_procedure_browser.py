@@ -5,12 +5,13 @@ import time
 
 import pytest
 
-from .conftest import ARTIFACTS, STAFF
+from .conftest import ARTIFACTS, ONE_BACKEND, STAFF
 from .test_browser import _check_no_exception, _wait_idle
 
 pytestmark = pytest.mark.slow
 
 
+@ONE_BACKEND
 def test_procedure_tab_in_chromium(streamlit_server, browser):
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1200})

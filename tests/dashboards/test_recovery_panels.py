@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from restoration.importer import import_file
 from restoration.monitoring import assess_recovery, ingest_scenes
 
-from .conftest import signed_in, REPO, SAMPLE_TODAY, STAFF
+from .conftest import ONE_BACKEND, REPO, SAMPLE_TODAY, STAFF, signed_in
 
 DATA = REPO / "tests" / "monitoring" / "data" / "bc06_wildfire"
 APP = str(REPO / "dashboards" / "app.py")
@@ -79,6 +79,7 @@ def test_english_and_empty_state(recovered, staff_data, monkeypatch):
 
 
 @pytest.mark.slow
+@ONE_BACKEND
 def test_recovery_section_in_chromium(recovered, streamlit_server, browser):
     """What a supervisor sees: the monitoring tab of GX-2022-010 with the recovery curve, the
     metrics and the per-pixel map drawn (screenshot in the artifacts folder)."""

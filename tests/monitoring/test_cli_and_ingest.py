@@ -32,8 +32,7 @@ def test_reingest_replaces_and_flags_clouds(store, sample_dir):
     n = store.count("monitoring_series")
     report = ingest_raster(store, sample_dir / "ndvi" / "*.tif", site_ids=["S011", "S016"])
     assert report.replaced == report.rows > 0 and store.count("monitoring_series") == n
-    cloudy = store.query("SELECT COUNT(*) AS n FROM monitoring_series WHERE site_id IN ('S011', 'S016') "
-                         "AND qc_flag = 'cloudy'")["n"][0]
+    cloudy = store.count("monitoring_series", site_id=("S011", "S016"), qc_flag="cloudy")
     assert cloudy == report.flagged["cloudy"] > 0
     # cloudy means stay in the store but out of the usable series
     assert len(site_series(store, "S011", "ndvi")) + len(site_series(store, "S016", "ndvi")) == report.rows - cloudy

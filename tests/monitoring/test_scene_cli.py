@@ -119,7 +119,7 @@ def test_migration_11_upgrades_an_older_store_keeping_its_values(gpkg_store):
         conn.execute("ALTER TABLE monitoring_series DROP COLUMN valid_fraction")
         conn.execute("DELETE FROM restoration_schema WHERE version = 11")
     upgraded = open_store(gpkg_store.path, create=False)
-    assert 11 in set(upgraded.query("SELECT version FROM restoration_schema")["version"])
+    assert 11 in set(upgraded.schema_history()["version"])
     rows = upgraded.read("monitoring_series")
     assert len(rows) == n and rows["valid_fraction"].isna().all()
     assert upgraded.read("recovery_assessments").empty

@@ -100,7 +100,7 @@ def test_disable_enable_reset(users, store):
         auth.change_password(users, "li.sup", temp, temp)
     auth.change_password(users, "li.sup", temp, "Brand-new-pass-5")
     assert auth.sign_in(users, "li.sup", "Brand-new-pass-5").status == "ok"
-    actions = set(store.read("audit_log", "layer = ?", ("users",))["action"])
+    actions = set(store.read("audit_log", layer="users")["action"])
     assert {"user disable", "user enable", "user reset", "password change"} <= actions
 
 

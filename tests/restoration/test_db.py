@@ -52,7 +52,7 @@ def test_copy_gpkg_to_postgis_and_back(gpkg_store, blank_db, tmp_path, cli):
     with pg.transaction("after-copy") as tx:
         fid = tx.insert_one("case_events", pd.DataFrame([{"case_id": "GX-2023-009", "event_type": "note",
                                                              "event_date": "2026-11-20", "actor": "x", "details": {}}]))
-    assert fid > int(src.query("SELECT MAX(fid) AS m FROM case_events")["m"].iloc[0])
+    assert fid > int(src.read("case_events")["fid"].max())
 
     back = tmp_path / "back" / "platform.gpkg"
     code, out, err = cli("db", "copy", blank_db, back)

@@ -14,7 +14,7 @@ def test_case_report_holds_the_record_and_flags_overdue(store):
     assert html.startswith("<!DOCTYPE html>") and "红河口县某企业非法排污致河岸带受损案" in html
     assert "28.00 万元" in html  # the damage amount in 万元
     assert 'class="overdue"' in html  # unpaid instalments past due
-    for site in store.read("sites", "case_id = ?", ("GX-2023-015",))["site_id"]:
+    for site in store.read("sites", case_id="GX-2023-015")["site_id"]:
         assert site in html
     assert "@media print" in html
 
