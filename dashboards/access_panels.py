@@ -63,6 +63,27 @@ def signed_out_notice(lang: str) -> None:
         st.warning(t({"idle": "auth.expired_idle", "expired": "auth.expired_max"}.get(reason, "auth.ended"), lang))
 
 
+def may(action: str, **target) -> bool:
+    """Whether the signed-in user may take ``action`` on ``target`` (``case_id=``,
+    ``project_id=``...): ``restoration.access.allowed`` on the whole store (the write function
+    checks again)."""
+    who = data.actor()
+    return who is not None and access.allowed(who, action, data.raw_store(), **target)
+
+
+def gate(action: str, lang: str, **target) -> bool:
+    """True when the signed-in user may take ``action`` on ``target``; otherwise a one-line
+    notice of why (role, jurisdiction, not assigned) in place of the form, and False."""
+    who = data.actor()
+    reason = "role" if who is None else access.why_not(who, action, data.raw_store(), **target)
+    if reason is None:
+        return True
+    role = access.role_label(who.role, lang) if who is not None else "—"
+    st.caption(":material/lock: " + t(f"access.locked_{reason}", lang, action=access.action_label(action, lang),
+                                       role=role))
+    return False
+
+
 def user_caption(user: dict, lang: str) -> str:
     tree = access.region_tree(data.raw_store())
     return t("auth.signed_in_region", lang, name=user["name"], role=access.role_label(user["role"], lang),

@@ -137,10 +137,17 @@ def record_on_case(result, lang: str) -> None:
     ids = cases["case_id"].tolist()
     titles = cases.set_index("case_id")["title"]
     case_id = st.selectbox(t("bank.case", lang), ids, key="ap_case", format_func=lambda c: f"{c} · {titles.loc[c]}")
-    appraiser = st.text_input(t("ap.appraiser", lang), value=user()["name"], key="ap_appraiser", max_chars=120)
+    from .access_panels import gate
+    # as record_appraisal checks: a supervisor through case.event, an appraiser on assigned cases
+    who = data.actor()
+    action = "case.event" if who is not None and who.can("case.event") else "case.appraisal"
+    may_record = gate(action, lang, case_id=case_id)  # else: why not, and the workbook only
     with shown_errors():
+        if may_record:
+            appraiser = st.text_input(t("ap.appraiser", lang), value=user()["name"], key="ap_appraiser",
+                                      max_chars=120)
         # a new request id for every render: a double click or a retried request records once
-        if st.button(t("ap.record_button", lang), key=form_key("ap_record")) and \
+        if may_record and st.button(t("ap.record_button", lang), key=form_key("ap_record")) and \
                 (request := submitted_once("ap_record")):
             row = record_appraisal(data.store(), case_id, result, appraiser=appraiser, actor=data.actor(),
                                    request_id=request)

@@ -260,7 +260,26 @@ def forms(case_id: str, version: int, lang: str) -> None:
     """The inspection form and the event form; both write through ``restoration.cases.add_event``
     with the version the page was built from (optimistic lock). Each form confirms the write,
     and its key changes after the write so a double submit writes once."""
-    from .ui import flash, form_key, shown_errors, submitted_once, user
+    from restoration.access import APPRAISAL_EVENTS
+
+    from .access_panels import gate, may
+    # forms only for whom restoration would let write (the others see why); the write checks again
+    if may("case.event", case_id=case_id):
+        inspection_form(case_id, version, lang)
+        codes = list(EVENT_TYPES)
+    elif may("case.appraisal", case_id=case_id):  # an appraiser on a case assigned to them
+        codes = [c for c in EVENT_TYPES if c in APPRAISAL_EVENTS]
+    else:
+        st.subheader(t("form.event", lang))
+        who = data.actor()
+        appraiser = who is not None and who.can("case.appraisal") and not who.can("case.event")
+        gate("case.appraisal" if appraiser else "case.event", lang, case_id=case_id)  # says why not
+        return
+    event_form(case_id, version, lang, codes)
+
+
+def inspection_form(case_id: str, version: int, lang: str) -> None:
+    from .ui import flash, form_key, shown_errors, submitted_once
     actor = data.actor()  # the signed-in user: restoration checks role and region
     st.subheader(t("form.inspection", lang))
     form = f"inspection_{case_id}"
@@ -288,8 +307,12 @@ def forms(case_id: str, version: int, lang: str) -> None:
                 flash(t("form.saved_inspection", lang, date=when.isoformat(), version=int(saved["version"])))
                 st.rerun()
 
+
+
+def event_form(case_id: str, version: int, lang: str, codes: list[str]) -> None:
+    from .ui import flash, form_key, shown_errors, submitted_once
+    actor = data.actor()
     st.subheader(t("form.event", lang))
-    codes = list(EVENT_TYPES)
     etype = st.selectbox(t("form.event_type", lang), codes, key=f"ev_type_{case_id}",
                          format_func=lambda c, lang=lang: event_label(c, lang))
     form = f"event_{case_id}"

@@ -323,6 +323,33 @@ def archive_bytes(case_id: str) -> bytes:
     return _archive_bytes(*_key(), case_id, today())
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _screening(path: str, v: int, who: tuple | None, profile_name: str, day: date) -> dict:
+    from restoration.cases import load_profile
+    from restoration.cases.procedure import screening_report_status
+    view = _view(path, who)
+    profile = load_profile(profile_name, on=day)
+    status = screening_report_status(view, profile, day)
+    reason = status.attrs.get("reason")
+    reports = view.read("screening_reports")
+    if who is not None and who[2] != access.PROVINCE:  # reports carry a region, not a case: keep the user's
+        actor, tree = access.Actor(*who), access.region_tree(view)
+        keep = lambda r: access.in_region(actor, {tree.resolve(r)} - {None}, tree)  # noqa: E731
+        status = status[status["region"].map(keep).astype(bool)] if len(status) else status
+        reports = reports[reports["region"].map(keep).astype(bool)] if len(reports) else reports
+    rule = profile.rule("screening.report_every_months")
+    to = profile.rule("screening.report_to")
+    return {"status": pd.DataFrame(status), "reports": pd.DataFrame(reports), "reason": reason,
+            "months": rule.value if rule.is_set else None, "source": rule.source,
+            "report_to": to.value if to.is_set else None}
+
+
+def screening(profile_name: str) -> dict:
+    """Screening reports (线索筛查情况报告) under ``profile_name``'s cycle: each region's completed
+    periods (submitted / missing) and the recorded reports, in the user's region."""
+    return _screening(*_key(), profile_name, today())
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def _public_case_items(path: str, v: int, who: tuple | None):
     return disclosure.public_case_items(_view(path, who))

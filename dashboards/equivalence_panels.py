@@ -165,7 +165,10 @@ def case_link(scenario: dict, result, lang: str) -> None:
             for key in [k for k in st.session_state if k.startswith(state.EQ_EDITOR_PREFIXES)]:
                 del st.session_state[key]  # the editor's tables start again from the loaded scenario
             st.rerun()
-        if result is not None and right.button(t("eq.save_case", lang), icon=":material/save:"):
+        from .access_panels import gate
+        with right:
+            may_save = gate("scenario.edit", lang, case_id=case_id)
+        if result is not None and may_save and right.button(t("eq.save_case", lang), icon=":material/save:"):
             sid = set_case_scenario(data.store(), case_id, scenario,
                                     source=f"calculator ({user()['name']})", actor=data.actor())
             flash(t("eq.saved_case", lang, id=sid, case=case_id, scale=scale_text(result, lang)))

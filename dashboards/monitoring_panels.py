@@ -173,6 +173,9 @@ def evaluation(case_id: str, lang: str) -> None:
             }), hide_index=True, width="stretch")
     else:
         st.caption(t("empty.no_evaluation", lang))
+    from .access_panels import gate
+    if not gate("monitoring.evaluate", lang, case_id=case_id):
+        return
     if st.button(t("mon.evaluate_now", lang), key=f"evaluate_{case_id}", icon=":material/fact_check:"):
         with shown_errors():
             from restoration.monitoring import evaluate_case

@@ -1,6 +1,7 @@
 """The Case page's procedure tab (issue 14): jurisdiction and joint handling, supervision
-(督办) reports, public comment, credit, the technical-upgrade offset workflow, disclosures, fund use
-and the case archive (档案) download.
+(督办) reports, public comment, credit, the technical-upgrade offset workflow, disclosures,
+information sharing, responsibility and commendation, fund use and the case archive (档案)
+download; and the Overview page's screening reports (线索筛查情况报告) with their form.
 
 Everything comes from ``restoration.cases.case_record`` (its ``procedure`` part) and
 ``restoration.cases.procedure``; user-supplied values are shown only inside tables (never as
@@ -116,6 +117,19 @@ def procedure(case_id: str, lang: str) -> None:
                {"date": "case.event_date", "label": "case.event_type", "measure": "proc.measure",
                 "item": "proc.item", "court": "proc.court"}, lang)
 
+    if rec["information_sharing"]:
+        st.subheader(t("proc.sharing", lang))
+        en = lang == "en"
+        _table([{**r, "direction": r["direction_en" if en else "direction_zh"],
+                 "items": r["items_en" if en else "items_zh"]} for r in rec["information_sharing"]],
+               {"date": "case.event_date", "direction": "proc.direction", "with_department": "proc.with_department",
+                "items": "proc.items_shared", "reference": "proc.reference"}, lang)
+    if rec["accountability"]:
+        st.subheader(t("proc.accountability", lang))
+        _table([{**r, "label": _label(r, lang)} for r in rec["accountability"]],
+               {"date": "case.event_date", "label": "case.event_type", "subject": "proc.subject",
+                "why": "proc.why", "measure": "proc.measure", "decided_by": "proc.decided_by"}, lang)
+
     st.subheader(t("proc.fund_use", lang))
     use = data.fund_use(case_id)
     if len(use):
@@ -179,7 +193,10 @@ def procedure_forms(case_id: str, version: int, lang: str) -> None:
 
     from restoration.cases.events import event_label
 
-    from .ui import flash, form_key, shown_errors, submitted_once, user
+    from .access_panels import may
+    from .ui import flash, form_key, shown_errors, submitted_once
+    if not may("case.event", case_id=case_id):
+        return  # the case's forms tab says why this user may not record events
     rec = data.case_record(case_id)["procedure"]
     today: _date = config.today()
 
@@ -223,3 +240,99 @@ def procedure_forms(case_id: str, version: int, lang: str) -> None:
             else:
                 save({"event_type": "public_comment_answered", "event_date": when.isoformat(),
                       "details": {"comment_id": cid, "answer": answer.strip()}}, f"answer_{case_id}")
+
+
+def screening_reports(lang: str) -> None:
+    """The Overview page's clue-screening reports (线索筛查情况报告, Zhejiang art. 2: every six
+    months to the province, with referrals): each region's completed periods under the chosen
+    profile's cycle, the reports recorded, and a form to record one (``add_screening_report``)."""
+    from datetime import timedelta
+
+    from restoration.cases import available_profiles, load_profile
+    from restoration.cases.procedure import add_screening_report
+    from restoration.cases.procedure import _period as reporting_period
+
+    from .ui import shown_errors
+    today = config.today()
+    st.subheader(t("proc.screening", lang))
+    profiles = {}
+    for name in available_profiles():
+        try:
+            profiles[name] = load_profile(name, on=today)
+        except Exception:  # noqa: BLE001 - a broken extra profile is reported elsewhere (overview warning)
+            continue
+    if not profiles:
+        st.caption("—")
+        return
+    names = list(profiles)
+    with_cycle = [n for n in names if profiles[n].rule("screening.report_every_months").is_set]
+    name = st.selectbox(t("proc.screening_profile", lang), names,
+                        index=names.index(with_cycle[0]) if with_cycle else 0, key="screening_profile",
+                        format_func=lambda n: profiles[n].name_en if lang == "en" else profiles[n].name_zh)
+    info = data.screening(name)
+    months = info["months"]
+    if months:
+        st.caption(t("proc.screening_cycle", lang, months=int(months), to=info["report_to"] or "—",
+                     source=info["source"]))
+    else:
+        st.caption(t("proc.screening_no_cycle", lang, source=info["source"]))
+    status = info["status"]
+    if len(status):  # the latest periods first
+        status = status.sort_values(["period_start", "region"], ascending=[False, True])
+        missing = int((status["status"] == "missing").sum())
+        if missing:
+            st.warning(t("proc.screening_missing", lang, n=missing))
+        _table([{**r, "period": f"{r['period_start']} – {r['period_end']}",
+                 "status": t(f"proc.screening_status.{r['status']}", lang)} for r in status.to_dict("records")],
+               {"region": "proc.region", "period": "proc.period", "status": "case.status",
+                "submitted_on": "proc.submitted_on", "submitted_to": "proc.submitted_to", "n_clues": "proc.n_clues"},
+               lang)
+    st.caption(t("proc.screening_recorded", lang))
+    reports = info["reports"]
+    _table([{**r, "period": f"{str(r['period_start'])[:10]} – {str(r['period_end'])[:10]}",
+             "submitted_on": str(r["submitted_on"])[:10],
+             **{k: None if r.get(k) is None or r.get(k) != r.get(k) else int(r[k])
+                for k in ("n_clues", "n_referred", "n_filed")}}
+            for r in reports.sort_values(["period_start", "region"], ascending=[False, True]).to_dict("records")]
+           if len(reports) else [],
+           {"region": "proc.region", "period": "proc.period", "submitted_on": "proc.submitted_on",
+            "submitted_to": "proc.submitted_to", "n_clues": "proc.n_clues", "n_referred": "proc.n_referred",
+            "n_filed": "proc.n_filed", "note": "proc.note"}, lang)
+
+    who = data.actor()
+    if who is None or not who.can("case.event"):
+        return
+    cases = data.cases()
+    regions = sorted({str(r) for r in cases["region"].dropna()} |
+                     ({str(r) for r in data.counties()["name"].dropna()} if "name" in data.counties() else set()))
+    st.subheader(t("proc.form_screening", lang))
+    if not regions:
+        st.caption(t("proc.screening_no_regions", lang))
+        return
+    start, _end = reporting_period(today, int(months) if months else 6)
+    prev_start, prev_end = reporting_period(start - timedelta(days=1), int(months) if months else 6)
+    with st.form("screening_report", clear_on_submit=True):
+        region = st.selectbox(t("proc.region", lang), regions, key="screening_region")
+        c = st.columns(3)
+        p_start = c[0].date_input(t("proc.period_start", lang), value=prev_start, max_value=today, key="scr_from")
+        p_end = c[1].date_input(t("proc.period_end", lang), value=prev_end, max_value=today, key="scr_to")
+        sub_on = c[2].date_input(t("proc.submitted_on", lang), value=today, max_value=today, key="scr_on")
+        sub_to = st.text_input(t("proc.submitted_to", lang), value=info["report_to"] or "", max_chars=200)
+        n = st.columns(3)
+        clues = n[0].number_input(t("proc.n_clues", lang), min_value=0, max_value=1_000_000, value=None, step=1)
+        referred = n[1].number_input(t("proc.n_referred", lang), min_value=0, max_value=1_000_000, value=None, step=1)
+        filed = n[2].number_input(t("proc.n_filed", lang), min_value=0, max_value=1_000_000, value=None, step=1)
+        note = st.text_area(t("proc.note", lang), max_chars=2000)
+        sent = st.form_submit_button(t("form.save", lang))
+    if not sent:
+        return
+    if not sub_to.strip():
+        st.error(t("proc.submitted_to_required", lang))
+        return
+    with shown_errors():
+        add_screening_report(data.store(), {
+            "region": region, "period_start": p_start.isoformat(), "period_end": p_end.isoformat(),
+            "submitted_on": sub_on.isoformat(), "submitted_to": sub_to.strip(),
+            "n_clues": None if clues is None else int(clues), "n_referred": None if referred is None else int(referred),
+            "n_filed": None if filed is None else int(filed), "note": note.strip() or None}, who)
+        st.success(t("form.saved", lang))

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboards import bank_panels, data, maps, state
+from dashboards import access_panels, bank_panels, data, maps, state
 from dashboards.case_panels import allocations_view, scenario_source
 from dashboards.i18n import money, number, text, vocab
 from dashboards.ui import (T, empty_state, flash, form_key, lang, md, require_staff, show_flash, shown_errors,
@@ -79,9 +79,10 @@ if ranking:
 
         st.subheader(T("bank.reserve"))
         eligible = rank[rank["eligible"] & (rank["remaining"] > 0)]
-        if eligible.empty:
+        may_allocate = access_panels.gate("bank.allocate", L, case_id=case_id)  # else: why not
+        if may_allocate and eligible.empty:
             st.info(T("empty.no_eligible"), icon=":material/info:")
-        else:
+        elif may_allocate:
             names = eligible.set_index("project_id")["name"]
             form = f"reserve_{case_id}"
             with st.form(form_key(form)):
@@ -106,9 +107,11 @@ if ranking:
             st.subheader(T("bank.allocations"))
             st.dataframe(allocations_view(held, L), hide_index=True, width="stretch")
             form = f"release_{case_id}"
-            with st.form(form_key(form)):
-                alloc = st.selectbox(T("bank.allocation"), held["allocation_id"].tolist())
-                go_release = st.form_submit_button(T("bank.release_button"), icon=":material/bookmark_remove:")
+            go_release = False
+            if may_allocate:
+                with st.form(form_key(form)):
+                    alloc = st.selectbox(T("bank.allocation"), held["allocation_id"].tolist())
+                    go_release = st.form_submit_button(T("bank.release_button"), icon=":material/bookmark_remove:")
             if go_release and (request := submitted_once(form)):
                 bank_api.release(data.store(), alloc, actor=data.actor(), request_id=request)
                 flash(T("bank.released", id=alloc))

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboards import data, maps, state
+from dashboards import data, maps, procedure_panels, state
 from dashboards.i18n import area_short, money, money_short, t, vocab
 from dashboards.ui import T, empty_state, lang, md_text, require_staff, shown_errors
 from restoration.model import OPEN_STAGES, CaseClass, EcosystemType, Stage
@@ -130,3 +130,6 @@ with shown_errors():
                          icon=":material/download:")
     d[1].download_button(T("download.layers"), data.layers_gpkg, file_name="restoration-layers.gpkg",
                          mime="application/geopackage+sqlite3", icon=":material/download:")
+
+with shown_errors():
+    procedure_panels.screening_reports(L)  # clue screening reports and their form (issue 14)

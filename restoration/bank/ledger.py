@@ -14,6 +14,7 @@ converted. Allocations not tied to a case in this store (e.g. a neighbouring reg
 from __future__ import annotations
 
 import logging
+import math
 from datetime import datetime, timezone
 
 import geopandas as gpd
@@ -201,24 +202,33 @@ def release(target: Store | Transaction, allocation_id: str | None = None, *, pr
 
 # -- reading ------------------------------------------------------------------------------
 def balances(store: Store | Transaction) -> pd.DataFrame:
-    """Per project: reserved, committed, allocated (capacity units)."""
+    """Per project: reserved, committed, allocated (capacity units) — of the projects the store
+    (or a user's scoped view of it) shows: a county's case allocated on another county's project
+    does not make that project's balance the county's to see."""
     sums = store.totals("bank_allocations", "amount", ["project_id", "state"], state=OPEN_STATES)
+    sums = sums[sums["project_id"].isin(store.keys("bank_projects"))]
+    partial = getattr(store, "partly_visible", lambda layer: set())("bank_projects")
     frame = (sums.pivot_table(index="project_id", columns="state", values="amount", aggfunc="sum")
              .reindex(columns=list(OPEN_STATES)).fillna(0.0).astype(float)
              .rename(columns={"reserved": "reserved", "committed": "committed"}))
     frame.columns.name = None
     frame = frame.reset_index()
     frame["allocated"] = frame["reserved"] + frame["committed"]
+    if partial:  # another region's project read with one of this region's cases: no balance
+        frame.loc[frame["project_id"].isin(partial), ["reserved", "committed", "allocated"]] = np.nan
     return frame
 
 
 def bank_table(store: Store | Transaction) -> gpd.GeoDataFrame:
     """Every bank project with ``reserved``, ``committed``, ``allocated``, ``remaining`` (capacity
-    units) and ``utilisation`` (allocated / capacity)."""
+    units) and ``utilisation`` (allocated / capacity); NaN for a project a user reads only because
+    one of their region's cases holds capacity in it (its balance is another region's)."""
     bank = store.read("bank_projects")
     bal = balances(store).set_index("project_id")
+    partial = bank["project_id"].isin(getattr(store, "partly_visible", lambda layer: set())("bank_projects"))
     for col in ("reserved", "committed", "allocated"):
         bank[col] = bank["project_id"].map(bal[col]).fillna(0.0).to_numpy(dtype=float)
+        bank.loc[partial, col] = np.nan
     bank["remaining"] = np.maximum(bank["capacity"].to_numpy(dtype=float) - bank["allocated"].to_numpy(), 0.0)
     cap = bank["capacity"].to_numpy(dtype=float)
     bank["utilisation"] = np.divide(bank["allocated"].to_numpy(), cap, out=np.zeros(len(bank)), where=cap > 0)
@@ -232,8 +242,10 @@ def project_balance(store: Store, project_id: str) -> dict:
     reserved = store.total("bank_allocations", "amount", project_id=project_id, state="reserved")
     committed = store.total("bank_allocations", "amount", project_id=project_id, state="committed")
     cap = float(project["capacity"])
+    if project_id in getattr(store, "partly_visible", lambda layer: set())("bank_projects"):
+        reserved = committed = math.nan  # another region's project, read with this region's case
     project.update(reserved=reserved, committed=committed, allocated=reserved + committed,
-                   remaining=max(cap - reserved - committed, 0.0))
+                   remaining=max(cap - reserved - committed, 0.0) if not math.isnan(reserved) else math.nan)
     return project
 
 

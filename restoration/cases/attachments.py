@@ -69,20 +69,23 @@ def check_attachments(files: Sequence[tuple[str, str, bytes]], *, source: str | 
     InputError naming every refused file (then nothing of the event may be saved)."""
     issues = []
     if len(files) > MAX_FILES:
-        issues.append(Issue(f"{len(files)} files; at most {MAX_FILES} per event", source=source, field="attachments"))
+        issues.append(Issue(f"共 {len(files)} 个文件，每次最多 {MAX_FILES} 个 — {len(files)} files; at most {MAX_FILES} "
+                            "per event", source=source, field="attachments"))
     out, total, used = [], 0, set()
     for name, _claimed, data in files:
         data = bytes(data)
         total += len(data)
         if len(data) > MAX_ATTACHMENT_BYTES:
-            issues.append(Issue(f"{_shown(name)}: {len(data) / 1e6:.1f} MB is larger than the "
-                                f"{MAX_ATTACHMENT_BYTES / 1e6:.0f} MB limit for one attachment",
+            issues.append(Issue(f"{_shown(name)}：{len(data) / 1e6:.1f} MB，超过单个附件 "
+                                f"{MAX_ATTACHMENT_BYTES / 1e6:.0f} MB 的上限 — {len(data) / 1e6:.1f} MB is larger "
+                                f"than the {MAX_ATTACHMENT_BYTES / 1e6:.0f} MB limit for one attachment",
                                 source=source, field="attachments"))
             continue
         mime = sniff(data)
         if mime is None:
-            issues.append(Issue(f"{_shown(name)}: the content is not a JPEG, PNG or WebP image or a PDF document "
-                                f"(whatever its name says)", source=source, field="attachments"))
+            issues.append(Issue(f"{_shown(name)}：文件内容不是 JPEG、PNG、WebP 图片或 PDF 文档（无论文件名如何），"
+                                "已拒收 — the content is not a JPEG, PNG or WebP image or a PDF document "
+                                "(whatever its name says)", source=source, field="attachments"))
             continue
         clean = safe_name(name, mime)
         stem, ext = clean.rsplit(".", 1)
@@ -93,7 +96,8 @@ def check_attachments(files: Sequence[tuple[str, str, bytes]], *, source: str | 
         used.add(clean)
         out.append((clean, mime, data))
     if total > MAX_EVENT_BYTES:
-        issues.append(Issue(f"{total / 1e6:.1f} MB of files in one event; at most {MAX_EVENT_BYTES / 1e6:.0f} MB",
+        issues.append(Issue(f"一次登记的文件共 {total / 1e6:.1f} MB，最多 {MAX_EVENT_BYTES / 1e6:.0f} MB — "
+                            f"{total / 1e6:.1f} MB of files in one event; at most {MAX_EVENT_BYTES / 1e6:.0f} MB",
                             source=source, field="attachments"))
     if issues:
         raise InputError(issues)

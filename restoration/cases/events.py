@@ -88,10 +88,19 @@ EVENT_TYPES: dict[str, EventType] = {e.code: e for e in (
     _E("offset_accepted", "技改项目验收", "technical upgrade accepted", None),
     _E("offset_granted", "核定抵扣", "offset granted", None),
     _E("disclosed", "信息公开", "published (disclosure)", None),
+    # Guangxi ch. 7: information sharing, responsibility and commendation (may follow the case's end)
+    _E("information_shared", "部门间信息共享", "information shared between departments", None),
+    _E("accountability_recorded", "责任追究", "accountability action recorded", None),
+    _E("commendation_recorded", "表彰激励", "commendation recorded", None),
 )}
 
 #: the procedure events of issue 14 (docs/cases.md, "Procedure"), in the order above
 PROCEDURE_EVENTS = tuple(list(EVENT_TYPES)[list(EVENT_TYPES).index("screening_excluded"):])
+
+#: events about the handling of a case that may still be recorded after it ended (closed, not
+#: started, terminated): a responsibility finding or a commendation often follows the end, and
+#: the file can still be shared with another department
+AFTER_END_EVENTS = frozenset({"information_shared", "accountability_recorded", "commendation_recorded"})
 
 #: stages after which nothing more can happen to a case
 END_STAGES = (Stage.CLOSED, Stage.NOT_STARTED, Stage.TERMINATED)

@@ -7,7 +7,6 @@ and writes only through its methods). See docs/cases.md, "Procedure".
 """
 from __future__ import annotations
 
-import io
 import json
 import zipfile
 from datetime import date, timedelta
@@ -17,12 +16,11 @@ from typing import Any, Mapping, Sequence
 import pandas as pd
 
 from ..errors import InputError, Issue
-from ..model import CaseClass
 from ..store import Store
-from .events import EVENT_TYPES, event_label
-from .procedure_rules import COMMENT_DOCUMENTS, DISCLOSURE_ITEMS, LEVELS, POLICE_ACTIONS
+from .events import event_label
+from .procedure_rules import COMMENT_DOCUMENTS, DISCLOSURE_ITEMS, LEVELS, POLICE_ACTIONS, SHARE_DIRECTIONS, SHARED_ITEMS
 from .rules import Profile
-from .workflow import Event, make_event, order, replay
+from .workflow import Event, make_event, order
 
 
 def _events(events: Sequence[Event | Mapping]) -> list[Event]:
@@ -187,7 +185,26 @@ def procedure_record(case: Mapping[str, Any], events: Sequence[Event | Mapping],
                              item_zh=DISCLOSURE_ITEMS.get(e.details.get("item"), (None, None))[0],
                              item_en=DISCLOSURE_ITEMS.get(e.details.get("item"), (None, None))[1])
                         for e in by("disclosed")],
+        "information_sharing": [_share_row(e) for e in by("information_shared")],
+        "accountability": [_accountability_row(e) for e in by("accountability_recorded", "commendation_recorded")],
     }
+
+
+def _share_row(e: Event) -> dict:
+    items = [i for i in (e.details.get("items") or []) if i in SHARED_ITEMS]
+    direction = e.details.get("direction")
+    return _row(e, direction=direction, direction_zh=SHARE_DIRECTIONS.get(direction, ("", ""))[0],
+                direction_en=SHARE_DIRECTIONS.get(direction, ("", ""))[1],
+                with_department=e.details.get("with_department"), items=items,
+                items_zh=[SHARED_ITEMS[i][0] for i in items], items_en=[SHARED_ITEMS[i][1] for i in items],
+                reference=e.details.get("reference"))
+
+
+def _accountability_row(e: Event) -> dict:
+    return _row(e, kind="accountability" if e.event_type == "accountability_recorded" else "commendation",
+                subject=e.details.get("subject"), why=e.details.get("ground") or e.details.get("reason"),
+                measure=e.details.get("measure"), decided_by=e.details.get("decided_by"),
+                deadline=e.details.get("deadline"), reference=e.details.get("reference"))
 
 
 def _supervised(evs: Sequence[Event]) -> bool:
@@ -330,6 +347,48 @@ def credit_record(store: Store, liable_party: str) -> dict:
             "incentives": sum(r["event_type"] == "credit_incentive" for r in rows), "records": rows}
 
 
+# -- information sharing and responsibility / commendation across cases (桂 第七章) -----------------
+def _case_event_rows(store: Store, types: tuple[str, ...], make) -> list[dict]:
+    ev = store.read("case_events")
+    rows = []
+    for r in ev.to_dict("records"):
+        if r["event_type"] in types:
+            rows.append({"case_id": r["case_id"], **make(make_event(r))})
+    rows.sort(key=lambda r: (r["date"], r["case_id"]))
+    return rows
+
+
+def information_sharing(store: Store, department: str | None = None) -> pd.DataFrame:
+    """Every record of information shared between departments (信息共享) across cases: date,
+    case, direction (sent / received), the other department, what was shared. ``department``
+    keeps the rows with that department."""
+    rows = _case_event_rows(store, ("information_shared",), _share_row)
+    if department:
+        rows = [r for r in rows if str(r["with_department"] or "").strip() == str(department).strip()]
+    cols = ["date", "case_id", "direction", "direction_zh", "direction_en", "with_department", "items",
+            "items_zh", "items_en", "reference"]
+    return _frame(rows, cols)
+
+
+def accountability_register(store: Store, subject: str | None = None) -> pd.DataFrame:
+    """Responsibility findings and commendations (责任追究与表彰激励) across cases: date, case,
+    kind (accountability / commendation), subject (a department or post), ground or reason,
+    measure, who decided, and the deadline the finding concerns if one was named. ``subject``
+    keeps one subject's rows."""
+    rows = _case_event_rows(store, ("accountability_recorded", "commendation_recorded"), _accountability_row)
+    if subject:
+        rows = [r for r in rows if str(r["subject"] or "").strip() == str(subject).strip()]
+    cols = ["date", "case_id", "kind", "label_zh", "label_en", "subject", "why", "measure", "decided_by",
+            "deadline", "reference"]
+    return _frame(rows, cols)
+
+
+def _frame(rows: list[dict], cols: list[str]) -> pd.DataFrame:
+    """Rows as a frame whose missing values stay ``None`` (never NaN shown as 'nan')."""
+    frame = pd.DataFrame(rows, columns=cols).astype(object)
+    return frame.where(frame.notna(), None)
+
+
 # -- fund use at the damaged place (浙 第九条) -------------------------------------------------------
 def fund_use(store: Store, case_id: str, profile: Profile | None = None) -> pd.DataFrame:
     """Each disbursement with where it was used and whether that is the damaged place's
@@ -424,9 +483,14 @@ def screening_report_status(store: Store, profile: Profile, today: date | None =
     return pd.DataFrame(rows, columns=cols)
 
 
-def add_screening_report(store: Store, report: Mapping[str, Any], actor: str) -> dict:
-    """Record a region's screening report for one period (checked, audited)."""
+def add_screening_report(store: Store, report: Mapping[str, Any], actor) -> dict:
+    """Record a region's screening report for one period (checked, audited). ``actor`` must be
+    allowed to record case events (``case.event``) in the report's region."""
+    from .. import access
     from ..importer import prepare
+    region = report.get("region")
+    actor = access.require(actor, "case.event", store,
+                           region=str(region) if region not in (None, "") else None).name
     frame = pd.DataFrame([{**dict(report), "actor": actor}])
     frame.attrs.update(source="screening report", row_start=1, row_label="report")
     with store.transaction(actor) as tx:
@@ -456,6 +520,8 @@ ASSESSMENT_COLUMNS = {
     "funds_received_yuan": ("已收赔偿金（元）", "funds received (yuan)"),
     "funds_used_yuan": ("已使用资金（元）", "funds used (yuan)"),
     "supervision_reports_overdue": ("督办报告逾期", "supervision reports overdue"),
+    "accountability_actions": ("责任追究", "accountability actions"),
+    "commendations": ("表彰激励", "commendations"),
 }
 
 
@@ -497,6 +563,9 @@ def assessment(store: Store, start: date | None = None, end: date | None = None,
         r["cases_filed"] += inside(first.get("filed"))
         r["cases_closed"] += inside(first.get("closed"))
         r["restoration_accepted"] += inside(first.get("accepted"))
+        r["accountability_actions"] += sum(e.event_type == "accountability_recorded" and inside(e.event_date)
+                                           for e in evs)
+        r["commendations"] += sum(e.event_type == "commendation_recorded" and inside(e.event_date) for e in evs)
         ag = first.get("agreement_signed")
         if inside(ag):
             r["agreements"] += 1

@@ -1,8 +1,8 @@
 """Checks for the procedure events around a case (issue 14): scope exclusions, referrals,
 jurisdiction and joint handling, appraisal institution / objections / third-party review, the
 liable party's request to consult, agents' authorisations, enforcement links, major-case
-supervision (督办), public comment, credit records, the technical-upgrade offset workflow and
-disclosure.
+supervision (督办), public comment, credit records, the technical-upgrade offset workflow,
+disclosure, information sharing between departments and responsibility / commendation (责任追究与表彰激励).
 
 Each check returns why the event may not happen now (a bilingual message citing the rule), or
 None. :func:`apply_procedure_event` keeps the part of the replay state these checks need. The
@@ -36,6 +36,13 @@ REVIEW_VERDICTS = {"approved": ("审核通过", "approved"), "rejected": ("审�
 DISCLOSURE_ITEMS = {"agreement": ("赔偿协议", "agreement"),
                     "restoration_result": ("修复结果", "restoration result"),
                     "fund_use": ("资金使用情况", "use of funds")}
+#: what one department shares with another about a case (信息共享, 桂工作细则说明 四 第七章、五（五）)
+SHARED_ITEMS = {"clue": ("案件线索", "clue"), "case_file": ("案件材料", "case file"),
+                "appraisal": ("鉴定评估报告", "appraisal report"), "agreement": ("赔偿协议", "agreement"),
+                "penalty": ("行政处罚信息", "administrative penalty"),
+                "criminal_case": ("刑事案件信息", "criminal case"),
+                "monitoring": ("监测数据", "monitoring data"), "restoration": ("修复进展", "restoration progress")}
+SHARE_DIRECTIONS = {"sent": ("提供", "sent"), "received": ("获取", "received")}
 
 
 def _text(details: Mapping[str, Any], key: str) -> str:
@@ -306,6 +313,33 @@ def check_procedure_event(state, ev, case: Mapping[str, Any], profile: Profile, 
         if d["item"] == "restoration_result":
             return need("effect_evaluation", "accepted")
         return need("filed")
+    if t == "information_shared":
+        problem = need("clue_registered") or _choice(name, d, "direction", SHARE_DIRECTIONS)
+        if problem:
+            return problem
+        if not _text(d, "with_department"):
+            return _missing(name, "with_department")
+        items = d.get("items")
+        if not isinstance(items, list) or not items or any(i not in SHARED_ITEMS for i in items):
+            shown = ", ".join(f"{k} ({zh})" for k, (zh, _en) in SHARED_ITEMS.items())
+            return f"{name}: details.items = {items!r} — a non-empty list of: {shown}"
+        return None
+    if t == "accountability_recorded":
+        # who was held responsible, on what ground, decided by whom (责任追究); a finding is about
+        # the handling of the case, so the case must at least be registered
+        problem = need("clue_registered")
+        if problem:
+            return problem
+        if not (_text(d, "subject") and _text(d, "ground") and _text(d, "decided_by")):
+            return _missing(name, "subject", "ground", "decided_by")
+        return None
+    if t == "commendation_recorded":
+        problem = need("clue_registered")
+        if problem:
+            return problem
+        if not (_text(d, "subject") and _text(d, "reason") and _text(d, "decided_by")):
+            return _missing(name, "subject", "reason", "decided_by")
+        return None
     raise AssertionError(t)  # pragma: no cover - every type is handled
 
 

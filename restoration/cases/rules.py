@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..errors import InputError, Issue, NotFoundError
 from ..model import Stage
-from ..rules import PROFILES_DIR
+from ..rules import _DATA_FOLDER, PROFILES_DIR, use_data_folder  # noqa: F401 (use_data_folder: API)
 from .events import EVENT_TYPES
 
 #: boolean case facts that a minor-case exception may test (see ``classify``)
@@ -608,13 +608,22 @@ def _merge(schema, parent: Any, child: Any) -> Any:
 _CACHE: dict[tuple, tuple[Profile, list[tuple[Path, int | None]]]] = {}
 
 
+def installed_dir() -> Path:
+    """The folder of the profile versions installed into the data folder (``<data>/profiles``)."""
+    from .. import config
+    folder = _DATA_FOLDER.get()
+    return Path(folder if folder is not None else config.data_dir()) / "profiles"
+
+
 def profile_dirs(extra: list[Path] | None = None) -> list[Path]:
     """Where profiles are looked for: ``extra``, then ``$RESTORATION_PROFILES`` (os.pathsep list),
-    then the shipped ``restoration/rules/profiles``."""
+    then the versions installed in the data folder (:func:`installed_dir`), then the shipped
+    ``restoration/rules/profiles``. The first folder holding a file name wins."""
     dirs = list(extra or [])
     env = os.environ.get(ENV_PROFILES)
     if env:
         dirs += [Path(p) for p in env.split(os.pathsep) if p]
+    dirs.append(installed_dir())
     dirs.append(PROFILES_DIR)
     return dirs
 

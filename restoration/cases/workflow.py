@@ -18,7 +18,7 @@ from typing import Any, Iterable, Mapping
 from ..errors import InputError, Issue
 from ..messages import TEMPLATES, Label, Message, Term
 from ..model import CaseClass, Stage
-from .events import END_STAGES, EVENT_TYPES, event_label
+from .events import AFTER_END_EVENTS, END_STAGES, EVENT_TYPES, event_label
 from .rules import Profile
 from .. import config
 
@@ -136,7 +136,7 @@ def check_event(state: State, ev: Event, case: Mapping[str, Any], profile: Profi
         return Message("event.before_incident", {**where, "incident": str(incident)})
     if ev.event_date > today:
         return Message("event.in_future", {**where, "today": today.isoformat()})
-    if state.ended is not None:
+    if state.ended is not None and t not in AFTER_END_EVENTS:
         return Message("event.case_ended", {**where, "ended": Term("event", state.ended.event_type),
                                             "ended_date": state.ended.event_date.isoformat()})
     if state.stage is None and t != "clue_registered":
@@ -370,7 +370,7 @@ def apply_event(state: State, ev: Event) -> None:
         state.round_open, state.meetings_in_round = True, 0
     from .procedure_rules import apply_procedure_event
     apply_procedure_event(state, ev)
-    if state.stage in END_STAGES:
+    if state.stage in END_STAGES and state.ended is None:
         state.ended = ev
 
 

@@ -44,6 +44,10 @@ def cli(ctx: click.Context, data: str | None, db: str | None, actor: str | None,
     """生态环境损害修复监管与等值评估平台 — restoration monitoring and equivalence assessment."""
     ctx.ensure_object(dict)
     ctx.obj.update(data=config.data_dir(data), db=db, actor=actor, today=today)
+    # rule profile versions installed in this data folder are found by every command
+    from ..rules import _DATA_FOLDER, use_data_folder
+    token = use_data_folder(ctx.obj["data"])
+    ctx.call_on_close(lambda: _DATA_FOLDER.reset(token))
     _context.parse_day(today)  # a bad --today is refused before anything runs
     _context.setup_logging(verbose)
     if debug:
@@ -227,7 +231,8 @@ def _demo_account(data: Path) -> None:
 #: sub-command groups that live in their own modules of this package: (module, attribute)
 _GROUPS = [("equivalence", "equivalence_group"), ("cases", "case_group"),
            ("monitor", "monitor_group"), ("bank", "bank_group"),
-           ("users", "users_group"), ("appraisal", "appraisal_group"), ("db", "db_group")]
+           ("users", "users_group"), ("rules", "rules_group"), ("appraisal", "appraisal_group"),
+           ("db", "db_group")]
 
 
 def _register_optional() -> None:

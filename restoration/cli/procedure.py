@@ -1,12 +1,11 @@
 """``restoration case ...`` commands for the procedure around a case (issue 14): procedure,
-credit, fund-use, assessment, archive, screening list | add, versions.
+credit, fund-use, assessment, archive, screening list | add, versions, accountability, sharing.
 
 Registered on the ``case`` group (imported at the end of :mod:`restoration.cli.cases`).
 """
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import click
 
@@ -84,6 +83,44 @@ def procedure_cmd(case_id, today, as_json) -> None:
             click.echo(f"      {c['zh']}: {c['state']}{'' if c['rule_verified'] else ' (条件表述未核实 wording unverified)'}")
     for d in rec["disclosures"]:
         click.echo(f"  公开 disclosed ({d['date']}): {d['item']}")
+    for r in rec["information_sharing"]:
+        click.echo(f"  信息共享 shared ({r['date']}): {r['direction_zh']} {r['direction']} {r['with_department']} — "
+                   f"{'、'.join(r['items_zh'])}")
+    for r in rec["accountability"]:
+        click.echo(f"  {r['label_zh']} {r['kind']} ({r['date']}): {r['subject']} — {r['why']}"
+                   f"{'  ' + str(r['measure']) if r['measure'] else ''}  [{r['decided_by']}]")
+
+
+@case_group.command("accountability")
+@click.option("--subject", default=None, help="Only this department or post.")
+@_json_opt
+def accountability_cmd(subject, as_json) -> None:
+    """责任追究与表彰激励 Responsibility findings and commendations across cases."""
+    from ..cases.procedure import accountability_register
+    frame = accountability_register(_store(), subject)
+    if as_json:
+        _json_out(frame.to_dict("records"))
+        return
+    for r in frame.to_dict("records"):
+        click.echo(f"  {r['date']}  {r['case_id']}  {r['label_zh']} {r['kind']}  {r['subject']} — {r['why']}"
+                   f"{'  ' + str(r['measure']) if r['measure'] else ''}  [{r['decided_by']}]")
+    click.echo(f"{len(frame)} record(s)")
+
+
+@case_group.command("sharing")
+@click.option("--department", default=None, help="Only exchanges with this department.")
+@_json_opt
+def sharing_cmd(department, as_json) -> None:
+    """信息共享 Information shared between departments across cases."""
+    from ..cases.procedure import information_sharing
+    frame = information_sharing(_store(), department)
+    if as_json:
+        _json_out(frame.to_dict("records"))
+        return
+    for r in frame.to_dict("records"):
+        click.echo(f"  {r['date']}  {r['case_id']}  {r['direction_zh']} {r['direction']}  {r['with_department']} — "
+                   f"{'、'.join(r['items_zh'])}")
+    click.echo(f"{len(frame)} record(s)")
 
 
 @case_group.command("credit")

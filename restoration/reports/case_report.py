@@ -10,13 +10,11 @@ from datetime import date
 
 import pandas as pd
 
-from .. import config
-from .. import __version__
+from .. import __version__, config
 from ..cases import case_record
 from ..cases.events import event_label
 from ..model import CaseClass, RestorationMode, Role, Stage
 from ..store import Store
-from .. import config
 
 _CSS = """
 body{font-family:"Noto Sans CJK SC","WenQuanYi Micro Hei","Microsoft YaHei",sans-serif;margin:2em;color:#222}
@@ -71,6 +69,12 @@ def _procedure_parts(proc: dict) -> list[str]:
     off = proc.get("offset")
     if off:
         rows.append(("技改抵扣 offset", f"{off['status_zh']} {off['status_en']} · {off['project']}"))
+    for r in proc.get("information_sharing", []):
+        rows.append(("信息共享 information shared", f"{r['date']} {r['direction_zh']} {r['with_department']}："
+                                                   f"{'、'.join(r['items_zh'])}"))
+    for r in proc.get("accountability", []):
+        rows.append((f"{r['label_zh']} {r['label_en']}", f"{r['date']} {r['subject']}：{r['why']}"
+                     + (f"（{r['measure']}）" if r.get("measure") else "") + f" — {r['decided_by']}"))
     if not rows:
         return []
     return ["<h2>程序 Procedure</h2>", _table(pd.DataFrame(rows, columns=["项目 item", "内容 value"]))]

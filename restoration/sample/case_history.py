@@ -180,6 +180,25 @@ PROCEDURE = [
      {"court": "红河口县人民法院", "reference": "（2026）桂xxxx执xxx号", "measure": "dishonest_debtor_list"}),
     # the closed case's restoration result disclosed
     ("GX-2022-012", "accepted", 1, 3, "disclosed", {"item": "restoration_result"}),
+    # a major case supervised until its agreement: the one report on time, then supervision ended
+    ("GX-2022-010", "filed", 1, 2, "supervision_started",
+     {"authority": "自治区生态环境损害赔偿制度改革工作领导小组办公室", "report_every_days": 90}),
+    ("GX-2022-010", "filed", 1, 85, "supervision_report", {"summary": "损害调查完成，委托鉴定评估"}),
+    ("GX-2022-010", "agreement_signed", 1, 3, "supervision_ended", {"note": "达成赔偿协议，督办结束"}),
+    # information shared between departments (桂 第七章): the file sent to the police, monitoring
+    # data received from the water department
+    ("GX-2024-004", "police_link", 2, 1, "information_shared",
+     {"direction": "sent", "with_department": "桂源县公安局", "items": ["case_file", "monitoring"],
+      "reference": "桂源环函〔2025〕41号"}),
+    ("GX-2024-004", "investigation_started", 1, 10, "information_shared",
+     {"direction": "received", "with_department": "自治区水利厅", "items": ["monitoring"]}),
+    # responsibility (责任追究) for the overdue supervision report; a commendation (表彰激励) after
+    # the simple case was closed
+    ("GX-2024-004", "supervision_started", 1, 300, "accountability_recorded",
+     {"subject": "桂源县生态环境局", "ground": "第三次督办进展报告逾期未报", "measure": "约谈",
+      "decided_by": "自治区生态环境损害赔偿制度改革工作领导小组办公室", "deadline": "supervision_report_3"}),
+    ("GX-2022-012", "closed", 1, 40, "commendation_recorded",
+     {"subject": "云潭县生态环境局", "reason": "简单案件快速办结，修复效果达标", "decided_by": "桂西市生态环境局"}),
 ]
 
 ALL_CLAUSES = ["damage_facts", "evidence", "restoration_plan", "time_limits", "breach_liability",

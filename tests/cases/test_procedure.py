@@ -219,7 +219,7 @@ def test_profile_versions_by_filing_date(tmp_path, monkeypatch, store):
         '[consultation]\nmax_meetings = { value = 5, source = "测试文件 第二条", verified = true }\n',
         encoding="utf-8")
     monkeypatch.setenv("RESTORATION_PROFILES", str(tmp_path))
-    assert [v.key for v in profile_versions("guangxi")] == ["guangxi", "guangxi@2026"]
+    assert [v.key for v in profile_versions("guangxi")] == ["guangxi", "guangxi@2026", "guangxi@draft-2025"]
     assert load_profile("guangxi", on=date(2025, 12, 31)).rule("consultation.max_meetings").value == 3
     assert load_profile("guangxi", on=date(2026, 1, 1)).rule("consultation.max_meetings").value == 5
     old = store.get("cases", "GX-2023-007")  # filed 2024: judged by the version in force then
@@ -515,8 +515,11 @@ def test_case_report_has_the_procedure_escaped(store):
                                {"departments": ["<script>alert(1)</script>", "B局"],
                                 "lead_department": "<script>alert(1)</script>"}),
         ("supervision_started", "2025-02-04", {"authority": "省办", "report_every_days": 30}))
+    add(store, cid, ("accountability_recorded", "2025-02-05", {"subject": "<script>alert(2)</script>",
+                                                               "ground": "逾期", "decided_by": "<b>市局</b>"}))
     page = case_report_html(store, cid, TODAY)
     assert "<h2>程序 Procedure</h2>" in page and "<script>alert" not in page and "&lt;script&gt;" in page
+    assert "责任追究 accountability action recorded" in page and "<b>市局" not in page
     assert "每 30 日报告" in page
     page = case_report_html(store, "GX-2023-009", TODAY)
     assert "待确认条件" in page and "pending_confirmation" not in page
@@ -528,3 +531,247 @@ def test_requested_consultation_has_a_period(store):
     (c,) = [d for d in deadlines(store, cid, TODAY) if d.deadline == "consultation"]
     assert c.start_event == "consultation_requested" and c.limit_days == 90 and c.status == "overdue"
     assert "platform's reading" in c.note
+
+
+# -- information sharing, responsibility and commendation (桂 第七章) -------------------------------
+def test_information_sharing_between_departments(store):
+    from restoration.cases.procedure import information_sharing
+    rec = case_record(store, "GX-2024-004", TODAY)["procedure"]["information_sharing"]
+    assert [(r["direction"], r["with_department"]) for r in rec] == [("sent", "桂源县公安局"), ("received", "自治区水利厅")]
+    assert rec[0]["items_zh"] == ["案件材料", "监测数据"] and rec[0]["items_en"][0] == "case file"
+    shared = information_sharing(store)
+    assert len(shared) == 2 and set(shared["case_id"]) == {"GX-2024-004"}
+    assert list(information_sharing(store, "自治区水利厅")["direction"]) == ["received"]
+    assert information_sharing(store, "无此部门").empty
+    refused(store, "GX-2024-005", ("information_shared", "2026-11-20", {"direction": "sent", "with_department": "X",
+                                                                          "items": ["secrets"]}), "case_file")
+    refused(store, "GX-2024-005", ("information_shared", "2026-11-20", {"direction": "sideways",
+                                                                          "with_department": "X", "items": ["clue"]}),
+            "direction")
+    refused(store, "GX-2024-005", ("information_shared", "2026-11-20", {"direction": "sent", "items": ["clue"]}),
+            "with_department")
+    # a closed case's file can still be shared; other events after the end are still refused
+    add(store, "GX-2022-012", ("information_shared", "2026-11-20",
+                               {"direction": "sent", "with_department": "云潭县自然资源局", "items": ["restoration"]}))
+    refused(store, "GX-2022-012", ("inspection", "2026-11-20"), "ended")
+
+
+def test_accountability_and_commendation(store):
+    from restoration.cases.procedure import accountability_register
+    reg = accountability_register(store)
+    assert list(reg["kind"]) == ["commendation", "accountability"]
+    acc = reg[reg["kind"] == "accountability"].iloc[0]
+    assert acc["case_id"] == "GX-2024-004" and acc["deadline"] == "supervision_report_3" and acc["measure"] == "约谈"
+    assert reg[reg["kind"] == "commendation"].iloc[0]["measure"] is None  # missing stays None, never NaN
+    assert len(accountability_register(store, "云潭县生态环境局")) == 1
+    rec = case_record(store, "GX-2022-012", TODAY)["procedure"]["accountability"]
+    assert rec[0]["label_en"] == "commendation recorded" and rec[0]["why"].startswith("简单案件快速办结")
+    a = assessment(store, today=TODAY).set_index("region")
+    assert a.loc["桂源县", "accountability_actions"] == 1 and a.loc["云潭县", "commendations"] == 1
+    assert a["accountability_actions"].sum() == 1 and a["commendations"].sum() == 1
+    refused(store, "GX-2024-005", ("accountability_recorded", "2026-11-20", {"subject": "某局", "ground": "逾期"}),
+            "decided_by")
+    refused(store, "GX-2024-005", ("commendation_recorded", "2026-11-20", {"subject": "某局", "decided_by": "市局"}),
+            "reason")
+    cid = new_case(store, "T-ACC")
+    refused(store, cid, ("accountability_recorded", "2025-01-05", {"subject": "A", "ground": "B", "decided_by": "C"}),
+            "clue_registered")
+    # a finding after the case ended (terminated) is recorded
+    add(store, "GX-2023-014", ("accountability_recorded", "2026-11-20",
+                               {"subject": "桂源县林业局", "ground": "未按期移送线索", "decided_by": "桂源县人民政府"}))
+    assert len(accountability_register(store)) == 3
+
+
+def test_cli_accountability_and_sharing(store, capsys, run_cli):
+    code, out, _ = run_cli(capsys, store.data_dir, "case", "accountability")
+    assert code == 0 and "约谈" in out and "2 record(s)" in out and "nan" not in out and "None" not in out
+    code, out, _ = run_cli(capsys, store.data_dir, "case", "sharing", "--department", "桂源县公安局", "--json")
+    assert code == 0 and json.loads(out)[0]["items"] == ["case_file", "monitoring"]
+    code, out, _ = run_cli(capsys, store.data_dir, "case", "procedure", "GX-2024-004", "--today", "2026-11-20")
+    assert code == 0 and "信息共享 shared" in out and "责任追究 accountability" in out
+
+
+# -- permissions of the procedure's write functions (restoration.access) -----------------------------
+def _actor(store, role, county=None):
+    from restoration import access
+    region = access.PROVINCE if county is None else access.region_tree(store).resolve(county)
+    return access.Actor(f"{role}-{county or 'province'}", role, region)
+
+
+def test_every_procedure_event_refused_for_a_role_without_case_event(store):
+    from restoration.cases.events import PROCEDURE_EVENTS
+    from restoration.errors import PermissionDenied
+    before, version = len(case_events(store, "GX-2024-004")), store.get("cases", "GX-2024-004")["version"]
+    for role in ("readonly", "planner", "appraiser"):
+        who = _actor(store, role)
+        for t in PROCEDURE_EVENTS:
+            with pytest.raises(PermissionDenied):
+                add_event(store, "GX-2024-004", ev(t, "2026-11-20", {"x": 1}), who, today=TODAY)
+    # a supervisor of another county may not record on this case either
+    with pytest.raises(PermissionDenied, match="outside"):
+        add_event(store, "GX-2024-004", ev("information_shared", "2026-11-20", {
+            "direction": "sent", "with_department": "X", "items": ["clue"]}), _actor(store, "supervisor", "石岭县"),
+            today=TODAY)
+    assert len(case_events(store, "GX-2024-004")) == before
+    assert store.get("cases", "GX-2024-004")["version"] == version
+    add_event(store, "GX-2024-004", ev("information_shared", "2026-11-20", {
+        "direction": "sent", "with_department": "X", "items": ["clue"]}), _actor(store, "supervisor"), today=TODAY)
+
+
+def test_screening_report_needs_case_event_in_its_region(store):
+    from restoration.errors import PermissionDenied
+    report = {"region": "桂源县", "period_start": "2026-01-01", "period_end": "2026-06-30",
+              "submitted_on": "2026-07-20", "submitted_to": "省工作小组"}
+    n = len(store.read("screening_reports"))
+    for who in (_actor(store, "readonly"), _actor(store, "planner"), _actor(store, "appraiser"),
+                _actor(store, "supervisor", "石岭县")):
+        with pytest.raises(PermissionDenied):
+            add_screening_report(store, report, who)
+    assert len(store.read("screening_reports")) == n
+    add_screening_report(store, report, _actor(store, "supervisor", "桂源县"))
+    assert len(store.read("screening_reports")) == n + 1
+    assert store.read("screening_reports").iloc[-1]["actor"] == "supervisor-桂源县"
+
+
+# -- draft profiles shipped beside the ones in force (浙 第十条; 桂 第八章) ----------------------------
+DRAFTS = {"guangxi": ("guangxi@draft-2025", "桂工作细则说明"), "zhejiang": ("zhejiang@draft-2025", "浙具体意见说明")}
+
+
+@pytest.mark.parametrize("name", DRAFTS)
+def test_shipped_drafts_never_in_force_by_date(name):
+    from restoration.cases.rules import version_in_force
+    key, doc = DRAFTS[name]
+    versions = {v.key: v for v in profile_versions(name)}
+    assert versions[key].status == "draft" and versions[key].effective_from is None
+    assert list(versions)[-1] == key  # drafts listed last
+    for day in (date(2000, 1, 1), TODAY, date(2100, 1, 1)):  # never in force by date alone
+        assert version_in_force(name, day).key == name
+        assert load_profile(name, on=day).key == name and not load_profile(name, on=day).is_draft
+    draft = load_profile(key)  # selectable by its full name only
+    assert draft.is_draft and draft.key == key and draft.version == "draft-2025"
+    with pytest.raises(Exception, match="draft-2025|not found"):
+        load_profile("draft-2025")
+    # every value the draft file sets cites the seed (document + section / article) with its flag
+    table = draft.table()
+    own = table[(table["profile"] == name) & ~table["source"].str.contains("no rule in any profile")]
+    assert len(own) >= 10
+    assert own["source"].map(lambda s: s.startswith(doc)).all(), own.loc[~own["source"].str.startswith(doc), "source"]
+    assert own["verified"].map(lambda v: isinstance(v, bool)).all()
+    for r in draft.walk():
+        if r.is_set and hasattr(r, "items"):
+            mine = [i for i in r.items if i.origin == name]
+            assert all(i.source.startswith(doc) and isinstance(i.verified, bool) for i in mine), r.path
+    # time limits the seed names without a number stay unset in the draft
+    unset = {"guangxi": ("investigation", "filing_decision"),
+             "zhejiang": ("investigation", "consultation_notice", "compensation_opinion")}[name]
+    for k in unset:
+        rule = draft.rule(f"time_limits.{k}")
+        assert not rule.is_set and rule.source.startswith(doc) and "seed states no number" in rule.note
+    # a case filed under the profile in force is judged by it; a case naming the draft by its
+    # full name is judged by the draft
+    case = {"case_id": "X", "incident_date": "2024-01-01", "discovered_date": "2024-01-02"}
+    evs = [ev("clue_registered", "2024-01-03"), ev("filed", "2024-02-01")]
+    assert profile_for({**case, "profile": name}, evs).key == name
+    assert profile_for({**case, "profile": key}, evs).key == key
+
+
+# -- values the seeds do not state: unset, and a province that sets them makes them run --------------
+#: a history reaching every start event of the time limits (dates in 2025, today = TODAY)
+PATH = [("clue_registered", "2025-02-01"), ("filed", "2025-02-10"), ("investigation_started", "2025-02-20"),
+        ("investigation_reported", "2025-04-01"), ("appraisal_commissioned", "2025-04-10"),
+        ("appraisal_reported", "2025-06-01"), ("consultation_notice_served", "2025-06-10"),
+        ("consultation_failed", "2025-06-20", {"circumstance": "refused"})]
+UNSET_LIMITS = [(prov, k) for prov in ("guangxi", "zhejiang")
+                for k, rule in load_profile(prov).time_limits().items() if not rule.is_set]
+
+
+def _child(tmp_path, parent: str, name: str, body: str):
+    path = tmp_path / f"{name}.toml"
+    path.write_text(f'[profile]\nid = "{name}"\nname_zh = "测试省"\nname_en = "Test province"\n'
+                    f'extends = "{parent}"\n{body}', encoding="utf-8")
+    return load_profile(str(path))
+
+
+@pytest.mark.parametrize("prov, limit", UNSET_LIMITS, ids=[f"{p}-{k}" for p, k in UNSET_LIMITS])
+def test_every_unset_time_limit_runs_once_a_province_sets_it(tmp_path, prov, limit):
+    from restoration.cases import compute_deadlines
+    shipped = load_profile(prov)
+    rule = shipped.rule(f"time_limits.{limit}")
+    assert not rule.is_set and rule.source and rule.verified is False
+    start = rule.extra["start_events"]
+    cut = next(i for i, e in enumerate(PATH) if e[0] in start)
+    events = [ev(*e) for e in PATH[:cut + 1]]
+    case = {"case_id": "T", "case_class": "ordinary", "incident_date": "2025-01-01", "profile": prov}
+    (before,) = [d for d in compute_deadlines(case, events, shipped, [], TODAY) if d.deadline == limit]
+    assert before.status == "not_set" and not before.overdue and before.due_date is None
+    toml = (f'[time_limits.{limit}]\nzh = "{rule.extra["zh"]}"\nen = "{rule.extra["en"]}"\nday_kind = "calendar"\n'
+            f'value = 30\nstart_events = {json.dumps(start)}\nstop_events = {json.dumps(rule.extra["stop_events"])}\n'
+            f'source = "测试省规定 第四条"\nverified = true\n')
+    prof = _child(tmp_path, prov, "testprov", toml)
+    (after,) = [d for d in compute_deadlines(case, events, prof, [], TODAY) if d.deadline == limit]
+    assert after.status == "overdue" and after.limit_days == 30 and after.source == "测试省规定 第四条"
+    assert after.days_left < 0 and after.due_date is not None
+
+
+def test_comment_period_interval_seventh_situation_and_offset_set_by_a_province(tmp_path, store, guangxi,
+                                                                                 monkeypatch):
+    # shipped: unset, with the seed cited
+    for path in ("public_participation.comment_period_days", "supervision.report_every_days"):
+        r = guangxi.rule(path)
+        assert not r.is_set and r.source.startswith("桂工作细则说明") and "seed states no number" in r.note
+    assert len(guangxi.list("consultation.failure_circumstances").items) == 6
+    prof = _child(tmp_path, "guangxi", "testgx", '''
+[public_participation.comment_period_days]
+value = 30
+source = "测试规定 第一条"
+verified = true
+
+[supervision.report_every_days]
+value = 60
+source = "测试规定 第二条"
+verified = true
+
+[consultation.failure_circumstances]
+source = "测试规定 第三条"
+verified = true
+
+[[consultation.failure_circumstances.items]]
+id = "refused_to_sign"
+zh = "达成一致后拒绝签署协议"
+en = "refused to sign after agreeing"
+
+[modes.technical_upgrade_offset]
+offset_ratio = { value = 0.5, source = "测试规定 第四条", verified = true }
+max_share = { value = 0.4, source = "测试规定 第四条", verified = true }
+''')
+    monkeypatch.setenv("RESTORATION_PROFILES", str(tmp_path))  # the child is found by name
+    cid = new_case(store, "T-SET", profile="testgx", case_class="major")
+    add(store, cid, *APPRAISED)
+    refused(store, cid, ("public_comment_opened", "2025-06-02", {"document": "restoration_plan",
+                                                                  "until": "2025-06-20"}), "at least 30 days")
+    add(store, cid, ("public_comment_opened", "2025-06-02", {"document": "restoration_plan", "until": "2025-07-10"}),
+        ("supervision_started", "2025-06-03", {"authority": "省办"}))  # the interval comes from the profile
+    sched = case_record(store, cid, TODAY)["procedure"]["supervision"]["schedule"]
+    assert sched[0]["due_date"] == "2025-08-02" and sched[0]["every_days"] == 60
+    assert sched[0]["source"] == "测试规定 第二条" and sched[0]["status"] == "overdue"
+    assert cid in set(overdue(store, TODAY)["case_id"])
+    add(store, cid, ("consultation_notice_served", "2025-06-10"),
+        ("consultation_failed", "2025-06-30", {"circumstance": "refused_to_sign"}))  # a seventh situation
+    assert len(prof.list("consultation.failure_circumstances").items) == 7
+    params = {"eligible_investment_yuan": 1_000_000, "conditions": {"x": True}}
+    r = evaluate_mode("technical_upgrade_offset", params, prof, {"damage_amount_yuan": 1_000_000})
+    assert r["value_yuan"] == 400_000 and r["details"]["capped"]
+    assert {x["source"] for x in r["rules"]} == {"测试规定 第四条"}
+    with pytest.raises(InputError, match="offset_ratio"):  # unset in the shipped profile: the case must state it
+        evaluate_mode("technical_upgrade_offset", params, guangxi, {"damage_amount_yuan": 1_000_000})
+
+
+def test_general_provisions_parties_and_scope(store, guangxi):
+    """桂 第一章: claimant and liable party on every case, damage out of scope excluded at screening."""
+    cases = store.read("cases")
+    assert cases["claimant_agency"].notna().all() and cases["liable_party"].notna().all()
+    rec = case_record(store, "GX-2026-016", TODAY)
+    assert rec["case"]["liable_party"] == "某渔船船主" and rec["derived_stage"] == "not_started"
+    assert rec["procedure"]["exclusion"]["reason"] == "marine_ecological_damage"
+    assert set(guangxi.list("scope_exclusions").ids) == {"personal_property_damage", "marine_ecological_damage",
+                                                          "historic_no_liable_party"}

@@ -356,6 +356,7 @@ def test_every_page_on_every_store(stores, browser, store_name):
             assert w.hovered > 20, "the shapes were not hovered"
         if store_name == "sample":
             double_submit_writes_once(w, data)
+            hostile_upload_refused(w, data)
         w.page.close()
     finally:
         stop_server(proc)
@@ -421,3 +422,29 @@ def appraisal_form(w: Walk, store) -> None:
     text = _submit_and_confirm(w, lambda: button.click(), "已记录", "appraisal record")
     new = set(store.read("appraisals")["appraisal_id"]) - before
     assert len(new) == 1 and new.pop() in text
+
+
+def hostile_upload_refused(w: Walk, data) -> None:
+    """An HTML page named x.png in the inspection form's photo uploader: the user reads the
+    rejection in Chinese, and neither the inspection nor any file is saved (issue 11)."""
+    store = open_store(data / "platform.gpkg", create=False)
+    events, files = store.count("case_events"), store.count("attachments")
+    w.nav("案件")
+    w.choose_case("GX-2022-010")
+    w.page.get_by_role("tab", name="巡查与事件登记").click()
+    _wait_idle(w.page)
+    w.page.get_by_label("巡查人").fill("王工")
+    w.page.get_by_label("巡查发现").fill("补植成活率良好")
+    w.page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+        files=[{"name": "x.png", "mimeType": "image/png",
+                "buffer": b"<html><body><script>window.__xss = 1</script>evil</body></html>"}])
+    w.page.wait_for_selector("text=x.png", timeout=30_000)  # the upload reached the server
+    _wait_idle(w.page)
+    w.page.get_by_role("button", name="保存").first.click()
+    _wait_idle(w.page, settle=2.0)
+    shown = w.page.inner_text('[data-testid="stMain"]')
+    assert "输入有误，未保存任何内容" in shown and "文件内容不是 JPEG、PNG、WebP 图片或 PDF 文档" in shown, shown[:2000]
+    assert "x.png" in shown and "已保存" not in shown
+    assert store.count("case_events") == events and store.count("attachments") == files
+    assert not xss_flags(w.page) and not w.dialogs
+    w.shot("sample-upload-refused-zh")

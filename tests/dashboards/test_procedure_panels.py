@@ -45,6 +45,15 @@ def test_supervised_case_shows_overdue_report_and_joint_handling(app):
     assert "自治区生态环境厅、自治区水利厅、自治区农业农村厅" in text  # the joint handling's departments
     for code in ("supervision_report", "major_sudden_incident", "pollutants_disposed", "province", "None", "nan"):
         assert code not in text, code
+    assert "部门间信息共享" in text and "桂源县公安局" in text and "案件材料、监测数据" in text
+    assert "责任追究与表彰激励" in text and "第三次督办进展报告逾期未报" in text and "约谈" in text
+    # deadlines without a due date (limits the rules leave unset) show a dash, never "None"
+    deadlines = at.dataframe[0].value
+    unset = deadlines[deadlines["状态"].str.contains("未设定")]
+    assert len(unset) and (unset["剩余天数"] == "—").all() and (unset["截止日期"] == "—").all()
+    for df in at.dataframe:
+        csv = df.value.to_csv()
+        assert "None" not in csv and ",nan" not in csv
 
 
 def test_offset_pending_and_comments_in_english(app):
@@ -85,3 +94,62 @@ def test_answer_form_writes_and_empty_answer_writes_nothing(app, store):
     assert store.count("case_events") == n + 1
     last = store.read("case_events", case_id="GX-2024-005").iloc[-1]
     assert last["event_type"] == "public_comment_answered" and last["details"]["comment_id"] == "C-2026-02"
+
+
+def _overview(app, lang="zh"):
+    signed_in(app)
+    if lang == "en":
+        app.session_state["lang"] = "en"
+    at = app.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_screening_reports_panel_and_form(app, store):
+    at = _overview(app)
+    text = _all(at)
+    assert "线索筛查情况报告" in text and "每 6 个月报送一次" in text and "省生态环境损害赔偿制度改革工作小组" in text
+    assert "期筛查报告尚未报送" in text and "未报送" in text and "已报送" in text
+    assert "zhejiang" not in text and "missing" not in text and "None" not in text and "nan" not in text
+    assert next(s for s in at.selectbox if s.label == "规则配置").value == "zhejiang"  # shown by its name
+    n = store.count("screening_reports")
+    sub_to = next(w for w in at.text_input if w.label == "报送单位")
+    sub_to.input("  ")  # no recipient: an error, nothing written
+    next(b for b in reversed(at.button) if b.label == "保存").click().run()
+    assert any("请填写报送单位" in e.value for e in at.error) and store.count("screening_reports") == n
+    next(s for s in at.selectbox if s.label == "地区").select("桂源县")
+    next(w for w in at.text_input if w.label == "报送单位").input("<b>省工作小组</b>")
+    next(w for w in at.number_input if w.label == "线索数").set_value(3)
+    next(w for w in at.number_input if w.label == "移送数").set_value(1)
+    next(b for b in reversed(at.button) if b.label == "保存").click().run()
+    assert not at.exception and store.count("screening_reports") == n + 1
+    row = store.read("screening_reports", region="桂源县").iloc[-1]
+    assert str(row["period_start"])[:10] == "2026-01-01" and row["n_referred"] == 1
+    assert row["submitted_to"] == "<b>省工作小组</b>" and row["actor"] == "supervisor1"
+    at.run()  # the same period again: refused with the store's message, nothing written
+    next(s for s in at.selectbox if s.label == "地区").select("桂源县")
+    next(w for w in at.text_input if w.label == "报送单位").input("x")
+    next(b for b in reversed(at.button) if b.label == "保存").click().run()
+    assert any("already" in e.value for e in at.error) and store.count("screening_reports") == n + 1
+    # English labels from the dictionaries
+    at = _overview(app, "en")
+    text = _all(at)
+    assert "Clue screening reports" in text and "Reported every 6 months" in text and "not submitted" in text
+    assert "proc." not in text and "None" not in text
+
+
+def test_screening_panel_on_an_empty_store(tmp_path, monkeypatch):
+    from restoration import auth
+
+    from .stores import build_empty
+    data = tmp_path / "empty"
+    build_empty(data)
+    auth.add_user(data, STAFF[0], STAFF[1], "supervisor")
+    monkeypatch.setenv("RESTORATION_DATA", str(data))
+    monkeypatch.delenv("RESTORATION_DB", raising=False)
+    monkeypatch.setenv("RESTORATION_TILES", "none")
+    monkeypatch.setenv("RESTORATION_TODAY", SAMPLE_TODAY)
+    at = _overview(AppTest.from_file(APP, default_timeout=120))
+    text = _all(at)
+    assert "线索筛查情况报告" in text and "尚无地区" in text and "None" not in text
+    assert not any(b.label == "保存" for b in at.button)  # no form without a region to report for

@@ -164,6 +164,12 @@ def test_county_user_reads_and_writes_only_its_region(store):
     assert store.version == before
     update_case(store, CASE, {"notes": "本县复核"}, qinglan)
     assert store.get("cases", CASE)["notes"] == "本县复核"
+    # what the pages ask before showing a form, and why not
+    assert access.allowed(qinglan, "case.event", store, case_id=CASE)
+    assert access.why_not(qinglan, "case.event", store, case_id=OTHER) == "region"
+    assert access.why_not(Actor("v", "readonly", "C01"), "case.event", store, case_id=CASE) == "role"
+    assert access.why_not(Actor("z", "appraiser"), "scenario.edit", store, case_id=CASE) == "assigned"
+    assert store.version == before + 1  # asking wrote nothing
 
 
 def test_joint_handling_lets_the_other_region_in(store):
@@ -188,7 +194,8 @@ def test_city_and_province_users_see_all_below_them(store):
 def test_bank_projects_by_region(store):
     from restoration.bank import reserve
     planner = Actor("qinglan.plan", "planner", "C01")
-    assert set(access.scoped(store, planner).read("bank_projects")["project_id"]) == {"BP02", "BP03"}  # the projects in 青岚县
+    # the projects in 青岚县, and BP01 (elsewhere) where a 青岚县 case holds capacity: its record only
+    assert set(access.scoped(store, planner).read("bank_projects")["project_id"]) == {"BP01", "BP02", "BP03"}
     with pytest.raises(PermissionDenied, match="bank project BP12"):
         reserve(store, "BP12", CASE, 0.5, actor=planner)  # 石岭县's project
     with pytest.raises(PermissionDenied):
@@ -203,22 +210,50 @@ def test_unknown_regions_refused(store):
         update_case(store, CASE, {"handling_region": "C99"}, "admin")
 
 
-def test_migration_8_backfills_an_older_store(gpkg_store):
-    """A store from before migration 8: columns added, cases handled where their county is."""
-    store = gpkg_store
-    conn = sqlite3.connect(store.path)
-    for table, column in (("cases", "handling_region"), ("cases", "joint_regions"), ("cases", "appraisers"),
-                          ("cases", "public_title"), ("sites", "public_name"), ("counties", "city")):
-        conn.execute(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
-    conn.execute("DELETE FROM restoration_schema WHERE version = 8")
-    conn.commit()
-    conn.close()
+def _drop_columns(store, columns, version):
+    """Make ``store`` look like one from before migration ``version``: drop its columns and the
+    version's row (straight in the backend's SQL: no store operation removes a column)."""
+    statements = [f'ALTER TABLE "{table}" DROP COLUMN "{column}"' for table, column in columns]
+    statements.append(f"DELETE FROM restoration_schema WHERE version = {int(version)}")
+    if store.path is not None:
+        with sqlite3.connect(store.path) as conn:
+            for sql in statements:
+                conn.execute(sql)
+        conn.close()
+    else:
+        import psycopg
+        from restoration.store.postgis import close_pools
+        close_pools(store.url)
+        with psycopg.connect(store.url, autocommit=True) as conn:
+            for sql in statements:
+                conn.execute(sql)
+
+
+def test_migration_8_backfills_an_older_store(store):
+    """A store from before migration 8 (on both backends): columns added, cases handled where
+    their county is, joint handlers and appraisers empty lists, staff data untouched."""
     from restoration.store import open_store
-    again = open_store(store.path, create=False)
-    cases = again.read("cases")
-    assert dict(zip(cases["case_id"], cases["handling_region"]))[CASE] == "C01"
-    assert all(list(j) == [] for j in cases["joint_regions"])
-    assert again.schema_version >= 8
+    before = store.read("cases").set_index("case_id")
+    n_sites = store.count("sites")
+    _drop_columns(store, (("cases", "handling_region"), ("cases", "joint_regions"), ("cases", "appraisers"),
+                          ("cases", "public_title"), ("sites", "public_name"), ("counties", "city")), 8)
+    location = store.path if store.path is not None else store.url
+    store.close()
+    again = open_store(location, create=False)
+    assert again.schema_version >= 8 and 8 in set(again.schema_history()["version"])
+    cases = again.read("cases").set_index("case_id")
+    assert cases.loc[CASE, "handling_region"] == "C01" and cases.loc[OTHER, "handling_region"] == "C03"
+    # every case whose county is in the counties layer is handled there, by its code
+    county_code = dict(zip(again.read("counties")["name"], again.read("counties")["county_id"]))
+    expected = before["region"].map(county_code)
+    assert (cases.loc[expected.index, "handling_region"] == expected).all()
+    assert all(list(j) == [] for j in cases["joint_regions"]) and all(list(a) == [] for a in cases["appraisers"])
+    assert cases["public_title"].isna().all() and again.read("counties")["city"].isna().all()
+    assert again.count("sites") == n_sites and (cases["region"] == before["region"]).all()
+    # the migrated store works: a county user sees its county's cases again
+    view = access.scoped(again, Actor("qinglan", "readonly", "C01"))
+    assert set(view.read("cases")["case_id"]) == {"GX-2024-003", CASE}
+    again.close()
 
 
 def test_cli_assign_and_disclose(store, capsys):
