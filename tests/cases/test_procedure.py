@@ -575,7 +575,7 @@ def test_accountability_and_commendation(store):
             "reason")
     cid = new_case(store, "T-ACC")
     refused(store, cid, ("accountability_recorded", "2025-01-05", {"subject": "A", "ground": "B", "decided_by": "C"}),
-            "clue_registered")
+            "the first event must be a clue registration")
     # a finding after the case ended (terminated) is recorded
     add(store, "GX-2023-014", ("accountability_recorded", "2026-11-20",
                                {"subject": "桂源县林业局", "ground": "未按期移送线索", "decided_by": "桂源县人民政府"}))
