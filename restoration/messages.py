@@ -74,6 +74,51 @@ TEMPLATES: dict[str, str] = {
     "event.confirmation_requested": "{event} ({date}): judicial confirmation already requested for this agreement",
     "event.confirmation_first": "{event} ({date}): requires a pending request for judicial confirmation",
     "event.litigation_filed": "{event} ({date}): litigation already filed",
+    "event.agent_not_authorised": ("{event} ({date}): the agent '{agent}' attends only after the authorisation is "
+                                   "verified — record {authorise} first [{source}]"),
+    "event.agent_expired": "{event} ({date}): the authorisation of the agent '{agent}' expired on {until} [{source}]",
+    "event.clauses_missing": ("{event} ({date}): the agreement lacks mandatory clause(s) {clauses} [{source}] — add "
+                              "them to details.clauses, or record details.clause_override with its reason and "
+                              "approved_by"),
+    "event.exemption_unverified": ("{event} ({date}): the wording of exemption '{exemption}' is not verified "
+                                   "[{source}]: record on the exemption the text relied on (details.basis) and who "
+                                   "approved it (details.approved_by), or commission an effect evaluation"),
+    # procedure events (issue 14)
+    "event.excluded_after_filing": "{event} ({date}): the case is filed; record {terminated} instead",
+    "event.no_scope_exclusions": "{event} ({date}): the profile '{profile}' lists no scope exclusions ({source})",
+    "event.county_designation_not_allowed": "{event} ({date}): the rules do not allow county designation [{source}]",
+    "event.lists_expected": "{event} ({date}): {fields} must be lists",
+    "event.joint_needs_two": ("{event} ({date}): joint handling needs two or more departments (details.departments) "
+                              "or other regions (details.joint_regions)"),
+    "event.lead_not_participant": "{event} ({date}): the lead department '{lead}' is not among details.departments",
+    "event.group_needs_two": "{event} ({date}): a joint investigation group needs two or more member departments",
+    "event.no_open_objection": "{event} ({date}): no objection awaits an answer",
+    "event.request_not_allowed": ("{event} ({date}): the profile '{profile}' does not let the liable party start "
+                                  "consultation [{source}]"),
+    "event.consultation_started": "{event} ({date}): consultation has already begun",
+    "event.supervision_major_only": "{event} ({date}): supervision is for major cases; this case is {case_class} [{source}]",
+    "event.already_supervised": "{event} ({date}): already under supervision since {since}",
+    "event.report_schedule_needed": ("{event} ({date}): state the reporting schedule (details.report_every_days); "
+                                     "the profile does not set one [{source}]"),
+    "event.report_every_days_range": ("{event} ({date}): details.report_every_days must be a whole number of days "
+                                      "from 1 to 366, got {value}"),
+    "event.not_supervised": "{event} ({date}): the case is not under supervision",
+    "event.comment_period_order": "{event} ({date}): the comment period must end after it opens",
+    "event.comment_period_short": "{event} ({date}): the comment period is at least {days} days [{source}]",
+    "event.no_comment_period": "{event} ({date}): no comment period is open for {document}; record {opened} first",
+    "event.comment_period_closed": "{event} ({date}): the comment period closed on {until}",
+    "event.comment_id_taken": "{event} ({date}): comment id '{comment}' is already recorded",
+    "event.no_such_comment": "{event} ({date}): no comment with the id '{comment}' was received",
+    "event.comment_answered": "{event} ({date}): comment '{comment}' is already answered",
+    "event.why_enforcement_first": "listing follows an application for compulsory enforcement",
+    "event.conditions_format": "{event} ({date}): details.conditions = {{id: true | false | null}} (null = not yet confirmed)",
+    "event.unknown_conditions": "{event} ({date}): unknown condition(s) {unknown}; the profile lists {listed}",
+    "event.condition_not_met": "{event} ({date}): a condition is not met: the review cannot approve",
+    "event.offset_review_first": "{event} ({date}): requires an approved {reviewed}",
+    "event.offset_acceptance_first": "{event} ({date}): requires {accepted}",
+    "event.conditions_open": ("{event} ({date}): condition(s) not confirmed: {conditions} — confirm them in a new "
+                              "{reviewed} before the offset is granted"),
+    "event.shared_items": "{event} ({date}): details.items = {value} — a non-empty list of: {choices}",
 }
 
 

@@ -4,8 +4,8 @@ liable party's request to consult, agents' authorisations, enforcement links, ma
 supervision (督办), public comment, credit records, the technical-upgrade offset workflow,
 disclosure, information sharing between departments and responsibility / commendation (责任追究与表彰激励).
 
-Each check returns why the event may not happen now (a bilingual message citing the rule), or
-None. :func:`apply_procedure_event` keeps the part of the replay state these checks need. The
+Each check returns why the event may not happen now (a :class:`~restoration.messages.Message`,
+citing the rule where there is one), or None. :func:`apply_procedure_event` keeps the part of the replay state these checks need. The
 vocabularies that are categories of the seeds, not rule values, live here (``POLICE_ACTIONS`` ...).
 """
 from __future__ import annotations
@@ -95,15 +95,14 @@ def _from_list(profile: Profile, path: str, name: str, details: Mapping[str, Any
 
 
 def check_procedure_event(state, ev, case: Mapping[str, Any], profile: Profile, name: str,
-                          need: Callable[..., str | None]) -> str | None:
+                          need: Callable[..., Message | None]) -> Message | None:
     t, d = ev.event_type, ev.details
     if t == "screening_excluded":
         if state.has("filed"):
-            return f"{name}: 已立案，不能再作筛查排除 the case is filed; use 'terminated'"
+            return Message("event.excluded_after_filing", {**_where(name), "terminated": Term("event", "terminated")})
         options = profile.list("scope_exclusions")
         if not options.is_set:
-            return (f"{name}: 规则配置 '{profile.id}' 未列出排除情形 the profile lists no scope exclusions "
-                    f"({options.source})")
+            return Message("event.no_scope_exclusions", {**_where(name), "profile": profile.id, "source": options.source})
         return need("clue_registered") or _from_list(profile, "scope_exclusions", name, d, "reason")
     if t == "clue_referred":
         return need("clue_registered") or (None if _text(d, "to_department") else _missing(name, "to_department"))
@@ -118,7 +117,7 @@ def check_procedure_event(state, ev, case: Mapping[str, Any], profile: Profile, 
         if d["level"] == "county":
             rule = profile.rule("jurisdiction.county_designation")
             if rule.value is False:
-                return f"{name}: 规则不允许指定县级部门 the rules do not allow county designation [{rule.source}]"
+                return Message("event.county_designation_not_allowed", {**_where(name), "source": rule.source})
             if not (_text(d, "designated_by") and _text(d, "designated_department")):
                 return Message("event.county_designation", {**_where(name), "source": rule.source})
         return None
@@ -129,15 +128,15 @@ def check_procedure_event(state, ev, case: Mapping[str, Any], profile: Profile, 
         depts = d.get("departments") or []
         regions = d.get("joint_regions") or []
         if not isinstance(depts, list) or not isinstance(regions, list):
-            return f"{name}: details.departments and details.joint_regions are lists"
+            return Message("event.lists_expected", {**_where(name), "fields": [Term("detail", "departments"),
+                                                                  Term("detail", "joint_regions")]})
         if len(depts) < 2 and not regions:
-            return (f"{name}: 联合办案须涉及两个以上部门或跨区域 joint handling needs two or more departments "
-                    "(details.departments) or other regions (details.joint_regions)")
+            return Message("event.joint_needs_two", _where(name))
         lead = _text(d, "lead_department")
         if not lead:
             return _missing(name, "lead_department")
         if depts and lead not in depts:
-            return f"{name}: 牵头部门须为参与部门之一 the lead department '{lead}' is not among details.departments"
+            return Message("event.lead_not_participant", {**_where(name), "lead": lead})
         return None
     if t == "joint_investigation_group":
         problem = need("filed")
@@ -145,7 +144,7 @@ def check_procedure_event(state, ev, case: Mapping[str, Any], profile: Profile, 
             return problem
         members = d.get("members") or []
         if not isinstance(members, list) or len(members) < 2:
-            return f"{name}: 联合调查组须有两个以上部门 details.members lists two or more departments"
+            return Message("event.group_needs_two", _where(name))
         if not _text(d, "lead_department"):
             return _missing(name, "lead_department")
         return None
@@ -161,7 +160,7 @@ def check_procedure_event(state, ev, case: Mapping[str, Any], profile: Profile, 
         return None if (_text(d, "by") and _text(d, "grounds")) else _missing(name, "by", "grounds")
     if t == "appraisal_objection_answered":
         if state.objections_open <= 0:
-            return f"{name}: 没有待处理的异议 no objection awaits an answer"
+            return Message("event.no_open_objection", _where(name))
         return _choice(name, d, "outcome", OBJECTION_OUTCOMES)
     if t == "third_party_review":
         problem = need("appraisal_reported", "expert_opinion")
@@ -173,10 +172,9 @@ def check_procedure_event(state, ev, case: Mapping[str, Any], profile: Profile, 
     if t == "consultation_requested":
         rule = profile.rule("consultation.request_by_liable_party")
         if rule.value is not True:
-            return (f"{name}: 规则配置 '{profile.id}' 未规定赔偿义务人可申请先行磋商 the profile does not let the "
-                    f"liable party start consultation [{rule.source}]")
+            return Message("event.request_not_allowed", {**_where(name), "profile": profile.id, "source": rule.source})
         if state.has("consultation_notice_served", "consultation_requested"):
-            return f"{name}: 磋商已启动 consultation has already begun"
+            return Message("event.consultation_started", _where(name))
         return need("filed")
     if t == "agent_authorised":
         problem = need("filed")
@@ -194,23 +192,22 @@ def check_procedure_event(state, ev, case: Mapping[str, Any], profile: Profile, 
     if t == "supervision_started":
         rule = profile.rule("supervision.major_cases_supervised")
         if case.get("case_class") != CaseClass.MAJOR.value:
-            return (f"{name}: 督办适用于重大案件 supervision is for major cases; this case is "
-                    f"'{case.get('case_class')}' [{rule.source}]")
+            return Message("event.supervision_major_only", {**_where(name), "source": rule.source,
+                                                             "case_class": Term("case_class", str(case.get("case_class")))})
         if state.supervised is not None:
-            return f"{name}: 已在督办中 already under supervision since {state.supervised.event_date.isoformat()}"
+            return Message("event.already_supervised", {**_where(name), "since": state.supervised.event_date.isoformat()})
         if not _text(d, "authority"):
             return _missing(name, "authority")
         every = d.get("report_every_days")
         ruled = profile.rule("supervision.report_every_days")
         if every is None and not ruled.is_set:
-            return (f"{name}: 须规定报告周期 state the reporting schedule (details.report_every_days); the "
-                    f"profile does not set one [{ruled.source}]")
+            return Message("event.report_schedule_needed", {**_where(name), "source": ruled.source})
         if every is not None and (not isinstance(every, int) or isinstance(every, bool) or not 1 <= every <= 366):
-            return f"{name}: details.report_every_days must be a whole number of days from 1 to 366, got {every!r}"
+            return Message("event.report_every_days_range", {**_where(name), "value": repr(every)})
         return need("clue_registered")
     if t in ("supervision_report", "supervision_ended"):
         if state.supervised is None:
-            return f"{name}: 案件未在督办中 the case is not under supervision"
+            return Message("event.not_supervised", _where(name))
         return None
     if t == "public_comment_opened":
         problem = _choice(name, d, "document", COMMENT_DOCUMENTS)
@@ -222,34 +219,33 @@ def check_procedure_event(state, ev, case: Mapping[str, Any], profile: Profile, 
         from .workflow import _as_date
         end = _as_date(until, "until", None)
         if end <= ev.event_date:
-            return f"{name}: 征求意见截止日须晚于发布日 the comment period must end after it opens"
+            return Message("event.comment_period_order", _where(name))
         rule = profile.rule("public_participation.comment_period_days")
         if rule.is_set and (end - ev.event_date).days < rule.value:
-            return (f"{name}: 征求意见期不少于 {rule.value} 日 the comment period is at least {rule.value} days "
-                    f"[{rule.source}]")
+            return Message("event.comment_period_short", {**_where(name), "days": rule.value, "source": rule.source})
         return need("filed")
     if t == "public_comment_received":
         doc = d.get("document")
         opened = state.comment_rounds.get(doc)
         if opened is None:
-            return (f"{name}: 该文件未公开征求意见 no comment period is open for details.document = {doc!r}; "
-                    "record public_comment_opened first")
+            shown = Label(*COMMENT_DOCUMENTS[doc]) if doc in COMMENT_DOCUMENTS else repr(doc)
+            return Message("event.no_comment_period", {**_where(name), "document": shown,
+                                                        "opened": Term("event", "public_comment_opened")})
         from .workflow import _as_date
         if ev.event_date > _as_date(opened.details["until"], "until", None):
-            return (f"{name}: 征求意见已于 {opened.details['until']} 截止 the comment period closed on "
-                    f"{opened.details['until']}")
+            return Message("event.comment_period_closed", {**_where(name), "until": str(opened.details["until"])})
         cid = _text(d, "comment_id")
         if not cid or not _text(d, "text"):
             return _missing(name, "comment_id", "text")
         if cid in state.comments:
-            return f"{name}: 意见编号 {cid} 已存在 comment id '{cid}' is already recorded"
+            return Message("event.comment_id_taken", {**_where(name), "comment": cid})
         return None
     if t == "public_comment_answered":
         cid = _text(d, "comment_id")
         if cid not in state.comments:
-            return f"{name}: 未找到意见 {cid!r} no comment with this id was received"
+            return Message("event.no_such_comment", {**_where(name), "comment": cid})
         if cid in state.answered:
-            return f"{name}: 意见 {cid} 已答复 comment '{cid}' is already answered"
+            return Message("event.comment_answered", {**_where(name), "comment": cid})
         return None if _text(d, "answer") else _missing(name, "answer")
     if t == "credit_incentive":
         problem = need("agreement_signed", "judgment_effective")
@@ -257,8 +253,7 @@ def check_procedure_event(state, ev, case: Mapping[str, Any], profile: Profile, 
             return problem
         return _from_list(profile, "credit.incentives", name, d, "measure")
     if t == "dishonesty_listed":
-        problem = need("enforcement_applied", what="列入失信名单须先申请强制执行 listing follows an "
-                                                    "application for compulsory enforcement")
+        problem = need("enforcement_applied", what="event.why_enforcement_first")
         if problem:
             return problem
         return None if _text(d, "court") else _missing(name, "court")
@@ -268,7 +263,7 @@ def check_procedure_event(state, ev, case: Mapping[str, Any], profile: Profile, 
             return problem
         inv = d.get("eligible_investment_yuan")
         if not _text(d, "project") or not isinstance(inv, (int, float)) or isinstance(inv, bool) or inv <= 0:
-            return _missing(name, "project", "eligible_investment_yuan (> 0 yuan)")
+            return _missing(name, "project", "eligible_investment_yuan")
         return None
     if t == "offset_reviewed":
         problem = need("offset_applied") or _choice(name, d, "verdict", REVIEW_VERDICTS)
@@ -276,33 +271,35 @@ def check_procedure_event(state, ev, case: Mapping[str, Any], profile: Profile, 
             return problem
         conds = d.get("conditions")
         if not isinstance(conds, dict) or any(v not in (True, False, None) for v in conds.values()):
-            return (f"{name}: details.conditions = {{id: true | false | null}} (null = not yet confirmed)")
+            return Message("event.conditions_format", _where(name))
         listed = profile.list("modes.technical_upgrade_offset.conditions")
         unknown = [k for k in conds if listed.is_set and k not in listed]
         if unknown:
-            return f"{name}: unknown condition(s) {', '.join(unknown)}; the profile lists {', '.join(listed.ids)}"
+            return Message("event.unknown_conditions", {**_where(name), "unknown": [str(k) for k in unknown],
+                                                         "listed": [Label(i.zh, i.id) for i in listed.items]})
         if d["verdict"] == "approved" and any(v is False for v in conds.values()):
-            return f"{name}: 有条件未满足，不能审核通过 a condition is not met: the review cannot approve"
+            return Message("event.condition_not_met", _where(name))
         return None
     if t == "offset_accepted":
         rev = state.offset_review
         if rev is None or rev.details.get("verdict") != "approved":
-            return f"{name}: 需先审核通过 requires an approved offset_reviewed"
+            return Message("event.offset_review_first", {**_where(name), "reviewed": Term("event", "offset_reviewed")})
         return None
     if t == "offset_granted":
         if not state.offset_accepted:
-            return f"{name}: 需先验收技改项目 requires offset_accepted"
+            return Message("event.offset_acceptance_first", {**_where(name), "accepted": Term("event", "offset_accepted")})
         conds = dict(state.offset_review.details.get("conditions") or {})
         listed = profile.list("modes.technical_upgrade_offset.conditions")
         for item in listed.items:
             conds.setdefault(item.id, None)
         open_ = [k for k, v in conds.items() if v is not True]
         if open_:
-            return (f"{name}: 适用条件未全部确认 condition(s) not confirmed: {', '.join(open_)} — confirm them "
-                    "in a new offset_reviewed before the offset is granted")
+            shown = [Label(listed.get(k).zh, k) if listed.get(k) is not None else str(k) for k in open_]
+            return Message("event.conditions_open", {**_where(name), "conditions": shown,
+                                                      "reviewed": Term("event", "offset_reviewed")})
         amount = d.get("offset_yuan")
         if not isinstance(amount, (int, float)) or isinstance(amount, bool) or amount < 0:
-            return _missing(name, "offset_yuan (>= 0 yuan)")
+            return _missing(name, "offset_yuan")
         return None
     if t == "disclosed":
         problem = _choice(name, d, "item", DISCLOSURE_ITEMS)
@@ -321,8 +318,8 @@ def check_procedure_event(state, ev, case: Mapping[str, Any], profile: Profile, 
             return _missing(name, "with_department")
         items = d.get("items")
         if not isinstance(items, list) or not items or any(i not in SHARED_ITEMS for i in items):
-            shown = ", ".join(f"{k} ({zh})" for k, (zh, _en) in SHARED_ITEMS.items())
-            return f"{name}: details.items = {items!r} — a non-empty list of: {shown}"
+            return Message("event.shared_items", {**_where(name), "value": repr(items),
+                                                   "choices": [Label(zh, f"{k} ({en})") for k, (zh, en) in SHARED_ITEMS.items()]})
         return None
     if t == "accountability_recorded":
         # who was held responsible, on what ground, decided by whom (责任追究); a finding is about

@@ -126,10 +126,10 @@ def _reason_problem(profile: Profile, list_path: str, details: Mapping, key: str
 
 def check_event(state: State, ev: Event, case: Mapping[str, Any], profile: Profile,
                 today: date) -> Message | str | None:
-    """Why ``ev`` may not happen now (a :class:`~restoration.messages.Message`, or a bilingual
-    string for the problems that cite a profile's rule), or None when it may."""
+    """Why ``ev`` may not happen now (a :class:`~restoration.messages.Message`), or None when it
+    may."""
     t = ev.event_type
-    name = f"{ev.label('zh')} {t} ({ev.event_date.isoformat()})"  # for the messages that cite profile rules
+    name = f"{ev.label('zh')} {t} ({ev.event_date.isoformat()})"
     where = {"event": Term("event", t), "date": ev.event_date.isoformat()}
     incident = case.get("incident_date")
     if incident and ev.event_date < _as_date(incident, "incident_date", None):
@@ -193,7 +193,7 @@ def check_event(state: State, ev: Event, case: Mapping[str, Any], profile: Profi
             return problem
         if not state.round_open:
             return Message("event.no_open_consultation", where)
-        problem = _agents_problem(state, ev, profile, name)
+        problem = _agents_problem(state, ev, profile, where)
         if problem:
             return problem
         limit = profile.rule("consultation.max_meetings")
@@ -220,7 +220,7 @@ def check_event(state: State, ev: Event, case: Mapping[str, Any], profile: Profi
             return need("consultation_notice_served") or Message("event.no_open_consultation", where)
         if state.meetings_in_round == 0:
             return Message("event.meeting_first", where)
-        return _clauses_problem(ev, profile, name)
+        return _clauses_problem(ev, profile, where)
     if t == "judicial_confirmation_requested":
         if state.agreement is None:
             return need("agreement_signed")
@@ -259,15 +259,15 @@ def check_event(state: State, ev: Event, case: Mapping[str, Any], profile: Profi
             return need("agreement_signed", "judgment_effective")
         return _reason_problem(profile, "effect_evaluation_exemptions", ev.details, "reason", where)
     if t == "accepted":
-        return need("effect_evaluation", "effect_evaluation_exempted") or _exemption_problem(state, profile, name)
+        return need("effect_evaluation", "effect_evaluation_exempted") or _exemption_problem(state, profile, where)
     if t == "closed":
         return need("effect_evaluation", "effect_evaluation_exempted",
-                    what="event.no_closing_without_evaluation") or _exemption_problem(state, profile, name)
+                    what="event.no_closing_without_evaluation") or _exemption_problem(state, profile, where)
     from .procedure_rules import EventName, check_procedure_event
     return check_procedure_event(state, ev, case, profile, EventName(name, where), need)  # pragma: no cover - every type is handled above
 
 
-def _agents_problem(state: State, ev: Event, profile: Profile, name: str) -> str | None:
+def _agents_problem(state: State, ev: Event, profile: Profile, where: Mapping[str, Any]) -> Message | None:
     """An agent attends a meeting only with a verified authorisation (浙 第四条), valid that day."""
     agents = ev.details.get("agents") or []
     if isinstance(agents, str):
@@ -278,16 +278,16 @@ def _agents_problem(state: State, ev: Event, profile: Profile, name: str) -> str
     for agent in agents:
         auth = state.agents.get(str(agent))
         if auth is None:
-            return (f"{name}: 代理人 {agent} 参加磋商前须核验授权委托书 the agent '{agent}' attends only after "
-                    f"the authorisation is verified — record agent_authorised first [{rule.source}]")
+            return Message("event.agent_not_authorised", {**where, "agent": str(agent), "source": rule.source,
+                                                          "authorise": Term("event", "agent_authorised")})
         until = auth.details.get("valid_until")
         if until and ev.event_date > _as_date(until, "valid_until", None):
-            return (f"{name}: 代理人 {agent} 的授权已于 {until} 到期 the agent's authorisation expired on "
-                    f"{until} [{rule.source}]")
+            return Message("event.agent_expired", {**where, "agent": str(agent), "until": str(until),
+                                                   "source": rule.source})
     return None
 
 
-def _clauses_problem(ev: Event, profile: Profile, name: str) -> str | None:
+def _clauses_problem(ev: Event, profile: Profile, where: Mapping[str, Any]) -> Message | None:
     """An agreement lacking a mandatory clause is refused, unless an override with its reason and
     who approved it is recorded on the agreement (details.clause_override)."""
     from .consultation import missing_clauses
@@ -299,12 +299,12 @@ def _clauses_problem(ev: Event, profile: Profile, name: str) -> str | None:
             and str(override.get("approved_by") or "").strip():
         return None
     listed = profile.list("agreement_clauses")
-    return (f"{name}: 赔偿协议缺少必备条款 the agreement lacks mandatory clause(s) "
-            f"{', '.join(m['id'] + ' ' + m['zh'] for m in missing)} [{listed.source}] — add them to "
-            "details.clauses, or record details.clause_override = {\"reason\": ..., \"approved_by\": ...}")
+    return Message("event.clauses_missing", {**where, "source": listed.source,
+                                             "clauses": [Label(m["zh"], f"{m['id']} ({m['en'] or m['zh']})")
+                                                         for m in missing]})
 
 
-def _exemption_problem(state: State, profile: Profile, name: str) -> str | None:
+def _exemption_problem(state: State, profile: Profile, where: Mapping[str, Any]) -> Message | None:
     """An exemption whose wording is unverified cannot by itself let a case close: it needs the
     text it relies on (details.basis) and who approved it (details.approved_by)."""
     if state.has("effect_evaluation"):
@@ -317,9 +317,8 @@ def _exemption_problem(state: State, profile: Profile, name: str) -> str | None:
         return None
     if str(ex.details.get("basis") or "").strip() and str(ex.details.get("approved_by") or "").strip():
         return None
-    return (f"{name}: 免评估情形“{item.zh}”的表述未经核实 the wording of exemption '{item.id}' is not "
-            f"verified [{item.source}]: record on the exemption the text relied on (details.basis) and who "
-            "approved it (details.approved_by), or commission an effect evaluation")
+    return Message("event.exemption_unverified", {**where, "exemption": Label(item.zh, item.id),
+                                                  "source": item.source})
 
 
 def _re_consultation_left(state: State, profile: Profile) -> bool:

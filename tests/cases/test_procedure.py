@@ -378,7 +378,7 @@ def test_offset_workflow_pending_not_zero(store, zhejiang):
              ev("offset_reviewed", "2025-03-10", {"verdict": "approved", "conditions": {"beyond_legal_obligation": True}}),
              ev("offset_accepted", "2025-04-01"), ev("offset_granted", "2025-04-02", {"offset_yuan": 5})]
     probs = [m for _, _, m in replay({"case_id": "x", "case_class": "ordinary"}, steps, zhejiang, TODAY).problems]
-    assert len(probs) == 1 and "measurable_eco_benefit" in probs[0]
+    assert len(probs) == 1 and "measurable_eco_benefit" in str(probs[0])
     assert offset_workflow(steps[:4], zhejiang)["status"] == "pending_confirmation"
 
 

@@ -46,3 +46,49 @@ def test_scenario_errors_carry_a_code():
     plain = ScenarioError("method", "unknown method 'x'; use one of hea, rea")
     assert "method" in scenario_message(plain, "zh") and "unknown" not in scenario_message(plain, "zh")
     assert "unknown method" in scenario_message(plain, "en")
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_chinese_wording_is_chinese():
+    """A code worded in zh.json by copying the English would pass the parameter check above."""
+    zh = dictionary("zh")
+    for code in TEMPLATES:
+        assert _CJK.search(zh[f"msg.{code}"]), code
+
+
+def test_refusals_are_codes_with_worded_details():
+    """The event checks return messages only (no sentence built in the code), every code they use
+    is worded, and every event detail they name has a label in both dictionaries."""
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2] / "restoration" / "cases"
+    zh, en = dictionary("zh"), dictionary("en")
+    for name in ("workflow.py", "procedure_rules.py"):
+        src = (root / name).read_text(encoding="utf-8")
+        assert not re.search(r"return \(?f\"", src), name  # a sentence instead of a Message
+        for code in re.findall(r"Message\(\s*\"([a-z_.]+)\"", src) + re.findall(r"what=\"([a-z_.]+)\"", src):
+            assert code in TEMPLATES, (name, code)
+        details = re.findall(r"Term\(\"detail\", \"(\w+)\"\)", src)
+        for call in re.findall(r"_missing\(name, ([^)]*)\)", src):
+            details += re.findall(r"\"(\w+)\"", call)
+        for key in details:
+            assert f"detail.{key}" in zh and f"detail.{key}" in en, (name, key)
+
+
+def test_a_procedure_refusal_in_each_language():
+    from datetime import date
+
+    from restoration.cases.rules import load_profile
+    from restoration.cases.workflow import replay
+    case = {"case_id": "T", "case_class": "ordinary", "incident_date": "2025-01-01"}
+    steps = [{"event_type": "clue_registered", "event_date": "2025-02-01", "details": {}},
+             {"event_type": "supervision_started", "event_date": "2025-02-02", "details": {"authority": "省办"}}]
+    problems = replay(case, steps, load_profile("guangxi"), date(2026, 1, 1)).problems
+    assert len(problems) == 1
+    m = problems[0][2]
+    assert isinstance(m, Message) and m.code == "event.supervision_major_only"
+    assert "supervision is for major cases" in str(m) and "ordinary" in str(m)
+    zh = message(m, "zh")
+    assert "督办适用于重大案件" in zh and "本案为一般" in zh
+    assert not re.search(r"supervision|major|ordinary|case", zh)
