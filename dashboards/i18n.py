@@ -94,9 +94,9 @@ def message(m, lang: str = "zh") -> str:
     if not isinstance(m, Message):
         return str(m)
     d = dictionary(lang)
-    # terms the dictionaries word themselves (event detail fields); the rest from the vocabularies
+    # terms the dictionaries word themselves (event detail fields, units); the rest from the vocabularies
     return render(m, lang, lambda code: d.get("msg." + code),
-                  lambda term, _lang: d.get(f"detail.{term.code}") if term.kind == "detail" else None)
+                  lambda term, _lang: d.get(f"{term.kind}.{term.code}") if term.kind in ("detail", "unit") else None)
 
 
 def scenario_message(exc, lang: str = "zh") -> str:

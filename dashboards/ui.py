@@ -70,7 +70,7 @@ def shown_errors():
     except PermissionDenied as exc:
         st.error(f"{T('error.denied')}: {md(str(exc))}")
     except RestorationError as exc:
-        st.error(f"{T('error.generic')}: {md(exc)}")
+        st.error(f"{T('error.generic')}: {md(issue_text(exc))}")
 
 
 def empty_state(what: str, how: str, **fmt) -> None:

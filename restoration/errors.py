@@ -86,6 +86,12 @@ class PermissionDenied(RestorationError):
 
 
 class InsufficientCapacityError(RestorationError):
-    """A bank project has less remaining capacity than was asked for."""
+    """A bank project has less remaining capacity than was asked for. ``message`` is a
+    :class:`restoration.messages.Message` (``str()``: English) that the dashboards word in the
+    interface language."""
 
     exit_code = 3
+
+    def __init__(self, message):
+        self.message = message
+        super().__init__(str(message))

@@ -31,6 +31,10 @@ TEMPLATES: dict[str, str] = {
     "appraisal.unit_cost_chosen": "unit cost: {n} candidates; used the {basis} value (order {order})",
     "appraisal.unit_cost_not_survey": "unit cost from a {basis}, not a survey",
     "appraisal.no_multiplier_range": "no multiplier range is set for {range} ({source}); k is the appraiser's value, unchecked",
+    # project bank
+    "bank.insufficient": ("insufficient capacity: project {project} has {remaining:g} {unit} remaining (capacity "
+                          "{capacity:g}, allocated {allocated:g}); {asked:g} {unit} was asked — nothing was reserved"),
+    "bank.no_capacity_left": "insufficient capacity: project {project} has no capacity remaining; escrow stays awaiting a match",
     # deadlines
     "deadline.source_case": "set on the event {event} of {date}",
     "deadline.source_ledger": "funds ledger (instalment schedule)",
@@ -184,7 +188,7 @@ def term_label(term: Term, lang: str = "zh") -> str:
         from .monitoring.progress import STATUS
         pair = STATUS.get(term.code)
         return (pair[0] if lang == "zh" else pair[1]) if pair else term.code
-    return term.code
+    return term.code  # "unit" and the rest: the code is the English (ha, mu, tCO2e)
 
 
 def placeholders(template: str) -> set[str]:

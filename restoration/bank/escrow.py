@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import InputError, InsufficientCapacityError, Issue
+from ..messages import Message
 from ..store import Store, Transaction
 from ..validate import validate_frame
 from .. import access
@@ -53,8 +54,7 @@ def match(target: Store | Transaction, escrow_id: str, project_id: str, *, amoun
             remaining = float(project["capacity"]) - _ledger.allocated(tx, project_id)
             amount = min(buys, remaining)
             if amount <= 0:
-                raise InsufficientCapacityError(f"容量不足 insufficient capacity: project {project_id} has no "
-                                                "capacity remaining; escrow stays awaiting a match")
+                raise InsufficientCapacityError(Message("bank.no_capacity_left", {"project": project_id}))
         alloc = _ledger.reserve(tx, project_id, esc["case_id"], amount, escrow_id=escrow_id,
                                 state="committed" if commit else "reserved", actor=actor,
                                 note=note or f"matched from escrow {escrow_id}")

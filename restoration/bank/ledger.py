@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, InsufficientCapacityError, Issue, NotFoundError
+from ..messages import Message, Term
 from ..store import Store, Transaction
 from .. import access
 from . import _common, units
@@ -98,9 +99,9 @@ def reserve(target: Store | Transaction, project_id: str, case_id: str | None, a
             remaining = capacity - used
             if qty > remaining + _tolerance(capacity):
                 u = project["capacity_unit"]
-                raise InsufficientCapacityError(
-                    f"容量不足 insufficient capacity: project {project_id} has {max(remaining, 0):g} {u} remaining "
-                    f"(capacity {capacity:g}, allocated {used:g}); {qty:g} {u} was asked — nothing was reserved")
+                raise InsufficientCapacityError(Message("bank.insufficient", {
+                    "project": project_id, "remaining": max(remaining, 0), "unit": Term("unit", u),
+                    "capacity": capacity, "allocated": used, "asked": qty}))
             aid = _common.next_id(tx, "bank_allocations", "allocation_id", "AL-", 6)
             row = {"allocation_id": aid, "project_id": project_id, "case_id": case_id, "external_ref": external_ref,
                    "amount": qty, "unit": project["capacity_unit"], "state": state,

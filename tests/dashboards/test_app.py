@@ -1,6 +1,7 @@
 """Every page through Streamlit's AppTest on the sample store."""
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -127,7 +128,8 @@ def test_bank_page_reserve_and_refusal(app, store):
     next(n for n in at.number_input if n.label.startswith("预留数量")).set_value(1e9)
     next(b for b in at.button if b.label == "预留").click().run()
     assert not at.exception
-    assert at.error and "capacity" in at.error[0].value.lower()
+    assert at.error and "容量不足" in at.error[0].value and "公顷" in at.error[0].value  # worded in Chinese
+    assert not re.search(r"capacity|remaining|reserved", at.error[0].value)
     assert store.count("bank_allocations") == before + 1
 
 
