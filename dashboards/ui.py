@@ -51,11 +51,28 @@ def md(text) -> str:
 
 
 def issue_text(issue) -> str:
-    """One input problem, in the interface language when the platform gave it a code."""
+    """One input problem in the interface language: where it is (case, row, field) and what is
+    wrong (worded from the dictionaries when the platform gave it a code)."""
+    from restoration.errors import Issue
     from restoration.messages import Message
-    if isinstance(getattr(issue, "message", None), Message):
-        return i18n.message(issue.message, lang())
-    return str(issue)
+    L = lang()
+    what = getattr(issue, "message", None)
+    what = i18n.message(what, L) if isinstance(what, Message) else (str(what) if isinstance(issue, Issue) else str(issue))
+    if not isinstance(issue, Issue):
+        return what
+    where = []
+    if issue.source:
+        where.append(i18n.message(issue.source, L))
+    if issue.row is not None:
+        where.append(i18n.message(Message(f"where.{issue.row_label}" if issue.row_label in ("line", "feature")
+                                          else "where.row", {"n": issue.row}), L))
+    if issue.field and not issue.field.startswith("-"):
+        label = i18n.dictionary(L).get(f"detail.{issue.field}", issue.field)
+        where.append(i18n.message(Message("where.field", {"field": label}), L))
+    elif issue.field:
+        return str(issue)  # a command-line option: not shown on pages
+    sep, colon = ("，", "：") if L == "zh" else (", ", ": ")
+    return (sep.join(where) + colon if where else "") + what
 
 
 @contextmanager

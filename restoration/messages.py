@@ -31,6 +31,18 @@ TEMPLATES: dict[str, str] = {
     "appraisal.unit_cost_chosen": "unit cost: {n} candidates; used the {basis} value (order {order})",
     "appraisal.unit_cost_not_survey": "unit cost from a {basis}, not a survey",
     "appraisal.no_multiplier_range": "no multiplier range is set for {range} ({source}); k is the appraiser's value, unchecked",
+    # where a problem is (the location before an input problem)
+    "where.case": "case {case}",
+    "where.row": "row {n}",
+    "where.line": "line {n}",
+    "where.feature": "feature {n}",
+    "where.field": "field '{field}'",
+    # attachments
+    "attachment.too_many": "{n} files; at most {max} per event",
+    "attachment.too_large": "{file}: {mb:.1f} MB is larger than the {limit:.0f} MB limit for one attachment",
+    "attachment.not_allowed": ("{file}: the content is not a JPEG, PNG or WebP image or a PDF document (whatever "
+                               "its name says)"),
+    "attachment.event_too_large": "{mb:.1f} MB of files in one event; at most {limit:.0f} MB",
     # project bank
     "bank.insufficient": ("insufficient capacity: project {project} has {remaining:g} {unit} remaining (capacity "
                           "{capacity:g}, allocated {allocated:g}); {asked:g} {unit} was asked — nothing was reserved"),

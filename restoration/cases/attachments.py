@@ -19,6 +19,7 @@ import unicodedata
 from typing import Sequence
 
 from ..errors import InputError, Issue
+from ..messages import Message
 
 #: largest single attachment accepted (bytes)
 MAX_ATTACHMENT_BYTES = 15_000_000
@@ -69,23 +70,21 @@ def check_attachments(files: Sequence[tuple[str, str, bytes]], *, source: str | 
     InputError naming every refused file (then nothing of the event may be saved)."""
     issues = []
     if len(files) > MAX_FILES:
-        issues.append(Issue(f"共 {len(files)} 个文件，每次最多 {MAX_FILES} 个 — {len(files)} files; at most {MAX_FILES} "
-                            "per event", source=source, field="attachments"))
+        issues.append(Issue(Message("attachment.too_many", {"n": len(files), "max": MAX_FILES}),
+                            source=source, field="attachments"))
     out, total, used = [], 0, set()
     for name, _claimed, data in files:
         data = bytes(data)
         total += len(data)
         if len(data) > MAX_ATTACHMENT_BYTES:
-            issues.append(Issue(f"{_shown(name)}：{len(data) / 1e6:.1f} MB，超过单个附件 "
-                                f"{MAX_ATTACHMENT_BYTES / 1e6:.0f} MB 的上限 — {len(data) / 1e6:.1f} MB is larger "
-                                f"than the {MAX_ATTACHMENT_BYTES / 1e6:.0f} MB limit for one attachment",
+            issues.append(Issue(Message("attachment.too_large", {"file": _shown(name), "mb": len(data) / 1e6,
+                                                                 "limit": MAX_ATTACHMENT_BYTES / 1e6}),
                                 source=source, field="attachments"))
             continue
         mime = sniff(data)
         if mime is None:
-            issues.append(Issue(f"{_shown(name)}：文件内容不是 JPEG、PNG、WebP 图片或 PDF 文档（无论文件名如何），"
-                                "已拒收 — the content is not a JPEG, PNG or WebP image or a PDF document "
-                                "(whatever its name says)", source=source, field="attachments"))
+            issues.append(Issue(Message("attachment.not_allowed", {"file": _shown(name)}),
+                                source=source, field="attachments"))
             continue
         clean = safe_name(name, mime)
         stem, ext = clean.rsplit(".", 1)
@@ -96,8 +95,7 @@ def check_attachments(files: Sequence[tuple[str, str, bytes]], *, source: str | 
         used.add(clean)
         out.append((clean, mime, data))
     if total > MAX_EVENT_BYTES:
-        issues.append(Issue(f"一次登记的文件共 {total / 1e6:.1f} MB，最多 {MAX_EVENT_BYTES / 1e6:.0f} MB — "
-                            f"{total / 1e6:.1f} MB of files in one event; at most {MAX_EVENT_BYTES / 1e6:.0f} MB",
+        issues.append(Issue(Message("attachment.event_too_large", {"mb": total / 1e6, "limit": MAX_EVENT_BYTES / 1e6}),
                             source=source, field="attachments"))
     if issues:
         raise InputError(issues)

@@ -319,7 +319,7 @@ def add_event(store: Store, case_id: str, event: Mapping[str, Any], actor: "acce
     are stored with the event in the same transaction.
     """
     today = _today(today)
-    attachments = check_attachments(attachments, source=f"case {case_id}")
+    attachments = check_attachments(attachments, source=Message("where.case", {"case": case_id}))
     action = "case.event"
     who = access.as_actor(actor)
     if not who.can(action) and event.get("event_type") in access.APPRAISAL_EVENTS:

@@ -424,6 +424,6 @@ def validate_history(case: Mapping[str, Any], events: Iterable[Mapping | Event],
     result = replay(case, events, profile, today)
     if result.problems:
         cid = case.get("case_id")
-        raise InputError([Issue(msg, source=source or (f"case {cid}" if cid else None), field="event_type")
+        raise InputError([Issue(msg, source=source or (Message("where.case", {"case": cid}) if cid else None), field="event_type")
                           for _, _, msg in result.problems])
     return result

@@ -125,7 +125,7 @@ def _checked(text: str, name: str, tag: str | None, origin: str):
             # a parent named in ``extends`` is looked up where profiles are (installed, shipped)
             return rules.load_profile(candidate), candidate
         except InputError as exc:
-            raise InputError([Issue(i.message, source=origin if (i.source or "").startswith(tmp) else i.source,
+            raise InputError([Issue(i.message, source=origin if str(i.source or "").startswith(tmp) else i.source,
                                     row=i.row, field=i.field, row_label=i.row_label)
                               for i in exc.issues]) from None
         except NotFoundError as exc:

@@ -1,0 +1,37 @@
+"""Readable input problems (dashboards.ui.issue_text): where and what, in the interface language."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dashboards import ui
+from restoration.cases.attachments import check_attachments
+from restoration.errors import InputError, Issue
+from restoration.messages import Message
+
+
+def _refused(source):
+    with pytest.raises(InputError) as exc:
+        check_attachments([("x.png", "image/png", b"<html><script>1</script></html>")], source=source)
+    return exc.value.issues[0]
+
+
+def test_attachment_refusal_with_its_location_in_each_language(monkeypatch):
+    issue = _refused(Message("where.case", {"case": "GX-2022-010"}))
+    # logs and the command line: English
+    assert str(issue).startswith("case GX-2022-010, field 'attachments': 'x.png': the content is not a JPEG")
+    monkeypatch.setattr(ui, "lang", lambda: "zh")
+    zh = ui.issue_text(issue)
+    assert zh.startswith("案件 GX-2022-010，字段“附件”：'x.png'：文件内容不是 JPEG、PNG、WebP 图片或 PDF 文档"), zh
+    assert not re.search(r"case|field|attachments|content", zh)
+    monkeypatch.setattr(ui, "lang", lambda: "en")
+    assert ui.issue_text(issue) == str(issue)
+
+
+def test_rows_and_plain_problems(monkeypatch):
+    monkeypatch.setattr(ui, "lang", lambda: "zh")
+    assert ui.issue_text(Issue("bad", source="cases.csv", row=3, row_label="line", field="title")) == \
+        "cases.csv，第 3 行，字段“title”：bad"
+    assert ui.issue_text(Issue("x", field="--crs")) == "argument --crs: x"
+    assert ui.issue_text("plain") == "plain"
