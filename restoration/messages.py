@@ -43,6 +43,11 @@ TEMPLATES: dict[str, str] = {
     "attachment.not_allowed": ("{file}: the content is not a JPEG, PNG or WebP image or a PDF document (whatever "
                                "its name says)"),
     "attachment.event_too_large": "{mb:.1f} MB of files in one event; at most {limit:.0f} MB",
+    # rule profiles
+    "profile.unknown": ("case {case} names the unknown rule profile '{profile}', so its deadlines and workflow cannot "
+                        "be computed; known profiles: {known}. Install {profile}.toml in a folder of ${env}, or set "
+                        "the case's profile to a known one"),
+    "profile.unreadable": "case {case}: rule profile '{profile}' cannot be loaded ({detail}); fix the profile file",
     # project bank
     "bank.insufficient": ("insufficient capacity: project {project} has {remaining:g} {unit} remaining (capacity "
                           "{capacity:g}, allocated {allocated:g}); {asked:g} {unit} was asked — nothing was reserved"),

@@ -90,14 +90,18 @@ def _load_problem(case: Mapping[str, Any], exc: Exception) -> str:
 def profile_for(case: Mapping[str, Any], events: Sequence[Event | Mapping] | None = None) -> Profile:
     """The case's rule profile: the version of ``case.profile`` in force on its filing date (a
     case naming a version, ``zhejiang@2026``, uses exactly that one). InputError naming the case
-    if the profile is unknown here or cannot be loaded."""
-    problem = profile_problem(case)
-    if problem is None:
+    (a :class:`~restoration.messages.Message`: pages word it in their language) if the profile
+    is unknown here or cannot be loaded."""
+    cid, name = case.get("case_id"), str(case.get("profile") or "guangxi")[:100]
+    if profile_problem(case) is None:
         try:
             return load_profile(case.get("profile") or "guangxi", on=judged_on(case, events))
         except (InputError, NotFoundError) as exc:
-            problem = _load_problem(case, exc)
-    raise InputError(Issue(problem, source=f"case {case.get('case_id')}", field="profile"))
+            problem = Message("profile.unreadable", {"case": cid, "profile": name, "detail": str(exc)})
+    else:
+        problem = Message("profile.unknown", {"case": cid, "profile": name.encode("unicode_escape").decode("ascii"),
+                                              "known": list(available_profiles()), "env": ENV_PROFILES})
+    raise InputError(Issue(problem, source=Message("where.case", {"case": cid}), field="profile"))
 
 
 def _profiles():

@@ -252,7 +252,9 @@ def test_overview_survives_a_case_with_an_unknown_rule_profile(app, store):
     at.session_state["case_id"] = "GX-2025-002"
     at.switch_page("views/case.py").run()
     assert not at.exception, at.exception
-    assert any("unknown rule profile" in e.value for e in at.error), [e.value for e in at.error]
+    errors = [e.value for e in at.error]
+    assert any("规则配置“hai\\*nan\\_\\[x\\]\\(y\\)”不存在" in e for e in errors), errors  # in the page's language
+    assert not any("unknown rule profile" in e for e in errors), errors
 
 
 def test_invalid_calculator_input_clears_the_result(app):
