@@ -96,7 +96,7 @@ def case_access_panel(case: dict, lang: str) -> None:
     from restoration.cases.records import update_case
     from restoration.disclosure import title_template
 
-    from .ui import shown_errors
+    from .ui import form_key, shown_errors, submitted_once
     who = data.actor()
     tree = access.region_tree(data.raw_store())
     codes = tree.codes()
@@ -105,7 +105,8 @@ def case_access_panel(case: dict, lang: str) -> None:
         can_assign, can_disclose = who.can("case.assign"), who.can("case.disclose")
         handling = case.get("handling_region") if case.get("handling_region") in codes else None
         joint = [c for c in (case.get("joint_regions") or []) if c in codes]
-        with st.form(f"access_{case['case_id']}"):
+        form = f"access_{case['case_id']}"
+        with st.form(form_key(form)):
             new_handling = st.selectbox(t("access.handling_region", lang), codes, format_func=label,
                                         index=codes.index(handling) if handling else 0, disabled=not can_assign)
             new_joint = st.multiselect(t("access.joint_regions", lang), codes, default=joint, format_func=label,
@@ -118,7 +119,7 @@ def case_access_panel(case: dict, lang: str) -> None:
                                          max_chars=120, disabled=not can_disclose)
             st.caption(t("access.public_title_template", lang, title=title_template(case, tree)))
             submitted = st.form_submit_button(t("access.save", lang), disabled=not (can_assign or can_disclose))
-        if submitted:
+        if submitted and (request := submitted_once(form)):
             changes = {}
             if can_assign:
                 names = [n.strip() for n in appraisers.replace(",", "、").replace("，", "、").split("、") if n.strip()]
@@ -126,7 +127,8 @@ def case_access_panel(case: dict, lang: str) -> None:
             if can_disclose:
                 changes.update(disclosed=disclosed, public_title=public_title.strip() or None)
             with shown_errors():
-                saved = update_case(data.store(), case["case_id"], changes, who, expected_version=case["version"])
+                saved = update_case(data.store(), case["case_id"], changes, who, expected_version=case["version"],
+                                    request_id=request)
                 st.session_state[f"loaded_version_{case['case_id']}"] = int(saved["version"])
                 st.success(t("access.saved", lang))
 

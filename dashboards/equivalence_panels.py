@@ -146,7 +146,7 @@ def case_link(scenario: dict, result, lang: str) -> None:
     from restoration.bank import set_case_scenario
 
     from . import data, state
-    from .ui import empty_state, flash, shown_errors, user
+    from .ui import empty_state, flash, form_key, shown_errors, submitted_once, user
     st.subheader(t("eq.case_link", lang))
     cases = data.cases()
     if cases.empty:
@@ -168,9 +168,12 @@ def case_link(scenario: dict, result, lang: str) -> None:
         from .access_panels import gate
         with right:
             may_save = gate("scenario.edit", lang, case_id=case_id)
-        if result is not None and may_save and right.button(t("eq.save_case", lang), icon=":material/save:"):
-            sid = set_case_scenario(data.store(), case_id, scenario,
-                                    source=f"calculator ({user()['name']})", actor=data.actor())
+        form = f"eq_save_{case_id}"
+        if result is not None and may_save and \
+                right.button(t("eq.save_case", lang), icon=":material/save:", key=form_key(form)) and \
+                (request := submitted_once(form)):
+            sid = set_case_scenario(data.store(), case_id, scenario, source=f"calculator ({user()['name']})",
+                                    actor=data.actor(), request_id=request)
             flash(t("eq.saved_case", lang, id=sid, case=case_id, scale=scale_text(result, lang)))
             st.rerun()
 

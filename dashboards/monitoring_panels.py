@@ -176,11 +176,14 @@ def evaluation(case_id: str, lang: str) -> None:
     from .access_panels import gate
     if not gate("monitoring.evaluate", lang, case_id=case_id):
         return
-    if st.button(t("mon.evaluate_now", lang), key=f"evaluate_{case_id}", icon=":material/fact_check:"):
+    from .ui import flash, form_key, submitted_once
+    form = f"evaluate_{case_id}"
+    if st.button(t("mon.evaluate_now", lang), key=form_key(form), icon=":material/fact_check:") and \
+            (request := submitted_once(form)):
         with shown_errors():
             from restoration.monitoring import evaluate_case
-            from .ui import flash
-            saved = evaluate_case(data.store(), case_id, as_of=config.today(), actor=data.actor())
+            saved = evaluate_case(data.store(), case_id, as_of=config.today(), actor=data.actor(),
+                                  request_id=request)
             verdict = saved.get("verdict") if isinstance(saved, dict) else getattr(saved, "verdict", None)
             flash(t("mon.evaluated", lang, verdict=t(f"mon.verdict_{verdict}", lang) if verdict else "—"))
             st.rerun()

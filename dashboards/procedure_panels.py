@@ -252,7 +252,7 @@ def screening_reports(lang: str) -> None:
     from restoration.cases.procedure import add_screening_report
     from restoration.cases.procedure import _period as reporting_period
 
-    from .ui import shown_errors
+    from .ui import form_key, shown_errors, submitted_once
     today = config.today()
     st.subheader(t("proc.screening", lang))
     profiles = {}
@@ -311,7 +311,7 @@ def screening_reports(lang: str) -> None:
         return
     start, _end = reporting_period(today, int(months) if months else 6)
     prev_start, prev_end = reporting_period(start - timedelta(days=1), int(months) if months else 6)
-    with st.form("screening_report", clear_on_submit=True):
+    with st.form(form_key("screening_report"), clear_on_submit=True):
         region = st.selectbox(t("proc.region", lang), regions, key="screening_region")
         c = st.columns(3)
         p_start = c[0].date_input(t("proc.period_start", lang), value=prev_start, max_value=today, key="scr_from")
@@ -329,10 +329,13 @@ def screening_reports(lang: str) -> None:
     if not sub_to.strip():
         st.error(t("proc.submitted_to_required", lang))
         return
+    request = submitted_once("screening_report")
+    if request is None:
+        return  # this submission was already written (a double click)
     with shown_errors():
         add_screening_report(data.store(), {
             "region": region, "period_start": p_start.isoformat(), "period_end": p_end.isoformat(),
             "submitted_on": sub_on.isoformat(), "submitted_to": sub_to.strip(),
             "n_clues": None if clues is None else int(clues), "n_referred": None if referred is None else int(referred),
-            "n_filed": None if filed is None else int(filed), "note": note.strip() or None}, who)
+            "n_filed": None if filed is None else int(filed), "note": note.strip() or None}, who, request_id=request)
         st.success(t("form.saved", lang))

@@ -83,20 +83,24 @@ def derive_scenario(store: Store | Transaction, case_id: str) -> dict:
 
 
 def set_case_scenario(store: Store | Transaction, case_id: str, scenario: Mapping[str, Any], *,
-                      source: str | None = None, actor: str = "system") -> str:
-    """Store ``scenario`` (checked by the equivalence engine) as the case's scenario; returns its id."""
+                      source: str | None = None, actor: str = "system", request_id: str | None = None) -> str:
+    """Store ``scenario`` (checked by the equivalence engine) as the case's scenario; returns its id.
+    A ``request_id`` already used stores nothing again and returns the id stored then."""
     try:
         parse_scenario(scenario)
     except ScenarioError as exc:
         raise InputError(Issue(f"invalid scenario: {exc}", source=source or "scenario")) from exc
     actor = access.require(actor, "scenario.edit", store, case_id=case_id).name
     with _common.transaction(store, actor) as tx:
-        tx.get("cases", case_id)
-        sid = _common.next_id(tx, "case_scenarios", "scenario_id", "SC-", 4)
-        frame = pd.DataFrame([{"scenario_id": sid, "case_id": case_id, "purpose": PURPOSE,
-                               "scenario": dict(scenario), "source": source}])
-        tx.insert("case_scenarios", frame)
-    return sid
+        def write() -> str:
+            tx.get("cases", case_id)
+            sid = _common.next_id(tx, "case_scenarios", "scenario_id", "SC-", 4)
+            frame = pd.DataFrame([{"scenario_id": sid, "case_id": case_id, "purpose": PURPOSE,
+                                   "scenario": dict(scenario), "source": source}])
+            tx.insert("case_scenarios", frame)
+            return sid
+
+        return tx.once(request_id, "scenario.save", write)
 
 
 def unit_value(scenario: Mapping[str, Any]) -> float | None:

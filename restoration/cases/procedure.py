@@ -483,9 +483,10 @@ def screening_report_status(store: Store, profile: Profile, today: date | None =
     return pd.DataFrame(rows, columns=cols)
 
 
-def add_screening_report(store: Store, report: Mapping[str, Any], actor) -> dict:
+def add_screening_report(store: Store, report: Mapping[str, Any], actor, request_id: str | None = None) -> dict:
     """Record a region's screening report for one period (checked, audited). ``actor`` must be
-    allowed to record case events (``case.event``) in the report's region."""
+    allowed to record case events (``case.event``) in the report's region. A ``request_id``
+    already used (a form submitted twice) records nothing again and returns what it recorded."""
     from .. import access
     from ..importer import prepare
     region = report.get("region")
@@ -494,17 +495,20 @@ def add_screening_report(store: Store, report: Mapping[str, Any], actor) -> dict
     frame = pd.DataFrame([{**dict(report), "actor": actor}])
     frame.attrs.update(source="screening report", row_start=1, row_label="report")
     with store.transaction(actor) as tx:
-        clean, _ = prepare(tx, "screening_reports", frame)
-        row = clean.iloc[0].to_dict()
-        if _d(row["period_end"]) < _d(row["period_start"]):
-            raise InputError(Issue("period_end is before period_start", source="screening report",
-                                   field="period_end"))
-        if not tx.read("screening_reports", region=row["region"],
-                       period_start=str(row["period_start"])[:10]).empty:
-            raise InputError(Issue(f"a report for {row['region']} from {row['period_start']} is already "
-                                   "recorded", source="screening report", field="period_start"))
-        tx.insert("screening_reports", clean, action="screening report")
-    return row
+        def write() -> dict:
+            clean, _ = prepare(tx, "screening_reports", frame)
+            row = clean.iloc[0].to_dict()
+            if _d(row["period_end"]) < _d(row["period_start"]):
+                raise InputError(Issue("period_end is before period_start", source="screening report",
+                                       field="period_end"))
+            if not tx.read("screening_reports", region=row["region"],
+                           period_start=str(row["period_start"])[:10]).empty:
+                raise InputError(Issue(f"a report for {row['region']} from {row['period_start']} is already "
+                                       "recorded", source="screening report", field="period_start"))
+            tx.insert("screening_reports", clean, action="screening report")
+            return row
+
+        return tx.once(request_id, "screening.report", write)
 
 
 # -- assessment (考核) -----------------------------------------------------------------------------

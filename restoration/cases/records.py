@@ -372,9 +372,12 @@ def _jurisdiction_changes(case: Mapping[str, Any], ev: Event) -> dict:
 
 
 def update_case(store: Store, case_id: str, changes: Mapping[str, Any], actor: "access.Actor | str",
-                expected_version: int | None = None, today: date | None = None) -> dict:
+                expected_version: int | None = None, today: date | None = None,
+                request_id: str | None = None) -> dict:
     """Edit fields of a case (``EDITABLE``) under the optimistic lock; returns the updated case.
-    A change the recorded events would no longer satisfy (an incident date after them) is refused."""
+    A change the recorded events would no longer satisfy (an incident date after them) is refused.
+    A ``request_id`` already used (a form submitted twice) changes nothing again and returns the
+    case as that request left it (no conflict with the version the form was rendered with)."""
     bad = [k for k in changes if k not in EDITABLE]
     if bad:
         raise InputError(Issue(f"field(s) {', '.join(bad)} cannot be edited here (stage follows the events, "
@@ -385,19 +388,22 @@ def update_case(store: Store, case_id: str, changes: Mapping[str, Any], actor: "
         from ..disclosure import check_public_text
         check_public_text(changes["public_title"], "public_title", {**store.get("cases", case_id), **changes})
     with store.transaction(who.name) as tx:
-        current = _lock(tx, case_id, expected_version)
-        frame_ = pd.DataFrame([{**{k: current.get(k) for k in EDITABLE}, **changes,
-                                "case_id": case_id, "case_class": current["case_class"], "stage": current["stage"]}])
-        from ..validate import validate_frame
-        clean = validate_frame("cases", frame_, f"case {case_id}").frame.iloc[0].to_dict()
-        edit = {k: clean[k] for k in changes}
-        if "damage_amount_yuan" in edit:  # an amount typed by hand is marked as such (issue 13)
-            edit["damage_amount_source"] = "manual" if edit["damage_amount_yuan"] is not None and \
-                not pd.isna(edit["damage_amount_yuan"]) else None
-            edit["damage_appraisal_id"] = None
-        if "incident_date" in edit:
-            _still_valid(tx, {**current, **edit}, today, "this incident date")
-        return tx.update("cases", case_id, edit, expected_version=expected_version)
+        def write() -> dict:
+            current = _lock(tx, case_id, expected_version)
+            frame_ = pd.DataFrame([{**{k: current.get(k) for k in EDITABLE}, **changes, "case_id": case_id,
+                                    "case_class": current["case_class"], "stage": current["stage"]}])
+            from ..validate import validate_frame
+            clean = validate_frame("cases", frame_, f"case {case_id}").frame.iloc[0].to_dict()
+            edit = {k: clean[k] for k in changes}
+            if "damage_amount_yuan" in edit:  # an amount typed by hand is marked as such (issue 13)
+                edit["damage_amount_source"] = "manual" if edit["damage_amount_yuan"] is not None and \
+                    not pd.isna(edit["damage_amount_yuan"]) else None
+                edit["damage_appraisal_id"] = None
+            if "incident_date" in edit:
+                _still_valid(tx, {**current, **edit}, today, "this incident date")
+            return tx.update("cases", case_id, edit, expected_version=expected_version)
+
+        return tx.once(request_id, "case.update", write)
 
 
 def _require_edit(store, case_id: str, changes: Mapping[str, Any], actor) -> "access.Actor":

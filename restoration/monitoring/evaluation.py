@@ -197,9 +197,10 @@ def _verdict(passed: pd.Series, due: pd.Series) -> str:
 def evaluate_case(store: Store, case_id: str, *, as_of: Any = None, window_days: int = 180,
                   n_last: int = 12, min_samples: int = 8, confidence: float = 0.95,
                   reference_share: float | None = None, save: bool = True,
-                  actor: str = "cli") -> EffectEvaluation:
+                  actor: str = "cli", request_id: str | None = None) -> EffectEvaluation:
     """Evaluate every indicator target of ``case_id``'s sites as of ``as_of`` (default today)
-    and, with ``save``, store the result in ``effect_evaluations`` (see the module docstring)."""
+    and, with ``save``, store the result in ``effect_evaluations`` (see the module docstring;
+    ``request_id``: see :func:`save_evaluation`)."""
     store.get("cases", case_id)  # NotFoundError names an unknown case
     if save:
         actor = access.require(actor, "monitoring.evaluate", store, case_id=case_id)
@@ -273,25 +274,35 @@ def evaluate_case(store: Store, case_id: str, *, as_of: Any = None, window_days:
     result = EffectEvaluation(case_id, str(when.date()), _verdict(table["passed"], table["due"]), table,
                               samples, params)
     if save:
-        save_evaluation(store, result, actor=actor)
+        save_evaluation(store, result, actor=actor, request_id=request_id)
     return result
 
 
-def save_evaluation(store: Store, result: EffectEvaluation, *, actor: str = "cli") -> str:
-    """Store ``result`` in ``effect_evaluations`` (new id ``<case>-EVnn``); returns the id."""
+def save_evaluation(store: Store, result: EffectEvaluation, *, actor: str = "cli",
+                    request_id: str | None = None) -> str:
+    """Store ``result`` in ``effect_evaluations`` (new id ``<case>-EVnn``); returns the id. A
+    ``request_id`` already used (a double click) stores nothing again and returns the id stored
+    then."""
     actor = access.require(actor, "monitoring.evaluate", store, case_id=result.case_id).name
     with store.transaction(actor) as tx:
-        n = tx.count("effect_evaluations", case_id=result.case_id)
-        result.evaluation_id = f"{result.case_id}-EV{n + 1:02d}"
-        passed = result.indicators["passed"]
-        record = pd.DataFrame([{
-            "evaluation_id": result.evaluation_id, "case_id": result.case_id, "as_of": result.as_of,
-            "verdict": result.verdict, "n_indicators": len(passed),
-            "n_passed": int((passed == True).sum()), "n_failed": int((passed == False).sum()),  # noqa: E712
-            "indicators": result.to_dict()["indicators"], "parameters": result.parameters,
-            "software_version": __version__, "actor": actor, "evaluated_at": result.evaluated_at}])
-        clean = validate_frame("effect_evaluations", record, source="evaluation").frame
-        tx.insert("effect_evaluations", clean, action="effect evaluation")
+        result.evaluation_id = tx.once(request_id, "monitoring.evaluate",
+                                       lambda: _insert_evaluation(tx, result, actor))
+    return result.evaluation_id
+
+
+def _insert_evaluation(tx, result: EffectEvaluation, actor: str) -> str:
+    """Insert ``result`` as the case's next evaluation (``<case>-EVnn``) in ``tx``."""
+    n = tx.count("effect_evaluations", case_id=result.case_id)
+    result.evaluation_id = f"{result.case_id}-EV{n + 1:02d}"
+    passed = result.indicators["passed"]
+    record = pd.DataFrame([{
+        "evaluation_id": result.evaluation_id, "case_id": result.case_id, "as_of": result.as_of,
+        "verdict": result.verdict, "n_indicators": len(passed),
+        "n_passed": int((passed == True).sum()), "n_failed": int((passed == False).sum()),  # noqa: E712
+        "indicators": result.to_dict()["indicators"], "parameters": result.parameters,
+        "software_version": __version__, "actor": actor, "evaluated_at": result.evaluated_at}])
+    clean = validate_frame("effect_evaluations", record, source="evaluation").frame
+    tx.insert("effect_evaluations", clean, action="effect evaluation")
     return result.evaluation_id
 
 

@@ -57,3 +57,39 @@ def test_a_repeated_event_is_recorded_once(store):
     b = add_event(store, cid, event, "li", expected_version=before["version"], today=TODAY, request_id="event_x:1")
     assert a["version"] == b["version"] == before["version"] + 1
     assert store.count("case_events", case_id=cid) == n_events + 1
+
+
+def test_the_other_forms_write_once(store):
+    """The calculator's save-to-case, the monitoring page's evaluate-now button, the access panel's
+    case update and the screening-report form: the same request id twice writes once."""
+    from restoration.bank import case_scenario, set_case_scenario
+    from restoration.cases.procedure import add_screening_report
+    from restoration.cases.records import update_case
+    from restoration.monitoring import evaluate_case
+    cid = "GX-2022-010"
+    scenario = case_scenario(store, cid)["scenario"]
+    n = store.count("case_scenarios")
+    first = set_case_scenario(store, cid, scenario, source="calc", request_id="eq_save:1")
+    assert set_case_scenario(store, cid, scenario, source="calc", request_id="eq_save:1") == first
+    assert store.count("case_scenarios") == n + 1
+
+    n = store.count("effect_evaluations")
+    ev1 = evaluate_case(store, cid, as_of="2026-11-20", request_id="evaluate:1")
+    ev2 = evaluate_case(store, cid, as_of="2026-11-20", request_id="evaluate:1")
+    assert ev1.evaluation_id == ev2.evaluation_id and store.count("effect_evaluations") == n + 1
+
+    version = int(store.get("cases", cid)["version"])
+    audits = _audit(store, "cases")
+    for _ in range(2):  # the repeat carries the version the form was rendered with: no conflict
+        saved = update_case(store, cid, {"appraisers": ["zhang.appraiser"]}, "admin", expected_version=version,
+                            request_id="access:1")
+        assert int(saved["version"]) == version + 1
+    assert int(store.get("cases", cid)["version"]) == version + 1 and _audit(store, "cases") == audits + 1
+
+    n = store.count("screening_reports")
+    report = {"region": "桂源县", "period_start": "2026-01-01", "period_end": "2026-06-30",
+              "submitted_on": "2026-07-20", "submitted_to": "省工作小组"}
+    a = add_screening_report(store, report, "t", request_id="screening:1")
+    b = add_screening_report(store, report, "t", request_id="screening:1")  # no "already recorded"
+    assert store.count("screening_reports") == n + 1 and str(a["region"]) == str(b["region"]) == "桂源县"
+    assert store.count("submissions") == 4
