@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from restoration import config
+from restoration import access, config
 
 from . import data
 from .i18n import money, t
@@ -305,6 +305,9 @@ def screening_reports(lang: str) -> None:
     cases = data.cases()
     regions = sorted({str(r) for r in cases["region"].dropna()} |
                      ({str(r) for r in data.counties()["name"].dropna()} if "name" in data.counties() else set()))
+    if who.region != access.PROVINCE:  # only the regions inside the user's jurisdiction
+        tree = access.region_tree(data.raw_store())
+        regions = [r for r in regions if (code := tree.resolve(r)) and tree.contains(who.region, code)]
     st.subheader(t("proc.form_screening", lang))
     if not regions:
         st.caption(t("proc.screening_no_regions", lang))

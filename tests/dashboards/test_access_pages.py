@@ -147,6 +147,8 @@ def test_county_user_sees_and_edits_only_its_cases(app, store, staff_data):
     others = store.read("cases")
     for _, case in others[~others["region"].isin(["青岚县"])].iterrows():
         assert case["title"] not in sent, case["case_id"]
+    # the screening-report form offers only the county's own region (not every county)
+    assert next(s for s in at.selectbox if s.label == "地区").options == ["青岚县"]
 
 
 def _labels(at) -> dict[str, list[str]]:
