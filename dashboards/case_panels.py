@@ -283,10 +283,14 @@ def inspection_form(case_id: str, version: int, lang: str) -> None:
     actor = data.actor()  # the signed-in user: restoration checks role and region
     st.subheader(t("form.inspection", lang))
     form = f"inspection_{case_id}"
-    with st.form(form_key(form), clear_on_submit=True):
-        when = st.date_input(t("form.inspection_date", lang), value=_today(), max_value=_today())
-        inspector = st.text_input(t("form.inspector", lang), max_chars=100)
-        findings = st.text_area(t("form.findings", lang), max_chars=4000)
+    # typed fields keep their values when the write is refused (keyed: the form's key changes with
+    # every submission); they are cleared only after a successful write. The photos are not kept
+    # (a refused file must be chosen again).
+    keys = {f: f"{form}_{f}" for f in ("date", "inspector", "findings")}
+    with st.form(form_key(form)):
+        when = st.date_input(t("form.inspection_date", lang), value=_today(), max_value=_today(), key=keys["date"])
+        inspector = st.text_input(t("form.inspector", lang), max_chars=100, key=keys["inspector"])
+        findings = st.text_area(t("form.findings", lang), max_chars=4000, key=keys["findings"])
         photos = st.file_uploader(t("form.photos", lang), type=["jpg", "jpeg", "png"], accept_multiple_files=True,
                                   max_upload_size=MAX_ATTACHMENT_MB)
         submitted = st.form_submit_button(t("form.save", lang), icon=":material/save:")
@@ -304,6 +308,8 @@ def inspection_form(case_id: str, version: int, lang: str) -> None:
                                 "photos": [f[0] for f in files]}},
                     actor, expected_version=version, today=_today(), attachments=files, request_id=request)
                 st.session_state[state.loaded_version(case_id)] = int(saved["version"])
+                for key in keys.values():  # written: the next inspection starts from an empty form
+                    st.session_state.pop(key, None)
                 flash(t("form.saved_inspection", lang, date=when.isoformat(), version=int(saved["version"])))
                 st.rerun()
 

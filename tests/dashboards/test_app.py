@@ -173,6 +173,9 @@ def test_inspection_form_writes_and_bad_form_writes_nothing(app, store):
     last = store.read("case_events", case_id="GX-2023-009").iloc[-1]
     assert last["event_type"] == "inspection" and last["details"]["inspector"] == "王工"
     assert store.get("cases", "GX-2023-009")["version"] == version + 1
+    # written: the form starts empty for the next inspection
+    assert next(w for w in at.text_input if w.label == "巡查人").value == ""
+    assert next(w for w in at.text_area if w.label == "巡查发现").value == ""
 
 
 def test_event_form_conflict_is_shown_as_such(app, store):
@@ -187,6 +190,10 @@ def test_event_form_conflict_is_shown_as_such(app, store):
     assert not at.exception
     assert any("保存冲突" in w.value and "other.user" in w.value for w in at.warning)
     assert store.count("case_events") == events
+    # refused: what was typed is kept, also on the next run (the form's key changed)
+    at.run()
+    assert next(w for w in at.text_input if w.label == "巡查人").value == "王工"
+    assert next(w for w in at.text_area if w.label == "巡查发现").value == "正常"
 
 
 def test_refused_event_shows_the_rule(app, store):
