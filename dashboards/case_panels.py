@@ -322,29 +322,33 @@ def event_form(case_id: str, version: int, lang: str, codes: list[str]) -> None:
     etype = st.selectbox(t("form.event_type", lang), codes, key=f"ev_type_{case_id}",
                          format_func=lambda c, lang=lang: event_label(c, lang))
     form = f"event_{case_id}"
-    with st.form(form_key(form), clear_on_submit=True):
-        when = st.date_input(t("form.event_date", lang), value=_today(), max_value=_today())
+    # keyed fields: kept when the write is refused, cleared after a successful one (as the inspection form)
+    prefix = f"{form}_field_"
+    with st.form(form_key(form)):
+        when = st.date_input(t("form.event_date", lang), value=_today(), max_value=_today(), key=prefix + "date")
         details: dict = {}
         for key, kind, source in EVENT_FIELDS.get(etype, []):
             label = t(f"detail.{key}", lang)
+            wkey = f"{prefix}{etype}_{key}"
             if kind in ("choice", "choices"):
                 items = _profile_list(case_id, source)
                 ids = [i.id for i in items]
                 names = {i.id: (i.en if lang == "en" else i.zh) for i in items}
                 if kind == "choice":
                     details[key] = st.selectbox(label, ids, index=None, placeholder=t("form.choose", lang),
-                                                format_func=lambda v, n=names: n.get(v, v))
+                                                format_func=lambda v, n=names: n.get(v, v), key=wkey)
                 else:
                     details[key] = st.multiselect(label, ids, placeholder=t("form.choose", lang),
-                                                  format_func=lambda v, n=names: n.get(v, v))
+                                                  format_func=lambda v, n=names: n.get(v, v), key=wkey)
             elif kind == "yuan":
-                details[key] = st.number_input(label, min_value=0.0, value=None, step=1000.0, format="%.2f")
+                details[key] = st.number_input(label, min_value=0.0, value=None, step=1000.0, format="%.2f",
+                                               key=wkey)
             elif kind == "bool":
-                details[key] = st.checkbox(label)
+                details[key] = st.checkbox(label, key=wkey)
             elif kind == "verdict":
                 details[key] = st.selectbox(label, ["pass", "fail"], index=None, placeholder=t("form.choose", lang),
-                                            format_func=lambda v: t(f"mon.verdict_{v}", lang))
-        note = st.text_area(t("form.note", lang), max_chars=2000)
+                                            format_func=lambda v: t(f"mon.verdict_{v}", lang), key=wkey)
+        note = st.text_area(t("form.note", lang), max_chars=2000, key=prefix + "note")
         submitted = st.form_submit_button(t("form.save", lang), icon=":material/save:")
     if submitted and (request := submitted_once(form)):
         details = {k: v for k, v in details.items() if v not in (None, "", [], False)}
@@ -355,6 +359,8 @@ def event_form(case_id: str, version: int, lang: str, codes: list[str]) -> None:
                                                       "details": details},
                               actor, expected_version=version, today=_today(), request_id=request)
             st.session_state[state.loaded_version(case_id)] = int(saved["version"])
+            for key in [k for k in st.session_state if str(k).startswith(prefix)]:
+                del st.session_state[key]  # written: the next event starts from an empty form
             flash(t("form.saved_event", lang, event=event_label(etype, lang), date=when.isoformat(),
                     version=int(saved["version"])))
             st.rerun()

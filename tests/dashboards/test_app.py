@@ -200,10 +200,14 @@ def test_refused_event_shows_the_rule(app, store):
     at = _case_page(app, "GX-2025-002")  # filed, not yet investigated
     sel = next(s for s in at.selectbox if s.label == "事件类型")
     sel.set_value("closed")
+    note = [w for w in at.text_area if w.label == "说明"]
+    note[-1].input("结案材料已齐")
     buttons = [b for b in at.button if b.label == "保存"]
     buttons[-1].click().run()
     assert not at.exception
     assert at.error and "未保存任何内容" in at.error[0].value
+    at.run()  # refused: the typed note is still there on the next run
+    assert [w for w in at.text_area if w.label == "说明"][-1].value == "结案材料已齐"
 
 
 def test_downloads_offered(app):
