@@ -48,6 +48,9 @@ TEMPLATES: dict[str, str] = {
                         "be computed; known profiles: {known}. Install {profile}.toml in a folder of ${env}, or set "
                         "the case's profile to a known one"),
     "profile.unreadable": "case {case}: rule profile '{profile}' cannot be loaded ({detail}); fix the profile file",
+    # screening reports
+    "screening.period_order": "the period ends before it starts",
+    "screening.duplicate": "a report for {region} from {start} is already recorded",
     # project bank
     "bank.insufficient": ("insufficient capacity: project {project} has {remaining:g} {unit} remaining (capacity "
                           "{capacity:g}, allocated {allocated:g}); {asked:g} {unit} was asked — nothing was reserved"),

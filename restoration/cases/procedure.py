@@ -16,6 +16,7 @@ from typing import Any, Mapping, Sequence
 import pandas as pd
 
 from ..errors import InputError, Issue
+from ..messages import Message
 from ..store import Store
 from .events import event_label
 from .procedure_rules import COMMENT_DOCUMENTS, DISCLOSURE_ITEMS, LEVELS, POLICE_ACTIONS, SHARE_DIRECTIONS, SHARED_ITEMS
@@ -499,12 +500,12 @@ def add_screening_report(store: Store, report: Mapping[str, Any], actor, request
             clean, _ = prepare(tx, "screening_reports", frame)
             row = clean.iloc[0].to_dict()
             if _d(row["period_end"]) < _d(row["period_start"]):
-                raise InputError(Issue("period_end is before period_start", source="screening report",
-                                       field="period_end"))
+                raise InputError(Issue(Message("screening.period_order"), field="period_end"))
             if not tx.read("screening_reports", region=row["region"],
                            period_start=str(row["period_start"])[:10]).empty:
-                raise InputError(Issue(f"a report for {row['region']} from {row['period_start']} is already "
-                                       "recorded", source="screening report", field="period_start"))
+                raise InputError(Issue(Message("screening.duplicate", {"region": str(row["region"]),
+                                                                       "start": str(row["period_start"])[:10]}),
+                                       field="period_start"))
             tx.insert("screening_reports", clean, action="screening report")
             return row
 

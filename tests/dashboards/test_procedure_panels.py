@@ -130,7 +130,9 @@ def test_screening_reports_panel_and_form(app, store):
     next(s for s in at.selectbox if s.label == "地区").select("桂源县")
     next(w for w in at.text_input if w.label == "报送单位").input("x")
     next(b for b in reversed(at.button) if b.label == "保存").click().run()
-    assert any("already" in e.value for e in at.error) and store.count("screening_reports") == n + 1
+    assert any("筛查报告已登记" in e.value and "字段“报告期起”" in e.value for e in at.error), \
+        [e.value for e in at.error]  # in the page's language
+    assert store.count("screening_reports") == n + 1
     # English labels from the dictionaries
     at = _overview(app, "en")
     text = _all(at)
