@@ -43,6 +43,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from . import access
 from .errors import InputError, Issue, NotFoundError
+from .messages import Message
 
 log = logging.getLogger(__name__)
 
@@ -169,14 +170,14 @@ def check_password(password: str, name: str = "") -> None:
     """Refuse a password shorter than ``MIN_PASSWORD``, a common one, or one holding the user name."""
     problems = []
     if len(password) < MIN_PASSWORD:
-        problems.append(f"have at least {MIN_PASSWORD} characters")
+        problems.append(Message("auth.rule_length", {"n": MIN_PASSWORD}))
     low = password.lower()
     if low in _COMMON or len(set(password)) < 4:
-        problems.append("not be a common or repetitive password")
+        problems.append(Message("auth.rule_common"))
     if name and len(name) >= 3 and name.lower() in low:
-        problems.append("not contain the user name")
+        problems.append(Message("auth.rule_name"))
     if problems:
-        raise InputError(Issue("password must " + "; ".join(problems), field="password"))
+        raise InputError(Issue(Message("auth.password_rules", {"rules": problems}), field="password"))
 
 
 def _store(data_dir: Path):
@@ -282,9 +283,9 @@ def change_password(data_dir: Path, name: str, old: str, new: str) -> User:
         data = _users(data_dir)
         entry = data["users"].get(name)
         if entry is None or not _verify(entry["password_hash"], old):
-            raise InputError(Issue("the current password is wrong", field="old_password"))
+            raise InputError(Issue(Message("auth.password_wrong"), field="old_password"))
         if new == old:
-            raise InputError(Issue("the new password must differ from the current one", field="password"))
+            raise InputError(Issue(Message("auth.password_same"), field="password"))
         check_password(new, name)
         entry.update(password_hash=_hasher.hash(new), must_change=False, changed_at=int(time.time()))
         _save(Path(data_dir) / USERS_FILE, data)

@@ -48,6 +48,13 @@ TEMPLATES: dict[str, str] = {
                         "be computed; known profiles: {known}. Install {profile}.toml in a folder of ${env}, or set "
                         "the case's profile to a known one"),
     "profile.unreadable": "case {case}: rule profile '{profile}' cannot be loaded ({detail}); fix the profile file",
+    # passwords
+    "auth.password_rules": "password must {rules}",
+    "auth.rule_length": "have at least {n} characters",
+    "auth.rule_common": "not be a common or repetitive password",
+    "auth.rule_name": "not contain the user name",
+    "auth.password_wrong": "the current password is wrong",
+    "auth.password_same": "the new password must differ from the current one",
     # screening reports
     "screening.period_order": "the period ends before it starts",
     "screening.duplicate": "a report for {region} from {start} is already recorded",
