@@ -61,6 +61,12 @@ TEMPLATES: dict[str, str] = {
     # project bank
     "bank.insufficient": ("insufficient capacity: project {project} has {remaining:g} {unit} remaining (capacity "
                           "{capacity:g}, allocated {allocated:g}); {asked:g} {unit} was asked — nothing was reserved"),
+    "bank.unit_mismatch": "project '{project}' counts capacity in {unit}; cannot reserve in {asked_unit}",
+    "bank.below_precision": ("{amount} {asked_unit} is below the ledger's precision of {precision:g} {unit}: it would "
+                             "be stored as 0; reserve at least {precision:g} {unit}"),
+    "bank.not_reservable": "project '{project}' is {status}; capacity can be reserved only when it is {allowed}",
+    "bank.allocation_state": "allocation {allocation} is {state}; this needs it {needed}",
+    "bank.release_too_much": "cannot release {amount:g}: only {total:g} {unit} is {states}",
     "bank.no_capacity_left": "insufficient capacity: project {project} has no capacity remaining; escrow stays awaiting a match",
     # deadlines
     "deadline.source_case": "set on the event {event} of {date}",
@@ -201,10 +207,12 @@ def term_label(term: Term, lang: str = "zh") -> str:
             return Stage(term.code).label(lang)
         except ValueError:
             return term.code
-    if term.kind == "case_class":
-        from .model import CaseClass
+    if term.kind in ("case_class", "project_status", "allocation_state"):
+        from . import model
+        enum = {"case_class": model.CaseClass, "project_status": model.ProjectStatus,
+                "allocation_state": model.AllocationState}[term.kind]
         try:
-            return CaseClass(term.code).label(lang)
+            return enum(term.code).label(lang)
         except ValueError:
             return term.code
     if term.kind == "indicator":

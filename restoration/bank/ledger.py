@@ -65,13 +65,14 @@ def _amount(amount: float, unit: str | None, project: dict) -> float:
         try:
             value = units.convert(value, unit, target)
         except ValueError:
-            raise InputError(Issue(f"project '{project['project_id']}' counts capacity in {target}; "
-                                   f"cannot reserve in {unit}", field="unit")) from None
+            raise InputError(Issue(Message("bank.unit_mismatch", {
+                "project": project["project_id"], "unit": Term("unit", target), "asked_unit": Term("unit", unit)}),
+                field="unit")) from None
     rounded = round(value, DECIMALS)
     if rounded <= 0:
-        raise InputError(Issue(f"{amount!r} {unit or target} is below the ledger's precision of "
-                               f"{10 ** -DECIMALS:g} {target}: it would be stored as 0; reserve at least "
-                               f"{10 ** -DECIMALS:g} {target}", field="amount"))
+        raise InputError(Issue(Message("bank.below_precision", {
+            "amount": repr(amount), "asked_unit": Term("unit", unit or target), "precision": 10 ** -DECIMALS,
+            "unit": Term("unit", target)}), field="amount"))
     return rounded
 
 
@@ -91,8 +92,9 @@ def reserve(target: Store | Transaction, project_id: str, case_id: str | None, a
             if case_id:
                 tx.get("cases", case_id)
             if project["status"] not in RESERVABLE:
-                raise InputError(Issue(f"project '{project_id}' is {project['status']}; capacity can be reserved only "
-                                       f"when it is {', '.join(RESERVABLE)}", field="status", source=project_id))
+                raise InputError(Issue(Message("bank.not_reservable", {
+                    "project": project_id, "status": Term("project_status", str(project["status"])),
+                    "allowed": [Term("project_status", s) for s in RESERVABLE]}), field="status", source=project_id))
             qty = _amount(amount, unit, project)
             capacity = float(project["capacity"])
             used = allocated(tx, project_id)
@@ -121,8 +123,9 @@ def _select(tx: Transaction, allocation_id: str | None, project_id: str | None, 
     if allocation_id:
         a = tx.get("bank_allocations", allocation_id)
         if a["state"] not in states:
-            raise InputError(Issue(f"allocation {allocation_id} is {a['state']}; this needs it "
-                                   f"{' or '.join(states)}", field="allocation_id"))
+            raise InputError(Issue(Message("bank.allocation_state", {
+                "allocation": allocation_id, "state": Term("allocation_state", str(a["state"])),
+                "needed": [Term("allocation_state", s) for s in states]}), field="allocation_id"))
         return [a]
     if not project_id or not case_id:
         raise InputError(Issue("name an allocation, or a project and a case", field="allocation_id"))
@@ -169,8 +172,9 @@ def release(target: Store | Transaction, allocation_id: str | None = None, *, pr
                 left = _amount(amount, None, tx.get("bank_projects", rows[0]["project_id"]))
                 total = round(sum(float(a["amount"]) for a in rows), DECIMALS)
                 if left > total + _tolerance(total):
-                    raise InputError(Issue(f"cannot release {left:g}: only {total:g} {rows[0]['unit']} is "
-                                           f"{' or '.join(states)}", field="amount"))
+                    raise InputError(Issue(Message("bank.release_too_much", {
+                        "amount": left, "total": total, "unit": Term("unit", rows[0]["unit"]),
+                        "states": [Term("allocation_state", s) for s in states]}), field="amount"))
             out = []
             for a in rows:
                 if left is not None and left <= 0:

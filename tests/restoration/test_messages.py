@@ -92,3 +92,16 @@ def test_a_procedure_refusal_in_each_language():
     zh = message(m, "zh")
     assert "督办适用于重大案件" in zh and "本案为一般" in zh
     assert not re.search(r"supervision|major|ordinary|case", zh)
+
+
+def test_bank_refusals_name_states_and_units_in_each_language():
+    m = Message("bank.allocation_state", {"allocation": "AL-000001", "state": Term("allocation_state", "released"),
+                                          "needed": [Term("allocation_state", "reserved"),
+                                                     Term("allocation_state", "committed")]})
+    assert "is released" in str(m) and "reserved / committed" in str(m)
+    zh = message(m, "zh")
+    assert "AL-000001" in zh and not re.search(r"released|reserved|committed|allocation", zh)
+    low = Message("bank.below_precision", {"amount": "1e-07", "asked_unit": Term("unit", "ha"), "precision": 1e-6,
+                                           "unit": Term("unit", "ha")})
+    assert str(low).startswith("1e-07 ha is below the ledger's precision of 1e-06 ha")
+    assert "公顷" in message(low, "zh") and "ha" not in message(low, "zh")
