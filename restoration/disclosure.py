@@ -27,6 +27,7 @@ import pandas as pd
 
 from .access import RegionTree, region_tree
 from .errors import InputError, Issue
+from .messages import Message
 from .model import EcosystemType, Role
 
 #: case fields published as they are (controlled values: codes, numbers, dates)
@@ -120,16 +121,14 @@ def check_public_text(text: Any, field: str, case: Mapping[str, Any] | None = No
     t = _norm(text).strip()
     problems = []
     if len(t) > PUBLIC_TEXT_MAX:
-        problems.append(f"longer than {PUBLIC_TEXT_MAX} characters")
+        problems.append(Message("public.too_long", {"n": PUBLIC_TEXT_MAX}))
     if personal_data(t):
-        problems.append("it contains a phone, ID, bank-card number or e-mail address")
+        problems.append(Message("public.personal_data"))
     persons = [p for p in split_parties((case or {}).get("liable_party")) if not is_organisation(p) and len(p) >= 2]
     if any(p in t for p in persons):
-        problems.append("it names a natural person who is a liable party")
+        problems.append(Message("public.names_person"))
     if problems:
-        raise InputError(Issue("a public text may not be published: " + "; ".join(problems)
-                               + " — write it as in a public notice (e.g. 青岚县某企业倾倒废渣污染农田案)",
-                               field=field))
+        raise InputError(Issue(Message("public.refused", {"problems": problems}), field=field))
     return t
 
 

@@ -48,6 +48,12 @@ TEMPLATES: dict[str, str] = {
                         "be computed; known profiles: {known}. Install {profile}.toml in a folder of ${env}, or set "
                         "the case's profile to a known one"),
     "profile.unreadable": "case {case}: rule profile '{profile}' cannot be loaded ({detail}); fix the profile file",
+    # public texts set by staff
+    "public.refused": ("a public text may not be published: {problems} — write it as in a public notice (e.g. "
+                       "青岚县某企业倾倒废渣污染农田案)"),
+    "public.too_long": "longer than {n} characters",
+    "public.personal_data": "it contains a phone, ID, bank-card number or e-mail address",
+    "public.names_person": "it names a natural person who is a liable party",
     # passwords
     "auth.password_rules": "password must {rules}",
     "auth.rule_length": "have at least {n} characters",
