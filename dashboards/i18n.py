@@ -96,7 +96,7 @@ def message(m, lang: str = "zh") -> str:
     d = dictionary(lang)
     # terms the dictionaries word themselves (event detail fields, units); the rest from the vocabularies
     return render(m, lang, lambda code: d.get("msg." + code),
-                  lambda term, _lang: d.get(f"{term.kind}.{term.code}") if term.kind in ("detail", "unit") else None)
+                  lambda term, _lang: d.get(f"{term.kind}.{term.code}") if term.kind in ("detail", "unit", "layer") else None)
 
 
 def scenario_message(exc, lang: str = "zh") -> str:

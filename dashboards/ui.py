@@ -81,7 +81,7 @@ def shown_errors():
     try:
         yield
     except ConflictError as exc:
-        st.warning(f"{T('error.conflict')}: {md(exc)}")
+        st.warning(f"{T('error.conflict')}: {md(issue_text(exc))}")
     except InputError as exc:
         st.error(T("error.input") + "\n\n" + "\n".join(f"- {md(issue_text(i))}" for i in exc.issues))
     except PermissionDenied as exc:

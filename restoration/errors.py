@@ -74,9 +74,14 @@ class NotFoundError(RestorationError):
 
 
 class ConflictError(RestorationError):
-    """Optimistic-locking conflict: the record changed since it was read."""
+    """Optimistic-locking conflict: the record changed since it was read. ``message``: a string or
+    a :class:`restoration.messages.Message` (``str()``: English; pages word it in their language)."""
 
     exit_code = 4
+
+    def __init__(self, message):
+        self.message = message
+        super().__init__(str(message))
 
 
 class PermissionDenied(RestorationError):

@@ -31,6 +31,11 @@ TEMPLATES: dict[str, str] = {
     "appraisal.unit_cost_chosen": "unit cost: {n} candidates; used the {basis} value (order {order})",
     "appraisal.unit_cost_not_survey": "unit cost from a {basis}, not a survey",
     "appraisal.no_multiplier_range": "no multiplier range is set for {range} ({source}); k is the appraiser's value, unchecked",
+    # optimistic locking
+    "store.changed_by": ("{layer} '{record}' was changed by {actor} at {at} UTC (now version {now}, you edited "
+                         "version {expected}); reload it and apply your change again — nothing was saved"),
+    "store.changed": ("{layer} '{record}' was changed (now version {now}, you edited version {expected}); reload it "
+                      "and apply your change again — nothing was saved"),
     # where a problem is (the location before an input problem)
     "where.case": "case {case}",
     "where.row": "row {n}",

@@ -473,10 +473,11 @@ class Transaction(_Reads):
         has_version = "version" in spec.field_names
         if expected_version is not None and has_version and int(before["version"]) != int(expected_version):
             last = self.last_change(layer, key_value)
-            who = f" by {last['actor']} at {last['at']} UTC" if last else ""
-            raise ConflictError(
-                f"{layer} '{key_value}' was changed{who} (now version {before['version']}, you edited "
-                f"version {expected_version}); reload it and apply your change again — nothing was saved")
+            from ..messages import Message, Term
+            params = {"layer": Term("layer", layer), "record": key_value, "now": int(before["version"]),
+                      "expected": int(expected_version)}
+            raise ConflictError(Message("store.changed_by", {**params, "actor": last["actor"], "at": str(last["at"])})
+                                if last else Message("store.changed", params))
         unknown = [k for k in changes if k not in spec.field_names]
         if unknown:
             raise InputError(Issue(f"unknown field(s) {', '.join(unknown)}", source=layer))

@@ -188,7 +188,9 @@ def test_event_form_conflict_is_shown_as_such(app, store):
     events = store.count("case_events")
     next(b for b in at.button if b.label == "保存").click().run()
     assert not at.exception
-    assert any("保存冲突" in w.value and "other.user" in w.value for w in at.warning)
+    assert any("保存冲突" in w.value and "已被 other.user" in w.value and "案件 GX" in w.value for w in at.warning), \
+        [w.value for w in at.warning]  # worded in the page's language
+    assert not any("was changed" in w.value for w in at.warning)
     assert store.count("case_events") == events
     # refused: what was typed is kept, also on the next run (the form's key changed)
     at.run()
