@@ -100,6 +100,9 @@ def case_access_panel(case: dict, lang: str) -> None:
     who = data.actor()
     tree = access.region_tree(data.raw_store())
     codes = tree.codes()
+    if who is not None and who.region != access.PROVINCE:  # offer only regions inside the user's jurisdiction
+        held = {case.get("handling_region"), *(case.get("joint_regions") or [])}  # (and what the case holds)
+        codes = [c for c in codes if tree.contains(who.region, c) or c in held]
     label = lambda c: tree.label(c, lang)  # noqa: E731
     with st.expander(t("access.panel", lang)):
         can_assign, can_disclose = who.can("case.assign"), who.can("case.disclose")

@@ -140,6 +140,8 @@ def test_county_user_sees_and_edits_only_its_cases(app, store, staff_data):
                                    "GX-2022-010 · 青岚县某矿山企业破坏岩溶植被案"}
     sent = _sent(at)
     assert "石岭县某公司盗伐林木案" not in sent and "GX-2023-009" not in sent
+    handling = next(s for s in at.selectbox if s.label == "办理地区")  # the access panel: only its own county
+    assert handling.options == ["桂西市 / 青岚县"], handling.options
     # the overview's tables and map data hold only the region's cases
     at.switch_page("views/overview.py").run()
     assert not at.exception
