@@ -121,8 +121,9 @@ def streamlit_server(staff_data):
     stop_server(proc)
 
 
-@pytest.fixture
-def browser():
+def launched_chromium():
+    """Debian's headless Chromium under Playwright, with the suite's launch arguments (a
+    generator: yields the browser, closes it after)."""
     from playwright.sync_api import sync_playwright
     exe = ensure_chromium()
     with sync_playwright() as p:
@@ -131,3 +132,8 @@ def browser():
             "--disable-background-networking", "--disable-component-update", "--disable-sync"])
         yield b
         b.close()
+
+
+@pytest.fixture
+def browser():
+    yield from launched_chromium()

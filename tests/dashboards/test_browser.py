@@ -17,7 +17,7 @@ import pytest
 
 from restoration.store import open_store
 
-from .conftest import ARTIFACTS, STAFF, ensure_chromium, start_server, stop_server
+from .conftest import ARTIFACTS, STAFF, launched_chromium, start_server, stop_server
 from .text_checks import i18n_keys, message_sentences, raw_text_problems, wrong_language_messages
 
 pytestmark = pytest.mark.slow
@@ -35,14 +35,8 @@ PAGES = {  # url path -> (zh nav label, en nav label, has a map on first paint)
 # -- stores and servers -------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-    exe = ensure_chromium()
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(exe), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        yield b
-        b.close()
+    # one Chromium for the whole walk (the conftest's is per test)
+    yield from launched_chromium()
 
 
 # -- page helpers -------------------------------------------------------------------------------
