@@ -284,8 +284,27 @@ def _spatial_chunks(shape: tuple[int, int], chunks) -> tuple[tuple[int, ...], tu
     return _chunk_sizes(ny, cy), _chunk_sizes(nx, cx)
 
 
-def _tiff_cube(paths, *, dates, date_pattern, chunks, dtype, validate, name) -> xr.DataArray:
+def _block_stack(key: str, reads: Sequence[tuple], shape: tuple[int, int], ych: tuple[int, ...],
+                xch: tuple[int, ...], dtype: str):
+    """A lazy ``(layer, y, x)`` dask array: one :func:`_read_block` task per layer and window.
+
+    ``reads`` holds ``(path, band, scale, offset, nodata)`` per layer; ``key`` names the graph
+    (make it a token of everything the blocks depend on)."""
     import dask.array as da
+    dsk = {}
+    for i, (path, band, scale, offset, nodata) in enumerate(reads):
+        r0 = 0
+        for j, h in enumerate(ych):
+            c0 = 0
+            for k, w in enumerate(xch):
+                window = None if (h, w) == tuple(shape) else (r0, c0, h, w)
+                dsk[(key, i, j, k)] = (_read_block, path, band, window, scale, offset, nodata, dtype)
+                c0 += w
+            r0 += h
+    return da.Array(dsk, key, chunks=((1,) * len(reads), ych, xch), dtype=dtype)
+
+
+def _tiff_cube(paths, *, dates, date_pattern, chunks, dtype, validate, name) -> xr.DataArray:
     from dask.base import tokenize
 
     layers, transform, crs, shape, _ = _tiff_layers(paths, dates=dates, date_pattern=date_pattern,
@@ -293,19 +312,9 @@ def _tiff_cube(paths, *, dates, date_pattern, chunks, dtype, validate, name) -> 
     ych, xch = _spatial_chunks(shape, chunks)
     token = tokenize([(l.path, os.path.getmtime(l.path), l.band, l.time) for l in layers], ych, xch,
                      dtype)
-    key = f"open_cube-{token}"
-    dsk = {}
-    for i, layer in enumerate(layers):
-        r0 = 0
-        for j, h in enumerate(ych):
-            c0 = 0
-            for k, w in enumerate(xch):
-                window = None if (h, w) == shape else (r0, c0, h, w)
-                dsk[(key, i, j, k)] = (_read_block, layer.path, layer.band, window, layer.scale,
-                                       layer.offset, layer.nodata, dtype)
-                c0 += w
-            r0 += h
-    arr = da.Array(dsk, key, chunks=((1,) * len(layers), ych, xch), dtype=dtype)
+    arr = _block_stack(f"open_cube-{token}",
+                      [(l.path, l.band, l.scale, l.offset, l.nodata) for l in layers],
+                      shape, ych, xch, dtype)
     ys = transform.f + (np.arange(shape[0]) + 0.5) * transform.e
     xs = transform.c + (np.arange(shape[1]) + 0.5) * transform.a
     times = pd.DatetimeIndex([l.time for l in layers])

@@ -45,7 +45,7 @@ import pandas as pd
 import xarray as xr
 
 from ..errors import InputError, Issue
-from .cube import DATE_TAGS, _date_from_name, _expand, _read_block, _spatial_chunks, parse_date
+from .cube import DATE_TAGS, _block_stack, _date_from_name, _expand, _spatial_chunks, parse_date
 from .indices import SpectralIndex, compute_index
 
 REFLECTIVE = ("coastal", "blue", "green", "red", "rededge1", "rededge2", "rededge3", "nir", "nir08",
@@ -287,24 +287,13 @@ def scan_scenes(paths: Sequence[Path], *, bands: Sequence[str] | None = None, se
 
 
 def _band_array(layers: list[BandLayer], shape, chunks, dtype: str):
-    import dask.array as da
     from dask.base import tokenize
     ych, xch = _spatial_chunks(shape, chunks)
     token = tokenize([(l.path, os.path.getmtime(l.path), l.band_index, l.scale, l.offset, l.nodata)
                       for l in layers], ych, xch, dtype)
-    key = f"open_scenes-{token}"
-    dsk = {}
-    for i, layer in enumerate(layers):
-        r0 = 0
-        for j, h in enumerate(ych):
-            c0 = 0
-            for k, w in enumerate(xch):
-                window = None if (h, w) == tuple(shape) else (r0, c0, h, w)
-                dsk[(key, i, j, k)] = (_read_block, layer.path, layer.band_index, window, layer.scale,
-                                       layer.offset, layer.nodata, dtype)
-                c0 += w
-            r0 += h
-    return da.Array(dsk, key, chunks=((1,) * len(layers), ych, xch), dtype=dtype)
+    return _block_stack(f"open_scenes-{token}",
+                       [(l.path, l.band_index, l.scale, l.offset, l.nodata) for l in layers],
+                       shape, ych, xch, dtype)
 
 
 def open_scenes(source: str | os.PathLike | Sequence, *, bands: str | Sequence[str] | None = None,
