@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from dashboards import access_panels, assets  # noqa: E402
 from dashboards import state  # noqa: E402
 from dashboards.i18n import LANGUAGES, t  # noqa: E402
-from dashboards.ui import md, uploader_text  # noqa: E402
+from dashboards.ui import md, page_css, uploader_text  # noqa: E402
 from restoration import access  # noqa: E402
 
 access.refuse_plain_names()  # in this server, only signed-in users act
@@ -59,4 +59,5 @@ if user is not None:
         st.rerun()
 
 uploader_text(lang)
+page_css()
 st.navigation(pages).run()

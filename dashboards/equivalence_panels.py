@@ -200,12 +200,20 @@ def debit_text(result, lang: str) -> str:
     return f"{result.debit:,.2f} {t('unit.ha_yr', lang)}"
 
 
+def credit_label(result, lang: str) -> str:
+    """The credit metric's label; for area-based methods it names the unit of project ("credit
+    per ha"), so the value carries the short unit ha·yr and fits its card."""
+    if _method(result) == "resource":
+        return t("eq.credit_per_unit", lang)
+    return t("eq.credit_per", lang, unit=unit_text(result.scale_unit, lang))
+
+
 def credit_text(result, lang: str) -> str:
-    """Credit per unit of project with its unit."""
+    """Credit per unit of project with its unit (see :func:`credit_label`)."""
     if _method(result) == "resource":
         return f"{result.credit_per_unit:,.4f} {result.units.get('credit_per_unit', '')}".strip()
     # two decimals fit a metric card; the yearly table keeps four
-    return f"{result.credit_per_unit:,.2f} {t('unit.ha_yr', lang)}/{unit_text(result.scale_unit, lang)}"
+    return f"{result.credit_per_unit:,.2f} {t('unit.ha_yr', lang)}"
 
 
 def scale_text(result, lang: str) -> str:

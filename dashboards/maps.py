@@ -66,13 +66,29 @@ _BEHAVIOUR = Template("""
     var target = {{ this.bounds_json }};
     map._restorationTarget = target;
     var fitted = false;
+    function fitOptions() {
+        // keep the content clear of the legend (bottom right): beside it or above it, whichever
+        // leaves the larger zoom
+        var o = {paddingTopLeft: [10, 10], paddingBottomRight: [10, 10], maxZoom: {{ this.max_zoom }},
+                 animate: false};
+        var legend = document.querySelector(".map-legend");
+        if (!target || !legend || !legend.offsetWidth) { return o; }
+        var bounds = L.latLngBounds(target);
+        var beside = [legend.offsetWidth + 20, 10], above = [10, legend.offsetHeight + 38];
+        var zBeside = map.getBoundsZoom(bounds, false, L.point(beside).add([10, 10]));
+        var zAbove = map.getBoundsZoom(bounds, false, L.point(above).add([10, 10]));
+        o.paddingBottomRight = zAbove > zBeside ? above : beside;
+        return o;
+    }
     function refit() {
         var el = map.getContainer();
         if (!target || el.clientWidth < 2 || el.clientHeight < 2) { return; }
         map.invalidateSize(false);
-        map.fitBounds(target, {padding: [10, 10], maxZoom: {{ this.max_zoom }}, animate: false});
+        map.fitBounds(target, fitOptions());
         fitted = true;
     }
+    map._restorationFitOptions = fitOptions;
+    map._restorationRefit = refit;
     function onResize() {
         // a map built in a hidden tab has no size: fit it when it first gets one
         if (!fitted) { refit(); } else { map.invalidateSize(false); }
@@ -111,7 +127,11 @@ _BEHAVIOUR = Template("""
 _CSS = """<style>
 .restoration-label span {display:inline-block;transform:translate(-50%,-50%);font:600 12px sans-serif;
   color:#37474f;white-space:nowrap;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff}
-.map-legend div {line-height:18px}
+.map-legend {position:absolute;bottom:28px;right:10px;z-index:1000;background:rgba(255,255,255,.92);
+  padding:4px 8px;border-radius:4px;font:12px sans-serif;max-height:calc(100% - 96px);overflow:auto;
+  box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:45%}
+.map-legend summary {cursor:pointer;font-weight:600;line-height:18px}
+.map-legend div {line-height:16px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 </style>"""
 
 
@@ -252,8 +272,8 @@ def sites_layer(sites: gpd.GeoDataFrame, colours: pd.Series, name: str, *,
 
 def case_link(case_id: str | None, title: str | None, lang: str) -> str:
     """Popup HTML linking a site to its case page (every value escaped)."""
-    if not case_id:
-        return ""
+    if not case_id:  # a popup that says so, not an empty box
+        return f'<span>{html.escape(t("map.no_case", lang))}</span>'
     href = "case?case_id=" + quote(str(case_id), safe="")
     return (f'<b>{html.escape(title or case_id)}</b><br>'
             f'<a href="{html.escape(href)}" target="_top">{html.escape(t("map.open_case", lang))} '
@@ -324,9 +344,14 @@ def case_map(sites: gpd.GeoDataFrame, *, lang: str = "zh", overlay: dict | None 
         items += [("fill", t("map.ndvi_low", lang), "#a6611a"), ("fill", t("map.ndvi_mid", lang), "#f5f5c8"),
                   ("fill", t("map.ndvi_high", lang), "#006837")]
     colours = sites["role"].map(ROLE_COLOURS)
-    roles = sites["role"].map(lambda r: vocab(Role, r, lang))
-    sites_layer(sites.assign(role_label=roles), colours, t("map.sites", lang),
-                tooltip_cols=["role_label"], as_points=False).add_to(m)
+    roles = sites.assign(role_label=sites["role"].map(lambda r: vocab(Role, r, lang)))
+    sites_layer(roles, colours, t("map.sites", lang), tooltip_cols=["role_label"], as_points=False).add_to(m)
+    if len(sites):  # sites far apart: a dot marks each at regional zoom (see overview_map)
+        points = sites_layer(roles, colours, t("map.site_points", lang), tooltip_cols=["role_label"],
+                             as_points=True)
+        points.add_to(m)
+        m._restoration["points_layers"].append(points.get_name())
+        items.append(("dot", t("map.legend_dot", lang), "#607d8b"))
     _legend(m, t("map.legend", lang), [("fill", vocab(Role, r, lang), c) for r, c in ROLE_COLOURS.items()
                                        if r in set(sites["role"])] + items
             + _outline_items(counties, watersheds, lang))
@@ -403,10 +428,10 @@ def _legend(m: folium.Map, title: str, items: list[tuple[str, str, str]]) -> Non
                     f'margin:0 6px 3px 0"></span>')
         return (f'<span style="display:inline-block;width:12px;height:12px;background:{colour};'
                 f'margin-right:6px;border:1px solid #555;vertical-align:-1px"></span>')
-    rows = "".join(f"<div>{swatch(k, c)}{html.escape(label)}</div>" for k, label, c in items)
-    box = (f'<div class="map-legend" style="position:absolute;bottom:28px;right:10px;z-index:9999;'
-           f'background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;font:12px sans-serif;'
-           f'max-height:60%;overflow:auto"><b>{html.escape(title)}</b>{rows}</div>')
+    rows = "".join(f'<div title="{html.escape(label)}">{swatch(k, c)}{html.escape(label)}</div>'
+                   for k, label, c in items)
+    # a <details> box: the user can fold it away; the map fits its content beside or above it
+    box = f'<details class="map-legend" open><summary>{html.escape(title)}</summary>{rows}</details>'
     m.get_root().html.add_child(folium.Element(box))
 
 

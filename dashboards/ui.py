@@ -159,5 +159,18 @@ def uploader_text(lang_code: str) -> None:
   {{content:"{limit}";display:block;font-size:12px;opacity:0.7;visibility:visible}}
 [data-testid="stFileUploaderDropzone"] button > * {{display:none}}
 [data-testid="stFileUploaderDropzone"] button::after {{content:"{browse}";font-size:14px}}
-[data-testid="stMetricValue"] > div {{white-space:normal;overflow:visible;text-overflow:clip;overflow-wrap:anywhere}}
 </style>""")
+
+
+#: metric values fit their card: a size that follows the window, and long values wrap at a space
+#: (never overlapping the next card, never cut off with "…"; CJK words are kept whole)
+_PAGE_CSS = """<style>
+div[data-testid="stMetricValue"] {font-size:clamp(1.35rem, 2.1vw, 1.9rem);line-height:1.25}
+div[data-testid="stMetricValue"] > div, div[data-testid="stMetricValue"] p
+  {white-space:normal;overflow:visible;text-overflow:clip;word-break:keep-all;overflow-wrap:anywhere}
+</style>"""
+
+
+def page_css() -> None:
+    """Styles every page shares (metric cards that fit)."""
+    st.html(_PAGE_CSS)

@@ -38,7 +38,7 @@ if result is not None:
         c[0].metric(T("eq.debit"), panels.debit_text(result, L))
     if result.debit_value is not None:
         c[0].metric(T("eq.debit_value"), money(result.debit_value, L))
-    c[1].metric(T("eq.credit_per_unit"), panels.credit_text(result, L))
+    c[1].metric(panels.credit_label(result, L), panels.credit_text(result, L))
     c[2].metric(T("eq.required_scale"), panels.scale_text(result, L))
     if result.required_area_ha is not None:
         c[3].metric(T("eq.required_area"), f"{result.required_area_ha:,.2f} {T('unit.ha')}",
@@ -48,15 +48,15 @@ if result is not None:
         st.subheader(T("eq.uncertainty"))
         st.dataframe(panels.percentiles_view(result.percentiles, L), hide_index=True, width="stretch")
 
-    plots = st.columns(2 if result.monte_carlo is None else 3)
     from equivalence import plotting  # noqa: E402  (matplotlib only when the page is shown)
-    with plots[0]:
-        st.pyplot(plotting.plot_service_curves(result, lang=L), clear_figure=True)
+    # the curves at the page's width (readable labels); the uncertainty charts side by side
+    st.pyplot(plotting.plot_service_curves(result, lang=L, figsize=(10, 5.5)), clear_figure=True)
     if result.monte_carlo is not None:
+        plots = st.columns(2)
+        with plots[0]:
+            st.pyplot(plotting.plot_tornado(result, lang=L, figsize=(7, 4.5)), clear_figure=True)
         with plots[1]:
-            st.pyplot(plotting.plot_tornado(result, lang=L), clear_figure=True)
-        with plots[2]:
-            st.pyplot(plotting.plot_mc_histogram(result, lang=L), clear_figure=True)
+            st.pyplot(plotting.plot_mc_histogram(result, lang=L, figsize=(7, 4.5)), clear_figure=True)
 
     st.subheader(T("eq.yearly"))
     left, right = st.columns(2)

@@ -6,9 +6,18 @@ from streamlit_folium import st_folium
 from dashboards import data, maps, procedure_panels
 from dashboards.i18n import area, money, text, vocab
 from dashboards.ui import T, lang
+from restoration import disclosure
 from restoration.model import CaseClass, RestorationMode, Stage, Verdict
 
 L = lang()
+
+
+def withheld(value: str) -> str:
+    """The disclosure's bilingual "withheld" placeholders in the interface language only."""
+    return (value.replace(disclosure.PERSON_PLACEHOLDER, T("public.person_withheld"))
+            .replace(disclosure.WITHHELD_PLACEHOLDER, T("public.party_withheld")))
+
+
 st.title(T("page.public"))
 st.caption(T("public.intro"))
 cases = data.public_cases()
@@ -33,7 +42,7 @@ if len(cases):
         T("field.region"): cases["region"].map(text),
         T("field.case_class"): cases["case_class"].map(lambda v: vocab(CaseClass, v, L)),
         T("field.stage"): cases["stage"].map(lambda v: vocab(Stage, v, L)),
-        T("field.liable_party"): cases["liable_party"].map(text),
+        T("field.liable_party"): cases["liable_party"].map(lambda v: withheld(text(v))),
         T("field.damage_amount"): cases["damage_amount_yuan"].map(lambda v: money(v, L)),
         T("field.restoration_modes"): cases["restoration_modes"].map(
             lambda ms: "、".join(vocab(RestorationMode, m, L) for m in (ms or [])) or "—"),

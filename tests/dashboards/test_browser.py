@@ -110,14 +110,23 @@ _MAP_STATE = """() => {
   const m = window.map, t = m._restorationTarget, el = m.getContainer();
   const b = m.getBounds();
   const scale = Array.from(document.querySelectorAll('.leaflet-control-scale-line')).map(e => e.textContent);
-  let fits = null, tight = null;
+  const legend = document.querySelector('.map-legend');
+  let fits = null, tight = null, clear = null;
   if (t) {
     const tb = L.latLngBounds(t);
     fits = b.pad(0.02).contains(tb);
-    tight = m.getZoom() >= Math.min(m.getBoundsZoom(tb, false, L.point(20, 20)), 16) - 1;
+    // as close as the room beside (or above) the legend allows
+    const o = m._restorationFitOptions(), pad = L.point(o.paddingTopLeft).add(o.paddingBottomRight);
+    tight = m.getZoom() >= Math.min(m.getBoundsZoom(tb, false, pad), 16) - 1;
+    if (legend) {  // the fitted content's box and the legend's box do not overlap
+      const c = el.getBoundingClientRect(), r = legend.getBoundingClientRect();
+      const nw = m.latLngToContainerPoint(tb.getNorthWest()), se = m.latLngToContainerPoint(tb.getSouthEast());
+      clear = se.x <= r.left - c.left + 1 || nw.x >= r.right - c.left - 1
+              || se.y <= r.top - c.top + 1 || nw.y >= r.bottom - c.top - 1;
+    }
   }
-  return {zoom: m.getZoom(), width: el.clientWidth, height: el.clientHeight, target: t, fits, tight, scale,
-          legend: !!document.querySelector('.map-legend'),
+  return {zoom: m.getZoom(), width: el.clientWidth, height: el.clientHeight, target: t, fits, tight, clear, scale,
+          legend: !!legend,
           labels: document.querySelectorAll('.restoration-label').length,
           shapes: Array.from(document.querySelectorAll('path.leaflet-interactive'))
                     .filter(p => (p.getAttribute('d') || '').length > 12).length};
@@ -134,6 +143,7 @@ def check_map(frame, where: str, n_counties: int) -> dict:
     if state["target"]:
         assert state["zoom"] >= 6, (where, "map not fitted", state)
         assert state["fits"] and state["tight"], (where, "map does not fit its content", state)
+        assert state["clear"] is not False, (where, "the legend covers the fitted content", state)
     assert state["scale"] and all(s.strip().endswith(("km", " m")) for s in state["scale"]), (where, state["scale"])
     assert state["legend"], (where, "no legend")
     assert state["labels"] == n_counties, (where, "county labels", state["labels"], n_counties)
@@ -145,7 +155,7 @@ def check_map(frame, where: str, n_counties: int) -> dict:
       const hidden = pts.every(l => !m.hasLayer(l));
       m.setZoom(8, {animate: false});
       const shown = pts.every(l => m.hasLayer(l));
-      m.fitBounds(m._restorationTarget, {padding: [10, 10], maxZoom: 16, animate: false});
+      m._restorationRefit();
       return [hidden, shown];
     }""")
     assert swap in (None, [True, True]), (where, "points layer at zoom 13 / 8", swap)
@@ -262,13 +272,26 @@ class Walk:
         context = [text[max(0, i - 60):i + 60] for p in problems[:3] for i in [text.find(p)]]
         assert not problems, f"{where}: raw values in the visible text: {problems} in {context}"
         assert not xss_flags(self.page) and not self.dialogs, f"{where}: injected script ran"
+        # every metric value fits its card: wrapped if need be, never cut off or running into the next
+        clipped = self.page.evaluate("""() => Array.from(document.querySelectorAll(
+            '[data-testid="stMetricValue"] > div')).filter(e => e.scrollWidth > e.clientWidth + 1)
+            .map(e => e.innerText)""")
+        assert not clipped, f"{where}: metric values do not fit their cards: {clipped}"
         self.shot(f"{self.name}-{slug}-{lang}")
 
     def shot(self, name: str) -> None:
-        """The whole page (Streamlit scrolls inside its main block: grow the viewport to it)."""
-        height = self.page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+        """The whole page (Streamlit scrolls inside its main block: grow the viewport to it), with
+        the tooltips and popups the hover check opened closed again."""
+        for frame in _maps(self.page):
+            frame.evaluate("""() => { window.map.closePopup();
+                window.map.eachLayer(l => l.closeTooltip && l.closeTooltip()); }""")
+        main = "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight"
+        height = self.page.evaluate(main)
         self.page.set_viewport_size({"width": 1400, "height": min(max(1000, height), 7000)})
         time.sleep(0.3)
+        # the taller window shortens some blocks (full-height elements): shrink to the content again
+        height = self.page.evaluate(main)
+        self.page.set_viewport_size({"width": 1400, "height": min(max(1000, height), 7000)})
         self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
         self.page.set_viewport_size({"width": 1400, "height": 1000})
 
