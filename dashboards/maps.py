@@ -65,7 +65,7 @@ _BEHAVIOUR = Template("""
     L.control.scale({metric: true, imperial: false, maxWidth: 160}).addTo(map);
     var target = {{ this.bounds_json }};
     map._restorationTarget = target;
-    var fitted = false;
+    var fitted = false, folded = false;
     function fitOptions() {
         // keep the content clear of the legend (bottom right): beside it or above it, whichever
         // leaves the larger zoom
@@ -73,6 +73,12 @@ _BEHAVIOUR = Template("""
                  animate: false};
         var legend = document.querySelector(".map-legend");
         if (!target || !legend || !legend.offsetWidth) { return o; }
+        var el = map.getContainer();
+        if (!folded && legend.open && legend.offsetWidth > 0.3 * el.clientWidth
+                && legend.offsetHeight > 0.35 * el.clientHeight) {
+            legend.open = false;  // a small map: the legend starts folded (its title stays)
+        }
+        folded = true;
         var bounds = L.latLngBounds(target);
         var beside = [legend.offsetWidth + 20, 10], above = [10, legend.offsetHeight + 38];
         var zBeside = map.getBoundsZoom(bounds, false, L.point(beside).add([10, 10]));

@@ -45,6 +45,7 @@ _NAMES_ZH = {"required_scale": "所需修复规模", "debit": "损害量", "cred
 
 
 _COL_ZH = {"loss": "损失", "gain": "增益"}
+_VARIANTS_EN = {"service": "Service-to-service", "resource": "Resource-to-resource", "value_to_cost": "Value-to-cost"}
 
 
 def _name(code: str, lang: str) -> str:
@@ -133,8 +134,8 @@ def plot_service_curves(result: EquivalenceResult, *, lang: str = "auto", figsiz
                label=_label(f"discounted {col} × w(t)", f"贴现{_COL_ZH.get(col, '量')} × w(t)", lang))
         if bool(df["perpetuity_tail"].any()):
             t1 = int(df["year"].iloc[-1])
-            ax.annotate(_label(f"+ tail {t1}…∞", f"+ 永续 {t1}…∞", lang), xy=(years[-1], disc[-1]), xytext=(10, 10), textcoords="offset points",
-                        arrowprops={"arrowstyle": "->"})
+            ax.annotate(_label(f"+ tail {t1}…∞", f"+ 永续 {t1}…∞", lang), xy=(years[-1], disc[-1]), xytext=(10, 10),
+                        textcoords="offset points", arrowprops={"arrowstyle": "->"}, **font)
         ax.axvline(result.base_year, color="k", lw=0.8, ls=":")
         ax.set_title(title, **font)
         if result.timing != "quarterly":  # whole years on the axis
@@ -153,7 +154,8 @@ def plot_service_curves(result: EquivalenceResult, *, lang: str = "auto", figsiz
             debit = f"损害量 {total:,.4g} {(result.resource_unit or '') if resource else _unit(result, 'debit', 'zh')}"
         fig.suptitle(f"所需修复规模 {result.required_scale:,.4g} {unit}（{debit.strip()}）", **font)
     else:
-        fig.suptitle(f"{result.variant}: required scale {result.required_scale:,.4g} {result.scale_unit} "
+        variant = _VARIANTS_EN.get(result.variant, result.variant)
+        fig.suptitle(f"{variant}: required scale {result.required_scale:,.4g} {result.scale_unit} "
                      f"(debit {total:,.4g})")
     return fig
 

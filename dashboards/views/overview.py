@@ -84,7 +84,7 @@ with right:
         by_stage = by_stage[by_stage > 0]
         labels = [vocab(Stage, s, L) for s in by_stage.index]
         chart = alt.Chart(pd.DataFrame({"stage": labels, "n": by_stage.to_numpy()})).mark_bar().encode(
-            y=alt.Y("stage:N", sort=labels, title=None, axis=alt.Axis(labelLimit=220)),  # workflow order
+            y=alt.Y("stage:N", sort=labels, title=None, axis=alt.Axis(labelLimit=130)),  # workflow order
             x=alt.X("n:Q", title=T("kpi.cases"), axis=alt.Axis(tickMinStep=1, format="d")),
             tooltip=[alt.Tooltip("stage:N", title=T("field.stage")), alt.Tooltip("n:Q", title=T("kpi.cases"))])
         st.altair_chart(chart.properties(height=28 * len(labels) + 40), use_container_width=True)
