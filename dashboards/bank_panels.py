@@ -6,7 +6,7 @@ import pandas as pd
 
 from restoration.model import EcosystemType, ProjectStatus
 
-from .i18n import money, number, t, text, vocab
+from .i18n import money, number, t, text, unit_word, vocab
 
 
 def reason_text(code: str, row: dict, lang: str, site: dict | None = None) -> str:
@@ -21,7 +21,7 @@ def reason_text(code: str, row: dict, lang: str, site: dict | None = None) -> st
         "status": vocab(ProjectStatus, row.get("status"), lang),
         "watershed": val("watershed"), "county": val("county"),
         "distance": number(row.get("distance_km"), 1), "remaining": number(row.get("remaining"), 2),
-        "needed": number(row.get("needed_amount"), 2), "unit": text(row.get("capacity_unit")),
+        "needed": number(row.get("needed_amount"), 2), "unit": unit_word(row.get("capacity_unit"), lang) or "—",
         "allocated": number(row.get("allocated"), 2), "capacity": number(row.get("capacity"), 2),
     }
     key = f"reason.{code}"
@@ -37,8 +37,8 @@ def candidates_view(rank: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("bank.ecosystem", lang): rank["ecosystem_type"].map(lambda v: vocab(EcosystemType, v, lang)),
         t("bank.status", lang): rank["status"].map(lambda v: vocab(ProjectStatus, v, lang)),
         t("bank.eligible", lang): rank["eligible"].map(lambda e: t("mon.yes", lang) if e else t("mon.no", lang)),
-        t("bank.required", lang): [number(r["required_amount"], 2, r["capacity_unit"]) for r in records],
-        t("bank.remaining", lang): [number(r["remaining"], 2, r["capacity_unit"]) for r in records],
+        t("bank.required", lang): [number(r["required_amount"], 2, unit_word(r["capacity_unit"], lang)) for r in records],
+        t("bank.remaining", lang): [number(r["remaining"], 2, unit_word(r["capacity_unit"], lang)) for r in records],
         t("bank.cost", lang): rank["cost_yuan"].map(lambda v: money(v, lang)),
         t("bank.distance", lang): rank["distance_km"].map(lambda v: number(v, 1)),
         t("bank.years_full", lang): rank["years_to_full_service"].map(lambda v: number(v, 0)),
@@ -52,7 +52,7 @@ def split_view(split: pd.DataFrame, lang: str) -> pd.DataFrame:
     records = split.to_dict("records")
     return pd.DataFrame({
         t("bank.project", lang): split["project_id"] + " " + split["name"].map(text),
-        t("bank.amount_held", lang): [number(r["amount"], 2, r["unit"]) for r in records],
+        t("bank.amount_held", lang): [number(r["amount"], 2, unit_word(r["unit"], lang)) for r in records],
         t("bank.share", lang): split["fraction"].map(lambda f: number(f * 100, 0, "%")),
         t("bank.cost", lang): split["cost_yuan"].map(lambda v: money(v, lang)),
         t("bank.distance", lang): split["distance_km"].map(lambda v: number(v, 1)),

@@ -19,7 +19,7 @@ from restoration.cases.events import event_label
 from restoration.model import AllocationState, ModeStatus, RestorationMode
 
 from . import data, state
-from .i18n import message, money, number, scenario_message, t, text, vocab
+from .i18n import message, money, number, scenario_message, t, text, unit_word, vocab
 
 #: event details a form can set, by event type: (key, kind, profile list or None)
 EVENT_FIELDS: dict[str, list[tuple[str, str, str | None]]] = {
@@ -177,7 +177,7 @@ def allocations_view(allocs: list[dict] | pd.DataFrame, lang: str) -> pd.DataFra
     return pd.DataFrame({
         t("bank.allocation", lang): a["allocation_id"],
         t("bank.project", lang): a["project_id"] + (" " + a["name"].map(text) if "name" in a else ""),
-        t("bank.amount_held", lang): [number(v, 2, u) for v, u in zip(a["amount"], a["unit"])],
+        t("bank.amount_held", lang): [number(v, 2, unit_word(u, lang)) for v, u in zip(a["amount"], a["unit"])],
         t("bank.alloc_state", lang): a["state"].map(lambda s: vocab(AllocationState, s, lang)),
         t("bank.cost", lang): a["cost_yuan"].map(lambda v: money(v, lang)),
         t("bank.share", lang): a["fraction"].map(lambda f: number(f * 100 if f == f else f, 0, "%")),

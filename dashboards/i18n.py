@@ -66,6 +66,17 @@ def money_short(yuan: float | None, lang: str = "zh") -> str:
     return f"{yuan / 1e3:,.1f} k yuan" if abs(yuan) >= 1e4 else f"{yuan:,.0f} yuan"
 
 
+#: unit codes stored in records that have words in the dictionaries (``unit.<code>``)
+UNIT_CODES = ("ha", "mu", "m2", "km2")
+
+
+def unit_word(code, lang: str = "zh") -> str:
+    """A stored unit code (``ha``, ``mu`` …) in the interface language; other units as stored."""
+    if code is None or (isinstance(code, float) and code != code):
+        return ""
+    return t(f"unit.{code}", lang) if code in UNIT_CODES else str(code)
+
+
 def number(value, digits: int = 2, unit: str = "") -> str:
     """A number for a table cell: ``—`` for missing, never ``None`` or ``nan``."""
     try:

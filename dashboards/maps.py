@@ -398,8 +398,14 @@ def bank_map(bank: gpd.GeoDataFrame, *, lang: str = "zh", damaged: gpd.GeoDataFr
                                             for p in pct])
         sites_layer(labels, colours, t("map.bank", lang), tooltip_cols=["status_label", "remaining_pct"],
                     as_points=False).add_to(m)
+        # a dot marks each project at regional zoom (small projects vanish there; see overview_map)
+        points = sites_layer(labels, colours, t("map.bank_points", lang),
+                             tooltip_cols=["status_label", "remaining_pct"], as_points=True)
+        points.add_to(m)
+        m._restoration["points_layers"].append(points.get_name())
         items += [("fill", t("map.remaining_high", lang), "#2e7d32"), ("fill", t("map.remaining_mid", lang), "#fbc02d"),
-                  ("fill", t("map.remaining_low", lang), "#f57c00"), ("fill", t("map.remaining_none", lang), "#b71c1c")]
+                  ("fill", t("map.remaining_low", lang), "#f57c00"), ("fill", t("map.remaining_none", lang), "#b71c1c"),
+                  ("dot", t("map.legend_bank_dot", lang), "#607d8b")]
         if highlight:
             sel = labels[labels["project_id"].isin(highlight)]
             if len(sel):

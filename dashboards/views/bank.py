@@ -6,7 +6,7 @@ from streamlit_folium import st_folium
 
 from dashboards import access_panels, bank_panels, data, maps, state
 from dashboards.case_panels import allocations_view, scenario_source
-from dashboards.i18n import money, number, text, vocab
+from dashboards.i18n import money, number, text, unit_word, vocab
 from dashboards.ui import (T, empty_state, flash, form_key, lang, md, require_staff, show_flash, shown_errors,
                            submitted_once, user)
 from restoration import bank as bank_api
@@ -90,7 +90,7 @@ if ranking:
                                        format_func=lambda p: f"{p} · {text(names.get(p))}")
                 row = eligible.set_index("project_id").loc[project]
                 suggested = float(min(row["needed_amount"], row["remaining"]))
-                amount = st.number_input(T("bank.amount_unit", unit=row["capacity_unit"]), min_value=0.0,
+                amount = st.number_input(T("bank.amount_unit", unit=unit_word(row["capacity_unit"], L)), min_value=0.0,
                                          value=round(suggested, 3), format="%.3f")
                 go = st.form_submit_button(T("bank.reserve_button"), icon=":material/bookmark_add:")
             if go and amount <= 0:
@@ -99,7 +99,7 @@ if ranking:
                 done = bank_api.reserve(data.store(), project, case_id, amount, actor=data.actor(),
                                         request_id=request)
                 flash(T("bank.reserved", id=done["allocation_id"], project=project,
-                        amount=f"{amount:,.3f} {row['capacity_unit']}"))
+                        amount=f"{amount:,.3f} {unit_word(row['capacity_unit'], L)}"))
                 st.rerun()
 
         held = ranking["covered"]
@@ -125,9 +125,9 @@ else:
         T("bank.project"): table["project_id"] + " " + table["name"].map(text),
         T("bank.ecosystem"): table["ecosystem_type"].map(lambda v: vocab(EcosystemType, v, L)),
         T("bank.status"): table["status"].map(lambda v: vocab(ProjectStatus, v, L)),
-        T("bank.capacity"): [number(v, 2, u) for v, u in zip(table["capacity"], table["capacity_unit"])],
-        T("bank.allocated"): [number(v, 2, u) for v, u in zip(table["allocated"], table["capacity_unit"])],
-        T("bank.remaining"): [number(v, 2, u) for v, u in zip(table["remaining"], table["capacity_unit"])],
+        T("bank.capacity"): [number(v, 2, unit_word(u, L)) for v, u in zip(table["capacity"], table["capacity_unit"])],
+        T("bank.allocated"): [number(v, 2, unit_word(u, L)) for v, u in zip(table["allocated"], table["capacity_unit"])],
+        T("bank.remaining"): [number(v, 2, unit_word(u, L)) for v, u in zip(table["remaining"], table["capacity_unit"])],
         T("bank.unit_cost"): table["unit_cost_yuan"].map(lambda v: money(v, L)),
         T("bank.operator"): table["operator"].map(text),
     }), hide_index=True, width="stretch")
