@@ -20,10 +20,11 @@ from .i18n import money, t
 _STATUS = ("met", "met_late", "overdue", "open", "ended")
 
 
-def _table(rows: list[dict], columns: dict[str, str], lang: str) -> None:
-    """Rows as a table with headers from the dictionaries; empty → a dash."""
+def _table(rows: list[dict], columns: dict[str, str], lang: str, empty: str | None = None) -> None:
+    """Rows as a table with headers from the dictionaries; empty → the ``empty`` message (a key),
+    or a dash."""
     if not rows:
-        st.caption("—")
+        st.caption(t(empty, lang) if empty else "—")
         return
     frame = pd.DataFrame(rows)
     shown = pd.DataFrame({t(label, lang): frame[key].map(_cell) if key in frame else "—"
@@ -158,7 +159,7 @@ def public_items(lang: str) -> None:
     items = data.public_case_items()
     st.subheader(t("proc.published", lang))
     if items.empty:
-        st.caption("—")
+        st.caption(t("proc.none_published", lang))
         return
     def when(r):
         return r["agreement_date"] or r["accepted_on"] or r["closed_on"]
@@ -297,7 +298,7 @@ def screening_reports(lang: str) -> None:
            if len(reports) else [],
            {"region": "proc.region", "period": "proc.period", "submitted_on": "proc.submitted_on",
             "submitted_to": "proc.submitted_to", "n_clues": "proc.n_clues", "n_referred": "proc.n_referred",
-            "n_filed": "proc.n_filed", "note": "proc.note"}, lang)
+            "n_filed": "proc.n_filed", "note": "proc.note"}, lang, empty="proc.no_screening_reports")
 
     who = data.actor()
     if who is None or not who.can("case.event"):

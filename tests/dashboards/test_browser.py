@@ -289,9 +289,6 @@ class Walk:
         height = self.page.evaluate(main)
         self.page.set_viewport_size({"width": 1400, "height": min(max(1000, height), 7000)})
         time.sleep(0.3)
-        # the taller window shortens some blocks (full-height elements): shrink to the content again
-        height = self.page.evaluate(main)
-        self.page.set_viewport_size({"width": 1400, "height": min(max(1000, height), 7000)})
         self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
         self.page.set_viewport_size({"width": 1400, "height": 1000})
 
