@@ -399,10 +399,12 @@ def bank_map(bank: gpd.GeoDataFrame, *, lang: str = "zh", damaged: gpd.GeoDataFr
         sites_layer(labels, colours, t("map.bank", lang), tooltip_cols=["status_label", "remaining_pct"],
                     as_points=False).add_to(m)
         # a dot marks each project at regional zoom (small projects vanish there; see overview_map)
-        points = sites_layer(labels, colours, t("map.bank_points", lang),
-                             tooltip_cols=["status_label", "remaining_pct"], as_points=True)
-        points.add_to(m)
-        m._restoration["points_layers"].append(points.get_name())
+        plain = labels[~labels["project_id"].isin(highlight or [])]  # candidates have their own dots
+        if len(plain):
+            points = sites_layer(plain, colours, t("map.bank_points", lang),
+                                 tooltip_cols=["status_label", "remaining_pct"], as_points=True)
+            points.add_to(m)
+            m._restoration["points_layers"].append(points.get_name())
         items += [("fill", t("map.remaining_high", lang), "#2e7d32"), ("fill", t("map.remaining_mid", lang), "#fbc02d"),
                   ("fill", t("map.remaining_low", lang), "#f57c00"), ("fill", t("map.remaining_none", lang), "#b71c1c"),
                   ("dot", t("map.legend_bank_dot", lang), "#607d8b")]
@@ -417,7 +419,8 @@ def bank_map(bank: gpd.GeoDataFrame, *, lang: str = "zh", damaged: gpd.GeoDataFr
         sites_layer(dmg, pd.Series(ROLE_COLOURS["damaged"], index=dmg.index),
                     t("map.damaged", lang), tooltip_cols=["role_label"], as_points=False).add_to(m)
         items.append(("fill", t("map.damaged", lang), ROLE_COLOURS["damaged"]))
-    _legend(m, t("map.remaining", lang), items + _outline_items(counties, watersheds, lang))
+    _legend(m, t("map.remaining" if len(bank) else "map.legend", lang),
+            items + _outline_items(counties, watersheds, lang))
     folium.LayerControl(collapsed=True).add_to(m)
     return _finish(m)
 

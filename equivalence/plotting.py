@@ -55,6 +55,15 @@ def _name(code: str, lang: str) -> str:
 _AREA_ZH = {"ha": "公顷", "mu": "亩", "m2": "平方米", "km2": "平方公里"}
 
 
+def _debit_unit_en(result: EquivalenceResult) -> str:
+    """The debit's unit in a few words (the first words of ``result.units``)."""
+    if result.debit_value is not None:
+        return "yuan"
+    if result.variant == "resource":
+        return result.resource_unit or "units"
+    return result.units.get("debit", "").split(" (")[0]
+
+
 def _unit(result: EquivalenceResult, output: str, lang: str) -> str:
     """The unit of ``output``; in Chinese for area scales and service hectare-years."""
     unit = result.units.get(output, "")
@@ -151,12 +160,14 @@ def plot_service_curves(result: EquivalenceResult, *, lang: str = "auto", figsiz
         if result.debit_value is not None:  # a value in yuan: 万元, as Chinese reports write it
             debit = f"损害价值 {total / 1e4:,.2f} 万元"
         else:
-            debit = f"损害量 {total:,.4g} {(result.resource_unit or '') if resource else _unit(result, 'debit', 'zh')}"
+            debit = f"损害量 {total:,.4g} {(result.resource_unit or '单位') if resource else _unit(result, 'debit', 'zh')}"
         fig.suptitle(f"所需修复规模 {result.required_scale:,.4g} {unit}（{debit.strip()}）", **font)
     else:
         variant = _VARIANTS_EN.get(result.variant, result.variant)
-        fig.suptitle(f"{variant}: required scale {result.required_scale:,.4g} {result.scale_unit} "
-                     f"(debit {total:,.4g})")
+        debit = f"{total:,.0f}" if result.debit_value is not None else f"{total:,.4g}"
+        scale_unit = {"project_unit": "project units"}.get(result.scale_unit, result.scale_unit)
+        fig.suptitle(f"{variant}: required scale {result.required_scale:,.4g} {scale_unit} "
+                     f"(debit {debit} {_debit_unit_en(result)})")
     return fig
 
 

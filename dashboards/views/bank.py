@@ -30,7 +30,7 @@ if cases.empty:
     empty_state("empty.no_cases", "empty.no_cases_how")
 
 ranking = None
-if len(cases):
+if len(cases) and len(table):  # nothing to site a case on: no case choice, no weights
     alt = cases[cases["restoration_modes"].map(lambda m: "alternative" in (m or []))]["case_id"].tolist()
     options = alt + [c for c in cases["case_id"] if c not in alt]
     titles = cases.set_index("case_id")["title"]
@@ -42,13 +42,12 @@ if len(cases):
         weights = {k: w[i].slider(T(f"bank.w_{k}"), 0.0, 1.0, v, 0.05, key=f"w_{k}")
                    for i, (k, v) in enumerate({"cost": 0.35, "distance": 0.2, "time": 0.15, "match": 0.2,
                                                 "locality": 0.1}.items())}
-    if len(table):
-        try:
-            ranking = data.ranking(case_id, weights)
-        except InputError as exc:
-            # expected on a user's own data: say what is missing for this case, no traceback
-            st.warning(T("bank.cannot_rank") + "\n\n" + "\n".join(f"- {md(i)}" for i in exc.issues),
-                       icon=":material/warning:")
+    try:
+        ranking = data.ranking(case_id, weights)
+    except InputError as exc:
+        # expected on a user's own data: say what is missing for this case, no traceback
+        st.warning(T("bank.cannot_rank") + "\n\n" + "\n".join(f"- {md(i)}" for i in exc.issues),
+                   icon=":material/warning:")
 
 damaged = sites[sites["site_id"].isin(ranking["site_ids"])] if ranking else sites.iloc[0:0]
 top = []

@@ -26,8 +26,13 @@ case = cases.set_index("case_id").loc[case_id]
 st.title(md(case["title"]))
 show_flash()
 c = st.columns(4)
-c[0].metric(T("field.stage"), vocab(Stage, case["stage"], L))
-c[1].metric(T("field.case_class"), vocab(CaseClass, case["case_class"], L))
+def _heading(word: str) -> str:
+    """A vocabulary word as a card's value: capitalised in English ("Appraisal", not "appraisal")."""
+    return word[:1].upper() + word[1:]
+
+
+c[0].metric(T("field.stage"), _heading(vocab(Stage, case["stage"], L)))
+c[1].metric(T("field.case_class"), _heading(vocab(CaseClass, case["case_class"], L)))
 c[2].metric(T("field.damage_amount"), money_short(case["damage_amount_yuan"], L),
             help=money(case["damage_amount_yuan"], L))
 c[3].metric(T("field.version"), int(case["version"]))

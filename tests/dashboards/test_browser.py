@@ -281,10 +281,12 @@ class Walk:
 
     def shot(self, name: str) -> None:
         """The whole page (Streamlit scrolls inside its main block: grow the viewport to it), with
-        the tooltips and popups the hover check opened closed again."""
+        the tooltips and popups the hover check opened closed again (and the map fitted again: an
+        opened popup pans it)."""
         for frame in _maps(self.page):
-            frame.evaluate("""() => { window.map.closePopup();
-                window.map.eachLayer(l => l.closeTooltip && l.closeTooltip()); }""")
+            frame.evaluate("""() => { const m = window.map; m.closePopup();
+                m.eachLayer(l => l.closeTooltip && l.closeTooltip());
+                if (m._restorationRefit) { m._restorationRefit(); } }""")
         main = "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight"
         height = self.page.evaluate(main)
         self.page.set_viewport_size({"width": 1400, "height": min(max(1000, height), 7000)})
