@@ -72,9 +72,12 @@ with shown_errors():
                     lambda d: "—" if d != d else f"{d:,.0f}")}), hide_index=True, width="stretch")
 
 left, right = st.columns([3, 1])
+draw_map = bool(len(shown_sites) or len(data.counties()))  # nothing to draw: no empty map
 with right:
-    colour_by = st.radio(T("map.colour_by"), ["stage", "class"], horizontal=True,
-                         format_func=lambda v, lang=L: t(f"map.colour_{v}", lang), key=state.COLOUR_BY)
+    colour_by = "stage"
+    if draw_map:  # the map's colours: no choice without a map
+        colour_by = st.radio(T("map.colour_by"), ["stage", "class"], horizontal=True,
+                             format_func=lambda v, lang=L: t(f"map.colour_{v}", lang), key=state.COLOUR_BY)
     open_sel = sel[sel["stage"].isin([s.value for s in OPEN_STAGES])]
     st.caption(T("kpi.by_stage"))
     if open_sel.empty:
@@ -96,7 +99,7 @@ with left:
     if shown_sites.empty:
         empty_state("empty.no_sites", "empty.no_sites_how")
     clicked = None
-    if len(shown_sites) or len(data.counties()):  # nothing to draw: no empty map
+    if draw_map:
         m = maps.overview_map(shown_sites, cases, colour_by=colour_by, lang=L,
                               counties=data.counties(), watersheds=data.watersheds())
         clicked = st_folium(m, height=560, use_container_width=True, key="overview_map",
