@@ -149,4 +149,31 @@ def signin_log_panel(lang: str) -> None:
         return
     with st.expander(t("access.signins", lang)):
         frame = auth.sign_in_log(data.raw_store())
-        st.dataframe(frame[["at", "actor", "action", "after"]].astype(str), hide_index=True, width="stretch")
+        st.dataframe(signin_view(frame, lang), hide_index=True, width="stretch")
+
+
+def _word(prefix: str, code, lang: str) -> str:
+    """An audit code in words (``<prefix>.<code>``), or the code itself when it has none."""
+    if code is None or code != code or code == "":
+        return "—"
+    key = f"{prefix}.{str(code).replace(' ', '_').replace('-', '_')}"
+    word = t(key, lang)
+    return str(code) if word == key else word
+
+
+def signin_view(frame, lang: str):
+    """The sign-in log with labelled columns: the event and its reason in words, never a raw
+    record."""
+    import pandas as pd
+    after = [a if isinstance(a, dict) else {} for a in frame.get("after", pd.Series(dtype=object))]
+    return pd.DataFrame({
+        t("access.log_at", lang): frame["at"].astype(str).str.replace("T", " "),
+        t("access.log_user", lang): frame["actor"].map(lambda v: "—" if v is None else str(v)),
+        t("access.log_event", lang): frame["action"].map(lambda a: _word("audit", a, lang)),
+        t("access.log_detail", lang): [
+            ("；" if lang == "zh" else "; ").join(p for p in (
+                _word("signin_reason", a.get("reason"), lang) if a.get("reason") else "",
+                t("access.log_role", lang, role=access.role_label(a["role"], lang)) if a.get("role") else "",
+                a.get("client") or "") if p) or "—"
+            for a in after],
+    })

@@ -45,6 +45,7 @@ def record(case_id: str) -> dict:
 
 
 def timeline(case_id: str, lang: str) -> None:
+    from .ui import rows_height
     rec = record(case_id)
     dl = pd.DataFrame(rec["deadlines"])
     st.subheader(t("case.deadlines", lang))
@@ -66,7 +67,7 @@ def timeline(case_id: str, lang: str) -> None:
             # the holiday calendar's reason as a sentence in the interface language
             t("case.provisional", lang): [t("case.provisional_reason", lang, year=str(d)[:4]) if p is True else ""
                                           for p, d in zip(dl["provisional"], dl["nominal_due"])],
-        }), hide_index=True, width="stretch")
+        }), hide_index=True, width="stretch", height=rows_height(len(dl)))
     st.subheader(t("case.events", lang))
     ev = pd.DataFrame(rec["events"])
     if ev.empty:
@@ -77,7 +78,7 @@ def timeline(case_id: str, lang: str) -> None:
             t("case.event_type", lang): ev["event_type"].map(lambda c: event_label(c, lang)),
             t("case.actor", lang): ev["actor"].map(text),
             t("case.details", lang): ev["details"].map(lambda d: details_text(d, lang)),
-        }), hide_index=True, width="stretch")
+        }), hide_index=True, width="stretch", height=rows_height(len(ev)))
     cons = rec["consultation"]
     if cons.get("meeting_count"):
         limit = cons["meeting_limit"]

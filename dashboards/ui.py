@@ -131,6 +131,12 @@ def submitted_once(form: str) -> str | None:
     return f"{form}:{token}"
 
 
+def rows_height(n: int, most: int = 25):
+    """A table's height: every row of a short table (no scroll bar inside a page for a dozen rows),
+    ``most`` rows and a scroll bar for a long one (Streamlit rows are 35 px, plus the header)."""
+    return "content" if n <= most else 35 * (most + 1) + 3
+
+
 # -- status without emoji ---------------------------------------------------------------------
 SEVERITY_COLOURS = {"high": "red", "medium": "orange", "low": "blue"}
 STATUS_COLOURS = {"achieved": "green", "on_track": "green", "lagging": "orange", "at_risk": "red",

@@ -3,7 +3,7 @@ import streamlit as st
 
 from dashboards import appraisal_panels as panels
 from dashboards.i18n import message, money
-from dashboards.ui import T, lang, require_staff, shown_errors
+from dashboards.ui import T, lang, require_staff, rows_height, shown_errors
 
 require_staff()
 L = lang()
@@ -27,6 +27,7 @@ if result.unverified:
     st.warning(T("ap.unverified_warning") + "\n\n" + "\n".join(f"- {u}" for u in result.unverified))
 for note in result.notes:  # the calculation's remarks, worded in the interface language
     st.caption(message(note, L))
-st.dataframe(panels.result_table(result, L), hide_index=True, width="stretch")
+steps = panels.result_table(result, L)
+st.dataframe(steps, hide_index=True, width="stretch", height=rows_height(len(steps)))
 panels.downloads(result, L)
 panels.record_on_case(result, L)

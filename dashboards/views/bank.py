@@ -8,7 +8,7 @@ from dashboards import access_panels, bank_panels, data, maps, state
 from dashboards.case_panels import allocations_view, scenario_source
 from dashboards.i18n import money, number, text, unit_word, vocab
 from dashboards.ui import (T, empty_state, flash, form_key, lang, md, require_staff, show_flash, shown_errors,
-                           submitted_once, user)
+                           rows_height, submitted_once, user)
 from restoration import bank as bank_api
 from restoration.errors import InputError
 from restoration.model import EcosystemType, ProjectStatus
@@ -68,7 +68,8 @@ if ranking:
         c[2].metric(T("bank.scenario_source"), scenario_source(ranking["scenario_source"], L))
 
         st.subheader(T("bank.candidates"))
-        st.dataframe(bank_panels.candidates_view(rank, L), hide_index=True, width="stretch")
+        st.dataframe(bank_panels.candidates_view(rank, L), hide_index=True, width="stretch",
+                     height=rows_height(len(rank)))
         split = ranking["split"]
         if split is not None and len(split):
             st.subheader(T("bank.split"))
@@ -129,4 +130,4 @@ else:
         T("bank.remaining"): [number(v, 2, unit_word(u, L)) for v, u in zip(table["remaining"], table["capacity_unit"])],
         T("bank.unit_cost"): table["unit_cost_yuan"].map(lambda v: money(v, L)),
         T("bank.operator"): table["operator"].map(text),
-    }), hide_index=True, width="stretch")
+    }), hide_index=True, width="stretch", height=rows_height(len(table)))

@@ -5,7 +5,7 @@ from streamlit_folium import st_folium
 
 from dashboards import data, maps, monitoring_panels as panels, state
 from dashboards.i18n import text
-from dashboards.ui import T, empty_state, lang, require_staff, shown_errors
+from dashboards.ui import T, empty_state, lang, require_staff, rows_height, shown_errors
 
 require_staff()
 L = lang()
@@ -30,7 +30,7 @@ with shown_errors():
         st.caption(T("empty.no_alerts"))
 
     st.subheader(T("mon.progress_all"))
-    st.dataframe(panels.progress_view(table, L), hide_index=True, width="stretch")
+    st.dataframe(panels.progress_view(table, L), hide_index=True, width="stretch", height=rows_height(len(table)))
 
     sites = data.sites()
     names = sites.set_index("site_id")["name"]

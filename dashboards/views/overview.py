@@ -8,7 +8,7 @@ from streamlit_folium import st_folium
 
 from dashboards import data, maps, procedure_panels, state
 from dashboards.i18n import area_short, money, money_short, t, vocab
-from dashboards.ui import T, empty_state, lang, md_text, require_staff, shown_errors
+from dashboards.ui import T, empty_state, lang, md_text, require_staff, rows_height, shown_errors
 from restoration.model import OPEN_STAGES, CaseClass, EcosystemType, Stage
 
 require_staff()
@@ -123,7 +123,7 @@ else:
     )[["case_id", "title", "region", "case_class", "stage", "damage_amount_yuan", "discovered_date"]]
     table.columns = [T(f"field.{c}") if c != "damage_amount_yuan" else T("field.damage_amount")
                      for c in table.columns]
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch", height=rows_height(len(table)))
 
 d = st.columns(2)
 with shown_errors():

@@ -5,7 +5,7 @@ from streamlit_folium import st_folium
 
 from dashboards import data, maps, procedure_panels
 from dashboards.i18n import area, money, text, vocab
-from dashboards.ui import T, lang
+from dashboards.ui import T, lang, rows_height
 from restoration import disclosure
 from restoration.model import CaseClass, RestorationMode, Stage, Verdict
 
@@ -49,7 +49,7 @@ if len(cases):
         T("public.effect"): cases["effect_verdict"].map(
             lambda v: vocab(Verdict, v, L) if isinstance(v, str) and v else "—"),  # not evaluated: NaN
     })
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch", height=rows_height(len(table)))
 if len(sites):
     st.caption(T("public.area", area=area(sites["area_ha"].sum(), L)))
 procedure_panels.public_items(L)  # published agreements, results and fund use (issue 14)
