@@ -131,8 +131,8 @@ def record_on_case(result, lang: str) -> None:
     from .ui import form_key, shown_errors, submitted_once, user
     st.subheader(t("ap.record", lang))
     cases = data.cases()
-    if cases.empty:
-        st.info(t("ap.no_cases", lang))
+    if cases.empty:  # say which command brings cases in
+        st.info(f"{t('empty.no_cases', lang)}\n\n{t('empty.no_cases_how', lang)}", icon=":material/info:")
         return
     ids = cases["case_id"].tolist()
     titles = cases.set_index("case_id")["title"]
