@@ -65,20 +65,26 @@ _BEHAVIOUR = Template("""
     L.control.scale({metric: true, imperial: false, maxWidth: 160}).addTo(map);
     var target = {{ this.bounds_json }};
     map._restorationTarget = target;
-    var fitted = false, folded = false;
+    var touched = false, legendTouched = false;
+    var legend = document.querySelector(".map-legend");
+    // once the user moves the map or opens / folds the legend, leave them as the user set them
+    ["mousedown", "wheel", "touchstart", "keydown"].forEach(function (e) {
+        map.getContainer().addEventListener(e, function () { touched = true; }, {passive: true});
+    });
+    if (legend) {
+        legend.querySelector("summary").addEventListener("click", function () { legendTouched = true; });
+    }
     function fitOptions() {
         // keep the content clear of the legend (bottom right): beside it or above it, whichever
-        // leaves the larger zoom
+        // leaves the larger zoom; on a small map the legend starts folded (its title stays)
         var o = {paddingTopLeft: [10, 10], paddingBottomRight: [10, 10], maxZoom: {{ this.max_zoom }},
                  animate: false};
-        var legend = document.querySelector(".map-legend");
         if (!target || !legend || !legend.offsetWidth) { return o; }
         var el = map.getContainer();
-        if (!folded && legend.open && legend.offsetWidth > 0.3 * el.clientWidth
-                && legend.offsetHeight > 0.35 * el.clientHeight) {
-            legend.open = false;  // a small map: the legend starts folded (its title stays)
+        if (!legendTouched) {
+            legend.open = true;
+            legend.open = !(legend.offsetWidth > 0.3 * el.clientWidth && legend.offsetHeight > 0.35 * el.clientHeight);
         }
-        folded = true;
         var bounds = L.latLngBounds(target);
         var beside = [legend.offsetWidth + 20, 10], above = [10, legend.offsetHeight + 38];
         var zBeside = map.getBoundsZoom(bounds, false, L.point(beside).add([10, 10]));
@@ -91,13 +97,13 @@ _BEHAVIOUR = Template("""
         if (!target || el.clientWidth < 2 || el.clientHeight < 2) { return; }
         map.invalidateSize(false);
         map.fitBounds(target, fitOptions());
-        fitted = true;
     }
     map._restorationFitOptions = fitOptions;
     map._restorationRefit = refit;
     function onResize() {
-        // a map built in a hidden tab has no size: fit it when it first gets one
-        if (!fitted) { refit(); } else { map.invalidateSize(false); }
+        // a map built in a hidden tab has no size, and an iframe may be laid out more than once:
+        // fit whenever the size changes, until the user has moved the map
+        if (!touched) { refit(); } else { map.invalidateSize(false); }
     }
     refit();
     if (window.ResizeObserver) { new ResizeObserver(onResize).observe(map.getContainer()); }

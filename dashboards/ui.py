@@ -174,7 +174,8 @@ _PAGE_CSS = """<style>
 div[data-testid="stMetricValue"] {font-size:clamp(1.35rem, 2.1vw, 1.9rem);line-height:1.25}
 div[data-testid="stMetricValue"] > div, div[data-testid="stMetricValue"] p
   {white-space:normal;overflow:visible;text-overflow:clip;word-break:keep-all;overflow-wrap:anywhere}
-div[data-testid="stMetricLabel"] p {white-space:normal;overflow:visible;text-overflow:clip}
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"], [data-testid="stMetricLabel"] p
+  {white-space:normal;overflow:visible;text-overflow:clip}
 </style>"""
 
 

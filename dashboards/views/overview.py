@@ -71,7 +71,7 @@ with shown_errors():
                 T("case.days_overdue"): (-pd.to_numeric(od["days_left"], errors="coerce")).map(
                     lambda d: "—" if d != d else f"{d:,.0f}")}), hide_index=True, width="stretch")
 
-left, right = st.columns([3, 1])
+left, right = st.columns([5, 2])
 draw_map = bool(len(shown_sites) or len(data.counties()))  # nothing to draw: no empty map
 with right:
     colour_by = "stage"
@@ -87,7 +87,7 @@ with right:
         by_stage = by_stage[by_stage > 0]
         labels = [vocab(Stage, s, L) for s in by_stage.index]
         chart = alt.Chart(pd.DataFrame({"stage": labels, "n": by_stage.to_numpy()})).mark_bar().encode(
-            y=alt.Y("stage:N", sort=labels, title=None, axis=alt.Axis(labelLimit=130)),  # workflow order
+            y=alt.Y("stage:N", sort=labels, title=None, axis=alt.Axis(labelLimit=110)),  # workflow order
             x=alt.X("n:Q", title=T("kpi.cases"), axis=alt.Axis(tickMinStep=1, format="d")),
             tooltip=[alt.Tooltip("stage:N", title=T("field.stage")), alt.Tooltip("n:Q", title=T("kpi.cases"))])
         st.altair_chart(chart.properties(height=28 * len(labels) + 40), use_container_width=True)
