@@ -19,6 +19,7 @@ usable. Building the stores takes minutes (the generator draws every polygon).
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import socket
 import subprocess
@@ -58,15 +59,24 @@ def main() -> None:
                         help="Skip the baseline's browser run above this many sites (it takes minutes: "
                              "26.7 MB of HTML at 100,000 sites).")
     parser.add_argument("--shots", default=None, help="Folder for screenshots (default: a temporary one).")
+    parser.add_argument("--floor", type=int, default=50,
+                        help="Also time the same page on a store of this many sites (what first paint costs "
+                             "when the map carries almost nothing); 0 to skip.")
     args = parser.parse_args()
     shots = Path(args.shots or tempfile.mkdtemp(prefix="dashboard_bench_"))
     shots.mkdir(parents=True, exist_ok=True)
     rows = []
+    floor = run_floor(args.floor, shots) if args.floor and not args.no_browser else None
     for n in args.sites:
         rows.append(run_size(n, browser=not args.no_browser, shots=shots,
                              baseline_browser=n <= args.baseline_browser_max))
     print()
     print("=== overview map: platform (maps_scale) vs baseline (folium GeoJSON of every site) ===")
+    print(f"machine load (1-minute average) before / after: {LOAD[0]} / {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} cores (a shared machine: compare with the floor, measured in the same run)")
+    if floor:
+        print(f"\n-- floor: the same page on {floor['n']} sites (folium map of a few features)")
+        _print_paint("floor", floor)
     for r in rows:
         print(f"\n-- {r['n']:,} sites (mode: {r['mode']})")
         b, s = r["build"]["baseline"], r["build"]["scaled"]
@@ -77,15 +87,10 @@ def main() -> None:
             print(f"Overview server render ({variant}): cold {cold:.2f} s, warm {warm:.2f} s")
         for variant in ("baseline", "scaled"):
             if variant in r.get("paint", {}):
-                p = r["paint"][variant]
-                paint = ("did not paint" if p["paint"] is None else
-                         f"{p['paint']:.2f} s (median of {p['paints']})")
-                print(f"browser ({variant}): first paint of the sites {paint}; received "
-                      f"{p['bytes'] / 1e6:.2f} MB ({p['ws'] / 1e6:.2f} MB WebSocket + {p['http'] / 1e6:.2f} MB HTTP, "
-                      f"of which {p['downloads'] / 1e6:.2f} MB are the download buttons' files fetched with "
-                      f"the page); screenshot {p['shot']}")
-                print(f"  phases after the click (s): page script done on the server / map object in its "
-                      f"frame / sites drawn: {p.get('phases')}")
+                _print_paint(variant, r["paint"][variant])
+        if floor and floor["paint"] and r.get("paint", {}).get("scaled", {}).get("paint"):
+            ps = r["paint"]["scaled"]["paint"]
+            print(f"above the floor: {ps - floor['paint']:+.2f} s ({ps / floor['paint']:.2f}x the floor's first paint)")
         if "baseline" in r.get("paint", {}) and "scaled" in r.get("paint", {}):
             pb, ps = r["paint"]["baseline"], r["paint"]["scaled"]
             ratio = (f"{pb['paint'] / ps['paint']:.1f}x faster" if pb["paint"] and ps["paint"] else "n/a")
@@ -95,6 +100,39 @@ def main() -> None:
             if r["n"] <= 20_000:
                 ok = ps["paint"] is not None and ps["paint"] < 3 and ps["bytes"] < 2e6
                 print(f"aim at 20,000 sites (< 3 s first paint, < 2 MB sent): {'met' if ok else 'NOT met'}")
+
+
+def _print_paint(variant: str, p: dict) -> None:
+    paint = "did not paint" if p["paint"] is None else f"{p['paint']:.2f} s (median of {p['paints']})"
+    print(f"browser ({variant}): first paint of the sites {paint}; received "
+          f"{p['bytes'] / 1e6:.2f} MB ({p['ws'] / 1e6:.2f} MB WebSocket + {p['http'] / 1e6:.2f} MB HTTP, "
+          f"of which {p['downloads'] / 1e6:.2f} MB are the download buttons' files fetched with "
+          f"the page); screenshot {p['shot']}")
+    print("  split after the click (s; median): " + ", ".join(
+        f"{_PHASES[k]} {v:.2f}" for k, v in p["split"].items()))
+
+
+#: the phases of a visit, as marked in the page and the map's frame (see ``_MARKS``)
+_PHASES = {"message": "page message with the map received", "frame": "map frame created",
+           "args": "map HTML in the frame", "map": "map script ran", "drawn": "sites drawn"}
+
+LOAD = [f"{os.getloadavg()[0]:.1f}"]
+
+
+def run_floor(n: int, shots: Path) -> dict:
+    """The Overview page on a store of ``n`` sites (the sample's own plus generated ones): first
+    paint and bytes when the map carries almost nothing."""
+    from restoration import auth, build_sample, init_store
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        sample = build_sample(tmp / "sample", sites=n, dates=1, raster_size=200, progress=False)
+        store = init_store(tmp / "data" / "platform.gpkg", sample=sample)
+        auth.add_user(store.path.parent, "bench", PASSWORD, "supervisor")
+        n = len(store.read("sites"))
+        with _env(RESTORATION_DATA=str(store.path.parent), RESTORATION_TILES="none"):
+            paint = _browser(store.path.parent, shots / f"overview_floor_{n}.png", n, runs=3)
+    print(f"[floor {n} sites] browser {paint}", flush=True)
+    return {"n": n, **paint}
 
 
 def run_size(n: int, *, browser: bool, shots: Path, baseline_browser: bool = True) -> dict:
@@ -174,7 +212,9 @@ def _browser(data_dir: Path, shot: Path, min_layers: int, timeout: float = 600, 
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
                 "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run"])
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            context.add_init_script(_MARKS)
+            page = context.new_page()
             counts = {"ws": 0, "http": 0}
             by_url: dict[str, int] = {}
             page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: counts.__setitem__(
@@ -197,31 +237,38 @@ def _browser(data_dir: Path, shot: Path, min_layers: int, timeout: float = 600, 
             page.wait_for_selector("text=已登录", timeout=timeout * 1000)
             # warm the server cache once, then time a fresh visit of the Overview page
             _wait_sites(page, timeout, min_layers)
-            times, phases = [], []
+            times, phases, splits = [], [], []
             for _ in range(runs):  # the machine is shared: the median of a few visits
                 page.get_by_text("信息公开").first.click()
                 page.wait_for_timeout(1500)
                 counts.update(ws=0, http=0)
                 by_url.clear()
                 t0 = time.perf_counter()
+                clock = page.evaluate("Date.now()")
                 page.locator('[data-testid="stSidebarNav"] a', has_text="总览").first.click()
                 marks: dict = {}
                 painted = _wait_sites(page, timeout, min_layers, marks)
                 times.append(time.perf_counter() - t0 if painted else None)
                 phases.append({k: round(v, 2) for k, v in marks.items()})
                 page.wait_for_timeout(500)
+                splits.append(_split(page, clock))
                 received = dict(counts)
                 if not painted:
                     break
             done = sorted(x for x in times if x is not None)
             elapsed = done[len(done) // 2] if len(done) == len(times) else None
             page.screenshot(path=str(shot))
+            try:  # the map alone, scrolled into view (legend and scale bar at its bottom)
+                page.locator('iframe[src*="st_folium"]').first.screenshot(path=str(shot.with_name(shot.stem + "_map.png")))
+            except Exception as exc:
+                logging.getLogger(__name__).warning("no screenshot of the map: %s", exc)
             browser.close()
             largest = sorted(by_url.items(), key=lambda kv: -kv[1])[:5]
             # download buttons' files (/media/*.gpkg, *.xlsx) the page makes the browser fetch
             downloads = sum(v for k, v in by_url.items() if "/media/" in k and k.endswith((".gpkg", ".xlsx")))
             return {"paint": elapsed, "paints": [None if x is None else round(x, 2) for x in times],
-                    "phases": phases,
+                    "phases": phases, "split": {k: sorted(x[k] for x in splits)[len(splits) // 2]
+                                                for k in _PHASES if all(k in x for x in splits)},
                     "ws": received["ws"], "http": received["http"], "largest": largest,
                     "downloads": downloads,
                     "bytes": received["ws"] + received["http"], "shot": str(shot)}
@@ -231,6 +278,56 @@ def _browser(data_dir: Path, shot: Path, min_layers: int, timeout: float = 600, 
             proc.wait(30)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+#: marks (``Date.now()``) in every frame: in the page, WebSocket messages over 20 kB (the one
+#: carrying the map); in the map's frame, its creation, the render message with the map HTML
+#: (streamlit-folium's ``args``), ``window.map`` set (the map script ran) and the next frame
+_MARKS = r"""
+(() => {
+  const marks = window.__marks = window.__marks || [];
+  const rec = (k) => marks.push([k, Date.now()]);
+  if (window === window.top) {
+    const WS = window.WebSocket;
+    window.WebSocket = function (...a) {
+      const ws = new WS(...a);
+      ws.addEventListener("message", e => { if ((e.data.byteLength || e.data.size || 0) > 20000) rec("message"); });
+      return ws;
+    };
+    window.WebSocket.prototype = WS.prototype;
+    Object.assign(window.WebSocket, WS);
+    return;
+  }
+  rec("frame");
+  window.addEventListener("message", e => { if (e.data && e.data.args && e.data.args.script) rec("args"); }, true);
+  // the map script adds (and the packed layer draws) every site before it sets window.map;
+  // the frame after that shows them
+  const poll = setInterval(() => {
+    if (window.map) { clearInterval(poll); rec("map"); requestAnimationFrame(() => rec("drawn")); }
+  }, 5);
+})();
+"""
+
+
+def _split(page, clock: float) -> dict:
+    """Seconds from the click (``clock``, the page's ``Date.now()``) to each phase's first mark
+    (the last page message over 20 kB before the frame: the one with the map)."""
+    marks = []
+    for frame in page.frames:
+        try:
+            marks += [(k, (t - clock) / 1e3) for k, t in frame.evaluate("window.__marks || []") if t >= clock]
+        except Exception:
+            pass
+    out = {}
+    frame = min((t for k, t in marks if k == "frame"), default=None)
+    messages = [t for k, t in marks if k == "message" and (frame is None or t <= frame)]
+    if messages:
+        out["message"] = round(max(messages), 2)
+    for key in ("frame", "args", "map", "drawn"):
+        times = [t for k, t in marks if k == key]
+        if times:
+            out[key] = round(min(times), 2)
+    return out
 
 
 #: in the map's frame: how many layers the Leaflet map holds (or sites the packed layer drew)

@@ -4,19 +4,30 @@ The folium builder in :mod:`dashboards.maps` writes every site as a GeoJSON feat
 properties: 5.3 MB of HTML at 20,000 sites, 26.7 MB at 100,000. At regional zoom a site is a
 few pixels, so this module sends only what the view needs:
 
-* up to :data:`GRID_ABOVE` sites: one point per site (a point on its surface), packed as integer
-  offsets in columns (≈ 50 bytes a site instead of ≈ 270), drawn in one pass on one canvas; a
-  pixel grid finds the site under the pointer for its tooltip and for the click that opens its
-  case (passed to ``st_folium`` as ``last_active_drawing``);
+* up to :data:`GRID_ABOVE` sites: one point per site (a point on its surface), packed as text
+  (:func:`points_payload`): coordinates as fixed-width base-64 offsets (1e-5° ≈ 1 m steps),
+  ids and names HTML-escaped and front-coded (:func:`front_code`), one run length and category
+  per case — about 14 bytes a site for sequential ids and names instead of ≈ 270 as GeoJSON
+  (≈ 0.28 MB of map HTML at 20,000 sites). The browser decodes the coordinates in one pass,
+  projects them once (spherical Mercator at zoom 0, scaled per zoom), draws every site on one
+  canvas, and decodes the ids and names at the first hover; a pixel grid built then finds the
+  site under the pointer for its tooltip and for the click that opens its case (passed to
+  ``st_folium`` as ``last_active_drawing``);
 * above that: sites aggregated into grid cells sized so at most :data:`MAX_CELLS` are drawn, each
   coloured by its most frequent category and sized by its count; a click zooms into the cell;
 * when the user zooms in, :func:`view_detail` returns the sites inside the current bounds as
   simplified polygons (at most :data:`DETAIL_LIMIT`), for ``st_folium(...,
   feature_group_to_add=...)`` with the ``bounds`` and ``zoom`` it returns.
 
+Where first paint goes at 20,000 sites (``benchmarks/dashboard.py`` prints the split and a
+floor — the same page with 50 sites): the page's own Streamlit rendering and the component
+frame's start-up dominate; what the map adds is its message (bytes) and its script's decode and
+draw (≈ 0.1 s of the browser's main thread).
+
 Every user-supplied value (site ids and names, case ids and titles) is HTML-escaped before it
 is packed, and the packed data is embedded as JSON with ``<`` escaped, so no value can close the
-script or run as markup. ``RESTORATION_MAP_BASELINE=1`` (benchmarks) keeps the folium builder.
+script or run as markup; the front-coding separator ``'`` cannot occur in an escaped value.
+``RESTORATION_MAP_BASELINE=1`` (benchmarks) keeps the folium builder.
 """
 from __future__ import annotations
 
