@@ -163,20 +163,25 @@ _POINTS_JS = Template("""
       this._canvas.style.pointerEvents = "none";
       this._px = new Float32Array(2 * n);
       m.getPane("overlayPane").appendChild(this._canvas);
-      m.on("moveend zoomend resize viewreset", this._draw, this);
+      m.on("moveend zoomend resize viewreset", this._redraw, this);
       m.on("zoomstart", this._hide, this);
       m.on("mousemove", this._hover, this);
       m.on("click", this._click, this);
-      this._draw();
+      this._redraw();
     },
     onRemove: function (m) {
       L.DomUtil.remove(this._canvas);
-      m.off("moveend zoomend resize viewreset", this._draw, this);
+      m.off("moveend zoomend resize viewreset", this._redraw, this);
       m.off("zoomstart", this._hide, this);
       m.off("mousemove", this._hover, this);
       m.off("click", this._click, this);
     },
     _hide: function () { this._canvas.style.display = "none"; },
+    // the fit on first paint fires viewreset, zoomend and moveend at once: one draw for them
+    _redraw: function () {
+      if (this._pending) return;
+      this._pending = L.Util.requestAnimFrame(function () { this._pending = null; if (this._map) this._draw(); }, this);
+    },
     _draw: function () {
       var m = this._map, size = m.getSize(), c = this._canvas, r = d.radius, px = this._px;
       c.style.display = "";
@@ -213,6 +218,7 @@ _POINTS_JS = Template("""
       return this._cell = cell;
     },
     _find: function (pt) {
+      if (!this._size) return -1;  // not drawn yet
       var cell = this._cell || this._grid(), s = this._s, best = -1, bestD = (d.radius + 3) * (d.radius + 3);
       var cx = Math.floor(pt.x / s), cy = Math.floor(pt.y / s);
       for (var a = cx - 1; a <= cx + 1; a++) for (var b = cy - 1; b <= cy + 1; b++) {
@@ -470,16 +476,18 @@ def overview_map(sites: gpd.GeoDataFrame, cases: pd.DataFrame, *, colour_by: str
     """The overview map for many sites: packed points, or grid cells above :data:`GRID_ABOVE`."""
     from . import maps
     kwargs = {} if asset_prefix is None else {"asset_prefix": asset_prefix}
-    bounds = sites.total_bounds if len(sites) else None
+    bounds = maps._padded(sites.total_bounds, 0.01) if len(sites) else None
     m = maps.base_map(bounds, tiles=tiles, counties=counties, watersheds=watersheds, lang=lang,
                       canvas=True, **kwargs)
     grid = len(sites) > GRID_ABOVE
     data, present, colours, labels = _packed("grid" if grid else "points", sites, cases, colour_by, lang)
     m.add_child(PackedLayer(data, _GRID_JS if grid else _POINTS_JS, "site_cells" if grid else "site_points"))
     # the legend escapes its labels itself: give it the plain text
-    maps._legend(m, t("map.legend", lang), [("dot", html.unescape(labels[i]), colours[i]) for i in present])
+    maps._legend(m, t("map.colour_" + ("stage" if colour_by == "stage" else "class"), lang),
+                 [("dot", html.unescape(labels[i]), colours[i]) for i in present]
+                 + maps._outline_items(counties, watersheds, lang))
     folium.LayerControl(collapsed=True).add_to(m)
-    return m
+    return maps._finish(m)  # metric scale bar, fit to the sites in the browser, county names
 
 
 def view_detail(sites: gpd.GeoDataFrame, cases: pd.DataFrame, bounds, zoom: float | None, *,

@@ -191,6 +191,11 @@ def test_points_in_the_browser_hover_as_text_and_click_to_their_case(tmp_path):
         decoded = pd.DataFrame(page.evaluate("() => Object.values(window).find(v => v && v._sites)._sites()"),
                                columns=["site_id", "name", "lat", "lon"]).set_index("site_id").loc[sites["site_id"]]
         assert decoded["name"].tolist() == sites["name"].tolist()
+        # fitted to the sites on first paint, with a metric scale bar
+        west, south, east, north = sites.total_bounds
+        assert page.evaluate(f"() => __fit = Object.values(window).find(v => v && v._sites)._map.getBounds()"
+                             f".contains([[{south}, {west}], [{north}, {east}]])")
+        assert re.fullmatch(r"\d+ k?m", page.locator(".leaflet-control-scale-line").first.inner_text().strip())
         points = shapely.points(decoded["lon"].to_numpy(), decoded["lat"].to_numpy())
         assert (shapely.distance(points, sites.geometry.to_numpy()) < 1.5e-5).all()
         page.evaluate("""() => {
