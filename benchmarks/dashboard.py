@@ -21,6 +21,7 @@ Aims (issue 10): at 20,000 sites under 3 s to first paint and under 2 MB sent; a
 usable. Building the stores takes minutes (the generator draws every polygon).
 
     python benchmarks/dashboard.py [--sites 20000 100000] [--floor 50] [--no-browser] [--shots DIR]
+        [--stores DIR]
 """
 from __future__ import annotations
 
@@ -68,14 +69,16 @@ def main() -> None:
     parser.add_argument("--floor", type=int, default=50,
                         help="Also time the same page on a store of this many sites (what first paint costs "
                              "when the map carries almost nothing); 0 to skip.")
+    parser.add_argument("--stores", default=None,
+                        help="Keep the built stores in this folder (s<n>/) and reuse them in later runs.")
     args = parser.parse_args()
     shots = Path(args.shots or tempfile.mkdtemp(prefix="dashboard_bench_"))
     shots.mkdir(parents=True, exist_ok=True)
     rows = []
-    floor = run_floor(args.floor, shots) if args.floor and not args.no_browser else None
+    floor = run_floor(args.floor, shots, args.stores) if args.floor and not args.no_browser else None
     for n in args.sites:
         rows.append(run_size(n, browser=not args.no_browser, shots=shots,
-                             baseline_browser=n <= args.baseline_browser_max))
+                             baseline_browser=n <= args.baseline_browser_max, keep=args.stores))
     print()
     print("=== overview map: platform (maps_scale) vs baseline (folium GeoJSON of every site) ===")
     print(f"machine load (1-minute average) before / after: {LOAD[0]} / {os.getloadavg()[0]:.1f} "
@@ -125,15 +128,29 @@ _PHASES = {"message": "page message with the map received", "frame": "map frame 
 LOAD = [f"{os.getloadavg()[0]:.1f}"]
 
 
-def run_floor(n: int, shots: Path) -> dict:
+@contextmanager
+def _store(n: int, keep: str | None):
+    """A store of the sample region with ``n`` sites and the benchmark's user: built in a
+    temporary folder, or kept in (and reused from) ``keep``/s<n>/ (``--stores``)."""
+    from restoration import auth, build_sample, init_store, open_store
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(keep) / f"s{n}" if keep else Path(tmp)
+        path = root / "data" / "platform.gpkg"
+        if path.exists():
+            yield open_store(path)
+            return
+        t0 = time.perf_counter()
+        sample = build_sample(root / "sample", sites=n, dates=1, raster_size=200, progress=False)
+        store = init_store(path, sample=sample)
+        auth.add_user(store.path.parent, "bench", PASSWORD, "supervisor")
+        print(f"[{n:,} sites] store built in {time.perf_counter() - t0:.0f} s", flush=True)
+        yield store
+
+
+def run_floor(n: int, shots: Path, keep: str | None = None) -> dict:
     """The Overview page on a store of ``n`` sites (the sample's own plus generated ones): first
     paint and bytes when the map carries almost nothing."""
-    from restoration import auth, build_sample, init_store
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        sample = build_sample(tmp / "sample", sites=n, dates=1, raster_size=200, progress=False)
-        store = init_store(tmp / "data" / "platform.gpkg", sample=sample)
-        auth.add_user(store.path.parent, "bench", PASSWORD, "supervisor")
+    with _store(n, keep) as store:
         n = len(store.read("sites"))
         with _env(RESTORATION_DATA=str(store.path.parent), RESTORATION_TILES="none"):
             paint = _browser(store.path.parent, shots / f"overview_floor_{n}.png", n, runs=3)
@@ -141,18 +158,12 @@ def run_floor(n: int, shots: Path) -> dict:
     return {"n": n, **paint}
 
 
-def run_size(n: int, *, browser: bool, shots: Path, baseline_browser: bool = True) -> dict:
-    from restoration import auth, build_sample, init_store
+def run_size(n: int, *, browser: bool, shots: Path, baseline_browser: bool = True,
+             keep: str | None = None) -> dict:
     from dashboards import maps, maps_scale
 
     out = {"n": n, "render": {}, "paint": {}}
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        t0 = time.perf_counter()
-        sample = build_sample(tmp / "sample", sites=n, dates=1, raster_size=200, progress=False)
-        store = init_store(tmp / "data" / "platform.gpkg", sample=sample)
-        print(f"[{n:,} sites] store built in {time.perf_counter() - t0:.0f} s", flush=True)
-        auth.add_user(store.path.parent, "bench", PASSWORD, "supervisor")
+    with _store(n, keep) as store:
         sites, cases = store.read("sites"), store.read("cases")
         counties, watersheds = store.read("counties"), store.read("watersheds")
         out["mode"] = "grid cells" if n > maps_scale.GRID_ABOVE else "packed points"
