@@ -67,25 +67,22 @@ def main() -> None:
                              "26.7 MB of HTML at 100,000 sites).")
     parser.add_argument("--shots", default=None, help="Folder for screenshots (default: a temporary one).")
     parser.add_argument("--floor", type=int, default=50,
-                        help="Also time the same page on a store of this many sites (what first paint costs "
-                             "when the map carries almost nothing); 0 to skip.")
+                        help="Also time the same page on a store of this many sites, before each size's "
+                             "browser runs (what first paint costs when the map carries almost nothing); 0 to skip.")
     parser.add_argument("--stores", default=None,
                         help="Keep the built stores in this folder (s<n>/) and reuse them in later runs.")
     args = parser.parse_args()
     shots = Path(args.shots or tempfile.mkdtemp(prefix="dashboard_bench_"))
     shots.mkdir(parents=True, exist_ok=True)
     rows = []
-    floor = run_floor(args.floor, shots, args.stores) if args.floor and not args.no_browser else None
+    floor = args.floor if args.floor and not args.no_browser else 0
     for n in args.sites:
         rows.append(run_size(n, browser=not args.no_browser, shots=shots,
-                             baseline_browser=n <= args.baseline_browser_max, keep=args.stores))
+                             baseline_browser=n <= args.baseline_browser_max, keep=args.stores, floor=floor))
     print()
     print("=== overview map: platform (maps_scale) vs baseline (folium GeoJSON of every site) ===")
     print(f"machine load (1-minute average) before / after: {LOAD[0]} / {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} cores (a shared machine: compare with the floor, measured in the same run)")
-    if floor:
-        print(f"\n-- floor: the same page on {floor['n']} sites (folium map of a few features)")
-        _print_paint("floor", floor)
     for r in rows:
         print(f"\n-- {r['n']:,} sites (mode: {r['mode']})")
         b, s = r["build"]["baseline"], r["build"]["scaled"]
@@ -94,6 +91,10 @@ def main() -> None:
         for variant in ("baseline", "scaled"):
             cold, warm = r["render"][variant]
             print(f"Overview server render ({variant}): cold {cold:.2f} s, warm {warm:.2f} s")
+        floor = r.get("floor")
+        if floor:
+            print(f"floor, measured just before: the same page on {floor['n']} sites (a folium map of a few features)")
+            _print_paint("floor", floor)
         for variant in ("baseline", "scaled"):
             if variant in r.get("paint", {}):
                 _print_paint(variant, r["paint"][variant])
@@ -159,7 +160,7 @@ def run_floor(n: int, shots: Path, keep: str | None = None) -> dict:
 
 
 def run_size(n: int, *, browser: bool, shots: Path, baseline_browser: bool = True,
-             keep: str | None = None) -> dict:
+             keep: str | None = None, floor: int = 0) -> dict:
     from dashboards import maps, maps_scale
 
     out = {"n": n, "render": {}, "paint": {}}
@@ -185,6 +186,8 @@ def run_size(n: int, *, browser: bool, shots: Path, baseline_browser: bool = Tru
                 with _env(RESTORATION_MAP_BASELINE="1" if variant == "baseline" else None):
                     out["render"][variant] = _server_render()
                 print(f"[{n:,} sites] {variant} AppTest render {out['render'][variant]}", flush=True)
+            if browser and floor:  # the floor in the same minutes: the machine's load changes
+                out["floor"] = run_floor(floor, shots, keep)
             if browser:
                 for variant in ("scaled", "baseline") if baseline_browser else ("scaled",):
                     with _env(RESTORATION_MAP_BASELINE="1" if variant == "baseline" else None):

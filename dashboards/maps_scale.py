@@ -14,7 +14,8 @@ few pixels, so this module sends only what the view needs:
   site under the pointer for its tooltip and for the click that opens its case (passed to
   ``st_folium`` as ``last_active_drawing``);
 * above that: sites aggregated into grid cells sized so at most :data:`MAX_CELLS` are drawn, each
-  coloured by its most frequent category and sized by its count; a click zooms into the cell;
+  coloured by its most frequent category and sized by its count, on one canvas as well; a click
+  zooms into the cell;
 * when the user zooms in, :func:`view_detail` returns the sites inside the current bounds as
   simplified polygons (at most :data:`DETAIL_LIMIT`), for ``st_folium(...,
   feature_group_to_add=...)`` with the ``bounds`` and ``zoom`` it returns.
@@ -265,31 +266,93 @@ _GRID_JS = Template("""
 (function () {
   var d = {{ this.payload }};
   var map = {{ this._parent.get_name() }};
-  var renderer = L.canvas({padding: 0.5});
-  var group = L.featureGroup();
-  var half = d.cell / 2;
-  for (var i = 0; i < d.n.length; i++) {
-    var lon = d.x0 + (d.ix[i] + 0.5) * d.cell, lat = d.y0 + (d.iy[i] + 0.5) * d.cell;
-    var colour = d.colours[d.c[i]];
-    var m = L.circleMarker([lat, lon], {renderer: renderer, color: colour, fillColor: colour,
-      weight: 1, fillOpacity: 0.75, radius: Math.min(14, 3 + 2.2 * Math.log(1 + d.n[i]))});
-    m._cell = i;
-    group.addLayer(m);
+  var n = d.n.length, half = d.cell / 2, R = Math.PI / 180;
+  var lat = new Float64Array(n), lon = new Float64Array(n), U = new Float64Array(n), V = new Float64Array(n);
+  var radius = new Float32Array(n);
+  for (var i = 0; i < n; i++) {
+    lon[i] = d.x0 + (d.ix[i] + 0.5) * d.cell; lat[i] = d.y0 + (d.iy[i] + 0.5) * d.cell;
+    U[i] = 0.5 + lon[i] / 360;  // spherical Mercator at zoom 0 (Leaflet's EPSG:3857)
+    V[i] = 0.5 - Math.log(Math.tan(Math.PI / 4 + Math.max(-85.0511287798, Math.min(85.0511287798, lat[i])) * R / 2)) / (2 * Math.PI);
+    radius[i] = Math.min(14, 3 + 2.2 * Math.log(1 + d.n[i]));
   }
-  group.on("mouseover", function (e) {
-    var i = e.layer._cell;
-    if (!e.layer.getTooltip()) {
-      e.layer.bindTooltip(d.count_label.replace("{n}", d.n[i]) + "<br>" + d.main_label + " " +
-                          d.labels[d.c[i]], {sticky: true});
+  var tooltip = L.tooltip({sticky: true});
+  // every cell drawn in one pass on one canvas (thousands of circle markers cost a second)
+  var Cells = L.Layer.extend({
+    onAdd: function (m) {
+      this._canvas = L.DomUtil.create("canvas", "packed-cells");
+      this._canvas.style.position = "absolute";
+      this._canvas.style.pointerEvents = "none";
+      this._px = new Float32Array(2 * n);
+      m.getPane("overlayPane").appendChild(this._canvas);
+      m.on("moveend zoomend resize viewreset", this._redraw, this);
+      m.on("zoomstart", this._hide, this);
+      m.on("mousemove", this._hover, this);
+      m.on("click", this._click, this);
+      this._redraw();
+    },
+    onRemove: function (m) {
+      L.DomUtil.remove(this._canvas);
+      m.off("moveend zoomend resize viewreset", this._redraw, this);
+      m.off("zoomstart", this._hide, this);
+      m.off("mousemove", this._hover, this);
+      m.off("click", this._click, this);
+    },
+    _hide: function () { this._canvas.style.display = "none"; },
+    _redraw: function () {
+      if (this._pending) return;
+      this._pending = L.Util.requestAnimFrame(function () { this._pending = null; if (this._map) this._draw(); }, this);
+    },
+    _draw: function () {
+      var m = this._map, size = m.getSize(), c = this._canvas, px = this._px;
+      c.style.display = "";
+      L.DomUtil.setPosition(c, m.containerPointToLayerPoint([0, 0]));
+      c.width = size.x; c.height = size.y;
+      var ctx = c.getContext("2d"), sc = m.options.crs.scale(m.getZoom());
+      var origin = m.getPixelOrigin(), pane = m._getMapPanePos();
+      for (var i = 0; i < n; i++) {
+        px[2 * i] = U[i] * sc + pane.x - origin.x; px[2 * i + 1] = V[i] * sc + pane.y - origin.y;
+      }
+      for (var k = 0; k < d.colours.length; k++) {  // one path per colour
+        ctx.beginPath();
+        for (var i = 0; i < n; i++) {
+          if (d.c[i] !== k) continue;
+          var x = px[2 * i], y = px[2 * i + 1], r = radius[i];
+          if (x < -r || y < -r || x > size.x + r || y > size.y + r) continue;
+          ctx.moveTo(x + r, y); ctx.arc(x, y, r, 0, 6.2832);
+        }
+        ctx.fillStyle = d.colours[k]; ctx.globalAlpha = 0.75; ctx.fill();
+        ctx.globalAlpha = 1; ctx.lineWidth = 1; ctx.strokeStyle = d.colours[k]; ctx.stroke();
+      }
+      this._drawn = true;
+      m._packedDrawn = n;
+    },
+    _find: function (pt) {  // the nearest cell whose circle holds the pointer
+      if (!this._drawn) return -1;
+      var best = -1, bestD = Infinity;
+      for (var i = 0; i < n; i++) {
+        var dx = this._px[2 * i] - pt.x, dy = this._px[2 * i + 1] - pt.y, dd = dx * dx + dy * dy;
+        if (dd <= (radius[i] + 1) * (radius[i] + 1) && dd < bestD) { bestD = dd; best = i; }
+      }
+      return best;
+    },
+    _hover: function (e) {
+      var i = this._find(e.containerPoint);
+      this._map.getContainer().style.cursor = i < 0 ? "" : "pointer";
+      if (i < 0) { this._map.closeTooltip(tooltip); return; }
+      tooltip.setLatLng(e.latlng).setContent(d.count_label.replace("{n}", d.n[i]) + "<br>" + d.main_label + " " +
+                                             d.labels[d.c[i]]);
+      if (!this._map.hasLayer(tooltip)) tooltip.addTo(this._map);
+    },
+    _click: function (e) {  // zoom into the cell
+      var i = this._find(e.containerPoint);
+      if (i < 0) return;
+      this._map.fitBounds([[lat[i] - half, lon[i] - half], [lat[i] + half, lon[i] + half]], {maxZoom: d.max_zoom});
     }
-    e.layer.openTooltip(e.latlng);
   });
-  group.on("click", function (e) {  // zoom into the cell
-    var ll = e.layer.getLatLng();
-    map.fitBounds([[ll.lat - half, ll.lng - half], [ll.lat + half, ll.lng + half]]);
-  });
-  group.addTo(map);
-  {{ this.get_name() }} = group;
+  var layer = new Cells();
+  layer._cell_latlng = function (i) { return [lat[i], lon[i]]; };
+  layer.addTo(map);
+  {{ this.get_name() }} = layer;
 })();
 {% endmacro %}
 """)
@@ -445,6 +508,7 @@ def grid_payload(sites: gpd.GeoDataFrame, cases: pd.DataFrame, *, colour_by: str
                  lang: str = "zh", max_cells: int = MAX_CELLS) -> dict:
     """Sites counted per square grid cell [degrees], with each cell's most frequent category;
     the cell is the smallest power-of-two fraction of the extent giving ≤ ``max_cells`` cells."""
+    from .maps import FIT_MAX_ZOOM
     x, y = surface_points(sites.geometry)
     cat, colours, labels = _categories(sites, cases, colour_by, lang)
     x0, y0 = float(x.min()), float(y.min())
@@ -467,6 +531,7 @@ def grid_payload(sites: gpd.GeoDataFrame, cases: pd.DataFrame, *, colour_by: str
         "n": total.astype(int).tolist(), "c": main["c"].astype(int).tolist(),
         "colours": colours, "labels": [html.escape(v) for v in labels],
         "count_label": html.escape(t("map.cell_count", lang)), "main_label": html.escape(t("map.cell_main", lang)),
+        "max_zoom": FIT_MAX_ZOOM,
     }
 
 
