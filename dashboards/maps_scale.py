@@ -21,9 +21,12 @@ few pixels, so this module sends only what the view needs:
   feature_group_to_add=...)`` with the ``bounds`` and ``zoom`` it returns.
 
 Where first paint goes at 20,000 sites (``benchmarks/dashboard.py`` prints the split and a
-floor — the same page with 50 sites): the page's own Streamlit rendering and the component
-frame's start-up dominate; what the map adds is its message (bytes) and its script's decode and
-draw (≈ 0.1 s of the browser's main thread).
+floor, the same page on 50 sites): the page's server run and Streamlit's rendering until the
+message with the map arrives, the component frame's start-up until it holds the map HTML, then
+the map script. The folium HTML travels inside streamlit-folium's arguments (WebSocket, then
+``postMessage`` into the frame), so every byte is carried and parsed twice; packed as text the
+map's decode and draw take about 0.1 s of the browser's main thread (CPU profile), against
+about 0.2 s for the JSON integer columns this replaced and seconds for GeoJSON.
 
 Every user-supplied value (site ids and names, case ids and titles) is HTML-escaped before it
 is packed, and the packed data is embedded as JSON with ``<`` escaped, so no value can close the
