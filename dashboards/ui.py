@@ -63,7 +63,7 @@ def issue_text(issue) -> str:
     L = lang()
     what = getattr(issue, "message", None) if isinstance(issue, (Issue, RestorationError)) else issue
     if isinstance(what, Message):
-        what = i18n.message(what, L)
+        what = i18n.message(_region_named(what, L), L)
     else:
         what = untranslated(what if what is not None else issue)
     if not isinstance(issue, Issue):
@@ -83,6 +83,23 @@ def issue_text(issue) -> str:
         return str(issue)  # a command-line option: not shown on pages
     sep, colon = ("，", "：") if L == "zh" else (", ", ": ")
     return (sep.join(where) + colon if where else "") + what
+
+
+def _region_named(m, lang_code: str):
+    """A refusal (``denied.by``) with the user's region as its name in the jurisdiction tree
+    (``桂西市 / 青岚县``) rather than its code."""
+    from restoration.messages import Message, Term
+    region = m.params.get("region") if m.code == "denied.by" else None
+    if not isinstance(region, Term):
+        return m
+    try:
+        from restoration import access
+
+        from . import data
+        label = access.region_tree(data.raw_store()).label(region.code, lang_code)
+    except Exception:  # noqa: BLE001 - no store at hand: the code is still a readable answer
+        return m
+    return Message(m.code, {**m.params, "region": label if label != "—" else region.code})
 
 
 def untranslated(text) -> str:
