@@ -73,6 +73,11 @@ TEMPLATES: dict[str, str] = {
     "case.what_incident_date": "the incident date {date}",
     "case.what_class": "class '{case_class}'",
     "case.invalid_scenario": "invalid scenario: {problem}",
+    # one value of a form or a file
+    "input.control_char": ("contains a control character ({char}) at position {position}; remove it (ids and names "
+                           "may not hold control characters such as NUL)"),
+    "input.too_long": "is {n:,} characters long; at most {max:,} are accepted",
+    "input.item": "an item {problem}",
     # attachments
     "attachment.too_many": "{n} files; at most {max} per event",
     "attachment.too_large": "{file}: {mb:.1f} MB is larger than the {limit:.0f} MB limit for one attachment",
