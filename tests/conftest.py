@@ -16,6 +16,47 @@ from restoration.bootstrap import init_store
 REPO = Path(__file__).resolve().parents[1]
 
 
+#: the suite runs on every core (pytest-xdist, ``-n logical --dist loadfile`` in pyproject.toml):
+#: a test file's tests stay on one worker (its module fixtures — a Streamlit server, Chromium —
+#: start once), and the longest files are handed out first so no worker is left with a long
+#: file at the end while the others idle. Measured, not guessed: ``--durations`` of a full run.
+LONGEST_FIRST = (
+    "dashboards/test_browser.py",
+    "dashboards/test_app.py",
+    "restoration/test_access.py",
+    "dashboards/test_pages_text.py",
+    "dashboards/test_recovery_panels.py",
+    "dashboards/test_access_pages.py",
+    "restoration/test_auth.py",
+    "dashboards/test_procedure_panels.py",
+    "deployment/test_deployment_doc.py",
+    "cases/test_procedure.py",
+    "appraisal/test_restoration_cost_and_records.py",
+    "dashboards/test_appraisal_page.py",
+)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Longest test files first (stable otherwise: the files' own order is kept)."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+
+    tests = REPO / "tests"
+
+    def key(item):
+        path = Path(item.path).resolve()
+        rel = path.relative_to(tests).as_posix() if path.is_relative_to(tests) else ""
+        return rank.get(rel, len(rank))
+
+    items[:] = sorted(items, key=key)  # sorted() is stable
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Collect notebook kernel clients while the log streams are still open (their ``__del__``
+    logs; after pytest closed the streams that prints a "Logging error" traceback)."""
+    import gc
+    gc.collect()
+
+
 @pytest.fixture(autouse=True)
 def _real_main_module():
     """Streamlit's AppTest puts the page script in ``sys.modules["__main__"]`` and leaves it there;
