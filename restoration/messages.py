@@ -37,6 +37,8 @@ TEMPLATES: dict[str, str] = {
                                 "tier for that — state τ with its source"),
     "appraisal.k_outside": "k = {k:g} is outside the range {low:g}–{high:g} of {range}",
     "appraisal.amount_range": "the amount {amount:g} yuan is out of range; check the discharge, unit and unit cost",
+    "appraisal.no_amount": "this result has no damage amount in yuan (equivalence: use a value method)",
+    "appraisal.appraiser_required": "who appraised it is required",
     # optimistic locking
     "store.changed_by": ("{layer} '{record}' was changed by {actor} at {at} UTC (now version {now}, you edited "
                          "version {expected}); reload it and apply your change again — nothing was saved"),
@@ -123,6 +125,8 @@ TEMPLATES: dict[str, str] = {
                                 "equal-service or equal-value scenario"),
     "bank.value_needed": ("project '{project}' is counted in {unit}: measuring it needs the case scenario's "
                           "injury.unit_value (equal-value)"),
+    "bank.amount_range": "amount must be a positive number up to {max:g}, got {value}",
+    "bank.amount_range_unit": "amount must be a positive number of {unit} up to {max:g}, got {value}",
     # deadlines
     "deadline.source_case": "set on the event {event} of {date}",
     "deadline.source_ledger": "funds ledger (instalment schedule)",

@@ -183,9 +183,15 @@ def test_a_refusal_names_who_and_why_in_each_language():
     zh = message(exc.message, "zh")
     assert zh == "viewer（只读用户，地区 C01）：该角色无权记录案件事件与巡查", zh
     assert message(exc.message, "en") == str(exc)
+    import contextvars
+
+    def server():  # in a copy of the context: the refusal of plain names stays in it
+        access.refuse_plain_names()
+        access.as_actor("someone")
     with pytest.raises(PermissionDenied) as e:
-        access.as_actor("someone") if access.refuse_plain_names() is None else None
+        contextvars.copy_context().run(server)
     assert message(e.value.message, "zh") == "“someone”不是已登录用户；服务器只为已登录用户执行操作"
+    assert access.as_actor("local").role == "admin"  # this test's own context is untouched
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
