@@ -9,7 +9,6 @@ language (the dashboards: ``msg.scenario.<code>`` in their dictionaries, through
 """
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -93,7 +92,8 @@ TEMPLATES: dict[str, str] = {
     "year_far": ("year {year} is more than {max} years from the base year {base}; appraisal horizons are shorter "
                  "(use end_year: perpetuity for a permanent change)"),
     "points_far": "points reach beyond {max} years of the base year {base}",
-    "area_too_large": "{value:g} {unit} is more than the Earth's surface ({max:.2g} ha); check the value and its area_unit",
+    "area_too_large": ("{value:g} {unit} is more than the Earth's surface ({max:.2g} ha); check the value and its "
+                       "area_unit"),
     # parcels
     "single_share": "a single parcel carries the whole project: share 1 or omit it",
     "share_required": ("required when there are several parcels: the fraction of the total project scale this "
@@ -154,7 +154,3 @@ class ScenarioError(ValueError):
 def invalid(path: str, code: str, **params: Any) -> ScenarioError:
     """The :class:`ScenarioError` for problem ``code`` at ``path`` (English worded from :data:`TEMPLATES`)."""
     return ScenarioError(path, None, code, params)
-
-
-def placeholders(template: str) -> set[str]:
-    return {f for _, f, _, _ in string.Formatter().parse(template) if f}

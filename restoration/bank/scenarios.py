@@ -178,7 +178,7 @@ def candidate_scenario(case_scenario: Mapping[str, Any], project: Mapping[str, A
         return s
     s = value_template(case_scenario)
     if s is None:
-        raise InputError(Issue(Message("bank.value_needed", {"project": project["project_id"], "unit": Term("unit", unit)}),
-                               source="case_scenarios"))
+        raise InputError(Issue(Message("bank.value_needed", {"project": project["project_id"],
+                                                             "unit": Term("unit", unit)}), source="case_scenarios"))
     s["replacement"] = {"unit_cost": float(project["unit_cost_yuan"])}
     return s

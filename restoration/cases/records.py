@@ -401,7 +401,8 @@ def update_case(store: Store, case_id: str, changes: Mapping[str, Any], actor: "
                     not pd.isna(edit["damage_amount_yuan"]) else None
                 edit["damage_appraisal_id"] = None
             if "incident_date" in edit:
-                _still_valid(tx, {**current, **edit}, today, Message("case.what_incident_date", {"date": edit["incident_date"]}))
+                _still_valid(tx, {**current, **edit}, today,
+                             Message("case.what_incident_date", {"date": edit["incident_date"]}))
             return tx.update("cases", case_id, edit, expected_version=expected_version)
 
         return tx.once(request_id, "case.update", write)
