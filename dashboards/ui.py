@@ -62,6 +62,8 @@ def issue_text(issue) -> str:
     from restoration.messages import Message
     L = lang()
     what = getattr(issue, "message", None) if isinstance(issue, (Issue, RestorationError)) else issue
+    if what is None and isinstance(issue, RestorationError) and issue.args and isinstance(issue.args[0], Message):
+        what = issue.args[0]  # an error raised with a message as its argument (NotFoundError)
     if isinstance(what, Message):
         what = i18n.message(_region_named(what, L), L)
     else:

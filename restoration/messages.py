@@ -60,6 +60,7 @@ TEMPLATES: dict[str, str] = {
                                 "may not import them"),
     "denied.not_signed_in": "'{actor}' is not a signed-in user; the server acts only for signed-in users",
     "denied.sign_in": "sign in to read staff data",
+    "store.not_found": "{layer}: no record with {key} '{record}'",
     # where a problem is (the location before an input problem)
     "where.case": "case {case}",
     "where.row": "row {n}",
