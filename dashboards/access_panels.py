@@ -12,7 +12,7 @@ import streamlit as st
 
 from restoration import access, auth
 
-from . import data
+from . import data, state
 from .i18n import t
 
 
@@ -37,7 +37,7 @@ def client_address() -> str:
 def guard_session(lang: str) -> dict | None:
     """The signed-in user, or None: ends a session that was idle or open too long, or whose
     account was disabled or changed since (re-read from the users file on every page)."""
-    user = st.session_state.get("user")
+    user = st.session_state.get(state.USER)
     if user is None:
         return None
     now = time.time()
@@ -50,15 +50,15 @@ def guard_session(lang: str) -> dict | None:
         if current is None or current.disabled or current.role != user["role"] or current.region != (user.get("region") or access.PROVINCE):
             ended = "ended"
     if ended:
-        del st.session_state["user"]
-        st.session_state["signed_out"] = ended
+        del st.session_state[state.USER]
+        st.session_state[state.SIGNED_OUT] = ended
         return None
     user["last_seen"] = now
     return user
 
 
 def signed_out_notice(lang: str) -> None:
-    reason = st.session_state.pop("signed_out", None)
+    reason = st.session_state.pop(state.SIGNED_OUT, None)
     if reason:
         st.warning(t({"idle": "auth.expired_idle", "expired": "auth.expired_max"}.get(reason, "auth.ended"), lang))
 
@@ -132,7 +132,7 @@ def case_access_panel(case: dict, lang: str) -> None:
             with shown_errors():
                 saved = update_case(data.store(), case["case_id"], changes, who, expected_version=case["version"],
                                     request_id=request)
-                st.session_state[f"loaded_version_{case['case_id']}"] = int(saved["version"])
+                st.session_state[state.loaded_version(case['case_id'])] = int(saved["version"])
                 st.success(t("access.saved", lang))
 
 

@@ -14,7 +14,7 @@ import streamlit as st
 
 from restoration import access, config
 
-from . import data
+from . import data, state
 from .i18n import money, t
 
 _STATUS = ("met", "met_late", "overdue", "open", "ended")
@@ -207,7 +207,7 @@ def procedure_forms(case_id: str, version: int, lang: str) -> None:
         with shown_errors():
             saved = add_event(data.store(), case_id, event, data.actor(), expected_version=version, today=today,
                               request_id=request)
-            st.session_state[f"loaded_version_{case_id}"] = int(saved["version"])
+            st.session_state[state.loaded_version(case_id)] = int(saved["version"])
             # confirm at the top of the page after a rerun, so the tables show the new record
             flash(t("proc.saved_event", lang, event=event_label(event["event_type"], lang), date=event["event_date"]))
             st.rerun()

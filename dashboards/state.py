@@ -9,6 +9,8 @@ from __future__ import annotations
 LANG = "lang"
 #: the signed-in staff user: ``{"name": str, "role": str}``; absent for public visitors
 USER = "user"
+#: why the user was signed out (shown once on the sign-in page), e.g. an expired session
+SIGNED_OUT = "signed_out"
 #: the case chosen on the overview / case page (carried between pages)
 CASE_ID = "case_id"
 #: the case chosen on the bank & siting page

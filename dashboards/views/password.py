@@ -1,7 +1,7 @@
 """Change one's own password (forced after a reset and for the demo account)."""
 import streamlit as st
 
-from dashboards import data
+from dashboards import data, state
 from dashboards.ui import T, shown_errors, user
 from restoration import auth
 
@@ -20,7 +20,7 @@ if submitted and me:
     else:
         with shown_errors():
             auth.change_password(data.data_dir(), me["name"], old, new)
-            st.session_state["user"] = {**me, "must_change": False}
+            st.session_state[state.USER] = {**me, "must_change": False}
             st.success(T("auth.changed"))
             st.rerun()
 

@@ -42,3 +42,16 @@ def test_rows_and_plain_problems(monkeypatch):
     assert ui.issue_text("plain") == "plain"
     assert ui.issue_text(Issue("bad", source="cases.csv", row=3, row_label="line", field="title")) == \
         "cases.csv, line 3, field 'title': bad"
+
+
+def test_session_state_keys_are_named_only_in_state_module():
+    """Pages and panels use the names in ``dashboards/state.py``; a key spelled as a string
+    literal elsewhere is how two pages come to collide on one key."""
+    import re
+
+    from .conftest import REPO
+    literal = re.compile(r"session_state(\.(get|pop|setdefault)\(|\[)\s*f?[\"']")
+    found = [f"{p.relative_to(REPO)}:{n}: {line.strip()}"
+             for p in (REPO / "dashboards").rglob("*.py") if p.name != "state.py"
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if literal.search(line)]
+    assert not found, "name the key in dashboards/state.py:\n" + "\n".join(found)
