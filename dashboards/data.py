@@ -24,6 +24,7 @@ from dashboards import state
 from restoration import bank as bank_api
 from restoration import cases as case_api
 from restoration import access, config, disclosure, ensure_store, monitoring
+from restoration.messages import Message
 from restoration.monitoring import overlay
 from restoration.store import Store
 
@@ -68,7 +69,7 @@ def store():
     """The store as the signed-in user may see it (their region); writes check their role."""
     who = actor()
     if who is None:
-        raise access.PermissionDenied("sign in to read staff data")
+        raise access.PermissionDenied(Message("denied.sign_in"))
     return access.scoped(raw_store(), who)
 
 
@@ -80,7 +81,7 @@ def _key() -> tuple[str, int, tuple]:
     """Cache key of a staff read: location, store version and the signed-in user."""
     who = actor()
     if who is None:
-        raise access.PermissionDenied("sign in to read staff data")
+        raise access.PermissionDenied(Message("denied.sign_in"))
     return _location(), version(), _who(who)
 
 

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -105,24 +106,56 @@ def message(m, lang: str = "zh") -> str:
     if not isinstance(m, Message):
         return str(m)
     d = dictionary(lang)
-    # terms the dictionaries word themselves (event detail fields, units); the rest from the vocabularies
-    return render(m, lang, lambda code: d.get("msg." + code),
-                  lambda term, _lang: d.get(f"{term.kind}.{term.code}") if term.kind in ("detail", "unit", "layer") else None)
+
+    def term(term, _lang):
+        # terms the dictionaries word themselves (event detail fields, units, layers, scenario
+        # quantities and key paths); the rest from the vocabularies
+        if term.kind == "scenario.path":
+            return scenario_path(term.code, lang)
+        return d.get(f"{term.kind}.{term.code}") if term.kind in ("detail", "unit", "layer", "scenario.what") else None
+    return render(m, lang, lambda code: d.get("msg." + code), term)
+
+
+_PATH_PART = re.compile(r"^([^\[\]]*)((?:\[\d+\])*)$")
+_POINT_LISTS = {"levels", "baseline", "lost_units", "units_per_project_unit", "percentiles"}
+
+
+def scenario_path(path: str, lang: str = "zh") -> str:
+    """A scenario key path (``injury.levels[2][1]``) in words: the English interface shows the
+    path as in the scenario file; the Chinese one names the editor's fields (受损情况 › 服务水平轨迹
+    › 第 3 个点 › 数值)."""
+    if not path or lang == "en":
+        return path or "—"
+    d = dictionary(lang)
+    words = []
+    parts = path.split(".")
+    for i, part in enumerate(parts):
+        m = _PATH_PART.match(part)
+        if not m:
+            return path
+        name, idx = m.group(1), [int(x) for x in re.findall(r"\d+", m.group(2))]
+        key = "dist_mode" if name == "mode" and i > 0 else name
+        words.append(d.get(f"scenario.key.{key}", name))
+        if idx and name in _POINT_LISTS:
+            words.append(t("scenario.point", lang, n=idx[0] + 1))
+            idx = idx[1:]
+        elif idx and name in ("injury", "replacement"):
+            words.append(t("scenario.item", lang, n=idx[0] + 1))
+            idx = idx[1:]
+        for j in idx:  # the year (0) or the value (1) of a [year, value] pair
+            words.append(t("eq.col_year", lang) if j == 0 else d.get("scenario.key.value", "value"))
+    return d.get("scenario.path_sep", " › ").join(w for w in words if w)
 
 
 def scenario_message(exc, lang: str = "zh") -> str:
-    """An :class:`equivalence.ScenarioError` in ``lang``: worded by ``scenario.<code>`` when the
-    engine gave a code; otherwise the key path with a general remark (Chinese) or the engine's
-    English text."""
-    d = dictionary(lang)
-    params = dict(getattr(exc, "params", {}) or {})
-    if "what" in params:
-        params["what"] = d.get(f"scenario.what.{params['what']}", params["what"])
-    template = d.get(f"scenario.{getattr(exc, 'code', None)}")
-    path = exc.path or "—"
-    if template is not None:
-        try:
-            return template.format(path=path, **params)
-        except (KeyError, ValueError, TypeError):
-            pass
-    return d["scenario.other"].format(path=path, detail=exc.message)
+    """An :class:`equivalence.ScenarioError` in ``lang``: worded by ``msg.scenario.<code>``, the
+    key path as the editor's field names; a problem without a code: the key path with a general
+    remark (Chinese; the detail goes to the log) or the engine's English text."""
+    from restoration.messages import Message, scenario_problem
+    m = scenario_problem(exc)
+    if isinstance(m, Message):
+        return message(m, lang)
+    import logging
+    logging.getLogger(__name__).info("scenario problem without a code: %s", exc)
+    return dictionary(lang)["scenario.other"].format(path=scenario_path(getattr(exc, "path", ""), lang),
+                                                     detail=getattr(exc, "message", str(exc)))

@@ -2,6 +2,7 @@
 states, confirmations that survive a rerun, submission tokens, escaped text, status badges."""
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from contextlib import contextmanager
@@ -11,6 +12,8 @@ import streamlit as st
 from restoration.errors import ConflictError, InputError, PermissionDenied, RestorationError
 
 from . import i18n, state
+
+log = logging.getLogger(__name__)
 
 
 def lang() -> str:
@@ -51,28 +54,63 @@ def md(text) -> str:
 
 
 def issue_text(issue) -> str:
-    """One input problem in the interface language: where it is (case, row, field) and what is
-    wrong (worded from the dictionaries when the platform gave it a code)."""
+    """One input problem (or an error) in the interface language: where it is (case, row, field)
+    and what is wrong — worded from the dictionaries when the platform gave it a code
+    (:class:`restoration.messages.Message`). Text the platform gave without a code is English:
+    the Chinese interface says so in a general sentence and the English goes to the log."""
     from restoration.errors import Issue
     from restoration.messages import Message
     L = lang()
-    what = getattr(issue, "message", None)
-    what = i18n.message(what, L) if isinstance(what, Message) else (str(what) if isinstance(issue, Issue) else str(issue))
+    what = getattr(issue, "message", None) if isinstance(issue, (Issue, RestorationError)) else issue
+    if what is None and isinstance(issue, RestorationError) and issue.args and isinstance(issue.args[0], Message):
+        what = issue.args[0]  # an error raised with a message as its argument (NotFoundError)
+    if isinstance(what, Message):
+        what = i18n.message(_region_named(what, L), L)
+    else:
+        what = untranslated(what if what is not None else issue)
     if not isinstance(issue, Issue):
         return what
+    d = i18n.dictionary(L)
     where = []
     if issue.source:
-        where.append(i18n.message(issue.source, L))
+        source = issue.source
+        where.append(i18n.message(source, L) if isinstance(source, Message) else d.get(f"layer.{source}", str(source)))
     if issue.row is not None:
         where.append(i18n.message(Message(f"where.{issue.row_label}" if issue.row_label in ("line", "feature")
                                           else "where.row", {"n": issue.row}), L))
     if issue.field and not issue.field.startswith("-"):
-        label = i18n.dictionary(L).get(f"detail.{issue.field}", issue.field)
+        label = d.get(f"detail.{issue.field}", issue.field)
         where.append(i18n.message(Message("where.field", {"field": label}), L))
     elif issue.field:
         return str(issue)  # a command-line option: not shown on pages
     sep, colon = ("，", "：") if L == "zh" else (", ", ": ")
     return (sep.join(where) + colon if where else "") + what
+
+
+def _region_named(m, lang_code: str):
+    """A refusal (``denied.by``) with the user's region as its name in the jurisdiction tree
+    (``桂西市 / 青岚县``) rather than its code."""
+    from restoration.messages import Message, Term
+    region = m.params.get("region") if m.code == "denied.by" else None
+    if not isinstance(region, Term):
+        return m
+    try:
+        from restoration import access
+
+        from . import data
+        label = access.region_tree(data.raw_store()).label(region.code, lang_code)
+    except Exception:  # noqa: BLE001 - no store at hand: the code is still a readable answer
+        return m
+    return Message(m.code, {**m.params, "region": label if label != "—" else region.code})
+
+
+def untranslated(text) -> str:
+    """A message the platform gave only in English (no code): itself in the English interface; in
+    the Chinese one a general sentence, with the English in the log for whoever supports the user."""
+    if lang() == "en":
+        return str(text)
+    log.warning("shown without its English detail (no message code): %s", text)
+    return T("error.no_detail")
 
 
 @contextmanager
@@ -81,13 +119,13 @@ def shown_errors():
     try:
         yield
     except ConflictError as exc:
-        st.warning(f"{T('error.conflict')}: {md(issue_text(exc))}")
+        st.warning(f"{T('error.conflict')}{T('punct.colon')}{md(issue_text(exc))}")
     except InputError as exc:
         st.error(T("error.input") + "\n\n" + "\n".join(f"- {md(issue_text(i))}" for i in exc.issues))
     except PermissionDenied as exc:
-        st.error(f"{T('error.denied')}: {md(str(exc))}")
+        st.error(f"{T('error.denied')}{T('punct.colon')}{md(issue_text(exc))}")
     except RestorationError as exc:
-        st.error(f"{T('error.generic')}: {md(issue_text(exc))}")
+        st.error(f"{T('error.generic')}{T('punct.colon')}{md(issue_text(exc))}")
 
 
 def empty_state(what: str, how: str, **fmt) -> None:

@@ -10,7 +10,7 @@ from typing import Any, Mapping
 from ._version import __version__
 from .methods import evaluate
 from .result import EquivalenceResult
-from .errors import ScenarioError
+from .errors import invalid
 from .scenario import DEFAULT_DRAWS, MAX_DRAWS, Scenario, load_scenario, parse_scenario
 from .uncertainty import monte_carlo, point_values
 
@@ -52,8 +52,7 @@ def run_scenario(scenario: Mapping[str, Any] | str | Path | Scenario, *, draws: 
     _check_finite(t)
     n_draws = draws if draws is not None else scn.draws
     if n_draws is not None and n_draws > MAX_DRAWS:
-        raise ScenarioError("draws", f"{n_draws:,} Monte Carlo draws; at most {MAX_DRAWS:,} "
-                                     "(percentiles are stable to 3 digits with 10,000)")
+        raise invalid("draws", "draws_too_many", n=n_draws, max=MAX_DRAWS)
     uncertain = scn.uncertain_params()
     if n_draws is None and uncertain:
         n_draws = DEFAULT_DRAWS
@@ -108,8 +107,7 @@ def _chunk_for(ev) -> int:
 def _check_finite(totals) -> None:
     for key, v in totals.items():
         if v is not None and not np.all(np.isfinite(v)):
-            raise ScenarioError(key, "the result is not a finite number: an input is too large (or a rate too "
-                                     "close to its limit); check areas, levels and units")
+            raise invalid(key, "not_finite_result")
 
 
 def _build(method: str, injury: Mapping[str, Any], replacement: Mapping[str, Any], *, base_year: int,

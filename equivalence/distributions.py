@@ -41,7 +41,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .errors import ScenarioError
+from .errors import invalid
 
 DIST_KEYS: dict[str, tuple[set[str], set[str]]] = {
     # dist: (required keys, optional keys)
@@ -239,32 +239,32 @@ def parse_distribution(spec: Mapping[str, Any], path: str, to_number) -> Distrib
     """Validate a ``{dist: ..., ...}`` mapping; ``to_number(value, path)`` parses one number."""
     name = spec.get("dist")
     if not isinstance(name, str) or name.lower() not in DIST_KEYS:
-        raise ScenarioError(f"{path}.dist", f"unknown distribution {name!r}; use one of {', '.join(DIST_KEYS)}")
+        raise invalid(f"{path}.dist", "unknown_choice", what="distribution", value=repr(name), choices=list(DIST_KEYS))
     name = name.lower()
     required, optional = DIST_KEYS[name]
     keys = set(spec) - {"dist"}
     unknown = keys - required - optional
     if unknown:
-        raise ScenarioError(f"{path}.{sorted(unknown)[0]}",
-                            f"not a parameter of {name}; it takes {', '.join(sorted(required | optional))}")
+        raise invalid(f"{path}.{sorted(unknown)[0]}", "dist_param_unknown", dist=name,
+                      keys=sorted(required | optional))
     for k in sorted(required - keys):
-        raise ScenarioError(f"{path}.{k}", f"required for a {name} distribution")
+        raise invalid(f"{path}.{k}", "dist_param_required", dist=name)
     p = {k: to_number(spec[k], f"{path}.{k}") for k in keys}
     lower, upper = -math.inf, math.inf
 
     if name in ("uniform", "triangular", "pert"):
         lo, hi = p["min"], p["max"]
         if hi < lo:
-            raise ScenarioError(f"{path}.max", f"max {hi:g} is below min {lo:g}")
+            raise invalid(f"{path}.max", "max_below_min", max=hi, min=lo)
         if name != "uniform" and not lo <= p["mode"] <= hi:
-            raise ScenarioError(f"{path}.mode", f"mode {p['mode']:g} is outside [min, max] = [{lo:g}, {hi:g}]")
+            raise invalid(f"{path}.mode", "mode_outside", mode=p["mode"], min=lo, max=hi)
         if name == "pert" and p.get("lambda", 4.0) <= 0:
-            raise ScenarioError(f"{path}.lambda", "must be positive")
+            raise invalid(f"{path}.lambda", "positive")
         lower, upper = lo, hi
         point = (lo + hi) / 2 if name == "uniform" else p["mode"]
     elif name == "normal":
         if p["sd"] < 0:
-            raise ScenarioError(f"{path}.sd", "must be >= 0")
+            raise invalid(f"{path}.sd", "non_negative")
         lower, upper = p.get("min", -math.inf), p.get("max", math.inf)
         point = p["mean"]
     else:  # lognormal
@@ -272,27 +272,27 @@ def parse_distribution(spec: Mapping[str, Any], path: str, to_number) -> Distrib
             mu, sigma = p["mu"], p["sigma"]
         elif {"mean", "sd"} <= keys and not keys & {"mu", "sigma"}:
             if p["mean"] <= 0:
-                raise ScenarioError(f"{path}.mean", "a lognormal mean must be positive")
+                raise invalid(f"{path}.mean", "lognormal_mean")
             if p["sd"] < 0:
-                raise ScenarioError(f"{path}.sd", "must be >= 0")
+                raise invalid(f"{path}.sd", "non_negative")
             sigma = math.sqrt(math.log1p((p["sd"] / p["mean"]) ** 2))
             mu = math.log(p["mean"]) - sigma**2 / 2
         else:
-            raise ScenarioError(path, "a lognormal takes either mu and sigma (of ln X) or mean and sd (of X)")
+            raise invalid(path, "lognormal_params")
         if sigma < 0:
-            raise ScenarioError(f"{path}.sigma", "must be >= 0")
+            raise invalid(f"{path}.sigma", "non_negative")
         p = {**p, "mu": mu, "sigma": sigma}
         lower, upper = max(p.get("min", 0.0), 0.0), p.get("max", math.inf)
         point = math.exp(mu + sigma**2 / 2)  # the mean, so {mean: m, sd: s} runs deterministically at m
     if upper < lower:
-        raise ScenarioError(f"{path}.max", f"max {upper:g} is below min {lower:g}")
+        raise invalid(f"{path}.max", "max_below_min", max=upper, min=lower)
 
     if "value" in p:
         point = p["value"]
     if not lower <= point <= upper:
-        raise ScenarioError(f"{path}.value" if "value" in p else path,
-                            f"point estimate {point:g} lies outside the support [{lower:g}, {upper:g}]")
+        raise invalid(f"{path}.value" if "value" in p else path, "point_outside", point=point, lower=lower,
+                      upper=upper)
     d = Distribution(name, p, lower, upper, float(point), dict(spec))
     if name in ("normal", "lognormal") and not d.zero_width and d._kept_mass() < MIN_TRUNCATED_MASS:
-        raise ScenarioError(path, f"min/max keep almost none ({d._kept_mass():.1e}) of the {name} distribution")
+        raise invalid(path, "truncated_away", mass=d._kept_mass(), dist=name)
     return d

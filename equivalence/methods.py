@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .discount import discounted_sum, make_schedule, schedule_weights
-from .errors import ScenarioError
+from .errors import Problem, invalid
 from .scenario import Scenario, Side, horizon_year
 from .units import HA_PER_UNIT
 
@@ -118,7 +118,7 @@ def _credit(scn: Scenario, rep: Side, values, detail: bool, prefix: str):
         if detail:
             table = _table(cs, {"level": g, "gain": rv * g, "weight": cw, "contribution": rv * g * cw})
         _check_gains(credit, f"{prefix}.units_per_project_unit",
-                     f"the replacement adds no units between {rep.start_year} and {_end(rep)}")
+                     Problem("no_gain_units", {"start": rep.start_year, "end": _end(rep)}))
         return credit, table
     cs = _schedule(rep, scn.timing, rep.levels, inj.baseline)
     cw = schedule_weights(cs, scn.base_year, rate, scn.convention)
@@ -129,13 +129,11 @@ def _credit(scn: Scenario, rep: Side, values, detail: bool, prefix: str):
     h = HA_PER_UNIT[rep.area_unit]
     rise = np.maximum(0.0, y - y0) / bref                                # fraction of full service
     credit = h * rv[:, 0] * discounted_sum(rise, cw)                     # ha·yr per replacement unit
-    _check_gains(credit, f"{prefix}.levels",
-                 f"the replacement never rises above its initial level between {rep.start_year} and "
-                 f"{_end(rep)}, so no scale of it can offset the loss")
+    _check_gains(credit, f"{prefix}.levels", Problem("no_gain_levels", {"start": rep.start_year, "end": _end(rep)}))
     if variant == "value_to_value":
         ruv = _col(values, rep.unit_value)[:, 0]
         credit = ruv * credit                                            # yuan per replacement unit
-        _check_gains(credit, f"{prefix}.unit_value", "the replacement's unit value is 0, so it earns no credit")
+        _check_gains(credit, f"{prefix}.unit_value", Problem("no_gain_value"))
     if detail:
         cols = {"baseline": bref, "initial_level": np.broadcast_to(y0, y.shape), "level": y, "gain": rv * rise,
                 "weight": cw, "contribution": h * rv * rise * cw}
@@ -215,9 +213,9 @@ def _end(side: Side) -> str:
     return "perpetuity" if side.perpetuity else str(side.end_year)
 
 
-def _check_gains(credit: np.ndarray, path: str, message: str) -> None:
+def _check_gains(credit: np.ndarray, path: str, problem: Problem) -> None:
     bad = np.asarray(credit) <= 0
     if bad.any():
         if bad.size > 1:
-            message = f"in {int(bad.sum())} of {bad.size} Monte Carlo draws {message}"
-        raise ScenarioError(path, message)
+            raise invalid(path, "in_draws", n=int(bad.sum()), size=bad.size, problem=problem)
+        raise invalid(path, problem.code, **problem.params)

@@ -9,7 +9,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from .distributions import Distribution, parse_distribution
-from .errors import ScenarioError
+from .errors import invalid
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
@@ -18,18 +18,17 @@ def to_number(value: Any, path: str) -> float:
     """Parse one finite number. Plain numeric strings are accepted because PyYAML reads ``3e-2``
     (no dot) as a string; anything else (``"3%"``) is an error naming ``path``."""
     if isinstance(value, bool):
-        raise ScenarioError(path, f"expected a number, got {value!r}", "not_number", {"value": repr(value)})
+        raise invalid(path, "not_number", value=repr(value))
     if isinstance(value, (int, float, np.integer, np.floating)):
         x = float(value)
     elif isinstance(value, str) and _NUMBER.match(value.strip()):
         x = float(value)
     elif isinstance(value, str) and value.strip().endswith("%"):
-        raise ScenarioError(path, f"expected a number, got {value!r}; write fractions (3% is 0.03)",
-                            "percent", {"value": repr(value)})
+        raise invalid(path, "percent", value=repr(value))
     else:
-        raise ScenarioError(path, f"expected a number, got {value!r}", "not_number", {"value": repr(value)})
+        raise invalid(path, "not_number", value=repr(value))
     if not math.isfinite(x):
-        raise ScenarioError(path, f"must be finite, got {value!r}", "not_finite", {"value": repr(value)})
+        raise invalid(path, "not_finite", value=repr(value))
     return x
 
 
@@ -44,13 +43,12 @@ def to_year(value: Any, path: str) -> int:
     schedule of 2·10⁸ rows); the scenario also bounds every year to the base year ± 500.
     """
     if isinstance(value, Mapping):
-        raise ScenarioError(path, "years cannot be uncertain; give an integer year")
+        raise invalid(path, "year_uncertain")
     x = to_number(value, path)
     if x != int(x):
-        raise ScenarioError(path, f"a year must be a whole number, got {value!r}")
+        raise invalid(path, "year_whole", value=repr(value))
     if abs(x) > MAX_ABS_INTEGER:
-        raise ScenarioError(path, f"{value!r} is out of range; years and counts here must lie within "
-                                  f"±{MAX_ABS_INTEGER:,}")
+        raise invalid(path, "out_of_range", value=repr(value), limit=MAX_ABS_INTEGER)
     return int(x)
 
 
@@ -85,12 +83,9 @@ class Param:
         if n_bad:
             sign = ">" if self.lower_open else ">="
             if x.size == 1:
-                raise ScenarioError(self.path, f"{self.what} must be {sign} {self.lower:g}, got {float(x.ravel()[0]):g}",
-                                    "bound", {"what": self.what, "sign": sign, "bound": self.lower,
-                                              "value": float(x.ravel()[0])})
-            raise ScenarioError(self.path, f"{n_bad} of {x.size} Monte Carlo draws are not {sign} {self.lower:g}; "
-                                           f"truncate the distribution with min", "bound_draws",
-                                {"n": n_bad, "size": x.size, "sign": sign, "bound": self.lower})
+                raise invalid(self.path, "bound", what=self.what, sign=sign, bound=self.lower,
+                              value=float(x.ravel()[0]))
+            raise invalid(self.path, "bound_draws", n=n_bad, size=x.size, sign=sign, bound=self.lower)
 
     def describe(self) -> Any:
         """JSON-safe echo: the number, or the distribution spec."""
@@ -104,7 +99,7 @@ def parse_scalar(value: Any, path: str, *, lower: float = -math.inf, lower_open:
     """A number or a ``{dist: ...}`` mapping → :class:`Param`, checked against the domain."""
     if isinstance(value, Mapping):
         if "dist" not in value:
-            raise ScenarioError(path, "expected a number or a distribution {dist: ..., ...}")
+            raise invalid(path, "number_or_dist")
         d = parse_distribution(value, path, to_number)
         p = Param(path, None, d, lower, lower_open, what)
         # a bounded support that leaves the domain is an error now, not after sampling
@@ -113,8 +108,7 @@ def parse_scalar(value: Any, path: str, *, lower: float = -math.inf, lower_open:
             closed = not (d.dist == "lognormal" and lo <= 0.0)  # an untruncated lognormal never reaches 0
             if lo < lower or (lo == lower and lower_open and closed):
                 sign = ">" if lower_open else ">="
-                raise ScenarioError(path, f"{what} must be {sign} {lower:g}, but the distribution reaches {lo:g}",
-                                    "bound_dist", {"what": what, "sign": sign, "bound": lower, "value": lo})
+                raise invalid(path, "bound_dist", what=what, sign=sign, bound=lower, value=lo)
         p.check(np.array([p.point]))
         return p
     p = Param(path, to_number(value, path), None, lower, lower_open, what)

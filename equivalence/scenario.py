@@ -18,7 +18,7 @@ from typing import Any, Mapping
 
 import yaml
 
-from .errors import ScenarioError
+from .errors import invalid
 from .params import Param, parse_scalar, to_number, to_year
 from .trajectory import Trajectory, parse_trajectory
 from .units import HA_PER_UNIT
@@ -196,14 +196,13 @@ def read_document(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> tuple
     path = Path(path)
     size = path.stat().st_size
     if size > max_bytes:
-        raise ScenarioError("", f"{path.name}: {size:,} bytes; scenario files may be at most {max_bytes:,} bytes")
+        raise invalid("", "file_too_large", file=path.name, size=size, max=max_bytes)
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
-        raise ScenarioError("", f"{path.name}: not UTF-8 text (byte {exc.start}, line {line}); "
-                                "save the file as UTF-8") from None
+        raise invalid("", "file_not_utf8", file=path.name, byte=exc.start, line=line) from None
     is_json = path.suffix.lower() == ".json"
     kind = "JSON" if is_json else "YAML"
     try:
@@ -216,9 +215,9 @@ def read_document(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> tuple
             _check_yaml_nodes(node, path.name)
             data = yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise ScenarioError("", f"{path.name}: not valid {kind}: {str(exc).splitlines()[0]}") from None
+        raise invalid("", "file_not_parsable", file=path.name, kind=kind, detail=str(exc).splitlines()[0]) from None
     except RecursionError:
-        raise ScenarioError("", f"{path.name}: nested too deeply; a scenario nests at most {MAX_DEPTH} levels") from None
+        raise invalid("", "file_too_deep", file=path.name, max=MAX_DEPTH) from None
     return data, raw
 
 
@@ -250,15 +249,14 @@ def _check_flow_depth(text: str, name: str) -> None:
         elif ch in "[{":
             depth += 1
             if depth > MAX_DEPTH:
-                raise ScenarioError("", f"{name}: nested more than {MAX_DEPTH} levels deep")
+                raise invalid("", "file_too_deep", file=name, max=MAX_DEPTH)
         elif ch in "]}":
             depth = max(0, depth - 1)
         prev = ch
         i += 1
     for line in text.splitlines():
         if len(line) - len(line.lstrip(" ")) > 4 * MAX_DEPTH:
-            raise ScenarioError("", f"{name}: indented more than {4 * MAX_DEPTH} columns; a scenario nests at most "
-                                    f"{MAX_DEPTH} levels")
+            raise invalid("", "file_too_indented", file=name, columns=4 * MAX_DEPTH, max=MAX_DEPTH)
 
 
 def _check_yaml_nodes(root: Any, name: str) -> None:
@@ -271,7 +269,7 @@ def _check_yaml_nodes(root: Any, name: str) -> None:
     while stack:
         node, depth, done = stack.pop()
         if depth > MAX_DEPTH:
-            raise ScenarioError("", f"{name}: nested more than {MAX_DEPTH} levels deep")
+            raise invalid("", "file_too_deep", file=name, max=MAX_DEPTH)
         if isinstance(node, yaml.ScalarNode):
             size[id(node)] = 1
             continue
@@ -279,8 +277,7 @@ def _check_yaml_nodes(root: Any, name: str) -> None:
         if done:
             total = 1 + sum(size[id(c)] for c in children)
             if total > MAX_NODES:
-                raise ScenarioError("", f"{name}: expands to more than {MAX_NODES:,} values (YAML aliases?); "
-                                        "a scenario is a small document")
+                raise invalid("", "file_aliases", file=name, max=MAX_NODES)
             size[id(node)] = total
             continue
         if id(node) in size:
@@ -296,9 +293,9 @@ def _check_tree(data: Any, name: str) -> None:
         x, depth = stack.pop()
         count += 1
         if depth > MAX_DEPTH:
-            raise ScenarioError("", f"{name}: nested more than {MAX_DEPTH} levels deep")
+            raise invalid("", "file_too_deep", file=name, max=MAX_DEPTH)
         if count > MAX_NODES:
-            raise ScenarioError("", f"{name}: more than {MAX_NODES:,} values; a scenario is a small document")
+            raise invalid("", "file_too_many_values", file=name, max=MAX_NODES)
         if isinstance(x, Mapping):
             stack.extend((v, depth + 1) for v in x.values())
         elif isinstance(x, (list, tuple)):
@@ -315,13 +312,14 @@ def _check_keys(mapping: Mapping[str, Any], allowed: set[str], prefix: str) -> N
     for key in mapping:
         if key not in allowed:
             close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(sorted(allowed))}"
-            raise ScenarioError(f"{prefix}{key}", f"unknown key{hint}")
+            if close:
+                raise invalid(f"{prefix}{key}", "unknown_key_close", close=repr(close[0]))
+            raise invalid(f"{prefix}{key}", "unknown_key", keys=sorted(allowed))
 
 
 def _area_unit(value: Any, path: str) -> str:
     if value not in HA_PER_UNIT:
-        raise ScenarioError(path, f"unknown unit {value!r}; use one of {', '.join(HA_PER_UNIT)}")
+        raise invalid(path, "unknown_choice", what="unit", value=repr(value), choices=list(HA_PER_UNIT))
     return value
 
 
@@ -335,78 +333,75 @@ def parse_scenario(data: Any, *, source: Mapping[str, Any] | None = None) -> Sce
     """Validate a scenario mapping (as read from YAML/JSON) into a :class:`Scenario`."""
     data = _unwrap(data)
     if not isinstance(data, Mapping):
-        raise ScenarioError("", f"a scenario must be a mapping of keys, got {type(data).__name__}")
+        raise invalid("", "not_mapping", type=type(data).__name__)
     _check_tree(data, "scenario")
     _check_keys(data, _TOP_KEYS, "")
     notes: list[str] = []
 
     if "schema_version" not in data:
-        raise ScenarioError("schema_version", f"required; this engine reads schema_version {SCHEMA_VERSION}")
+        raise invalid("schema_version", "schema_required", version=SCHEMA_VERSION)
     if data["schema_version"] != SCHEMA_VERSION:
-        raise ScenarioError("schema_version", f"unsupported version {data['schema_version']!r}; "
-                                              f"this engine reads {SCHEMA_VERSION}")
+        raise invalid("schema_version", "schema_unsupported", value=repr(data["schema_version"]), version=SCHEMA_VERSION)
 
     method = data.get("method")
     if method is None:
-        raise ScenarioError("method", f"required; use one of {', '.join(METHODS)}")
+        raise invalid("method", "required_choose", choices=list(METHODS))
     method = _METHOD_ALIASES.get(str(method).lower(), str(method).lower())
     if method not in METHODS:
-        raise ScenarioError("method", f"unknown method {data['method']!r}; use one of {', '.join(METHODS)}")
+        raise invalid("method", "unknown_choice", what="method", value=repr(data["method"]), choices=list(METHODS))
     mode = data.get("mode")
     if method == "value":
         if mode is None:
-            raise ScenarioError("mode", f"required for method value; use one of {', '.join(MODES)}")
+            raise invalid("mode", "mode_required", choices=list(MODES))
         if mode not in MODES:
-            raise ScenarioError("mode", f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
+            raise invalid("mode", "unknown_choice", what="mode", value=repr(mode), choices=list(MODES))
     elif mode is not None:
-        raise ScenarioError("mode", f"only method value takes a mode (this scenario is {method})")
+        raise invalid("mode", "mode_not_taken", method=method)
     variant = mode if method == "value" else method
 
     if "base_year" not in data:
-        raise ScenarioError("base_year", "required: the year all values are discounted or compounded to")
+        raise invalid("base_year", "base_year_required")
     base_year = to_year(data["base_year"], "base_year")
 
     if "discount_rate" not in data or data["discount_rate"] is None:
-        raise ScenarioError("discount_rate", "required (no default): state the real discount rate the appraisal "
-                                             "uses, e.g. 0.03")
+        raise invalid("discount_rate", "rate_required")
     rate = parse_scalar(data["discount_rate"], "discount_rate", lower=0.0, what="discount rate")
     if rate.dist is None and rate.value >= 1:
-        raise ScenarioError("discount_rate", f"{rate.value:g} looks like a percentage; write fractions (3% is 0.03)")
+        raise invalid("discount_rate", "rate_percentage", value=rate.value)
     if rate.dist is not None and rate.dist.upper >= 1:
-        raise ScenarioError("discount_rate", f"the distribution reaches {rate.dist.upper:g}; rates are fractions "
-                                             "(3% is 0.03) and must stay below 1")
+        raise invalid("discount_rate", "rate_dist_high", value=rate.dist.upper)
 
     timing = data.get("timing", "annual")
     timing = {"mid-year": "mid_year", "midyear": "mid_year"}.get(timing, timing) if isinstance(timing, str) else timing
     if timing not in TIMINGS:
-        raise ScenarioError("timing", f"unknown timing {data['timing']!r}; use one of {', '.join(TIMINGS)}")
+        raise invalid("timing", "unknown_choice", what="timing", value=repr(data["timing"]), choices=list(TIMINGS))
     convention = data.get("discount_convention", "compound")
     convention = {"1-d": "one_minus_d", "one-minus-d": "one_minus_d"}.get(convention, convention) \
         if isinstance(convention, str) else convention
     if convention not in CONVENTIONS:
-        raise ScenarioError("discount_convention", f"unknown convention {data['discount_convention']!r}; use one of "
-                                                   f"{', '.join(CONVENTIONS)}")
+        raise invalid("discount_convention", "unknown_choice", what="convention",
+                      value=repr(data["discount_convention"]), choices=list(CONVENTIONS))
     resource_unit = data.get("resource_unit")
     if resource_unit is not None:
         if not isinstance(resource_unit, str) or not resource_unit.strip() or len(resource_unit) > 40:
-            raise ScenarioError("resource_unit", "expected a short unit name such as bird-years, m³·a or t")
+            raise invalid("resource_unit", "resource_unit_text")
         resource_unit = resource_unit.strip()
     elif variant == "resource":
         notes.append("resource_unit not given; results say 'units' — name them (e.g. bird-years, m³·a, t)")
 
     for key in ("injury", "replacement"):
         if key not in data:
-            raise ScenarioError(key, "required")
+            raise invalid(key, "required")
         if not isinstance(data[key], (Mapping, list)):
-            raise ScenarioError(key, "expected a mapping of keys (or a list of them)")
+            raise invalid(key, "mapping_or_list")
         if isinstance(data[key], list):
             if not data[key]:
-                raise ScenarioError(key, "an empty list; give at least one")
+                raise invalid(key, "list_empty")
             if len(data[key]) > MAX_SIDES:
-                raise ScenarioError(key, f"{len(data[key])} entries; at most {MAX_SIDES}")
+                raise invalid(key, "too_many_entries", n=len(data[key]), max=MAX_SIDES)
             for i, item in enumerate(data[key]):
                 if not isinstance(item, Mapping):
-                    raise ScenarioError(f"{key}[{i}]", "expected a mapping of keys")
+                    raise invalid(f"{key}[{i}]", "mapping_expected")
     if isinstance(data["injury"], list):
         injuries = tuple(_parse_injury(item, variant, notes, f"injury[{i}]")
                          for i, item in enumerate(data["injury"]))
@@ -430,8 +425,7 @@ def parse_scenario(data: Any, *, source: Mapping[str, Any] | None = None) -> Sce
     for side, name in [(s, "injury") for s in injuries] + [(s, "replacement") for s in replacements]:
         if side.perpetuity:
             if rate.dist is None and rate.value <= 0:
-                raise ScenarioError("discount_rate", f"{name}.end_year is perpetuity, which needs a positive "
-                                                     f"discount rate (the tail is term/r); got {rate.value:g}")
+                raise invalid("discount_rate", "perpetuity_rate", side=name, value=rate.value)
             if rate.dist is not None:
                 # every draw must be > 0 as well; re-parse with the stricter domain
                 rate = parse_scalar(data["discount_rate"], "discount_rate", lower=0.0, lower_open=True,
@@ -444,11 +438,10 @@ def parse_scenario(data: Any, *, source: Mapping[str, Any] | None = None) -> Sce
         to_year(price_year, "price_year")
     for key in ("name", "title", "description", "notes", "case_id"):
         if key in data and not isinstance(data[key], (str, int, float, list)):
-            raise ScenarioError(key, "expected text")
+            raise invalid(key, "text_expected")
 
     if draws is not None and draws > MAX_DRAWS:
-        raise ScenarioError("uncertainty.draws", f"{draws:,} draws; at most {MAX_DRAWS:,} (percentiles are stable "
-                                                 "to 3 digits with 10,000)")
+        raise invalid("uncertainty.draws", "draws_too_many", n=draws, max=MAX_DRAWS)
 
     inputs = _with_defaults(data, variant, injury, replacement, timing)
     if convention != "compound" or "discount_convention" in data:
@@ -471,24 +464,22 @@ def _check_shares(parcels: tuple[Side, ...], raw: list) -> None:
     """Several replacement parcels split the project scale by ``share`` (fractions summing to 1)."""
     if len(parcels) == 1:
         if parcels[0].share is not None and parcels[0].share.point != 1.0:
-            raise ScenarioError("replacement[0].share", "a single parcel carries the whole project: share 1 or omit it")
+            raise invalid("replacement[0].share", "single_share")
         return
     for i, p in enumerate(parcels):
         if p.share is None:
-            raise ScenarioError(f"replacement[{i}].share", "required when there are several parcels: the fraction "
-                                                           "of the total project scale this parcel provides")
+            raise invalid(f"replacement[{i}].share", "share_required")
         if p.share.uncertain:
-            raise ScenarioError(f"replacement[{i}].share", "shares cannot be distributions")
+            raise invalid(f"replacement[{i}].share", "share_uncertain")
     total = sum(p.share.point for p in parcels)
     if abs(total - 1.0) > 1e-9:
-        raise ScenarioError("replacement", f"parcel shares add up to {total:g}; they must add up to 1")
+        raise invalid("replacement", "shares_sum", total=total)
 
 
 def _check_units_agree(parcels: tuple[Side, ...]) -> None:
     units = {p.area_unit for p in parcels}
     if len(units) > 1:
-        raise ScenarioError("replacement", f"parcels use different area units ({', '.join(sorted(units))}); "
-                                           "state every parcel in the same unit")
+        raise invalid("replacement", "units_differ", units=sorted(units))
 
 
 def _check_year_bounds(base_year: int, sides: list[tuple[str, Side]]) -> None:
@@ -497,21 +488,17 @@ def _check_year_bounds(base_year: int, sides: list[tuple[str, Side]]) -> None:
     for prefix, side in sides:
         for year, what in ((side.start_year, "start_year"), (side.end_year, "end_year")):
             if year is not None and not lo <= year <= hi:
-                raise ScenarioError(f"{prefix}.{what}",
-                                    f"year {year} is more than {MAX_YEARS_FROM_BASE} years from the base year "
-                                    f"{base_year}; appraisal horizons are shorter (use end_year: perpetuity for "
-                                    "a permanent change)")
+                raise invalid(f"{prefix}.{what}", "year_far", year=year, max=MAX_YEARS_FROM_BASE, base=base_year)
         for traj in (side.levels, side.baseline, side.quantity):
             if traj is not None and traj.years.size and (traj.years[0] < lo or traj.years[-1] > hi):
-                raise ScenarioError(traj.path, f"points reach beyond {MAX_YEARS_FROM_BASE} years of the base year "
-                                               f"{base_year}")
+                raise invalid(traj.path, "points_far", max=MAX_YEARS_FROM_BASE, base=base_year)
 
 
 def _years(side: Mapping[str, Any], prefix: str) -> tuple[int, int | None, bool]:
     start = to_year(side["start_year"], f"{prefix}.start_year")
     end, perp = _end_year(side["end_year"], f"{prefix}.end_year")
     if not perp and start > end:
-        raise ScenarioError(f"{prefix}.start_year", f"start year {start} is after end_year {end}")
+        raise invalid(f"{prefix}.start_year", "start_after_end", start=start, end=end)
     return start, end, perp
 
 
@@ -524,7 +511,7 @@ def _note_unused(side: Mapping[str, Any], used: set[str], prefix: str, variant: 
 def _require(side: Mapping[str, Any], keys: tuple[str, ...], prefix: str, variant: str) -> None:
     for key in keys:
         if key not in side or side[key] is None:
-            raise ScenarioError(f"{prefix}.{key}", f"required for {variant}")
+            raise invalid(f"{prefix}.{key}", "required_for", variant=variant)
 
 
 def _side_name(side: Mapping[str, Any], prefix: str) -> str | None:
@@ -532,7 +519,7 @@ def _side_name(side: Mapping[str, Any], prefix: str) -> str | None:
     if name is None:
         return None
     if not isinstance(name, (str, int)) or isinstance(name, bool) or not str(name).strip() or len(str(name)) > 80:
-        raise ScenarioError(f"{prefix}.name", "expected a short name (at most 80 characters)")
+        raise invalid(f"{prefix}.name", "name_text", max=80)
     return str(name).strip()
 
 
@@ -553,8 +540,7 @@ def _parse_injury(inj: Mapping[str, Any], variant: str, notes: list[str], prefix
     unit = _area_unit(inj.get("area_unit", "ha"), f"{prefix}.area_unit")
     top = area.dist.upper if area.dist is not None and math.isfinite(area.dist.upper) else area.point
     if top * HA_PER_UNIT[unit] > MAX_AREA_HA:
-        raise ScenarioError(f"{prefix}.area", f"{top:g} {unit} is more than the Earth's surface "
-                                              f"({MAX_AREA_HA:.2g} ha); check the value and its area_unit")
+        raise invalid(f"{prefix}.area", "area_too_large", value=top, unit=unit, max=MAX_AREA_HA)
     baseline = parse_trajectory(inj.get("baseline", 1.0), f"{prefix}.baseline", lower=0.0, lower_open=True,
                                 what="baseline")
     levels = parse_trajectory(inj["levels"], f"{prefix}.levels", lower=0.0, what="level")
@@ -576,8 +562,7 @@ def _parse_replacement(rep: Mapping[str, Any], variant: str, injury: Side, notes
     if "share" in rep:
         share = parse_scalar(rep["share"], f"{prefix}.share", lower=0.0, lower_open=True, what="share")
         if share.point > 1:
-            raise ScenarioError(f"{prefix}.share", f"a share is a fraction of the project (0 < share <= 1), "
-                                                   f"got {share.point:g}")
+            raise invalid(f"{prefix}.share", "share_range", value=share.point)
     unit_given = "area_unit" in rep
     unit = _area_unit(rep.get("area_unit", "ha"), f"{prefix}.area_unit")
     if variant == "value_to_cost":
@@ -604,25 +589,25 @@ def _parse_uncertainty(unc: Any) -> tuple[int | None, int | None, tuple[float, .
     if unc is None:
         return None, None, DEFAULT_PERCENTILES, False
     if not isinstance(unc, Mapping):
-        raise ScenarioError("uncertainty", "expected a mapping {draws: N, seed: S}")
+        raise invalid("uncertainty", "uncertainty_mapping", example="{draws: N, seed: S}")
     _check_keys(unc, _UNCERTAINTY_KEYS, "uncertainty.")
     draws = seed = None
     if "draws" in unc:
         draws = to_year(unc["draws"], "uncertainty.draws")  # an integer
         if draws < 0:
-            raise ScenarioError("uncertainty.draws", "must be >= 0 (0 turns Monte Carlo off)")
+            raise invalid("uncertainty.draws", "draws_non_negative")
     if "seed" in unc and unc["seed"] is not None:
         seed = to_year(unc["seed"], "uncertainty.seed")
         if seed < 0:
-            raise ScenarioError("uncertainty.seed", "must be >= 0")
+            raise invalid("uncertainty.seed", "non_negative")
     pct = DEFAULT_PERCENTILES
     if "percentiles" in unc:
         if not isinstance(unc["percentiles"], (list, tuple)) or not unc["percentiles"]:
-            raise ScenarioError("uncertainty.percentiles", "expected a list such as [5, 50, 95]")
+            raise invalid("uncertainty.percentiles", "percentiles_list")
         pct = tuple(to_number(q, f"uncertainty.percentiles[{i}]") for i, q in enumerate(unc["percentiles"]))
         for i, q in enumerate(pct):
             if not 0 <= q <= 100:
-                raise ScenarioError(f"uncertainty.percentiles[{i}]", f"{q:g} is outside 0..100")
+                raise invalid(f"uncertainty.percentiles[{i}]", "percentile_range", value=q)
     return draws, seed, pct, True
 
 

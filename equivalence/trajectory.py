@@ -28,7 +28,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .errors import ScenarioError
+from .errors import invalid
 from .params import Param, parse_scalar, to_year
 
 SHAPES = ("linear", "exponential", "logistic", "step")
@@ -153,26 +153,26 @@ def parse_trajectory(spec: Any, path: str, *, lower: float = 0.0, lower_open: bo
         return _parse_shape(spec, path, lower=lower, lower_open=lower_open, what=what)
     if isinstance(spec, Mapping) and "dist" in spec or isinstance(spec, (int, float, str)) and not isinstance(spec, bool):
         if not allow_constant:
-            raise ScenarioError(path, "expected a list of [year, value] points")
+            raise invalid(path, "points_list")
         p = parse_scalar(spec, path, lower=lower, lower_open=lower_open, what=what)
         return Trajectory(path, "constant", np.array([], dtype=int), (p,))
     if not isinstance(spec, (list, tuple)):
-        raise ScenarioError(path, "expected a list of [year, value] points or a {shape: ...} mapping")
+        raise invalid(path, "points_or_shape")
     if len(spec) == 0:
-        raise ScenarioError(path, "needs at least one [year, value] point")
+        raise invalid(path, "points_empty")
     if len(spec) > MAX_POINTS:
-        raise ScenarioError(path, f"{len(spec):,} points; a trajectory holds at most {MAX_POINTS} (one a year)")
+        raise invalid(path, "points_too_many", n=len(spec), max=MAX_POINTS)
     years: list[int] = []
     params: list[Param] = []
     for i, pt in enumerate(spec):
         where = f"{path}[{i}]"
         if not isinstance(pt, (list, tuple)) or len(pt) != 2:
-            raise ScenarioError(where, f"expected a [year, value] pair, got {pt!r}")
+            raise invalid(where, "pair_expected", value=repr(pt))
         y = to_year(pt[0], where)
         if years and y == years[-1]:
-            raise ScenarioError(where, f"year {y} repeats")
+            raise invalid(where, "year_repeats", year=y)
         if years and y < years[-1]:
-            raise ScenarioError(where, f"year {y} comes after {years[-1]}; list points in year order")
+            raise invalid(where, "year_order", year=y, previous=years[-1])
         years.append(y)
         params.append(parse_scalar(pt[1], f"{where}[1]", lower=lower, lower_open=lower_open, what=what))
     return Trajectory(path, "points", np.array(years, dtype=int), tuple(params))
@@ -181,27 +181,26 @@ def parse_trajectory(spec: Any, path: str, *, lower: float = 0.0, lower_open: bo
 def _parse_shape(spec: Mapping[str, Any], path: str, *, lower: float, lower_open: bool, what: str) -> Trajectory:
     shape = spec["shape"]
     if shape not in SHAPES:
-        raise ScenarioError(f"{path}.shape", f"unknown shape {shape!r}; use one of {', '.join(SHAPES)}")
+        raise invalid(f"{path}.shape", "unknown_choice", what="shape", value=repr(shape), choices=list(SHAPES))
     required, optional = _SHAPE_KEYS[shape]
     keys = set(spec) - {"shape"}
     for k in sorted(keys - required - optional):
-        raise ScenarioError(f"{path}.{k}", f"not a parameter of the {shape} shape; it takes "
-                                           f"{', '.join(sorted(required | optional))}")
+        raise invalid(f"{path}.{k}", "shape_param_unknown", shape=shape, keys=sorted(required | optional))
     for k in sorted(required - keys):
-        raise ScenarioError(f"{path}.{k}", f"required for the {shape} shape")
+        raise invalid(f"{path}.{k}", "shape_param_required", shape=shape)
     ends = {}
     sp: dict[str, Param] = {}
     for k in ("from", "to"):
         pt = spec[k]
         if not isinstance(pt, (list, tuple)) or len(pt) != 2:
-            raise ScenarioError(f"{path}.{k}", f"expected [year, value], got {pt!r}")
+            raise invalid(f"{path}.{k}", "pair_expected", value=repr(pt))
         ends[k] = to_year(pt[0], f"{path}.{k}[0]")
         sp[k] = parse_scalar(pt[1], f"{path}.{k}[1]", lower=lower, lower_open=lower_open, what=what)
     t0, t1 = ends["from"], ends["to"]
     if t1 <= t0:
-        raise ScenarioError(f"{path}.to", f"year {t1} must come after the from year {t0}")
+        raise invalid(f"{path}.to", "shape_order", end=t1, start=t0)
     if t1 - t0 > MAX_POINTS:
-        raise ScenarioError(f"{path}.to", f"a shape may span at most {MAX_POINTS} years, got {t1 - t0}")
+        raise invalid(f"{path}.to", "shape_span", max=MAX_POINTS, n=t1 - t0)
     if shape == "exponential":
         sp["rate"] = parse_scalar(spec["rate"], f"{path}.rate", lower=0.0, lower_open=True, what="rate")
     if shape == "logistic":

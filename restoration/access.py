@@ -33,6 +33,7 @@ from typing import Any, Iterable, Mapping
 import pandas as pd
 
 from .errors import NotFoundError, PermissionDenied
+from .messages import Message, Term
 
 PROVINCE = "province"
 #: names that mean the province level when a record names a region in words (e.g. a jurisdiction
@@ -138,7 +139,7 @@ def as_actor(actor: Actor | str | None) -> Actor:
     if isinstance(actor, Actor):
         return actor
     if _PLAIN_NAMES_REFUSED.get():
-        raise PermissionDenied(f"'{actor}' is not a signed-in user; the server acts only for signed-in users")
+        raise PermissionDenied(Message("denied.not_signed_in", {"actor": str(actor)}))
     return local_admin(actor or "system")
 
 
@@ -274,9 +275,19 @@ def in_region(actor: Actor | str, codes: Iterable[str], tree: RegionTree) -> boo
     return any(tree.contains(actor.region, c) for c in codes)
 
 
-def _deny(actor: Actor, message: str) -> PermissionDenied:
-    return PermissionDenied(f"{actor.name} ({role_label(actor.role, 'en')}, region "
-                            f"'{actor.region}'): {message}")
+def deny(actor: Actor, code: str, **params) -> PermissionDenied:
+    """A refusal naming the actor (name, role, region) and why: ``denied.<code>`` with ``params``."""
+    return PermissionDenied(Message("denied.by", {"actor": actor.name, "role": Term("role", actor.role),
+                                                  "region": Term("region", actor.region),
+                                                  "reason": Message(f"denied.{code}", params)}))
+
+
+def denial_reason(exc: PermissionDenied) -> str | None:
+    """The code of a refusal's reason (``role``, ``not_assigned``, ``case_outside``...), if it has one."""
+    m = getattr(exc, "message", None)
+    if isinstance(m, Message) and m.code == "denied.by" and isinstance(m.params.get("reason"), Message):
+        return m.params["reason"].code.split(".", 1)[1]
+    return m.code.split(".", 1)[1] if isinstance(m, Message) and m.code.startswith("denied.") else None
 
 
 def require(actor: Actor | str | None, action: str, store=None, *, case_id: str | None = None,
@@ -293,33 +304,33 @@ def require(actor: Actor | str | None, action: str, store=None, *, case_id: str 
         raise ValueError(f"unknown action '{action}'")
     who = as_actor(actor)
     if not who.can(action):
-        raise _deny(who, f"the role may not {ACTIONS[action][1]} ({ACTIONS[action][0]})")
+        raise deny(who, "role", action=Term("action", action))
     if who.region == PROVINCE and action not in ASSIGNED_ONLY.get(who.role, ()):
         return who
     tree = region_tree(store) if store is not None else RegionTree()
     if who.region not in tree:
-        raise _deny(who, "the user's region is not in the jurisdiction tree (counties layer)")
+        raise deny(who, "unknown_region")
     if case is None and case_id is not None:
         case = _get(store, "cases", case_id)
     if case is not None:
         if not in_region(who, case_regions(case, tree), tree):
-            raise _deny(who, f"case {case.get('case_id')} is handled outside the user's region")
+            raise deny(who, "case_outside", case=case.get("case_id"))
         if action in ASSIGNED_ONLY.get(who.role, ()):
             assigned = case.get("appraisers")
             if not isinstance(assigned, (list, tuple)) or who.name not in assigned:
-                raise _deny(who, f"case {case.get('case_id')} is not assigned to this user")
+                raise deny(who, "not_assigned", case=case.get("case_id"))
     elif action in ASSIGNED_ONLY.get(who.role, ()):
-        raise _deny(who, f"the role may {ACTIONS[action][1]} only on cases assigned to it")
+        raise deny(who, "assigned_only", action=Term("action", action))
     if project_id is not None:
         project = _get(store, "bank_projects", project_id)
         if not in_region(who, _codes([project.get("region")], tree), tree):
-            raise _deny(who, f"bank project {project_id} lies outside the user's region")
+            raise deny(who, "project_outside", project=project_id)
     if site_id is not None:
         site = _get(store, "sites", site_id)
         if not _site_visible(who, site, tree, store):
-            raise _deny(who, f"site {site_id} lies outside the user's region")
+            raise deny(who, "site_outside", site=site_id)
     if region is not None and not in_region(who, _codes([region], tree), tree):
-        raise _deny(who, f"region '{region}' is outside the user's region")
+        raise deny(who, "region_outside", region=region)
     return who
 
 
@@ -334,7 +345,7 @@ def why_not(actor: Actor | str | None, action: str, store=None, **target) -> str
     try:
         require(who, action, store, **target)
     except PermissionDenied as exc:
-        return "assigned" if "assigned" in str(exc) else "region"
+        return "assigned" if denial_reason(exc) in ("not_assigned", "assigned_only") else "region"
     except NotFoundError:
         return "region"
     return None
@@ -356,7 +367,7 @@ def require_regions(actor: Actor | str, action: str, store, regions: Iterable[An
     tree = region_tree(store)
     bad = sorted({str(r) for r in regions if not in_region(who, _codes([r], tree), tree)})
     if bad:
-        raise _deny(who, f"{what} in region(s) {', '.join(bad[:10])} outside the user's region; nothing was written")
+        raise deny(who, "records_outside", what=Term("layer", what), regions=bad[:10])
     return who
 
 
@@ -550,7 +561,7 @@ class ScopedStore:
     def get(self, layer: str, key_value: str) -> dict:
         record = self.unscoped.get(layer, key_value)
         if not visible(self.unscoped, self.actor, layer, key_value):
-            raise _deny(self.actor, f"{layer} '{key_value}' lies outside the user's region")
+            raise deny(self.actor, f"{layer} '{key_value}' lies outside the user's region")
         return record
 
     def partly_visible(self, layer: str) -> set[str]:
@@ -634,7 +645,7 @@ class ScopedStore:
             yield ScopedStore(snap, self.actor)
 
     def query(self, sql: str, params=()) -> pd.DataFrame:
-        raise _deny(self.actor, "raw SQL reads are not available on a user's view of the store")
+        raise deny(self.actor, "raw SQL reads are not available on a user's view of the store")
 
 
 def scoped(store, actor: Actor | str) -> ScopedStore:

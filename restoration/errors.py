@@ -85,9 +85,15 @@ class ConflictError(RestorationError):
 
 
 class PermissionDenied(RestorationError):
-    """The acting user's role or region does not allow this action. Nothing was written."""
+    """The acting user's role or region does not allow this action. Nothing was written.
+    ``message``: a :class:`restoration.messages.Message` (``denied.*``; ``str()``: English) that
+    the dashboards word in the interface language (or a plain string)."""
 
     exit_code = 5
+
+    def __init__(self, message):
+        self.message = message
+        super().__init__(str(message))
 
 
 class InsufficientCapacityError(RestorationError):

@@ -202,8 +202,7 @@ def import_file(store: Store, name: str, path: str | Path, *, crs: str | None = 
     from . import access
     who = access.require(actor, "data.import", store)
     if layer in ("counties", "watersheds") and who.region != access.PROVINCE:
-        raise access.PermissionDenied(f"{who.name}: the reference layers (counties, watersheds) are the "
-                                      f"province's; a regional user may not import them")
+        raise access.deny(who, "reference_layers")
     actor = who.name
     frame, notes = read_mapped(path, layer, crs=crs, mapping=mapping, source_layer=source_layer)
     with store.transaction(actor) as tx:

@@ -17,7 +17,9 @@ import string
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-__all__ = ["Message", "Term", "Label", "TEMPLATES", "render", "term_label", "placeholders"]
+from equivalence.errors import TEMPLATES as _SCENARIO_TEMPLATES
+
+__all__ = ["Message", "Term", "Label", "TEMPLATES", "render", "term_label", "placeholders", "scenario_problem"]
 
 # English wording of every code (the dashboards' en.json holds the same texts under msg.<code>)
 TEMPLATES: dict[str, str] = {
@@ -31,17 +33,54 @@ TEMPLATES: dict[str, str] = {
     "appraisal.unit_cost_chosen": "unit cost: {n} candidates; used the {basis} value (order {order})",
     "appraisal.unit_cost_not_survey": "unit cost from a {basis}, not a survey",
     "appraisal.no_multiplier_range": "no multiplier range is set for {range} ({source}); k is the appraiser's value, unchecked",
+    "appraisal.no_exceedance": ("the measured concentration does not exceed the limit (κ = 0); the tier table has no "
+                                "tier for that — state τ with its source"),
+    "appraisal.k_outside": "k = {k:g} is outside the range {low:g}–{high:g} of {range}",
+    "appraisal.amount_range": "the amount {amount:g} yuan is out of range; check the discharge, unit and unit cost",
+    "appraisal.no_amount": "this result has no damage amount in yuan (equivalence: use a value method)",
+    "appraisal.appraiser_required": "who appraised it is required",
     # optimistic locking
     "store.changed_by": ("{layer} '{record}' was changed by {actor} at {at} UTC (now version {now}, you edited "
                          "version {expected}); reload it and apply your change again — nothing was saved"),
     "store.changed": ("{layer} '{record}' was changed (now version {now}, you edited version {expected}); reload it "
                       "and apply your change again — nothing was saved"),
+    # permissions: who was refused and why (nothing was written)
+    "denied.by": "{actor} ({role}, region '{region}'): {reason}",
+    "denied.role": "the role may not {action}",
+    "denied.unknown_region": "the user's region is not in the jurisdiction tree (counties layer)",
+    "denied.case_outside": "case {case} is handled outside the user's region",
+    "denied.not_assigned": "case {case} is not assigned to this user",
+    "denied.assigned_only": "the role may {action} only on cases assigned to it",
+    "denied.project_outside": "bank project {project} lies outside the user's region",
+    "denied.site_outside": "site {site} lies outside the user's region",
+    "denied.region_outside": "region '{region}' is outside the user's region",
+    "denied.records_outside": "{what} in region(s) {regions} outside the user's region; nothing was written",
+    "denied.sites_outside": "site(s) {sites} lie outside the user's region; nothing was written",
+    "denied.reference_layers": ("the reference layers (counties, watersheds) are the province's; a regional user "
+                                "may not import them"),
+    "denied.not_signed_in": "'{actor}' is not a signed-in user; the server acts only for signed-in users",
+    "denied.sign_in": "sign in to read staff data",
+    "store.not_found": "{layer}: no record with {key} '{record}'",
     # where a problem is (the location before an input problem)
     "where.case": "case {case}",
     "where.row": "row {n}",
     "where.line": "line {n}",
     "where.feature": "feature {n}",
     "where.field": "field '{field}'",
+    # case records: refused edits
+    "case.not_editable": ("field(s) {fields} cannot be edited here (stage follows the events, case_class the "
+                          "classification); editable: {editable}"),
+    "case.unknown_regions": ("unknown region(s) {regions}; use a county id, a city or '{province}' from the counties "
+                             "layer"),
+    "case.breaks_history": "{what} would make the recorded history invalid: {problem}",
+    "case.what_incident_date": "the incident date {date}",
+    "case.what_class": "class '{case_class}'",
+    "case.invalid_scenario": "invalid scenario: {problem}",
+    # one value of a form or a file
+    "input.control_char": ("contains a control character ({char}) at position {position}; remove it (ids and names "
+                           "may not hold control characters such as NUL)"),
+    "input.too_long": "is {n:,} characters long; at most {max:,} are accepted",
+    "input.item": "an item {problem}",
     # attachments
     "attachment.too_many": "{n} files; at most {max} per event",
     "attachment.too_large": "{file}: {mb:.1f} MB is larger than the {limit:.0f} MB limit for one attachment",
@@ -79,6 +118,16 @@ TEMPLATES: dict[str, str] = {
     "bank.allocation_state": "allocation {allocation} is {state}; this needs it {needed}",
     "bank.release_too_much": "cannot release {amount:g}: only {total:g} {unit} is {states}",
     "bank.no_capacity_left": "insufficient capacity: project {project} has no capacity remaining; escrow stays awaiting a match",
+    "bank.no_damaged_site": ("case '{case}' has no damaged site; siting measures distance and watershed from it — "
+                             "import the damaged site first"),
+    "bank.no_debit": ("case '{case}' has no damaged site, so no debit can be derived; import its damaged site or "
+                      "store a scenario"),
+    "bank.resource_not_sited": ("equal-resource case scenarios cannot be sited against bank projects yet; store an "
+                                "equal-service or equal-value scenario"),
+    "bank.value_needed": ("project '{project}' is counted in {unit}: measuring it needs the case scenario's "
+                          "injury.unit_value (equal-value)"),
+    "bank.amount_range": "amount must be a positive number up to {max:g}, got {value}",
+    "bank.amount_range_unit": "amount must be a positive number of {unit} up to {max:g}, got {value}",
     # deadlines
     "deadline.source_case": "set on the event {event} of {date}",
     "deadline.source_ledger": "funds ledger (instalment schedule)",
@@ -169,6 +218,11 @@ TEMPLATES: dict[str, str] = {
     "event.shared_items": "{event} ({date}): details.items = {value} — a non-empty list of: {choices}",
 }
 
+# a problem the equivalence engine found in a scenario: its codes (``scenario.<code>``, English in
+# ``equivalence.errors.TEMPLATES``), and where it is (the key path, worded by the dashboards)
+TEMPLATES["scenario.at"] = "{path}: {problem}"
+TEMPLATES.update({f"scenario.{code}": text for code, text in _SCENARIO_TEMPLATES.items()})
+
 
 @dataclass(frozen=True)
 class Term:
@@ -226,6 +280,15 @@ def term_label(term: Term, lang: str = "zh") -> str:
             return enum(term.code).label(lang)
         except ValueError:
             return term.code
+    if term.kind in ("role", "action"):
+        from . import access
+        return (access.role_label if term.kind == "role" else access.action_label)(term.code, lang)
+    if term.kind == "layer":
+        from .model import LAYERS
+        spec = LAYERS.get(term.code)
+        return (spec.zh or term.code) if lang == "zh" and spec else term.code.replace("_", " ")
+    if term.kind == "region" and term.code == "province":
+        return "全省" if lang == "zh" else "province"
     if term.kind == "indicator":
         from .monitoring.indicators import INDICATORS, canonical_code
         ind = INDICATORS.get(canonical_code(term.code) or "")
@@ -235,6 +298,26 @@ def term_label(term: Term, lang: str = "zh") -> str:
         pair = STATUS.get(term.code)
         return (pair[0] if lang == "zh" else pair[1]) if pair else term.code
     return term.code  # "unit" and the rest: the code is the English (ha, mu, tCO2e)
+
+
+def scenario_problem(exc) -> "Message | str":
+    """An ``equivalence.ScenarioError`` (or a nested ``equivalence.errors.Problem``) as a message:
+    ``scenario.at`` (the key path as a ``Term("scenario.path", ...)``, which the dashboards word
+    as the editor's field names) around ``scenario.<code>``; quantities (``what``) are
+    ``Term("scenario.what", ...)``. An error without a code stays its English text."""
+    code = getattr(exc, "code", None)
+    if code is None or code not in _SCENARIO_TEMPLATES:
+        return str(exc)
+    params = {}
+    for k, v in dict(exc.params).items():
+        if k == "what":
+            v = Term("scenario.what", str(v))
+        elif hasattr(v, "code") and hasattr(v, "params"):
+            v = scenario_problem(v)
+        params[k] = v
+    problem = Message(f"scenario.{code}", params)
+    path = getattr(exc, "path", None)
+    return Message("scenario.at", {"path": Term("scenario.path", path), "problem": problem}) if path else problem
 
 
 def placeholders(template: str) -> set[str]:

@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 
 from . import geometry as geo
+from .messages import Message
 from . import model
 from .errors import InputError, Issue
 from .model import Field, LayerSpec
@@ -89,7 +90,7 @@ class _Locator:
 def sort_issues(issues: list[Issue]) -> list[Issue]:
     """File-level problems first, then by row (each row's problems together), stable otherwise."""
     def key(i: Issue):
-        count = i.row is None and i.message.startswith("... and")  # "... and N more rows": after the rows
+        count = i.row is None and str(i.message).startswith("... and")  # "... and N more rows": after the rows
         return (2 if count else int(i.row is not None), i.row if i.row is not None else 0)
     return sorted(issues, key=key)
 
@@ -105,14 +106,13 @@ def _text_limit(f: Field, spec: LayerSpec | None) -> tuple[int, re.Pattern]:
     return f.max_len or model.MAX_TEXT_LEN, _CONTROL_EXCEPT_LINES
 
 
-def text_problem(value: str, limit: int, forbidden: re.Pattern) -> str | None:
+def text_problem(value: str, limit: int, forbidden: re.Pattern) -> Message | None:
     """What is wrong with one text value (control characters, length), or None."""
     m = forbidden.search(value)
     if m:
-        return (f"contains a control character (U+{ord(m.group()):04X}) at position {m.start() + 1}; "
-                "remove it (ids and names may not hold control characters such as NUL)")
+        return Message("input.control_char", {"char": f"U+{ord(m.group()):04X}", "position": m.start() + 1})
     if len(value) > limit:
-        return f"is {len(value):,} characters long; at most {limit:,} are accepted"
+        return Message("input.too_long", {"n": len(value), "max": limit})
     return None
 
 
@@ -301,7 +301,7 @@ def _column(f: Field, series: pd.Series, blank: np.ndarray, loc: _Locator, issue
                 limit, forbidden = _text_limit(f, spec)
                 problem = next((p for p in (text_problem(i, limit, forbidden) for i in items) if p), None)
                 if problem:
-                    issues.append(loc.issue(pos, f.name, f"an item {problem}"))
+                    issues.append(loc.issue(pos, f.name, Message("input.item", {"problem": problem})))
                     continue
             out[pos] = items
         return out

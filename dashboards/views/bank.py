@@ -7,8 +7,8 @@ from streamlit_folium import st_folium
 from dashboards import access_panels, bank_panels, data, maps, state
 from dashboards.case_panels import allocations_view, scenario_source
 from dashboards.i18n import money, number, text, unit_word, vocab
-from dashboards.ui import (T, empty_state, flash, form_key, lang, md, require_staff, show_flash, shown_errors,
-                           rows_height, submitted_once, user)
+from dashboards.ui import (T, empty_state, flash, form_key, issue_text, lang, md, require_staff, rows_height,
+                           show_flash, shown_errors, submitted_once, user)
 from restoration import bank as bank_api
 from restoration.errors import InputError
 from restoration.model import EcosystemType, ProjectStatus
@@ -46,7 +46,7 @@ if len(cases) and len(table):  # nothing to site a case on: no case choice, no w
         ranking = data.ranking(case_id, weights)
     except InputError as exc:
         # expected on a user's own data: say what is missing for this case, no traceback
-        st.warning(T("bank.cannot_rank") + "\n\n" + "\n".join(f"- {md(i)}" for i in exc.issues),
+        st.warning(T("bank.cannot_rank") + "\n\n" + "\n".join(f"- {md(issue_text(i))}" for i in exc.issues),
                    icon=":material/warning:")
 
 damaged = sites[sites["site_id"].isin(ranking["site_ids"])] if ranking else sites.iloc[0:0]

@@ -230,8 +230,7 @@ def appraise_abatement(data: Mapping[str, Any], *, source: dict | None = None,
                 raise InputError(Issue(f"no exceedance tiers are set for {standard} (see the coefficient file); "
                                        "state τ with its source", source=src, field="coefficients.tau"))
             if kappa <= 0:
-                raise InputError(Issue("the measured concentration does not exceed the limit (κ = 0); the tier "
-                                       "table has no tier for that — state τ with its source", source=src,
+                raise InputError(Issue(Message("appraisal.no_exceedance"), source=src,
                                        field="coefficients.tau.exceedance"))
             tau = float(core.tier_value(kappa, meta["tier_upper_bounds"], meta["tier_values"]))
             rows.append(_row("intermediate", greek, meta["name_zh"], meta["name_en"], tau, "-", meta["source"],
@@ -263,8 +262,9 @@ def appraise_abatement(data: Mapping[str, Any], *, source: dict | None = None,
                 if not rg["verified"]:
                     unverified.append(f"{rg['name_zh']} {rg['low']:g}–{rg['high']:g} ({rg['source']})")
                 if not rg["low"] <= v <= rg["high"]:
-                    raise InputError(Issue(f"k = {v:g} is outside the range {rg['low']:g}–{rg['high']:g} of "
-                                           f"{rg['name_zh']}", source=src, field="coefficients.k"))
+                    raise InputError(Issue(Message("appraisal.k_outside", {
+                        "k": v, "low": rg["low"], "high": rg["high"], "range": Label(rg["name_zh"], rg["name_en"])}),
+                        source=src, field="coefficients.k"))
                 range_yuan = (e * chosen["value"] * rg["low"], e * chosen["value"] * rg["high"])
             else:
                 notes.append(Message("appraisal.no_multiplier_range", {"range": Label(rg["name_zh"], rg["name_en"]),
@@ -283,8 +283,8 @@ def appraise_abatement(data: Mapping[str, Any], *, source: dict | None = None,
                      "computed"))
     amount = float(core.imputed_abatement_cost(e, chosen["value"], gamma))
     if not np.isfinite(amount) or amount > 1e13:
-        raise InputError(Issue(f"the amount {amount:g} yuan is out of range; check the discharge, unit and unit cost",
-                               source=src, field="discharge.amount"))
+        raise InputError(Issue(Message("appraisal.amount_range", {"amount": amount}), source=src,
+                               field="discharge.amount"))
     rows.append(_row("result", "D", "损害数额", "damage amount", amount, "元 yuan", form["formula"]["value"],
                      form["formula"]["verified"], "computed"))
     rows.append(_row("result", "D", "损害数额（万元）", "damage amount (10,000 yuan)", amount / 10_000, "万元", "D / 10000",

@@ -12,6 +12,7 @@ import pandas as pd
 
 from .. import access, config
 from ..errors import InputError, Issue
+from ..messages import Message
 from ..model import AppraisalMethod
 from ..store import Store
 from .common import MAX_AMOUNT_YUAN, software_version
@@ -33,12 +34,11 @@ def record_appraisal(store: Store, case_id: str, result: Any, *, appraiser: str,
         if d.get("debit_value") is not None:
             method, amount = "equivalence", d["debit_value"]
         else:
-            raise InputError(Issue("this result has no damage amount in yuan (equivalence: use a value method)",
-                                   field="method"))
+            raise InputError(Issue(Message("appraisal.no_amount"), field="method"))
     if amount is None or not (0 <= float(amount) <= MAX_AMOUNT_YUAN):
         raise InputError(Issue(f"amount {amount!r} is not a usable damage amount", field="amount_yuan"))
     if not appraiser or not str(appraiser).strip():
-        raise InputError(Issue("who appraised it is required (评估人)", field="appraiser"))
+        raise InputError(Issue(Message("appraisal.appraiser_required"), field="appraiser"))
     from ..validate import check_text  # no control characters (NUL), bounded length
     check_text(appraiser, "appraiser")
     check_text(note, "note", free_text=True)

@@ -57,11 +57,13 @@ def positive_amount(value, field: str, unit: str = "", maximum: float | None = N
     from ..errors import InputError, Issue
     from ..model import MAX_QUANTITY
     maximum = MAX_QUANTITY if maximum is None else maximum
-    what = f"a positive number{' of ' + unit if unit else ''} up to {maximum:g}"
+    from ..messages import Message, Term
+    refused = Message("bank.amount_range_unit" if unit else "bank.amount_range",
+                      {"max": maximum, "value": repr(str(value)[:60]), **({"unit": Term("unit", unit)} if unit else {})})
     try:
         number = float(value)
     except (TypeError, ValueError, OverflowError):
-        raise InputError(Issue(f"amount must be {what}, got {str(value)[:60]!r}", field=field)) from None
+        raise InputError(Issue(refused, field=field)) from None
     if not math.isfinite(number) or number <= 0 or number > maximum:
-        raise InputError(Issue(f"amount must be {what}, got {str(value)[:60]!r}", field=field))
+        raise InputError(Issue(refused, field=field))
     return number

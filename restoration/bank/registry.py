@@ -179,7 +179,7 @@ def add_projects(target: Store | Transaction, frame: pd.DataFrame, *, source: st
         except InputError as exc:
             raise InputError(sort_issues(issues + exc.issues)) from None
         clean, warnings = done.frame, done.warnings
-        access.require_regions(who, "bank.registry", tx, clean["region"], what="bank project")
+        access.require_regions(who, "bank.registry", tx, clean["region"], what="bank_projects")
         if issues:
             raise InputError(sort_issues(issues))
         if check:

@@ -24,6 +24,7 @@ from equivalence.params import parse_scalar
 
 from .. import config
 from ..errors import InputError, Issue, NotFoundError
+from ..messages import Message, Term, scenario_problem
 from ..store import Store, Transaction
 from .. import access
 from . import _common
@@ -64,8 +65,7 @@ def derive_scenario(store: Store | Transaction, case_id: str) -> dict:
     case = store.get("cases", case_id)
     damaged = store.read("sites", case_id=case_id, role="damaged")
     if damaged.empty:
-        raise InputError(Issue(f"case '{case_id}' has no damaged site, so no debit can be derived; "
-                               "import its damaged site or store a scenario", source="case_scenarios"))
+        raise InputError(Issue(Message("bank.no_debit", {"case": case_id}), source="case_scenarios"))
     area = float(damaged["area_ha"].sum())
     eco = damaged.sort_values("area_ha").iloc[-1]["ecosystem_type"]
     incident = case.get("incident_date") or case.get("discovered_date")
@@ -89,7 +89,8 @@ def set_case_scenario(store: Store | Transaction, case_id: str, scenario: Mappin
     try:
         parse_scenario(scenario)
     except ScenarioError as exc:
-        raise InputError(Issue(f"invalid scenario: {exc}", source=source or "scenario")) from exc
+        raise InputError(Issue(Message("case.invalid_scenario", {"problem": scenario_problem(exc)}),
+                               source=Message("where.case", {"case": case_id}))) from exc
     actor = access.require(actor, "scenario.edit", store, case_id=case_id).name
     with _common.transaction(store, actor) as tx:
         def write() -> str:
@@ -124,9 +125,7 @@ def service_template(scenario: Mapping[str, Any]) -> dict:
     s = copy.deepcopy(dict(scenario))
     method = str(s.get("method", "")).lower()
     if method in ("resource", "rea", "equal_resource"):
-        raise InputError(Issue("equal-resource case scenarios cannot be sited against bank projects yet; "
-                               "store an equal-service or equal-value scenario", field="method",
-                               source="case_scenarios"))
+        raise InputError(Issue(Message("bank.resource_not_sited"), source="case_scenarios"))
     s["method"] = "service"
     s.pop("mode", None)
     s.pop("uncertainty", None)
@@ -179,7 +178,7 @@ def candidate_scenario(case_scenario: Mapping[str, Any], project: Mapping[str, A
         return s
     s = value_template(case_scenario)
     if s is None:
-        raise InputError(Issue(f"project '{project['project_id']}' is counted in {unit}: measuring it needs "
-                               "the case scenario's injury.unit_value (equal-value)", source="case_scenarios"))
+        raise InputError(Issue(Message("bank.value_needed", {"project": project["project_id"],
+                                                             "unit": Term("unit", unit)}), source="case_scenarios"))
     s["replacement"] = {"unit_cost": float(project["unit_cost_yuan"])}
     return s

@@ -35,6 +35,7 @@ from equivalence.batch import evaluate_batch
 from equivalence.units import HA_PER_UNIT
 
 from ..errors import InputError, Issue
+from ..messages import Message
 from ..geometry import utm_crs_for
 from ..store import Store
 from ..model import EcosystemType, ProjectStatus, SitingReason
@@ -65,8 +66,7 @@ def case_site(store: Store, case_id: str) -> CaseSite:
     case = store.get("cases", case_id)
     damaged = store.read("sites", case_id=case_id, role="damaged")
     if damaged.empty:
-        raise InputError(Issue(f"case '{case_id}' has no damaged site; siting measures distance and "
-                               "watershed from it — import the damaged site first", source="sites"))
+        raise InputError(Issue(Message("bank.no_damaged_site", {"case": case_id}), source="sites"))
     main = damaged.sort_values("area_ha", ascending=False).iloc[0]
     return CaseSite(case_id=case_id, geometry=shapely.union_all(damaged.geometry.to_numpy()),
                     ecosystem_type=main["ecosystem_type"], watershed=main["watershed"],

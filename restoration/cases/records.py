@@ -297,14 +297,14 @@ def _lock(tx, case_id: str, expected_version: int | None) -> dict:
     return case
 
 
-def _still_valid(tx, case: Mapping[str, Any], today: date | None, what: str) -> None:
+def _still_valid(tx, case: Mapping[str, Any], today: date | None, what: Message) -> None:
     """Refuse a change of the case that its recorded history would no longer satisfy (e.g. an
     incident date after recorded events, or a class change under a simplified appraisal)."""
     evs = case_events(tx, case["case_id"])
     result = replay(case, evs, profile_for(case, evs), _today(today))
     if result.problems:
-        raise InputError([Issue(f"{what} would make the recorded history invalid: {m}",
-                                source=f"case {case['case_id']}") for _, _, m in result.problems])
+        raise InputError([Issue(Message("case.breaks_history", {"what": what, "problem": m}),
+                                source=Message("where.case", {"case": case["case_id"]})) for _, _, m in result.problems])
 
 
 from .attachments import MAX_ATTACHMENT_BYTES, MAX_EVENT_BYTES  # noqa: E402,F401  (re-exported)
@@ -340,7 +340,8 @@ def add_event(store: Store, case_id: str, event: Mapping[str, Any], actor: "acce
             result = replay(case, history + [ev], profile_for(case, history + [ev]), today)
             if result.problems:  # the new event's problem first, then any it causes later on
                 problems = sorted(result.problems, key=lambda p: p[1] is not ev)
-                raise InputError([Issue(m, source=f"case {case_id}", field="event_type") for _, _, m in problems])
+                raise InputError([Issue(m, source=Message("where.case", {"case": case_id}), field="event_type")
+                                  for _, _, m in problems])
             frame_ = pd.DataFrame([{"case_id": case_id, "event_type": ev.event_type,
                                     "event_date": ev.event_date.isoformat(), "actor": actor,
                                     "details": dict(ev.details)}])
@@ -380,9 +381,9 @@ def update_case(store: Store, case_id: str, changes: Mapping[str, Any], actor: "
     case as that request left it (no conflict with the version the form was rendered with)."""
     bad = [k for k in changes if k not in EDITABLE]
     if bad:
-        raise InputError(Issue(f"field(s) {', '.join(bad)} cannot be edited here (stage follows the events, "
-                               f"case_class the classification); editable: {', '.join(EDITABLE)}",
-                               source=f"case {case_id}"))
+        raise InputError(Issue(Message("case.not_editable", {"fields": [Term("detail", k) for k in bad],
+                                                             "editable": [Term("detail", k) for k in EDITABLE]}),
+                               source=Message("where.case", {"case": case_id})))
     who = _require_edit(store, case_id, changes, actor)
     if "public_title" in changes:
         from ..disclosure import check_public_text
@@ -400,7 +401,8 @@ def update_case(store: Store, case_id: str, changes: Mapping[str, Any], actor: "
                     not pd.isna(edit["damage_amount_yuan"]) else None
                 edit["damage_appraisal_id"] = None
             if "incident_date" in edit:
-                _still_valid(tx, {**current, **edit}, today, "this incident date")
+                _still_valid(tx, {**current, **edit}, today,
+                             Message("case.what_incident_date", {"date": edit["incident_date"]}))
             return tx.update("cases", case_id, edit, expected_version=expected_version)
 
         return tx.once(request_id, "case.update", write)
@@ -425,9 +427,9 @@ def _require_edit(store, case_id: str, changes: Mapping[str, Any], actor) -> "ac
             joint = [j for j in (x.strip() for x in joint.replace("，", ",").split(",")) if j]
         unknown = [r for r in [*new, *joint] if tree.resolve(r) is None]
         if unknown:
-            raise InputError(Issue(f"unknown region(s) {', '.join(map(str, unknown))}; use a county id, a city "
-                                   f"or '{access.PROVINCE}' from the counties layer", source=f"case {case_id}",
-                                   field="handling_region"))
+            raise InputError(Issue(Message("case.unknown_regions", {"regions": [str(r) for r in unknown],
+                                                                    "province": access.PROVINCE}),
+                                   source=Message("where.case", {"case": case_id}), field="handling_region"))
         for r in new:  # joint handlers may be outside: 联合办案 brings in another region
             access.require(who, "case.assign", store, region=r)
     return who
@@ -446,7 +448,8 @@ def record_classification(store: Store, case_id: str, facts: Mapping[str, Any], 
         result = classify(facts, prof, source=f"case {case_id} facts")
         if repeat is not None:
             result.fired.insert(0, repeat)
-        _still_valid(tx, {**case, "case_class": result.case_class}, None, f"class '{result.case_class}'")
+        _still_valid(tx, {**case, "case_class": result.case_class}, None,
+                     Message("case.what_class", {"case_class": Term("case_class", result.case_class)}))
         stored_facts = dict(result.facts)
         amount = stored_facts.get("damage_amount_yuan")
         if amount is not None and amount == case.get("damage_amount_yuan"):

@@ -25,8 +25,7 @@ def writing(store_or_tx: Store | Transaction, actor, site_ids: Sequence[str] | N
     if site_ids is not None and who.region != access.PROVINCE:
         outside = sorted({str(s) for s in site_ids} - access.scope(store_or_tx, who).site_ids)
         if outside:
-            raise access.PermissionDenied(f"{who.name}: site(s) {', '.join(outside[:10])} lie outside the "
-                                          f"user's region; nothing was written")
+            raise access.deny(who, "sites_outside", sites=outside[:10])
     actor = who.name
     if isinstance(store_or_tx, Transaction):
         yield store_or_tx

@@ -210,7 +210,9 @@ class _Reads:
                + (self._backend.lock_suffix() if self._locking else ""))
         cols, rows = self._fetch(sql, (key_value,))
         if not rows:
-            raise NotFoundError(f"{layer}: no record with {spec.key} '{key_value}'")
+            from ..messages import Message, Term
+            raise NotFoundError(Message("store.not_found", {"layer": Term("layer", layer), "key": Term("detail", spec.key),
+                                                            "record": key_value}))
         return self._record_from_row(spec, cols, rows[0])
 
     def _record_from_row(self, spec: model.LayerSpec, cols: list[str], row: tuple) -> dict:

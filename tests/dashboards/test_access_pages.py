@@ -159,7 +159,7 @@ def _labels(at) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("backend", ["gpkg"])  # the pages' gating does not depend on the backend
-def test_case_forms_follow_the_role_and_a_county_sees_its_own(app, store, staff_data):
+def test_case_forms_follow_the_role_and_a_county_sees_its_own(app, store, staff_data, monkeypatch):
     """One session, the user switched between reruns. A county read-only user: the overview, bank
     and monitoring pages send nothing of another county (ids, titles), and the case page shows
     no forms but a notice of why. An appraiser: the event form (appraisal results only) and the
@@ -218,3 +218,13 @@ def test_case_forms_follow_the_role_and_a_county_sees_its_own(app, store, staff_
             at.run()
         assert not at.exception
         assert ("保存为该案件的评估情景" in [b.label for b in at.button]) is expected, name
+    # a page that let the form through anyway (a stale check, a race): the write function refuses,
+    # and the page words who was refused and why in the interface language, nothing written
+    monkeypatch.setattr(access, "why_not", lambda *a, **k: None)
+    at.run()
+    before = store.count("case_scenarios")
+    next(b for b in at.button if b.label == "保存为该案件的评估情景").click().run()
+    assert not at.exception and store.count("case_scenarios") == before
+    refusal = next(e.value for e in at.error if e.value.startswith("无权执行此操作"))
+    assert "wang.app（鉴定评估人员" in refusal and f"案件 {case} 未指定给本用户" in refusal, refusal
+    assert not re.search(r"[A-Za-z]{4,}", refusal.replace("wang.app", "")), refusal  # no English

@@ -1,6 +1,8 @@
 """The appraisal calculator page: the worked example, the implied class, recording on a case."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -17,8 +19,7 @@ def at(staff_data, monkeypatch):
     monkeypatch.setenv("RESTORATION_TILES", "none")
     monkeypatch.setenv("RESTORATION_TODAY", SAMPLE_TODAY)
     app = AppTest.from_file(APP, default_timeout=120)
-    signed_in(app).run()
-    app.switch_page("views/appraisal.py").run()
+    signed_in(app).switch_page("views/appraisal.py").run()  # straight to the page
     return app
 
 
@@ -77,6 +78,8 @@ def test_bad_input_is_a_message_not_a_traceback(at):
     at.number_input(key="ap_z_gbt39793_2").set_value(50.0).run()  # below the limit: no tier
     assert not at.exception
     assert at.error and "κ = 0" in at.error[0].value
+    shown = at.error[0].value.replace("\\", "")  # in Chinese, with the field's name: no English sentence
+    assert "实测浓度未超过标准限值" in shown and "超标倍数" in shown and not re.search(r"[a-z]{4,}", shown), shown
 
 
 def test_case_page_shows_where_the_amount_came_from(at, staff_data):

@@ -27,6 +27,8 @@ def _frames(n: int, seed: int = 1):
     case_ids = np.array(["C-1", "C-2", HOSTILE[0], None], dtype=object)[np.arange(n) % 4]
     names = np.array([f"场地{i}" for i in range(n)], dtype=object)
     names[:len(HOSTILE)] = HOSTILE
+    # beyond the BMP: two UTF-16 code units each in JavaScript, one character in Python
+    names[len(HOSTILE):len(HOSTILE) + 2] = ["𠮷野家 1号", "𠮷野家 2号"]
     sites = gpd.GeoDataFrame({"site_id": [f"X{i:06d}" for i in range(n)], "case_id": case_ids, "name": names},
                              geometry=geoms, crs=4326)
     cases = pd.DataFrame({"case_id": ["C-1", "C-2", HOSTILE[0]], "stage": ["restoration", "closed", "filing"],
@@ -39,6 +41,27 @@ def _payload(html_text: str, name: str) -> dict:
     found = re.search(r"var d = (\{.*?\});\n", html_text, re.S)
     assert found, f"no packed {name} layer"
     return json.loads(found[1])
+
+
+def _decoded(d: dict) -> pd.DataFrame:
+    """The packed points decoded as the browser does (``_POINTS_JS``), written independently:
+    one row per site with its escaped id and name, longitude, latitude, case index and category."""
+    digit = {c: i for i, c in enumerate(d["alphabet"])}
+    n, w = d["count"], d["width"]
+    digits = np.array([digit[c] for c in d["xy"]], dtype=np.int64).reshape(n, 2 * w)
+    powers = 64 ** np.arange(w - 1, -1, -1)
+
+    def front(text: str) -> list[str]:  # JavaScript slices UTF-16 code units
+        out, prev = [], b""
+        for part in text.split("'")[:-1]:
+            prev = prev[:2 * digit[part[0]]] + part[1:].encode("utf-16-le")
+            out.append(prev.decode("utf-16-le"))
+        return out
+    k = np.concatenate([np.repeat(np.arange(len(d["runs"])), d["runs"]), np.full(n - sum(d["runs"]), -1)]).astype(int)
+    return pd.DataFrame({
+        "site_id": front(d["s"]), "name": front(d["n"]),
+        "lon": (d["x0"] + digits[:, :w] @ powers) / d["scale"], "lat": (d["y0"] + digits[:, w:] @ powers) / d["scale"],
+        "k": k, "c": [d["cc"][i] if i >= 0 else d["nc"] for i in k]})
 
 
 def test_hook_uses_packed_points_above_the_limit_and_the_baseline_stays_callable(monkeypatch):
@@ -58,22 +81,26 @@ def test_hook_uses_packed_points_above_the_limit_and_the_baseline_stays_callable
 
 def test_points_decode_to_a_point_on_every_site(monkeypatch):
     sites, cases = _frames(3000)
-    d = _payload(maps.overview_map(sites, cases, tiles="none").get_root().render(), "points")
-    lon = (d["x0"] + np.array(d["x"])) / d["scale"]
-    lat = (d["y0"] + np.array(d["y"])) / d["scale"]
-    points = shapely.points(lon, lat)
-    # within 1e-5° (the packing step) of its own site
+    text = maps.overview_map(sites, cases, tiles="none").get_root().render()
+    d = _payload(text, "points")
+    got = _decoded(d)
+    assert d["count"] == len(got) == len(sites) and len(d["xy"]) == 2 * d["width"] * len(sites)
+    got = got.assign(site_id=got["site_id"].map(html.unescape)).set_index("site_id").loc[sites["site_id"]]
+    # every id once, each point within 1e-5° (the packing step, ≈ 1 m) of its own site, the names
+    assert got.index.is_unique
+    points = shapely.points(got["lon"].to_numpy(), got["lat"].to_numpy())
     assert (shapely.distance(points, sites.geometry.to_numpy()) < 1.5e-5).all()
+    assert got["name"].map(html.unescape).tolist() == sites["name"].tolist()
     # categories: the stage's colour, or "no case"
     stage = sites["case_id"].map(cases.set_index("case_id")["stage"])
-    colours = np.array(d["colours"])[d["c"]]
+    colours = np.array(d["colours"])[got["c"].to_numpy()]
     expected = stage.map(maps.STAGE_COLOURS).fillna(maps.NO_CASE_COLOUR).to_numpy()
     assert (colours == expected).all()
     # the case of each point, for the click that opens the case page
-    k = np.array(d["k"])
-    assert (k[sites["case_id"].isna().to_numpy()] == -1).all()
-    decoded = [html.unescape(d["cases"][i]) if i >= 0 else None for i in k]
+    decoded = [html.unescape(d["cases"][i]) if i >= 0 else None for i in got["k"]]
     assert decoded == [c if isinstance(c, str) else None for c in sites["case_id"]]
+    # sequential ids and names are front-coded: a few characters a site, not the whole text
+    assert len(d["s"]) < 4 * len(sites) and len(d["n"]) < 6 * len(sites)
 
 
 def test_every_user_value_is_escaped_in_the_packed_script():
@@ -83,10 +110,15 @@ def test_every_user_value_is_escaped_in_the_packed_script():
     script = script[:script.index("</script>")]  # the packed script ends at the first </script>
     d = _payload(text, "points")
     assert "<" not in script.split("var d = ", 1)[1].split(";\n", 1)[0]  # no raw "<" in the data
-    for s in d["n"] + d["cases"] + d["titles"] + d["s"]:
-        assert "<" not in s and ">" not in s and '"' not in s
-    assert html.unescape(d["n"][0]) == HOSTILE[0] and html.unescape(d["titles"][0]) == HOSTILE[1]
+    got = _decoded(d)
+    for s in got["name"].tolist() + d["cases"] + d["titles"] + got["site_id"].tolist():
+        assert "<" not in s and ">" not in s and '"' not in s and "'" not in s
+    assert sorted(html.unescape(v) for v in got["name"][got["name"].str.contains("&lt;")]) == sorted(
+        v for v in HOSTILE if "<" in v)
+    assert html.unescape(d["titles"][d["cases"].index("C-1")]) == HOSTILE[1]
     assert "\u2028" not in script  # would end a JavaScript string line
+    with pytest.raises(ValueError, match="escape"):  # an unescaped value could end its entry
+        maps_scale.front_code(["it's"])
 
 
 def test_grid_counts_every_site_once():
@@ -155,6 +187,17 @@ def test_points_in_the_browser_hover_as_text_and_click_to_their_case(tmp_path):
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(page_file.as_uri())
         page.wait_for_function(f"() => Object.values(window).some(v => v && v._packedDrawn === {len(sites)})")
+        # the browser's decoding: every id and name as text, each point within 1e-5° of its site
+        decoded = pd.DataFrame(page.evaluate("() => Object.values(window).find(v => v && v._sites)._sites()"),
+                               columns=["site_id", "name", "lat", "lon"]).set_index("site_id").loc[sites["site_id"]]
+        assert decoded["name"].tolist() == sites["name"].tolist()
+        # fitted to the sites on first paint, with a metric scale bar
+        west, south, east, north = sites.total_bounds
+        assert page.evaluate(f"() => __fit = Object.values(window).find(v => v && v._sites)._map.getBounds()"
+                             f".contains([[{south}, {west}], [{north}, {east}]])")
+        assert re.fullmatch(r"\d+ k?m", page.locator(".leaflet-control-scale-line").first.inner_text().strip())
+        points = shapely.points(decoded["lon"].to_numpy(), decoded["lat"].to_numpy())
+        assert (shapely.distance(points, sites.geometry.to_numpy()) < 1.5e-5).all()
         page.evaluate("""() => {
             const layer = Object.values(window).find(v => v && v._site_latlng);
             window.__layer = layer;
@@ -162,7 +205,7 @@ def test_points_in_the_browser_hover_as_text_and_click_to_their_case(tmp_path):
         }""")
         box = page.locator(".leaflet-container").bounding_box()
         for i, name in enumerate(HOSTILE):
-            pt = page.evaluate(f"() => {{ const p = __layer._map.latLngToContainerPoint(__layer._site_latlng({i})); return [p.x, p.y]; }}")
+            pt = page.evaluate(f"() => {{ const p = __layer._map.latLngToContainerPoint(__layer._site_latlng('X{i:06d}')); return [p.x, p.y]; }}")
             page.mouse.move(box["x"] + pt[0], box["y"] + pt[1])
             tip = page.locator(".leaflet-tooltip")
             tip.wait_for()

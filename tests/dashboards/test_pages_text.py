@@ -42,8 +42,7 @@ def test_no_codes_none_or_keys_on_any_page(stores, monkeypatch, store_name, lang
         at = AppTest.from_file(str(REPO / "dashboards" / "app.py"), default_timeout=120)
         signed_in(at)
         at.session_state["lang"] = lang
-        at.run()
-        at.switch_page(page).run()
+        at.switch_page(page).run()  # straight to the page (no overview render first)
         assert not at.exception, (store_name, lang, page, at.exception)
         text = _all_text(at)  # table cells too (the browser sees only the grid's canvas)
         found = raw_text_problems(text, lang) + wrong_language_messages(text, lang)

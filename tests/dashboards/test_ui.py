@@ -31,10 +31,17 @@ def test_attachment_refusal_with_its_location_in_each_language(monkeypatch):
 
 def test_rows_and_plain_problems(monkeypatch):
     monkeypatch.setattr(ui, "lang", lambda: "zh")
+    # a problem the platform gave only in English (no code): where it is in Chinese, a general
+    # sentence for what (the English goes to the log), never the English on a Chinese page
+    general = ui.i18n.t("error.no_detail", "zh")
     assert ui.issue_text(Issue("bad", source="cases.csv", row=3, row_label="line", field="title")) == \
-        "cases.csv，第 3 行，字段“title”：bad"
+        f"cases.csv，第 3 行，字段“案件名称”：{general}"
     assert ui.issue_text(Issue("x", field="--crs")) == "argument --crs: x"
+    assert ui.issue_text("plain") == general
+    monkeypatch.setattr(ui, "lang", lambda: "en")
     assert ui.issue_text("plain") == "plain"
+    assert ui.issue_text(Issue("bad", source="cases.csv", row=3, row_label="line", field="title")) == \
+        "cases.csv, line 3, field 'title': bad"
 
 
 def test_session_state_keys_are_named_only_in_state_module():

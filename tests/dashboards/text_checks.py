@@ -47,7 +47,7 @@ def message_sentences() -> dict[str, list[str]]:
     for lang, out in (("en", en), ("zh", zh)):
         d = dictionary(lang)
         for key, template in d.items():
-            if key.startswith(("msg.", "scenario.")) and not key.startswith("scenario.what."):
+            if key.startswith(("msg.", "scenario.")) and not key.startswith(("scenario.what.", "scenario.key.")):
                 out.update(_literal_pieces(template))
     en.update(p for t in TEMPLATES.values() for p in _literal_pieces(t))
     en = {p.strip(" :;,.()[]—") for p in en}

@@ -146,7 +146,7 @@ def test_bounds_on_values_are_all_reported_with_their_rows():
     frame.loc[1, "damage_amount_yuan"] = "1,200,000"  # thousands separators are fine
     with pytest.raises(InputError) as err:
         validate_frame("cases", frame)
-    got = {(i.row, i.field): i.message for i in err.value.issues}
+    got = {(i.row, i.field): str(i.message) for i in err.value.issues}  # a Message: its English
     assert "'1e400' is not a finite number" in got[(2, "damage_amount_yuan")]
     assert "U+0000" in got[(2, "title")] and "U+0000" in got[(3, "title")]
     assert "at most 100" in got[(2, "case_id")]
