@@ -115,6 +115,38 @@ def _categories(sites: pd.DataFrame, cases: pd.DataFrame, colour_by: str, lang: 
     return index, colours, labels
 
 
+#: the canvas layer both packed layers extend (one canvas over the overlay pane, redrawn once per
+#: frame after moves; ``n`` is the layer's item count in the enclosing script)
+_CANVAS_LAYER_JS = """
+  var CanvasLayer = L.Layer.extend({
+    onAdd: function (m) {
+      this._canvas = L.DomUtil.create("canvas", this._css);
+      this._canvas.style.position = "absolute";
+      this._canvas.style.pointerEvents = "none";
+      this._px = new Float32Array(2 * n);
+      m.getPane("overlayPane").appendChild(this._canvas);
+      m.on("moveend zoomend resize viewreset", this._redraw, this);
+      m.on("zoomstart", this._hide, this);
+      m.on("mousemove", this._hover, this);
+      m.on("click", this._click, this);
+      this._redraw();
+    },
+    onRemove: function (m) {
+      L.DomUtil.remove(this._canvas);
+      m.off("moveend zoomend resize viewreset", this._redraw, this);
+      m.off("zoomstart", this._hide, this);
+      m.off("mousemove", this._hover, this);
+      m.off("click", this._click, this);
+    },
+    _hide: function () { this._canvas.style.display = "none"; },
+    // the fit on first paint fires viewreset, zoomend and moveend at once: one draw for them
+    _redraw: function () {
+      if (this._pending) return;
+      this._pending = L.Util.requestAnimFrame(function () { this._pending = null; if (this._map) this._draw(); }, this);
+    }
+  });
+"""
+
 _POINTS_JS = Template("""
 {% macro script(this, kwargs) %}
 (function () {
@@ -160,32 +192,9 @@ _POINTS_JS = Template("""
   function text(escaped) { decoder.innerHTML = escaped; return decoder.value; }
   // every site drawn in one pass on one canvas; a pixel grid (built at the first hover after a
   // draw) finds the site under the pointer
-  var Points = L.Layer.extend({
-    onAdd: function (m) {
-      this._canvas = L.DomUtil.create("canvas", "packed-sites");
-      this._canvas.style.position = "absolute";
-      this._canvas.style.pointerEvents = "none";
-      this._px = new Float32Array(2 * n);
-      m.getPane("overlayPane").appendChild(this._canvas);
-      m.on("moveend zoomend resize viewreset", this._redraw, this);
-      m.on("zoomstart", this._hide, this);
-      m.on("mousemove", this._hover, this);
-      m.on("click", this._click, this);
-      this._redraw();
-    },
-    onRemove: function (m) {
-      L.DomUtil.remove(this._canvas);
-      m.off("moveend zoomend resize viewreset", this._redraw, this);
-      m.off("zoomstart", this._hide, this);
-      m.off("mousemove", this._hover, this);
-      m.off("click", this._click, this);
-    },
-    _hide: function () { this._canvas.style.display = "none"; },
-    // the fit on first paint fires viewreset, zoomend and moveend at once: one draw for them
-    _redraw: function () {
-      if (this._pending) return;
-      this._pending = L.Util.requestAnimFrame(function () { this._pending = null; if (this._map) this._draw(); }, this);
-    },
+  {{ this.canvas_layer }}
+  var Points = CanvasLayer.extend({
+    _css: "packed-sites",
     _draw: function () {
       var m = this._map, size = m.getSize(), c = this._canvas, r = d.radius, px = this._px;
       c.style.display = "";
@@ -280,31 +289,9 @@ _GRID_JS = Template("""
   }
   var tooltip = L.tooltip({sticky: true});
   // every cell drawn in one pass on one canvas (thousands of circle markers cost a second)
-  var Cells = L.Layer.extend({
-    onAdd: function (m) {
-      this._canvas = L.DomUtil.create("canvas", "packed-cells");
-      this._canvas.style.position = "absolute";
-      this._canvas.style.pointerEvents = "none";
-      this._px = new Float32Array(2 * n);
-      m.getPane("overlayPane").appendChild(this._canvas);
-      m.on("moveend zoomend resize viewreset", this._redraw, this);
-      m.on("zoomstart", this._hide, this);
-      m.on("mousemove", this._hover, this);
-      m.on("click", this._click, this);
-      this._redraw();
-    },
-    onRemove: function (m) {
-      L.DomUtil.remove(this._canvas);
-      m.off("moveend zoomend resize viewreset", this._redraw, this);
-      m.off("zoomstart", this._hide, this);
-      m.off("mousemove", this._hover, this);
-      m.off("click", this._click, this);
-    },
-    _hide: function () { this._canvas.style.display = "none"; },
-    _redraw: function () {
-      if (this._pending) return;
-      this._pending = L.Util.requestAnimFrame(function () { this._pending = null; if (this._map) this._draw(); }, this);
-    },
+  {{ this.canvas_layer }}
+  var Cells = CanvasLayer.extend({
+    _css: "packed-cells",
     _draw: function () {
       var m = this._map, size = m.getSize(), c = this._canvas, px = this._px;
       c.style.display = "";
@@ -375,6 +362,8 @@ class _RawScript(Element):
 
 class PackedLayer(MacroElement):
     """A layer drawn in the browser from packed columns (see the module docstring)."""
+
+    canvas_layer = _CANVAS_LAYER_JS
 
     def __init__(self, payload: dict | str, template: Template, name: str = "packed_sites"):
         super().__init__()

@@ -165,9 +165,11 @@ def test_view_detail_sends_the_sites_in_view_as_polygons():
 
 
 @pytest.mark.slow
-def test_points_in_the_browser_hover_as_text_and_click_to_their_case(tmp_path):
+def test_points_in_the_browser_hover_as_text_and_click_to_their_case(tmp_path, monkeypatch):
     """Headless Chromium: every site is drawn; hovering a hostile-named site shows its name as
-    text (no injected script runs); clicking it hands its case id to st_folium."""
+    text (no injected script runs); clicking it hands its case id to st_folium. In the same
+    browser, the grid cells (above :data:`GRID_ABOVE`): drawn, a cell's tooltip counts its sites,
+    a click zooms into it."""
     from playwright.sync_api import sync_playwright
 
     from dashboards.assets import embed_assets
@@ -217,4 +219,24 @@ def test_points_in_the_browser_hover_as_text_and_click_to_their_case(tmp_path):
             assert clicked["site_id"] == f"X{i:06d}"
             assert clicked["case_id"] == (expected_case if isinstance(expected_case, str) else None)
         assert page.evaluate("() => window.__xss") is None and not dialogs and not errors
+        # the grid cells
+        monkeypatch.setattr(maps_scale, "GRID_ABOVE", 2500)
+        grid = maps.overview_map(*_frames(3000), tiles="none")
+        embed_assets(grid)
+        grid.save(str(tmp_path / "grid.html"))
+        page.goto((tmp_path / "grid.html").as_uri())
+        page.wait_for_function("() => Object.values(window).some(v => v && v._cell_latlng && v._drawn)")
+        d = _payload(grid.get_root().render(), "grid")
+        biggest = max(range(len(d["n"])), key=lambda i: d["n"][i])
+        zoom = page.evaluate(f"""() => {{ const l = Object.values(window).find(v => v && v._cell_latlng);
+            window.__cells = l; const p = l._map.latLngToContainerPoint(l._cell_latlng({biggest}));
+            return [p.x, p.y, l._map.getZoom()]; }}""")
+        box = page.locator(".leaflet-container").bounding_box()
+        page.mouse.move(box["x"] + zoom[0], box["y"] + zoom[1])
+        tip = page.locator(".leaflet-tooltip")
+        tip.wait_for()
+        assert str(d["n"][biggest]) in tip.text_content()
+        page.mouse.click(box["x"] + zoom[0], box["y"] + zoom[1])
+        page.wait_for_function(f"() => __cells._map.getZoom() > {zoom[2]}")
+        assert not errors and not dialogs
         browser.close()
