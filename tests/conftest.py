@@ -18,8 +18,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 #: the suite runs on every core (pytest-xdist, ``-n logical --dist loadfile`` in pyproject.toml):
 #: a test file's tests stay on one worker (its module fixtures — a Streamlit server, Chromium —
-#: start once), and the longest files are handed out first so no worker is left with a long
-#: file at the end while the others idle. Measured, not guessed: ``--durations`` of a full run.
+#: start once), and the longest files are handed out first (``--no-loadscope-reorder`` keeps this
+#: order; xdist would otherwise sort files by their number of tests) so no worker is left with a
+#: long file at the end while the others idle. Measured, not guessed: ``--durations`` of a full run.
 LONGEST_FIRST = (
     "dashboards/test_browser.py",
     "dashboards/test_app.py",
