@@ -232,7 +232,8 @@ def yearly_view(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
             if col == "year":
                 out[t("eq.col_year", lang)] = values.astype(int).astype(str)
             elif col == "read_at":
-                out[t("eq.col_read_at", lang)] = values.map(lambda v: f"{v:.1f}")
+                # a whole year under the start/end-of-year conventions, x.5 under mid-year
+                out[t("eq.col_read_at", lang)] = values.map(lambda v: "—" if v != v else f"{v:g}")
             else:
                 out[t(f"eq.col_{col}", lang)] = values.map(lambda v: "—" if v != v else f"{v:,.4f}")
     if "perpetuity_tail" in frame and frame["perpetuity_tail"].any():

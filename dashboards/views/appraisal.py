@@ -3,7 +3,7 @@ import streamlit as st
 
 from dashboards import appraisal_panels as panels
 from dashboards.i18n import message, money
-from dashboards.ui import T, lang, require_staff, rows_height, shown_errors
+from dashboards.ui import T, lang, md, require_staff, rows_height, shown_errors
 
 require_staff()
 L = lang()
@@ -24,7 +24,8 @@ c[1].metric(T("ap.amount_yuan"), f"{result.amount_yuan:,.2f}")
 c[2].metric(T("ap.gamma"), f"{next(r['value'] for r in result.rows if r['symbol'] == 'γ'):,.4g}")
 st.info(panels.implied_class(result.amount_yuan, L))
 if result.unverified:
-    st.warning(T("ap.unverified_warning") + "\n\n" + "\n".join(f"- {u}" for u in result.unverified))
+    listed = result.unverified_zh if L == "zh" and result.unverified_zh else result.unverified
+    st.warning(T("ap.unverified_warning") + "\n\n" + "\n".join(f"- {md(u)}" for u in listed))
 for note in result.notes:  # the calculation's remarks, worded in the interface language
     st.caption(message(note, L))
 steps = panels.result_table(result, L)

@@ -66,6 +66,8 @@ class AbatementResult:
     method: str = "abatement"
     range_yuan: tuple[float, float] | None = None
     alternatives: list[dict[str, Any]] = field(default_factory=list)
+    #: ``unverified`` worded for the Chinese pages (sources in Chinese where the file gives them)
+    unverified_zh: list[str] = field(default_factory=list)
 
     @property
     def amount_wan(self) -> float:
@@ -83,7 +85,7 @@ class AbatementResult:
                 "range_yuan": list(self.range_yuan) if self.range_yuan else None,
                 "formula": form["formula"]["value"], "gamma_form": form["gamma"]["value"],
                 "table": self.rows, "unit_cost_alternatives": self.alternatives,
-                "unverified": self.unverified, "all_verified": not self.unverified, "notes": [str(n) for n in self.notes],
+                "unverified": self.unverified, "unverified_zh": self.unverified_zh, "all_verified": not self.unverified, "notes": [str(n) for n in self.notes],
                 "inputs": self.inputs, "version": self.version,
                 "software": {"name": "restoration-platform / appraisal", "version": self.version},
                 **({"source": self.source} if self.source else {})}
@@ -107,9 +109,15 @@ class AbatementResult:
         return "\n".join(lines)
 
 
-def _row(step, symbol, zh, en, value, unit, source, verified, origin) -> dict[str, Any]:
+def _row(step, symbol, zh, en, value, unit, source, verified, origin, source_zh=None) -> dict[str, Any]:
+    """One table row; ``source_zh`` is the source in Chinese when the coefficient file gives it."""
     return {"step": step, "symbol": symbol, "name_zh": zh, "name_en": en, "value": value, "unit": unit,
-            "source": source, "verified": bool(verified), "origin": origin}
+            "source": source, "source_zh": source_zh or source, "verified": bool(verified), "origin": origin}
+
+
+def _zh(entry: Mapping[str, Any]) -> str:
+    """An entry's source in Chinese (``source_zh``), else as the file states it."""
+    return entry.get("source_zh") or entry.get("source", "")
 
 
 def _stated(spec: Any, field_: str, src: str | None, *, upper: float = 1e6) -> tuple[float, str, str | None]:
@@ -142,10 +150,12 @@ def appraise_abatement(data: Mapping[str, Any], *, source: dict | None = None,
     form = tables["forms"][standard]
     rows: list[dict[str, Any]] = []
     unverified: list[str] = []
+    unverified_zh: list[str] = []  # the same, worded for the Chinese pages
     notes: list = []  # Message (str() gives the English text)
     for key in ("formula", "gamma"):
         if not form[key]["verified"]:
             unverified.append(f"{form[key]['value']} ({form[key]['source']})")
+            unverified_zh.append(f"{form[key]['value']}（{_zh(form[key])}）")
 
     # -- E, discharge ----------------------------------------------------------------------------
     dis = data.get("discharge")
@@ -234,9 +244,10 @@ def appraise_abatement(data: Mapping[str, Any], *, source: dict | None = None,
                                        field="coefficients.tau.exceedance"))
             tau = float(core.tier_value(kappa, meta["tier_upper_bounds"], meta["tier_values"]))
             rows.append(_row("intermediate", greek, meta["name_zh"], meta["name_en"], tau, "-", meta["source"],
-                             meta["verified"], "table"))
+                             meta["verified"], "table", _zh(meta)))
             if not meta["verified"]:
                 unverified.append(f"τ = {tau:g} ({meta['source']})")
+                unverified_zh.append(f"τ = {tau:g}（{_zh(meta)}）")
             values[sym] = tau
             continue
         if spec is None:
@@ -258,9 +269,10 @@ def appraise_abatement(data: Mapping[str, Any], *, source: dict | None = None,
                              "输入 input", True, "input"))
             if "low" in rg:
                 rows.append(_row("intermediate", "k", "倍数区间", "multiplier range", f"{rg['low']:g}–{rg['high']:g}",
-                                 "-", rg["source"], rg["verified"], "table"))
+                                 "-", rg["source"], rg["verified"], "table", _zh(rg)))
                 if not rg["verified"]:
                     unverified.append(f"{rg['name_zh']} {rg['low']:g}–{rg['high']:g} ({rg['source']})")
+                    unverified_zh.append(f"{rg['name_zh']} {rg['low']:g}–{rg['high']:g}（{_zh(rg)}）")
                 if not rg["low"] <= v <= rg["high"]:
                     raise InputError(Issue(Message("appraisal.k_outside", {
                         "k": v, "low": rg["low"], "high": rg["high"], "range": Label(rg["name_zh"], rg["name_en"])}),
@@ -273,6 +285,7 @@ def appraise_abatement(data: Mapping[str, Any], *, source: dict | None = None,
                          vsrc or "鉴定人取值，来源未填 stated by the appraiser, source not given", bool(vsrc), "input"))
         if not vsrc:
             unverified.append(f"{greek} = {v:g} (no source stated)")
+            unverified_zh.append(f"{greek} = {v:g}（未注明来源）")
         values[sym] = v
 
     gamma = float(core.adjustment_coefficient(standard, **values))
@@ -290,7 +303,8 @@ def appraise_abatement(data: Mapping[str, Any], *, source: dict | None = None,
     rows.append(_row("result", "D", "损害数额（万元）", "damage amount (10,000 yuan)", amount / 10_000, "万元", "D / 10000",
                      form["formula"]["verified"], "computed"))
     inputs = {k: data[k] for k in data}
-    return AbatementResult(standard=standard, amount_yuan=amount, rows=rows, unverified=unverified, notes=notes,
+    return AbatementResult(standard=standard, amount_yuan=amount, rows=rows, unverified=unverified,
+                           unverified_zh=unverified_zh, notes=notes,
                            inputs=inputs, version=software_version(), source=source,
                            title=text(data.get("title"), "title", src), case_id=text(data.get("case_id"), "case_id", src),
                            range_yuan=range_yuan, alternatives=alternatives)

@@ -49,6 +49,12 @@ def test_worked_example_in_chinese_with_unverified_flags(at):
     table = _calc(at)
     assert list(table.columns) == ["步骤", "符号", "名称", "数值", "单位", "来源", "核实"]
     assert not table.astype(str).isin(["None", "nan"]).any().any()
+    # the unverified values and every source in Chinese (the coefficient file's source_zh)
+    warning = at.warning[0].value
+    assert "τ = 1.25" in warning and "未与标准原文核对" in warning
+    english = re.compile(r"secondary|not checked|source|available|quoted", re.I)
+    assert not english.search(warning), warning
+    assert not table["来源"].astype(str).str.contains(english).any(), table["来源"].tolist()
 
 
 def test_amount_above_the_cap_and_english(at):
