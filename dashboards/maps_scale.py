@@ -65,11 +65,15 @@ DETAIL_LIMIT = 3000
 #: packed coordinates: 1e-5 degree (≈ 1 m) integer steps
 SCALE = 100_000
 BASELINE_ENV = "RESTORATION_MAP_BASELINE"
+LARGE_ABOVE_ENV = "RESTORATION_MAP_LARGE_ABOVE"
 
 
 def use_scaled(n_sites: int) -> bool:
-    """True when the overview of ``n_sites`` should use the packed layers."""
-    return n_sites > LARGE_ABOVE and os.environ.get(BASELINE_ENV) != "1"
+    """True when the overview of ``n_sites`` should use the packed layers (above
+    :data:`LARGE_ABOVE`, or above ``RESTORATION_MAP_LARGE_ABOVE`` when set: a server with slow
+    clients may switch earlier; the tests switch a small store)."""
+    limit = os.environ.get(LARGE_ABOVE_ENV, "").strip()
+    return n_sites > (int(limit) if limit.isdigit() else LARGE_ABOVE) and os.environ.get(BASELINE_ENV) != "1"
 
 
 def surface_points(geoms: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:

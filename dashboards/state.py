@@ -26,6 +26,8 @@ MON_DATE = "mon_date"
 #: the overview's filters and map colouring
 F_COUNTY, F_CLASS, F_STAGE, F_ECO = "f_county", "f_class", "f_stage", "f_eco"
 COLOUR_BY = "colour_by"
+#: the overview map's last reported state (st_folium's value: clicked feature, bounds, zoom)
+OVERVIEW_MAP = "overview_map"
 #: the message shown once after a write (survives the rerun that follows it)
 FLASH = "flash"
 #: submission tokens already written (a double submit of one form never writes twice)

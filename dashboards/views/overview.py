@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboards import data, maps, procedure_panels, state
+from dashboards import data, maps, maps_scale, procedure_panels, state
 from dashboards.i18n import area_short, money, money_short, t, vocab
 from dashboards.ui import T, empty_state, lang, md_text, require_staff, rows_height, shown_errors
 from restoration.model import OPEN_STAGES, CaseClass, EcosystemType, Stage
@@ -102,8 +102,16 @@ with left:
     if draw_map:
         m = maps.overview_map(shown_sites, cases, colour_by=colour_by, lang=L,
                               counties=data.counties(), watersheds=data.watersheds())
-        clicked = st_folium(m, height=560, use_container_width=True, key="overview_map",
-                            returned_objects=["last_active_drawing"])
+        detail, watched = None, ["last_active_drawing"]
+        if maps_scale.use_scaled(len(shown_sites)):
+            # many sites: the map carries points; zoomed in, the sites in view come as polygons
+            # (the view the browser reported on the run this pan or zoom started)
+            view = st.session_state.get(state.OVERVIEW_MAP) or {}
+            detail = maps_scale.view_detail(shown_sites, cases, view.get("bounds"), view.get("zoom"),
+                                            colour_by=colour_by, lang=L)
+            watched += ["bounds", "zoom"]
+        clicked = st_folium(m, height=560, use_container_width=True, key=state.OVERVIEW_MAP,
+                            returned_objects=watched, feature_group_to_add=detail)
 
 feature = (clicked or {}).get("last_active_drawing") or {}
 case_id = (feature.get("properties") or {}).get("case_id")

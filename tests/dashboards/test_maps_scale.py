@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import time
 
 import geopandas as gpd
 import numpy as np
@@ -13,6 +14,8 @@ import pytest
 import shapely
 
 from dashboards import maps, maps_scale
+
+from .conftest import ONE_BACKEND
 
 HOSTILE = ['<img src=x onerror="window.__xss=1">', "<script>window.__xss=2</script>", "</script><b>x",
            "javascript:alert(1)", "&amp; \u2028 ' \""]
@@ -240,3 +243,46 @@ def test_points_in_the_browser_hover_as_text_and_click_to_their_case(tmp_path, m
         page.wait_for_function(f"() => __cells._map.getZoom() > {zoom[2]}")
         assert not errors and not dialogs
         browser.close()
+
+
+@ONE_BACKEND
+@pytest.mark.slow
+def test_overview_zoomed_in_gets_the_polygons_in_view(staff_data, monkeypatch):
+    """A real server whose overview uses the packed points (the switch lowered to the sample's
+    size): zoomed in on a site, the page sends the sites in view as polygons (``view_detail``
+    through st_folium's ``feature_group_to_add``) — the site itself among them."""
+    from .conftest import launched_chromium, start_server, stop_server
+    from .test_browser import STAFF, _wait_idle
+    monkeypatch.setenv(maps_scale.LARGE_ABOVE_ENV, "3")
+    proc, url = start_server(staff_data)
+    try:
+        for browser in launched_chromium():
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            errors = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(url + "/")
+            _wait_idle(page)
+            page.locator('[data-testid="stSidebarNav"] a', has_text="管理人员登录").first.click()
+            _wait_idle(page)
+            page.get_by_label("用户名").fill(STAFF[0])
+            page.get_by_label("密码").fill(STAFF[1])
+            page.get_by_role("button", name="登录").click()
+            page.wait_for_selector("text=已登录", timeout=30_000)
+            _wait_idle(page)
+            deadline, frames = time.time() + 60, []
+            while not frames and time.time() < deadline:
+                frames = [f for f in page.frames if f.evaluate("() => !!(window.map && window.map._packedDrawn)")]
+                time.sleep(0.3)
+            assert frames, "the overview did not draw packed points"
+            frame = frames[0]
+            polygons = "() => Object.values(map._layers).filter(l => l.feature && l.getLatLngs" \
+                       " && l.feature.properties.site_id).map(l => l.feature.properties.site_id)"
+            assert frame.evaluate(polygons) == []  # regional zoom: points only
+            site = frame.evaluate("""() => { const s = Object.values(window).find(v => v && v._sites)._sites()[0];
+                map.setView([s[2], s[3]], 14); return s[0]; }""")
+            frame.wait_for_function(f"() => ({polygons})().includes({site!r})", timeout=60_000)
+            assert frame.evaluate("() => map.getZoom()") == 14
+            assert not errors, errors
+            page.close()
+    finally:
+        stop_server(proc)
