@@ -33,7 +33,7 @@ from typing import Any, Iterable, Mapping
 import pandas as pd
 
 from .errors import NotFoundError, PermissionDenied
-from .messages import Message, Term
+from .messages import TEMPLATES, Message, Term
 
 PROVINCE = "province"
 #: names that mean the province level when a record names a region in words (e.g. a jurisdiction
@@ -277,6 +277,8 @@ def in_region(actor: Actor | str, codes: Iterable[str], tree: RegionTree) -> boo
 
 def deny(actor: Actor, code: str, **params) -> PermissionDenied:
     """A refusal naming the actor (name, role, region) and why: ``denied.<code>`` with ``params``."""
+    if f"denied.{code}" not in TEMPLATES:
+        raise ValueError(f"no message denied.{code}: add it to restoration.messages.TEMPLATES")
     return PermissionDenied(Message("denied.by", {"actor": actor.name, "role": Term("role", actor.role),
                                                   "region": Term("region", actor.region),
                                                   "reason": Message(f"denied.{code}", params)}))
@@ -561,7 +563,7 @@ class ScopedStore:
     def get(self, layer: str, key_value: str) -> dict:
         record = self.unscoped.get(layer, key_value)
         if not visible(self.unscoped, self.actor, layer, key_value):
-            raise deny(self.actor, f"{layer} '{key_value}' lies outside the user's region")
+            raise deny(self.actor, "record_outside", layer=Term("layer", layer), record=key_value)
         return record
 
     def partly_visible(self, layer: str) -> set[str]:
@@ -645,7 +647,7 @@ class ScopedStore:
             yield ScopedStore(snap, self.actor)
 
     def query(self, sql: str, params=()) -> pd.DataFrame:
-        raise deny(self.actor, "raw SQL reads are not available on a user's view of the store")
+        raise deny(self.actor, "raw_sql")
 
 
 def scoped(store, actor: Actor | str) -> ScopedStore:

@@ -54,6 +54,8 @@ TEMPLATES: dict[str, str] = {
     "denied.project_outside": "bank project {project} lies outside the user's region",
     "denied.site_outside": "site {site} lies outside the user's region",
     "denied.region_outside": "region '{region}' is outside the user's region",
+    "denied.record_outside": "{layer} '{record}' lies outside the user's region",
+    "denied.raw_sql": "raw SQL reads are not available on a user's view of the store",
     "denied.records_outside": "{what} in region(s) {regions} outside the user's region; nothing was written",
     "denied.sites_outside": "site(s) {sites} lie outside the user's region; nothing was written",
     "denied.reference_layers": ("the reference layers (counties, watersheds) are the province's; a regional user "
