@@ -119,9 +119,17 @@ def _categories(sites: pd.DataFrame, cases: pd.DataFrame, colour_by: str, lang: 
     return index, colours, labels
 
 
-#: the canvas layer both packed layers extend (one canvas over the overlay pane, redrawn once per
-#: frame after moves; ``n`` is the layer's item count in the enclosing script)
+#: what both packed layers share: the Mercator projection of their items and the canvas layer they
+#: extend (one canvas over the overlay pane, redrawn once per frame after moves, items drawn as
+#: circles one path per colour). The enclosing script declares ``n`` (items) and ``U``, ``V``
+#: (their projected positions, filled with ``mercator``).
 _CANVAS_LAYER_JS = """
+  // spherical Mercator at zoom 0 in units of the world's width (Leaflet's EPSG:3857)
+  function mercator(i, lat, lon) {
+    lat = Math.max(-85.0511287798, Math.min(85.0511287798, lat));
+    U[i] = 0.5 + lon / 360;
+    V[i] = 0.5 - Math.log(Math.tan(Math.PI / 4 + lat * Math.PI / 360)) / (2 * Math.PI);
+  }
   var CanvasLayer = L.Layer.extend({
     onAdd: function (m) {
       this._canvas = L.DomUtil.create("canvas", this._css);
@@ -147,6 +155,36 @@ _CANVAS_LAYER_JS = """
     _redraw: function () {
       if (this._pending) return;
       this._pending = L.Util.requestAnimFrame(function () { this._pending = null; if (this._map) this._draw(); }, this);
+    },
+    // the canvas over the current view and every item's pixel position (this._px); its context
+    _place: function () {
+      var m = this._map, size = this._size = m.getSize(), c = this._canvas, px = this._px;
+      c.style.display = "";
+      L.DomUtil.setPosition(c, m.containerPointToLayerPoint([0, 0]));
+      c.width = size.x; c.height = size.y;
+      var sc = m.options.crs.scale(m.getZoom()), origin = m.getPixelOrigin(), pane = m._getMapPanePos();
+      var ox = pane.x - origin.x, oy = pane.y - origin.y;
+      for (var i = 0; i < n; i++) { px[2 * i] = U[i] * sc + ox; px[2 * i + 1] = V[i] * sc + oy; }
+      return c.getContext("2d");
+    },
+    // the items in view as circles, one path per colour; radius: one for all, or one per item
+    _circles: function (ctx, cat, colours, radius, alpha) {
+      var px = this._px, size = this._size, fixed = typeof radius === "number";
+      for (var k = 0; k < colours.length; k++) {
+        ctx.beginPath();
+        var any = false;
+        for (var i = 0; i < n; i++) {
+          if (cat[i] !== k) continue;
+          var x = px[2 * i], y = px[2 * i + 1], r = fixed ? radius : radius[i];
+          if (x < -r || y < -r || x > size.x + r || y > size.y + r) continue;
+          ctx.moveTo(x + r, y); ctx.arc(x, y, r, 0, 6.2832); any = true;
+        }
+        if (!any) continue;
+        ctx.fillStyle = colours[k]; ctx.globalAlpha = alpha; ctx.fill();
+        ctx.globalAlpha = 1; ctx.lineWidth = 1; ctx.strokeStyle = colours[k]; ctx.stroke();
+      }
+      this._drawn = true;
+      this._map._packedDrawn = n;
     }
   });
 """
@@ -156,21 +194,18 @@ _POINTS_JS = Template("""
 (function () {
   var d = {{ this.payload }};
   var map = {{ this._parent.get_name() }};
+  {{ this.canvas_layer }}
   // decode the packed text (see maps_scale.points_payload): digits of a 64-character alphabet
   var A = new Int8Array(128);
   for (var a = 0; a < 64; a++) A[d.alphabet.charCodeAt(a)] = a;
   var n = d.count, w = d.width, xy = d.xy, X = new Int32Array(n), Y = new Int32Array(n);
   var U = new Float64Array(n), V = new Float64Array(n), C = new Uint8Array(n), K = new Int32Array(n);
-  var R = Math.PI / 180, MAXLAT = 85.0511287798;
   for (var i = 0, j = 0; i < n; i++) {
     var x = 0, y = 0;
     for (var q = 0; q < w; q++) x = x * 64 + A[xy.charCodeAt(j++)];
     for (var q = 0; q < w; q++) y = y * 64 + A[xy.charCodeAt(j++)];
     X[i] = x; Y[i] = y;
-    // spherical Mercator at zoom 0 in units of the world's width (Leaflet's EPSG:3857)
-    var lat = Math.max(-MAXLAT, Math.min(MAXLAT, (d.y0 + y) / d.scale)), lon = (d.x0 + x) / d.scale;
-    U[i] = 0.5 + lon / 360;
-    V[i] = 0.5 - Math.log(Math.tan(Math.PI / 4 + lat * R / 2)) / (2 * Math.PI);
+    mercator(i, (d.y0 + y) / d.scale, (d.x0 + x) / d.scale);
   }
   // sites come grouped by case: runs[k] sites of case k, then the sites without a case
   for (var k = 0, i = 0; k < d.runs.length; k++) for (var r = 0; r < d.runs[k]; r++, i++) { K[i] = k; C[i] = d.cc[k]; }
@@ -196,33 +231,11 @@ _POINTS_JS = Template("""
   function text(escaped) { decoder.innerHTML = escaped; return decoder.value; }
   // every site drawn in one pass on one canvas; a pixel grid (built at the first hover after a
   // draw) finds the site under the pointer
-  {{ this.canvas_layer }}
   var Points = CanvasLayer.extend({
     _css: "packed-sites",
     _draw: function () {
-      var m = this._map, size = m.getSize(), c = this._canvas, r = d.radius, px = this._px;
-      c.style.display = "";
-      L.DomUtil.setPosition(c, m.containerPointToLayerPoint([0, 0]));
-      c.width = size.x; c.height = size.y;
-      var ctx = c.getContext("2d"), sc = m.options.crs.scale(m.getZoom());
-      var origin = m.getPixelOrigin(), pane = m._getMapPanePos();
-      var ox = pane.x - origin.x, oy = pane.y - origin.y;
-      for (var i = 0; i < n; i++) { px[2 * i] = U[i] * sc + ox; px[2 * i + 1] = V[i] * sc + oy; }
-      for (var k = 0; k < d.colours.length; k++) {  // one path per colour
-        ctx.beginPath();
-        var any = false;
-        for (var i = 0; i < n; i++) {
-          if (C[i] !== k) continue;
-          var x = px[2 * i], y = px[2 * i + 1];
-          if (x < -r || y < -r || x > size.x + r || y > size.y + r) continue;
-          ctx.moveTo(x + r, y); ctx.arc(x, y, r, 0, 6.2832); any = true;
-        }
-        if (!any) continue;
-        ctx.fillStyle = d.colours[k]; ctx.globalAlpha = 0.8; ctx.fill();
-        ctx.globalAlpha = 1; ctx.lineWidth = 1; ctx.strokeStyle = d.colours[k]; ctx.stroke();
-      }
-      this._cell = null; this._size = size;
-      m._packedDrawn = n;
+      this._circles(this._place(), C, d.colours, d.radius, 0.8);
+      this._cell = null;  // the pointer grid is rebuilt at the next hover
     },
     _grid: function () {
       var s = this._s = 2 * d.radius + 2, px = this._px, size = this._size, r = d.radius, cell = new Map();
@@ -282,46 +295,24 @@ _GRID_JS = Template("""
 (function () {
   var d = {{ this.payload }};
   var map = {{ this._parent.get_name() }};
-  var n = d.n.length, half = d.cell / 2, R = Math.PI / 180;
+  {{ this.canvas_layer }}
+  var n = d.n.length, half = d.cell / 2;
   var lat = new Float64Array(n), lon = new Float64Array(n), U = new Float64Array(n), V = new Float64Array(n);
   var radius = new Float32Array(n);
   for (var i = 0; i < n; i++) {
     lon[i] = d.x0 + (d.ix[i] + 0.5) * d.cell; lat[i] = d.y0 + (d.iy[i] + 0.5) * d.cell;
-    U[i] = 0.5 + lon[i] / 360;  // spherical Mercator at zoom 0 (Leaflet's EPSG:3857)
-    V[i] = 0.5 - Math.log(Math.tan(Math.PI / 4 + Math.max(-85.0511287798, Math.min(85.0511287798, lat[i])) * R / 2)) / (2 * Math.PI);
+    mercator(i, lat[i], lon[i]);
     radius[i] = Math.min(14, 3 + 2.2 * Math.log(1 + d.n[i]));
   }
   var tooltip = L.tooltip({sticky: true});
   // every cell drawn in one pass on one canvas (thousands of circle markers cost a second)
-  {{ this.canvas_layer }}
   var Cells = CanvasLayer.extend({
     _css: "packed-cells",
     _draw: function () {
-      var m = this._map, size = m.getSize(), c = this._canvas, px = this._px;
-      c.style.display = "";
-      L.DomUtil.setPosition(c, m.containerPointToLayerPoint([0, 0]));
-      c.width = size.x; c.height = size.y;
-      var ctx = c.getContext("2d"), sc = m.options.crs.scale(m.getZoom());
-      var origin = m.getPixelOrigin(), pane = m._getMapPanePos();
-      for (var i = 0; i < n; i++) {
-        px[2 * i] = U[i] * sc + pane.x - origin.x; px[2 * i + 1] = V[i] * sc + pane.y - origin.y;
-      }
-      for (var k = 0; k < d.colours.length; k++) {  // one path per colour
-        ctx.beginPath();
-        for (var i = 0; i < n; i++) {
-          if (d.c[i] !== k) continue;
-          var x = px[2 * i], y = px[2 * i + 1], r = radius[i];
-          if (x < -r || y < -r || x > size.x + r || y > size.y + r) continue;
-          ctx.moveTo(x + r, y); ctx.arc(x, y, r, 0, 6.2832);
-        }
-        ctx.fillStyle = d.colours[k]; ctx.globalAlpha = 0.75; ctx.fill();
-        ctx.globalAlpha = 1; ctx.lineWidth = 1; ctx.strokeStyle = d.colours[k]; ctx.stroke();
-      }
-      this._drawn = true;
-      m._packedDrawn = n;
+      this._circles(this._place(), d.c, d.colours, radius, 0.75);
     },
     _find: function (pt) {  // the nearest cell whose circle holds the pointer
-      if (!this._drawn) return -1;
+      if (!this._size) return -1;  // not drawn yet
       var best = -1, bestD = Infinity;
       for (var i = 0; i < n; i++) {
         var dx = this._px[2 * i] - pt.x, dy = this._px[2 * i + 1] - pt.y, dd = dx * dx + dy * dy;
