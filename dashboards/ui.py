@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from restoration.errors import ConflictError, InputError, PermissionDenied, RestorationError
+from restoration.errors import ConflictError, InputError, Issue, PermissionDenied, RestorationError
 
 from . import i18n, state
 
@@ -58,7 +58,6 @@ def issue_text(issue) -> str:
     and what is wrong — worded from the dictionaries when the platform gave it a code
     (:class:`restoration.messages.Message`). Text the platform gave without a code is English:
     the Chinese interface says so in a general sentence and the English goes to the log."""
-    from restoration.errors import Issue
     from restoration.messages import Message
     L = lang()
     what = getattr(issue, "message", None) if isinstance(issue, (Issue, RestorationError)) else issue

@@ -121,13 +121,14 @@ st.subheader(T("bank.registry"))
 if table.empty:
     st.caption(T("empty.no_bank_short"))
 else:
+    units = [unit_word(u, L) for u in table["capacity_unit"]]  # one word per stored unit code
     st.dataframe(pd.DataFrame({
         T("bank.project"): table["project_id"] + " " + table["name"].map(text),
         T("bank.ecosystem"): table["ecosystem_type"].map(lambda v: vocab(EcosystemType, v, L)),
         T("bank.status"): table["status"].map(lambda v: vocab(ProjectStatus, v, L)),
-        T("bank.capacity"): [number(v, 2, unit_word(u, L)) for v, u in zip(table["capacity"], table["capacity_unit"])],
-        T("bank.allocated"): [number(v, 2, unit_word(u, L)) for v, u in zip(table["allocated"], table["capacity_unit"])],
-        T("bank.remaining"): [number(v, 2, unit_word(u, L)) for v, u in zip(table["remaining"], table["capacity_unit"])],
+        T("bank.capacity"): [number(v, 2, u) for v, u in zip(table["capacity"], units)],
+        T("bank.allocated"): [number(v, 2, u) for v, u in zip(table["allocated"], units)],
+        T("bank.remaining"): [number(v, 2, u) for v, u in zip(table["remaining"], units)],
         T("bank.unit_cost"): table["unit_cost_yuan"].map(lambda v: money(v, L)),
         T("bank.operator"): table["operator"].map(text),
     }), hide_index=True, width="stretch", height=rows_height(len(table)))
