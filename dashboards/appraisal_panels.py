@@ -94,7 +94,7 @@ def result_table(result, lang: str) -> pd.DataFrame:
                      t("ap.col_name", lang): r["name_zh"] if lang == "zh" else r["name_en"],
                      t("ap.col_value", lang): f"{v:,.6g}" if isinstance(v, (int, float)) else str(v),
                      t("ap.col_unit", lang): unit_text(r["unit"], lang),
-                     t("ap.col_source", lang): source_text(r.get("source_zh") if lang == "zh" else r["source"], lang),
+                     t("ap.col_source", lang): source_text(r.get(f"source_{lang}", r["source"]), lang),
                      t("ap.col_verified", lang): t("ap.yes", lang) if r["verified"] else t("ap.unverified", lang)})
     return pd.DataFrame(rows)
 

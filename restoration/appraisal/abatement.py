@@ -109,10 +109,13 @@ class AbatementResult:
         return "\n".join(lines)
 
 
-def _row(step, symbol, zh, en, value, unit, source, verified, origin, source_zh=None) -> dict[str, Any]:
-    """One table row; ``source_zh`` is the source in Chinese when the coefficient file gives it."""
+def _row(step, symbol, zh, en, value, unit, source, verified, origin, source_zh=None,
+         source_en=None) -> dict[str, Any]:
+    """One table row; ``source`` as the reports print it, ``source_zh`` / ``source_en`` the same
+    for a page in one language when they differ from it."""
     return {"step": step, "symbol": symbol, "name_zh": zh, "name_en": en, "value": value, "unit": unit,
-            "source": source, "source_zh": source_zh or source, "verified": bool(verified), "origin": origin}
+            "source": source, "source_zh": source_zh or source, "source_en": source_en or source,
+            "verified": bool(verified), "origin": origin}
 
 
 def _zh(entry: Mapping[str, Any]) -> str:
@@ -197,9 +200,11 @@ def appraise_abatement(data: Mapping[str, Any], *, source: dict | None = None,
     chosen = min(parsed, key=lambda c: c["rank"])
     alternatives = [dict(c, chosen=c is chosen) for c in parsed]
     cunit = f"元/{unit}"
-    basis_label = f"{labels[chosen['basis']]['zh']} {labels[chosen['basis']]['en']}"
+    basis = labels[chosen["basis"]]
     rows.append(_row("input", "C", "单位治理成本", "unit abatement cost", chosen["value"], cunit,
-                     f"{basis_label}; {chosen['source'] or '来源未填 source not given'}", True, "input"))
+                     f"{basis['zh']} {basis['en']}; {chosen['source'] or '来源未填 source not given'}", True,
+                     "input", source_zh=f"{basis['zh']}；{chosen['source'] or '来源未填'}",
+                     source_en=f"{basis['en']}; {chosen['source'] or 'source not given'}"))
     if len(parsed) > 1:
         notes.append(Message("appraisal.unit_cost_chosen", {
             "n": len(parsed), "basis": Label(labels[chosen["basis"]]["zh"], labels[chosen["basis"]]["en"]),
