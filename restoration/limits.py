@@ -30,6 +30,8 @@ class Limit:
     default: float
     unit: str
     what: str
+    #: what the user can do instead of raising the limit
+    hint: str = "split the input"
 
     @property
     def scale(self) -> int:
@@ -57,7 +59,7 @@ class Limit:
     def refuse(self, amount: float, source: str, field: str | None = None) -> InputError:
         """The error for an input of ``amount`` bytes (pixels) over this limit."""
         return InputError(Issue(f"{self.what} is {self.shown(amount)}, more than the limit of {self.shown()}; "
-                                f"split the input, or raise the limit with the environment variable "
+                                f"{self.hint}, or raise the limit with the environment variable "
                                 f"{self.env} (in {self.unit})", source=source, field=field))
 
     def check(self, amount: float, source: str, field: str | None = None) -> None:
@@ -66,17 +68,21 @@ class Limit:
 
 
 #: a CSV, TXT or JSON table (sites, cases, monitoring values): read whole, parsed as text
-TABLE_FILE = Limit("RESTORATION_MAX_TABLE_MB", 200, "MB", "the table file")
+TABLE_FILE = Limit("RESTORATION_MAX_TABLE_MB", 200, "MB", "the table file", "split the table into several files")
 #: an Excel workbook as stored (compressed)
-WORKBOOK_FILE = Limit("RESTORATION_MAX_WORKBOOK_MB", 100, "MB", "the workbook file")
+WORKBOOK_FILE = Limit("RESTORATION_MAX_WORKBOOK_MB", 100, "MB", "the workbook file",
+                      "save the sheet as CSV or split the workbook")
 #: what a zip container (an .xlsx workbook, a zipped Shapefile) unpacks to, all members together
-UNPACKED = Limit("RESTORATION_MAX_UNPACKED_MB", 300, "MB", "unpacked, the archive's content")
+UNPACKED = Limit("RESTORATION_MAX_UNPACKED_MB", 300, "MB", "unpacked, the archive's content",
+                 "split it into smaller files")
 #: a vector file (GeoJSON, GeoPackage, Shapefile with its .dbf, FlatGeobuf)
-VECTOR_FILE = Limit("RESTORATION_MAX_VECTOR_MB", 500, "MB", "the vector file")
+VECTOR_FILE = Limit("RESTORATION_MAX_VECTOR_MB", 500, "MB", "the vector file",
+                    "split the layer or simplify its geometries")
 #: a small document: a column mapping, a facts or details JSON, a STAC catalogue, an appraisal input
-DOCUMENT_FILE = Limit("RESTORATION_MAX_DOCUMENT_MB", 5, "MB", "the document")
+DOCUMENT_FILE = Limit("RESTORATION_MAX_DOCUMENT_MB", 5, "MB", "the document", "give a smaller file")
 #: one raster layer (one date, one band): width × height
-RASTER_PIXELS = Limit("RESTORATION_MAX_RASTER_MPIXELS", 1024, "Mpixel", "one raster layer (width × height)")
+RASTER_PIXELS = Limit("RESTORATION_MAX_RASTER_MPIXELS", 1024, "Mpixel", "one raster layer (width × height)",
+                      "clip it to the sites' area or resample it (gdalwarp -te / -tr)")
 
 ALL = (TABLE_FILE, WORKBOOK_FILE, UNPACKED, VECTOR_FILE, DOCUMENT_FILE, RASTER_PIXELS)
 
@@ -121,7 +127,7 @@ def read_bounded(path: str | os.PathLike, limit: Limit, source: str | None = Non
         data = fh.read(maximum + 1)
     if len(data) > maximum:
         raise InputError(Issue(f"{limit.what} is more than the limit of {limit.shown()} (it does not end); "
-                               f"split the input, or raise the limit with the environment variable "
+                               f"{limit.hint}, or raise the limit with the environment variable "
                                f"{limit.env} (in {limit.unit})", source=source))
     return data
 

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .. import limits
 from ..errors import InputError, Issue
 from .scenes import (LANDSAT_OLI_TOKENS, SENTINEL2_TOKENS, normalise_band, parse_bands,
                      sensor_scaling)
@@ -114,6 +115,7 @@ def open_stac(catalog: Any, bands: str | Sequence[str], *, sensor: str = "auto",
         raise InputError(Issue(f"cannot load the STAC assets ({type(exc).__name__}: {exc})", source=label)) from None
     ds = ds.rename({keys[b]: b for b in wanted if keys[b] != b})
     ds = ds.rename({d: n for d, n in (("latitude", "y"), ("longitude", "x")) if d in ds.dims})
+    limits.check_pixels(ds.sizes["x"], ds.sizes["y"], label)
     times = pd.DatetimeIndex(ds["time"].values).normalize()
     ds = ds.assign_coords(time=times)
     first = items[0]
