@@ -16,6 +16,7 @@ import click
 
 from .. import __version__, config
 from ..errors import InputError, Issue, RestorationError
+from ..system_errors import explain
 from . import _context
 
 _DEBUG_ENV = "RESTORATION_DEBUG"
@@ -283,6 +284,10 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # an unexpected failure: one line, traceback on --debug
         if debug:
             raise
+        machine = explain(exc)  # a full disk, a folder that may not be written: not an internal error
+        if machine is not None:
+            _echo_err(f"错误 error: {machine}")
+            sys.exit(machine.exit_code)
         _echo_err(f"内部错误 internal error: {type(exc).__name__}: {exc} (run with --debug for details)")
         sys.exit(1)
     sys.exit(rv if isinstance(rv, int) else 0)
