@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 
 from . import geometry as geo
+from . import plausibility
 from .messages import Message
 from . import model
 from .errors import InputError, Issue
@@ -213,6 +214,13 @@ def _column(f: Field, series: pd.Series, blank: np.ndarray, loc: _Locator, issue
         flagged = present & (text.str.contains(forbidden.pattern, regex=True, na=False).to_numpy()
                              | (text.str.len() > limit).to_numpy())
         loc.each(flagged, f.name, lambda pos: text_problem(values[pos], limit, forbidden), issues)
+        if f.choices:  # a flag from a vocabulary (several joined by ';')
+            vocab = present & ~flagged & np.fromiter(
+                (v is not None and plausibility.vocabulary_problem(v, f.choices) is not None for v in values),
+                dtype=bool, count=len(values))
+            loc.each(vocab, f.name, lambda pos: plausibility.vocabulary_problem(values[pos], f.choices), issues)
+            values = np.asarray([plausibility.canonical_flags(v) if isinstance(v, str) else v for v in values],
+                                dtype=object)
         return values
 
     if f.kind in ("float", "int"):
@@ -245,6 +253,9 @@ def _column(f: Field, series: pd.Series, blank: np.ndarray, loc: _Locator, issue
         bad = present & parsed.isna().to_numpy()
         loc.each(bad, f.name, lambda pos: f"'{_shown(series.iloc[pos])}' is not a date (use YYYY-MM-DD)",
                  issues)
+        for implausible, message in plausibility.date_checks(f, parsed, present & ~bad):
+            loc.each(implausible, f.name, message, issues)
+            bad = bad | implausible
         if f.kind == "date":
             text = parsed.dt.strftime("%Y-%m-%d")
         else:
@@ -462,6 +473,9 @@ def validate_frame(layer: str | LayerSpec, frame: pd.DataFrame, source: str | No
                      lambda pos: f"duplicate id '{_shown(keys.iloc[pos])}' (first seen at "
                                  f"{loc.label} {first_of[pos] + loc.start})", issues)
 
+    for later, (wrong, message) in plausibility.order_checks(spec, out):
+        loc.each(wrong, later, message, issues)
+
     clean = pd.DataFrame(out)
     if spec.geometry and geometry_name is not None:
         clean = _validate_geometry(spec, frame, clean, loc, issues, warnings)
@@ -573,8 +587,10 @@ def _validate_geometry(spec: LayerSpec, frame: gpd.GeoDataFrame, clean: pd.DataF
     area = np.full(len(gdf), np.nan)
     if ok.any():
         area[ok] = geo.area_ha(gdf.geometry[ok])
-    zero = ok & is_poly & ~(area > 0)
-    loc.each(zero, gname, lambda pos: "polygon has zero area", issues)
+    flat, message = plausibility.flat_polygons(fixed, ok & is_poly)
+    loc.each(flat, gname, message, issues)
+    tiny, message = plausibility.tiny_polygons(area, ok & is_poly & ~flat)
+    loc.each(tiny, gname, message, issues)
     limit = model.MAX_AREA_HA.get(spec.name)
     if limit is not None:
         huge = ok & is_poly & (area > limit)

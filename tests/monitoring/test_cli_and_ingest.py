@@ -119,7 +119,7 @@ def test_raster_source_is_registered_and_maps_get_windows(store, tmp_path, synth
     from restoration import import_file
     site = utm_sites.iloc[[0]].assign(site_id="UTM-A", role="monitoring_plot", ecosystem_type="forest", name="a")
     site.to_file(tmp_path / "utm_site.geojson", driver="GeoJSON")
-    import_file(store, "sites", tmp_path / "utm_site.geojson")
+    import_file(store, "sites", tmp_path / "utm_site.geojson", allow_outside=True)  # east of the sample region
     synth.write_stack(tmp_path / "utm", np.clip(synth.values() / 1000.0, -1, 1))
     ingest_raster(store, tmp_path / "utm" / "*.tif", indicator="evi", label="raster:evi", min_valid_fraction=0)
     assert store.get("raster_sources", "raster:evi")["crs"] == "EPSG:32649"
