@@ -85,7 +85,7 @@ def read_map_file(path: str | Path, argument: str = "--map-file") -> dict[str, s
     """A mapping file: JSON/YAML/TOML object ``{field: column}`` or a CSV with two columns
     ``field,column`` (a header line ``field,column`` or ``字段,列名`` is skipped)."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists() or path.is_dir():
         raise InputError(Issue(f"mapping file not found: {path}", field=argument))
     suffix = path.suffix.lower()
     try:

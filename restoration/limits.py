@@ -53,8 +53,8 @@ class Limit:
 
     def shown(self, amount: float | None = None) -> str:
         """``amount`` (default: the limit) in this limit's unit, e.g. '200 MB'."""
-        amount = self.value() if amount is None else amount
-        return f"{amount / self.scale:,.6g} {self.unit}"
+        amount = (self.value() if amount is None else amount) / self.scale
+        return f"{amount:,.0f} {self.unit}" if amount >= 10 else f"{amount:.3g} {self.unit}"
 
     def refuse(self, amount: float, source: str, field: str | None = None) -> InputError:
         """The error for an input of ``amount`` bytes (pixels) over this limit."""
@@ -67,16 +67,20 @@ class Limit:
             raise self.refuse(amount, source, field)
 
 
-#: a CSV, TXT or JSON table (sites, cases, monitoring values): read whole, parsed as text
-TABLE_FILE = Limit("RESTORATION_MAX_TABLE_MB", 200, "MB", "the table file", "split the table into several files")
+#: a CSV, TXT or JSON table (sites, cases, monitoring values): read whole, parsed as text. Measured:
+#: a 19 MB monitoring table (500,000 values) takes 690 MB of memory to check, so 50 MB (about
+#: 1.3 million values) stays under 1.5 GB
+TABLE_FILE = Limit("RESTORATION_MAX_TABLE_MB", 50, "MB", "the table file", "split the table into several files")
 #: an Excel workbook as stored (compressed)
-WORKBOOK_FILE = Limit("RESTORATION_MAX_WORKBOOK_MB", 100, "MB", "the workbook file",
+WORKBOOK_FILE = Limit("RESTORATION_MAX_WORKBOOK_MB", 50, "MB", "the workbook file",
                       "save the sheet as CSV or split the workbook")
-#: what a zip container (an .xlsx workbook, a zipped Shapefile) unpacks to, all members together
-UNPACKED = Limit("RESTORATION_MAX_UNPACKED_MB", 300, "MB", "unpacked, the archive's content",
+#: what a zip container (an .xlsx workbook, a zipped Shapefile) unpacks to, all members together.
+#: Measured: a sheet of 294 MB of XML (6 million cells) took 6 GB of memory and 6 minutes to read,
+#: about 20 times its size, so 50 MB stays near 1 GB
+UNPACKED = Limit("RESTORATION_MAX_UNPACKED_MB", 50, "MB", "unpacked, the archive's content",
                  "split it into smaller files")
 #: a vector file (GeoJSON, GeoPackage, Shapefile with its .dbf, FlatGeobuf)
-VECTOR_FILE = Limit("RESTORATION_MAX_VECTOR_MB", 500, "MB", "the vector file",
+VECTOR_FILE = Limit("RESTORATION_MAX_VECTOR_MB", 200, "MB", "the vector file",
                     "split the layer or simplify its geometries")
 #: a small document: a column mapping, a facts or details JSON, a STAC catalogue, an appraisal input
 DOCUMENT_FILE = Limit("RESTORATION_MAX_DOCUMENT_MB", 5, "MB", "the document", "give a smaller file")
@@ -88,8 +92,8 @@ ALL = (TABLE_FILE, WORKBOOK_FILE, UNPACKED, VECTOR_FILE, DOCUMENT_FILE, RASTER_P
 
 
 def _not_regular(source: str) -> InputError:
-    return InputError(Issue("is not a regular file (a device, pipe or socket); give the path of a file",
-                            source=source))
+    return InputError(Issue("is not a regular file (a device such as /dev/zero, a socket); give the path of "
+                            "a file", source=source))
 
 
 def check_file(path: str | os.PathLike, limit: Limit, source: str | None = None) -> int:
@@ -112,9 +116,9 @@ def check_file(path: str | os.PathLike, limit: Limit, source: str | None = None)
 
 
 def read_bounded(path: str | os.PathLike, limit: Limit, source: str | None = None) -> bytes:
-    """The bytes of ``path``, refused when more than ``limit``: the size is checked first and the
-    read itself stops one byte past the limit, so a device or a growing file (``/dev/zero``)
-    cannot fill the memory either."""
+    """The bytes of ``path``, refused when more than ``limit``: a device (``/dev/zero`` named
+    ``.csv``) is refused before it is read, a regular file by its size, and the read itself stops
+    one byte past the limit, so a pipe or a growing file cannot fill the memory either."""
     path = Path(path)
     source = source or path.name
     maximum = limit.value()
@@ -122,7 +126,7 @@ def read_bounded(path: str | os.PathLike, limit: Limit, source: str | None = Non
         info = os.fstat(fh.fileno())
         if stat.S_ISREG(info.st_mode):
             limit.check(info.st_size, source)
-        elif not stat.S_ISFIFO(info.st_mode) and not stat.S_ISCHR(info.st_mode):
+        elif not stat.S_ISFIFO(info.st_mode):  # a pipe (process substitution) is read, bounded
             raise _not_regular(source)
         data = fh.read(maximum + 1)
     if len(data) > maximum:

@@ -564,7 +564,7 @@ def _validate_geometry(spec: LayerSpec, frame: gpd.GeoDataFrame, clean: pd.DataF
     loc.each(wrong, gname, lambda pos: f"{geoms.values[pos].geom_type} geometry not allowed; expected {allowed}",
              issues)
 
-    fixed, repaired = geo.repair(geoms.values)
+    fixed, repaired = geo.repair(np.where(missing, None, np.asarray(geoms.values, dtype=object)))
     for pos in np.flatnonzero(repaired & ~missing):
         reason = shapely.is_valid_reason(geoms.values[pos])
         warnings.append(loc.issue(pos, gname, f"invalid polygon repaired with make_valid ({reason})"))

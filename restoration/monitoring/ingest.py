@@ -68,6 +68,14 @@ def _location(source: Any) -> str:
     return str(Path(str(source)).expanduser().resolve())
 
 
+def _display_name(source: Any, cube: xr.DataArray) -> str:
+    """How messages name the input: the one file a pattern matched, else the pattern or file name."""
+    if isinstance(source, xr.DataArray):
+        return str(cube.name or "cube")
+    files = {str(s).rsplit(":", 1)[0] for s in cube.attrs.get("sources") or ()}
+    return files.pop() if len(files) == 1 else Path(str(source)).name
+
+
 def register_source(tx: Transaction, label: str, indicator: str, source: Any, cube: xr.DataArray, *,
                     method: str, options: dict) -> None:
     """Record where the raster series ``label`` lives (layer ``raster_sources``) and how it was
@@ -173,7 +181,7 @@ def ingest_raster(store: Store | Transaction, source: Any, *, indicator: str = "
     label = label or f"raster:{ind.code}"
     check_cube_options(cube_options)
     cube = source if isinstance(source, xr.DataArray) else open_cube(source, **cube_options)
-    name = Path(str(source)).name if not isinstance(source, xr.DataArray) else (cube.name or "cube")
+    name = _display_name(source, cube)
     sites = store.read("sites")
     if site_ids is not None:
         wanted = list(site_ids)
