@@ -91,7 +91,7 @@ def workbook_bomb(path: Path, unpacked_mb: int) -> None:
     wb.active.append(["case_id", "title"])
     wb.save(base)
     row = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>'
-    with zipfile.ZipFile(base) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
+    with zipfile.ZipFile(base) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zout:
         for info in zin.infolist():
             data = zin.read(info.filename)
             if info.filename != "xl/worksheets/sheet1.xml":
