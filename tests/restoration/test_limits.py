@@ -189,3 +189,50 @@ def test_users_add_with_two_different_passwords_exits_2(tmp_path):
     assert done.returncode == 2, done.stderr
     assert "field 'password': the two passwords typed differ" in done.stderr
     assert not (data / "users.json").exists()
+
+
+@pytest.mark.parametrize("what, command, tables", [
+    ("import", "import sites {sites} --crs EPSG:4326", ("sites",)),
+    ("event", "case event add GX-2025-002 investigation_started 2026-08-20", ("case_events",)),
+    ("reserve", "bank reserve BP01 --case GX-2025-002 --amount 1", ("bank_allocations", "bank_ledger")),
+])
+def test_a_full_disk_on_postgis_is_a_clear_refusal(request, pg_cluster, tmp_path, many_sites, what, command, tables):
+    """The written tables moved to a tablespace on a small tmpfs that is then filled (their pages
+    packed to a 10 % fill factor, so any insert needs a new page): exit 2, 'the disk is full', the
+    database unchanged."""
+    if os.geteuid() != 0:
+        pytest.skip("a tablespace on a small tmpfs needs root (the server must see the mount)")
+    import psycopg
+
+    from restoration.store import open_store
+
+    from ..conftest import new_pg_database, store_fingerprint
+    url = new_pg_database(request, "sample")
+    name = url.split("?")[0].rsplit("/", 1)[-1]
+    disk, space = pg_cluster.root / f"disk_{name}", f"small_{name}"  # where the server may go
+    disk.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)], check=True)
+    try:
+        shutil.chown(disk, pg_cluster.user, pg_cluster.user)
+        with pg_cluster.admin() as admin:
+            admin.execute(f"CREATE TABLESPACE {space} LOCATION '{disk}'")
+        try:
+            with psycopg.connect(url, autocommit=True) as conn:
+                for table in tables:
+                    conn.execute(f"ALTER TABLE {table} SET (fillfactor = 10)")
+                    conn.execute(f"ALTER TABLE {table} SET TABLESPACE {space}")
+            subprocess.run(f'dd if=/dev/zero of="{disk}/filler" bs=4k 2>/dev/null', shell=True)
+            store = open_store(url, create=False)
+            before = store_fingerprint(store)
+            done = subprocess.run([*CLI, "--db", url, "--data", str(tmp_path / "data"),
+                                   *command.format(sites=many_sites).split()],
+                                  capture_output=True, text=True, env=ENV, timeout=600)
+            assert done.returncode == 2, (done.stdout, done.stderr)
+            assert "the disk is full" in done.stderr and "internal error" not in done.stderr, done.stderr
+            assert store_fingerprint(store) == before
+        finally:
+            pg_cluster.drop_database(name)
+            with pg_cluster.admin() as admin:
+                admin.execute(f"DROP TABLESPACE IF EXISTS {space}")
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
