@@ -41,6 +41,11 @@ def date_checks(f: Field, parsed: pd.Series, present: np.ndarray) -> list[Check]
     return checks
 
 
+#: how the messages name the dates of ``LayerSpec.date_order``
+_WORDS = {"incident_date": "incident", "discovered_date": "discovery", "baseline_date": "baseline",
+          "target_date": "target date"}
+
+
 def order_checks(spec: LayerSpec, out: dict[str, object]) -> list[tuple[str, Check]]:
     """Rows whose later date (e.g. the discovery) precedes the earlier one (the incident)."""
     checks = []
@@ -51,8 +56,9 @@ def order_checks(spec: LayerSpec, out: dict[str, object]) -> list[tuple[str, Che
         b = pd.to_datetime(pd.Series(out[later], dtype=object), errors="coerce", format="mixed")
         wrong = (a.notna() & b.notna() & (b < a)).to_numpy()
         checks.append((later, (wrong, lambda pos, a=a, b=b, earlier=earlier, later=later:
-                               f"{later} {b.iloc[pos]:%Y-%m-%d} is before {earlier} {a.iloc[pos]:%Y-%m-%d}; "
-                               f"{later} may not precede {earlier}")))
+                               f"{later} {b.iloc[pos]:%Y-%m-%d} is before the {_WORDS.get(earlier, earlier)} "
+                               f"({earlier} {a.iloc[pos]:%Y-%m-%d}): the {_WORDS.get(later, later)} cannot "
+                               f"precede the {_WORDS.get(earlier, earlier)}")))
     return checks
 
 

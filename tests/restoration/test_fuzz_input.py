@@ -192,7 +192,8 @@ CASES = [
     ("date 9999-12-31", ["import", "cases", "{d}/dates.csv"], 2,
      "dates.csv, line 3, field 'discovered_date': 9999-12-31 lies outside the accepted dates", {}),
     ("discovery six years before the incident", ["import", "cases", "{d}/dates.csv"], 2,
-     "dates.csv, line 4, field 'discovered_date': discovered_date 2020-01-10 is before incident_date 2026-01-10", {}),
+     "dates.csv, line 4, field 'discovered_date': discovered_date 2020-01-10 is before the incident (incident_date "
+     "2026-01-10): the discovery cannot precede the incident", {}),
     ("discovery in the future", ["import", "cases", "{d}/dates.csv"], 2,
      "dates.csv, line 5, field 'discovered_date': 2026-12-01 is after today (2026-11-30)", {}),
     ("monitoring value dated 2999", ["monitor", "ingest-table", "{d}/mon_2999.csv"], 2,
