@@ -17,7 +17,6 @@ import sqlite3
 import warnings
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
