@@ -27,6 +27,8 @@ from .errors import InputError, Issue
 
 #: a JSON string escape for NUL (an even number of backslashes before it is text, not an escape)
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+#: a GeoJSON holding a NUL is parsed again (in Python, several times its size in memory) up to this size
+MAX_REPARSE_BYTES = 20_000_000
 #: the legacy GeoJSON ``crs`` member: {"type": "name", "properties": {"name": "..."}}
 _JSON_CRS = re.compile(rb'"crs"\s*:\s*\{')
 
@@ -168,7 +170,12 @@ def _refuse_unknown_crs(raw: bytes, source: str) -> None:
 
 
 def _restore_json_text(raw: bytes, frame: pd.DataFrame, source: str) -> None:
-    """Put back the text values that hold a NUL, as the GeoJSON stores them (GDAL cut them)."""
+    """Put back the text values that hold a NUL, as the GeoJSON stores them (GDAL cut them). A file
+    too large to parse again in Python is refused as a whole, naming where the NUL is."""
+    if len(raw) > MAX_REPARSE_BYTES:
+        at = _JSON_NUL.search(raw).start()
+        raise InputError(Issue(f"holds a NUL character (\\u0000) at byte {at:,}; ids, names and other text may not "
+                               "hold control characters", source=source))
     try:
         data = json.loads(raw.decode("utf-8", "replace"))
     except (json.JSONDecodeError, RecursionError):

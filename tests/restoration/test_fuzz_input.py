@@ -308,3 +308,34 @@ def test_the_new_inputs_cover_every_item(corpus):
         assert word in names, word
     assert (corpus / "bomb.xlsx").stat().st_size < 1_000_000
     assert (corpus / "sparse" / "ndvi_2026-11-15.tif").stat().st_size < 5_000_000
+
+
+def test_a_large_geojson_with_a_nul_is_refused_whole(gpkg_store, corpus, capsys, monkeypatch):
+    """Past the size it is parsed again in Python at, the file is refused naming the NUL's byte."""
+    from restoration import vector_io
+    monkeypatch.setattr(vector_io, "MAX_REPARSE_BYTES", 100)
+    before = store_fingerprint(gpkg_store)
+    code, out, err = run_cli(["--data", gpkg_store.data_dir, "import", "sites", corpus / "nul.geojson"], capsys)
+    assert code == 2 and "nul.geojson: holds a NUL character (\\u0000) at byte " in err, err
+    assert store_fingerprint(gpkg_store) == before
+
+
+def test_a_pipe_is_read_up_to_the_limit(gpkg_store, tmp_path, capsys, monkeypatch):
+    """A table given as a pipe (process substitution) is read, and refused one byte past the limit."""
+    import os
+    import threading
+    monkeypatch.setenv("RESTORATION_MAX_TABLE_MB", "0.01")
+    fifo = tmp_path / "cases.csv"
+    os.mkfifo(fifo)
+
+    def feed():
+        with open(fifo, "wb") as fh:
+            try:
+                fh.write(b"case_id,title\n" + b"C-P,t\n" * 10_000)
+            except BrokenPipeError:
+                pass
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    code, out, err = run_cli(["--data", gpkg_store.data_dir, "import", "cases", fifo], capsys)
+    writer.join(10)
+    assert code == 2 and "cases.csv: the table file is more than the limit of 0.01 MB (it does not end)" in err, err
