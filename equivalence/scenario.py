@@ -197,7 +197,10 @@ def read_document(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> tuple
     size = path.stat().st_size
     if size > max_bytes:
         raise invalid("", "file_too_large", file=path.name, size=size, max=max_bytes)
-    raw = path.read_bytes()
+    with open(path, "rb") as fh:  # bounded even where the size says nothing (a device, a pipe)
+        raw = fh.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise invalid("", "file_too_large", file=path.name, size=len(raw), max=max_bytes)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import model
+from . import limits, model
 from .errors import InputError, Issue
 
 #: common column names of Chinese and international GIS/registry files, per field name
@@ -85,11 +85,11 @@ def read_map_file(path: str | Path, argument: str = "--map-file") -> dict[str, s
     """A mapping file: JSON/YAML/TOML object ``{field: column}`` or a CSV with two columns
     ``field,column`` (a header line ``field,column`` or ``字段,列名`` is skipped)."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists() or path.is_dir():
         raise InputError(Issue(f"mapping file not found: {path}", field=argument))
     suffix = path.suffix.lower()
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = limits.read_bounded(path, limits.DOCUMENT_FILE, path.name).decode("utf-8-sig")
         if suffix == ".json":
             data = json.loads(text)
         elif suffix in (".yaml", ".yml"):

@@ -61,6 +61,14 @@ class InputError(RestorationError):
         return "\n".join(lines)
 
 
+class ResourceError(RestorationError):
+    """The machine refused, not the input: the disk is full, a folder may not be written, the file
+    system is read-only. The write was undone (a store transaction rolled back, an output file not
+    left half-written); the message says what to free or change."""
+
+    exit_code = 2
+
+
 class StoreError(RestorationError):
     """The store file is missing, unreadable, or from an unknown schema version."""
 

@@ -11,7 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from . import columns, io, model
+from . import columns, io, model, plausibility
 from .errors import InputError, Issue
 from .store import Store, Transaction
 from .validate import ROWS_PER_PROBLEM, Partial, as_text, sort_issues, validate_frame
@@ -96,13 +96,18 @@ def check_references(store: Store | Transaction, layer: str, frame: pd.DataFrame
 
 
 def prepare_rows(store: Store | Transaction, layer: str, frame: pd.DataFrame, source: str | None = None,
-                 *, extra: str = "error", checks: Callable[[Partial], list[Issue]] | None = None) -> Prepared:
+                 *, extra: str = "error", checks: Callable[[Partial], list[Issue]] | None = None,
+                 allow_outside: bool = False) -> Prepared:
     """Validate ``frame`` for ``layer`` and check it against what the store already holds, in one
     pass: value, geometry and reference problems are reported together (by row).
 
     ``checks`` adds a caller's own checks to the same pass (the project bank's units, trajectories,
     footprints): it gets the rows as far as they could be read (:class:`~restoration.validate.Partial`,
-    whose ``usable(pos, field)`` says which cells failed already) and returns its issues."""
+    whose ``usable(pos, field)`` says which cells failed already) and returns its issues.
+
+    Sites and bank projects far outside the store's counties are refused (a wrong CRS puts them at
+    the equator or in another province) unless ``allow_outside``; a store without counties
+    accepts any place."""
     spec = model.LAYERS[layer]
     issues: list[Issue] = []
     try:
@@ -114,6 +119,8 @@ def prepare_rows(store: Store | Transaction, layer: str, frame: pd.DataFrame, so
         partial = exc.partial
     if checks is not None and partial is not None:
         issues += checks(partial)
+    if layer in ("sites", "bank_projects") and not allow_outside and partial is not None:
+        issues += _outside_region(store, partial, frame.attrs, source)
     issues += check_references(store, layer, frame, source)
     if issues:
         raise InputError(sort_issues(issues))
@@ -130,6 +137,29 @@ def prepare(store: Store | Transaction, layer: str, frame: pd.DataFrame,
     """Validate ``frame`` for ``layer`` and check it against what the store already holds."""
     done = prepare_rows(store, layer, frame, source, extra=extra)
     return done.frame, done.warnings
+
+
+def _outside_region(store: Store | Transaction, partial: Partial, attrs: dict, source: str | None) -> list[Issue]:
+    """Rows whose geometry lies far outside the store's counties (rows whose geometry failed
+    already are left out)."""
+    frame = partial.frame
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.empty:
+        return []
+    box = store.extent("counties")
+    if box is None or not np.isfinite(box).all():
+        return []
+    usable = np.asarray([partial.usable(pos, "geometry") for pos in range(len(frame))], dtype=bool)
+    usable &= ~(frame.geometry.isna().to_numpy() | frame.geometry.is_empty.to_numpy())
+    far, message = plausibility.outside_region(frame.geometry[usable], box)
+    start, label = int(attrs.get("row_start", 1)), attrs.get("row_label", "row")
+    src = source or attrs.get("source")
+    positions = np.flatnonzero(usable)[far]
+    issues = [Issue(message(i), source=src, row=int(pos) + start, field="geometry", row_label=label)
+              for i, pos in zip(np.flatnonzero(far)[:ROWS_PER_PROBLEM], positions[:ROWS_PER_PROBLEM])]
+    if len(positions) > ROWS_PER_PROBLEM:
+        issues.append(Issue(f"... and {len(positions) - ROWS_PER_PROBLEM} more rows with the same problem in field "
+                            "'geometry'", source=src, field="geometry"))
+    return issues
 
 
 def _handling_region(store: Store | Transaction, frame: pd.DataFrame) -> pd.DataFrame:
@@ -186,13 +216,15 @@ def read_mapped(path: str | Path, layer: str, *, crs: str | None = None,
 
 def import_file(store: Store, name: str, path: str | Path, *, crs: str | None = None,
                 mapping: dict[str, str] | None = None, extra: str = "keep", check: bool = False,
-                actor: str = "cli", progress: bool = False, source_layer: str | None = None) -> ImportReport:
+                actor: str = "cli", progress: bool = False, source_layer: str | None = None,
+                allow_outside: bool = False) -> ImportReport:
     """Import one file into a layer (``sites``, ``bank``, ``cases``, ``counties``, ``watersheds``).
 
     ``mapping`` ({field: file column}) names columns; columns that are not fields are kept in
     ``attributes`` (``extra="keep"``) or dropped (``"ignore"``); ``crs`` may be ``GCJ-02`` or
     ``BD-09``. ``check=True`` validates everything (against the store too) and writes nothing.
-    ``source_layer`` chooses the layer of a multi-layer file (GeoPackage).
+    ``source_layer`` chooses the layer of a multi-layer file (GeoPackage). ``allow_outside`` accepts
+    sites far outside the store's counties (see :func:`prepare_rows`).
     """
     layer = IMPORT_LAYERS.get(name, name)
     if layer not in model.LAYERS or not model.LAYERS[layer].importable:
@@ -206,7 +238,7 @@ def import_file(store: Store, name: str, path: str | Path, *, crs: str | None = 
     actor = who.name
     frame, notes = read_mapped(path, layer, crs=crs, mapping=mapping, source_layer=source_layer)
     with store.transaction(actor) as tx:
-        done = prepare_rows(tx, layer, frame, extra=extra)
+        done = prepare_rows(tx, layer, frame, extra=extra, allow_outside=allow_outside)
         column = {"cases": "handling_region", "sites": "county", "bank_projects": "region"}.get(layer)
         if column:
             access.require_regions(who, "data.import", tx, done.frame[column], what=layer)

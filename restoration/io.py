@@ -9,7 +9,6 @@ import csv
 import io
 import json
 import re
-import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,7 +18,9 @@ import pyogrio
 import shapely
 
 from . import geometry as geo
+from . import limits
 from .errors import InputError, Issue
+from .vector_io import read_vector
 
 VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".zip", ".fgb"}
 TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xls"}
@@ -62,8 +63,25 @@ def read_input(path: str | Path, *, crs: str | None = None, spatial: bool = True
     return frame
 
 
+def check_size(path: Path, source: str) -> None:
+    """Refuse a file over its reader's limit (:mod:`restoration.limits`) before it is read: a
+    workbook or zipped Shapefile by what it unpacks to as well, a Shapefile with its .dbf."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xls"):
+        limits.check_file(path, limits.WORKBOOK_FILE, source)
+        if suffix == ".xlsx":
+            limits.check_archive(path, source)
+    elif suffix in VECTOR_SUFFIXES:
+        size = limits.check_file(path, limits.VECTOR_FILE, source)
+        if suffix == ".zip":
+            limits.check_archive(path, source)
+        elif suffix == ".shp" and path.with_suffix(".dbf").is_file():
+            limits.VECTOR_FILE.check(size + path.with_suffix(".dbf").stat().st_size, source)
+
+
 def _read(path: Path, source: str, crs, spatial: bool, layer: str | None) -> pd.DataFrame:
     suffix = path.suffix.lower()
+    check_size(path, source)
     try:
         if suffix in (".csv", ".txt"):
             frame = _read_csv(path, source)
@@ -79,15 +97,8 @@ def _read(path: Path, source: str, crs, spatial: bool, layer: str | None) -> pd.
             if not spatial and suffix == ".json":
                 frame = _read_json_table(path)
             else:
-                with warnings.catch_warnings():  # GDAL's complaints about a damaged file become our error
-                    warnings.simplefilter("ignore", RuntimeWarning)
-                    layer = _choose_layer(path, source, layer)
-                    frame = pyogrio.read_dataframe(path, layer=layer)
-                    notices = []
-                    if suffix in (".shp", ".zip") and _looks_like_gbk(frame):
-                        frame = pyogrio.read_dataframe(path, layer=layer, encoding="GB18030")
-                        notices.append("编码 the Shapefile's attribute table was read as GB18030 (GBK): it says "
-                                       "no encoding (.cpg) and its text is Chinese")
+                frame = read_vector(path, source, layer)
+                notices = list(frame.attrs.get("notices") or [])
                 if crs is not None and not isinstance(crs, str):
                     if frame.crs is None:
                         frame = frame.set_crs(crs)
@@ -124,7 +135,7 @@ def _read_csv(path: Path, source: str) -> pd.DataFrame:
     """A CSV as text columns. UTF-8 (with or without BOM) or, failing that, GB18030/GBK (what
     Chinese Excel and GIS software write by default). A row with more values than the header
     (an unquoted comma inside a value) is refused: pandas would otherwise shift its columns."""
-    raw = path.read_bytes()
+    raw = limits.read_bounded(path, limits.TABLE_FILE, source)
     notices = []
     try:
         text = raw.decode("utf-8-sig")
@@ -164,47 +175,6 @@ def _read_csv(path: Path, source: str) -> pd.DataFrame:
     return frame
 
 
-def _choose_layer(path: Path, source: str, layer: str | None, wanted: tuple[str, ...] = ()) -> str | None:
-    """The layer to read from a multi-layer file (GeoPackage): the one named by ``--layer``; else
-    the only one. Several layers and none named is an input error listing them (reading the
-    first one silently could import the wrong data)."""
-    if path.suffix.lower() not in (".gpkg",):
-        return layer
-    names = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
-    if layer is not None:
-        if layer not in names:
-            raise InputError(Issue(f"no layer '{layer}' in the file; its layers: {', '.join(names)}",
-                                   source=source, field="--layer"))
-        return layer
-    if len(names) > 1:
-        raise InputError(Issue(f"the file holds {len(names)} layers ({', '.join(names[:20])}); choose one with "
-                               "--layer NAME", source=source, field="--layer"))
-    return names[0] if names else None
-
-
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def _looks_like_gbk(frame: pd.DataFrame) -> bool:
-    """A Shapefile without a .cpg is read as Latin-1 by GDAL; Chinese software writes its DBF in
-    GBK. True when the column names or the first values, taken back to bytes, are valid GB18030
-    text with Chinese characters (and were not real Chinese text already)."""
-    texts = [str(c) for c in frame.columns]
-    for col in frame.columns:
-        if frame[col].dtype == object:
-            texts += [v for v in frame[col].head(50) if isinstance(v, str)]
-    found = False
-    for t in texts:
-        if t.isascii():
-            continue
-        try:
-            decoded = t.encode("latin-1").decode("gb18030")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            return False  # real Unicode text, or not GBK: leave it
-        found = found or bool(_CJK.search(decoded))
-    return found
-
-
 def _refuse_doubled_columns(frame: pd.DataFrame, source: str) -> None:
     """pandas renames a repeated header ``name`` to ``name.1``; two columns of one name are
     ambiguous, so say so instead of importing one of them silently."""
@@ -216,7 +186,7 @@ def _refuse_doubled_columns(frame: pd.DataFrame, source: str) -> None:
 
 
 def _read_json_table(path: Path) -> pd.DataFrame:
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = json.loads(limits.read_bounded(path, limits.TABLE_FILE).decode("utf-8"))
     if isinstance(data, dict):
         data = data.get("records", data.get("cases", [data]))
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):

@@ -201,6 +201,25 @@ MAX_NOTE_LEN = 20000
 #: 2 x 10^8 ha (the Yangtze basin is about 1.8 x 10^8 ha). Larger areas are nearly always a wrong
 #: CRS (projected metres read as degrees, lon/lat swapped).
 MAX_AREA_HA = {"sites": 1e6, "bank_projects": 1e6, "counties": 5e7, "watersheds": 2e8}
+#: smallest polygon accepted [ha]: 1 m² (a 1 m × 1 m vegetation quadrat). Smaller is collinear
+#: points (a "polygon" with no inside) or degrees stored under a projected CRS label.
+MIN_AREA_HA = 1e-4
+#: smallest area / perimeter² of a polygon, in its own CRS: below this its points lie on one line
+#: (float noise gives a "triangle" of three collinear points 1e-14; a strip 1 m wide and 30 km long
+#: has 8e-6). Tested in the file's CRS: reprojected, the line would bend and enclose an area.
+MIN_FLATNESS = 1e-9
+#: dates accepted in any date field: nothing in this platform's cases, monitoring or plans lies
+#: outside (a typing error such as 0000-01-01 or 9999-12-31 does)
+DATE_MIN = "1900-01-01"
+DATE_MAX = "2100-12-31"
+#: how far outside the store's counties (their bounding box) a site or bank project may lie [km]
+#: before it is refused unless ``--allow-outside`` (a neighbouring region's reference site is near)
+OUTSIDE_MARGIN_KM = 50.0
+#: quality-control flags of a monitoring value (``qc_flag``; several joined by ``;``): the first
+#: four are set by raster ingestion; ``cloudy``, ``outside``, ``suspect``, ``invalid`` and
+#: ``rejected`` keep a value out of progress and evaluation (``monitoring.series.EXCLUDED_QC``)
+QC_FLAGS = ("ok", "cloudy", "subpixel", "partial", "outside", "suspect", "invalid", "rejected", "estimated",
+            "below_detection")
 
 Kind = Literal["str", "float", "int", "date", "datetime", "bool", "enum", "list", "json", "blob"]
 GeometryRule = Literal["polygon", "polygon_or_point"]
@@ -228,6 +247,8 @@ class Field:
     min_exclusive: bool = False
     #: longest text accepted (characters); None -> the validator's default for ids / text
     max_len: int | None = None
+    #: a date that cannot lie after today (``config.today()``): something that happened or was measured
+    past: bool = False
 
     @property
     def sql_type(self) -> str:
@@ -254,6 +275,8 @@ class LayerSpec:
     unique: tuple[tuple[str, ...], ...] = dc_field(default_factory=tuple)
     #: (field, layer) pairs: the field must hold a key of that layer (checked on import)
     refs: tuple[tuple[str, str], ...] = ()
+    #: (earlier, later) date fields: the later may not precede the earlier in a row
+    date_order: tuple[tuple[str, str], ...] = ()
     zh: str = ""
 
     @property
@@ -316,7 +339,7 @@ BANK_PROJECTS = _layer(LayerSpec(
 ))
 
 CASES = _layer(LayerSpec(
-    "cases", key="case_id", importable=True, zh="案件",
+    "cases", key="case_id", importable=True, zh="案件", date_order=(("incident_date", "discovered_date"),),
     fields=(
         F("case_id", "str", required=True, zh="案件编号"),
         F("title", "str", required=True, zh="案件名称"),
@@ -326,8 +349,8 @@ CASES = _layer(LayerSpec(
         F("liable_party", "str", zh="赔偿义务人"),
         F("claimant_agency", "str", required=True, zh="赔偿权利人指定部门"),
         F("damage_amount_yuan", "float", min=0.0, max=MAX_YUAN, unit="yuan", zh="损害数额"),
-        F("incident_date", "date", zh="损害发生日期"),
-        F("discovered_date", "date", zh="发现日期"),
+        F("incident_date", "date", past=True, zh="损害发生日期"),
+        F("discovered_date", "date", past=True, zh="发现日期"),
         F("clue_source", "str", zh="线索来源"),
         F("restoration_modes", "list", choices=_enum(RestorationMode), default=(), zh="修复方式"),
         F("profile", "str", default="guangxi", zh="规则配置"),
@@ -383,7 +406,7 @@ APPRAISALS = _layer(LayerSpec(
         F("inputs", "json", zh="输入"),
         F("result", "json", zh="计算过程与结果"),
         F("software_version", "str", zh="软件版本"),
-        F("appraised_on", "date", required=True, zh="评估日期"),
+        F("appraised_on", "date", required=True, past=True, zh="评估日期"),
         F("appraiser", "str", required=True, zh="评估人"),
         F("all_verified", "bool", default=False, zh="取值均已核实"),
         F("note", "str", zh="说明"),
@@ -409,11 +432,11 @@ MONITORING_SERIES = _layer(LayerSpec(
     fields=(
         F("site_id", "str", required=True),
         F("indicator", "str", required=True),
-        F("time", "datetime", required=True),
+        F("time", "datetime", required=True, past=True),
         F("value", "float", required=True),
         F("unit", "str", required=True),
         F("source", "str", required=True),
-        F("qc_flag", "str", default="ok"),
+        F("qc_flag", "str", default="ok", choices=QC_FLAGS),
         # share of the site's pixels that were clear (not cloud, shadow, snow or nodata) on that
         # date, for raster values (issue 15; added to older stores by migration 11)
         F("valid_fraction", "float", min=0.0, max=1.0, zh="有效像元比例"),
@@ -422,7 +445,7 @@ MONITORING_SERIES = _layer(LayerSpec(
 
 INDICATOR_TARGETS = _layer(LayerSpec(
     "indicator_targets", zh="指标目标", unique=(("site_id", "indicator"),),
-    refs=(("site_id", "sites"), ("reference_site_id", "sites")),
+    refs=(("site_id", "sites"), ("reference_site_id", "sites")), date_order=(("baseline_date", "target_date"),),
     fields=(
         F("site_id", "str", required=True),
         F("indicator", "str", required=True),

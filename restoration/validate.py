@@ -15,13 +15,14 @@ from dataclasses import dataclass, field as dc_field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from . import geometry as geo
+from . import plausibility
 from .messages import Message
 from . import model
 from .errors import InputError, Issue
 from .model import Field, LayerSpec
+from .validate_geometry import validate_geometry
 
 _TRUE = {"true", "1", "yes", "y", "是", "t"}
 _FALSE = {"false", "0", "no", "n", "否", "f"}
@@ -213,6 +214,13 @@ def _column(f: Field, series: pd.Series, blank: np.ndarray, loc: _Locator, issue
         flagged = present & (text.str.contains(forbidden.pattern, regex=True, na=False).to_numpy()
                              | (text.str.len() > limit).to_numpy())
         loc.each(flagged, f.name, lambda pos: text_problem(values[pos], limit, forbidden), issues)
+        if f.choices:  # a flag from a vocabulary (several joined by ';')
+            vocab = present & ~flagged & np.fromiter(
+                (v is not None and plausibility.vocabulary_problem(v, f.choices) is not None for v in values),
+                dtype=bool, count=len(values))
+            loc.each(vocab, f.name, lambda pos: plausibility.vocabulary_problem(values[pos], f.choices), issues)
+            values = np.asarray([plausibility.canonical_flags(v) if isinstance(v, str) else v for v in values],
+                                dtype=object)
         return values
 
     if f.kind in ("float", "int"):
@@ -245,6 +253,9 @@ def _column(f: Field, series: pd.Series, blank: np.ndarray, loc: _Locator, issue
         bad = present & parsed.isna().to_numpy()
         loc.each(bad, f.name, lambda pos: f"'{_shown(series.iloc[pos])}' is not a date (use YYYY-MM-DD)",
                  issues)
+        for implausible, message in plausibility.date_checks(f, parsed, present & ~bad):
+            loc.each(implausible, f.name, message, issues)
+            bad = bad | implausible
         if f.kind == "date":
             text = parsed.dt.strftime("%Y-%m-%d")
         else:
@@ -462,9 +473,12 @@ def validate_frame(layer: str | LayerSpec, frame: pd.DataFrame, source: str | No
                      lambda pos: f"duplicate id '{_shown(keys.iloc[pos])}' (first seen at "
                                  f"{loc.label} {first_of[pos] + loc.start})", issues)
 
+    for later, (wrong, message) in plausibility.order_checks(spec, out):
+        loc.each(wrong, later, message, issues)
+
     clean = pd.DataFrame(out)
     if spec.geometry and geometry_name is not None:
-        clean = _validate_geometry(spec, frame, clean, loc, issues, warnings)
+        clean = validate_geometry(spec, frame, clean, loc, issues, warnings)
     if issues:
         absent = {f.name for f in spec.fields if not f.computed and f.name not in frame.columns}
         bad = loc.bad | {(i.row - loc.start, i.field) for i in issues if i.row is not None and i.field}
@@ -518,68 +532,3 @@ def _plain(v):
         return v.isoformat()
     text = str(v).strip()
     return text or None
-
-
-def _validate_geometry(spec: LayerSpec, frame: gpd.GeoDataFrame, clean: pd.DataFrame,
-                       loc: _Locator, issues: list[Issue], warnings: list[Issue]) -> gpd.GeoDataFrame:
-    geo.require_crs(frame, loc.source)
-    geoms = frame.geometry.reset_index(drop=True)
-    gname = "geometry"
-    missing = shapely.is_missing(geoms.values) | shapely.is_empty(geoms.values)
-    unreadable = np.zeros(len(geoms), dtype=bool)  # already reported while reading the file
-    for i in frame.attrs.get("read_issues") or []:
-        if i.row is not None and 0 <= i.row - loc.start < len(geoms):
-            unreadable[i.row - loc.start] = True
-    loc.each(missing & ~unreadable, gname,
-             lambda pos: "geometry is empty or missing", issues)
-    coords_ok = np.ones(len(geoms), dtype=bool)
-    xy, owner = shapely.get_coordinates(np.asarray(geoms.values, dtype=object), return_index=True)
-    coords_ok[np.unique(owner[~np.isfinite(xy).all(axis=1)])] = False
-    loc.each(~coords_ok, gname, lambda pos: "coordinates must be finite numbers (found NaN or infinity)", issues)
-    missing = missing | ~coords_ok
-    types = np.asarray(shapely.get_type_id(geoms.values))
-    is_point = np.isin(types, (0, 4))  # Point, MultiPoint
-    is_poly = np.isin(types, (3, 6))  # Polygon, MultiPolygon
-    if spec.geometry == "polygon_or_point" and "role" in clean:
-        point_ok = np.asarray(clean["role"] == model.Role.MONITORING_PLOT.value)
-    else:
-        point_ok = np.zeros(len(geoms), dtype=bool)
-    wrong = ~missing & ~is_poly & ~(is_point & point_ok)
-    allowed = "Polygon or MultiPolygon" + (" (Points only for monitoring plots)"
-                                           if spec.geometry == "polygon_or_point" else "")
-    loc.each(wrong, gname, lambda pos: f"{geoms.values[pos].geom_type} geometry not allowed; expected {allowed}",
-             issues)
-
-    fixed, repaired = geo.repair(geoms.values)
-    for pos in np.flatnonzero(repaired & ~missing):
-        reason = shapely.is_valid_reason(geoms.values[pos])
-        warnings.append(loc.issue(pos, gname, f"invalid polygon repaired with make_valid ({reason})"))
-    gdf = gpd.GeoDataFrame(clean, geometry=gpd.GeoSeries(fixed, crs=frame.crs))
-    ok = ~missing & ~wrong
-    try:
-        gdf = geo.to_store_crs(gdf)
-    except Exception as exc:  # pyproj cannot transform these coordinates at all
-        issues.append(Issue(f"cannot reproject the layer to EPSG:4326: {str(exc)[:200]}", source=loc.source))
-        return gdf
-    # where did the coordinates land? outside lon/lat range = a wrong CRS (or inf from pyproj)
-    bounds = np.full((len(gdf), 4), np.nan)
-    if ok.any():
-        bounds[ok] = shapely.bounds(gdf.geometry.values[ok])
-    off = ok & ~(np.isfinite(bounds).all(axis=1) & (bounds[:, 0] >= -180) & (bounds[:, 2] <= 180)
-                 & (bounds[:, 1] >= -90) & (bounds[:, 3] <= 90))
-    loc.each(off, gname, lambda pos: "coordinates fall outside longitude -180..180 / latitude -90..90 after "
-                                     "reprojection: is the CRS right (--crs), or are lon and lat swapped?", issues)
-    ok = ok & ~off
-    area = np.full(len(gdf), np.nan)
-    if ok.any():
-        area[ok] = geo.area_ha(gdf.geometry[ok])
-    zero = ok & is_poly & ~(area > 0)
-    loc.each(zero, gname, lambda pos: "polygon has zero area", issues)
-    limit = model.MAX_AREA_HA.get(spec.name)
-    if limit is not None:
-        huge = ok & is_poly & (area > limit)
-        loc.each(huge, gname, lambda pos: f"polygon covers {area[pos]:,.0f} ha, more than the {limit:,.0f} ha "
-                                          f"a {spec.name} polygon may have: is the CRS right?", issues)
-    if "area_ha" in spec.field_names:
-        gdf["area_ha"] = np.where(is_poly, area, 0.0)
-    return gdf

@@ -13,7 +13,7 @@ import pandas as pd
 from .. import access, config
 from ..errors import InputError, Issue
 from ..messages import Message
-from ..model import AppraisalMethod
+from ..model import DATE_MIN, OPEN_STAGES, AppraisalMethod, Stage
 from ..store import Store
 from .common import MAX_AMOUNT_YUAN, software_version
 
@@ -42,18 +42,15 @@ def record_appraisal(store: Store, case_id: str, result: Any, *, appraiser: str,
     from ..validate import check_text  # no control characters (NUL), bounded length
     check_text(appraiser, "appraiser")
     check_text(note, "note", free_text=True)
-    day = appraised_on or config.today()
-    if isinstance(day, str):
-        try:
-            day = _dt.date.fromisoformat(day)
-        except ValueError:
-            raise InputError(Issue(f"not a date: {day!r} (use YYYY-MM-DD)", field="appraised_on")) from None
+    day = _appraisal_day(appraised_on)
     # an appraisal result (``case.appraisal``: appraisers on the cases assigned to them; supervisors
     # record every event of a case, results included)
     who = access.as_actor(actor)
     access.require(who, "case.event" if who.can("case.event") else "case.appraisal", store, case_id=case_id)
     with store.transaction(who.name) as tx:
         def write():
+            if set_amount:
+                _refuse_final_case(tx.get("cases", case_id), case_id)
             if expected_version is not None:
                 tx.update("cases", case_id, {}, expected_version=expected_version)
             existing = tx.read("appraisals", case_id=case_id)
@@ -75,6 +72,34 @@ def record_appraisal(store: Store, case_id: str, result: Any, *, appraiser: str,
                           action="damage amount from appraisal")
             return row
         return tx.once(request_id, "case.appraisal", write)
+
+
+def _appraisal_day(value: _dt.date | str | None) -> _dt.date:
+    """The appraisal's date: given (a date or YYYY-MM-DD), else today; not after today
+    (``config.today()``) and not before the platform's first accepted date."""
+    today = config.today()
+    day = value or today
+    if isinstance(day, str):
+        try:
+            day = _dt.date.fromisoformat(day)
+        except ValueError:
+            raise InputError(Issue(f"not a date: {day!r} (use YYYY-MM-DD)", field="appraised_on")) from None
+    if day > today:
+        raise InputError(Issue(f"{day.isoformat()} is after today ({today.isoformat()}): an appraisal cannot be dated "
+                               "in the future", field="appraised_on"))
+    if day < _dt.date.fromisoformat(DATE_MIN):
+        raise InputError(Issue(f"{day.isoformat()} lies before {DATE_MIN}: is it a typing error?", field="appraised_on"))
+    return day
+
+
+def _refuse_final_case(case: Mapping, case_id: str) -> None:
+    """A closed (or terminated, not started) case's damage amount is final: an appraisal may not
+    change it."""
+    stage = case.get("stage")
+    if stage not in OPEN_STAGES:
+        label = f"{Stage(stage).zh} {Stage(stage).en}" if stage in Stage._value2member_map_ else str(stage)
+        raise InputError(Issue(f"case {case_id} is {label} ({stage}): its damage amount is final and an appraisal "
+                               "may no longer change it", source=case_id, field="stage"))
 
 
 def list_appraisals(store: Store, case_id: str | None = None) -> pd.DataFrame:

@@ -163,11 +163,12 @@ def check_projects(clean: pd.DataFrame | Partial, frame: pd.DataFrame, source: s
 
 
 def add_projects(target: Store | Transaction, frame: pd.DataFrame, *, source: str | None = None,
-                 actor: str = "system", extra: str = "error", check: bool = False) -> BankImport:
+                 actor: str = "system", extra: str = "error", check: bool = False,
+                 allow_outside: bool = False) -> BankImport:
     """Validate, check and insert bank projects (a GeoDataFrame in any CRS), with their first
     status-history rows, in one transaction. Raises InputError listing every problem.
     ``extra``: what to do with columns that are not fields (see ``validate_frame``);
-    ``check=True`` validates only."""
+    ``check=True`` validates only; ``allow_outside`` accepts projects far outside the store's counties."""
     src = source or frame.attrs.get("source") or "bank_projects"
     who = access.require(actor, "bank.registry", target)
     actor = who.name
@@ -175,7 +176,7 @@ def add_projects(target: Store | Transaction, frame: pd.DataFrame, *, source: st
     with _common.transaction(target, actor) as tx:
         try:  # the general checks and the bank's own in one pass: one report, grouped by row
             done = prepare_rows(tx, "bank_projects", frame, src, extra=extra,
-                                checks=lambda part: check_projects(part, frame, src))
+                                checks=lambda part: check_projects(part, frame, src), allow_outside=allow_outside)
         except InputError as exc:
             raise InputError(sort_issues(issues + exc.issues)) from None
         clean, warnings = done.frame, done.warnings
@@ -198,11 +199,12 @@ def add_projects(target: Store | Transaction, frame: pd.DataFrame, *, source: st
 
 def import_projects(store: Store, path: str | Path, *, crs: str | None = None, actor: str = "cli",
                     mapping: dict[str, str] | None = None, extra: str = "keep",
-                    check: bool = False, source_layer: str | None = None) -> BankImport:
+                    check: bool = False, source_layer: str | None = None, allow_outside: bool = False) -> BankImport:
     """Import a bank file (GeoJSON, GeoPackage, Shapefile, CSV + --crs, Excel) into the registry
     (columns named by ``mapping``; extra columns kept or ignored; ``check`` writes nothing)."""
     frame, notes = read_mapped(path, "bank_projects", crs=crs, mapping=mapping, source_layer=source_layer)
-    done = add_projects(store, frame, source=Path(path).name, actor=actor, extra=extra, check=check)
+    done = add_projects(store, frame, source=Path(path).name, actor=actor, extra=extra, check=check,
+                        allow_outside=allow_outside)
     done.notes = notes + done.notes
     return done
 

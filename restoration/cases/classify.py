@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from .. import limits
 from ..errors import InputError, Issue
 from ..model import MAX_YUAN, CaseClass
 from .rules import BOOL_FACTS, DAMAGE_KINDS, Profile, Rule
@@ -201,7 +202,7 @@ def read_facts(path: str | Path) -> dict:
     """A FACTS.json file as a dict (InputError naming the file if it is not a JSON object)."""
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(limits.read_bounded(path, limits.DOCUMENT_FILE).decode("utf-8"))
     except FileNotFoundError:
         raise InputError(Issue("file not found", source=str(path))) from None
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:

@@ -16,6 +16,7 @@ import click
 
 from .. import __version__, config
 from ..errors import InputError, Issue, RestorationError
+from ..system_errors import explain
 from . import _context
 
 _DEBUG_ENV = "RESTORATION_DEBUG"
@@ -94,9 +95,11 @@ def _print_import_notes(notes: list[str], warnings) -> None:
 @click.option("--check", is_flag=True, help="Validate everything (against the store too) and write nothing.")
 @click.option("--layer", "source_layer", default=None,
               help="Layer of a GeoPackage holding several, or sheet of an Excel workbook (default: the first).")
+@click.option("--allow-outside", is_flag=True,
+              help="Accept sites and bank projects far (over 50 km) outside the store's counties.")
 @click.pass_context
 def import_(ctx: click.Context, layer: str, file: str, crs: str | None, map_text: str | None,
-            map_file: str | None, extra: str, check: bool, source_layer: str | None) -> None:
+            map_file: str | None, extra: str, check: bool, source_layer: str | None, allow_outside: bool) -> None:
     """Import FILE (GeoJSON, GeoPackage, Shapefile, CSV with WKT or lon/lat, Excel) into LAYER.
 
     Every problem of the file is reported at once (by row); nothing is written unless all rows
@@ -109,13 +112,13 @@ def import_(ctx: click.Context, layer: str, file: str, crs: str | None, map_text
         # the registry's stricter rules (no repaired polygons, units, trajectories, status history)
         from ..bank.registry import import_projects
         done = import_projects(store, file, crs=crs, mapping=mapping, extra=extra, check=check,
-                               source_layer=source_layer)
+                               source_layer=source_layer, allow_outside=allow_outside)
         _print_import_notes(done.notes, done.warnings)
         verb = "已检查 checked (nothing written):" if check else "已导入 imported"
         click.echo(f"{verb} {done.rows} projects from {Path(file).name} into bank_projects")
         return
     report = import_file(store, layer, file, crs=crs, mapping=mapping, extra=extra, check=check,
-                         progress=not check, source_layer=source_layer)
+                         progress=not check, source_layer=source_layer, allow_outside=allow_outside)
     _print_import_notes(report.notes, report.warnings)
     if check:
         click.echo(f"已检查 checked {report.rows} rows from {report.source} for {report.layer}: all good; "
@@ -283,6 +286,10 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # an unexpected failure: one line, traceback on --debug
         if debug:
             raise
+        machine = explain(exc)  # a full disk, a folder that may not be written: not an internal error
+        if machine is not None:
+            _echo_err(f"错误 error: {machine}")
+            sys.exit(machine.exit_code)
         _echo_err(f"内部错误 internal error: {type(exc).__name__}: {exc} (run with --debug for details)")
         sys.exit(1)
     sys.exit(rv if isinstance(rv, int) else 0)

@@ -11,6 +11,7 @@ import click
 
 from . import _context
 from .types import Number
+from .. import limits
 from ..errors import InputError, Issue
 
 
@@ -100,13 +101,14 @@ def show(project_id: str, as_json: bool) -> None:
               help="Columns that are not fields: keep them in 'attributes' or ignore them.")
 @click.option("--check", is_flag=True, help="Validate everything and write nothing.")
 @click.option("--layer", "source_layer", default=None, help="Layer to read from a GeoPackage holding several.")
+@click.option("--allow-outside", is_flag=True, help="Accept projects far outside the store's counties.")
 def import_(file: str, crs: str | None, map_text: str | None, map_file: str | None, extra: str,
-            check: bool, source_layer: str | None) -> None:
+            check: bool, source_layer: str | None, allow_outside: bool) -> None:
     """Import bank projects with the registry's strict checks (invalid polygons are refused)."""
     from ..bank import import_projects
     from ..columns import combine
     report = import_projects(_store(), file, crs=crs, actor=_actor(), mapping=combine(map_text, map_file),
-                             extra=extra, check=check, source_layer=source_layer)
+                             extra=extra, check=check, source_layer=source_layer, allow_outside=allow_outside)
     for note in report.notes:
         click.echo(f"  {note}")
     verb = "已检查 checked (nothing written):" if check else "已导入 imported"
@@ -355,9 +357,11 @@ def scenario_set(case_id: str, file: str) -> None:
     """Store FILE (scenario format v1, YAML or JSON) as CASE_ID's scenario."""
     import yaml
     from ..bank import set_case_scenario
-    text = Path(file).read_text(encoding="utf-8")
     try:
+        text = limits.read_bounded(file, limits.DOCUMENT_FILE).decode("utf-8")
         data = json.loads(text) if file.lower().endswith(".json") else yaml.safe_load(text)
+    except UnicodeDecodeError:
+        raise InputError(Issue("is not UTF-8 text", source=Path(file).name)) from None
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise InputError(Issue(f"not valid JSON/YAML: {str(exc).splitlines()[0]}", source=Path(file).name)) from None
     sid = set_case_scenario(_store(), case_id, data, source=Path(file).name, actor=_actor())

@@ -15,6 +15,7 @@ import click
 
 from . import _context
 from .types import Number, VocabChoice
+from .. import limits
 from ..errors import InputError, Issue
 from ..model import CaseClass, Stage
 
@@ -50,7 +51,7 @@ def _details(text: str | None, option: str = "--details") -> dict:
         try:
             if path.stat().st_size > MAX_DETAILS_CHARS * 4:
                 raise InputError(Issue(f"{path} is larger than {MAX_DETAILS_CHARS:,} characters", field=option))
-            text = path.read_text(encoding="utf-8")
+            text = limits.read_bounded(path, limits.DOCUMENT_FILE, str(path)).decode("utf-8")
         except FileNotFoundError:
             raise InputError(Issue(f"file not found: {path} (after @ give the path of a JSON file)",
                                    field=option)) from None

@@ -9,6 +9,7 @@ import os
 import click
 
 from .. import access, auth
+from ..errors import InputError, Issue
 from . import _context
 
 
@@ -27,7 +28,16 @@ def _password(password_env: str | None, prompt: str = "密码 password") -> str:
         if not password:
             raise click.BadParameter(f"environment variable {password_env} is empty", param_hint="--password-env")
         return password
-    return click.prompt(prompt, hide_input=True, confirmation_prompt=True)
+    try:
+        password = click.prompt(prompt, hide_input=True)
+        repeated = click.prompt("再次输入 repeat the password", hide_input=True)
+    except click.exceptions.Abort:  # the input ended (no terminal, a script's closed stdin)
+        raise InputError(Issue("no password was given (the input ended); type it twice, or use "
+                               "--password-env NAME in scripts", field="--password-env")) from None
+    if password != repeated:
+        raise InputError(Issue("the two passwords typed differ; nothing was changed (run the command again)",
+                               field="password"))
+    return password
 
 
 @users_group.command("add")

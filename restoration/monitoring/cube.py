@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .. import limits
 from ..errors import InputError, Issue
 
 GEOTIFF_SUFFIXES = {".tif", ".tiff", ".gtiff"}
@@ -196,6 +197,7 @@ def _tiff_layers(paths: list[Path], *, dates: Sequence | None, date_pattern, val
             if src.transform.b != 0 or src.transform.d != 0:
                 raise InputError(Issue("rotated rasters are not supported; warp it north-up first",
                                        source=str(path)))
+            limits.check_pixels(src.width, src.height, str(path))
             key = _grid_key(src)
             if grid is None:
                 grid, first_path = key, path
@@ -363,6 +365,7 @@ def _dataset_cube(path: Path, *, variable, crs, chunks, dtype, engine, name, dat
             raise InputError(Issue(f"no cloud-mask variable '{dataset_mask}'", source=str(path)))
         mask = ds[dataset_mask]
     arr, mask = (_normalise_dims(a, path) if a is not None else None for a in (arr, mask))
+    limits.check_pixels(arr.sizes["x"], arr.sizes["y"], str(path))
     if crs is None:
         crs = arr.rio.crs or ds.rio.crs
     if crs is None and ds[variable].dims[-1].lower() in ("lon", "longitude"):

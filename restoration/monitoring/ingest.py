@@ -9,8 +9,11 @@ Each (site, date) with at least one valid pixel becomes one row: ``indicator`` (
   (kept in the store, left out of progress and evaluation);
 * ``subpixel`` — the site is smaller than one pixel; ``partial`` — part of it is off the raster.
 
-Sites entirely outside the raster get no rows and are listed in the report. Re-ingesting the
-same dates replaces the earlier values (audited). Everything is written in one transaction.
+Sites entirely outside the raster get no rows and are listed in the report. An ingest that
+would store no value at all (a raster of nodata or infinities, one far from every site) is
+refused before anything is written, so the series' raster source keeps pointing at the raster
+it had. Re-ingesting the same dates replaces the earlier values (audited). Everything is
+written in one transaction.
 """
 from __future__ import annotations
 
@@ -19,15 +22,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
+import shapely
+import shapely.ops
 import xarray as xr
+from rasterio.transform import array_bounds
 
+from .. import geometry as geo
 from .. import model
 from ..errors import InputError, Issue
 from ..store import Store, Transaction
 from ..validate import validate_frame
-from .cube import open_cube
+from .cube import grid_of, open_cube
 from .indicators import get_indicator
 from .series import refuse_existing, write_series, writing
 from .zonal import zonal_timeseries
@@ -57,6 +66,14 @@ def _location(source: Any) -> str:
     if isinstance(source, (list, tuple)):
         return json.dumps([str(Path(p).expanduser().resolve()) for p in source], ensure_ascii=False)
     return str(Path(str(source)).expanduser().resolve())
+
+
+def _display_name(source: Any, cube: xr.DataArray) -> str:
+    """How messages name the input: the one file a pattern matched, else the pattern or file name."""
+    if isinstance(source, xr.DataArray):
+        return str(cube.name or "cube")
+    files = {str(s).rsplit(":", 1)[0] for s in cube.attrs.get("sources") or ()}
+    return files.pop() if len(files) == 1 else Path(str(source)).name
 
 
 def register_source(tx: Transaction, label: str, indicator: str, source: Any, cube: xr.DataArray, *,
@@ -98,18 +115,50 @@ def check_cube_options(options: dict) -> None:
                                    field="--date-pattern")) from None
 
 
-def refuse_empty_raster(cube: xr.DataArray, table: pd.DataFrame, n_sites: int, name: str) -> None:
-    """Refuse a raster that holds nothing, before anything (values or the series' raster source)
-    is written: no dates or pixels, or no valid pixel at all (all nodata / NaN). A raster that is
-    valid but covers none of the sites is accepted (its source is registered for maps). Kept small
-    so other ingest paths (multi-band, STAC) can call it too."""
-    if cube.size == 0 or int(cube.sizes.get("time", 1)) == 0:
-        raise InputError(Issue("the raster holds no pixels or no dates; nothing was stored", source=name))
+def refuse_nothing_stored(cube: xr.DataArray, table: pd.DataFrame, sites: pd.DataFrame, name: str,
+                          label: str) -> None:
+    """Refuse an ingest that would store no value, before anything (values or the series' raster
+    source ``label``, which maps show) is written, saying why: no dates or pixels; no sites; no
+    finite pixel at all (all nodata, NaN or infinite); a raster that covers none of the sites
+    (often a wrong CRS); or sites covered only by invalid pixels. Kept small so other ingest
+    paths (multi-band, STAC) can call it too."""
     if len(table):
         return
-    if not bool(cube.notnull().any().compute() if hasattr(cube.data, "compute") else cube.notnull().any()):
-        raise InputError(Issue("every pixel of the raster is nodata or NaN: it holds no values; nothing was "
-                               "stored and the existing raster source was left as it was", source=name))
+    kept = f": nothing was stored and the raster source '{label}' was left as it was"
+    if cube.size == 0 or int(cube.sizes.get("time", 1)) == 0:
+        raise InputError(Issue("the raster holds no pixels or no dates" + kept, source=name))
+    if sites.empty:
+        raise InputError(Issue("the store has no sites to compute values for; import the sites first" + kept,
+                               source=name))
+    finite = np.isfinite(cube).any()
+    if not bool(finite.compute() if hasattr(finite.data, "compute") else finite):
+        raise InputError(Issue("every pixel of the raster is nodata, NaN or infinite" + kept,
+                               source=name))
+    where = _footprint(cube, sites)
+    if where is not None:
+        raise InputError(Issue(where + kept, source=name))
+    raise InputError(Issue(f"none of the {len(sites)} sites has a valid pixel on any date (nodata, NaN or "
+                           "infinite over every site)" + kept, source=name))
+
+
+def _footprint(cube: xr.DataArray, sites: pd.DataFrame) -> str | None:
+    """'The raster covers none of the sites …' with its extent and the distance to the nearest
+    site, when it covers none of them; None otherwise (or when that cannot be told)."""
+    try:
+        transform, crs, (ny, nx) = grid_of(cube)
+        box = shapely.box(*array_bounds(ny, nx, transform))
+        extent = gpd.GeoSeries([box], crs=crs).to_crs(geo.STORE_CRS)
+    except Exception:  # noqa: BLE001 - an extent that cannot be projected: say the general reason
+        return None
+    shapes = gpd.GeoSeries(sites.geometry.values, crs=geo.STORE_CRS)
+    if shapes.intersects(extent.iloc[0]).any():
+        return None
+    hull = shapely.GeometryCollection(list(shapes.values)).convex_hull
+    a, b = shapely.ops.nearest_points(extent.iloc[0], hull)
+    km = pyproj.Geod(ellps="WGS84").inv(a.x, a.y, b.x, b.y)[2] / 1000.0
+    w, s, e, n = extent.total_bounds
+    return (f"the raster (longitude {w:.3f}..{e:.3f}, latitude {s:.3f}..{n:.3f}) covers none of the "
+            f"{len(sites)} sites, which lie about {km:,.0f} km away (is its CRS right, or is it of another region?)")
 
 
 def _qc(valid_fraction: np.ndarray, site_flags: pd.Series, min_valid: float) -> np.ndarray:
@@ -132,7 +181,7 @@ def ingest_raster(store: Store | Transaction, source: Any, *, indicator: str = "
     label = label or f"raster:{ind.code}"
     check_cube_options(cube_options)
     cube = source if isinstance(source, xr.DataArray) else open_cube(source, **cube_options)
-    name = Path(str(source)).name if not isinstance(source, xr.DataArray) else (cube.name or "cube")
+    name = _display_name(source, cube)
     sites = store.read("sites")
     if site_ids is not None:
         wanted = list(site_ids)
@@ -144,7 +193,7 @@ def ingest_raster(store: Store | Transaction, source: Any, *, indicator: str = "
                              method, progress=progress)
     outside = sorted(set(table.loc[table["flag"].str.contains("outside|empty"), "site_id"]))
     table = table[table["mean"].notna()].reset_index(drop=True)
-    refuse_empty_raster(cube, table, len(sites), name)
+    refuse_nothing_stored(cube, table, sites, name, label)
     bad = (table["mean"] < ind.low) | (table["mean"] > ind.high)
     if bad.any():
         first = table[bad].iloc[0]

@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .. import limits
 from ..errors import InputError, Issue
 from .cube import DATE_TAGS, _block_stack, _date_from_name, _expand, _spatial_chunks, parse_date
 from .indices import SpectralIndex, compute_index
@@ -213,6 +214,7 @@ def scan_scenes(paths: Sequence[Path], *, bands: Sequence[str] | None = None, se
         with src:
             if src.crs is None:
                 raise InputError(Issue("the raster has no CRS", source=str(path)))
+            limits.check_pixels(src.width, src.height, str(path))
             key = (src.width, src.height, tuple(round(v, 9) for v in src.transform[:6]), src.crs)
             if grid is None:
                 grid, first = key, path

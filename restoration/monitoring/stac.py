@@ -23,42 +23,67 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .. import limits
 from ..errors import InputError, Issue
 from .scenes import (LANDSAT_OLI_TOKENS, SENTINEL2_TOKENS, normalise_band, parse_bands,
                      sensor_scaling)
 
 
+#: how deep child links may nest in a catalogue (a loop of links is refused before this)
+MAX_CATALOGUE_DEPTH = 20
+
+
 def read_items(catalog: Any) -> list:
     """The STAC items of a catalogue / collection (recursively), an item collection, or one item
-    (path or URL or pystac object)."""
+    (path or URL or pystac object). A local file is read within :data:`restoration.limits.DOCUMENT_FILE`;
+    a catalogue whose child links loop back (a catalogue listing itself), an unreachable URL or a
+    damaged document is an InputError naming it."""
     import pystac
     if isinstance(catalog, pystac.ItemCollection):
         return list(catalog)
     if isinstance(catalog, pystac.Item):
         return [catalog]
     if isinstance(catalog, pystac.Catalog):
-        return list(catalog.get_items(recursive=True))
+        return _walk(catalog, set(), str(catalog.get_self_href() or catalog.id), 0)
     if isinstance(catalog, (list, tuple)):
         return [i for c in catalog for i in read_items(c)]
     text = str(catalog)
+    remote = text.startswith(("http://", "https://", "s3://"))
     try:
-        if not text.startswith(("http://", "https://", "s3://")):
-            with open(text, encoding="utf-8") as fh:
-                kind = json.load(fh).get("type")
-        else:
-            kind = None
+        kind = None if remote else json.loads(limits.read_bounded(text, limits.DOCUMENT_FILE, text)).get("type")
         if kind == "FeatureCollection":
             return list(pystac.ItemCollection.from_file(text))
         obj = pystac.read_file(text)
+        if isinstance(obj, pystac.Item):
+            return [obj]
+        items = _walk(obj, set(), text, 0)
+    except InputError:
+        raise
     except FileNotFoundError:
         raise InputError(Issue("STAC catalogue not found", source=text)) from None
-    except (json.JSONDecodeError, pystac.STACError, KeyError, ValueError) as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError, pystac.STACError, KeyError, ValueError, AttributeError) as exc:
         raise InputError(Issue(f"not a readable STAC catalogue, collection or item ({exc})", source=text)) from None
-    if isinstance(obj, pystac.Item):
-        return [obj]
-    items = list(obj.get_items(recursive=True))
+    except Exception as exc:  # noqa: BLE001 - network and I/O failures of every library pystac uses
+        what = "cannot fetch the STAC catalogue" if remote else "cannot read the STAC catalogue"
+        raise InputError(Issue(f"{what}: {type(exc).__name__}: {str(exc)[:300]}", source=text)) from None
     if not items:
         raise InputError(Issue("the STAC catalogue lists no items", source=text))
+    return items
+
+
+def _walk(catalog, seen: set, source: str, depth: int) -> list:
+    """The items of ``catalog`` and of its children, refusing a loop of child links and absurd depth."""
+    href = catalog.get_self_href() or f"{id(catalog)}"
+    if href in seen:
+        raise InputError(Issue(f"the STAC catalogue's child links loop back to {href} (a catalogue that lists "
+                               "itself or an ancestor); fix the links", source=source))
+    if depth > MAX_CATALOGUE_DEPTH:
+        raise InputError(Issue(f"the STAC catalogue nests more than {MAX_CATALOGUE_DEPTH} levels of child "
+                               "catalogues", source=source))
+    seen = seen | {href}
+    items = list(catalog.get_items())
+    for child in catalog.get_children():
+        items += _walk(child, seen, source, depth + 1)
     return items
 
 
@@ -114,6 +139,7 @@ def open_stac(catalog: Any, bands: str | Sequence[str], *, sensor: str = "auto",
         raise InputError(Issue(f"cannot load the STAC assets ({type(exc).__name__}: {exc})", source=label)) from None
     ds = ds.rename({keys[b]: b for b in wanted if keys[b] != b})
     ds = ds.rename({d: n for d, n in (("latitude", "y"), ("longitude", "x")) if d in ds.dims})
+    limits.check_pixels(ds.sizes["x"], ds.sizes["y"], label)
     times = pd.DatetimeIndex(ds["time"].values).normalize()
     ds = ds.assign_coords(time=times)
     first = items[0]

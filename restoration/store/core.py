@@ -26,6 +26,7 @@ from tqdm.auto import tqdm
 
 from .. import model
 from ..errors import ConflictError, InputError, Issue, NotFoundError, StoreError
+from ..system_errors import disk_full
 from .backend import Backend, plain
 from .backend import quote as _quote
 
@@ -630,7 +631,9 @@ class Store(_Reads):
             if getattr(backend, "is_busy", lambda e: True)(exc):
                 log.info("store busy: %s", exc)
                 raise ConflictError(_busy_message(self.location)) from exc
-            raise
+            raise disk_full(exc, self.location) or exc
+        except Exception as exc:
+            raise disk_full(exc, self.location) or exc
 
     @contextmanager
     def snapshot(self) -> Iterator["_Snapshot"]:

@@ -7,6 +7,7 @@ ledger's read-then-write decisions need nothing more. The file stays a plain Geo
 """
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import tempfile
@@ -22,6 +23,8 @@ from . import gpkg
 from .backend import Backend, SchemaOps, lock_timeout, quote
 from . import migrations as _migrations
 from .migrations import geometry_type_name, migrate
+
+log = logging.getLogger(__name__)
 
 
 class GpkgBackend(Backend):
@@ -61,10 +64,28 @@ class GpkgBackend(Backend):
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
-                    conn.execute("ROLLBACK")
+                    try:
+                        conn.execute("ROLLBACK")
+                    except sqlite3.Error:  # a connection a full disk left in error: recovered below
+                        pass
                 raise
         finally:
             conn.close()
+            self._roll_back_hot_journal()
+
+    def _roll_back_hot_journal(self) -> None:
+        """A write that failed on a full disk can leave the rollback journal behind (SQLite defers
+        the rollback to the next connection): roll it back now, so the file is as it was before."""
+        if not Path(f"{self.path}-journal").exists():
+            return
+        try:
+            conn = self._connect()
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            log.warning("%s: a failed write left its journal; the next access rolls it back", self.path)
 
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:

@@ -99,6 +99,11 @@ class PostgisBackend(Backend):
         self.url = url
         psycopg, _ = _driver()
         self._psycopg = psycopg
+        try:  # a malformed URL is the user's to fix, not a driver failure later
+            psycopg.conninfo.conninfo_to_dict(url)
+        except psycopg.Error as exc:
+            raise StoreError(f"{self.location}: not a valid database URL ({str(exc).strip()}); use "
+                             "postgresql://user@host:port/database (percent-encode special characters)") from None
         self.busy_errors = (psycopg.errors.LockNotAvailable, psycopg.errors.SerializationFailure,
                             psycopg.errors.DeadlockDetected)
         self.integrity_errors = (psycopg.errors.IntegrityError,)

@@ -23,7 +23,7 @@ def recovered(store, staff_data, tmp_path):
     site["ecosystem_type"], site["name"] = "forest", "<b>火烧迹地</b>"
     path = tmp_path / "bc06.gpkg"
     site.to_file(path)
-    import_file(store, "sites", path)
+    import_file(store, "sites", path, allow_outside=True)  # a site far outside the sample region
     ingest_scenes(store, DATA / "composites", bands="blue,green,red,nir,swir16,swir22", indices="NBR",
                   sensor="file", site_ids=["BC06"])
     return assess_recovery(store, "BC06", indicator="nbr", disturbance_year=2006, restoration_year=2007,

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -99,7 +100,7 @@ def test_cli_ingest_table_and_raster(store, capsys, tmp_path, sample_dir):
     assert len(table) == 30 * 24
 
 
-def test_raster_source_is_registered_and_maps_get_windows(store, tmp_path, synth):
+def test_raster_source_is_registered_and_maps_get_windows(store, tmp_path, synth, utm_sites):
     from restoration.monitoring import overlay
     src = store.get("raster_sources", "raster:ndvi")
     assert src["indicator"] == "ndvi" and src["n_dates"] == 24 and src["location"].endswith("*.tif")
@@ -113,8 +114,13 @@ def test_raster_source_is_registered_and_maps_get_windows(store, tmp_path, synth
     assert overlay.latest_raster_window(store, box, "ndvi")["time"] == "2026-10-15"
     assert overlay.latest_raster_window(store, tuple(sites.loc[["S020"]].total_bounds), "ndvi") is None
     assert overlay.raster_times(store, "evi") == []
-    # a UTM raster is shown in lon/lat: re-ingest a synthetic one under another label
-    synth.write_stack(tmp_path / "utm", synth.values())
+    # a UTM raster is shown in lon/lat: re-ingest a synthetic one under another label (over a
+    # site of its own: a raster that covers no site is refused)
+    from restoration import import_file
+    site = utm_sites.iloc[[0]].assign(site_id="UTM-A", role="monitoring_plot", ecosystem_type="forest", name="a")
+    site.to_file(tmp_path / "utm_site.geojson", driver="GeoJSON")
+    import_file(store, "sites", tmp_path / "utm_site.geojson", allow_outside=True)  # east of the sample region
+    synth.write_stack(tmp_path / "utm", np.clip(synth.values() / 1000.0, -1, 1))
     ingest_raster(store, tmp_path / "utm" / "*.tif", indicator="evi", label="raster:evi", min_valid_fraction=0)
     assert store.get("raster_sources", "raster:evi")["crs"] == "EPSG:32649"
     import pyproj

@@ -31,7 +31,7 @@ def bc_store(store, tmp_path):
     site["ecosystem_type"], site["name"] = "forest", "BC 2006 火烧迹地 wildfire"
     path = tmp_path / "bc06.gpkg"
     site.to_file(path)
-    import_file(store, "sites", path)
+    import_file(store, "sites", path, allow_outside=True)  # a site far outside the sample region
     return store
 
 

@@ -168,7 +168,7 @@ def test_cli_ingest_from_stac_and_missing_asset(store, tmp_path, synth, capsys):
                              "ecosystem_type": ["forest"], "name": ["STAC 试验场地"]},
                             geometry=[synth.pixel_box(2, 2, 10, 12)], crs=synth.UTM)
     site.to_file(tmp_path / "stac_site.gpkg")
-    import_file(store, "sites", tmp_path / "stac_site.gpkg")
+    import_file(store, "sites", tmp_path / "stac_site.gpkg", allow_outside=True)  # east of the sample region
 
     def run(*args):
         with pytest.raises(SystemExit) as exit_:
@@ -200,7 +200,7 @@ def test_all_masked_scenes_are_refused_naming_the_source(store, tmp_path, synth)
                              "ecosystem_type": ["forest"], "name": ["云下场地"]},
                             geometry=[synth.pixel_box(2, 2, 8, 8)], crs=synth.UTM)
     site.to_file(tmp_path / "m1.gpkg")
-    import_file(store, "sites", tmp_path / "m1.gpkg")
+    import_file(store, "sites", tmp_path / "m1.gpkg", allow_outside=True)  # east of the sample region
     qa = np.full((2, NY, NX), (1 << 3) | (1 << 1), dtype="uint16")  # cloud everywhere
     _landsat(tmp_path / "ls", synth, pd.to_datetime(["2024-06-01", "2024-07-03"]), qa)
     n = store.count("monitoring_series")

@@ -294,7 +294,7 @@ CASES = [
     ("--check on a good file writes nothing", ["import", "counties", "{d}/map_ok_counties.csv", "--crs",
                                                 "EPSG:4326", "--check"], 0, ""),
     # --- monitor ingest-raster ---------------------------------------------------------------
-    ("raster all NaN", ["monitor", "ingest-raster", "{d}/nan/*.tif"], 2, "every pixel of the raster is nodata or NaN"),
+    ("raster all NaN", ["monitor", "ingest-raster", "{d}/nan/*.tif"], 2, "every pixel of the raster is nodata, NaN"),
     ("raster all nodata", ["monitor", "ingest-raster", "{d}/nodata/*.tif"], 2, "every pixel of the raster is nodata"),
     ("raster corrupt", ["monitor", "ingest-raster", "{d}/corrupt/*.tif"], 2, "cannot open as a raster"),
     ("raster no match", ["monitor", "ingest-raster", "{d}/none/*.tif"], 2, "no files match"),
