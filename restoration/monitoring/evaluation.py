@@ -36,7 +36,6 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -134,7 +133,7 @@ class EffectEvaluation:
     samples: pd.DataFrame
     parameters: dict
     evaluation_id: str | None = None
-    evaluated_at: str = field(default_factory=lambda: datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"))
+    evaluated_at: str = field(default_factory=config.now_utc)
 
     @property
     def verdict_zh(self) -> str:

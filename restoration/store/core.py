@@ -14,7 +14,7 @@ import logging
 import math
 import os
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -24,7 +24,7 @@ import pandas as pd
 import shapely
 from tqdm.auto import tqdm
 
-from .. import model
+from .. import config, model
 from ..errors import ConflictError, InputError, Issue, NotFoundError, StoreError
 from .backend import Backend, plain
 from .backend import quote as _quote
@@ -35,7 +35,7 @@ CHUNK_ROWS = 2_000
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    return config.now_utc()
 
 
 def _json(value: Any) -> str | None:

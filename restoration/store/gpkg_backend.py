@@ -16,7 +16,7 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from .. import model
+from .. import config, model
 from ..errors import StoreError
 from . import gpkg
 from .backend import Backend, SchemaOps, lock_timeout, quote
@@ -105,10 +105,9 @@ class GpkgBackend(Backend):
     def after_write(self, conn, touched: set[str]) -> None:
         """Bump the store version; stamp ``gpkg_contents`` with the time and, for spatial layers,
         the extent read from the R-tree index (not by decoding every geometry)."""
-        from datetime import datetime, timezone
         conn.execute("UPDATE restoration_meta SET value = CAST(value AS INTEGER) + 1 "
                      "WHERE key = 'store_version'")
-        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        stamp = config.now_utc(gpkg.TIMESTAMP_FORMAT)
         for layer in touched | {"audit_log"}:
             extent = self.extent(conn, layer) if model.LAYERS[layer].geometry else None
             if extent:
