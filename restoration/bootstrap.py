@@ -3,21 +3,17 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import signal
-import tempfile
 import threading
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
-from . import config, io
+from . import config, files, io
 from .errors import StoreError
 from .importer import prepare
 from .store import Store, open_store
-from .store.core import owner_only
 from .store.postgis import is_url
 
 log = logging.getLogger(__name__)
@@ -80,37 +76,12 @@ def load_sample(store: Store, folder: Path, actor: str = "sample") -> dict[str, 
 
 
 _INIT_PREFIX = ".init-"
-_OWNER_FILE = "owner.pid"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's live process
-        return True
-    return True
 
 
 def remove_stale_init_dirs(folder: Path) -> list[Path]:
     """Remove ``.init-XXXX`` build folders left by an ``init`` that was killed (SIGKILL, power
     loss): those whose owner process is gone. A build still running is left alone."""
-    removed = []
-    for d in Path(folder).glob(f"{_INIT_PREFIX}*"):
-        if not d.is_dir():
-            continue
-        try:
-            owner = int((d / _OWNER_FILE).read_text().strip())
-        except (OSError, ValueError):
-            owner = None
-        if owner is not None and owner != os.getpid() and _alive(owner):
-            continue
-        if owner is None and time.time() - d.stat().st_mtime < 3600:
-            continue  # a build that has not written its owner file yet (or a foreign folder): wait
-        shutil.rmtree(d, ignore_errors=True)
-        removed.append(d)
-    return removed
+    return files.remove_stale_builds(Path(folder), _INIT_PREFIX)
 
 
 @contextmanager
@@ -135,29 +106,17 @@ def _interruptible():
             signal.signal(sig, handler)
 
 
-_STOP_SIGNALS = tuple(s for s in (getattr(signal, n, None) for n in ("SIGINT", "SIGTERM", "SIGHUP")) if s)
-
-
-def _block_signals():
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
-        return None
-    return signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
-
-
-def _unblock_signals(previous) -> None:
-    if previous is not None:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
 def init_store(path: Path | str, *, from_sample: bool = True, sample: Path | None = None) -> Store:
     """Create a new store at ``path`` — a GeoPackage path or a ``postgresql://`` URL — refused if
     one exists there, filled from the sample if asked.
 
     In a database the store is created in one transaction and the sample loaded in another (a
-    failure leaves the empty store). A GeoPackage is built in a temporary ``.init-XXXX`` folder beside ``path`` and moved into place
-    at the end, so an interrupted build never leaves a half-filled store behind; the folder is
-    removed when the build ends or is interrupted (Ctrl+C, SIGTERM), and folders left by a killed
-    build are removed by the next ``init``.
+    failure leaves the empty store). A GeoPackage's data folder is created (owner-only) when
+    missing — an existing folder is left as it is — and the store is built in a temporary
+    ``.init-XXXX`` folder beside ``path`` and moved into place at the end
+    (:func:`restoration.files.write_file`), so an interrupted build never leaves a half-filled
+    store behind; the folder is removed when the build ends or is interrupted (Ctrl+C, SIGTERM),
+    and folders left by a killed build are removed by the next ``init``.
     """
     if is_url(path):
         store = _new_database_store(str(path))
@@ -167,23 +126,16 @@ def init_store(path: Path | str, *, from_sample: bool = True, sample: Path | Non
     path = Path(path)
     if path.exists():
         raise StoreError(f"{path}: a store already exists; remove it or choose another --data folder")
-    owner_only(path.parent, 0o700)  # the data folder: owner only
-    remove_stale_init_dirs(path.parent)
+    files.make_folder(path.parent, field="--data")  # the data folder: created owner-only
+
+    def build(tmp: Path) -> None:
+        store = open_store(tmp)
+        if from_sample:
+            load_sample(store, sample or sample_source(path.parent))
+        store.close()
+
     with _interruptible():
-        # no signal between creating the folder and entering the try: it is delivered inside it
-        blocked = _block_signals()
-        tmp_dir = tempfile.mkdtemp(prefix=_INIT_PREFIX, dir=path.parent)
-        try:
-            (Path(tmp_dir) / _OWNER_FILE).write_text(str(os.getpid()))
-            _unblock_signals(blocked)
-            tmp = Path(tmp_dir) / path.name
-            store = open_store(tmp)
-            if from_sample:
-                load_sample(store, sample or sample_source(path.parent))
-            os.replace(tmp, path)
-        finally:
-            shutil.rmtree(tmp_dir, ignore_errors=True)
-            _unblock_signals(blocked)  # (if the try failed before unblocking: after the clean-up)
+        files.write_file(path, build, replace=False, prefix=_INIT_PREFIX)
     return open_store(path, create=False)
 
 

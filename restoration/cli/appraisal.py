@@ -17,10 +17,11 @@ from pathlib import Path
 import click
 
 from . import _context
+from .types import OutputFile
 from .cases import _actor, _store
 
 _FILE = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
-_OUT = click.Path(dir_okay=False, writable=True, path_type=Path)
+_OUT = OutputFile(path=True)
 
 
 def _emit(result, as_json: bool, xlsx: Path | None, pdf: Path | None = None, writer=None, pdf_writer=None) -> None:
