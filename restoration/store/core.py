@@ -24,7 +24,7 @@ import pandas as pd
 import shapely
 from tqdm.auto import tqdm
 
-from .. import config, model
+from .. import config, files, model
 from ..errors import ConflictError, InputError, Issue, NotFoundError, StoreError
 from .backend import Backend, plain
 from .backend import quote as _quote
@@ -700,6 +700,16 @@ def _backend_for(location: str | os.PathLike) -> Backend:
     return GpkgBackend(Path(location))
 
 
+def store_exists(location: str | os.PathLike) -> bool:
+    """Whether a store (a file at the path, a store's tables in the database) is at ``location``."""
+    return _backend_for(location).exists()
+
+
+def location_name(location: str | os.PathLike) -> str:
+    """``location`` as messages show it (a database URL without its password)."""
+    return _backend_for(location).location
+
+
 def create_store(location: str | os.PathLike, fill: Callable[[Transaction], None] | None = None, *,
                  actor: str = "system") -> Store:
     """Create a new store at ``location`` (refused if one exists), filled by ``fill(tx)`` in the
@@ -720,7 +730,8 @@ def create_store(location: str | os.PathLike, fill: Callable[[Transaction], None
 def open_store(location: str | os.PathLike, *, create: bool = True, upgrade: bool = True) -> Store:
     """Open the store at ``location``: a GeoPackage path, or a ``postgresql://`` URL.
 
-    A missing store is created (all layers, empty) unless ``create`` is False. An older store is
+    A missing store is created (all layers, empty) unless ``create`` is False — a GeoPackage's data
+    folder with it, owner-only, when missing (an existing folder is left as it is). An older store is
     migrated to the current schema in one transaction (unless ``upgrade`` is False). Something
     that is not a store of this platform, or a store written by a newer version, is refused.
     """
@@ -728,6 +739,8 @@ def open_store(location: str | os.PathLike, *, create: bool = True, upgrade: boo
     if not backend.exists():
         if not create:
             raise StoreError(f"{backend.location}: no store here; run `restoration init` first")
+        if getattr(backend, "path", None) is not None:
+            files.make_folder(backend.path.parent)  # the data folder
         backend.create()
         log.info("created store %s", backend.location)
         return Store(backend)
