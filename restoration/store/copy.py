@@ -9,6 +9,7 @@ import numpy as np
 import shapely
 from tqdm.auto import tqdm
 
+from .. import files
 from ..errors import StoreError
 from . import migrations
 from .backend import quote
@@ -49,8 +50,11 @@ def copy_store(src: str | os.PathLike, dst: str | os.PathLike, *, actor: str = "
                 len(source.schema_history()) != len(migrations.MIGRATIONS):
             raise StoreError(f"{source.location}: schema v{source.schema_version} is not the current one "
                              f"(v{migrations.LATEST}); run `restoration db upgrade` on it first")
-        if _backend_for(dst).exists():
-            raise StoreError(f"{_backend_for(dst).location}: a store already exists there; copy into a new "
+        backend = _backend_for(dst)
+        if getattr(backend, "path", None) is not None:  # a new file: not over a file, link, device, folder
+            files.check_destination(backend.path, replace=False)
+        if backend.exists():
+            raise StoreError(f"{backend.location}: a store already exists there; copy into a new "
                              "GeoPackage path or an empty database")
         report = CopyReport(source.location, "")
         # one consistent snapshot of the source, even while others write to it
