@@ -48,6 +48,8 @@ FOLDER_MODE = 0o700
 OWNER_FILE = "owner.pid"
 #: a build folder without an owner file is left this long (it may be being created)
 STALE_SECONDS = 3600
+#: characters of the destination's name in its build folder's name (file names end at 255 bytes)
+_PREFIX_CHARS = 60
 
 _KINDS = ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a character device"),
           (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"))
@@ -121,7 +123,7 @@ def write_file(path: str | os.PathLike, write: Callable[[Path], Any], *, field: 
     it was. ``prefix``: the build folder's name prefix (default ``.<name>.partial-``).
     """
     path = check_destination(path, field=field, replace=replace)
-    prefix = prefix or f".{path.name}.partial-"
+    prefix = prefix or f".{path.name[:_PREFIX_CHARS]}.partial-"  # (a long name still leaves room)
     remove_stale_builds(path.parent, prefix)
     try:
         with build_folder(path.parent, prefix) as folder:

@@ -55,6 +55,7 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 #: characters an .xlsx file cannot hold (XML 1.0 control characters)
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _MAX_WIDTH, _MIN_WIDTH, _WIDTH_ROWS = 60, 8, 200
+_BOLD = Font(bold=True)
 
 #: a sheet: one table, or several blocks one under the other (a text is a caption line)
 Sheet = Union[pd.DataFrame, Sequence[Union[pd.DataFrame, str]]]
@@ -156,22 +157,25 @@ def _number_text(v: Any) -> str:
 
 
 # -- workbooks ---------------------------------------------------------------------------------------
-def _cell(ws, value: Any, bold: bool = False) -> WriteOnlyCell:
-    """One cell of a plain value (:func:`plain_value`)."""
+def _cell(ws, value: Any, bold: bool = False) -> Any:
+    """What a row holds for a plain value (:func:`plain_value`): the value itself where openpyxl
+    writes it as it is (numbers, dates — with a date format —, booleans, ordinary text), a cell
+    typed as text with the quote prefix for a formula-like text (openpyxl would make "=…" a
+    formula), a styled cell for a header."""
     if isinstance(value, str):
-        cell = WriteOnlyCell(ws, value=None)
-        cell.value = _xlsx_text(value)
-        cell.data_type = "s"  # a text cell: openpyxl would make "=…" a formula
+        value = _xlsx_text(value)
+        if not formula_like(value) and not bold:
+            return value
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"  # text, never a formula
         if formula_like(value):
             cell.quotePrefix = True  # and editing it keeps it text
+    elif not bold:
+        return value
     else:
         cell = WriteOnlyCell(ws, value=value)
-        if isinstance(value, _dt.datetime):
-            cell.number_format = "yyyy-mm-dd hh:mm:ss"
-        elif isinstance(value, _dt.date):
-            cell.number_format = "yyyy-mm-dd"
     if bold:
-        cell.font = Font(bold=True)
+        cell.font = _BOLD
     return cell
 
 

@@ -40,6 +40,12 @@ def test_a_new_file_is_owner_only_and_a_shared_folder_keeps_its_mode(tmp_path):
     assert [p.name for p in shared.iterdir()] == ["report.csv"]  # no build folder left
 
 
+def test_a_long_file_name_is_written(tmp_path):
+    name = "案" * 80 + ".xlsx"  # 245 bytes: its build folder's name must still fit
+    assert files.write_bytes(tmp_path / name, b"x").read_bytes() == b"x"
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
 def test_replacing_a_file_is_all_or_nothing(tmp_path):
     target = tmp_path / "book.xlsx"
     files.write_bytes(target, b"old")
