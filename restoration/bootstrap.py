@@ -118,12 +118,12 @@ def init_store(path: Path | str, *, from_sample: bool = True, sample: Path | Non
 
     In a database the schema and the sample are written in one transaction: a failure or a
     killed process leaves the database as it was (no empty store that blocks the retry). A
-    GeoPackage's data folder is created (owner-only) when
-    missing — an existing folder is left as it is — and the store is built in a temporary
-    ``.init-XXXX`` folder beside ``path`` and moved into place at the end
-    (:func:`restoration.files.write_file`), so an interrupted build never leaves a half-filled
-    store behind; the folder is removed when the build ends or is interrupted (Ctrl+C, SIGTERM),
-    and folders left by a killed build are removed by the next ``init``.
+    GeoPackage's data folder is created (owner-only) when missing — an existing folder is left as
+    it is — and the store is built in a temporary ``.init-XXXX`` folder beside ``path`` and moved
+    into place at the end (:func:`restoration.files.write_file`), so an interrupted build never
+    leaves a half-filled store behind; the folder is removed when the build ends or is
+    interrupted (Ctrl+C, SIGTERM), and folders left by a killed build are removed by the next
+    ``init``.
     """
     if is_url(path):
         folder = (sample or sample_source(config.data_dir())) if from_sample else None

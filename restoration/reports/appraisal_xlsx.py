@@ -70,6 +70,11 @@ def abatement_sheets(result) -> dict[str, pd.DataFrame]:
             "说明 Notes": pd.DataFrame(notes, columns=["项目 item", "内容 value"])}
 
 
+def write_restoration_cost_xlsx(result, path: str | Path) -> Path:
+    """Workbook of one restoration-cost estimate (sheets 方案比选 Options, 措施 Measures)."""
+    return write_workbook(path, {"方案比选 Options": result.options, "措施 Measures": result.measures})
+
+
 def _none_sheet(text: str) -> pd.DataFrame:
     return pd.DataFrame({"说明 note": [text]})
 

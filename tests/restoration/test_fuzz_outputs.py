@@ -26,6 +26,13 @@ WATER = {"standard": "gbt39793_2", "discharge": {"amount": 12000, "unit": "m3", 
          "unit_cost": {"value": 3.5, "basis": "survey", "source": "调查"},
          "coefficients": {"alpha": {"value": 1.5, "source": "表1"}, "omega": {"value": 1.25, "source": "表5"},
                           "tau": {"exceedance": {"measured": 350, "limit": 100}}}}
+_LEVELS = {"start_year": 2025, "end_year": 2060, "area_unit": "mu", "levels": [[2025, 0], [2032, 1]]}
+OPTIONS = {"title": "=HYPERLINK(\"http://evil/\")", "contingency_rate": 0.05,
+           "equivalence": {"schema_version": 1, "method": "service", "base_year": 2024, "discount_rate": 0.03,
+                           "injury": {"area": 20, "area_unit": "mu", "start_year": 2023, "end_year": 2035,
+                                      "levels": [[2023, 0], [2035, 1]]}},
+           "options": [{"name": "原位补植", "measures": [{"name": "苗木", "quantity": 1200, "unit": "株", "unit_cost": 35}],
+                        "replacement": _LEVELS}]}
 
 #: (name, argv with {dst} = the destination without suffix, suffix, the option named in messages)
 OUTPUTS = [
@@ -44,6 +51,8 @@ OUTPUTS = [
     ("appraisal workbook", ["appraisal", "workbook", "GX-2025-002", "--out", "{dst}"], ".xlsx", "--out"),
     ("appraisal abatement --xlsx", ["appraisal", "abatement", "{inputs}/ab.json", "--xlsx", "{dst}"], ".xlsx",
      "--xlsx"),
+    ("appraisal restoration-cost --xlsx", ["appraisal", "restoration-cost", "{inputs}/options.json", "--xlsx",
+                                           "{dst}"], ".xlsx", "--xlsx"),
     ("appraisal abatement --pdf", ["appraisal", "abatement", "{inputs}/ab.json", "--pdf", "{dst}"], ".pdf", "--pdf"),
     ("equivalence --xlsx", ["equivalence", "run", "{inputs}/scenario.json", "--xlsx", "{dst}"], ".xlsx", "--xlsx"),
     ("equivalence --pdf", ["equivalence", "run", "{inputs}/scenario.json", "--pdf", "{dst}"], ".pdf", "--pdf"),
@@ -97,6 +106,7 @@ def out_store(request, tmp_path_factory, _sample_store_template, sample_dir):
     data = tmp_path_factory.mktemp("outdata")
     inputs = tmp_path_factory.mktemp("outinputs")
     (inputs / "ab.json").write_text(json.dumps(WATER, ensure_ascii=False), encoding="utf-8")
+    (inputs / "options.json").write_text(json.dumps(OPTIONS, ensure_ascii=False), encoding="utf-8")
     (inputs / "scenario.json").write_text(json.dumps(json.loads(REF.read_text("utf-8"))["scenario"]), "utf-8")
     if request.param == "postgis":
         location = new_pg_database(request, "sample")
@@ -174,3 +184,31 @@ def test_into_a_shared_folder_only_the_new_file_appears_owner_only(out_store, tm
     assert {k: after[k] for k in before} == before  # 1777 kept, the other file untouched
     if name != "db copy":
         assert _listing(data) == data_before, f"{name}: the data folder changed (the store file's mode too)"
+
+
+def test_the_corpus_covers_every_output_option():
+    """Every option that names a file to write is an ``OutputFile`` (checked before any work)
+    and is in ``OUTPUTS``; a new one must be added there."""
+    import click
+
+    from restoration.cli import cli
+    from restoration.cli.types import OutputFile
+
+    def walk(cmd, path):
+        for p in cmd.params:
+            yield path, p
+        if isinstance(cmd, click.Group):
+            for name, sub in cmd.commands.items():
+                yield from walk(sub, path + (name,))
+    params = list(walk(cli, ()))
+    typed = {(" ".join(path), p.opts[0]) for path, p in params if isinstance(p.type, OutputFile)}
+    covered = set()
+    for _, argv, _, option in OUTPUTS:
+        words = [a for a in argv if not a.startswith(("{", "-")) and a not in ("cases", "sites")][:2]
+        covered.add((" ".join(w for w in words if not w.startswith("GX-")), option))
+    missing = {(cmd, opt) for cmd, opt in typed if not any(cmd.startswith(c) and opt == o for c, o in covered)}
+    assert not missing, missing
+    loose = [(" ".join(path), p.name) for path, p in params
+             if p.name in ("out", "xlsx", "pdf") and not isinstance(p.type, OutputFile)
+             and not (path == ("sample", "build"))]  # the sample's --out is a folder it creates
+    assert not loose, loose
