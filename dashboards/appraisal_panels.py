@@ -112,12 +112,13 @@ def implied_class(amount_yuan: float, lang: str) -> str:
 
 def downloads(result, lang: str) -> None:
     from restoration.reports.appraisal_pdf import abatement_pdf
-    from restoration.reports.appraisal_xlsx import write_abatement_xlsx
+    from restoration.reports.appraisal_xlsx import abatement_sheets
+    from restoration.workbook import workbook_bytes
     left, right = st.columns(2)
-    with tempfile.TemporaryDirectory() as tmp:
-        x = write_abatement_xlsx(result, Path(tmp) / "abatement.xlsx")
-        left.download_button(t("ap.download_xlsx", lang), x.read_bytes(), file_name="abatement.xlsx",
-                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    left.download_button(t("ap.download_xlsx", lang), workbook_bytes(abatement_sheets(result)),
+                         file_name="abatement.xlsx",
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    with tempfile.TemporaryDirectory() as tmp:  # reportlab writes a file: a private folder, then the bytes
         p = abatement_pdf(result, Path(tmp) / "abatement.pdf")
         right.download_button(t("ap.download_pdf", lang), p.read_bytes(), file_name="abatement.pdf",
                               mime="application/pdf")
@@ -153,12 +154,11 @@ def record_on_case(result, lang: str) -> None:
                                    request_id=request)
             st.success(t("ap.recorded", lang, id=row["appraisal_id"], case=case_id,
                          amount=money(row["amount_yuan"], lang)))
-        from restoration.reports.appraisal_xlsx import write_case_appraisal_xlsx
-        with tempfile.TemporaryDirectory() as tmp:
-            book = write_case_appraisal_xlsx(data.store(), case_id, Path(tmp) / f"{case_id}-appraisal.xlsx")
-            st.download_button(t("ap.download_case_book", lang), book.read_bytes(),
-                               file_name=f"{case_id}-appraisal.xlsx", key="ap_case_book",
-                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        from restoration.reports.appraisal_xlsx import case_appraisal_sheets
+        from restoration.workbook import workbook_bytes
+        st.download_button(t("ap.download_case_book", lang), workbook_bytes(case_appraisal_sheets(data.store(), case_id)),
+                           file_name=f"{case_id}-appraisal.xlsx", key="ap_case_book",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def amount_source(case_id: str, lang: str) -> None:

@@ -9,10 +9,11 @@ are dropped.
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import xstatic.pkg.leaflet as xs_leaflet
+
+from restoration import files
 
 STATIC_DIR = Path(__file__).with_name("static")
 URL_PREFIX = "/app/static"
@@ -21,14 +22,16 @@ LEAFLET_FILES = ("leaflet.js", "leaflet.css", "images/layers.png", "images/layer
 
 
 def ensure_static() -> Path:
-    """Copy Leaflet from the installed xstatic package into the static folder (once)."""
+    """Copy Leaflet from the installed xstatic package into the static folder (once). These are
+    public code files served to every browser, so they are readable by all (0644, folders 0755),
+    unlike the platform's data files."""
     target = STATIC_DIR / "leaflet"
     source = Path(xs_leaflet.BASE_DIR)
     for name in LEAFLET_FILES:
         dst = target / name
         if not dst.exists() or dst.stat().st_size != (source / name).stat().st_size:
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source / name, dst)
+            files.make_folder(dst.parent, mode=0o755)
+            files.write_bytes(dst, (source / name).read_bytes(), mode=0o644)
     return target
 
 

@@ -5,7 +5,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from restoration.cases.register import export_register
+from restoration.cases.register import register_xlsx as _register_xlsx
 from restoration.reports.case_report import case_report_html
 from restoration.reports.layers import export_layers_gpkg
 from restoration.store import Store
@@ -15,12 +15,11 @@ GPKG = "application/geopackage+sqlite3"
 
 
 def register_xlsx(store: Store, today: date) -> bytes:
-    with tempfile.TemporaryDirectory() as tmp:
-        return export_register(store, Path(tmp) / "register.xlsx", today=today).read_bytes()
+    return _register_xlsx(store, today=today)
 
 
 def layers_gpkg(store: Store) -> bytes:
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp:  # GDAL writes a file: a private folder, then the bytes
         return export_layers_gpkg(store, Path(tmp) / "layers.gpkg").read_bytes()
 
 

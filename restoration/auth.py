@@ -30,7 +30,6 @@ import logging
 import os
 import re
 import secrets
-import tempfile
 import time
 import unicodedata
 from contextlib import contextmanager
@@ -41,7 +40,7 @@ from typing import Iterator
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from . import access
+from . import access, files
 from .errors import InputError, Issue, NotFoundError
 from .messages import Message
 
@@ -118,10 +117,8 @@ def session_valid(signed_in_at: float, last_seen: float, now: float | None = Non
 
 # -- files ----------------------------------------------------------------------------------------
 def secure_dir(path: Path) -> Path:
-    """Create the data folder owner-only (0700), or tighten one we own."""
-    from .store.core import owner_only
-    owner_only(Path(path), 0o700)
-    return Path(path)
+    """The data folder, created owner-only (0700) when missing; an existing one is left as it is."""
+    return files.make_folder(path)
 
 
 def _load(path: Path, empty: dict) -> dict:
@@ -135,11 +132,7 @@ def _load(path: Path, empty: dict) -> dict:
 
 def _save(path: Path, data: dict) -> None:
     secure_dir(path.parent)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")  # mkstemp: 0600 from the start
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=2)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    files.write_text(path, json.dumps(data, ensure_ascii=False, indent=2))  # owner-only, atomic
 
 
 @contextmanager
@@ -147,7 +140,7 @@ def _locked(data_dir: Path) -> Iterator[None]:
     """One writer of the users and sign-in files at a time (threads and processes)."""
     secure_dir(Path(data_dir))
     lock = Path(data_dir) / ".users.lock"
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = files.open_lock(lock)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

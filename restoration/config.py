@@ -7,13 +7,15 @@ GeoPackage ``platform.gpkg`` in the data folder (the default, with no configurat
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 STORE_FILE = "platform.gpkg"
 ENV_VAR = "RESTORATION_DATA"
 DB_ENV_VAR = "RESTORATION_DB"
 DEFAULT_DIR = "restoration-data"
+#: how the audit log, ``updated_at`` and other stored UTC times are written (ISO 8601, seconds)
+UTC_FORMAT = "%Y-%m-%dT%H:%M:%S"
 
 
 def data_dir(explicit: str | os.PathLike | None = None) -> Path:
@@ -46,3 +48,12 @@ def today() -> date:
     set — for reproducible demos and tests of a fixed sample — else the real date."""
     fixed = os.environ.get("RESTORATION_TODAY")
     return date.fromisoformat(fixed) if fixed else date.today()
+
+
+def now_utc(fmt: str = UTC_FORMAT) -> str:
+    """The current time in UTC as the store writes it (``UTC_FORMAT``, e.g.
+    ``2026-11-20T08:15:00``): audit entries, ``updated_at``, ingest, evaluation and ledger times.
+    ``fmt``: another ``strftime`` format where a file format prescribes one (the GeoPackage's
+    ``last_change``). Always the real clock — ``RESTORATION_TODAY`` fixes the date deadlines are
+    computed for, not when a change happened."""
+    return datetime.now(timezone.utc).strftime(fmt)

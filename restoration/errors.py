@@ -18,6 +18,14 @@ class Issue:
     row: int | None = None  # 1-based row (CSV: line number in the file)
     field: str | None = None
     row_label: str = "row"  # "line" for CSV files, "feature" for vector files
+    #: set on a count that stands for problems not listed one by one ("... and 9,800 more rows"):
+    #: the rows they are in, one problem each, so a summary of the summary counts them all
+    hidden_rows: tuple[int, ...] | None = None
+
+    @property
+    def problems(self) -> int:
+        """How many problems this issue stands for: 1, or one per hidden row of a count."""
+        return 1 if self.hidden_rows is None else len(self.hidden_rows)
 
     def __str__(self) -> str:
         where = []
@@ -53,11 +61,16 @@ class InputError(RestorationError):
         super().__init__(self._text())
 
     def _text(self, limit: int = 30) -> str:
-        lines = [str(i) for i in self.issues[:limit]]
-        if len(self.issues) > limit:
-            rest = self.issues[limit:]
+        shown, rest = self.issues[:limit], self.issues[limit:]
+        lines = [str(i) for i in shown]
+        if rest:
+            # a count beyond a per-problem cap stands for its hidden rows, not for one problem
+            seen = {(i.source, i.row) for i in shown if i.row is not None}
             rows = {(i.source, i.row) for i in rest if i.row is not None}
-            lines.append(f"... and {len(rest)} more problems" + (f" in {len(rows)} more rows" if rows else ""))
+            rows |= {(i.source, r) for i in rest for r in (i.hidden_rows or ())}
+            n_rows = len(rows - seen)
+            lines.append(f"... and {sum(i.problems for i in rest):,} more problems"
+                         + (f" in {n_rows:,} more rows" if n_rows else ""))
         return "\n".join(lines)
 
 
@@ -114,3 +127,8 @@ class InsufficientCapacityError(RestorationError):
     def __init__(self, message):
         self.message = message
         super().__init__(str(message))
+
+
+class DiskFullError(ResourceError):
+    """No space left on the device (or a quota reached) while writing a file: nothing was
+    written. A :class:`ResourceError` (exit code 2): the machine refused, not the input."""

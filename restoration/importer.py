@@ -14,7 +14,7 @@ import pandas as pd
 from . import columns, io, model, plausibility
 from .errors import InputError, Issue
 from .store import Store, Transaction
-from .validate import ROWS_PER_PROBLEM, Partial, as_text, sort_issues, validate_frame
+from .validate import ROWS_PER_PROBLEM, Partial, as_text, more_rows, sort_issues, validate_frame
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +68,7 @@ def check_references(store: Store | Transaction, layer: str, frame: pd.DataFrame
         for pos in positions[:ROWS_PER_PROBLEM]:
             issues.append(Issue(message(pos), source=src, row=int(pos) + start, field=column, row_label=label))
         if len(positions) > ROWS_PER_PROBLEM:
-            issues.append(Issue(f"... and {len(positions) - ROWS_PER_PROBLEM} more rows with the same problem "
-                                f"in field '{column}'", source=src, field=column))
+            issues.append(more_rows(positions[ROWS_PER_PROBLEM:] + start, column, src))
 
     if spec.key and spec.key in frame.columns:
         ids = _raw_ids(frame, spec.key)

@@ -1,7 +1,7 @@
-"""Reading input files and writing exports. Files in, frames out; the store is not touched here.
+"""Reading input files. Files in, frames out; the store is not touched here.
 
 Inputs: GeoJSON, GeoPackage, Shapefile (vector, via pyogrio), CSV (with a ``wkt`` column or
-``lon``/``lat`` columns for geometries), Excel. Exports: GeoPackage, GeoJSON, CSV, Excel.
+``lon``/``lat`` columns for geometries), Excel. Exports are :mod:`restoration.exports`.
 """
 from __future__ import annotations
 
@@ -279,91 +279,4 @@ def _table_geometry(frame: pd.DataFrame, crs, source: str, mapping: dict[str, st
     out = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=crs))
     out.attrs.update(attrs)
     out.attrs["read_issues"] = issues
-    return out
-
-
-#: at most this many distinct keys of ``attributes`` become columns of an export
-MAX_ATTRIBUTE_COLUMNS = 50
-
-
-def expand_attributes(frame: pd.DataFrame) -> pd.DataFrame:
-    """The per-row ``attributes`` (extra columns of imported files) as columns again, named as in
-    the user's file (``attributes.<name>`` where that clashes with a field); left as one JSON
-    column when there are more than MAX_ATTRIBUTE_COLUMNS distinct names."""
-    if "attributes" not in frame.columns:
-        return frame
-    values = frame["attributes"]
-    keys: list[str] = []
-    for v in values:
-        if isinstance(v, dict):
-            keys.extend(k for k in v if k not in keys)
-    if not keys:
-        return frame.drop(columns="attributes")
-    if len(keys) > MAX_ATTRIBUTE_COLUMNS:
-        return frame
-    out = frame.drop(columns="attributes")
-    for k in keys:
-        name = k if k not in out.columns else f"attributes.{k}"
-        out[name] = [v.get(k) if isinstance(v, dict) else None for v in values]
-    return out
-
-
-def to_crs_for_export(frame: pd.DataFrame, crs: str | None) -> tuple[pd.DataFrame, str | None]:
-    """Geometries in ``crs`` for an export: an EPSG/PROJ CRS (reprojected), or GCJ-02 / BD-09 for
-    Chinese web maps (the file is then labelled EPSG:4326 — these have no code — and the returned
-    note says so)."""
-    if crs is None or not isinstance(frame, gpd.GeoDataFrame):
-        return frame, None
-    target = geo.parse_crs(crs)
-    if isinstance(target, str):
-        from .chinese_crs import transform_geometries
-        out = frame.to_crs(geo.STORE_CRS)
-        out = out.set_geometry(gpd.GeoSeries(transform_geometries(out.geometry.to_numpy(), target, inverse=False),
-                                             index=out.index, crs=geo.STORE_CRS))
-        return out, (f"坐标 coordinates written in {target} for Chinese web maps; the file is labelled EPSG:4326 "
-                     f"because {target} has no EPSG code — do not use it as WGS 84")
-    return frame.to_crs(target), None
-
-
-def export_frame(frame: pd.DataFrame, out: str | Path, layer: str) -> Path:
-    """Write a layer to GeoPackage, GeoJSON, CSV (geometry as WKT) or Excel, by suffix."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    suffix = out.suffix.lower()
-    flat = expand_attributes(frame.copy())
-    for col in flat.columns:
-        if flat[col].map(lambda v: isinstance(v, (bytes, bytearray, memoryview))).any():
-            # binary content (attachments) stays in the store; the export says what is there
-            flat[col] = flat[col].map(lambda v: f"<{len(v)} bytes>" if v is not None else None)
-            continue
-        if col != getattr(flat, "_geometry_column_name", None) and flat[col].map(
-                lambda v: isinstance(v, (list, dict))).any():
-            flat[col] = flat[col].map(lambda v: json.dumps(v, ensure_ascii=False)
-                                      if isinstance(v, (list, dict)) else v)
-    is_geo = isinstance(flat, gpd.GeoDataFrame)
-    if suffix == ".gpkg" and "fid" in flat.columns:
-        # GDAL takes a 'fid' column as the feature id, which must be an integer (an empty
-        # layer reads back with an untyped column)
-        flat["fid"] = pd.to_numeric(flat["fid"]).astype("int64")
-    if suffix == ".gpkg":
-        if not is_geo:
-            pyogrio.write_dataframe(gpd.GeoDataFrame(flat), out, layer=layer, driver="GPKG")
-        else:
-            pyogrio.write_dataframe(flat, out, layer=layer, driver="GPKG")
-    elif suffix in (".geojson", ".json"):
-        if not is_geo:
-            raise InputError(Issue(f"layer '{layer}' has no geometry; export it as .csv or .xlsx",
-                                   source=str(out)))
-        pyogrio.write_dataframe(flat, out, driver="GeoJSON")
-    elif suffix == ".csv":
-        if is_geo:
-            flat = pd.DataFrame(flat.assign(wkt=flat.geometry.to_wkt()).drop(columns=flat.geometry.name))
-        flat.to_csv(out, index=False, encoding="utf-8-sig")
-    elif suffix == ".xlsx":
-        if is_geo:
-            flat = pd.DataFrame(flat.assign(wkt=flat.geometry.to_wkt()).drop(columns=flat.geometry.name))
-        flat.to_excel(out, index=False, sheet_name=layer[:31])
-    else:
-        raise InputError(Issue(f"unsupported export type '{suffix}'; use .gpkg, .geojson, .csv or .xlsx",
-                               source=str(out)))
     return out

@@ -84,15 +84,23 @@ class _Locator:
         for pos in positions[:ROWS_PER_PROBLEM]:
             issues.append(self.issue(pos, field, message(pos)))
         if len(positions) > ROWS_PER_PROBLEM:
-            issues.append(Issue(f"... and {len(positions) - ROWS_PER_PROBLEM} more rows with the same "
-                                f"problem in field '{field}'", source=self.source, field=field))
+            issues.append(more_rows([int(p) + self.start for p in positions[ROWS_PER_PROBLEM:]], field,
+                                    self.source))
+
+
+def more_rows(rows, field: str | None, source: str | None, what: str = "the same problem") -> Issue:
+    """The count that follows ROWS_PER_PROBLEM listed rows: one issue standing for one problem
+    in each of ``rows`` (the row numbers the user sees), so the error's own summary counts them."""
+    rows = tuple(int(r) for r in rows)
+    return Issue(f"... and {len(rows):,} more rows with {what} in field '{field}'", source=source, field=field,
+                 hidden_rows=rows)
 
 
 def sort_issues(issues: list[Issue]) -> list[Issue]:
-    """File-level problems first, then by row (each row's problems together), stable otherwise."""
+    """File-level problems first, then by row (each row's problems together), stable otherwise;
+    the counts of unlisted rows last."""
     def key(i: Issue):
-        count = i.row is None and str(i.message).startswith("... and")  # "... and N more rows": after the rows
-        return (2 if count else int(i.row is not None), i.row if i.row is not None else 0)
+        return (2 if i.hidden_rows is not None else int(i.row is not None), i.row if i.row is not None else 0)
     return sorted(issues, key=key)
 
 

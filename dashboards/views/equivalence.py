@@ -1,6 +1,4 @@
 """Equivalence calculator (等值计算): an interactive scenario editor with live results."""
-import tempfile
-from pathlib import Path
 
 import streamlit as st
 import yaml
@@ -66,10 +64,8 @@ if result is not None:
         right.caption(T("eq.credit_table"))
         right.dataframe(panels.yearly_view(result.credit_yearly, L), hide_index=True, width="stretch")
 
-    from restoration.reports.equivalence_xlsx import write_equivalence_xlsx  # noqa: E402
-    with tempfile.TemporaryDirectory() as tmp:
-        path = write_equivalence_xlsx(result, Path(tmp) / "equivalence.xlsx")
-        st.download_button(T("eq.download_xlsx"), path.read_bytes(), file_name="equivalence.xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                           icon=":material/download:")
+    from restoration.reports.equivalence_xlsx import equivalence_xlsx  # noqa: E402
+    st.download_button(T("eq.download_xlsx"), equivalence_xlsx(result), file_name="equivalence.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       icon=":material/download:")
 panels.case_link(scenario, result, L)

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import logging
 import math
-from datetime import datetime, timezone
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from .. import config
 from ..errors import InputError, InsufficientCapacityError, Issue, NotFoundError
 from ..messages import Message, Term
 from ..store import Store, Transaction
@@ -36,7 +36,7 @@ DECIMALS = 6  # amounts are stored rounded to 1e-6 of the unit, so sums stay exa
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    return config.now_utc()
 
 
 def _tolerance(capacity: float) -> float:

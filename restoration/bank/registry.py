@@ -29,7 +29,7 @@ import shapely
 from .. import config
 from ..errors import InputError, Issue
 from ..importer import prepare_rows, read_mapped
-from ..validate import ROWS_PER_PROBLEM, Partial, sort_issues
+from ..validate import ROWS_PER_PROBLEM, Partial, more_rows, sort_issues
 from ..model import ProjectStatus
 from ..store import Store, Transaction
 from .. import access
@@ -61,15 +61,16 @@ def _capped(found: list[tuple[int, str, str]], frame: pd.DataFrame, source: str 
     at = _where(frame, source)
     src = source or frame.attrs.get("source")
     issues: list[Issue] = []
-    per_field: dict[str, int] = {}
+    per_field: dict[str, list[int]] = {}
     for pos, fld, msg in found:
-        per_field[fld] = per_field.get(fld, 0) + 1
-        if per_field[fld] <= ROWS_PER_PROBLEM:
-            issues.append(at(pos, fld, msg))
-    for fld, n in per_field.items():
-        if n > ROWS_PER_PROBLEM:
-            issues.append(Issue(f"... and {n - ROWS_PER_PROBLEM} more rows with a problem in field '{fld}'",
-                                source=src, field=fld))
+        issue = at(pos, fld, msg)
+        rows = per_field.setdefault(fld, [])
+        rows.append(issue.row)
+        if len(rows) <= ROWS_PER_PROBLEM:
+            issues.append(issue)
+    for fld, rows in per_field.items():
+        if len(rows) > ROWS_PER_PROBLEM:
+            issues.append(more_rows(rows[ROWS_PER_PROBLEM:], fld, src, "a problem"))
     return issues
 
 

@@ -7,6 +7,7 @@ and writes only through its methods). See docs/cases.md, "Procedure".
 """
 from __future__ import annotations
 
+import io
 import json
 import zipfile
 from datetime import date, timedelta
@@ -16,8 +17,10 @@ from typing import Any, Mapping, Sequence
 import pandas as pd
 
 from ..errors import InputError, Issue
+from ..files import write_bytes
 from ..messages import Message
 from ..store import Store
+from ..workbook import csv_bytes, write_workbook
 from .events import event_label
 from .procedure_rules import COMMENT_DOCUMENTS, DISCLOSURE_ITEMS, LEVELS, POLICE_ACTIONS, SHARE_DIRECTIONS, SHARED_ITEMS
 from .rules import Profile
@@ -605,11 +608,8 @@ def export_assessment(store: Store, path: str | Path, *, start: date | None = No
     about = pd.DataFrame([{"indicator": v[i], "field": k} for k, v in ASSESSMENT_COLUMNS.items()] +
                          [{"indicator": "统计期 period" if i == 0 else "period",
                            "field": f"{frame.attrs['start']} – {frame.attrs['end']}"}])
-    path = Path(path)
-    with pd.ExcelWriter(path, engine="openpyxl") as xl:
-        shown.to_excel(xl, sheet_name="考核指标" if i == 0 else "indicators", index=False)
-        about.to_excel(xl, sheet_name="说明" if i == 0 else "about", index=False)
-    return path
+    sheets = {"考核指标" if i == 0 else "indicators": shown, "说明" if i == 0 else "about": about}
+    return write_workbook(path, sheets)
 
 
 # -- case archive (档案) ---------------------------------------------------------------------------
@@ -624,7 +624,7 @@ def _csv(frame: pd.DataFrame) -> bytes:
         elif frame[c].map(lambda v: isinstance(v, (dict, list))).any():
             frame[c] = frame[c].map(lambda v: json.dumps(v, ensure_ascii=False, default=str)
                                     if isinstance(v, (dict, list)) else v)
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return csv_bytes(frame)
 
 
 def _safe(name: str) -> str:
@@ -633,10 +633,16 @@ def _safe(name: str) -> str:
 
 
 def export_archive(store: Store, case_id: str, path: str | Path, today: date | None = None) -> Path:
-    """The case archive (档案) as one ZIP file: ``index.csv`` lists every record and attachment
-    (kind, id, date, title, file inside the archive), then the case record (JSON), its events
-    (CSV, with each event's details), classifications, modes, ledger, effect evaluations, sites,
-    the audit trail and every attachment as its own file."""
+    """Write the case archive (:func:`archive_bytes`) to ``path`` (.zip)."""
+    return write_bytes(path, archive_bytes(store, case_id, today))
+
+
+def archive_bytes(store: Store, case_id: str, today: date | None = None) -> bytes:
+    """The case archive (档案) as one ZIP file's bytes: ``index.csv`` lists every record and
+    attachment (kind, id, date, title, file inside the archive), then the case record (JSON), its
+    events (CSV, with each event's details), classifications, modes, ledger, effect evaluations,
+    sites, the audit trail and every attachment as its own file. Tables are CSV files whose text
+    cells never become spreadsheet formulas."""
     from .records import case_record
     rec = case_record(store, case_id, today)
     evs = store.read("case_events", case_id=case_id)
@@ -674,16 +680,9 @@ def export_archive(store: Store, case_id: str, path: str | Path, today: date | N
         add(name, bytes(r["data"]), "attachment", str(r["fid"]), None,
             f"{r['name']} ({r['mime']}, {int(r['size_bytes'])} bytes, event {int(r['event_fid'])})")
     idx = pd.DataFrame(index, columns=["kind", "record_id", "date", "title", "file"])
-    path = Path(path)
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        z.writestr("index.csv", idx.to_csv(index=False).encode("utf-8-sig"))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("index.csv", csv_bytes(idx))
         for name, data in files.items():
             z.writestr(name, data)
-    return path
-
-
-def archive_bytes(store: Store, case_id: str, today: date | None = None) -> bytes:
-    """:func:`export_archive` as bytes (for a download button)."""
-    import tempfile
-    with tempfile.TemporaryDirectory() as tmp:
-        return export_archive(store, case_id, Path(tmp) / "archive.zip", today).read_bytes()
+    return buffer.getvalue()

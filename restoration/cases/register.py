@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..messages import Message
 from ..errors import InputError
 from ..model import CASES
 from ..store import Store
 from .funds import summarise
 from .records import all_deadlines, list_cases, profile_for, profile_problem
 from .. import config
+from ..workbook import workbook_bytes, write_workbook
 
 _HEAD = {
     "stage_zh": "办理阶段（中文）", "class_zh": "案件类别（中文）", "damage_wan_yuan": "损害数额（万元）",
@@ -66,21 +66,19 @@ def register_tables(store: Store, today: date | None = None) -> dict[str, pd.Dat
             "资金 funds": pd.DataFrame(money), "规则 rules": rules}
 
 
+def register_sheets(store: Store, today: date | None = None) -> dict[str, pd.DataFrame]:
+    """The workbook's sheets with bilingual headings (messages — deadline sources, notes — as
+    their text), ready for :mod:`restoration.workbook`."""
+    return {name: table.rename(columns={c: _heading(c) for c in table.columns})
+            for name, table in register_tables(store, today).items()}
+
+
+def register_xlsx(store: Store, today: date | None = None) -> bytes:
+    """The register workbook as .xlsx bytes (the dashboard's download)."""
+    return workbook_bytes(register_sheets(store, today))
+
+
 def export_register(store: Store, path: str | Path, today: date | None = None) -> Path:
     """Write the register workbook to ``path`` (.xlsx)."""
-    path = Path(path)
-    tables = register_tables(store, today)
-    with pd.ExcelWriter(path, engine="openpyxl") as xl:
-        for name, table in tables.items():
-            table = table.copy()
-            for col in table.columns[table.dtypes == object]:  # messages (deadline sources, notes) as text
-                table[col] = table[col].map(lambda v: str(v) if isinstance(v, Message) else v)
-            out = table.rename(columns={c: _heading(c) for c in table.columns})
-            out.to_excel(xl, sheet_name=name[:31], index=False)
-            sheet = xl.sheets[name[:31]]
-            sheet.freeze_panes = "A2"
-            for i, col in enumerate(out.columns, 1):
-                width = max([len(str(col))] + [len(str(v)) for v in out[col].head(200)]) + 2
-                sheet.column_dimensions[sheet.cell(1, i).column_letter].width = min(width, 60)
-    return path
+    return write_workbook(path, register_sheets(store, today))
 

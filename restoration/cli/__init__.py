@@ -18,6 +18,7 @@ from .. import __version__, config
 from ..errors import InputError, Issue, RestorationError
 from ..system_errors import explain
 from . import _context
+from .types import OutputFile
 
 _DEBUG_ENV = "RESTORATION_DEBUG"
 
@@ -129,7 +130,7 @@ def import_(ctx: click.Context, layer: str, file: str, crs: str | None, map_text
 
 @cli.command()
 @click.argument("layer")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
+@click.option("--out", "out", required=True, type=OutputFile(),
               help="Output file: .gpkg, .geojson, .csv or .xlsx.")
 @click.option("--crs", default=None,
               help="Write coordinates in this CRS (default EPSG:4326); GCJ-02 or BD-09 for Chinese web maps.")
@@ -137,10 +138,10 @@ def import_(ctx: click.Context, layer: str, file: str, crs: str | None, map_text
 def export(ctx: click.Context, layer: str, out: str, crs: str | None) -> None:
     """Export LAYER to a GeoPackage, GeoJSON, CSV or Excel file (extra columns of imported files
     come back as columns)."""
-    from ..io import export_frame, to_crs_for_export
+    from ..exports import export_frame, to_crs_for_export
     frame = _store(ctx).read(layer)
     frame, note = to_crs_for_export(frame, crs)
-    path = export_frame(frame, out, layer)
+    path = export_frame(frame, out, layer, field="--out")
     if note:
         click.echo(f"  {note}")
     click.echo(f"已导出 exported {len(frame)} rows of {layer} to {path}")

@@ -17,10 +17,11 @@ from pathlib import Path
 import click
 
 from . import _context
+from .types import OutputFile
 from .cases import _actor, _store
 
 _FILE = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
-_OUT = click.Path(dir_okay=False, writable=True, path_type=Path)
+_OUT = OutputFile(path=True)
 
 
 def _emit(result, as_json: bool, xlsx: Path | None, pdf: Path | None = None, writer=None, pdf_writer=None) -> None:
@@ -59,11 +60,8 @@ def abatement_cmd(file: Path, as_json: bool, xlsx: Path | None, pdf: Path | None
 def restoration_cost_cmd(file: Path, as_json: bool, xlsx: Path | None) -> None:
     """修复费用法 restoration-cost estimate of every option in FILE, compared with their equivalence result."""
     from ..appraisal import estimate_restoration_cost_file
-    from ..reports.appraisal_xlsx import _atomic_write
-
-    def writer(r, out):
-        return _atomic_write(out, {"方案比选 Options": r.options, "措施 Measures": r.measures})
-    _emit(estimate_restoration_cost_file(file), as_json, xlsx, writer=writer)
+    from ..reports.appraisal_xlsx import write_restoration_cost_xlsx
+    _emit(estimate_restoration_cost_file(file), as_json, xlsx, writer=write_restoration_cost_xlsx)
 
 
 @appraisal_group.command("population")

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from . import _context
-from .types import Number
+from .types import Number, OutputFile
 from .. import limits
 from ..errors import InputError, Issue
 
@@ -116,31 +116,29 @@ def import_(file: str, crs: str | None, map_text: str | None, map_file: str | No
 
 
 @bank_group.command("export")
-@click.option("--out", required=True, type=click.Path(dir_okay=False),
+@click.option("--out", required=True, type=OutputFile(),
               help="Excel workbook (.xlsx: bank, allocations, ledger, escrow, status history) or .gpkg/.geojson/.csv.")
 def export(out: str) -> None:
     """Export the bank with allocated/remaining (and, to Excel, the ledger)."""
     from ..bank import bank_table, ledger_table, status_history
-    from ..io import export_frame
+    from ..bank._common import json_safe
+    from ..exports import export_frame
+    from ..workbook import write_workbook
     store = _store()
     table = bank_table(store)
     path = Path(out)
     if path.suffix.lower() == ".xlsx":
-        import pandas as pd
-        from ..bank._common import json_safe
         sheets = {"bank": table.drop(columns="geometry"), "allocations": store.read("bank_allocations"),
                   "ledger": ledger_table(store), "escrow": store.read("escrow"),
                   "status_history": status_history(store)}
-        with pd.ExcelWriter(path) as xl:
-            for name, frame in sheets.items():
-                frame = frame.copy()
-                for col in frame.columns:
-                    if frame[col].map(lambda v: isinstance(v, (list, dict))).any():
-                        frame[col] = frame[col].map(lambda v: json.dumps(json_safe(v), ensure_ascii=False)
-                                                    if isinstance(v, (list, dict)) else v)
-                frame.to_excel(xl, sheet_name=name, index=False)
+        for frame in sheets.values():  # lists and mappings as JSON of plain values (NaN as text)
+            for col in frame.columns:
+                if frame[col].map(lambda v: isinstance(v, (list, dict))).any():
+                    frame[col] = frame[col].map(lambda v: json.dumps(json_safe(v), ensure_ascii=False)
+                                                if isinstance(v, (list, dict)) else v)
+        write_workbook(path, sheets, field="--out")
     else:
-        export_frame(table, path, "bank_projects")
+        export_frame(table, path, "bank_projects", field="--out")
     click.echo(f"已导出 exported {len(table)} projects to {path}")
 
 

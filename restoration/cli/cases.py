@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from . import _context
-from .types import Number, VocabChoice
+from .types import Number, OutputFile, VocabChoice
 from .. import limits
 from ..errors import InputError, Issue
 from ..model import CaseClass, Stage
@@ -471,7 +471,7 @@ def check_cmd(today) -> None:
 
 
 @case_group.command("export")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Excel file (.xlsx).")
+@click.option("--out", "out", required=True, type=OutputFile(), help="Excel file (.xlsx).")
 @_today_opt
 def export_cmd(out, today) -> None:
     """Export the case register (cases, deadlines, overdue, funds, rules) to Excel."""

@@ -12,6 +12,8 @@ import click
 
 from equivalence import run_scenario
 
+from .types import OutputFile
+
 
 @click.group("equivalence")
 def equivalence_group() -> None:
@@ -21,9 +23,9 @@ def equivalence_group() -> None:
 @equivalence_group.command("run")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the full result as one JSON object on stdout.")
-@click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, writable=True, path_type=Path), default=None,
+@click.option("--xlsx", "xlsx", type=OutputFile(path=True), default=None,
               help="Also write an Excel workbook (sheets Inputs, Debit, Credit, Result, Uncertainty).")
-@click.option("--pdf", "pdf", type=click.Path(dir_okay=False, writable=True, path_type=Path), default=None,
+@click.option("--pdf", "pdf", type=OutputFile(path=True), default=None,
               help="Also write a printable PDF calculation sheet (Chinese font embedded).")
 @click.option("--draws", type=click.IntRange(min=0), default=None,
               help="Monte Carlo draws (overrides uncertainty.draws; 0 turns Monte Carlo off).")

@@ -7,7 +7,7 @@ import click
 import pandas as pd
 
 from . import _context
-from .types import Number
+from .types import Number, OutputFile
 
 
 def _store():
@@ -33,8 +33,8 @@ def _print_table(frame: pd.DataFrame, columns: list[str]) -> None:
 
 
 def _export(frame: pd.DataFrame, out: str, layer: str) -> None:
-    from ..io import export_frame
-    path = export_frame(frame, out, layer)
+    from ..exports import export_frame
+    path = export_frame(frame, out, layer, field="--out")
     click.echo(f"已导出 exported {len(frame)} rows to {path}")
 
 
@@ -186,7 +186,7 @@ def ingest_table_cmd(file, source, replace, map_text, map_file, check) -> None:
 
 @monitor_group.command("zonal")
 @click.argument("pattern")
-@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Output .csv or .xlsx.")
+@click.option("--out", required=True, type=OutputFile(), help="Output .csv or .xlsx.")
 @click.option("--stats", default="mean,count,valid_fraction", show_default=True,
               help="Comma-separated: mean, median, min, max, std, count, valid_fraction.")
 @click.option("--method", type=click.Choice(["center", "coverage"]), default="center", show_default=True)
@@ -209,7 +209,7 @@ def zonal_cmd(pattern, out, stats, method, sites_file) -> None:
 @click.option("--today", default=None, help="Evaluate as of this date (default today).")
 @click.option("--window-days", default=90, show_default=True, type=click.IntRange(1, 36500), help="Days of observations averaged as 'current'.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--out", default=None, type=click.Path(dir_okay=False), help="Also write .csv or .xlsx.")
+@click.option("--out", default=None, type=OutputFile(), help="Also write .csv or .xlsx.")
 def progress_cmd(case_id, today, window_days, as_json, out) -> None:
     """Restoration progress against plan per site and indicator, with status."""
     from ..monitoring.progress import progress_table
@@ -249,7 +249,7 @@ def alerts_cmd(case_id, today, as_json) -> None:
 @click.option("--min-samples", default=8, show_default=True, type=click.IntRange(min=1), help="HJ 25.5: statistical rule from this many samples.")
 @click.option("--reference-share", default=None, type=Number(0, 1, min_open=True),
               help="Vegetation: pass at this share (0–1] of the reference site.")
-@click.option("--out", default=None, type=click.Path(dir_okay=False), help="Export .xlsx, .json or .csv.")
+@click.option("--out", default=None, type=OutputFile(), help="Export .xlsx, .json or .csv.")
 @click.option("--no-save", is_flag=True, help="Do not store the evaluation with the case.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def evaluate_cmd(case_id, as_of, window_days, n_last, min_samples, reference_share, out, no_save, as_json) -> None:

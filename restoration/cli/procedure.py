@@ -11,6 +11,7 @@ import click
 
 from .cases import _actor, _actor_opt, _json_opt, _json_out, _store, _today, _today_opt, case_group
 from ..errors import InputError, Issue
+from .types import OutputFile
 
 
 def _date(value: str | None, flag: str) -> date | None:
@@ -160,7 +161,7 @@ def fund_use_cmd(case_id, as_json) -> None:
 @case_group.command("assessment")
 @click.option("--from", "start", default=None, help="Period start YYYY-MM-DD.")
 @click.option("--to", "end", default=None, help="Period end YYYY-MM-DD (default: today).")
-@click.option("--out", default=None, type=click.Path(dir_okay=False), help="Write an Excel workbook (.xlsx).")
+@click.option("--out", default=None, type=OutputFile(), help="Write an Excel workbook (.xlsx).")
 @click.option("--lang", default="zh", type=click.Choice(["zh", "en"]))
 @_today_opt
 @_json_opt
@@ -184,7 +185,7 @@ def assessment_cmd(start, end, out, lang, today, as_json) -> None:
 
 @case_group.command("archive")
 @click.argument("case_id")
-@click.option("--out", required=True, type=click.Path(dir_okay=False), help="ZIP file.")
+@click.option("--out", required=True, type=OutputFile(), help="ZIP file.")
 @_today_opt
 def archive_cmd(case_id, out, today) -> None:
     """The case archive (档案) as one ZIP file with an index of every record and attachment."""

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import math
 from enum import Enum
+from pathlib import Path
 
 import click
+
+from .. import files
+from ..errors import InputError
 
 
 class Number(click.ParamType):
@@ -77,6 +81,25 @@ class VocabChoice(click.ParamType):
             shown = text[:100].encode("unicode_escape").decode("ascii") if not text.isprintable() else text[:100]
             self.fail(f"'{shown}' is not one of: {self.choices_text()}", param, ctx)
         return code
+
+
+class OutputFile(click.ParamType):
+    """A file the command writes, checked before any work as :mod:`restoration.files` will
+    write it: its folder must exist, and an existing entry there must be a regular file — a
+    device (``/dev/full``), FIFO, socket, folder or symbolic link is refused (exit code 2,
+    naming the argument). ``path=True`` converts to :class:`~pathlib.Path`."""
+
+    name = "file"
+
+    def __init__(self, *, path: bool = False):
+        self.path = path
+
+    def convert(self, value, param, ctx):
+        try:
+            files.check_destination(value)
+        except InputError as exc:
+            self.fail(str(exc), param, ctx)
+        return Path(value) if self.path else str(value)
 
 
 def require_known(value: str | None, known, option: str, what: str) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import __version__
+from .. import __version__, config
 from ..errors import InputError, Issue
 from ..store import Store
 from ..validate import validate_frame
@@ -201,7 +201,7 @@ def save_assessment(store: Store, result: RecoveryAssessment, *, actor: str = "c
             "series": result.series.to_dict("records"), "metrics": result.metrics,
             "pixel_map": result.pixel_map, "parameters": {"notes": result.notes},
             "software_version": __version__, "actor": actor,
-            "assessed_at": pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%dT%H:%M:%S")}])
+            "assessed_at": config.now_utc()}])
         clean = validate_frame("recovery_assessments", record, source="recovery").frame
         tx.insert("recovery_assessments", clean, action="recovery assessment")
     return result.assessment_id

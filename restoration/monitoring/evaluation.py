@@ -36,7 +36,6 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +45,10 @@ import pandas as pd
 from .. import config
 from .. import __version__, access
 from ..errors import InputError, Issue
+from ..files import write_text
 from ..store import Store
 from ..validate import validate_frame
+from ..workbook import write_csv, write_workbook
 from .indicators import INDICATORS, canonical_code, direction_of
 from .series import read_series
 
@@ -134,7 +135,7 @@ class EffectEvaluation:
     samples: pd.DataFrame
     parameters: dict
     evaluation_id: str | None = None
-    evaluated_at: str = field(default_factory=lambda: datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"))
+    evaluated_at: str = field(default_factory=config.now_utc)
 
     @property
     def verdict_zh(self) -> str:
@@ -151,34 +152,32 @@ class EffectEvaluation:
         """Write the evaluation: ``.xlsx`` (sheets 总体结论 summary, 分指标 indicators, 样品 samples),
         ``.json`` or ``.csv`` (the indicator table)."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         suffix = path.suffix.lower()
         if suffix == ".json":
-            path.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-        elif suffix == ".csv":
-            self.indicators.drop(columns=["evidence"]).to_csv(path, index=False, encoding="utf-8-sig")
-        elif suffix == ".xlsx":
-            summary = pd.DataFrame([
-                ("案件编号 case", self.case_id), ("评估编号 evaluation", self.evaluation_id),
-                ("评估基准日 as of", self.as_of), ("总体结论 verdict", f"{self.verdict_zh} {self.verdict}"),
-                ("评估指标数 indicators", len(self.indicators)),
-                ("达标 passed", int((self.indicators["passed"] == True).sum())),  # noqa: E712
-                ("未达标 failed", int((self.indicators["passed"] == False).sum())),  # noqa: E712
-                ("评估时间 evaluated at (UTC)", self.evaluated_at), ("软件版本 software", __version__),
-                ("浓度类指标依据 concentration rule", f"{HJ25_5} {HJ25_5_TITLE}"),
-                ("参数 parameters", json.dumps(self.parameters, ensure_ascii=False)),
-            ], columns=["项目 item", "内容 value"])
-            table = self.indicators.copy()
-            table["evidence"] = table["evidence"].map(lambda e: json.dumps(e, ensure_ascii=False, default=str))
-            samples = self.samples.copy()
-            samples["time"] = samples["time"].astype(str)
-            with pd.ExcelWriter(path) as xl:
-                summary.to_excel(xl, sheet_name="总体结论 summary", index=False)
-                table.to_excel(xl, sheet_name="分指标 indicators", index=False)
-                samples.to_excel(xl, sheet_name="样品 samples", index=False)
-        else:
-            raise InputError(Issue(f"unsupported export type '{suffix}'; use .xlsx, .json or .csv", source=str(path)))
-        return path
+            return write_text(path, json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str))
+        if suffix == ".csv":
+            return write_csv(path, self.indicators.drop(columns=["evidence"]))
+        if suffix == ".xlsx":
+            return write_workbook(path, self.sheets())
+        raise InputError(Issue(f"unsupported export type '{suffix}'; use .xlsx, .json or .csv", source=str(path)))
+
+    def sheets(self) -> dict[str, pd.DataFrame]:
+        """The evaluation workbook's sheets: 总体结论 summary, 分指标 indicators, 样品 samples."""
+        summary = pd.DataFrame([
+            ("案件编号 case", self.case_id), ("评估编号 evaluation", self.evaluation_id),
+            ("评估基准日 as of", self.as_of), ("总体结论 verdict", f"{self.verdict_zh} {self.verdict}"),
+            ("评估指标数 indicators", len(self.indicators)),
+            ("达标 passed", int((self.indicators["passed"] == True).sum())),  # noqa: E712
+            ("未达标 failed", int((self.indicators["passed"] == False).sum())),  # noqa: E712
+            ("评估时间 evaluated at (UTC)", self.evaluated_at), ("软件版本 software", __version__),
+            ("浓度类指标依据 concentration rule", f"{HJ25_5} {HJ25_5_TITLE}"),
+            ("参数 parameters", json.dumps(self.parameters, ensure_ascii=False)),
+        ], columns=["项目 item", "内容 value"])
+        table = self.indicators.copy()
+        table["evidence"] = table["evidence"].map(lambda e: json.dumps(e, ensure_ascii=False, default=str))
+        samples = self.samples.copy()
+        samples["time"] = samples["time"].astype(str)
+        return {"总体结论 summary": summary, "分指标 indicators": table, "样品 samples": samples}
 
 
 def _verdict(passed: pd.Series, due: pd.Series) -> str:

@@ -31,8 +31,8 @@ import shapely.ops
 import xarray as xr
 from rasterio.transform import array_bounds
 
+from .. import config, model
 from .. import geometry as geo
-from .. import model
 from ..errors import InputError, Issue
 from ..store import Store, Transaction
 from ..validate import validate_frame
@@ -90,7 +90,7 @@ def register_source(tx: Transaction, label: str, indicator: str, source: Any, cu
               "n_dates": len(times), "first_date": times.min().strftime("%Y-%m-%d"),
               "last_date": times.max().strftime("%Y-%m-%d"),
               "crs": crs.to_string() if crs is not None else None, "method": method,
-              "ingested_at": pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%dT%H:%M:%S")}
+              "ingested_at": config.now_utc()}
     known = tx.keys("raster_sources")
     if label in known:
         tx.update("raster_sources", label, {k: v for k, v in record.items() if k != "source"},

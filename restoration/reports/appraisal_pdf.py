@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from ..files import write_file
 
 FONT_CANDIDATES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
                    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
@@ -104,18 +105,9 @@ def write_calculation_pdf(title: str, formula_lines: list[str], table_header: li
     if notes:
         story.append(p("说明 Notes", sub))
         story += [p("• " + n) for n in notes]
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".pdf", dir=path.parent)
-    os.close(fd)
-    try:
-        SimpleDocTemplate(tmp, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
-                          bottomMargin=15 * mm, title=title, author="restoration-platform").build(story)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_file(path, lambda tmp: SimpleDocTemplate(
+        str(tmp), pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=15 * mm,
+        title=title, author="restoration-platform").build(story))
 
 
 def abatement_pdf(result, path: str | Path) -> Path:

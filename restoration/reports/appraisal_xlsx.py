@@ -7,19 +7,19 @@
   restoration options and costs, 4 等值分析 equivalence, 5 不确定性 uncertainty, and 6 依据
   sources & software version. Sheets without data say so in words (never blank, never ``None``).
 
-Files are written to a temporary name and moved into place (no half-written workbook).
+Files are written through :mod:`restoration.workbook` (built beside the destination and moved into
+place; text cells never become formulas).
 """
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ..model import AppraisalMethod, CaseClass, Stage
+from ..workbook import write_workbook
 
 CASE_SHEETS = ("1 损害确认", "2 损害量化", "3 修复方案与费用", "4 等值分析", "5 不确定性", "6 依据与版本")
 
@@ -28,26 +28,6 @@ _TABLE_HEADERS = {"step": "步骤 step", "symbol": "符号 symbol", "name_zh": "
                   "origin": "取值方式 origin"}
 _STEP = {"input": "输入 input", "intermediate": "中间量 intermediate", "result": "结果 result"}
 _ORIGIN = {"input": "鉴定人输入 appraiser input", "table": "系数表 coefficient table", "computed": "计算 computed"}
-
-
-def _atomic_write(path: Path, sheets: dict[str, pd.DataFrame]) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-            for name, df in sheets.items():
-                df.to_excel(xw, sheet_name=name[:31], index=False)
-                ws = xw.sheets[name[:31]]
-                for col in ws.columns:
-                    width = max(len(str(c.value)) if c.value is not None else 0 for c in col)
-                    ws.column_dimensions[col[0].column_letter].width = min(60, max(10, width * 1.2))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def _yes(v: bool) -> str:
@@ -66,6 +46,11 @@ def abatement_table(d: dict[str, Any]) -> pd.DataFrame:
 def write_abatement_xlsx(result, path: str | Path) -> Path:
     """Workbook of one imputed-abatement calculation (sheets 计算 Calculation, 单位成本 UnitCost,
     说明 Notes)."""
+    return write_workbook(path, abatement_sheets(result))
+
+
+def abatement_sheets(result) -> dict[str, pd.DataFrame]:
+    """The sheets of :func:`write_abatement_xlsx` (for :func:`restoration.workbook.workbook_bytes`)."""
     d = result.to_dict()
     notes = [("方法 method", f"{d['standard_label_zh']} {d['standard_label_en']}"),
              ("公式 formula", f"{d['formula']}; {d['gamma_form']}"),
@@ -81,8 +66,13 @@ def write_abatement_xlsx(result, path: str | Path) -> Path:
         "chosen": "采用 chosen"})
     if "采用 chosen" in alts:
         alts["采用 chosen"] = alts["采用 chosen"].map({True: "是 yes", False: "否 no"})
-    return _atomic_write(Path(path), {"计算 Calculation": abatement_table(d), "单位成本 UnitCost": alts,
-                                      "说明 Notes": pd.DataFrame(notes, columns=["项目 item", "内容 value"])})
+    return {"计算 Calculation": abatement_table(d), "单位成本 UnitCost": alts,
+            "说明 Notes": pd.DataFrame(notes, columns=["项目 item", "内容 value"])}
+
+
+def write_restoration_cost_xlsx(result, path: str | Path) -> Path:
+    """Workbook of one restoration-cost estimate (sheets 方案比选 Options, 措施 Measures)."""
+    return write_workbook(path, {"方案比选 Options": result.options, "措施 Measures": result.measures})
 
 
 def _none_sheet(text: str) -> pd.DataFrame:
@@ -91,6 +81,11 @@ def _none_sheet(text: str) -> pd.DataFrame:
 
 def write_case_appraisal_xlsx(store, case_id: str, path: str | Path) -> Path:
     """One workbook per case in appraisal-report order (see the module docstring)."""
+    return write_workbook(path, case_appraisal_sheets(store, case_id))
+
+
+def case_appraisal_sheets(store, case_id: str) -> dict[str, pd.DataFrame]:
+    """The sheets of :func:`write_case_appraisal_xlsx`, in report order."""
     from ..appraisal.records import amount_provenance, list_appraisals
     case = store.get("cases", case_id)
     prov = amount_provenance(store, case)
@@ -165,4 +160,4 @@ def write_case_appraisal_xlsx(store, case_id: str, path: str | Path) -> Path:
         [("软件 software", "restoration-platform"), ("版本 version", __version__),
          ("系数表 coefficients", "restoration/appraisal/coefficients/abatement.toml (每个取值附来源与核实标记 each value with source and verified flag)"),
          ("方法说明 methods", "docs/appraisal.md")], columns=["项目 item", "内容 value"])
-    return _atomic_write(Path(path), sheets)
+    return sheets

@@ -2,20 +2,22 @@
 
 Sheets: ``Inputs``, ``Debit`` (yearly), ``Credit`` (yearly), ``Result``, ``Uncertainty``. Column
 headers are bilingual and carry their unit, e.g. ``贴现权重 weight (-)``,
-``贡献 contribution (ha·yr)``. The file is written to a temporary name and moved into place, so
-a failed export never leaves a half-written workbook.
+``贡献 contribution (ha·yr)``. The file is written through :mod:`restoration.workbook` (built
+beside the destination and moved into place, so a failed export never leaves a half-written
+workbook; text cells never become formulas).
 """
 from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Mapping
 
 import pandas as pd
 
 from equivalence.result import METHOD_LABELS, EquivalenceResult
+
+from ..workbook import workbook_bytes, write_workbook
 
 SHEETS = ("Inputs", "Debit", "Credit", "Result", "Uncertainty")
 
@@ -130,16 +132,19 @@ def _uncertainty_frames(result: EquivalenceResult) -> tuple[pd.DataFrame, pd.Dat
     return summary, sens
 
 
-def _autowidth(ws) -> None:
-    for col in ws.columns:
-        width = max((len(str(c.value)) if c.value is not None else 0) for c in col)
-        ws.column_dimensions[col[0].column_letter].width = min(max(10, width + 2), 60)
-
-
 def write_equivalence_xlsx(result: EquivalenceResult, path: str | os.PathLike) -> Path:
     """Write ``result`` to an Excel workbook at ``path`` (.xlsx) and return the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_workbook(path, equivalence_sheets(result))
+
+
+def equivalence_xlsx(result: EquivalenceResult) -> bytes:
+    """The workbook of :func:`write_equivalence_xlsx` as bytes (a download button)."""
+    return workbook_bytes(equivalence_sheets(result))
+
+
+def equivalence_sheets(result: EquivalenceResult) -> dict[str, Any]:
+    """The workbook's sheets (``SHEETS``); the uncertainty sheet holds the one-at-a-time
+    sensitivity table under its summary, with a caption."""
     debit = result.debit_yearly.rename(columns=_headers(result, "debit"))
     if result.credit_yearly is not None:
         credit = result.credit_yearly.rename(columns=_headers(result, "credit"))
@@ -149,25 +154,8 @@ def write_equivalence_xlsx(result: EquivalenceResult, path: str | os.PathLike) -
             f"required scale = debit value / unit cost ({result.credit_per_unit:,.2f} "
             f"yuan per {result.scale_unit})"]})
     summary, sens = _uncertainty_frames(result)
-
-    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-            _inputs_frame(result).to_excel(xw, sheet_name="Inputs", index=False)
-            debit.to_excel(xw, sheet_name="Debit", index=False)
-            credit.to_excel(xw, sheet_name="Credit", index=False)
-            _result_frame(result).to_excel(xw, sheet_name="Result", index=False)
-            summary.to_excel(xw, sheet_name="Uncertainty", index=False)
-            if sens is not None and not sens.empty:
-                start = len(summary) + 3
-                xw.sheets["Uncertainty"].cell(row=start, column=1,
-                                              value="单因素敏感性 one-at-a-time sensitivity (tornado)")
-                sens.to_excel(xw, sheet_name="Uncertainty", index=False, startrow=start)
-            for ws in xw.sheets.values():
-                _autowidth(ws)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    uncertainty: Any = summary
+    if sens is not None and not sens.empty:
+        uncertainty = [summary, "单因素敏感性 one-at-a-time sensitivity (tornado)", sens]
+    return {"Inputs": _inputs_frame(result), "Debit": debit, "Credit": credit, "Result": _result_frame(result),
+            "Uncertainty": uncertainty}

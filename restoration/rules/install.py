@@ -38,7 +38,7 @@ from typing import Any
 
 import pandas as pd
 
-from .. import access
+from .. import access, files
 from ..errors import InputError, Issue, NotFoundError
 from . import PROFILES_DIR
 
@@ -177,20 +177,10 @@ def _refuse_moving(store, name: str, effective_from: _dt.date, origin: str) -> N
 
 # -- the write side ------------------------------------------------------------------------------
 def _write(folder: Path, stem: str, text: str) -> Path:
-    """Write ``stem``.toml into the installed-profiles folder (owner-only), atomically."""
-    from ..store.core import owner_only
-    owner_only(folder, 0o700)  # created owner-only (the data folder's rule)
-    target = folder / f"{stem}.toml"
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{stem}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    """Write ``stem``.toml into the installed-profiles folder (created owner-only when missing),
+    atomically and owner-only."""
+    files.make_folder(folder)
+    return files.write_text(folder / f"{stem}.toml", text)
 
 
 def _audit(store, actor, action: str, key: str, text: str, before: Any, after: dict) -> None:

@@ -17,6 +17,8 @@ import shapely.affinity
 import shapely.prepared
 from tqdm.auto import tqdm
 
+from .. import files
+from ..workbook import write_csv
 from . import case_history
 from . import catalogue as cat
 from .rasters import write_ndvi_series
@@ -47,37 +49,36 @@ def build_sample(out: str | Path, *, seed: int = DEFAULT_SEED, sites: int | None
     ``dates`` is the number of monthly NDVI rasters; ``raster_size`` their width and height in
     pixels (default 400, i.e. 0.001° ≈ 100 m over the 0.4° monitoring window).
     """
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = files.make_folder(out, field="--out")  # the sample's own folder: created when missing
     rng = np.random.default_rng(seed)
 
     counties, watersheds = _region(rng)
-    counties.to_file(out / "counties.geojson", driver="GeoJSON")
-    watersheds.to_file(out / "watersheds.geojson", driver="GeoJSON")
+    _vector(counties, out / "counties.geojson", "GeoJSON")
+    _vector(watersheds, out / "watersheds.geojson", "GeoJSON")
 
     region = _Region(counties, watersheds)
     site_frame, profiles = _sites(rng, sites, region)
-    site_frame.to_file(out / "sites.geojson", driver="GeoJSON")
+    _vector(site_frame, out / "sites.geojson", "GeoJSON")
 
     bank = _bank(rng, site_frame, region)
     # the bank arrives in CGCS2000, as a provincial registry would deliver it
-    bank.to_crs(4490).to_file(out / "bank_projects.gpkg", driver="GPKG", layer="bank_projects")
-    for name, table in _bank_tables(bank).items():
-        table.to_csv(out / f"{name}.csv", index=False, encoding="utf-8")
-
-    _cases().to_csv(out / "cases.csv", index=False, encoding="utf-8")
-    _events().to_csv(out / "case_events.csv", index=False, encoding="utf-8")
-    case_history.case_modes().to_csv(out / "case_modes.csv", index=False, encoding="utf-8")
-    case_history.funds_ledger().to_csv(out / "funds_ledger.csv", index=False, encoding="utf-8")
-    case_history.screening_reports().to_csv(out / "screening_reports.csv", index=False, encoding="utf-8")
-    _targets().to_csv(out / "indicator_targets.csv", index=False, encoding="utf-8")
-    _water_quality(rng).to_csv(out / "water_quality.csv", index=False, encoding="utf-8")
+    _vector(bank.to_crs(4490), out / "bank_projects.gpkg", "GPKG", layer="bank_projects")
+    tables = {**_bank_tables(bank), "cases": _cases(), "case_events": _events(),
+              "case_modes": case_history.case_modes(), "funds_ledger": case_history.funds_ledger(),
+              "screening_reports": case_history.screening_reports(), "indicator_targets": _targets(),
+              "water_quality": _water_quality(rng)}
+    for name, table in tables.items():
+        write_csv(out / f"{name}.csv", table, encoding="utf-8")
 
     size = raster_size or 400
-    write_ndvi_series(out / "ndvi", site_frame, profiles, monthly_dates(dates), size, rng,
+    write_ndvi_series(files.make_folder(out / "ndvi"), site_frame, profiles, monthly_dates(dates), size, rng,
                       bbox=cat.NDVI_BBOX, progress=progress)
-    (out / "README.md").write_text(_readme(size, dates, len(site_frame)), encoding="utf-8")
+    files.write_text(out / "README.md", _readme(size, dates, len(site_frame)))
     return out
+
+
+def _vector(frame: gpd.GeoDataFrame, path: Path, driver: str, **options) -> None:
+    files.write_file(path, lambda tmp: frame.to_file(tmp, driver=driver, **options))
 
 
 # -- region -------------------------------------------------------------------------------

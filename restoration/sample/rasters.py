@@ -12,6 +12,8 @@ from rasterio.features import rasterize
 from rasterio.transform import from_bounds
 from tqdm.auto import tqdm
 
+from .. import files
+
 NODATA = -32768
 SCALE = 1e-4  # stored integer × SCALE = NDVI (MODIS MOD13 convention)
 
@@ -44,8 +46,8 @@ def profile_level(profile: str, t: float, intact: float) -> float | None:
 def write_ndvi_series(folder: Path, sites: gpd.GeoDataFrame, profiles: dict[str, str],
                       dates: list[date], size: int, rng: np.random.Generator, *,
                       bbox: tuple[float, float, float, float], progress: bool = True) -> list[Path]:
-    """Write one GeoTIFF per date (``ndvi_YYYY-MM-DD.tif``, EPSG:4326, tag DATE)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write one GeoTIFF per date (``ndvi_YYYY-MM-DD.tif``, EPSG:4326, tag DATE) into ``folder``
+    (which must exist)."""
     transform = from_bounds(*bbox, size, size)
     yy, xx = np.mgrid[0:size, 0:size] / size
     # smooth landscape: hills of forest and karst between 0.55 and 0.82
@@ -80,15 +82,18 @@ def write_ndvi_series(folder: Path, sites: gpd.GeoDataFrame, profiles: dict[str,
         ndvi = ndvi + rng.normal(0, noise_sd, ndvi.shape)
         data = np.round(np.clip(ndvi, -0.2, 1.0) / SCALE / 10).astype(np.int16) * 10
         data[_clouds(rng, size)] = NODATA
-        path = folder / f"ndvi_{d.isoformat()}.tif"
-        with rasterio.open(path, "w", **profile) as dst:
-            dst.write(data, 1)
-            dst.scales = (SCALE,)
-            dst.offsets = (0.0,)
-            dst.set_band_description(1, "NDVI")
-            dst.update_tags(DATE=d.isoformat(), PRODUCT="sample monthly NDVI composite")
-        paths.append(path)
+        paths.append(files.write_file(folder / f"ndvi_{d.isoformat()}.tif",
+                                      lambda tmp: _write_tif(tmp, data, profile, d)))
     return paths
+
+
+def _write_tif(path: Path, data: np.ndarray, profile: dict, day: date) -> None:
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(data, 1)
+        dst.scales = (SCALE,)
+        dst.offsets = (0.0,)
+        dst.set_band_description(1, "NDVI")
+        dst.update_tags(DATE=day.isoformat(), PRODUCT="sample monthly NDVI composite")
 
 
 def _clouds(rng: np.random.Generator, size: int) -> np.ndarray:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from contextlib import contextmanager
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -146,8 +146,10 @@ class Backend:
     def exists(self) -> bool:
         raise NotImplementedError
 
-    def create(self) -> None:
-        """Create a new, empty store at the latest schema (refused if one exists)."""
+    def create(self, fill: "Callable[[Any], None] | None" = None) -> None:
+        """Create a new store at the latest schema (refused if one exists). ``fill(conn)`` runs in
+        the same transaction as the schema, before it commits: the store appears whole, with
+        its rows, or not at all."""
         raise NotImplementedError
 
     def open_checked(self) -> None:

@@ -14,7 +14,7 @@ import logging
 import math
 import os
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -24,7 +24,7 @@ import pandas as pd
 import shapely
 from tqdm.auto import tqdm
 
-from .. import model
+from .. import config, files, model
 from ..errors import ConflictError, InputError, Issue, NotFoundError, StoreError
 from ..system_errors import disk_full
 from .backend import Backend, plain
@@ -33,10 +33,6 @@ from .backend import quote as _quote
 log = logging.getLogger(__name__)
 
 CHUNK_ROWS = 2_000
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def _json(value: Any) -> str | None:
@@ -394,7 +390,7 @@ class Transaction(_Reads):
             return json.loads(result) if result else None
         result = write()
         self._run("INSERT INTO submissions (request_id, action, actor, at, result) VALUES (?, ?, ?, ?, ?)",
-                  (request_id, action, self.actor, _now(), _json(result)))
+                  (request_id, action, self.actor, config.now_utc(), _json(result)))
         self.touched.add("submissions")
         return result
 
@@ -403,7 +399,7 @@ class Transaction(_Reads):
               before: Any = None, after: Any = None) -> None:
         self._run("INSERT INTO audit_log (at, actor, action, layer, record_id, before, after) "
                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                  (_now(), self.actor, action, layer, record_id, _json(before), _json(after)))
+                  (config.now_utc(), self.actor, action, layer, record_id, _json(before), _json(after)))
 
     # -- rows -------------------------------------------------------------------------------
     def _rows(self, layer: str, frame: pd.DataFrame) -> tuple[list[str], list[tuple]]:
@@ -414,7 +410,7 @@ class Transaction(_Reads):
                   and (f.name == "version" or f.kind == "datetime")]
         cols = [f for f in spec.fields if f.name in frame.columns or f in stamps]
         names = [f.name for f in cols]
-        stamp = _now()
+        stamp = config.now_utc()
         rows_cols = []
         for f in cols:
             if f.name in frame.columns:
@@ -488,7 +484,7 @@ class Transaction(_Reads):
         if has_version:
             changes["version"] = int(before["version"]) + 1
         if "updated_at" in spec.field_names:
-            changes["updated_at"] = _now()
+            changes["updated_at"] = config.now_utc()
         sets = ", ".join(f"{_quote(k)} = ?" for k in changes)
         params = [_sql_value(spec.field(k), v) for k, v in changes.items()]
         try:
@@ -707,26 +703,38 @@ def _backend_for(location: str | os.PathLike) -> Backend:
     return GpkgBackend(Path(location))
 
 
-def owner_only(path: Path, mode: int) -> None:
-    """Create a folder (``mode`` 0700) or restrict an existing file or folder we own to
-    ``mode`` (the store holds notes and personal data: owner only). A path we can't change (a
-    read-only mount, another owner) is left and logged."""
-    path = Path(path)
-    if mode == 0o700:
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
-        st = path.stat()
-        if st.st_uid == os.getuid() and st.st_mode & 0o777 & ~mode:
-            os.chmod(path, mode)
-            logging.getLogger(__name__).warning("restricted %s to owner-only (%o)", path, mode)
-    except OSError as exc:
-        logging.getLogger(__name__).warning("cannot restrict %s to %o: %s", path, mode, exc)
+def store_exists(location: str | os.PathLike) -> bool:
+    """Whether a store (a file at the path, a store's tables in the database) is at ``location``."""
+    return _backend_for(location).exists()
+
+
+def location_name(location: str | os.PathLike) -> str:
+    """``location`` as messages show it (a database URL without its password)."""
+    return _backend_for(location).location
+
+
+def create_store(location: str | os.PathLike, fill: Callable[[Transaction], None] | None = None, *,
+                 actor: str = "system") -> Store:
+    """Create a new store at ``location`` (refused if one exists), filled by ``fill(tx)`` in the
+    same transaction as its schema: a failure or a killed process leaves no store — no empty
+    one that looks valid and blocks the retry. A GeoPackage's folder must exist."""
+    backend = _backend_for(location)
+    store = Store(backend)
+
+    def run(conn) -> None:
+        tx = Transaction(store, conn, actor)
+        fill(tx)
+        if tx.touched:
+            backend.after_write(conn, tx.touched)
+    backend.create(run if fill is not None else None)
+    return store
 
 
 def open_store(location: str | os.PathLike, *, create: bool = True, upgrade: bool = True) -> Store:
     """Open the store at ``location``: a GeoPackage path, or a ``postgresql://`` URL.
 
-    A missing store is created (all layers, empty) unless ``create`` is False. An older store is
+    A missing store is created (all layers, empty) unless ``create`` is False — a GeoPackage's data
+    folder with it, owner-only, when missing (an existing folder is left as it is). An older store is
     migrated to the current schema in one transaction (unless ``upgrade`` is False). Something
     that is not a store of this platform, or a store written by a newer version, is refused.
     """
@@ -734,6 +742,8 @@ def open_store(location: str | os.PathLike, *, create: bool = True, upgrade: boo
     if not backend.exists():
         if not create:
             raise StoreError(f"{backend.location}: no store here; run `restoration init` first")
+        if getattr(backend, "path", None) is not None:
+            files.make_folder(backend.path.parent)  # the data folder
         backend.create()
         log.info("created store %s", backend.location)
         return Store(backend)

@@ -13,6 +13,8 @@ from pyproj import CRS
 
 APPLICATION_ID = 0x47504B47  # "GPKG"
 USER_VERSION = 10400  # GeoPackage 1.4
+#: ``gpkg_contents.last_change``: ISO 8601 in UTC with fractional seconds and "Z" (the spec's form)
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 _HEADER = np.dtype([("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs_id", "<i4"),
                     ("envelope", "<f8", (4,))])

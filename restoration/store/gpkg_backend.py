@@ -10,14 +10,13 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
-from .. import model
+from .. import config, files, model
 from ..errors import StoreError
 from . import gpkg
 from .backend import Backend, SchemaOps, lock_timeout, quote
@@ -126,10 +125,9 @@ class GpkgBackend(Backend):
     def after_write(self, conn, touched: set[str]) -> None:
         """Bump the store version; stamp ``gpkg_contents`` with the time and, for spatial layers,
         the extent read from the R-tree index (not by decoding every geometry)."""
-        from datetime import datetime, timezone
         conn.execute("UPDATE restoration_meta SET value = CAST(value AS INTEGER) + 1 "
                      "WHERE key = 'store_version'")
-        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        stamp = config.now_utc(gpkg.TIMESTAMP_FORMAT)
         for layer in touched | {"audit_log"}:
             extent = self.extent(conn, layer) if model.LAYERS[layer].geometry else None
             if extent:
@@ -159,15 +157,12 @@ class GpkgBackend(Backend):
     def exists(self) -> bool:
         return self.path.exists()
 
-    def create(self) -> None:
-        from .core import _now
-        from .core import owner_only
-        path = self.path
-        owner_only(path.parent, 0o700)  # notes and personal data: the data folder is the owner's
-        # build the new file beside the target and move it in, so no half-created store is seen
-        fd, tmp = tempfile.mkstemp(suffix=".gpkg.tmp", dir=path.parent)
-        os.close(fd)
-        os.unlink(tmp)
+    def create(self, fill: Callable[[sqlite3.Connection], None] | None = None) -> None:
+        # built in a private folder beside the target and moved in (never over another file), so
+        # no half-created or half-filled store is ever seen at the path; owner-only (0600)
+        files.write_file(self.path, lambda tmp: self._build(tmp, fill), replace=False)
+
+    def _build(self, tmp: Path, fill: Callable[[sqlite3.Connection], None] | None) -> None:
         conn = self._connect(tmp)
         try:
             conn.execute(f"PRAGMA application_id = {gpkg.APPLICATION_ID}")
@@ -175,23 +170,18 @@ class GpkgBackend(Backend):
             conn.execute("BEGIN")
             conn.execute("CREATE TABLE restoration_schema (version INTEGER PRIMARY KEY, "
                          "applied_at DATETIME, description TEXT)")
-            migrate(GpkgOps(conn), set(), _now())
+            migrate(GpkgOps(conn), set(), config.now_utc())
+            if fill is not None:
+                fill(conn)
             conn.execute("COMMIT")
-        except BaseException:
+        finally:
             conn.close()
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        conn.close()
-        os.chmod(tmp, 0o600)  # notes and personal data: the owner only
-        os.replace(tmp, path)
 
     def applied_versions(self, conn) -> set[int]:
         return {r[0] for r in conn.execute("SELECT version FROM restoration_schema")}
 
     def open_checked(self, *, upgrade: bool = True) -> list[int]:
-        from .core import _now, owner_only
         path = self.path
-        owner_only(path, 0o600)  # a store made before owner-only files were the rule
         try:
             conn = self._connect()
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
@@ -206,6 +196,7 @@ class GpkgBackend(Backend):
             if app_id != gpkg.APPLICATION_ID or not ours:
                 raise StoreError(f"{path}: a file exists here but it is not a store of this platform; "
                                  "choose another --data folder or move the file away")
+            files.warn_if_shared(path)  # said, never changed: the file's mode is the administrator's
             applied = self.applied_versions(conn)
             known = {m[0] for m in _migrations.MIGRATIONS}
             if applied - known:
@@ -214,7 +205,7 @@ class GpkgBackend(Backend):
             if known - applied and upgrade:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
-                    done = migrate(GpkgOps(conn), applied, _now())
+                    done = migrate(GpkgOps(conn), applied, config.now_utc())
                     conn.execute("COMMIT")
                 except BaseException:
                     conn.execute("ROLLBACK")

@@ -18,13 +18,13 @@ import atexit
 import re
 import threading
 from contextlib import contextmanager
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import shapely
 
-from .. import model
+from .. import config, model
 from ..errors import StoreError
 from .backend import Backend, SchemaOps, lock_timeout, plain, quote
 from . import migrations as _migrations
@@ -227,8 +227,8 @@ class PostgisBackend(Backend):
         with self._connect_once() as conn:
             return "restoration_schema" in self.table_names(conn)
 
-    def create(self) -> None:
-        from .core import _now
+    def create(self, fill: Callable[[object], None] | None = None) -> None:
+        # schema and rows in one transaction: a copy killed halfway leaves the database as it was
         with self._connect_once() as conn:
             conn.execute("BEGIN")
             try:
@@ -243,7 +243,9 @@ class PostgisBackend(Backend):
                 self._ensure_postgis(conn)
                 conn.execute("CREATE TABLE restoration_schema (version integer PRIMARY KEY, "
                              "applied_at text, description text)")
-                migrate(PostgisOps(conn), set(), _now())
+                migrate(PostgisOps(conn), set(), config.now_utc())
+                if fill is not None:
+                    fill(conn)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -265,7 +267,6 @@ class PostgisBackend(Backend):
         return {r[0] for r in conn.execute("SELECT version FROM restoration_schema")}
 
     def open_checked(self, *, upgrade: bool = True) -> list[int]:
-        from .core import _now
         with self._connect_once() as conn:
             if "restoration_schema" not in self.table_names(conn):
                 raise StoreError(f"{self.location}: no store in this database; run `restoration init` first")
@@ -280,7 +281,7 @@ class PostgisBackend(Backend):
             try:
                 conn.execute("SELECT pg_advisory_xact_lock(hashtext('restoration:schema'))")
                 applied = self.applied_versions(conn)  # another process may have migrated meanwhile
-                done = migrate(PostgisOps(conn), applied, _now())
+                done = migrate(PostgisOps(conn), applied, config.now_utc())
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")

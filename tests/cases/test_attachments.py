@@ -9,7 +9,7 @@ import pytest
 from restoration import InputError
 from restoration.cases import add_event
 from restoration.cases.records import MAX_ATTACHMENT_BYTES
-from restoration.io import export_frame
+from restoration.exports import export_frame
 
 TODAY = date(2026, 11, 20)
 

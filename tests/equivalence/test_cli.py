@@ -48,6 +48,9 @@ def test_draws_and_seed_options_override_the_file(scenario_file):
 def test_xlsx_has_five_sheets_with_units(scenario_file, tmp_path):
     out = tmp_path / "out" / "run.xlsx"
     res = CliRunner().invoke(equivalence_group, ["run", str(scenario_file), "--xlsx", str(out)])
+    assert res.exit_code == 2 and "does not exist" in res.output  # a missing folder is not made on the side
+    out.parent.mkdir()
+    res = CliRunner().invoke(equivalence_group, ["run", str(scenario_file), "--xlsx", str(out)])
     assert res.exit_code == 0, res.output
     wb = load_workbook(out)
     assert wb.sheetnames == ["Inputs", "Debit", "Credit", "Result", "Uncertainty"]

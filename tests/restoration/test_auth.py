@@ -152,15 +152,6 @@ def test_files_are_owner_only(tmp_path):
     assert _mode(data / auth.USERS_FILE) == 0o600 and _mode(data / auth.SIGNIN_FILE) == 0o600
 
 
-def test_an_open_store_is_tightened(gpkg_store):
-    store = gpkg_store
-    os.chmod(store.path, 0o644)
-    os.chmod(store.data_dir, 0o755)
-    from restoration import ensure_store
-    ensure_store(store.data_dir)
-    assert _mode(store.path) == 0o600
-
-
 def test_demo_account_must_change(tmp_path):
     from restoration.cli import _demo_account
     _demo_account(tmp_path)

@@ -56,6 +56,9 @@ def test_copy_gpkg_to_postgis_and_back(gpkg_store, blank_db, tmp_path, cli):
 
     back = tmp_path / "back" / "platform.gpkg"
     code, out, err = cli("db", "copy", blank_db, back)
+    assert code == 2 and "the folder" in err and "does not exist" in err  # never created on the side
+    back.parent.mkdir()
+    code, out, err = cli("db", "copy", blank_db, back)
     assert code == 0, err
     again = open_store(back, create=False)
     assert again.count("case_events") == src.count("case_events") + 1

@@ -88,6 +88,7 @@ def build_files(d: Path) -> None:
                                 f"S-F1,NO-SUCH-CASE,damaged,forest,f,\"{ROOT_BOX}\"\n")
     _csv(d, "dup_header.csv", f"site_id,site_id,role,ecosystem_type,name,wkt\nA,B,damaged,forest,f,\"{ROOT_BOX}\"\n")
     _csv(d, "ambiguous.csv", f"site_id,名称,场地名称,role,ecosystem_type,wkt\nS-F1,a,b,damaged,forest,\"{ROOT_BOX}\"\n")
+    _csv(d, "dup_10k.csv", SITE_HEAD + "\n" + "\n".join([site] * 10_001) + "\n")
     _csv(d, "many_bad_rows.csv", SITE_HEAD + "\n" + "\n".join(
         f"S-M{i},damaged,jungle,f,\"{ROOT_BOX}\"" for i in range(500)) + "\n")
     # cases
@@ -228,6 +229,8 @@ CASES = [
      "could each be field 'name'; choose one with --map name=<column>"),
     ("500 bad rows capped", ["import", "sites", "{d}/many_bad_rows.csv", "--crs", "EPSG:4326"], 2,
      "more problems in"),
+    ("10,000 duplicate ids counted in full", ["import", "sites", "{d}/dup_10k.csv", "--crs", "EPSG:4326"], 2,
+     "... and 9,970 more problems in 9,970 more rows"),
     ("amount 1e400", ["import", "cases", "{d}/amount_1e400.csv"], 2,
      "line 2, field 'damage_amount_yuan': '1e400' is not a finite number"),
     ("amount NaN", ["import", "cases", "{d}/amount_nan.csv"], 2, "'NaN' is not a number"),

@@ -97,6 +97,23 @@ def test_duplicate_ids_in_one_file_are_refused():
     assert issue.row == 3 and issue.field == "site_id" and "first seen at feature 1" in issue.message
 
 
+def test_the_summary_counts_every_problem_beyond_the_per_problem_cap():
+    """10,000 duplicate ids: 200 listed per problem, then a count standing for 9,800 more; the
+    error's own "... and N more" counts what the count stands for (it said "171 more")."""
+    n = 10_001
+    frame = _sites([_square(108, 23)] * n)
+    frame["site_id"] = "A"
+    with pytest.raises(InputError) as err:
+        validate_frame("sites", frame)
+    assert str(err.value).splitlines()[-1] == "... and 9,970 more problems in 9,970 more rows"
+    frame["ecosystem_type"] = "jungle"  # a second problem in every row: rows are counted once
+    with pytest.raises(InputError) as err:
+        validate_frame("sites", frame)
+    shown = {i.row for i in err.value.issues[:30]}
+    assert str(err.value).splitlines()[-1] == (f"... and {2 * n - 1 - 30:,} more problems in "
+                                               f"{n - len(shown):,} more rows")
+
+
 def test_unknown_and_missing_columns():
     frame = _sites([_square(108, 23)], colour=["red"]).drop(columns="name")
     with pytest.raises(InputError) as err:
