@@ -16,7 +16,7 @@ import click
 
 from .. import __version__, config
 from ..errors import InputError, Issue, RestorationError
-from . import _context
+from . import _context, _words
 
 _DEBUG_ENV = "RESTORATION_DEBUG"
 
@@ -272,6 +272,8 @@ def main(argv: list[str] | None = None) -> None:
             raise
         title = "输入错误 input error" if isinstance(exc, InputError) else "错误 error"
         _echo_err(f"{title}: {exc}")
+        for line in _words.chinese(exc):
+            _echo_err(f"  {line}")
         if isinstance(exc, InputError):
             _echo_err("未写入任何数据 nothing was written to the store.")
         sys.exit(exc.exit_code)
