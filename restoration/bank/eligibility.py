@@ -134,16 +134,14 @@ def check_allocation(tx: Store | Transaction, project: Mapping[str, Any], case_i
     case = tx.get("cases", case_id)
     if case.get("stage") in {s.value for s in END_STAGES}:
         raise InputError(Issue(Message("bank.case_ended", {
-            "case": case_id, "stage": Term("stage", str(case["stage"]))}), field="case_id", source=case_id))
+            "case": case_id, "stage": Term("stage", str(case["stage"]))})))
     try:
         site = case_site(tx, case_id)
     except InputError:
-        raise InputError(Issue(Message("bank.eligibility_unknown", {"case": case_id}), field="case_id",
-                               source="sites")) from None
+        raise InputError(Issue(Message("bank.eligibility_unknown", {"case": case_id}))) from None
     rules = siting_rules(site.profile)
     frame = gpd.GeoDataFrame([dict(project)], geometry=[project["geometry"]], crs=4326)
     reasons = _refusal(site, project, place_codes(site, frame, rules), rules)
     if reasons is not None:
         raise InputError(Issue(Message("bank.ineligible", {
-            "project": project["project_id"], "case": case_id, "reasons": reasons}),
-            field="project_id", source=project["project_id"]))
+            "project": project["project_id"], "case": case_id, "reasons": reasons})))

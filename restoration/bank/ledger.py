@@ -91,8 +91,7 @@ def reserve(target: Store | Transaction, project_id: str, case_id: str | None, a
     if not case_id and not external_ref:
         raise InputError(Issue(Message("bank.who", {}), field="case_id"))
     if case_id and external_ref:
-        raise InputError(Issue(Message("bank.case_or_external", {"case": case_id, "external": external_ref}),
-                               field="external_ref"))
+        raise InputError(Issue(Message("bank.case_or_external", {"case": case_id, "external": external_ref})))
     actor = access.require(actor, "bank.allocate", target, project_id=project_id, case_id=case_id or None).name
     with _common.transaction(target, actor) as tx:
         def write():
