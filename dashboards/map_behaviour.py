@@ -85,8 +85,9 @@ BEHAVIOUR = Template("""
     })({{ name }});
     {% endfor %}
     // county names: every county has a label, shown only where it fits — inside its county's box
-    // on the screen and clear of every label placed before it (larger counties first); checked
-    // again after every zoom, pan and resize
+    // on the screen, inside the map, off the legend and the small features (dots, small sites),
+    // and clear of every label placed before it (larger counties first); checked again after
+    // every zoom, pan and resize
     var labels = {{ this.labels_json }}, placedLabels = [];
     if (labels.length) {
         var pane = map.createPane("countyLabels");
@@ -100,17 +101,30 @@ BEHAVIOUR = Template("""
             return {marker: marker, span: span, box: L.latLngBounds([[l[4], l[3]], [l[6], l[5]]])};
         });
     }
+    function clear(r, o, gap) {
+        return r.right + gap <= o.left || r.left >= o.right + gap || r.bottom + gap <= o.top || r.top >= o.bottom + gap;
+    }
+    function obstacles(inside) {
+        // what a name must not cover: the legend, and the features small enough to hide under one
+        var out = [];
+        if (legend && legend.offsetWidth) { out.push(legend.getBoundingClientRect()); }
+        map.getContainer().querySelectorAll("path.leaflet-interactive").forEach(function (e) {
+            if (e.getAttribute("fill") === "none") { return; }  // an outline (county, watershed)
+            var r = e.getBoundingClientRect();
+            if (r.width > 0 && r.width < 40 && r.height < 40 && !clear(r, inside, 0)) { out.push(r); }
+        });
+        return out;
+    }
     function declutter() {
-        var shown = [], gap = 3;
+        var gap = 3, inside = map.getContainer().getBoundingClientRect();
+        var shown = obstacles(inside);
         placedLabels.forEach(function (k) {
             var r = k.span.getBoundingClientRect();
             var nw = map.latLngToContainerPoint(k.box.getNorthWest());
             var se = map.latLngToContainerPoint(k.box.getSouthEast());
-            var fits = r.width > 0 && r.width <= se.x - nw.x + gap && r.height <= se.y - nw.y + gap;
-            var free = fits && shown.every(function (o) {
-                return r.right + gap <= o.left || r.left >= o.right + gap ||
-                       r.bottom + gap <= o.top || r.top >= o.bottom + gap;
-            });
+            var fits = r.width > 0 && r.width <= se.x - nw.x + gap && r.height <= se.y - nw.y + gap &&
+                r.left >= inside.left && r.right <= inside.right && r.top >= inside.top && r.bottom <= inside.bottom;
+            var free = fits && shown.every(function (o) { return clear(r, o, gap); });
             k.span.style.visibility = free ? "visible" : "hidden";
             if (free) { shown.push(r); }
         });

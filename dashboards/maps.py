@@ -308,8 +308,12 @@ def bank_map(bank: gpd.GeoDataFrame, *, lang: str = "zh", damaged: gpd.GeoDataFr
                 items.append(("dot", t("map.candidates", lang), "#000000"))
     if damaged is not None and len(damaged):
         dmg = damaged.assign(role_label=t("map.damaged", lang))
-        sites_layer(dmg, pd.Series(ROLE_COLOURS["damaged"], index=dmg.index),
-                    t("map.damaged", lang), tooltip_cols=["role_label"], as_points=False).add_to(m)
+        red = pd.Series(ROLE_COLOURS["damaged"], index=dmg.index)
+        sites_layer(dmg, red, t("map.damaged", lang), tooltip_cols=["role_label"], as_points=False).add_to(m)
+        # a damaged site of a few hectares is a pixel at regional zoom: a dot marks it there
+        points = sites_layer(dmg, red, t("map.damaged_points", lang), tooltip_cols=["role_label"], as_points=True)
+        points.add_to(m)
+        m._restoration["points_layers"].append(points.get_name())
         items.append(("fill", t("map.damaged", lang), ROLE_COLOURS["damaged"]))
     _legend(m, t("map.remaining" if len(bank) else "map.legend", lang),
             items + _outline_items(counties, watersheds, lang))
