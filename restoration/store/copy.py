@@ -9,6 +9,7 @@ import numpy as np
 import shapely
 from tqdm.auto import tqdm
 
+from ..progress import bar_wanted
 from ..errors import StoreError
 from . import migrations
 from .backend import quote
@@ -55,7 +56,7 @@ def copy_store(src: str | os.PathLike, dst: str | os.PathLike, *, actor: str = "
         # one consistent snapshot of the source, even while others write to it
         with source.snapshot() as snap, target.transaction(actor) as tx:
             layers = snap.layers()
-            for layer in tqdm(layers, desc="copy", unit="layer", disable=not progress, leave=False):
+            for layer in tqdm(layers, desc="copy", unit="layer", disable=not bar_wanted(progress), leave=False):
                 names, rows = snap._raw(layer)
                 tx._raw_insert(layer, names, rows)
                 report.counts[layer] = len(rows)
