@@ -468,6 +468,10 @@ def screening_report_status(store: Store, profile: Profile, today: date | None =
     cases = store.read("cases")
     if len(cases):
         cases = cases[cases["profile"].map(case_profile) == profile.id]
+    if cases.empty and not regions:
+        out = pd.DataFrame(columns=cols)
+        out.attrs["reason"] = f"无案件适用规则配置 '{profile.id}' no case is handled under profile '{profile.id}'"
+        return out
     ev = store.read("case_events", event_type="clue_registered") if len(cases) else pd.DataFrame()
     reports = store.read("screening_reports")
     first: dict[str, date] = {}

@@ -482,6 +482,9 @@ def test_cli_procedure_commands(store, capsys, run_cli, tmp_path):
     code, out, _ = run_cli(capsys, data, "case", "profile", "guangxi", "--on", "2026-01-01")
     assert code == 0 and "in force" in out
     code, out, _ = run_cli(capsys, data, "case", "screening", "list", "--profile", "zhejiang", "--today", "2026-11-20")
+    assert code == 0 and "no case is handled under profile 'zhejiang'" in out and "missing" not in out
+    _under_profile(store, "zhejiang", ("石岭县", "桂源县"))
+    code, out, _ = run_cli(capsys, data, "case", "screening", "list", "--profile", "zhejiang", "--today", "2026-11-20")
     assert code == 0 and "missing" in out
 
 
