@@ -164,3 +164,10 @@ def test_a_refused_reservation_keeps_the_forms_around_it(province, browser):
     assert not w.page.query_selector_all('[data-testid="stException"]')
     w.shot("province-bank-refused-zh")
     w.page.close()
+
+
+def test_the_server_started_without_a_static_folder_warning(province):
+    data, _ = province
+    log = (data / "streamlit.log").read_text(encoding="utf-8")
+    assert "Uvicorn server started" in log or "You can now view" in log, log[:500]
+    assert "no static folder found" not in log, log[:1000]
