@@ -186,8 +186,10 @@ def rank(case_id: str, as_json: bool, weights: tuple[str, ...], rule: tuple[str,
         click.echo(f"案件 case {case_id}: 项目库为空 the project bank has no projects yet — import them with "
                    "`restoration bank import FILE`")
         return
+    source = ("推算情景（非鉴定结论）derived placeholder, not an appraisal — store one with `restoration bank "
+              "scenario set`" if ranking.scenario_source == "derived" else ranking.scenario_source)
     click.echo(f"案件 case {case_id}: 损害 debit {ranking.debit:.1f} ha·yr; 已落实 covered "
-               f"{ranking.covered_fraction:.0%} (scenario: {ranking.scenario_source})")
+               f"{ranking.covered_fraction:.0%} (情景 scenario: {source})")
     for key, zh, en in (("watershed", "流域", "watershed"), ("county", "县区", "county")):
         if getattr(ranking.site, key) is None and ranking.rules[key] != "any":
             click.echo(f"  受损场地的{zh}未知（无{zh}图层）：不比较同一{zh} — the damaged site's {en} is unknown "

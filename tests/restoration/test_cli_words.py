@@ -80,6 +80,7 @@ def test_rank_without_watersheds_says_so_once(province, monkeypatch, capsys):
     assert code == 0
     assert out.count("无流域图层") == 1 and out.count("no watershed layer") == 1
     assert "not the same watershed" not in out and "非同流域" not in out
+    assert "推算情景（非鉴定结论）derived placeholder" in out and "scenario: derived" not in out
     assert not raw_codes(out), raw_codes(out)
 
 
