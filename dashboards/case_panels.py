@@ -183,6 +183,10 @@ def allocations_view(allocs: list[dict] | pd.DataFrame, lang: str) -> pd.DataFra
         t("bank.cost", lang): a["cost_yuan"].map(lambda v: money(v, lang)),
         t("bank.share", lang): a["fraction"].map(lambda f: number(f * 100 if f == f else f, 0, "%")),
         t("bank.escrow", lang): a["escrow_id"].map(lambda v: text(v) if v else "—"),
+        # capacity at a project that may not restore this damage covers nothing: say why
+        **({t("bank.not_counted", lang): ["—" if c else text(w) for c, w in
+                                          zip(a["counted"], a[f"not_counted_{lang}"])]}
+           if "counted" in a and not a["counted"].astype(bool).all() else {}),
     })
 
 

@@ -7,14 +7,11 @@ cannot load), and simplifies geometries for display.
 from __future__ import annotations
 
 import html
-import json
 import os
 from typing import Iterable
 from urllib.parse import quote
 
 import folium
-from branca.element import MacroElement
-from jinja2 import Template
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -22,6 +19,8 @@ import pandas as pd
 from restoration.model import CaseClass, ProjectStatus, Role, Stage
 
 from .assets import URL_PREFIX, local_css, local_js
+from .map_behaviour import FIT_MAX_ZOOM, POINTS_BELOW_ZOOM  # noqa: F401 - the maps' public constants
+from .map_behaviour import CSS, Behaviour, county_labels
 from .i18n import t, vocab
 
 #: above this many polygons the overview draws centroids (circle markers) instead of shapes
@@ -52,121 +51,7 @@ TILES = {
 }
 
 
-#: below this zoom the overview marks every site with a dot; at and above it shows the polygons only
-POINTS_BELOW_ZOOM = 12
-#: the closest a map zooms when it fits its content (a single small site would otherwise fill it)
-FIT_MAX_ZOOM = 16
-
 _SAFE_COLUMNS = ("_colour", "_popup")
-
-_BEHAVIOUR = Template("""
-{% macro script(this, kwargs) %}
-(function (map) {
-    L.control.scale({metric: true, imperial: false, maxWidth: 160}).addTo(map);
-    var target = {{ this.bounds_json }};
-    map._restorationTarget = target;
-    var touched = false, legendTouched = false;
-    var legend = document.querySelector(".map-legend");
-    // once the user moves the map or opens / folds the legend, leave them as the user set them
-    ["mousedown", "wheel", "touchstart", "keydown"].forEach(function (e) {
-        map.getContainer().addEventListener(e, function () { touched = true; }, {passive: true});
-    });
-    if (legend) {
-        legend.querySelector("summary").addEventListener("click", function () { legendTouched = true; });
-    }
-    function fitOptions() {
-        // keep the content clear of the legend (bottom right): beside it or above it, whichever
-        // leaves the larger zoom; on a small map the legend starts folded (its title stays)
-        var o = {paddingTopLeft: [10, 10], paddingBottomRight: [10, 10], maxZoom: {{ this.max_zoom }},
-                 animate: false};
-        if (!target || !legend || !legend.offsetWidth) { return o; }
-        var el = map.getContainer();
-        if (!legendTouched) {
-            legend.open = true;
-            legend.open = !(legend.offsetWidth > 0.3 * el.clientWidth && legend.offsetHeight > 0.35 * el.clientHeight);
-        }
-        var bounds = L.latLngBounds(target);
-        var beside = [legend.offsetWidth + 20, 10], above = [10, legend.offsetHeight + 38];
-        var zBeside = map.getBoundsZoom(bounds, false, L.point(beside).add([10, 10]));
-        var zAbove = map.getBoundsZoom(bounds, false, L.point(above).add([10, 10]));
-        o.paddingBottomRight = zAbove > zBeside ? above : beside;
-        return o;
-    }
-    function refit() {
-        var el = map.getContainer();
-        if (!target || el.clientWidth < 2 || el.clientHeight < 2) { return; }
-        map.invalidateSize(false);
-        map.fitBounds(target, fitOptions());
-    }
-    map._restorationFitOptions = fitOptions;
-    map._restorationRefit = refit;
-    function onResize() {
-        // a map built in a hidden tab has no size, and an iframe may be laid out more than once:
-        // fit whenever the size changes, until the user has moved the map
-        if (!touched) { refit(); } else { map.invalidateSize(false); }
-    }
-    refit();
-    if (window.ResizeObserver) { new ResizeObserver(onResize).observe(map.getContainer()); }
-    map.on("resize", onResize);
-    map._restorationPoints = [];
-    {% for name in this.points_layers %}
-    (function (layer) {
-        function toggle() {
-            if (map.getZoom() >= {{ this.points_below }}) { map.removeLayer(layer); }
-            else if (!map.hasLayer(layer)) { map.addLayer(layer); }
-        }
-        map.on("zoomend", toggle);
-        map.whenReady(toggle);
-        map._restorationPoints.push(layer);
-    })({{ name }});
-    {% endfor %}
-    var labels = {{ this.labels_json }};
-    if (labels.length) {
-        var pane = map.createPane("countyLabels");
-        pane.style.zIndex = 450;
-        pane.style.pointerEvents = "none";
-        labels.forEach(function (l) {
-            var span = document.createElement("span");
-            span.textContent = l[2];  // text, never HTML: names are user data
-            L.marker([l[0], l[1]], {pane: "countyLabels", interactive: false, keyboard: false,
-                icon: L.divIcon({className: "restoration-label", html: span, iconSize: null})}).addTo(map);
-        });
-    }
-})({{ this._parent.get_name() }});
-{% endmacro %}
-""")
-
-_CSS = """<style>
-.restoration-label span {display:inline-block;transform:translate(-50%,-50%);font:600 12px sans-serif;
-  color:#37474f;white-space:nowrap;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff}
-.map-legend {position:absolute;bottom:28px;right:10px;z-index:1000;background:rgba(255,255,255,.92);
-  padding:4px 8px;border-radius:4px;font:12px sans-serif;max-height:calc(100% - 96px);overflow:auto;
-  box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:45%}
-.map-legend summary {cursor:pointer;font-weight:600;line-height:18px}
-.map-legend div {line-height:16px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-</style>"""
-
-
-class _Behaviour(MacroElement):
-    """Metric scale bar, fit-to-content on first paint (and when a hidden tab first shows the
-    map), dots that give way to polygons when zoomed in, and county names as text labels."""
-
-    def __init__(self, bounds, labels, points_layers=(), max_zoom: int = FIT_MAX_ZOOM):
-        super().__init__()
-        self._template = _BEHAVIOUR
-        self.bounds_json = _js_json(None if bounds is None else
-                                    [[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
-        self.labels_json = _js_json(labels)
-        self.points_layers = list(points_layers)
-        self.points_below = POINTS_BELOW_ZOOM
-        self.max_zoom = max_zoom
-
-
-def _js_json(value) -> str:
-    """JSON safe inside a ``<script>`` element (no ``</script>`` can close it)."""
-    return (json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
-            .replace("&", "\\u0026"))
-
 
 def escape_properties(frame: pd.DataFrame, keep: tuple[str, ...] = _SAFE_COLUMNS) -> pd.DataFrame:
     """Every text property HTML-escaped (Leaflet tooltips and popups insert them as HTML):
@@ -180,14 +65,6 @@ def escape_properties(frame: pd.DataFrame, keep: tuple[str, ...] = _SAFE_COLUMNS
             out[col] = out[col].map(lambda v: "" if v is None or (isinstance(v, float) and v != v)
                                     else html.escape(str(v)))
     return out
-
-
-def _county_labels(counties: gpd.GeoDataFrame | None) -> list[list]:
-    if counties is None or counties.empty:
-        return []
-    points = counties.geometry.representative_point()
-    return [[round(p.y, 5), round(p.x, 5), "" if n is None else str(n)]
-            for p, n in zip(points, counties["name"])]
 
 
 def base_map(bounds: Iterable[float] | None = None, *, tiles: str | None = None,
@@ -222,16 +99,16 @@ def base_map(bounds: Iterable[float] | None = None, *, tiles: str | None = None,
         _outline_layer(watersheds, t("map.watersheds", lang), "#1565c0", 1.2, "4 4").add_to(m)
     if counties is not None and not counties.empty:
         _outline_layer(counties, t("map.counties", lang), "#424242", 1.0, None).add_to(m)
-    m.get_root().html.add_child(folium.Element(_CSS))
+    m.get_root().html.add_child(folium.Element(CSS))
     m._restoration = {"bounds": None if bounds is None else tuple(float(b) for b in bounds),
-                      "labels": _county_labels(counties), "points_layers": list(points_layers)}
+                      "labels": county_labels(counties), "points_layers": list(points_layers)}
     return m
 
 
 def _finish(m: folium.Map) -> folium.Map:
     """Add the behaviour element last (it refers to layers added before it)."""
     info = m._restoration
-    _Behaviour(info["bounds"], info["labels"], info["points_layers"]).add_to(m)
+    Behaviour(info["bounds"], info["labels"], info["points_layers"]).add_to(m)
     return m
 
 
@@ -388,8 +265,17 @@ def bank_map(bank: gpd.GeoDataFrame, *, lang: str = "zh", damaged: gpd.GeoDataFr
              highlight: list[str] | None = None, counties=None, watersheds=None,
              tiles: str | None = None, asset_prefix: str = URL_PREFIX) -> folium.Map:
     """Bank projects coloured by remaining capacity (column ``remaining_fraction``, 0–1);
-    optionally the case's damaged site and a set of highlighted candidates."""
-    frames = [f.geometry for f in (bank, damaged) if f is not None and len(f)]
+    optionally the case's damaged site and a set of highlighted candidates.
+
+    With a damaged site the map fits it and the highlighted candidates — what the user is
+    choosing between — not the whole bank (a province's bank spans the province, where a site
+    and a candidate 15 km apart are a few pixels); without one it fits every project."""
+    has_damage = damaged is not None and len(damaged) > 0
+    if has_damage:
+        frames = [damaged.geometry, bank.geometry[bank["project_id"].isin(highlight or [])]]
+    else:
+        frames = [bank.geometry]
+    frames = [f for f in frames if len(f)]
     bounds = _padded(pd.concat(frames).total_bounds, 0.01) if frames else None
     m = base_map(bounds, tiles=tiles, counties=counties, watersheds=watersheds, lang=lang,
                  asset_prefix=asset_prefix)
@@ -422,8 +308,12 @@ def bank_map(bank: gpd.GeoDataFrame, *, lang: str = "zh", damaged: gpd.GeoDataFr
                 items.append(("dot", t("map.candidates", lang), "#000000"))
     if damaged is not None and len(damaged):
         dmg = damaged.assign(role_label=t("map.damaged", lang))
-        sites_layer(dmg, pd.Series(ROLE_COLOURS["damaged"], index=dmg.index),
-                    t("map.damaged", lang), tooltip_cols=["role_label"], as_points=False).add_to(m)
+        red = pd.Series(ROLE_COLOURS["damaged"], index=dmg.index)
+        sites_layer(dmg, red, t("map.damaged", lang), tooltip_cols=["role_label"], as_points=False).add_to(m)
+        # a damaged site of a few hectares is a pixel at regional zoom: a dot marks it there
+        points = sites_layer(dmg, red, t("map.damaged_points", lang), tooltip_cols=["role_label"], as_points=True)
+        points.add_to(m)
+        m._restoration["points_layers"].append(points.get_name())
         items.append(("fill", t("map.damaged", lang), ROLE_COLOURS["damaged"]))
     _legend(m, t("map.remaining" if len(bank) else "map.legend", lang),
             items + _outline_items(counties, watersheds, lang))

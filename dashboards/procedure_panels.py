@@ -13,6 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from restoration import access, config
+from restoration.cases import load_profile
+from restoration.cases.procedure import case_profile
 
 from . import data, state
 from .i18n import money, t
@@ -243,32 +245,39 @@ def procedure_forms(case_id: str, version: int, lang: str) -> None:
                       "details": {"comment_id": cid, "answer": answer.strip()}}, f"answer_{case_id}")
 
 
+def store_profiles(cases: pd.DataFrame, today) -> dict:
+    """The rule profiles the store's cases are handled under, the most used first (a Guangxi
+    register is not screened by Zhejiang's half-yearly rule); with no case yet, the model's
+    default profile. Profiles that cannot be loaded are left out (the overview warns of them)."""
+    used = cases["profile"].map(case_profile).value_counts() if len(cases) else pd.Series(dtype=int)
+    names = sorted(used.index, key=lambda n: (-int(used[n]), n)) or [case_profile(None)]
+    profiles = {}
+    for name in names:
+        try:
+            profiles[name] = load_profile(name, on=today)
+        except Exception:  # noqa: BLE001 - a broken profile is reported elsewhere (overview warning)
+            continue
+    return profiles
+
+
 def screening_reports(lang: str) -> None:
     """The Overview page's clue-screening reports (线索筛查情况报告, Zhejiang art. 2: every six
     months to the province, with referrals): each region's completed periods under the chosen
     profile's cycle, the reports recorded, and a form to record one (``add_screening_report``)."""
     from datetime import timedelta
 
-    from restoration.cases import available_profiles, load_profile
     from restoration.cases.procedure import add_screening_report
     from restoration.cases.procedure import _period as reporting_period
 
     from .ui import form_key, shown_errors, submitted_once
     today = config.today()
     st.subheader(t("proc.screening", lang))
-    profiles = {}
-    for name in available_profiles():
-        try:
-            profiles[name] = load_profile(name, on=today)
-        except Exception:  # noqa: BLE001 - a broken extra profile is reported elsewhere (overview warning)
-            continue
+    profiles = store_profiles(data.cases(), today)
     if not profiles:
         st.caption("—")
         return
-    names = list(profiles)
-    with_cycle = [n for n in names if profiles[n].rule("screening.report_every_months").is_set]
-    name = st.selectbox(t("proc.screening_profile", lang), names,
-                        index=names.index(with_cycle[0]) if with_cycle else 0, key="screening_profile",
+    names = list(profiles)  # the store's cases' profiles, the most used first
+    name = st.selectbox(t("proc.screening_profile", lang), names, index=0, key="screening_profile",
                         format_func=lambda n: profiles[n].name_en if lang == "en" else profiles[n].name_zh)
     info = data.screening(name)
     months = info["months"]

@@ -130,6 +130,16 @@ TEMPLATES: dict[str, str] = {
                           "injury.unit_value (equal-value)"),
     "bank.amount_range": "amount must be a positive number up to {max:g}, got {value}",
     "bank.amount_range_unit": "amount must be a positive number of {unit} up to {max:g}, got {value}",
+    "bank.who": ("say who the capacity is for: a case of this store, or an external reference for a case "
+                 "outside this store"),
+    "bank.case_or_external": ("capacity is held for one case: case {case} of this store or the external case "
+                              "'{external}', not both — give one of them"),
+    "bank.case_ended": ("case {case} has ended ({stage}): no capacity can be reserved or committed for it — "
+                        "nothing was written"),
+    "bank.eligibility_unknown": ("case {case} has no damaged site, so whether a project may restore its damage "
+                                 "cannot be checked — import the damaged site first; nothing was written"),
+    "bank.ineligible": ("project {project} is not eligible for the alternative restoration of case {case}: "
+                        "{reasons} — nothing was written"),
     # deadlines
     "deadline.source_case": "set on the event {event} of {date}",
     "deadline.source_ledger": "funds ledger (instalment schedule)",

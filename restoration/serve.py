@@ -31,7 +31,11 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
 
 
 def streamlit_command(app: Path, port: int, extra: Sequence[str] = ()) -> list[str]:
+    """The ``streamlit run`` command line for ``app``. Static file serving needs the app's
+    ``static`` folder when the server starts (the app fills it with Leaflet on its first run):
+    it is created here, so the server starts without a warning."""
     from .cases.attachments import MAX_ATTACHMENT_MB
+    (Path(app).parent / "static").mkdir(exist_ok=True)
     # the uploader refuses what the store would refuse anyway, and says the same limit
     return [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
             "--server.headless", "true", "--server.enableStaticServing", "true",

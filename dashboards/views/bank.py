@@ -11,7 +11,13 @@ from dashboards.ui import (T, empty_state, flash, form_key, issue_text, lang, md
                            show_flash, shown_errors, submitted_once, user)
 from restoration import bank as bank_api
 from restoration.errors import InputError
-from restoration.model import EcosystemType, ProjectStatus
+from restoration.cases.events import END_STAGES
+from restoration.model import EcosystemType, ProjectStatus, Stage
+
+#: the best candidates marked on the map, which fits them and the case's damaged site
+TOP_CANDIDATES = 3
+#: a case that has ended gets no more capacity (the ledger refuses it; the page does not offer it)
+ENDED = {s.value for s in END_STAGES}
 
 require_staff()
 L = lang()
@@ -51,71 +57,85 @@ if len(cases) and len(table):  # nothing to site a case on: no case choice, no w
 
 damaged = sites[sites["site_id"].isin(ranking["site_ids"])] if ranking else sites.iloc[0:0]
 top = []
-if ranking:
+if ranking:  # the map fits the damaged site and these best candidates (see maps.bank_map)
     rank = ranking["table"]
-    top = rank[rank["eligible"]].head(5)["project_id"].tolist()
+    top = rank[rank["eligible"]].head(TOP_CANDIDATES)["project_id"].tolist()
 if len(table) or len(damaged) or len(data.counties()):  # nothing to draw: no empty map
     m = maps.bank_map(table if len(table) else table.iloc[0:0], lang=L, damaged=damaged, highlight=top,
                       counties=data.counties(), watersheds=data.watersheds())
     st_folium(m, height=480, use_container_width=True, returned_objects=[], key="bank_map")
 
+def reserve_form(rank, case_id: str) -> None:
+    """Reserve capacity of an eligible project. A refused write (the ledger's rules, someone
+    else's reservation first) shows its message here; the sections around it stay."""
+    eligible = rank[rank["eligible"] & (rank["remaining"] > 0)]
+    if eligible.empty:
+        st.info(T("empty.no_eligible"), icon=":material/info:")
+        return
+    names = eligible.set_index("project_id")["name"]
+    form = f"reserve_{case_id}"
+    with st.form(form_key(form)):
+        project = st.selectbox(T("bank.project"), eligible["project_id"].tolist(),
+                               format_func=lambda p: f"{p} · {text(names.get(p))}")
+        row = eligible.set_index("project_id").loc[project]
+        suggested = float(min(row["needed_amount"], row["remaining"]))
+        amount = st.number_input(T("bank.amount_unit", unit=unit_word(row["capacity_unit"], L)), min_value=0.0,
+                                 value=round(suggested, 3), format="%.3f")
+        go = st.form_submit_button(T("bank.reserve_button"), icon=":material/bookmark_add:")
+    if go and amount <= 0:
+        st.error(T("bank.amount_positive"))
+    elif go and (request := submitted_once(form)):
+        with shown_errors():
+            done = bank_api.reserve(data.store(), project, case_id, amount, actor=data.actor(), request_id=request)
+            flash(T("bank.reserved", id=done["allocation_id"], project=project,
+                    amount=f"{amount:,.3f} {unit_word(row['capacity_unit'], L)}"))
+            st.rerun()
+
+
+def held_section(held, case_id: str, may_allocate: bool) -> None:
+    """The case's reservations and the release form (a refused release keeps both on the page)."""
+    if not len(held):
+        return
+    st.subheader(T("bank.allocations"))
+    st.dataframe(allocations_view(held, L), hide_index=True, width="stretch")
+    if not may_allocate:
+        return
+    form = f"release_{case_id}"
+    with st.form(form_key(form)):
+        alloc = st.selectbox(T("bank.allocation"), held["allocation_id"].tolist())
+        go = st.form_submit_button(T("bank.release_button"), icon=":material/bookmark_remove:")
+    if go and (request := submitted_once(form)):
+        with shown_errors():
+            bank_api.release(data.store(), alloc, actor=data.actor(), request_id=request)
+            flash(T("bank.released", id=alloc))
+            st.rerun()
+
+
 if ranking:
-    with shown_errors():
-        rank = ranking["table"]
-        c = st.columns(3)
-        c[0].metric(T("bank.debit"), number(ranking["debit"], 2, T("unit.ha_yr")))
-        c[1].metric(T("bank.covered"), f"{ranking['covered_fraction'] * 100:,.0f}%")
-        c[2].metric(T("bank.scenario_source"), scenario_source(ranking["scenario_source"], L))
+    rank = ranking["table"]
+    c = st.columns(3)
+    c[0].metric(T("bank.debit"), number(ranking["debit"], 2, T("unit.ha_yr")))
+    c[1].metric(T("bank.covered"), f"{ranking['covered_fraction'] * 100:,.0f}%")
+    c[2].metric(T("bank.scenario_source"), scenario_source(ranking["scenario_source"], L))
 
-        st.subheader(T("bank.candidates"))
-        st.dataframe(bank_panels.candidates_view(rank, L), hide_index=True, width="stretch",
-                     height=rows_height(len(rank)))
-        split = ranking["split"]
-        if split is not None and len(split):
-            st.subheader(T("bank.split"))
-            st.dataframe(bank_panels.split_view(split, L), hide_index=True, width="stretch")
-            if ranking["shortfall"] > 1e-9:
-                st.warning(T("bank.shortfall", pct=f"{ranking['shortfall'] * 100:.0f}"))
+    st.subheader(T("bank.candidates"))
+    st.dataframe(bank_panels.candidates_view(rank, L), hide_index=True, width="stretch",
+                 height=rows_height(len(rank)))
+    split = ranking["split"]
+    if split is not None and len(split):
+        st.subheader(T("bank.split"))
+        st.dataframe(bank_panels.split_view(split, L), hide_index=True, width="stretch")
+        if ranking["shortfall"] > 1e-9:
+            st.warning(T("bank.shortfall", pct=f"{ranking['shortfall'] * 100:.0f}"))
 
-        st.subheader(T("bank.reserve"))
-        eligible = rank[rank["eligible"] & (rank["remaining"] > 0)]
-        may_allocate = access_panels.gate("bank.allocate", L, case_id=case_id)  # else: why not
-        if may_allocate and eligible.empty:
-            st.info(T("empty.no_eligible"), icon=":material/info:")
-        elif may_allocate:
-            names = eligible.set_index("project_id")["name"]
-            form = f"reserve_{case_id}"
-            with st.form(form_key(form)):
-                project = st.selectbox(T("bank.project"), eligible["project_id"].tolist(),
-                                       format_func=lambda p: f"{p} · {text(names.get(p))}")
-                row = eligible.set_index("project_id").loc[project]
-                suggested = float(min(row["needed_amount"], row["remaining"]))
-                amount = st.number_input(T("bank.amount_unit", unit=unit_word(row["capacity_unit"], L)), min_value=0.0,
-                                         value=round(suggested, 3), format="%.3f")
-                go = st.form_submit_button(T("bank.reserve_button"), icon=":material/bookmark_add:")
-            if go and amount <= 0:
-                st.error(T("bank.amount_positive"))
-            elif go and (request := submitted_once(form)):
-                done = bank_api.reserve(data.store(), project, case_id, amount, actor=data.actor(),
-                                        request_id=request)
-                flash(T("bank.reserved", id=done["allocation_id"], project=project,
-                        amount=f"{amount:,.3f} {unit_word(row['capacity_unit'], L)}"))
-                st.rerun()
-
-        held = ranking["covered"]
-        if len(held):
-            st.subheader(T("bank.allocations"))
-            st.dataframe(allocations_view(held, L), hide_index=True, width="stretch")
-            form = f"release_{case_id}"
-            go_release = False
-            if may_allocate:
-                with st.form(form_key(form)):
-                    alloc = st.selectbox(T("bank.allocation"), held["allocation_id"].tolist())
-                    go_release = st.form_submit_button(T("bank.release_button"), icon=":material/bookmark_remove:")
-            if go_release and (request := submitted_once(form)):
-                bank_api.release(data.store(), alloc, actor=data.actor(), request_id=request)
-                flash(T("bank.released", id=alloc))
-                st.rerun()
+    st.subheader(T("bank.reserve"))
+    may_allocate = access_panels.gate("bank.allocate", L, case_id=case_id)  # else: why not
+    stage = cases.set_index("case_id")["stage"].get(case_id)
+    if may_allocate and stage in ENDED:
+        st.info(T("bank.case_ended", stage=vocab(Stage, stage, L)), icon=":material/info:")
+    elif may_allocate:
+        reserve_form(rank, case_id)
+    held_section(ranking["covered"], case_id, may_allocate)
 
 st.subheader(T("bank.registry"))
 if table.empty:

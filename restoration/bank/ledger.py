@@ -25,7 +25,7 @@ from ..errors import InputError, InsufficientCapacityError, Issue, NotFoundError
 from ..messages import Message, Term
 from ..store import Store, Transaction
 from .. import access
-from . import _common, units
+from . import _common, eligibility, units
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +81,17 @@ def reserve(target: Store | Transaction, project_id: str, case_id: str | None, a
             escrow_id: str | None = None, state: str = "reserved", actor: str = "system",
             on: str | None = None, request_id: str | None = None) -> dict:
     """Reserve ``amount`` (capacity units, or ``unit``) of a project for a case; returns the
-    allocation. Raises InsufficientCapacityError when less than that remains."""
+    allocation. Raises InsufficientCapacityError when less than that remains, and InputError
+    when the case has ended or the project is not eligible for it
+    (:func:`~restoration.bank.eligibility.check_allocation`, inside the write transaction).
+
+    The capacity is for one case: ``case_id`` (a case of this store, checked) or ``external_ref``
+    (a case outside this store, e.g. a neighbouring region's, which cannot be checked here) —
+    never both."""
     if not case_id and not external_ref:
-        raise InputError(Issue("say who the capacity is for: a case_id, or external_ref for a case "
-                               "outside this store", field="case_id"))
+        raise InputError(Issue(Message("bank.who", {}), field="case_id"))
+    if case_id and external_ref:
+        raise InputError(Issue(Message("bank.case_or_external", {"case": case_id, "external": external_ref})))
     actor = access.require(actor, "bank.allocate", target, project_id=project_id, case_id=case_id or None).name
     with _common.transaction(target, actor) as tx:
         def write():
@@ -96,6 +103,8 @@ def reserve(target: Store | Transaction, project_id: str, case_id: str | None, a
                     "project": project_id, "status": Term("project_status", str(project["status"])),
                     "allowed": [Term("project_status", s) for s in RESERVABLE]}), field="status", source=project_id))
             qty = _amount(amount, unit, project)
+            if case_id:
+                eligibility.check_allocation(tx, project, case_id)
             capacity = float(project["capacity"])
             used = allocated(tx, project_id)
             remaining = capacity - used
@@ -138,15 +147,18 @@ def _select(tx: Transaction, allocation_id: str | None, project_id: str | None, 
 def commit(target: Store | Transaction, allocation_id: str | None = None, *, project_id: str | None = None,
            case_id: str | None = None, actor: str = "system", note: str | None = None) -> list[dict]:
     """Commit reserved allocations (one by id, or all of a project for a case): the capacity is
-    sold and stays allocated."""
+    sold and stays allocated. Refused (nothing committed) when the case has ended or the project
+    is not eligible for it, as :func:`reserve`."""
     who = access.require(actor, "bank.allocate", target)
     with _common.transaction(target, who) as tx:
         out = []
         for a in _select(tx, allocation_id, project_id, case_id, ("reserved",)):
             access.require(who, "bank.allocate", tx, project_id=a["project_id"])
+            project = tx.get("bank_projects", a["project_id"])
+            if isinstance(a["case_id"], str) and a["case_id"]:  # the case may have ended, or its damaged site changed, since the reservation
+                eligibility.check_allocation(tx, project, a["case_id"])
             after = tx.update("bank_allocations", a["allocation_id"], {"state": "committed"},
                               expected_version=a["version"])
-            project = tx.get("bank_projects", a["project_id"])
             _log(tx, "commit", allocation_id=a["allocation_id"], escrow_id=a.get("escrow_id"), project=project,
                  case_id=a["case_id"], amount=a["amount"], unit=a["unit"], note=note)
             out.append(after)

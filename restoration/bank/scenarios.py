@@ -171,7 +171,8 @@ def candidate_scenario(case_scenario: Mapping[str, Any], project: Mapping[str, A
         start = int(rep["start_year"]) if start is None or pd.isna(start) else int(start)
         traj = project.get("trajectory") or {}
         rep["levels"] = calendar_levels(traj, start)
-        rep["relative_value"] = float(project.get("relative_value") or 1.0)
+        rv = project.get("relative_value")  # unset (None / NaN): like for like, as in the ranking
+        rep["relative_value"] = 1.0 if rv is None or pd.isna(rv) else float(rv)
         if traj.get("initial_level") is not None:
             rep["initial_level"] = float(traj["initial_level"])
         rep["area_unit"] = unit

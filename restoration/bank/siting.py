@@ -22,64 +22,23 @@ spreads it over several, best score first.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from equivalence import parse_scenario
 from equivalence.batch import evaluate_batch
 from equivalence.units import HA_PER_UNIT
 
-from ..errors import InputError, Issue
-from ..messages import Message
-from ..geometry import utm_crs_for
 from ..store import Store
-from ..model import EcosystemType, ProjectStatus, SitingReason
-from . import _common, ledger, scenarios, substitution, units
+from . import _common, eligibility, ledger, reasons, scenarios
+from .eligibility import CaseSite, case_site
 from .registry import check_trajectory
 from .rules import WEIGHT_KEYS, siting_rules
 
 EPS = 1e-9
-
-
-@dataclass
-class CaseSite:
-    """Where and what the damage is, for siting."""
-
-    case_id: str
-    geometry: Any                 # shapely geometry, EPSG:4326 (union of the damaged sites)
-    ecosystem_type: str
-    watershed: str | None
-    county: str | None
-    area_ha: float
-    profile: str | None = None
-    title: str | None = None
-    site_ids: list[str] = field(default_factory=list)
-
-
-def case_site(store: Store, case_id: str) -> CaseSite:
-    """The case's damaged site(s): union geometry, the main ecosystem, watershed and county."""
-    case = store.get("cases", case_id)
-    damaged = store.read("sites", case_id=case_id, role="damaged")
-    if damaged.empty:
-        raise InputError(Issue(Message("bank.no_damaged_site", {"case": case_id}), source="sites"))
-    main = damaged.sort_values("area_ha", ascending=False).iloc[0]
-    return CaseSite(case_id=case_id, geometry=shapely.union_all(damaged.geometry.to_numpy()),
-                    ecosystem_type=main["ecosystem_type"], watershed=main["watershed"],
-                    county=main["county"] or case.get("region"), area_ha=float(damaged["area_ha"].sum()),
-                    profile=case.get("profile"), title=case.get("title"), site_ids=damaged["site_id"].tolist())
-
-
-def _distance_km(site: CaseSite, geoms: gpd.GeoSeries) -> np.ndarray:
-    c = site.geometry.centroid
-    crs = utm_crs_for(c.x, c.y)
-    target = gpd.GeoSeries([site.geometry], crs=4326).to_crs(crs).iloc[0]
-    projected = geoms.to_crs(crs).to_numpy()
-    return shapely.distance(projected, target) / 1000.0
 
 
 def _years_to_full(levels: Sequence[Sequence[Sequence[float]]], start: np.ndarray) -> np.ndarray:
@@ -105,25 +64,16 @@ def rank_candidates(site: CaseSite, candidates: pd.DataFrame, scenario: Mapping[
     is_area = np.isin(unit, list(HA_PER_UNIT))
     codes: dict[str, np.ndarray] = {}
 
-    # -- ecosystem substitution -----------------------------------------------------------
-    quality = substitution.match_quality(site.ecosystem_type, c["ecosystem_type"].to_numpy(), table)
-    codes["ecosystem_mismatch"] = np.isnan(quality)
-
-    # -- status, capacity -------------------------------------------------------------------
-    allowed = list(rules["allowed_statuses"])
-    codes["status"] = ~np.isin(status, allowed)
-    codes["full"] = remaining <= EPS * np.maximum(1.0, c["capacity"].to_numpy(dtype=float))
-
-    # -- watershed / county / distance ------------------------------------------------------
+    # -- the rules of place (ecosystem substitution, watershed / county / distance), status, capacity
+    place = eligibility.place_codes(site, c, rules, table)
+    quality, dist, same_ws, same_county = place.quality, place.distance_km, place.same_watershed, place.same_county
     ws = c["watershed"].to_numpy(dtype=object)
     county = c["region"].to_numpy(dtype=object)
-    same_ws = (ws == site.watershed) if site.watershed else np.zeros(n, dtype=bool)
-    same_county = (county == site.county) if site.county else np.zeros(n, dtype=bool)
-    codes["other_watershed"] = ~same_ws if rules["watershed"] == "required" else np.zeros(n, dtype=bool)
-    codes["other_county"] = ~same_county if rules["county"] == "required" else np.zeros(n, dtype=bool)
-    dist = _distance_km(site, gpd.GeoSeries(c.geometry, crs=4326)) if n else np.zeros(0)
-    max_d = float(rules.get("max_distance_km") or 0)
-    codes["too_far"] = dist > max_d if max_d > 0 else np.zeros(n, dtype=bool)
+    codes["ecosystem_mismatch"] = place.codes["ecosystem_mismatch"]
+    codes["status"] = ~np.isin(status, list(rules["allowed_statuses"]))
+    codes["full"] = remaining <= EPS * np.maximum(1.0, c["capacity"].to_numpy(dtype=float))
+    for code in ("other_watershed", "other_county", "too_far"):
+        codes[code] = place.codes[code]
 
     # -- equivalence: required amount at each candidate --------------------------------------
     service = scenarios.service_template(scenario)
@@ -177,9 +127,13 @@ def rank_candidates(site: CaseSite, candidates: pd.DataFrame, scenario: Mapping[
     needed_fraction = max(0.0, 1.0 - covered_fraction)
     needed = required * needed_fraction
     fits = eligible & (remaining + EPS >= needed)
+    # a preference for the damaged site's own watershed (county) says nothing when that is unknown
+    # (no watershed layer): it is then neither reported on every row nor scored
+    prefer_ws = rules["watershed"] == "preferred" and site.watershed is not None
+    prefer_county = rules["county"] == "preferred" and site.county is not None
     codes_info = {"short": eligible & ~fits,
-                  "other_watershed_preferred": (~same_ws) & (rules["watershed"] == "preferred"),
-                  "other_county_preferred": (~same_county) & (rules["county"] == "preferred")}
+                  "other_watershed_preferred": (~same_ws) & prefer_ws,
+                  "other_county_preferred": (~same_county) & prefer_county}
 
     # -- score --------------------------------------------------------------------------------
     cost = needed * c["unit_cost_yuan"].to_numpy(dtype=float)
@@ -193,7 +147,7 @@ def rank_candidates(site: CaseSite, candidates: pd.DataFrame, scenario: Mapping[
     comp["distance"] = np.exp(-dist / float(rules["distance_scale_km"]))
     comp["time"] = 1.0 / (1.0 + years / float(rules["time_scale_years"]))
     comp["match"] = np.nan_to_num(quality, nan=0.0)
-    parts = [x for x, rule in ((same_ws, rules["watershed"]), (same_county, rules["county"])) if rule == "preferred"]
+    parts = [x for x, prefer in ((same_ws, prefer_ws), (same_county, prefer_county)) if prefer]
     comp["locality"] = np.mean(parts, axis=0) if parts else np.ones(n)
     score = np.zeros(n)
     out = pd.DataFrame({
@@ -213,7 +167,7 @@ def rank_candidates(site: CaseSite, candidates: pd.DataFrame, scenario: Mapping[
         out[f"points_{k}"] = weights[k] * s / wsum
         score = score + np.nan_to_num(weights[k] * s / wsum)
     out["score"] = np.where(eligible, score, np.nan)
-    codes_zh_en = _reasons(out, site, rules, {**codes, **codes_info})
+    codes_zh_en = reasons.reasons(out, site, rules, {**codes, **codes_info})
     out["reason_codes"], out["reasons_zh"], out["reasons_en"] = codes_zh_en
     out["reasons"] = [[f"{z} / {e}" for z, e in zip(zs, es)] for zs, es in zip(codes_zh_en[1], codes_zh_en[2])]
 
@@ -226,86 +180,6 @@ def rank_candidates(site: CaseSite, candidates: pd.DataFrame, scenario: Mapping[
     out.attrs.update(debit=debit, debit_value=debit_value, covered_fraction=covered_fraction,
                      needed_fraction=needed_fraction, weights=weights)
     return out
-
-
-def _vocab(enum, code, lang: str) -> str:
-    try:
-        return enum(code).label(lang)
-    except ValueError:
-        return str(code)
-
-
-def _known(value, lang: str) -> str:
-    """A place name, or "unknown" in the language (never ``None``/``nan``)."""
-    if value is None or (isinstance(value, float) and value != value) or value == "":
-        return "未知" if lang == "zh" else "unknown"
-    return str(value)
-
-
-def _unit(code, lang: str) -> str:
-    zh, en = units.AREA_LABELS.get(code) or units.RESOURCE_UNITS.get(code) or (str(code), str(code))
-    return zh if lang == "zh" else en
-
-
-def reason_text(code: str, row: Mapping[str, Any], site: CaseSite, rules: Mapping[str, Any],
-                lang: str = "zh") -> str:
-    """One reason (a :class:`~restoration.model.SitingReason` code) for one candidate ``row`` as a
-    sentence in ``lang`` (``zh`` or ``en``): the reason's label and the figures behind it."""
-    zh = lang == "zh"
-    label = SitingReason(code).label(lang)
-    u = _unit(row["capacity_unit"], lang)
-    if code == "ecosystem_mismatch":
-        a, b = _vocab(EcosystemType, row["ecosystem_type"], lang), _vocab(EcosystemType, site.ecosystem_type, lang)
-        detail = f"{a}不能替代{b}" if zh else f"{a} cannot replace {b}"
-    elif code == "status":
-        allowed = ("、" if zh else ", ").join(_vocab(ProjectStatus, x, lang) for x in rules["allowed_statuses"])
-        now = _vocab(ProjectStatus, row["status"], lang)
-        detail = f"当前{now}，须为{allowed}" if zh else f"{now}; needs {allowed}"
-    elif code == "full":
-        detail = (f"已分配 {row['allocated']:,.2f} / {row['capacity']:,.2f} {u}" if zh else
-                  f"{row['allocated']:,.2f} of {row['capacity']:,.2f} {u} allocated")
-    elif code in ("other_watershed", "other_county"):
-        key, want = ("watershed", site.watershed) if code == "other_watershed" else ("county", site.county)
-        have, want = _known(row[key], lang), _known(want, lang)
-        detail = f"位于{have}，规则要求{want}" if zh else f"in {have}; the rules require {want}"
-    elif code in ("other_watershed_preferred", "other_county_preferred"):
-        key, want = ("watershed", site.watershed) if code == "other_watershed_preferred" else ("county", site.county)
-        have, want = _known(row[key], lang), _known(want, lang)
-        detail = f"位于{have}，受损场地在{want}（优先同一{'流域' if key == 'watershed' else '县区'}）" if zh else \
-            f"in {have}, the damaged site in {want} (same {key} preferred)"
-    elif code == "too_far":
-        detail = f"{row['distance_km']:,.1f} km > {float(rules['max_distance_km']):g} km"
-    elif code == "bad_trajectory":
-        detail = "项目恢复轨迹无效" if zh else "the project's trajectory is invalid"
-    elif code == "no_unit_value":
-        detail = (f"以{u}计的容量需要案件等量方案中的单位价值（等价值法）" if zh else
-                  f"capacity in {u} needs the case scenario's unit value (equal-value)")
-    elif code == "no_credit":
-        detail = "恢复轨迹始终不高于初始水平" if zh else "the trajectory never rises above its initial level"
-    elif code == "short":
-        detail = (f"剩余 {row['remaining']:,.2f} {u}，需要 {row['needed_amount']:,.2f} {u}，只能作为拆分方案的一部分"
-                  if zh else f"{row['remaining']:,.2f} {u} left, {row['needed_amount']:,.2f} {u} needed: "
-                  "only part of a split")
-    else:  # pragma: no cover - every SitingReason is handled above
-        detail = ""
-    return f"{label}：{detail}" if zh else f"{label}: {detail}"
-
-
-def _reasons(t: pd.DataFrame, site: CaseSite, rules: Mapping[str, Any],
-             codes: Mapping[str, np.ndarray]) -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
-    """Reason codes and their sentences in Chinese and in English for each row (blocking reasons
-    first); sentences are formatted only for the rows a reason applies to."""
-    n = len(t)
-    records = t.to_dict("records") if n else []
-    code_lists: list[list[str]] = [[] for _ in range(n)]
-    zh_lists: list[list[str]] = [[] for _ in range(n)]
-    en_lists: list[list[str]] = [[] for _ in range(n)]
-    for name, mask in codes.items():
-        for i in np.flatnonzero(mask).tolist():
-            code_lists[i].append(name)
-            zh_lists[i].append(reason_text(name, records[i], site, rules, "zh"))
-            en_lists[i].append(reason_text(name, records[i], site, rules, "en"))
-    return code_lists, zh_lists, en_lists
 
 
 def propose_split(table: pd.DataFrame, needed_fraction: float | None = None) -> pd.DataFrame:
@@ -385,11 +259,22 @@ class Ranking:
 
 
 def _covered(table: pd.DataFrame, allocs: pd.DataFrame) -> pd.DataFrame:
-    """The case's open allocations with the fraction of the debit each covers."""
-    req = table.set_index("project_id")["required_amount"]
+    """The case's open allocations with the fraction of the debit each covers. An allocation at a
+    project that breaks a rule of place (:data:`eligibility.PLACE_CODES`: its ecosystem cannot
+    substitute the damaged one, or it lies outside the allowed area) covers nothing:
+    ``counted`` is False, ``fraction`` 0 and ``not_counted_zh`` / ``not_counted_en`` say why."""
+    by_project = table.set_index("project_id")
     out = allocs[["allocation_id", "project_id", "amount", "unit", "state", "cost_yuan", "escrow_id"]].copy()
-    out["required_amount"] = out["project_id"].map(req).to_numpy(dtype=float)
-    out["fraction"] = np.where(out["required_amount"] > 0, out["amount"] / out["required_amount"], np.nan)
+    out["required_amount"] = out["project_id"].map(by_project["required_amount"]).to_numpy(dtype=float)
+    fraction = np.where(out["required_amount"] > 0, out["amount"] / out["required_amount"], np.nan)
+    why = {pid: [(zh, en) for code, zh, en in zip(r["reason_codes"], r["reasons_zh"], r["reasons_en"])
+                 if code in eligibility.PLACE_CODES]
+           for pid, r in by_project[["reason_codes", "reasons_zh", "reasons_en"]].iterrows()}
+    broken = [why.get(pid, []) for pid in out["project_id"]]
+    out["counted"] = [not b for b in broken]
+    out["fraction"] = np.where(out["counted"], fraction, 0.0)
+    out["not_counted_zh"] = ["；".join(zh for zh, _ in b) or None for b in broken]
+    out["not_counted_en"] = ["; ".join(en for _, en in b) or None for b in broken]
     return out.reset_index(drop=True)
 
 

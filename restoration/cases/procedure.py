@@ -19,11 +19,12 @@ import pandas as pd
 from ..errors import InputError, Issue
 from ..files import write_bytes
 from ..messages import Message
+from ..model import CASES
 from ..store import Store
 from ..workbook import csv_bytes, write_workbook
 from .events import event_label
 from .procedure_rules import COMMENT_DOCUMENTS, DISCLOSURE_ITEMS, LEVELS, POLICE_ACTIONS, SHARE_DIRECTIONS, SHARED_ITEMS
-from .rules import Profile
+from .rules import VERSION_SEP, Profile
 from .workflow import Event, make_event, order
 
 
@@ -442,11 +443,21 @@ def _period(day: date, months: int) -> tuple[date, date]:
     return start, end
 
 
+def case_profile(value) -> str:
+    """The rule profile a case's ``profile`` field names, without a version tag (an empty field is
+    the model's default profile)."""
+    if value is None or (isinstance(value, float) and value != value) or not str(value).strip():
+        return CASES.field("profile").default
+    return str(value).strip().split(VERSION_SEP)[0]
+
+
 def screening_report_status(store: Store, profile: Profile, today: date | None = None,
                             regions: Sequence[str] | None = None) -> pd.DataFrame:
     """Per region and completed reporting period (the profile's ``screening.report_every_months``):
-    the screening report submitted, or ``missing``. Periods run from the region's first clue.
-    Empty (with the reason in ``attrs``) when the profile sets no cycle."""
+    the screening report submitted, or ``missing``. Periods run from the region's first clue of a
+    case under this profile (a province's reporting rule binds its own cases: a Guangxi case's
+    clue opens no Zhejiang reporting period). Empty (with the reason in ``attrs``) when the
+    profile sets no cycle."""
     from ..config import today as _today
     today = today or _today()
     rule = profile.rule("screening.report_every_months")
@@ -458,6 +469,12 @@ def screening_report_status(store: Store, profile: Profile, today: date | None =
         return out
     months = int(rule.value)
     cases = store.read("cases")
+    if len(cases):
+        cases = cases[cases["profile"].map(case_profile) == profile.id]
+    if cases.empty and not regions:
+        out = pd.DataFrame(columns=cols)
+        out.attrs["reason"] = f"无案件适用规则配置 '{profile.id}' no case is handled under profile '{profile.id}'"
+        return out
     ev = store.read("case_events", event_type="clue_registered") if len(cases) else pd.DataFrame()
     reports = store.read("screening_reports")
     first: dict[str, date] = {}

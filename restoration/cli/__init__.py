@@ -17,7 +17,7 @@ import click
 from .. import __version__, config
 from ..errors import InputError, Issue, RestorationError
 from ..system_errors import explain
-from . import _context
+from . import _context, _words
 from .types import OutputFile
 
 _DEBUG_ENV = "RESTORATION_DEBUG"
@@ -137,8 +137,11 @@ def import_(ctx: click.Context, layer: str, file: str, crs: str | None, map_text
 @click.pass_context
 def export(ctx: click.Context, layer: str, out: str, crs: str | None) -> None:
     """Export LAYER to a GeoPackage, GeoJSON, CSV or Excel file (extra columns of imported files
-    come back as columns)."""
+    come back as columns). LAYER is a store layer, or a name ``restoration import`` takes
+    (``bank`` = bank_projects)."""
     from ..exports import export_frame, to_crs_for_export
+    from ..importer import IMPORT_LAYERS
+    layer = IMPORT_LAYERS.get(layer, layer)
     frame = _store(ctx).read(layer)
     frame, note = to_crs_for_export(frame, crs)
     path = export_frame(frame, out, layer, field="--out")
@@ -196,11 +199,11 @@ def _dashboard_app() -> Path | None:
 @click.pass_context
 def demo(ctx: click.Context, no_serve: bool, port: int) -> None:
     """Build the store from the sample if needed, print what it holds, start the dashboard."""
-    from ..bootstrap import ensure_store, sample_source
+    from ..bootstrap import ensure_store
     from ..summary import summary
     data = ctx.obj["data"]
     store = ensure_store(data, db=ctx.obj.get("db"))
-    click.echo(summary(store, rasters=sample_source(data) / "ndvi"))
+    click.echo(summary(store))  # the store's own rasters, not the sample folder's
     if no_serve:
         return
     app = _dashboard_app()
@@ -276,6 +279,8 @@ def main(argv: list[str] | None = None) -> None:
             raise
         title = "输入错误 input error" if isinstance(exc, InputError) else "错误 error"
         _echo_err(f"{title}: {exc}")
+        for line in _words.chinese(exc):
+            _echo_err(f"  {line}")
         if isinstance(exc, InputError):
             _echo_err("未写入任何数据 nothing was written to the store.")
         sys.exit(exc.exit_code)

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import click
 
-from . import _context
+from . import _context, _words
 from .types import Number, OutputFile
 from .. import limits
 from ..errors import InputError, Issue
+from ..model import AllocationState, EcosystemType, EscrowStatus, ProjectStatus
 
 
 def _store():
@@ -63,8 +64,15 @@ def list_(as_json: bool) -> None:
         return
     click.echo("编号 id | 名称 name | 生态系统 ecosystem | 状态 status | 容量 capacity | 已分配 allocated | 剩余 remaining")
     for r in table[cols].itertuples(index=False):
-        click.echo(f"{r.project_id} | {r.name} | {r.ecosystem_type} | {r.status} | {r.capacity:g} {r.capacity_unit} | "
-                   f"{r.allocated:g} | {r.remaining:g}")
+        u = _words.unit(r.capacity_unit)
+        click.echo(f"{r.project_id} | {r.name} | {_words.label(EcosystemType, r.ecosystem_type)} | "
+                   f"{_words.label(ProjectStatus, r.status)} | {r.capacity:g} {u} | {_amount(r.allocated)} | "
+                   f"{_amount(r.remaining)}")
+
+
+def _amount(value) -> str:
+    """A capacity figure; ``—`` where it is not this user's to see (another region's balance)."""
+    return "—" if value is None or value != value else f"{value:g}"
 
 
 @bank_group.command("show")
@@ -81,15 +89,18 @@ def show(project_id: str, as_json: bool) -> None:
         _echo_json({**project, "allocations": allocs.to_dict(orient="records"),
                     "status_history": history.to_dict(orient="records")})
         return
-    u = project["capacity_unit"]
-    click.echo(f"{project['project_id']} {project['name']} ({project['ecosystem_type']}, {project['status']})")
-    click.echo(f"  容量 capacity {project['capacity']:g} {u}; 已预留 reserved {project['reserved']:g}; "
-               f"已确认 committed {project['committed']:g}; 剩余 remaining {project['remaining']:g} {u}")
+    u = _words.unit(project["capacity_unit"])
+    click.echo(f"{project['project_id']} {project['name']} ({_words.label(EcosystemType, project['ecosystem_type'])}, "
+               f"{_words.label(ProjectStatus, project['status'])})")
+    click.echo(f"  容量 capacity {project['capacity']:g} {u}; 已预留 reserved {_amount(project['reserved'])}; "
+               f"已确认 committed {_amount(project['committed'])}; 剩余 remaining {_amount(project['remaining'])} {u}")
     for r in allocs.itertuples(index=False):
-        who = r.case_id or r.external_ref
-        click.echo(f"  {r.allocation_id} {r.state} {r.amount:g} {r.unit} -> {who}")
+        who = r.case_id if isinstance(r.case_id, str) and r.case_id else f"外部 external: {r.external_ref}"
+        click.echo(f"  {r.allocation_id} {_words.label(AllocationState, r.state)} {r.amount:g} {_words.unit(r.unit)}"
+                   f" -> {who}")
     for r in history.itertuples(index=False):
-        click.echo(f"  {r.changed_on}: {r.from_status or '-'} -> {r.to_status}")
+        before = _words.label(ProjectStatus, r.from_status) if r.from_status else "-"
+        click.echo(f"  {r.changed_on}: {before} -> {_words.label(ProjectStatus, r.to_status)}")
 
 
 @bank_group.command("import")
@@ -151,7 +162,7 @@ def status(project_id: str, status: str, on: str | None, note: str | None) -> No
     """Move a project along proposed → approved → under_construction → operational → closed."""
     from ..bank import set_status
     after = set_status(_store(), project_id, status, on=on, note=note, actor=_actor())
-    click.echo(f"{project_id}: {after['status']} since {after['status_since']}")
+    click.echo(f"{project_id}: {_words.both(ProjectStatus, after['status'])} since {after['status_since']}")
 
 
 @bank_group.command("rank")
@@ -175,11 +186,19 @@ def rank(case_id: str, as_json: bool, weights: tuple[str, ...], rule: tuple[str,
         click.echo(f"案件 case {case_id}: 项目库为空 the project bank has no projects yet — import them with "
                    "`restoration bank import FILE`")
         return
+    source = ("推算情景（非鉴定结论）derived placeholder, not an appraisal — store one with `restoration bank "
+              "scenario set`" if ranking.scenario_source == "derived" else ranking.scenario_source)
     click.echo(f"案件 case {case_id}: 损害 debit {ranking.debit:.1f} ha·yr; 已落实 covered "
-               f"{ranking.covered_fraction:.0%} (scenario: {ranking.scenario_source})")
+               f"{ranking.covered_fraction:.0%} (情景 scenario: {source})")
+    for key, zh, en in (("watershed", "流域", "watershed"), ("county", "县区", "county")):
+        if getattr(ranking.site, key) is None and ranking.rules[key] != "any":
+            click.echo(f"  受损场地的{zh}未知（无{zh}图层）：不比较同一{zh} — the damaged site's {en} is unknown "
+                       f"(no {en} layer): same-{en} rules are not applied" if ranking.rules[key] == "preferred" else
+                       f"  受损场地的{zh}未知（无{zh}图层），规则要求同一{zh}：没有项目符合 — the damaged site's {en} "
+                       f"is unknown (no {en} layer) and the rules require the same {en}: no project qualifies")
     click.echo("名次 rank | 项目 project | 可选 eligible | 所需 required | 费用 cost (万元) | 距离 km | 得分 score | 原因 reasons")
     for r in t.itertuples(index=False):
-        need = f"{r.needed_amount:.2f} {r.capacity_unit}" if r.needed_amount == r.needed_amount else "-"
+        need = f"{r.needed_amount:.2f} {_words.unit(r.capacity_unit)}" if r.needed_amount == r.needed_amount else "-"
         cost = f"{r.cost_yuan / 1e4:.1f}" if r.cost_yuan == r.cost_yuan else "-"
         score = f"{r.score:.3f}" if r.score == r.score else "-"
         click.echo(f"{'-' if pd.isna(r.rank) else r.rank} | {r.project_id} {r.name} | {'是 yes' if r.eligible else '否 no'} | {need} | "
@@ -187,7 +206,8 @@ def rank(case_id: str, as_json: bool, weights: tuple[str, ...], rule: tuple[str,
     if ranking.split is not None:
         click.echo("无单个项目容量足够 no single project fits; 拆分方案 proposed split:")
         for r in ranking.split.itertuples(index=False):
-            click.echo(f"  {r.project_id} {r.amount:.2f} {r.unit} ({r.fraction:.0%}), {r.cost_yuan / 1e4:.1f} 万元")
+            click.echo(f"  {r.project_id} {r.amount:.2f} {_words.unit(r.unit)} ({r.fraction:.0%}), "
+                       f"{r.cost_yuan / 1e4:.1f} 万元")
         short = ranking.split.attrs["shortfall_fraction"]
         if short > 0:
             click.echo(f"  缺口 shortfall {short:.0%}: consider escrow (restoration bank escrow deposit)")
@@ -201,7 +221,7 @@ def _who(case_id: str | None, external: str | None) -> None:
 @bank_group.command("reserve")
 @click.argument("project_id")
 @click.option("--case", "case_id", default=None, help="Case the capacity is for.")
-@click.option("--external", default=None, help="A case outside this store (instead of --case).")
+@click.option("--external", default=None, help="A case outside this store, instead of --case (not with it).")
 @click.option("--amount", required=True, type=Number(0, min_open=True), help="Amount in the project's capacity unit.")
 @click.option("--unit", default=None, help="Unit of --amount if not the project's (ha, mu, ...).")
 @click.option("--note", default=None)
@@ -218,8 +238,9 @@ def reserve(project_id: str, case_id: str | None, external: str | None, amount: 
         _echo_json({"allocation": a, "project": {k: bal[k] for k in ("capacity", "capacity_unit", "allocated",
                                                                      "remaining")}})
         return
-    click.echo(f"已预留 reserved {a['amount']:g} {a['unit']} of {project_id} for {case_id or external} "
-               f"({a['allocation_id']}); remaining {bal['remaining']:g} {bal['capacity_unit']}")
+    u = _words.unit(bal["capacity_unit"])
+    click.echo(f"已预留 reserved {a['amount']:g} {u} of {project_id} for {case_id or external} "
+               f"({a['allocation_id']}); 剩余 remaining {_amount(bal['remaining'])} {u}")
 
 
 @bank_group.command("commit")
@@ -232,7 +253,7 @@ def commit(project_id: str, case_id: str | None, allocation: str | None, note: s
     from ..bank import commit as _commit
     done = _commit(_store(), allocation, project_id=project_id, case_id=case_id, note=note, actor=_actor())
     for a in done:
-        click.echo(f"已确认 committed {a['allocation_id']}: {a['amount']:g} {a['unit']} of {a['project_id']}")
+        click.echo(f"已确认 committed {a['allocation_id']}: {a['amount']:g} {_words.unit(a['unit'])} of {a['project_id']}")
 
 
 @bank_group.command("release")
@@ -250,8 +271,8 @@ def release(project_id: str, case_id: str | None, allocation: str | None, amount
     done = _release(store, allocation, project_id=project_id, case_id=case_id, amount=amount, force=force,
                     note=note, actor=_actor())
     bal = project_balance(store, project_id)
-    click.echo(f"已释放 released from {len(done)} allocation(s); {project_id} remaining {bal['remaining']:g} "
-               f"{bal['capacity_unit']}")
+    click.echo(f"已释放 released from {len(done)} allocation(s); {project_id} 剩余 remaining "
+               f"{_amount(bal['remaining'])} {_words.unit(bal['capacity_unit'])}")
 
 
 @bank_group.command("obligation")
@@ -267,7 +288,13 @@ def obligation(case_id: str, as_json: bool) -> None:
     click.echo(f"{case_id}: {ob['status_label']} — covered {ob['covered_fraction']:.0%} "
                f"(committed {ob['committed_fraction']:.0%}, reserved {ob['reserved_fraction']:.0%})")
     for a in ob["allocations"]:
-        click.echo(f"  {a['project_id']} {a['name']}: {a['amount']:g} {a['unit']} {a['state']} = {a['fraction']:.0%}")
+        held = f"{a['project_id']} {a['name']}: {a['amount']:g} {_words.unit(a['unit'])} " \
+               f"{_words.label(AllocationState, a['state'])}"
+        if a.get("counted", True):
+            share = "-" if a["fraction"] is None else f"{a['fraction']:.0%}"
+            click.echo(f"  {held} = {share}")
+        else:  # held at a project that may not restore this damage: no cover
+            click.echo(f"  {held} — 不计入 not counted: {a['not_counted_zh']} / {a['not_counted_en']}")
     if ob["escrow_awaiting_match_yuan"]:
         click.echo(f"  提存待匹配 escrow awaiting match: {ob['escrow_awaiting_match_yuan'] / 1e4:.1f} 万元")
 
@@ -288,8 +315,14 @@ def ledger_(project_id: str | None, case_id: str | None, as_json: bool) -> None:
         _echo_json(t.to_dict(orient="records"))
         return
     for r in t.itertuples(index=False):
-        click.echo(f"{r.at} {r.action} {r.project_id or '-'} {r.case_id or '-'} {r.amount:g} {r.unit} "
-                   f"{r.allocation_id or r.escrow_id or ''}")
+        amount = f"{r.amount / 1e4:,.2f} 万元" if r.unit == "yuan" else f"{r.amount:g} {_words.unit(r.unit)}"
+        click.echo(f"{r.at} {_words.LEDGER_ACTIONS.get(r.action, r.action)} {_text(r.project_id)} {_text(r.case_id)} "
+                   f"{amount} {_text(r.allocation_id, _text(r.escrow_id, ''))}")
+
+
+def _text(value, missing: str = "-") -> str:
+    """A cell of a text line: ``missing`` for None / NaN / empty (never ``None`` or ``nan``)."""
+    return missing if value is None or (isinstance(value, float) and value != value) or value == "" else str(value)
 
 
 @bank_group.group("escrow")
@@ -319,8 +352,8 @@ def escrow_deposit(case_id: str, amount_yuan: float, holder: str, on: str | None
 def escrow_match(escrow_id: str, project_id: str, amount: float | None, do_commit: bool) -> None:
     from ..bank import match
     a = match(_store(), escrow_id, project_id, amount=amount, commit=do_commit, actor=_actor())
-    click.echo(f"已匹配 matched {escrow_id} -> {project_id}: {a['allocation_id']} {a['amount']:g} {a['unit']} "
-               f"{a['state']}")
+    click.echo(f"已匹配 matched {escrow_id} -> {project_id}: {a['allocation_id']} {a['amount']:g} "
+               f"{_words.unit(a['unit'])} {_words.both(AllocationState, a['state'])}")
 
 
 @escrow_group.command("refund")
@@ -340,7 +373,8 @@ def escrow_list(as_json: bool) -> None:
         _echo_json(t.to_dict(orient="records"))
         return
     for r in t.itertuples(index=False):
-        click.echo(f"{r.escrow_id} {r.case_id} {r.amount_yuan:g} yuan {r.status} ({r.holder})")
+        click.echo(f"{r.escrow_id} {r.case_id} {r.amount_yuan / 1e4:,.2f} 万元 {_words.both(EscrowStatus, r.status)} "
+                   f"({r.holder})")
 
 
 @bank_group.group("scenario")

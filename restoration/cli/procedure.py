@@ -168,7 +168,7 @@ def fund_use_cmd(case_id, as_json) -> None:
 def assessment_cmd(start, end, out, lang, today, as_json) -> None:
     """考核 Per-region indicators: cases opened / filed / closed, agreements, days to agreement,
     restoration accepted, funds due / received / used, overdue supervision reports."""
-    from ..cases.procedure import assessment, export_assessment
+    from ..cases.procedure import ASSESSMENT_COLUMNS, assessment, export_assessment
     s, e, t = _date(start, "--from"), _date(end, "--to"), _today(today)
     if out:
         if not out.lower().endswith(".xlsx"):
@@ -180,7 +180,13 @@ def assessment_cmd(start, end, out, lang, today, as_json) -> None:
     if as_json:
         _json_out(frame.to_dict("records"))
         return
-    click.echo(frame.to_string(index=False))
+    # headers in the chosen language, missing values as "—" (never snake_case codes or NaN)
+    i = 0 if lang == "zh" else 1
+    shown = frame.rename(columns={k: v[i] for k, v in ASSESSMENT_COLUMNS.items()}).astype(object)
+    begin = frame.attrs["start"]
+    begin = "最早记录 first record" if str(begin) <= "1900-01-01" else begin  # no --from: everything
+    click.echo(f"统计期 period: {begin} – {frame.attrs['end']}")
+    click.echo(shown.where(shown.notna(), "—").to_string(index=False))
 
 
 @case_group.command("archive")

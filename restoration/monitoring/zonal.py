@@ -35,6 +35,7 @@ import scipy.sparse as sp
 import xarray as xr
 from tqdm.auto import tqdm
 
+from ..progress import bar_wanted
 from ..errors import InputError, Issue
 from .cube import grid_of
 from .pixelmap import METHODS, PixelMap, build_pixel_map
@@ -256,7 +257,7 @@ def _reduce_in_memory(cube: xr.DataArray, pm: PixelMap, need: frozenset, progres
     if bw is None:  # no site touches the grid
         bw = BlockWeights(pm.matrix, pm.shape)
     acc = None
-    for i in tqdm(range(t_total), desc="zonal", unit="date", disable=not progress, leave=False):
+    for i in tqdm(range(t_total), desc="zonal", unit="date", disable=not bar_wanted(progress), leave=False):
         block = np.asarray(cube.isel(time=slice(i, i + 1)).values)
         part = _combine([(np.arange(n), _block_partials(block, bw, need))], n, 1, need)
         if acc is None:
@@ -303,7 +304,7 @@ def _reduce_dask(cube: xr.DataArray, pm: PixelMap, need: frozenset, progress: bo
         workers = sum(client.nthreads().values()) if client is not None else (dask.system.CPU_COUNT or 2)
         batch_size = max(8, 4 * workers)  # time chunks in flight: bounds memory, amortises scheduling
     results = []
-    bar = tqdm(total=sum(tchunks), desc="zonal", unit="date", disable=not progress, leave=False)
+    bar = tqdm(total=sum(tchunks), desc="zonal", unit="date", disable=not bar_wanted(progress), leave=False)
     try:
         for s in range(0, len(per_chunk), batch_size):
             batch = per_chunk[s:s + batch_size]

@@ -18,6 +18,7 @@ import shapely.prepared
 from tqdm.auto import tqdm
 
 from .. import files
+from ..progress import bar_wanted
 from ..workbook import write_csv
 from . import case_history
 from . import catalogue as cat
@@ -228,7 +229,7 @@ def _sites(rng, total: int | None, region: _Region) -> tuple[gpd.GeoDataFrame, d
         # log-uniform areas between 0.5 and 200 ha, like real restoration sites
         area = np.exp(rng.uniform(np.log(0.5), np.log(200.0), n_extra))
         profs = rng.choice(["on_track", "lagging", "intact", "none", "planting"], n_extra)
-        for i in tqdm(range(n_extra), desc="generate sites", unit="site", disable=n_extra < 2000):
+        for i in tqdm(range(n_extra), desc="generate sites", unit="site", disable=n_extra < 2000 or not bar_wanted()):
             sid = f"X{i + 1:05d}"
             rows.append({"site_id": sid, "case_id": None, "role": roles[i % 4],
                          "ecosystem_type": ecos[i % 4], "name": f"生成场地 {i + 1}"})

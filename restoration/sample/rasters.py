@@ -13,6 +13,7 @@ from rasterio.transform import from_bounds
 from tqdm.auto import tqdm
 
 from .. import files
+from ..progress import bar_wanted
 
 NODATA = -32768
 SCALE = 1e-4  # stored integer × SCALE = NDVI (MODIS MOD13 convention)
@@ -66,7 +67,7 @@ def write_ndvi_series(folder: Path, sites: gpd.GeoDataFrame, profiles: dict[str,
         "predictor": 2, "tiled": True, "blockxsize": 256, "blockysize": 256,
     }
     noise_sd = 0.015
-    for d in tqdm(dates, desc="NDVI rasters", unit="date", disable=not progress):
+    for d in tqdm(dates, desc="NDVI rasters", unit="date", disable=not bar_wanted(progress)):
         t = _year(d)
         season = 0.06 * np.sin(2 * np.pi * (t - 0.37))  # peak in late summer
         ndvi = land + season

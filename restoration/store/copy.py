@@ -10,6 +10,7 @@ import shapely
 from tqdm.auto import tqdm
 
 from .. import files
+from ..progress import bar_wanted
 from ..errors import StoreError
 from . import migrations
 from .backend import quote
@@ -62,7 +63,7 @@ def copy_store(src: str | os.PathLike, dst: str | os.PathLike, *, actor: str = "
             layers = snap.layers()
 
             def fill(tx) -> None:
-                for layer in tqdm(layers, desc="copy", unit="layer", disable=not progress, leave=False):
+                for layer in tqdm(layers, desc="copy", unit="layer", disable=not bar_wanted(progress), leave=False):
                     names, rows = snap._raw(layer)
                     tx._raw_insert(layer, names, rows)
                     report.counts[layer] = len(rows)

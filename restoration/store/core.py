@@ -24,6 +24,7 @@ import pandas as pd
 import shapely
 from tqdm.auto import tqdm
 
+from ..progress import bar_wanted
 from .. import config, files, model
 from ..errors import ConflictError, InputError, Issue, NotFoundError, StoreError
 from ..system_errors import disk_full
@@ -434,7 +435,7 @@ class Transaction(_Reads):
         if n == 0:
             return 0
         names, rows = self._rows(layer, frame)
-        bar = tqdm(total=n, desc=f"import {layer}", unit="row", disable=not progress, leave=False)
+        bar = tqdm(total=n, desc=f"import {layer}", unit="row", disable=not bar_wanted(progress), leave=False)
         try:
             for start in range(0, n, CHUNK_ROWS):
                 _executemany(self, layer, names, rows[start:start + CHUNK_ROWS])

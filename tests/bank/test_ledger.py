@@ -145,7 +145,7 @@ def test_cli_reserve_show_commit_release(store, capsys):
     for key in ("capacity", "capacity_unit", "allocated", "remaining"):
         assert key in shown
     code, out, _ = run(["--data", data, "bank", "reserve", "BP13", "--case", "GX-2022-010", "--amount", "10"], capsys)
-    assert code == 0 and "已预留 reserved 10 ha" in out
+    assert code == 0 and "已预留 reserved 10 公顷" in out
     shown2 = json.loads(run(["--data", data, "bank", "show", "BP13", "--json"], capsys)[1])
     assert shown2["allocated"] == pytest.approx(shown["allocated"] + 10)
     assert shown2["remaining"] == pytest.approx(shown["remaining"] - 10)

@@ -52,3 +52,17 @@ def test_planner_runs_on_your_own_store_without_changing_it(run_notebook, monkey
     html = next(tmp.glob("base_site_selection_*/out/base_sites_map.html")).read_text(encoding="utf-8")
     assert "GX-2023-015 damaged site" in html
     assert file_digest(gpkg_store.path) == before, "the user's store must stay untouched on WORK_ON_COPY"
+
+
+@pytest.mark.slow
+def test_planner_notebook_stops_without_a_stored_scenario(run_notebook, monkeypatch, imported_store):
+    """An imported register without scenarios: the required areas cannot be computed, and the
+    notebook says so (and how to store the scenario) instead of ranking on a placeholder."""
+    import nbclient
+    monkeypatch.setenv("RESTORATION_DATA", str(imported_store.path.parent))
+    monkeypatch.setenv("RESTORATION_CASE", "GX-2024-004")
+    with pytest.raises(nbclient.exceptions.CellExecutionError) as exc:
+        run_notebook(NOTEBOOK)
+    message = str(exc.value)
+    assert "CannotSite" in message and "has no stored equivalence scenario" in message
+    assert "restoration bank scenario set GX-2024-004 FILE" in message and "ALLOW_DERIVED" in message

@@ -259,8 +259,20 @@ def test_clue_referral(store):
     refused(store, cid, ("clue_referred", "2025-01-05", {"to_department": "X"}), "the first event must be a clue registration")
 
 
+def _under_profile(store, profile: str, regions: tuple[str, ...]) -> None:
+    """Hand the cases of ``regions`` to ``profile`` (as a province's own register would be)."""
+    cases = store.read("cases")
+    with store.transaction("test") as tx:
+        for cid in cases.loc[cases["region"].isin(regions), "case_id"]:
+            tx.update("cases", cid, {"profile": profile})
+
+
 def test_screening_reports_cycle(store, zhejiang, guangxi):
+    # the sample is a Guangxi register: Zhejiang's half-yearly rule opens no period for it
+    assert screening_report_status(store, zhejiang, TODAY).empty
+    _under_profile(store, "zhejiang", ("石岭县", "桂源县"))
     st = screening_report_status(store, zhejiang, TODAY)
+    assert set(st["region"]) == {"石岭县", "桂源县"}  # only the regions of the Zhejiang cases
     h1 = st[(st["period_start"] == "2026-01-01")].set_index("region")["status"]
     assert h1["石岭县"] == "submitted" and h1["桂源县"] == "missing"
     assert (pd.to_datetime(st["period_end"]) < pd.Timestamp(TODAY)).all()
@@ -469,6 +481,9 @@ def test_cli_procedure_commands(store, capsys, run_cli, tmp_path):
     assert code == 0 and (tmp_path / "a.xlsx").exists()
     code, out, _ = run_cli(capsys, data, "case", "profile", "guangxi", "--on", "2026-01-01")
     assert code == 0 and "in force" in out
+    code, out, _ = run_cli(capsys, data, "case", "screening", "list", "--profile", "zhejiang", "--today", "2026-11-20")
+    assert code == 0 and "no case is handled under profile 'zhejiang'" in out and "missing" not in out
+    _under_profile(store, "zhejiang", ("石岭县", "桂源县"))
     code, out, _ = run_cli(capsys, data, "case", "screening", "list", "--profile", "zhejiang", "--today", "2026-11-20")
     assert code == 0 and "missing" in out
 

@@ -105,13 +105,32 @@ def _overview(app, lang="zh"):
     return at
 
 
-def test_screening_reports_panel_and_form(app, store):
+def test_screening_section_uses_the_stores_profiles(app, store):
+    """The sample is a Guangxi register: the section shows Guangxi's rule (no reporting cycle),
+    not Zhejiang's half-yearly one with a false "not submitted" for every region."""
     at = _overview(app)
+    text = _all(at)
+    profile = next(s for s in at.selectbox if s.label == "规则配置")
+    assert profile.value == "guangxi" and profile.options == ["广西壮族自治区"], profile.options
+    assert "该规则配置未规定筛查报告周期" in text
+    assert "未报送" not in text and "期筛查报告尚未报送" not in text
+
+
+def test_screening_reports_panel_and_form(app, store):
+    cases = store.read("cases")  # 石岭县 and 桂源县 hand their cases to Zhejiang's rules
+    with store.transaction("test") as tx:
+        for cid in cases.loc[cases["region"].isin(["石岭县", "桂源县"]), "case_id"]:
+            tx.update("cases", cid, {"profile": "zhejiang"})
+    at = _overview(app)
+    profile = next(s for s in at.selectbox if s.label == "规则配置")
+    assert profile.value == "guangxi" and len(profile.options) == 2  # the most used first
+    profile.select("zhejiang").run()
     text = _all(at)
     assert "线索筛查情况报告" in text and "每 6 个月报送一次" in text and "省生态环境损害赔偿制度改革工作小组" in text
     assert "期筛查报告尚未报送" in text and "未报送" in text and "已报送" in text
     assert "zhejiang" not in text and "missing" not in text and "None" not in text and "nan" not in text
-    assert next(s for s in at.selectbox if s.label == "规则配置").value == "zhejiang"  # shown by its name
+    status = next(df.value for df in at.dataframe if "报告期" in df.value.columns)
+    assert set(status["地区"]) == {"石岭县", "桂源县"}  # only the Zhejiang cases' regions
     n = store.count("screening_reports")
     sub_to = next(w for w in at.text_input if w.label == "报送单位")
     sub_to.input("  ")  # no recipient: an error, nothing written
@@ -135,6 +154,7 @@ def test_screening_reports_panel_and_form(app, store):
     assert store.count("screening_reports") == n + 1
     # English labels from the dictionaries
     at = _overview(app, "en")
+    next(s for s in at.selectbox if s.label == "Rule profile").select("zhejiang").run()
     text = _all(at)
     assert "Clue screening reports" in text and "Reported every 6 months" in text and "not submitted" in text
     assert "proc." not in text and "None" not in text

@@ -149,7 +149,7 @@ def test_readme_main_command_end_to_end(tmp_path):
     assert first.returncode == 0, first.stderr
     assert (tmp_path / "fresh" / "platform.gpkg").exists()
     assert "cases 16" in first.stdout and "sites 30" in first.stdout
-    assert "NDVI 栅格 rasters: 24 dates" in first.stdout
+    assert "遥感影像 rasters NDVI: 24 期 dates" in first.stdout
     assert set(dict(pyogrio.list_layers(tmp_path / "fresh" / "platform.gpkg"))) >= {"sites", "cases", "audit_log"}
     # the second run loads the existing store instead of rebuilding it
     mtime = (tmp_path / "fresh" / "platform.gpkg").stat().st_mtime_ns
