@@ -218,6 +218,17 @@ TEMPLATES: dict[str, str] = {
     "event.conditions_open": ("{event} ({date}): condition(s) not confirmed: {conditions} — confirm them in a new "
                               "{reviewed} before the offset is granted"),
     "event.shared_items": "{event} ({date}): details.items = {value} — a non-empty list of: {choices}",
+    "event.unknown_type": "unknown event type '{value}'; known: {choices}",
+    "event.takeover_stage": "{event} ({date}): '{value}' is not a stage; use one of: {choices}",
+    "event.taken_over_twice": "{event} ({date}): the case was already taken over on {on}; to change its stage record a {correct}",
+    "event.takeover_behind": "{event} ({date}): the register puts the case at {stage} when it was taken over, but its earlier events already lead to {replayed}; correct the register's stage or the events",
+    "event.correction_same": "{event} ({date}): the case is already at {stage}",
+    "event.backwards": "{event} ({date}): would move the case back from {stage} to {to}; if its stage is wrong, record a {correct} (with a reason and a document)",
+    "event.presumed_before_takeover": "{event} ({date}): the case was taken over at {stage} on {on}, so this step happened before that; date it before the takeover",
+    "event.override_format": "{event} ({date}): an override is details.evaluation_override = {{\"reason\": ..., \"document\": ...}}",
+    "event.evaluation_not_passed": "{event} ({date}): the latest effect evaluation ({evaluation}, as of {as_of}) is {verdict}: record a {supplementary} and evaluate again, or an override with its reason and document by an authorised role [{source}]",
+    "event.supplementary_stage": "{event} ({date}): supplementary restoration follows an effect evaluation (the case must be at {stage})",
+    "event.supplementary_needs_failure": "{event} ({date}): supplementary restoration follows a failed effect evaluation; the latest one did not fail",
 }
 
 # a problem the equivalence engine found in a scenario: its codes (``scenario.<code>``, English in
@@ -274,10 +285,10 @@ def term_label(term: Term, lang: str = "zh") -> str:
             return Stage(term.code).label(lang)
         except ValueError:
             return term.code
-    if term.kind in ("case_class", "project_status", "allocation_state"):
+    if term.kind in ("case_class", "project_status", "allocation_state", "verdict"):
         from . import model
         enum = {"case_class": model.CaseClass, "project_status": model.ProjectStatus,
-                "allocation_state": model.AllocationState}[term.kind]
+                "allocation_state": model.AllocationState, "verdict": model.Verdict}[term.kind]
         try:
             return enum(term.code).label(lang)
         except ValueError:

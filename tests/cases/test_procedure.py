@@ -550,10 +550,10 @@ def test_information_sharing_between_departments(store):
             "direction")
     refused(store, "GX-2024-005", ("information_shared", "2026-11-20", {"direction": "sent", "items": ["clue"]}),
             "with_department")
-    # a closed case's file can still be shared; other events after the end are still refused
+    # a closed case's file can still be shared (and aftercare recorded); other events after the end are refused
     add(store, "GX-2022-012", ("information_shared", "2026-11-20",
                                {"direction": "sent", "with_department": "云潭县自然资源局", "items": ["restoration"]}))
-    refused(store, "GX-2022-012", ("inspection", "2026-11-20"), "ended")
+    refused(store, "GX-2022-012", ("restoration_started", "2026-11-20"), "ended")
 
 
 def test_accountability_and_commendation(store):
