@@ -136,6 +136,9 @@ TEMPLATES: dict[str, str] = {
     "deadline.moved": "the last day {nominal} is a rest day; moved to {due} [{source}]",
     "deadline.instalment_note": "{amount:,.2f} yuan, paid {paid:,.2f}",
     "deadline.supervision_note": "supervising authority: {authority}",
+    "deadline.missing_start": "no date of the {events}",
+    "deadline.missing_restoration_deadline": "no restoration deadline: record the {events} with the deadline it sets",
+    "deadline.missing_instalments": "no instalment schedule in the funds ledger",
     # workflow: why an event may not be recorded
     "event.before_incident": "{event} ({date}): dated before the incident ({incident})",
     "event.in_future": "{event} ({date}): dated in the future (today is {today})",

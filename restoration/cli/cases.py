@@ -95,6 +95,7 @@ def case_group() -> None:
 def list_cmd(stage, case_class, region, open_only, today, as_json) -> None:
     """The case register with the next due date and overdue counts."""
     from ..cases import list_cases
+    from ..cases.deadlines import missing_words
     from .types import require_known
     store = _store()
     if region is not None:
@@ -103,9 +104,12 @@ def list_cmd(stage, case_class, region, open_only, today, as_json) -> None:
     frame = list_cases(store, stage=stage, case_class=case_class, region=region, open_only=open_only,
                        today=_today(today))
     cols = ["case_id", "title", "case_class", "stage", "damage_amount_yuan", "version", "next_due",
-            "next_due_what", "overdue"]
+            "next_due_what", "overdue", "not_computable"]
     if as_json:
-        _json_out(frame[cols + ["class_zh", "stage_zh", "region", "profile", "problem"]].to_dict("records"))
+        rows = frame[cols + ["class_zh", "stage_zh", "region", "profile", "problem"]].to_dict("records")
+        for row, missing in zip(rows, frame["missing"]):
+            row["missing"] = [dict(zip(("zh", "en"), missing_words(m))) for m in missing]
+        _json_out(rows)
         _warn_case_problems(frame)
         return
     for r in frame.to_dict("records"):
@@ -113,10 +117,13 @@ def list_cmd(stage, case_class, region, open_only, today, as_json) -> None:
         amount = "" if money is None or money != money else f"{money / 1e4:,.2f}万元"  # NaN != NaN
         due = f"  next {r['next_due']} {r['next_due_what']}" if isinstance(r["next_due"], str) else ""
         late = f"  逾期 overdue {r['overdue']}" if r["overdue"] else ""
+        unknown = ("  期限无法计算 cannot be computed: " + "；".join(missing_words(m)[0] for m in r["missing"])
+                   if r["not_computable"] else "")
         bad = "  ⚠ 规则配置不可用 rule profile unusable" if r["problem"] else ""
         click.echo(f"{r['case_id']}  v{r['version']}  {r['class_zh']}/{r['stage_zh']}  {r['title']}  "
-                   f"{amount}{due}{late}{bad}")
-    click.echo(f"{len(frame)} cases")
+                   f"{amount}{due}{late}{unknown}{bad}")
+    gaps = int((frame["not_computable"] > 0).sum()) if len(frame) else 0
+    click.echo(f"{len(frame)} cases" + (f"; {gaps} with deadlines that cannot be computed (期限无法计算)" if gaps else ""))
     _warn_case_problems(frame)
 
 
@@ -186,13 +193,19 @@ def show_cmd(case_id, today, as_json) -> None:
 
 def _print_deadlines(rows: list[dict]) -> None:
     click.echo("期限 deadlines:")
+    if not rows:
+        click.echo("  （无 none）")
     for d in rows:
         when = d["due_date"] or "—"
         left = f" ({d['days_left']:+d} d)" if d["days_left"] is not None else ""
         flag = " ⚠逾期 OVERDUE" if d["overdue"] else ""
         prov = " [暂定 provisional]" if d["provisional"] else ""
-        click.echo(f"  {when}{left}  {d['zh']} / {d['en']}: {d['status_zh']} {d['status']}{flag}{prov}")
-        click.echo(f"      依据 source: {d['source']}{'' if d['verified'] else ' (未核实 unverified)'}")
+        status = "cannot be computed ⚠" if d["status"] == "not_computable" else d["status"]
+        click.echo(f"  {when}{left}  {d['zh']} / {d['en']}: {d['status_zh']} {status}{flag}{prov}")
+        if d.get("missing_zh"):
+            click.echo(f"      缺少 missing: {d['missing_zh']} — {d['missing_en']}")
+        if d["source"] is not None:
+            click.echo(f"      依据 source: {d['source']}{'' if d['verified'] else ' (未核实 unverified)'}")
         if d.get("note") and d["moved"]:
             click.echo(f"      {d['note']}")
         if d["provisional_reason"]:
@@ -305,18 +318,30 @@ def deadlines_cmd(case_id, today, as_json) -> None:
 @_today_opt
 @_json_opt
 def overdue_cmd(today, as_json) -> None:
-    """Every overdue deadline of every case."""
+    """Every overdue deadline of every case, and the cases whose deadlines cannot be computed
+    (with what is missing)."""
     from ..cases import overdue
     frame = overdue(_store(), _today(today))
+    gaps = frame.attrs["not_computable"]
     if as_json:
+        keep = ["case_id", "title", "deadline", "zh", "en", "kind", "missing_zh", "missing_en", "source"]
         _json_out({"today": _today(today).isoformat(), "overdue": frame.to_dict("records"),
+                   "not_computable": gaps[keep].to_dict("records"),
+                   "not_computable_cases": sorted(set(gaps["case_id"])),
                    "not_computed": frame.attrs.get("case_problems", {})})
         _warn_case_problems(frame)
         return
     for r in frame.to_dict("records"):
         click.echo(f"{r['case_id']}  {r['due_date']}  逾期 {-int(r['days_left'])} 天 days  {r['zh']} / {r['en']}"
                    f"  [{r['source']}]")
-    click.echo(f"{len(frame)} overdue")
+    n_gap = gaps["case_id"].nunique()
+    if n_gap:  # "0 overdue" would be a guess: say how many cases cannot be judged, and why
+        click.echo(f"{len(frame)} overdue among the deadlines that can be computed (逾期 {len(frame)} 项，仅计可计算的期限)")
+        click.echo(f"期限无法计算 cannot be computed: {n_gap} cases")
+        for r in gaps.to_dict("records"):
+            click.echo(f"  {r['case_id']}  {r['zh']} / {r['en']}: {r['missing_zh']} — {r['missing_en']}")
+    else:
+        click.echo(f"{len(frame)} overdue")
     _warn_case_problems(frame)
 
 
