@@ -27,7 +27,7 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
-from .events import END_STAGES, EVENT_TYPES, event_label
+from .events import END_STAGES, event_label
 from .funds import summarise
 from .holidays import period_end
 from .rules import Profile
@@ -218,21 +218,22 @@ def compute_deadlines(case: Mapping[str, Any], events: Sequence[Mapping | Event]
 def gaps(case: Mapping[str, Any], evs: Sequence[Event], state, profile: Profile, restoration_due: bool,
          ledger_rows) -> list[Deadline]:
     """The deadlines of an open case that run now but cannot be computed, each with what it lacks:
-    a time limit of the case's stage whose start event is not in the history (and that has not
-    stopped; a limit the rules leave unset stays ``not_set``, with the missing date noted), the
+    a time limit whose clock a takeover presumes started (undated) and nothing stopped (a limit the
+    rules leave unset stays ``not_set``, with the missing date noted), the
     restoration deadline of a case in restoration without one, the instalments of a case paying by
     instalments without a schedule."""
     cid, stage, out = str(case.get("case_id")), state.stage, []
-    types = {e.event_type for e in evs}
+    types, presumed = {e.event_type for e in evs}, state.presumed
     for key, rule in profile.time_limits().items():
-        starts, stops = rule.extra.get("start_events", []), rule.extra.get("stop_events", [])
-        runs_now = any(EVENT_TYPES[s].stage is stage for s in starts if s in EVENT_TYPES)
-        if not runs_now or types & set(starts) or types & set(stops):
+        starts, stops = set(rule.extra.get("start_events", [])), set(rule.extra.get("stop_events", []))
+        # the clock runs now from a start the takeover presumes (undated), and nothing stopped it
+        if not starts & presumed or starts & types or stops & (types | presumed):
             continue
         out.append(Deadline(cid, key, rule.extra.get("zh", key), rule.extra.get("en", key), "rule",
                             "not_computable" if rule.is_set else "not_set", limit_days=rule.value,
                             day_kind=rule.extra.get("day_kind"), source=rule.source, verified=rule.verified,
-                            profile=rule.origin, missing=Message("deadline.missing_start", {"events": _either(starts)})))
+                            profile=rule.origin, missing=Message("deadline.missing_start", {
+                                "events": _either(rule.extra["start_events"])})))
     completing = stage is Stage.RESTORATION and ("restoration_completed" not in state.seen or state.supplementary_open)
     if completing and not restoration_due:
         out.append(Deadline(cid, "restoration_completion", "修复完成期限", "restoration to be completed", "case",

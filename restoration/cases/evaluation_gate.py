@@ -103,6 +103,8 @@ def override_problem(ev: "Event", where: Mapping[str, Any]) -> Message | None:
 def gate_problem(state: "State", ev: "Event", where: Mapping[str, Any]) -> Message | None:
     """Why ``accepted`` / ``closed`` may not happen while the latest evaluation fails or is
     incomplete (None: it passes, none is known, or an override stands)."""
+    if state.supplementary_open:
+        return Message("event.supplementary_open", {**where, "completed": Term("event", "restoration_completed")})
     found = latest(state, ev)
     if found is None or found.verdict == "pass":
         return None

@@ -55,7 +55,7 @@ def implied_takeover(events: Sequence[Event]) -> list[Event]:
     return [e for e in events if e.event_type == TAKEOVER and e.fid is None and e.details.get("implied")]
 
 
-def _dated_for(history: list[Event], new: Sequence[Event]) -> list[Event]:
+def dated_for(history: list[Event], new: Sequence[Event]) -> list[Event]:
     """A case imported at screening has no earlier history to speak of (its clue registration is
     all a screening case has been through): its implied takeover is dated no later than the first
     event it receives, so that event and the next ones are checked from screening on."""
@@ -83,13 +83,19 @@ def _frame(case_id: str, events: Sequence[Event], actor: str) -> pd.DataFrame:
 
 def record(tx, case: Mapping[str, Any], history: Sequence[Event], new: Sequence[Event], actor: str,
            profile: Profile, today: date, *, expected_version: int | None = None,
-           changes: Mapping[str, Any] | None = None, one_by_one: bool = True) -> tuple[dict, list[int]]:
+           changes: Mapping[str, Any] | None = None, one_by_one: bool = True,
+           result: Replay | None = None) -> tuple[dict, list[int]]:
     """Write ``new`` events on ``case`` in the open transaction ``tx`` after checking them against
     its history; returns the updated case and the new events' fids (``one_by_one``; else an empty
-    list: many rows in one insert). InputError, with every refusal, when any is refused."""
+    list: many rows in one insert). InputError, with every refusal, when any is refused.
+    ``result``: the replay of exactly this history and these events, already found free of
+    refusals in this transaction (the history import checks every case first)."""
     cid = case["case_id"]
-    history = _dated_for(list(history), new)
-    result, problems = check(case, history, new, profile, today, evaluations(tx, cid))
+    history = dated_for(list(history), new)
+    if result is None:
+        result, problems = check(case, history, new, profile, today, evaluations(tx, cid))
+    else:
+        problems = []
     if problems:
         raise InputError([Issue(m, source=Message("where.case", {"case": cid}), field="event_type")
                           for _, m in problems])
