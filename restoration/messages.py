@@ -221,6 +221,7 @@ TEMPLATES: dict[str, str] = {
     "event.conditions_open": ("{event} ({date}): condition(s) not confirmed: {conditions} — confirm them in a new "
                               "{reviewed} before the offset is granted"),
     "event.shared_items": "{event} ({date}): details.items = {value} — a non-empty list of: {choices}",
+    "event.known_types": "the known event types (code, 中文, English): {choices}",
     "event.unknown_type": "unknown event type '{value}'; known: {choices}",
     "event.takeover_stage": "{event} ({date}): '{value}' is not a stage; use one of: {choices}",
     "event.taken_over_twice": "{event} ({date}): the case was already taken over on {on}; to change its stage record a {correct}",

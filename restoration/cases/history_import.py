@@ -41,7 +41,7 @@ from . import history
 from .case_profile import profile_for
 from .evaluation_gate import OVERRIDE
 from .events import EVENT_TYPES, SYSTEM_EVENTS, event_code
-from .workflow import Event, make_event, unknown_type
+from .workflow import Event, known_types, make_event
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +187,7 @@ def _parse(frame: pd.DataFrame, known_cases: set) -> tuple[list[dict | None], li
             ok = False
         rows.append({"case_id": cid, "event_type": code, "date": r["date"], "details": details} if ok else None)
     if unknown_types:
-        issues.insert(0, Issue(unknown_type("…"), source=source, field="event_type"))
+        issues.insert(0, Issue(known_types(), source=source, field="event_type"))
     return rows, issues
 
 

@@ -81,11 +81,19 @@ def make_event(raw: Mapping[str, Any] | Event, source: str | None = None) -> Eve
                  raw.get("actor"), None if fid is None else int(fid), gate._stamp(raw.get("recorded_at")))
 
 
+def _choices() -> list[Label]:
+    return [Label(f"{zh}（{code}）", f"{code} ({zh} / {en})") for code, zh, en in event_choices()]
+
+
 def unknown_type(value: Any) -> Message:
     """An unknown event type, with every known one by its code and its Chinese label."""
     shown = str(value)[:60].encode("unicode_escape").decode("ascii") if value is not None else ""
-    return Message("event.unknown_type", {"value": shown, "choices": [
-        Label(f"{zh}（{code}）", f"{code} ({zh} / {en})") for code, zh, en in event_choices()]})
+    return Message("event.unknown_type", {"value": shown, "choices": _choices()})
+
+
+def known_types() -> Message:
+    """Every event type by its code and its Chinese label (said once for a file's unknown types)."""
+    return Message("event.known_types", {"choices": _choices()})
 
 
 @dataclass

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from . import _context
+from .deadline_text import print_deadlines, print_overdue
 from .types import Number, VocabChoice
 from ..errors import InputError, Issue
 from ..model import CaseClass, Stage
@@ -188,28 +189,7 @@ def show_cmd(case_id, today, as_json) -> None:
         click.echo(f"资金 funds: due {led['due_yuan'] or led['scheduled_yuan']:,.2f}  received "
                    f"{led['received_yuan']:,.2f}  disbursed {led['disbursed_yuan']:,.2f}  balance "
                    f"{led['balance_yuan']:,.2f}  arrears {led['arrears_yuan']:,.2f}")
-    _print_deadlines(rec["deadlines"])
-
-
-def _print_deadlines(rows: list[dict]) -> None:
-    click.echo("期限 deadlines:")
-    if not rows:
-        click.echo("  （无 none）")
-    for d in rows:
-        when = d["due_date"] or "—"
-        left = f" ({d['days_left']:+d} d)" if d["days_left"] is not None else ""
-        flag = " ⚠逾期 OVERDUE" if d["overdue"] else ""
-        prov = " [暂定 provisional]" if d["provisional"] else ""
-        status = "cannot be computed ⚠" if d["status"] == "not_computable" else d["status"]
-        click.echo(f"  {when}{left}  {d['zh']} / {d['en']}: {d['status_zh']} {status}{flag}{prov}")
-        if d.get("missing_zh"):
-            click.echo(f"      缺少 missing: {d['missing_zh']} — {d['missing_en']}")
-        if d["source"] is not None:
-            click.echo(f"      依据 source: {d['source']}{'' if d['verified'] else ' (未核实 unverified)'}")
-        if d.get("note") and d["moved"]:
-            click.echo(f"      {d['note']}")
-        if d["provisional_reason"]:
-            click.echo(f"      {d['provisional_reason']}")
+    print_deadlines(rec["deadlines"])
 
 
 @case_group.command("classify")
@@ -311,7 +291,7 @@ def deadlines_cmd(case_id, today, as_json) -> None:
     if as_json:
         _json_out({"case_id": case_id, "today": _today(today).isoformat(), "deadlines": rows})
         return
-    _print_deadlines(rows)
+    print_deadlines(rows)
 
 
 @case_group.command("overdue")
@@ -322,26 +302,7 @@ def overdue_cmd(today, as_json) -> None:
     (with what is missing)."""
     from ..cases import overdue
     frame = overdue(_store(), _today(today))
-    gaps = frame.attrs["not_computable"]
-    if as_json:
-        keep = ["case_id", "title", "deadline", "zh", "en", "kind", "missing_zh", "missing_en", "source"]
-        _json_out({"today": _today(today).isoformat(), "overdue": frame.to_dict("records"),
-                   "not_computable": gaps[keep].to_dict("records"),
-                   "not_computable_cases": sorted(set(gaps["case_id"])),
-                   "not_computed": frame.attrs.get("case_problems", {})})
-        _warn_case_problems(frame)
-        return
-    for r in frame.to_dict("records"):
-        click.echo(f"{r['case_id']}  {r['due_date']}  逾期 {-int(r['days_left'])} 天 days  {r['zh']} / {r['en']}"
-                   f"  [{r['source']}]")
-    n_gap = gaps["case_id"].nunique()
-    if n_gap:  # "0 overdue" would be a guess: say how many cases cannot be judged, and why
-        click.echo(f"{len(frame)} overdue among the deadlines that can be computed (逾期 {len(frame)} 项，仅计可计算的期限)")
-        click.echo(f"期限无法计算 cannot be computed: {n_gap} cases")
-        for r in gaps.to_dict("records"):
-            click.echo(f"  {r['case_id']}  {r['zh']} / {r['en']}: {r['missing_zh']} — {r['missing_en']}")
-    else:
-        click.echo(f"{len(frame)} overdue")
+    print_overdue(frame, _today(today), as_json)
     _warn_case_problems(frame)
 
 
@@ -356,16 +317,25 @@ def event_group() -> None:
 @click.argument("event_date")
 @click.option("--details", default=None,
               help="JSON object (or @file.json): reason, circumstance, clauses, deadlines ...")
+@click.option("--override-reason", default=None,
+              help="Accept or close against a failed/incomplete effect evaluation: why (needs case.correct).")
+@click.option("--override-document", default=None, help="... and the document that decision rests on (文号).")
 @_actor_opt
 @_version_opt
 @_today_opt
-def event_add(case_id, event_type, event_date, details, actor, expected_version, today) -> None:
-    """Record EVENT_TYPE on EVENT_DATE for CASE_ID (checked against the workflow)."""
+def event_add(case_id, event_type, event_date, details, override_reason, override_document, actor,
+              expected_version, today) -> None:
+    """Record EVENT_TYPE (a code or a label) on EVENT_DATE for CASE_ID (checked against the workflow)."""
     from ..cases import add_event
-    case = add_event(_store(), case_id, {"event_type": event_type, "event_date": event_date,
-                                         "details": _details(details)}, _actor(actor), expected_version,
-                     _today(today))
-    click.echo(f"{case_id}: {event_type} {event_date} recorded; stage {case['stage']}, version {case['version']}")
+    from ..cases.events import event_code, event_label
+    extra = _details(details)
+    if override_reason is not None or override_document is not None:
+        extra["evaluation_override"] = {"reason": override_reason or "", "document": override_document or ""}
+    case = add_event(_store(), case_id, {"event_type": event_type, "event_date": event_date, "details": extra},
+                     _actor(actor), expected_version, _today(today))
+    code = event_code(event_type) or event_type
+    click.echo(f"{case_id}: {event_label(code)} {code} {event_date} recorded; stage {Stage(case['stage']).zh} "
+               f"{case['stage']}, version {case['version']}")
 
 
 @event_group.command("types")
@@ -373,7 +343,7 @@ def event_types() -> None:
     """The event types and the stage each leads to."""
     from ..cases import EVENT_TYPES
     for e in EVENT_TYPES.values():
-        click.echo(f"{e.code:34s} {e.zh} / {e.en}" + (f"  → {e.stage.value}" if e.stage else ""))
+        click.echo(f"{e.code:34s} {e.zh} / {e.en}" + (f"  → {e.stage.zh} {e.stage.value}" if e.stage else ""))
 
 
 @case_group.group("ledger")
@@ -506,4 +476,4 @@ def export_cmd(out, today) -> None:
     click.echo(f"已导出 exported the case register to {path}")
 
 
-from . import procedure  # noqa: E402,F401  (registers the procedure commands on the case group)
+from . import procedure, takeover  # noqa: E402,F401  (register the procedure and takeover commands on the case group)
