@@ -233,6 +233,7 @@ TEMPLATES: dict[str, str] = {
     "event.evaluation_not_passed": "{event} ({date}): the latest effect evaluation ({evaluation}, as of {as_of}) is {verdict}: record a {supplementary} and evaluate again, or an override with its reason and document by an authorised role [{source}]",
     "event.supplementary_stage": "{event} ({date}): supplementary restoration follows an effect evaluation (the case must be at {stage})",
     "event.supplementary_open": "{event} ({date}): the supplementary restoration is under way: record {completed} and evaluate again first",
+    "event.case_refused": "case {case}: {problem}",
     "event.stored_refused": "case {case}: with the file's events, an event it already has would be refused: {problem}",
     "event.supplementary_needs_failure": "{event} ({date}): supplementary restoration follows a failed effect evaluation; the latest one did not fail",
 }

@@ -283,8 +283,9 @@ def _plan(tx, cases: Mapping[str, dict], rows: list[dict | None], stored: Mappin
             if id(ev) in row_of:
                 issues.append(Issue(message, source=source, row=row_of[id(ev)] + start, field=_field_of(message),
                                     row_label=label))
-            else:
-                issues.append(Issue(Message("event.stored_refused", {"case": cid, "problem": message}),
-                                    source=source, field="event_type"))
+            else:  # an event already stored, or the takeover the register implies
+                code = "event.stored_refused" if ev.fid is not None else "event.case_refused"
+                issues.append(Issue(Message(code, {"case": cid, "problem": message}), source=source,
+                                    field="event_type"))
         plans[cid] = (case, hist, new, profile, result)
     return plans, issues
