@@ -334,8 +334,8 @@ def event_add(case_id, event_type, event_date, details, override_reason, overrid
     case = add_event(_store(), case_id, {"event_type": event_type, "event_date": event_date, "details": extra},
                      _actor(actor), expected_version, _today(today))
     code = event_code(event_type) or event_type
-    click.echo(f"{case_id}: {event_label(code)} {code} {event_date} recorded; stage {Stage(case['stage']).zh} "
-               f"{case['stage']}, version {case['version']}")
+    click.echo(f"{case_id}: {event_label(code)} {code} {event_date} recorded; 阶段 {Stage(case['stage']).zh} "
+               f"stage {case['stage']}, version {case['version']}")
 
 
 @event_group.command("types")
