@@ -15,6 +15,7 @@ import equivalence
 from restoration import config
 from restoration.cases import add_event
 from restoration.cases.attachments import MAX_ATTACHMENT_MB
+from restoration.errors import InputError
 from restoration.cases.events import event_label
 from restoration.model import AllocationState, ModeStatus, RestorationMode, Stage
 
@@ -289,7 +290,13 @@ def forms(case_id: str, version: int, lang: str) -> None:
 
     from .access_panels import gate, may
     # forms only for whom restoration would let write (the others see why); the write checks again
-    valid = data.next_events(case_id)  # only what the case's history allows next, none preselected
+    from .ui import shown_errors
+    try:
+        valid = data.next_events(case_id)  # only what the case's history allows next, none preselected
+    except InputError as exc:  # e.g. an unusable rule profile: no step can be checked, so none is offered
+        with shown_errors():
+            raise exc
+        return
     if may("case.event", case_id=case_id):
         inspection_form(case_id, version, lang)
         codes = [c for c in valid if c != "inspection"]  # the inspection has its own form above

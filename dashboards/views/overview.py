@@ -72,10 +72,10 @@ with shown_errors():
         gaps = k["not_computable_table"]
         st.markdown('<div id="not-computable"></div>', unsafe_allow_html=True)  # the KPI's link lands here
         with st.expander(T("kpi.not_computable_list", n=unknown), expanded=not k["overdue"]):
-            st.dataframe(pd.DataFrame({
-                T("field.case_id"): gaps["case_id"], T("field.title"): gaps["title"].map(text),
-                T("case.deadline"): gaps["en" if L == "en" else "zh"],
-                T("case.missing"): gaps["missing"].map(lambda m: message(m, L))}), hide_index=True, width="stretch")
+            st.dataframe(pd.DataFrame({  # what is missing before the (long) title: it is the point
+                T("field.case_id"): gaps["case_id"], T("case.deadline"): gaps["en" if L == "en" else "zh"],
+                T("case.missing"): gaps["missing"].map(lambda m: message(m, L)),
+                T("field.title"): gaps["title"].map(text)}), hide_index=True, width="stretch")
     if k["overdue"]:
         od = k["overdue_table"]
         with st.expander(T("kpi.overdue_list", n=k["overdue"]), expanded=False):
@@ -143,7 +143,7 @@ else:
         damage_amount_yuan=sel["damage_amount_yuan"].map(lambda v: money(v, L)),
         region=sel["region"].fillna("—"), discovered_date=sel["discovered_date"].fillna("—"),
         deadlines=deadline_column(sel["case_id"], k, L),
-    )[["case_id", "title", "region", "case_class", "stage", "damage_amount_yuan", "discovered_date", "deadlines"]]
+    )[["case_id", "title", "region", "case_class", "stage", "deadlines", "damage_amount_yuan", "discovered_date"]]
     table.columns = [T(f"field.{c}") if c not in ("damage_amount_yuan", "deadlines") else
                      T("field.damage_amount") if c == "damage_amount_yuan" else T("case.deadlines")
                      for c in table.columns]

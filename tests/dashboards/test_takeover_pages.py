@@ -56,10 +56,10 @@ def test_overview_says_which_deadlines_cannot_be_computed(stores, monkeypatch, l
     box = next(e for e in at.expander if e.label == listed)
     frame = box.dataframe[0].value
     assert set(frame.iloc[:, 0]) == NOT_COMPUTABLE
-    missing = " ".join(frame.iloc[:, 3])
+    missing = " ".join(frame.iloc[:, 2])
     assert ("缺少送达磋商告知书" in missing) if lang == "zh" else ("no date of the consultation notice" in missing)
     register = at.dataframe[-1].value
-    column = register.columns[-1]
+    column = "期限" if lang == "zh" else "Deadlines"
     by_case = dict(zip(register.iloc[:, 0], register[column]))
     assert {c for c, v in by_case.items() if v != "—"} == NOT_COMPUTABLE
     word = "期限无法计算：" if lang == "zh" else "cannot be computed: "
