@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from ..messages import Message, Term
 from ..model import Stage
+from .event_record import Event, _stamp
 
-if TYPE_CHECKING:  # the replay's types (workflow imports this module)
-    from .workflow import Event, State
+if TYPE_CHECKING:  # the replay's state (workflow imports this module)
+    from .workflow import State
 
 SUPPLEMENTARY = "supplementary_restoration"
 OVERRIDE = "evaluation_override"
@@ -43,12 +44,6 @@ class Finding:
     day: date
     evaluation_id: str | None = None  # a stored evaluation's id; None for a recorded report
     recorded_at: str | None = None  # when it was stored (UTC, ISO)
-
-
-def _stamp(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    return str(value).replace(" ", "T")[:19]
 
 
 def stored_findings(rows: Iterable[Mapping[str, Any]]) -> tuple[Finding, ...]:

@@ -41,7 +41,7 @@ from . import history
 from .case_profile import profile_for
 from .evaluation_gate import OVERRIDE
 from .events import EVENT_TYPES, SYSTEM_EVENTS, event_code
-from .workflow import Event, known_types, make_event
+from .event_record import Event, known_types, make_event
 
 log = logging.getLogger(__name__)
 

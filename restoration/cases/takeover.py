@@ -26,10 +26,11 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from ..messages import Message, Term
 from ..model import Stage
+from .event_record import Event
 from .events import END_STAGES, EVENT_TYPES, ONCE
 
-if TYPE_CHECKING:  # the replay's types (workflow imports this module)
-    from .workflow import Event, State
+if TYPE_CHECKING:  # the replay's state (workflow imports this module)
+    from .workflow import State
 
 TAKEOVER = "taken_over"
 CORRECTION = "stage_corrected"
