@@ -14,12 +14,15 @@ import streamlit as st
 import equivalence
 from restoration import config
 from restoration.cases import add_event
+from restoration.access import APPRAISAL_EVENTS
 from restoration.cases.attachments import MAX_ATTACHMENT_MB
-from restoration.errors import InputError
 from restoration.cases.events import event_label
+from restoration.errors import InputError
 from restoration.model import AllocationState, ModeStatus, RestorationMode, Stage
 
 from . import data, state
+from .access_panels import gate, may
+from .ui import flash, form_key, md, rows_height, shown_errors, submitted_once
 from .i18n import message, money, number, scenario_message, t, text, unit_word, vocab
 
 #: event details a form can set, by event type: (key, kind, profile list or None)
@@ -51,7 +54,6 @@ def record(case_id: str) -> dict:
 
 
 def timeline(case_id: str, lang: str) -> None:
-    from .ui import rows_height
     rec = record(case_id)
     dl = pd.DataFrame(rec["deadlines"])
     took = rec.get("taken_over")
@@ -100,7 +102,6 @@ def timeline(case_id: str, lang: str) -> None:
         limit = cons["meeting_limit"]
         st.caption(t("case.meetings", lang, n=cons["meeting_count"], limit=limit.get("display", "—")))
     if rec["problems"]:
-        from .ui import md
         st.warning(t("case.problems", lang) + "\n\n" + "\n".join(f"- {md(message(p, lang))}" for p in rec["problems"]))
 
 
@@ -164,12 +165,10 @@ def scenario_source(source: str | None, lang: str) -> str:
 
 def scenario_error(exc: Exception, lang: str) -> str:
     """A scenario problem in the interface language (the key path stays as the engine gave it)."""
-    from .ui import md
     return f"{t('eq.invalid', lang)}{t('punct.colon', lang)}{md(scenario_message(exc, lang))}"
 
 
 def equivalence_panel(case_id: str, lang: str) -> None:
-    from .ui import md
     sc = data.case_scenario(case_id)
     scenario, source = sc["scenario"], sc["source"]
     st.caption(t("case.scenario_source", lang, source=md(scenario_source(source, lang))))
@@ -286,11 +285,7 @@ def forms(case_id: str, version: int, lang: str) -> None:
     """The inspection form and the event form; both write through ``restoration.cases.add_event``
     with the version the page was built from (optimistic lock). Each form confirms the write,
     and its key changes after the write so a double submit writes once."""
-    from restoration.access import APPRAISAL_EVENTS
-
-    from .access_panels import gate, may
     # forms only for whom restoration would let write (the others see why); the write checks again
-    from .ui import shown_errors
     try:
         valid = data.next_events(case_id)  # only what the case's history allows next, none preselected
     except InputError as exc:  # e.g. an unusable rule profile: no step can be checked, so none is offered
@@ -312,7 +307,6 @@ def forms(case_id: str, version: int, lang: str) -> None:
 
 
 def inspection_form(case_id: str, version: int, lang: str) -> None:
-    from .ui import flash, form_key, shown_errors, submitted_once
     actor = data.actor()  # the signed-in user: restoration checks role and region
     st.subheader(t("form.inspection", lang))
     form = f"inspection_{case_id}"
@@ -379,8 +373,6 @@ def _evaluation_blocks(case_id: str) -> bool:
 
 
 def event_form(case_id: str, version: int, lang: str, codes: list[str]) -> None:
-    from .access_panels import may
-    from .ui import flash, form_key, shown_errors, submitted_once
     actor = data.actor()
     st.subheader(t("form.event", lang))
     if not codes:

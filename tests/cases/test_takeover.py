@@ -4,7 +4,9 @@ Chinese-headed CSV (no history), then part of their history from an events file.
 overdue and which cannot be computed is worked out by hand below from the dates in the files."""
 from __future__ import annotations
 
+import io
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -191,3 +193,43 @@ def test_a_bad_history_file_is_refused_whole(register, cli):
     assert "nothing was written" in err and store_fingerprint(store) == before
     code, out, err = cli("--data", data, "--today", TODAY, "import", "events", bad, "--check")
     assert code == 2 and store_fingerprint(store) == before
+
+
+def test_own_headers_with_map_excel_and_extra_columns(register, cli):
+    import pandas as pd
+    store, data, folder = register
+    path = folder / "own.xlsx"
+    pd.DataFrame({"编号": ["T-09", "T-13"], "环节": ["judgment_effective", "委托修复效果评估"],
+                  "办理日期": ["2026-09-01", "2026-10-01"], "备注": ["一审判决生效", "委托某评估机构"]}
+                 ).to_excel(path, index=False)
+    code, out, err = cli("--data", data, "--today", TODAY, "import", "events", path,
+                         "--map", "case_id=编号,event_type=环节,date=办理日期")
+    assert code == 0, err
+    assert "编号 → case_id" in out and "kept in the events' details: 备注" in out
+    assert "imported 2 events of 2 cases" in out
+    last = store.read("case_events", case_id="T-13").iloc[-1]
+    assert last["event_type"] == "effect_evaluation_commissioned" and last["details"]["note"] == "委托某评估机构"
+    assert store.get("cases", "T-09")["stage"] == "litigation"
+
+
+def test_a_document_with_its_file_on_a_case_in_restoration(register):
+    from PIL import Image
+
+    from restoration.cases import add_event
+    store, _, _ = register
+    png = io.BytesIO()
+    Image.new("RGB", (4, 4), "green").save(png, format="PNG")
+    case = add_event(store, "T-11", {"event_type": "附件归档", "event_date": TODAY,
+                                     "details": {"document": "修复进度照片"}}, "supervisor",
+                     today=date(2026, 11, 20),
+                     attachments=[("进度.png", "image/png", png.getvalue())])
+    assert case["stage"] == "restoration"
+    files = store.read("attachments", case_id="T-11")
+    assert list(files["name"]) == ["进度.png"] and files.iloc[0]["mime"] == "image/png"
+
+
+def test_an_unknown_event_type_lists_the_known_ones_in_chinese(register, cli):
+    _, data, _ = register
+    code, _, err = cli("--data", data, "--today", TODAY, "case", "event", "add", "T-11", "party", TODAY)
+    assert code == 2 and "unknown event type 'party'" in err
+    assert "meeting_held (召开磋商会议 / consultation meeting held)" in err and "inspection (修复过程监督检查" in err
