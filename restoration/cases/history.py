@@ -83,19 +83,13 @@ def _frame(case_id: str, events: Sequence[Event], actor: str) -> pd.DataFrame:
 
 def record(tx, case: Mapping[str, Any], history: Sequence[Event], new: Sequence[Event], actor: str,
            profile: Profile, today: date, *, expected_version: int | None = None,
-           changes: Mapping[str, Any] | None = None, one_by_one: bool = True,
-           result: Replay | None = None) -> tuple[dict, list[int]]:
+           changes: Mapping[str, Any] | None = None) -> tuple[dict, list[int]]:
     """Write ``new`` events on ``case`` in the open transaction ``tx`` after checking them against
-    its history; returns the updated case and the new events' fids (``one_by_one``; else an empty
-    list: many rows in one insert). InputError, with every refusal, when any is refused.
-    ``result``: the replay of exactly this history and these events, already found free of
-    refusals in this transaction (the history import checks every case first)."""
+    its history; returns the updated case and the new events' fids. InputError, with every
+    refusal, when any is refused."""
     cid = case["case_id"]
     history = dated_for(list(history), new)
-    if result is None:
-        result, problems = check(case, history, new, profile, today, evaluations(tx, cid))
-    else:
-        problems = []
+    result, problems = check(case, history, new, profile, today, evaluations(tx, cid))
     if problems:
         raise InputError([Issue(m, source=Message("where.case", {"case": cid}), field="event_type")
                           for _, m in problems])
@@ -103,15 +97,31 @@ def record(tx, case: Mapping[str, Any], history: Sequence[Event], new: Sequence[
     if first:
         clean, _ = prepare(tx, "case_events", _frame(cid, first, actor))
         tx.insert("case_events", clean, action="takeover (implied by the register)")
-    fids: list[int] = []
     clean, _ = prepare(tx, "case_events", _frame(cid, new, actor))
-    if one_by_one:
-        for i, e in enumerate(new):
-            fids.append(tx.insert_one("case_events", clean.iloc[[i]], action=f"event {e.event_type}"))
-    else:
-        tx.insert("case_events", clean, action=f"import {len(new)} events")
+    fids = [tx.insert_one("case_events", clean.iloc[[i]], action=f"event {e.event_type}") for i, e in enumerate(new)]
     stage = result.stage.value if result.stage is not None else case["stage"]
     what = f"event {new[0].event_type}" if len(new) == 1 else f"{len(new)} events"
     updated = tx.update("cases", cid, {"stage": stage, **dict(changes or {})}, expected_version=expected_version,
                         action=what)
     return updated, fids
+
+
+def record_many(tx, plans: Mapping[str, tuple], actor: str) -> dict[str, tuple[str, str]]:
+    """Write the events of many cases at once (the history import): ``plans`` = {case_id: (case,
+    history, new events, replay)}, each replay already found free of refusals in this transaction.
+    One insert for every case's implied takeover and new events, then each case's stage and
+    version; returns {case_id: (stage before, stage after)} for the cases whose stage moved."""
+    rows = []
+    for cid, (case, hist, new, result) in plans.items():
+        rows.append(_frame(cid, implied_takeover(dated_for(list(hist), new)) + list(new), actor))
+    if rows:
+        clean, _ = prepare(tx, "case_events", pd.concat(rows, ignore_index=True))
+        tx.insert("case_events", clean, action=f"import {len(clean)} events of {len(plans)} cases")
+    moved = {}
+    for cid, (case, hist, new, result) in plans.items():
+        stage = result.stage.value if result.stage is not None else case["stage"]
+        tx.update("cases", cid, {"stage": stage}, action=f"{len(new)} events imported")
+        if stage != case["stage"]:
+            moved[cid] = (case["stage"], stage)
+    return moved
+
