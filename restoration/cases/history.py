@@ -76,9 +76,13 @@ def check(case: Mapping[str, Any], history: Sequence[Event], new: Sequence[Event
     return result, problems
 
 
+def _rows(case_id: str, events: Sequence[Event], actor: str) -> list[dict]:
+    return [{"case_id": case_id, "event_type": e.event_type, "event_date": e.event_date.isoformat(),
+             "actor": e.actor or actor, "details": dict(e.details)} for e in events]
+
+
 def _frame(case_id: str, events: Sequence[Event], actor: str) -> pd.DataFrame:
-    return pd.DataFrame([{"case_id": case_id, "event_type": e.event_type, "event_date": e.event_date.isoformat(),
-                          "actor": e.actor or actor, "details": dict(e.details)} for e in events])
+    return pd.DataFrame(_rows(case_id, events, actor))
 
 
 def record(tx, case: Mapping[str, Any], history: Sequence[Event], new: Sequence[Event], actor: str,
@@ -113,9 +117,9 @@ def record_many(tx, plans: Mapping[str, tuple], actor: str) -> dict[str, tuple[s
     version; returns {case_id: (stage before, stage after)} for the cases whose stage moved."""
     rows = []
     for cid, (case, hist, new, result) in plans.items():
-        rows.append(_frame(cid, implied_takeover(dated_for(list(hist), new)) + list(new), actor))
+        rows += _rows(cid, implied_takeover(dated_for(list(hist), new)) + list(new), actor)
     if rows:
-        clean, _ = prepare(tx, "case_events", pd.concat(rows, ignore_index=True))
+        clean, _ = prepare(tx, "case_events", pd.DataFrame(rows))
         tx.insert("case_events", clean, action=f"import {len(clean)} events of {len(plans)} cases")
     moved = {}
     for cid, (case, hist, new, result) in plans.items():

@@ -38,7 +38,7 @@ from ..model import Field, LayerSpec
 from ..store import Store
 from ..validate import ROWS_PER_PROBLEM, sort_issues, validate_frame
 from . import history
-from .case_profile import profile_for
+from .case_profile import _profiles as case_profiles
 from .evaluation_gate import OVERRIDE
 from .events import EVENT_TYPES, SYSTEM_EVENTS, event_code
 from .event_record import Event, known_types, make_event
@@ -232,9 +232,10 @@ def import_events(store: Store, path: str | Path, *, mapping: dict[str, str] | N
         cases = {c["case_id"]: c for c in tx.read("cases").to_dict("records")}
         rows, issues = _parse(frame, set(cases))
         mine = sorted({r["case_id"] for r in rows if r is not None})
+        overriding = {r["case_id"] for r in rows if r is not None and OVERRIDE in r["details"]}
         for cid in mine:
             access.require(who, "case.event", tx, case=cases[cid])
-            if any(r is not None and r["case_id"] == cid and OVERRIDE in r["details"] for r in rows):
+            if cid in overriding:
                 access.require(who, "case.correct", tx, case=cases[cid])
         every = tx.read("case_events")  # one read for every case of the file
         every = every[every["case_id"].isin(mine)]
@@ -266,14 +267,15 @@ def _plan(tx, cases: Mapping[str, dict], rows: list[dict | None], stored: Mappin
             by_case.setdefault(r["case_id"], []).append((pos, ev))
     plans, issues = {}, []
     evaluations = history.evaluations(tx)
+    profiles = case_profiles()  # each profile version loaded once for the whole file
     for cid, items in by_case.items():
         case = cases[cid]
         new = [ev for _, ev in items]
         hist = history.dated_for(history.case_history(case, stored[cid], today), new)
-        try:
-            profile = profile_for(case, hist + new)
-        except InputError as exc:
-            issues += [Issue(i.message, source=source, field="case_id") for i in exc.issues]
+        profile = profiles(case, hist + new)
+        if profile is None:
+            issues.append(Issue(Message("event.case_refused", {"case": cid, "problem": profiles.problems[cid]}),
+                                source=source, field="case_id"))
             continue
         result, problems = history.check(case, hist, new, profile, today, evaluations.get(cid, []))
         row_of = {id(ev): pos for pos, ev in items}
