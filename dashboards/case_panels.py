@@ -13,12 +13,16 @@ import streamlit as st
 
 import equivalence
 from restoration import config
-from restoration.cases import EVENT_TYPES, add_event
+from restoration.cases import add_event
+from restoration.access import APPRAISAL_EVENTS
 from restoration.cases.attachments import MAX_ATTACHMENT_MB
 from restoration.cases.events import event_label
-from restoration.model import AllocationState, ModeStatus, RestorationMode
+from restoration.errors import InputError
+from restoration.model import AllocationState, ModeStatus, RestorationMode, Stage
 
 from . import data, state
+from .access_panels import gate, may
+from .ui import flash, form_key, md, rows_height, shown_errors, submitted_once
 from .i18n import message, money, number, scenario_message, t, text, unit_word, vocab
 
 #: event details a form can set, by event type: (key, kind, profile list or None)
@@ -30,7 +34,12 @@ EVENT_FIELDS: dict[str, list[tuple[str, str, str | None]]] = {
     "agreement_signed": [("clauses", "choices", "agreement_clauses"), ("amount_yuan", "yuan", None)],
     "meeting_held": [("extension_approved", "bool", None)],
     "effect_evaluation": [("result", "verdict", None)],
+    "supplementary_restoration": [("plan", "text", None)],
+    "monitoring_note": [("indicator", "text", None)],
+    "document_filed": [("document", "text", None)],
 }
+#: events whose form takes files (images or PDF, checked by content)
+FILE_EVENTS = ("document_filed", "monitoring_note", "supplementary_restoration")
 #: mode detail keys shown on the bank tab, in this order (others are internal)
 MODE_DETAILS = ("plan", "work", "project", "person_days", "daily_rate_yuan", "gross_yuan", "credited_yuan",
                 "cap_yuan", "cost_yuan", "offset_yuan", "raw_offset_yuan", "remaining_yuan")
@@ -45,9 +54,12 @@ def record(case_id: str) -> dict:
 
 
 def timeline(case_id: str, lang: str) -> None:
-    from .ui import rows_height
     rec = record(case_id)
     dl = pd.DataFrame(rec["deadlines"])
+    took = rec.get("taken_over")
+    if took:  # a case that arrived mid-procedure: what it was taken over at, and what that means
+        st.info(t("case.taken_over", lang, date=took["event_date"],
+                  stage=vocab(Stage, took["details"].get("stage"), lang)), icon=":material/move_down:")
     st.subheader(t("case.deadlines", lang))
     if dl.empty:
         st.info(t("empty.no_deadlines_case", lang), icon=":material/info:")
@@ -57,6 +69,11 @@ def timeline(case_id: str, lang: str) -> None:
             st.error(t("case.overdue_n", lang, n=len(overdue)) + t("punct.colon", lang) +
                      "；".join(f"{r[lang if lang == 'en' else 'zh']}（{r['due_date']}）" for _, r in overdue.iterrows()),
                      icon=":material/warning:")
+        unknown = dl[dl["status"] == "not_computable"]
+        if len(unknown):
+            st.warning(t("case.not_computable_n", lang, n=len(unknown)) + t("punct.colon", lang) +
+                       "；".join(f"{r[lang if lang == 'en' else 'zh']}（{message(r['missing'], lang)}）"
+                                 for _, r in unknown.iterrows()), icon=":material/help:")
         days = pd.to_numeric(dl["days_left"], errors="coerce")
         st.dataframe(pd.DataFrame({
             t("case.deadline", lang): dl["en" if lang == "en" else "zh"],
@@ -64,6 +81,7 @@ def timeline(case_id: str, lang: str) -> None:
             t("case.days_left", lang): days.map(lambda d: "—" if d != d else f"{d:,.0f}"),
             t("case.status", lang): dl["status"].map(lambda s: t(f"deadline.{s}", lang)),
             t("case.rule", lang): dl["source"].map(lambda m: message(m, lang)),
+            t("case.missing", lang): dl["missing"].map(lambda m: "" if m is None else message(m, lang)),
             # the holiday calendar's reason as a sentence in the interface language
             t("case.provisional", lang): [t("case.provisional_reason", lang, year=str(d)[:4]) if p is True else ""
                                           for p, d in zip(dl["provisional"], dl["nominal_due"])],
@@ -84,7 +102,6 @@ def timeline(case_id: str, lang: str) -> None:
         limit = cons["meeting_limit"]
         st.caption(t("case.meetings", lang, n=cons["meeting_count"], limit=limit.get("display", "—")))
     if rec["problems"]:
-        from .ui import md
         st.warning(t("case.problems", lang) + "\n\n" + "\n".join(f"- {md(message(p, lang))}" for p in rec["problems"]))
 
 
@@ -93,9 +110,18 @@ def details_text(d, lang: str) -> str:
     if not d:
         return ""
     parts = []
-    for key in ("inspector", "findings", "note", "reason", "circumstance", "result"):
+    if d.get("stage") in Stage._value2member_map_:  # a takeover or a correction
+        parts.append(f"{t('detail.stage', lang)}{t('punct.colon', lang)}{vocab(Stage, d['stage'], lang)}")
+    over = d.get("evaluation_override")
+    if isinstance(over, dict):  # accepted against the evaluation: shown as such
+        parts.append(t("detail.override_shown", lang, reason=text(over.get("reason")),
+                       document=text(over.get("document"))))
+    for key in ("inspector", "findings", "note", "reason", "document", "plan", "indicator", "circumstance"):
         if d.get(key):
             parts.append(f"{t('detail.' + key, lang)}{t('punct.colon', lang)}{d[key]}")
+    verdict = {"met": "pass", "not_met": "fail"}.get(str(d.get("result")), str(d.get("result")))
+    if verdict in ("pass", "fail", "incomplete"):  # a report's result as its label, never the code
+        parts.append(f"{t('detail.result', lang)}{t('punct.colon', lang)}{t('mon.verdict_' + verdict, lang)}")
     if d.get("amount_yuan") not in (None, ""):
         parts.append(f"{t('detail.amount_yuan', lang)}{t('punct.colon', lang)}{money(float(d['amount_yuan']), lang)}")
     if d.get("clauses"):
@@ -139,12 +165,10 @@ def scenario_source(source: str | None, lang: str) -> str:
 
 def scenario_error(exc: Exception, lang: str) -> str:
     """A scenario problem in the interface language (the key path stays as the engine gave it)."""
-    from .ui import md
     return f"{t('eq.invalid', lang)}{t('punct.colon', lang)}{md(scenario_message(exc, lang))}"
 
 
 def equivalence_panel(case_id: str, lang: str) -> None:
-    from .ui import md
     sc = data.case_scenario(case_id)
     scenario, source = sc["scenario"], sc["source"]
     st.caption(t("case.scenario_source", lang, source=md(scenario_source(source, lang))))
@@ -265,15 +289,18 @@ def forms(case_id: str, version: int, lang: str) -> None:
     """The inspection form and the event form; both write through ``restoration.cases.add_event``
     with the version the page was built from (optimistic lock). Each form confirms the write,
     and its key changes after the write so a double submit writes once."""
-    from restoration.access import APPRAISAL_EVENTS
-
-    from .access_panels import gate, may
     # forms only for whom restoration would let write (the others see why); the write checks again
+    try:
+        valid = data.next_events(case_id)  # only what the case's history allows next, none preselected
+    except InputError as exc:  # e.g. an unusable rule profile: no step can be checked, so none is offered
+        with shown_errors():
+            raise exc
+        return
     if may("case.event", case_id=case_id):
         inspection_form(case_id, version, lang)
-        codes = list(EVENT_TYPES)
+        codes = [c for c in valid if c != "inspection"]  # the inspection has its own form above
     elif may("case.appraisal", case_id=case_id):  # an appraiser on a case assigned to them
-        codes = [c for c in EVENT_TYPES if c in APPRAISAL_EVENTS]
+        codes = [c for c in valid if c in APPRAISAL_EVENTS]
     else:
         st.subheader(t("form.event", lang))
         who = data.actor()
@@ -284,7 +311,6 @@ def forms(case_id: str, version: int, lang: str) -> None:
 
 
 def inspection_form(case_id: str, version: int, lang: str) -> None:
-    from .ui import flash, form_key, shown_errors, submitted_once
     actor = data.actor()  # the signed-in user: restoration checks role and region
     st.subheader(t("form.inspection", lang))
     form = f"inspection_{case_id}"
@@ -320,52 +346,81 @@ def inspection_form(case_id: str, version: int, lang: str) -> None:
 
 
 
+def _field(etype: str, key: str, kind: str, source: str | None, case_id: str, lang: str, wkey: str):
+    """One detail of the event form (a choice from the case's profile, an amount, a yes/no, a
+    verdict or a line of text)."""
+    label = t(f"detail.{key}", lang)
+    if kind in ("choice", "choices"):
+        items = _profile_list(case_id, source)
+        ids = [i.id for i in items]
+        names = {i.id: (i.en if lang == "en" else i.zh) for i in items}
+        if kind == "choice":
+            return st.selectbox(label, ids, index=None, placeholder=t("form.choose", lang),
+                                format_func=lambda v, n=names: n.get(v, v), key=wkey)
+        return st.multiselect(label, ids, placeholder=t("form.choose", lang),
+                              format_func=lambda v, n=names: n.get(v, v), key=wkey)
+    if kind == "yuan":
+        return st.number_input(label, min_value=0.0, value=None, step=1000.0, format="%.2f", key=wkey)
+    if kind == "bool":
+        return st.checkbox(label, key=wkey)
+    if kind == "verdict":
+        return st.selectbox(label, ["pass", "fail"], index=None, placeholder=t("form.choose", lang),
+                            format_func=lambda v: t(f"mon.verdict_{v}", lang), key=wkey)
+    return st.text_input(label, max_chars=200, key=wkey).strip()
+
+
+def _evaluation_blocks(case_id: str) -> bool:
+    """Whether the case's latest stored effect evaluation fails or is incomplete (acceptance then
+    needs an override with its reason and document)."""
+    evals = data.evaluations(case_id)
+    return bool(len(evals)) and evals.sort_values("evaluated_at")["verdict"].iloc[-1] != "pass"
+
+
 def event_form(case_id: str, version: int, lang: str, codes: list[str]) -> None:
-    from .ui import flash, form_key, shown_errors, submitted_once
     actor = data.actor()
     st.subheader(t("form.event", lang))
-    etype = st.selectbox(t("form.event_type", lang), codes, key=f"ev_type_{case_id}",
-                         format_func=lambda c, lang=lang: event_label(c, lang))
+    if not codes:
+        st.info(t("form.no_next_event", lang), icon=":material/info:")
+        return
+    etype = st.selectbox(t("form.event_type", lang), codes, index=None, placeholder=t("form.choose_event", lang),
+                         key=f"ev_type_{case_id}", format_func=lambda c, lang=lang: event_label(c, lang),
+                         help=t("form.event_type_help", lang))
     form = f"event_{case_id}"
     # keyed fields: kept when the write is refused, cleared after a successful one (as the inspection form)
     prefix = f"{form}_field_"
+    override = etype in ("accepted", "closed") and _evaluation_blocks(case_id) and may("case.correct", case_id=case_id)
     with st.form(form_key(form)):
         when = st.date_input(t("form.event_date", lang), value=_today(), max_value=_today(), key=prefix + "date")
         details: dict = {}
-        for key, kind, source in EVENT_FIELDS.get(etype, []):
-            label = t(f"detail.{key}", lang)
-            wkey = f"{prefix}{etype}_{key}"
-            if kind in ("choice", "choices"):
-                items = _profile_list(case_id, source)
-                ids = [i.id for i in items]
-                names = {i.id: (i.en if lang == "en" else i.zh) for i in items}
-                if kind == "choice":
-                    details[key] = st.selectbox(label, ids, index=None, placeholder=t("form.choose", lang),
-                                                format_func=lambda v, n=names: n.get(v, v), key=wkey)
-                else:
-                    details[key] = st.multiselect(label, ids, placeholder=t("form.choose", lang),
-                                                  format_func=lambda v, n=names: n.get(v, v), key=wkey)
-            elif kind == "yuan":
-                details[key] = st.number_input(label, min_value=0.0, value=None, step=1000.0, format="%.2f",
-                                               key=wkey)
-            elif kind == "bool":
-                details[key] = st.checkbox(label, key=wkey)
-            elif kind == "verdict":
-                details[key] = st.selectbox(label, ["pass", "fail"], index=None, placeholder=t("form.choose", lang),
-                                            format_func=lambda v: t(f"mon.verdict_{v}", lang), key=wkey)
+        for key, kind, source in EVENT_FIELDS.get(etype, []) if etype else []:
+            details[key] = _field(etype, key, kind, source, case_id, lang, f"{prefix}{etype}_{key}")
+        if override:  # the latest evaluation did not pass: acceptance only as a recorded exception
+            st.warning(t("form.override_needed", lang), icon=":material/gpp_maybe:")
+            reason = st.text_input(t("detail.override_reason", lang), max_chars=500, key=prefix + "override_reason")
+            document = st.text_input(t("detail.override_document", lang), max_chars=200,
+                                     key=prefix + "override_document")
+        files = st.file_uploader(t("form.attachments", lang), type=["jpg", "jpeg", "png", "webp", "pdf"],
+                                 accept_multiple_files=True, max_upload_size=MAX_ATTACHMENT_MB,
+                                 key=prefix + "files") if etype in FILE_EVENTS else None
         note = st.text_area(t("form.note", lang), max_chars=2000, key=prefix + "note")
         submitted = st.form_submit_button(t("form.save", lang), icon=":material/save:")
-    if submitted and (request := submitted_once(form)):
+    if submitted and etype is None:
+        st.error(t("form.choose_event_first", lang))
+    elif submitted and (request := submitted_once(form)):
         details = {k: v for k, v in details.items() if v not in (None, "", [], False)}
         if note.strip():
             details["note"] = note.strip()
+        if override and (reason.strip() or document.strip()):
+            details["evaluation_override"] = {"reason": reason.strip(), "document": document.strip()}
+        uploads = [(f.name, f.type or "application/octet-stream", f.getvalue()) for f in files or []]
         with shown_errors():
             saved = add_event(data.store(), case_id, {"event_type": etype, "event_date": when.isoformat(),
                                                       "details": details},
-                              actor, expected_version=version, today=_today(), request_id=request)
+                              actor, expected_version=version, today=_today(), attachments=uploads,
+                              request_id=request)
             st.session_state[state.loaded_version(case_id)] = int(saved["version"])
-            for key in [k for k in st.session_state if str(k).startswith(prefix)]:
-                del st.session_state[key]  # written: the next event starts from an empty form
+            for key in [k for k in st.session_state if str(k).startswith(prefix)] + [f"ev_type_{case_id}"]:
+                st.session_state.pop(key, None)  # written: the next event starts from an empty form
             flash(t("form.saved_event", lang, event=event_label(etype, lang), date=when.isoformat(),
                     version=int(saved["version"])))
             st.rerun()

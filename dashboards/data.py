@@ -144,6 +144,16 @@ def case_record(case_id: str) -> dict:
     return _case_record(*_key(), case_id, today())
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _next_events(path: str, v: int, who: tuple | None, case_id: str, day: date) -> list[str]:
+    return case_api.next_events(_view(path, who), case_id, today=day)
+
+
+def next_events(case_id: str) -> list[str]:
+    """The event types the case's history allows next (what the event form offers)."""
+    return _next_events(*_key(), case_id, today())
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def _overview_numbers(path: str, v: int, who: tuple | None, case_ids: tuple[str, ...], day: date) -> dict:
     from . import kpis

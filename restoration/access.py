@@ -57,6 +57,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "case.assign": ("指定办理地区与鉴定人员", "set handling region and appraisers"),
     "case.disclose": ("公开案件与审定公开文本", "disclose cases and approve public text"),
     "case.event": ("记录案件事件与巡查", "record case events and inspections"),
+    "case.correct": ("更正案件阶段与例外验收（须理由和文书）", "correct a case's stage, accept against its evaluation (with reason and document)"),
     "case.appraisal": ("提交鉴定评估结果", "record appraisal results"),
     "case.classify": ("案件分类", "classify cases"),
     "case.modes": ("确定修复方式", "record restoration modes"),
@@ -68,8 +69,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "bank.allocate": ("预留、确认与释放项目容量", "reserve, commit and release bank capacity"),
     "bank.escrow": ("代管资金", "escrow funds"),
 }
-_SUPERVISOR = {"data.import", "case.edit", "case.assign", "case.disclose", "case.event", "case.classify",
-               "case.modes", "case.funds", "scenario.edit", "monitoring.ingest", "monitoring.evaluate",
+_SUPERVISOR = {"data.import", "case.edit", "case.assign", "case.disclose", "case.event", "case.correct",
+               "case.classify", "case.modes", "case.funds", "scenario.edit", "monitoring.ingest", "monitoring.evaluate",
                "bank.registry", "bank.allocate", "bank.escrow"}
 #: role × action: what each role may do (reading is every role's, inside its region)
 MATRIX: dict[str, frozenset[str]] = {

@@ -35,8 +35,9 @@ PUBLIC_CASE_FIELDS = ("case_id", "case_class", "stage", "damage_amount_yuan", "i
                       "restoration_modes")
 #: case fields published in a public form only (derived by this module, never copied)
 PUBLIC_CASE_FORMS = ("title", "title_en", "region", "liable_party")
-#: added to the public case table: the latest restoration effect evaluation (pass / fail / ...)
-PUBLIC_RESULT_FIELDS = ("effect_verdict",)
+#: added to the public case table: the latest restoration effect evaluation (pass / fail / ...) and
+#: whether the case was accepted or closed against it (an override: a yes/no, never its free text)
+PUBLIC_RESULT_FIELDS = ("effect_verdict", "accepted_by_override")
 #: site fields published as they are
 PUBLIC_SITE_FIELDS = ("site_id", "case_id", "role", "ecosystem_type", "area_ha", "geometry")
 #: site fields published in a public form only
@@ -192,6 +193,11 @@ def public_cases(store) -> pd.DataFrame:
     latest = (evals.sort_values("evaluated_at").groupby("case_id")["verdict"].last().to_dict()
               if evals is not None and len(evals) else {})
     out["effect_verdict"] = pd.Series([latest.get(c["case_id"]) for c in rows], index=out.index, dtype=object)
+    ends = store.read("case_events", case_id=list(cases["case_id"]), event_type=("accepted", "closed")) \
+        if len(cases) else None
+    overridden = set() if ends is None else {r["case_id"] for r in ends.to_dict("records")
+                                             if isinstance(r.get("details"), dict) and "evaluation_override" in r["details"]}
+    out["accepted_by_override"] = pd.Series([c["case_id"] in overridden for c in rows], index=out.index, dtype=bool)
     return out[list(PUBLIC_CASE_FIELDS[:1] + PUBLIC_CASE_FORMS + PUBLIC_CASE_FIELDS[1:] + PUBLIC_RESULT_FIELDS)
                ].reset_index(drop=True)
 

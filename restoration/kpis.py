@@ -44,6 +44,11 @@ class OverviewKpis:
     #: cases whose deadlines could not be computed — their rule profile is not installed here
     #: (a store written by an older version, or in GDAL/QGIS): {case_id: profile name}
     not_computed: dict = field(default_factory=dict)
+    #: open cases with a deadline that runs now but cannot be computed (a date is missing from
+    #: their history — a register taken over mid-procedure): how many, and the deadlines with
+    #: what each lacks (``missing``). "0 overdue" means little while this is not 0.
+    not_computable: int = 0
+    not_computable_table: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __getitem__(self, key: str):  # dict-style access for pages written against the old dict
         return getattr(self, key)
@@ -69,6 +74,8 @@ def overview(store: Store, case_ids: Iterable[str] | None = None, today: date | 
 
     overdue = case_api.overdue(store, today=today)
     problems = overdue.attrs.get("case_problems", {})
+    gaps = overdue.attrs["not_computable"]
+    gaps = gaps[gaps["case_id"].isin(ids)].reset_index(drop=True)
     overdue = overdue[overdue["case_id"].isin(ids)].reset_index(drop=True)
     profile_of = cases.set_index("case_id")["profile"]
     not_computed = {cid: str(profile_of.get(cid) or "") for cid in sorted(problems) if cid in ids}
@@ -101,6 +108,7 @@ def overview(store: Store, case_ids: Iterable[str] | None = None, today: date | 
         overdue=int(len(overdue)), overdue_table=overdue, on_track_ha=on_track_ha, lagging_ha=lagging_ha,
         funds={"due": due, "received": received, "disbursed": disbursed},
         by_stage=by_stage, by_class=by_class, not_computed=not_computed,
+        not_computable=int(gaps["case_id"].nunique()), not_computable_table=gaps,
     )
 
 

@@ -146,6 +146,9 @@ TEMPLATES: dict[str, str] = {
     "deadline.moved": "the last day {nominal} is a rest day; moved to {due} [{source}]",
     "deadline.instalment_note": "{amount:,.2f} yuan, paid {paid:,.2f}",
     "deadline.supervision_note": "supervising authority: {authority}",
+    "deadline.missing_start": "no date of the {events}",
+    "deadline.missing_restoration_deadline": "no restoration deadline: record the {events} with the deadline it sets",
+    "deadline.missing_instalments": "no instalment schedule in the funds ledger",
     # workflow: why an event may not be recorded
     "event.before_incident": "{event} ({date}): dated before the incident ({incident})",
     "event.in_future": "{event} ({date}): dated in the future (today is {today})",
@@ -228,6 +231,21 @@ TEMPLATES: dict[str, str] = {
     "event.conditions_open": ("{event} ({date}): condition(s) not confirmed: {conditions} — confirm them in a new "
                               "{reviewed} before the offset is granted"),
     "event.shared_items": "{event} ({date}): details.items = {value} — a non-empty list of: {choices}",
+    "event.known_types": "the known event types (code, 中文, English): {choices}",
+    "event.unknown_type": "unknown event type '{value}'; known: {choices}",
+    "event.takeover_stage": "{event} ({date}): '{value}' is not a stage; use one of: {choices}",
+    "event.taken_over_twice": "{event} ({date}): the case was already taken over on {on}; to change its stage record a {correct}",
+    "event.takeover_behind": "{event} ({date}): the register puts the case at {stage} when it was taken over, but its earlier events already lead to {replayed}; correct the register's stage or the events",
+    "event.correction_same": "{event} ({date}): the case is already at {stage}",
+    "event.backwards": "{event} ({date}): would move the case back from {stage} to {to}; if its stage is wrong, record a {correct} (with a reason and a document)",
+    "event.presumed_before_takeover": "{event} ({date}): the case was taken over at {stage} on {on}, so this step happened before that; date it before the takeover",
+    "event.override_format": "{event} ({date}): an override is details.evaluation_override = {{\"reason\": ..., \"document\": ...}}",
+    "event.evaluation_not_passed": "{event} ({date}): the latest effect evaluation ({evaluation}, as of {as_of}) is {verdict}: record a {supplementary} and evaluate again, or an override with its reason and document by an authorised role [{source}]",
+    "event.supplementary_stage": "{event} ({date}): supplementary restoration follows an effect evaluation (the case must be at {stage})",
+    "event.supplementary_open": "{event} ({date}): the supplementary restoration is under way: record {completed} and evaluate again first",
+    "event.case_refused": "case {case}: {problem}",
+    "event.stored_refused": "case {case}: with the file's events, an event it already has would be refused: {problem}",
+    "event.supplementary_needs_failure": "{event} ({date}): supplementary restoration follows a failed effect evaluation; the latest one did not fail",
 }
 
 # a problem the equivalence engine found in a scenario: its codes (``scenario.<code>``, English in
@@ -284,10 +302,10 @@ def term_label(term: Term, lang: str = "zh") -> str:
             return Stage(term.code).label(lang)
         except ValueError:
             return term.code
-    if term.kind in ("case_class", "project_status", "allocation_state"):
+    if term.kind in ("case_class", "project_status", "allocation_state", "verdict"):
         from . import model
         enum = {"case_class": model.CaseClass, "project_status": model.ProjectStatus,
-                "allocation_state": model.AllocationState}[term.kind]
+                "allocation_state": model.AllocationState, "verdict": model.Verdict}[term.kind]
         try:
             return enum(term.code).label(lang)
         except ValueError:

@@ -7,7 +7,8 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboards import data, maps, maps_scale, procedure_panels, state
-from dashboards.i18n import area_short, money, money_short, t, vocab
+from dashboards.i18n import area_short, message, money, money_short, t, text, vocab
+from dashboards.kpis import deadline_column
 from dashboards.ui import T, empty_state, lang, md_text, require_staff, rows_height, shown_errors
 from restoration.model import OPEN_STAGES, CaseClass, EcosystemType, Stage
 
@@ -47,12 +48,17 @@ shown_sites = sites[sites["case_id"].isin(sel["case_id"])] if filtered else site
 
 with shown_errors():
     k = data.overview_numbers(tuple(sel["case_id"]))
-    c = st.columns(5)
+    unknown = k["not_computable"]
+    c = st.columns(6)
     c[0].metric(T("kpi.open_cases"), k["open_cases"])
-    c[1].metric(T("kpi.overdue"), k["overdue"])
-    c[2].metric(T("kpi.on_track_area"), area_short(k["on_track_ha"], L), help=T("unit.area_help"))
-    c[3].metric(T("kpi.lagging_area"), area_short(k["lagging_ha"], L), help=T("unit.area_help"))
-    c[4].metric(T("kpi.damage_total"), money_short(k["damage_yuan"], L), help=money(k["damage_yuan"], L))
+    # while some deadlines cannot be computed, the overdue count covers only the others: say so
+    c[1].metric(T("kpi.overdue_known") if unknown else T("kpi.overdue"), k["overdue"])
+    c[2].metric(T("kpi.not_computable"), unknown, help=T("kpi.not_computable_help"))
+    c[3].metric(T("kpi.on_track_area"), area_short(k["on_track_ha"], L), help=T("unit.area_help"))
+    c[4].metric(T("kpi.lagging_area"), area_short(k["lagging_ha"], L), help=T("unit.area_help"))
+    c[5].metric(T("kpi.damage_total"), money_short(k["damage_yuan"], L), help=money(k["damage_yuan"], L))
+    if unknown:
+        c[2].markdown(f"[{T('kpi.not_computable_link')}](#not-computable)")
     f = st.columns(3)
     f[0].metric(T("kpi.funds_due"), money_short(k["funds"]["due"], L))
     f[1].metric(T("kpi.funds_received"), money_short(k["funds"]["received"], L))
@@ -62,6 +68,14 @@ with shown_errors():
         st.warning("\n".join("- " + T("overview.profile_problem", case_id=md_text(cid), profile=md_text(p),
                                        known=", ".join(available_profiles()))
                              for cid, p in k["not_computed"].items()))
+    if unknown:
+        gaps = k["not_computable_table"]
+        st.markdown('<div id="not-computable"></div>', unsafe_allow_html=True)  # the KPI's link lands here
+        with st.expander(T("kpi.not_computable_list", n=unknown), expanded=not k["overdue"]):
+            st.dataframe(pd.DataFrame({  # what is missing before the (long) title: it is the point
+                T("field.case_id"): gaps["case_id"], T("case.deadline"): gaps["en" if L == "en" else "zh"],
+                T("case.missing"): gaps["missing"].map(lambda m: message(m, L)),
+                T("field.title"): gaps["title"].map(text)}), hide_index=True, width="stretch")
     if k["overdue"]:
         od = k["overdue_table"]
         with st.expander(T("kpi.overdue_list", n=k["overdue"]), expanded=False):
@@ -128,8 +142,10 @@ else:
         stage=sel["stage"].map(lambda v: vocab(Stage, v, L)),
         damage_amount_yuan=sel["damage_amount_yuan"].map(lambda v: money(v, L)),
         region=sel["region"].fillna("—"), discovered_date=sel["discovered_date"].fillna("—"),
-    )[["case_id", "title", "region", "case_class", "stage", "damage_amount_yuan", "discovered_date"]]
-    table.columns = [T(f"field.{c}") if c != "damage_amount_yuan" else T("field.damage_amount")
+        deadlines=deadline_column(sel["case_id"], k, L),
+    )[["case_id", "title", "region", "case_class", "stage", "deadlines", "damage_amount_yuan", "discovered_date"]]
+    table.columns = [T(f"field.{c}") if c not in ("damage_amount_yuan", "deadlines") else
+                     T("field.damage_amount") if c == "damage_amount_yuan" else T("case.deadlines")
                      for c in table.columns]
     st.dataframe(table, hide_index=True, width="stretch", height=rows_height(len(table)))
 

@@ -46,8 +46,9 @@ if len(cases):
         T("field.damage_amount"): cases["damage_amount_yuan"].map(lambda v: money(v, L)),
         T("field.restoration_modes"): cases["restoration_modes"].map(
             lambda ms: "、".join(vocab(RestorationMode, m, L) for m in (ms or [])) or "—"),
-        T("public.effect"): cases["effect_verdict"].map(
-            lambda v: vocab(Verdict, v, L) if isinstance(v, str) and v else "—"),  # not evaluated: NaN
+        T("public.effect"): [  # not evaluated: NaN; accepted against the evaluation: said so
+            (vocab(Verdict, v, L) if isinstance(v, str) and v else "—") + (T("public.override") if o else "")
+            for v, o in zip(cases["effect_verdict"], cases["accepted_by_override"])],
     })
     st.dataframe(table, hide_index=True, width="stretch", height=rows_height(len(table)))
 if len(sites):

@@ -12,7 +12,9 @@ from .deadlines import Deadline, compute_deadlines
 from .events import EVENT_TYPES, EventType
 from .funds import LedgerSummary, add_entry as add_ledger_entry, ledger, summarise as summarise_ledger
 from .holidays import period_end
+from .history_import import import_events
 from .modes import add_mode, case_modes, evaluate as evaluate_mode
+from .next_events import allowed_next, next_events
 from .records import (add_event, all_deadlines, case_events, case_record, check_all, deadlines, list_cases,
                       override_class, overdue, profile_for, record_classification, update_case)
 from .rules import Profile, Rule, RuleList, available_profiles, load_profile
@@ -25,5 +27,5 @@ __all__ = [
     "evaluate_mode", "add_event", "all_deadlines", "case_events", "case_record", "check_all",
     "deadlines", "list_cases", "override_class", "overdue", "profile_for", "record_classification",
     "update_case", "Profile", "Rule", "RuleList", "available_profiles", "load_profile", "Event",
-    "make_event", "replay", "validate_history",
+    "make_event", "replay", "validate_history", "allowed_next", "next_events", "import_events",
 ]

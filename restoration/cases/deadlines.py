@@ -14,8 +14,10 @@ Three kinds of deadline:
 
 Statuses: ``open``, ``overdue``, ``met``, ``met_late``, ``completed`` (done; no limit was set),
 ``not_set`` (still pending; no limit in the rules),
-``ended`` (the case ended while it was open). A date in a year the holiday calendar does not
-cover is ``provisional`` with the reason.
+``ended`` (the case ended while it was open), ``not_computable`` (the case is where the deadline
+runs, but the date it runs from is not in its history — a case taken over mid-procedure, say —
+with ``missing`` saying what is lacking; such a case is never counted as "not overdue"). A date
+in a year the holiday calendar does not cover is ``provisional`` with the reason.
 """
 from __future__ import annotations
 
@@ -31,7 +33,8 @@ from .holidays import period_end
 from .rules import Profile
 from .workflow import Event, make_event, order, replay
 from .. import config
-from ..messages import Message, Term
+from ..messages import Label, Message, Term
+from ..model import RestorationMode, Stage
 
 STATUS_LABELS = {
     "open": ("未到期", "open"),
@@ -41,6 +44,7 @@ STATUS_LABELS = {
     "completed": ("已完成（无期限规定）", "completed (no limit set)"),
     "not_set": ("期限未设定", "no limit set"),
     "ended": ("案件已结束", "case ended"),
+    "not_computable": ("无法计算", "cannot be computed"),
 }
 
 
@@ -68,10 +72,16 @@ class Deadline:
     verified: bool | None = None
     profile: str | None = None
     note: str | Message | None = None
+    #: what a ``not_computable`` deadline lacks (a Message: "no date of the consultation notice")
+    missing: Message | None = None
 
     @property
     def overdue(self) -> bool:
         return self.status == "overdue"
+
+    @property
+    def computable(self) -> bool:
+        return self.status != "not_computable"
 
     def to_dict(self) -> dict:
         d = {k: getattr(self, k) for k in _FIELDS}  # flat: faster than dataclasses.asdict
@@ -80,6 +90,7 @@ class Deadline:
                 d[k] = v.isoformat()
         d["overdue"] = self.overdue
         d["status_zh"] = STATUS_LABELS[self.status][0]
+        d["missing_zh"], d["missing_en"] = missing_words(self.missing)
         return d
 
 
@@ -148,6 +159,7 @@ def compute_deadlines(case: Mapping[str, Any], events: Sequence[Mapping | Event]
                                                          "due": end.due.isoformat(), "source": move_rule.source})
             out.append(_finish(dl, evs[stop_i] if stop_i is not None else None, ended, today))
 
+    restoration_due = False  # a pending case deadline the restoration's completion meets
     for i, ev in enumerate(evs):
         for n, spec in enumerate(ev.details.get("deadlines", []) or [], 1):
             stops = spec.get("stop_events") or []
@@ -159,6 +171,7 @@ def compute_deadlines(case: Mapping[str, Any], events: Sequence[Mapping | Event]
                                                                   "date": ev.event_date.isoformat()}),
                           verified=True, note=spec.get("note"))
             out.append(_finish(dl, _first_after(evs, i, stops), ended, today))
+            restoration_due |= "restoration_completed" in stops and dl.status in ("open", "overdue")
 
     # major-case supervision (督办): each report due under the supervision decision's schedule
     from .procedure import supervision_schedule
@@ -196,12 +209,65 @@ def compute_deadlines(case: Mapping[str, Any], events: Sequence[Mapping | Event]
                 dl.days_left = (r["due_date"] - today).days
                 dl.status = "overdue" if r["status"] == "overdue" else "open"
             out.append(dl)
+    if not ended:
+        out += gaps(case, evs, state, profile, restoration_due, ledger_rows)
     out.sort(key=lambda d: (d.due_date or date.max, d.deadline))
     return out
 
 
+def gaps(case: Mapping[str, Any], evs: Sequence[Event], state, profile: Profile, restoration_due: bool,
+         ledger_rows) -> list[Deadline]:
+    """The deadlines of an open case that run now but cannot be computed, each with what it lacks:
+    a time limit whose clock a takeover presumes started (undated) and nothing stopped (a limit the
+    rules leave unset stays ``not_set``, with the missing date noted), the
+    restoration deadline of a case in restoration without one, the instalments of a case paying by
+    instalments without a schedule."""
+    cid, stage, out = str(case.get("case_id")), state.stage, []
+    types, presumed = {e.event_type for e in evs}, state.presumed
+    for key, rule in profile.time_limits().items():
+        starts, stops = set(rule.extra.get("start_events", [])), set(rule.extra.get("stop_events", []))
+        # the clock runs now from a start the takeover presumes (undated), and nothing stopped it
+        if not starts & presumed or starts & types or stops & (types | presumed):
+            continue
+        out.append(Deadline(cid, key, rule.extra.get("zh", key), rule.extra.get("en", key), "rule",
+                            "not_computable" if rule.is_set else "not_set", limit_days=rule.value,
+                            day_kind=rule.extra.get("day_kind"), source=rule.source, verified=rule.verified,
+                            profile=rule.origin, missing=Message("deadline.missing_start", {
+                                "events": _either(rule.extra["start_events"])})))
+    completing = stage is Stage.RESTORATION and ("restoration_completed" not in state.seen or state.supplementary_open)
+    if completing and not restoration_due:
+        out.append(Deadline(cid, "restoration_completion", "修复完成期限", "restoration to be completed", "case",
+                            "not_computable", missing=Message("deadline.missing_restoration_deadline", {
+                                "events": _either(["agreement_signed", "judgment_effective"])})))
+    modes = case.get("restoration_modes")
+    scheduled = ledger_rows is not None and len(ledger_rows) and \
+        (pd.DataFrame(ledger_rows)["entry_type"] == "instalment_due").any()
+    if isinstance(modes, (list, tuple)) and RestorationMode.INSTALMENTS.value in modes and not scheduled \
+            and stage is not None and stage in (Stage.RESTORATION, Stage.EFFECT_EVALUATION):
+        out.append(Deadline(cid, "instalments", "分期赔偿金", "instalments", "instalment", "not_computable",
+                            missing=Message("deadline.missing_instalments")))
+    return out
+
+
+def _either(types: Sequence[str]) -> Label:
+    """Event types as alternatives ("A 或 B" / "A or B")."""
+    return Label("或".join(event_label(t, "zh") for t in types), " or ".join(event_label(t, "en") for t in types))
+
+
+def missing_words(m: Message | None) -> tuple[str | None, str | None]:
+    """What a deadline lacks in Chinese and in English (the command line prints both)."""
+    if m is None:
+        return None, None
+    what = m.params.get("events")
+    events = what.zh if isinstance(what, Label) else ""
+    zh = {"deadline.missing_start": f"缺少{events}的日期",
+          "deadline.missing_restoration_deadline": f"缺少修复完成期限：请记录{events}（含约定的履行期限）",
+          "deadline.missing_instalments": "资金台账中没有分期缴纳计划"}.get(m.code, str(m))
+    return zh, str(m)
+
+
 def frame(deadlines: Sequence[Deadline]) -> pd.DataFrame:
-    cols = list(_FIELDS) + ["overdue", "status_zh"]
+    cols = list(_FIELDS) + ["overdue", "status_zh", "missing_zh", "missing_en"]
     out = pd.DataFrame([d.to_dict() for d in deadlines], columns=cols)
     # typed even when empty: a store whose cases have no deadline yet must filter and sort too
     out["overdue"] = out["overdue"].astype(bool)

@@ -92,15 +92,38 @@ EVENT_TYPES: dict[str, EventType] = {e.code: e for e in (
     _E("information_shared", "部门间信息共享", "information shared between departments", None),
     _E("accountability_recorded", "责任追究", "accountability action recorded", None),
     _E("commendation_recorded", "表彰激励", "commendation recorded", None),
+    # a register taken over mid-procedure, corrections, the supplementary-restoration path and the
+    # everyday records a supervisor keeps on a case at any stage
+    _E("taken_over", "接管（导入时所处阶段）", "taken over (stage at import)", None),
+    _E("stage_corrected", "阶段更正", "stage corrected", None),
+    _E("supplementary_restoration", "补充修复（效果评估未达标）", "supplementary restoration (evaluation failed)",
+       Stage.RESTORATION),
+    _E("monitoring_note", "监测记录", "monitoring note", None),
+    _E("document_filed", "附件归档", "document filed (attachment)", None),
 )}
 
 #: the procedure events of issue 14 (docs/cases.md, "Procedure"), in the order above
-PROCEDURE_EVENTS = tuple(list(EVENT_TYPES)[list(EVENT_TYPES).index("screening_excluded"):])
+_CODES = list(EVENT_TYPES)
+PROCEDURE_EVENTS = tuple(_CODES[_CODES.index("screening_excluded"):_CODES.index("commendation_recorded") + 1])
 
 #: events about the handling of a case that may still be recorded after it ended (closed, not
 #: started, terminated): a responsibility finding or a commendation often follows the end, and
 #: the file can still be shared with another department
-AFTER_END_EVENTS = frozenset({"information_shared", "accountability_recorded", "commendation_recorded"})
+AFTER_END_EVENTS = frozenset({"information_shared", "accountability_recorded", "commendation_recorded",
+                              "inspection", "monitoring_note", "document_filed"})
+
+#: the everyday records a supervisor saves on a case at any stage (also after it ended: aftercare
+#: patrols and the file go on); none of them moves the stage
+RECORD_EVENTS = ("inspection", "monitoring_note", "document_filed")
+
+#: events only the platform writes (the takeover of an imported case) or that need their own
+#: command and permission (a stage correction): not offered by the event form, refused in a file
+SYSTEM_EVENTS = ("taken_over", "stage_corrected")
+
+#: events a case goes through once (a second one is refused; a supplementary restoration lets the
+#: restoration be completed again)
+ONCE = ("clue_registered", "filed", "investigation_started", "investigation_reported", "appraisal_commissioned",
+        "restoration_started", "restoration_completed", "accepted")
 
 #: stages after which nothing more can happen to a case
 END_STAGES = (Stage.CLOSED, Stage.NOT_STARTED, Stage.TERMINATED)
@@ -109,3 +132,43 @@ END_STAGES = (Stage.CLOSED, Stage.NOT_STARTED, Stage.TERMINATED)
 def event_label(code: str, lang: str = "zh") -> str:
     e = EVENT_TYPES.get(code)
     return e.label(lang) if e else code
+
+
+def _bare(label: str) -> str:
+    """A label without its parenthesised part (``调查报告（结论）`` -> ``调查报告``)."""
+    for open_ in ("（", "("):
+        label = label.split(open_, 1)[0]
+    return label.strip()
+
+
+def _names() -> dict[str, str | None]:
+    """Every accepted spelling of an event type -> its code (None: a spelling two types share)."""
+    names: dict[str, str | None] = {}
+    for e in EVENT_TYPES.values():
+        for spelling in (e.code, e.zh, e.en.lower(), _bare(e.zh), _bare(e.en).lower()):
+            if spelling and names.get(spelling, e.code) != e.code:
+                names[spelling] = None  # ambiguous: the code (or the full label) is needed
+            elif spelling:
+                names[spelling] = e.code
+    for e in EVENT_TYPES.values():  # a code or a full label always names its own type
+        names[e.code] = names[e.zh] = names[e.en.lower()] = e.code
+    return names
+
+
+_NAMES = _names()
+
+
+def event_code(text: object) -> str | None:
+    """The event type a user's text names: its code (``meeting_held``), its Chinese label
+    (``召开磋商会议``, also without the part in brackets: ``调查报告``) or its English label, in any
+    case; None when it names none (or two)."""
+    if not isinstance(text, str):
+        return None
+    key = text.strip()
+    return _NAMES.get(key) or _NAMES.get(key.lower())
+
+
+def event_choices() -> list[tuple[str, str, str]]:
+    """(code, 中文, English) of every event type, in the vocabulary's order: what an error about an
+    unknown type lists."""
+    return [(e.code, e.zh, e.en) for e in EVENT_TYPES.values()]

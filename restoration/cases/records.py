@@ -3,8 +3,9 @@
 Every write is one store transaction: the case's ``version`` goes up and the change lands in
 ``audit_log``. Pass the version you read as ``expected_version``: if someone saved the case in
 between, you get a ``ConflictError`` naming who, and nothing of yours is written (theirs stays).
-Events are checked against the whole history (:mod:`.workflow`) before anything is written; the
-case's ``stage`` is always the stage its events lead to.
+Events are checked against the whole history (:mod:`.workflow`, written through
+:func:`.history.record`) before anything is written; the case's ``stage`` is always the stage its
+events lead to. A case imported without history is taken over at its stage (:mod:`.takeover`).
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pandas as pd
 
 from ..messages import Message, Term
 from .. import access
-from ..errors import InputError, Issue, NotFoundError
+from ..errors import InputError, Issue
 from ..importer import prepare
 from ..model import OPEN_STAGES, CaseClass, Stage
 from ..store import Store
@@ -23,10 +24,14 @@ from .attachments import check_attachments
 from .classify import Classification, classify
 from .consultation import consultation_record
 from .deadlines import Deadline, compute_deadlines, frame
+from .evaluation_gate import OVERRIDE
+from .events import event_code
 from .funds import entries as ledger_entries, summarise
-from .rules import (ENV_PROFILES, VERSION_SEP, Profile, available_profiles, load_profile,
-                    profile_versions)
-from .workflow import Event, make_event, order, replay, validate_history
+from . import history
+from .takeover import CORRECTION
+from .case_profile import _profiles, judged_on, profile_for, profile_problem  # noqa: F401  (re-exported)
+from .rules import Profile
+from .workflow import Event, make_event, replay, validate_history
 from .. import config
 
 #: case fields a user may edit directly (stage follows events; class follows classification)
@@ -38,108 +43,9 @@ DISCLOSURE_FIELDS = ("disclosed", "public_title")
 ASSIGNMENT_FIELDS = ("handling_region", "joint_regions", "appraisers")
 
 
-def judged_on(case: Mapping[str, Any], events: Sequence[Event | Mapping] | None = None) -> date:
-    """The date whose rules judge the case: its filing date (立案), else its clue registration,
-    else the discovery date, else today (Zhejiang art. 10, Guangxi ch. 8: rules in force by date)."""
-    found: dict[str, date] = {}
-    for e in events or []:
-        etype = e.event_type if isinstance(e, Event) else e.get("event_type")
-        if etype not in ("filed", "clue_registered"):
-            continue
-        day = make_event(e).event_date
-        found[etype] = min(found.get(etype, day), day)
-    if "filed" in found:
-        return found["filed"]
-    if "clue_registered" in found:
-        return found["clue_registered"]
-    disc = case.get("discovered_date")
-    if disc is not None and not (isinstance(disc, float) and pd.isna(disc)):
-        try:
-            return date.fromisoformat(str(disc)[:10])
-        except ValueError:
-            pass
-    from ..config import today as _config_today
-    return _config_today()
-
-
-def profile_problem(case: Mapping[str, Any]) -> str | None:
-    """Why the case's rule profile is unknown here (bilingual), or None.
-
-    A store written by an older version, or edited in GDAL/QGIS, may hold a case whose
-    ``profile`` names no installed profile: that case's deadlines and workflow cannot be
-    computed, but every other case must still be listed. A stored value is a profile name
-    (``guangxi``) or version (``zhejiang@2026``), never read as a file path."""
-    name = str(case.get("profile") or "guangxi")
-    known = available_profiles()
-    base, _, tag = name.partition(VERSION_SEP)
-    if base in known and (not tag or any(v.tag == tag for v in profile_versions(base))):
-        return None
-    shown = name[:100].encode("unicode_escape").decode("ascii")
-    return (f"案件 {case.get('case_id')} 的规则配置“{shown}”不存在，无法计算期限和流程 — "
-            f"case {case.get('case_id')} names the unknown rule profile '{shown}', so its deadlines and "
-            f"workflow cannot be computed; known profiles: {', '.join(known)}. Install {shown}.toml in a "
-            f"folder of ${ENV_PROFILES}, or set the case's profile to a known one")
-
-
-def _load_problem(case: Mapping[str, Any], exc: Exception) -> str:
-    name = str(case.get("profile") or "guangxi")[:100]
-    return (f"案件 {case.get('case_id')} 的规则配置“{name}”无法读取 — case {case.get('case_id')}: rule "
-            f"profile '{name}' cannot be loaded ({exc}); fix the profile file")
-
-
-def profile_for(case: Mapping[str, Any], events: Sequence[Event | Mapping] | None = None) -> Profile:
-    """The case's rule profile: the version of ``case.profile`` in force on its filing date (a
-    case naming a version, ``zhejiang@2026``, uses exactly that one). InputError naming the case
-    (a :class:`~restoration.messages.Message`: pages word it in their language) if the profile
-    is unknown here or cannot be loaded."""
-    cid, name = case.get("case_id"), str(case.get("profile") or "guangxi")[:100]
-    if profile_problem(case) is None:
-        try:
-            return load_profile(case.get("profile") or "guangxi", on=judged_on(case, events))
-        except (InputError, NotFoundError) as exc:
-            problem = Message("profile.unreadable", {"case": cid, "profile": name, "detail": str(exc)})
-    else:
-        problem = Message("profile.unknown", {"case": cid, "profile": name.encode("unicode_escape").decode("ascii"),
-                                              "known": list(available_profiles()), "env": ENV_PROFILES})
-    raise InputError(Issue(problem, source=Message("where.case", {"case": cid}), field="profile"))
-
-
-def _profiles():
-    """``profile_for`` that loads each profile version once per call of a many-case function; a
-    case whose profile cannot be used gets None, and its problem is kept in ``get.problems``
-    ({case_id: bilingual message}) so the other cases are still computed."""
-    from .rules import version_in_force
-    seen: dict[tuple, Profile | str] = {}
-    chosen: dict[tuple, Any] = {}
-    problems: dict[str, str] = {}
-
-    def get(case: Mapping[str, Any], events: Sequence | None = None) -> Profile | None:
-        problem = profile_problem(case)
-        if problem is not None:
-            problems[case["case_id"]] = problem
-            return None
-        name = case.get("profile") or "guangxi"
-        on = judged_on(case, events)
-        if (name, on) not in chosen:
-            v = version_in_force(name, on) if VERSION_SEP not in name else None
-            chosen[(name, on)] = str(v.path) if v is not None else name
-        key = chosen[(name, on)]
-        if key not in seen:
-            try:
-                seen[key] = load_profile(key)
-            except (InputError, NotFoundError) as exc:
-                seen[key] = _load_problem(case, exc)
-        if isinstance(seen[key], str):
-            problems[case["case_id"]] = seen[key]
-            return None
-        return seen[key]
-    get.problems = problems
-    return get
-
-
 def case_events(store_or_tx, case_id: str) -> list[Event]:
-    rows = store_or_tx.read("case_events", case_id=case_id)
-    return order(make_event(r) for r in rows.to_dict("records"))
+    """The events stored for a case (without the takeover an event-less case implies)."""
+    return history.stored_events(store_or_tx, case_id)
 
 
 def _today(today: date | None) -> date:
@@ -157,7 +63,8 @@ def _by_case(frame: pd.DataFrame) -> dict[str, list[dict]]:
 # -- reading --------------------------------------------------------------------------------------
 def list_cases(store: Store, *, stage: str | None = None, case_class: str | None = None,
                region: str | None = None, open_only: bool = False, today: date | None = None) -> pd.DataFrame:
-    """The case register with labels, the next due date and the number of overdue deadlines."""
+    """The case register with labels, the next due date, the number of overdue deadlines and of
+    deadlines that cannot be computed (``not_computable``; ``missing``: what each lacks)."""
     today = _today(today)
     cases = store.read("cases")
     if stage:
@@ -173,20 +80,23 @@ def list_cases(store: Store, *, stage: str | None = None, case_class: str | None
     extra = []
     for case in cases.to_dict("records"):
         cid = case["case_id"]
-        profile = prof(case, events.get(cid))
-        dls = [] if profile is None else compute_deadlines(case, events.get(cid, []), profile, ledger.get(cid), today)
+        evs = history.case_history(case, events.get(cid, []), today)
+        profile = prof(case, evs)
+        dls = [] if profile is None else compute_deadlines(case, evs, profile, ledger.get(cid), today)
         pending = [d for d in dls if d.status in ("open", "overdue")]
         nxt = min(pending, key=lambda d: d.due_date) if pending else None
+        gaps = [d for d in dls if not d.computable]
         extra.append({"stage_zh": Stage(case["stage"]).zh, "class_zh": CaseClass(case["case_class"]).zh,
                       "damage_wan_yuan": case["damage_amount_yuan"] / 1e4,  # NaN stays NaN
                       "next_due": nxt.due_date.isoformat() if nxt else None,
                       "next_due_what": f"{nxt.zh} {nxt.en}" if nxt else None,
                       "overdue": sum(d.overdue for d in dls),
+                      "not_computable": len(gaps), "missing": [d.missing for d in gaps],
                       "problem": prof.problems.get(cid)})
     more = pd.DataFrame(extra, index=range(len(cases)), dtype=object,
                         columns=["stage_zh", "class_zh", "damage_wan_yuan", "next_due", "next_due_what", "overdue",
-                                 "problem"])
-    more = more.astype({"overdue": int, "damage_wan_yuan": float})
+                                 "not_computable", "missing", "problem"])
+    more = more.astype({"overdue": int, "not_computable": int, "damage_wan_yuan": float})
     out = pd.concat([cases.reset_index(drop=True), more], axis=1)
     out.attrs["case_problems"] = dict(prof.problems)
     return out
@@ -199,9 +109,9 @@ def case_record(store: Store, case_id: str, today: date | None = None) -> dict:
     from .procedure import procedure_record
     today = _today(today)
     case = store.get("cases", case_id)
-    evs = case_events(store, case_id)
+    evs = history.of(store, case, today)
     profile = profile_for(case, evs)
-    result = replay(case, evs, profile, today)
+    result = replay(case, evs, profile, today, evaluations=history.evaluations(store, case_id))
     rows = ledger_entries(store, case_id)
     classes = store.read("case_classifications", case_id=case_id)
     dls = compute_deadlines(case, evs, profile, rows, today)
@@ -217,6 +127,7 @@ def case_record(store: Store, case_id: str, today: date | None = None) -> dict:
         "clue_channel": None if channel is None else {"id": channel.id, "zh": channel.zh, "en": channel.en,
                                                        "source": channel.source},
         "events": [e.to_dict() for e in evs],
+        "taken_over": None if result.state.taken_over is None else result.state.taken_over.to_dict(),
         "classifications": classes.drop(columns=["fid"], errors="ignore").to_dict("records"),
         "consultation": consultation_record(case, evs, profile, today),
         "modes": case_modes(store, case_id, profile),
@@ -235,7 +146,7 @@ def _provenance(store, case) -> dict:
 def deadlines(store: Store, case_id: str, today: date | None = None) -> list[Deadline]:
     """Every deadline of a case as of ``today`` (see :mod:`.deadlines`)."""
     case = store.get("cases", case_id)
-    evs = case_events(store, case_id)
+    evs = history.of(store, case, _today(today))
     return compute_deadlines(case, evs, profile_for(case, evs), ledger_entries(store, case_id), _today(today))
 
 
@@ -248,9 +159,10 @@ def all_deadlines(store: Store, today: date | None = None) -> pd.DataFrame:
     found: list[Deadline] = []
     for case in cases.to_dict("records"):
         cid = case["case_id"]
-        profile = prof(case, events.get(cid))
+        evs = history.case_history(case, events.get(cid, []), today)
+        profile = prof(case, evs)
         if profile is not None:  # a case with an unusable profile is reported, not computed
-            found += compute_deadlines(case, events.get(cid, []), profile, ledger.get(cid), today)
+            found += compute_deadlines(case, evs, profile, ledger.get(cid), today)
     out = frame(found)
     out.insert(1, "title", out["case_id"].map(cases.set_index("case_id")["title"]))
     out.attrs["case_problems"] = dict(prof.problems)  # {case_id: bilingual message}
@@ -258,27 +170,32 @@ def all_deadlines(store: Store, today: date | None = None) -> pd.DataFrame:
 
 
 def overdue(store: Store, today: date | None = None) -> pd.DataFrame:
-    """Every overdue deadline of every case, most overdue first (``attrs["case_problems"]``:
-    cases whose deadlines could not be computed, with why)."""
+    """Every overdue deadline of every case, most overdue first. ``attrs["not_computable"]``: the
+    deadlines that cannot be computed (a frame: case, deadline, ``missing``), so nobody reads "0
+    overdue" where the answer is unknown; ``attrs["case_problems"]``: cases whose rule profile is
+    unusable, with why."""
     out = all_deadlines(store, today)
     problems = out.attrs.get("case_problems", {})
+    gaps = out[out["status"] == "not_computable"].sort_values(["case_id", "deadline"]).reset_index(drop=True)
     out = out[out["overdue"].astype(bool)].sort_values(["days_left", "case_id"]).reset_index(drop=True)
     out.attrs["case_problems"] = problems
+    out.attrs["not_computable"] = gaps
     return out
 
 
 def check_all(store: Store, today: date | None = None) -> dict[str, list[str]]:
     """Replay every case's history: refused events and stage mismatches, by case id."""
     today = _today(today)
-    events = _by_case(store.read("case_events"))
+    events, evals = _by_case(store.read("case_events")), history.evaluations(store)
     prof = _profiles()
     out = {}
     for case in store.read("cases").to_dict("records"):
-        profile = prof(case, events.get(case["case_id"]))
+        evs = history.case_history(case, events.get(case["case_id"], []), today)
+        profile = prof(case, evs)
         if profile is None:
             out[case["case_id"]] = [prof.problems[case["case_id"]]]
             continue
-        r = replay(case, events.get(case["case_id"], []), profile, today)
+        r = replay(case, evs, profile, today, evaluations=evals.get(case["case_id"], []))
         problems = [m for _, _, m in r.problems]
         if r.stage is not None and r.stage.value != case["stage"]:
             problems.append(Message("event.stage_mismatch", {"stored": Term("stage", case["stage"]),
@@ -300,8 +217,9 @@ def _lock(tx, case_id: str, expected_version: int | None) -> dict:
 def _still_valid(tx, case: Mapping[str, Any], today: date | None, what: Message) -> None:
     """Refuse a change of the case that its recorded history would no longer satisfy (e.g. an
     incident date after recorded events, or a class change under a simplified appraisal)."""
-    evs = case_events(tx, case["case_id"])
-    result = replay(case, evs, profile_for(case, evs), _today(today))
+    evs = history.of(tx, case, _today(today))
+    result = replay(case, evs, profile_for(case, evs), _today(today),
+                    evaluations=history.evaluations(tx, case["case_id"]))
     if result.problems:
         raise InputError([Issue(Message("case.breaks_history", {"what": what, "problem": m}),
                                 source=Message("where.case", {"case": case["case_id"]})) for _, _, m in result.problems])
@@ -316,46 +234,50 @@ def add_event(store: Store, case_id: str, event: Mapping[str, Any], actor: "acce
     """Record one event: checked against the case's whole history, then written with the case's
     new stage. Returns the updated case (with its new ``version``).
 
-    ``event``: ``event_type``, ``event_date`` (YYYY-MM-DD), optional ``details`` (a JSON object:
-    ``reason`` for side exits, ``circumstance`` for a failed consultation, ``clauses`` for an
-    agreement, ``deadlines`` for dates the case must meet, ``extension_approved`` for a meeting
-    beyond the limit). ``attachments`` — (file name, MIME type, bytes), e.g. inspection photos —
-    are stored with the event in the same transaction.
+    ``event``: ``event_type`` (a code or a label), ``event_date`` (YYYY-MM-DD), optional
+    ``details`` (a JSON object: ``reason`` for side exits, ``circumstance`` for a failed
+    consultation, ``clauses`` for an agreement, ``deadlines`` for dates the case must meet,
+    ``extension_approved`` for a meeting beyond the limit, ``stage``/``reason``/``document`` for a
+    stage correction, ``evaluation_override`` for an acceptance against the evaluation).
+    ``attachments`` — (file name, MIME type, bytes), e.g. inspection photos — are stored with the
+    event in the same transaction.
     """
     today = _today(today)
     attachments = check_attachments(attachments, source=Message("where.case", {"case": case_id}))
-    action = "case.event"
-    who = access.as_actor(actor)
-    if not who.can(action) and event.get("event_type") in access.APPRAISAL_EVENTS:
-        action = "case.appraisal"  # an appraiser's result on a case assigned to them
-    access.require(who, action, store, case_id=case_id)
-    if event.get("event_type") in ("jurisdiction_assigned", "joint_handling_agreed"):
-        access.require(who, "case.assign", store, case_id=case_id)  # these events set the jurisdiction fields
-    actor = who.name
-    ev = make_event({**dict(event), "actor": actor}, source=f"case {case_id}")
-    with store.transaction(actor) as tx:
+    who = _require_event(store, case_id, event, actor)
+    ev = make_event({**dict(event), "actor": who.name}, source=f"case {case_id}")
+    with store.transaction(who.name) as tx:
         def write():
             case = _lock(tx, case_id, expected_version)
-            history = case_events(tx, case_id)
-            result = replay(case, history + [ev], profile_for(case, history + [ev]), today)
-            if result.problems:  # the new event's problem first, then any it causes later on
-                problems = sorted(result.problems, key=lambda p: p[1] is not ev)
-                raise InputError([Issue(m, source=Message("where.case", {"case": case_id}), field="event_type")
-                                  for _, _, m in problems])
-            frame_ = pd.DataFrame([{"case_id": case_id, "event_type": ev.event_type,
-                                    "event_date": ev.event_date.isoformat(), "actor": actor,
-                                    "details": dict(ev.details)}])
-            clean, _ = prepare(tx, "case_events", frame_)
-            fid = tx.insert_one("case_events", clean, action=f"event {ev.event_type}")
+            hist = history.of(tx, case, today)
+            updated, fids = history.record(tx, case, hist, [ev], who.name, profile_for(case, hist + [ev]), today,
+                                           expected_version=expected_version,
+                                           changes=_jurisdiction_changes(case, ev))
             if attachments:
-                files = pd.DataFrame([{"case_id": case_id, "event_fid": fid, "name": name, "mime": mime,
+                files = pd.DataFrame([{"case_id": case_id, "event_fid": fids[0], "name": name, "mime": mime,
                                        "size_bytes": len(data), "data": bytes(data)}
                                       for name, mime, data in attachments])
-                tx.insert("attachments", files, action=f"attachments of event {fid}")
-            changes = {"stage": result.stage.value, **_jurisdiction_changes(case, ev)}
-            return tx.update("cases", case_id, changes, expected_version=expected_version,
-                             action=f"event {ev.event_type}")
+                tx.insert("attachments", files, action=f"attachments of event {fids[0]}")
+            return updated
         return tx.once(request_id, "case.event", write)
+
+
+def _require_event(store: Store, case_id: str, event: Mapping[str, Any], actor) -> "access.Actor":
+    """The permissions an event needs (checked before the event itself): ``case.event`` (an
+    appraiser's result: ``case.appraisal``); jurisdiction events ``case.assign``; a stage
+    correction or an acceptance against the evaluation ``case.correct``."""
+    who = access.as_actor(actor)
+    etype = event_code(event.get("event_type")) or event.get("event_type")
+    details = event.get("details")
+    action = "case.event"
+    if not who.can(action) and etype in access.APPRAISAL_EVENTS:
+        action = "case.appraisal"  # an appraiser's result on a case assigned to them
+    access.require(who, action, store, case_id=case_id)
+    if etype in ("jurisdiction_assigned", "joint_handling_agreed"):
+        access.require(who, "case.assign", store, case_id=case_id)  # these events set the jurisdiction fields
+    if etype == CORRECTION or (isinstance(details, Mapping) and OVERRIDE in details):
+        access.require(who, "case.correct", store, case_id=case_id)
+    return who
 
 
 def _jurisdiction_changes(case: Mapping[str, Any], ev: Event) -> dict:
@@ -495,5 +417,5 @@ def _insert_decision(tx, case_id, profile_id, facts, computed, final, fired, ove
 
 def validate_case_history(store: Store, case_id: str, today: date | None = None):
     case = store.get("cases", case_id)
-    evs = case_events(store, case_id)
+    evs = history.of(store, case, _today(today))
     return validate_history(case, evs, profile_for(case, evs), _today(today))

@@ -5,12 +5,16 @@ A case's history is its events in date order (same-day events in the order they 
 the rules do not allow at that point: a meeting before the consultation notice was served, a
 closing without an effect evaluation or a recorded exemption, an event dated before the incident
 or after today, anything after the case ended, a side exit without a reason from the profile's
-list, and so on. The stage of a case is the stage its history leads to.
+list, an event that would put the case back to an earlier stage, and so on. The stage of a case
+is the stage its history leads to.
+
+A case taken over mid-procedure (:mod:`.takeover`) starts from the stage it was taken over at,
+what brought it there presumed; its acceptance and closing wait for an effect evaluation that
+passes (:mod:`.evaluation_gate`); everyday records (an inspection, a monitoring note, a filed
+document) may be saved at any stage and move nothing.
 """
 from __future__ import annotations
 
-import json
-import math
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable, Mapping
@@ -18,62 +22,11 @@ from typing import Any, Iterable, Mapping
 from ..errors import InputError, Issue
 from ..messages import TEMPLATES, Label, Message, Term
 from ..model import CaseClass, Stage
-from .events import AFTER_END_EVENTS, END_STAGES, EVENT_TYPES, event_label
+from . import evaluation_gate as gate, takeover
+from .event_record import Event, _as_date, known_types, make_event, unknown_type  # noqa: F401  (re-exported)
+from .events import AFTER_END_EVENTS, END_STAGES, EVENT_TYPES, ONCE, RECORD_EVENTS
 from .rules import Profile
 from .. import config
-
-
-@dataclass(frozen=True)
-class Event:
-    """One case event in canonical form."""
-
-    event_type: str
-    event_date: date
-    details: Mapping[str, Any] = field(default_factory=dict)
-    actor: str | None = None
-    fid: int | None = None
-
-    def label(self, lang: str = "zh") -> str:
-        return event_label(self.event_type, lang)
-
-    def to_dict(self) -> dict:
-        return {"event_type": self.event_type, "event_date": self.event_date.isoformat(),
-                "details": dict(self.details), "actor": self.actor, "fid": self.fid}
-
-
-def _as_date(value: Any, field_name: str, source: str | None) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except (TypeError, ValueError):
-        raise InputError(Issue(f"'{value}' is not a date (use YYYY-MM-DD)", source=source,
-                               field=field_name)) from None
-
-
-def make_event(raw: Mapping[str, Any] | Event, source: str | None = None) -> Event:
-    """An :class:`Event` from a dict (``event_type``, ``event_date``, optional ``details``,
-    ``actor``), refusing unknown types, bad dates and details that are not a JSON object."""
-    if isinstance(raw, Event):
-        return raw
-    etype = raw.get("event_type")
-    if etype not in EVENT_TYPES:
-        raise InputError(Issue(f"unknown event type '{etype}'; known: {', '.join(EVENT_TYPES)}",
-                               source=source, field="event_type"))
-    details = raw.get("details")
-    if isinstance(details, str):
-        try:
-            details = json.loads(details) if details.strip() else {}
-        except json.JSONDecodeError as exc:
-            raise InputError(Issue(f"details are not valid JSON: {exc.msg}", source=source,
-                                   field="details")) from None
-    if details is None or (isinstance(details, float) and math.isnan(details)):
-        details = {}
-    if not isinstance(details, dict):
-        raise InputError(Issue("details must be a JSON object ({...})", source=source, field="details"))
-    fid = raw.get("fid")
-    return Event(etype, _as_date(raw.get("event_date"), "event_date", source), details,
-                 raw.get("actor"), None if fid is None else int(fid))
 
 
 @dataclass
@@ -102,9 +55,23 @@ class State:
     answered: set[str] = field(default_factory=set)
     offset_review: Event | None = None
     offset_accepted: bool = False
+    # -- a case taken over mid-procedure (see .takeover) --
+    #: the steps its takeover stage implies, undated
+    presumed: frozenset = frozenset()
+    #: a consultation round open since before the takeover (its meetings are unknown)
+    presumed_round: bool = False
+    #: restoration under a basis (agreement or judgment) the register does not date
+    presumed_basis: bool = False
+    taken_over: Event | None = None
+    # -- the effect evaluation's gate (see .evaluation_gate) --
+    findings: tuple = ()  # stored evaluations
+    reports: tuple = ()  # evaluation reports recorded as events
+    override: Event | None = None
+    supplementary_open: bool = False
 
     def has(self, *types: str) -> bool:
-        return any(self.seen.get(t, 0) for t in types)
+        """Whether any of ``types`` happened: recorded, or presumed by a takeover."""
+        return any(self.seen.get(t, 0) or t in self.presumed for t in types)
 
 
 def _reason_problem(profile: Profile, list_path: str, details: Mapping, key: str,
@@ -136,11 +103,18 @@ def check_event(state: State, ev: Event, case: Mapping[str, Any], profile: Profi
         return Message("event.before_incident", {**where, "incident": str(incident)})
     if ev.event_date > today:
         return Message("event.in_future", {**where, "today": today.isoformat()})
+    if t == takeover.CORRECTION:  # may correct an ended case too (one closed by mistake)
+        return takeover.correction_problem(state, ev, where)
     if state.ended is not None and t not in AFTER_END_EVENTS:
         return Message("event.case_ended", {**where, "ended": Term("event", state.ended.event_type),
                                             "ended_date": state.ended.event_date.isoformat()})
+    if t in _ANY_STAGE:
+        return _ANY_STAGE[t](state, ev, where)
     if state.stage is None and t != "clue_registered":
         return Message("event.first_is_clue", where)
+    problem = takeover.backwards_problem(state, ev, where) or takeover.after_takeover_problem(state, ev, where)
+    if problem:
+        return problem
 
     def need(*types: str, what: str | None = None) -> Message | None:
         if state.has(*types):
@@ -150,9 +124,7 @@ def check_event(state: State, ev: Event, case: Mapping[str, Any], profile: Profi
             return Message("event.requires_because", {**where, "needed": needed, "why": Message(what) if what in TEMPLATES else what})
         return Message("event.requires", {**where, "needed": needed})
 
-    once = ("clue_registered", "filed", "investigation_started", "investigation_reported",
-            "appraisal_commissioned", "restoration_started", "restoration_completed", "accepted")
-    if t in once and state.has(t):
+    if t in ONCE and state.seen.get(t) and not (t == "restoration_completed" and state.supplementary_open):
         return Message("event.already_recorded", {**where, "on": state.last[t].event_date.isoformat()})
 
     if t == "clue_registered":
@@ -218,7 +190,7 @@ def check_event(state: State, ev: Event, case: Mapping[str, Any], profile: Profi
             if state.refusals and not _re_consultation_left(state, profile):
                 return _exhausted(name, state, profile, where)
             return need("consultation_notice_served") or Message("event.no_open_consultation", where)
-        if state.meetings_in_round == 0:
+        if state.meetings_in_round == 0 and not state.presumed_round:
             return Message("event.meeting_first", where)
         return _clauses_problem(ev, profile, where)
     if t == "judicial_confirmation_requested":
@@ -243,14 +215,14 @@ def check_event(state: State, ev: Event, case: Mapping[str, Any], profile: Profi
     if t == "payment_order_applied":
         return need("agreement_signed", "judgment_effective")
     if t == "enforcement_applied":
-        if state.confirmed or state.has("judgment_effective"):
+        if state.confirmed or state.has("judgment_effective") or state.presumed_basis:
             return None
         return Message("event.enforcement_basis", where)
     if t == "restoration_started":
-        if state.agreement is None and not state.has("judgment_effective"):
+        if state.agreement is None and not state.has("judgment_effective") and not state.presumed_basis:
             return Message("event.restoration_basis", where)
         return None
-    if t in ("inspection", "restoration_completed"):
+    if t == "restoration_completed":
         return need("restoration_started")
     if t in ("effect_evaluation_commissioned", "effect_evaluation"):
         return need("restoration_completed")
@@ -258,13 +230,23 @@ def check_event(state: State, ev: Event, case: Mapping[str, Any], profile: Profi
         if state.agreement is None and not state.has("judgment_effective"):
             return need("agreement_signed", "judgment_effective")
         return _reason_problem(profile, "effect_evaluation_exemptions", ev.details, "reason", where)
-    if t == "accepted":
-        return need("effect_evaluation", "effect_evaluation_exempted") or _exemption_problem(state, profile, where)
-    if t == "closed":
-        return need("effect_evaluation", "effect_evaluation_exempted",
-                    what="event.no_closing_without_evaluation") or _exemption_problem(state, profile, where)
+    if t in ("accepted", "closed"):
+        what = "event.no_closing_without_evaluation" if t == "closed" else None
+        return (None if gate.evaluated(state, ev) else need("effect_evaluation", "effect_evaluation_exempted",
+                                                             what=what)) \
+            or _exemption_problem(state, profile, where) or gate.gate_problem(state, ev, where)
     from .procedure_rules import EventName, check_procedure_event
     return check_procedure_event(state, ev, case, profile, EventName(name, where), need)  # pragma: no cover - every type is handled above
+
+
+def _record_problem(state: State, ev: Event, where: Mapping[str, Any]) -> Message | None:
+    """An everyday record (inspection, monitoring note, filed document) may be saved at any stage."""
+    return None
+
+
+#: events checked by their own rule whatever the stage (after the end-of-case check)
+_ANY_STAGE = {takeover.TAKEOVER: takeover.takeover_problem, gate.SUPPLEMENTARY: gate.supplementary_problem,
+              **{t: _record_problem for t in RECORD_EVENTS}}
 
 
 def _agents_problem(state: State, ev: Event, profile: Profile, where: Mapping[str, Any]) -> Message | None:
@@ -307,7 +289,7 @@ def _clauses_problem(ev: Event, profile: Profile, where: Mapping[str, Any]) -> M
 def _exemption_problem(state: State, profile: Profile, where: Mapping[str, Any]) -> Message | None:
     """An exemption whose wording is unverified cannot by itself let a case close: it needs the
     text it relies on (details.basis) and who approved it (details.approved_by)."""
-    if state.has("effect_evaluation"):
+    if state.seen.get("effect_evaluation") or state.findings:
         return None
     ex = state.last.get("effect_evaluation_exempted")
     if ex is None:
@@ -340,8 +322,15 @@ def apply_event(state: State, ev: Event) -> None:
     state.seen[t] = state.seen.get(t, 0) + 1
     state.last[t] = ev
     target = EVENT_TYPES[t].stage
-    if target is not None:
+    if t == takeover.TAKEOVER:
+        takeover.take_over(state, ev)
+    elif t == takeover.CORRECTION:
+        takeover.correct(state, ev)
+    elif target is not None and _moves(state.stage, target, t):
         state.stage = target
+    gate.apply(state, ev)
+    if t in ("consultation_notice_served", "consultation_requested", "judicial_confirmation_refused"):
+        state.presumed_round = False  # a dated round: its meetings are counted
     if t in ("consultation_notice_served", "consultation_requested"):
         # a notice served in a round the liable party's request opened continues that round
         same_round = (t == "consultation_notice_served" and state.round_open
@@ -373,6 +362,13 @@ def apply_event(state: State, ev: Event) -> None:
         state.ended = ev
 
 
+def _moves(stage: Stage | None, target: Stage, event_type: str) -> bool:
+    """Whether an event leading to ``target`` moves a case at ``stage``: forward, to an end, or by
+    one of the workflow's returns; never backwards (a report after the next stage's opening)."""
+    return (stage is None or event_type in takeover.RETURNS or target in END_STAGES or stage in END_STAGES
+            or takeover.RANK[target] >= takeover.RANK[stage])
+
+
 def _refused_round_closed(state: State, profile: Profile) -> None:
     if state.refusals and not _re_consultation_left(state, profile):
         state.round_open = False
@@ -397,14 +393,19 @@ class Replay:
 
 
 def replay(case: Mapping[str, Any], events: Iterable[Mapping | Event], profile: Profile,
-           today: date | None = None, *, stop_at_first: bool = False) -> Replay:
+           today: date | None = None, *, stop_at_first: bool = False,
+           evaluations: Iterable[Mapping[str, Any]] = ()) -> Replay:
     """Walk a case's events in date order; collect every refused transition.
 
-    A refused event is reported and skipped, so later problems are found too.
+    A refused event is reported and skipped, so later problems are found too. ``evaluations``:
+    the case's stored effect evaluations (rows of ``effect_evaluations``), which gate its
+    acceptance and closing (:mod:`.evaluation_gate`). A history holding a takeover may begin at
+    any event before it (:mod:`.takeover`).
     """
     today = today or config.today()
     evs = order(make_event(e) for e in events)
-    state = State()
+    state = State(findings=gate.stored_findings(evaluations))
+    _enter_prior_history(state, evs)
     problems: list[tuple[int, Event, str]] = []
     for i, ev in enumerate(evs):
         problem = check_event(state, ev, case, profile, today)
@@ -416,6 +417,17 @@ def replay(case: Mapping[str, Any], events: Iterable[Mapping | Event], profile: 
         apply_event(state, ev)
         _refused_round_closed(state, profile)
     return Replay(state, evs, problems)
+
+
+def _enter_prior_history(state: State, evs: list[Event]) -> None:
+    """A history that holds a takeover starts where its first event happens, the steps before it
+    presumed (the register's earlier history need not begin with a clue registration)."""
+    at = next((i for i, e in enumerate(evs) if e.event_type == takeover.TAKEOVER), None)
+    if not at:
+        return
+    entry = takeover.prior_entry(evs[:at], takeover.stage_of(evs[at]))
+    if entry is not None:
+        takeover.presume(state, entry)
 
 
 def validate_history(case: Mapping[str, Any], events: Iterable[Mapping | Event], profile: Profile,

@@ -82,7 +82,7 @@ def _print_import_notes(notes: list[str], warnings) -> None:
 
 
 @cli.command("import")
-@click.argument("layer", type=click.Choice(["sites", "bank", "cases", "counties", "watersheds"]))
+@click.argument("layer", type=click.Choice(["sites", "bank", "cases", "events", "counties", "watersheds"]))
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--crs", default=None,
               help="CRS of the coordinates: EPSG:4326, EPSG:4490 (CGCS2000), a UTM zone... (CSV needs it); "
@@ -103,12 +103,16 @@ def import_(ctx: click.Context, layer: str, file: str, crs: str | None, map_text
             map_file: str | None, extra: str, check: bool, source_layer: str | None, allow_outside: bool) -> None:
     """Import FILE (GeoJSON, GeoPackage, Shapefile, CSV with WKT or lon/lat, Excel) into LAYER.
 
-    Every problem of the file is reported at once (by row); nothing is written unless all rows
-    are good."""
+    ``events``: the cases' history (CSV or Excel: case_id, event_type, date, details), checked
+    against each case's workflow from the stage it was taken over at. Every problem of the file
+    is reported at once (by row); nothing is written unless all rows are good."""
     from ..columns import combine
     from ..importer import import_file
     mapping = combine(map_text, map_file)
     store = _store(ctx)
+    if layer == "events":
+        _import_events(store, file, mapping, extra, check, source_layer)
+        return
     if layer == "bank":
         # the registry's stricter rules (no repaired polygons, units, trajectories, status history)
         from ..bank.registry import import_projects
@@ -126,6 +130,21 @@ def import_(ctx: click.Context, layer: str, file: str, crs: str | None, map_text
                    "nothing was written (run again without --check to import)")
     else:
         click.echo(f"已导入 imported {report.rows} rows from {report.source} into {report.layer}")
+
+
+def _import_events(store, file: str, mapping, extra: str, check: bool, sheet: str | None) -> None:
+    from ..cases.history_import import import_events
+    from ..model import Stage
+    done = import_events(store, file, mapping=mapping, extra=extra, check=check, actor=_context.actor(),
+                         today=_context.today(), sheet=sheet)
+    _print_import_notes(done.notes, [])
+    if check:
+        click.echo(f"已检查 checked {done.rows} events of {done.cases} cases from {done.source}: all good; "
+                   "nothing was written (run again without --check to import)")
+        return
+    click.echo(f"已导入 imported {done.rows} events of {done.cases} cases from {done.source}")
+    for cid, (before, after) in sorted(done.moved.items()):
+        click.echo(f"  {cid}: {Stage(before).zh} → {Stage(after).zh} ({before} → {after})")
 
 
 @cli.command()

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from . import _context
+from .deadline_text import print_deadlines, print_overdue
 from .types import Number, OutputFile, VocabChoice
 from .. import limits
 from ..errors import InputError, Issue
@@ -96,6 +97,7 @@ def case_group() -> None:
 def list_cmd(stage, case_class, region, open_only, today, as_json) -> None:
     """The case register with the next due date and overdue counts."""
     from ..cases import list_cases
+    from ..cases.deadlines import missing_words
     from .types import require_known
     store = _store()
     if region is not None:
@@ -104,9 +106,12 @@ def list_cmd(stage, case_class, region, open_only, today, as_json) -> None:
     frame = list_cases(store, stage=stage, case_class=case_class, region=region, open_only=open_only,
                        today=_today(today))
     cols = ["case_id", "title", "case_class", "stage", "damage_amount_yuan", "version", "next_due",
-            "next_due_what", "overdue"]
+            "next_due_what", "overdue", "not_computable"]
     if as_json:
-        _json_out(frame[cols + ["class_zh", "stage_zh", "region", "profile", "problem"]].to_dict("records"))
+        rows = frame[cols + ["class_zh", "stage_zh", "region", "profile", "problem"]].to_dict("records")
+        for row, missing in zip(rows, frame["missing"]):
+            row["missing"] = [dict(zip(("zh", "en"), missing_words(m))) for m in missing]
+        _json_out(rows)
         _warn_case_problems(frame)
         return
     for r in frame.to_dict("records"):
@@ -114,10 +119,13 @@ def list_cmd(stage, case_class, region, open_only, today, as_json) -> None:
         amount = "" if money is None or money != money else f"{money / 1e4:,.2f}万元"  # NaN != NaN
         due = f"  next {r['next_due']} {r['next_due_what']}" if isinstance(r["next_due"], str) else ""
         late = f"  逾期 overdue {r['overdue']}" if r["overdue"] else ""
+        unknown = ("  期限无法计算 cannot be computed: " + "；".join(missing_words(m)[0] for m in r["missing"])
+                   if r["not_computable"] else "")
         bad = "  ⚠ 规则配置不可用 rule profile unusable" if r["problem"] else ""
         click.echo(f"{r['case_id']}  v{r['version']}  {r['class_zh']}/{r['stage_zh']}  {r['title']}  "
-                   f"{amount}{due}{late}{bad}")
-    click.echo(f"{len(frame)} cases")
+                   f"{amount}{due}{late}{unknown}{bad}")
+    gaps = int((frame["not_computable"] > 0).sum()) if len(frame) else 0
+    click.echo(f"{len(frame)} cases" + (f"; {gaps} with deadlines that cannot be computed (期限无法计算)" if gaps else ""))
     _warn_case_problems(frame)
 
 
@@ -182,22 +190,7 @@ def show_cmd(case_id, today, as_json) -> None:
         click.echo(f"资金 funds: due {led['due_yuan'] or led['scheduled_yuan']:,.2f}  received "
                    f"{led['received_yuan']:,.2f}  disbursed {led['disbursed_yuan']:,.2f}  balance "
                    f"{led['balance_yuan']:,.2f}  arrears {led['arrears_yuan']:,.2f}")
-    _print_deadlines(rec["deadlines"])
-
-
-def _print_deadlines(rows: list[dict]) -> None:
-    click.echo("期限 deadlines:")
-    for d in rows:
-        when = d["due_date"] or "—"
-        left = f" ({d['days_left']:+d} d)" if d["days_left"] is not None else ""
-        flag = " ⚠逾期 OVERDUE" if d["overdue"] else ""
-        prov = " [暂定 provisional]" if d["provisional"] else ""
-        click.echo(f"  {when}{left}  {d['zh']} / {d['en']}: {d['status_zh']} {d['status']}{flag}{prov}")
-        click.echo(f"      依据 source: {d['source']}{'' if d['verified'] else ' (未核实 unverified)'}")
-        if d.get("note") and d["moved"]:
-            click.echo(f"      {d['note']}")
-        if d["provisional_reason"]:
-            click.echo(f"      {d['provisional_reason']}")
+    print_deadlines(rec["deadlines"])
 
 
 @case_group.command("classify")
@@ -299,25 +292,18 @@ def deadlines_cmd(case_id, today, as_json) -> None:
     if as_json:
         _json_out({"case_id": case_id, "today": _today(today).isoformat(), "deadlines": rows})
         return
-    _print_deadlines(rows)
+    print_deadlines(rows)
 
 
 @case_group.command("overdue")
 @_today_opt
 @_json_opt
 def overdue_cmd(today, as_json) -> None:
-    """Every overdue deadline of every case."""
+    """Every overdue deadline of every case, and the cases whose deadlines cannot be computed
+    (with what is missing)."""
     from ..cases import overdue
     frame = overdue(_store(), _today(today))
-    if as_json:
-        _json_out({"today": _today(today).isoformat(), "overdue": frame.to_dict("records"),
-                   "not_computed": frame.attrs.get("case_problems", {})})
-        _warn_case_problems(frame)
-        return
-    for r in frame.to_dict("records"):
-        click.echo(f"{r['case_id']}  {r['due_date']}  逾期 {-int(r['days_left'])} 天 days  {r['zh']} / {r['en']}"
-                   f"  [{r['source']}]")
-    click.echo(f"{len(frame)} overdue")
+    print_overdue(frame, _today(today), as_json)
     _warn_case_problems(frame)
 
 
@@ -332,16 +318,25 @@ def event_group() -> None:
 @click.argument("event_date")
 @click.option("--details", default=None,
               help="JSON object (or @file.json): reason, circumstance, clauses, deadlines ...")
+@click.option("--override-reason", default=None,
+              help="Accept or close against a failed/incomplete effect evaluation: why (needs case.correct).")
+@click.option("--override-document", default=None, help="... and the document that decision rests on (文号).")
 @_actor_opt
 @_version_opt
 @_today_opt
-def event_add(case_id, event_type, event_date, details, actor, expected_version, today) -> None:
-    """Record EVENT_TYPE on EVENT_DATE for CASE_ID (checked against the workflow)."""
+def event_add(case_id, event_type, event_date, details, override_reason, override_document, actor,
+              expected_version, today) -> None:
+    """Record EVENT_TYPE (a code or a label) on EVENT_DATE for CASE_ID (checked against the workflow)."""
     from ..cases import add_event
-    case = add_event(_store(), case_id, {"event_type": event_type, "event_date": event_date,
-                                         "details": _details(details)}, _actor(actor), expected_version,
-                     _today(today))
-    click.echo(f"{case_id}: {event_type} {event_date} recorded; stage {case['stage']}, version {case['version']}")
+    from ..cases.events import event_code, event_label
+    extra = _details(details)
+    if override_reason is not None or override_document is not None:
+        extra["evaluation_override"] = {"reason": override_reason or "", "document": override_document or ""}
+    case = add_event(_store(), case_id, {"event_type": event_type, "event_date": event_date, "details": extra},
+                     _actor(actor), expected_version, _today(today))
+    code = event_code(event_type) or event_type
+    click.echo(f"{case_id}: {event_label(code)} {code} {event_date} recorded; 阶段 {Stage(case['stage']).zh} "
+               f"stage {case['stage']}, version {case['version']}")
 
 
 @event_group.command("types")
@@ -349,7 +344,7 @@ def event_types() -> None:
     """The event types and the stage each leads to."""
     from ..cases import EVENT_TYPES
     for e in EVENT_TYPES.values():
-        click.echo(f"{e.code:34s} {e.zh} / {e.en}" + (f"  → {e.stage.value}" if e.stage else ""))
+        click.echo(f"{e.code:34s} {e.zh} / {e.en}" + (f"  → {e.stage.zh} {e.stage.value}" if e.stage else ""))
 
 
 @case_group.group("ledger")
@@ -482,4 +477,4 @@ def export_cmd(out, today) -> None:
     click.echo(f"已导出 exported the case register to {path}")
 
 
-from . import procedure  # noqa: E402,F401  (registers the procedure commands on the case group)
+from . import procedure, takeover  # noqa: E402,F401  (register the procedure and takeover commands on the case group)

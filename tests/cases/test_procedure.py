@@ -255,8 +255,14 @@ def test_ten_clue_channels(guangxi):
 def test_clue_referral(store):
     refs = case_record(store, "GX-2025-001", TODAY)["procedure"]["referrals"]
     assert refs[0]["to_department"] == "石岭县林业局"
+    # a case imported at screening is a clue already: its referral needs no dated clue registration;
+    # the takeover the register implies is written with it, dated no later than the referral
     cid = new_case(store, "T-RF")
-    refused(store, cid, ("clue_referred", "2025-01-05", {"to_department": "X"}), "the first event must be a clue registration")
+    add(store, cid, ("clue_referred", "2025-01-05", {"to_department": "X"}))
+    evs = case_events(store, cid)
+    assert [(e.event_type, e.event_date.isoformat()) for e in evs] == [("taken_over", "2025-01-05"),
+                                                                       ("clue_referred", "2025-01-05")]
+    assert evs[0].details["stage"] == "screening" and store.get("cases", cid)["stage"] == "screening"
 
 
 def _under_profile(store, profile: str, regions: tuple[str, ...]) -> None:
@@ -565,10 +571,10 @@ def test_information_sharing_between_departments(store):
             "direction")
     refused(store, "GX-2024-005", ("information_shared", "2026-11-20", {"direction": "sent", "items": ["clue"]}),
             "with_department")
-    # a closed case's file can still be shared; other events after the end are still refused
+    # a closed case's file can still be shared (and aftercare recorded); other events after the end are refused
     add(store, "GX-2022-012", ("information_shared", "2026-11-20",
                                {"direction": "sent", "with_department": "云潭县自然资源局", "items": ["restoration"]}))
-    refused(store, "GX-2022-012", ("inspection", "2026-11-20"), "ended")
+    refused(store, "GX-2022-012", ("restoration_started", "2026-11-20"), "ended")
 
 
 def test_accountability_and_commendation(store):
@@ -588,13 +594,13 @@ def test_accountability_and_commendation(store):
             "decided_by")
     refused(store, "GX-2024-005", ("commendation_recorded", "2026-11-20", {"subject": "某局", "decided_by": "市局"}),
             "reason")
-    cid = new_case(store, "T-ACC")
-    refused(store, cid, ("accountability_recorded", "2025-01-05", {"subject": "A", "ground": "B", "decided_by": "C"}),
-            "the first event must be a clue registration")
+    cid = new_case(store, "T-ACC")  # imported at screening: a registered clue, a finding may be recorded
+    add(store, cid, ("accountability_recorded", "2025-01-05", {"subject": "A", "ground": "B", "decided_by": "C"}))
+    assert store.get("cases", cid)["stage"] == "screening"
     # a finding after the case ended (terminated) is recorded
     add(store, "GX-2023-014", ("accountability_recorded", "2026-11-20",
                                {"subject": "桂源县林业局", "ground": "未按期移送线索", "decided_by": "桂源县人民政府"}))
-    assert len(accountability_register(store)) == 3
+    assert len(accountability_register(store)) == 4
 
 
 def test_cli_accountability_and_sharing(store, capsys, run_cli):

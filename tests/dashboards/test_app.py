@@ -201,7 +201,9 @@ def test_event_form_conflict_is_shown_as_such(app, store):
 def test_refused_event_shows_the_rule(app, store):
     at = _case_page(app, "GX-2025-002")  # filed, not yet investigated
     sel = next(s for s in at.selectbox if s.label == "事件类型")
-    sel.set_value("closed")
+    assert sel.value is None and "结案" not in sel.options  # only what may come next, none preselected
+    assert "启动损害调查" in sel.options
+    sel.set_value("not_started").run()  # offered; its reason is left unchosen
     note = [w for w in at.text_area if w.label == "说明"]
     note[-1].input("结案材料已齐")
     buttons = [b for b in at.button if b.label == "保存"]

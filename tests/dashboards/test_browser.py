@@ -373,9 +373,56 @@ def test_every_page_on_every_store(stores, browser, store_name):
         if store_name == "sample":
             double_submit_writes_once(w, data)
             hostile_upload_refused(w, data)
+        if store_name == "imported":
+            takeover_views(w)
         w.page.close()
     finally:
         stop_server(proc)
+
+
+_METRICS = """() => Array.from(document.querySelectorAll('[data-testid="stMetric"]')).map(m => [
+    m.querySelector('[data-testid="stMetricLabel"]').innerText.trim(),
+    m.querySelector('[data-testid="stMetricValue"]').innerText.trim()])"""
+
+
+def takeover_views(w: Walk) -> None:
+    """The imported register (no history) as its supervisor sees it: the overview's KPI beside the
+    overdue count says how many cases' deadlines cannot be computed and links to the list; the
+    case page of a case taken over in restoration says so, and its event form preselects nothing."""
+    words = {"zh": ("总览", "逾期期限（可计算部分）", "期限无法计算", "查看缺少的日期", "期限无法计算的案件（4 件）",
+                    "案件", "巡查与事件登记", "以“修复”阶段接管", "请选择要登记的事件"),
+             "en": ("Overview", "Overdue (of computable deadlines)", "Deadlines not computable", "See what is missing",
+                    "Cases whose deadlines cannot be computed (4)", "Case", "Inspection & events",
+                    "taken over at “restoration”", "Choose the event to record")}
+    for lang, (overview, overdue, unknown, link, listed, case, forms, taken, none) in words.items():
+        w.set_language(lang)
+        w.nav(overview)
+        metrics = dict(w.page.evaluate(_METRICS))
+        assert metrics.get(overdue) == "0" and metrics.get(unknown) == "4", (lang, metrics)
+        labels = [m[0] for m in w.page.evaluate(_METRICS)]
+        assert labels.index(unknown) == labels.index(overdue) + 1, labels  # beside the overdue count
+        w.page.get_by_role("link", name=link).click()
+        _wait_idle(w.page)
+        assert listed in w.page.inner_text('[data-testid="stMain"]'), (lang, "the list the KPI links to")
+        w.shot(f"imported-overview-not-computable-{lang}")
+        w.nav(case)
+        w.choose_case("GX-2023-009")
+        assert taken in w.page.inner_text('[data-testid="stMain"]'), (lang, "takeover not said")
+        w.shot(f"imported-case-timeline-{lang}")
+        w.page.get_by_role("tab", name=forms).click()
+        time.sleep(1.0)
+        chosen = w.page.evaluate("""(label) => {
+            const box = Array.from(document.querySelectorAll('[data-testid="stSelectbox"]'))
+                .find(b => b.innerText.trim().startsWith(label));
+            if (!box) return null;
+            const input = box.querySelector('input');
+            return {text: box.innerText.replace(label, '').trim(), placeholder: input && input.placeholder,
+                    shown: Array.from(box.querySelectorAll('div')).map(d => d.textContent).join(' ')};
+        }""", "事件类型" if lang == "zh" else "Event type")
+        assert chosen is not None and chosen["text"] == "", (lang, "the event form preselects an event", chosen)
+        assert none in (chosen["placeholder"] or "") + chosen["shown"], (lang, chosen)
+        _check_no_exception(w.page, f"imported/case-takeover/{lang}")
+        w.shot(f"imported-case-takeover-{lang}")
 
 
 def double_submit_writes_once(w: Walk, data) -> None:

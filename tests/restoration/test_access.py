@@ -53,6 +53,10 @@ def _do(action, store, actor, tmp_path):
         return update_case(store, CASE, {"public_title": "青岚县某企业破坏岩溶植被案"}, actor)
     if action == "case.event":
         return add_event(store, CASE, INSPECTION, actor, today=pd.Timestamp("2026-11-20").date())
+    if action == "case.correct":  # a stage correction, with its reason and document
+        return add_event(store, CASE, {"event_type": "stage_corrected", "event_date": "2026-11-18", "details": {
+            "stage": "effect_evaluation", "reason": "台账阶段有误", "document": "青岚环函〔2026〕9号"}},
+                         actor, today=pd.Timestamp("2026-11-20").date())
     if action == "case.appraisal":
         return add_event(store, "GX-2024-004", {"event_type": "appraisal_reported", "event_date": "2026-11-18"},
                          actor, today=pd.Timestamp("2026-11-20").date())

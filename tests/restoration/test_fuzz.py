@@ -107,6 +107,26 @@ def build_files(d: Path) -> None:
                                 "GX-2025-001,t,r,simple,dancing,a,5,guangxi\n")
     _csv(d, "cases_list.json", "[1, 2, 3]")
     _csv(d, "cases_deep.json", "[" * 100_000 + "]" * 100_000)
+    # case histories (import events)
+    ev_head = "case_id,event_type,date,details"
+    _csv(d, "ev_unknown_case.csv", f"{ev_head}\nNO-SUCH-CASE,filed,2026-08-01,\n")
+    _csv(d, "ev_unknown_type.csv", f"{ev_head}\nGX-2025-002,dancing,2026-08-20,\n")
+    _csv(d, "ev_order.csv", f"{ev_head}\nGX-2024-004,签订赔偿协议,2026-09-01,\nGX-2024-004,鉴定评估报告,2026-09-10,\n"
+                            "GX-2024-004,送达磋商告知书,2026-10-01,\n")
+    _csv(d, "ev_future.csv", f"{ev_head}\nGX-2025-002,investigation_started,2027-01-01,\n")
+    _csv(d, "ev_before_incident.csv", f"{ev_head}\nGX-2025-002,investigation_started,2026-05-01,\n")
+    _csv(d, "ev_dup.csv", f"{ev_head}\nGX-2025-002,investigation_started,2026-08-20,\n"
+                          "GX-2025-002,investigation_started,2026-08-20,\n")
+    _csv(d, "ev_stored_dup.csv", f"{ev_head}\nGX-2025-002,filed,2026-08-11,{{}}\n")
+    _csv(d, "ev_bad_date.csv", f"{ev_head}\nGX-2025-002,investigation_started,someday,\n")
+    _csv(d, "ev_details_list.csv", f"{ev_head}\nGX-2025-002,investigation_started,2026-08-20,[1]\n")
+    _csv(d, "ev_takeover.csv", f"{ev_head}\nGX-2025-002,taken_over,2026-08-20,\n")
+    _csv(d, "ev_backwards.csv", f"{ev_head}\nGX-2022-010,clue_registered,2026-11-01,\n")
+    _csv(d, "ev_nul.csv", f"{ev_head}\nGX-2025\x00-002,filed,2026-08-01,\n")
+    _csv(d, "ev_missing_column.csv", "case_id\nGX-2025-002\n")
+    _csv(d, "ev_all_problems.csv", "案件编号,事件类型,日期,详情\nNO-SUCH-CASE,立案,2026-08-01,\n"
+                                   "GX-2025-002,dancing,2026-08-20,\nGX-2025-002,启动损害调查,2027-01-01,\n"
+                                   "GX-2025-002,启动损害调查,someday,\n")
     # bank
     row = "BP-F1,n,wetland,CAP,ha,1000,approved," + TRAJ + ",\"" + ROOT_BOX + "\""
     _csv(d, "bank_zero.csv", BANK_HEAD + "\n" + row.replace("CAP", str(0)) + "\n")
@@ -273,6 +293,40 @@ CASES = [
      "field 'county_id': contains a control character (U+0000)"),
     ("GBK county without geometry", ["import", "counties", "{d}/county_gbk_bad.csv", "--crs", "EPSG:4326"], 2,
      "county_gbk_bad.csv, line 2, field 'geometry': geometry is empty or missing"),
+    ("events: unknown case", ["import", "events", "{d}/ev_unknown_case.csv"], 2,
+     "ev_unknown_case.csv, line 2, field 'case_id': case 'NO-SUCH-CASE' does not exist"),
+    ("events: unknown type, listed with Chinese labels", ["import", "events", "{d}/ev_unknown_type.csv"], 2,
+     "line 2, field 'event_type': unknown event type 'dancing'"),
+    ("events: the known types carry their Chinese labels", ["import", "events", "{d}/ev_unknown_type.csv"], 2,
+     "meeting_held (召开磋商会议 / consultation meeting held)"),
+    ("events: agreement before the notice", ["import", "events", "{d}/ev_order.csv"], 2,
+     "ev_order.csv, line 2, field 'event_type': agreement signed (2026-09-01): requires consultation notice served"),
+    ("events: dated in the future", ["import", "events", "{d}/ev_future.csv"], 2,
+     "line 2, field 'date': investigation started (2027-01-01): dated in the future"),
+    ("events: dated before the incident", ["import", "events", "{d}/ev_before_incident.csv"], 2,
+     "line 2, field 'date': investigation started (2026-05-01): dated before the incident (2026-06-02)"),
+    ("events: duplicate rows", ["import", "events", "{d}/ev_dup.csv"], 2,
+     "ev_dup.csv, line 3, field 'event_type': duplicate of line 2"),
+    ("events: a row the case already has", ["import", "events", "{d}/ev_stored_dup.csv"], 2,
+     "case GX-2025-002 already has this event (filed, 2026-08-11)"),
+    ("events: bad date", ["import", "events", "{d}/ev_bad_date.csv"], 2, "field 'date': 'someday' is not a date"),
+    ("events: details not an object", ["import", "events", "{d}/ev_details_list.csv"], 2,
+     "field 'details': details must be a JSON object"),
+    ("events: the platform's takeover", ["import", "events", "{d}/ev_takeover.csv"], 2,
+     "a takeover is recorded by the platform"),
+    ("events: a step backwards", ["import", "events", "{d}/ev_backwards.csv"], 2,
+     "would move the case back from restoration to screening"),
+    ("events: NUL in the case id", ["import", "events", "{d}/ev_nul.csv"], 2,
+     "field 'case_id': contains a control character (U+0000)"),
+    ("events: missing columns", ["import", "events", "{d}/ev_missing_column.csv"], 2,
+     "missing required column(s) event_type, date"),
+    ("events: every problem in one pass", ["import", "events", "{d}/ev_all_problems.csv"], 2,
+     "ev_all_problems.csv, line 2, field 'case_id': case 'NO-SUCH-CASE' does not exist; import the cases first "
+     "(restoration import cases)\nev_all_problems.csv, line 3, field 'event_type': unknown event type 'dancing'"),
+    ("events: one pass, the date rows too", ["import", "events", "{d}/ev_all_problems.csv"], 2,
+     "line 4, field 'date': investigation started (2027-01-01): dated in the future"),
+    ("events: --check refuses too", ["import", "events", "{d}/ev_order.csv", "--check"], 2,
+     "requires consultation notice served"),
     # --- import: arguments -------------------------------------------------------------------
     ("--crs EPSG:99999", ["import", "sites", "{d}/point_site.csv", "--crs", "EPSG:99999"], 2,
      "argument --crs: unknown coordinate reference system 'EPSG:99999'"),

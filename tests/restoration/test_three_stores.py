@@ -39,19 +39,26 @@ def test_every_read_command_on_the_three_stores(any_store, capsys, tmp_path):
 
 
 def test_overdue_on_cases_without_deadlines(imported_store, capsys):
-    """Imported cases have no events, so no deadline has started: nothing is overdue (this
-    crashed with KeyError 'days_left')."""
-    code, out, err = run_cli(["--data", str(imported_store.path.parent), "case", "overdue"], capsys)
-    assert code == 0 and out.strip().endswith("0 overdue"), (out, err)
+    """Imported cases have no events: none is known to be overdue, and the cases whose running
+    deadlines lack their start date are listed as such — never a bare "0 overdue" (this crashed
+    with KeyError 'days_left' once)."""
+    code, out, err = run_cli(["--data", str(imported_store.path.parent), "--today", "2026-11-20", "case",
+                              "overdue"], capsys)
+    assert code == 0 and not out.strip().endswith("0 overdue"), (out, err)
+    assert "0 overdue among the deadlines that can be computed" in out and "期限无法计算 cannot be computed" in out
     from restoration import cases
     table = cases.overdue(imported_store)
     assert table.empty and "days_left" in table.columns
+    # the imported consultation cases lack the notice's date, the restoration cases their deadline
+    assert {"GX-2024-005", "GX-2024-006", "GX-2023-009"} <= set(table.attrs["not_computable"]["case_id"])
 
 
 def test_writes_on_the_imported_store(imported_store, capsys):
-    """An imported case takes its first events; every command still works afterwards."""
+    """An imported case takes its first events — its earlier history, which keeps the stage it was
+    taken over at (it used to put a filed case back to screening); every command still works
+    afterwards."""
     data = str(imported_store.path.parent)
-    for event, day, stage in (("clue_registered", "2026-07-15", "screening"), ("filed", "2026-07-20", "filing")):
+    for event, day, stage in (("clue_registered", "2026-07-15", "filing"), ("filed", "2026-07-20", "filing")):
         code, out, err = run_cli(["--data", data, "case", "event", "add", "GX-2025-002", event, day,
                                   "--actor", "tester", "--today", "2026-11-20"], capsys)
         assert code == 0 and f"stage {stage}" in out, err
