@@ -134,6 +134,7 @@ def _zh_to_code(f: Field) -> dict[str, str]:
         "role": model.Role, "ecosystem_type": model.EcosystemType, "stage": model.Stage,
         "case_class": model.CaseClass, "restoration_modes": model.RestorationMode,
         "status": model.ProjectStatus, "kind": model.ProjectKind, "services": model.Service,
+        "direction": model.Direction,
     }
     enum = enum_by_name.get(f.name)
     mapping = {c: c for c in f.choices or ()}

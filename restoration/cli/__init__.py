@@ -80,7 +80,7 @@ def _print_import_notes(notes: list[str], warnings) -> None:
 
 
 @cli.command("import")
-@click.argument("layer", type=click.Choice(["sites", "bank", "cases", "counties", "watersheds"]))
+@click.argument("layer", type=click.Choice(["sites", "bank", "cases", "counties", "watersheds", "targets"]))
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--crs", default=None,
               help="CRS of the coordinates: EPSG:4326, EPSG:4490 (CGCS2000), a UTM zone... (CSV needs it); "
@@ -94,17 +94,25 @@ def _print_import_notes(notes: list[str], warnings) -> None:
 @click.option("--check", is_flag=True, help="Validate everything (against the store too) and write nothing.")
 @click.option("--layer", "source_layer", default=None,
               help="Layer of a GeoPackage holding several, or sheet of an Excel workbook (default: the first).")
+@click.option("--replace", is_flag=True,
+              help="targets: replace the stored target of a site and indicator the file gives again "
+                   "(without it such a row is refused).")
 @click.pass_context
 def import_(ctx: click.Context, layer: str, file: str, crs: str | None, map_text: str | None,
-            map_file: str | None, extra: str, check: bool, source_layer: str | None) -> None:
+            map_file: str | None, extra: str, check: bool, source_layer: str | None, replace: bool) -> None:
     """Import FILE (GeoJSON, GeoPackage, Shapefile, CSV with WKT or lon/lat, Excel) into LAYER.
 
-    Every problem of the file is reported at once (by row); nothing is written unless all rows
-    are good."""
+    ``targets`` is a monitoring plan: indicator targets per site (CSV/Excel). Every problem of
+    the file is reported at once (by row); nothing is written unless all rows are good."""
     from ..columns import combine
     from ..importer import import_file
+    if replace and layer != "targets":
+        raise InputError(Issue("--replace applies to 'import targets' only", field="--replace"))
     mapping = combine(map_text, map_file)
     store = _store(ctx)
+    if layer == "targets":
+        _import_targets(store, file, mapping, check, replace, source_layer)
+        return
     if layer == "bank":
         # the registry's stricter rules (no repaired polygons, units, trajectories, status history)
         from ..bank.registry import import_projects
@@ -122,6 +130,20 @@ def import_(ctx: click.Context, layer: str, file: str, crs: str | None, map_text
                    "nothing was written (run again without --check to import)")
     else:
         click.echo(f"已导入 imported {report.rows} rows from {report.source} into {report.layer}")
+
+
+def _import_targets(store, file: str, mapping: dict, check: bool, replace: bool, source_layer: str | None) -> None:
+    from ..monitoring.targets import import_targets
+    done = import_targets(store, file, mapping=mapping, check=check, replace=replace, source_layer=source_layer,
+                          progress=not check)
+    _print_import_notes(done.notes, done.warnings)
+    counts = f"{done.rows} targets of {done.sites} sites from {done.source}"
+    if check:
+        click.echo(f"已检查 checked {counts}: all good; nothing was written (run again without --check to import)"
+                   + (f"; {done.replaced} stored targets would be replaced" if done.replaced else ""))
+    else:
+        click.echo(f"已导入 imported {counts} into indicator_targets"
+                   + (f"; 已替换 replaced {done.replaced} stored targets" if done.replaced else ""))
 
 
 @cli.command()
