@@ -86,7 +86,7 @@ TEMPLATES: dict[str, str] = {
     # monitoring plans: indicator targets refused on import or from a form
     "target.unknown_indicator": "unknown indicator '{value}'; known: {known}",
     "target.unit": "unit '{unit}' is not a unit of {indicator} (use {units})",
-    "target.range": "{value:g} {unit} is outside the plausible range of {indicator} ({low:g}..{high:g} {std_unit})",
+    "target.range": "{value:g}{unit} is outside the plausible range of {indicator} ({low:g}..{high:g}{std_unit})",
     "target.equal": ("the target equals the baseline ({value:g}): progress cannot be measured; give the level the "
                      "restoration must reach"),
     "target.direction_up": "the direction is '{direction}' but the target {target:g} is below the baseline {baseline:g}",
@@ -105,7 +105,7 @@ TEMPLATES: dict[str, str] = {
                          "not years since the start"),
     "target.traj_order": "point {n}: times must increase ({time} after {previous})",
     "target.traj_level": "point {n}: level '{value}' is not a number",
-    "target.traj_range": ("point {n}: level {value:g} is outside the plausible range of {indicator} ({low:g}..{high:g} "
+    "target.traj_range": ("point {n}: level {value:g} is outside the plausible range of {indicator} ({low:g}..{high:g}"
                           "{unit})"),
     "target.self_reference": "site {site} cannot be its own reference site",
     "target.duplicate": "site {site} and {indicator} again (first at {first})",

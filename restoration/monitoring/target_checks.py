@@ -97,6 +97,11 @@ def points_text(spec: Any) -> str:
     return json.dumps(spec, ensure_ascii=False)
 
 
+def unit_suffix(unit: Any) -> str:
+    """A unit after a number in a message: `` mg/L``; nothing for a dimensionless index (``1``)."""
+    return "" if _blank(unit) or str(unit).strip() in ("1", "-") else f" {str(unit).strip()}"
+
+
 def _short(v: Any) -> str:
     return f"{v:g}" if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)
 
@@ -235,8 +240,8 @@ def _range(found, name, values, raw, codes, units) -> None:
         ind = INDICATORS[codes[pos]]
         if not ind.low <= values[pos] <= ind.high:
             found.append((int(pos), name, Message("target.range", {
-                "value": float(raw[pos]), "unit": str(units[pos]), "indicator": Term("indicator", ind.code),
-                "low": ind.low, "high": ind.high, "std_unit": ind.unit})))
+                "value": float(raw[pos]), "unit": unit_suffix(units[pos]), "indicator": Term("indicator", ind.code),
+                "low": ind.low, "high": ind.high, "std_unit": unit_suffix(ind.unit)})))
 
 
 def _directions(found, rows, codes, known, ok, values) -> None:
@@ -329,7 +334,7 @@ def _level_range(level: float, scale: float, code: str | None, i: int):
     ind = INDICATORS.get(code) if code else None
     if ind is not None and not ind.low <= level * scale <= ind.high:
         return Message("target.traj_range", {"n": i, "value": level, "indicator": Term("indicator", ind.code),
-                                             "low": ind.low, "high": ind.high, "unit": ind.unit})
+                                             "low": ind.low, "high": ind.high, "unit": unit_suffix(ind.unit)})
     return None
 
 
