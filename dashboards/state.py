@@ -39,6 +39,12 @@ def loaded_version(case_id: str) -> str:
     return f"loaded_version_{case_id}"
 
 
+def loaded_target(site_id: str, indicator: str) -> str:
+    """The revision of a site's indicator target the user loaded (``None``: none was set); the
+    target form's write carries it (optimistic locking)."""
+    return f"loaded_target_{site_id}_{indicator}"
+
+
 def form_token(form: str) -> str:
     """The current submission token of a form."""
     return f"token_{form}"

@@ -191,7 +191,10 @@ def set_target(store: Store, values: Mapping[str, Any], actor: Any, *, expected:
                 found, result["rows"] = checks.check_targets(part)
                 return checks.as_issues(found + early, frame, LAYER)
 
-            prepare_rows(tx, LAYER, frame, LAYER, extra="ignore", checks=row_checks)
+            try:
+                prepare_rows(tx, LAYER, frame, LAYER, extra="ignore", checks=row_checks)
+            except InputError as exc:  # one form, one target: the field says where, not a row
+                raise InputError([Issue(i.message, field=i.field) for i in exc.issues]) from None
             row = result["rows"]
             if before is not None:
                 tx.delete_matching(LAYER, row[list(KEY)], action=f"replace target {site_id} {code}")
