@@ -32,6 +32,9 @@ OVERVIEW_MAP = "overview_map"
 FLASH = "flash"
 #: submission tokens already written (a double submit of one form never writes twice)
 DONE_TOKENS = "done_tokens"
+#: the targets form's confirmation, shown once beside the form (a page-level message above the
+#: case page's tabs would bring the user back to the first tab)
+TARGET_SAVED = "target_saved"
 
 
 def loaded_version(case_id: str) -> str:

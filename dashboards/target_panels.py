@@ -67,6 +67,9 @@ def target_form(case_id: str, case_sites, lang: str) -> None:
         return
     if not gate("monitoring.plan", lang, case_id=case_id):
         return
+    saved = st.session_state.pop(state.TARGET_SAVED, None)
+    if saved:
+        st.success(saved, icon=":material/check_circle:")
     st.caption(t("tgt.intro", lang))
     sites = case_sites.sort_values("site_id")
     names = dict(zip(sites["site_id"], sites["name"]))
@@ -104,7 +107,7 @@ def _reference_choices(case_sites, site_id: str, current: dict | None) -> tuple[
 
 
 def _form(case_sites, site_id: str, code: str, current: dict | None, loaded: str | None, lang: str) -> None:
-    from .ui import flash, form_key, shown_errors, submission_refused, submitted_once
+    from .ui import form_key, shown_errors, submission_refused, submitted_once
     ind = INDICATORS[code]
     cur = current or {}
     form = f"target_{site_id}_{code}"
@@ -156,7 +159,7 @@ def _form(case_sites, site_id: str, code: str, current: dict | None, loaded: str
             return
         st.session_state[state.loaded_target(site_id, code)] = saved["revision"]
         _clear(f"{form}_")
-        flash(t("tgt.saved", lang, site=site_id, indicator=indicator_label(code, lang)))
+        st.session_state[state.TARGET_SAVED] = t("tgt.saved", lang, site=site_id, indicator=indicator_label(code, lang))
         st.rerun()
 
 
