@@ -117,10 +117,12 @@ TEMPLATES: dict[str, str] = {
                           "the form; reload it and apply your change again — nothing was saved"),
     "target.removed_by": ("the {indicator} target of site {site} was removed by {actor} at {at} UTC since you opened "
                           "the form; reload it — nothing was saved"),
-    "target.set_meanwhile": "the {indicator} target of site {site} was set since you opened the form; reload it — nothing was saved",
+    "target.set_meanwhile": ("the {indicator} target of site {site} was set since you opened the form; reload it — "
+                             "nothing was saved"),
     "target.changed": ("the {indicator} target of site {site} was changed since you opened the form; reload it and "
                        "apply your change again — nothing was saved"),
-    "target.removed": "the {indicator} target of site {site} was removed since you opened the form; reload it — nothing was saved",
+    "target.removed": ("the {indicator} target of site {site} was removed since you opened the form; reload it — "
+                       "nothing was saved"),
     # attachments
     "attachment.too_many": "{n} files; at most {max} per event",
     "attachment.too_large": "{file}: {mb:.1f} MB is larger than the {limit:.0f} MB limit for one attachment",

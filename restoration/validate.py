@@ -146,6 +146,8 @@ def _zh_to_code(f: Field) -> dict[str, str]:
 
 
 def _is_blank(series: pd.Series) -> np.ndarray:
+    if isinstance(series.dtype, pd.StringDtype):  # text as read from CSV/Excel: one vectorised pass
+        return (series.isna() | series.str.strip().eq("")).to_numpy(dtype=bool, na_value=True)
     s = series.astype(object)
     blank = s.isna().to_numpy()
     as_text = np.fromiter((isinstance(v, str) and not v.strip() for v in s.to_numpy()), bool, len(s))
@@ -206,8 +208,12 @@ def _column(f: Field, series: pd.Series, blank: np.ndarray, loc: _Locator, issue
     """Parse one column; append issues; return the parsed values as a list/array."""
     present = ~blank
     if f.kind in ("str",):
-        cells = series.to_numpy(dtype=object)
-        values = np.array([as_text(v) if p else None for v, p in zip(cells, present)], dtype=object)
+        if isinstance(series.dtype, pd.StringDtype):  # text already: as_text is the stripped text
+            values = series.str.strip().to_numpy(dtype=object)
+            values[~present] = None
+        else:
+            cells = series.to_numpy(dtype=object)
+            values = np.array([as_text(v) if p else None for v, p in zip(cells, present)], dtype=object)
         limit, forbidden = _text_limit(f, spec)
         text = pd.Series(values, dtype=object)
         # vectorised screen; the message is built only for the rows it flags

@@ -135,7 +135,8 @@ def normalise(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[tuple[
     raw = _cells(out, "indicator")
     codes = _each_distinct(raw, lambda v: canonical_code(str(v)))
     if "indicator" in out:
-        out["indicator"] = [c if c is not None else (v.strip() if isinstance(v, str) else v) for c, v in zip(codes, raw)]
+        out["indicator"] = [c if c is not None else (v.strip() if isinstance(v, str) else v)
+                            for c, v in zip(codes, raw)]
     units = _cells(out, "unit")
     blank = [u is None and c is not None for u, c in zip(units, codes)]
     if any(blank):
@@ -172,7 +173,13 @@ def _cells(frame: pd.DataFrame, name: str) -> list:
     """A column's cells as a list, blanks as None (a missing column: all None)."""
     if name not in frame:
         return [None] * len(frame)
-    return [None if _blank(v) else v for v in frame[name].to_numpy(dtype=object)]
+    column = frame[name]
+    if isinstance(column.dtype, pd.StringDtype):  # text as read from a file: blanks found at once
+        blank = (column.isna() | column.str.strip().eq("")).to_numpy(dtype=bool, na_value=True)
+        cells = column.to_numpy(dtype=object)
+        cells[blank] = None
+        return cells.tolist()
+    return [None if _blank(v) else v for v in column.to_numpy(dtype=object)]
 
 
 def _each_distinct(values: list, fn) -> list:
@@ -362,7 +369,8 @@ def _trajectory(spec: Any, code: str | None, factor: float) -> tuple[Any, Any]:
         if problem:
             return None, problem
         if previous is not None and when <= previous:
-            return None, Message("target.traj_order", {"n": i, "time": _short(pt[0]), "previous": _short(spec[i - 2][0])})
+            return None, Message("target.traj_order", {"n": i, "time": _short(pt[0]),
+                                                       "previous": _short(spec[i - 2][0])})
         level = _number(pt[1])
         if level is None:
             return None, Message("target.traj_level", {"n": i, "value": str(pt[1])[:60]})

@@ -179,7 +179,8 @@ def test_in_english(app, store):
     assert "the target 20 is below the baseline 30" in errors and "目标" not in errors
     _field(at.number_input, "Target").set_value(85.0)
     _save(at, "Save target")
-    assert any("Saved the vegetation cover target of site S008" in s.value for s in at.success), [e.value for e in at.error]
+    assert any("Saved the vegetation cover target of site S008" in s.value for s in at.success), \
+        [e.value for e in at.error]
     assert stored_target(store, "S008", "vegetation_cover")["target"] == 85.0
     problems = raw_text_problems(_text(at), "en") + wrong_language_messages(_text(at), "en")
     assert not problems, problems
@@ -201,4 +202,8 @@ def test_the_monitoring_page_empty_state_names_both_ways(app, store):
     at = app.switch_page("views/monitoring.py").run()
     assert not at.exception
     text = "\n".join(i.value for i in at.info)
-    assert "restoration import targets" in text and "案件页“监测”标签" in text and "设定监测指标目标" in text
+    assert "restoration import targets" in text and "案件页“监测与效果评估”标签" in text and "设定监测指标目标" in text
+    at.session_state["lang"] = "en"
+    at.run()
+    text = "\n".join(i.value for i in at.info)
+    assert "restoration import targets" in text and "\"Set indicator targets\" on the Case page" in text
