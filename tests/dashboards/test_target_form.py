@@ -116,6 +116,10 @@ def test_an_existing_target_is_shown_and_edited(app, store):
     assert audit["before"]["target"] == 0.62 and audit["after"]["target"] == 0.7
     assert store.count("indicator_targets", site_id="S016") == 1
     assert _field(at.number_input, "目标值").value == pytest.approx(0.7)  # the form shows the saved target
+    assert not any("已被他人修改" in i.value for i in at.info)  # one's own save is no conflict
+    _field(at.number_input, "基线值").set_value(0.2)  # and the next edit goes through
+    _save(at)
+    assert stored_target(store, "S016", "ndvi")["baseline"] == 0.2
 
 
 def test_refused_values_are_worded_in_chinese_and_write_nothing(app, store):
