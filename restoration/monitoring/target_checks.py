@@ -35,6 +35,7 @@ from equivalence.errors import ScenarioError
 from equivalence.trajectory import parse_trajectory
 
 from ..messages import Message, Term, scenario_problem
+from ..model import MAX_NOTE_LEN
 from ..validate import ROWS_PER_PROBLEM, Partial
 from .indicators import INDICATORS, canonical_code
 
@@ -47,6 +48,8 @@ DIRECTION_WORDS = {
 #: [5, 0.8]]`` means years since the start, which the bank's trajectories use and plans do not)
 YEAR_SPAN = (1900, 2200)
 MAX_POINTS = 1000
+#: the longest ``year:level`` text read here (the validator's limit on the layer's JSON text)
+MAX_TEXT = MAX_NOTE_LEN
 #: the separators of ``year:level`` pairs people type, to ``;`` between pairs and ``:`` inside one
 _TO_PAIRS = str.maketrans({"；": ";", ",": ";", "，": ";", "、": ";", "\n": ";", "：": ":", "=": ":", "＝": ":"})
 
@@ -90,14 +93,6 @@ def _float(text: str) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def points_json(points: list) -> str:
-    """``[[year, level], …]`` as JSON text (numbers written as Python writes finite floats, which
-    is valid JSON; dates as JSON strings)."""
-    return "[" + ", ".join(f"[{json.dumps(t) if isinstance(t, str) else repr(t)}, "
-                           f"{json.dumps(v, ensure_ascii=False) if isinstance(v, str) else repr(v)}]"
-                           for t, v in points) + "]"
-
-
 def points_text(spec: Any) -> str:
     """A stored trajectory as the form shows it: ``2024.5:0.25; 2027.5:0.72`` for points, JSON
     for a shape mapping, "" for none."""
@@ -122,11 +117,12 @@ def _short(v: Any) -> str:
     return f"{v:g}" if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)
 
 
-def normalise(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[tuple[int, str, Any]]]:
+def normalise(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[tuple[int, str, Any]], dict[int, list]]:
     """Fill and spell a file's columns as the validator expects them (before validation):
-    indicator names → codes, direction words → codes, blank units and directions filled,
-    ``year:level`` trajectories → JSON. Returns the frame, notes for the user, and problems
-    found on the way as (position, field, message)."""
+    indicator names → codes, direction words → codes, blank units and directions filled.
+    Returns the frame, notes for the user, problems found on the way as (position, field,
+    message), and the ``year:level`` trajectories read here, by position: their cells are left
+    blank for the validator (they are not JSON) and :func:`check_targets` takes them from there."""
     out = frame.copy()
     out.attrs.update(frame.attrs)
     n = len(out)
@@ -154,19 +150,21 @@ def normalise(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[tuple[
         notes.append(f"方向为空，按指标或基线→目标补全 direction blank: filled on {filled} rows "
                      "(the indicator's own, else baseline → target)")
     out["direction"] = words
+    pairs: dict[int, list] = {}
     if "planned_trajectory" in out:
         values = _cells(out, "planned_trajectory")
         for pos, v in enumerate(values):
-            if not isinstance(v, str) or v.lstrip()[:1] in ("[", "{"):
+            # JSON (and text too long to be a plan, which the validator refuses) goes to the validator
+            if not isinstance(v, str) or v.lstrip()[:1] in ("[", "{") or len(v) > MAX_TEXT:
                 continue
             points = pairs_to_points(v)
             if points is None:
                 found.append((pos, "planned_trajectory", Message("target.traj_form")))
-                values[pos] = None
             else:
-                values[pos] = points_json(points)
+                pairs[pos] = points
+            values[pos] = None
         out["planned_trajectory"] = pd.Series(values, index=out.index, dtype=object)
-    return out, notes, found
+    return out, notes, found, pairs
 
 
 def _cells(frame: pd.DataFrame, name: str) -> list:
@@ -198,10 +196,12 @@ def _derived_direction(code: str | None, baseline: Any, target: Any) -> str | No
     return "higher" if t > b else "lower"
 
 
-def check_targets(part: Partial, *, today: str | None = None) -> tuple[list[tuple[int, str, Any]], pd.DataFrame]:
+def check_targets(part: Partial, *, today: str | None = None, pairs: dict[int, list] | None = None
+                  ) -> tuple[list[tuple[int, str, Any]], pd.DataFrame]:
     """Every row's target checks (see the module doc) on the rows as far as they could be read;
     returns the problems as (position, field, message) and the rows converted to each
     indicator's standard unit (baseline, target, trajectory levels; ``unit`` its standard one).
+    ``pairs``: the trajectories :func:`normalise` read from ``year:level`` text, by position.
 
     Vectorised over the rows (a plan of 40,000 targets is checked in a fraction of a second): a
     message is built only for a row that has the problem."""
@@ -235,8 +235,10 @@ def check_targets(part: Partial, *, today: str | None = None) -> tuple[list[tupl
     expected = np.array([i.direction if i else None for i in ind], dtype=object)
     _directions(found, codes, col["direction"], expected, raw, values, ok)
     _dates(found, col, ok, today)
-    converted["planned_trajectory"] = _trajectories(found, rows["planned_trajectory"].to_numpy(dtype=object),
-                                                    ok["planned_trajectory"], ind, factor)
+    specs = rows["planned_trajectory"].to_numpy(dtype=object).copy()
+    for pos, points in (pairs or {}).items():  # the ``year:level`` texts normalise read
+        specs[pos] = points
+    converted["planned_trajectory"] = _trajectories(found, specs, ok["planned_trajectory"], ind, factor)
     ref, site = col["reference_site_id"], col["site_id"]
     same = ok["reference_site_id"] & ok["site_id"] & pd.notna(ref) & (ref == site)
     for pos in np.flatnonzero(same):

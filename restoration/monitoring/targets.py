@@ -84,13 +84,13 @@ def add_targets(store: Store | Transaction, frame: pd.DataFrame, *, source: str 
     InputError listing every problem by row and field, nothing written."""
     src = source or frame.attrs.get("source") or LAYER
     who = access.require(actor, "monitoring.plan", store)
-    frame, notes, early = checks.normalise(frame)
+    frame, notes, early, pairs = checks.normalise(frame)
     label, start = frame.attrs.get("row_label", "row"), int(frame.attrs.get("row_start", 1))
     with _writing(store, who.name) as tx:
         result: dict[str, Any] = {}
 
         def row_checks(part: Partial) -> list[Issue]:
-            found, result["rows"] = checks.check_targets(part)
+            found, result["rows"] = checks.check_targets(part, pairs=pairs)
             found += early + checks.duplicates(part.frame, label, start)
             stored = _stored_keys(tx, part.frame)
             result["stored"] = stored
@@ -178,7 +178,7 @@ def set_target(store: Store, values: Mapping[str, Any], actor: Any, *, expected:
     who = access.require(actor, "monitoring.plan", store, site_id=site_id or None)
     frame = pd.DataFrame([{f: values.get(f) for f in FIELDS if f in values}])
     frame.attrs.update(source=LAYER, row_start=1, row_label="row")
-    frame, _notes, early = checks.normalise(frame)
+    frame, _notes, early, pairs = checks.normalise(frame)
     code = str(frame["indicator"].iat[0]) if "indicator" in frame and pd.notna(frame["indicator"].iat[0]) else ""
     with store.transaction(who.name) as tx:
         def write() -> dict:
@@ -188,7 +188,7 @@ def set_target(store: Store, values: Mapping[str, Any], actor: Any, *, expected:
             result: dict[str, Any] = {}
 
             def row_checks(part: Partial) -> list[Issue]:
-                found, result["rows"] = checks.check_targets(part)
+                found, result["rows"] = checks.check_targets(part, pairs=pairs)
                 return checks.as_issues(found + early, frame, LAYER)
 
             try:
