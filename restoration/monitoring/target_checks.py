@@ -125,7 +125,6 @@ def normalise(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[tuple[
     blank for the validator (they are not JSON) and :func:`check_targets` takes them from there."""
     out = frame.copy()
     out.attrs.update(frame.attrs)
-    n = len(out)
     notes: list[str] = []
     found: list[tuple[int, str, Any]] = []
     raw = _cells(out, "indicator")
