@@ -146,8 +146,11 @@ def ndvi_overlay(case_sites):
 
 
 def monitoring(case_id: str, case_sites, lang: str) -> None:
-    from . import monitoring_panels
+    """Progress against plan, the form for the sites' targets, the effect evaluation."""
+    from . import monitoring_panels, target_panels
     monitoring_panels.case_progress(case_id, lang)
+    target_panels.target_form(case_id, case_sites, lang)
+    monitoring_panels.evaluation(case_id, lang)
 
 
 def scenario_source(source: str | None, lang: str) -> str:

@@ -137,6 +137,7 @@ def charts(table: pd.DataFrame, lang: str, limit: int = 6) -> None:
 
 
 def case_progress(case_id: str, lang: str) -> None:
+    """The case's progress against plan, or what sets it up (the import and the targets form)."""
     table = progress_frame(case_id)
     if table.empty:
         from .ui import empty_state
@@ -144,7 +145,6 @@ def case_progress(case_id: str, lang: str) -> None:
     else:
         st.dataframe(progress_view(table, lang), hide_index=True, width="stretch")
         charts(table, lang)
-    evaluation(case_id, lang)
 
 
 def evaluation(case_id: str, lang: str) -> None:

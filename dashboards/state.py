@@ -32,11 +32,20 @@ OVERVIEW_MAP = "overview_map"
 FLASH = "flash"
 #: submission tokens already written (a double submit of one form never writes twice)
 DONE_TOKENS = "done_tokens"
+#: the targets form's confirmation, shown once beside the form (a page-level message above the
+#: case page's tabs would bring the user back to the first tab)
+TARGET_SAVED = "target_saved"
 
 
 def loaded_version(case_id: str) -> str:
     """The case version the user loaded (edits carry it: optimistic locking)."""
     return f"loaded_version_{case_id}"
+
+
+def loaded_target(site_id: str, indicator: str) -> str:
+    """The revision of a site's indicator target the user loaded (``None``: none was set); the
+    target form's write carries it (optimistic locking)."""
+    return f"loaded_target_{site_id}_{indicator}"
 
 
 def form_token(form: str) -> str:

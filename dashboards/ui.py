@@ -168,6 +168,15 @@ def submitted_once(form: str) -> str | None:
     return f"{form}:{token}"
 
 
+def submission_refused(form: str, request_id: str) -> None:
+    """The write of ``request_id`` was refused (nothing was stored under it): the form keeps its
+    current key, so the corrected values the user submits next from the page on screen are read
+    (with a new key they would belong to a form that no longer exists, and the click be lost)."""
+    token = request_id.rpartition(":")[2]
+    st.session_state[state.form_token(form)] = token
+    st.session_state.setdefault(state.DONE_TOKENS, set()).discard(token)
+
+
 def rows_height(n: int, most: int = 25):
     """A table's height: every row of a short table (no scroll bar inside a page for a dozen rows),
     ``most`` rows and a scroll bar for a long one (Streamlit rows are 35 px, plus the header)."""

@@ -65,13 +65,14 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "scenario.edit": ("编辑等值评估情景", "edit equivalence scenarios"),
     "monitoring.ingest": ("导入监测数据", "ingest monitoring data"),
     "monitoring.evaluate": ("修复效果评估", "evaluate restoration effect"),
+    "monitoring.plan": ("设定监测指标目标", "set monitoring targets"),
     "bank.registry": ("维护替代修复项目库", "maintain the project bank"),
     "bank.allocate": ("预留、确认与释放项目容量", "reserve, commit and release bank capacity"),
     "bank.escrow": ("代管资金", "escrow funds"),
 }
 _SUPERVISOR = {"data.import", "case.edit", "case.assign", "case.disclose", "case.event", "case.correct",
                "case.classify", "case.modes", "case.funds", "scenario.edit", "monitoring.ingest", "monitoring.evaluate",
-               "bank.registry", "bank.allocate", "bank.escrow"}
+               "monitoring.plan", "bank.registry", "bank.allocate", "bank.escrow"}
 #: role × action: what each role may do (reading is every role's, inside its region)
 MATRIX: dict[str, frozenset[str]] = {
     "admin": frozenset(ACTIONS),

@@ -39,6 +39,15 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "damage_amount_yuan": ("损害数额", "损害金额", "损害赔偿金额", "赔偿金额", "金额"),
     "claimant_agency": ("赔偿权利人指定部门", "赔偿权利人", "办案单位"),
     "liable_party": ("赔偿义务人", "义务人"),
+    # monitoring plans (indicator targets)
+    "indicator": ("指标", "指标名称", "指标代码", "监测项目", "监测因子"),
+    "direction": ("方向", "优化方向", "变化方向", "改善方向"),
+    "baseline": ("基线", "基准值", "本底值", "初始值", "现状值"),
+    "target": ("目标", "修复目标", "修复目标值"),
+    "baseline_date": ("基线监测日期", "基准日期", "本底日期"),
+    "target_date": ("达标日期", "达标期限", "目标期限", "目标达成日期"),
+    "planned_trajectory": ("计划恢复轨迹", "恢复计划", "计划进度"),
+    "reference_site_id": ("参照场地", "参照区", "参照区编号", "参照点位", "参照场地代码"),
 }
 
 

@@ -48,9 +48,9 @@ class Prepared:
 
 def _raw_ids(frame: pd.DataFrame, column: str) -> pd.Series:
     """A column's ids as the validator will store them (text, stripped), blanks as None."""
-    values = frame[column].reset_index(drop=True).astype(object)
-    return values.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v))
-                      else (as_text(v) or None))
+    cells = frame[column].to_numpy(dtype=object)
+    return pd.Series([None if v is None or (isinstance(v, float) and np.isnan(v)) else (as_text(v) or None)
+                      for v in cells], dtype=object)
 
 
 def check_references(store: Store | Transaction, layer: str, frame: pd.DataFrame,

@@ -83,6 +83,46 @@ TEMPLATES: dict[str, str] = {
                            "may not hold control characters such as NUL)"),
     "input.too_long": "is {n:,} characters long; at most {max:,} are accepted",
     "input.item": "an item {problem}",
+    # monitoring plans: indicator targets refused on import or from a form
+    "target.unknown_indicator": "unknown indicator '{value}'; known: {known}",
+    "target.unit": "unit '{unit}' is not a unit of {indicator} (use {units})",
+    "target.range": "{value:g}{unit} is outside the plausible range of {indicator} ({low:g}..{high:g}{std_unit})",
+    "target.equal": ("the target equals the baseline ({value:g}): progress cannot be measured; give the level the "
+                     "restoration must reach"),
+    "target.direction_up": "the direction is '{direction}' but the target {target:g} is below the baseline {baseline:g}",
+    "target.direction_down": ("the direction is '{direction}' but the target {target:g} is above the baseline "
+                              "{baseline:g}"),
+    "target.direction_indicator": "the direction '{direction}' contradicts {indicator}, which is '{expected}'",
+    "target.baseline_future": "the baseline date {date} is in the future (today is {today}): a baseline is measured",
+    "target.date_order": "the target date {target} is not after the baseline date {baseline}",
+    "target.trajectory": "planned trajectory: {problem}",
+    "target.traj_form": ("expected [[year or date, level], ...], year:level pairs such as 2024:0.30; 2026:0.50, or a "
+                         "shape mapping"),
+    "target.traj_too_many": "{n} points; at most {max}",
+    "target.traj_point": "point {n}: expected [year or date, level], got {value}",
+    "target.traj_time": "point {n}: '{value}' is not a year or a date",
+    "target.traj_year": ("point {n}: {year} is not a calendar year ({low}–{high}); give years such as 2026 or dates, "
+                         "not years since the start"),
+    "target.traj_order": "point {n}: times must increase ({time} after {previous})",
+    "target.traj_level": "point {n}: level '{value}' is not a number",
+    "target.traj_range": ("point {n}: level {value:g} is outside the plausible range of {indicator} ({low:g}..{high:g}"
+                          "{unit})"),
+    "target.self_reference": "site {site} cannot be its own reference site",
+    "target.duplicate": "site {site} and {indicator} again (first at {first})",
+    "target.exists": ("site {site} already has a target for {indicator}; import with --replace to replace it, or "
+                      "leave the row out"),
+    "target.set_by": ("the {indicator} target of site {site} was set by {actor} at {at} UTC since you opened the "
+                      "form; reload it — nothing was saved"),
+    "target.changed_by": ("the {indicator} target of site {site} was changed by {actor} at {at} UTC since you opened "
+                          "the form; reload it and apply your change again — nothing was saved"),
+    "target.removed_by": ("the {indicator} target of site {site} was removed by {actor} at {at} UTC since you opened "
+                          "the form; reload it — nothing was saved"),
+    "target.set_meanwhile": ("the {indicator} target of site {site} was set since you opened the form; reload it — "
+                             "nothing was saved"),
+    "target.changed": ("the {indicator} target of site {site} was changed since you opened the form; reload it and "
+                       "apply your change again — nothing was saved"),
+    "target.removed": ("the {indicator} target of site {site} was removed since you opened the form; reload it — "
+                       "nothing was saved"),
     # attachments
     "attachment.too_many": "{n} files; at most {max} per event",
     "attachment.too_large": "{file}: {mb:.1f} MB is larger than the {limit:.0f} MB limit for one attachment",
@@ -302,10 +342,11 @@ def term_label(term: Term, lang: str = "zh") -> str:
             return Stage(term.code).label(lang)
         except ValueError:
             return term.code
-    if term.kind in ("case_class", "project_status", "allocation_state", "verdict"):
+    if term.kind in ("case_class", "project_status", "allocation_state", "verdict", "direction"):
         from . import model
         enum = {"case_class": model.CaseClass, "project_status": model.ProjectStatus,
-                "allocation_state": model.AllocationState, "verdict": model.Verdict}[term.kind]
+                "allocation_state": model.AllocationState, "verdict": model.Verdict,
+                "direction": model.Direction}[term.kind]
         try:
             return enum(term.code).label(lang)
         except ValueError:

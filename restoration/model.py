@@ -443,20 +443,32 @@ MONITORING_SERIES = _layer(LayerSpec(
     ),
 ))
 
+class Direction(_Labelled):
+    """Which way an indicator target improves (NDVI and cover up, concentrations down)."""
+
+    HIGHER = "higher"
+    LOWER = "lower"
+
+
+_LABELS["Direction"] = {
+    "higher": ("越高越好", "higher is better"),
+    "lower": ("越低越好", "lower is better"),
+}
+
 INDICATOR_TARGETS = _layer(LayerSpec(
     "indicator_targets", zh="指标目标", unique=(("site_id", "indicator"),),
     refs=(("site_id", "sites"), ("reference_site_id", "sites")), date_order=(("baseline_date", "target_date"),),
     fields=(
-        F("site_id", "str", required=True),
-        F("indicator", "str", required=True),
-        F("unit", "str", required=True),
-        F("direction", "enum", required=True, choices=("higher", "lower")),
-        F("baseline", "float", required=True),
-        F("target", "float", required=True),
-        F("baseline_date", "date"),
-        F("target_date", "date"),
-        F("planned_trajectory", "json"),
-        F("reference_site_id", "str"),
+        F("site_id", "str", required=True, zh="场地编号"),
+        F("indicator", "str", required=True, zh="监测指标"),
+        F("unit", "str", required=True, zh="单位"),
+        F("direction", "enum", required=True, choices=_enum(Direction), zh="目标方向"),
+        F("baseline", "float", required=True, zh="基线值"),
+        F("target", "float", required=True, zh="目标值"),
+        F("baseline_date", "date", zh="基线日期"),
+        F("target_date", "date", zh="目标日期"),
+        F("planned_trajectory", "json", zh="计划轨迹"),
+        F("reference_site_id", "str", zh="参照场地编号"),
     ),
 ))
 

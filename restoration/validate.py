@@ -143,6 +143,7 @@ def _zh_to_code(f: Field) -> dict[str, str]:
         "role": model.Role, "ecosystem_type": model.EcosystemType, "stage": model.Stage,
         "case_class": model.CaseClass, "restoration_modes": model.RestorationMode,
         "status": model.ProjectStatus, "kind": model.ProjectKind, "services": model.Service,
+        "direction": model.Direction,
     }
     enum = enum_by_name.get(f.name)
     mapping = {c: c for c in f.choices or ()}
@@ -154,9 +155,11 @@ def _zh_to_code(f: Field) -> dict[str, str]:
 
 
 def _is_blank(series: pd.Series) -> np.ndarray:
+    if isinstance(series.dtype, pd.StringDtype):  # text as read from CSV/Excel: one vectorised pass
+        return (series.isna() | series.str.strip().eq("")).to_numpy(dtype=bool, na_value=True)
     s = series.astype(object)
     blank = s.isna().to_numpy()
-    as_text = s.map(lambda v: isinstance(v, str) and v.strip() == "").to_numpy(dtype=bool)
+    as_text = np.fromiter((isinstance(v, str) and not v.strip() for v in s.to_numpy()), bool, len(s))
     return blank | as_text
 
 
@@ -214,8 +217,12 @@ def _column(f: Field, series: pd.Series, blank: np.ndarray, loc: _Locator, issue
     """Parse one column; append issues; return the parsed values as a list/array."""
     present = ~blank
     if f.kind in ("str",):
-        out = series.astype(object).where(present, None)
-        values = out.map(as_text).to_numpy(dtype=object)
+        if isinstance(series.dtype, pd.StringDtype):  # text already: as_text is the stripped text
+            values = series.str.strip().to_numpy(dtype=object)
+            values[~present] = None
+        else:
+            cells = series.to_numpy(dtype=object)
+            values = np.array([as_text(v) if p else None for v, p in zip(cells, present)], dtype=object)
         limit, forbidden = _text_limit(f, spec)
         text = pd.Series(values, dtype=object)
         # vectorised screen; the message is built only for the rows it flags
@@ -287,14 +294,13 @@ def _column(f: Field, series: pd.Series, blank: np.ndarray, loc: _Locator, issue
 
     if f.kind == "enum":
         mapping = _zh_to_code(f)
-        text = series.astype(object).where(present, None).map(
-            lambda v: None if v is None else str(v).strip())
-        # map() may hand back a blank as NaN rather than None: test for text, not for None
-        codes = text.map(lambda v: mapping.get(v, mapping.get(v.lower())) if isinstance(v, str) else None)
-        bad = present & codes.isna().to_numpy()
-        loc.each(bad, f.name, lambda pos: f"unknown value '{_shown(text.iloc[pos])}'; allowed: "
+        text = [str(v).strip() if p else None for v, p in zip(series.to_numpy(dtype=object), present)]
+        codes = np.array([mapping.get(v, mapping.get(v.lower())) if v is not None else None for v in text],
+                         dtype=object)
+        bad = present & pd.isna(codes)
+        loc.each(bad, f.name, lambda pos: f"unknown value '{_shown(text[pos])}'; allowed: "
                                           f"{', '.join(f.choices)}", issues)
-        return codes.to_numpy(dtype=object)
+        return codes
 
     if f.kind == "list":
         mapping = _zh_to_code(f) if f.choices else None
@@ -327,19 +333,22 @@ def _column(f: Field, series: pd.Series, blank: np.ndarray, loc: _Locator, issue
 
     if f.kind == "json":
         out = np.full(len(series), None, dtype=object)
+        cells = series.to_numpy(dtype=object)
         for pos in np.flatnonzero(present):
-            v = series.iloc[pos]
+            v = cells[pos]
+            plain = False  # text that cannot hold what json_problem looks for: no need to walk it
             if isinstance(v, str):
                 if len(v) > (f.max_len or model.MAX_NOTE_LEN):
                     issues.append(loc.issue(pos, f.name, f"is {len(v):,} characters long; at most "
                                                          f"{f.max_len or model.MAX_NOTE_LEN:,} are accepted"))
                     continue
+                plain = _plain_json(v)
                 try:
                     v = json.loads(v)
                 except (json.JSONDecodeError, RecursionError) as exc:
                     issues.append(loc.issue(pos, f.name, f"not valid JSON: {getattr(exc, 'msg', exc)}"))
                     continue
-            problem = json_problem(v)
+            problem = None if plain else json_problem(v)
             if problem:
                 issues.append(loc.issue(pos, f.name, problem))
                 continue
@@ -347,6 +356,15 @@ def _column(f: Field, series: pd.Series, blank: np.ndarray, loc: _Locator, issue
         return out
 
     raise AssertionError(f.kind)
+
+
+_JSON_RISKS = re.compile(r"NaN|Infinity|\\u0000|\x00")
+
+
+def _plain_json(text: str) -> bool:
+    """Whether JSON text certainly parses to a value :func:`json_problem` accepts: no NaN or
+    Infinity literal, no NUL (raw or escaped) and too few brackets to nest 20 levels deep."""
+    return text.count("[") + text.count("{") <= 20 and not _JSON_RISKS.search(text)
 
 
 def json_problem(value, depth: int = 0) -> str | None:

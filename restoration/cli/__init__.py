@@ -82,7 +82,7 @@ def _print_import_notes(notes: list[str], warnings) -> None:
 
 
 @cli.command("import")
-@click.argument("layer", type=click.Choice(["sites", "bank", "cases", "events", "counties", "watersheds"]))
+@click.argument("layer", type=click.Choice(["sites", "bank", "cases", "events", "counties", "watersheds", "targets"]))
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--crs", default=None,
               help="CRS of the coordinates: EPSG:4326, EPSG:4490 (CGCS2000), a UTM zone... (CSV needs it); "
@@ -98,20 +98,30 @@ def _print_import_notes(notes: list[str], warnings) -> None:
               help="Layer of a GeoPackage holding several, or sheet of an Excel workbook (default: the first).")
 @click.option("--allow-outside", is_flag=True,
               help="Accept sites and bank projects far (over 50 km) outside the store's counties.")
+@click.option("--replace", is_flag=True,
+              help="targets: replace the stored target of a site and indicator the file gives again "
+                   "(without it such a row is refused).")
 @click.pass_context
 def import_(ctx: click.Context, layer: str, file: str, crs: str | None, map_text: str | None,
-            map_file: str | None, extra: str, check: bool, source_layer: str | None, allow_outside: bool) -> None:
+            map_file: str | None, extra: str, check: bool, source_layer: str | None, allow_outside: bool,
+            replace: bool) -> None:
     """Import FILE (GeoJSON, GeoPackage, Shapefile, CSV with WKT or lon/lat, Excel) into LAYER.
 
     ``events``: the cases' history (CSV or Excel: case_id, event_type, date, details), checked
-    against each case's workflow from the stage it was taken over at. Every problem of the file
-    is reported at once (by row); nothing is written unless all rows are good."""
+    against each case's workflow from the stage it was taken over at. ``targets``: a monitoring
+    plan, indicator targets per site (CSV/Excel). Every problem of the file is reported at once
+    (by row); nothing is written unless all rows are good."""
     from ..columns import combine
     from ..importer import import_file
+    if replace and layer != "targets":
+        raise InputError(Issue("--replace applies to 'import targets' only", field="--replace"))
     mapping = combine(map_text, map_file)
     store = _store(ctx)
     if layer == "events":
         _import_events(store, file, mapping, extra, check, source_layer)
+        return
+    if layer == "targets":
+        _import_targets(store, file, mapping, check, replace, source_layer)
         return
     if layer == "bank":
         # the registry's stricter rules (no repaired polygons, units, trajectories, status history)
@@ -145,6 +155,20 @@ def _import_events(store, file: str, mapping, extra: str, check: bool, sheet: st
     click.echo(f"已导入 imported {done.rows} events of {done.cases} cases from {done.source}")
     for cid, (before, after) in sorted(done.moved.items()):
         click.echo(f"  {cid}: {Stage(before).zh} → {Stage(after).zh} ({before} → {after})")
+
+
+def _import_targets(store, file: str, mapping: dict, check: bool, replace: bool, source_layer: str | None) -> None:
+    from ..monitoring.targets import import_targets
+    done = import_targets(store, file, mapping=mapping, check=check, replace=replace, source_layer=source_layer,
+                          progress=not check)
+    _print_import_notes(done.notes, done.warnings)
+    counts = f"{done.rows} targets of {done.sites} sites from {done.source}"
+    if check:
+        click.echo(f"已检查 checked {counts}: all good; nothing was written (run again without --check to import)"
+                   + (f"; {done.replaced} stored targets would be replaced" if done.replaced else ""))
+    else:
+        click.echo(f"已导入 imported {counts} into indicator_targets"
+                   + (f"; 已替换 replaced {done.replaced} stored targets" if done.replaced else ""))
 
 
 @cli.command()

@@ -34,7 +34,7 @@ from .. import config
 from ..store import Store
 from .indicators import INDICATORS, canonical_code, direction_of
 from ..messages import Message, Term
-from .plan import planned_level
+from .plan import decimal_year, plan_points
 from .series import read_series
 
 STATUS = {
@@ -86,16 +86,46 @@ def _targets(store: Store, case_id: str | None) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def _window(obs: pd.DataFrame, today: pd.Timestamp, window_days: int) -> tuple[float, int, pd.Timestamp | None, bool]:
-    """Current value, number of observations used, last observation time, stale flag."""
-    obs = obs[obs["time"] <= today + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)]
+def _windows(series: pd.DataFrame, today: pd.Timestamp, window_days: int) -> dict[tuple, tuple]:
+    """Per (site_id, indicator): the current value, the number of observations used, the last
+    observation time and the stale flag — the mean of the observations in the ``window_days``
+    before ``today``, else (stale) the mean of those at the last time — for all series at once."""
+    keys = ["site_id", "indicator"]
+    obs = series[series["time"] <= today + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)]
     if obs.empty:
-        return math.nan, 0, None, False
-    last = obs["time"].max()
+        return {}
+    last = obs.groupby(keys, sort=False, dropna=False)["time"].max()
     recent = obs[obs["time"] > today - pd.Timedelta(days=window_days)]
-    if recent.empty:
-        return float(obs.loc[obs["time"] == last, "value"].mean()), int((obs["time"] == last).sum()), last, True
-    return float(recent["value"].mean()), len(recent), last, False
+    recent = recent.groupby(keys, sort=False, dropna=False)["value"].agg(["mean", "count"])
+    at_last = obs.join(last.rename("_last"), on=keys)
+    at_last = at_last[at_last["time"] == at_last["_last"]].groupby(keys, sort=False, dropna=False)["value"]
+    at_last = at_last.agg(["mean", "count"])
+    recent = dict(zip(recent.index, zip(recent["mean"], recent["count"])))
+    at_last = dict(zip(at_last.index, zip(at_last["mean"], at_last["count"])))
+    out = {}
+    for key, when in last.items():
+        stale = key not in recent
+        mean, count = at_last[key] if stale else recent[key]
+        out[key] = (float(mean), int(count), when, stale)
+    return out
+
+
+def _planned(target: Mapping[str, Any], year: float) -> float | None:
+    """The planned level at decimal ``year`` (``plan.planned_level``: piecewise linear between the
+    plan's points, flat outside them), or None without a plan."""
+    spec = target.get("planned_trajectory")
+    if type(spec) is list and spec and all(type(p) is list and len(p) == 2 and type(p[0]) in _NUMBERS
+                                           and type(p[1]) in _NUMBERS for p in spec):
+        years = [p[0] for p in spec]  # decimal years already: the common plan, read without plan_points
+        if all(a < b for a, b in zip(years, years[1:])):
+            return float(np.interp(year, years, [p[1] for p in spec]))
+    pts = plan_points(target)
+    if pts is None:
+        return None
+    return float(np.interp(year, pts[0], pts[1]))
+
+
+_NUMBERS = (int, float)
 
 
 def progress_table(store: Store, case_id: str | None = None, *, today: Any = None,
@@ -108,30 +138,31 @@ def progress_table(store: Store, case_id: str | None = None, *, today: Any = Non
     reference_current, share_of_reference.
     """
     when = _today(today)
+    year = decimal_year(when)
     targets = _targets(store, case_id)
     ids = sorted(set(targets["site_id"]) | set(targets["reference_site_id"].dropna()))
     series = read_series(store, ids, sorted(set(targets["indicator"])))
-    groups = {k: g for k, g in series.groupby(["site_id", "indicator"])} if not series.empty else {}
-    empty = series.iloc[0:0]
+    windows = _windows(series, when, window_days)
+    nothing = (math.nan, 0, None, False)
+    due = pd.to_datetime(targets["target_date"], errors="coerce")
+    past_due_all = (due.notna() & (when > due)).to_numpy()
     rows = []
-    for t in targets.to_dict("records"):
+    for t, past_due in zip(targets.to_dict("records"), past_due_all):
         code = canonical_code(t["indicator"]) or t["indicator"]
-        obs = groups.get((t["site_id"], t["indicator"]), empty)
-        current, n_obs, last, stale = _window(obs, when, window_days)
+        current, n_obs, last, stale = windows.get((t["site_id"], t["indicator"]), nothing)
         baseline, target = float(t["baseline"]), float(t["target"])
         direction = direction_of(t["indicator"], t.get("direction"))
         progress = progress_ratio(current, baseline, target) if not math.isnan(current) else math.nan
-        planned = planned_level(t, when)
+        planned = _planned(t, year)
         planned_progress = None
         if planned is not None:
             planned_progress = float(np.clip(progress_ratio(planned, baseline, target), 0.0, 1.0))
-        past_due = bool(t.get("target_date")) and when > pd.Timestamp(t["target_date"])
+        past_due = bool(past_due)
         status = classify(progress, planned_progress, past_due, tolerances)
         ref_current = share = math.nan
         ref = t.get("reference_site_id")
         if isinstance(ref, str) and ref:
-            ref_obs = groups.get((ref, t["indicator"]), empty)
-            ref_current, _, _, _ = _window(ref_obs, when, window_days)
+            ref_current = windows.get((ref, t["indicator"]), nothing)[0]
             if ref_current and not math.isnan(ref_current) and not math.isnan(current):
                 share = current / ref_current
         ind = INDICATORS.get(code)
@@ -179,7 +210,10 @@ def alerts(store: Store, case_id: str | None = None, *, today: Any = None, windo
     def msg(code, row, **params):  # the same alert as a code + parameters (shown via the dictionaries)
         return Message(code, {"site": row["site_id"], "indicator": Term("indicator", row["indicator"]), **params})
 
-    for row in table.to_dict("records"):
+    # the columns the alerts need, as records once (a province's 40,000 targets: no per-row frames)
+    records = table[["case_id", "site_id", "indicator", "indicator_zh", "unit", "direction", "target", "progress",
+                     "planned_progress", "status", "status_zh", "status_en", "last_observation"]].to_dict("records")
+    for row in records:
         name = f"{row['site_id']} {row['indicator_zh']}"
         if row["status"] in ("at_risk", "lagging"):
             sev = "high" if row["status"] == "at_risk" else "medium"
@@ -202,14 +236,20 @@ def alerts(store: Store, case_id: str | None = None, *, today: Any = None, windo
             add("low", "stale", row, f"{name}：最近一次监测在 {days} 天前",
                 f"{row['site_id']} {row['indicator']}: last observation {days} days ago", last,
                 msg("alert.stale", row, days=days))
-    # concentrations: any recent sample above twice its target
-    for row in table.to_dict("records"):
-        ind = INDICATORS.get(canonical_code(row["indicator"]) or "")
-        if ind is None or ind.kind != "concentration" or row["direction"] != "lower":
+    # concentrations: any recent sample above twice its target (their series read at once)
+    rows = [(row, ind) for row in records
+            for ind in [INDICATORS.get(canonical_code(row["indicator"]) or "")]
+            if ind is not None and ind.kind == "concentration" and row["direction"] == "lower"]
+    series = read_series(store, sorted({r["site_id"] for r, _ in rows}), sorted({r["indicator"] for r, _ in rows})) \
+        if rows else None
+    recent = series[(series["time"] <= when) & (series["time"] > when - pd.Timedelta(days=window_days))] \
+        if rows else None
+    samples = {k: g for k, g in recent.groupby(["site_id", "indicator"])} if rows and len(recent) else {}
+    for row, ind in rows:
+        obs = samples.get((row["site_id"], row["indicator"]))
+        if obs is None:
             continue
-        obs = read_series(store, [row["site_id"]], [row["indicator"]])
-        recent = obs[(obs["time"] <= when) & (obs["time"] > when - pd.Timedelta(days=window_days))]
-        over = recent[recent["value"] > 2 * row["target"]]
+        over = obs[obs["value"] > 2 * row["target"]]
         if not over.empty:
             worst = over.loc[over["value"].idxmax()]
             add("high", "exceedance", row,

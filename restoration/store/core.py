@@ -80,6 +80,22 @@ def _sql_value(f: model.Field, v: Any) -> Any:
     return v
 
 
+def _sql_column(f: model.Field, series: pd.Series) -> list:
+    """A column's values as the backends take them: :func:`_sql_value` of each, with the common
+    kinds done in one step (a float column of floats; text as it is, blanks as None)."""
+    if f.kind == "float" and pd.api.types.is_float_dtype(series.dtype):
+        values = series.to_numpy(dtype=float)
+        out = values.tolist()
+        for i in np.flatnonzero(np.isnan(values)):
+            out[i] = None
+        return out
+    cells = series.to_numpy(dtype=object)
+    if f.kind in ("str", "enum", "date", "datetime"):
+        return [None if v is None or (isinstance(v, float) and math.isnan(v))
+                else (v.item() if isinstance(v, np.generic) else v) for v in cells]
+    return [_sql_value(f, v) for v in cells]
+
+
 def _to_multi(geoms: np.ndarray) -> np.ndarray:
     out = np.asarray(geoms, dtype=object).copy()
     idx = np.flatnonzero(shapely.get_type_id(out) == 3)
@@ -415,7 +431,7 @@ class Transaction(_Reads):
         rows_cols = []
         for f in cols:
             if f.name in frame.columns:
-                rows_cols.append([_sql_value(f, v) for v in frame[f.name].to_numpy(dtype=object)])
+                rows_cols.append(_sql_column(f, frame[f.name]))
             else:
                 rows_cols.append([1 if f.name == "version" else stamp] * n)
         if spec.geometry:

@@ -333,6 +333,13 @@ class Walk:
         time.sleep(1.0)
         self.check_page("case-forms", lang, None)
         check_uploader(self.page, lang, f"{self.name}/case-forms/{lang}")
+        # the monitoring tab: progress (or the empty state naming the import and the form) and the
+        # form that sets a site's indicator targets, in the interface language
+        self.page.get_by_role("tab", name="监测与效果评估" if lang == "zh" else "Monitoring & evaluation").click()
+        time.sleep(1.0)
+        text = self.page.inner_text('[data-testid="stMain"]')
+        assert ("设定监测指标目标" if lang == "zh" else "Set indicator targets") in text, f"{self.name}: no targets form"
+        self.check_page("case-monitoring", lang, None)
 
     def walk(self, case_with_sites: str | None) -> None:
         self.page.goto(self.url + "/")
@@ -462,6 +469,7 @@ def case_panel_forms(w: Walk, store) -> None:
     button = w.page.get_by_role("button", name="按当前数据评估并保存")
     _submit_and_confirm(w, lambda: button.click(), "已完成修复效果评估", "evaluation button")
     assert store.count("effect_evaluations", case_id="GX-2023-009") == evaluations + 1
+    target_form_in_browser(w, store)
     # procedure: a progress report to the supervising authority (GX-2024-004 is under supervision)
     w.choose_case("GX-2024-004")
     w.page.get_by_role("tab", name="程序").click()
@@ -476,6 +484,41 @@ def case_panel_forms(w: Walk, store) -> None:
     assert len(after) == reports + 1
     assert "补植已完成 80%，<b>下季度</b>验收" in [d.get("summary") for d in after["details"]]
     w.shot("sample-procedure-saved-zh")
+
+
+def _choose(w: Walk, label: str, option: str) -> None:
+    """Pick ``option`` in the selectbox labelled ``label``."""
+    box = w.page.get_by_label(label, exact=True)
+    box.click()
+    box.fill(option.split(" ")[0])  # typing filters the options (the dropdown opens on it)
+    w.page.get_by_role("option", name=re.compile("^" + re.escape(option))).first.click()
+    _wait_idle(w.page)
+
+
+def target_form_in_browser(w: Walk, store) -> None:
+    """The monitoring tab's targets form: a vegetation-cover target for the planting plot S013,
+    typed and saved as a supervisor would — confirmed on the page, in the store, in the progress
+    table; the tab is looked at (screenshot) with the form filled in."""
+    tab = w.page.get_by_role("tab", name="监测与效果评估")
+    tab.click()  # the evaluation's confirmation above the tabs brought the page back to the first tab
+    _wait_idle(w.page)
+    _choose(w, "场地", "S013 · 补植样地1")
+    tab.click()  # and its going away once more
+    _wait_idle(w.page)
+    _choose(w, "监测指标", "植被覆盖度")
+    w.page.wait_for_selector("text=为场地 S013 新设植被覆盖度目标", timeout=30_000)
+    w.page.get_by_label("基线值").fill("25")
+    w.page.get_by_label("目标值").fill("75")
+    w.page.get_by_role("textbox", name="计划轨迹（年份:数值，可不填）").fill("2024:25; 2026:50; 2028:75")
+    w.shot("sample-case-target-form-zh")
+    text = _submit_and_confirm(w, lambda: w.page.get_by_role("button", name="保存指标目标").click(),
+                               "已保存场地 S013 的植被覆盖度目标", "targets form")
+    assert w.page.get_by_role("button", name="保存指标目标").is_visible()  # still on the monitoring tab
+    saved = store.read("indicator_targets", site_id="S013", indicator="vegetation_cover").iloc[0]
+    assert (saved["baseline"], saved["target"], saved["direction"]) == (25.0, 75.0, "higher")
+    assert saved["planned_trajectory"] == [[2024, 25], [2026, 50], [2028, 75]]
+    assert "修改场地 S013 的植被覆盖度目标" in text  # the form now edits the saved target
+    w.check_page("case-target-saved", "zh", None)
 
 
 def appraisal_form(w: Walk, store) -> None:

@@ -9,7 +9,8 @@ from restoration import model
 # every vocabulary code of the data model (shown only through its label)
 CODES = sorted({m.value for enum in (model.Stage, model.CaseClass, model.Role, model.EcosystemType,
                                      model.RestorationMode, model.ProjectStatus, model.ProjectKind,
-                                     model.Service, model.AllocationState, model.ModeStatus, model.Verdict)
+                                     model.Service, model.AllocationState, model.ModeStatus, model.Verdict,
+                                     model.Direction)
                 for m in enum})
 SNAKE_CODES = [c for c in CODES if "_" in c]
 RAW = re.compile(r"(?<![\w.])(None|nan|NaN|null|NaT|Choose options|Drag and drop|\d+ ?MB per file)(?![\w])")

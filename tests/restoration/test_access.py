@@ -74,6 +74,10 @@ def _do(action, store, actor, tmp_path):
         return ingest_table(store, path, actor=actor)
     if action == "monitoring.evaluate":
         return evaluate_case(store, CASE, as_of="2026-11-20", actor=actor)
+    if action == "monitoring.plan":
+        from restoration.monitoring.targets import set_target
+        return set_target(store, {"site_id": "S010", "indicator": "vegetation_cover", "baseline": 20, "target": 80,
+                                  "baseline_date": "2025-01-01", "target_date": "2028-01-01"}, actor)
     if action == "bank.registry":
         return set_status(store, "BP10", "approved", on="2026-11-20", actor=actor)
     if action == "bank.allocate":

@@ -173,6 +173,20 @@ def build_files(d: Path) -> None:
     _csv(d, "mon_unit.csv", f"{mon_head}\nS002,cod,2026-11-01,3,furlongs\n")
     _csv(d, "mon_date.csv", f"{mon_head}\nS002,cod,someday,3,mg/L\n")
     _csv(d, "mon_nul.csv", f"{mon_head}\nS0\x0002,cod,2026-11-01,3,mg/L\n")
+    # monitoring plans (indicator targets)
+    tgt_head = "site_id,indicator,unit,direction,baseline,target,baseline_date,target_date,planned_trajectory"
+    tgt_ok = "S002,cod,mg/L,lower,40,20,2025-01-01,2027-01-01,"
+    _csv(d, "tgt_ok.csv", f"{tgt_head}\n{tgt_ok}\n")
+    _csv(d, "tgt_nan.csv", f"{tgt_head}\nS002,cod,mg/L,lower,NaN,20,2025-01-01,2027-01-01,\n")
+    _csv(d, "tgt_inf.csv", f"{tgt_head}\nS002,cod,mg/L,lower,1e400,20,2025-01-01,2027-01-01,\n")
+    _csv(d, "tgt_nul.csv", f"{tgt_head}\nS0\x0002,cod,mg/L,lower,40,20,2025-01-01,2027-01-01,\n")
+    _csv(d, "tgt_json_nan.csv", f'{tgt_head}\nS002,cod,mg/L,lower,40,20,2025-01-01,2027-01-01,"[[2025, NaN]]"\n')
+    _csv(d, "tgt_deep.csv", f'{tgt_head}\nS002,cod,mg/L,lower,40,20,2025-01-01,2027-01-01,"{"[" * 30}{"]" * 30}"\n')
+    _csv(d, "tgt_huge.csv", f'{tgt_head}\nS002,cod,mg/L,lower,40,20,2025-01-01,2027-01-01,"{"2025:1;" * 1100}"\n')
+    _csv(d, "tgt_shape.csv", f'{tgt_head}\nS002,cod,mg/L,lower,40,20,2025-01-01,2027-01-01,'
+                             '"{""shape"": ""wobbly"", ""from"": [2025, 40], ""to"": [2027, 20]}"\n')
+    _csv(d, "tgt_equal.csv", f"{tgt_head}\nS002,cod,mg/L,lower,20,20,2025-01-01,2027-01-01,\n")
+    _csv(d, "tgt_gbk.csv", "场地编号,监测指标,单位,基线值,目标值\nS002,化学需氧量,毫克/升,40,20\n", encoding="gbk")
     # appraisal inputs (issue 13): a good abatement file and hostile variants
     water = {"standard": "gbt39793_2", "discharge": {"amount": 12000, "unit": "m3", "source": "在线监测"},
              "unit_cost": {"value": 3.5, "basis": "survey", "source": "调查"},
@@ -375,6 +389,25 @@ CASES = [
      "checked (nothing written): 1 values of cod"),
     ("table garbage", ["monitor", "ingest-table", "{d}/garbage.xlsx"], 2, "garbage.xlsx"),
     ("table missing", ["monitor", "ingest-table", "{d}/none.csv"], 2, "none.csv"),
+    # --- import targets (monitoring plans) ----------------------------------------------------
+    ("targets NaN baseline", ["import", "targets", "{d}/tgt_nan.csv"], 2, "tgt_nan.csv, line 2, field 'baseline'"),
+    ("targets 1e400 baseline", ["import", "targets", "{d}/tgt_inf.csv"], 2, "is not a finite number"),
+    ("targets NUL site", ["import", "targets", "{d}/tgt_nul.csv"], 2, "tgt_nul.csv, line 2, field 'site_id'"),
+    ("targets NaN in trajectory", ["import", "targets", "{d}/tgt_json_nan.csv"], 2, "not a finite number"),
+    ("targets deep trajectory", ["import", "targets", "{d}/tgt_deep.csv"], 2, "nested more than 20 levels"),
+    ("targets 1100-point trajectory", ["import", "targets", "{d}/tgt_huge.csv"], 2, "1100 points; at most 1000"),
+    ("targets unknown shape", ["import", "targets", "{d}/tgt_shape.csv"], 2, "field 'planned_trajectory'"),
+    ("targets baseline = target", ["import", "targets", "{d}/tgt_equal.csv"], 2, "the target equals the baseline"),
+    ("targets garbage", ["import", "targets", "{d}/garbage.xlsx"], 2, "garbage.xlsx"),
+    ("targets header only", ["import", "targets", "{d}/header_only.csv"], 2, "holds no rows"),
+    ("targets missing", ["import", "targets", "{d}/none.csv"], 2, "none.csv"),
+    ("targets --replace elsewhere", ["import", "sites", "{d}/tgt_ok.csv", "--replace"], 2,
+     "--replace applies to 'import targets' only"),
+    ("targets --map unknown field", ["import", "targets", "{d}/tgt_ok.csv", "--map", "colour=unit"], 2,
+     "--map names 'colour', which is not a field"),
+    ("targets --check writes nothing", ["import", "targets", "{d}/tgt_ok.csv", "--check"], 0,
+     "checked 1 targets of 1 sites"),
+    ("targets GBK sheet --check", ["import", "targets", "{d}/tgt_gbk.csv", "--check"], 0, "checked 1 targets"),
     # --- case event add / classify -----------------------------------------------------------
     ("event --details @missing", ["case", "event", "add", "GX-2025-002", "investigation_started", "2026-08-01",
                                   "--details", "@{d}/missing.json"], 2,
