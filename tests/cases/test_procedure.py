@@ -15,7 +15,7 @@ from restoration.cases.procedure import (assessment, credit_record, export_archi
                                          add_screening_report)
 from restoration.cases.records import case_events, profile_for
 from restoration.cases.rules import profile_versions
-from restoration.disclosure import public_case_items
+from restoration.disclosure import public_case_items, public_cases
 from restoration.errors import InputError
 from restoration.importer import prepare
 
@@ -400,6 +400,7 @@ def test_public_items_only_allow_listed(store):
     assert set(items["item"]) == {"agreement", "fund_use", "restoration_result"}
     disclosed = set(store.read("cases", disclosed=True)["case_id"])
     assert set(items["case_id"]) <= disclosed
+    assert set(items["case_id"]) <= set(public_cases(store)["case_id"])  # the ids the public table shows
     text = items.to_json(force_ascii=False)
     assert "陈某某" not in text and "王律师" not in text and "note" not in items.columns
     fu = items[items["item"] == "fund_use"].iloc[0]
