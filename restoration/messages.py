@@ -89,6 +89,21 @@ TEMPLATES: dict[str, str] = {
     "attachment.not_allowed": ("{file}: the content is not a JPEG, PNG or WebP image or a PDF document (whatever "
                                "its name says)"),
     "attachment.event_too_large": "{mb:.1f} MB of files in one event; at most {limit:.0f} MB",
+    "attachment.corrupt": "{file}: not a complete {kind} ({detail}); save or scan it again and upload the new file",
+    "attachment.trailing": ("{file}: {n:,} bytes follow the end of the {kind} image (a motion photo's video, or "
+                            "something hidden); save it again as a plain picture"),
+    "attachment.markup": "{file}: holds HTML or script ({marker}); an image or PDF with markup is not accepted",
+    "attachment.too_many_pixels": ("{file}: the image has {mp:.0f} megapixels or more; at most {limit:.0f} are "
+                                   "accepted — reduce its size"),
+    "attachment.pdf_active": ("{file}: the PDF holds active content ({what}: JavaScript, launch or form actions, "
+                              "embedded files); print it to a new PDF without it"),
+    "attachment.pdf_encrypted": ("{file}: the PDF is encrypted, so what it holds cannot be checked; remove the "
+                                 "protection (print it to a new PDF) and upload that"),
+    "content.truncated": "the file is cut short",
+    "content.bad_structure": "its structure is not that of the format",
+    "content.no_end": "it has no end of file (startxref, %%EOF)",
+    "content.undecodable": "it cannot be decoded",
+    "content.too_much_inflated": "its compressed parts inflate beyond the limit",
     # rule profiles
     "profile.unknown": ("case {case} names the unknown rule profile '{profile}', so its deadlines and workflow cannot "
                         "be computed; known profiles: {known}. Install {profile}.toml in a folder of ${env}, or set "
