@@ -56,11 +56,12 @@ def _cookie(context) -> str | None:
 
 
 def _with_cookie(browser, base: str, value: str):
-    """A fresh browser (no session) that carries ``value`` as its session cookie."""
+    """A fresh browser (no session) that carries ``value`` as its session cookie, on the sign-in
+    page (a light page; a resumed session would be shown the staff pages instead)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.add_cookies([{"name": sessions.COOKIE, "value": value, "url": base + "/"}])
     page = context.new_page()
-    page.goto(base + "/")
+    page.goto(base + "/login")
     return context, page
 
 
@@ -90,8 +91,11 @@ def test_reload_and_new_tab_keep_the_session_sign_out_ends_it(streamlit_server, 
     page.locator('[data-testid="stSidebarNav"] a', has_text="案件").first.click()
     _wait_idle(page)
     assert not page.query_selector_all('[data-testid="stException"]')
+    page.goto(streamlit_server + "/password")  # (a light page for the rest)
+    page.reload()
+    assert _signed_in(page) and page.url.endswith("/password")
     tab = context.new_page()  # a new tab of the same browser
-    tab.goto(streamlit_server + "/")
+    tab.goto(streamlit_server + "/password")
     assert _signed_in(tab), "a new tab was signed out"
     ARTIFACTS.mkdir(exist_ok=True)
     tab.screenshot(path=str(ARTIFACTS / "session-new-tab.png"))
@@ -136,7 +140,9 @@ def test_disabling_the_account_ends_its_sessions(streamlit_server, browser, staf
     context.close()
 
 
-IDLE, MAX = 12, 40  # [s] the server's limits in the expiry test
+#: [s] the server's limits in the expiry test (the idle limit leaves room for the first, heavy page
+#: to be drawn on a busy machine: it counts from the page view's start)
+IDLE, MAX = 20, 50
 
 
 @ONE_BACKEND
