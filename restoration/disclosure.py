@@ -110,9 +110,10 @@ def check_public_text(text: Any, field: str, case: Mapping[str, Any] | None = No
     return it stripped (None for blank)."""
     if text is None or (isinstance(text, float) and text != text) or not str(text).strip():
         return None
-    t = _norm(text).strip()
+    raw = str(text).strip()
+    t = _norm(raw[:4 * PUBLIC_TEXT_MAX]).strip()  # (the rest of a longer text is refused as too long anyway)
     problems = []
-    if len(t) > PUBLIC_TEXT_MAX:
+    if len(t) > PUBLIC_TEXT_MAX or len(raw) > 4 * PUBLIC_TEXT_MAX:
         problems.append(Message("public.too_long", {"n": PUBLIC_TEXT_MAX}))
     found = personal_data.find(t)
     if found:

@@ -29,6 +29,7 @@ GA 36-2018 中华人民共和国机动车号牌 (province abbreviation, issuing-
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -135,14 +136,35 @@ def normalise(text: Any) -> str:
     return "".join(_digit(ch) for ch in fold(text))
 
 
+#: what a text must hold for a kind to be looked for at all (most public texts hold none of it)
+_HINTS = {
+    "email": re.compile(r"@|\(at\)|\[at\]|艾特", re.IGNORECASE),
+    "form_of_address": re.compile("先生|女士|小姐|太太|夫人|老板|经理|师傅|董事长|会计|大爷|大妈|阿姨|大哥|大姐"),
+    "contact": re.compile(r"联系|联络|手机|电话|座机|微信|QQ|wechat|phone|tel|mobile", re.IGNORECASE),
+    "role_holder": re.compile("负责人|法定代表人|法人代表|举报人|报案人|经办人|户主|承包人"),
+}
+
+
 def find(text: Any) -> list[Finding]:
     """Every piece of personal data in ``text`` (empty when there is none)."""
+    return list(_find(text)) if isinstance(text, str) else []
+
+
+@functools.lru_cache(maxsize=65536)  # public forms repeat (templates): each is looked at once
+def _find(text: str) -> tuple[Finding, ...]:
     words = fold(text)
     if not words:
-        return []
+        return ()
     numbers = _CASE_ID.sub(" ", normalise(words))
-    return [Finding(kind, m.group(0)) for kind, p in KINDS.items()
-            for m in p.finditer(words if kind in _WORD_KINDS else numbers) if _counts(kind, m.group(0))]
+    has_digits = sum(ch.isdigit() for ch in numbers) >= 2
+    found = []
+    for kind, pattern in KINDS.items():
+        hint = _HINTS.get(kind)
+        if (hint.search(words) is None) if hint else not has_digits:
+            continue
+        found.extend(Finding(kind, m.group(0)) for m in pattern.finditer(words if kind in _WORD_KINDS else numbers)
+                     if _counts(kind, m.group(0)))
+    return tuple(found)
 
 
 def _counts(kind: str, piece: str) -> bool:
