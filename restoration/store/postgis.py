@@ -43,12 +43,17 @@ def is_url(location: object) -> bool:
 
 
 def redact(url: str) -> str:
-    """The URL without its password (for messages and logs)."""
+    """The URL without its password (``user:***@``, ``password=***``), for messages and logs."""
     parts = urlsplit(url)
-    if parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-        return urlunsplit(parts._replace(netloc=netloc))
-    return url
+    try:
+        password = parts.password
+    except ValueError:  # a malformed address: keep only what surely holds no password
+        return f"{parts.scheme}://…"
+    netloc = parts.netloc.replace(f":{password}@", ":***@") if password else parts.netloc
+    query = re.sub(r"(?i)(^|&)(password=)[^&]*", r"\1\2***", parts.query)
+    if (netloc, query) == (parts.netloc, parts.query):
+        return url
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
 def _driver():

@@ -293,3 +293,16 @@ def test_password_on_the_command_line_warned(password_role, capsys, monkeypatch)
     monkeypatch.setenv("RESTORATION_DB", url)  # the environment is the owner's only: no warning
     code, out, err = run_cli(["--data", r.data, "db", "info"], capsys)
     assert code == 0 and "warning" not in err
+
+
+@pytest.mark.parametrize("url, warned, shown", [
+    ("postgresql://app:S3cret-pw@db.example/restoration", True, "postgresql://app:***@db.example/restoration"),
+    ("postgresql://app@db.example/restoration?password=S3cret-pw&sslmode=require", True,
+     "postgresql://app@db.example/restoration?password=***&sslmode=require"),
+    ("postgresql://app@db.example/restoration", False, "postgresql://app@db.example/restoration"),
+    ("postgresql:///?service=restoration", False, "postgresql:///?service=restoration"),
+])
+def test_passwords_in_urls_found_and_never_shown(url, warned, shown):
+    from restoration.cli._context import password_in
+    from restoration.store.postgis import redact
+    assert password_in(url) is warned and redact(url) == shown and "S3cret" not in redact(url)
