@@ -113,9 +113,15 @@ def _path(data_dir: Path) -> Path:
     return Path(data_dir) / SESSIONS_FILE
 
 
+def _ended(record: dict, now: float) -> str | None:
+    """Why a recorded session has ended, for an open page: its last page view may be up to
+    :func:`touch_interval` later than recorded (an open page checks the idle limit itself)."""
+    return session_valid(record["issued_at"], record["last_seen"] + touch_interval(), now)
+
+
 def _live(sessions: dict, now: float) -> dict:
     """The sessions neither idle nor expired (the others are dropped when the file is written)."""
-    return {sid: s for sid, s in sessions.items() if session_valid(s["issued_at"], s["last_seen"], now) is None}
+    return {sid: s for sid, s in sessions.items() if _ended(s, now) is None}
 
 
 def issue(data_dir: Path, user: str, now: float | None = None) -> tuple[str, Session]:
@@ -168,7 +174,7 @@ def touch(data_dir: Path, sid: str, now: float | None = None) -> bool:
     with datafolder.locked(data_dir):
         data = datafolder.load(_path(data_dir), {"sessions": {}})
         record = data["sessions"].get(sid)
-        if record is None or session_valid(record["issued_at"], record["last_seen"], now):
+        if record is None or _ended(record, now):
             return False
         record["last_seen"] = now
         data["sessions"] = _live(data["sessions"], now)
