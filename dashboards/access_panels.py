@@ -1,12 +1,12 @@
-"""Dashboard parts of access control (issue 11): the session guard, the client address, the
-jurisdiction and disclosure panel of a case, the permission matrix and the sign-in log.
+"""Dashboard parts of access control (issue 11): the client address, the jurisdiction and
+disclosure panel of a case, the permission matrix and the sign-in log (the session guard is
+``dashboards.session``).
 
 ``restoration`` enforces every rule; these parts only show and ask.
 """
 from __future__ import annotations
 
 import os
-import time
 
 import streamlit as st
 
@@ -32,35 +32,6 @@ def client_address() -> str:
         return st.context.ip_address or "unknown"
     except Exception:  # noqa: BLE001 - older Streamlit, or a test harness without a request
         return "unknown"
-
-
-def guard_session(lang: str) -> dict | None:
-    """The signed-in user, or None: ends a session that was idle or open too long, or whose
-    account was disabled or changed since (re-read from the users file on every page)."""
-    user = st.session_state.get(state.USER)
-    if user is None:
-        return None
-    now = time.time()
-    ended = auth.session_valid(user.get("signed_in_at", 0), user.get("last_seen", 0), now)
-    if ended is None:
-        try:
-            current = auth.get_user(data.data_dir(), user["name"])
-        except Exception:  # noqa: BLE001 - removed account
-            current = None
-        if current is None or current.disabled or current.role != user["role"] or current.region != (user.get("region") or access.PROVINCE):
-            ended = "ended"
-    if ended:
-        del st.session_state[state.USER]
-        st.session_state[state.SIGNED_OUT] = ended
-        return None
-    user["last_seen"] = now
-    return user
-
-
-def signed_out_notice(lang: str) -> None:
-    reason = st.session_state.pop(state.SIGNED_OUT, None)
-    if reason:
-        st.warning(t({"idle": "auth.expired_idle", "expired": "auth.expired_max"}.get(reason, "auth.ended"), lang))
 
 
 def may(action: str, **target) -> bool:

@@ -16,7 +16,7 @@ import streamlit as st
 # `streamlit run dashboards/app.py` puts dashboards/ on sys.path, not the repository root
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dashboards import access_panels, assets  # noqa: E402
+from dashboards import access_panels, assets, session  # noqa: E402
 from dashboards import state  # noqa: E402
 from dashboards.i18n import LANGUAGES, t  # noqa: E402
 from dashboards.ui import md, page_css, uploader_text  # noqa: E402
@@ -33,9 +33,9 @@ lang = st.sidebar.radio("语言 / Language", LANGUAGES, key=state.LANG,
 
 views = Path(__file__).with_name("views")
 public = st.Page(views / "public.py", title=t("page.public", lang), icon=":material/campaign:", url_path="public")
-user = access_panels.guard_session(lang)
+user = session.guard(lang)
 if user is None:
-    access_panels.signed_out_notice(lang)
+    session.signed_out_notice(lang)
     login = st.Page(views / "login.py", title=t("page.login", lang), icon=":material/login:", url_path="login")
     pages = {t("nav.public", lang): [public, login]}
 elif user.get("must_change"):
@@ -55,8 +55,9 @@ else:
 if user is not None:
     st.sidebar.caption(access_panels.user_caption(user, lang))
     if st.sidebar.button(t("auth.sign_out", lang)):
-        del st.session_state[state.USER]
+        session.end()
         st.rerun()
+session.cookie_script()  # a reload or a new tab resumes the session; a signed-out page forgets it
 
 uploader_text(lang)
 page_css()

@@ -339,7 +339,7 @@ def inspection_form(case_id: str, version: int, lang: str) -> None:
                 saved = add_event(data.store(), case_id, {
                     "event_type": "inspection", "event_date": when.isoformat(),
                     "details": {"inspector": inspector.strip(), "findings": findings.strip(),
-                                "photos": [f[0] for f in files]}},
+                                "photos": []}},  # restoration fills in the stored (safe) names
                     actor, expected_version=version, today=_today(), attachments=files, request_id=request)
                 st.session_state[state.loaded_version(case_id)] = int(saved["version"])
                 for key in keys.values():  # written: the next inspection starts from an empty form

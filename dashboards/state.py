@@ -11,6 +11,10 @@ LANG = "lang"
 USER = "user"
 #: why the user was signed out (shown once on the sign-in page), e.g. an expired session
 SIGNED_OUT = "signed_out"
+#: the signed session token of the signed-in user (kept in the browser's cookie: a reload resumes it)
+TOKEN = "session_token"
+#: tokens of ended sessions whose cookie the page removes (and never resumes)
+TOKENS_OUT = "session_tokens_out"
 #: the case chosen on the overview / case page (carried between pages)
 CASE_ID = "case_id"
 #: the case chosen on the bank & siting page

@@ -13,7 +13,9 @@ throttled and audited.
   ``users``; the actor is the account name as typed, bounded).
 - Sessions expire after ``session_limits()`` (idle and absolute, configurable by
   ``RESTORATION_SESSION_IDLE`` / ``RESTORATION_SESSION_MAX`` seconds); the dashboards check
-  :func:`session_valid` on every page view.
+  :func:`session_valid` on every page view. A sign-in's session outlives a reload through a
+  signed token (``restoration.sessions``); disabling, removing, resetting or replacing an
+  account, or changing its password, ends its sessions.
 
 References
 ----------
@@ -24,23 +26,20 @@ GB/T 22239-2019 信息安全技术 网络安全等级保护基本要求 §8.1.4.
 """
 from __future__ import annotations
 
-import fcntl
-import json
 import logging
-import os
 import re
 import secrets
 import time
 import unicodedata
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from . import access, files
+from . import access, datafolder, sessions
+from .datafolder import secure_dir  # noqa: F401  (re-exported)
+from .sessions import session_limits, session_valid  # noqa: F401  (re-exported)
 from .errors import InputError, Issue, NotFoundError
 from .messages import Message
 
@@ -93,60 +92,8 @@ class SignIn:
         return self.status in ("ok", "must_change")
 
 
-def session_limits() -> tuple[int, int]:
-    """(idle, absolute) session lifetimes in seconds: ``RESTORATION_SESSION_IDLE`` (default
-    1800) and ``RESTORATION_SESSION_MAX`` (default 43200)."""
-    def env(name: str, default: int) -> int:
-        try:
-            return max(1, int(os.environ.get(name, default)))
-        except ValueError:
-            return default
-    return env("RESTORATION_SESSION_IDLE", 1800), env("RESTORATION_SESSION_MAX", 43200)
-
-
-def session_valid(signed_in_at: float, last_seen: float, now: float | None = None) -> str | None:
-    """None while a session is alive, else why it ended (``idle`` or ``expired``)."""
-    now = time.time() if now is None else now
-    idle, absolute = session_limits()
-    if now - signed_in_at > absolute:
-        return "expired"
-    if now - last_seen > idle:
-        return "idle"
-    return None
-
-
 # -- files ----------------------------------------------------------------------------------------
-def secure_dir(path: Path) -> Path:
-    """The data folder, created owner-only (0700) when missing; an existing one is left as it is."""
-    return files.make_folder(path)
-
-
-def _load(path: Path, empty: dict) -> dict:
-    if not path.exists():
-        return json.loads(json.dumps(empty))
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(Issue(f"not valid JSON: {exc.msg}", source=str(path))) from exc
-
-
-def _save(path: Path, data: dict) -> None:
-    secure_dir(path.parent)
-    files.write_text(path, json.dumps(data, ensure_ascii=False, indent=2))  # owner-only, atomic
-
-
-@contextmanager
-def _locked(data_dir: Path) -> Iterator[None]:
-    """One writer of the users and sign-in files at a time (threads and processes)."""
-    secure_dir(Path(data_dir))
-    lock = Path(data_dir) / ".users.lock"
-    fd = files.open_lock(lock)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
+_load, _save, _locked = datafolder.load, datafolder.save, datafolder.locked
 
 
 def _users(data_dir: Path) -> dict:
@@ -219,6 +166,7 @@ def add_user(data_dir: Path, name: str, password: str, role: str, region: str = 
                                "disabled": False, "must_change": bool(must_change),
                                "changed_at": int(time.time())}
         _save(path, data)
+    sessions.revoke_user(data_dir, name)  # a replaced account's open sessions end
     _audit(data_dir, access.name_of(actor), "user add", name, {"role": role, "region": region})
     return User(name, role, region, False, bool(must_change))
 
@@ -246,6 +194,8 @@ def _change(data_dir: Path, name: str, actor, action: str, **fields) -> User:
             throttle = _load(Path(data_dir) / SIGNIN_FILE, {"accounts": {}, "clients": {}})
             throttle["accounts"].pop(name, None)
             _save(Path(data_dir) / SIGNIN_FILE, throttle)
+    if action != "user enable":  # disabled or reset: every open session of the account ends
+        sessions.revoke_user(data_dir, name)
     _audit(data_dir, access.name_of(actor), action, name, {k: v for k, v in fields.items() if k != "password_hash"})
     return _user(name, data["users"][name])
 
@@ -282,6 +232,7 @@ def change_password(data_dir: Path, name: str, old: str, new: str) -> User:
         check_password(new, name)
         entry.update(password_hash=_hasher.hash(new), must_change=False, changed_at=int(time.time()))
         _save(Path(data_dir) / USERS_FILE, data)
+    sessions.revoke_user(data_dir, name)  # the sessions the old password opened end (the page opens a new one)
     _audit(data_dir, name, "password change", name, {})
     return _user(name, entry)
 
@@ -294,6 +245,7 @@ def remove_user(data_dir: Path, name: str, actor=None) -> None:
             raise NotFoundError(f"no user '{name}'")
         del data["users"][name]
         _save(Path(data_dir) / USERS_FILE, data)
+    sessions.revoke_user(data_dir, name)
     _audit(data_dir, access.name_of(actor), "user remove", name, {})
 
 

@@ -1,6 +1,6 @@
 """Public disclosure (信息公开) by allow-list: what the public page may ever receive.
 
-Nothing is masked after the fact. Each layer declares the fields that may be public as they are
+Nothing is masked after the fact: each layer declares the fields that may be public as they are
 (codes, numbers, dates, geometry: :data:`PUBLIC_CASE_FIELDS`, :data:`PUBLIC_SITE_FIELDS`);
 everything else stays on the staff side. Free text staff write (titles, site names, notes,
 parties, event details) never leaves it; it is published only in a **public form**:
@@ -15,16 +15,21 @@ parties, event details) never leaves it; it is published only in a **public form
   ending in an organisation suffix, with no digits, e-mail or personal-data pattern) are shown;
   each natural person is replaced by :data:`PERSON_PLACEHOLDER`.
 
+Personal data is what :mod:`restoration.personal_data` finds — on the normalised text (Chinese
+and financial numerals, full-width forms, separators): a public text holding any is refused, an
+organisation name holding any is withheld, and every public form a function here returns passes
+that detector once more (:func:`withhold_personal`) before it leaves.
+
 Only cases marked ``disclosed`` are published, and only their sites.
 """
 from __future__ import annotations
 
 import re
-import unicodedata
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
+from . import personal_data
 from .access import RegionTree, region_tree
 from .errors import InputError, Issue
 from .messages import Message
@@ -53,23 +58,10 @@ _ORG_SUFFIX = re.compile(
     r"co\.?|ltd\.?|limited|inc\.?|company|corporation|corp\.?|llc|group|factory|plant)$", re.IGNORECASE)
 _SPLIT = re.compile(r"[、，,;；/|\n]+")
 _JOIN_WORDS = re.compile(r"[和及与]")
-#: personal data that may never appear in a public text: 7+ digits (phones, ID and card numbers,
-#: with any separators, masked or not), e-mail addresses, +86 numbers
-_PERSONAL = [
-    re.compile(r"(?:[0-9*×xX][\s\-－—.·()（）]*){7,}"),
-    re.compile(r"[\w.+\-]+\s*[@＠]\s*[\w\-]+(?:\.[\w\-]+)+"),
-    re.compile(r"\+\s*86"),
-]
 
 
 def _norm(text: Any) -> str:
-    return unicodedata.normalize("NFKC", str(text)) if isinstance(text, str) else ""
-
-
-def personal_data(text: Any) -> list[str]:
-    """The pieces of ``text`` that look like personal data (phones, ID/card numbers, e-mail)."""
-    t = _norm(text)
-    return [m.group(0) for p in _PERSONAL for m in p.finditer(t)]
+    return personal_data.fold(text)
 
 
 def split_parties(liable_party: Any) -> list[str]:
@@ -94,7 +86,7 @@ def _has_org_suffix(party: Any) -> bool:
 
 def is_organisation(party: Any) -> bool:
     """A party whose name ends in an organisation suffix and holds no personal data."""
-    return _has_org_suffix(party) and not personal_data(party)
+    return _has_org_suffix(party) and not personal_data.holds_personal_data(party)
 
 
 def is_natural_person(name: Any) -> bool:
@@ -119,18 +111,38 @@ def check_public_text(text: Any, field: str, case: Mapping[str, Any] | None = No
     return it stripped (None for blank)."""
     if text is None or (isinstance(text, float) and text != text) or not str(text).strip():
         return None
-    t = _norm(text).strip()
+    raw = str(text).strip()
+    t = _norm(raw[:4 * PUBLIC_TEXT_MAX]).strip()  # (the rest of a longer text is refused as too long anyway)
     problems = []
-    if len(t) > PUBLIC_TEXT_MAX:
+    if len(t) > PUBLIC_TEXT_MAX or len(raw) > 4 * PUBLIC_TEXT_MAX:
         problems.append(Message("public.too_long", {"n": PUBLIC_TEXT_MAX}))
-    if personal_data(t):
-        problems.append(Message("public.personal_data"))
-    persons = [p for p in split_parties((case or {}).get("liable_party")) if not is_organisation(p) and len(p) >= 2]
-    if any(p in t for p in persons):
+    found = personal_data.find(t)
+    if found:
+        problems.append(Message("public.personal_data",
+                                {"kinds": [Message(f"personal.{k}") for k in dict.fromkeys(f.kind for f in found)]}))
+    persons = [_compact(p) for p in split_parties((case or {}).get("liable_party"))
+               if not is_organisation(p) and len(_compact(p)) >= 2]
+    if any(p in _compact(t) for p in persons):
         problems.append(Message("public.names_person"))
     if problems:
         raise InputError(Issue(Message("public.refused", {"problems": problems}), field=field))
     return t
+
+
+def _compact(text: str) -> str:
+    """A text without spacing and separators, lower case ("张 三", "John-Smith" name the same person)."""
+    return re.sub(r"[\s·•・.\-_/]+", "", text).lower()
+
+
+def withhold_personal(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """``frame`` with every text in ``columns`` that holds personal data
+    (:func:`restoration.personal_data.find`) replaced by :data:`WITHHELD_PLACEHOLDER` — the last
+    check on what a public function returns, whatever the form it was built from."""
+    out = frame.copy()
+    for col in columns:
+        if col in out:
+            out[col] = [WITHHELD_PLACEHOLDER if personal_data.holds_personal_data(v) else v for v in out[col]]
+    return out
 
 
 def _safe_public(text: Any, field: str, case: Mapping[str, Any] | None) -> str | None:
@@ -198,6 +210,7 @@ def public_cases(store) -> pd.DataFrame:
     overridden = set() if ends is None else {r["case_id"] for r in ends.to_dict("records")
                                              if isinstance(r.get("details"), dict) and "evaluation_override" in r["details"]}
     out["accepted_by_override"] = pd.Series([c["case_id"] in overridden for c in rows], index=out.index, dtype=bool)
+    out = withhold_personal(out, PUBLIC_CASE_FORMS)
     return out[list(PUBLIC_CASE_FIELDS[:1] + PUBLIC_CASE_FORMS + PUBLIC_CASE_FIELDS[1:] + PUBLIC_RESULT_FIELDS)
                ].reset_index(drop=True)
 
@@ -217,6 +230,7 @@ def public_sites(store) -> pd.DataFrame:
     out["name"] = [_safe_public(s.get("public_name"), "public_name", by_case.get(s["case_id"]))
                    or site_template(s, tree) for s in rows]
     out["county"] = [tree.name(tree.resolve(s.get("county"))) for s in rows]
+    out = withhold_personal(out, PUBLIC_SITE_FORMS)
     return out[["site_id", "case_id", "role", "ecosystem_type", "name", "area_ha", "county", "geometry"]
                ].reset_index(drop=True)
 
@@ -236,4 +250,7 @@ def public_case_items(store) -> pd.DataFrame:
     """Published agreements, restoration results and fund use of disclosed cases (issue 14):
     numbers, dates and labels only — see ``restoration.cases.publication``."""
     from .cases.publication import public_items
-    return public_items(store)
+    items = public_items(store)
+    numbers = {c: _public_id(c, i) for i, c in enumerate(store.read("cases", disclosed=1)["case_id"])}
+    items["case_id"] = items["case_id"].map(numbers)  # the ids public_cases shows (an odd id: #n)
+    return withhold_personal(items, ("item_zh", "item_en"))

@@ -129,6 +129,21 @@ TEMPLATES: dict[str, str] = {
     "attachment.not_allowed": ("{file}: the content is not a JPEG, PNG or WebP image or a PDF document (whatever "
                                "its name says)"),
     "attachment.event_too_large": "{mb:.1f} MB of files in one event; at most {limit:.0f} MB",
+    "attachment.corrupt": "{file}: not a complete {kind} ({detail}); save or scan it again and upload the new file",
+    "attachment.trailing": ("{file}: {n:,} bytes follow the end of the {kind} image (a motion photo's video, or "
+                            "something hidden); save it again as a plain picture"),
+    "attachment.markup": "{file}: holds HTML or script ({marker}); an image or PDF with markup is not accepted",
+    "attachment.too_many_pixels": ("{file}: the image has {mp:.0f} megapixels or more; at most {limit:.0f} are "
+                                   "accepted — reduce its size"),
+    "attachment.pdf_active": ("{file}: the PDF holds active content ({what}: JavaScript, launch or form actions, "
+                              "embedded files); print it to a new PDF without it"),
+    "attachment.pdf_encrypted": ("{file}: the PDF is encrypted, so what it holds cannot be checked; remove the "
+                                 "protection (print it to a new PDF) and upload that"),
+    "content.truncated": "the file is cut short",
+    "content.bad_structure": "its structure is not that of the format",
+    "content.no_end": "it has no end of file (startxref, %%EOF)",
+    "content.undecodable": "it cannot be decoded",
+    "content.too_much_inflated": "its compressed parts inflate beyond the limit",
     # rule profiles
     "profile.unknown": ("case {case} names the unknown rule profile '{profile}', so its deadlines and workflow cannot "
                         "be computed; known profiles: {known}. Install {profile}.toml in a folder of ${env}, or set "
@@ -138,7 +153,18 @@ TEMPLATES: dict[str, str] = {
     "public.refused": ("a public text may not be published: {problems} — write it as in a public notice (e.g. "
                        "青岚县某企业倾倒废渣污染农田案)"),
     "public.too_long": "longer than {n} characters",
-    "public.personal_data": "it contains a phone, ID, bank-card number or e-mail address",
+    "public.personal_data": "it contains personal data: {kinds}",
+    "personal.email": "an e-mail address",
+    "personal.id_card": "an ID-card number",
+    "personal.mobile": "a mobile phone number",
+    "personal.landline": "a landline number",
+    "personal.bank_card": "a bank-card number",
+    "personal.number": "a long number (phone, ID or account)",
+    "personal.plus86": "a +86 phone prefix",
+    "personal.licence_plate": "a licence plate",
+    "personal.form_of_address": "a person named with a form of address (张先生)",
+    "personal.contact": "contact details (联系人, 电话, 微信 …)",
+    "personal.role_holder": "a named person in a role (负责人张某)",
     "public.names_person": "it names a natural person who is a liable party",
     # passwords
     "auth.password_rules": "password must {rules}",

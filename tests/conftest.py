@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 #: long file at the end while the others idle. Measured, not guessed: ``--durations`` of a full run.
 LONGEST_FIRST = (
     "dashboards/test_browser.py",
+    "dashboards/test_session_browser.py",
     "dashboards/test_app.py",
     "restoration/test_access.py",
     "dashboards/test_pages_text.py",
@@ -31,6 +32,7 @@ LONGEST_FIRST = (
     "restoration/test_auth.py",
     "dashboards/test_procedure_panels.py",
     "deployment/test_deployment_doc.py",
+    "restoration/test_db_roles.py",
     "cases/test_procedure.py",
     "appraisal/test_restoration_cost_and_records.py",
     "dashboards/test_appraisal_page.py",

@@ -1,9 +1,7 @@
 """Staff sign-in (管理人员登录): throttled and audited by ``restoration.auth``."""
-import time
-
 import streamlit as st
 
-from dashboards import data, state
+from dashboards import data, session
 from dashboards.access_panels import client_address
 from dashboards.ui import T
 from restoration import auth
@@ -20,9 +18,6 @@ if submitted:
     elif not result.ok:
         st.error(T("auth.failed"))
     else:
-        now = time.time()
-        u = result.user
-        st.session_state[state.USER] = {"name": u.name, "role": u.role, "region": u.region,
-                                        "must_change": u.must_change, "signed_in_at": now, "last_seen": now}
+        session.begin(result.user)  # a signed session: a reload or a new tab stays signed in
         st.rerun()
 st.caption(T("auth.hint"))

@@ -1,7 +1,7 @@
 """Change one's own password (forced after a reset and for the demo account)."""
 import streamlit as st
 
-from dashboards import data, state
+from dashboards import data, session
 from dashboards.ui import T, shown_errors, user
 from restoration import auth
 
@@ -19,8 +19,8 @@ if submitted and me:
         st.error(T("auth.mismatch"))
     else:
         with shown_errors():
-            auth.change_password(data.data_dir(), me["name"], old, new)
-            st.session_state[state.USER] = {**me, "must_change": False}
+            changed = auth.change_password(data.data_dir(), me["name"], old, new)
+            session.begin(changed)  # the old password's sessions ended with it: this one goes on
             st.success(T("auth.changed"))
             st.rerun()
 

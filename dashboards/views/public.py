@@ -20,8 +20,10 @@ def withheld(value: str) -> str:
 
 st.title(T("page.public"))
 st.caption(T("public.intro"))
-cases = data.public_cases()
-sites = data.public_sites()
+# the disclosure functions built these from public forms only; the texts the table and the map's
+# tooltips show pass the personal-data detector once more here, where they leave for the browser
+cases = disclosure.withhold_personal(data.public_cases(), disclosure.PUBLIC_CASE_FORMS)
+sites = disclosure.withhold_personal(data.public_sites(), disclosure.PUBLIC_SITE_FORMS)
 
 c1, c2, c3 = st.columns(3)
 c1.metric(T("public.cases"), len(cases))

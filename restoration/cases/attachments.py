@@ -1,16 +1,19 @@
 """Files attached to case events (inspection photos): checked by content, named safely, bounded.
 
-A file is accepted only when its bytes are an image or a PDF the platform knows (by magic bytes and the
-first structure of the format, not by the name or the browser's MIME type); its MIME type is then
-the one the content says. Names are reduced to a plain file name (no folders, no control
+A file is accepted only when its bytes are, from first to last, an image or a PDF the platform
+knows (``restoration.cases.file_content``: the format's whole structure, every image decoded, no
+HTML or script, no active PDF content) — not by the name or the browser's MIME type; its MIME
+type is then the one the content says. Names are reduced to a plain file name (no folders, no control
 characters, at most 80 characters, the extension of the detected type). One file may have
 ``MAX_ATTACHMENT_BYTES``, one event ``MAX_EVENT_BYTES`` in all and ``MAX_FILES`` files. Any
 refused file refuses the whole event: nothing is saved, and the error names the file.
 
+The file's name as the browser sent it is never kept: the stored attachment and the event's
+``photos`` list carry the safe name only.
+
 References
 ----------
-PDF: ISO 32000-1:2008 §7.5.2 (header). PNG: ISO/IEC 15948:2004 §5.2 (signature) and §11.2.2 (IHDR first). JPEG: ITU-T T.81 Annex B
-(SOI marker FFD8 followed by a marker segment). WebP: RFC 9649 §2.
+See ``restoration.cases.file_content`` (PNG, JPEG, WebP and PDF structure).
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from typing import Sequence
 
 from ..errors import InputError, Issue
 from ..messages import Message
+from .file_content import MAX_IMAGE_PIXELS, Refused, check_content, sniff  # noqa: F401  (sniff re-exported)
 
 #: largest single attachment accepted (bytes)
 MAX_ATTACHMENT_BYTES = 15_000_000
@@ -32,19 +36,6 @@ MAX_FILES = 20
 #: accepted content types and their canonical extension
 TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "application/pdf": ".pdf"}
 _UNSAFE = re.compile(r"[^\w.\-（）]+", re.UNICODE)
-
-
-def sniff(data: bytes) -> str | None:
-    """The image type ``data`` really is (``image/png``, ``image/jpeg``, ``image/webp``), else None."""
-    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
-        return "image/png"
-    if data[:3] == b"\xff\xd8\xff" and len(data) > 4:
-        return "image/jpeg"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    if data[:5] == b"%PDF-":  # documents of procedure events (decisions, records, opinions)
-        return "application/pdf"
-    return None
 
 
 def safe_name(name: str | None, mime: str) -> str:
@@ -81,7 +72,13 @@ def check_attachments(files: Sequence[tuple[str, str, bytes]], *, source: str | 
                                                                  "limit": MAX_ATTACHMENT_BYTES / 1e6}),
                                 source=source, field="attachments"))
             continue
-        mime = sniff(data)
+        try:
+            mime = check_content(data)
+        except Refused as why:
+            params = {k: Message(v) if k == "detail" else v for k, v in why.params.items()}
+            issues.append(Issue(Message(f"attachment.{why.code}", {"file": _shown(name), **params}),
+                                source=source, field="attachments"))
+            continue
         if mime is None:
             issues.append(Issue(Message("attachment.not_allowed", {"file": _shown(name)}),
                                 source=source, field="attachments"))

@@ -239,11 +239,16 @@ def add_event(store: Store, case_id: str, event: Mapping[str, Any], actor: "acce
     consultation, ``clauses`` for an agreement, ``deadlines`` for dates the case must meet,
     ``extension_approved`` for a meeting beyond the limit, ``stage``/``reason``/``document`` for a
     stage correction, ``evaluation_override`` for an acceptance against the evaluation).
-    ``attachments`` — (file name, MIME type, bytes), e.g. inspection photos — are stored with the
-    event in the same transaction.
+    ``attachments`` — (file name, MIME type, bytes), e.g. inspection photos — are checked
+    (``restoration.cases.attachments``) and stored with the event in the same transaction; a
+    ``photos`` list in the details becomes the attachments' stored (safe) names.
     """
     today = _today(today)
     attachments = check_attachments(attachments, source=Message("where.case", {"case": case_id}))
+    details = dict(event.get("details") or {}) if isinstance(event.get("details"), Mapping) else None
+    if details is not None and "photos" in details:  # the names stored, never the ones the browser sent
+        details["photos"] = [name for name, _, _ in attachments]
+        event = {**dict(event), "details": details}
     who = _require_event(store, case_id, event, actor)
     ev = make_event({**dict(event), "actor": who.name}, source=f"case {case_id}")
     with store.transaction(who.name) as tx:

@@ -31,8 +31,8 @@ def _echo_err(text: str) -> None:
 @click.option("--data", "data", type=click.Path(file_okay=False), default=None,
               help="Data folder holding platform.gpkg (default: $RESTORATION_DATA or ./restoration-data).")
 @click.option("--db", "db", default=None, metavar="URL",
-              help="Database server instead of the GeoPackage: postgresql://user@host/db "
-                   "(default: $RESTORATION_DB).")
+              help="Database server instead of the GeoPackage: postgresql://user@host/db, the password "
+                   "in ~/.pgpass or $PGPASSFILE, never in the URL (default: $RESTORATION_DB).")
 @click.option("--actor", "actor", default=None,
               help="Who is acting, for the audit log (default: $RESTORATION_USER or the login name).")
 @click.option("--today", "today", default=None, metavar="YYYY-MM-DD",
@@ -52,6 +52,7 @@ def cli(ctx: click.Context, data: str | None, db: str | None, actor: str | None,
     ctx.call_on_close(lambda: _DATA_FOLDER.reset(token))
     _context.parse_day(today)  # a bad --today is refused before anything runs
     _context.setup_logging(verbose)
+    _context.warn_password_on_command_line(db)
     if debug:
         os.environ[_DEBUG_ENV] = "1"
 

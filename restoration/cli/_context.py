@@ -12,9 +12,11 @@ import json
 import logging
 import math
 import os
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import click
 
@@ -38,6 +40,29 @@ def data_dir() -> Path:
 def location() -> str | Path:
     """The store's location: a ``postgresql://`` URL or the GeoPackage path."""
     return config.store_location(data_dir(), _root().get("db"))
+
+
+def password_in(url: str | None) -> bool:
+    """Whether a ``postgresql://`` URL carries a password (``user:pw@`` or ``?password=``)."""
+    if not url or not re.match(r"^postgres(ql)?://", url):
+        return False
+    parts = urlsplit(url)
+    try:
+        has_user_password = parts.password is not None
+    except ValueError:  # a malformed netloc: not ours to judge here
+        has_user_password = ":" in parts.netloc.rpartition("@")[0]
+    return has_user_password or "password" in {k.lower() for k, _ in parse_qsl(parts.query)}
+
+
+def warn_password_on_command_line(url: str | None, where: str = "--db") -> None:
+    """A password in a URL on the command line (``--db``, ``db copy``'s arguments) is visible to
+    every user of the machine (``ps``, ``/proc/PID/cmdline``) while the command runs: say so, and
+    how to avoid it."""
+    if password_in(url):
+        click.echo(f"警告 warning: the password in {where} is visible to every user of this machine (ps) while "
+                   "the command runs; leave it out of the URL and keep it in ~/.pgpass or $PGPASSFILE "
+                   "(or a libpq service file, --db 'postgresql:///?service=NAME'), or set RESTORATION_DB "
+                   "in the environment instead (docs/deployment.md)", err=True)
 
 
 def store(create: bool = False):

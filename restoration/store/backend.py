@@ -202,6 +202,11 @@ class SchemaOps:
     def record_version(self, version: int, applied_at: str, description: str) -> None:
         raise NotImplementedError
 
+    def append_only(self, layer: str) -> None:
+        """Make ``layer`` append-only: the database itself refuses to update, delete (or
+        truncate) its rows, whoever asks."""
+        raise NotImplementedError
+
     def run(self, sql: str, params: Sequence = ()) -> None:
         """Run one statement (``?`` placeholders) in this backend's dialect."""
         raise NotImplementedError

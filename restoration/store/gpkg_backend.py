@@ -292,5 +292,11 @@ class GpkgOps(SchemaOps):
             if not self.has_layer(f"rtree_{table}_geom"):
                 self.add_rtree(table)
 
+    def append_only(self, layer: str) -> None:
+        for op in ("UPDATE", "DELETE"):  # SQLite has no TRUNCATE: a DELETE of all rows fires these
+            self.conn.execute(f"CREATE TRIGGER IF NOT EXISTS {quote(f'{layer}_no_{op.lower()}')} BEFORE {op} "
+                              f"ON {quote(layer)} BEGIN SELECT RAISE(ABORT, '{layer} is append-only: "
+                              f"{op} refused'); END")
+
     def record_version(self, version: int, applied_at: str, description: str) -> None:
         self.conn.execute("INSERT INTO restoration_schema VALUES (?, ?, ?)", (version, applied_at, description))

@@ -171,6 +171,15 @@ def _v14(ops: SchemaOps) -> None:
 
 MIGRATIONS.append((14, "submissions: request ids of form writes (a repeated request writes nothing)", _v14))
 
+
+
+def _v15(ops: SchemaOps) -> None:
+    """Hardening: the audit log is append-only in the database itself (triggers)."""
+    ops.append_only("audit_log")
+
+
+MIGRATIONS.append((15, "audit_log append-only: the database refuses UPDATE, DELETE and TRUNCATE of its rows", _v15))
+
 # Later migrations are appended above this line (one per feature area, in version order).
 MIGRATIONS.sort(key=lambda m: m[0])
 LATEST = MIGRATIONS[-1][0]

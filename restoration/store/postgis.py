@@ -28,6 +28,7 @@ from .. import config, model
 from ..errors import StoreError
 from .backend import Backend, SchemaOps, lock_timeout, plain, quote
 from . import migrations as _migrations
+from . import roles
 from .migrations import geometry_type_name, migrate
 
 _PG_TYPES = {"TEXT": "text", "REAL": "double precision", "INTEGER": "bigint", "BOOLEAN": "smallint",
@@ -42,12 +43,17 @@ def is_url(location: object) -> bool:
 
 
 def redact(url: str) -> str:
-    """The URL without its password (for messages and logs)."""
+    """The URL without its password (``user:***@``, ``password=***``), for messages and logs."""
     parts = urlsplit(url)
-    if parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-        return urlunsplit(parts._replace(netloc=netloc))
-    return url
+    try:
+        password = parts.password
+    except ValueError:  # a malformed address: keep only what surely holds no password
+        return f"{parts.scheme}://…"
+    netloc = parts.netloc.replace(f":{password}@", ":***@") if password else parts.netloc
+    query = re.sub(r"(?i)(^|&)(password=)[^&]*", r"\1\2***", parts.query)
+    if (netloc, query) == (parts.netloc, parts.query):
+        return url
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
 def _driver():
@@ -247,6 +253,11 @@ class PostgisBackend(Backend):
                 if fill is not None:
                     fill(conn)
                 conn.execute("COMMIT")
+            except self._psycopg.errors.InsufficientPrivilege as exc:
+                conn.execute("ROLLBACK")
+                raise StoreError(f"{self.location}: this database role may not create the store's tables "
+                                 f"({str(exc).strip()}); run `restoration init` as the owner role "
+                                 "(docs/deployment.md)") from exc
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -282,11 +293,30 @@ class PostgisBackend(Backend):
                 conn.execute("SELECT pg_advisory_xact_lock(hashtext('restoration:schema'))")
                 applied = self.applied_versions(conn)  # another process may have migrated meanwhile
                 done = migrate(PostgisOps(conn), applied, config.now_utc())
+                roles.regrant(conn)  # the runtime roles get the layers a migration added
                 conn.execute("COMMIT")
+            except self._psycopg.errors.InsufficientPrivilege as exc:
+                conn.execute("ROLLBACK")
+                pending = ", ".join(f"v{v}" for v in sorted(known - applied))
+                raise StoreError(f"{self.location}: schema migrations {pending} are pending and this database "
+                                 f"role may not apply them ({str(exc).strip()}); run `restoration db upgrade` "
+                                 "as the owner role (docs/deployment.md)") from exc
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
             return done
+
+    def grant_runtime(self, role: str) -> list[str]:
+        """Make ``role`` the store's runtime role (``restoration.store.roles``; run as the owner)."""
+        with self._connect_once() as conn:
+            if "restoration_schema" not in self.table_names(conn):
+                raise StoreError(f"{self.location}: no store in this database; run `restoration init` first")
+            return roles.grant_runtime(conn, role)
+
+    def connected_role(self) -> dict:
+        """Who this URL connects as (``restoration.store.roles.connected_role``)."""
+        with self._connect_once() as conn:
+            return roles.connected_role(conn)
 
     def close(self) -> None:
         close_pools(self.url)
@@ -352,6 +382,18 @@ class PostgisOps(SchemaOps):
 
     def record_version(self, version: int, applied_at: str, description: str) -> None:
         self.conn.execute("INSERT INTO restoration_schema VALUES (%s, %s, %s)", (version, applied_at, description))
+
+    def append_only(self, layer: str) -> None:
+        # a trigger refuses every role, the owner included (only the owner could drop it; the
+        # runtime role of restoration.store.roles is not the owner and has no UPDATE/DELETE either)
+        self.conn.execute("CREATE OR REPLACE FUNCTION restoration_append_only() RETURNS trigger "
+                          "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '% is append-only: % refused', "
+                          "TG_TABLE_NAME, TG_OP USING ERRCODE = 'insufficient_privilege'; END $$")
+        for name, when in ((f"{layer}_append_only", "UPDATE OR DELETE ON {t} FOR EACH ROW"),
+                           (f"{layer}_no_truncate", "TRUNCATE ON {t} FOR EACH STATEMENT")):
+            self.conn.execute(f"DROP TRIGGER IF EXISTS {quote(name)} ON {quote(layer)}")
+            self.conn.execute(f"CREATE TRIGGER {quote(name)} BEFORE {when.format(t=quote(layer))} "
+                              "EXECUTE FUNCTION restoration_append_only()")
 
 
 def _literal(text: str) -> str:

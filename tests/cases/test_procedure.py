@@ -15,11 +15,14 @@ from restoration.cases.procedure import (assessment, credit_record, export_archi
                                          add_screening_report)
 from restoration.cases.records import case_events, profile_for
 from restoration.cases.rules import profile_versions
-from restoration.disclosure import public_case_items
+from restoration.disclosure import public_case_items, public_cases
 from restoration.errors import InputError
 from restoration.importer import prepare
 
+from .. import files
+
 TODAY = date(2026, 11, 20)
+PHOTO = files.jpeg()
 ALL_CLAUSES = ["damage_facts", "evidence", "restoration_plan", "time_limits", "breach_liability",
                "effect_evaluation", "dispute_resolution"]
 
@@ -116,7 +119,7 @@ def test_appraisal_institution_objection_review_with_documents(store):
     add(store, cid, *FILED[:2])
     add_event(store, cid, ev("appraisal_institution_selected", "2025-02-15", {"institution": "某鉴定中心",
                                                                               "method": "随机抽取"}),
-              "tester", today=TODAY, attachments=[("选取记录.pdf", "application/pdf", b"%PDF-1.4 test")])
+              "tester", today=TODAY, attachments=[("选取记录.pdf", "application/pdf", files.pdf())])
     add(store, cid, *APPRAISED[2:])
     refused(store, cid, ("appraisal_objection_answered", "2025-06-05", {"outcome": "rejected"}), "no objection")
     add(store, cid, ("appraisal_objection", "2025-06-05", {"by": "赔偿义务人", "grounds": "范围有异议"}),
@@ -418,6 +421,7 @@ def test_public_items_only_allow_listed(store):
     assert set(items["item"]) == {"agreement", "fund_use", "restoration_result"}
     disclosed = set(store.read("cases", disclosed=True)["case_id"])
     assert set(items["case_id"]) <= disclosed
+    assert set(items["case_id"]) <= set(public_cases(store)["case_id"])  # the ids the public table shows
     text = items.to_json(force_ascii=False)
     assert "陈某某" not in text and "王律师" not in text and "note" not in items.columns
     fu = items[items["item"] == "fund_use"].iloc[0]
@@ -428,7 +432,7 @@ def test_public_items_only_allow_listed(store):
 
 def test_archive_one_file_with_index(store, tmp_path):
     add_event(store, "GX-2023-009", ev("inspection", "2026-11-20"), "t", today=TODAY,
-              attachments=[("现场照片.jpg", "image/jpeg", b"\xff\xd8\xff\xe0jpegdata")])
+              attachments=[("现场照片.jpg", "image/jpeg", PHOTO)])
     path = export_archive(store, "GX-2023-009", tmp_path / "a.zip", TODAY)
     with zipfile.ZipFile(path) as z:
         names = set(z.namelist())
@@ -437,7 +441,7 @@ def test_archive_one_file_with_index(store, tmp_path):
         n_events = len(store.read("case_events", case_id="GX-2023-009"))
         assert (index["kind"] == "event").sum() == n_events
         (att,) = [n for n in names if n.startswith("attachments/")]
-        assert z.read(att) == b"\xff\xd8\xff\xe0jpegdata" and "现场照片" in att
+        assert z.read(att) == PHOTO and "现场照片" in att
         rec = json.loads(z.read("case.json"))
         assert rec["case"]["case_id"] == "GX-2023-009"
 

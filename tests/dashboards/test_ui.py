@@ -55,3 +55,19 @@ def test_session_state_keys_are_named_only_in_state_module():
              for p in (REPO / "dashboards").rglob("*.py") if p.name != "state.py"
              for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if literal.search(line)]
     assert not found, "name the key in dashboards/state.py:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("data, zh_words", [
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x00\x00\x00\x00:~\x9bU<html>",
+     "不是完整的 PNG 文件（文件不完整，被截断）"),
+    (b"%PDF-1.4\n<html><script>alert(1)</script>", "不是完整的 PDF 文件（缺少文件结尾（startxref、%%EOF））"),
+])
+def test_polyglot_refusal_in_each_language(monkeypatch, data, zh_words):
+    """A refused polyglot says why in the interface language, the reason's detail included."""
+    with pytest.raises(InputError) as exc:
+        check_attachments([("evil.png", "image/png", data)])
+    issue = exc.value.issues[0]
+    monkeypatch.setattr(ui, "lang", lambda: "zh")
+    zh = ui.issue_text(issue)
+    assert zh_words in zh and "'evil.png'" in zh, zh
+    assert not re.search(r"content\.|truncated|structure|attachment", zh), zh

@@ -145,6 +145,7 @@ def test_agency_server_as_documented(pg_cluster, tmp_path):
             "upgrade"} <= set(blocks)
     # -- the machine this test stands in for -----------------------------------------------
     data, imports, backup = tmp_path / "srv-restoration", tmp_path / "srv-import", tmp_path / "backup"
+    etc = tmp_path / "etc-restoration"
     files = imported_inputs(imports)  # 10 cases, 50 sites inside the sample counties
     for layer in ("counties", "watersheds"):
         shutil.copy(files[layer], imports / f"{layer}.geojson")
@@ -154,7 +155,7 @@ def test_agency_server_as_documented(pg_cluster, tmp_path):
         """The doc's paths and ports → this machine's (the only edits made to the doc's text)."""
         for old, new in (("/opt/restoration/.venv", sys.prefix), ("/opt/restoration", str(REPO)),
                          ("/srv/restoration", str(data)), ("/srv/import", str(imports)),
-                         ("/backup", str(backup)), ("@localhost/", "@/"),
+                         ("/backup", str(backup)), ("/etc/restoration/", f"{etc}/"), ("@localhost/", "@/"),
                          ("127.0.0.1:8501", f"127.0.0.1:{ports['streamlit']}"),
                          ("--server.port 8501", f"--server.port {ports['streamlit']}")):
             text = text.replace(old, new)
@@ -203,11 +204,19 @@ def test_agency_server_as_documented(pg_cluster, tmp_path):
         counts = store.info()["layers"]
         assert counts["cases"] == 10 and counts["sites"] == 50 and counts["counties"] > 0
         import psycopg
-        with psycopg.connect(pg_cluster.url("restoration")) as conn:  # the platform's role: no superuser,
-            assert conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = 'restoration'").fetchone() == (False,)
+        with psycopg.connect(pg_cluster.url("restoration")) as conn:  # neither role is a superuser,
+            assert conn.execute("SELECT rolname, rolsuper FROM pg_roles WHERE rolname LIKE 'restoration%' "
+                                "ORDER BY 1").fetchall() == [("restoration", False), ("restoration_owner", False)]
             owners = conn.execute("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public' "
                                   "AND tablename IN ('sites', 'cases', 'audit_log')").fetchall()
-        assert owners == [("restoration",)]  # and it owns the tables it created
+        assert owners == [("restoration_owner",)]  # the owner role owns the tables it created
+        assert "restoration (运行角色 runtime (rows only))" in out  # db info: the imports ran as the runtime role
+        runtime = pg_cluster.url("restoration").replace("postgres@", "restoration@")
+        with psycopg.connect(runtime, autocommit=True) as conn:  # which may not rewrite history
+            for sql in ("DELETE FROM audit_log", "UPDATE audit_log SET actor = 'x'", "DROP TABLE cases"):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    conn.execute(sql)
+        assert (etc / "pgpass").stat().st_mode & 0o077 == 0  # the passwords' file is the owner's only
         users = json.loads((data / "users.json").read_text())["users"]
         assert users["wang"]["role"] == "supervisor"
 
@@ -319,6 +328,7 @@ def test_agency_server_as_documented(pg_cluster, tmp_path):
             pg_cluster.drop_database(name)
         with pg_cluster.admin() as conn:
             conn.execute("DROP ROLE IF EXISTS restoration")
+            conn.execute("DROP ROLE IF EXISTS restoration_owner")
 
 
 def _browser_visit(base: str, tmp_path: Path, cases: dict[str, str]) -> None:

@@ -10,6 +10,8 @@ import pytest
 from restoration import disclosure
 from restoration.errors import InputError
 
+from ..conftest import store_fingerprint
+
 _spec = importlib.util.spec_from_file_location("privacy_corpus", Path(__file__).parents[1] / "privacy_corpus.py")
 corpus = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(corpus)
@@ -86,3 +88,61 @@ def test_site_public_name(store):
 
 def test_empty_store(empty_store):
     assert disclosure.public_cases(empty_store).empty and disclosure.public_sites(empty_store).empty
+
+
+
+# -- disguised personal data -----------------------------------------------------------------------
+@pytest.mark.parametrize("bad", corpus.HOSTILE_PUBLIC)
+def test_disguised_personal_data_refused_as_public_title(store, bad):
+    """Chinese, financial and full-width numerals, separators, plates, forms of address: refused
+    with the field named, and nothing stored."""
+    from restoration.cases.records import update_case
+    before = store_fingerprint(store)
+    with pytest.raises(InputError) as err:
+        update_case(store, "GX-2022-010", {"public_title": bad}, "admin")
+    assert err.value.issues[0].field == "public_title" and "personal data" in str(err.value)
+    assert store_fingerprint(store) == before
+
+
+@pytest.mark.parametrize("bad", ["青岚县某企业案（一三九一二三四五六七八）", "桂A12345 停放处", "联系人张先生家门口"])
+def test_disguised_personal_data_refused_as_public_name(store, bad):
+    site = disclosure.public_sites(store).iloc[0]["site_id"]
+    before = store_fingerprint(store)
+    with pytest.raises(InputError) as err:
+        disclosure.set_public_name(store, site, bad, "admin")
+    assert err.value.issues[0].field == "public_name"
+    assert store_fingerprint(store) == before
+
+
+def test_person_named_with_spacing_refused(store):
+    from restoration.cases.records import update_case
+    update_case(store, "GX-2024-006", {"liable_party": "张某某"}, "admin")
+    for spaced in ("张 某 某倾倒废渣案", "张　某某倾倒废渣案", "张·某某倾倒废渣案"):
+        with pytest.raises(InputError, match="natural person"):
+            update_case(store, "GX-2024-006", {"public_title": spaced}, "admin")
+
+
+def test_stored_disguised_titles_fall_back_to_the_template(store):
+    """Public texts written behind the checks' back (an older version, a hand edit): every one of
+    the corpus's disguises gives way to the template."""
+    ids = list(store.read("cases", disclosed=1)["case_id"])
+    for start in range(0, len(corpus.HOSTILE_PUBLIC), len(ids)):
+        batch = corpus.HOSTILE_PUBLIC[start:start + len(ids)]
+        with store.transaction("privacy-test") as tx:
+            for case_id, bad in zip(ids, batch):
+                tx.update("cases", case_id, {"public_title": bad})
+        titles = disclosure.public_cases(store)["title"]
+        assert titles.str.endswith("生态环境损害赔偿案").all(), list(titles)
+
+
+def test_last_check_withholds_personal_data_in_reference_names(store):
+    """A county imported with a contact in its name: the cases' region and template title are
+    withheld, not published."""
+    with store.transaction("privacy-test") as tx:
+        tx.update("counties", "C06", {"name": "桂源县（联系人张先生 一三九一二三四五六七八）"})
+    text = _published(store)
+    assert "张先生" not in text and "一三九" not in text and "13912345678" not in text
+    cases = disclosure.public_cases(store).set_index("case_id")
+    assert cases.loc["GX-2024-004", "region"] == disclosure.WITHHELD_PLACEHOLDER
+    assert cases.loc["GX-2024-004", "title"] == disclosure.WITHHELD_PLACEHOLDER
+    assert cases.loc["GX-2023-008", "region"] == "邕北区"  # the other counties as they are
