@@ -149,7 +149,7 @@ CLI_SH = " ".join(CLI)
 @pytest.mark.parametrize("what, command, fill", [
     ("import", "import sites {sites} --crs EPSG:4326", False),
     ("event", "case event add GX-2025-002 investigation_started 2026-08-20", True),
-    ("reserve", "bank reserve BP01 --case GX-2025-002 --amount 1", True),
+    ("reserve", "bank reserve BP06 --case GX-2025-002 --amount 1", True),
 ])
 def test_a_full_disk_is_a_clear_refusal_and_the_store_is_unchanged(namespaces, _sample_store_template, many_sites,
                                                                     what, command, fill):
@@ -194,7 +194,7 @@ def test_users_add_with_two_different_passwords_exits_2(tmp_path):
 @pytest.mark.parametrize("what, command, tables", [
     ("import", "import sites {sites} --crs EPSG:4326", ("sites",)),
     ("event", "case event add GX-2025-002 investigation_started 2026-08-20", ("case_events",)),
-    ("reserve", "bank reserve BP01 --case GX-2025-002 --amount 1", ("bank_allocations", "bank_ledger")),
+    ("reserve", "bank reserve BP06 --case GX-2025-002 --amount 1", ("bank_allocations", "bank_ledger")),
 ])
 def test_a_full_disk_on_postgis_is_a_clear_refusal(request, pg_cluster, tmp_path, many_sites, what, command, tables):
     """The written tables moved to a tablespace on a small tmpfs that is then filled (their pages
