@@ -2,13 +2,14 @@
 the sample's overdue items; the rule behind each due date."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import pytest
 
 from restoration.cases import compute_deadlines, deadlines, load_profile, overdue, period_end
-from restoration.cases.holidays import covered_years, is_rest_day
+from restoration.cases import holidays
+from restoration.cases.holidays import covered_years, holiday_name, is_rest_day
 
 from .conftest import TODAY
 
@@ -44,20 +45,58 @@ def test_working_days_across_spring_festival_and_a_weekend():
     assert period_end(date(2026, 3, 5), 1, start_day_counted=True).due == date(2026, 3, 5)
 
 
+def _holidays_of(year: int, name: str) -> list[date]:
+    """The days of the named holiday in ``year``, from the installed ``chinesecalendar``."""
+    days = (date(year, 1, 1) + timedelta(n) for n in range(366))
+    return [d for d in days if d.year == year and holiday_name(d) == name]
+
+
+def test_holidays_inside_the_calendar_are_skipped_to_the_next_working_day():
+    # whatever years the installed release covers: a period ending on the first day of its last
+    # year's Spring Festival moves past the whole holiday, to a day the package calls a working day
+    first, last = covered_years()
+    assert first <= TODAY.year <= last  # the sample's year has holiday data (the tests above use it)
+    festival = _holidays_of(last, "Spring Festival")
+    assert len(festival) >= 3
+    end = period_end(festival[0] - timedelta(days=30), 30)
+    assert end.nominal == festival[0] and end.due > festival[-1] and end.moved and not end.provisional
+    assert is_rest_day(end.due) == (False, None) and is_rest_day(festival[0]) == (True, None)
+
+
 def test_years_beyond_the_calendar_fall_back_to_weekends_and_say_so():
     first, last = covered_years()
-    assert (first, last) == (2004, 2026)  # chinesecalendar 1.11.0, as pinned in this environment
+    beyond = last + 1  # the first year the installed release does not know
+    saturday = next(d for d in (date(beyond, 3, 1) + timedelta(n) for n in range(7)) if d.weekday() == 5)
+    # a period ending on a Saturday of that year moves to the Monday, provisional, and says why
+    end = period_end(saturday - timedelta(days=90), 90)
+    assert (end.nominal, end.due, end.provisional) == (saturday, saturday + timedelta(days=2), True)
+    assert str(beyond) in end.reasons[0] and "provisional" in end.reasons[0]
+    # a weekday there stays, but is still provisional: the year's holidays are unknown
+    end = period_end(saturday - timedelta(days=93), 90)
+    assert end.due == end.nominal == saturday - timedelta(days=3) and end.provisional
+    # working days through an unknown year, and a year before the calendar starts: no crash
+    assert period_end(date(last, 12, 30), 10, "working").provisional
+    assert period_end(date(first - 1, 5, 1), 10).provisional
+    # a period wholly inside the covered years is not provisional
+    assert not period_end(date(last, 1, 5), 10).provisional
+
+
+@pytest.fixture
+def calendar_ending_2026(monkeypatch):
+    """The holiday calendar as a release that covers years up to 2026 sees it (the sample's dates
+    run into 2027): whatever release is installed, 2027 is a year it does not know."""
+    first, _ = covered_years()
+    monkeypatch.setattr(holidays, "covered_years", lambda: (first, 2026))
+
+
+def test_an_unknown_year_gives_weekend_moves_only(calendar_ending_2026):
     # 90 days from 1 Dec 2026 is Tue 1 Mar 2027: a weekday, but 2027's holidays are unknown
     end = period_end(date(2026, 12, 1), 90)
     assert end.due == date(2027, 3, 1) and end.provisional
-    assert "2027" in end.reasons[0] and "provisional" in end.reasons[0]
+    assert "2027" in end.reasons[0] and "2026" in end.reasons[0] and "provisional" in end.reasons[0]
     # ends on Saturday 6 Mar 2027 -> Monday 8 Mar, provisional
     end = period_end(date(2026, 12, 6), 90)
     assert (end.nominal, end.due, end.provisional) == (date(2027, 3, 6), date(2027, 3, 8), True)
-    # working days through an unknown year, and a year before the calendar starts: no crash
-    assert period_end(date(2026, 12, 30), 10, "working").provisional
-    assert period_end(date(2003, 5, 1), 10).provisional
-    # a period wholly inside the covered years is not provisional
     assert not period_end(date(2026, 1, 5), 10).provisional
 
 
@@ -135,7 +174,7 @@ def test_working_day_profile_limit(write_profile):
     assert (inv.due_date, inv.day_kind, inv.status, inv.days_left) == (date(2026, 2, 26), "working", "open", 6)
 
 
-def test_provisional_deadline_in_2027(guangxi):
+def test_provisional_deadline_in_an_unknown_year(guangxi, calendar_ending_2026):
     evs = _events(*PRE, ("consultation_notice_served", "2026-11-10"))
     c = {d.deadline: d for d in compute_deadlines(_case(), evs, guangxi, today=TODAY)}["consultation"]
     assert c.due_date == date(2027, 2, 8) and c.provisional and "2027" in c.provisional_reason
