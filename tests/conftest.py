@@ -1,10 +1,14 @@
-"""Shared fixtures: the committed sample, fresh stores."""
+"""Shared fixtures: the committed sample, fresh stores, processes; the markers from fixtures
+(``tests/markers.py``), the ``--quick`` run and the order the files are handed out in."""
 from __future__ import annotations
 
 import hashlib
 import itertools
+import multiprocessing
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,16 +17,22 @@ import pytest
 from restoration import config
 from restoration.bootstrap import init_store
 
+from .markers import KINDS, brings, check_dynamic_request, forbid_processes, has_kind, mark_items
+
 REPO = Path(__file__).resolve().parents[1]
 
 
-#: the suite runs on every core (pytest-xdist, ``-n logical --dist loadfile`` in pyproject.toml):
-#: a test file's tests stay on one worker (its module fixtures — a Streamlit server, Chromium —
-#: start once), and the longest files are handed out first (``--no-loadscope-reorder`` keeps this
-#: order; xdist would otherwise sort files by their number of tests) so no worker is left with a
-#: long file at the end while the others idle. Measured, not guessed: ``--durations`` of a full run.
+#: the full run (``-n logical`` in the README and ``.ci/run``) spreads the files over every core
+#: with pytest-xdist (``--dist loadfile --no-loadscope-reorder`` in pyproject.toml): a file's tests
+#: stay on one worker (its module fixtures — a Streamlit server, Chromium — start once), and the
+#: longest files are handed out first (``--no-loadscope-reorder`` keeps this order; xdist would
+#: otherwise sort files by their number of tests) so no worker is left with a long file at the
+#: end while the others idle. Measured, not guessed: per-file totals of a full run's
+#: ``--junitxml`` times, every file over 45 s (the browser walk's three files were one).
 LONGEST_FIRST = (
-    "dashboards/test_browser.py",
+    "dashboards/test_browser_sample.py",
+    "dashboards/test_browser_imported.py",
+    "dashboards/test_browser_empty.py",
     "dashboards/test_session_browser.py",
     "dashboards/test_app.py",
     "restoration/test_access.py",
@@ -38,9 +48,33 @@ LONGEST_FIRST = (
     "dashboards/test_appraisal_page.py",
 )
 
+QUICK_HELP = ("the fast majority: GeoPackage only, no PostGIS, servers, browsers, subprocesses or "
+              "notebooks (the tests marked " + ", ".join(KINDS) + " are left out)")
 
+
+def pytest_addoption(parser):
+    parser.addoption("--quick", action="store_true", default=False, help=QUICK_HELP)
+
+
+def pytest_configure(config):
+    """The markers are registered in pyproject.toml (``pytest --markers`` lists them): the same
+    names as here."""
+    registered = {line.split(":", 1)[0].strip() for line in config.getini("markers")}
+    missing = sorted(set(KINDS) - registered)
+    if missing:
+        raise pytest.UsageError(f"markers {missing} (tests/markers.py) are not registered in pyproject.toml")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by the markers set here
 def pytest_collection_modifyitems(session, config, items):
-    """Longest test files first (stable otherwise: the files' own order is kept)."""
+    """Markers from the fixtures; ``--quick`` leaves the marked tests out; the longest test files
+    first (stable otherwise: the files' own order is kept)."""
+    mark_items(items)
+    if config.getoption("quick"):
+        left_out = [item for item in items if has_kind(item)]
+        if left_out:
+            config.hook.pytest_deselected(items=left_out)
+            items[:] = [item for item in items if not has_kind(item)]
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
 
     tests = REPO / "tests"
@@ -53,11 +87,102 @@ def pytest_collection_modifyitems(session, config, items):
     items[:] = sorted(items, key=key)  # sorted() is stable
 
 
+def pytest_fixture_setup(fixturedef, request):
+    check_dynamic_request(fixturedef, request)
+
+
 def pytest_sessionfinish(session, exitstatus):
     """Collect notebook kernel clients while the log streams are still open (their ``__del__``
     logs; after pytest closed the streams that prints a "Logging error" traceback)."""
     import gc
     gc.collect()
+
+
+@pytest.fixture(autouse=True)
+def _processes_only_with_a_marker(request, monkeypatch):
+    """A test with none of the markers starts no process (so ``--quick`` starts none)."""
+    if not has_kind(request.node):
+        forbid_processes(monkeypatch)
+
+
+class Processes:
+    """The processes one test starts: :meth:`run` is ``subprocess.run``, :meth:`popen` is
+    ``subprocess.Popen``, :meth:`context` a ``multiprocessing`` context; a process still running
+    when the test ends is ended (terminate, then kill)."""
+
+    def __init__(self):
+        self.started: list[subprocess.Popen] = []
+
+    def run(self, argv, **kwargs) -> subprocess.CompletedProcess:
+        return subprocess.run(argv, **kwargs)
+
+    def popen(self, argv, **kwargs) -> subprocess.Popen:
+        proc = subprocess.Popen(argv, **kwargs)
+        self.started.append(proc)
+        return proc
+
+    def context(self, method: str):
+        return multiprocessing.get_context(method)
+
+    def cli(self, *args, **kwargs) -> subprocess.CompletedProcess:
+        """``restoration ARGS`` as a user runs it, in this interpreter; output captured as text."""
+        kwargs = {"capture_output": True, "text": True, **kwargs}
+        return self.run([sys.executable, "-c", "from restoration.cli import main; main()", *map(str, args)],
+                        **kwargs)
+
+    def end(self) -> None:
+        for proc in self.started:
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(10)
+
+
+#: Debian's Chromium (``apt-get install chromium``; no browser can be downloaded here)
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def chromium_executable() -> Path:
+    """Debian's Chromium. A missing one fails the test with the command that installs it: the
+    suite does not install packages (``.ci/run`` and the README do)."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"Chromium is missing ({CHROMIUM}): install Debian's packages with "
+                    "'apt-get install chromium fonts-wqy-microhei' (.ci/run does)", pytrace=False)
+    return CHROMIUM
+
+
+@pytest.fixture
+@brings("browser")
+def chromium() -> Path:
+    """The Chromium executable, for a test that launches the browser itself."""
+    return chromium_executable()
+
+
+def unused_pid() -> int:
+    """A process id no process has now — what a dead owner's pid looks like — found without
+    starting (and waiting for) a process."""
+    top = int(Path("/proc/sys/kernel/pid_max").read_text()) if Path("/proc/sys/kernel/pid_max").exists() else 32768
+    for pid in range(top - 1, 1000, -1):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return pid
+        except PermissionError:
+            continue
+    raise AssertionError("every process id is in use")
+
+
+@pytest.fixture
+@brings("subprocess")
+def processes():
+    """Start processes through this (it marks the test ``subprocess``): ``processes.run(argv)``,
+    ``processes.popen(argv)``, ``processes.context("spawn")``."""
+    procs = Processes()
+    yield procs
+    procs.end()
 
 
 @pytest.fixture(autouse=True)
@@ -92,6 +217,7 @@ def _sample_store_template(tmp_path_factory, sample_dir) -> Path:
 
 
 @pytest.fixture(scope="session")
+@brings("postgis")
 def pg_cluster():
     """One temporary PostgreSQL + PostGIS cluster for the whole session (Debian's packages)."""
     from restoration.store.pgtemp import TempCluster
@@ -243,6 +369,7 @@ def store_fingerprint(store) -> object:
 
 
 @pytest.fixture
+@brings("notebook", "subprocess")
 def run_notebook(tmp_path):
     """Execute a notebook with nbclient in this venv's interpreter; returns (notebook, tmp dir).
 

@@ -3,9 +3,6 @@ from __future__ import annotations
 
 import copy
 import json
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 import yaml
@@ -110,16 +107,19 @@ def test_vectorised_equals_per_case():
         assert out["amount_yuan"][i] == pytest.approx(e[i] * c[i] * a[i] * tau * w[i])
 
 
-def _cli(*args):
-    out = subprocess.run([sys.executable, "-c", "from restoration.cli import main; main()", *map(str, args)],
-                         capture_output=True, text=True, timeout=120)
-    return out.returncode, out.stdout, out.stderr
+@pytest.fixture
+def cli_process(processes):
+    """``restoration ARGS`` in a process of its own -> (exit code, stdout, stderr)."""
+    def run(*args):
+        out = processes.cli(*args, timeout=120)
+        return out.returncode, out.stdout, out.stderr
+    return run
 
 
-def test_cli_json_xlsx_pdf(tmp_path):
+def test_cli_json_xlsx_pdf(tmp_path, cli_process, processes):
     f = tmp_path / "ab.yaml"
     f.write_text(yaml.safe_dump(WATER, allow_unicode=True), encoding="utf-8")
-    code, out, err = _cli("appraisal", "abatement", f, "--json", "--xlsx", tmp_path / "a.xlsx", "--pdf",
+    code, out, err = cli_process("appraisal", "abatement", f, "--json", "--xlsx", tmp_path / "a.xlsx", "--pdf",
                           tmp_path / "a.pdf")
     assert code == 0, err
     d = json.loads(out)
@@ -129,21 +129,21 @@ def test_cli_json_xlsx_pdf(tmp_path):
     assert "损害数额" in set(calc["名称"]) and "否 no — 未核实 unverified" in set(calc["已核实 verified"])
     pdf = (tmp_path / "a.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
-    fonts = subprocess.run(["pdffonts", str(tmp_path / "a.pdf")], capture_output=True, text=True).stdout
+    fonts = processes.run(["pdffonts", str(tmp_path / "a.pdf")], capture_output=True, text=True).stdout
     cjk = [line for line in fonts.splitlines() if "WQYMicroHei" in line or "WenQuanYi" in line]
     assert cjk and all(" yes " in line for line in cjk), fonts  # the Chinese font is embedded
-    text = subprocess.run(["pdftotext", str(tmp_path / "a.pdf"), "-"], capture_output=True, text=True).stdout
+    text = processes.run(["pdftotext", str(tmp_path / "a.pdf"), "-"], capture_output=True, text=True).stdout
     assert "虚拟治理成本法计算书" in text and "98,437.50" in text
 
 
-def test_cli_bad_file_exit_2(tmp_path):
+def test_cli_bad_file_exit_2(tmp_path, cli_process):
     f = tmp_path / "bad.yaml"
     f.write_bytes("standard: gbt39793_2\ntitle: '\xe9'\n".encode("latin-1"))
-    code, out, err = _cli("appraisal", "abatement", f)
+    code, out, err = cli_process("appraisal", "abatement", f)
     assert code == 2 and "not UTF-8" in err
 
 
-def test_equivalence_pdf_and_population_cli(tmp_path):
+def test_equivalence_pdf_and_population_cli(tmp_path, cli_process, processes):
     scn = tmp_path / "s.yaml"
     scn.write_text(yaml.safe_dump({
         "schema_version": 1, "method": "service", "base_year": 2020, "discount_rate": 0.03,
@@ -151,21 +151,21 @@ def test_equivalence_pdf_and_population_cli(tmp_path):
                     "levels": [[2020, 0.0], [2024, 1.0]]}],
         "replacement": {"start_year": 2021, "end_year": 2030, "area_unit": "mu", "levels": [[2021, 0.0], [2023, 1.0]]}},
         allow_unicode=True), encoding="utf-8")
-    code, out, err = _cli("equivalence", "run", scn, "--pdf", tmp_path / "e.pdf")
+    code, out, err = cli_process("equivalence", "run", scn, "--pdf", tmp_path / "e.pdf")
     assert code == 0, err
-    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "e.pdf"), "-"], capture_output=True,
-                          text=True).stdout
+    text = processes.run(["pdftotext", "-layout", str(tmp_path / "e.pdf"), "-"], capture_output=True,
+                         text=True).stdout
     assert "等值分析计算书" in text and "重度" in text and "1.618826" in text
     pop = tmp_path / "p.yaml"
     pop.write_text(yaml.safe_dump({"direct_losses": [100, 50], "survival": [0.5, 0.8], "fecundity": [0, 1],
                                    "recovery_years": 3, "start_year": 2024, "unit": "bird-years"}), encoding="utf-8")
-    code, out, err = _cli("appraisal", "population", pop, "--json")
+    code, out, err = cli_process("appraisal", "population", pop, "--json")
     assert code == 0, err
     d = json.loads(out)
     assert d["lost_units"] == [[2024, 150.0], [2025, 140.0], [2026, 187.0]] and d["unit"] == "bird-years"
     pop.write_text(yaml.safe_dump({"direct_losses": [100], "survival": [0.5, 0.8], "fecundity": [0, 1],
                                    "recovery_years": 3}), encoding="utf-8")
-    code, out, err = _cli("appraisal", "population", pop)
+    code, out, err = cli_process("appraisal", "population", pop)
     assert code == 2 and "direct_losses" in err
 
 
@@ -176,8 +176,8 @@ def test_equivalence_pdf_and_population_cli(tmp_path):
     ("deep.yaml", "a: " + "[" * 5000 + "]" * 5000 + "\n", "nested"),
     ("list.yaml", "- 1\n- 2\n", "expected a mapping"),
 ])
-def test_cli_hostile_appraisal_files(tmp_path, name, payload, expect):
+def test_cli_hostile_appraisal_files(tmp_path, name, payload, expect, cli_process):
     f = tmp_path / name
     f.write_text(payload, encoding="utf-8")
-    code, out, err = _cli("appraisal", "abatement", f)
+    code, out, err = cli_process("appraisal", "abatement", f)
     assert code == 2 and expect in err and "Traceback" not in err

@@ -139,10 +139,8 @@ def test_empty_case_workbook_says_so(store, tmp_path):
     assert "no appraisal recorded" in s.iloc[0, 0]
 
 
-def test_cli_record_show_list_workbook(store, tmp_path):
+def test_cli_record_show_list_workbook(store, tmp_path, processes):
     import json
-    import subprocess
-    import sys
 
     import yaml
     cid = _case(store)
@@ -151,8 +149,7 @@ def test_cli_record_show_list_workbook(store, tmp_path):
     data = str(store.data_dir)
 
     def cli(*args):
-        out = subprocess.run([sys.executable, "-c", "from restoration.cli import main; main()", "--data", data,
-                              *map(str, args)], capture_output=True, text=True, timeout=120)
+        out = processes.cli("--data", data, *args, timeout=120)
         return out.returncode, out.stdout, out.stderr
     code, out, err = cli("appraisal", "record", cid, f, "--method", "abatement", "--appraiser", "张三",
                          "--date", "2025-04-01")

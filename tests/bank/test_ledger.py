@@ -3,7 +3,6 @@ escrow, and the CLI's exit codes."""
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
 from pathlib import Path
 
 import pytest
@@ -77,15 +76,14 @@ def test_insufficient_capacity_and_units(store):
     _invariant(store)
 
 
-@pytest.mark.slow
-def test_concurrent_processes_reserving_the_last_hectares(store, monkeypatch):
+def test_concurrent_processes_reserving_the_last_hectares(store, monkeypatch, processes):
     """Four processes started together on a barrier each ask for the last 25 ha of BP12: one gets
     them, three get 'insufficient capacity', and the ledger is exact."""
     monkeypatch.syspath_prepend(str(Path(__file__).parent))
     import bank_race_worker
     remaining = project_balance(store, "BP12")["remaining"]
     assert remaining == pytest.approx(25.0)
-    ctx = mp.get_context("spawn")
+    ctx = processes.context("spawn")
     barrier = ctx.Barrier(4)
     queue = ctx.Queue()
     procs = [ctx.Process(target=bank_race_worker.reserve_last,

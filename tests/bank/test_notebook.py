@@ -21,7 +21,6 @@ def _images(nb) -> int:
     return sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
 
 
-@pytest.mark.slow
 def test_base_site_selection_notebook_executes(run_notebook, monkeypatch):
     monkeypatch.delenv("RESTORATION_DATA", raising=False)
     monkeypatch.delenv("RESTORATION_CASE", raising=False)
@@ -38,7 +37,6 @@ def test_base_site_selection_notebook_executes(run_notebook, monkeypatch):
     assert "sample region 示例区域" in text
 
 
-@pytest.mark.slow
 def test_planner_runs_on_your_own_store_without_changing_it(run_notebook, monkeypatch, gpkg_store):
     """RESTORATION_DATA points the notebook at a user's store; it rehearses on a copy (of the
     GeoPackage file: a copy of a database is the DBA's job, so this runs on the file backend)."""
@@ -54,7 +52,6 @@ def test_planner_runs_on_your_own_store_without_changing_it(run_notebook, monkey
     assert file_digest(gpkg_store.path) == before, "the user's store must stay untouched on WORK_ON_COPY"
 
 
-@pytest.mark.slow
 def test_planner_notebook_stops_without_a_stored_scenario(run_notebook, monkeypatch, imported_store):
     """An imported register without scenarios: the required areas cannot be computed, and the
     notebook says so (and how to store the scenario) instead of ranking on a placeholder."""

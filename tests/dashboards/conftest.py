@@ -1,5 +1,6 @@
 """Fixtures for the dashboards: a data folder with the sample store and a staff user; a real
-Streamlit server on a free port; Debian's Chromium (installed when missing)."""
+Streamlit server on a free port; Debian's Chromium (installed by ``.ci/run`` or by hand as the
+README says: a test never changes the machine)."""
 from __future__ import annotations
 
 import os
@@ -13,11 +14,15 @@ from pathlib import Path
 import pytest
 
 from restoration import auth
+from restoration.store import open_store
+
+from ..conftest import chromium_executable as ensure_chromium
+from ..markers import brings
+from .stores import build_empty, build_imported, make_hostile
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
 STAFF = ("supervisor1", "supervisor-pass-123")
-CHROMIUM = Path("/usr/bin/chromium")
 SAMPLE_TODAY = "2026-11-20"  # restoration.sample.build.TODAY
 
 #: a browser test looks at pages, which are the same on either store backend: it runs on the
@@ -33,23 +38,36 @@ def staff_data(tmp_path, store):
     return store.data_dir
 
 
+class _DataFolders:
+    """The three data folders by name, each built the first time a test asks for it (a worker
+    that runs only the empty store's walk does not build the other two)."""
+
+    def __init__(self, root: Path, sample_template: Path):
+        self.root, self.sample_template, self.built = root, sample_template, {}
+
+    def __getitem__(self, name: str) -> Path:
+        if name not in self.built:
+            folder = self.root / name
+            if name == "sample":
+                folder.mkdir()
+                shutil.copy(self.sample_template, folder / "platform.gpkg")
+                make_hostile(open_store(folder / "platform.gpkg", create=False))
+            elif name == "empty":
+                build_empty(folder)
+            elif name == "imported":
+                build_imported(folder)
+            else:
+                raise KeyError(name)
+            auth.add_user(folder, STAFF[0], STAFF[1], "supervisor")
+            self.built[name] = folder
+        return self.built[name]
+
+
 @pytest.fixture(scope="session")
 def stores(tmp_path_factory, _sample_store_template):
-    """The three data folders, each with one supervisor account."""
-    import shutil
-
-    from restoration.store import open_store
-
-    from .stores import build_empty, build_imported, make_hostile
-    root = tmp_path_factory.mktemp("browser")
-    (root / "sample").mkdir()
-    shutil.copy(_sample_store_template, root / "sample" / "platform.gpkg")
-    make_hostile(open_store(root / "sample" / "platform.gpkg", create=False))
-    build_empty(root / "empty")
-    build_imported(root / "imported")
-    for name in ("sample", "empty", "imported"):
-        auth.add_user(root / name, STAFF[0], STAFF[1], "supervisor")
-    return {name: root / name for name in ("sample", "empty", "imported")}
+    """The three data folders — ``sample``, ``empty``, ``imported`` — each with one supervisor
+    account."""
+    return _DataFolders(tmp_path_factory.mktemp("browser"), _sample_store_template)
 
 
 def signed_in(app, name: str = STAFF[0], role: str = "supervisor", region: str = "province"):
@@ -59,16 +77,6 @@ def signed_in(app, name: str = STAFF[0], role: str = "supervisor", region: str =
     app.session_state["user"] = {"name": name, "role": role, "region": region,
                                  "signed_in_at": now, "last_seen": now}
     return app
-
-
-def ensure_chromium() -> Path:
-    """Debian's chromium (no browser can be downloaded here); installed with apt when missing."""
-    if not CHROMIUM.exists():
-        if os.geteuid() != 0 or not shutil.which("apt-get"):
-            pytest.fail("Chromium is missing: install Debian's 'chromium' package (apt-get install chromium)")
-        subprocess.run(["apt-get", "update", "-qq"], check=True)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium", "fonts-wqy-microhei"], check=True)
-    return CHROMIUM
 
 
 def free_port() -> int:
@@ -115,10 +123,37 @@ def stop_server(proc) -> None:
 
 
 @pytest.fixture
+@brings("server")
 def streamlit_server(staff_data):
     proc, url = start_server(staff_data)
     yield url
     stop_server(proc)
+
+
+class Servers:
+    """The Streamlit servers one test starts (:meth:`start`), stopped when the test ends."""
+
+    def __init__(self):
+        self.running: list = []
+
+    def start(self, data_dir: Path) -> str:
+        """A server for ``data_dir``: its base URL."""
+        proc, url = start_server(data_dir)
+        self.running.append(proc)
+        return url
+
+    def stop_all(self) -> None:
+        while self.running:
+            stop_server(self.running.pop())
+
+
+@pytest.fixture
+@brings("server")
+def servers():
+    """``servers.start(data_dir)`` -> URL, for a test that starts its servers itself."""
+    running = Servers()
+    yield running
+    running.stop_all()
 
 
 def launched_chromium():
@@ -135,5 +170,6 @@ def launched_chromium():
 
 
 @pytest.fixture
+@brings("browser")
 def browser():
     yield from launched_chromium()

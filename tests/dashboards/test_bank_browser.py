@@ -18,13 +18,13 @@ from restoration import auth
 from restoration.store import open_store
 
 from ..province import BEST, CASE, FAR, N_COUNTIES, NEAR, province_store_dir
+from ..markers import brings
 from .conftest import ARTIFACTS, STAFF, launched_chromium, start_server, stop_server
-from .test_browser import Walk, _maps, _wait_idle, check_map
-
-pytestmark = pytest.mark.slow
+from .browser_walk import Walk, _maps, _wait_idle, check_map, painted
 
 
 @pytest.fixture(scope="module")
+@brings("server")
 def province(tmp_path_factory):
     root = tmp_path_factory.mktemp("province")
     data = province_store_dir(root / "data", root / "inputs")
@@ -35,8 +35,9 @@ def province(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+@brings("browser")
 def browser():
-    yield from launched_chromium()
+    yield from launched_chromium()  # one Chromium for the module's tests
 
 
 _BOXES = """() => {
@@ -126,7 +127,7 @@ def test_bank_map_fits_the_case_not_the_province(province, browser, lang):
     # ... and with the whole province in view (111 names at zoom 6-7: only those that fit)
     frame.evaluate("""(b) => { window.map.fitBounds([[b[1], b[0]], [b[3], b[2]]], {animate: false}); }""",
                    [float(v) for v in province_box])
-    time.sleep(0.5)
+    painted(frame)
     whole = frame.evaluate(_BOXES)
     assert frame.evaluate("() => window.map.getZoom()") <= 7
     assert not _overlaps(whole["shown"]), _overlaps(whole["shown"])[:5]

@@ -167,8 +167,7 @@ def test_view_detail_sends_the_sites_in_view_as_polygons():
     assert "<img src=x" not in page and "<script>window" not in page
 
 
-@pytest.mark.slow
-def test_points_in_the_browser_hover_as_text_and_click_to_their_case(tmp_path, monkeypatch):
+def test_points_in_the_browser_hover_as_text_and_click_to_their_case(tmp_path, monkeypatch, chromium):
     """Headless Chromium: every site is drawn; hovering a hostile-named site shows its name as
     text (no injected script runs); clicking it hands its case id to st_folium. In the same
     browser, the grid cells (above :data:`GRID_ABOVE`): drawn, a cell's tooltip counts its sites,
@@ -176,7 +175,6 @@ def test_points_in_the_browser_hover_as_text_and_click_to_their_case(tmp_path, m
     from playwright.sync_api import sync_playwright
 
     from dashboards.assets import embed_assets
-    from .conftest import ensure_chromium
     sites, cases = _frames(maps_scale.LARGE_ABOVE + 1)
     for i in range(len(HOSTILE)):  # the hostile sites apart from the crowd, so each can be hovered
         sites.iloc[i, sites.columns.get_loc("geometry")] = shapely.box(107.6 + 0.12 * i, 22.7, 107.602 + 0.12 * i, 22.702)
@@ -185,7 +183,7 @@ def test_points_in_the_browser_hover_as_text_and_click_to_their_case(tmp_path, m
     page_file = tmp_path / "map.html"
     m.save(str(page_file))
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(ensure_chromium()), args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(executable_path=str(chromium), args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         dialogs, errors = [], []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -246,43 +244,38 @@ def test_points_in_the_browser_hover_as_text_and_click_to_their_case(tmp_path, m
 
 
 @ONE_BACKEND
-@pytest.mark.slow
-def test_overview_zoomed_in_gets_the_polygons_in_view(staff_data, monkeypatch):
+def test_overview_zoomed_in_gets_the_polygons_in_view(staff_data, monkeypatch, servers, browser):
     """A real server whose overview uses the packed points (the switch lowered to the sample's
     size): zoomed in on a site, the page sends the sites in view as polygons (``view_detail``
     through st_folium's ``feature_group_to_add``) — the site itself among them."""
-    from .conftest import launched_chromium, start_server, stop_server
-    from .test_browser import STAFF, _wait_idle
+    from .browser_walk import _wait_idle
+    from .conftest import STAFF
     monkeypatch.setenv(maps_scale.LARGE_ABOVE_ENV, "3")
-    proc, url = start_server(staff_data)
-    try:
-        for browser in launched_chromium():
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            errors = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(url + "/")
-            _wait_idle(page)
-            page.locator('[data-testid="stSidebarNav"] a', has_text="管理人员登录").first.click()
-            _wait_idle(page)
-            page.get_by_label("用户名").fill(STAFF[0])
-            page.get_by_label("密码").fill(STAFF[1])
-            page.get_by_role("button", name="登录").click()
-            page.wait_for_selector("text=已登录", timeout=30_000)
-            _wait_idle(page)
-            deadline, frames = time.time() + 60, []
-            while not frames and time.time() < deadline:
-                frames = [f for f in page.frames if f.evaluate("() => !!(window.map && window.map._packedDrawn)")]
-                time.sleep(0.3)
-            assert frames, "the overview did not draw packed points"
-            frame = frames[0]
-            polygons = "() => Object.values(map._layers).filter(l => l.feature && l.getLatLngs" \
-                       " && l.feature.properties.site_id).map(l => l.feature.properties.site_id)"
-            assert frame.evaluate(polygons) == []  # regional zoom: points only
-            site = frame.evaluate("""() => { const s = Object.values(window).find(v => v && v._sites)._sites()[0];
-                map.setView([s[2], s[3]], 14); return s[0]; }""")
-            frame.wait_for_function(f"() => ({polygons})().includes({site!r})", timeout=60_000)
-            assert frame.evaluate("() => map.getZoom()") == 14
-            assert not errors, errors
-            page.close()
-    finally:
-        stop_server(proc)
+    url = servers.start(staff_data)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url + "/")
+    _wait_idle(page)
+    page.locator('[data-testid="stSidebarNav"] a', has_text="管理人员登录").first.click()
+    _wait_idle(page)
+    page.get_by_label("用户名").fill(STAFF[0])
+    page.get_by_label("密码").fill(STAFF[1])
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_selector("text=已登录", timeout=30_000)
+    _wait_idle(page)
+    deadline, frames = time.time() + 60, []
+    while not frames and time.time() < deadline:
+        frames = [f for f in page.frames if f.evaluate("() => !!(window.map && window.map._packedDrawn)")]
+        time.sleep(0.3)
+    assert frames, "the overview did not draw packed points"
+    frame = frames[0]
+    polygons = "() => Object.values(map._layers).filter(l => l.feature && l.getLatLngs" \
+               " && l.feature.properties.site_id).map(l => l.feature.properties.site_id)"
+    assert frame.evaluate(polygons) == []  # regional zoom: points only
+    site = frame.evaluate("""() => { const s = Object.values(window).find(v => v && v._sites)._sites()[0];
+        map.setView([s[2], s[3]], 14); return s[0]; }""")
+    frame.wait_for_function(f"() => ({polygons})().includes({site!r})", timeout=60_000)
+    assert frame.evaluate("() => map.getZoom()") == 14
+    assert not errors, errors
+    page.close()

@@ -7,9 +7,7 @@ import importlib.util
 import pytest
 
 from .conftest import ARTIFACTS, ONE_BACKEND, REPO
-from .test_browser import _drawn_map, _wait_idle
-
-pytestmark = pytest.mark.slow
+from .browser_walk import _drawn_map, _wait_idle
 
 _spec = importlib.util.spec_from_file_location("privacy_corpus", REPO / "tests" / "privacy_corpus.py")
 corpus = importlib.util.module_from_spec(_spec)

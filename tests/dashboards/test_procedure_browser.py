@@ -1,14 +1,8 @@
-"""The procedure tab in a real Streamlit server and headless Chromium (issue 14)."""
+"""The procedure tab in a real Streamlit server and headless Chromium."""
 from __future__ import annotations
 
-import time
-
-import pytest
-
+from .browser_walk import _check_no_exception, _wait_idle
 from .conftest import ARTIFACTS, ONE_BACKEND, STAFF
-from .test_browser import _check_no_exception, _wait_idle
-
-pytestmark = pytest.mark.slow
 
 
 @ONE_BACKEND
@@ -33,7 +27,6 @@ def test_procedure_tab_in_chromium(streamlit_server, browser):
     page.get_by_text("程序", exact=True).last.click()
     page.wait_for_function("() => document.body.innerText.includes('管辖与联合办案')", timeout=60_000)
     _wait_idle(page)
-    time.sleep(0.5)
     _check_no_exception(page, "procedure tab")
     body = page.inner_text("body")
     assert "重大案件督办" in body and "有 1 次督办进展报告逾期未报" in body

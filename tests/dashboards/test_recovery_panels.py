@@ -78,12 +78,11 @@ def test_english_and_empty_state(recovered, staff_data, monkeypatch):
     assert any("No spectral recovery assessment" in c.value for c in at.caption)
 
 
-@pytest.mark.slow
 @ONE_BACKEND
 def test_recovery_section_in_chromium(recovered, streamlit_server, browser):
     """What a supervisor sees: the monitoring tab of GX-2022-010 with the recovery curve, the
     metrics and the per-pixel map drawn (screenshot in the artifacts folder)."""
-    import time
+    from .browser_walk import _wait_idle
     from .conftest import ARTIFACTS
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -100,8 +99,8 @@ def test_recovery_section_in_chromium(recovered, streamlit_server, browser):
     page.keyboard.type("GX-2022-010")
     page.get_by_role("option").filter(has_text="GX-2022-010").first.click()
     page.wait_for_function("() => (document.querySelector('h1') || {}).innerText?.includes('青岚县')", timeout=120_000)
-    time.sleep(2)
     # the case switch reruns the page (which resets the tabs): wait for it, then open the tab
+    _wait_idle(page)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
     for attempt in range(4):
         page.get_by_role("tab", name="监测与效果评估").click()
@@ -112,7 +111,10 @@ def test_recovery_section_in_chromium(recovered, streamlit_server, browser):
             if attempt == 3:
                 raise
     page.wait_for_selector("text=R80P 逐像元", timeout=120_000)  # the last part drawn
-    time.sleep(1.5)
+    # ... and its pictures (the curve, the per-pixel map) loaded
+    page.wait_for_function("""() => { const imgs = Array.from(document.querySelectorAll(
+        '[data-testid="stImage"] img, [data-testid="stImageContainer"] img'));
+        return imgs.length >= 2 && imgs.every(i => i.complete && i.naturalWidth > 0); }""", timeout=120_000)
     section = page.inner_text("body")
     assert "受损 2006 年" in section and "R80P 逐像元：828 个像元" in section  # tables are drawn on a canvas
     assert not page.query_selector_all('[data-testid="stException"]')

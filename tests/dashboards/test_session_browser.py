@@ -11,10 +11,8 @@ import pytest
 
 from restoration import auth, sessions
 
-from .conftest import ARTIFACTS, ONE_BACKEND, STAFF, start_server, stop_server
-from .test_browser import _wait_idle
-
-pytestmark = pytest.mark.slow
+from .conftest import ARTIFACTS, ONE_BACKEND, STAFF
+from .browser_walk import _wait_idle
 
 
 def _nav_text(page) -> str:
@@ -146,34 +144,31 @@ IDLE, MAX = 20, 50
 
 
 @ONE_BACKEND
-def test_idle_and_absolute_expiry_hold_across_reloads(staff_data, browser, monkeypatch):
+def test_idle_and_absolute_expiry_hold_across_reloads(staff_data, browser, servers, monkeypatch):
     monkeypatch.setenv("RESTORATION_SESSION_IDLE", str(IDLE))
     monkeypatch.setenv("RESTORATION_SESSION_MAX", str(MAX))
-    proc, base = start_server(staff_data)
-    try:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
-        _sign_in(page, base)
-        page.goto(base + "/password")  # a light page: the reloads below come every few seconds
-        assert _signed_in(page)
-        seen = time.time()
-        time.sleep(IDLE + 3)  # idle past the limit
-        page.reload()
-        assert not _signed_in(page)
-        assert "长时间未操作，已自动退出登录" in page.locator('[data-testid="stMain"]').inner_text()
-        # absolute: a page view every few seconds (never idle), until the longest session ends
-        began = _sign_in(page, base) - 1  # (the session's start is kept in whole seconds)
-        seen = time.time()
-        while time.time() - began < MAX - 8:
-            time.sleep(1)
-            page.goto(base + "/password")
-            assert time.time() - seen < IDLE - 2, "the page views came too slowly to test the absolute limit"
-            assert _signed_in(page), f"signed out after {time.time() - began:.0f} s of activity"
-            seen = time.time()
-        time.sleep(max(0.0, began + MAX + 3 - time.time()))
+    base = servers.start(staff_data)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    _sign_in(page, base)
+    page.goto(base + "/password")  # a light page: the reloads below come every few seconds
+    assert _signed_in(page)
+    seen = time.time()
+    time.sleep(IDLE + 3)  # idle past the limit
+    page.reload()
+    assert not _signed_in(page)
+    assert "长时间未操作，已自动退出登录" in page.locator('[data-testid="stMain"]').inner_text()
+    # absolute: a page view every few seconds (never idle), until the longest session ends
+    began = _sign_in(page, base) - 1  # (the session's start is kept in whole seconds)
+    seen = time.time()
+    while time.time() - began < MAX - 8:
+        time.sleep(1)
         page.goto(base + "/password")
-        assert not _signed_in(page)
-        assert "登录已超过最长有效期" in page.locator('[data-testid="stMain"]').inner_text()
-        context.close()
-    finally:
-        stop_server(proc)
+        assert time.time() - seen < IDLE - 2, "the page views came too slowly to test the absolute limit"
+        assert _signed_in(page), f"signed out after {time.time() - began:.0f} s of activity"
+        seen = time.time()
+    time.sleep(max(0.0, began + MAX + 3 - time.time()))
+    page.goto(base + "/password")
+    assert not _signed_in(page)
+    assert "登录已超过最长有效期" in page.locator('[data-testid="stMain"]').inner_text()
+    context.close()

@@ -45,9 +45,6 @@ set -x
 runuser() { while [ "$1" != "--" ]; do shift; done; shift; "$@"; }
 """
 
-pytestmark = pytest.mark.slow
-
-
 def doc_blocks(text: str) -> dict[str, str]:
     """The fenced blocks marked ``<!-- deployment-test: NAME -->``, by name."""
     found = re.findall(r"<!-- deployment-test: (\S+) -->\s*```[a-z]*\n(.*?)```", text, flags=re.S)
@@ -134,7 +131,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def test_agency_server_as_documented(pg_cluster, tmp_path):
+def test_agency_server_as_documented(pg_cluster, tmp_path, processes, chromium):
     from restoration.store import open_store
     from restoration.store.postgis import close_pools
 
@@ -179,8 +176,8 @@ def test_agency_server_as_documented(pg_cluster, tmp_path):
 
     def start_blocks(*names: str) -> subprocess.Popen:
         # no terminal (new session): the password prompt reads stdin
-        return subprocess.Popen(["bash", "-c", script(*names)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path, start_new_session=True)
+        return processes.popen(["bash", "-c", script(*names)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path, start_new_session=True)
 
     def finish(proc: subprocess.Popen, names: tuple, stdin: str = "") -> str:
         out, err = proc.communicate(stdin, timeout=300)
@@ -229,8 +226,8 @@ def test_agency_server_as_documented(pg_cluster, tmp_path):
         service_env = dict(line.split("=", 1) for line in command_lines(local(blocks["env"])))
         assert service_env["RESTORATION_DB"] == url
         log = tmp_path / "streamlit.log"
-        streamlit = subprocess.Popen(exec_start, cwd=REPO, env={**env, **service_env}, stdout=log.open("w"),
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        streamlit = processes.popen(exec_start, cwd=REPO, env={**env, **service_env}, stdout=log.open("w"),
+                                    stderr=subprocess.STDOUT, start_new_session=True)
         procs.append(streamlit)
         assert runnable(local(blocks["service"]))[0] == ""  # only machine setup (user, systemd) there
         # -- 5. (while the dashboard starts, and before anyone signs in) backups, a restore into a
@@ -245,9 +242,9 @@ def test_agency_server_as_documented(pg_cluster, tmp_path):
         # (its own folder: pytest's are the owner's only, and nginx runs as nobody when we are root)
         nginx_dir = Path(tempfile.mkdtemp(prefix="restoration-nginx-"))
         cleanup.append(nginx_dir)
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                        "-subj", "/CN=restoration.example.gov.cn", "-keyout", str(nginx_dir / "key.pem"),
-                        "-out", str(nginx_dir / "cert.pem")], check=True, capture_output=True)
+        processes.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                       "-subj", "/CN=restoration.example.gov.cn", "-keyout", str(nginx_dir / "key.pem"),
+                       "-out", str(nginx_dir / "cert.pem")], check=True, capture_output=True)
         servers = (local(blocks["nginx"])
                    .replace("listen 443 ssl;", f"listen 127.0.0.1:{ports['https']} ssl;")
                    .replace("listen 80;", f"listen 127.0.0.1:{ports['http']};")
@@ -266,13 +263,13 @@ def test_agency_server_as_documented(pg_cluster, tmp_path):
                 os.chown(path, nobody.pw_uid, nobody.pw_gid)
             as_user = ["runuser", "-u", "nobody", "--"]
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-        check = subprocess.run([*as_user, nginx, "-t", "-p", str(nginx_dir), "-e", "stderr",
-                                "-c", str(nginx_dir / "nginx.conf")], capture_output=True, text=True)
+        check = processes.run([*as_user, nginx, "-t", "-p", str(nginx_dir), "-e", "stderr",
+                               "-c", str(nginx_dir / "nginx.conf")], capture_output=True, text=True)
         assert check.returncode == 0, check.stderr
         nginx_log = nginx_dir / "nginx.out"
-        proxy = subprocess.Popen([*as_user, nginx, "-p", str(nginx_dir), "-e", "stderr", "-c",
-                                  str(nginx_dir / "nginx.conf")], stdout=nginx_log.open("w"),
-                                 stderr=subprocess.STDOUT, start_new_session=True)
+        proxy = processes.popen([*as_user, nginx, "-p", str(nginx_dir), "-e", "stderr", "-c",
+                                 str(nginx_dir / "nginx.conf")], stdout=nginx_log.open("w"),
+                                stderr=subprocess.STDOUT, start_new_session=True)
         procs.append(proxy)
         wait_port(ports["https"], proxy, nginx_log, 20)
         wait_port(ports["streamlit"], streamlit, log)
@@ -295,7 +292,7 @@ def test_agency_server_as_documented(pg_cluster, tmp_path):
         # a person in Chromium, through the proxy: a wrong password, then the right one
         import pandas as pd
         imported = pd.read_csv(files["cases"])
-        _browser_visit(base, tmp_path, dict(zip(imported["case_id"], imported["title"])))
+        _browser_visit(chromium, base, tmp_path, dict(zip(imported["case_id"], imported["title"])))
         throttle = json.loads((data / "signin.json").read_text())
         assert "127.0.0.1" in throttle["clients"], "the sign-in limit did not see the proxy's X-Real-IP"
         assert "unknown" not in throttle["clients"]
@@ -331,13 +328,11 @@ def test_agency_server_as_documented(pg_cluster, tmp_path):
             conn.execute("DROP ROLE IF EXISTS restoration_owner")
 
 
-def _browser_visit(base: str, tmp_path: Path, cases: dict[str, str]) -> None:
+def _browser_visit(chromium: Path, base: str, tmp_path: Path, cases: dict[str, str]) -> None:
     """Chromium through the proxy: the page renders (over the WebSocket), a wrong password is
     refused, the right one signs in, and the cases page shows an imported case."""
     from playwright.sync_api import sync_playwright
 
-    chromium = Path("/usr/bin/chromium")
-    assert chromium.exists(), "Debian's chromium package is needed (.ci/run installs it)"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(chromium), args=[
             "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",

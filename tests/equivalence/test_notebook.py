@@ -24,7 +24,6 @@ def _images(nb) -> int:
     return sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
 
 
-@pytest.mark.slow
 def test_appraisal_notebook_executes(run_notebook, monkeypatch):
     monkeypatch.delenv("RESTORATION_DATA", raising=False)
     monkeypatch.delenv("RESTORATION_CASE", raising=False)
@@ -50,7 +49,6 @@ def test_appraisal_notebook_executes(run_notebook, monkeypatch):
     assert "2026-03-31" not in text
 
 
-@pytest.mark.slow
 def test_appraisal_notebook_on_your_own_store(run_notebook, monkeypatch, gpkg_store):
     """A user's store (a GeoPackage: the notebook only reads it), a riparian case: the base site
     is the one the ranking puts first among eligible projects — never a farmland or karst project
@@ -81,7 +79,6 @@ def _stops(run_notebook, *fragments) -> str:
     return message
 
 
-@pytest.mark.slow
 def test_appraisal_notebook_stops_without_a_stored_scenario(run_notebook, monkeypatch, imported_store):
     """An imported register (cases and sites, no scenario, no bank): the notebook says what is
     missing and how to add it, and computes nothing — no demo numbers stand in."""
@@ -93,14 +90,12 @@ def test_appraisal_notebook_stops_without_a_stored_scenario(run_notebook, monkey
     assert file_digest(imported_store.path) == before
 
 
-@pytest.mark.slow
 def test_appraisal_notebook_without_a_case_says_none_has_a_scenario(run_notebook, monkeypatch, imported_store):
     monkeypatch.setenv("RESTORATION_DATA", str(imported_store.path.parent))
     monkeypatch.delenv("RESTORATION_CASE", raising=False)
     _stops(run_notebook, "本库没有任何保存了等量评估情景的案件", "restoration bank scenario set CASE_ID FILE")
 
 
-@pytest.mark.slow
 def test_appraisal_notebook_stops_without_an_eligible_base_site(run_notebook, monkeypatch, gpkg_store):
     """A farmland-soil injury with a stored scenario, once the bank's only running farmland
     project has closed: no project may restore it, and the notebook stops and says why — it does

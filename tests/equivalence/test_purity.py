@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 
 
-def test_import_pulls_in_no_gis_platform_or_matplotlib():
+def test_import_pulls_in_no_gis_platform_or_matplotlib(processes):
     code = ("import sys, json, equivalence; "
             "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
             "{'restoration', 'geopandas', 'shapely', 'rasterio', 'pyogrio', 'pyproj', 'xarray', 'matplotlib', 'scipy'})))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = processes.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == []
 
 

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 
 import geopandas as gpd
 import pandas as pd
@@ -140,12 +138,10 @@ def test_init_refuses_to_overwrite(data, capsys):
     assert code == 2 and "already exists" in err
 
 
-@pytest.mark.slow
-def test_readme_main_command_end_to_end(tmp_path):
+def test_readme_main_command_end_to_end(tmp_path, processes):
     """`restoration demo --no-serve` in a fresh data folder, as a real subprocess."""
     env = dict(os.environ, RESTORATION_DATA=str(tmp_path / "fresh"))
-    exe = [sys.executable, "-c", "from restoration.cli import main; main()"]
-    first = subprocess.run([*exe, "demo", "--no-serve"], env=env, capture_output=True, text=True, timeout=300)
+    first = processes.cli("demo", "--no-serve", env=env, timeout=300)
     assert first.returncode == 0, first.stderr
     assert (tmp_path / "fresh" / "platform.gpkg").exists()
     assert "cases 16" in first.stdout and "sites 30" in first.stdout
@@ -153,10 +149,9 @@ def test_readme_main_command_end_to_end(tmp_path):
     assert set(dict(pyogrio.list_layers(tmp_path / "fresh" / "platform.gpkg"))) >= {"sites", "cases", "audit_log"}
     # the second run loads the existing store instead of rebuilding it
     mtime = (tmp_path / "fresh" / "platform.gpkg").stat().st_mtime_ns
-    second = subprocess.run([*exe, "demo", "--no-serve"], env=env, capture_output=True, text=True, timeout=300)
+    second = processes.cli("demo", "--no-serve", env=env, timeout=300)
     assert second.returncode == 0 and (tmp_path / "fresh" / "platform.gpkg").stat().st_mtime_ns == mtime
-    bad = subprocess.run([*exe, "import", "sites", str(tmp_path / "missing.geojson")], env=env,
-                         capture_output=True, text=True, timeout=300)
+    bad = processes.cli("import", "sites", tmp_path / "missing.geojson", env=env, timeout=300)
     assert bad.returncode == 2 and "file not found" in bad.stderr and "Traceback" not in bad.stderr
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import re
-import subprocess
 import sys
 
 import pytest
@@ -97,7 +96,7 @@ def test_summary_names_the_ingested_rasters(store, capsys):
     assert code == 0 and "遥感影像 rasters NDVI: 24 期 dates, 2024-11-15 .. 2026-10-15" in out
 
 
-def test_progress_bars_only_where_someone_watches(monkeypatch, tmp_path):
+def test_progress_bars_only_where_someone_watches(monkeypatch, tmp_path, processes):
     monkeypatch.delitem(sys.modules, "ipykernel", raising=False)
     monkeypatch.setattr(sys, "stderr", io.StringIO())
     assert not bar_wanted(True)                      # a log file, a pipe
@@ -107,9 +106,8 @@ def test_progress_bars_only_where_someone_watches(monkeypatch, tmp_path):
     assert bar_wanted(True) and not bar_wanted(False)
     monkeypatch.undo()
     # a real run with stderr into a pipe: its log has no carriage-return redraws
-    done = subprocess.run([sys.executable, "-c", "from restoration.cli import main; main()", "-v", "sample", "build",
-                           "--out", str(tmp_path / "s"), "--dates", "3", "--raster-size", "40"],
-                          capture_output=True, text=True, timeout=300)
+    done = processes.cli("-v", "sample", "build", "--out", tmp_path / "s", "--dates", "3", "--raster-size", "40",
+                         timeout=300)
     assert done.returncode == 0, done.stderr
     assert "\r" not in done.stderr and "NDVI rasters" not in done.stderr
 

@@ -5,18 +5,15 @@ cluster; the GeoPackage's single-writer lock is covered by ``tests/bank/test_led
 """
 from __future__ import annotations
 
-import multiprocessing as mp
 from pathlib import Path
 
 import pytest
 
 from restoration.bank import project_balance
 
-pytestmark = pytest.mark.slow
-
 
 @pytest.fixture
-def pg_store(request, data_dir, monkeypatch):
+def pg_store(request, pg_cluster, data_dir, monkeypatch):
     from ..conftest import _open
     return _open(request, "postgis", data_dir, monkeypatch, sample=True)
 
@@ -27,10 +24,10 @@ def _worker(monkeypatch):
     return concurrency_worker
 
 
-def _spawn(target, argsets):
+def _spawn(processes, target, argsets):
     # a fork server that has imported the platform once: 16 children start in a moment instead
     # of each importing geopandas & co. (no connection is opened before the fork)
-    ctx = mp.get_context("forkserver")
+    ctx = processes.context("forkserver")
     ctx.set_forkserver_preload(["concurrency_worker", "restoration.bank", "restoration.store.postgis"])
     queue = ctx.Queue()
     barrier = ctx.Barrier(len(argsets))
@@ -44,14 +41,14 @@ def _spawn(target, argsets):
     return results
 
 
-def test_sixteen_processes_reserving_one_project_never_oversell(pg_store, monkeypatch):
+def test_sixteen_processes_reserving_one_project_never_oversell(pg_store, monkeypatch, processes):
     w = _worker(monkeypatch)
     store = pg_store
     before = project_balance(store, "BP12")
     amount = 2.0
     fits = int(before["remaining"] // amount)
     assert 0 < fits < 16  # some must be refused for the test to mean anything
-    results = _spawn([w.reserve] * 16,
+    results = _spawn(processes, [w.reserve] * 16,
                      [(store.url, "BP12", "GX-2023-008", amount)] * 16)
     assert not [r for r in results if r[0] == "error"], results
     ok = [r for r in results if r[0] == "ok"]
@@ -64,7 +61,7 @@ def test_sixteen_processes_reserving_one_project_never_oversell(pg_store, monkey
     assert (ledger["allocated_after"] <= ledger["capacity"] + 1e-9).all()
 
 
-def test_eight_writers_and_eight_readers_on_one_case_lose_no_update(pg_store, monkeypatch):
+def test_eight_writers_and_eight_readers_on_one_case_lose_no_update(pg_store, monkeypatch, processes):
     w = _worker(monkeypatch)
     store = pg_store
     case_id, n = "GX-2023-009", 5
@@ -73,7 +70,7 @@ def test_eight_writers_and_eight_readers_on_one_case_lose_no_update(pg_store, mo
     assert "|w" not in store_notes
     targets = [w.write_case] * 8 + [w.read_case] * 8
     args = [(store.url, case_id, i, n) for i in range(8)] + [(store.url, case_id, v0, 8.0)] * 8
-    results = _spawn(targets, args)
+    results = _spawn(processes, targets, args)
     assert not [r for r in results if r[0] == "error"], results
     final = store.get("cases", case_id)
     assert final["version"] == v0 + 8 * n  # every update landed once

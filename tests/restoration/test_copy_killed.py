@@ -44,10 +44,10 @@ def blank_db(request, pg_cluster):
     return url
 
 
-def _start_copy(src, dst) -> subprocess.Popen:
+def _start_copy(processes, src, dst) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.Popen([sys.executable, "-c", "from restoration.cli import main; main()", "db", "copy",
-                             str(src), str(dst)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return processes.popen([sys.executable, "-c", "from restoration.cli import main; main()", "db", "copy",
+                            str(src), str(dst)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def _kill_when(proc: subprocess.Popen, rows_moving) -> None:
@@ -91,11 +91,12 @@ def _tables(url: str) -> list[str]:
             "AND table_type = 'BASE TABLE' AND table_name <> 'spatial_ref_sys'")]
 
 
-def test_killed_copy_into_postgis_leaves_no_store_and_the_retry_works(gpkg_store, blank_db, pg_cluster, cli):
+def test_killed_copy_into_postgis_leaves_no_store_and_the_retry_works(gpkg_store, blank_db, pg_cluster, cli,
+                                                                      processes):
     src = gpkg_store
     _bulk(src)
     before = store_fingerprint(src)
-    proc = _start_copy(src.path, blank_db)
+    proc = _start_copy(processes, src.path, blank_db)
     _kill_when(proc, _copying_into_postgres(pg_cluster, urlsplit(blank_db).path.lstrip("/")))
 
     assert not store_exists(blank_db), "a killed copy left a store behind"
@@ -109,7 +110,8 @@ def test_killed_copy_into_postgis_leaves_no_store_and_the_retry_works(gpkg_store
     target.close()
 
 
-def test_killed_copy_into_a_geopackage_leaves_no_store_and_the_retry_works(request, tmp_path, cli, monkeypatch):
+def test_killed_copy_into_a_geopackage_leaves_no_store_and_the_retry_works(request, pg_cluster, tmp_path, cli,
+                                                                           monkeypatch, processes):
     url = new_pg_database(request, "sample")
     monkeypatch.delenv("RESTORATION_DB", raising=False)
     src = open_store(url, create=False)
@@ -118,7 +120,7 @@ def test_killed_copy_into_a_geopackage_leaves_no_store_and_the_retry_works(reque
     folder = tmp_path / "backup"
     folder.mkdir()
     dst = folder / "platform.gpkg"
-    proc = _start_copy(url, dst)
+    proc = _start_copy(processes, url, dst)
     _kill_when(proc, _big_file_under(folder))
 
     assert not dst.exists() and not store_exists(dst), "a killed copy left a store behind"

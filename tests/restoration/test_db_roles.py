@@ -10,6 +10,7 @@ import itertools
 import json
 import os
 import sqlite3
+import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -25,6 +26,7 @@ from restoration.store.postgis import close_pools
 
 from .. import files
 from ..conftest import REPO, run_cli, store_fingerprint
+from ..markers import brings
 from ..stores import imported_inputs
 
 _numbers = itertools.count(1)
@@ -53,8 +55,8 @@ class Roles:
         return self.cluster.url(self.db).replace("postgres@", f"{role}@")
 
     def cli(self, role: str, *argv, capsys=None):
-        """The CLI as ``role`` (RESTORATION_DB, as the service file sets it) in a subprocess."""
-        import subprocess
+        """The CLI as ``role`` (RESTORATION_DB, as the service file sets it) in a subprocess (the
+        fixtures that make roles bring the ``subprocess`` marker)."""
         env = {**os.environ, "RESTORATION_DB": self.url(role), "RESTORATION_DATA": str(self.data)}
         done = subprocess.run([sys.executable, "-m", "restoration.cli", *map(str, argv)], env=env,
                               capture_output=True, text=True, cwd=REPO)
@@ -76,6 +78,7 @@ class Roles:
 
 
 @pytest.fixture
+@brings("subprocess")
 def roles(pg_cluster):
     made = []
 
@@ -88,6 +91,7 @@ def roles(pg_cluster):
 
 
 @pytest.fixture(scope="module")
+@brings("subprocess")
 def runtime_store(pg_cluster, tmp_path_factory):
     """An agency store the runtime role filled as the documented deployment does: the owner ran
     init and db grant; the runtime role imported counties, watersheds, cases, sites and the bank."""
@@ -256,7 +260,7 @@ def password_role(pg_cluster, roles):
         conn.execute("SELECT pg_reload_conf()")
 
 
-def test_password_less_url_with_pgpassfile_or_service_file(password_role, tmp_path, monkeypatch):
+def test_password_less_url_with_pgpassfile_or_service_file(password_role, tmp_path, monkeypatch, processes):
     r, password = password_role
     monkeypatch.delenv("PGPASSWORD", raising=False)
     monkeypatch.setenv("PGPASSFILE", str(tmp_path / "none"))
@@ -272,10 +276,9 @@ def test_password_less_url_with_pgpassfile_or_service_file(password_role, tmp_pa
     services.write_text(f"[restoration]\nhost={r.cluster.root}\nport={r.cluster.port}\ndbname={r.db}\n"
                         f"user={r.runtime}\n")
     monkeypatch.setenv("PGSERVICEFILE", str(services))
-    import subprocess
-    done = subprocess.run([sys.executable, "-m", "restoration.cli", "--db", "postgresql:///?service=restoration",
-                           "--data", r.data, "db", "info", "--json"], capture_output=True, text=True, cwd=REPO,
-                          env={k: v for k, v in os.environ.items() if k != "RESTORATION_DB"})
+    done = processes.run([sys.executable, "-m", "restoration.cli", "--db", "postgresql:///?service=restoration",
+                          "--data", r.data, "db", "info", "--json"], capture_output=True, text=True, cwd=REPO,
+                         env={k: v for k, v in os.environ.items() if k != "RESTORATION_DB"})
     assert done.returncode == 0 and json.loads(done.stdout)["role"]["user"] == r.runtime, done.stderr
     assert "warning" not in done.stderr
 

@@ -28,17 +28,16 @@ def _open(port: int) -> bool:
         return False
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_demo_stops_its_server(tmp_path, _sample_store_template, signum):
+def test_demo_stops_its_server(tmp_path, _sample_store_template, signum, processes):
     data = tmp_path / "data"
     data.mkdir()
     shutil.copy(_sample_store_template, data / "platform.gpkg")
     port = _free_port()
     env = dict(os.environ, RESTORATION_TILES="none")
-    demo = subprocess.Popen([sys.executable, "-c", "from restoration.cli import main; main()",
-                             "--data", str(data), "demo", "--port", str(port)],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    demo = processes.popen([sys.executable, "-c", "from restoration.cli import main; main()",
+                            "--data", str(data), "demo", "--port", str(port)],
+                           env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     children: list[psutil.Process] = []
     try:
         deadline = time.time() + 120

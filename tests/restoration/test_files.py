@@ -6,14 +6,14 @@ import errno
 import logging
 import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from restoration import files
 from restoration.errors import DiskFullError, InputError
+
+from ..conftest import unused_pid
 
 
 def _mode(path) -> int:
@@ -148,11 +148,10 @@ def test_make_folder_creates_owner_only_and_never_changes_an_existing_one(tmp_pa
 
 
 def test_build_folders_of_dead_processes_are_removed_live_ones_kept(tmp_path):
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
+    dead = unused_pid()
     prefix = ".out.csv.partial-"
     stale, live, foreign = tmp_path / f"{prefix}dead", tmp_path / f"{prefix}live", tmp_path / ".other.partial-x"
-    for folder, pid in ((stale, dead.pid), (live, os.getppid()), (foreign, dead.pid)):
+    for folder, pid in ((stale, dead), (live, os.getppid()), (foreign, dead)):
         folder.mkdir()
         (folder / files.OWNER_FILE).write_text(str(pid))
     files.write_text(tmp_path / "out.csv", "x")

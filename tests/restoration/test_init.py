@@ -10,15 +10,17 @@ from pathlib import Path
 
 from restoration.bootstrap import init_store, remove_stale_init_dirs
 
+from ..conftest import unused_pid
+
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_sigterm_during_init_removes_the_build_folder(tmp_path):
+def test_sigterm_during_init_removes_the_build_folder(tmp_path, processes):
     data = tmp_path / "data"
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    proc = subprocess.Popen([sys.executable, "-c", "from restoration.cli import main; main()", "--data", str(data),
-                             "init"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = processes.popen([sys.executable, "-c", "from restoration.cli import main; main()", "--data", str(data),
+                            "init"], env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         deadline = time.time() + 60
         while not list(data.glob(".init-*")) and time.time() < deadline and proc.poll() is None:
@@ -34,10 +36,8 @@ def test_sigterm_during_init_removes_the_build_folder(tmp_path):
 
 
 def test_stale_build_folders_of_dead_processes_are_removed(tmp_path):
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
     stale, live = tmp_path / ".init-stale", tmp_path / ".init-live"
-    for folder, pid in ((stale, dead.pid), (live, os.getppid())):
+    for folder, pid in ((stale, unused_pid()), (live, os.getppid())):
         folder.mkdir()
         (folder / "owner.pid").write_text(str(pid))
         (folder / "platform.gpkg").write_bytes(b"half")

@@ -23,6 +23,7 @@ import pytest
 
 from restoration import limits
 
+from ..markers import brings
 from .test_fuzz_input import sparse_geotiff, workbook_bomb
 
 CLI = [sys.executable, "-m", "restoration.cli"]
@@ -43,14 +44,15 @@ def _high_water(pid: int) -> int:
     return 0
 
 
-def peak_rss(argv: list[str]) -> tuple[int, str, int]:
+def peak_rss(processes, argv: list[str]) -> tuple[int, str, int]:
     """Run ``argv``; (exit code, stderr, peak resident memory in bytes: the larger of what psutil
     and the kernel's high-water mark showed while it ran, sampled every 10 ms)."""
-    proc = psutil.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
+    proc = processes.popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
+    watched = psutil.Process(proc.pid)
     peak = 0
     while proc.poll() is None:
         try:
-            peak = max(peak, proc.memory_info().rss, _high_water(proc.pid))
+            peak = max(peak, watched.memory_info().rss, _high_water(proc.pid))
         except psutil.Error:
             pass
         time.sleep(0.01)
@@ -74,10 +76,10 @@ def hostile(tmp_path_factory, _sample_store_template):
     return d, data
 
 
-def test_hostile_files_are_refused_in_bounded_memory(hostile):
+def test_hostile_files_are_refused_in_bounded_memory(hostile, processes):
     d, data = hostile
     assert (d / "bomb.xlsx").stat().st_size < 2_000_000
-    code, err, baseline = peak_rss([*CLI, "--data", str(data), "import", "cases", str(d / "ok.csv"), "--check"])
+    code, err, baseline = peak_rss(processes, [*CLI, "--data", str(data), "import", "cases", str(d / "ok.csv"), "--check"])
     assert code == 0, err
     runs = {
         "xlsx bomb: import cases": ["import", "cases", str(d / "bomb.xlsx")],
@@ -90,7 +92,7 @@ def test_hostile_files_are_refused_in_bounded_memory(hostile):
     measured = {}
     for name, argv in runs.items():
         started = time.perf_counter()
-        code, err, rss = peak_rss([*CLI, "--data", str(data), *argv])
+        code, err, rss = peak_rss(processes, [*CLI, "--data", str(data), *argv])
         measured[name] = (rss, time.perf_counter() - started)
         assert code == 2, (name, err)
         assert "limit" in err or "not a regular file" in err, (name, err)
@@ -125,6 +127,7 @@ def _in_small_disk(script: str, size_kb: int, *, env=None) -> subprocess.Complet
 
 
 @pytest.fixture(scope="module")
+@brings("subprocess")
 def namespaces():
     probe = subprocess.run(["unshare", "--mount", "--map-root-user", "true"], capture_output=True)
     if probe.returncode != 0:
@@ -181,11 +184,11 @@ def test_a_read_only_destination_is_a_clear_refusal(namespaces, _sample_store_te
     assert "sites.csv" not in done.stdout
 
 
-def test_users_add_with_two_different_passwords_exits_2(tmp_path):
+def test_users_add_with_two_different_passwords_exits_2(tmp_path, processes):
     data = tmp_path / "data"
-    done = subprocess.run([*CLI, "--data", str(data), "users", "add", "bob", "--role", "readonly"],
-                          input="Aa1!aaaaaaaaaaaa\nBb2!bbbbbbbbbbbb\n", capture_output=True, text=True, env=ENV,
-                          start_new_session=True, timeout=120)  # no terminal: the prompts read stdin
+    done = processes.run([*CLI, "--data", str(data), "users", "add", "bob", "--role", "readonly"],
+                         input="Aa1!aaaaaaaaaaaa\nBb2!bbbbbbbbbbbb\n", capture_output=True, text=True, env=ENV,
+                         start_new_session=True, timeout=120)  # no terminal: the prompts read stdin
     assert done.returncode == 2, done.stderr
     assert "field 'password': the two passwords typed differ" in done.stderr
     assert not (data / "users.json").exists()
@@ -196,7 +199,8 @@ def test_users_add_with_two_different_passwords_exits_2(tmp_path):
     ("event", "case event add GX-2025-002 investigation_started 2026-08-20", ("case_events",)),
     ("reserve", "bank reserve BP06 --case GX-2025-002 --amount 1", ("bank_allocations", "bank_ledger")),
 ])
-def test_a_full_disk_on_postgis_is_a_clear_refusal(request, pg_cluster, tmp_path, many_sites, what, command, tables):
+def test_a_full_disk_on_postgis_is_a_clear_refusal(request, pg_cluster, tmp_path, many_sites, what, command, tables,
+                                                   processes):
     """The written tables moved to a tablespace on a small tmpfs that is then filled (their pages
     packed to a 10 % fill factor, so any insert needs a new page): exit 2, 'the disk is full', the
     database unchanged."""
@@ -211,7 +215,7 @@ def test_a_full_disk_on_postgis_is_a_clear_refusal(request, pg_cluster, tmp_path
     name = url.split("?")[0].rsplit("/", 1)[-1]
     disk, space = pg_cluster.root / f"disk_{name}", f"small_{name}"  # where the server may go
     disk.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)], check=True)
+    processes.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)], check=True)
     try:
         shutil.chown(disk, pg_cluster.user, pg_cluster.user)
         with pg_cluster.admin() as admin:
@@ -221,12 +225,12 @@ def test_a_full_disk_on_postgis_is_a_clear_refusal(request, pg_cluster, tmp_path
                 for table in tables:
                     conn.execute(f"ALTER TABLE {table} SET (fillfactor = 10)")
                     conn.execute(f"ALTER TABLE {table} SET TABLESPACE {space}")
-            subprocess.run(f'dd if=/dev/zero of="{disk}/filler" bs=4k 2>/dev/null', shell=True)
+            processes.run(f'dd if=/dev/zero of="{disk}/filler" bs=4k 2>/dev/null', shell=True)
             store = open_store(url, create=False)
             before = store_fingerprint(store)
-            done = subprocess.run([*CLI, "--db", url, "--data", str(tmp_path / "data"),
-                                   *command.format(sites=many_sites).split()],
-                                  capture_output=True, text=True, env=ENV, timeout=600)
+            done = processes.run([*CLI, "--db", url, "--data", str(tmp_path / "data"),
+                                  *command.format(sites=many_sites).split()],
+                                 capture_output=True, text=True, env=ENV, timeout=600)
             assert done.returncode == 2, (done.stdout, done.stderr)
             assert "the disk is full" in done.stderr and "internal error" not in done.stderr, done.stderr
             assert store_fingerprint(store) == before
@@ -235,4 +239,4 @@ def test_a_full_disk_on_postgis_is_a_clear_refusal(request, pg_cluster, tmp_path
             with pg_cluster.admin() as admin:
                 admin.execute(f"DROP TABLESPACE IF EXISTS {space}")
     finally:
-        subprocess.run(["umount", "-l", str(disk)], check=False)
+        processes.run(["umount", "-l", str(disk)], check=False)

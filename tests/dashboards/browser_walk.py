@@ -1,26 +1,24 @@
-"""A real Streamlit server driven by headless Chromium through every page, in both languages,
-on the three stores a user meets: the sample region, an empty store, and their own imported
-cases / sites / counties with no history.
+"""The browser walk: a real Streamlit server driven by headless Chromium through every page, in
+both languages, on a store a user meets — the sample region, an empty store, or their own
+imported cases / sites / counties with no history (one test file per store, so the full run's
+workers share the walks: ``test_browser_sample.py``, ``test_browser_imported.py``,
+``test_browser_empty.py``).
 
 For every page: no exception box, no vocabulary code / ``None`` / ``nan`` / untranslated key in
 the visible text, every map fitted to its content (Leaflet zoom and bounds read from the page),
 a metric scale bar, a legend, county names; hostile strings in every free-text field never run
 (an injected script would set ``window.__xss`` or open a dialog). Screenshots go to
-``test-artifacts/``. One server per store, one browser for the module.
+``test-artifacts/``. The page helpers here are shared by the other browser tests.
 """
 from __future__ import annotations
 
 import re
 import time
 
-import pytest
-
 from restoration.store import open_store
 
-from .conftest import ARTIFACTS, STAFF, launched_chromium, start_server, stop_server
+from .conftest import ARTIFACTS, STAFF
 from .text_checks import i18n_keys, message_sentences, raw_text_problems, wrong_language_messages
-
-pytestmark = pytest.mark.slow
 
 PAGES = {  # url path -> (zh nav label, en nav label, has a map on first paint)
     "overview": ("总览", "Overview", True),
@@ -31,13 +29,6 @@ PAGES = {  # url path -> (zh nav label, en nav label, has a map on first paint)
     "appraisal": ("损害数额计算", "Damage amount calculator", False),
     "public": ("信息公开", "Public disclosure", True),
 }
-
-# -- stores and servers -------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser():
-    # one Chromium for the whole walk (the conftest's is per test)
-    yield from launched_chromium()
-
 
 # -- page helpers -------------------------------------------------------------------------------
 _XSS_GUARD = """
@@ -65,7 +56,7 @@ def _wait_idle(page, settle=0.3):
     time.sleep(settle)
 
 
-# -- helpers the access and procedure browser tests share (issues 11, 14) -------------------------
+# -- helpers the other browser tests share ---------------------------------------------------------
 _DRAWN = """() => Array.from(document.querySelectorAll('.leaflet-container path.leaflet-interactive'))
     .filter(p => (p.getAttribute('d') || '').length > 12).length"""
 
@@ -86,6 +77,37 @@ def _drawn_map(page, minimum=1, timeout=60):
                 return frame, n
         time.sleep(0.25)
     raise AssertionError(f"no map drew {minimum} shapes (best {best})")
+
+
+_TAB_SHOWN = """(name) => {
+    const tab = Array.from(document.querySelectorAll('[role="tab"]')).find(t => t.innerText.trim() === name);
+    if (!tab || tab.getAttribute('aria-selected') !== 'true') return false;
+    const id = tab.getAttribute('aria-controls'), panel = id && document.getElementById(id);
+    return !panel || panel.getClientRects().length > 0;
+}"""
+
+
+def painted(page_or_frame) -> None:
+    """Until the browser has drawn a frame after the last change (two animation frames: the
+    first runs before the paint of the pending changes, the second after it)."""
+    page_or_frame.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
+def open_tab(page, name: str) -> None:
+    """Click the tab ``name`` and wait until it is the chosen one and its panel shows (Streamlit
+    builds every tab's content up front and hides the others)."""
+    page.get_by_role("tab", name=name).click()
+    page.wait_for_function(_TAB_SHOWN, arg=name, timeout=60_000)
+
+
+def visible_maps(page, timeout: float = 30) -> list:
+    """The map frames whose map is laid out in view (a map in a tab just shown takes a moment)."""
+    deadline = time.time() + timeout
+    while True:
+        frames = [f for f in _maps(page) if f.evaluate("() => window.map.getContainer().clientWidth") > 0]
+        if frames or time.time() > deadline:
+            return frames
+        time.sleep(0.25)
 
 
 def _check_no_exception(page, where: str) -> None:
@@ -266,7 +288,7 @@ class Walk:
             if frame.evaluate("() => window.map.getContainer().clientWidth") > 1:
                 check_map(frame, where, self.n_counties)
                 self.hovered += hover_everything(frame)
-        time.sleep(0.3)
+                painted(frame)  # the tooltips and popups the hover opened are drawn
         text = self.visible_text()
         problems = raw_text_problems(text, lang, self.keys) + wrong_language_messages(text, lang, self.pieces)
         context = [text[max(0, i - 60):i + 60] for p in problems[:3] for i in [text.find(p)]]
@@ -290,7 +312,7 @@ class Walk:
         main = "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight"
         height = self.page.evaluate(main)
         self.page.set_viewport_size({"width": 1400, "height": min(max(1000, height), 7000)})
-        time.sleep(0.3)
+        painted(self.page)
         self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
         self.page.set_viewport_size({"width": 1400, "height": 1000})
 
@@ -318,10 +340,8 @@ class Walk:
     def case_map_tab(self, lang: str, case_id: str) -> None:
         """The case page's map is built in a hidden tab: it must fit when the tab is opened."""
         self.choose_case(case_id)
-        tab = self.page.get_by_role("tab", name="场地地图" if lang == "zh" else "Sites map")
-        tab.click()
-        time.sleep(1.0)
-        frames = [f for f in _maps(self.page) if f.evaluate("() => window.map.getContainer().clientWidth") > 0]
+        open_tab(self.page, "场地地图" if lang == "zh" else "Sites map")
+        frames = visible_maps(self.page)
         assert frames, f"{self.name}/case/{lang}: no visible map in the map tab"
         for frame in frames:
             state = check_map(frame, f"{self.name}/case-map/{lang}", self.n_counties)
@@ -329,14 +349,12 @@ class Walk:
             assert state["target"] is not None
         self.shot(f"{self.name}-case-map-{lang}")
         # the forms tab: typed event fields, the photo uploader in the interface language
-        self.page.get_by_role("tab", name="巡查与事件登记" if lang == "zh" else "Inspection & events").click()
-        time.sleep(1.0)
+        open_tab(self.page, "巡查与事件登记" if lang == "zh" else "Inspection & events")
         self.check_page("case-forms", lang, None)
         check_uploader(self.page, lang, f"{self.name}/case-forms/{lang}")
         # the monitoring tab: progress (or the empty state naming the import and the form) and the
         # form that sets a site's indicator targets, in the interface language
-        self.page.get_by_role("tab", name="监测与效果评估" if lang == "zh" else "Monitoring & evaluation").click()
-        time.sleep(1.0)
+        open_tab(self.page, "监测与效果评估" if lang == "zh" else "Monitoring & evaluation")
         text = self.page.inner_text('[data-testid="stMain"]')
         assert ("设定监测指标目标" if lang == "zh" else "Set indicator targets") in text, f"{self.name}: no targets form"
         self.check_page("case-monitoring", lang, None)
@@ -364,27 +382,23 @@ class Walk:
         assert not xss_flags(self.page) and not self.dialogs
 
 
-@pytest.mark.parametrize("store_name", ["sample", "imported", "empty"])
-def test_every_page_on_every_store(stores, browser, store_name):
+#: the case whose sites map each store's walk opens (the empty store has none)
+CASE_WITH_SITES = {"sample": "GX-2023-009", "imported": "GX-2025-001", "empty": None}
+
+
+def walk_store(stores, browser, servers, store_name: str) -> Walk:
+    """Every page of ``store_name`` on a server of its own, in both languages; the sample's panel
+    forms submitted on the way. The finished walk (its page still open)."""
     ARTIFACTS.mkdir(exist_ok=True)
     data = stores[store_name]
     n_counties = open_store(data / "platform.gpkg", create=False).count("counties")
-    proc, url = start_server(data)
-    try:
-        w = Walk(browser, url, store_name, n_counties)
-        if store_name == "sample":
-            w.forms_store = open_store(data / "platform.gpkg", create=False)
-        w.walk({"sample": "GX-2023-009", "imported": "GX-2025-001", "empty": None}[store_name])
-        if store_name != "empty":
-            assert w.hovered > 20, "the shapes were not hovered"
-        if store_name == "sample":
-            double_submit_writes_once(w, data)
-            hostile_upload_refused(w, data)
-        if store_name == "imported":
-            takeover_views(w)
-        w.page.close()
-    finally:
-        stop_server(proc)
+    w = Walk(browser, servers.start(data), store_name, n_counties)
+    if store_name == "sample":
+        w.forms_store = open_store(data / "platform.gpkg", create=False)
+    w.walk(CASE_WITH_SITES[store_name])
+    if store_name != "empty":
+        assert w.hovered > 20, "the shapes were not hovered"
+    return w
 
 
 _METRICS = """() => Array.from(document.querySelectorAll('[data-testid="stMetric"]')).map(m => [
@@ -416,8 +430,7 @@ def takeover_views(w: Walk) -> None:
         w.choose_case("GX-2023-009")
         assert taken in w.page.inner_text('[data-testid="stMain"]'), (lang, "takeover not said")
         w.shot(f"imported-case-timeline-{lang}")
-        w.page.get_by_role("tab", name=forms).click()
-        time.sleep(1.0)
+        open_tab(w.page, forms)
         chosen = w.page.evaluate("""(label) => {
             const box = Array.from(document.querySelectorAll('[data-testid="stSelectbox"]'))
                 .find(b => b.innerText.trim().startsWith(label));
@@ -532,7 +545,7 @@ def appraisal_form(w: Walk, store) -> None:
 
 def hostile_upload_refused(w: Walk, data) -> None:
     """An HTML page named x.png in the inspection form's photo uploader: the user reads the
-    rejection in Chinese, and neither the inspection nor any file is saved (issue 11)."""
+    rejection in Chinese, and neither the inspection nor any file is saved."""
     store = open_store(data / "platform.gpkg", create=False)
     events, files = store.count("case_events"), store.count("attachments")
     w.nav("案件")

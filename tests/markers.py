@@ -1,0 +1,100 @@
+"""What a test brings up besides Python, as markers set from the fixtures it uses.
+
+A fixture that starts something slow or outside the process says so with :func:`brings`; the
+collection hook in ``conftest.py`` marks every test that uses it (directly or through another
+fixture). A test on the PostGIS store backend (the ``backend`` parameter) is marked ``postgis``.
+Nobody lists tests by hand: a new test that takes ``streamlit_server`` is a ``server`` test.
+
+``python -m pytest --quick`` leaves out every marked test (the same as ``-m "not (postgis or
+server or browser or subprocess or notebook)"``). Two checks keep the markers true: a marked
+fixture reached by ``request.getfixturevalue`` from a test without its marker fails the test
+(take it as an argument, so collection sees it), and a test with none of the markers that starts
+a process fails and names the ``processes`` fixture to use instead.
+"""
+from __future__ import annotations
+
+import multiprocessing.process
+import os
+import subprocess
+
+import pytest
+
+#: marker -> what it means (registered with pytest, shown by ``pytest --markers``)
+KINDS = {
+    "postgis": "runs on the PostGIS backend (a temporary PostgreSQL cluster)",
+    "server": "starts a Streamlit server (or another network service)",
+    "browser": "drives headless Chromium",
+    "subprocess": "starts other processes (the CLI as a user runs it, workers, tools)",
+    "notebook": "executes a Jupyter notebook in a kernel",
+}
+
+
+def brings(*kinds: str):
+    """Mark a fixture function (put it under ``@pytest.fixture``): every test that uses the
+    fixture gets the markers ``kinds``."""
+    unknown = set(kinds) - set(KINDS)
+    if unknown:
+        raise ValueError(f"unknown test kinds {sorted(unknown)}: one of {sorted(KINDS)}")
+
+    def mark(func):
+        func._brings = frozenset(getattr(func, "_brings", ())) | frozenset(kinds)
+        return func
+    return mark
+
+
+def _fixture_kinds(fixturedef) -> frozenset:
+    return getattr(fixturedef.func, "_brings", frozenset())
+
+
+def kinds_of(item) -> set[str]:
+    """The kinds a collected test brings up, from the fixtures in its closure and its backend."""
+    kinds: set[str] = set()
+    info = getattr(item, "_fixtureinfo", None)
+    if info is not None:
+        for name in item.fixturenames:
+            for fixturedef in info.name2fixturedefs.get(name, ()):
+                kinds |= _fixture_kinds(fixturedef)
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and callspec.params.get("backend") == "postgis":
+        kinds.add("postgis")
+    return kinds
+
+
+def mark_items(items) -> None:
+    for item in items:
+        for kind in sorted(kinds_of(item)):
+            item.add_marker(kind)
+
+
+def has_kind(item) -> bool:
+    return any(item.get_closest_marker(kind) for kind in KINDS)
+
+
+def check_dynamic_request(fixturedef, request) -> None:
+    """A marked fixture set up for a test that does not carry its marker: it was requested with
+    ``getfixturevalue``, so the markers (and ``--quick``) cannot know about it."""
+    kinds = _fixture_kinds(fixturedef)
+    item = getattr(request, "_pyfuncitem", None)
+    if not kinds or item is None:
+        return
+    missing = [k for k in sorted(kinds) if item.get_closest_marker(k) is None]
+    if missing:
+        pytest.fail(f"{item.nodeid} reaches fixture {fixturedef.argname!r} at run time: it brings "
+                    f"{missing}; take the fixture as an argument (or through a fixture that does) so "
+                    "the test is marked", pytrace=False)
+
+
+def _refuse(*args, **kwargs):
+    raise AssertionError(
+        "this test starts a process but carries none of the markers "
+        f"{sorted(KINDS)}: start it through the 'processes' fixture (tests/conftest.py), which marks "
+        "the test 'subprocess' (and keeps it out of the --quick run)")
+
+
+def forbid_processes(monkeypatch) -> None:
+    """Make every way this test could start a process fail with what to do instead."""
+    monkeypatch.setattr(subprocess.Popen, "_execute_child", _refuse)
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", _refuse)
+    for name in ("system", "posix_spawn", "posix_spawnp", "fork", "forkpty"):
+        if hasattr(os, name):
+            monkeypatch.setattr(os, name, _refuse)
