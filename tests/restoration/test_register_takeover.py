@@ -15,14 +15,11 @@ from streamlit.testing.v1 import AppTest
 
 from restoration import auth, config
 
+from ..cases.test_takeover import ALL_CLAUSES, RESTORATION_DUE
 from ..conftest import store_fingerprint
 from ..dashboards.conftest import REPO, STAFF, signed_in
 from ..own_plan import BEHIND, TODAY, build_own_plan
 
-AGREEMENT_CLAUSES = ["damage_facts", "evidence", "restoration_plan", "time_limits", "breach_liability",
-                     "effect_evaluation", "dispute_resolution"]
-RESTORATION_DUE = {"id": "restoration_completion", "zh": "协议约定修复完成期限", "en": "restoration to be completed",
-                   "due_date": "2026-06-30", "stop_events": ["restoration_completed"]}
 #: the register's earlier history, as the agency keeps it (Chinese headers and labels)
 HISTORY = [
     # consultation notice served 2026-06-01: the 90-day consultation period ended about 2026-08-31,
@@ -32,7 +29,7 @@ HISTORY = [
     # served 2026-10-01: the period runs to about 2026-12-30 → open
     ("GX-2024-006", "送达磋商告知书", "2026-10-01", {}),
     # the agreement that set the restoration deadline 2026-06-30, which passed → overdue
-    ("GX-2023-009", "签订赔偿协议", "2025-03-01", {"clauses": AGREEMENT_CLAUSES, "deadlines": [RESTORATION_DUE]}),
+    ("GX-2023-009", "签订赔偿协议", "2025-03-01", {"clauses": ALL_CLAUSES, "deadlines": [RESTORATION_DUE]}),
 ]
 #: before the history: the consultation cases have no notice date, the restoration cases no
 #: deadline from an agreement — unknown, not "0 overdue"
