@@ -17,7 +17,8 @@ import pytest
 from restoration import config
 from restoration.bootstrap import init_store
 
-from .markers import KINDS, brings, check_dynamic_request, forbid_processes, has_kind, mark_items
+from .markers import (KINDS, brings, check_dynamic_request, forbid_pages, forbid_processes, has_kind,
+                      mark_items)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -48,8 +49,8 @@ LONGEST_FIRST = (
     "dashboards/test_appraisal_page.py",
 )
 
-QUICK_HELP = ("the fast majority: GeoPackage only, no PostGIS, servers, browsers, subprocesses or "
-              "notebooks (the tests marked " + ", ".join(KINDS) + " are left out)")
+QUICK_HELP = ("the fast majority: GeoPackage only, no PostGIS, servers, browsers, subprocesses, "
+              "notebooks or page scripts (the tests marked " + ", ".join(KINDS) + " are left out)")
 
 
 def pytest_addoption(parser):
@@ -100,9 +101,11 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.fixture(autouse=True)
 def _processes_only_with_a_marker(request, monkeypatch):
-    """A test with none of the markers starts no process (so ``--quick`` starts none)."""
+    """A test with none of the markers starts no process and runs no page script (so ``--quick``
+    does neither)."""
     if not has_kind(request.node):
         forbid_processes(monkeypatch)
+        forbid_pages(monkeypatch)
 
 
 class Processes:

@@ -2,11 +2,13 @@
 
 A fixture that starts something slow or outside the process says so with :func:`brings`; the
 collection hook in ``conftest.py`` marks every test that uses it (directly or through another
-fixture). A test on the PostGIS store backend (the ``backend`` parameter) is marked ``postgis``.
+fixture). A test on the PostGIS store backend (a fixture parameter ``"postgis"``, as ``backend``'s)
+is marked ``postgis``; a test that builds Streamlit's ``AppTest`` (itself, through a function of
+its module or a fixture) is marked ``page``.
 Nobody lists tests by hand: a new test that takes ``streamlit_server`` is a ``server`` test.
 
 ``python -m pytest --quick`` leaves out every marked test (the same as ``-m "not (postgis or
-server or browser or subprocess or notebook)"``). Two checks keep the markers true: a marked
+server or browser or subprocess or notebook or page)"``). Two checks keep the markers true: a marked
 fixture reached by ``request.getfixturevalue`` from a test without its marker fails the test
 (take it as an argument, so collection sees it), and a test with none of the markers that starts
 a process fails and names the ``processes`` fixture to use instead.
@@ -16,6 +18,8 @@ from __future__ import annotations
 import multiprocessing.process
 import os
 import subprocess
+import sys
+import types
 
 import pytest
 
@@ -26,7 +30,49 @@ KINDS = {
     "browser": "drives headless Chromium",
     "subprocess": "starts other processes (the CLI as a user runs it, workers, tools)",
     "notebook": "executes a Jupyter notebook in a kernel",
+    "page": "runs the dashboard's page scripts in this process (Streamlit AppTest: seconds a test)",
 }
+
+
+def _is_apptest(value) -> bool:
+    # compared by name: importing Streamlit here would slow the start of every run
+    return (getattr(value, "__name__", None) == "AppTest"
+            and getattr(value, "__module__", "").startswith("streamlit.testing"))
+
+
+def _codes(func):
+    """The code of ``func`` and of the functions defined inside it."""
+    stack = [getattr(func, "__code__", None)]
+    while stack:
+        code = stack.pop()
+        if code is not None:
+            yield code
+            stack.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+
+
+def _reaches_apptest(func, depth: int = 3) -> bool:
+    """``func`` names Streamlit's ``AppTest``, or calls a function of its module that does
+    (``depth`` calls deep)."""
+    names = getattr(func, "__globals__", {})
+    for code in _codes(func):
+        for name in code.co_names:
+            value = names.get(name)
+            if _is_apptest(value):
+                return True
+            if (depth and isinstance(value, types.FunctionType) and value is not func
+                    and _reaches_apptest(value, depth - 1)):
+                return True
+    return False
+
+
+def _runs_pages(item) -> bool:
+    """The test function, or a fixture it uses, builds a Streamlit ``AppTest``."""
+    funcs = [getattr(item, "function", None)]
+    info = getattr(item, "_fixtureinfo", None)
+    if info is not None:
+        for name in item.fixturenames:
+            funcs += [fixturedef.func for fixturedef in info.name2fixturedefs.get(name, ())]
+    return any(func is not None and _reaches_apptest(func) for func in funcs)
 
 
 def brings(*kinds: str):
@@ -54,8 +100,10 @@ def kinds_of(item) -> set[str]:
         for name in item.fixturenames:
             for fixturedef in info.name2fixturedefs.get(name, ()):
                 kinds |= _fixture_kinds(fixturedef)
+    if _runs_pages(item):
+        kinds.add("page")
     callspec = getattr(item, "callspec", None)
-    if callspec is not None and callspec.params.get("backend") == "postgis":
+    if callspec is not None and "postgis" in callspec.params.values():  # ``backend`` or a store fixture's
         kinds.add("postgis")
     return kinds
 
@@ -98,3 +146,17 @@ def forbid_processes(monkeypatch) -> None:
     for name in ("system", "posix_spawn", "posix_spawnp", "fork", "forkpty"):
         if hasattr(os, name):
             monkeypatch.setattr(os, name, _refuse)
+
+
+def _refuse_page(*args, **kwargs):
+    raise AssertionError(
+        "this test builds a Streamlit AppTest that collection did not see (it is not marked 'page'): "
+        "build it in the test, in a function of the test's module or in a fixture it takes")
+
+
+def forbid_pages(monkeypatch) -> None:
+    """Make building an ``AppTest`` fail with what to do instead (when a test module imported it)."""
+    testing = sys.modules.get("streamlit.testing.v1")
+    if testing is not None:
+        for name in ("from_file", "from_string", "from_function"):
+            monkeypatch.setattr(testing.AppTest, name, _refuse_page)

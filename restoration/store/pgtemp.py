@@ -59,7 +59,8 @@ def bindir() -> Path:
 
 def _process_start(pid: int) -> str | None:
     """The start time of process ``pid`` (clock ticks since boot, from ``/proc``): with the pid
-    it names one process, not whichever later one reused the number. None when it is gone."""
+    it names one process, not whichever later one reused the number. None when it is gone (or a
+    zombie: ended, not yet collected by its parent)."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except FileNotFoundError:
@@ -72,7 +73,8 @@ def _process_start(pid: int) -> str | None:
         except PermissionError:
             pass
         return "?"
-    return stat.rsplit(")", 1)[1].split()[19]
+    fields = stat.rsplit(")", 1)[1].split()
+    return None if fields[0] in ("Z", "X") else fields[19]
 
 
 def _owner_alive(owner: dict) -> bool:

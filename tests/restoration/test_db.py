@@ -68,7 +68,7 @@ def test_copy_gpkg_to_postgis_and_back(gpkg_store, blank_db, tmp_path, cli):
     assert again.extent("sites") == pytest.approx(src.extent("sites"))
 
 
-def test_copy_refuses_an_existing_target(gpkg_store, request, tmp_path, cli):
+def test_copy_refuses_an_existing_target(gpkg_store, request, pg_cluster, tmp_path, cli):
     from ..conftest import new_pg_database
     for target in (new_pg_database(request, "empty"), gpkg_store.path):
         code, _, err = cli("db", "copy", gpkg_store.path, target)
