@@ -15,6 +15,8 @@ import pytest
 
 from restoration.store import pgtemp
 
+from ..markers import brings
+
 #: a run that starts a cluster, says where, and waits to be interrupted
 RUN = """
 import signal
@@ -26,6 +28,7 @@ signal.pause()
 
 
 @pytest.fixture
+@brings("postgis")
 def cluster_parent():
     """The folder the runs below make their clusters in (readable by the server's user when the
     tests run as root; pytest's own folders are not)."""
@@ -76,11 +79,11 @@ def test_a_killed_runs_cluster_is_stopped_by_the_next_run(processes, cluster_par
     assert not _running(live_server) and not live_root.exists()
 
 
-def test_a_folder_being_made_is_left_alone(cluster_parent):
+def test_a_folder_being_made_is_left_alone(tmp_path):
     """No owner file yet and no server: a cluster being made right now (or an old one, removed
     only once it is old)."""
-    young = Path(tempfile.mkdtemp(prefix=pgtemp.PREFIX, dir=cluster_parent))
-    assert pgtemp.clean_stale(cluster_parent) == [] and young.exists()
+    young = Path(tempfile.mkdtemp(prefix=pgtemp.PREFIX, dir=tmp_path))
+    assert pgtemp.clean_stale(tmp_path) == [] and young.exists()
     old = pgtemp._ORPHAN_AGE_S + 60
     os.utime(young, (young.stat().st_atime - old, young.stat().st_mtime - old))
-    assert pgtemp.clean_stale(cluster_parent) == [young] and not young.exists()
+    assert pgtemp.clean_stale(tmp_path) == [young] and not young.exists()
