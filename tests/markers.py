@@ -11,7 +11,7 @@ Nobody lists tests by hand: a new test that takes ``streamlit_server`` is a ``se
 server or browser or subprocess or notebook or page)"``). Two checks keep the markers true: a marked
 fixture reached by ``request.getfixturevalue`` from a test without its marker fails the test
 (take it as an argument, so collection sees it), and a test with none of the markers that starts
-a process fails and names the ``processes`` fixture to use instead.
+a process (or builds an ``AppTest`` collection did not see) fails and says what to do instead.
 """
 from __future__ import annotations
 
