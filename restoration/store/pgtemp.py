@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import StoreError
+from .postgis import close_pools
 
 log = logging.getLogger(__name__)
 
@@ -91,14 +92,12 @@ class TempCluster:
         return self.url(name)
 
     def drop_database(self, name: str) -> None:
-        from .postgis import close_pools
         close_pools(self.url(name))
         with self.admin() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def stop(self) -> None:
         if self.started:
-            from .postgis import close_pools
             close_pools()
             self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
             self.started = False
