@@ -457,7 +457,7 @@ _LABELS["Direction"] = {
 
 INDICATOR_TARGETS = _layer(LayerSpec(
     "indicator_targets", zh="指标目标", unique=(("site_id", "indicator"),),
-    refs=(("site_id", "sites"), ("reference_site_id", "sites")), date_order=(("baseline_date", "target_date"),),
+    refs=(("site_id", "sites"), ("reference_site_id", "sites")),  # dates in order: monitoring.target_checks
     fields=(
         F("site_id", "str", required=True, zh="场地编号"),
         F("indicator", "str", required=True, zh="监测指标"),

@@ -20,9 +20,9 @@ PostgreSQL 15 documentation §5.7 (privileges), ``GRANT``, ``REVOKE``; §5.9.6 (
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 
-from .. import model
+
+from .. import config, model
 from ..errors import InputError, Issue, StoreError
 
 log = logging.getLogger(__name__)
@@ -107,7 +107,7 @@ def grant_runtime(conn, role: str) -> list[str]:
         tables = _grant(conn, role)
         conn.execute("INSERT INTO restoration_meta (key, value) VALUES (%s, %s) ON CONFLICT (key) "
                      "DO UPDATE SET value = EXCLUDED.value",
-                     (_META_KEY + role, datetime.now(timezone.utc).isoformat(timespec="seconds")))
+                     (_META_KEY + role, config.now_utc()))
         conn.execute("COMMIT")
     except psycopg.errors.InsufficientPrivilege as exc:
         conn.execute("ROLLBACK")

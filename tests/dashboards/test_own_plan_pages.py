@@ -38,17 +38,21 @@ def _page(page: str, lang: str, case_id: str | None = None):
     return at
 
 
-def _table(at, column: str):
-    """The table on the page that has ``column`` (a Styler's data, or a frame)."""
+def _table(at, column: str, first: tuple[str, ...] = ()):
+    """The table on the page that has ``column`` (a Styler's data, or a frame) — and, with
+    ``first``, whose first column's name holds one of those words (the case page also shows a
+    deadlines table with a status column)."""
     frames = [df.value.data if hasattr(df.value, "data") else df.value for df in at.dataframe]
-    assert any(column in f.columns for f in frames), [list(f.columns) for f in frames]
-    return next(f for f in frames if column in f.columns)
+    found = [f for f in frames if column in f.columns
+             and (not first or any(w in str(f.columns[0]) for w in first))]
+    assert found, [list(f.columns) for f in frames]
+    return found[0]
 
 
 def _statuses(at, lang: str) -> dict[str, str]:
     """Site id → status word, from the progress table on the page."""
     column = "状态" if lang == "zh" else "Status"
-    frame = _table(at, column)
+    frame = _table(at, column, first=("场地", "Site", "site"))
     site = frame.columns[0]
     return dict(zip(frame[site].str.split(" ").str[0], frame[column]))
 
