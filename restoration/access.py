@@ -25,6 +25,8 @@ References
 """
 from __future__ import annotations
 
+import getpass
+import os
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -122,17 +124,19 @@ def refuse_plain_names() -> None:
     _PLAIN_NAMES_REFUSED.set(True)
 
 
+def login_name() -> str:
+    """Who is at the keyboard, as the audit log names them: ``$RESTORATION_USER``, else the
+    operating-system login (``cli`` where there is no user database). Every CLI command and
+    :func:`cli_actor` use this one spelling."""
+    try:
+        return os.environ.get("RESTORATION_USER") or getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user database in some containers
+        return "cli"
+
+
 def cli_actor(name: str | None = None) -> Actor:
-    """The CLI's actor: a local administrator named ``name``, else ``$RESTORATION_USER``, else
-    the operating-system user (``cli:<login>``)."""
-    import getpass
-    import os
-    if not name:
-        try:
-            name = os.environ.get("RESTORATION_USER") or f"cli:{getpass.getuser()}"
-        except Exception:  # noqa: BLE001 - no user database in some containers
-            name = "cli"
-    return local_admin(name)
+    """The CLI's actor: a local administrator named ``name``, else :func:`login_name`."""
+    return local_admin(name or login_name())
 
 
 def as_actor(actor: Actor | str | None) -> Actor:

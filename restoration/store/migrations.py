@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Callable
 
 from .. import model
-from .backend import SchemaOps, quote as _quote  # noqa: F401  (_quote: older imports)
+from .backend import SchemaOps
 
 
 def geometry_type_name(spec: model.LayerSpec) -> str:
