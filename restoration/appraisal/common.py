@@ -5,6 +5,8 @@ import math
 from pathlib import Path
 from typing import Any, Mapping
 
+from equivalence import __version__
+
 from ..errors import InputError, Issue
 
 #: amounts above this are refused as absurd (10¹³ yuan is about ten years of China's GDP)
@@ -75,5 +77,4 @@ def check_keys(mapping: Mapping, allowed: set[str], prefix: str, source: str | N
 
 
 def software_version() -> str:
-    from equivalence import __version__
     return __version__

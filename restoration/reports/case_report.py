@@ -10,7 +10,8 @@ from datetime import date
 
 import pandas as pd
 
-from .. import __version__, config
+from .. import config
+from .._version import __version__
 from ..cases import case_record
 from ..cases.events import event_label
 from ..model import CaseClass, RestorationMode, Role, Stage
