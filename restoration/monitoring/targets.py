@@ -29,7 +29,7 @@ from typing import Any, Iterator, Mapping
 import numpy as np
 import pandas as pd
 
-from .. import access, model
+from .. import access, model, scoped_store
 from ..errors import ConflictError, InputError, Issue
 from ..importer import prepare_rows, read_mapped
 from ..messages import Message, Term
@@ -130,7 +130,7 @@ def _require_sites(who: access.Actor, tx: Transaction, site_ids: pd.Series) -> N
     """A regional user sets targets only on the sites of their region."""
     if who.region == access.PROVINCE:
         return
-    outside = sorted({str(s) for s in site_ids.dropna()} - set(access.scope(tx, who).site_ids))
+    outside = sorted({str(s) for s in site_ids.dropna()} - set(scoped_store.scope(tx, who).site_ids))
     if outside:
         raise access.deny(who, "sites_outside", sites=outside[:10])
 
