@@ -17,7 +17,7 @@ baseline — ``maps.baseline_overview_map``, the folium builder every overview u
 - the floor: the same page and server on a store of 50 sites, so a shared machine's load can
   be told from what the map costs (the ratio to the floor is printed).
 
-Aims (issue 10): at 20,000 sites under 3 s to first paint and under 2 MB sent; at 100,000 still
+Aims: at 20,000 sites under 3 s to first paint and under 2 MB sent; at 100,000 still
 usable. Building the stores takes minutes (the generator draws every polygon).
 
     python benchmarks/dashboard.py [--sites 20000 100000] [--floor 50] [--no-browser] [--shots DIR]
@@ -38,7 +38,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-PASSWORD = "Lantern-19-river"  # the password rules (issue 11) refuse one containing the user name
+PASSWORD = "Lantern-19-river"  # the password rules refuse one containing the user name
 
 
 @contextmanager

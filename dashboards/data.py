@@ -313,7 +313,7 @@ def case_report(case_id: str) -> bytes:
     return _case_report(*_key(), case_id, today())
 
 
-# -- procedure (issue 14) and recovery (issue 15) panels --------------------------------------
+# -- procedure and recovery panels --------------------------------------
 @st.cache_data(show_spinner=False, max_entries=64)
 def _fund_use(path: str, v: int, who: tuple | None, case_id: str):
     from restoration.cases import procedure

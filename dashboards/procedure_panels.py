@@ -1,4 +1,4 @@
-"""The Case page's procedure tab (issue 14): jurisdiction and joint handling, supervision
+"""The Case page's procedure tab: jurisdiction and joint handling, supervision
 (督办) reports, public comment, credit, the technical-upgrade offset workflow, disclosures,
 information sharing, responsibility and commendation, fund use and the case archive (档案)
 download; and the Overview page's screening reports (线索筛查情况报告) with their form.

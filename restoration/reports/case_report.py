@@ -43,7 +43,7 @@ def _table(frame: pd.DataFrame) -> str:
 
 
 def _procedure_parts(proc: dict) -> list[str]:
-    """The procedure around the case (issue 14): jurisdiction, joint handling, supervision,
+    """The procedure around the case: jurisdiction, joint handling, supervision,
     public comment, credit, offset — every value escaped by ``_table``."""
     rows = []
     j = proc.get("jurisdiction")
