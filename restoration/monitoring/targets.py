@@ -221,12 +221,3 @@ def _changed(tx: Transaction, site_id: str, code: str, before: dict | None, expe
     kind = "target.set_meanwhile" if before is not None and expected is None else (
         "target.removed" if before is None else "target.changed")
     return Message(kind, params)
-
-
-def site_targets(store: Store, site_ids) -> pd.DataFrame:
-    """The stored targets of some sites (the layer's fields), sorted by site and indicator."""
-    ids = [str(s) for s in site_ids]
-    if not ids:
-        return pd.DataFrame(columns=list(FIELDS))
-    rows = store.read(LAYER, site_id=ids)
-    return rows.sort_values(list(KEY), kind="stable").reset_index(drop=True)
