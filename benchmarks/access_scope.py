@@ -3,7 +3,7 @@
 On a scaled sample (``--sites`` sites), in one run:
 - baseline: a row-by-row walk — each record's region resolved and checked against the tree one
   at a time (the first implementation);
-- ours: ``restoration.access._scope_ids`` — the region's codes once, each distinct value resolved
+- ours: ``restoration.scoped_store._scope_ids`` — the region's codes once, each distinct value resolved
   once, one ``isin`` per column;
 and the ratio. Both must give the same ids. The store reads (the same for both) are timed apart.
 
@@ -59,7 +59,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     from restoration import build_sample, init_store
-    from restoration.access import Actor, _scope_ids
+    from restoration.access import Actor
+    from restoration.scoped_store import _scope_ids
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         sample = build_sample(tmp / "sample", sites=args.sites, dates=1, raster_size=100, progress=False)

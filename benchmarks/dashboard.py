@@ -2,7 +2,7 @@
 
 For each size, in one run and on the same store, the platform's overview map
 (``dashboards.maps_scale``: packed points, grid cells above 30,000 sites) against the named
-baseline — ``maps_scale.baseline_overview_map``, the folium builder every overview used before
+baseline — ``maps.baseline_overview_map``, the folium builder every overview used before
 (every site a GeoJSON feature; ``RESTORATION_MAP_BASELINE=1`` makes the app use it):
 
 - map build on the server (the builder alone) and the size of its HTML;
@@ -17,7 +17,7 @@ baseline — ``maps_scale.baseline_overview_map``, the folium builder every over
 - the floor: the same page and server on a store of 50 sites, so a shared machine's load can
   be told from what the map costs (the ratio to the floor is printed).
 
-Aims (issue 10): at 20,000 sites under 3 s to first paint and under 2 MB sent; at 100,000 still
+Aims: at 20,000 sites under 3 s to first paint and under 2 MB sent; at 100,000 still
 usable. Building the stores takes minutes (the generator draws every polygon).
 
     python benchmarks/dashboard.py [--sites 20000 100000] [--floor 50] [--no-browser] [--shots DIR]
@@ -38,7 +38,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-PASSWORD = "Lantern-19-river"  # the password rules (issue 11) refuse one containing the user name
+PASSWORD = "Lantern-19-river"  # the password rules refuse one containing the user name
 
 
 @contextmanager
@@ -172,7 +172,7 @@ def run_size(n: int, *, browser: bool, shots: Path, baseline_browser: bool = Tru
         drawn = {"baseline": n, "scaled": len(maps_scale.grid_payload(sites, cases)["n"])
                  if n > maps_scale.GRID_ABOVE else n}
         build = {}
-        for variant, fn in (("baseline", maps_scale.baseline_overview_map), ("scaled", maps.overview_map)):
+        for variant, fn in (("baseline", maps.baseline_overview_map), ("scaled", maps.overview_map)):
             t0 = time.perf_counter()
             html = fn(sites, cases, counties=counties, watersheds=watersheds, tiles="none").get_root().render()
             build[variant] = (time.perf_counter() - t0, len(html.encode("utf-8")))

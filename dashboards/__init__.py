@@ -1,1 +1,1 @@
-"""Streamlit dashboards (issue 7)."""
+"""Streamlit dashboards."""

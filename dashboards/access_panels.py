@@ -1,4 +1,4 @@
-"""Dashboard parts of access control (issue 11): the client address, the jurisdiction and
+"""Dashboard parts of access control: the client address, the jurisdiction and
 disclosure panel of a case, the permission matrix and the sign-in log (the session guard is
 ``dashboards.session``).
 

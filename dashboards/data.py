@@ -23,7 +23,7 @@ from dashboards import state
 
 from restoration import bank as bank_api
 from restoration import cases as case_api
-from restoration import access, config, disclosure, ensure_store, monitoring
+from restoration import access, config, disclosure, ensure_store, monitoring, scoped_store
 from restoration.messages import Message
 from restoration.monitoring import overlay
 from restoration.store import Store
@@ -70,7 +70,7 @@ def store():
     who = actor()
     if who is None:
         raise access.PermissionDenied(Message("denied.sign_in"))
-    return access.scoped(raw_store(), who)
+    return scoped_store.scoped(raw_store(), who)
 
 
 def version() -> int:
@@ -92,7 +92,7 @@ def _public_key() -> tuple[str, int, None]:
 
 def _view(path: str, who: tuple | None):
     """The store a cached read works on: the user's scoped view, or (public) the whole store."""
-    return _store(path) if who is None else access.scoped(_store(path), access.Actor(*who))
+    return _store(path) if who is None else scoped_store.scoped(_store(path), access.Actor(*who))
 
 
 def today() -> date:
@@ -313,7 +313,7 @@ def case_report(case_id: str) -> bytes:
     return _case_report(*_key(), case_id, today())
 
 
-# -- procedure (issue 14) and recovery (issue 15) panels --------------------------------------
+# -- procedure and recovery panels --------------------------------------
 @st.cache_data(show_spinner=False, max_entries=64)
 def _fund_use(path: str, v: int, who: tuple | None, case_id: str):
     from restoration.cases import procedure

@@ -1,10 +1,19 @@
 """Widgets of the equivalence calculator: the scenario editor and the link to a case."""
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import streamlit as st
 
+from equivalence import ScenarioError
+from equivalence.params import parse_scalar
+from restoration.bank import set_case_scenario
+
+from . import data, state
+from .access_panels import gate
 from .i18n import t
+from .ui import empty_state, flash, form_key, shown_errors, submitted_once, user
 
 DEFAULT = {
     "schema_version": 1, "method": "service", "base_year": 2024, "discount_rate": 0.03, "timing": "annual",
@@ -35,10 +44,33 @@ def _end_year(prefix: str, default, lang: str):
                                step=1, key=f"{prefix}_end"))
 
 
-def editor(lang: str) -> dict:
-    """The scenario (format v1) the user is editing; starts from a case's stored scenario when
-    one was loaded, else from a worked example."""
-    from . import state
+def _point(value, default: float) -> float:
+    """The number the editor shows for a stored scalar: the number itself, or a distribution's
+    point value (triangular/PERT: mode, uniform: midpoint, normal/lognormal: mean)."""
+    if value is None:
+        return float(default)
+    try:
+        return parse_scalar(value, "value").point
+    except ScenarioError:
+        return float(default)
+
+
+def _support(value) -> tuple[float, float] | None:
+    """A stored distribution's finite bounds (min, max), or None for a number or an unbounded one."""
+    if not isinstance(value, dict):
+        return None
+    try:
+        dist = parse_scalar(value, "value").dist
+    except ScenarioError:
+        return None
+    if dist is None or not (math.isfinite(dist.lower) and math.isfinite(dist.upper)):
+        return None
+    return dist.lower, dist.upper
+
+
+def _loaded(lang: str) -> tuple[dict, dict, dict]:
+    """The scenario the editor starts from (a case's stored one, else the worked example) and its
+    first injury category and replacement parcel, completed from the example."""
     base = st.session_state.get(state.EQ_LOADED) or DEFAULT
     loaded_inj, loaded_rep = base.get("injury", {}), base.get("replacement", {})
     if isinstance(loaded_inj, list) or isinstance(loaded_rep, list):
@@ -48,6 +80,11 @@ def editor(lang: str) -> dict:
         loaded_rep = loaded_rep[0] if isinstance(loaded_rep, list) and loaded_rep else loaded_rep
     inj = {**DEFAULT["injury"], **{k: v for k, v in dict(loaded_inj).items() if k != "name"}}
     rep = {**DEFAULT["replacement"], **{k: v for k, v in dict(loaded_rep).items() if k not in ("name", "share")}}
+    return base, inj, rep
+
+
+def _head(base: dict, lang: str) -> tuple[dict, float]:
+    """Method, mode, base year, discount rate, timing and convention; the rate in percent."""
     top = st.columns(6)
     methods = ["service", "resource", "value"]
     method = top[0].selectbox(t("eq.method", lang), methods, index=methods.index(base.get("method", "service")),
@@ -58,7 +95,8 @@ def editor(lang: str) -> dict:
         mode = top[1].selectbox(t("eq.mode", lang), modes, index=modes.index(base.get("mode") or "value_to_cost"),
                                 format_func=lambda m: t(f"eq.mode_{m}", lang))
     base_year = int(top[2].number_input(t("eq.base_year", lang), value=int(base.get("base_year", 2024)), step=1))
-    rate_pct = top[3].number_input(t("eq.discount_rate", lang), value=float(base.get("discount_rate", 0.03)) * 100,
+    rate_pct = top[3].number_input(t("eq.discount_rate", lang),
+                                   value=_point(base.get("discount_rate"), DEFAULT["discount_rate"]) * 100,
                                    step=0.5, format="%.2f", key="eq_w_rate")
     timings = ["annual", "mid_year", "quarterly"]
     timing = top[4].selectbox(t("eq.timing", lang), timings, index=timings.index(base.get("timing", "annual")),
@@ -77,76 +115,114 @@ def editor(lang: str) -> dict:
                                                   key="eq_resource_unit").strip() or "units"
     if mode:
         scenario["mode"] = mode
+    return scenario, rate_pct
 
+
+_AREA_UNITS = ["ha", "mu", "m2", "km2"]
+
+
+def _injury(method: str, inj: dict, lang: str) -> dict:
+    st.markdown(f"**{t('eq.injury', lang)}**")
+    injury: dict = {}
+    if method != "resource":
+        a, u = st.columns(2)
+        injury["area"] = a.number_input(t("eq.area", lang), value=_point(inj["area"], DEFAULT["injury"]["area"]),
+                                        key="inj_area")
+        injury["area_unit"] = u.selectbox(t("eq.area_unit", lang), _AREA_UNITS,
+                                          index=_AREA_UNITS.index(inj["area_unit"]),
+                                          key="inj_unit", format_func=lambda v: unit_text(v, lang))
+    injury["start_year"] = int(st.number_input(t("eq.start_year", lang), value=int(inj["start_year"]), step=1,
+                                               key="inj_start"))
+    injury["end_year"] = _end_year("inj", inj["end_year"], lang)
+    if method == "resource":
+        injury["lost_units"] = _points(t("eq.lost_units", lang), inj["lost_units"], "inj_units", "units", lang)
+    else:
+        injury["levels"] = _points(t("eq.injury_levels", lang), inj["levels"], "inj_levels", "level", lang)
+    if method == "value":
+        injury["unit_value"] = st.number_input(t("eq.unit_value", lang),
+                                               value=_point(inj["unit_value"], DEFAULT["injury"]["unit_value"]),
+                                               key="inj_value")
+    return injury
+
+
+def _replacement(method: str, mode: str | None, rep: dict, lang: str) -> dict:
+    st.markdown(f"**{t('eq.replacement', lang)}**")
+    replacement: dict = {}
+    default = DEFAULT["replacement"]
+    if mode == "value_to_cost":
+        replacement["unit_cost"] = st.number_input(t("eq.unit_cost", lang),
+                                                   value=_point(rep["unit_cost"], default["unit_cost"]),
+                                                   key="rep_cost")
+        return replacement
+    replacement["start_year"] = int(st.number_input(t("eq.start_year", lang), value=int(rep["start_year"]),
+                                                    step=1, key="rep_start"))
+    replacement["end_year"] = _end_year("rep", rep["end_year"], lang)
+    if method == "resource":
+        replacement["units_per_project_unit"] = _points(t("eq.gained_units", lang),
+                                                        rep["units_per_project_unit"], "rep_units", "units", lang)
+    else:
+        replacement["levels"] = _points(t("eq.replacement_levels", lang), rep["levels"], "rep_levels", "level", lang)
+        r, u = st.columns(2)
+        replacement["relative_value"] = r.number_input(
+            t("eq.relative_value", lang), value=_point(rep["relative_value"], default["relative_value"]),
+            key="rep_relval")
+        replacement["area_unit"] = u.selectbox(t("eq.area_unit", lang), _AREA_UNITS,
+                                               index=_AREA_UNITS.index(rep["area_unit"]),
+                                               key="rep_unit", format_func=lambda v: unit_text(v, lang))
+    if mode == "value_to_value":
+        replacement["unit_value"] = st.number_input(t("eq.unit_value", lang),
+                                                    value=_point(rep["unit_value"], default["unit_value"]),
+                                                    key="rep_value")
+    return replacement
+
+
+def _uncertainty(scenario: dict, base: dict, inj: dict, rate_pct: float, lang: str) -> None:
+    """Monte Carlo settings: a triangular discount rate and injured area around the values
+    entered; a loaded scenario's distributions give the bounds and the spread shown."""
+    injury = scenario["injury"]
+    rate_bounds = _support(base.get("discount_rate"))
+    lo0, hi0 = (rate_bounds[0] * 100, rate_bounds[1] * 100) if rate_bounds else (max(0.5, rate_pct - 1.0),
+                                                                                   rate_pct + 1.0)
+    area_bounds, area_point = _support(inj.get("area")), _point(inj.get("area"), 0.0)
+    spread0 = (min(90.0, max(area_point - area_bounds[0], area_bounds[1] - area_point) / area_point * 100)
+               if area_bounds and area_point > 0 else 10.0)
+    with st.expander(t("eq.uncertainty", lang)):
+        if not st.checkbox(t("eq.uncertainty_on", lang), value=bool(base.get("uncertainty"))):
+            return
+        c = st.columns(4)
+        lo = c[0].number_input(t("eq.rate_min", lang), value=round(lo0, 6), step=0.5)
+        hi = c[1].number_input(t("eq.rate_max", lang), value=round(hi0, 6), step=0.5)
+        spread = c[2].number_input(t("eq.area_spread", lang), value=round(spread0, 6), min_value=0.0, max_value=90.0)
+        draws = int(c[3].number_input(t("eq.draws", lang), value=int(dict(base.get("uncertainty") or {})
+                                                                     .get("draws", 5000)),
+                                      min_value=100, max_value=100_000, step=1000))
+        if hi > lo and lo <= rate_pct <= hi:
+            scenario["discount_rate"] = {"dist": "triangular", "min": lo / 100, "mode": rate_pct / 100,
+                                         "max": hi / 100}
+        if "area" in injury and spread > 0:
+            a = injury["area"]
+            injury["area"] = {"dist": "triangular", "min": a * (1 - spread / 100), "mode": a,
+                              "max": a * (1 + spread / 100)}
+        scenario["uncertainty"] = {"draws": draws, "seed": 1}
+
+
+def editor(lang: str) -> dict:
+    """The scenario (format v1) the user is editing; starts from a case's stored scenario when
+    one was loaded (numbers, or distributions shown by their point value and bounds), else from
+    a worked example."""
+    base, inj, rep = _loaded(lang)
+    scenario, rate_pct = _head(base, lang)
     left, right = st.columns(2)
     with left:
-        st.markdown(f"**{t('eq.injury', lang)}**")
-        injury: dict = {}
-        if method != "resource":
-            a, u = st.columns(2)
-            injury["area"] = a.number_input(t("eq.area", lang), value=float(inj["area"]), key="inj_area")
-            units = ["ha", "mu", "m2", "km2"]
-            injury["area_unit"] = u.selectbox(t("eq.area_unit", lang), units, index=units.index(inj["area_unit"]),
-                                              key="inj_unit", format_func=lambda v: unit_text(v, lang))
-        injury["start_year"] = int(st.number_input(t("eq.start_year", lang), value=int(inj["start_year"]), step=1,
-                                                   key="inj_start"))
-        injury["end_year"] = _end_year("inj", inj["end_year"], lang)
-        if method == "resource":
-            injury["lost_units"] = _points(t("eq.lost_units", lang), inj["lost_units"], "inj_units", "units", lang)
-        else:
-            injury["levels"] = _points(t("eq.injury_levels", lang), inj["levels"], "inj_levels", "level", lang)
-        if method == "value":
-            injury["unit_value"] = st.number_input(t("eq.unit_value", lang), value=float(inj["unit_value"]), key="inj_value")
+        scenario["injury"] = _injury(scenario["method"], inj, lang)
     with right:
-        st.markdown(f"**{t('eq.replacement', lang)}**")
-        replacement: dict = {}
-        if mode == "value_to_cost":
-            replacement["unit_cost"] = st.number_input(t("eq.unit_cost", lang), value=float(rep["unit_cost"]), key="rep_cost")
-        else:
-            replacement["start_year"] = int(st.number_input(t("eq.start_year", lang), value=int(rep["start_year"]),
-                                                            step=1, key="rep_start"))
-            replacement["end_year"] = _end_year("rep", rep["end_year"], lang)
-            if method == "resource":
-                replacement["units_per_project_unit"] = _points(t("eq.gained_units", lang),
-                                                                rep["units_per_project_unit"], "rep_units", "units", lang)
-            else:
-                replacement["levels"] = _points(t("eq.replacement_levels", lang), rep["levels"], "rep_levels", "level", lang)
-                r, u = st.columns(2)
-                replacement["relative_value"] = r.number_input(t("eq.relative_value", lang),
-                                                               value=float(rep["relative_value"]), key="rep_relval")
-                units = ["ha", "mu", "m2", "km2"]
-                replacement["area_unit"] = u.selectbox(t("eq.area_unit", lang), units, index=units.index(rep["area_unit"]),
-                                                       key="rep_unit", format_func=lambda v: unit_text(v, lang))
-            if mode == "value_to_value":
-                replacement["unit_value"] = st.number_input(t("eq.unit_value", lang), value=float(rep["unit_value"]),
-                                                            key="rep_value")
-    scenario["injury"], scenario["replacement"] = injury, replacement
-
-    with st.expander(t("eq.uncertainty", lang)):
-        on = st.checkbox(t("eq.uncertainty_on", lang), value=bool(base.get("uncertainty")))
-        if on:
-            c = st.columns(4)
-            lo = c[0].number_input(t("eq.rate_min", lang), value=max(0.5, rate_pct - 1.0), step=0.5)
-            hi = c[1].number_input(t("eq.rate_max", lang), value=rate_pct + 1.0, step=0.5)
-            spread = c[2].number_input(t("eq.area_spread", lang), value=10.0, min_value=0.0, max_value=90.0)
-            draws = int(c[3].number_input(t("eq.draws", lang), value=5000, min_value=100, max_value=100_000, step=1000))
-            if hi > lo and lo <= rate_pct <= hi:
-                scenario["discount_rate"] = {"dist": "triangular", "min": lo / 100, "mode": rate_pct / 100,
-                                             "max": hi / 100}
-            if "area" in injury and spread > 0:
-                a = injury["area"]
-                injury["area"] = {"dist": "triangular", "min": a * (1 - spread / 100), "mode": a,
-                                  "max": a * (1 + spread / 100)}
-            scenario["uncertainty"] = {"draws": draws, "seed": 1}
+        scenario["replacement"] = _replacement(scenario["method"], scenario.get("mode"), rep, lang)
+    _uncertainty(scenario, base, inj, rate_pct, lang)
     return scenario
 
 
 def case_link(scenario: dict, result, lang: str) -> None:
     """Load a case's stored scenario into the editor, or save this scenario as the case's."""
-    from restoration.bank import set_case_scenario
-
-    from . import data, state
-    from .ui import empty_state, flash, form_key, shown_errors, submitted_once, user
     st.subheader(t("eq.case_link", lang))
     cases = data.cases()
     if cases.empty:
@@ -165,7 +241,6 @@ def case_link(scenario: dict, result, lang: str) -> None:
             for key in [k for k in st.session_state if k.startswith(state.EQ_EDITOR_PREFIXES)]:
                 del st.session_state[key]  # the editor's tables start again from the loaded scenario
             st.rerun()
-        from .access_panels import gate
         with right:
             may_save = gate("scenario.edit", lang, case_id=case_id)
         form = f"eq_save_{case_id}"

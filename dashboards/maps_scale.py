@@ -51,6 +51,9 @@ from jinja2 import Template
 from restoration.model import CaseClass, Stage
 
 from .i18n import t, vocab
+from .map_behaviour import FIT_MAX_ZOOM
+from .map_style import (CLASS_COLOURS, NO_CASE_COLOUR, STAGE_COLOURS, base_map, finish, legend, outline_items,
+                        padded)
 
 #: above this many sites the overview uses this module's packed layers
 LARGE_ABOVE = 2000
@@ -101,13 +104,11 @@ def _escaped(values) -> list[str]:
 
 
 def _palette(colour_by: str):
-    from .maps import CLASS_COLOURS, STAGE_COLOURS
     return (STAGE_COLOURS, "stage", Stage) if colour_by == "stage" else (CLASS_COLOURS, "case_class", CaseClass)
 
 
 def _categories(sites: pd.DataFrame, cases: pd.DataFrame, colour_by: str, lang: str):
     """Per site: category index into ``colours``/``labels`` (the last entry: no case)."""
-    from .maps import NO_CASE_COLOUR
     palette, column, enum = _palette(colour_by)
     codes = list(palette)
     by_case = cases.set_index("case_id")[column] if len(cases) else pd.Series(dtype=object)
@@ -495,7 +496,6 @@ def grid_payload(sites: gpd.GeoDataFrame, cases: pd.DataFrame, *, colour_by: str
                  lang: str = "zh", max_cells: int = MAX_CELLS) -> dict:
     """Sites counted per square grid cell [degrees], with each cell's most frequent category;
     the cell is the smallest power-of-two fraction of the extent giving ≤ ``max_cells`` cells."""
-    from .maps import FIT_MAX_ZOOM
     x, y = surface_points(sites.geometry)
     cat, colours, labels = _categories(sites, cases, colour_by, lang)
     x0, y0 = float(x.min()), float(y.min())
@@ -526,20 +526,19 @@ def overview_map(sites: gpd.GeoDataFrame, cases: pd.DataFrame, *, colour_by: str
                  lang: str = "zh", counties=None, watersheds=None, tiles: str | None = None,
                  asset_prefix: str | None = None) -> folium.Map:
     """The overview map for many sites: packed points, or grid cells above :data:`GRID_ABOVE`."""
-    from . import maps
     kwargs = {} if asset_prefix is None else {"asset_prefix": asset_prefix}
-    bounds = maps._padded(sites.total_bounds, 0.01) if len(sites) else None
-    m = maps.base_map(bounds, tiles=tiles, counties=counties, watersheds=watersheds, lang=lang,
+    bounds = padded(sites.total_bounds, 0.01) if len(sites) else None
+    m = base_map(bounds, tiles=tiles, counties=counties, watersheds=watersheds, lang=lang,
                       canvas=True, **kwargs)
     grid = len(sites) > GRID_ABOVE
     data, present, colours, labels = _packed("grid" if grid else "points", sites, cases, colour_by, lang)
     m.add_child(PackedLayer(data, _GRID_JS if grid else _POINTS_JS, "site_cells" if grid else "site_points"))
     # the legend escapes its labels itself: give it the plain text
-    maps._legend(m, t("map.colour_" + ("stage" if colour_by == "stage" else "class"), lang),
+    legend(m, t("map.colour_" + ("stage" if colour_by == "stage" else "class"), lang),
                  [("dot", html.unescape(labels[i]), colours[i]) for i in present]
-                 + maps._outline_items(counties, watersheds, lang))
+                 + outline_items(counties, watersheds, lang))
     folium.LayerControl(collapsed=True).add_to(m)
-    return maps._finish(m)  # metric scale bar, fit to the sites in the browser, county names
+    return finish(m)  # metric scale bar, fit to the sites in the browser, county names
 
 
 def view_detail(sites: gpd.GeoDataFrame, cases: pd.DataFrame, bounds, zoom: float | None, *,
@@ -549,7 +548,6 @@ def view_detail(sites: gpd.GeoDataFrame, cases: pd.DataFrame, bounds, zoom: floa
     ``{"_southWest": {"lat", "lng"}, "_northEast": {...}}`` or (minx, miny, maxx, maxy)), simplified
     for ``zoom``; None when zoomed out (below :data:`DETAIL_MIN_ZOOM`) or more than ``limit``
     sites are in view — the packed overview already shows them."""
-    from . import maps
     if zoom is None or zoom < DETAIL_MIN_ZOOM or bounds is None:
         return None
     if isinstance(bounds, dict):
@@ -580,9 +578,3 @@ def view_detail(sites: gpd.GeoDataFrame, cases: pd.DataFrame, bounds, zoom: floa
         tooltip=folium.GeoJsonTooltip(["site_id", "name", "stage_label", "case"], labels=False),
     ).add_to(group)
     return group
-
-
-def baseline_overview_map(*args, **kwargs) -> folium.Map:
-    """The folium builder every overview used before this module (the benchmark's baseline)."""
-    from . import maps
-    return maps.overview_map(*args, scaled=False, **kwargs)

@@ -1,4 +1,4 @@
-"""The Case page's procedure tab (issue 14): jurisdiction and joint handling, supervision
+"""The Case page's procedure tab: jurisdiction and joint handling, supervision
 (督办) reports, public comment, credit, the technical-upgrade offset workflow, disclosures,
 information sharing, responsibility and commendation, fund use and the case archive (档案)
 download; and the Overview page's screening reports (线索筛查情况报告) with their form.
@@ -50,6 +50,20 @@ def _label(row: dict, lang: str) -> str:
 
 def procedure(case_id: str, lang: str) -> None:
     rec = data.case_record(case_id)["procedure"]
+    _jurisdiction(rec, lang)
+    _links_and_appraisal(rec, lang)
+    _supervision(rec, lang)
+    _public_participation(rec, lang)
+    _offset_and_credit(rec, lang)
+    _sharing_and_accountability(rec, lang)
+    _fund_use(case_id, lang)
+    st.download_button(t("proc.archive", lang),
+                       lambda: data.archive_bytes(case_id),
+                       file_name=f"{case_id}-archive.zip", mime="application/zip")
+
+
+def _jurisdiction(rec: dict, lang: str) -> None:
+    """Who handles the case: jurisdiction, joint handling and investigation, exclusion."""
     st.subheader(t("proc.jurisdiction", lang))
     j = rec["jurisdiction"]
     _table([{**j, "level": t(f"proc.level.{j['level']}", lang),
@@ -63,6 +77,10 @@ def procedure(case_id: str, lang: str) -> None:
     if rec["exclusion"]:
         x = rec["exclusion"]
         st.warning(t("proc.excluded", lang, reason=x["en"] if lang == "en" else x["zh"]))
+
+
+def _links_and_appraisal(rec: dict, lang: str) -> None:
+    """Referrals and enforcement links; appraisal institutions, objections and reviews."""
     links = rec["referrals"] + rec["enforcement_links"]
     if links:
         st.subheader(t("proc.links", lang))
@@ -78,6 +96,9 @@ def procedure(case_id: str, lang: str) -> None:
                  or r.get("conclusion") or (t(f"proc.outcome.{r['outcome']}", lang) if r.get("outcome") else None)}
                 for r in rows], {"date": "case.event_date", "label": "case.event_type", "what": "case.details"}, lang)
 
+
+def _supervision(rec: dict, lang: str) -> None:
+    """The supervision schedule of restoration reports (overdue ones flagged)."""
     sup = rec["supervision"]
     st.subheader(t("proc.supervision", lang))
     if sup["schedule"]:
@@ -90,6 +111,9 @@ def procedure(case_id: str, lang: str) -> None:
     else:
         st.caption(t("proc.not_supervised", lang))
 
+
+def _public_participation(rec: dict, lang: str) -> None:
+    """Public participation rounds and comments (unanswered ones flagged)."""
     pp = rec["public_participation"]
     st.subheader(t("proc.public", lang))
     if pp["rounds"]:
@@ -102,6 +126,9 @@ def procedure(case_id: str, lang: str) -> None:
     else:
         st.caption("—")
 
+
+def _offset_and_credit(rec: dict, lang: str) -> None:
+    """The offset against the compensation and its conditions; credit and disclosure records."""
     off = rec["offset"]
     if off:
         st.subheader(t("proc.offset", lang))
@@ -120,6 +147,9 @@ def procedure(case_id: str, lang: str) -> None:
                {"date": "case.event_date", "label": "case.event_type", "measure": "proc.measure",
                 "item": "proc.item", "court": "proc.court"}, lang)
 
+
+def _sharing_and_accountability(rec: dict, lang: str) -> None:
+    """Information shared with other departments; accountability decisions."""
     if rec["information_sharing"]:
         st.subheader(t("proc.sharing", lang))
         en = lang == "en"
@@ -133,6 +163,9 @@ def procedure(case_id: str, lang: str) -> None:
                {"date": "case.event_date", "label": "case.event_type", "subject": "proc.subject",
                 "why": "proc.why", "measure": "proc.measure", "decided_by": "proc.decided_by"}, lang)
 
+
+def _fund_use(case_id: str, lang: str) -> None:
+    """What the case's funds were spent on, and where (outside the damaged place flagged)."""
     st.subheader(t("proc.fund_use", lang))
     use = data.fund_use(case_id)
     if len(use):
@@ -147,9 +180,7 @@ def procedure(case_id: str, lang: str) -> None:
                 "purpose": "proc.purpose"}, lang)
     else:
         st.caption("—")
-    st.download_button(t("proc.archive", lang),
-                       lambda: data.archive_bytes(case_id),
-                       file_name=f"{case_id}-archive.zip", mime="application/zip")
+
 
 
 def public_items(lang: str) -> None:

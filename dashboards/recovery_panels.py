@@ -1,4 +1,4 @@
-"""Spectral recovery on the Case page (issue 15): for each stored recovery assessment of the case,
+"""Spectral recovery on the Case page: for each stored recovery assessment of the case,
 the annual index curve with the disturbance and restoration start marked and the target band,
 the five metrics with their meaning in the interface language, and a per-pixel map of one
 metric with a metric scale bar. Data only through ``restoration.monitoring.assessments``."""

@@ -189,12 +189,6 @@ STATUS_COLOURS = {"achieved": "green", "on_track": "green", "lagging": "orange",
                   "no_data": "gray", "not_started": "gray"}
 
 
-def badge(text: str, colour: str) -> str:
-    """Coloured text for markdown (Streamlit's ``:colour-background[...]``); readable with no
-    emoji font."""
-    return f":{colour}-background[{md(text)}]"
-
-
 def uploader_text(lang_code: str) -> None:
     """Streamlit's file uploader has fixed English text ("Upload", "200MB per file • JPG"): paint
     the interface language's words over it, with the store's real limits (Streamlit 1.67: the

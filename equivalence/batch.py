@@ -144,9 +144,36 @@ def evaluate_batch(scenario: Mapping[str, Any] | Scenario, *,
     BatchResult
         Arrays (n,) equal to ``run_scenario(...).to_dict()`` totals of each candidate's scenario.
     """
+    scn, grid_values = _shared_scenario(scenario, levels)
+    sizes = [np.size(a) for a in (relative_value, initial_level, unit_cost) if a is not None]
+    if grid_values is not None:
+        sizes.append(grid_values.shape[0])
+    count = n if n is not None else max(sizes + [1])
+    values = _candidate_values(scn, count, grid_values, relative_value, initial_level, unit_cost)
+    gains = _gains(scn, values, count)
+    totals = evaluate(scn, values).totals
+    out = {}
+    for key in HEADLINES:
+        v = totals[key]
+        if v is None:
+            out[key] = None
+            continue
+        v = np.broadcast_to(v, (count,)).astype(float).copy()
+        if key != "debit" and key != "debit_value":
+            v[~gains] = np.nan
+        out[key] = v
+    return BatchResult(debit=out["debit"], debit_value=out["debit_value"], credit_per_unit=out["credit_per_unit"],
+                       required_scale=out["required_scale"], required_area_ha=out["required_area_ha"],
+                       gains=gains, variant=scn.variant)
+
+
+def _shared_scenario(scenario: Mapping[str, Any] | Scenario,
+                     levels) -> tuple[Scenario, np.ndarray | None]:
+    """The scenario every candidate shares (no uncertainty; with candidate trajectories, the
+    replacement on their common point years) and the candidates' levels on those years (n, k)."""
     raw = copy.deepcopy(dict(scenario.raw if isinstance(scenario, Scenario) else scenario))
     raw.pop("uncertainty", None)
-    grid = grid_values = None
+    grid_values = None
     if levels is not None:
         if isinstance(levels, tuple) and len(levels) == 2 and np.ndim(levels[1]) == 2:
             grid = np.asarray(levels[0], dtype=int)
@@ -155,16 +182,15 @@ def evaluate_batch(scenario: Mapping[str, Any] | Scenario, *,
             grid, grid_values = common_grid(levels)
         raw["replacement"] = {**dict(raw.get("replacement", {})),
                               "levels": [[int(y), 0.0] for y in grid]}
-    scn = parse_scenario(raw)
+    return parse_scenario(raw), grid_values
+
+
+def _candidate_values(scn: Scenario, count: int, grid_values: np.ndarray | None, relative_value: Any,
+                      initial_level: Any, unit_cost: Any) -> dict:
+    """The scenario's point values with the per-candidate inputs as columns (n,)."""
     variant = scn.variant
     rep = scn.replacement
-
-    sizes = [np.size(a) for a in (relative_value, initial_level, unit_cost) if a is not None]
-    if grid_values is not None:
-        sizes.append(grid_values.shape[0])
-    count = n if n is not None else max(sizes + [1])
     values = point_values(scn)
-
     if grid_values is not None:
         if variant not in ("service", "value_to_value"):
             raise ValueError(f"candidate trajectories need method service or value_to_value, not {variant}")
@@ -187,7 +213,14 @@ def evaluate_batch(scenario: Mapping[str, Any] | Scenario, *,
         if variant != "value_to_cost":
             raise ValueError(f"unit_cost is a value_to_cost input, not {variant}")
         values[rep.unit_cost.path] = _column(unit_cost, count, "unit_cost")
+    return values
 
+
+def _gains(scn: Scenario, values: dict, count: int) -> np.ndarray:
+    """Which candidates gain anything (n,); the others get stand-in inputs in ``values`` so
+    :func:`evaluate` does not refuse the batch (their results are blanked)."""
+    variant = scn.variant
+    rep = scn.replacement
     gains = np.ones(count, dtype=bool)
     if variant == "value_to_cost":
         cost = np.broadcast_to(values[rep.unit_cost.path], (count,))
@@ -206,7 +239,6 @@ def evaluate_batch(scenario: Mapping[str, Any] | Scenario, *,
         tol = 1e-9 * np.maximum(1.0, np.abs(y0))
         gains = np.broadcast_to((y > y0 + tol).any(axis=1), (count,)) & (rv > 0)
         if not gains.all():
-            # stand-ins keep evaluate() from refusing the batch; their results are blanked below
             for p in rep.levels.params:
                 col = np.broadcast_to(values[p.path], (count,)).copy()
                 col[~gains] = np.broadcast_to(y0[:, 0], (count,))[~gains] + 1.0
@@ -214,20 +246,5 @@ def evaluate_batch(scenario: Mapping[str, Any] | Scenario, *,
             rv_col = rv.copy()
             rv_col[~gains] = 1.0
             values[rep.relative_value.path] = rv_col
-    else:  # resource: quantities per project unit are not per-candidate inputs here
-        pass
-
-    totals = evaluate(scn, values).totals
-    out = {}
-    for key in HEADLINES:
-        v = totals[key]
-        if v is None:
-            out[key] = None
-            continue
-        v = np.broadcast_to(v, (count,)).astype(float).copy()
-        if key != "debit" and key != "debit_value":
-            v[~gains] = np.nan
-        out[key] = v
-    return BatchResult(debit=out["debit"], debit_value=out["debit_value"], credit_per_unit=out["credit_per_unit"],
-                       required_scale=out["required_scale"], required_area_ha=out["required_area_ha"],
-                       gains=gains, variant=variant)
+    # resource: quantities per project unit are not per-candidate inputs here
+    return gains

@@ -87,12 +87,6 @@ class Param:
                               value=float(x.ravel()[0]))
             raise invalid(self.path, "bound_draws", n=n_bad, size=x.size, sign=sign, bound=self.lower)
 
-    def describe(self) -> Any:
-        """JSON-safe echo: the number, or the distribution spec."""
-        if self.dist is None:
-            return self.value
-        return dict(self.dist.spec)
-
 
 def parse_scalar(value: Any, path: str, *, lower: float = -math.inf, lower_open: bool = False,
                  what: str = "value") -> Param:

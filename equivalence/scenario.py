@@ -3,7 +3,7 @@
 The key names are the public interface documented in ``docs/scenario-format.md`` and follow
 DESIGN.md "Equivalence conventions (scenario format v1)". Every error is a
 :class:`~equivalence.errors.ScenarioError` naming the key path (``injury.levels[2]``).
-Reading the file is the only I/O of the ``equivalence`` package.
+Files are read through :mod:`equivalence.document`, the only I/O of the ``equivalence`` package.
 """
 from __future__ import annotations
 
@@ -11,13 +11,12 @@ import copy
 import math
 import difflib
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
 
+from .document import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, check_tree, read_document  # noqa: F401
 from .errors import invalid
 from .params import Param, parse_scalar, to_number, to_year
 from .trajectory import Trajectory, parse_trajectory
@@ -43,12 +42,6 @@ TIMINGS = ("annual", "mid_year", "quarterly")
 CONVENTIONS = ("compound", "one_minus_d", "continuous")
 #: every year of a scenario lies within this many years of the base year (bounds memory and time)
 MAX_YEARS_FROM_BASE = 500
-#: a scenario file larger than this is refused before it is parsed
-MAX_FILE_BYTES = 2_000_000
-#: the most values a YAML/JSON document may expand to (aliases counted as often as they are used)
-MAX_NODES = 200_000
-#: how deeply mappings and lists may nest
-MAX_DEPTH = 64
 #: the most injury categories or replacement parcels in one scenario
 MAX_SIDES = 100
 _UNCERTAINTY_KEYS = {"draws", "seed", "percentiles"}
@@ -185,126 +178,6 @@ def load_scenario(path: str | Path) -> Scenario:
     return parse_scenario(data, source=source)
 
 
-def read_document(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> tuple[Any, bytes]:
-    """Read a YAML or JSON file defensively: returns ``(data, raw bytes)``.
-
-    Hostile input is refused with a :class:`ScenarioError` naming the file, in bounded time and
-    memory: a file over ``max_bytes``, text that is not UTF-8, nesting deeper than ``MAX_DEPTH``,
-    or a YAML document whose aliases expand to more than ``MAX_NODES`` values (an "alias bomb"
-    of a few hundred bytes can otherwise expand to billions of values).
-    """
-    path = Path(path)
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise invalid("", "file_too_large", file=path.name, size=size, max=max_bytes)
-    with open(path, "rb") as fh:  # bounded even where the size says nothing (a device, a pipe)
-        raw = fh.read(max_bytes + 1)
-    if len(raw) > max_bytes:
-        raise invalid("", "file_too_large", file=path.name, size=len(raw), max=max_bytes)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise invalid("", "file_not_utf8", file=path.name, byte=exc.start, line=line) from None
-    is_json = path.suffix.lower() == ".json"
-    kind = "JSON" if is_json else "YAML"
-    try:
-        if is_json:
-            data = json.loads(text)
-            _check_tree(data, path.name)
-        else:
-            _check_flow_depth(text, path.name)
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
-            _check_yaml_nodes(node, path.name)
-            data = yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise invalid("", "file_not_parsable", file=path.name, kind=kind, detail=str(exc).splitlines()[0]) from None
-    except RecursionError:
-        raise invalid("", "file_too_deep", file=path.name, max=MAX_DEPTH) from None
-    return data, raw
-
-
-def _check_flow_depth(text: str, name: str) -> None:
-    """Refuse deep nesting before the YAML parser sees it (its scanner slows down badly on
-    thousands of nested ``[``/``{``): a linear scan of brackets outside quotes and comments, and
-    of indentation for block nesting."""
-    depth = 0
-    quote = None
-    prev = "\n"
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if quote:
-            if ch == quote:
-                if quote == "'" and i + 1 < n and text[i + 1] == "'":
-                    i += 1  # '' inside single quotes
-                else:
-                    quote = None
-            elif ch == "\\" and quote == '"':
-                i += 1
-        elif ch in "\"'":
-            quote = ch
-        elif ch == "#" and prev in " \t\n":
-            j = text.find("\n", i)
-            i = n if j < 0 else j
-            prev = "\n"
-            continue
-        elif ch in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise invalid("", "file_too_deep", file=name, max=MAX_DEPTH)
-        elif ch in "]}":
-            depth = max(0, depth - 1)
-        prev = ch
-        i += 1
-    for line in text.splitlines():
-        if len(line) - len(line.lstrip(" ")) > 4 * MAX_DEPTH:
-            raise invalid("", "file_too_indented", file=name, columns=4 * MAX_DEPTH, max=MAX_DEPTH)
-
-
-def _check_yaml_nodes(root: Any, name: str) -> None:
-    """Depth and expanded size of a composed YAML node graph (aliases are shared nodes; their
-    expanded size is computed once per node, iteratively, so the check itself is cheap)."""
-    if root is None:
-        return
-    size: dict[int, int] = {}
-    stack: list[tuple[Any, int, bool]] = [(root, 1, False)]
-    while stack:
-        node, depth, done = stack.pop()
-        if depth > MAX_DEPTH:
-            raise invalid("", "file_too_deep", file=name, max=MAX_DEPTH)
-        if isinstance(node, yaml.ScalarNode):
-            size[id(node)] = 1
-            continue
-        children = [c for pair in node.value for c in pair] if isinstance(node, yaml.MappingNode) else list(node.value)
-        if done:
-            total = 1 + sum(size[id(c)] for c in children)
-            if total > MAX_NODES:
-                raise invalid("", "file_aliases", file=name, max=MAX_NODES)
-            size[id(node)] = total
-            continue
-        if id(node) in size:
-            continue
-        stack.append((node, depth, True))
-        stack.extend((c, depth + 1, False) for c in children if id(c) not in size)
-
-
-def _check_tree(data: Any, name: str) -> None:
-    count = 0
-    stack = [(data, 1)]
-    while stack:
-        x, depth = stack.pop()
-        count += 1
-        if depth > MAX_DEPTH:
-            raise invalid("", "file_too_deep", file=name, max=MAX_DEPTH)
-        if count > MAX_NODES:
-            raise invalid("", "file_too_many_values", file=name, max=MAX_NODES)
-        if isinstance(x, Mapping):
-            stack.extend((v, depth + 1) for v in x.values())
-        elif isinstance(x, (list, tuple)):
-            stack.extend((v, depth + 1) for v in x)
-
-
 def _unwrap(data: Any) -> Any:
     if isinstance(data, Mapping) and "method" not in data and isinstance(data.get("scenario"), Mapping):
         return data["scenario"]
@@ -337,7 +210,7 @@ def parse_scenario(data: Any, *, source: Mapping[str, Any] | None = None) -> Sce
     data = _unwrap(data)
     if not isinstance(data, Mapping):
         raise invalid("", "not_mapping", type=type(data).__name__)
-    _check_tree(data, "scenario")
+    check_tree(data, "scenario")
     _check_keys(data, _TOP_KEYS, "")
     notes: list[str] = []
 
@@ -345,7 +218,41 @@ def parse_scenario(data: Any, *, source: Mapping[str, Any] | None = None) -> Sce
         raise invalid("schema_version", "schema_required", version=SCHEMA_VERSION)
     if data["schema_version"] != SCHEMA_VERSION:
         raise invalid("schema_version", "schema_unsupported", value=repr(data["schema_version"]), version=SCHEMA_VERSION)
+    method, mode = _method_and_mode(data)
+    variant = mode if method == "value" else method
+    if "base_year" not in data:
+        raise invalid("base_year", "base_year_required")
+    base_year = to_year(data["base_year"], "base_year")
+    rate = _discount_rate(data)
+    timing, convention = _timing_and_convention(data)
+    resource_unit = _resource_unit(data, variant, notes)
+    injuries, replacements = _sides(data, variant, base_year, notes)
+    injury, replacement = injuries[0], replacements[0]
+    rate = _perpetuity_rate(data, rate, injuries, replacements)
+    draws, seed, percentiles, unc_given = _parse_uncertainty(data.get("uncertainty"))
+    price_year = data.get("price_year")
+    if price_year is not None:
+        to_year(price_year, "price_year")
+    for key in ("name", "title", "description", "notes", "case_id"):
+        if key in data and not isinstance(data[key], (str, int, float, list)):
+            raise invalid(key, "text_expected")
+    if draws is not None and draws > MAX_DRAWS:
+        raise invalid("uncertainty.draws", "draws_too_many", n=draws, max=MAX_DRAWS)
 
+    inputs = _with_defaults(data, variant, injury, replacement, timing)
+    if convention != "compound" or "discount_convention" in data:
+        inputs["discount_convention"] = convention
+    multi = isinstance(data["injury"], list) or isinstance(data["replacement"], list)
+    return Scenario(method=method, mode=mode if method == "value" else None, base_year=base_year,
+                    discount_rate=rate, timing=timing, injury=injury, replacement=replacement, draws=draws,
+                    seed=seed, percentiles=percentiles, raw=copy.deepcopy(dict(data)), inputs=inputs,
+                    notes=tuple(notes), source=dict(source) if source else None, uncertainty_given=unc_given,
+                    convention=convention, injuries=injuries if multi else (),
+                    replacements=replacements if multi else (), resource_unit=resource_unit)
+
+
+def _method_and_mode(data: Mapping[str, Any]) -> tuple[str, str | None]:
+    """The method (aliases such as ``hea`` read) and, for the value method, its mode."""
     method = data.get("method")
     if method is None:
         raise invalid("method", "required_choose", choices=list(METHODS))
@@ -360,12 +267,11 @@ def parse_scenario(data: Any, *, source: Mapping[str, Any] | None = None) -> Sce
             raise invalid("mode", "unknown_choice", what="mode", value=repr(mode), choices=list(MODES))
     elif mode is not None:
         raise invalid("mode", "mode_not_taken", method=method)
-    variant = mode if method == "value" else method
+    return method, mode
 
-    if "base_year" not in data:
-        raise invalid("base_year", "base_year_required")
-    base_year = to_year(data["base_year"], "base_year")
 
+def _discount_rate(data: Mapping[str, Any]) -> Param:
+    """The discount rate: a fraction in [0, 1) (a percentage is refused), or a distribution."""
     if "discount_rate" not in data or data["discount_rate"] is None:
         raise invalid("discount_rate", "rate_required")
     rate = parse_scalar(data["discount_rate"], "discount_rate", lower=0.0, what="discount rate")
@@ -373,7 +279,11 @@ def parse_scenario(data: Any, *, source: Mapping[str, Any] | None = None) -> Sce
         raise invalid("discount_rate", "rate_percentage", value=rate.value)
     if rate.dist is not None and rate.dist.upper >= 1:
         raise invalid("discount_rate", "rate_dist_high", value=rate.dist.upper)
+    return rate
 
+
+def _timing_and_convention(data: Mapping[str, Any]) -> tuple[str, str]:
+    """When in a year services count (``timing``) and how the rate discounts (``discount_convention``)."""
     timing = data.get("timing", "annual")
     timing = {"mid-year": "mid_year", "midyear": "mid_year"}.get(timing, timing) if isinstance(timing, str) else timing
     if timing not in TIMINGS:
@@ -384,14 +294,24 @@ def parse_scenario(data: Any, *, source: Mapping[str, Any] | None = None) -> Sce
     if convention not in CONVENTIONS:
         raise invalid("discount_convention", "unknown_choice", what="convention",
                       value=repr(data["discount_convention"]), choices=list(CONVENTIONS))
+    return timing, convention
+
+
+def _resource_unit(data: Mapping[str, Any], variant: str, notes: list[str]) -> str | None:
     resource_unit = data.get("resource_unit")
     if resource_unit is not None:
         if not isinstance(resource_unit, str) or not resource_unit.strip() or len(resource_unit) > 40:
             raise invalid("resource_unit", "resource_unit_text")
-        resource_unit = resource_unit.strip()
-    elif variant == "resource":
+        return resource_unit.strip()
+    if variant == "resource":
         notes.append("resource_unit not given; results say 'units' — name them (e.g. bird-years, m³·a, t)")
+    return None
 
+
+def _sides(data: Mapping[str, Any], variant: str, base_year: int,
+           notes: list[str]) -> tuple[tuple[Side, ...], tuple[Side, ...]]:
+    """The injury categories and the replacement parcels (one mapping, or a list of them): their
+    shares, units and years checked together."""
     for key in ("injury", "replacement"):
         if key not in data:
             raise invalid(key, "required")
@@ -417,46 +337,26 @@ def parse_scenario(data: Any, *, source: Mapping[str, Any] | None = None) -> Sce
         _check_shares(replacements, data["replacement"])
     else:
         replacements = (_parse_replacement(data["replacement"], variant, injury, notes),)
-    replacement = replacements[0]
     _check_units_agree(replacements)
     _check_year_bounds(base_year, [("injury" if len(injuries) == 1 and not isinstance(data["injury"], list)
                                     else f"injury[{i}]", x) for i, x in enumerate(injuries)]
                        + [("replacement" if not isinstance(data["replacement"], list) else f"replacement[{i}]", x)
                           for i, x in enumerate(replacements)])
+    return injuries, replacements
 
-    # perpetuity needs r > 0 (the closed-form tail divides by r)
+
+def _perpetuity_rate(data: Mapping[str, Any], rate: Param, injuries: tuple[Side, ...],
+                     replacements: tuple[Side, ...]) -> Param:
+    """A side lasting in perpetuity needs r > 0 (the closed-form tail divides by r): a
+    distribution is read again with every draw above 0."""
     for side, name in [(s, "injury") for s in injuries] + [(s, "replacement") for s in replacements]:
         if side.perpetuity:
             if rate.dist is None and rate.value <= 0:
                 raise invalid("discount_rate", "perpetuity_rate", side=name, value=rate.value)
             if rate.dist is not None:
-                # every draw must be > 0 as well; re-parse with the stricter domain
                 rate = parse_scalar(data["discount_rate"], "discount_rate", lower=0.0, lower_open=True,
                                     what=f"discount rate ({name}.end_year is perpetuity)")
-
-    draws, seed, percentiles, unc_given = _parse_uncertainty(data.get("uncertainty"))
-
-    price_year = data.get("price_year")
-    if price_year is not None:
-        to_year(price_year, "price_year")
-    for key in ("name", "title", "description", "notes", "case_id"):
-        if key in data and not isinstance(data[key], (str, int, float, list)):
-            raise invalid(key, "text_expected")
-
-    if draws is not None and draws > MAX_DRAWS:
-        raise invalid("uncertainty.draws", "draws_too_many", n=draws, max=MAX_DRAWS)
-
-    inputs = _with_defaults(data, variant, injury, replacement, timing)
-    if convention != "compound" or "discount_convention" in data:
-        inputs["discount_convention"] = convention
-    multi = isinstance(data["injury"], list) or isinstance(data["replacement"], list)
-    scn = Scenario(method=method, mode=mode if method == "value" else None, base_year=base_year,
-                   discount_rate=rate, timing=timing, injury=injury, replacement=replacement, draws=draws,
-                   seed=seed, percentiles=percentiles, raw=copy.deepcopy(dict(data)), inputs=inputs,
-                   notes=tuple(notes), source=dict(source) if source else None, uncertainty_given=unc_given,
-                   convention=convention, injuries=injuries if multi else (),
-                   replacements=replacements if multi else (), resource_unit=resource_unit)
-    return scn
+    return rate
 
 
 #: Monte Carlo draws are bounded (``--draws 2000000000`` would need terabytes)

@@ -2,13 +2,7 @@
 project bank, monitoring, reports and CLI."""
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version as _version
-
-try:
-    __version__ = _version("restoration-platform")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.1.0"
-
+from ._version import __version__
 from .bootstrap import ensure_store, init_store, load_sample
 from .errors import (ConflictError, InputError, InsufficientCapacityError, Issue, NotFoundError,
                      PermissionDenied, RestorationError, StoreError)

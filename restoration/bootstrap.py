@@ -28,11 +28,11 @@ SAMPLE_FILES = [
     ("case_events", "case_events.csv"),
     ("indicator_targets", "indicator_targets.csv"),
     ("monitoring_series", "water_quality.csv"),
-    # cases and rules (issue 4)
+    # cases and rules
     ("case_modes", "case_modes.csv"),
     ("funds_ledger", "funds_ledger.csv"),
     ("screening_reports", "screening_reports.csv"),
-    # project bank (issue 6)
+    # project bank
     ("bank_status_history", "bank_status_history.csv"),
     ("case_scenarios", "case_scenarios.csv"),
     ("escrow", "escrow.csv"),

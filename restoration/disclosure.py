@@ -247,7 +247,7 @@ def set_public_name(store, site_id: str, public_name: str | None, actor) -> dict
 
 
 def public_case_items(store) -> pd.DataFrame:
-    """Published agreements, restoration results and fund use of disclosed cases (issue 14):
+    """Published agreements, restoration results and fund use of disclosed cases:
     numbers, dates and labels only — see ``restoration.cases.publication``."""
     from .cases.publication import public_items
     items = public_items(store)

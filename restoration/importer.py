@@ -85,7 +85,7 @@ def check_references(store: Store | Transaction, layer: str, frame: pd.DataFrame
         each(missing, column, lambda pos: f"{ref_key} '{ids.iloc[pos]}' does not exist in '{ref_layer}'; "
                                           f"import {ref_layer} first")
     if layer == "cases" and "profile" in frame.columns:
-        # issue 10: an unknown rule profile would make every case listing fail later
+        # an unknown rule profile would make every case listing fail later
         from .cases.rules import available_profiles
         names = available_profiles()
         profiles = _raw_ids(frame, "profile")
@@ -163,7 +163,7 @@ def _outside_region(store: Store | Transaction, partial: Partial, attrs: dict, s
 
 def _handling_region(store: Store | Transaction, frame: pd.DataFrame) -> pd.DataFrame:
     """A case without a handling region is handled where its county is (``region`` matched by
-    name in the counties layer), until staff designate another (issue 11)."""
+    name in the counties layer), until staff designate another."""
     from .access import region_tree
     if "handling_region" in frame and frame["handling_region"].notna().all():
         return frame

@@ -159,4 +159,4 @@ with shown_errors():
                          mime="application/geopackage+sqlite3", icon=":material/download:")
 
 with shown_errors():
-    procedure_panels.screening_reports(L)  # clue screening reports and their form (issue 14)
+    procedure_panels.screening_reports(L)  # clue screening reports and their form

@@ -55,4 +55,4 @@ if len(cases):
     st.dataframe(table, hide_index=True, width="stretch", height=rows_height(len(table)))
 if len(sites):
     st.caption(T("public.area", area=area(sites["area_ha"].sum(), L)))
-procedure_panels.public_items(L)  # published agreements, results and fund use (issue 14)
+procedure_panels.public_items(L)  # published agreements, results and fund use

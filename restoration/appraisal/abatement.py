@@ -140,10 +140,27 @@ def appraise_abatement_file(path: str | Path) -> AbatementResult:
     return appraise_abatement(data, source=source, file_name=Path(path).name)
 
 
+@dataclass
+class _Sheet:
+    """What an appraisal collects on its way: the table rows, the values nobody verified (in
+    English and in Chinese) and the notes (messages)."""
+
+    src: str
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    unverified: list[str] = field(default_factory=list)
+    unverified_zh: list[str] = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+    def unverified_value(self, en: str, zh: str) -> None:
+        self.unverified.append(en)
+        self.unverified_zh.append(zh)
+
+
 def appraise_abatement(data: Mapping[str, Any], *, source: dict | None = None,
                        file_name: str | None = None) -> AbatementResult:
     """Appraise one case from a mapping of inputs; raises :class:`InputError` naming the field."""
-    src = file_name or "input"
+    sheet = _Sheet(file_name or "input")
+    src = sheet.src
     check_keys(data, _TOP, "", src)
     tables = coefficient_tables()
     standard = text(data.get("standard"), "standard", src, required=True)
@@ -151,16 +168,25 @@ def appraise_abatement(data: Mapping[str, Any], *, source: dict | None = None,
         raise InputError(Issue(f"unknown standard {standard!r}; use one of {', '.join(STANDARDS)}", source=src,
                                field="standard"))
     form = tables["forms"][standard]
-    rows: list[dict[str, Any]] = []
-    unverified: list[str] = []
-    unverified_zh: list[str] = []  # the same, worded for the Chinese pages
-    notes: list = []  # Message (str() gives the English text)
     for key in ("formula", "gamma"):
         if not form[key]["verified"]:
-            unverified.append(f"{form[key]['value']} ({form[key]['source']})")
-            unverified_zh.append(f"{form[key]['value']}（{_zh(form[key])}）")
+            sheet.unverified_value(f"{form[key]['value']} ({form[key]['source']})",
+                                   f"{form[key]['value']}（{_zh(form[key])}）")
+    e, unit = _discharge(data, sheet)
+    chosen, alternatives = _unit_cost(data, tables["unit_cost_basis"], unit, sheet)
+    values, range_yuan = _coefficients(data, standard, form, e * chosen["value"], sheet)
+    amount = _amount(standard, form, e, chosen["value"], values, sheet)
+    inputs = {k: data[k] for k in data}
+    return AbatementResult(standard=standard, amount_yuan=amount, rows=sheet.rows, unverified=sheet.unverified,
+                           unverified_zh=sheet.unverified_zh, notes=sheet.notes,
+                           inputs=inputs, version=software_version(), source=source,
+                           title=text(data.get("title"), "title", src), case_id=text(data.get("case_id"), "case_id", src),
+                           range_yuan=range_yuan, alternatives=alternatives)
 
-    # -- E, discharge ----------------------------------------------------------------------------
+
+def _discharge(data: Mapping[str, Any], sheet: _Sheet) -> tuple[float, str]:
+    """E, the discharge amount, and its unit (t or m³)."""
+    src = sheet.src
     dis = data.get("discharge")
     if not isinstance(dis, Mapping):
         raise InputError(Issue("required: {amount, unit: t | m3, source}", source=src, field="discharge"))
@@ -172,13 +198,17 @@ def appraise_abatement(data: Mapping[str, Any], *, source: dict | None = None,
     if unit is None:
         raise InputError(Issue(f"unit {dis.get('unit')!r}; use t or m3", source=src, field="discharge.unit"))
     e_src = text(dis.get("source"), "discharge.source", src) or ""
-    rows.append(_row("input", "E", "排放数量", "discharge amount", e, unit, e_src or "输入 input", True, "input"))
+    sheet.rows.append(_row("input", "E", "排放数量", "discharge amount", e, unit, e_src or "输入 input", True, "input"))
     if not e_src:
-        notes.append(Message("appraisal.no_discharge_source"))
+        sheet.notes.append(Message("appraisal.no_discharge_source"))
+    return e, unit
 
-    # -- C, unit abatement cost (best basis first) -----------------------------------------------
-    order = tables["unit_cost_basis"]["order"]
-    labels = tables["unit_cost_basis"]["labels"]
+
+def _unit_cost(data: Mapping[str, Any], bases: Mapping[str, Any], unit: str,
+               sheet: _Sheet) -> tuple[dict, list[dict]]:
+    """C, the unit abatement cost: the candidate on the best basis, and every candidate."""
+    src = sheet.src
+    order, labels = bases["order"], bases["labels"]
     cands = data.get("unit_cost")
     if cands is None:
         raise InputError(Issue("required: {value, basis: survey | cost_function | reference_fee, source}",
@@ -199,21 +229,28 @@ def appraise_abatement(data: Mapping[str, Any], *, source: dict | None = None,
         parsed.append({"value": value, "basis": basis, "source": csrc, "rank": order.index(basis)})
     chosen = min(parsed, key=lambda c: c["rank"])
     alternatives = [dict(c, chosen=c is chosen) for c in parsed]
-    cunit = f"元/{unit}"
     basis = labels[chosen["basis"]]
-    rows.append(_row("input", "C", "单位治理成本", "unit abatement cost", chosen["value"], cunit,
-                     f"{basis['zh']} {basis['en']}; {chosen['source'] or '来源未填 source not given'}", True,
-                     "input", source_zh=f"{basis['zh']}；{chosen['source'] or '来源未填'}",
-                     source_en=f"{basis['en']}; {chosen['source'] or 'source not given'}"))
+    sheet.rows.append(_row("input", "C", "单位治理成本", "unit abatement cost", chosen["value"], f"元/{unit}",
+                           f"{basis['zh']} {basis['en']}; {chosen['source'] or '来源未填 source not given'}", True,
+                           "input", source_zh=f"{basis['zh']}；{chosen['source'] or '来源未填'}",
+                           source_en=f"{basis['en']}; {chosen['source'] or 'source not given'}"))
+    label = Label(basis["zh"], basis["en"])
     if len(parsed) > 1:
-        notes.append(Message("appraisal.unit_cost_chosen", {
-            "n": len(parsed), "basis": Label(labels[chosen["basis"]]["zh"], labels[chosen["basis"]]["en"]),
-            "order": [Label(labels[b]["zh"], labels[b]["en"]) for b in order]}))
+        sheet.notes.append(Message("appraisal.unit_cost_chosen", {
+            "n": len(parsed), "basis": label, "order": [Label(labels[b]["zh"], labels[b]["en"]) for b in order]}))
     if chosen["basis"] != order[0]:
-        notes.append(Message("appraisal.unit_cost_not_survey",
-                             {"basis": Label(labels[chosen["basis"]]["zh"], labels[chosen["basis"]]["en"])}))
+        sheet.notes.append(Message("appraisal.unit_cost_not_survey", {"basis": label}))
+    return chosen, alternatives
 
-    # -- coefficients ----------------------------------------------------------------------------
+
+_GREEK = {"alpha": "α", "beta": "β", "omega": "ω", "tau": "τ", "k": "k"}
+
+
+def _coefficients(data: Mapping[str, Any], standard: str, form: Mapping[str, Any], ec: float,
+                  sheet: _Sheet) -> tuple[dict[str, float], tuple[float, float] | None]:
+    """The coefficients the standard's formula needs (stated, or τ from the exceedance tiers),
+    and the amount's range [yuan] where the function class bounds the multiplier k."""
+    src = sheet.src
     coeffs_in = data.get("coefficients") or {}
     if not isinstance(coeffs_in, Mapping):
         raise InputError(Issue("expected a mapping of coefficients", source=src, field="coefficients"))
@@ -224,36 +261,9 @@ def appraise_abatement(data: Mapping[str, Any], *, source: dict | None = None,
     for sym in needed:
         meta = form["coefficients"][sym]
         spec = coeffs_in.get(sym)
-        greek = {"alpha": "α", "beta": "β", "omega": "ω", "tau": "τ", "k": "k"}[sym]
+        greek = _GREEK[sym]
         if sym == "tau" and isinstance(spec, Mapping) and "exceedance" in spec:
-            check_keys(spec, {"exceedance"}, "coefficients.tau.", src)
-            exc = spec["exceedance"]
-            if not isinstance(exc, Mapping):
-                raise InputError(Issue("expected {measured, limit, unit}", source=src, field="coefficients.tau.exceedance"))
-            check_keys(exc, {"measured", "limit", "unit", "source"}, "coefficients.tau.exceedance.", src)
-            z = number(exc.get("measured"), "coefficients.tau.exceedance.measured", src, upper=1e12)
-            b = number(exc.get("limit"), "coefficients.tau.exceedance.limit", src, lower=0.0, lower_open=True,
-                       upper=1e12)
-            cu = text(exc.get("unit"), "coefficients.tau.exceedance.unit", src) or "mg/L"
-            zsrc = text(exc.get("source"), "coefficients.tau.exceedance.source", src) or "输入 input"
-            rows.append(_row("input", "Z", "实测浓度", "measured concentration", z, cu, zsrc, True, "input"))
-            rows.append(_row("input", "B", "排放标准限值", "discharge limit", b, cu, zsrc, True, "input"))
-            kappa = float(core.exceedance_multiple(z, b))
-            rows.append(_row("intermediate", "κ", "最大超标倍数", "exceedance multiple", kappa, "-", "κ = (Z − B) / B",
-                             True, "computed"))
-            if "tier_values" not in meta:
-                raise InputError(Issue(f"no exceedance tiers are set for {standard} (see the coefficient file); "
-                                       "state τ with its source", source=src, field="coefficients.tau"))
-            if kappa <= 0:
-                raise InputError(Issue(Message("appraisal.no_exceedance"), source=src,
-                                       field="coefficients.tau.exceedance"))
-            tau = float(core.tier_value(kappa, meta["tier_upper_bounds"], meta["tier_values"]))
-            rows.append(_row("intermediate", greek, meta["name_zh"], meta["name_en"], tau, "-", meta["source"],
-                             meta["verified"], "table", _zh(meta)))
-            if not meta["verified"]:
-                unverified.append(f"τ = {tau:g} ({meta['source']})")
-                unverified_zh.append(f"τ = {tau:g}（{_zh(meta)}）")
-            values[sym] = tau
+            values[sym] = _tau_from_exceedance(spec, meta, standard, sheet)
             continue
         if spec is None:
             raise InputError(Issue(f"required for {standard}: state {greek} ({meta['name_zh']} {meta['name_en']}) "
@@ -261,55 +271,97 @@ def appraise_abatement(data: Mapping[str, Any], *, source: dict | None = None,
                                    field=f"coefficients.{sym}"))
         v, vsrc, _ = _stated(spec, f"coefficients.{sym}", src, upper=1000)
         if sym == "k":
-            fc = text(data.get("function_class"), "function_class", src)
-            ranges = form.get("ranges", {})
-            if fc is None:
-                raise InputError(Issue(f"required for {standard}: the receiving environment's function class, one of "
-                                       f"{', '.join(ranges)}", source=src, field="function_class"))
-            if fc not in ranges:
-                raise InputError(Issue(f"unknown class {fc!r}; use one of {', '.join(ranges)}", source=src,
-                                       field="function_class"))
-            rg = ranges[fc]
-            rows.append(_row("input", "", "环境功能区类别", "function class", f"{rg['name_zh']} {rg['name_en']}", "",
-                             "输入 input", True, "input"))
-            if "low" in rg:
-                rows.append(_row("intermediate", "k", "倍数区间", "multiplier range", f"{rg['low']:g}–{rg['high']:g}",
-                                 "-", rg["source"], rg["verified"], "table", _zh(rg)))
-                if not rg["verified"]:
-                    unverified.append(f"{rg['name_zh']} {rg['low']:g}–{rg['high']:g} ({rg['source']})")
-                    unverified_zh.append(f"{rg['name_zh']} {rg['low']:g}–{rg['high']:g}（{_zh(rg)}）")
-                if not rg["low"] <= v <= rg["high"]:
-                    raise InputError(Issue(Message("appraisal.k_outside", {
-                        "k": v, "low": rg["low"], "high": rg["high"], "range": Label(rg["name_zh"], rg["name_en"])}),
-                        source=src, field="coefficients.k"))
-                range_yuan = (e * chosen["value"] * rg["low"], e * chosen["value"] * rg["high"])
-            else:
-                notes.append(Message("appraisal.no_multiplier_range", {"range": Label(rg["name_zh"], rg["name_en"]),
-                                                                      "source": rg["source"]}))
-        rows.append(_row("input", greek, meta["name_zh"], meta["name_en"], v, "-",
-                         vsrc or "鉴定人取值，来源未填 stated by the appraiser, source not given", bool(vsrc), "input"))
+            range_yuan = _function_class(data, standard, form, v, ec, sheet)
+        sheet.rows.append(_row("input", greek, meta["name_zh"], meta["name_en"], v, "-",
+                               vsrc or "鉴定人取值，来源未填 stated by the appraiser, source not given", bool(vsrc),
+                               "input"))
         if not vsrc:
-            unverified.append(f"{greek} = {v:g} (no source stated)")
-            unverified_zh.append(f"{greek} = {v:g}（未注明来源）")
+            sheet.unverified_value(f"{greek} = {v:g} (no source stated)", f"{greek} = {v:g}（未注明来源）")
         values[sym] = v
+    return values, range_yuan
 
+
+def _tau_from_exceedance(spec: Mapping[str, Any], meta: Mapping[str, Any], standard: str, sheet: _Sheet) -> float:
+    """τ from the tier table by the exceedance multiple κ = (Z − B) / B of a measured
+    concentration Z over the discharge limit B."""
+    src = sheet.src
+    check_keys(spec, {"exceedance"}, "coefficients.tau.", src)
+    exc = spec["exceedance"]
+    if not isinstance(exc, Mapping):
+        raise InputError(Issue("expected {measured, limit, unit}", source=src, field="coefficients.tau.exceedance"))
+    check_keys(exc, {"measured", "limit", "unit", "source"}, "coefficients.tau.exceedance.", src)
+    z = number(exc.get("measured"), "coefficients.tau.exceedance.measured", src, upper=1e12)
+    b = number(exc.get("limit"), "coefficients.tau.exceedance.limit", src, lower=0.0, lower_open=True,
+               upper=1e12)
+    cu = text(exc.get("unit"), "coefficients.tau.exceedance.unit", src) or "mg/L"
+    zsrc = text(exc.get("source"), "coefficients.tau.exceedance.source", src) or "输入 input"
+    sheet.rows.append(_row("input", "Z", "实测浓度", "measured concentration", z, cu, zsrc, True, "input"))
+    sheet.rows.append(_row("input", "B", "排放标准限值", "discharge limit", b, cu, zsrc, True, "input"))
+    kappa = float(core.exceedance_multiple(z, b))
+    sheet.rows.append(_row("intermediate", "κ", "最大超标倍数", "exceedance multiple", kappa, "-", "κ = (Z − B) / B",
+                           True, "computed"))
+    if "tier_values" not in meta:
+        raise InputError(Issue(f"no exceedance tiers are set for {standard} (see the coefficient file); "
+                               "state τ with its source", source=src, field="coefficients.tau"))
+    if kappa <= 0:
+        raise InputError(Issue(Message("appraisal.no_exceedance"), source=src,
+                               field="coefficients.tau.exceedance"))
+    tau = float(core.tier_value(kappa, meta["tier_upper_bounds"], meta["tier_values"]))
+    sheet.rows.append(_row("intermediate", "τ", meta["name_zh"], meta["name_en"], tau, "-", meta["source"],
+                           meta["verified"], "table", _zh(meta)))
+    if not meta["verified"]:
+        sheet.unverified_value(f"τ = {tau:g} ({meta['source']})", f"τ = {tau:g}（{_zh(meta)}）")
+    return tau
+
+
+def _function_class(data: Mapping[str, Any], standard: str, form: Mapping[str, Any], k: float, ec: float,
+                    sheet: _Sheet) -> tuple[float, float] | None:
+    """The receiving environment's function class: the range the multiplier ``k`` must lie in
+    (refused outside it) and the amount's range ``E × C × [low, high]`` [yuan]; None where the
+    table sets no range for the class (a note says so)."""
+    src = sheet.src
+    fc = text(data.get("function_class"), "function_class", src)
+    ranges = form.get("ranges", {})
+    if fc is None:
+        raise InputError(Issue(f"required for {standard}: the receiving environment's function class, one of "
+                               f"{', '.join(ranges)}", source=src, field="function_class"))
+    if fc not in ranges:
+        raise InputError(Issue(f"unknown class {fc!r}; use one of {', '.join(ranges)}", source=src,
+                               field="function_class"))
+    rg = ranges[fc]
+    sheet.rows.append(_row("input", "", "环境功能区类别", "function class", f"{rg['name_zh']} {rg['name_en']}", "",
+                           "输入 input", True, "input"))
+    if "low" not in rg:
+        sheet.notes.append(Message("appraisal.no_multiplier_range", {"range": Label(rg["name_zh"], rg["name_en"]),
+                                                                    "source": rg["source"]}))
+        return None
+    sheet.rows.append(_row("intermediate", "k", "倍数区间", "multiplier range", f"{rg['low']:g}–{rg['high']:g}",
+                           "-", rg["source"], rg["verified"], "table", _zh(rg)))
+    if not rg["verified"]:
+        sheet.unverified_value(f"{rg['name_zh']} {rg['low']:g}–{rg['high']:g} ({rg['source']})",
+                               f"{rg['name_zh']} {rg['low']:g}–{rg['high']:g}（{_zh(rg)}）")
+    if not rg["low"] <= k <= rg["high"]:
+        raise InputError(Issue(Message("appraisal.k_outside", {
+            "k": k, "low": rg["low"], "high": rg["high"], "range": Label(rg["name_zh"], rg["name_en"])}),
+            source=src, field="coefficients.k"))
+    return (ec * rg["low"], ec * rg["high"])
+
+
+def _amount(standard: str, form: Mapping[str, Any], e: float, c: float, values: dict[str, float],
+            sheet: _Sheet) -> float:
+    """γ from the coefficients, E × C, and the damage amount D = E × C × γ [yuan] (refused when
+    not finite or above 10¹³ yuan)."""
     gamma = float(core.adjustment_coefficient(standard, **values))
-    rows.append(_row("intermediate", "γ", "调整系数", "adjustment coefficient", gamma, "-", form["gamma"]["value"],
-                     form["gamma"]["verified"], "computed"))
-    ec = e * chosen["value"]
-    rows.append(_row("intermediate", "E×C", "虚拟治理成本", "imputed abatement cost", ec, "元 yuan", "E × C", True,
-                     "computed"))
-    amount = float(core.imputed_abatement_cost(e, chosen["value"], gamma))
+    sheet.rows.append(_row("intermediate", "γ", "调整系数", "adjustment coefficient", gamma, "-", form["gamma"]["value"],
+                           form["gamma"]["verified"], "computed"))
+    sheet.rows.append(_row("intermediate", "E×C", "虚拟治理成本", "imputed abatement cost", e * c, "元 yuan", "E × C",
+                           True, "computed"))
+    amount = float(core.imputed_abatement_cost(e, c, gamma))
     if not np.isfinite(amount) or amount > 1e13:
-        raise InputError(Issue(Message("appraisal.amount_range", {"amount": amount}), source=src,
+        raise InputError(Issue(Message("appraisal.amount_range", {"amount": amount}), source=sheet.src,
                                field="discharge.amount"))
-    rows.append(_row("result", "D", "损害数额", "damage amount", amount, "元 yuan", form["formula"]["value"],
-                     form["formula"]["verified"], "computed"))
-    rows.append(_row("result", "D", "损害数额（万元）", "damage amount (10,000 yuan)", amount / 10_000, "万元", "D / 10000",
-                     form["formula"]["verified"], "computed"))
-    inputs = {k: data[k] for k in data}
-    return AbatementResult(standard=standard, amount_yuan=amount, rows=rows, unverified=unverified,
-                           unverified_zh=unverified_zh, notes=notes,
-                           inputs=inputs, version=software_version(), source=source,
-                           title=text(data.get("title"), "title", src), case_id=text(data.get("case_id"), "case_id", src),
-                           range_yuan=range_yuan, alternatives=alternatives)
+    sheet.rows.append(_row("result", "D", "损害数额", "damage amount", amount, "元 yuan", form["formula"]["value"],
+                           form["formula"]["verified"], "computed"))
+    sheet.rows.append(_row("result", "D", "损害数额（万元）", "damage amount (10,000 yuan)", amount / 10_000, "万元",
+                           "D / 10000", form["formula"]["verified"], "computed"))
+    return amount

@@ -1,9 +1,14 @@
 """Shared helpers of the appraisal package: reading input files defensively, numbers, errors."""
 from __future__ import annotations
 
+import hashlib
 import math
 from pathlib import Path
 from typing import Any, Mapping
+
+from equivalence import __version__
+from equivalence.document import read_document
+from equivalence.errors import ScenarioError
 
 from ..errors import InputError, Issue
 
@@ -16,11 +21,6 @@ def read_input(path: str | Path) -> tuple[dict, dict]:
 
     Returns ``(data, source)`` with ``source = {"file", "sha256"}``.
     """
-    import hashlib
-
-    from equivalence.errors import ScenarioError
-    from equivalence.scenario import read_document
-
     path = Path(path)
     try:
         data, raw = read_document(path)
@@ -75,5 +75,4 @@ def check_keys(mapping: Mapping, allowed: set[str], prefix: str, source: str | N
 
 
 def software_version() -> str:
-    from equivalence import __version__
     return __version__

@@ -47,35 +47,28 @@ def _years_to_full(levels: Sequence[Sequence[Sequence[float]]], start: np.ndarra
     return np.maximum(out - start, 0.0)
 
 
-def rank_candidates(site: CaseSite, candidates: pd.DataFrame, scenario: Mapping[str, Any],
-                    rules: Mapping[str, Any], *, covered_fraction: float = 0.0,
-                    table: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Rank ``candidates`` (bank projects with ``allocated``/``remaining``, as from
-    :func:`restoration.bank.ledger.bank_table`) for the damage at ``site`` — pure, vectorised.
+@dataclass
+class _Required:
+    """The equivalence at every candidate: its calendar trajectory, the credit per capacity unit,
+    the amount required for the whole debit, and the debit itself (service and value)."""
 
-    ``covered_fraction`` is the share of the debit already covered by the case's allocations;
-    ``needed_amount`` is what is still outstanding at each candidate.
-    """
-    n = len(candidates)
-    c = candidates.reset_index(drop=True)
-    unit = c["capacity_unit"].astype(str).to_numpy()
-    status = c["status"].astype(str).to_numpy()
-    remaining = c["remaining"].to_numpy(dtype=float)
-    is_area = np.isin(unit, list(HA_PER_UNIT))
-    codes: dict[str, np.ndarray] = {}
+    start: np.ndarray
+    rep_start: int
+    levels: list
+    bad_trajectory: np.ndarray
+    no_unit_value: np.ndarray
+    method: np.ndarray
+    credit: np.ndarray
+    required: np.ndarray
+    required_ha: np.ndarray
+    debit: float
+    debit_value: float | None
 
-    # -- the rules of place (ecosystem substitution, watershed / county / distance), status, capacity
-    place = eligibility.place_codes(site, c, rules, table)
-    quality, dist, same_ws, same_county = place.quality, place.distance_km, place.same_watershed, place.same_county
-    ws = c["watershed"].to_numpy(dtype=object)
-    county = c["region"].to_numpy(dtype=object)
-    codes["ecosystem_mismatch"] = place.codes["ecosystem_mismatch"]
-    codes["status"] = ~np.isin(status, list(rules["allowed_statuses"]))
-    codes["full"] = remaining <= EPS * np.maximum(1.0, c["capacity"].to_numpy(dtype=float))
-    for code in ("other_watershed", "other_county", "too_far"):
-        codes[code] = place.codes[code]
 
-    # -- equivalence: required amount at each candidate --------------------------------------
+def _required(c: pd.DataFrame, scenario: Mapping[str, Any], is_area: np.ndarray, unit: np.ndarray) -> _Required:
+    """Required amount at each candidate by :func:`equivalence.batch.evaluate_batch`: equal
+    service for area units, equal value (value-to-cost) for resource units."""
+    n = len(c)
     service = scenarios.service_template(scenario)
     rep_start = int(service["replacement"]["start_year"])
     start = c["start_year"].to_numpy(dtype=float) if "start_year" in c else np.full(n, np.nan)
@@ -87,9 +80,8 @@ def rank_candidates(site: CaseSite, candidates: pd.DataFrame, scenario: Mapping[
     credit = np.full(n, np.nan)
     required = np.full(n, np.nan)
     required_ha = np.full(n, np.nan)
-    method = np.where(is_area, "service", "value_to_cost").astype(object)
     area_rows = np.flatnonzero(is_area & ~bad_traj)
-    debit = debit_value = None
+    debit_value = None
     if area_rows.size:
         y0_default = parse_scenario(service).replacement.initial_level.point
         y0 = np.array([(trajectories[i] or {}).get("initial_level", y0_default) for i in area_rows], dtype=float)
@@ -116,51 +108,101 @@ def rank_candidates(site: CaseSite, candidates: pd.DataFrame, scenario: Mapping[
             debit_value = float(res.debit_value[0])
     if debit_value is None and vt is not None:
         debit_value = float(evaluate_batch(vt, n=1).debit_value[0])
-    codes["bad_trajectory"] = bad_traj
-    codes["no_unit_value"] = no_value
-    codes["no_credit"] = ~bad_traj & ~no_value & ~np.isfinite(required)
+    return _Required(start=start, rep_start=rep_start, levels=levels, bad_trajectory=bad_traj, no_unit_value=no_value,
+                     method=np.where(is_area, "service", "value_to_cost").astype(object), credit=credit,
+                     required=required, required_ha=required_ha, debit=debit, debit_value=debit_value)
+
+
+def _components(eligible: np.ndarray, cost: np.ndarray, years: np.ndarray, place, rules: Mapping[str, Any],
+                prefer_ws: bool, prefer_county: bool) -> dict[str, np.ndarray]:
+    """The score's components in [0, 1]: cost, distance, time, match and locality."""
+    comp = {}
+    ok_cost = eligible & np.isfinite(cost) & (cost > 0)
+    best = cost[ok_cost].min() if ok_cost.any() else np.nan
+    comp["cost"] = np.where(ok_cost, best / np.where(ok_cost, cost, 1.0), np.where(eligible & (cost == 0), 1.0, 0.0))
+    comp["distance"] = np.exp(-place.distance_km / float(rules["distance_scale_km"]))
+    comp["time"] = 1.0 / (1.0 + years / float(rules["time_scale_years"]))
+    comp["match"] = np.nan_to_num(place.quality, nan=0.0)
+    parts = [x for x, prefer in ((place.same_watershed, prefer_ws), (place.same_county, prefer_county)) if prefer]
+    comp["locality"] = np.mean(parts, axis=0) if parts else np.ones(len(cost))
+    return comp
+
+
+def _ranked(out: pd.DataFrame) -> pd.DataFrame:
+    """Eligible candidates first, best score first, then by project id; ranks 1… for the eligible
+    ones (missing, not 0, for the others)."""
+    n = len(out)
+    order = np.lexsort((out["project_id"].to_numpy(), -np.nan_to_num(out["score"].to_numpy(), nan=-1.0),
+                        ~out["eligible"].to_numpy()))
+    out = out.iloc[order].reset_index(drop=True)
+    out.insert(0, "rank", pd.array(np.where(out["eligible"], np.arange(1, n + 1), 0), dtype="Int64"))
+    out.loc[~out["eligible"], "rank"] = pd.NA
+    return out
+
+
+def rank_candidates(site: CaseSite, candidates: pd.DataFrame, scenario: Mapping[str, Any],
+                    rules: Mapping[str, Any], *, covered_fraction: float = 0.0,
+                    table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Rank ``candidates`` (bank projects with ``allocated``/``remaining``, as from
+    :func:`restoration.bank.ledger.bank_table`) for the damage at ``site`` — pure, vectorised.
+
+    ``covered_fraction`` is the share of the debit already covered by the case's allocations;
+    ``needed_amount`` is what is still outstanding at each candidate.
+    """
+    n = len(candidates)
+    c = candidates.reset_index(drop=True)
+    unit = c["capacity_unit"].astype(str).to_numpy()
+    status = c["status"].astype(str).to_numpy()
+    remaining = c["remaining"].to_numpy(dtype=float)
+    is_area = np.isin(unit, list(HA_PER_UNIT))
+
+    # -- the rules of place (ecosystem substitution, watershed / county / distance), status, capacity
+    place = eligibility.place_codes(site, c, rules, table)
+    codes: dict[str, np.ndarray] = {"ecosystem_mismatch": place.codes["ecosystem_mismatch"]}
+    codes["status"] = ~np.isin(status, list(rules["allowed_statuses"]))
+    codes["full"] = remaining <= EPS * np.maximum(1.0, c["capacity"].to_numpy(dtype=float))
+    for code in ("other_watershed", "other_county", "too_far"):
+        codes[code] = place.codes[code]
+
+    req = _required(c, scenario, is_area, unit)
+    codes["bad_trajectory"] = req.bad_trajectory
+    codes["no_unit_value"] = req.no_unit_value
+    codes["no_credit"] = ~req.bad_trajectory & ~req.no_unit_value & ~np.isfinite(req.required)
 
     blocking = np.zeros(n, dtype=bool)
     for mask in codes.values():
         blocking |= mask
     eligible = ~blocking
     needed_fraction = max(0.0, 1.0 - covered_fraction)
-    needed = required * needed_fraction
+    needed = req.required * needed_fraction
     fits = eligible & (remaining + EPS >= needed)
     # a preference for the damaged site's own watershed (county) says nothing when that is unknown
     # (no watershed layer): it is then neither reported on every row nor scored
     prefer_ws = rules["watershed"] == "preferred" and site.watershed is not None
     prefer_county = rules["county"] == "preferred" and site.county is not None
     codes_info = {"short": eligible & ~fits,
-                  "other_watershed_preferred": (~same_ws) & prefer_ws,
-                  "other_county_preferred": (~same_county) & prefer_county}
+                  "other_watershed_preferred": (~place.same_watershed) & prefer_ws,
+                  "other_county_preferred": (~place.same_county) & prefer_county}
 
     # -- score --------------------------------------------------------------------------------
     cost = needed * c["unit_cost_yuan"].to_numpy(dtype=float)
-    years = _years_to_full(levels, np.full(n, rep_start))
+    years = _years_to_full(req.levels, np.full(n, req.rep_start))
     weights = {k: float(rules["weights"].get(k, 0.0)) for k in WEIGHT_KEYS}
     wsum = sum(weights.values())
-    comp = {}
-    ok_cost = eligible & np.isfinite(cost) & (cost > 0)
-    best = cost[ok_cost].min() if ok_cost.any() else np.nan
-    comp["cost"] = np.where(ok_cost, best / np.where(ok_cost, cost, 1.0), np.where(eligible & (cost == 0), 1.0, 0.0))
-    comp["distance"] = np.exp(-dist / float(rules["distance_scale_km"]))
-    comp["time"] = 1.0 / (1.0 + years / float(rules["time_scale_years"]))
-    comp["match"] = np.nan_to_num(quality, nan=0.0)
-    parts = [x for x, prefer in ((same_ws, prefer_ws), (same_county, prefer_county)) if prefer]
-    comp["locality"] = np.mean(parts, axis=0) if parts else np.ones(n)
-    score = np.zeros(n)
+    comp = _components(eligible, cost, years, place, rules, prefer_ws, prefer_county)
     out = pd.DataFrame({
         "project_id": c["project_id"], "name": c["name"], "kind": c["kind"],
         "ecosystem_type": c["ecosystem_type"], "status": status, "capacity": c["capacity"].to_numpy(dtype=float),
         "capacity_unit": unit, "allocated": c["allocated"].to_numpy(dtype=float), "remaining": remaining,
         "eligible": eligible, "fits_alone": fits,
-        "match_quality": quality, "watershed": ws, "county": county,
-        "same_watershed": same_ws, "same_county": same_county, "method": method,
-        "credit_per_unit": credit, "required_amount": required, "required_area_ha": required_ha,
+        "match_quality": place.quality, "watershed": c["watershed"].to_numpy(dtype=object),
+        "county": c["region"].to_numpy(dtype=object),
+        "same_watershed": place.same_watershed, "same_county": place.same_county, "method": req.method,
+        "credit_per_unit": req.credit, "required_amount": req.required, "required_area_ha": req.required_ha,
         "needed_amount": needed, "unit_cost_yuan": c["unit_cost_yuan"].to_numpy(dtype=float), "cost_yuan": cost,
-        "distance_km": dist, "start_year": start.astype(int), "years_to_full_service": years,
+        "distance_km": place.distance_km, "start_year": req.start.astype(int), "years_to_full_service": years,
     })
+    score = np.zeros(n)
     for k in WEIGHT_KEYS:
         s = np.where(eligible, comp[k], np.nan)
         out[f"score_{k}"] = s
@@ -170,14 +212,8 @@ def rank_candidates(site: CaseSite, candidates: pd.DataFrame, scenario: Mapping[
     codes_zh_en = reasons.reasons(out, site, rules, {**codes, **codes_info})
     out["reason_codes"], out["reasons_zh"], out["reasons_en"] = codes_zh_en
     out["reasons"] = [[f"{z} / {e}" for z, e in zip(zs, es)] for zs, es in zip(codes_zh_en[1], codes_zh_en[2])]
-
-    order = np.lexsort((out["project_id"].to_numpy(), -np.nan_to_num(out["score"].to_numpy(), nan=-1.0),
-                        ~out["eligible"].to_numpy()))
-    out = out.iloc[order].reset_index(drop=True)
-    # ineligible candidates are not ranked (missing, not 0)
-    out.insert(0, "rank", pd.array(np.where(out["eligible"], np.arange(1, n + 1), 0), dtype="Int64"))
-    out.loc[~out["eligible"], "rank"] = pd.NA
-    out.attrs.update(debit=debit, debit_value=debit_value, covered_fraction=covered_fraction,
+    out = _ranked(out)
+    out.attrs.update(debit=req.debit, debit_value=req.debit_value, covered_fraction=covered_fraction,
                      needed_fraction=needed_fraction, weights=weights)
     return out
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import click
 
-from .. import __version__, config
+from .. import config
+from .._version import __version__
 from ..errors import InputError, Issue, RestorationError
 from ..system_errors import explain
 from . import _context, _words

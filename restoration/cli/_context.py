@@ -7,11 +7,9 @@ in the audit log whichever command writes) and which day it is (``--today`` >
 """
 from __future__ import annotations
 
-import getpass
 import json
 import logging
 import math
-import os
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -20,7 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import click
 
-from .. import config
+from .. import access, config
 from ..errors import InputError, Issue
 
 
@@ -78,10 +76,7 @@ def actor(value: str | None = None) -> str:
     root = _root().get("actor")
     if root:
         return root
-    try:
-        return os.environ.get("RESTORATION_USER") or getpass.getuser()
-    except Exception:  # pragma: no cover - no user database (containers)
-        return "cli"
+    return access.login_name()
 
 
 def parse_day(value: str | None, field: str = "--today") -> date | None:

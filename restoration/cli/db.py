@@ -11,7 +11,7 @@ from __future__ import annotations
 import click
 
 from ..errors import InputError, Issue, StoreError
-from ..store.core import _backend_for
+from ..store import backend_for
 from . import _context
 
 
@@ -29,7 +29,7 @@ def info(as_json: bool) -> None:
     out = {"backend": store.backend, "location": store.location, "schema_version": store.schema_version,
            "store_version": store.version, "migrations": history.to_dict(orient="records")}
     if store.backend == "postgis":
-        out["role"] = _backend_for(_context.location()).connected_role()
+        out["role"] = backend_for(_context.location()).connected_role()
     if as_json:
         _context.echo_json(out)
         return
@@ -48,7 +48,7 @@ def info(as_json: bool) -> None:
 def upgrade() -> None:
     """Apply pending schema migrations (in one transaction; a failure changes nothing)."""
     from ..store import SCHEMA_VERSION
-    backend = _backend_for(_context.location())
+    backend = backend_for(_context.location())
     if not backend.exists():
         raise StoreError(f"{backend.location}: no store here; run `restoration init` first")
     done = backend.open_checked(upgrade=True)
@@ -88,7 +88,7 @@ def grant(role: str) -> None:
     do — and nothing else: no schema changes, and the audit log only read and appended to. The
     grant is recorded; `db upgrade` grants the layers later migrations add.
     """
-    backend = _backend_for(_context.location())
+    backend = backend_for(_context.location())
     if backend.kind != "postgis":
         raise InputError(Issue("database roles exist on a PostgreSQL store only (--db postgresql://…)",
                                field="--db"))

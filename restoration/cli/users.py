@@ -1,6 +1,7 @@
 """``restoration users``: staff accounts for the dashboards (argon2-hashed, local file).
 
-The CLI acts as a local administrator (``access.cli_actor``); every change is audited.
+The CLI acts as a local administrator (``access.cli_actor``) named as every command names its
+actor (``--actor``, ``$RESTORATION_USER`` or the login); every change is audited.
 """
 from __future__ import annotations
 
@@ -52,7 +53,8 @@ def _password(password_env: str | None, prompt: str = "密码 password") -> str:
 def add(name: str, role: str, region: str, password_env: str | None, must_change: bool) -> None:
     """Add (or replace) a user; the password is asked for and stored only as a hash."""
     password = _password(password_env)
-    user = auth.add_user(_data(), name, password, role, region, must_change=must_change, actor=access.cli_actor())
+    user = auth.add_user(_data(), name, password, role, region, must_change=must_change,
+                         actor=access.cli_actor(_context.actor()))
     click.echo(f"已添加用户 added user {user.name} ({user.role}, {user.region})")
 
 
@@ -68,7 +70,7 @@ def list_() -> None:
 @click.argument("name")
 def disable(name: str) -> None:
     """Disable an account (it cannot sign in; its open sessions end at their next page)."""
-    auth.disable_user(_data(), name, actor=access.cli_actor())
+    auth.disable_user(_data(), name, actor=access.cli_actor(_context.actor()))
     click.echo(f"已停用 disabled {name}")
 
 
@@ -76,7 +78,7 @@ def disable(name: str) -> None:
 @click.argument("name")
 def enable(name: str) -> None:
     """Enable an account again and clear its sign-in lock."""
-    auth.enable_user(_data(), name, actor=access.cli_actor())
+    auth.enable_user(_data(), name, actor=access.cli_actor(_context.actor()))
     click.echo(f"已启用 enabled {name}")
 
 
@@ -89,7 +91,7 @@ def reset(name: str, password_env: str | None) -> None:
     given = os.environ.get(password_env) if password_env else None
     if password_env and not given:
         raise click.BadParameter(f"environment variable {password_env} is empty", param_hint="--password-env")
-    user, password = auth.reset_password(_data(), name, given, actor=access.cli_actor())
+    user, password = auth.reset_password(_data(), name, given, actor=access.cli_actor(_context.actor()))
     if given:
         click.echo(f"已重置 reset {user.name}; the password must be changed at the next sign-in")
     else:
@@ -101,7 +103,7 @@ def reset(name: str, password_env: str | None) -> None:
 @click.argument("name")
 def remove(name: str) -> None:
     """Remove a user."""
-    auth.remove_user(_data(), name, actor=access.cli_actor())
+    auth.remove_user(_data(), name, actor=access.cli_actor(_context.actor()))
     click.echo(f"已删除用户 removed user {name}")
 
 

@@ -1,4 +1,4 @@
-"""Restoration monitoring (issue 5): raster and field data in, fast zonal time series, progress
+"""Restoration monitoring: raster and field data in, fast zonal time series, progress
 against plan, effect evaluation (修复效果评估) and observed recovery for the equivalence engine.
 
 >>> from restoration import monitoring as mon

@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import __version__, config
+from .. import config
+from .._version import __version__
 from ..errors import InputError, Issue
 from ..store import Store
 from ..validate import validate_frame

@@ -43,7 +43,8 @@ import numpy as np
 import pandas as pd
 
 from .. import config
-from .. import __version__, access
+from .. import access
+from .._version import __version__
 from ..errors import InputError, Issue
 from ..files import write_text
 from ..store import Store

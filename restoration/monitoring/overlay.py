@@ -37,7 +37,7 @@ def _source(store: Store, indicator: str) -> dict | None:
 def _open(location: str, options: str, ingested_at: str):
     from .cube import open_cube
     opts = json.loads(options)
-    if opts.get("kind") in ("scenes", "stac"):  # spectral-index sources (issue 15)
+    if opts.get("kind") in ("scenes", "stac"):  # spectral-index sources
         from .scene_ingest import reopen_index
         return reopen_index({"location": location, "options": opts})
     source = json.loads(location) if location.startswith("[") else location

@@ -109,6 +109,32 @@ def ingest_scenes(store: Store | Transaction, source: Any = None, *, stac: Any =
     cubes = {idx.indicator: index_cube(ds, idx, mask=mask_kinds, source=label) for idx in idx_list}
     for code in cubes:
         get_indicator(code)
+    sites = _sites(store, site_ids)
+    frames, outside = _index_rows(cubes, sites, method, min_valid_fraction, label, progress)
+    _check_outside(outside, sites, ds, label, site_ids if required_sites is None else required_sites)
+    frame = pd.concat(frames, ignore_index=True)
+    if frame.empty:
+        raise InputError(Issue("no site has a single valid pixel on any date: the scenes are empty, all "
+                               "nodata, or every pixel is masked (check --mask and --sensor)", source=label))
+    clean = validate_frame("monitoring_series", frame, source=label).frame
+    options = {"kind": "stac" if stac is not None else "scenes", "bands": ",".join(wanted or list(ds.data_vars)),
+               "sensor": sensor, "mask": ",".join(mask_kinds)}
+    if date_pattern:
+        options["date_pattern"] = date_pattern
+    with writing(store, actor) as tx:
+        if not replace:
+            issues = refuse_existing(tx, clean, list(range(1, len(clean) + 1)), label, "value")
+            if issues:
+                raise InputError(issues)
+        _, replaced = write_series(tx, clean, replace=replace, action=f"ingest scenes {label}", progress=progress)
+        for code, cube in cubes.items():
+            register_source(tx, f"scenes:{code}", code, source if source is not None else stac, cube,
+                            method=method, options={**options, "index": code.upper()})
+    return _report(idx_list, ds, clean, replaced, outside)
+
+
+def _sites(store: Store | Transaction, site_ids: Sequence[str] | None) -> pd.DataFrame:
+    """The sites to compute statistics for (all, or those named): id and shape."""
     sites = store.read("sites")
     if site_ids is not None:
         wanted_sites = list(site_ids)
@@ -118,9 +144,15 @@ def ingest_scenes(store: Store | Transaction, source: Any = None, *, stac: Any =
         sites = sites[sites["site_id"].isin(wanted_sites)]
     if sites.empty:
         raise InputError(Issue("the store has no sites to compute statistics for", source="sites"))
-    sites = sites[["site_id", "geometry"]]
-    first = next(iter(cubes.values()))
-    pm = pixel_map(first, sites, method)
+    return sites[["site_id", "geometry"]]
+
+
+def _index_rows(cubes: dict[str, xr.DataArray], sites: pd.DataFrame, method: str, min_valid_fraction: float,
+                label: str, progress: bool) -> tuple[list[pd.DataFrame], list[str]]:
+    """Per index, the zonal mean of every site and date as monitoring-series rows (a mean
+    outside the indicator's plausible range refuses the scenes), and the sites outside every
+    scene."""
+    pm = pixel_map(next(iter(cubes.values())), sites, method)
     frames, outside = [], []
     for code, cube in cubes.items():
         ind = get_indicator(code)
@@ -142,34 +174,23 @@ def ingest_scenes(store: Store | Transaction, source: Any = None, *, stac: Any =
             "value": table["mean"].astype(float).to_numpy(), "unit": ind.unit,
             "source": f"scenes:{ind.code}", "qc_flag": qc,
             "valid_fraction": table["valid_fraction"].astype(float).round(6).to_numpy()}))
-    all_sites = set(sites["site_id"])
-    if set(outside) == all_sites:
+    return frames, outside
+
+
+def _check_outside(outside: list[str], sites: pd.DataFrame, ds: xr.Dataset, label: str,
+                   required_sites: Sequence[str] | None) -> None:
+    """Refuse scenes that miss every site, or a site that must lie in them."""
+    if set(outside) == set(sites["site_id"]):
         raise InputError(Issue(f"{'site ' + outside[0] + ' lies' if len(outside) == 1 else 'all sites lie'} "
                                f"outside every scene (scenes: {', '.join(ds.attrs.get('sources', [])[:3])}"
                                f"{' ...' if len(ds.attrs.get('sources', [])) > 3 else ''})", source=label,
                                field="site"))
-    required = set(site_ids or []) if required_sites is None else set(required_sites)
-    missed = sorted(required.intersection(outside))
+    missed = sorted(set(required_sites or []).intersection(outside))
     if missed:
         raise InputError(Issue(f"site(s) {', '.join(missed)} lie outside every scene", source=label, field="site"))
-    frame = pd.concat(frames, ignore_index=True)
-    if frame.empty:
-        raise InputError(Issue("no site has a single valid pixel on any date: the scenes are empty, all "
-                               "nodata, or every pixel is masked (check --mask and --sensor)", source=label))
-    clean = validate_frame("monitoring_series", frame, source=label).frame
-    options = {"kind": "stac" if stac is not None else "scenes", "bands": ",".join(wanted or list(ds.data_vars)),
-               "sensor": sensor, "mask": ",".join(mask_kinds)}
-    if date_pattern:
-        options["date_pattern"] = date_pattern
-    with writing(store, actor) as tx:
-        if not replace:
-            issues = refuse_existing(tx, clean, list(range(1, len(clean) + 1)), label, "value")
-            if issues:
-                raise InputError(issues)
-        _, replaced = write_series(tx, clean, replace=replace, action=f"ingest scenes {label}", progress=progress)
-        for code, cube in cubes.items():
-            register_source(tx, f"scenes:{code}", code, source if source is not None else stac, cube,
-                            method=method, options={**options, "index": code.upper()})
+
+
+def _report(idx_list, ds: xr.Dataset, clean: pd.DataFrame, replaced: int, outside: list[str]) -> SceneIngestReport:
     flagged = pd.Series([f for q in clean["qc_flag"] for f in str(q).split(";") if f != "ok"]).value_counts()
     return SceneIngestReport([i.name for i in idx_list], int(ds.sizes["time"]), int(clean["site_id"].nunique()),
                              clean.groupby("indicator").size().astype(int).to_dict(), replaced, outside,

@@ -20,10 +20,10 @@ def writing(store_or_tx: Store | Transaction, actor, site_ids: Sequence[str] | N
             ) -> Iterator[Transaction]:
     """A transaction: the caller's own (its writes join it) or a new one on the store — once the
     actor may ingest monitoring data for every site in ``site_ids`` (its region's sites)."""
-    from .. import access
+    from .. import access, scoped_store
     who = access.require(actor, "monitoring.ingest", store_or_tx)
     if site_ids is not None and who.region != access.PROVINCE:
-        outside = sorted({str(s) for s in site_ids} - access.scope(store_or_tx, who).site_ids)
+        outside = sorted({str(s) for s in site_ids} - scoped_store.scope(store_or_tx, who).site_ids)
         if outside:
             raise access.deny(who, "sites_outside", sites=outside[:10])
     actor = who.name

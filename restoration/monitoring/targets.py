@@ -29,7 +29,7 @@ from typing import Any, Iterator, Mapping
 import numpy as np
 import pandas as pd
 
-from .. import access, model
+from .. import access, model, scoped_store
 from ..errors import ConflictError, InputError, Issue
 from ..importer import prepare_rows, read_mapped
 from ..messages import Message, Term
@@ -130,7 +130,7 @@ def _require_sites(who: access.Actor, tx: Transaction, site_ids: pd.Series) -> N
     """A regional user sets targets only on the sites of their region."""
     if who.region == access.PROVINCE:
         return
-    outside = sorted({str(s) for s in site_ids.dropna()} - set(access.scope(tx, who).site_ids))
+    outside = sorted({str(s) for s in site_ids.dropna()} - set(scoped_store.scope(tx, who).site_ids))
     if outside:
         raise access.deny(who, "sites_outside", sites=outside[:10])
 
@@ -221,12 +221,3 @@ def _changed(tx: Transaction, site_id: str, code: str, before: dict | None, expe
     kind = "target.set_meanwhile" if before is not None and expected is None else (
         "target.removed" if before is None else "target.changed")
     return Message(kind, params)
-
-
-def site_targets(store: Store, site_ids) -> pd.DataFrame:
-    """The stored targets of some sites (the layer's fields), sorted by site and indicator."""
-    ids = [str(s) for s in site_ids]
-    if not ids:
-        return pd.DataFrame(columns=list(FIELDS))
-    rows = store.read(LAYER, site_id=ids)
-    return rows.sort_values(list(KEY), kind="stable").reset_index(drop=True)

@@ -1,6 +1,6 @@
 """Zonal time series: statistics of every site on every date of a cube, fast.
 
-Design (issue 5, "speed by design"):
+Design ("speed by design"):
 
 1. The polygon → pixel mapping is computed once (:mod:`.pixelmap`: a sparse site × pixel
    matrix ``W``) and reused for every date.

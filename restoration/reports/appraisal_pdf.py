@@ -71,7 +71,7 @@ def write_calculation_pdf(title: str, formula_lines: list[str], table_header: li
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
     from xml.sax.saxutils import escape
 
     font = _font()

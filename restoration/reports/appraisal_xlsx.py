@@ -18,6 +18,8 @@ from typing import Any
 
 import pandas as pd
 
+from equivalence import __version__
+
 from ..model import AppraisalMethod, CaseClass, Stage
 from ..workbook import write_workbook
 
@@ -155,7 +157,6 @@ def case_appraisal_sheets(store, case_id: str) -> dict[str, pd.DataFrame]:
     sheets[CASE_SHEETS[2]] = pd.DataFrame(options) if options else _none_sheet("尚无修复方案费用测算 no restoration-cost estimate recorded")
     sheets[CASE_SHEETS[3]] = pd.DataFrame(equiv) if equiv else _none_sheet("尚无等值分析 no equivalence analysis recorded")
     sheets[CASE_SHEETS[4]] = pd.DataFrame(unc) if unc else _none_sheet("未做不确定性分析，所有取值已核实 no uncertainty analysis and no unverified value recorded")
-    from equivalence import __version__
     sheets[CASE_SHEETS[5]] = pd.DataFrame(
         [("软件 software", "restoration-platform"), ("版本 version", __version__),
          ("系数表 coefficients", "restoration/appraisal/coefficients/abatement.toml (每个取值附来源与核实标记 each value with source and verified flag)"),

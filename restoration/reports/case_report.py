@@ -10,7 +10,8 @@ from datetime import date
 
 import pandas as pd
 
-from .. import __version__, config
+from .. import config
+from .._version import __version__
 from ..cases import case_record
 from ..cases.events import event_label
 from ..model import CaseClass, RestorationMode, Role, Stage
@@ -42,7 +43,7 @@ def _table(frame: pd.DataFrame) -> str:
 
 
 def _procedure_parts(proc: dict) -> list[str]:
-    """The procedure around the case (issue 14): jurisdiction, joint handling, supervision,
+    """The procedure around the case: jurisdiction, joint handling, supervision,
     public comment, credit, offset — every value escaped by ``_table``."""
     rows = []
     j = proc.get("jurisdiction")

@@ -98,7 +98,7 @@ def _region(rng) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
                                  "name": names}, geometry=geoms, crs=4326)
 
     counties = layer(cat.COUNTIES, cat.COUNTY_SEEDS, "C", "county_id")
-    counties.insert(2, "city", [cat.COUNTY_CITY[n] for n in counties["name"]])  # jurisdiction tree (issue 11)
+    counties.insert(2, "city", [cat.COUNTY_CITY[n] for n in counties["name"]])  # jurisdiction tree
     return counties, layer(cat.WATERSHEDS, cat.WATERSHED_SEEDS, "W", "watershed_id")
 
 
@@ -393,7 +393,7 @@ def _cases() -> pd.DataFrame:
 
 
 def _events() -> pd.DataFrame:
-    # the sample cases' histories, modes and ledger live in case_history.py (issue 4)
+    # the sample cases' histories, modes and ledger live in case_history.py
     return case_history.events(TODAY)
 
 

@@ -1,4 +1,4 @@
-"""The sample cases' histories: events, restoration modes and funds ledger (issue 4).
+"""The sample cases' histories: events, restoration modes and funds ledger.
 
 Each stage has a typical path of events (days after the previous event); a few cases have their
 own path. Details carry what the rules need: reasons for side exits, the failure circumstance,
@@ -95,7 +95,7 @@ REASONS = {
                            "note": "损害发生在近岸海域，属海洋生态环境损害，移交海洋主管部门依法处理"},
 }
 
-#: the procedure around the cases (issue 14): (case, after event type, its occurrence, days after it,
+#: the procedure around the cases: (case, after event type, its occurrence, days after it,
 #: event type, details). Dates are capped at the sample's today like the rest of the history.
 PROCEDURE = [
     # screening: referral between departments; a county department designated by its city
@@ -416,7 +416,7 @@ def funds_ledger() -> pd.DataFrame:
     return frame
 
 
-#: screening reports (线索筛查情况报告) of two counties for the first half of 2026 (issue 14)
+#: screening reports (线索筛查情况报告) of two counties for the first half of 2026
 SCREENING_REPORTS = [
     ("石岭县", "2026-01-01", "2026-06-30", "2026-07-08", "自治区生态环境损害赔偿制度改革工作领导小组办公室", 3, 1, 1),
     ("柳溪县", "2026-01-01", "2026-06-30", "2026-07-15", "自治区生态环境损害赔偿制度改革工作领导小组办公室", 2, 0, 1),

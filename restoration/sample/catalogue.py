@@ -70,7 +70,7 @@ CASES = [
      "2024-01-20", "2024-05-09", "审计发现", [], False, "桂源县某贸易有限公司"),
     ("GX-2023-015", "红河口县某企业非法排污致河岸带受损案", "simple", "restoration", 280_000,
      "2024-07-02", "2024-07-30", "群众举报", ["alternative", "instalments"], True, "红河口县某食品有限公司"),
-    # issue 14: a clue outside the scope (marine ecological damage), excluded at screening
+    # a clue outside the scope (marine ecological damage), excluded at screening
     ("GX-2026-016", "红河口县某渔船燃油泄漏致近岸海域污染线索", "ordinary", "not_started", None,
      "2026-10-08", "2026-10-09", "突发环境事件", [], False, "某渔船船主"),
 ]
@@ -157,7 +157,7 @@ BANK = [
      2_000_000.0, "fish_fry", 0.5, 1.0, 1, "operational", "桂源县农业农村局", "near:S004"),
 ]
 
-# -- project bank: lifecycle, ledger, escrow and case scenarios (issue 6) ---------------------
+# -- project bank: lifecycle, ledger, escrow and case scenarios ---------------------
 #: year each bank project starts (started) delivering services; its trajectory counts from it
 BANK_START = {
     "BP01": 2016, "BP02": 2018, "BP03": 2027, "BP04": 2025, "BP05": 2017, "BP06": 2020, "BP07": 2027,

@@ -89,9 +89,6 @@ class Backend:
         cur = conn.execute(self.sql(sql), tuple(plain(p) for p in params))
         return cur.rowcount
 
-    def run_many(self, conn, sql: str, rows: list[tuple]) -> None:
-        conn.executemany(self.sql(sql), rows)
-
     def insert_rows(self, conn, layer: str, names: list[str], rows: list[tuple]) -> None:
         """Bulk insert (geometry values already encoded by :meth:`encode_geoms`)."""
         raise NotImplementedError

@@ -14,7 +14,7 @@ from ..progress import bar_wanted
 from ..errors import StoreError
 from . import migrations
 from .backend import quote
-from .core import _backend_for, create_store, open_store
+from .core import backend_for, create_store, open_store
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def copy_store(src: str | os.PathLike, dst: str | os.PathLike, *, actor: str = "
                 len(source.schema_history()) != len(migrations.MIGRATIONS):
             raise StoreError(f"{source.location}: schema v{source.schema_version} is not the current one "
                              f"(v{migrations.LATEST}); run `restoration db upgrade` on it first")
-        backend = _backend_for(dst)
+        backend = backend_for(dst)
         if getattr(backend, "path", None) is not None:  # a new file: not over a file, link, device, folder
             files.check_destination(backend.path, replace=False)
         if backend.exists():
@@ -64,8 +64,8 @@ def copy_store(src: str | os.PathLike, dst: str | os.PathLike, *, actor: str = "
 
             def fill(tx) -> None:
                 for layer in tqdm(layers, desc="copy", unit="layer", disable=not bar_wanted(progress), leave=False):
-                    names, rows = snap._raw(layer)
-                    tx._raw_insert(layer, names, rows)
+                    names, rows = snap.rows_as_stored(layer)
+                    tx.insert_as_stored(layer, names, rows)
                     report.counts[layer] = len(rows)
                 tx.audit("copy store", "audit_log", None, {"from": source.location},
                          {"rows": report.rows, "layers": report.counts})
@@ -88,10 +88,10 @@ def _check(source, target, layers: list[str], counts: dict[str, int]) -> None:
         if counts[layer] != n_dst:
             raise StoreError(f"copy check: {layer} has {counts[layer]} rows in the source but {n_dst} "
                              "in the target")
-        names, src_rows = source._raw(layer, columns=["fid", "geom"])
+        names, src_rows = source.rows_as_stored(layer, columns=["fid", "geom"])
         if "geom" not in names:
             continue
-        _, dst_rows = target._raw(layer, columns=["fid", "geom"])
+        _, dst_rows = target.rows_as_stored(layer, columns=["fid", "geom"])
         theirs = {r[0]: r[1] for r in dst_rows}
         missing = [r[0] for r in src_rows if r[0] not in theirs]
         if missing:

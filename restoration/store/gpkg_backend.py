@@ -17,7 +17,7 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 
 from .. import config, files, model
-from ..errors import StoreError
+from ..errors import ConflictError, StoreError
 from . import gpkg
 from .backend import Backend, SchemaOps, lock_timeout, quote
 from . import migrations as _migrations
@@ -188,7 +188,6 @@ class GpkgBackend(Backend):
             ours = "restoration_schema" in self.table_names(conn)
         except sqlite3.DatabaseError as exc:
             if self.is_busy(exc):
-                from ..errors import ConflictError
                 raise ConflictError(f"{path}: the store is busy (another user is writing); retry in a "
                                     "moment") from exc
             raise StoreError(f"{path}: not a GeoPackage/SQLite file ({exc})") from exc

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Callable
 
 from .. import model
-from .backend import SchemaOps, quote as _quote  # noqa: F401  (_quote: older imports)
+from .backend import SchemaOps
 
 
 def geometry_type_name(spec: model.LayerSpec) -> str:
@@ -35,7 +35,7 @@ def _v1(ops: SchemaOps) -> None:
 
 
 def _v4(ops: SchemaOps) -> None:
-    """Project bank (issue 6): new bank_projects fields, status history, ledger, escrow, scenarios."""
+    """Project bank: new bank_projects fields, status history, ledger, escrow, scenarios."""
     have = ops.fields("bank_projects")
     for f in model.BANK_PROJECT_EXTRA_FIELDS:
         if f.name not in have:  # a store created before migration 4 lacks them
@@ -48,14 +48,14 @@ def _v4(ops: SchemaOps) -> None:
 
 
 def _v2(ops: SchemaOps) -> None:
-    """Cases and rules (issue 4): classification decisions, restoration modes, funds ledger."""
+    """Cases and rules: classification decisions, restoration modes, funds ledger."""
     for name in model.CASE_LAYERS:
         create_layer(ops, model.LAYERS[name])
         ops.create_index(name, ["case_id"], f"idx_{name}_case")
 
 
 def _v3(ops: SchemaOps) -> None:
-    """Monitoring (issue 5): restoration effect evaluations."""
+    """Monitoring: restoration effect evaluations."""
     for name in model.MONITORING_LAYERS:
         create_layer(ops, model.LAYERS[name])
     ops.create_index("effect_evaluations", ["case_id"], "idx_effect_evaluations_case")
@@ -92,7 +92,7 @@ MIGRATIONS.append((6, "R-tree spatial index on every spatial layer (GeoPackage e
 
 
 def _v7(ops: SchemaOps) -> None:
-    """A user's own files (issue 16): extra columns of an imported file kept per row as JSON."""
+    """A user's own files: extra columns of an imported file kept per row as JSON."""
     for name in model.ATTRIBUTE_LAYERS:
         if "attributes" not in ops.fields(name):  # a store created before migration 7 lacks it
             ops.add_field(name, model.ATTRIBUTES_FIELD)
@@ -103,7 +103,7 @@ MIGRATIONS.append((7, "imports: attributes (extra columns of imported files, JSO
 
 
 def _v8(ops: SchemaOps) -> None:
-    """Access and disclosure (issue 11): a case's handling region and joint handlers, assigned
+    """Access and disclosure: a case's handling region and joint handlers, assigned
     appraisers and public title; a site's public name; a county's city (the jurisdiction tree)."""
     added = {"cases": ("handling_region", "joint_regions", "appraisers", "public_title"),
              "sites": ("public_name",), "counties": ("city",)}
@@ -124,7 +124,7 @@ MIGRATIONS.append((8, "access and disclosure: cases handling_region, joint_regio
 
 
 def _v9(ops: SchemaOps) -> None:
-    """Appraisal toolkit (issue 13): appraisal results stored with the case; where a case's damage
+    """Appraisal toolkit: appraisal results stored with the case; where a case's damage
     amount came from."""
     have = ops.fields("cases")
     for f in model.CASE_AMOUNT_FIELDS:
@@ -139,7 +139,7 @@ MIGRATIONS.append((9, "appraisals: damage amounts with their method, inputs, ver
 
 
 def _v10(ops: SchemaOps) -> None:
-    """Procedure (issue 14): where funds were used; screening reports."""
+    """Procedure: where funds were used; screening reports."""
     have = ops.fields("funds_ledger")
     spec = model.LAYERS["funds_ledger"]
     for name in model.FUNDS_LEDGER_EXTRA_FIELDS:
@@ -153,7 +153,7 @@ MIGRATIONS.append((10, "procedure: funds_ledger site_id/use_kind (fund use at th
                        "screening_reports", _v10))
 
 def _v11(ops: SchemaOps) -> None:
-    """Satellite scenes and recovery metrics (issue 15): valid-pixel fraction on monitoring values,
+    """Satellite scenes and recovery metrics: valid-pixel fraction on monitoring values,
     recovery assessments stored with the case."""
     if "valid_fraction" not in ops.fields("monitoring_series"):  # a store created before migration 11
         ops.add_field("monitoring_series", model.LAYERS["monitoring_series"].field("valid_fraction"))
@@ -165,7 +165,7 @@ MIGRATIONS.append((11, "satellite scenes: monitoring_series.valid_fraction, reco
 
 
 def _v14(ops: SchemaOps) -> None:
-    """Idempotent submission (issue 10): each form write's request id, unique, with its result."""
+    """Idempotent submission: each form write's request id, unique, with its result."""
     create_layer(ops, model.LAYERS["submissions"])
 
 

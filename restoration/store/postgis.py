@@ -157,10 +157,6 @@ class PostgisBackend(Backend):
             cols = [d.name for d in cur.description]
             return cols, cur.fetchall()
 
-    def run_many(self, conn, sql: str, rows: list[tuple]) -> None:
-        with conn.cursor() as cur:
-            cur.executemany(self.sql(sql), rows)
-
     def insert_rows(self, conn, layer: str, names: list[str], rows: list[tuple]) -> None:
         # COPY: the fastest way in; geometries arrive as hex EWKB (SRID 4326) text
         with conn.cursor() as cur:

@@ -168,14 +168,14 @@ def test_case_forms_follow_the_role_and_a_county_sees_its_own(app, store, staff_
     by the browser walk.)"""
     import re
 
-    from restoration import access
+    from restoration import access, scoped_store
     from restoration.cases.records import update_case
     case = "GX-2022-010"
     update_case(store, case, {"appraisers": ["zhang.app"]}, "admin")
     auth.add_user(staff_data, "viewer", "Role-pass-2026!", "readonly", "C01")
     for name in ("zhang.app", "wang.app"):
         auth.add_user(staff_data, name, "Role-pass-2026!", "appraiser")
-    sc = access.scope(store, access.Actor("viewer", "readonly", "C01"))
+    sc = scoped_store.scope(store, access.Actor("viewer", "readonly", "C01"))
     cases = store.read("cases")
     others = cases[~cases["case_id"].isin(sc.case_ids)]
     held = set(store.read("bank_allocations", case_id=tuple(sc.case_ids))["project_id"])  # the county's cases' own

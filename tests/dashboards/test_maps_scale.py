@@ -72,7 +72,7 @@ def test_hook_uses_packed_points_above_the_limit_and_the_baseline_stays_callable
     sites["case_id"] = sites["case_id"].fillna("C-1")  # the baseline needs a case per site
     packed = maps.overview_map(sites, cases, tiles="none").get_root().render()
     assert "var d = " in packed and '"FeatureCollection"' not in packed
-    base = maps_scale.baseline_overview_map(sites, cases, tiles="none").get_root().render()
+    base = maps.baseline_overview_map(sites, cases, tiles="none").get_root().render()
     assert '"FeatureCollection"' in base and "var d = " not in base
     assert len(packed) * 3 < len(base)
     monkeypatch.setenv(maps_scale.BASELINE_ENV, "1")

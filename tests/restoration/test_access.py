@@ -7,7 +7,7 @@ import sqlite3
 import pandas as pd
 import pytest
 
-from restoration import access, auth
+from restoration import access, auth, scoped_store
 from restoration.access import Actor, PermissionDenied
 
 CASE = "GX-2022-010"  # 青岚县 (C01), in restoration, with a scenario
@@ -157,7 +157,7 @@ def test_county_user_reads_and_writes_only_its_region(store):
     from restoration.cases import add_event
     from restoration.cases.records import update_case
     qinglan = Actor("qinglan.sup", "supervisor", "C01")
-    view = access.scoped(store, qinglan)
+    view = scoped_store.scoped(store, qinglan)
     assert set(view.read("cases")["case_id"]) == {"GX-2024-003", CASE}
     assert view.get("cases", CASE)["case_id"] == CASE
     with pytest.raises(PermissionDenied):
@@ -186,7 +186,7 @@ def test_joint_handling_lets_the_other_region_in(store):
     with pytest.raises(PermissionDenied):
         update_case(store, CASE, {"notes": "石岭县意见"}, shiling)
     update_case(store, CASE, {"joint_regions": ["C03"]}, Actor("qinglan.sup", "supervisor", "C01"))
-    assert CASE in set(access.scoped(store, shiling).read("cases")["case_id"])
+    assert CASE in set(scoped_store.scoped(store, shiling).read("cases")["case_id"])
     update_case(store, CASE, {"notes": "石岭县意见"}, shiling)  # 联合办案: now theirs too
     # but a county cannot hand the case to a region outside its own
     with pytest.raises(PermissionDenied, match="outside"):
@@ -195,15 +195,15 @@ def test_joint_handling_lets_the_other_region_in(store):
 
 def test_city_and_province_users_see_all_below_them(store):
     everything = set(store.read("cases")["case_id"])
-    assert set(access.scoped(store, Actor("city", "readonly", "桂西市")).read("cases")["case_id"]) == everything
-    assert set(access.scoped(store, Actor("prov", "readonly")).read("cases")["case_id"]) == everything
+    assert set(scoped_store.scoped(store, Actor("city", "readonly", "桂西市")).read("cases")["case_id"]) == everything
+    assert set(scoped_store.scoped(store, Actor("prov", "readonly")).read("cases")["case_id"]) == everything
 
 
 def test_bank_projects_by_region(store):
     from restoration.bank import reserve
     planner = Actor("qinglan.plan", "planner", "C01")
     # the projects in 青岚县, and BP01 (elsewhere) where a 青岚县 case holds capacity: its record only
-    assert set(access.scoped(store, planner).read("bank_projects")["project_id"]) == {"BP01", "BP02", "BP03"}
+    assert set(scoped_store.scoped(store, planner).read("bank_projects")["project_id"]) == {"BP01", "BP02", "BP03"}
     with pytest.raises(PermissionDenied, match="bank project BP12"):
         reserve(store, "BP12", CASE, 0.5, actor=planner)  # 石岭县's project
     with pytest.raises(PermissionDenied):
@@ -259,7 +259,7 @@ def test_migration_8_backfills_an_older_store(store):
     assert cases["public_title"].isna().all() and again.read("counties")["city"].isna().all()
     assert again.count("sites") == n_sites and (cases["region"] == before["region"]).all()
     # the migrated store works: a county user sees its county's cases again
-    view = access.scoped(again, Actor("qinglan", "readonly", "C01"))
+    view = scoped_store.scoped(again, Actor("qinglan", "readonly", "C01"))
     assert set(view.read("cases")["case_id"]) == {"GX-2024-003", CASE}
     again.close()
 

@@ -16,7 +16,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from restoration import access
+from restoration import access, scoped_store
 from restoration.access import Actor, PermissionDenied
 
 TODAY = date(2026, 11, 20)
@@ -27,7 +27,7 @@ CASE, OTHER, OTHER_PROJECT = "GX-2022-010", "GX-2023-009", "BP12"  # OTHER, BP12
 def _outside(store, actor) -> list[str]:
     """Ids of cases, sites and projects outside ``actor``'s region (a project where one of the
     region's own cases holds capacity is named in that case's allocation, so it is left out)."""
-    sc = access.scope(store, actor)
+    sc = scoped_store.scope(store, actor)
     if sc.everything:
         return []
     held = set(store.read("bank_allocations", case_id=tuple(sc.case_ids) or None)["project_id"]) if sc.case_ids else set()
@@ -69,7 +69,7 @@ def test_a_county_user_gets_nothing_of_another_county_through_any_read_function(
     from restoration.reports.case_report import case_report_html
     from restoration.reports.layers import export_layers_gpkg
 
-    view = access.scoped(store, QINGLAN)
+    view = scoped_store.scoped(store, QINGLAN)
     outside = _outside(store, QINGLAN)
     assert OTHER in outside and OTHER_PROJECT in outside and CASE not in outside
     other_sites = sorted(store.read("sites", case_id=OTHER)["site_id"])
@@ -143,7 +143,7 @@ def test_every_read_operation_of_the_scoped_view_answers_from_the_region(store):
     """On both backends: the store's aggregate operations through a county user's view."""
     from restoration import bank
     from restoration.bank import ledger
-    view = access.scoped(store, QINGLAN)
+    view = scoped_store.scoped(store, QINGLAN)
     outside = _outside(store, QINGLAN)
     own_cases = sorted(view.read("cases")["case_id"])
     assert own_cases == ["GX-2022-010", "GX-2024-003"]
@@ -179,8 +179,8 @@ def test_every_read_operation_of_the_scoped_view_answers_from_the_region(store):
 
 def test_the_province_and_the_city_see_everything_below_them(store):
     from restoration.bank import ledger
-    city = access.scoped(store, Actor("guixi", "readonly", "桂西市"))
-    province = access.scoped(store, Actor("prov", "readonly"))
+    city = scoped_store.scoped(store, Actor("guixi", "readonly", "桂西市"))
+    province = scoped_store.scoped(store, Actor("prov", "readonly"))
     assert _outside(store, Actor("prov", "readonly")) == []
     assert province.count("bank_allocations") == store.count("bank_allocations")
     assert ledger.balances(province).equals(ledger.balances(store))

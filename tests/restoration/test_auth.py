@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from restoration import auth
+from restoration import access, auth
 from restoration.cli import main
 from restoration.errors import InputError
 
@@ -134,7 +134,7 @@ def test_users_cli(users, store, monkeypatch, capsys):
     code, _ = run("add", "zhou", "--role", "planner", "--region", "桂西市", "--password-env", "NEW_PW")
     assert code == 0 and auth.get_user(users, "zhou").region == "桂西市"
     audit = auth.sign_in_log(store, limit=50)
-    assert audit.iloc[0]["action"] == "user add" and audit.iloc[0]["actor"].startswith("cli")
+    assert audit.iloc[0]["action"] == "user add" and audit.iloc[0]["actor"] == access.login_name()
 
 
 def _mode(path):

@@ -54,6 +54,21 @@ def test_one_actor_spelling_for_every_command(store, cli, monkeypatch):
     assert not any(a.startswith("cli:") for a in store.values("audit_log", "actor"))
 
 
+def test_users_commands_name_the_actor_as_every_command(store, cli, monkeypatch):
+    monkeypatch.delenv("RESTORATION_USER", raising=False)
+    monkeypatch.setenv("NEW_PW", "C0unty-passphrase")
+    before = store.count("audit_log")
+    assert cli("--data", store.data_dir, "users", "add", "zhou", "--role", "planner", "--password-env",
+               "NEW_PW")[0] == 0
+    assert cli("--data", store.data_dir, "bank", "reserve", "BP12", "--case", "GX-2023-008", "--amount", "1")[0] == 0
+    new = store.read("audit_log").iloc[before:]
+    assert "user add" in set(new["action"]) and len(set(new["actor"])) == 1  # one person, one spelling
+    assert not next(iter(new["actor"])).startswith("cli:")
+    before = store.count("audit_log")
+    assert cli("--data", store.data_dir, "--actor", "zhao.min", "users", "disable", "zhou")[0] == 0
+    assert set(store.read("audit_log").iloc[before:]["actor"]) == {"zhao.min"}
+
+
 def test_verbose_logs_through_logging(tmp_path, cli, monkeypatch):
     monkeypatch.delenv("RESTORATION_DB", raising=False)
     code, out, err = cli("--data", tmp_path / "d", "-v", "init", "--empty")

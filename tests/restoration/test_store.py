@@ -13,7 +13,7 @@ import shapely
 
 from restoration import model
 from restoration import ConflictError, InputError, StoreError, import_file, open_store
-from restoration.store import core, migrations
+from restoration.store import migrations, transaction
 
 from ..conftest import store_fingerprint
 
@@ -78,7 +78,7 @@ def test_failed_import_leaves_the_file_byte_identical(store, tmp_path, monkeypat
     path = _good_sites_file(tmp_path)
     before = store_fingerprint(store)
     calls = {"n": 0}
-    real = core._executemany
+    real = transaction._executemany
 
     def fail_on_second_chunk(*args, **kwargs):
         calls["n"] += 1
@@ -86,13 +86,13 @@ def test_failed_import_leaves_the_file_byte_identical(store, tmp_path, monkeypat
             raise OSError("disk unplugged (simulated)")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(core, "_executemany", fail_on_second_chunk)
+    monkeypatch.setattr(transaction, "_executemany", fail_on_second_chunk)
     with pytest.raises(OSError):
         import_file(store, "sites", path)
     assert calls["n"] == 2  # the first chunk of rows really was written inside the transaction
     assert store_fingerprint(store) == before
     assert store.count("sites") == 30
-    monkeypatch.setattr(core, "_executemany", real)
+    monkeypatch.setattr(transaction, "_executemany", real)
     report = import_file(store, "sites", path)
     assert report.rows == 5000 and store.count("sites") == 5030
 
