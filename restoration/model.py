@@ -10,179 +10,10 @@ from dataclasses import dataclass, field as dc_field, replace
 from enum import StrEnum
 from typing import Any, Literal
 
+from .vocab import (OPEN_STAGES, AllocationState, AppraisalMethod, CaseClass, Direction, EcosystemType,
+                    EscrowStatus, LedgerEntry, ModeStatus, ProjectKind, ProjectStatus, RestorationMode, Role, Service,
+                    SitingReason, Stage, Verdict)
 
-class _Labelled(StrEnum):
-    """A vocabulary whose members carry a Chinese label (``.zh``) and an English one (``.en``)."""
-
-    @property
-    def zh(self) -> str:
-        return _LABELS[type(self).__name__][self.value][0]
-
-    @property
-    def en(self) -> str:
-        return _LABELS[type(self).__name__][self.value][1]
-
-    def label(self, lang: str = "zh") -> str:
-        return self.zh if lang == "zh" else self.en
-
-
-class Role(_Labelled):
-    DAMAGED = "damaged"
-    IN_SITU_RESTORATION = "in_situ_restoration"
-    ALTERNATIVE_RESTORATION = "alternative_restoration"
-    OFF_SITE_RESTORATION = "off_site_restoration"
-    REFERENCE = "reference"
-    MONITORING_PLOT = "monitoring_plot"
-
-
-class EcosystemType(_Labelled):
-    FOREST = "forest"
-    WETLAND = "wetland"
-    RIPARIAN_BUFFER = "riparian_buffer"
-    KARST_GRASSLAND = "karst_grassland"
-    GRASSLAND = "grassland"
-    FARMLAND_SOIL = "farmland_soil"
-    MANGROVE = "mangrove"
-    RIVER = "river"
-    LAKE_RESERVOIR = "lake_reservoir"
-    MINE_LAND = "mine_land"
-    URBAN_GREEN = "urban_green"
-
-
-class Stage(_Labelled):
-    """Workflow stages in DESIGN.md's order, then the two side exits."""
-
-    SCREENING = "screening"
-    FILING = "filing"
-    INVESTIGATION = "investigation"
-    APPRAISAL = "appraisal"
-    CONSULTATION = "consultation"
-    JUDICIAL_CONFIRMATION = "judicial_confirmation"
-    LITIGATION = "litigation"
-    RESTORATION = "restoration"
-    EFFECT_EVALUATION = "effect_evaluation"
-    CLOSED = "closed"
-    NOT_STARTED = "not_started"
-    TERMINATED = "terminated"
-
-
-class CaseClass(_Labelled):
-    SIGNIFICANTLY_MINOR = "significantly_minor"
-    SIMPLE = "simple"
-    ORDINARY = "ordinary"
-    MAJOR = "major"
-
-
-class RestorationMode(_Labelled):
-    IN_SITU = "in_situ"
-    ALTERNATIVE = "alternative"
-    OFF_SITE = "off_site"
-    LABOUR_IN_LIEU = "labour_in_lieu"
-    TECHNICAL_UPGRADE_OFFSET = "technical_upgrade_offset"
-    INSTALMENTS = "instalments"
-    MONETARY = "monetary"
-
-
-class ProjectStatus(_Labelled):
-    PROPOSED = "proposed"
-    APPROVED = "approved"
-    UNDER_CONSTRUCTION = "under_construction"
-    OPERATIONAL = "operational"
-    CLOSED = "closed"
-
-
-class ProjectKind(_Labelled):
-    PROJECT = "project"
-    BASE_SITE = "base_site"
-
-
-class Service(_Labelled):
-    HABITAT = "habitat"
-    WATER_PURIFICATION = "water_purification"
-    CARBON_SEQUESTRATION = "carbon_sequestration"
-    SOIL_RETENTION = "soil_retention"
-    FLOOD_REGULATION = "flood_regulation"
-    BIODIVERSITY = "biodiversity"
-    FISHERY_RESOURCES = "fishery_resources"
-    SOIL_QUALITY = "soil_quality"
-
-
-_LABELS: dict[str, dict[str, tuple[str, str]]] = {
-    "Role": {
-        "damaged": ("受损区域", "damaged site"),
-        "in_situ_restoration": ("原位修复区", "in-situ restoration site"),
-        "alternative_restoration": ("替代修复区", "alternative restoration site"),
-        "off_site_restoration": ("异地修复区", "off-site restoration site"),
-        "reference": ("参照区", "reference site"),
-        "monitoring_plot": ("监测样地", "monitoring plot"),
-    },
-    "EcosystemType": {
-        "forest": ("森林", "forest"),
-        "wetland": ("湿地", "wetland"),
-        "riparian_buffer": ("河岸缓冲带", "riparian buffer"),
-        "karst_grassland": ("岩溶草地", "karst grassland"),
-        "grassland": ("草地", "grassland"),
-        "farmland_soil": ("农田土壤", "farmland soil"),
-        "mangrove": ("红树林", "mangrove"),
-        "river": ("河流", "river"),
-        "lake_reservoir": ("湖库", "lake / reservoir"),
-        "mine_land": ("矿山用地", "mine land"),
-        "urban_green": ("城市绿地", "urban green space"),
-    },
-    "Stage": {
-        "screening": ("线索筛查", "screening"),
-        "filing": ("立案", "filing"),
-        "investigation": ("损害调查", "investigation"),
-        "appraisal": ("鉴定评估", "appraisal"),
-        "consultation": ("赔偿磋商", "consultation"),
-        "judicial_confirmation": ("司法确认", "judicial confirmation"),
-        "litigation": ("诉讼", "litigation"),
-        "restoration": ("修复", "restoration"),
-        "effect_evaluation": ("修复效果评估", "effect evaluation"),
-        "closed": ("验收结案", "closed"),
-        "not_started": ("不启动索赔", "claim not started"),
-        "terminated": ("终止索赔", "claim terminated"),
-    },
-    "CaseClass": {
-        "significantly_minor": ("显著轻微", "significantly minor"),
-        "simple": ("简单", "simple"),
-        "ordinary": ("一般", "ordinary"),
-        "major": ("重大", "major"),
-    },
-    "RestorationMode": {
-        "in_situ": ("原位修复", "in-situ restoration"),
-        "alternative": ("替代修复", "alternative restoration"),
-        "off_site": ("异地修复", "off-site restoration"),
-        "labour_in_lieu": ("劳务代偿", "labour in lieu"),
-        "technical_upgrade_offset": ("技改抵扣", "technical-upgrade offset"),
-        "instalments": ("分期赔付", "instalments"),
-        "monetary": ("货币赔偿", "monetary compensation"),
-    },
-    "ProjectStatus": {
-        "proposed": ("拟建", "proposed"),
-        "approved": ("已批准", "approved"),
-        "under_construction": ("建设中", "under construction"),
-        "operational": ("运行中", "operational"),
-        "closed": ("已关闭", "closed"),
-    },
-    "ProjectKind": {
-        "project": ("替代修复项目", "bank project"),
-        "base_site": ("修复基地", "base site"),
-    },
-    "Service": {
-        "habitat": ("生境", "habitat"),
-        "water_purification": ("水质净化", "water purification"),
-        "carbon_sequestration": ("固碳", "carbon sequestration"),
-        "soil_retention": ("土壤保持", "soil retention"),
-        "flood_regulation": ("洪水调蓄", "flood regulation"),
-        "biodiversity": ("生物多样性", "biodiversity"),
-        "fishery_resources": ("渔业资源", "fishery resources"),
-        "soil_quality": ("土壤质量", "soil quality"),
-    },
-}
-
-#: Open stages: a case in one of these still needs work.
-OPEN_STAGES = tuple(s for s in Stage if s not in (Stage.CLOSED, Stage.NOT_STARTED, Stage.TERMINATED))
 
 #: Plausibility bounds on input values (not rule values: no standard sets them). They catch
 #: typing and unit errors (1e400, yuan entered as fen x 10^6...) before they reach the store.
@@ -374,27 +205,6 @@ CASE_AMOUNT_FIELDS = (
 CASES = _layer(replace(CASES, fields=CASES.fields + CASE_AMOUNT_FIELDS))
 
 
-class AppraisalMethod(_Labelled):
-    """How a damage amount was quantified (损害数额量化方法)."""
-
-    ABATEMENT = "abatement"
-    RESTORATION_COST = "restoration_cost"
-    EQUIVALENCE = "equivalence"
-    EXPERT = "expert"
-
-
-_LABELS["AppraisalMethod"] = {
-    "abatement": ("虚拟治理成本法", "imputed abatement cost"),
-    "restoration_cost": ("修复费用法", "restoration-cost estimate"),
-    "equivalence": ("等值分析法", "equivalence analysis"),
-    "expert": ("专家评估", "expert assessment"),
-}
-_LABELS["AmountSource"] = {
-    "appraisal": ("鉴定评估计算", "computed by an appraisal"),
-    "manual": ("手工录入", "typed by hand"),
-}
-
-
 APPRAISALS = _layer(LayerSpec(
     "appraisals", key="appraisal_id", zh="鉴定评估结果", refs=(("case_id", "cases"),),
     fields=(
@@ -443,17 +253,6 @@ MONITORING_SERIES = _layer(LayerSpec(
     ),
 ))
 
-class Direction(_Labelled):
-    """Which way an indicator target improves (NDVI and cover up, concentrations down)."""
-
-    HIGHER = "higher"
-    LOWER = "lower"
-
-
-_LABELS["Direction"] = {
-    "higher": ("越高越好", "higher is better"),
-    "lower": ("越低越好", "lower is better"),
-}
 
 INDICATOR_TARGETS = _layer(LayerSpec(
     "indicator_targets", zh="指标目标", unique=(("site_id", "indicator"),),
@@ -528,63 +327,6 @@ CORE_LAYERS = ("sites", "bank_projects", "cases", "case_events", "monitoring_ser
 # layers of the bank's registry history, credit ledger, escrow and the cases' equivalence scenarios.
 from dataclasses import replace as _replace  # noqa: E402
 
-
-class AllocationState(_Labelled):
-    RESERVED = "reserved"
-    COMMITTED = "committed"
-    RELEASED = "released"
-
-
-class EscrowStatus(_Labelled):
-    AWAITING_MATCH = "awaiting_match"
-    MATCHED = "matched"
-    REFUNDED = "refunded"
-
-
-_LABELS["AllocationState"] = {
-    "reserved": ("已预留", "reserved"),
-    "committed": ("已确认", "committed"),
-    "released": ("已释放", "released"),
-}
-_LABELS["EscrowStatus"] = {
-    "awaiting_match": ("待匹配", "awaiting match"),
-    "matched": ("已匹配", "matched"),
-    "refunded": ("已退回", "refunded"),
-}
-
-
-class SitingReason(_Labelled):
-    """Why a bank project is not, or only partly, a candidate for a case (base-site ranking).
-    The first eight block a candidate; the last three are information."""
-
-    ECOSYSTEM_MISMATCH = "ecosystem_mismatch"
-    STATUS = "status"
-    FULL = "full"
-    OTHER_WATERSHED = "other_watershed"
-    OTHER_COUNTY = "other_county"
-    TOO_FAR = "too_far"
-    BAD_TRAJECTORY = "bad_trajectory"
-    NO_UNIT_VALUE = "no_unit_value"
-    NO_CREDIT = "no_credit"
-    SHORT = "short"
-    OTHER_WATERSHED_PREFERRED = "other_watershed_preferred"
-    OTHER_COUNTY_PREFERRED = "other_county_preferred"
-
-
-_LABELS["SitingReason"] = {
-    "ecosystem_mismatch": ("生态系统不可替代", "ecosystem cannot substitute"),
-    "status": ("项目状态不符", "project status not allowed"),
-    "full": ("容量已满", "no capacity remaining"),
-    "other_watershed": ("不同流域", "other watershed"),
-    "other_county": ("不同县区", "other county"),
-    "too_far": ("距离过远", "too far"),
-    "bad_trajectory": ("恢复轨迹无效", "invalid trajectory"),
-    "no_unit_value": ("缺少单位价值", "no unit value"),
-    "no_credit": ("无生态增益", "no credit"),
-    "short": ("剩余容量不足", "not enough capacity alone"),
-    "other_watershed_preferred": ("非同流域", "not the same watershed"),
-    "other_county_preferred": ("非同县区", "not the same county"),
-}
 
 #: fields migration 4 adds to bank_projects
 BANK_PROJECT_EXTRA_FIELDS = (
@@ -679,31 +421,7 @@ BANK_LAYERS = ("bank_status_history", "bank_allocations", "bank_ledger", "escrow
 
 # --- cases and rules (issue 4) ---
 # Classification decisions (computed + supervisor overrides), restoration modes per case and the
-# case funds ledger. Events stay in case_events; meetings and agreements are events there.
-class LedgerEntry(_Labelled):
-    DUE = "due"
-    INSTALMENT_DUE = "instalment_due"
-    RECEIVED = "received"
-    DISBURSED = "disbursed"
 
-
-class ModeStatus(_Labelled):
-    PLANNED = "planned"
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-
-
-_LABELS["LedgerEntry"] = {
-    "due": ("应缴", "amount due"),
-    "instalment_due": ("分期应缴", "instalment due"),
-    "received": ("已收", "received"),
-    "disbursed": ("已拨付修复", "disbursed to restoration"),
-}
-_LABELS["ModeStatus"] = {
-    "planned": ("计划", "planned"),
-    "in_progress": ("实施中", "in progress"),
-    "completed": ("已完成", "completed"),
-}
 
 CASE_CLASSIFICATIONS = _layer(LayerSpec(
     "case_classifications", zh="案件分类记录", refs=(("case_id", "cases"),),
@@ -759,11 +477,6 @@ FUNDS_LEDGER = _layer(LayerSpec(
 CASE_LAYERS = ("case_classifications", "case_modes", "funds_ledger")
 #: funds_ledger fields added by migration 10
 FUNDS_LEDGER_EXTRA_FIELDS = ("site_id", "use_kind")
-_LABELS["FundUse"] = {
-    "restoration": ("损害地生态修复", "restoration of the damaged place"),
-    "related_work": ("损害赔偿相关工作支出", "related work (appraisal, monitoring ...)"),
-    "other": ("其他用途", "other use"),
-}
 
 # --- procedure (issue 14) ---
 # Screening reports (线索筛查情况报告): a region's periodic report of its clue screening to the
@@ -791,18 +504,7 @@ PROCEDURE_LAYERS = ("screening_reports",)
 # Restoration effect evaluations (修复效果评估): one record per evaluation of a case, with each
 # indicator's verdict and evidence as JSON. Zonal raster means (e.g. NDVI) are not a layer of
 # their own: they go into monitoring_series with source "raster:<indicator>" (ingest_raster
-# registers where the files are in raster_sources, a layer of the dashboards section).
-class Verdict(_Labelled):
-    PASS = "pass"
-    FAIL = "fail"
-    INCOMPLETE = "incomplete"
 
-
-_LABELS["Verdict"] = {
-    "pass": ("达标", "pass"),
-    "fail": ("未达标", "fail"),
-    "incomplete": ("证据不足", "insufficient evidence"),
-}
 
 EFFECT_EVALUATIONS = _layer(LayerSpec(
     "effect_evaluations", key="evaluation_id", zh="修复效果评估", refs=(("case_id", "cases"),),
