@@ -124,3 +124,36 @@ def test_the_ground_floor_imports_nothing_above_it():
     allowed = ("restoration.vocab", "restoration.errors", "equivalence.errors")
     assert all(m.startswith(allowed) for m in _project_imports(ROOT / "messages.py")), \
         _project_imports(ROOT / "messages.py")
+
+
+# -- one source for the wording of messages ---------------------------------------------------------
+def test_every_message_code_is_worded_in_both_languages():
+    from restoration.messages import TEMPLATES, WORDING, ZH, placeholders
+    assert set(ZH) == set(TEMPLATES) and WORDING["en"] is TEMPLATES
+    for code, english in TEMPLATES.items():
+        assert ZH[code].strip() and english.strip(), code
+        assert placeholders(ZH[code]) == placeholders(english), code
+
+
+def test_the_interface_files_hold_no_copy_of_the_platform_wording():
+    import json
+    from restoration.vocab import TERM_WORDS
+    for lang in ("zh", "en"):
+        keys = set(json.loads((ROOT.parent / "dashboards" / "i18n" / f"{lang}.json").read_text(encoding="utf-8")))
+        assert not [k for k in keys if k.startswith("msg.")], lang
+        assert not [f"{kind}.{c}" for kind, words in TERM_WORDS.items() for c in words if f"{kind}.{c}" in keys], lang
+
+
+def test_the_dashboards_and_the_command_line_word_a_message_alike():
+    from dashboards.i18n import message
+    from restoration.messages import Message, word
+    m = Message("event.missing_details", {"event": Term("event", "meeting_held"), "date": "2025-06-05",
+                                          "fields": [Term("detail", "approved_by")]})
+    assert "missing approved_by" in str(m)  # the log line names the field as stored
+    assert word(m, "zh") == message(m, "zh") and "批准人" in word(m, "zh")
+    assert word(m, "en") == message(m, "en") and "approved by" in word(m, "en")
+
+
+def test_the_command_line_does_not_import_the_dashboards():
+    for path in (ROOT / "cli").glob("*.py"):
+        assert not [m for m in _project_imports(path) if m.startswith("dashboards")], path
