@@ -142,6 +142,9 @@ def test_the_interface_files_hold_no_copy_of_the_platform_wording():
         keys = set(json.loads((ROOT.parent / "dashboards" / "i18n" / f"{lang}.json").read_text(encoding="utf-8")))
         assert not [k for k in keys if k.startswith("msg.")], lang
         assert not [f"{kind}.{c}" for kind, words in TERM_WORDS.items() for c in words if f"{kind}.{c}" in keys], lang
+        # the case page's deadline and instalment statuses are the vocabularies'
+        assert not [k for k in keys if k.split(".")[0] == "deadline" and k.split(".", 1)[1] in vocab.DEADLINE_STATUS]
+        assert not [k for k in keys if k.split(".")[0] == "instalment" and k.split(".", 1)[1] in vocab.INSTALMENT_STATUS]
 
 
 def test_the_dashboards_and_the_command_line_word_a_message_alike():
