@@ -267,7 +267,7 @@ TEMPLATES: dict[str, str] = {
     "event.exemption_unverified": ("{event} ({date}): the wording of exemption '{exemption}' is not verified "
                                    "[{source}]: record on the exemption the text relied on (details.basis) and who "
                                    "approved it (details.approved_by), or commission an effect evaluation"),
-    # procedure events (issue 14)
+    # procedure events
     "event.excluded_after_filing": "{event} ({date}): the case is filed; record {terminated} instead",
     "event.no_scope_exclusions": "{event} ({date}): the profile '{profile}' lists no scope exclusions ({source})",
     "event.county_designation_not_allowed": "{event} ({date}): the rules do not allow county designation [{source}]",
