@@ -19,6 +19,7 @@ from restoration.cases.attachments import MAX_ATTACHMENT_MB
 from restoration.cases.events import event_label
 from restoration.errors import InputError
 from restoration.model import AllocationState, ModeStatus, RestorationMode, Stage
+from restoration.vocab import label as vocab_label
 
 from . import data, state
 from .access_panels import gate, may
@@ -79,7 +80,7 @@ def timeline(case_id: str, lang: str) -> None:
             t("case.deadline", lang): dl["en" if lang == "en" else "zh"],
             t("case.due", lang): dl["due_date"].map(text),
             t("case.days_left", lang): days.map(lambda d: "—" if d != d else f"{d:,.0f}"),
-            t("case.status", lang): dl["status"].map(lambda s: t(f"deadline.{s}", lang)),
+            t("case.status", lang): dl["status"].map(lambda s: vocab_label("deadline_status", s, lang)),
             t("case.rule", lang): dl["source"].map(lambda m: message(m, lang)),
             t("case.missing", lang): dl["missing"].map(lambda m: "" if m is None else message(m, lang)),
             # the holiday calendar's reason as a sentence in the interface language
@@ -274,7 +275,7 @@ def funds(case_id: str, lang: str) -> None:
         t("funds.paid", lang): inst["paid_yuan"].map(lambda v: money(v, lang)),
         t("funds.unpaid", lang): inst["unpaid_yuan"].map(lambda v: money(v, lang)),
         t("funds.paid_on", lang): inst["paid_on"].map(text),
-        t("case.status", lang): inst["status"].map(lambda s: t(f"instalment.{s}", lang)),
+        t("case.status", lang): inst["status"].map(lambda s: vocab_label("instalment_status", s, lang)),
     }), hide_index=True, width="stretch")
 
 

@@ -1,7 +1,8 @@
 """Interface text: one dictionary file per language (``i18n/zh.json``, ``i18n/en.json``).
 
 中文 is the default. Vocabulary labels (stages, classes, roles...) come from
-``restoration.model``'s enums so they are defined once.
+``restoration.vocab`` and the wording of the platform's messages (``msg.<code>``) from
+``restoration.messages``, so each is defined once; the files hold the interface's own texts.
 """
 from __future__ import annotations
 
@@ -10,13 +11,23 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from restoration.messages import WORDING, Message, scenario_problem, word
+from restoration.vocab import TERM_WORDS
+
 LANGUAGES = ("zh", "en")
 _DIR = Path(__file__).with_name("i18n")
 
 
 @lru_cache(maxsize=None)
 def dictionary(lang: str) -> dict[str, str]:
-    return json.loads((_DIR / f"{lang}.json").read_text(encoding="utf-8"))
+    """The interface texts of ``lang``: its file, the messages' wording (``msg.<code>``) and the
+    words of message terms (``detail.<field>``, ``layer.<code>``, ``unit.<code>``,
+    ``scenario.what.<quantity>``) from the platform."""
+    d = json.loads((_DIR / f"{lang}.json").read_text(encoding="utf-8"))
+    d.update({f"msg.{code}": text for code, text in WORDING.get(lang, WORDING["en"]).items()})
+    for kind, words in TERM_WORDS.items():
+        d.update({f"{kind}.{code}": words.label(code, lang) for code in words})
+    return d
 
 
 def t(key: str, lang: str = "zh", **fmt) -> str:
@@ -98,22 +109,14 @@ def text(value) -> str:
 
 
 def message(m, lang: str = "zh") -> str:
-    """A platform message (:class:`restoration.messages.Message`) in ``lang``, worded by the
-    dictionaries (``msg.<code>``); a plain string or value is shown as it is."""
-    from restoration.messages import Message, render
+    """A platform message (:class:`restoration.messages.Message`) in ``lang``, worded by
+    ``restoration.messages.word`` (scenario key paths as the editor's field names); a plain string
+    or value is shown as it is."""
     if m is None or (isinstance(m, float) and m != m):
         return "—"
     if not isinstance(m, Message):
         return str(m)
-    d = dictionary(lang)
-
-    def term(term, _lang):
-        # terms the dictionaries word themselves (event detail fields, units, layers, scenario
-        # quantities and key paths); the rest from the vocabularies
-        if term.kind == "scenario.path":
-            return scenario_path(term.code, lang)
-        return d.get(f"{term.kind}.{term.code}") if term.kind in ("detail", "unit", "layer", "scenario.what") else None
-    return render(m, lang, lambda code: d.get("msg." + code), term)
+    return word(m, lang, lambda term, _lang: scenario_path(term.code, lang) if term.kind == "scenario.path" else None)
 
 
 _PATH_PART = re.compile(r"^([^\[\]]*)((?:\[\d+\])*)$")
@@ -151,7 +154,6 @@ def scenario_message(exc, lang: str = "zh") -> str:
     """An :class:`equivalence.ScenarioError` in ``lang``: worded by ``msg.scenario.<code>``, the
     key path as the editor's field names; a problem without a code: the key path with a general
     remark (Chinese; the detail goes to the log) or the engine's English text."""
-    from restoration.messages import Message, scenario_problem
     m = scenario_problem(exc)
     if isinstance(m, Message):
         return message(m, lang)

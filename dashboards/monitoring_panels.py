@@ -16,6 +16,7 @@ import streamlit as st  # noqa: E402
 
 from restoration import config  # noqa: E402
 from restoration.monitoring import planned_level  # noqa: E402
+from restoration.vocab import INDICATOR_LABELS, label as vocab_label  # noqa: E402
 
 from . import data  # noqa: E402
 from .i18n import message, number, t, text  # noqa: E402
@@ -26,11 +27,9 @@ SEVERITY_BACKGROUND = {"high": "#ffcdd2", "medium": "#ffe0b2", "low": "#fff9c4"}
 
 
 def indicator_label(code: str, lang: str, zh_label: str | None = None) -> str:
-    """An indicator's name from the monitoring registry (``restoration.monitoring.indicators``)."""
-    from restoration.monitoring.indicators import INDICATORS
-    ind = INDICATORS.get(code)
-    if ind is not None:
-        return ind.zh if lang == "zh" else ind.en
+    """An indicator's name from the indicator vocabulary (``restoration.vocab.indicators``)."""
+    if code in INDICATOR_LABELS:
+        return vocab_label("indicator", code, lang)
     return zh_label if lang == "zh" and zh_label else str(code)
 
 

@@ -14,7 +14,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from restoration.monitoring.indicators import INDICATORS  # noqa: E402
+from restoration.vocab import INDICATOR_LABELS, label as vocab_label  # noqa: E402
 from restoration.monitoring.recovery import MEANINGS, METRICS  # noqa: E402
 
 from . import data  # noqa: E402
@@ -33,8 +33,7 @@ def _label(key: str, lang: str) -> str:
 
 
 def _indicator_name(code: str, lang: str) -> str:
-    ind = INDICATORS.get(code)
-    return (ind.zh if lang == "zh" else ind.en) if ind else code.upper()
+    return vocab_label("indicator", code, lang) if code in INDICATOR_LABELS else code.upper()
 
 
 def recovery_curve(row: dict, lang: str):

@@ -36,38 +36,12 @@ import pandas as pd
 from .errors import NotFoundError, PermissionDenied
 from .messages import TEMPLATES, Message, Term
 from .regions import PROVINCE, PROVINCE_ALIASES, Region, RegionTree, region_tree  # noqa: F401
+from .vocab import ACTION_LABELS as ACTIONS, ROLE_LABELS, label as _label  # noqa: F401 - ROLE_LABELS re-exported
 
 #: staff roles, most powerful first
 ROLES = ("admin", "supervisor", "appraiser", "planner", "readonly")
-ROLE_LABELS = {
-    "admin": ("系统管理员", "administrator"),
-    "supervisor": ("监管人员", "supervisor"),
-    "appraiser": ("鉴定评估人员", "appraiser"),
-    "planner": ("规划人员", "planner"),
-    "readonly": ("只读用户", "read-only"),
-}
-#: every action a write function checks, with its label (中文, English)
-ACTIONS: dict[str, tuple[str, str]] = {
-    "users.manage": ("管理用户", "manage users"),
-    "rules.edit": ("修改规则配置", "edit rule profiles"),
-    "data.import": ("导入数据", "import data"),
-    "case.edit": ("编辑案件", "edit cases"),
-    "case.assign": ("指定办理地区与鉴定人员", "set handling region and appraisers"),
-    "case.disclose": ("公开案件与审定公开文本", "disclose cases and approve public text"),
-    "case.event": ("记录案件事件与巡查", "record case events and inspections"),
-    "case.correct": ("更正案件阶段与例外验收（须理由和文书）", "correct a case's stage, accept against its evaluation (with reason and document)"),
-    "case.appraisal": ("提交鉴定评估结果", "record appraisal results"),
-    "case.classify": ("案件分类", "classify cases"),
-    "case.modes": ("确定修复方式", "record restoration modes"),
-    "case.funds": ("资金收支", "record funds"),
-    "scenario.edit": ("编辑等值评估情景", "edit equivalence scenarios"),
-    "monitoring.ingest": ("导入监测数据", "ingest monitoring data"),
-    "monitoring.evaluate": ("修复效果评估", "evaluate restoration effect"),
-    "monitoring.plan": ("设定监测指标目标", "set monitoring targets"),
-    "bank.registry": ("维护替代修复项目库", "maintain the project bank"),
-    "bank.allocate": ("预留、确认与释放项目容量", "reserve, commit and release bank capacity"),
-    "bank.escrow": ("代管资金", "escrow funds"),
-}
+#: ROLE_LABELS (role -> labels) and ACTIONS (every action a write function checks -> labels) are
+#: the vocabularies' (``restoration.vocab.people``)
 _SUPERVISOR = {"data.import", "case.edit", "case.assign", "case.disclose", "case.event", "case.correct",
                "case.classify", "case.modes", "case.funds", "scenario.edit", "monitoring.ingest", "monitoring.evaluate",
                "monitoring.plan", "bank.registry", "bank.allocate", "bank.escrow"}
@@ -151,13 +125,11 @@ def name_of(actor: Actor | str | None) -> str:
 
 
 def role_label(role: str, lang: str = "zh") -> str:
-    zh, en = ROLE_LABELS.get(role, (role, role))
-    return zh if lang == "zh" else en
+    return _label("role", role, lang)
 
 
 def action_label(action: str, lang: str = "zh") -> str:
-    zh, en = ACTIONS.get(action, (action, action))
-    return zh if lang == "zh" else en
+    return _label("action", action, lang)
 
 
 def matrix_table(lang: str = "zh") -> pd.DataFrame:

@@ -2,10 +2,11 @@
 
 The packages (``restoration``, ``equivalence``) describe what they found — an alert, a refused
 event, the source of a deadline, a scenario problem — as a :class:`Message`: a code and its
-parameters. ``str(message)`` is the English sentence (logs, the command line, JSON); the
-dashboards render the same message from their dictionaries (``msg.<code>`` in
-``dashboards/i18n/zh.json`` and ``en.json``) in the interface language, so a Chinese page never
-shows an English sentence from deep inside the platform.
+parameters. ``str(message)`` is the English sentence (logs, the command line, JSON);
+:func:`word` words the same message for people in their language — the dashboards and the
+command line's Chinese lines — so a Chinese page never shows an English sentence from deep inside
+the platform. This module is the one source of that wording: :data:`TEMPLATES` (English) and
+:data:`ZH` (Chinese, ``messages_zh.json`` beside this file) word every code.
 
 Parameters are plain values (numbers, dates, identifiers, user data) or :class:`Term` — a
 vocabulary value (an event type, an indicator, a progress status) that is shown as its label in
@@ -13,15 +14,20 @@ the language of the message — or another :class:`Message`.
 """
 from __future__ import annotations
 
+import json
 import string
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from equivalence.errors import TEMPLATES as _SCENARIO_TEMPLATES
 
-__all__ = ["Message", "Term", "Label", "TEMPLATES", "render", "term_label", "placeholders", "scenario_problem"]
+from .vocab import TERM_WORDS, label as vocab_label
 
-# English wording of every code (the dashboards' en.json holds the same texts under msg.<code>)
+__all__ = ["Message", "Term", "Label", "TEMPLATES", "ZH", "WORDING", "render", "word", "term_label", "placeholders",
+           "scenario_problem"]
+
+# English wording of every code (the Chinese: ZH, below)
 TEMPLATES: dict[str, str] = {
     # monitoring alerts
     "alert.progress": "{site} {indicator}: progress {progress:.0%} vs planned {planned:.0%} ({status})",
@@ -261,7 +267,7 @@ TEMPLATES: dict[str, str] = {
     "event.exemption_unverified": ("{event} ({date}): the wording of exemption '{exemption}' is not verified "
                                    "[{source}]: record on the exemption the text relied on (details.basis) and who "
                                    "approved it (details.approved_by), or commission an effect evaluation"),
-    # procedure events (issue 14)
+    # procedure events
     "event.excluded_after_filing": "{event} ({date}): the case is filed; record {terminated} instead",
     "event.no_scope_exclusions": "{event} ({date}): the profile '{profile}' lists no scope exclusions ({source})",
     "event.county_designation_not_allowed": "{event} ({date}): the rules do not allow county designation [{source}]",
@@ -320,10 +326,16 @@ TEMPLATES["scenario.at"] = "{path}: {problem}"
 TEMPLATES.update({f"scenario.{code}": text for code, text in _SCENARIO_TEMPLATES.items()})
 
 
+#: Chinese wording of every code (the same parameters as the English)
+ZH: dict[str, str] = json.loads(Path(__file__).with_name("messages_zh.json").read_text(encoding="utf-8"))
+#: language -> code -> wording
+WORDING: dict[str, Mapping[str, str]] = {"en": TEMPLATES, "zh": ZH}
+
+
 @dataclass(frozen=True)
 class Term:
-    """A vocabulary value inside a message, shown as its label (``kind``: event, indicator,
-    progress_status, stage)."""
+    """A vocabulary value inside a message, shown as its label (``kind``: a kind of the
+    vocabulary registry — event, indicator, progress_status, stage …)."""
 
     kind: str
     code: str
@@ -358,43 +370,10 @@ class Message:
 
 
 def term_label(term: Term, lang: str = "zh") -> str:
-    """A vocabulary value's label in ``lang`` (the code itself only if the vocabulary lacks it)."""
-    if term.kind == "event":
-        from .cases.events import event_label
-        return event_label(term.code, lang)
-    if term.kind == "stage":
-        from .model import Stage
-        try:
-            return Stage(term.code).label(lang)
-        except ValueError:
-            return term.code
-    if term.kind in ("case_class", "project_status", "allocation_state", "verdict", "direction"):
-        from . import model
-        enum = {"case_class": model.CaseClass, "project_status": model.ProjectStatus,
-                "allocation_state": model.AllocationState, "verdict": model.Verdict,
-                "direction": model.Direction}[term.kind]
-        try:
-            return enum(term.code).label(lang)
-        except ValueError:
-            return term.code
-    if term.kind in ("role", "action"):
-        from . import access
-        return (access.role_label if term.kind == "role" else access.action_label)(term.code, lang)
-    if term.kind == "layer":
-        from .model import LAYERS
-        spec = LAYERS.get(term.code)
-        return (spec.zh or term.code) if lang == "zh" and spec else term.code.replace("_", " ")
-    if term.kind == "region" and term.code == "province":
-        return "全省" if lang == "zh" else "province"
-    if term.kind == "indicator":
-        from .monitoring.indicators import INDICATORS, canonical_code
-        ind = INDICATORS.get(canonical_code(term.code) or "")
-        return ind.label(lang) if ind else term.code
-    if term.kind == "progress_status":
-        from .monitoring.progress import STATUS
-        pair = STATUS.get(term.code)
-        return (pair[0] if lang == "zh" else pair[1]) if pair else term.code
-    return term.code  # "unit" and the rest: the code is the English (ha, mu, tCO2e)
+    """A vocabulary value's label in ``lang``, from the vocabulary of its kind
+    (``restoration.vocab``); the code itself if the vocabulary lacks it, or for a kind without
+    one (``unit``: the code is the English — ha, mu, tCO2e)."""
+    return vocab_label(term.kind, term.code, lang)
 
 
 def scenario_problem(exc) -> "Message | str":
@@ -455,3 +434,17 @@ def render(message: Message | str, lang: str = "en",
     except (KeyError, ValueError, TypeError):  # a parameter of an unexpected type: still readable
         return template.format_map({k: str(v) for k, v in params.items()}) if \
             all(":" not in f for f in placeholders(template)) else f"{message.code}: {params}"
+
+
+def word(message: "Message | str", lang: str = "zh",
+         terms: Callable[["Term", str], str | None] | None = None) -> str:
+    """``message`` worded for people in ``lang`` (:data:`WORDING`): its terms from ``terms``
+    first, then the interface words of event detail fields, layers, units and scenario
+    quantities (``restoration.vocab.terms``), then the vocabularies."""
+    def term(t: Term, lang_: str) -> str | None:
+        worded = terms(t, lang_) if terms else None
+        if worded:
+            return worded
+        words = TERM_WORDS.get(t.kind)
+        return words.label(t.code, lang_) if words is not None and t.code in words else None
+    return render(message, lang, WORDING.get(lang, TEMPLATES), term)

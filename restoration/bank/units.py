@@ -9,17 +9,8 @@ from __future__ import annotations
 
 from equivalence.units import HA_PER_UNIT
 
-#: resource units: code -> (中文, English)
-RESOURCE_UNITS: dict[str, tuple[str, str]] = {
-    "tCO2e": ("吨二氧化碳当量", "tonnes CO2e"),
-    "fish_fry": ("尾（鱼苗）", "fish fry"),
-    "seedlings": ("株（苗木）", "seedlings"),
-    "m3": ("立方米", "cubic metres"),
-}
-
-AREA_LABELS: dict[str, tuple[str, str]] = {
-    "ha": ("公顷", "ha"), "mu": ("亩", "mu"), "m2": ("平方米", "m²"), "km2": ("平方公里", "km²"),
-}
+#: resource and area units -> (中文, English): the vocabulary's (``restoration.vocab.units``)
+from ..vocab import AREA_LABELS, RESOURCE_UNITS
 
 
 def is_area(unit: str) -> bool:

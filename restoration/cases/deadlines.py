@@ -35,17 +35,10 @@ from .workflow import Event, make_event, order, replay
 from .. import config
 from ..messages import Label, Message, Term
 from ..model import RestorationMode, Stage
+from ..vocab import DEADLINE_STATUS
 
-STATUS_LABELS = {
-    "open": ("未到期", "open"),
-    "overdue": ("已逾期", "overdue"),
-    "met": ("按期完成", "met"),
-    "met_late": ("逾期完成", "met late"),
-    "completed": ("已完成（无期限规定）", "completed (no limit set)"),
-    "not_set": ("期限未设定", "no limit set"),
-    "ended": ("案件已结束", "case ended"),
-    "not_computable": ("无法计算", "cannot be computed"),
-}
+#: a deadline's status -> (中文, English): the vocabulary's (``restoration.vocab.statuses``)
+STATUS_LABELS = DEADLINE_STATUS
 
 
 @dataclass

@@ -20,6 +20,7 @@ from ..errors import InputError, Issue
 from ..importer import prepare
 from ..model import LedgerEntry
 from ..store import Store
+from ..vocab import label
 from .. import config
 
 
@@ -61,19 +62,11 @@ _COLUMNS = ["instalment_no", "due_date", "amount_yuan", "paid_yuan", "unpaid_yua
             "status_zh"]
 
 
-_STATUS = {
-    "paid": ("已缴清", "paid"),
-    "paid_late": ("逾期后缴清", "paid late"),
-    "partly_paid": ("部分缴纳", "partly paid"),
-    "overdue": ("逾期未缴", "overdue"),
-    "upcoming": ("未到期", "not yet due"),
-    "no_date": ("未定缴款日期", "no due date"),
-}
 
 
 def status_label(status: str, lang: str = "zh") -> str:
-    zh, en = _STATUS.get(status, (status, status))
-    return zh if lang == "zh" else en
+    """An instalment status's label (the vocabulary ``instalment_status``)."""
+    return label("instalment_status", status, lang)
 
 
 def summarise(entries: pd.DataFrame | list[dict], today: date | None = None) -> LedgerSummary:

@@ -21,6 +21,7 @@ from ..files import write_bytes
 from ..messages import Message
 from ..model import CASES
 from ..store import Store
+from ..vocab import ASSESSMENT_COLUMNS as _ASSESSMENT_COLUMNS, OFFSET_STATUS as _OFFSET_STATUS
 from ..workbook import csv_bytes, write_workbook
 from .events import event_label
 from .procedure_rules import COMMENT_DOCUMENTS, DISCLOSURE_ITEMS, LEVELS, POLICE_ACTIONS, SHARE_DIRECTIONS, SHARED_ITEMS
@@ -224,10 +225,8 @@ def _supervised(evs: Sequence[Event]) -> bool:
 
 # -- technical-upgrade offset workflow -----------------------------------------------------------
 OFFSET_STEPS = ("offset_applied", "offset_reviewed", "offset_accepted", "offset_granted")
-OFFSET_STATUS = {"applied": ("已申请", "applied"), "reviewed": ("已审核", "reviewed"),
-                 "accepted": ("已验收", "accepted"), "granted": ("已核定抵扣", "granted"),
-                 "rejected": ("不予抵扣", "rejected"),
-                 "pending_confirmation": ("待确认条件", "waiting for conditions to be confirmed")}
+#: an offset's status -> (中文, English): the vocabulary's (``restoration.vocab.statuses``)
+OFFSET_STATUS = _OFFSET_STATUS
 
 
 def offset_workflow(events: Sequence[Event | Mapping], profile: Profile) -> dict | None:
@@ -533,21 +532,8 @@ def add_screening_report(store: Store, report: Mapping[str, Any], actor, request
 
 
 # -- assessment (考核) -----------------------------------------------------------------------------
-ASSESSMENT_COLUMNS = {
-    "region": ("地区", "region"),
-    "cases_opened": ("新增案件线索", "cases opened"),
-    "cases_filed": ("立案数", "cases filed"),
-    "cases_closed": ("结案数", "cases closed"),
-    "agreements": ("达成赔偿协议", "agreements signed"),
-    "median_days_to_agreement": ("立案至协议中位天数", "median days filing → agreement"),
-    "restoration_accepted": ("修复验收通过", "restoration accepted"),
-    "funds_due_yuan": ("应缴赔偿金（元）", "funds due (yuan)"),
-    "funds_received_yuan": ("已收赔偿金（元）", "funds received (yuan)"),
-    "funds_used_yuan": ("已使用资金（元）", "funds used (yuan)"),
-    "supervision_reports_overdue": ("督办报告逾期", "supervision reports overdue"),
-    "accountability_actions": ("责任追究", "accountability actions"),
-    "commendations": ("表彰激励", "commendations"),
-}
+#: the assessment's columns -> (中文, English), in order: the vocabulary's (``restoration.vocab.statuses``)
+ASSESSMENT_COLUMNS = _ASSESSMENT_COLUMNS
 
 
 LEDGER_COLUMN = {"due": "funds_due_yuan", "instalment_due": "funds_due_yuan",

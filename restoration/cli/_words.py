@@ -1,20 +1,18 @@
 """Chinese words for the command line: the platform's messages and vocabulary codes.
 
 The command line prints Chinese beside English. A :class:`~restoration.messages.Message` is worded
-from the same dictionaries the dashboards use (``dashboards/i18n/zh.json``, ``msg.<code>``), so
-a refusal reads the same at every door; vocabulary codes (stages, roles, ecosystems, statuses)
-are shown as their labels — never as the raw code.
+by ``restoration.messages.word`` — the wording the dashboards use too — so a refusal reads the
+same at every door; vocabulary codes (stages, roles, ecosystems, statuses) are shown as their
+labels from ``restoration.vocab`` — never as the raw code.
 """
 from __future__ import annotations
 
 from typing import Iterable
 
-from dashboards.i18n import message as _worded
-
-from ..bank.units import AREA_LABELS, RESOURCE_UNITS
 from ..errors import Issue
-from ..messages import Message
+from ..messages import Message, word
 from ..model import LAYERS
+from ..vocab import LEDGER_ACTION, label as _label
 
 #: a field name's Chinese label (the first layer that names it; the fields of one name mean the same)
 FIELD_ZH: dict[str, str] = {}
@@ -43,7 +41,7 @@ def chinese(exc: Exception, limit: int = 30) -> list[str]:
     out = []
     for issue in list(issues)[:limit]:
         if isinstance(issue, Issue) and isinstance(issue.message, Message):
-            text = _worded(issue.message, "zh")
+            text = word(issue.message, "zh")
             if text and text != str(issue.message):
                 out.append(_where(issue) + text)
     return out
@@ -69,11 +67,8 @@ def unit(code, lang: str = "zh") -> str:
     """A capacity unit code (``ha``, ``fish_fry`` …) as its word."""
     if code is None or (isinstance(code, float) and code != code):
         return ""
-    zh, en = AREA_LABELS.get(code) or RESOURCE_UNITS.get(code) or (str(code), str(code))
-    return zh if lang == "zh" else en
+    return _label("capacity_unit", code, lang)
 
 
 #: the bank ledger's actions (``bank_ledger.action``, and ``awaiting_match`` for escrow waiting)
-LEDGER_ACTIONS = {"reserve": "预留 reserve", "commit": "确认 commit", "release": "释放 release",
-                  "deposit": "提存 deposit", "match": "匹配 match", "refund": "退回 refund",
-                  "awaiting_match": "待匹配 awaiting match"}
+LEDGER_ACTIONS = {code: f"{zh} {en}" for code, (zh, en) in LEDGER_ACTION.items()}

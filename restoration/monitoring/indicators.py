@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..errors import InputError, Issue
+from ..vocab import INDICATOR_ALIASES as ALIASES, INDICATOR_LABELS as _L, canonical_indicator  # noqa: F401
 
 Direction = Literal["higher", "lower"]
 Kind = Literal["concentration", "vegetation", "ecological", "physical"]
@@ -65,79 +66,65 @@ INDICATORS: dict[str, Indicator] = {}
 def register_indicator(ind: Indicator) -> Indicator:
     """Add (or replace) an indicator in the registry used by validation and evaluation."""
     INDICATORS[ind.code] = ind
+    _L[ind.code] = (ind.zh, ind.en)  # the indicator vocabulary names it too
     return ind
 
 
 for _ind in (
     # remote sensing vegetation indices (dimensionless)
-    Indicator("ndvi", "归一化植被指数", "NDVI", "1", -1.0, 1.0, "higher", "vegetation", _RATIO),
-    Indicator("evi", "增强型植被指数", "EVI", "1", -1.0, 1.0, "higher", "vegetation", _RATIO),
+    Indicator("ndvi", *_L["ndvi"], "1", -1.0, 1.0, "higher", "vegetation", _RATIO),
+    Indicator("evi", *_L["evi"], "1", -1.0, 1.0, "higher", "vegetation", _RATIO),
     # spectral indices computed from surface-reflectance scenes (monitoring.indices)
-    Indicator("savi", "土壤调节植被指数", "SAVI", "1", -1.5, 1.5, "higher", "vegetation", _RATIO),
-    Indicator("gndvi", "绿光归一化植被指数", "GNDVI", "1", -1.0, 1.0, "higher", "vegetation", _RATIO),
-    Indicator("nbr", "归一化燃烧指数", "NBR", "1", -1.0, 1.0, "higher", "vegetation", _RATIO),
-    Indicator("nbr2", "归一化燃烧指数2", "NBR2", "1", -1.0, 1.0, "higher", "vegetation", _RATIO),
-    Indicator("ndmi", "归一化水分指数", "NDMI", "1", -1.0, 1.0, "higher", "vegetation", _RATIO),
-    Indicator("ndwi", "归一化水体指数", "NDWI", "1", -1.0, 1.0, None, "physical", _RATIO),
+    Indicator("savi", *_L["savi"], "1", -1.5, 1.5, "higher", "vegetation", _RATIO),
+    Indicator("gndvi", *_L["gndvi"], "1", -1.0, 1.0, "higher", "vegetation", _RATIO),
+    Indicator("nbr", *_L["nbr"], "1", -1.0, 1.0, "higher", "vegetation", _RATIO),
+    Indicator("nbr2", *_L["nbr2"], "1", -1.0, 1.0, "higher", "vegetation", _RATIO),
+    Indicator("ndmi", *_L["ndmi"], "1", -1.0, 1.0, "higher", "vegetation", _RATIO),
+    Indicator("ndwi", *_L["ndwi"], "1", -1.0, 1.0, None, "physical", _RATIO),
     # field vegetation plots
-    Indicator("vegetation_cover", "植被覆盖度", "vegetation cover", "%", 0.0, 100.0, "higher",
+    Indicator("vegetation_cover", *_L["vegetation_cover"], "%", 0.0, 100.0, "higher",
               "vegetation", _PERCENT),
-    Indicator("canopy_cover", "郁闭度", "canopy cover", "%", 0.0, 100.0, "higher", "vegetation",
+    Indicator("canopy_cover", *_L["canopy_cover"], "%", 0.0, 100.0, "higher", "vegetation",
               _PERCENT),
-    Indicator("survival_rate", "苗木成活率", "seedling survival rate", "%", 0.0, 100.0, "higher",
+    Indicator("survival_rate", *_L["survival_rate"], "%", 0.0, 100.0, "higher",
               "vegetation", _PERCENT),
-    Indicator("species_richness", "物种丰富度", "species richness", "species", 0.0, 2000.0, "higher",
+    Indicator("species_richness", *_L["species_richness"], "species", 0.0, 2000.0, "higher",
               "ecological", {"count": 1.0, "种": 1.0}),
-    Indicator("biomass", "生物量", "above-ground biomass", "t/ha", 0.0, 2000.0, "higher", "ecological",
+    Indicator("biomass", *_L["biomass"], "t/ha", 0.0, 2000.0, "higher", "ecological",
               {"kg/m2": 10.0, "g/m2": 0.01}),
     # surface water quality (GB 3838-2002 parameters), mg/L
-    Indicator("cod", "化学需氧量", "chemical oxygen demand (COD)", "mg/L", 0.0, 20_000.0, "lower",
+    Indicator("cod", *_L["cod"], "mg/L", 0.0, 20_000.0, "lower",
               "concentration", _MG_L),
-    Indicator("codmn", "高锰酸盐指数", "permanganate index (CODMn)", "mg/L", 0.0, 1_000.0, "lower",
+    Indicator("codmn", *_L["codmn"], "mg/L", 0.0, 1_000.0, "lower",
               "concentration", _MG_L),
-    Indicator("bod5", "五日生化需氧量", "five-day biochemical oxygen demand (BOD5)", "mg/L", 0.0,
+    Indicator("bod5", *_L["bod5"], "mg/L", 0.0,
               10_000.0, "lower", "concentration", _MG_L),
-    Indicator("nh3_n", "氨氮", "ammonia nitrogen (NH3-N)", "mg/L", 0.0, 2_000.0, "lower",
+    Indicator("nh3_n", *_L["nh3_n"], "mg/L", 0.0, 2_000.0, "lower",
               "concentration", _MG_L),
-    Indicator("tp", "总磷", "total phosphorus (TP)", "mg/L", 0.0, 500.0, "lower", "concentration", _MG_L),
-    Indicator("tn", "总氮", "total nitrogen (TN)", "mg/L", 0.0, 2_000.0, "lower", "concentration", _MG_L),
-    Indicator("do", "溶解氧", "dissolved oxygen (DO)", "mg/L", 0.0, 25.0, "higher", "physical", _MG_L),
-    Indicator("ph", "pH", "pH", "1", 0.0, 14.0, None, "physical", _RATIO),
-    Indicator("turbidity", "浊度", "turbidity", "NTU", 0.0, 10_000.0, "lower", "physical", {"ntu": 1.0}),
+    Indicator("tp", *_L["tp"], "mg/L", 0.0, 500.0, "lower", "concentration", _MG_L),
+    Indicator("tn", *_L["tn"], "mg/L", 0.0, 2_000.0, "lower", "concentration", _MG_L),
+    Indicator("do", *_L["do"], "mg/L", 0.0, 25.0, "higher", "physical", _MG_L),
+    Indicator("ph", *_L["ph"], "1", 0.0, 14.0, None, "physical", _RATIO),
+    Indicator("turbidity", *_L["turbidity"], "NTU", 0.0, 10_000.0, "lower", "physical", {"ntu": 1.0}),
     # soil (GB 15618-2018 / GB 36600-2018 parameters), mg/kg dry weight
-    Indicator("cd", "镉", "cadmium (Cd)", "mg/kg", 0.0, 10_000.0, "lower", "concentration", _MG_KG),
-    Indicator("hg", "汞", "mercury (Hg)", "mg/kg", 0.0, 10_000.0, "lower", "concentration", _MG_KG),
-    Indicator("as", "砷", "arsenic (As)", "mg/kg", 0.0, 100_000.0, "lower", "concentration", _MG_KG),
-    Indicator("pb", "铅", "lead (Pb)", "mg/kg", 0.0, 100_000.0, "lower", "concentration", _MG_KG),
-    Indicator("cr", "铬", "chromium (Cr)", "mg/kg", 0.0, 100_000.0, "lower", "concentration", _MG_KG),
-    Indicator("cu", "铜", "copper (Cu)", "mg/kg", 0.0, 100_000.0, "lower", "concentration", _MG_KG),
-    Indicator("zn", "锌", "zinc (Zn)", "mg/kg", 0.0, 100_000.0, "lower", "concentration", _MG_KG),
-    Indicator("ni", "镍", "nickel (Ni)", "mg/kg", 0.0, 100_000.0, "lower", "concentration", _MG_KG),
-    Indicator("tph", "石油烃(C10-C40)", "petroleum hydrocarbons (C10-C40)", "mg/kg", 0.0, 1_000_000.0,
+    Indicator("cd", *_L["cd"], "mg/kg", 0.0, 10_000.0, "lower", "concentration", _MG_KG),
+    Indicator("hg", *_L["hg"], "mg/kg", 0.0, 10_000.0, "lower", "concentration", _MG_KG),
+    Indicator("as", *_L["as"], "mg/kg", 0.0, 100_000.0, "lower", "concentration", _MG_KG),
+    Indicator("pb", *_L["pb"], "mg/kg", 0.0, 100_000.0, "lower", "concentration", _MG_KG),
+    Indicator("cr", *_L["cr"], "mg/kg", 0.0, 100_000.0, "lower", "concentration", _MG_KG),
+    Indicator("cu", *_L["cu"], "mg/kg", 0.0, 100_000.0, "lower", "concentration", _MG_KG),
+    Indicator("zn", *_L["zn"], "mg/kg", 0.0, 100_000.0, "lower", "concentration", _MG_KG),
+    Indicator("ni", *_L["ni"], "mg/kg", 0.0, 100_000.0, "lower", "concentration", _MG_KG),
+    Indicator("tph", *_L["tph"], "mg/kg", 0.0, 1_000_000.0,
               "lower", "concentration", _MG_KG),
-    Indicator("soil_organic_matter", "土壤有机质", "soil organic matter", "g/kg", 0.0, 1_000.0, "higher",
+    Indicator("soil_organic_matter", *_L["soil_organic_matter"], "g/kg", 0.0, 1_000.0, "higher",
               "ecological", {"g/kg": 1.0, "%": 10.0}),
 ):
     register_indicator(_ind)
 
-#: accepted alternative codes (as people write them in spreadsheets)
-ALIASES = {"nh3-n": "nh3_n", "nh3n": "nh3_n", "氨氮": "nh3_n", "cod_cr": "cod", "codcr": "cod",
-           "化学需氧量": "cod", "总磷": "tp", "总氮": "tn", "溶解氧": "do", "植被覆盖度": "vegetation_cover",
-           "ph值": "ph", "镉": "cd", "汞": "hg", "砷": "as", "铅": "pb", "铬": "cr", "铜": "cu",
-           "锌": "zn", "镍": "ni"}
-
-
 def canonical_code(name: str) -> str | None:
     """The registry code for ``name`` (code, alias or Chinese name), or None if unknown."""
-    key = str(name).strip().lower()
-    if key in INDICATORS:
-        return key
-    if key in ALIASES:
-        return ALIASES[key]
-    for ind in INDICATORS.values():
-        if key == ind.zh.lower():
-            return ind.code
-    return None
+    return canonical_indicator(name)
 
 
 def get_indicator(name: str) -> Indicator:

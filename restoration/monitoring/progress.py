@@ -34,16 +34,12 @@ from .. import config
 from ..store import Store
 from .indicators import INDICATORS, canonical_code, direction_of
 from ..messages import Message, Term
+from ..vocab import PROGRESS_STATUS
 from .plan import decimal_year, plan_points
 from .series import read_series
 
-STATUS = {
-    "achieved": ("已达标", "achieved"),
-    "on_track": ("按计划", "on track"),
-    "lagging": ("滞后", "lagging"),
-    "at_risk": ("有风险", "at risk"),
-    "no_data": ("无数据", "no data"),
-}
+#: progress status -> (中文, English): the vocabulary's (``restoration.vocab.statuses``)
+STATUS = PROGRESS_STATUS
 DEFAULT_TOLERANCES = {"on_track": 0.10, "lagging": 0.30}
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 

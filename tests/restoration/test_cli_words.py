@@ -12,6 +12,7 @@ import sys
 import pytest
 
 from restoration import model
+from restoration.vocab import Labelled
 from restoration.progress import bar_wanted
 from restoration.serve import streamlit_command
 
@@ -19,7 +20,7 @@ from ..conftest import run_cli as run
 from ..province import CASE, province_store_dir
 
 #: every vocabulary code with an underscore (karst_grassland, under_construction, awaiting_match ...)
-CODES = sorted({e.value for enum in vars(model).values() if isinstance(enum, type) and issubclass(enum, model._Labelled)
+CODES = sorted({e.value for enum in vars(model).values() if isinstance(enum, type) and issubclass(enum, Labelled)
                 for e in enum if "_" in e.value} | {"fish_fry", "bank_projects", "case_events"})
 
 

@@ -1,0 +1,57 @@
+"""The data model: the one definition of every store layer, by concept.
+
+Each layer is a :class:`LayerSpec` defined once, whole, in the module of its concept — places
+(:mod:`.places`), cases (:mod:`.cases`), the project bank (:mod:`.bank`), monitoring
+(:mod:`.monitoring`), the platform's own records (:mod:`.platform`); validation
+(``restoration.validate``), the store's tables (``restoration.store``) and the exports all read
+these specs, so a field is defined once. The vocabularies the fields take their choices from are
+``restoration.vocab``'s, re-exported here. Names follow the glossary (docs/design.md).
+"""
+from __future__ import annotations
+
+from ..vocab import (OPEN_STAGES, AllocationState, AppraisalMethod, CaseClass, Direction, EcosystemType,
+                     EscrowStatus, LedgerEntry, ModeStatus, ProjectKind, ProjectStatus, RestorationMode, Role, Service,
+                     SitingReason, Stage, Verdict)
+from .bank import (BANK_ALLOCATIONS, BANK_LAYERS, BANK_LEDGER, BANK_PROJECT_EXTRA_FIELDS, BANK_PROJECTS,
+                   BANK_STATUS_HISTORY, CASE_SCENARIOS, ESCROW)
+from .bounds import (DATE_MAX, DATE_MIN, MAX_AREA_HA, MAX_ID_LEN, MAX_NOTE_LEN, MAX_QUANTITY, MAX_RELATIVE_VALUE,
+                     MAX_TEXT_LEN, MAX_YUAN, MIN_AREA_HA, MIN_FLATNESS, OUTSIDE_MARGIN_KM, QC_FLAGS)
+from .cases import (APPRAISALS, ATTACHMENTS, CASE_AMOUNT_FIELDS, CASE_CLASSIFICATIONS, CASE_EVENTS, CASE_LAYERS,
+                    CASE_MODES, CASES, FUNDS_LEDGER, FUNDS_LEDGER_EXTRA_FIELDS, PROCEDURE_LAYERS, SCREENING_REPORTS)
+from .fields import ATTRIBUTE_LAYERS, ATTRIBUTES_FIELD, Field, GeometryRule, Kind, LayerSpec, enum_values
+from .monitoring import (EFFECT_EVALUATIONS, INDICATOR_TARGETS, MONITORING_LAYERS, MONITORING_SERIES, RASTER_SOURCES,
+                         RECOVERY_ASSESSMENTS)
+from .places import COUNTIES, SITES, WATERSHEDS
+from .platform import AUDIT_LOG, SUBMISSIONS
+
+F = Field
+
+#: every layer by name, in the order the store creates them
+LAYERS: dict[str, LayerSpec] = {spec.name: spec for spec in (
+    SITES, BANK_PROJECTS, CASES, APPRAISALS, CASE_EVENTS, MONITORING_SERIES, INDICATOR_TARGETS, AUDIT_LOG,
+    SUBMISSIONS, COUNTIES, WATERSHEDS, BANK_STATUS_HISTORY, BANK_ALLOCATIONS, BANK_LEDGER, ESCROW, CASE_SCENARIOS,
+    CASE_CLASSIFICATIONS, CASE_MODES, FUNDS_LEDGER, SCREENING_REPORTS, EFFECT_EVALUATIONS, RECOVERY_ASSESSMENTS,
+    ATTACHMENTS, RASTER_SOURCES)}
+
+#: the first layers of a store, in the order it creates them
+CORE_LAYERS = ("sites", "bank_projects", "cases", "case_events", "monitoring_series",
+               "indicator_targets", "audit_log")
+
+__all__ = [
+    "OPEN_STAGES", "AllocationState", "AppraisalMethod", "CaseClass", "Direction", "EcosystemType", "EscrowStatus",
+    "LedgerEntry", "ModeStatus", "ProjectKind", "ProjectStatus", "RestorationMode", "Role", "Service",
+    "SitingReason", "Stage", "Verdict",
+    "Field", "F", "GeometryRule", "Kind", "LayerSpec", "enum_values", "ATTRIBUTE_LAYERS", "ATTRIBUTES_FIELD",
+    "LAYERS", "CORE_LAYERS",
+    "DATE_MAX", "DATE_MIN", "MAX_AREA_HA", "MAX_ID_LEN", "MAX_NOTE_LEN", "MAX_QUANTITY", "MAX_RELATIVE_VALUE",
+    "MAX_TEXT_LEN", "MAX_YUAN", "MIN_AREA_HA", "MIN_FLATNESS", "OUTSIDE_MARGIN_KM", "QC_FLAGS",
+    "SITES", "COUNTIES", "WATERSHEDS",
+    "CASES", "CASE_AMOUNT_FIELDS", "CASE_EVENTS", "APPRAISALS", "CASE_CLASSIFICATIONS", "CASE_MODES",
+    "FUNDS_LEDGER", "FUNDS_LEDGER_EXTRA_FIELDS", "CASE_LAYERS", "ATTACHMENTS", "SCREENING_REPORTS",
+    "PROCEDURE_LAYERS",
+    "BANK_PROJECTS", "BANK_PROJECT_EXTRA_FIELDS", "BANK_STATUS_HISTORY", "BANK_ALLOCATIONS", "BANK_LEDGER",
+    "ESCROW", "CASE_SCENARIOS", "BANK_LAYERS",
+    "MONITORING_SERIES", "INDICATOR_TARGETS", "EFFECT_EVALUATIONS", "MONITORING_LAYERS", "RECOVERY_ASSESSMENTS",
+    "RASTER_SOURCES",
+    "AUDIT_LOG", "SUBMISSIONS",
+]

@@ -1,0 +1,113 @@
+"""Monitoring: the observed series, the indicator targets of a site's plan, effect evaluations,
+spectral recovery assessments and where the raster series' files are."""
+from __future__ import annotations
+
+from ..vocab import Direction, Verdict
+from .bounds import QC_FLAGS
+from .fields import Field as F, LayerSpec, enum_values
+
+
+MONITORING_SERIES = LayerSpec(
+    "monitoring_series", unique=(("site_id", "indicator", "time", "source"),),
+    refs=(("site_id", "sites"),),
+    fields=(
+        F("site_id", "str", required=True),
+        F("indicator", "str", required=True),
+        F("time", "datetime", required=True, past=True),
+        F("value", "float", required=True),
+        F("unit", "str", required=True),
+        F("source", "str", required=True),
+        F("qc_flag", "str", default="ok", choices=QC_FLAGS),
+        # share of the site's pixels that were clear (not cloud, shadow, snow or nodata) on that
+        # date, for raster values (added to older stores by migration 11)
+        F("valid_fraction", "float", min=0.0, max=1.0, zh="有效像元比例"),
+    ),
+)
+
+
+INDICATOR_TARGETS = LayerSpec(
+    "indicator_targets", unique=(("site_id", "indicator"),),
+    refs=(("site_id", "sites"), ("reference_site_id", "sites")),  # dates in order: monitoring.target_checks
+    fields=(
+        F("site_id", "str", required=True, zh="场地编号"),
+        F("indicator", "str", required=True, zh="监测指标"),
+        F("unit", "str", required=True, zh="单位"),
+        F("direction", "enum", required=True, choices=enum_values(Direction), zh="目标方向"),
+        F("baseline", "float", required=True, zh="基线值"),
+        F("target", "float", required=True, zh="目标值"),
+        F("baseline_date", "date", zh="基线日期"),
+        F("target_date", "date", zh="目标日期"),
+        F("planned_trajectory", "json", zh="计划轨迹"),
+        F("reference_site_id", "str", zh="参照场地编号"),
+    ),
+)
+
+# Restoration effect evaluations (修复效果评估): one record per evaluation of a case, with each
+# indicator's verdict and evidence as JSON. Zonal raster means (e.g. NDVI) are not a layer of
+# their own: they go into monitoring_series with source "raster:<indicator>" (ingest_raster
+EFFECT_EVALUATIONS = LayerSpec(
+    "effect_evaluations", key="evaluation_id", refs=(("case_id", "cases"),),
+    fields=(
+        F("evaluation_id", "str", required=True, zh="评估编号"),
+        F("case_id", "str", required=True, zh="案件编号"),
+        F("as_of", "date", required=True, zh="评估基准日"),
+        F("verdict", "enum", required=True, choices=enum_values(Verdict), zh="总体结论"),
+        F("n_indicators", "int", min=0, zh="评估指标数"),
+        F("n_passed", "int", min=0, zh="达标指标数"),
+        F("n_failed", "int", min=0, zh="未达标指标数"),
+        F("indicators", "json", zh="分指标结论及依据"),
+        F("parameters", "json", zh="评估参数"),
+        F("software_version", "str", zh="软件版本"),
+        F("actor", "str", zh="评估人"),
+        F("evaluated_at", "datetime", required=True, zh="评估时间"),
+    ),
+)
+
+
+MONITORING_LAYERS = ("effect_evaluations",)
+
+# Spectral recovery assessments: the recovery metrics of one site and index, with the
+# annual series, the target and a per-pixel map of one metric, stored with the case.
+RECOVERY_ASSESSMENTS = LayerSpec(
+    "recovery_assessments", key="assessment_id",
+    refs=(("case_id", "cases"), ("site_id", "sites")),
+    fields=(
+        F("assessment_id", "str", required=True, zh="评估编号"),
+        F("case_id", "str", zh="案件编号"),
+        F("site_id", "str", required=True, zh="场地编号"),
+        F("indicator", "str", required=True, zh="指标"),
+        F("disturbance_year", "int", required=True, zh="受损年份"),
+        F("restoration_year", "int", required=True, zh="修复开始年份"),
+        F("target_kind", "str", required=True, zh="目标类型"),  # historic | reference_site
+        F("reference_years", "json", zh="参照年份"),
+        F("reference_site_id", "str", zh="参照场地"),
+        F("target", "float", zh="恢复目标值"),
+        F("percent_of_target", "float", zh="目标百分比"),
+        F("timestep", "int", zh="评估年限"),
+        F("series", "json", zh="年度序列"),  # [{year, value, n}]
+        F("metrics", "json", zh="恢复指标"),  # {Y2R, R80P, RRI, YrYr, dIR, recovered, timestep_used}
+        F("pixel_map", "json", zh="逐像元指标图"),  # {metric, values, bounds (lon/lat), crs, summary}
+        F("parameters", "json", zh="参数"),
+        F("software_version", "str", zh="软件版本"),
+        F("actor", "str", zh="评估人"),
+        F("assessed_at", "datetime", required=True, zh="评估时间"),
+    ),
+)
+
+# Where each raster series' files are (written by ``monitoring.ingest_raster``, read by
+# ``monitoring.overlay``), so maps can show the imagery under the sites without opening files.
+RASTER_SOURCES = LayerSpec(
+    "raster_sources", key="source",
+    fields=(
+        F("source", "str", required=True, zh="来源标识"),  # the monitoring_series source, e.g. raster:ndvi
+        F("indicator", "str", required=True, zh="指标"),
+        F("location", "str", required=True, max_len=10_000_000, zh="文件位置"),  # pattern, file or JSON list of files
+        F("options", "json", zh="读取参数"),  # open_cube keyword arguments (date_pattern, variable ...)
+        F("n_dates", "int", min=0, zh="影像期数"),
+        F("first_date", "date", zh="最早日期"),
+        F("last_date", "date", zh="最近日期"),
+        F("crs", "str", zh="坐标系"),
+        F("method", "str", zh="分区统计规则"),
+        F("ingested_at", "datetime", required=True, zh="入库时间"),
+    ),
+)
