@@ -14,7 +14,7 @@ import streamlit as st
 
 from restoration import access, config
 from restoration.cases import load_profile
-from restoration.cases.procedure import case_profile
+from restoration.profiles import base_profile
 
 from . import data, state
 from .i18n import money, t
@@ -249,8 +249,8 @@ def store_profiles(cases: pd.DataFrame, today) -> dict:
     """The rule profiles the store's cases are handled under, the most used first (a Guangxi
     register is not screened by Zhejiang's half-yearly rule); with no case yet, the model's
     default profile. Profiles that cannot be loaded are left out (the overview warns of them)."""
-    used = cases["profile"].map(case_profile).value_counts() if len(cases) else pd.Series(dtype=int)
-    names = sorted(used.index, key=lambda n: (-int(used[n]), n)) or [case_profile(None)]
+    used = cases["profile"].map(base_profile).value_counts() if len(cases) else pd.Series(dtype=int)
+    names = sorted(used.index, key=lambda n: (-int(used[n]), n)) or [base_profile(None)]
     profiles = {}
     for name in names:
         try:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field as dc_field, replace
 from enum import StrEnum
 from typing import Any, Literal
 
+from .config import DEFAULT_PROFILE
+
 
 class _Labelled(StrEnum):
     """A vocabulary whose members carry a Chinese label (``.zh``) and an English one (``.en``)."""
@@ -353,7 +355,7 @@ CASES = _layer(LayerSpec(
         F("discovered_date", "date", past=True, zh="发现日期"),
         F("clue_source", "str", zh="线索来源"),
         F("restoration_modes", "list", choices=_enum(RestorationMode), default=(), zh="修复方式"),
-        F("profile", "str", default="guangxi", zh="规则配置"),
+        F("profile", "str", default=DEFAULT_PROFILE, zh="规则配置"),
         F("disclosed", "bool", default=False, zh="是否公开"),
         F("notes", "str", max_len=MAX_NOTE_LEN, zh="内部备注"),
         # access and disclosure (issue 11, migration 8)

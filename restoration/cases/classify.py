@@ -24,7 +24,8 @@ from typing import Any, Mapping
 from .. import limits
 from ..errors import InputError, Issue
 from ..model import MAX_YUAN, CaseClass
-from .rules import BOOL_FACTS, DAMAGE_KINDS, Profile, Rule
+from ..profiles.profile import Profile, Rule
+from ..profiles.schema import BOOL_FACTS, DAMAGE_KINDS
 
 #: the keys a FACTS file may hold
 FACT_KEYS = ("damage_amount_yuan", *BOOL_FACTS, "major_triggers", "damage_kind")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Mapping, Sequence
 
-from .rules import Profile
+from ..profiles.profile import Profile
 from .workflow import Event, make_event, order, replay
 
 

@@ -30,7 +30,7 @@ import pandas as pd
 from .events import END_STAGES, event_label
 from .funds import summarise
 from .holidays import period_end
-from .rules import Profile
+from ..profiles.profile import Profile
 from .workflow import Event, make_event, order, replay
 from .. import config
 from ..messages import Label, Message, Term

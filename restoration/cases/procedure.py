@@ -24,7 +24,8 @@ from ..store import Store
 from ..workbook import csv_bytes, write_workbook
 from .events import event_label
 from .procedure_rules import COMMENT_DOCUMENTS, DISCLOSURE_ITEMS, LEVELS, POLICE_ACTIONS, SHARE_DIRECTIONS, SHARED_ITEMS
-from .rules import VERSION_SEP, Profile
+from ..profiles.for_case import base_profile
+from ..profiles.profile import Profile
 from .workflow import Event, make_event, order
 
 
@@ -443,14 +444,6 @@ def _period(day: date, months: int) -> tuple[date, date]:
     return start, end
 
 
-def case_profile(value) -> str:
-    """The rule profile a case's ``profile`` field names, without a version tag (an empty field is
-    the model's default profile)."""
-    if value is None or (isinstance(value, float) and value != value) or not str(value).strip():
-        return CASES.field("profile").default
-    return str(value).strip().split(VERSION_SEP)[0]
-
-
 def screening_report_status(store: Store, profile: Profile, today: date | None = None,
                             regions: Sequence[str] | None = None) -> pd.DataFrame:
     """Per region and completed reporting period (the profile's ``screening.report_every_months``):
@@ -470,7 +463,7 @@ def screening_report_status(store: Store, profile: Profile, today: date | None =
     months = int(rule.value)
     cases = store.read("cases")
     if len(cases):
-        cases = cases[cases["profile"].map(case_profile) == profile.id]
+        cases = cases[cases["profile"].map(base_profile) == profile.id]
     if cases.empty and not regions:
         out = pd.DataFrame(columns=cols)
         out.attrs["reason"] = f"无案件适用规则配置 '{profile.id}' no case is handled under profile '{profile.id}'"
@@ -561,7 +554,8 @@ def assessment(store: Store, start: date | None = None, end: date | None = None,
     accepted, funds due / received / used, overdue supervision reports. ``by``: a field of the
     cases layer to group by (``region``; ``handling_region`` once jurisdictions exist)."""
     from ..config import today as _today
-    from .records import _by_case, _profiles
+    from .records import _by_case
+    from ..profiles.for_case import CaseProfiles
     today = today or _today()
     start = start or date(1900, 1, 1)
     end = end or today
@@ -574,7 +568,7 @@ def assessment(store: Store, start: date | None = None, end: date | None = None,
     ledger = store.read("funds_ledger")
     ledger = ledger.assign(_day=ledger["entry_date"].map(_d))
     ledger_by = {cid: g for cid, g in ledger.groupby("case_id")} if len(ledger) else {}
-    prof = _profiles()
+    prof = CaseProfiles()
     inside = lambda d: d is not None and start <= d <= end  # noqa: E731
     rows: dict[str, dict] = {}
     for case in cases.to_dict("records"):

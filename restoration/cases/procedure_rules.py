@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping
 
 from ..messages import Label, Message, Term
 from ..model import CaseClass
-from .rules import Profile
+from ..profiles.profile import Profile
 
 #: jurisdiction levels (自治区/省级, 设区市, 县级 by designation)
 LEVELS = {"province": ("省级（自治区）", "province / region"), "city": ("设区市", "city"),

@@ -29,8 +29,8 @@ from .events import event_code
 from .funds import entries as ledger_entries, summarise
 from . import history
 from .takeover import CORRECTION
-from .case_profile import _profiles, judged_on, profile_for, profile_problem  # noqa: F401  (re-exported)
-from .rules import Profile
+from ..profiles.for_case import CaseProfiles, judged_on, profile_for, profile_name
+from ..profiles.profile import Profile
 from .workflow import Event, make_event, replay, validate_history
 from .. import config
 
@@ -76,7 +76,7 @@ def list_cases(store: Store, *, stage: str | None = None, case_class: str | None
     if open_only:
         cases = cases[cases["stage"].isin([s.value for s in OPEN_STAGES])]
     events, ledger = _by_case(store.read("case_events")), _by_case(store.read("funds_ledger"))
-    prof = _profiles()
+    prof = CaseProfiles()
     extra = []
     for case in cases.to_dict("records"):
         cid = case["case_id"]
@@ -155,7 +155,7 @@ def all_deadlines(store: Store, today: date | None = None) -> pd.DataFrame:
     today = _today(today)
     cases = store.read("cases")
     events, ledger = _by_case(store.read("case_events")), _by_case(store.read("funds_ledger"))
-    prof = _profiles()
+    prof = CaseProfiles()
     found: list[Deadline] = []
     for case in cases.to_dict("records"):
         cid = case["case_id"]
@@ -187,7 +187,7 @@ def check_all(store: Store, today: date | None = None) -> dict[str, list[str]]:
     """Replay every case's history: refused events and stage mismatches, by case id."""
     today = _today(today)
     events, evals = _by_case(store.read("case_events")), history.evaluations(store)
-    prof = _profiles()
+    prof = CaseProfiles()
     out = {}
     for case in store.read("cases").to_dict("records"):
         evs = history.case_history(case, events.get(case["case_id"], []), today)
@@ -405,7 +405,7 @@ def override_class(store: Store, case_id: str, case_class: str, reason: str, act
         last = tx.read("case_classifications", case_id=case_id)
         computed = last["computed_class"].iloc[-1] if len(last) else None
         facts = last["facts"].iloc[-1] if len(last) else None
-        _insert_decision(tx, case_id, case.get("profile") or "guangxi", facts, computed, case_class,
+        _insert_decision(tx, case_id, profile_name(case), facts, computed, case_class,
                          [{"effect": "override", "from": case["case_class"], "to": case_class,
                            "reason": reason}], True, str(reason).strip(), actor)
         return tx.update("cases", case_id, {"case_class": case_class}, expected_version=expected_version,

@@ -25,7 +25,7 @@ from ..model import CaseClass, Stage
 from . import evaluation_gate as gate, takeover
 from .event_record import Event, _as_date, known_types, make_event, unknown_type  # noqa: F401  (re-exported)
 from .events import AFTER_END_EVENTS, END_STAGES, EVENT_TYPES, ONCE, RECORD_EVENTS
-from .rules import Profile
+from ..profiles.profile import Profile
 from .. import config
 
 

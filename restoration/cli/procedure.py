@@ -253,7 +253,7 @@ def screening_add(region, start, end, submitted_on, submitted_to, clues, referre
 @_json_opt
 def versions_cmd(name, as_json) -> None:
     """Every version of a rule profile: in force from which date, or draft."""
-    from ..cases.rules import profile_versions
+    from ..profiles.discovery import profile_versions
     vs = profile_versions(name)
     if not vs:
         raise InputError(Issue(f"no profile named '{name}'", field="NAME"))
