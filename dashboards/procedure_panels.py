@@ -154,7 +154,7 @@ def procedure(case_id: str, lang: str) -> None:
 
 def public_items(lang: str) -> None:
     """The public page's published agreements, restoration results and fund use (only what a
-    ``disclosed`` event published, through ``restoration.disclosure.public_case_items``)."""
+    ``disclosed`` event published, through ``restoration.cases.publication.public_case_items``)."""
     from restoration.model import RestorationMode, Verdict
 
     from .i18n import vocab
@@ -267,7 +267,7 @@ def screening_reports(lang: str) -> None:
     from datetime import timedelta
 
     from restoration.cases.procedure import add_screening_report
-    from restoration.cases.procedure import _period as reporting_period
+    from restoration.cases.procedure import reporting_period
 
     from .ui import form_key, shown_errors, submitted_once
     today = config.today()

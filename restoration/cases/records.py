@@ -18,15 +18,20 @@ from ..messages import Message, Term
 from .. import access
 from ..errors import InputError, Issue
 from ..importer import prepare
-from ..model import OPEN_STAGES, CaseClass, Stage
+from ..model import LAYERS, OPEN_STAGES, CaseClass, Stage
 from ..store import Store
-from .attachments import check_attachments
+from ..appraisal.records import amount_provenance
+from ..disclosure import check_public_text
+from .across_cases import repeat_offence_fact
+from .attachments import MAX_ATTACHMENT_BYTES, MAX_EVENT_BYTES, check_attachments  # noqa: F401  (the limits re-exported)
 from .classify import Classification, classify
 from .consultation import consultation_record
 from .deadlines import Deadline, compute_deadlines, frame
 from .evaluation_gate import OVERRIDE
 from .events import event_code
 from .funds import entries as ledger_entries, summarise
+from .modes import case_modes
+from .procedure_record import procedure_record
 from . import history
 from .takeover import CORRECTION
 from ..profiles.for_case import CaseProfiles, judged_on, profile_for, profile_name
@@ -52,7 +57,7 @@ def _today(today: date | None) -> date:
     return today or config.today()
 
 
-def _by_case(frame: pd.DataFrame) -> dict[str, list[dict]]:
+def by_case(frame: pd.DataFrame) -> dict[str, list[dict]]:
     """Rows per case id, as lists of dicts (one conversion for the whole layer)."""
     out: dict[str, list[dict]] = {}
     for row in frame.to_dict("records"):
@@ -75,7 +80,7 @@ def list_cases(store: Store, *, stage: str | None = None, case_class: str | None
         cases = cases[cases["region"] == region]
     if open_only:
         cases = cases[cases["stage"].isin([s.value for s in OPEN_STAGES])]
-    events, ledger = _by_case(store.read("case_events")), _by_case(store.read("funds_ledger"))
+    events, ledger = by_case(store.read("case_events")), by_case(store.read("funds_ledger"))
     prof = CaseProfiles()
     extra = []
     for case in cases.to_dict("records"):
@@ -105,8 +110,6 @@ def list_cases(store: Store, *, stage: str | None = None, case_class: str | None
 def case_record(store: Store, case_id: str, today: date | None = None) -> dict:
     """Everything about one case: the record, events, classification history, consultation,
     modes, ledger summary and deadlines (plain data for the CLI, reports and the dashboard)."""
-    from .modes import case_modes
-    from .procedure import procedure_record
     today = _today(today)
     case = store.get("cases", case_id)
     evs = history.of(store, case, today)
@@ -139,7 +142,6 @@ def case_record(store: Store, case_id: str, today: date | None = None) -> dict:
 
 
 def _provenance(store, case) -> dict:
-    from ..appraisal.records import amount_provenance
     return amount_provenance(store, case)
 
 
@@ -154,7 +156,7 @@ def all_deadlines(store: Store, today: date | None = None) -> pd.DataFrame:
     """Every deadline of every case (one read per layer), with the case title."""
     today = _today(today)
     cases = store.read("cases")
-    events, ledger = _by_case(store.read("case_events")), _by_case(store.read("funds_ledger"))
+    events, ledger = by_case(store.read("case_events")), by_case(store.read("funds_ledger"))
     prof = CaseProfiles()
     found: list[Deadline] = []
     for case in cases.to_dict("records"):
@@ -186,7 +188,7 @@ def overdue(store: Store, today: date | None = None) -> pd.DataFrame:
 def check_all(store: Store, today: date | None = None) -> dict[str, list[str]]:
     """Replay every case's history: refused events and stage mismatches, by case id."""
     today = _today(today)
-    events, evals = _by_case(store.read("case_events")), history.evaluations(store)
+    events, evals = by_case(store.read("case_events")), history.evaluations(store)
     prof = CaseProfiles()
     out = {}
     for case in store.read("cases").to_dict("records"):
@@ -223,9 +225,6 @@ def _still_valid(tx, case: Mapping[str, Any], today: date | None, what: Message)
     if result.problems:
         raise InputError([Issue(Message("case.breaks_history", {"what": what, "problem": m}),
                                 source=Message("where.case", {"case": case["case_id"]})) for _, _, m in result.problems])
-
-
-from .attachments import MAX_ATTACHMENT_BYTES, MAX_EVENT_BYTES  # noqa: E402,F401  (re-exported)
 
 
 def add_event(store: Store, case_id: str, event: Mapping[str, Any], actor: "access.Actor | str",
@@ -288,7 +287,6 @@ def _require_event(store: Store, case_id: str, event: Mapping[str, Any], actor) 
 def _jurisdiction_changes(case: Mapping[str, Any], ev: Event) -> dict:
     """A jurisdiction or joint-handling event sets the case's ``handling_region`` / adds to its
     ``joint_regions`` (the jurisdiction fields, where the store has them)."""
-    from ..model import LAYERS
     fields = LAYERS["cases"].field_names
     out: dict = {}
     if ev.event_type == "jurisdiction_assigned" and "handling_region" in fields:
@@ -313,7 +311,6 @@ def update_case(store: Store, case_id: str, changes: Mapping[str, Any], actor: "
                                source=Message("where.case", {"case": case_id})))
     who = _require_edit(store, case_id, changes, actor)
     if "public_title" in changes:
-        from ..disclosure import check_public_text
         check_public_text(changes["public_title"], "public_title", {**store.get("cases", case_id), **changes})
     with store.transaction(who.name) as tx:
         def write() -> dict:
@@ -370,7 +367,6 @@ def record_classification(store: Store, case_id: str, facts: Mapping[str, Any], 
     with store.transaction(actor) as tx:
         case = _lock(tx, case_id, expected_version)
         prof = profile or profile_for(case, case_events(tx, case_id))
-        from .procedure import repeat_offence_fact
         facts, repeat = repeat_offence_fact(tx, case, facts, prof)
         result = classify(facts, prof, source=f"case {case_id} facts")
         if repeat is not None:

@@ -77,7 +77,7 @@ def _meta(path: Path) -> tuple[bytes, dict]:
     name = meta.get("id")
     if not isinstance(name, str) or not _NAME.match(name):
         raise InputError(Issue(f"profile.id {name!r} must be a lower-case name (letters, digits, _), "
-                               "e.g. 'guangxi'", source=str(path), field="profile.id"))
+                               f"e.g. '{DEFAULT_PROFILE}'", source=str(path), field="profile.id"))
     tag = meta.get("version")
     if tag is not None and (not isinstance(tag, str) or not _TAG.match(tag)):
         raise InputError(Issue(f"profile.version {tag!r} must be a short tag of letters, digits, '.', '_' "

@@ -34,7 +34,7 @@ def _is_path(text: str) -> bool:
 
 def load_profile(name_or_path: str | os.PathLike, dirs: list[Path] | None = None, *,
                  on: _dt.date | None = None) -> Profile:
-    """Load a profile by name (``"guangxi"``), by version (``"zhejiang@draft-2025"``) or path,
+    """Load a profile by name (``guangxi``), by version (``"zhejiang@draft-2025"``) or path,
     with everything it extends. With ``on`` (a date), a bare name loads the version in force on
     that day (:func:`~restoration.profiles.discovery.version_in_force`); drafts are only loaded by
     their full name.

@@ -15,7 +15,8 @@ from restoration.cases.procedure import (assessment, credit_record, export_archi
                                          add_screening_report)
 from restoration.cases.records import case_events, profile_for
 from restoration.profiles import profile_versions
-from restoration.disclosure import public_case_items, public_cases
+from restoration.cases.publication import public_case_items
+from restoration.disclosure import public_cases
 from restoration.errors import InputError
 from restoration.importer import prepare
 
