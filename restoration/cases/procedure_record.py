@@ -86,26 +86,40 @@ def supervision_schedule(evs: Sequence[Event], profile: Profile, today: date) ->
 
 
 # -- the record of a case's procedure ---------------------------------------------------------------
-def procedure_record(case: Mapping[str, Any], events: Sequence[Event | Mapping], profile: Profile,
-                     today: date | None = None) -> dict:
-    """Jurisdiction, referrals, joint handling, appraisal institution / objections / reviews,
-    agents, enforcement links, supervision, public comment, credit, the offset workflow and
-    disclosures of one case, as plain data (CLI, dashboard, archive)."""
-    today = today or config.today()
-    evs = ordered_events(events)
-    by = lambda *types: [e for e in evs if e.event_type in types]  # noqa: E731
-    juris = by("jurisdiction_assigned")
-    joint = by("joint_handling_agreed")
-    last_j = juris[-1] if juris else None
-    excluded = by("screening_excluded")
-    exclusion = None
-    if excluded:
-        item = profile.list("scope_exclusions").get(excluded[-1].details.get("reason"))
-        exclusion = _row(excluded[-1], reason=excluded[-1].details.get("reason"),
-                         zh=item.zh if item else None, en=item.en if item else None,
-                         source=item.source if item else None, verified=item.verified if item else None)
-    comments = []
+def _item_label(profile: Profile, path: str, value, lang: int) -> str | None:
+    """The label (0: Chinese, 1: English) of the item ``value`` of the profile's list ``path``."""
+    item = profile.list(path).get(value) if value else None
+    return None if item is None else (item.zh, item.en)[lang]
+
+
+def _jurisdiction(last: Event | None, profile: Profile) -> dict | None:
+    """The latest jurisdiction assignment, labelled."""
+    if last is None:
+        return None
+    d, basis = last.details, last.details.get("basis")
+    level = LEVELS.get(d.get("level"), ("", ""))
+    return {"level": d.get("level"), "level_zh": level[0], "level_en": level[1],
+            "handling_region": d.get("handling_region"), "basis": basis,
+            "basis_zh": _item_label(profile, "jurisdiction.region_level_cases", basis, 0),
+            "basis_en": _item_label(profile, "jurisdiction.region_level_cases", basis, 1),
+            "designated_by": d.get("designated_by"), "designated_department": d.get("designated_department"),
+            "date": last.event_date.isoformat()}
+
+
+def _exclusion(excluded: list[Event], profile: Profile) -> dict | None:
+    """The latest scope exclusion with its reason from the profile's list."""
+    if not excluded:
+        return None
+    last = excluded[-1]
+    item = profile.list("scope_exclusions").get(last.details.get("reason"))
+    return _row(last, reason=last.details.get("reason"), zh=item.zh if item else None, en=item.en if item else None,
+                source=item.source if item else None, verified=item.verified if item else None)
+
+
+def _public_participation(by, today: date) -> dict:
+    """Comment periods (open now or not), the comments received and whether each was answered."""
     answered = {e.details.get("comment_id"): e for e in by("public_comment_answered")}
+    comments = []
     for e in by("public_comment_received"):
         a = answered.get(e.details.get("comment_id"))
         comments.append({"comment_id": e.details.get("comment_id"), "document": e.details.get("document"),
@@ -116,73 +130,91 @@ def procedure_record(case: Mapping[str, Any], events: Sequence[Event | Mapping],
     rounds = [{"document": e.details.get("document"),
                "document_zh": COMMENT_DOCUMENTS.get(e.details.get("document"), ("", ""))[0],
                "opened": e.event_date.isoformat(), "until": str(e.details.get("until")),
-               "open_now": day_or_none(e.details.get("until")) is not None and e.event_date <= today <= day_or_none(e.details["until"]),
+               "open_now": day_or_none(e.details.get("until")) is not None
+               and e.event_date <= today <= day_or_none(e.details["until"]),
                "channel": e.details.get("channel")} for e in by("public_comment_opened")]
-    def item_label(path: str, value, lang: int):
-        item = profile.list(path).get(value) if value else None
-        return None if item is None else (item.zh, item.en)[lang]
+    return {"rounds": rounds, "comments": comments, "unanswered": sum(not c["answered"] for c in comments)}
 
-    def measure_label(value, lang: int):
-        return item_label("credit.incentives", value, lang) or item_label("credit.dishonesty_measures", value, lang)
 
-    basis = last_j.details.get("basis") if last_j else None
+def _appraisal(by) -> dict:
+    """The appraisal institution chosen, objections and their answers, third-party reviews."""
     return {
-        "jurisdiction": None if last_j is None else {
-            "level": last_j.details.get("level"), "level_zh": LEVELS.get(last_j.details.get("level"), ("", ""))[0],
-            "level_en": LEVELS.get(last_j.details.get("level"), ("", ""))[1],
-            "handling_region": last_j.details.get("handling_region"), "basis": basis,
-            "basis_zh": item_label("jurisdiction.region_level_cases", basis, 0),
-            "basis_en": item_label("jurisdiction.region_level_cases", basis, 1),
-            "designated_by": last_j.details.get("designated_by"),
-            "designated_department": last_j.details.get("designated_department"),
-            "date": last_j.event_date.isoformat()},
+        "institutions": [_row(e, institution=e.details.get("institution"), method=e.details.get("method"),
+                              document=e.details.get("document")) for e in by("appraisal_institution_selected")],
+        "objections": [_row(e, by=e.details.get("by"), grounds=e.details.get("grounds"),
+                            outcome=e.details.get("outcome"))
+                       for e in by("appraisal_objection", "appraisal_objection_answered")],
+        "third_party_reviews": [_row(e, reviewer=e.details.get("reviewer"), conclusion=e.details.get("conclusion"))
+                                for e in by("third_party_review")],
+    }
+
+
+def _supervision(evs: list[Event], by, profile: Profile, today: date) -> dict:
+    """Whether the case is under supervision now, its supervision events and report schedule."""
+    return {"under_supervision": _supervised(evs),
+            "events": [_row(e, authority=e.details.get("authority"), summary=e.details.get("summary"))
+                       for e in by("supervision_started", "supervision_report", "supervision_ended")],
+            "schedule": [{**r, "due_date": r["due_date"].isoformat(),
+                          "report_date": r["report_date"].isoformat() if r.get("report_date") else None}
+                         for r in supervision_schedule(evs, profile, today)]}
+
+
+def _credit(by, profile: Profile) -> list[dict]:
+    """Credit incentives and dishonest-debtor listings, each measure labelled from the profile."""
+    def measure(value, lang: int):
+        return (_item_label(profile, "credit.incentives", value, lang)
+                or _item_label(profile, "credit.dishonesty_measures", value, lang))
+    return [_row(e, measure=e.details.get("measure"), measure_zh=measure(e.details.get("measure"), 0),
+                 measure_en=measure(e.details.get("measure"), 1), court=e.details.get("court"),
+                 reference=e.details.get("reference")) for e in by("credit_incentive", "dishonesty_listed")]
+
+
+def _enforcement_row(e: Event) -> dict:
+    action = POLICE_ACTIONS.get(e.details.get("action"), ("", ""))
+    return _row(e, action=e.details.get("action"), action_zh=action[0], action_en=action[1],
+                department=e.details.get("from_department") or e.details.get("by") or e.details.get("police_unit"),
+                reference=e.details.get("reference"))
+
+
+def _disclosure_row(e: Event) -> dict:
+    item = DISCLOSURE_ITEMS.get(e.details.get("item"), (None, None))
+    return _row(e, item=e.details.get("item"), item_zh=item[0], item_en=item[1])
+
+
+def procedure_record(case: Mapping[str, Any], events: Sequence[Event | Mapping], profile: Profile,
+                     today: date | None = None) -> dict:
+    """Jurisdiction, referrals, joint handling, appraisal institution / objections / reviews,
+    agents, enforcement links, supervision, public comment, credit, the offset workflow and
+    disclosures of one case, as plain data (CLI, dashboard, archive)."""
+    today = today or config.today()
+    evs = ordered_events(events)
+    by = lambda *types: [e for e in evs if e.event_type in types]  # noqa: E731
+    juris = by("jurisdiction_assigned")
+    return {
+        "jurisdiction": _jurisdiction(juris[-1] if juris else None, profile),
         "joint_handling": [_row(e, lead_department=e.details.get("lead_department"),
                                 departments=e.details.get("departments") or [],
-                                joint_regions=e.details.get("joint_regions") or []) for e in joint],
+                                joint_regions=e.details.get("joint_regions") or [])
+                           for e in by("joint_handling_agreed")],
         "joint_investigation_groups": [_row(e, lead_department=e.details.get("lead_department"),
                                             members=e.details.get("members") or [])
                                        for e in by("joint_investigation_group")],
-        "exclusion": exclusion,
+        "exclusion": _exclusion(by("screening_excluded"), profile),
         "referrals": [_row(e, from_department=e.details.get("from_department"),
                            to_department=e.details.get("to_department"), note=e.details.get("note"))
                       for e in by("clue_referred")],
-        "appraisal": {
-            "institutions": [_row(e, institution=e.details.get("institution"), method=e.details.get("method"),
-                                  document=e.details.get("document")) for e in by("appraisal_institution_selected")],
-            "objections": [_row(e, by=e.details.get("by"), grounds=e.details.get("grounds"),
-                                outcome=e.details.get("outcome"))
-                           for e in by("appraisal_objection", "appraisal_objection_answered")],
-            "third_party_reviews": [_row(e, reviewer=e.details.get("reviewer"),
-                                         conclusion=e.details.get("conclusion"))
-                                    for e in by("third_party_review")],
-        },
+        "appraisal": _appraisal(by),
         "consultation_requested": [_row(e, note=e.details.get("note")) for e in by("consultation_requested")],
         "agents": [_row(e, agent=e.details.get("agent"), principal=e.details.get("principal"),
                         document=e.details.get("document"), valid_until=e.details.get("valid_until"))
                    for e in by("agent_authorised")],
-        "enforcement_links": [_row(e, action=e.details.get("action"),
-                                   action_zh=POLICE_ACTIONS.get(e.details.get("action"), ("", ""))[0],
-                                   action_en=POLICE_ACTIONS.get(e.details.get("action"), ("", ""))[1],
-                                   department=e.details.get("from_department") or e.details.get("by")
-                                   or e.details.get("police_unit"),
-                                   reference=e.details.get("reference"))
+        "enforcement_links": [_enforcement_row(e)
                               for e in by("enforcement_referral", "compensation_duty_notified", "police_link")],
-        "supervision": {"under_supervision": _supervised(evs),
-                        "events": [_row(e, authority=e.details.get("authority"), summary=e.details.get("summary"))
-                                   for e in by("supervision_started", "supervision_report", "supervision_ended")],
-                        "schedule": [{**r, "due_date": r["due_date"].isoformat(),
-                                      "report_date": r["report_date"].isoformat() if r.get("report_date") else None}
-                                     for r in supervision_schedule(evs, profile, today)]},
-        "public_participation": {"rounds": rounds, "comments": comments,
-                                 "unanswered": sum(not c["answered"] for c in comments)},
-        "credit": [_row(e, measure=e.details.get("measure"), measure_zh=measure_label(e.details.get("measure"), 0),
-                        measure_en=measure_label(e.details.get("measure"), 1), court=e.details.get("court"),
-                        reference=e.details.get("reference")) for e in by("credit_incentive", "dishonesty_listed")],
+        "supervision": _supervision(evs, by, profile, today),
+        "public_participation": _public_participation(by, today),
+        "credit": _credit(by, profile),
         "offset": offset_workflow(evs, profile),
-        "disclosures": [_row(e, item=e.details.get("item"),
-                             item_zh=DISCLOSURE_ITEMS.get(e.details.get("item"), (None, None))[0],
-                             item_en=DISCLOSURE_ITEMS.get(e.details.get("item"), (None, None))[1])
-                        for e in by("disclosed")],
+        "disclosures": [_disclosure_row(e) for e in by("disclosed")],
         "information_sharing": [sharing_row(e) for e in by("information_shared")],
         "accountability": [accountability_row(e) for e in by("accountability_recorded", "commendation_recorded")],
     }

@@ -20,6 +20,7 @@ from ..errors import InputError, Issue
 from ..importer import prepare
 from ..model import LAYERS, OPEN_STAGES, CaseClass, Stage
 from ..store import Store
+from ..validate import validate_frame
 from ..appraisal.records import amount_provenance
 from ..disclosure import check_public_text
 from .across_cases import repeat_offence_fact
@@ -317,10 +318,9 @@ def update_case(store: Store, case_id: str, changes: Mapping[str, Any], actor: "
             current = _lock(tx, case_id, expected_version)
             frame_ = pd.DataFrame([{**{k: current.get(k) for k in EDITABLE}, **changes, "case_id": case_id,
                                     "case_class": current["case_class"], "stage": current["stage"]}])
-            from ..validate import validate_frame
             clean = validate_frame("cases", frame_, f"case {case_id}").frame.iloc[0].to_dict()
             edit = {k: clean[k] for k in changes}
-            if "damage_amount_yuan" in edit:  # an amount typed by hand is marked as such (issue 13)
+            if "damage_amount_yuan" in edit:  # an amount typed by hand is marked as such
                 edit["damage_amount_source"] = "manual" if edit["damage_amount_yuan"] is not None and \
                     not pd.isna(edit["damage_amount_yuan"]) else None
                 edit["damage_appraisal_id"] = None
@@ -377,7 +377,6 @@ def record_classification(store: Store, case_id: str, facts: Mapping[str, Any], 
         amount = stored_facts.get("damage_amount_yuan")
         if amount is not None and amount == case.get("damage_amount_yuan"):
             # which appraisal the amount came from (or that it was typed by hand), with the decision
-            from ..appraisal.records import amount_provenance
             stored_facts["damage_amount_provenance"] = amount_provenance(tx, case)
         _insert_decision(tx, case_id, prof.id, stored_facts, result.case_class, result.case_class,
                          result.fired, False, None, actor)

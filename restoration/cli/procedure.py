@@ -1,4 +1,4 @@
-"""``restoration case ...`` commands for the procedure around a case (issue 14): procedure,
+"""``restoration case ...`` commands for the procedure around a case: procedure,
 credit, fund-use, assessment, archive, screening list | add, versions, accountability, sharing.
 
 Standalone commands (:data:`COMMANDS`), added to the ``case`` group by :mod:`restoration.cli.cases`.
