@@ -138,8 +138,13 @@ def version_in_force(name: str, on: _dt.date, dirs: list[Path] | None = None) ->
     """The version of ``name`` in force on ``on``: the in-force version with the latest
     ``effective_from`` not after ``on`` (a version without a date is in force from the start).
     Drafts are never chosen by date."""
+    return in_force_on(profile_versions(name, dirs), on)
+
+
+def in_force_on(versions: list[ProfileVersion], on: _dt.date) -> ProfileVersion | None:
+    """Of ``versions`` (as :func:`profile_versions` lists them), the one in force on ``on``."""
     best = None
-    for v in profile_versions(name, dirs):
+    for v in versions:
         if v.status != "in_force" or (v.effective_from is not None and v.effective_from > on):
             continue
         best = v  # sorted by date: the last one that qualifies is the latest

@@ -17,7 +17,7 @@ from .. import config
 from ..config import DEFAULT_PROFILE
 from ..errors import InputError, Issue, NotFoundError
 from ..messages import Message
-from .discovery import ENV_PROFILES, available_profiles, profile_versions, version_in_force
+from .discovery import ENV_PROFILES, ProfileVersion, available_profiles, in_force_on, profile_versions
 from .loader import load_profile
 from .profile import Profile
 from .schema import VERSION_SEP
@@ -80,6 +80,12 @@ def _shown(name: str) -> str:
     return name[:100].encode("unicode_escape").decode("ascii")
 
 
+def is_known(name: str) -> bool:
+    """Whether the profile ``NAME`` (or the version ``NAME@TAG``) is installed here."""
+    base, _, tag = name.partition(VERSION_SEP)
+    return base in available_profiles() and (not tag or any(v.tag == tag for v in profile_versions(base)))
+
+
 def profile_problem(case: Mapping[str, Any]) -> str | None:
     """Why the case's rule profile is unknown here (bilingual), or None.
 
@@ -88,10 +94,9 @@ def profile_problem(case: Mapping[str, Any]) -> str | None:
     computed, but every other case must still be listed. A stored value is a profile name
     (``guangxi``) or version (``zhejiang@2026``), never read as a file path."""
     name = profile_name(case)
-    known = available_profiles()
-    base, _, tag = name.partition(VERSION_SEP)
-    if base in known and (not tag or any(v.tag == tag for v in profile_versions(base))):
+    if is_known(name):
         return None
+    known = available_profiles()
     shown = _shown(name)
     return (f"案件 {case.get('case_id')} 的规则配置“{shown}”不存在，无法计算期限和流程 — "
             f"case {case.get('case_id')} names the unknown rule profile '{shown}', so its deadlines and "
@@ -123,26 +128,35 @@ def profile_for(case: Mapping[str, Any], events: Sequence[Any] | None = None) ->
 
 
 class CaseProfiles:
-    """:func:`profile_for` for many cases in one call: each profile version is loaded once; a
-    case whose profile cannot be used gets None, and why is kept in ``problems`` ({case_id:
-    bilingual message}) so the other cases are still computed."""
+    """:func:`profile_for` for many cases in one call (a register, the overdue list, the overview):
+    whether a profile is known here and its versions are looked up once per profile, each version
+    is loaded once, and only the judging date is worked out per case. A case whose profile cannot
+    be used gets None, and why is kept in ``problems`` ({case_id: bilingual message}) so the other
+    cases are still computed."""
 
     def __init__(self) -> None:
         self.problems: dict[str, str] = {}
         self._loaded: dict[str, Profile | str] = {}
-        self._chosen: dict[tuple, str] = {}
+        self._known: dict[str, bool] = {}
+        self._versions: dict[str, list[ProfileVersion]] = {}
+
+    def _key(self, name: str, on: _dt.date) -> str:
+        """What to load for profile ``name`` judged on ``on``: a version's file, else the name."""
+        if VERSION_SEP in name:
+            return name  # a case naming a version uses exactly that one
+        if name not in self._versions:
+            self._versions[name] = profile_versions(name)
+        v = in_force_on(self._versions[name], on)
+        return str(v.path) if v is not None else name
 
     def __call__(self, case: Mapping[str, Any], events: Sequence | None = None) -> Profile | None:
-        problem = profile_problem(case)
-        if problem is not None:
-            self.problems[case["case_id"]] = problem
-            return None
         name = profile_name(case)
-        on = judged_on(case, events)
-        if (name, on) not in self._chosen:
-            v = version_in_force(name, on) if VERSION_SEP not in name else None
-            self._chosen[(name, on)] = str(v.path) if v is not None else name
-        key = self._chosen[(name, on)]
+        if name not in self._known:
+            self._known[name] = is_known(name)
+        if not self._known[name]:
+            self.problems[case["case_id"]] = profile_problem(case)
+            return None
+        key = self._key(name, judged_on(case, events))
         if key not in self._loaded:
             try:
                 self._loaded[key] = load_profile(key)
