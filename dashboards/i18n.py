@@ -10,6 +10,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from restoration.profiles.profile import Bilingual
+
 LANGUAGES = ("zh", "en")
 _DIR = Path(__file__).with_name("i18n")
 
@@ -99,10 +101,13 @@ def text(value) -> str:
 
 def message(m, lang: str = "zh") -> str:
     """A platform message (:class:`restoration.messages.Message`) in ``lang``, worded by the
-    dictionaries (``msg.<code>``); a plain string or value is shown as it is."""
+    dictionaries (``msg.<code>``); a text worded in both languages (a profile's "no rule"
+    source) in ``lang`` alone; any other string or value is shown as it is."""
     from restoration.messages import Message, render
     if m is None or (isinstance(m, float) and m != m):
         return "—"
+    if isinstance(m, Bilingual):  # a text worded in both languages: this page's only
+        return m.zh if lang == "zh" else m.en
     if not isinstance(m, Message):
         return str(m)
     d = dictionary(lang)

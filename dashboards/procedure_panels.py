@@ -17,7 +17,7 @@ from restoration.cases import load_profile
 from restoration.profiles import base_profile
 
 from . import data, state
-from .i18n import money, t
+from .i18n import message, money, t
 
 _STATUS = ("met", "met_late", "overdue", "open", "ended")
 
@@ -283,9 +283,9 @@ def screening_reports(lang: str) -> None:
     months = info["months"]
     if months:
         st.caption(t("proc.screening_cycle", lang, months=int(months), to=info["report_to"] or "—",
-                     source=info["source"]))
+                     source=message(info["source"], lang)))
     else:
-        st.caption(t("proc.screening_no_cycle", lang, source=info["source"]))
+        st.caption(t("proc.screening_no_cycle", lang, source=message(info["source"], lang)))
     status = info["status"]
     if len(status):  # the latest periods first
         status = status.sort_values(["period_start", "region"], ascending=[False, True])

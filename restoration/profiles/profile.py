@@ -15,7 +15,26 @@ import pandas as pd
 
 from .schema import NOT_SET, SCHEMA, VERSION_SEP, WALK_ORDER, ListNode, MapNode, RuleNode, TableNode
 
-_NO_RULE = "（无规定 no rule in any profile of the chain）"
+
+class Bilingual(str):
+    """A text the platform words in both languages: as a ``str`` both together (how the command
+    line and the tables show it), ``.zh`` and ``.en`` each alone (how a page in one language
+    shows it, :func:`dashboards.i18n.message`)."""
+
+    zh: str
+    en: str
+
+    def __new__(cls, zh: str, en: str, both: str | None = None):
+        obj = super().__new__(cls, both if both is not None else f"{zh} {en}")
+        obj.zh, obj.en = zh, en
+        return obj
+
+    def __getnewargs__(self) -> tuple[str, str, str]:  # pickled by the pages' caches
+        return self.zh, self.en, str(self)
+
+
+#: the source of a rule or list no profile of the chain has
+NO_RULE = Bilingual("无规定", "no rule in any profile of the chain", "（无规定 no rule in any profile of the chain）")
 
 
 @dataclass(frozen=True)
@@ -154,7 +173,7 @@ class Profile:
         if not isinstance(schema, RuleNode):
             raise KeyError(f"'{path}' is not a single rule")
         if node is None:
-            return Rule(path, None, _NO_RULE, False, self.id)
+            return Rule(path, None, NO_RULE, False, self.id)
         extra = {k: v for k, v in node.items() if k in schema.extra or k == "applies_to"}
         return Rule(path, node.get("value"), node["source"], node["verified"], node["_origin"],
                     node.get("unit"), node.get("note"), extra)
@@ -164,7 +183,7 @@ class Profile:
         if not isinstance(schema, ListNode):
             raise KeyError(f"'{path}' is not a list")
         if node is None:
-            return RuleList(path, (), _NO_RULE, False, self.id)
+            return RuleList(path, (), NO_RULE, False, self.id)
         items = tuple(Item(i["id"], i["zh"], i["en"], i["source"], i["verified"], i["_origin"],
                            i.get("note"), {k: v for k, v in i.items() if k in schema.extra})
                       for i in node.get("items", []))
