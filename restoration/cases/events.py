@@ -55,7 +55,7 @@ EVENT_TYPES: dict[str, EventType] = {e.code: e for e in (
     _E("accepted", "验收通过", "accepted", Stage.EFFECT_EVALUATION),
     _E("closed", "结案", "case closed", Stage.CLOSED),
     _E("terminated", "终止索赔", "claim terminated", Stage.TERMINATED),
-    # -- the procedure around the case (issue 14): none of these moves the stage, except the scope
+    # -- the procedure around the case: none of these moves the stage, except the scope
     # exclusion (a side exit at screening) and the liable party's request (opens consultation)
     _E("screening_excluded", "不属于赔偿范围（筛查排除）", "outside the scope (excluded at screening)",
        Stage.NOT_STARTED),
@@ -102,7 +102,7 @@ EVENT_TYPES: dict[str, EventType] = {e.code: e for e in (
     _E("document_filed", "附件归档", "document filed (attachment)", None),
 )}
 
-#: the procedure events of issue 14 (docs/cases.md, "Procedure"), in the order above
+#: the procedure events around a case (docs/cases.md, "Procedure"), in the order above
 _CODES = list(EVENT_TYPES)
 PROCEDURE_EVENTS = tuple(_CODES[_CODES.index("screening_excluded"):_CODES.index("commendation_recorded") + 1])
 
