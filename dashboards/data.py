@@ -24,6 +24,7 @@ from dashboards import state
 from restoration import bank as bank_api
 from restoration import cases as case_api
 from restoration import access, config, disclosure, ensure_store, monitoring, scoped_store
+from restoration.cases import publication
 from restoration.messages import Message
 from restoration.monitoring import overlay
 from restoration.store import Store
@@ -363,7 +364,7 @@ def screening(profile_name: str) -> dict:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _public_case_items(path: str, v: int, who: tuple | None):
-    return disclosure.public_case_items(_view(path, who))
+    return publication.public_case_items(_view(path, who))
 
 
 def public_case_items():

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from restoration.messages import WORDING, Message, scenario_problem, word
 from restoration.vocab import TERM_WORDS
+from restoration.profiles.profile import Bilingual
 
 LANGUAGES = ("zh", "en")
 _DIR = Path(__file__).with_name("i18n")
@@ -114,6 +115,8 @@ def message(m, lang: str = "zh") -> str:
     or value is shown as it is."""
     if m is None or (isinstance(m, float) and m != m):
         return "—"
+    if isinstance(m, Bilingual):  # a text worded in both languages: this page's only
+        return m.zh if lang == "zh" else m.en
     if not isinstance(m, Message):
         return str(m)
     return word(m, lang, lambda term, _lang: scenario_path(term.code, lang) if term.kind == "scenario.path" else None)

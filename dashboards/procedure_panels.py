@@ -14,10 +14,10 @@ import streamlit as st
 
 from restoration import access, config
 from restoration.cases import load_profile
-from restoration.cases.procedure import case_profile
+from restoration.profiles import base_profile
 
 from . import data, state
-from .i18n import money, t
+from .i18n import message, money, t
 
 _STATUS = ("met", "met_late", "overdue", "open", "ended")
 
@@ -185,7 +185,7 @@ def _fund_use(case_id: str, lang: str) -> None:
 
 def public_items(lang: str) -> None:
     """The public page's published agreements, restoration results and fund use (only what a
-    ``disclosed`` event published, through ``restoration.disclosure.public_case_items``)."""
+    ``disclosed`` event published, through ``restoration.cases.publication.public_case_items``)."""
     from restoration.model import RestorationMode, Verdict
 
     from .i18n import vocab
@@ -280,8 +280,8 @@ def store_profiles(cases: pd.DataFrame, today) -> dict:
     """The rule profiles the store's cases are handled under, the most used first (a Guangxi
     register is not screened by Zhejiang's half-yearly rule); with no case yet, the model's
     default profile. Profiles that cannot be loaded are left out (the overview warns of them)."""
-    used = cases["profile"].map(case_profile).value_counts() if len(cases) else pd.Series(dtype=int)
-    names = sorted(used.index, key=lambda n: (-int(used[n]), n)) or [case_profile(None)]
+    used = cases["profile"].map(base_profile).value_counts() if len(cases) else pd.Series(dtype=int)
+    names = sorted(used.index, key=lambda n: (-int(used[n]), n)) or [base_profile(None)]
     profiles = {}
     for name in names:
         try:
@@ -298,7 +298,7 @@ def screening_reports(lang: str) -> None:
     from datetime import timedelta
 
     from restoration.cases.procedure import add_screening_report
-    from restoration.cases.procedure import _period as reporting_period
+    from restoration.cases.procedure import reporting_period
 
     from .ui import form_key, shown_errors, submitted_once
     today = config.today()
@@ -314,9 +314,9 @@ def screening_reports(lang: str) -> None:
     months = info["months"]
     if months:
         st.caption(t("proc.screening_cycle", lang, months=int(months), to=info["report_to"] or "—",
-                     source=info["source"]))
+                     source=message(info["source"], lang)))
     else:
-        st.caption(t("proc.screening_no_cycle", lang, source=info["source"]))
+        st.caption(t("proc.screening_no_cycle", lang, source=message(info["source"], lang)))
     status = info["status"]
     if len(status):  # the latest periods first
         status = status.sort_values(["period_start", "region"], ascending=[False, True])

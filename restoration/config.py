@@ -16,6 +16,8 @@ DB_ENV_VAR = "RESTORATION_DB"
 DEFAULT_DIR = "restoration-data"
 #: how the audit log, ``updated_at`` and other stored UTC times are written (ISO 8601, seconds)
 UTC_FORMAT = "%Y-%m-%dT%H:%M:%S"
+#: the rule profile of a case that names none (``restoration/profiles``: the sample region's province)
+DEFAULT_PROFILE = "guangxi"
 
 
 def data_dir(explicit: str | os.PathLike | None = None) -> Path:

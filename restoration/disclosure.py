@@ -30,6 +30,7 @@ from typing import Any, Mapping, Sequence
 import pandas as pd
 
 from . import personal_data
+from . import access
 from .access import RegionTree, region_tree
 from .errors import InputError, Issue
 from .messages import Message
@@ -180,7 +181,7 @@ def site_template(site: Mapping[str, Any], tree: RegionTree) -> str:
 _PUBLIC_ID = re.compile(r"^[A-Za-z]{0,10}[-_]?(?:(?:19|20)\d{2}[-_]\d{1,6}|\d{1,6})$")
 
 
-def _public_id(value: Any, n: int) -> str:
+def public_id(value: Any, n: int) -> str:
     """A case or site id as published (an id that could hold personal data becomes ``#n``)."""
     return value if isinstance(value, str) and _PUBLIC_ID.match(value) else f"#{n + 1}"
 
@@ -194,7 +195,7 @@ def public_cases(store) -> pd.DataFrame:
     out = pd.DataFrame({f: cases[f] for f in PUBLIC_CASE_FIELDS}) if len(cases) else \
         pd.DataFrame(columns=list(PUBLIC_CASE_FIELDS))
     rows = cases.to_dict("records")
-    out["case_id"] = [_public_id(c["case_id"], i) for i, c in enumerate(rows)]
+    out["case_id"] = [public_id(c["case_id"], i) for i, c in enumerate(rows)]
     out["title"] = [_safe_public(c.get("public_title"), "public_title", c)
                     or title_template(c, tree, damaged.get(c["case_id"])) for c in rows]
     out["title_en"] = [title_template(c, tree, damaged.get(c["case_id"]), "en") for c in rows]
@@ -222,10 +223,10 @@ def public_sites(store) -> pd.DataFrame:
     sites = store.read("sites", case_id=ids) if ids else store.read("sites").iloc[:0]
     tree = region_tree(store)
     by_case = {c["case_id"]: c for c in cases.to_dict("records")}
-    case_no = {c: _public_id(c, i) for i, c in enumerate(ids)}
+    case_no = {c: public_id(c, i) for i, c in enumerate(ids)}
     rows = pd.DataFrame(sites.drop(columns="geometry")).to_dict("records")
     out = sites[list(PUBLIC_SITE_FIELDS)].copy()
-    out["site_id"] = [_public_id(s["site_id"], i) for i, s in enumerate(rows)]
+    out["site_id"] = [public_id(s["site_id"], i) for i, s in enumerate(rows)]
     out["case_id"] = [case_no.get(s["case_id"]) for s in rows]
     out["name"] = [_safe_public(s.get("public_name"), "public_name", by_case.get(s["case_id"]))
                    or site_template(s, tree) for s in rows]
@@ -237,20 +238,9 @@ def public_sites(store) -> pd.DataFrame:
 
 def set_public_name(store, site_id: str, public_name: str | None, actor) -> dict:
     """Set (or clear) a site's public name — a disclosure decision (``case.disclose``)."""
-    from . import access
     site = store.get("sites", site_id)
     case = store.get("cases", site["case_id"]) if site.get("case_id") else None
     who = access.require(actor, "case.disclose", store, site_id=site_id, case=case)
     text = check_public_text(public_name, "public_name", case)
     with store.transaction(who.name) as tx:
         return tx.update("sites", site_id, {"public_name": text}, action="public name")
-
-
-def public_case_items(store) -> pd.DataFrame:
-    """Published agreements, restoration results and fund use of disclosed cases:
-    numbers, dates and labels only — see ``restoration.cases.publication``."""
-    from .cases.publication import public_items
-    items = public_items(store)
-    numbers = {c: _public_id(c, i) for i, c in enumerate(store.read("cases", disclosed=1)["case_id"])}
-    items["case_id"] = items["case_id"].map(numbers)  # the ids public_cases shows (an odd id: #n)
-    return withhold_personal(items, ("item_zh", "item_en"))

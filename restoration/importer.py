@@ -13,6 +13,7 @@ import pandas as pd
 
 from . import columns, io, model, plausibility
 from .errors import InputError, Issue
+from .profiles.discovery import available_profiles
 from .store import Store, Transaction
 from .validate import ROWS_PER_PROBLEM, Partial, as_text, more_rows, sort_issues, validate_frame
 
@@ -86,7 +87,6 @@ def check_references(store: Store | Transaction, layer: str, frame: pd.DataFrame
                                           f"import {ref_layer} first")
     if layer == "cases" and "profile" in frame.columns:
         # an unknown rule profile would make every case listing fail later
-        from .cases.rules import available_profiles
         names = available_profiles()
         profiles = _raw_ids(frame, "profile")
         each(profiles.notna().to_numpy() & ~profiles.isin(names).to_numpy(), "profile",

@@ -15,7 +15,7 @@ from .escrow import deposit, escrow_table, match, refund
 from .ledger import (allocations, bank_table, commit, ledger_table, project_balance, release, reserve)
 from .obligation import case_obligation
 from .registry import add_projects, import_projects, set_status, status_history
-from .rules import siting_rules
+from ..profiles.siting import siting_rules
 from .scenarios import candidate_scenario, case_scenario, set_case_scenario
 from .siting import Ranking, propose_split, rank_base_sites, rank_base_sites_dict, rank_candidates
 from .substitution import load_table as substitution_table

@@ -26,7 +26,7 @@ from ..messages import Label, Message, Term
 from ..store import Store, Transaction
 from . import substitution
 from .reasons import reason_text
-from .rules import siting_rules
+from ..profiles.siting import siting_rules
 
 #: the reasons that make a project unfit for a case whatever its capacity or status: capacity
 #: held there for the case is refused, and never counted as cover

@@ -36,7 +36,7 @@ from ..store import Store
 from . import _common, eligibility, ledger, reasons, scenarios
 from .eligibility import CaseSite, case_site
 from .registry import check_trajectory
-from .rules import WEIGHT_KEYS, siting_rules
+from ..profiles.siting import WEIGHT_KEYS, siting_rules
 
 EPS = 1e-9
 
@@ -321,7 +321,7 @@ def rank_base_sites(store: Store, case_id: str, *, weights: Mapping[str, float] 
     """Rank the bank's projects for ``case_id``'s alternative restoration.
 
     ``weights`` (cost, distance, time, match, locality) and ``rules`` override the case's rule
-    profile (``siting_rules.toml``); ``scenario`` overrides the case's stored scenario;
+    profile (``restoration/profiles/siting.toml``); ``scenario`` overrides the case's stored scenario;
     ``project_ids`` limits the candidates. Returns a :class:`Ranking` whose ``table`` has one row
     per candidate and whose ``split`` proposes several projects when none fits alone.
     """

@@ -1,8 +1,8 @@
 """Case records under provincial rules (案件办理): classification, workflow and deadlines,
 consultation, restoration modes and the funds ledger.
 
-Rules are data: ``restoration/rules/profiles/*.toml`` (national, guangxi, zhejiang), loaded and
-checked by :func:`load_profile`. The store-facing functions take a ``Store`` and, where the answer
+Rules are data: the rule profiles of :mod:`restoration.profiles` (national, guangxi, zhejiang),
+loaded and checked by :func:`load_profile`. The store-facing functions take a ``Store`` and, where the answer
 depends on the date, ``today`` (default: the real date) so results are reproducible.
 See docs/cases.md.
 """
@@ -17,7 +17,7 @@ from .modes import add_mode, case_modes, evaluate as evaluate_mode
 from .next_events import allowed_next, next_events
 from .records import (add_event, all_deadlines, case_events, case_record, check_all, deadlines, list_cases,
                       override_class, overdue, profile_for, record_classification, update_case)
-from .rules import Profile, Rule, RuleList, available_profiles, load_profile
+from ..profiles import Profile, Rule, RuleList, available_profiles, load_profile
 from .workflow import Event, make_event, replay, validate_history
 
 __all__ = [

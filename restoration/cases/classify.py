@@ -24,7 +24,8 @@ from typing import Any, Mapping
 from .. import limits
 from ..errors import InputError, Issue
 from ..model import MAX_YUAN, CaseClass
-from .rules import BOOL_FACTS, DAMAGE_KINDS, Profile, Rule
+from ..profiles.profile import Profile, Rule
+from ..profiles.schema import BOOL_FACTS, DAMAGE_KINDS
 
 #: the keys a FACTS file may hold
 FACT_KEYS = ("damage_amount_yuan", *BOOL_FACTS, "major_triggers", "damage_kind")
@@ -100,26 +101,33 @@ def classify(case_facts: Mapping[str, Any], profile: Profile, source: str | None
     ``case_facts`` keys: ``damage_amount_yuan`` (yuan), ``facts_clear``, ``liability_undisputed``,
     ``obvious_impact``, ``in_red_line``, ``repeat_offence_within_2y``, ``rectification_completed``
     (true / false / null = unknown), ``major_triggers`` (ids from the profile), optional
-    ``damage_kind`` (``pollution`` / ``ecological_destruction``).
+    ``damage_kind`` (``pollution`` / ``ecological_destruction``). The steps, in order: major,
+    significantly minor, simple, else ordinary.
     """
     facts = check_facts(case_facts, profile, source)
     fired: list[dict] = []
-    amount = facts.get("damage_amount_yuan")
+    if _major(facts, profile, fired):
+        return Classification(CaseClass.MAJOR.value, fired, profile.id, facts)
+    if _significantly_minor(facts, profile, fired):
+        return Classification(CaseClass.SIGNIFICANTLY_MINOR.value, fired, profile.id, facts)
+    ok = _simple(facts, profile, fired)
+    return Classification((CaseClass.SIMPLE if ok else CaseClass.ORDINARY).value, fired, profile.id, facts)
 
-    # 1. major
+
+def _major(facts: Mapping[str, Any], profile: Profile, fired: list[dict]) -> bool:
+    """Whether a major-case trigger of the profile is among the facts (each one noted in ``fired``)."""
     triggers = profile.list("classification.major.triggers")
     for tid in facts.get("major_triggers", []):
         item = triggers.get(tid)
         fired.append({**triggers.cite(tid), "effect": "major", "met": True,
                       "detail": f"重大案件情形 major-case trigger: {item.zh} / {item.en}"})
-    if any(f["effect"] == "major" for f in fired):
-        return Classification(CaseClass.MAJOR.value, fired, profile.id, facts)
+    return any(f["effect"] == "major" for f in fired)
 
-    # 2. significantly minor
-    base = "classification.significantly_minor"
-    results: list[bool] = []
-    cap = profile.rule(f"{base}.amount_cap_yuan")
-    kind = facts.get("damage_kind")
+
+def _minor_amount(facts: Mapping[str, Any], profile: Profile, fired: list[dict]) -> bool | None:
+    """The significantly-minor amount cap: met, not met, or None when it cannot be applied."""
+    cap = profile.rule("classification.significantly_minor.amount_cap_yuan")
+    amount, kind = facts.get("damage_amount_yuan"), facts.get("damage_kind")
     applies_to = cap.extra.get("applies_to")
     if not cap.is_set:
         fired.append(_entry(cap, "minor_criterion", None, "损害数额上限未设定，不适用 amount cap not set: "
@@ -135,44 +143,63 @@ def classify(case_facts: Mapping[str, Any], profile: Profile, source: str | None
         fired.append(_entry(cap, "minor_criterion", None, "损害数额未知 damage amount unknown"))
     else:
         met = amount <= cap.value
-        results.append(met)
         scope = f" ({'/'.join(applies_to)})" if applies_to else ""
         fired.append(_entry(cap, "minor_criterion", met,
                             f"损害数额 damage {_yuan(amount)} {'≤' if met else '>'} {_yuan(cap.value)} yuan{scope}"))
-    impact_rule = profile.rule(f"{base}.no_obvious_impact")
-    impact = facts.get("obvious_impact")
-    if impact_rule.value is True:
-        if impact is None:
-            fired.append(_entry(impact_rule, "minor_criterion", None, "是否造成明显影响未知 impact unknown"))
-        else:
-            results.append(impact is False)
-            fired.append(_entry(impact_rule, "minor_criterion", impact is False,
-                                "未造成明显影响 no obvious impact" if impact is False
-                                else "造成明显影响 obvious impact"))
-    combine = profile.rule(f"{base}.criteria").value or "any"
-    candidate = bool(results) and (any(results) if combine == "any" else all(results))
-    if candidate:
-        exceptions = profile.list(f"{base}.exceptions")
-        blocked = False
-        for item in exceptions.items:
-            value = facts.get(item.extra["fact"])
-            if value is None:
-                blocked = True
-                fired.append({**exceptions.cite(item.id), "effect": "minor_exception", "met": None,
-                              "detail": f"例外情形事实未知，须启动索赔 unknown whether this exception applies "
-                                        f"({item.extra['fact']} not given): {item.zh}"})
-            elif value == item.extra["when"]:
-                blocked = True
-                fired.append({**exceptions.cite(item.id), "effect": "minor_exception", "met": True,
-                              "detail": f"例外情形，仍须启动索赔 exception, a claim is still required: {item.zh}"})
-            else:
-                fired.append({**exceptions.cite(item.id), "effect": "minor_exception", "met": False,
-                              "detail": f"例外情形不适用 exception does not apply: {item.zh}"})
-        if not blocked:
-            return Classification(CaseClass.SIGNIFICANTLY_MINOR.value, fired, profile.id, facts)
+        return met
+    return None
 
-    # 3. simple
+
+def _minor_impact(facts: Mapping[str, Any], profile: Profile, fired: list[dict]) -> bool | None:
+    """The "no obvious impact" criterion, when the profile has it: met, not met, or None (unknown
+    or not a criterion)."""
+    rule = profile.rule("classification.significantly_minor.no_obvious_impact")
+    impact = facts.get("obvious_impact")
+    if rule.value is not True:
+        return None
+    if impact is None:
+        fired.append(_entry(rule, "minor_criterion", None, "是否造成明显影响未知 impact unknown"))
+        return None
+    fired.append(_entry(rule, "minor_criterion", impact is False,
+                        "未造成明显影响 no obvious impact" if impact is False else "造成明显影响 obvious impact"))
+    return impact is False
+
+
+def _minor_blocked(facts: Mapping[str, Any], profile: Profile, fired: list[dict]) -> bool:
+    """Whether an exception (or an exception whose fact is unknown) keeps a minor case a claim."""
+    exceptions = profile.list("classification.significantly_minor.exceptions")
+    blocked = False
+    for item in exceptions.items:
+        value = facts.get(item.extra["fact"])
+        if value is None:
+            blocked = True
+            fired.append({**exceptions.cite(item.id), "effect": "minor_exception", "met": None,
+                          "detail": f"例外情形事实未知，须启动索赔 unknown whether this exception applies "
+                                    f"({item.extra['fact']} not given): {item.zh}"})
+        elif value == item.extra["when"]:
+            blocked = True
+            fired.append({**exceptions.cite(item.id), "effect": "minor_exception", "met": True,
+                          "detail": f"例外情形，仍须启动索赔 exception, a claim is still required: {item.zh}"})
+        else:
+            fired.append({**exceptions.cite(item.id), "effect": "minor_exception", "met": False,
+                          "detail": f"例外情形不适用 exception does not apply: {item.zh}"})
+    return blocked
+
+
+def _significantly_minor(facts: Mapping[str, Any], profile: Profile, fired: list[dict]) -> bool:
+    """Whether the criteria (combined by the profile's ``criteria``: any / all) make the case
+    significantly minor and no exception blocks it."""
+    results = [r for r in (_minor_amount(facts, profile, fired), _minor_impact(facts, profile, fired))
+               if r is not None]
+    combine = profile.rule("classification.significantly_minor.criteria").value or "any"
+    candidate = bool(results) and (any(results) if combine == "any" else all(results))
+    return candidate and not _minor_blocked(facts, profile, fired)
+
+
+def _simple(facts: Mapping[str, Any], profile: Profile, fired: list[dict]) -> bool:
+    """Whether every condition of a simple case holds (facts clear, liability undisputed, the cap)."""
     base = "classification.simple"
+    amount = facts.get("damage_amount_yuan")
     ok = True
     for key, fact, zh in (("facts_clear_required", "facts_clear", "损害事实清楚 facts clear"),
                           ("liability_undisputed_required", "liability_undisputed",
@@ -185,17 +212,15 @@ def classify(case_facts: Mapping[str, Any], profile: Profile, source: str | None
             fired.append(_entry(rule, "simple_condition", met, f"{zh}: {state}"))
     cap = profile.rule(f"{base}.amount_cap_yuan")
     if not cap.is_set:
-        ok = False
         fired.append(_entry(cap, "simple_condition", None, "简单案件数额上限未设定 cap not set"))
-    elif amount is None:
-        ok = False
+        return False
+    if amount is None:
         fired.append(_entry(cap, "simple_condition", False, "损害数额未知 damage amount unknown"))
-    else:
-        met = amount <= cap.value
-        ok &= met
-        fired.append(_entry(cap, "simple_condition", met,
-                            f"损害数额 damage {_yuan(amount)} {'≤' if met else '>'} {_yuan(cap.value)} yuan"))
-    return Classification((CaseClass.SIMPLE if ok else CaseClass.ORDINARY).value, fired, profile.id, facts)
+        return False
+    met = amount <= cap.value
+    fired.append(_entry(cap, "simple_condition", met,
+                        f"损害数额 damage {_yuan(amount)} {'≤' if met else '>'} {_yuan(cap.value)} yuan"))
+    return ok and met
 
 
 def read_facts(path: str | Path) -> dict:

@@ -11,16 +11,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Mapping, Sequence
 
-from .rules import Profile
+from ..profiles.profile import Profile
+from .stage_checks import missing_clauses  # noqa: F401  (part of this module's API)
 from .workflow import Event, make_event, order, replay
-
-
-def missing_clauses(agreement_details: Mapping[str, Any], profile: Profile) -> list[dict]:
-    """The profile's mandatory clauses that the agreement does not contain (id, zh, en, source)."""
-    required = profile.list("agreement_clauses")
-    present = set(agreement_details.get("clauses") or [])
-    return [{"id": i.id, "zh": i.zh, "en": i.en, "source": i.source, "verified": i.verified}
-            for i in required.items if i.id not in present]
 
 
 def consultation_record(case: Mapping[str, Any], events: Sequence[Mapping | Event], profile: Profile,

@@ -30,7 +30,8 @@ import pandas as pd
 from .events import END_STAGES, event_label
 from .funds import summarise
 from .holidays import period_end
-from .rules import Profile
+from .procedure_record import supervision_schedule
+from ..profiles.profile import Profile
 from .workflow import Event, make_event, order, replay
 from .. import config
 from ..messages import Label, Message, Term
@@ -167,7 +168,6 @@ def compute_deadlines(case: Mapping[str, Any], events: Sequence[Mapping | Event]
             restoration_due |= "restoration_completed" in stops and dl.status in ("open", "overdue")
 
     # major-case supervision (督办): each report due under the supervision decision's schedule
-    from .procedure import supervision_schedule
     for r in supervision_schedule(evs, profile, today):
         dl = Deadline(cid, f"supervision_report_{r['report_no']}", f"第{r['report_no']}次督办进展报告",
                       f"supervision report {r['report_no']}", "supervision", "open", due_date=r["due_date"],

@@ -16,6 +16,7 @@ import pandas as pd
 
 from equivalence.offsets import fen_to_yuan, to_fen
 
+from .. import access
 from ..errors import InputError, Issue
 from ..importer import prepare
 from ..model import LedgerEntry
@@ -150,7 +151,6 @@ def add_entry(store: Store, case_id: str, entry: Mapping[str, Any], actor: str, 
     ``purpose``, ``reference``, ``note``. A disbursement above the balance (received − disbursed)
     is refused with InputError; nothing is written.
     """
-    from .. import access
     today = today or config.today()
     actor = access.require(actor, "case.funds", store, case_id=case_id).name
     with store.transaction(actor) as tx:

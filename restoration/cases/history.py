@@ -18,7 +18,7 @@ import pandas as pd
 from ..errors import InputError, Issue
 from ..importer import prepare
 from ..messages import Message
-from .rules import Profile
+from ..profiles.profile import Profile
 from .takeover import TAKEOVER, history as _with_takeover
 from .workflow import Event, Replay, make_event, order, replay
 

@@ -38,7 +38,7 @@ from ..model import Field, LayerSpec
 from ..store import Store
 from ..validate import ROWS_PER_PROBLEM, sort_issues, validate_frame
 from . import history
-from .case_profile import _profiles as case_profiles
+from ..profiles.for_case import CaseProfiles
 from .evaluation_gate import OVERRIDE
 from .events import EVENT_TYPES, SYSTEM_EVENTS, event_code
 from .event_record import Event, known_types, make_event
@@ -267,7 +267,7 @@ def _plan(tx, cases: Mapping[str, dict], rows: list[dict | None], stored: Mappin
             by_case.setdefault(r["case_id"], []).append((pos, ev))
     plans, issues = {}, []
     evaluations = history.evaluations(tx)
-    profiles = case_profiles()  # each profile version loaded once for the whole file
+    profiles = CaseProfiles()  # each profile version loaded once for the whole file
     for cid, items in by_case.items():
         case = cases[cid]
         new = [ev for _, ev in items]

@@ -19,12 +19,14 @@ import pandas as pd
 
 from equivalence import offsets
 
+from .. import access
 from ..errors import InputError, Issue
 from ..importer import prepare
 from ..model import RestorationMode, Role
 from ..store import Store
 from .funds import add_entries
-from .rules import Profile
+from ..profiles.for_case import profile_for
+from ..profiles.profile import Profile
 from .. import config
 
 _SITE_ROLES = {
@@ -248,8 +250,6 @@ def add_mode(store: Store, case_id: str, mode: str, *, actor: str, parameters: M
     """Record a restoration mode for a case (checked and computed), add it to the case's
     ``restoration_modes`` and, for instalments, put the schedule into the funds ledger — one
     transaction, the case version goes up, everything audited."""
-    from .. import access
-    from .records import profile_for  # records imports modes' readers; avoid a cycle at import
     today = today or config.today()
     actor = access.require(actor, "case.modes", store, case_id=case_id).name
     with store.transaction(actor) as tx:
@@ -281,7 +281,6 @@ def add_mode(store: Store, case_id: str, mode: str, *, actor: str, parameters: M
 
 def case_modes(store: Store, case_id: str, profile: Profile | None = None) -> list[dict]:
     """The case's modes, each recomputed against its profile, with linked sites and targets."""
-    from .records import profile_for
     case = store.get("cases", case_id)
     prof = profile or profile_for(case)
     rows = store.read("case_modes", case_id=case_id)

@@ -14,9 +14,9 @@ from typing import Any, Iterable, Mapping, Sequence
 from .. import config
 from ..store import Store
 from . import history
-from .case_profile import profile_for
+from ..profiles.for_case import profile_for
 from .events import EVENT_TYPES, SYSTEM_EVENTS
-from .rules import Profile
+from ..profiles.profile import Profile
 from .workflow import Event, check_event, replay
 
 #: refusals that name a detail to give, not a step that may not happen now

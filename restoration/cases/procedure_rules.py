@@ -1,20 +1,21 @@
-"""Checks for the procedure events around a case (issue 14): scope exclusions, referrals,
+"""Checks for the procedure events around a case: scope exclusions, referrals,
 jurisdiction and joint handling, appraisal institution / objections / third-party review, the
 liable party's request to consult, agents' authorisations, enforcement links, major-case
 supervision (督办), public comment, credit records, the technical-upgrade offset workflow,
 disclosure, information sharing between departments and responsibility / commendation (责任追究与表彰激励).
 
-Each check returns why the event may not happen now (a :class:`~restoration.messages.Message`,
-citing the rule where there is one), or None. :func:`apply_procedure_event` keeps the part of the replay state these checks need. The
+One small function per event type (:data:`PROCEDURE_CHECKS`), each given a
+:class:`~.check_context.CheckContext` and returning why the event may not happen now (a
+:class:`~restoration.messages.Message`, citing the rule where there is one), or None.
+:func:`apply_procedure_event` keeps the part of the replay state these checks need. The
 vocabularies that are categories of the seeds, not rule values, live here (``POLICE_ACTIONS`` ...).
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
-
 from ..messages import Label, Message, Term
 from ..model import CaseClass
-from .rules import Profile
+from .check_context import Check, CheckContext, choice, from_list, missing, require_text, text
+from .event_record import _as_date
 
 #: jurisdiction levels (自治区/省级, 设区市, 县级 by designation)
 LEVELS = {"province": ("省级（自治区）", "province / region"), "city": ("设区市", "city"),
@@ -45,299 +46,257 @@ SHARED_ITEMS = {"clue": ("案件线索", "clue"), "case_file": ("案件材料", 
 SHARE_DIRECTIONS = {"sent": ("提供", "sent"), "received": ("获取", "received")}
 
 
-def _text(details: Mapping[str, Any], key: str) -> str:
-    v = details.get(key)
-    return str(v).strip() if v is not None else ""
+def _needs_then(types: tuple[str, ...], then: Check) -> Check:
+    """A check asking first for an earlier event (any of ``types``), then ``then``."""
+    return lambda c: c.need(*types) or then(c)
 
 
-class EventName(str):
-    """How the problems below name the event (``str``: the bilingual text the remaining
-    sentences use; ``where``: the parameters of a :class:`~restoration.messages.Message`)."""
-
-    where: dict
-
-    def __new__(cls, text: str, where: Mapping[str, Any]):
-        obj = super().__new__(cls, text)
-        obj.where = dict(where)
-        return obj
-
-
-def _where(name: str) -> dict:
-    return getattr(name, "where", {"event": str(name), "date": ""})
-
-
-def _missing(name: str, *keys: str) -> Message:
-    return Message("event.missing_details", {**_where(name), "fields": [Term("detail", k) for k in keys]})
-
-
-def _choice(name: str, details: Mapping[str, Any], key: str,
-            options: Mapping[str, tuple[str, str]]) -> Message | None:
-    v = details.get(key)
-    if v in options:
-        return None
-    return Message("event.choose_one", {**_where(name), "field": Term("detail", key), "value": repr(v),
-                                        "choices": [Label(zh, f"{k} ({en})") for k, (zh, en) in options.items()]})
-
-
-def _from_list(profile: Profile, path: str, name: str, details: Mapping[str, Any], key: str,
-               required: bool = True) -> Message | None:
-    """The value must come from the profile's list when the profile has one."""
-    options = profile.list(path)
-    v = details.get(key)
+def _screening_excluded(c: CheckContext) -> Message | None:
+    if c.state.has("filed"):
+        return c.refuse("event.excluded_after_filing", terminated=Term("event", "terminated"))
+    options = c.profile.list("scope_exclusions")
     if not options.is_set:
-        return None if (v or not required) else _missing(name, key)
-    if v not in options:
-        return Message("event.unknown_reason" if v is not None else "event.choose_reason",
-                       {**_where(name), "field": Term("detail", key), "value": str(v),
-                                                "choices": [Label(i.zh, f"{i.id} ({i.en or i.zh})") for i in options.items],
-                                                "source": options.source})
+        return c.refuse("event.no_scope_exclusions", profile=c.profile.id, source=options.source)
+    return c.need("clue_registered") or from_list(c, "scope_exclusions", "reason")
+
+
+def _jurisdiction_assigned(c: CheckContext) -> Message | None:
+    d = c.details
+    problem = c.need("clue_registered") or choice(c, "level", LEVELS) or require_text(c, "handling_region")
+    if problem:
+        return problem
+    if d["level"] == "province" and c.profile.list("jurisdiction.region_level_cases").is_set:
+        return from_list(c, "jurisdiction.region_level_cases", "basis")
+    if d["level"] == "county":
+        rule = c.profile.rule("jurisdiction.county_designation")
+        if rule.value is False:
+            return c.refuse("event.county_designation_not_allowed", source=rule.source)
+        if not (text(d, "designated_by") and text(d, "designated_department")):
+            return c.refuse("event.county_designation", source=rule.source)
     return None
 
 
-def check_procedure_event(state, ev, case: Mapping[str, Any], profile: Profile, name: str,
-                          need: Callable[..., Message | None]) -> Message | None:
-    t, d = ev.event_type, ev.details
-    if t == "screening_excluded":
-        if state.has("filed"):
-            return Message("event.excluded_after_filing", {**_where(name), "terminated": Term("event", "terminated")})
-        options = profile.list("scope_exclusions")
-        if not options.is_set:
-            return Message("event.no_scope_exclusions", {**_where(name), "profile": profile.id, "source": options.source})
-        return need("clue_registered") or _from_list(profile, "scope_exclusions", name, d, "reason")
-    if t == "clue_referred":
-        return need("clue_registered") or (None if _text(d, "to_department") else _missing(name, "to_department"))
-    if t == "jurisdiction_assigned":
-        problem = need("clue_registered") or _choice(name, d, "level", LEVELS)
-        if problem:
-            return problem
-        if not _text(d, "handling_region"):
-            return _missing(name, "handling_region")
-        if d["level"] == "province" and profile.list("jurisdiction.region_level_cases").is_set:
-            return _from_list(profile, "jurisdiction.region_level_cases", name, d, "basis")
-        if d["level"] == "county":
-            rule = profile.rule("jurisdiction.county_designation")
-            if rule.value is False:
-                return Message("event.county_designation_not_allowed", {**_where(name), "source": rule.source})
-            if not (_text(d, "designated_by") and _text(d, "designated_department")):
-                return Message("event.county_designation", {**_where(name), "source": rule.source})
-        return None
-    if t == "joint_handling_agreed":
-        problem = need("clue_registered")
-        if problem:
-            return problem
-        depts = d.get("departments") or []
-        regions = d.get("joint_regions") or []
-        if not isinstance(depts, list) or not isinstance(regions, list):
-            return Message("event.lists_expected", {**_where(name), "fields": [Term("detail", "departments"),
-                                                                  Term("detail", "joint_regions")]})
-        if len(depts) < 2 and not regions:
-            return Message("event.joint_needs_two", _where(name))
-        lead = _text(d, "lead_department")
-        if not lead:
-            return _missing(name, "lead_department")
-        if depts and lead not in depts:
-            return Message("event.lead_not_participant", {**_where(name), "lead": lead})
-        return None
-    if t == "joint_investigation_group":
-        problem = need("filed")
-        if problem:
-            return problem
-        members = d.get("members") or []
-        if not isinstance(members, list) or len(members) < 2:
-            return Message("event.group_needs_two", _where(name))
-        if not _text(d, "lead_department"):
-            return _missing(name, "lead_department")
-        return None
-    if t == "appraisal_institution_selected":
-        problem = need("filed") or (None if _text(d, "institution") else _missing(name, "institution"))
-        if problem:
-            return problem
-        return _from_list(profile, "appraisal.selection_methods", name, d, "method", required=False)
-    if t == "appraisal_objection":
-        problem = need("appraisal_reported", "expert_opinion")
-        if problem:
-            return problem
-        return None if (_text(d, "by") and _text(d, "grounds")) else _missing(name, "by", "grounds")
-    if t == "appraisal_objection_answered":
-        if state.objections_open <= 0:
-            return Message("event.no_open_objection", _where(name))
-        return _choice(name, d, "outcome", OBJECTION_OUTCOMES)
-    if t == "third_party_review":
-        problem = need("appraisal_reported", "expert_opinion")
-        if problem:
-            return problem
-        return None if (_text(d, "reviewer") and _text(d, "conclusion")) else _missing(name, "reviewer", "conclusion")
-    if t == "compensation_opinion_drafted":
-        return need("investigation_reported", "appraisal_reported", "expert_opinion")
-    if t == "consultation_requested":
-        rule = profile.rule("consultation.request_by_liable_party")
-        if rule.value is not True:
-            return Message("event.request_not_allowed", {**_where(name), "profile": profile.id, "source": rule.source})
-        if state.has("consultation_notice_served", "consultation_requested"):
-            return Message("event.consultation_started", _where(name))
-        return need("filed")
-    if t == "agent_authorised":
-        problem = need("filed")
-        if problem:
-            return problem
-        if not (_text(d, "agent") and _text(d, "principal") and _text(d, "document")):
-            return _missing(name, "agent", "principal", "document")
-        return None
-    if t == "enforcement_referral":
-        return need("clue_registered") or (None if _text(d, "from_department") else _missing(name, "from_department"))
-    if t == "compensation_duty_notified":
-        return need("clue_registered") or (None if _text(d, "by") else _missing(name, "by"))
-    if t == "police_link":
-        return need("clue_registered") or _choice(name, d, "action", POLICE_ACTIONS)
-    if t == "supervision_started":
-        rule = profile.rule("supervision.major_cases_supervised")
-        if case.get("case_class") != CaseClass.MAJOR.value:
-            return Message("event.supervision_major_only", {**_where(name), "source": rule.source,
-                                                             "case_class": Term("case_class", str(case.get("case_class")))})
-        if state.supervised is not None:
-            return Message("event.already_supervised", {**_where(name), "since": state.supervised.event_date.isoformat()})
-        if not _text(d, "authority"):
-            return _missing(name, "authority")
-        every = d.get("report_every_days")
-        ruled = profile.rule("supervision.report_every_days")
-        if every is None and not ruled.is_set:
-            return Message("event.report_schedule_needed", {**_where(name), "source": ruled.source})
-        if every is not None and (not isinstance(every, int) or isinstance(every, bool) or not 1 <= every <= 366):
-            return Message("event.report_every_days_range", {**_where(name), "value": repr(every)})
-        return need("clue_registered")
-    if t in ("supervision_report", "supervision_ended"):
-        if state.supervised is None:
-            return Message("event.not_supervised", _where(name))
-        return None
-    if t == "public_comment_opened":
-        problem = _choice(name, d, "document", COMMENT_DOCUMENTS)
-        if problem:
-            return problem
-        until = d.get("until")
-        if not until:
-            return _missing(name, "until")
-        from .workflow import _as_date
-        end = _as_date(until, "until", None)
-        if end <= ev.event_date:
-            return Message("event.comment_period_order", _where(name))
-        rule = profile.rule("public_participation.comment_period_days")
-        if rule.is_set and (end - ev.event_date).days < rule.value:
-            return Message("event.comment_period_short", {**_where(name), "days": rule.value, "source": rule.source})
-        return need("filed")
-    if t == "public_comment_received":
-        doc = d.get("document")
-        opened = state.comment_rounds.get(doc)
-        if opened is None:
-            shown = Label(*COMMENT_DOCUMENTS[doc]) if doc in COMMENT_DOCUMENTS else repr(doc)
-            return Message("event.no_comment_period", {**_where(name), "document": shown,
-                                                        "opened": Term("event", "public_comment_opened")})
-        from .workflow import _as_date
-        if ev.event_date > _as_date(opened.details["until"], "until", None):
-            return Message("event.comment_period_closed", {**_where(name), "until": str(opened.details["until"])})
-        cid = _text(d, "comment_id")
-        if not cid or not _text(d, "text"):
-            return _missing(name, "comment_id", "text")
-        if cid in state.comments:
-            return Message("event.comment_id_taken", {**_where(name), "comment": cid})
-        return None
-    if t == "public_comment_answered":
-        cid = _text(d, "comment_id")
-        if cid not in state.comments:
-            return Message("event.no_such_comment", {**_where(name), "comment": cid})
-        if cid in state.answered:
-            return Message("event.comment_answered", {**_where(name), "comment": cid})
-        return None if _text(d, "answer") else _missing(name, "answer")
-    if t == "credit_incentive":
-        problem = need("agreement_signed", "judgment_effective")
-        if problem:
-            return problem
-        return _from_list(profile, "credit.incentives", name, d, "measure")
-    if t == "dishonesty_listed":
-        problem = need("enforcement_applied", what="event.why_enforcement_first")
-        if problem:
-            return problem
-        return None if _text(d, "court") else _missing(name, "court")
-    if t == "offset_applied":
-        problem = need("filed")
-        if problem:
-            return problem
-        inv = d.get("eligible_investment_yuan")
-        if not _text(d, "project") or not isinstance(inv, (int, float)) or isinstance(inv, bool) or inv <= 0:
-            return _missing(name, "project", "eligible_investment_yuan")
-        return None
-    if t == "offset_reviewed":
-        problem = need("offset_applied") or _choice(name, d, "verdict", REVIEW_VERDICTS)
-        if problem:
-            return problem
-        conds = d.get("conditions")
-        if not isinstance(conds, dict) or any(v not in (True, False, None) for v in conds.values()):
-            return Message("event.conditions_format", _where(name))
-        listed = profile.list("modes.technical_upgrade_offset.conditions")
-        unknown = [k for k in conds if listed.is_set and k not in listed]
-        if unknown:
-            return Message("event.unknown_conditions", {**_where(name), "unknown": [str(k) for k in unknown],
-                                                         "listed": [Label(i.zh, i.id) for i in listed.items]})
-        if d["verdict"] == "approved" and any(v is False for v in conds.values()):
-            return Message("event.condition_not_met", _where(name))
-        return None
-    if t == "offset_accepted":
-        rev = state.offset_review
-        if rev is None or rev.details.get("verdict") != "approved":
-            return Message("event.offset_review_first", {**_where(name), "reviewed": Term("event", "offset_reviewed")})
-        return None
-    if t == "offset_granted":
-        if not state.offset_accepted:
-            return Message("event.offset_acceptance_first", {**_where(name), "accepted": Term("event", "offset_accepted")})
-        conds = dict(state.offset_review.details.get("conditions") or {})
-        listed = profile.list("modes.technical_upgrade_offset.conditions")
-        for item in listed.items:
-            conds.setdefault(item.id, None)
-        open_ = [k for k, v in conds.items() if v is not True]
-        if open_:
-            shown = [Label(listed.get(k).zh, k) if listed.get(k) is not None else str(k) for k in open_]
-            return Message("event.conditions_open", {**_where(name), "conditions": shown,
-                                                      "reviewed": Term("event", "offset_reviewed")})
-        amount = d.get("offset_yuan")
-        if not isinstance(amount, (int, float)) or isinstance(amount, bool) or amount < 0:
-            return _missing(name, "offset_yuan")
-        return None
-    if t == "disclosed":
-        problem = _choice(name, d, "item", DISCLOSURE_ITEMS)
-        if problem:
-            return problem
-        if d["item"] == "agreement":
-            return need("agreement_signed")
-        if d["item"] == "restoration_result":
-            return need("effect_evaluation", "accepted")
-        return need("filed")
-    if t == "information_shared":
-        problem = need("clue_registered") or _choice(name, d, "direction", SHARE_DIRECTIONS)
-        if problem:
-            return problem
-        if not _text(d, "with_department"):
-            return _missing(name, "with_department")
-        items = d.get("items")
-        if not isinstance(items, list) or not items or any(i not in SHARED_ITEMS for i in items):
-            return Message("event.shared_items", {**_where(name), "value": repr(items),
-                                                   "choices": [Label(zh, f"{k} ({en})") for k, (zh, en) in SHARED_ITEMS.items()]})
-        return None
-    if t == "accountability_recorded":
-        # who was held responsible, on what ground, decided by whom (责任追究); a finding is about
-        # the handling of the case, so the case must at least be registered
-        problem = need("clue_registered")
-        if problem:
-            return problem
-        if not (_text(d, "subject") and _text(d, "ground") and _text(d, "decided_by")):
-            return _missing(name, "subject", "ground", "decided_by")
-        return None
-    if t == "commendation_recorded":
-        problem = need("clue_registered")
-        if problem:
-            return problem
-        if not (_text(d, "subject") and _text(d, "reason") and _text(d, "decided_by")):
-            return _missing(name, "subject", "reason", "decided_by")
-        return None
-    raise AssertionError(t)  # pragma: no cover - every type is handled
+def _joint_handling_agreed(c: CheckContext) -> Message | None:
+    depts = c.details.get("departments") or []
+    regions = c.details.get("joint_regions") or []
+    if not isinstance(depts, list) or not isinstance(regions, list):
+        return c.refuse("event.lists_expected", fields=[Term("detail", "departments"), Term("detail", "joint_regions")])
+    if len(depts) < 2 and not regions:
+        return c.refuse("event.joint_needs_two")
+    lead = text(c.details, "lead_department")
+    if not lead:
+        return missing(c, "lead_department")
+    if depts and lead not in depts:
+        return c.refuse("event.lead_not_participant", lead=lead)
+    return None
+
+
+def _joint_investigation_group(c: CheckContext) -> Message | None:
+    members = c.details.get("members") or []
+    if not isinstance(members, list) or len(members) < 2:
+        return c.refuse("event.group_needs_two")
+    return require_text(c, "lead_department")
+
+
+def _institution_selected(c: CheckContext) -> Message | None:
+    return (c.need("filed") or require_text(c, "institution")
+            or from_list(c, "appraisal.selection_methods", "method", required=False))
+
+
+def _objection_answered(c: CheckContext) -> Message | None:
+    if c.state.objections_open <= 0:
+        return c.refuse("event.no_open_objection")
+    return choice(c, "outcome", OBJECTION_OUTCOMES)
+
+
+def _consultation_requested(c: CheckContext) -> Message | None:
+    rule = c.profile.rule("consultation.request_by_liable_party")
+    if rule.value is not True:
+        return c.refuse("event.request_not_allowed", profile=c.profile.id, source=rule.source)
+    if c.state.has("consultation_notice_served", "consultation_requested"):
+        return c.refuse("event.consultation_started")
+    return c.need("filed")
+
+
+def _supervision_started(c: CheckContext) -> Message | None:
+    rule = c.profile.rule("supervision.major_cases_supervised")
+    if c.case.get("case_class") != CaseClass.MAJOR.value:
+        return c.refuse("event.supervision_major_only", source=rule.source,
+                        case_class=Term("case_class", str(c.case.get("case_class"))))
+    if c.state.supervised is not None:
+        return c.refuse("event.already_supervised", since=c.state.supervised.event_date.isoformat())
+    if not text(c.details, "authority"):
+        return missing(c, "authority")
+    every = c.details.get("report_every_days")
+    ruled = c.profile.rule("supervision.report_every_days")
+    if every is None and not ruled.is_set:
+        return c.refuse("event.report_schedule_needed", source=ruled.source)
+    if every is not None and (not isinstance(every, int) or isinstance(every, bool) or not 1 <= every <= 366):
+        return c.refuse("event.report_every_days_range", value=repr(every))
+    return c.need("clue_registered")
+
+
+def _supervision_open(c: CheckContext) -> Message | None:
+    return c.refuse("event.not_supervised") if c.state.supervised is None else None
+
+
+def _comment_opened(c: CheckContext) -> Message | None:
+    problem = choice(c, "document", COMMENT_DOCUMENTS)
+    if problem:
+        return problem
+    until = c.details.get("until")
+    if not until:
+        return missing(c, "until")
+    end = _as_date(until, "until", None)
+    if end <= c.ev.event_date:
+        return c.refuse("event.comment_period_order")
+    rule = c.profile.rule("public_participation.comment_period_days")
+    if rule.is_set and (end - c.ev.event_date).days < rule.value:
+        return c.refuse("event.comment_period_short", days=rule.value, source=rule.source)
+    return c.need("filed")
+
+
+def _comment_received(c: CheckContext) -> Message | None:
+    doc = c.details.get("document")
+    opened = c.state.comment_rounds.get(doc)
+    if opened is None:
+        shown = Label(*COMMENT_DOCUMENTS[doc]) if doc in COMMENT_DOCUMENTS else repr(doc)
+        return c.refuse("event.no_comment_period", document=shown, opened=Term("event", "public_comment_opened"))
+    if c.ev.event_date > _as_date(opened.details["until"], "until", None):
+        return c.refuse("event.comment_period_closed", until=str(opened.details["until"]))
+    cid = text(c.details, "comment_id")
+    if not cid or not text(c.details, "text"):
+        return missing(c, "comment_id", "text")
+    if cid in c.state.comments:
+        return c.refuse("event.comment_id_taken", comment=cid)
+    return None
+
+
+def _comment_answered(c: CheckContext) -> Message | None:
+    cid = text(c.details, "comment_id")
+    if cid not in c.state.comments:
+        return c.refuse("event.no_such_comment", comment=cid)
+    if cid in c.state.answered:
+        return c.refuse("event.comment_answered", comment=cid)
+    return require_text(c, "answer")
+
+
+def _dishonesty_listed(c: CheckContext) -> Message | None:
+    return c.need("enforcement_applied", what="event.why_enforcement_first") or require_text(c, "court")
+
+
+def _offset_applied(c: CheckContext) -> Message | None:
+    inv = c.details.get("eligible_investment_yuan")
+    if not text(c.details, "project") or not isinstance(inv, (int, float)) or isinstance(inv, bool) or inv <= 0:
+        return missing(c, "project", "eligible_investment_yuan")
+    return None
+
+
+def _offset_reviewed(c: CheckContext) -> Message | None:
+    problem = c.need("offset_applied") or choice(c, "verdict", REVIEW_VERDICTS)
+    if problem:
+        return problem
+    conds = c.details.get("conditions")
+    if not isinstance(conds, dict) or any(v not in (True, False, None) for v in conds.values()):
+        return c.refuse("event.conditions_format")
+    listed = c.profile.list("modes.technical_upgrade_offset.conditions")
+    unknown = [k for k in conds if listed.is_set and k not in listed]
+    if unknown:
+        return c.refuse("event.unknown_conditions", unknown=[str(k) for k in unknown],
+                        listed=[Label(i.zh, i.id) for i in listed.items])
+    if c.details["verdict"] == "approved" and any(v is False for v in conds.values()):
+        return c.refuse("event.condition_not_met")
+    return None
+
+
+def _offset_accepted(c: CheckContext) -> Message | None:
+    rev = c.state.offset_review
+    if rev is None or rev.details.get("verdict") != "approved":
+        return c.refuse("event.offset_review_first", reviewed=Term("event", "offset_reviewed"))
+    return None
+
+
+def _offset_granted(c: CheckContext) -> Message | None:
+    if not c.state.offset_accepted:
+        return c.refuse("event.offset_acceptance_first", accepted=Term("event", "offset_accepted"))
+    conds = dict(c.state.offset_review.details.get("conditions") or {})
+    listed = c.profile.list("modes.technical_upgrade_offset.conditions")
+    for item in listed.items:
+        conds.setdefault(item.id, None)
+    open_ = [k for k, v in conds.items() if v is not True]
+    if open_:
+        shown = [Label(listed.get(k).zh, k) if listed.get(k) is not None else str(k) for k in open_]
+        return c.refuse("event.conditions_open", conditions=shown, reviewed=Term("event", "offset_reviewed"))
+    amount = c.details.get("offset_yuan")
+    if not isinstance(amount, (int, float)) or isinstance(amount, bool) or amount < 0:
+        return missing(c, "offset_yuan")
+    return None
+
+
+def _disclosed(c: CheckContext) -> Message | None:
+    problem = choice(c, "item", DISCLOSURE_ITEMS)
+    if problem:
+        return problem
+    if c.details["item"] == "agreement":
+        return c.need("agreement_signed")
+    if c.details["item"] == "restoration_result":
+        return c.need("effect_evaluation", "accepted")
+    return c.need("filed")
+
+
+def _information_shared(c: CheckContext) -> Message | None:
+    problem = choice(c, "direction", SHARE_DIRECTIONS) or require_text(c, "with_department")
+    if problem:
+        return problem
+    items = c.details.get("items")
+    if not isinstance(items, list) or not items or any(i not in SHARED_ITEMS for i in items):
+        return c.refuse("event.shared_items", value=repr(items),
+                        choices=[Label(zh, f"{k} ({en})") for k, (zh, en) in SHARED_ITEMS.items()])
+    return None
+
+
+def _details(*keys: str) -> Check:
+    """A check that asks for text details ``keys``."""
+    return lambda c: require_text(c, *keys)
+
+
+#: the check of each procedure event around a case
+PROCEDURE_CHECKS: dict[str, Check] = {
+    "screening_excluded": _screening_excluded,
+    "clue_referred": _needs_then(("clue_registered",), _details("to_department")),
+    "jurisdiction_assigned": _jurisdiction_assigned,
+    "joint_handling_agreed": _needs_then(("clue_registered",), _joint_handling_agreed),
+    "joint_investigation_group": _needs_then(("filed",), _joint_investigation_group),
+    "appraisal_institution_selected": _institution_selected,
+    "appraisal_objection": _needs_then(("appraisal_reported", "expert_opinion"), _details("by", "grounds")),
+    "appraisal_objection_answered": _objection_answered,
+    "third_party_review": _needs_then(("appraisal_reported", "expert_opinion"), _details("reviewer", "conclusion")),
+    "compensation_opinion_drafted": lambda c: c.need("investigation_reported", "appraisal_reported", "expert_opinion"),
+    "consultation_requested": _consultation_requested,
+    "agent_authorised": _needs_then(("filed",), _details("agent", "principal", "document")),
+    "enforcement_referral": _needs_then(("clue_registered",), _details("from_department")),
+    "compensation_duty_notified": _needs_then(("clue_registered",), _details("by")),
+    "police_link": _needs_then(("clue_registered",), lambda c: choice(c, "action", POLICE_ACTIONS)),
+    "supervision_started": _supervision_started,
+    "supervision_report": _supervision_open,
+    "supervision_ended": _supervision_open,
+    "public_comment_opened": _comment_opened,
+    "public_comment_received": _comment_received,
+    "public_comment_answered": _comment_answered,
+    "credit_incentive": _needs_then(("agreement_signed", "judgment_effective"),
+                                    lambda c: from_list(c, "credit.incentives", "measure")),
+    "dishonesty_listed": _dishonesty_listed,
+    "offset_applied": _needs_then(("filed",), _offset_applied),
+    "offset_reviewed": _offset_reviewed,
+    "offset_accepted": _offset_accepted,
+    "offset_granted": _offset_granted,
+    "disclosed": _disclosed,
+    "information_shared": _needs_then(("clue_registered",), _information_shared),
+    # who was held responsible, on what ground, decided by whom (责任追究); a finding is about the
+    # handling of the case, so the case must at least be registered
+    "accountability_recorded": _needs_then(("clue_registered",), _details("subject", "ground", "decided_by")),
+    "commendation_recorded": _needs_then(("clue_registered",), _details("subject", "reason", "decided_by")),
+}
 
 
 def apply_procedure_event(state, ev) -> None:

@@ -1,17 +1,20 @@
-"""What a case publishes beyond its public fields (issue 14): its agreement, its restoration
+"""What a case publishes beyond its public fields: its agreement, its restoration
 result and its use of funds, each only after a ``disclosed`` event for that item, and only for a
 case the staff marked ``disclosed``.
 
-This is the hook the public allow-list (``restoration.disclosure``) calls: every value below is
-a number, a date or a label from the vocabularies — no free text, no person — so nothing here can
-carry personal data onto the public page.
+Built on the public allow-list (``restoration.disclosure``): every value below is a number, a
+date or a label from the vocabularies — no free text, no person — so nothing here can carry
+personal data onto the public page; :func:`public_case_items` shows the ids as the public case
+list does and passes the rows through the personal-data detector once more.
 """
 from __future__ import annotations
 
 import pandas as pd
 
+from ..disclosure import public_id, withhold_personal
 from ..model import RestorationMode
 from ..store import Store
+from .fund_use import fund_use
 from .procedure_rules import DISCLOSURE_ITEMS
 from .workflow import make_event, order
 
@@ -23,7 +26,6 @@ PUBLIC_ITEM_FIELDS = ("case_id", "item", "item_zh", "item_en", "published_on", "
 
 def public_items(store: Store) -> pd.DataFrame:
     """One row per published item of each disclosed case (fields: ``PUBLIC_ITEM_FIELDS``)."""
-    from .procedure import fund_use
     cases = store.read("cases", disclosed=True)
     rows = []
     if len(cases):
@@ -66,3 +68,13 @@ def public_items(store: Store) -> pd.DataFrame:
                                    use.loc[use["at_damaged_place"].eq(True), "amount_yuan"].sum()) if len(use) else 0.0)
                 rows.append(row)
     return pd.DataFrame(rows, columns=list(PUBLIC_ITEM_FIELDS))
+
+
+def public_case_items(store: Store) -> pd.DataFrame:
+    """Published agreements, restoration results and fund use of disclosed cases, as the public
+    page receives them: numbers, dates and labels only (:func:`public_items`), each case under the
+    id the public case list shows (:func:`restoration.disclosure.public_cases`)."""
+    items = public_items(store)
+    numbers = {c: public_id(c, i) for i, c in enumerate(store.read("cases", disclosed=1)["case_id"])}
+    items["case_id"] = items["case_id"].map(numbers)  # the ids public_cases shows (an odd id: #n)
+    return withhold_personal(items, ("item_zh", "item_en"))

@@ -18,19 +18,25 @@ from ..messages import Message, Term
 from .. import access
 from ..errors import InputError, Issue
 from ..importer import prepare
-from ..model import OPEN_STAGES, CaseClass, Stage
+from ..model import LAYERS, OPEN_STAGES, CaseClass, Stage
 from ..store import Store
-from .attachments import check_attachments
+from ..validate import validate_frame
+from ..appraisal.records import amount_provenance
+from ..disclosure import check_public_text
+from .across_cases import repeat_offence_fact
+from .attachments import MAX_ATTACHMENT_BYTES, MAX_EVENT_BYTES, check_attachments  # noqa: F401  (the limits re-exported)
 from .classify import Classification, classify
 from .consultation import consultation_record
 from .deadlines import Deadline, compute_deadlines, frame
 from .evaluation_gate import OVERRIDE
 from .events import event_code
 from .funds import entries as ledger_entries, summarise
+from .modes import case_modes
+from .procedure_record import procedure_record
 from . import history
 from .takeover import CORRECTION
-from .case_profile import _profiles, judged_on, profile_for, profile_problem  # noqa: F401  (re-exported)
-from .rules import Profile
+from ..profiles.for_case import CaseProfiles, judged_on, profile_for, profile_name
+from ..profiles.profile import Profile
 from .workflow import Event, make_event, replay, validate_history
 from .. import config
 
@@ -52,7 +58,7 @@ def _today(today: date | None) -> date:
     return today or config.today()
 
 
-def _by_case(frame: pd.DataFrame) -> dict[str, list[dict]]:
+def by_case(frame: pd.DataFrame) -> dict[str, list[dict]]:
     """Rows per case id, as lists of dicts (one conversion for the whole layer)."""
     out: dict[str, list[dict]] = {}
     for row in frame.to_dict("records"):
@@ -75,8 +81,8 @@ def list_cases(store: Store, *, stage: str | None = None, case_class: str | None
         cases = cases[cases["region"] == region]
     if open_only:
         cases = cases[cases["stage"].isin([s.value for s in OPEN_STAGES])]
-    events, ledger = _by_case(store.read("case_events")), _by_case(store.read("funds_ledger"))
-    prof = _profiles()
+    events, ledger = by_case(store.read("case_events")), by_case(store.read("funds_ledger"))
+    prof = CaseProfiles()
     extra = []
     for case in cases.to_dict("records"):
         cid = case["case_id"]
@@ -105,8 +111,6 @@ def list_cases(store: Store, *, stage: str | None = None, case_class: str | None
 def case_record(store: Store, case_id: str, today: date | None = None) -> dict:
     """Everything about one case: the record, events, classification history, consultation,
     modes, ledger summary and deadlines (plain data for the CLI, reports and the dashboard)."""
-    from .modes import case_modes
-    from .procedure import procedure_record
     today = _today(today)
     case = store.get("cases", case_id)
     evs = history.of(store, case, today)
@@ -139,7 +143,6 @@ def case_record(store: Store, case_id: str, today: date | None = None) -> dict:
 
 
 def _provenance(store, case) -> dict:
-    from ..appraisal.records import amount_provenance
     return amount_provenance(store, case)
 
 
@@ -154,8 +157,8 @@ def all_deadlines(store: Store, today: date | None = None) -> pd.DataFrame:
     """Every deadline of every case (one read per layer), with the case title."""
     today = _today(today)
     cases = store.read("cases")
-    events, ledger = _by_case(store.read("case_events")), _by_case(store.read("funds_ledger"))
-    prof = _profiles()
+    events, ledger = by_case(store.read("case_events")), by_case(store.read("funds_ledger"))
+    prof = CaseProfiles()
     found: list[Deadline] = []
     for case in cases.to_dict("records"):
         cid = case["case_id"]
@@ -186,8 +189,8 @@ def overdue(store: Store, today: date | None = None) -> pd.DataFrame:
 def check_all(store: Store, today: date | None = None) -> dict[str, list[str]]:
     """Replay every case's history: refused events and stage mismatches, by case id."""
     today = _today(today)
-    events, evals = _by_case(store.read("case_events")), history.evaluations(store)
-    prof = _profiles()
+    events, evals = by_case(store.read("case_events")), history.evaluations(store)
+    prof = CaseProfiles()
     out = {}
     for case in store.read("cases").to_dict("records"):
         evs = history.case_history(case, events.get(case["case_id"], []), today)
@@ -223,9 +226,6 @@ def _still_valid(tx, case: Mapping[str, Any], today: date | None, what: Message)
     if result.problems:
         raise InputError([Issue(Message("case.breaks_history", {"what": what, "problem": m}),
                                 source=Message("where.case", {"case": case["case_id"]})) for _, _, m in result.problems])
-
-
-from .attachments import MAX_ATTACHMENT_BYTES, MAX_EVENT_BYTES  # noqa: E402,F401  (re-exported)
 
 
 def add_event(store: Store, case_id: str, event: Mapping[str, Any], actor: "access.Actor | str",
@@ -288,7 +288,6 @@ def _require_event(store: Store, case_id: str, event: Mapping[str, Any], actor) 
 def _jurisdiction_changes(case: Mapping[str, Any], ev: Event) -> dict:
     """A jurisdiction or joint-handling event sets the case's ``handling_region`` / adds to its
     ``joint_regions`` (the jurisdiction fields, where the store has them)."""
-    from ..model import LAYERS
     fields = LAYERS["cases"].field_names
     out: dict = {}
     if ev.event_type == "jurisdiction_assigned" and "handling_region" in fields:
@@ -313,17 +312,15 @@ def update_case(store: Store, case_id: str, changes: Mapping[str, Any], actor: "
                                source=Message("where.case", {"case": case_id})))
     who = _require_edit(store, case_id, changes, actor)
     if "public_title" in changes:
-        from ..disclosure import check_public_text
         check_public_text(changes["public_title"], "public_title", {**store.get("cases", case_id), **changes})
     with store.transaction(who.name) as tx:
         def write() -> dict:
             current = _lock(tx, case_id, expected_version)
             frame_ = pd.DataFrame([{**{k: current.get(k) for k in EDITABLE}, **changes, "case_id": case_id,
                                     "case_class": current["case_class"], "stage": current["stage"]}])
-            from ..validate import validate_frame
             clean = validate_frame("cases", frame_, f"case {case_id}").frame.iloc[0].to_dict()
             edit = {k: clean[k] for k in changes}
-            if "damage_amount_yuan" in edit:  # an amount typed by hand is marked as such (issue 13)
+            if "damage_amount_yuan" in edit:  # an amount typed by hand is marked as such
                 edit["damage_amount_source"] = "manual" if edit["damage_amount_yuan"] is not None and \
                     not pd.isna(edit["damage_amount_yuan"]) else None
                 edit["damage_appraisal_id"] = None
@@ -370,7 +367,6 @@ def record_classification(store: Store, case_id: str, facts: Mapping[str, Any], 
     with store.transaction(actor) as tx:
         case = _lock(tx, case_id, expected_version)
         prof = profile or profile_for(case, case_events(tx, case_id))
-        from .procedure import repeat_offence_fact
         facts, repeat = repeat_offence_fact(tx, case, facts, prof)
         result = classify(facts, prof, source=f"case {case_id} facts")
         if repeat is not None:
@@ -381,7 +377,6 @@ def record_classification(store: Store, case_id: str, facts: Mapping[str, Any], 
         amount = stored_facts.get("damage_amount_yuan")
         if amount is not None and amount == case.get("damage_amount_yuan"):
             # which appraisal the amount came from (or that it was typed by hand), with the decision
-            from ..appraisal.records import amount_provenance
             stored_facts["damage_amount_provenance"] = amount_provenance(tx, case)
         _insert_decision(tx, case_id, prof.id, stored_facts, result.case_class, result.case_class,
                          result.fired, False, None, actor)
@@ -405,7 +400,7 @@ def override_class(store: Store, case_id: str, case_class: str, reason: str, act
         last = tx.read("case_classifications", case_id=case_id)
         computed = last["computed_class"].iloc[-1] if len(last) else None
         facts = last["facts"].iloc[-1] if len(last) else None
-        _insert_decision(tx, case_id, case.get("profile") or "guangxi", facts, computed, case_class,
+        _insert_decision(tx, case_id, profile_name(case), facts, computed, case_class,
                          [{"effect": "override", "from": case["case_class"], "to": case_class,
                            "reason": reason}], True, str(reason).strip(), actor)
         return tx.update("cases", case_id, {"case_class": case_class}, expected_version=expected_version,

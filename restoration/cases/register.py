@@ -11,7 +11,8 @@ from ..errors import InputError
 from ..model import CASES
 from ..store import Store
 from .funds import summarise
-from .records import all_deadlines, list_cases, profile_for, profile_problem
+from ..profiles.for_case import profile_for, profile_problem
+from .records import all_deadlines, list_cases
 from .. import config
 from ..workbook import workbook_bytes, write_workbook
 

@@ -20,13 +20,16 @@ from datetime import date
 from typing import Any, Iterable, Mapping
 
 from ..errors import InputError, Issue
-from ..messages import TEMPLATES, Label, Message, Term
-from ..model import CaseClass, Stage
+from ..messages import Message, Term
+from ..model import Stage
 from . import evaluation_gate as gate, takeover
 from .event_record import Event, _as_date, known_types, make_event, unknown_type  # noqa: F401  (re-exported)
 from .events import AFTER_END_EVENTS, END_STAGES, EVENT_TYPES, ONCE, RECORD_EVENTS
-from .rules import Profile
+from ..profiles.profile import Profile
 from .. import config
+from .event_checks import EVENT_CHECKS, CheckContext
+from .procedure_rules import apply_procedure_event
+from .stage_checks import re_consultation_left
 
 
 @dataclass
@@ -46,7 +49,7 @@ class State:
     confirmed: bool = False
     refusals: int = 0
     ended: Event | None = None
-    # -- procedure (issue 14) --
+    # -- the procedure around the case (see .procedure_rules) --
     agents: dict[str, Event] = field(default_factory=dict)  # agent name -> authorisation
     supervised: Event | None = None
     objections_open: int = 0
@@ -74,29 +77,11 @@ class State:
         return any(self.seen.get(t, 0) or t in self.presumed for t in types)
 
 
-def _reason_problem(profile: Profile, list_path: str, details: Mapping, key: str,
-                    where: Mapping[str, Any]) -> Message | None:
-    options = profile.list(list_path)
-    value = details.get(key)
-    if not options.is_set:
-        return Message("event.no_choice_list", {**where, "profile": profile.id, "list": list_path,
-                                                "source": options.source}) if value is None else None
-    if value not in options:
-        choices = [Label(i.zh, f"{i.id} ({i.en or i.zh})") for i in options.items]
-        if value is None:
-            return Message("event.choose_reason", {**where, "field": Term("detail", key), "choices": choices,
-                                                   "source": options.source})
-        return Message("event.unknown_reason", {**where, "field": Term("detail", key), "value": str(value),
-                                                "choices": choices, "source": options.source})
-    return None
-
-
 def check_event(state: State, ev: Event, case: Mapping[str, Any], profile: Profile,
                 today: date) -> Message | str | None:
     """Why ``ev`` may not happen now (a :class:`~restoration.messages.Message`), or None when it
     may."""
     t = ev.event_type
-    name = f"{ev.label('zh')} {t} ({ev.event_date.isoformat()})"
     where = {"event": Term("event", t), "date": ev.event_date.isoformat()}
     incident = case.get("incident_date")
     if incident and ev.event_date < _as_date(incident, "incident_date", None):
@@ -115,128 +100,9 @@ def check_event(state: State, ev: Event, case: Mapping[str, Any], profile: Profi
     problem = takeover.backwards_problem(state, ev, where) or takeover.after_takeover_problem(state, ev, where)
     if problem:
         return problem
-
-    def need(*types: str, what: str | None = None) -> Message | None:
-        if state.has(*types):
-            return None
-        needed = [Term("event", x) for x in types]
-        if what:
-            return Message("event.requires_because", {**where, "needed": needed, "why": Message(what) if what in TEMPLATES else what})
-        return Message("event.requires", {**where, "needed": needed})
-
     if t in ONCE and state.seen.get(t) and not (t == "restoration_completed" and state.supplementary_open):
         return Message("event.already_recorded", {**where, "on": state.last[t].event_date.isoformat()})
-
-    if t == "clue_registered":
-        return None
-    if t == "filed":
-        return need("clue_registered")
-    if t == "not_started":
-        if state.has("consultation_notice_served"):
-            return Message("event.consultation_begun", where)
-        return need("clue_registered") or _reason_problem(profile, "not_started_reasons", ev.details, "reason", where)
-    if t == "terminated":
-        return need("filed") or _reason_problem(profile, "termination_reasons", ev.details, "reason", where)
-    if t in ("investigation_started",):
-        return need("filed")
-    if t == "investigation_reported":
-        return need("investigation_started")
-    if t == "appraisal_commissioned":
-        return need("investigation_started")
-    if t == "appraisal_reported":
-        return need("appraisal_commissioned")
-    if t == "expert_opinion":
-        rule = profile.rule("classification.simple.appraisal")
-        if case.get("case_class") != CaseClass.SIMPLE.value:
-            cls = case.get("case_class")
-            return Message("event.simple_cases_only", {**where, "case_class": Term("case_class", str(cls)),
-                                                       "source": rule.source})
-        return need("investigation_started")
-    if t == "consultation_notice_served":
-        if state.agreement is not None:
-            return Message("event.agreement_signed", where)
-        if state.refusals and not _re_consultation_left(state, profile):
-            return _exhausted(name, state, profile, where)
-        return need("appraisal_reported", "expert_opinion", what="event.why_appraise_first")
-    if t == "meeting_held":
-        problem = need("consultation_notice_served", "consultation_requested",
-                       what="event.why_notice_first")
-        if problem:
-            return problem
-        if not state.round_open:
-            return Message("event.no_open_consultation", where)
-        problem = _agents_problem(state, ev, profile, where)
-        if problem:
-            return problem
-        limit = profile.rule("consultation.max_meetings")
-        if limit.is_set and state.meetings_in_round >= limit.value:
-            ext = profile.rule("consultation.extension_with_approval")
-            if ext.value and ev.details.get("extension_approved") is True:
-                return None
-            return Message("event.meeting_limit_extendable" if ext.value else "event.meeting_limit",
-                           {**where, "n": state.meetings_in_round + 1, "limit": limit.value,
-                            "source": limit.source, "extension_source": ext.source})
-        return None
-    if t == "consultation_failed":
-        problem = need("consultation_notice_served", "consultation_requested")
-        if problem:
-            return problem
-        if not state.round_open:
-            return Message("event.no_open_consultation", where)
-        return _reason_problem(profile, "consultation.failure_circumstances", ev.details,
-                               "circumstance", where)
-    if t == "agreement_signed":
-        if not state.round_open:
-            if state.refusals and not _re_consultation_left(state, profile):
-                return _exhausted(name, state, profile, where)
-            return need("consultation_notice_served") or Message("event.no_open_consultation", where)
-        if state.meetings_in_round == 0 and not state.presumed_round:
-            return Message("event.meeting_first", where)
-        return _clauses_problem(ev, profile, where)
-    if t == "judicial_confirmation_requested":
-        if state.agreement is None:
-            return need("agreement_signed")
-        if state.confirmation_pending or state.confirmed:
-            return Message("event.confirmation_requested", where)
-        return None
-    if t in ("judicial_confirmation_confirmed", "judicial_confirmation_refused"):
-        if not state.confirmation_pending:
-            return Message("event.confirmation_first", where)
-        return None
-    if t == "litigation_filed":
-        if state.has("litigation_filed"):
-            return Message("event.litigation_filed", where)
-        if state.failed or (state.refusals and not _re_consultation_left(state, profile)
-                            and state.agreement is None):
-            return None
-        return Message("event.litigation_after_failure", where)
-    if t == "judgment_effective":
-        return need("litigation_filed")
-    if t == "payment_order_applied":
-        return need("agreement_signed", "judgment_effective")
-    if t == "enforcement_applied":
-        if state.confirmed or state.has("judgment_effective") or state.presumed_basis:
-            return None
-        return Message("event.enforcement_basis", where)
-    if t == "restoration_started":
-        if state.agreement is None and not state.has("judgment_effective") and not state.presumed_basis:
-            return Message("event.restoration_basis", where)
-        return None
-    if t == "restoration_completed":
-        return need("restoration_started")
-    if t in ("effect_evaluation_commissioned", "effect_evaluation"):
-        return need("restoration_completed")
-    if t == "effect_evaluation_exempted":
-        if state.agreement is None and not state.has("judgment_effective"):
-            return need("agreement_signed", "judgment_effective")
-        return _reason_problem(profile, "effect_evaluation_exemptions", ev.details, "reason", where)
-    if t in ("accepted", "closed"):
-        what = "event.no_closing_without_evaluation" if t == "closed" else None
-        return (None if gate.evaluated(state, ev) else need("effect_evaluation", "effect_evaluation_exempted",
-                                                             what=what)) \
-            or _exemption_problem(state, profile, where) or gate.gate_problem(state, ev, where)
-    from .procedure_rules import EventName, check_procedure_event
-    return check_procedure_event(state, ev, case, profile, EventName(name, where), need)  # pragma: no cover - every type is handled above
+    return EVENT_CHECKS[t](CheckContext(state, ev, case, profile, where))
 
 
 def _record_problem(state: State, ev: Event, where: Mapping[str, Any]) -> Message | None:
@@ -247,73 +113,6 @@ def _record_problem(state: State, ev: Event, where: Mapping[str, Any]) -> Messag
 #: events checked by their own rule whatever the stage (after the end-of-case check)
 _ANY_STAGE = {takeover.TAKEOVER: takeover.takeover_problem, gate.SUPPLEMENTARY: gate.supplementary_problem,
               **{t: _record_problem for t in RECORD_EVENTS}}
-
-
-def _agents_problem(state: State, ev: Event, profile: Profile, where: Mapping[str, Any]) -> Message | None:
-    """An agent attends a meeting only with a verified authorisation (浙 第四条), valid that day."""
-    agents = ev.details.get("agents") or []
-    if isinstance(agents, str):
-        agents = [agents]
-    rule = profile.rule("consultation.agent_authorisation_required")
-    if not agents or rule.value is not True:
-        return None
-    for agent in agents:
-        auth = state.agents.get(str(agent))
-        if auth is None:
-            return Message("event.agent_not_authorised", {**where, "agent": str(agent), "source": rule.source,
-                                                          "authorise": Term("event", "agent_authorised")})
-        until = auth.details.get("valid_until")
-        if until and ev.event_date > _as_date(until, "valid_until", None):
-            return Message("event.agent_expired", {**where, "agent": str(agent), "until": str(until),
-                                                   "source": rule.source})
-    return None
-
-
-def _clauses_problem(ev: Event, profile: Profile, where: Mapping[str, Any]) -> Message | None:
-    """An agreement lacking a mandatory clause is refused, unless an override with its reason and
-    who approved it is recorded on the agreement (details.clause_override)."""
-    from .consultation import missing_clauses
-    missing = missing_clauses(ev.details, profile)
-    if not missing:
-        return None
-    override = ev.details.get("clause_override") or {}
-    if isinstance(override, dict) and str(override.get("reason") or "").strip() \
-            and str(override.get("approved_by") or "").strip():
-        return None
-    listed = profile.list("agreement_clauses")
-    return Message("event.clauses_missing", {**where, "source": listed.source,
-                                             "clauses": [Label(m["zh"], f"{m['id']} ({m['en'] or m['zh']})")
-                                                         for m in missing]})
-
-
-def _exemption_problem(state: State, profile: Profile, where: Mapping[str, Any]) -> Message | None:
-    """An exemption whose wording is unverified cannot by itself let a case close: it needs the
-    text it relies on (details.basis) and who approved it (details.approved_by)."""
-    if state.seen.get("effect_evaluation") or state.findings:
-        return None
-    ex = state.last.get("effect_evaluation_exempted")
-    if ex is None:
-        return None
-    item = profile.list("effect_evaluation_exemptions").get(ex.details.get("reason"))
-    if item is None or item.verified:
-        return None
-    if str(ex.details.get("basis") or "").strip() and str(ex.details.get("approved_by") or "").strip():
-        return None
-    return Message("event.exemption_unverified", {**where, "exemption": Label(item.zh, item.id),
-                                                  "source": item.source})
-
-
-def _re_consultation_left(state: State, profile: Profile) -> bool:
-    allowed = profile.rule("consultation.re_consultations_after_refusal")
-    if not allowed.is_set:
-        return True  # not set: do not block what the rules do not limit
-    return state.refusals <= allowed.value
-
-
-def _exhausted(name: str, state: State, profile: Profile, where: Mapping[str, Any]) -> Message:
-    rule = profile.rule("consultation.re_consultations_after_refusal")
-    return Message("event.re_consultations_used", {**where, "refusals": state.refusals, "allowed": rule.value,
-                                                   "source": rule.source})
 
 
 def apply_event(state: State, ev: Event) -> None:
@@ -356,7 +155,6 @@ def apply_event(state: State, ev: Event) -> None:
         state.refusals += 1
         # one re-consultation (if the rules allow it): a new round without a new notice
         state.round_open, state.meetings_in_round = True, 0
-    from .procedure_rules import apply_procedure_event
     apply_procedure_event(state, ev)
     if state.stage in END_STAGES and state.ended is None:
         state.ended = ev
@@ -370,7 +168,7 @@ def _moves(stage: Stage | None, target: Stage, event_type: str) -> bool:
 
 
 def _refused_round_closed(state: State, profile: Profile) -> None:
-    if state.refusals and not _re_consultation_left(state, profile):
+    if state.refusals and not re_consultation_left(state, profile):
         state.round_open = False
 
 

@@ -17,6 +17,7 @@ import click
 from .. import config
 from .._version import __version__
 from ..errors import InputError, Issue, RestorationError
+from ..profiles.discovery import reset_data_folder, use_data_folder
 from ..system_errors import explain
 from . import _context, _words
 from .types import OutputFile
@@ -48,9 +49,8 @@ def cli(ctx: click.Context, data: str | None, db: str | None, actor: str | None,
     ctx.ensure_object(dict)
     ctx.obj.update(data=config.data_dir(data), db=db, actor=actor, today=today)
     # rule profile versions installed in this data folder are found by every command
-    from ..rules import _DATA_FOLDER, use_data_folder
     token = use_data_folder(ctx.obj["data"])
-    ctx.call_on_close(lambda: _DATA_FOLDER.reset(token))
+    ctx.call_on_close(lambda: reset_data_folder(token))
     _context.parse_day(today)  # a bad --today is refused before anything runs
     _context.setup_logging(verbose)
     _context.warn_password_on_command_line(db)

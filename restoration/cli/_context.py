@@ -156,3 +156,12 @@ def setup_logging(verbose: int) -> None:
     level = logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
     logging.getLogger("restoration").setLevel(level)
+
+
+#: the options the case commands share (``--today``, ``--json``, ``--actor``, ``--expected-version``)
+today_opt = click.option("--today", "today", default=None, help="Reference date YYYY-MM-DD (default: today).")
+json_opt = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+actor_opt = click.option("--actor", default=None,
+                         help="Who makes the change (default: $RESTORATION_USER or the login).")
+version_opt = click.option("--expected-version", type=click.IntRange(min=0), default=None,
+                           help="The case version you read; refused (exit 4) if it changed since.")

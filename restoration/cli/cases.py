@@ -13,12 +13,21 @@ from pathlib import Path
 
 import click
 
-from . import _context
+from . import _context, procedure, takeover
 from .deadline_text import print_deadlines, print_overdue
-from .types import Number, OutputFile, VocabChoice
+from .types import Number, OutputFile, VocabChoice, require_known
 from .. import limits
+from ..cases import (EVENT_TYPES, add_event, add_ledger_entry, add_mode, case_record, check_all, classify, deadlines,
+                     ledger, list_cases, load_profile, overdue, override_class, read_facts, record_classification)
+from ..cases.deadlines import missing_words
+from ..cases.events import event_code, event_label
+from ..cases.records import update_case
+from ..cases.register import export_register
+from ..config import DEFAULT_PROFILE
+from ..disclosure import public_cases
 from ..errors import InputError, Issue
 from ..model import CaseClass, Stage
+from ..validate import json_problem
 
 
 def _store():
@@ -44,7 +53,6 @@ MAX_DETAILS_CHARS = 100_000
 def _details(text: str | None, option: str = "--details") -> dict:
     """A JSON object given inline or as ``@file.json``; every problem is an InputError naming the
     option (file missing or unreadable, not JSON, not an object, NaN/Infinity, NUL, too large)."""
-    from ..validate import json_problem
     if not text:
         return {}
     if text.startswith("@"):
@@ -72,12 +80,8 @@ def _details(text: str | None, option: str = "--details") -> dict:
     return value
 
 
-_today_opt = click.option("--today", "today", default=None, help="Reference date YYYY-MM-DD (default: today).")
-_json_opt = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-_actor_opt = click.option("--actor", default=None,
-                          help="Who makes the change (default: $RESTORATION_USER or the login).")
-_version_opt = click.option("--expected-version", type=click.IntRange(min=0), default=None,
-                            help="The case version you read; refused (exit 4) if it changed since.")
+_today_opt, _json_opt = _context.today_opt, _context.json_opt
+_actor_opt, _version_opt = _context.actor_opt, _context.version_opt
 
 
 @click.group("case")
@@ -96,9 +100,6 @@ def case_group() -> None:
 @_json_opt
 def list_cmd(stage, case_class, region, open_only, today, as_json) -> None:
     """The case register with the next due date and overdue counts."""
-    from ..cases import list_cases
-    from ..cases.deadlines import missing_words
-    from .types import require_known
     store = _store()
     if region is not None:
         require_known(region, set(store.read("counties")["name"]) | set(store.read("cases")["region"].dropna()),
@@ -141,8 +142,6 @@ def _warn_case_problems(frame) -> None:
 @_json_opt
 def show_cmd(case_id, today, as_json) -> None:
     """Everything about one case."""
-    from ..cases import case_record
-    from ..model import CaseClass, Stage
     rec = case_record(_store(), case_id, _today(today))
     if as_json:
         _json_out(rec)
@@ -165,7 +164,6 @@ def show_cmd(case_id, today, as_json) -> None:
     for p in rec["problems"]:
         click.echo(f"  ! {p}")
     click.echo("事件 events:")
-    from ..cases.events import event_label
     for e in rec["events"]:
         extra = {k: v for k, v in e["details"].items() if k not in ("deadlines", "clauses")}
         click.echo(f"  {e['event_date']}  {event_label(e['event_type'])} {e['event_type']}"
@@ -196,21 +194,20 @@ def show_cmd(case_id, today, as_json) -> None:
 @case_group.command("classify")
 @click.argument("facts", type=click.Path(dir_okay=False))
 @click.option("--profile", "profile_name", default=None,
-              help="Rule profile name or .toml path (default: the case's, else guangxi).")
+              help="Rule profile name or .toml path (default: the case's, else the default profile).")
 @click.option("--case", "case_id", default=None, help="Also record the result on this case.")
 @_actor_opt
 @_version_opt
 @_json_opt
 def classify_cmd(facts, profile_name, case_id, actor, expected_version, as_json) -> None:
     """Classify a case from FACTS.json; prints the class and the rules that fired with their sources."""
-    from ..cases import classify, load_profile, read_facts, record_classification
     data = read_facts(facts)
     if case_id:
         store = _store()
         prof = load_profile(profile_name) if profile_name else None
         result = record_classification(store, case_id, data, _actor(actor), expected_version, prof)
     else:
-        result = classify(data, load_profile(profile_name or "guangxi"), source=Path(facts).name)
+        result = classify(data, load_profile(profile_name or DEFAULT_PROFILE), source=Path(facts).name)
     if as_json:
         _json_out(result.to_dict())
         return
@@ -231,7 +228,6 @@ def classify_cmd(facts, profile_name, case_id, actor, expected_version, as_json)
 @_version_opt
 def override_cmd(case_id, case_class, reason, actor, expected_version) -> None:
     """Set CASE_ID's class by hand, with a recorded reason."""
-    from ..cases import override_class
     case = override_class(_store(), case_id, case_class, reason, _actor(actor), expected_version)
     click.echo(f"{case_id}: class {case['case_class']} (version {case['version']})")
 
@@ -245,7 +241,6 @@ def override_cmd(case_id, case_class, reason, actor, expected_version) -> None:
 @_version_opt
 def assign_cmd(case_id, handling_region, joint, appraisers, actor, expected_version) -> None:
     """Set who handles CASE_ID: handling region, joint handlers, assigned appraisers."""
-    from ..cases.records import update_case
     changes = {}
     if handling_region:
         changes["handling_region"] = handling_region
@@ -268,8 +263,6 @@ def assign_cmd(case_id, handling_region, joint, appraisers, actor, expected_vers
 @_version_opt
 def disclose_cmd(case_id, public_title, withdraw, actor, expected_version) -> None:
     """Publish CASE_ID on the public page (or withdraw it), with an approved public title."""
-    from ..cases.records import update_case
-    from ..disclosure import public_cases
     changes = {"disclosed": not withdraw}
     if public_title is not None:
         changes["public_title"] = public_title or None
@@ -287,7 +280,6 @@ def disclose_cmd(case_id, public_title, withdraw, actor, expected_version) -> No
 @_json_opt
 def deadlines_cmd(case_id, today, as_json) -> None:
     """Every due date of CASE_ID with days left, overdue flags and the rule that set it."""
-    from ..cases import deadlines
     rows = [d.to_dict() for d in deadlines(_store(), case_id, _today(today))]
     if as_json:
         _json_out({"case_id": case_id, "today": _today(today).isoformat(), "deadlines": rows})
@@ -301,7 +293,6 @@ def deadlines_cmd(case_id, today, as_json) -> None:
 def overdue_cmd(today, as_json) -> None:
     """Every overdue deadline of every case, and the cases whose deadlines cannot be computed
     (with what is missing)."""
-    from ..cases import overdue
     frame = overdue(_store(), _today(today))
     print_overdue(frame, _today(today), as_json)
     _warn_case_problems(frame)
@@ -327,8 +318,6 @@ def event_group() -> None:
 def event_add(case_id, event_type, event_date, details, override_reason, override_document, actor,
               expected_version, today) -> None:
     """Record EVENT_TYPE (a code or a label) on EVENT_DATE for CASE_ID (checked against the workflow)."""
-    from ..cases import add_event
-    from ..cases.events import event_code, event_label
     extra = _details(details)
     if override_reason is not None or override_document is not None:
         extra["evaluation_override"] = {"reason": override_reason or "", "document": override_document or ""}
@@ -342,7 +331,6 @@ def event_add(case_id, event_type, event_date, details, override_reason, overrid
 @event_group.command("types")
 def event_types() -> None:
     """The event types and the stage each leads to."""
-    from ..cases import EVENT_TYPES
     for e in EVENT_TYPES.values():
         click.echo(f"{e.code:34s} {e.zh} / {e.en}" + (f"  → {e.stage.zh} {e.stage.value}" if e.stage else ""))
 
@@ -358,7 +346,6 @@ def ledger_group() -> None:
 @_json_opt
 def ledger_show(case_id, today, as_json) -> None:
     """Amounts due, received, disbursed, balance, arrears and instalments."""
-    from ..cases import ledger
     result = ledger(_store(), case_id, _today(today))
     summary = result["summary"].to_dict()
     if as_json:
@@ -389,7 +376,6 @@ def ledger_show(case_id, today, as_json) -> None:
 def ledger_add(case_id, entry_type, amount_yuan, entry_date, due_date, instalment_no, counterparty, purpose,
                reference, note, actor, expected_version, today) -> None:
     """Record a ledger entry (a disbursement above the balance is refused)."""
-    from ..cases import add_ledger_entry
     entry = {"entry_type": entry_type, "amount_yuan": amount_yuan, "entry_date": entry_date, "due_date": due_date,
              "instalment_no": instalment_no, "counterparty": counterparty, "purpose": purpose,
              "reference": reference, "note": note}
@@ -418,7 +404,6 @@ def mode_group() -> None:
 def mode_add(case_id, mode, params, sites, bank_project, status, note, actor, expected_version, today,
              as_json) -> None:
     """Add a restoration mode (labour in lieu, offset and instalments are computed)."""
-    from ..cases import add_mode
     result = add_mode(_store(), case_id, mode, actor=_actor(actor), parameters=_details(params, "--params"),
                       site_ids=[s.strip() for s in sites.split(",") if s.strip()], bank_project_id=bank_project,
                       status=status, note=note, expected_version=expected_version, today=_today(today))
@@ -432,13 +417,12 @@ def mode_add(case_id, mode, params, sites, bank_project, status, note, actor, ex
 
 
 @case_group.command("profile")
-@click.argument("name", default="guangxi")
+@click.argument("name", default=DEFAULT_PROFILE)
 @click.option("--on", "on", default=None, help="Show the version in force on this date (YYYY-MM-DD).")
 @_json_opt
 def profile_cmd(name, on, as_json) -> None:
     """Show a rule profile: every value (or 'not set'), its source and whether it was verified.
     NAME@VERSION loads one version (a draft too); --on picks the version in force that day."""
-    from ..cases import load_profile
     prof = load_profile(name, on=_today(on) if on else None)
     table = prof.table()
     if as_json:
@@ -458,7 +442,6 @@ def profile_cmd(name, on, as_json) -> None:
 @_today_opt
 def check_cmd(today) -> None:
     """Replay every case's history through the workflow; exit 2 if any is refused."""
-    from ..cases import check_all
     problems = check_all(_store(), _today(today))
     if problems:
         raise InputError([Issue(m, source=f"case {cid}") for cid, ms in problems.items() for m in ms])
@@ -470,11 +453,11 @@ def check_cmd(today) -> None:
 @_today_opt
 def export_cmd(out, today) -> None:
     """Export the case register (cases, deadlines, overdue, funds, rules) to Excel."""
-    from ..cases.register import export_register
     if not out.lower().endswith(".xlsx"):
         raise InputError(Issue("the register is written as Excel: use a .xlsx file name", field="--out"))
     path = export_register(_store(), out, _today(today))
     click.echo(f"已导出 exported the case register to {path}")
 
 
-from . import procedure, takeover  # noqa: E402,F401  (register the procedure and takeover commands on the case group)
+for _command in (*procedure.COMMANDS, *takeover.COMMANDS):
+    case_group.add_command(_command)

@@ -8,6 +8,7 @@ import click
 import pandas as pd
 
 from . import _context
+from ..cases.deadlines import STATUS_LABELS
 
 #: the columns of a deadline that cannot be computed in ``case overdue --json``
 GAP_COLUMNS = ["case_id", "title", "deadline", "zh", "en", "kind", "missing_zh", "missing_en", "source"]
@@ -16,7 +17,6 @@ GAP_COLUMNS = ["case_id", "title", "deadline", "zh", "en", "kind", "missing_zh",
 def print_deadlines(rows: list[dict]) -> None:
     """One case's deadlines, each with its status in both languages, what a deadline that cannot
     be computed lacks, and the rule or event that set it."""
-    from ..cases.deadlines import STATUS_LABELS
     click.echo("期限 deadlines:")
     if not rows:
         click.echo("  （无 none）")

@@ -1,43 +1,36 @@
-"""``restoration case ...`` commands for the procedure around a case (issue 14): procedure,
+"""``restoration case ...`` commands for the procedure around a case: procedure,
 credit, fund-use, assessment, archive, screening list | add, versions, accountability, sharing.
 
-Registered on the ``case`` group (imported at the end of :mod:`restoration.cli.cases`).
+Standalone commands (:data:`COMMANDS`), added to the ``case`` group by :mod:`restoration.cli.cases`.
 """
 from __future__ import annotations
 
-from datetime import date
-
 import click
 
-from .cases import _actor, _actor_opt, _json_opt, _json_out, _store, _today, _today_opt, case_group
+from . import _context
+from ..cases.procedure import (ASSESSMENT_COLUMNS, accountability_register, add_screening_report, assessment,
+                               credit_record, export_archive, export_assessment, fund_use, information_sharing,
+                               procedure_record, screening_report_status)
+from ..cases.records import case_events
+from ..config import DEFAULT_PROFILE
 from ..errors import InputError, Issue
+from ..profiles import load_profile, profile_for, profile_versions
 from .types import OutputFile
 
 
-def _date(value: str | None, flag: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(Issue(f"'{value}' is not a date (use YYYY-MM-DD)", field=flag)) from None
-
-
-@case_group.command("procedure")
+@click.command("procedure")
 @click.argument("case_id")
-@_today_opt
-@_json_opt
+@_context.today_opt
+@_context.json_opt
 def procedure_cmd(case_id, today, as_json) -> None:
     """Jurisdiction, joint handling, appraisal objections, supervision, public comment, credit,
     offset workflow and disclosures of one case."""
-    from ..cases.procedure import procedure_record
-    from ..cases.records import case_events, profile_for
-    store = _store()
+    store = _context.store()
     case = store.get("cases", case_id)
     evs = case_events(store, case_id)
-    rec = procedure_record(case, evs, profile_for(case, evs), _today(today))
+    rec = procedure_record(case, evs, profile_for(case, evs), _context.today(today))
     if as_json:
-        _json_out(rec)
+        _context.echo_json(rec)
         return
     click.echo(f"{case_id}  {case['title']}")
     j = rec["jurisdiction"]
@@ -92,15 +85,14 @@ def procedure_cmd(case_id, today, as_json) -> None:
                    f"{'  ' + str(r['measure']) if r['measure'] else ''}  [{r['decided_by']}]")
 
 
-@case_group.command("accountability")
+@click.command("accountability")
 @click.option("--subject", default=None, help="Only this department or post.")
-@_json_opt
+@_context.json_opt
 def accountability_cmd(subject, as_json) -> None:
     """责任追究与表彰激励 Responsibility findings and commendations across cases."""
-    from ..cases.procedure import accountability_register
-    frame = accountability_register(_store(), subject)
+    frame = accountability_register(_context.store(), subject)
     if as_json:
-        _json_out(frame.to_dict("records"))
+        _context.echo_json(frame.to_dict("records"))
         return
     for r in frame.to_dict("records"):
         click.echo(f"  {r['date']}  {r['case_id']}  {r['label_zh']} {r['kind']}  {r['subject']} — {r['why']}"
@@ -108,15 +100,14 @@ def accountability_cmd(subject, as_json) -> None:
     click.echo(f"{len(frame)} record(s)")
 
 
-@case_group.command("sharing")
+@click.command("sharing")
 @click.option("--department", default=None, help="Only exchanges with this department.")
-@_json_opt
+@_context.json_opt
 def sharing_cmd(department, as_json) -> None:
     """信息共享 Information shared between departments across cases."""
-    from ..cases.procedure import information_sharing
-    frame = information_sharing(_store(), department)
+    frame = information_sharing(_context.store(), department)
     if as_json:
-        _json_out(frame.to_dict("records"))
+        _context.echo_json(frame.to_dict("records"))
         return
     for r in frame.to_dict("records"):
         click.echo(f"  {r['date']}  {r['case_id']}  {r['direction_zh']} {r['direction']}  {r['with_department']} — "
@@ -124,15 +115,14 @@ def sharing_cmd(department, as_json) -> None:
     click.echo(f"{len(frame)} record(s)")
 
 
-@case_group.command("credit")
+@click.command("credit")
 @click.argument("liable_party")
-@_json_opt
+@_context.json_opt
 def credit_cmd(liable_party, as_json) -> None:
     """A liable party's credit record across its cases (incentives, dishonest-debtor list)."""
-    from ..cases.procedure import credit_record
-    rec = credit_record(_store(), liable_party)
+    rec = credit_record(_context.store(), liable_party)
     if as_json:
-        _json_out(rec)
+        _context.echo_json(rec)
         return
     flag = "是 YES" if rec["on_dishonesty_list"] else "否 no"
     click.echo(f"{rec['liable_party']}: {len(rec['cases'])} case(s); 失信被执行人 on the dishonesty list: {flag}; "
@@ -141,15 +131,14 @@ def credit_cmd(liable_party, as_json) -> None:
         click.echo(f"  {r['date']}  {r['case_id']}  {r['label_zh']} {r['event_type']} {r['measure'] or ''}")
 
 
-@case_group.command("fund-use")
+@click.command("fund-use")
 @click.argument("case_id")
-@_json_opt
+@_context.json_opt
 def fund_use_cmd(case_id, as_json) -> None:
     """Each disbursement and whether it went to the damaged place's restoration (flags the rest)."""
-    from ..cases.procedure import fund_use
-    frame = fund_use(_store(), case_id)
+    frame = fund_use(_context.store(), case_id)
     if as_json:
-        _json_out(frame.to_dict("records"))
+        _context.echo_json(frame.to_dict("records"))
         return
     for r in frame.to_dict("records"):
         where = {True: "损害地 at the damaged place", False: "⚠ 损害地以外 elsewhere", None: "⚠ 未记录 not stated"}
@@ -158,27 +147,26 @@ def fund_use_cmd(case_id, as_json) -> None:
     click.echo(f"{len(frame)} disbursement(s)")
 
 
-@case_group.command("assessment")
+@click.command("assessment")
 @click.option("--from", "start", default=None, help="Period start YYYY-MM-DD.")
 @click.option("--to", "end", default=None, help="Period end YYYY-MM-DD (default: today).")
 @click.option("--out", default=None, type=OutputFile(), help="Write an Excel workbook (.xlsx).")
 @click.option("--lang", default="zh", type=click.Choice(["zh", "en"]))
-@_today_opt
-@_json_opt
+@_context.today_opt
+@_context.json_opt
 def assessment_cmd(start, end, out, lang, today, as_json) -> None:
     """考核 Per-region indicators: cases opened / filed / closed, agreements, days to agreement,
     restoration accepted, funds due / received / used, overdue supervision reports."""
-    from ..cases.procedure import ASSESSMENT_COLUMNS, assessment, export_assessment
-    s, e, t = _date(start, "--from"), _date(end, "--to"), _today(today)
+    s, e, t = _context.parse_day(start, "--from"), _context.parse_day(end, "--to"), _context.today(today)
     if out:
         if not out.lower().endswith(".xlsx"):
             raise InputError(Issue("the assessment is written as Excel: use a .xlsx file name", field="--out"))
-        path = export_assessment(_store(), out, start=s, end=e, today=t, lang=lang)
+        path = export_assessment(_context.store(), out, start=s, end=e, today=t, lang=lang)
         click.echo(f"已导出 exported the assessment to {path}")
         return
-    frame = assessment(_store(), s, e, t)
+    frame = assessment(_context.store(), s, e, t)
     if as_json:
-        _json_out(frame.to_dict("records"))
+        _context.echo_json(frame.to_dict("records"))
         return
     # headers in the chosen language, missing values as "—" (never snake_case codes or NaN)
     i = 0 if lang == "zh" else 1
@@ -189,36 +177,33 @@ def assessment_cmd(start, end, out, lang, today, as_json) -> None:
     click.echo(shown.where(shown.notna(), "—").to_string(index=False))
 
 
-@case_group.command("archive")
+@click.command("archive")
 @click.argument("case_id")
 @click.option("--out", required=True, type=OutputFile(), help="ZIP file.")
-@_today_opt
+@_context.today_opt
 def archive_cmd(case_id, out, today) -> None:
     """The case archive (档案) as one ZIP file with an index of every record and attachment."""
-    from ..cases.procedure import export_archive
     if not out.lower().endswith(".zip"):
         raise InputError(Issue("the archive is one ZIP file: use a .zip file name", field="--out"))
-    path = export_archive(_store(), case_id, out, _today(today))
+    path = export_archive(_context.store(), case_id, out, _context.today(today))
     click.echo(f"已导出 exported the archive of {case_id} to {path}")
 
 
-@case_group.group("screening")
+@click.group("screening")
 def screening_group() -> None:
     """线索筛查情况报告 Screening reports per region and period."""
 
 
 @screening_group.command("list")
-@click.option("--profile", "profile_name", default="guangxi", help="Profile whose reporting cycle applies.")
-@_today_opt
-@_json_opt
+@click.option("--profile", "profile_name", default=DEFAULT_PROFILE, help="Profile whose reporting cycle applies.")
+@_context.today_opt
+@_context.json_opt
 def screening_list(profile_name, today, as_json) -> None:
     """Every completed period of every region: report submitted or missing."""
-    from ..cases import load_profile
-    from ..cases.procedure import screening_report_status
-    t = _today(today)
-    frame = screening_report_status(_store(), load_profile(profile_name, on=t), t)
+    t = _context.today(today)
+    frame = screening_report_status(_context.store(), load_profile(profile_name, on=t), t)
     if as_json:
-        _json_out({"reason": frame.attrs.get("reason"), "periods": frame.to_dict("records")})
+        _context.echo_json({"reason": frame.attrs.get("reason"), "periods": frame.to_dict("records")})
         return
     if frame.attrs.get("reason"):
         click.echo(frame.attrs["reason"])
@@ -237,30 +222,33 @@ def screening_list(profile_name, today, as_json) -> None:
 @click.option("--referred", type=int, default=None)
 @click.option("--filed", type=int, default=None)
 @click.option("--note", default=None)
-@_actor_opt
+@_context.actor_opt
 def screening_add(region, start, end, submitted_on, submitted_to, clues, referred, filed, note, actor) -> None:
     """Record a region's screening report for one period."""
-    from ..cases.procedure import add_screening_report
-    row = add_screening_report(_store(), {
+    row = add_screening_report(_context.store(), {
         "region": region, "period_start": start, "period_end": end, "submitted_on": submitted_on,
         "submitted_to": submitted_to, "n_clues": clues, "n_referred": referred, "n_filed": filed, "note": note},
-        _actor(actor))
+        _context.actor(actor))
     click.echo(f"已记录 recorded the report of {row['region']} for {row['period_start']} – {row['period_end']}")
 
 
-@case_group.command("versions")
+@click.command("versions")
 @click.argument("name")
-@_json_opt
+@_context.json_opt
 def versions_cmd(name, as_json) -> None:
     """Every version of a rule profile: in force from which date, or draft."""
-    from ..cases.rules import profile_versions
     vs = profile_versions(name)
     if not vs:
         raise InputError(Issue(f"no profile named '{name}'", field="NAME"))
     if as_json:
-        _json_out([v.to_dict() for v in vs])
+        _context.echo_json([v.to_dict() for v in vs])
         return
     for v in vs:
         status = "草案 draft" if v.status == "draft" else "施行 in force"
         since = f" from {v.effective_from.isoformat()}" if v.effective_from else ""
         click.echo(f"  {v.key}: {status}{since}{'  [' + v.effective_source + ']' if v.effective_source else ''}")
+
+
+#: the commands this module adds to the ``case`` group
+COMMANDS = (procedure_cmd, accountability_cmd, sharing_cmd, credit_cmd, fund_use_cmd, assessment_cmd, archive_cmd,
+            screening_group, versions_cmd)

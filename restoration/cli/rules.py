@@ -6,10 +6,14 @@ acts as a local administrator (``access.cli_actor``); every change is audited.
 """
 from __future__ import annotations
 
+import json
+
 import click
 
 from .. import access
+from ..profiles.install import activate_profile, install_profile, profile_list
 from . import _context
+from .cases import profile_cmd
 
 
 @click.group("rules")
@@ -18,7 +22,6 @@ def rules_group() -> None:
 
 
 def _json_out(obj) -> None:
-    import json
     click.echo(json.dumps(_context.strict(obj), ensure_ascii=False, indent=2))
 
 
@@ -26,7 +29,6 @@ def _json_out(obj) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def list_cmd(as_json: bool) -> None:
     """Every profile and version: in force from which date, or draft; shipped or installed."""
-    from ..rules.install import profile_list
     frame = profile_list()
     if as_json:
         _json_out(frame)
@@ -45,7 +47,6 @@ def list_cmd(as_json: bool) -> None:
 def show_cmd(name: str, on: str | None, as_json: bool) -> None:
     """Show a profile version (NAME, NAME@VERSION): every rule, its value or 'not set', source and
     whether it was verified."""
-    from .cases import profile_cmd
     ctx = click.get_current_context()
     ctx.invoke(profile_cmd, name=name, on=on, as_json=as_json)
 
@@ -55,7 +56,6 @@ def show_cmd(name: str, on: str | None, as_json: bool) -> None:
 @click.option("--draft", is_flag=True, help="Install as a draft (never in force by date until activated).")
 def install_cmd(file: str, draft: bool) -> None:
     """Check FILE as the shipped profiles are checked and install it as a new version."""
-    from ..rules.install import install_profile
     out = install_profile(_context.store(), file, access.cli_actor(_context.actor()), draft=draft)
     _echo_done("已安装 installed", out)
 
@@ -68,7 +68,6 @@ def install_cmd(file: str, draft: bool) -> None:
               help="The document that puts it in force and sets the date (文号).")
 def activate_cmd(name: str, effective_from: str | None, effective_source: str | None) -> None:
     """Put the draft NAME@VERSION in force from a date (the versions before stay for older cases)."""
-    from ..rules.install import activate_profile
     out = activate_profile(_context.store(), name, access.cli_actor(_context.actor()),
                            effective_from=effective_from, effective_source=effective_source)
     _echo_done("已启用 activated", out)

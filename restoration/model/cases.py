@@ -3,6 +3,7 @@ classification decisions, restoration modes, the funds ledger, attachments and t
 screening reports."""
 from __future__ import annotations
 
+from ..config import DEFAULT_PROFILE
 from ..vocab import AppraisalMethod, CaseClass, LedgerEntry, ModeStatus, RestorationMode, Stage
 from .bounds import MAX_NOTE_LEN, MAX_YUAN
 from .fields import ATTRIBUTES_FIELD, Field as F, LayerSpec, enum_values
@@ -29,7 +30,7 @@ CASES = LayerSpec(
         F("discovered_date", "date", past=True, zh="发现日期"),
         F("clue_source", "str", zh="线索来源"),
         F("restoration_modes", "list", choices=enum_values(RestorationMode), default=(), zh="修复方式"),
-        F("profile", "str", default="guangxi", zh="规则配置"),
+        F("profile", "str", default=DEFAULT_PROFILE, zh="规则配置"),
         F("disclosed", "bool", default=False, zh="是否公开"),
         F("notes", "str", max_len=MAX_NOTE_LEN, zh="内部备注"),
         # access and disclosure

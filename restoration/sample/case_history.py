@@ -13,6 +13,8 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from ..cases.modes import evaluate
+from ..profiles.loader import load_profile
 from . import catalogue as cat
 
 #: the events each stage has been through, with days after the previous event
@@ -373,8 +375,6 @@ LEDGER = [
 
 def case_modes() -> pd.DataFrame:
     """Restoration modes of the sample cases, valued with the Guangxi profile."""
-    from ..cases.modes import evaluate
-    from ..cases.rules import load_profile
     profile = load_profile("guangxi")
     amounts = {c[0]: c[4] for c in cat.CASES}
     rows = []
@@ -389,8 +389,6 @@ def case_modes() -> pd.DataFrame:
 
 def funds_ledger() -> pd.DataFrame:
     """Ledger rows: the instalment schedules of the instalment modes, then the entries above."""
-    from ..cases.modes import evaluate
-    from ..cases.rules import load_profile
     profile = load_profile("guangxi")
     rows = []
     for cid, modes in MODES.items():

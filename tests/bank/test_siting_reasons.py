@@ -47,7 +47,7 @@ def test_unknown_watershed_reads_unknown_not_none(store):
     r = rank_base_sites(store, "GX-2023-008")
     site = dataclasses.replace(r.site, watershed=None, county=None)
     from restoration.bank import ledger
-    from restoration.bank.rules import siting_rules
+    from restoration.profiles import siting_rules
     rules = siting_rules("guangxi", {"watershed": "required"}, None)
     t = siting.rank_candidates(site, ledger.bank_table(store), r.scenario, rules)
     texts = _all_reasons(t)

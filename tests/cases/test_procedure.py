@@ -14,8 +14,9 @@ from restoration.cases.procedure import (assessment, credit_record, export_archi
                                          fund_use, offset_workflow, procedure_record, screening_report_status,
                                          add_screening_report)
 from restoration.cases.records import case_events, profile_for
-from restoration.cases.rules import profile_versions
-from restoration.disclosure import public_case_items, public_cases
+from restoration.profiles import profile_versions
+from restoration.cases.publication import public_case_items
+from restoration.disclosure import public_cases
 from restoration.errors import InputError
 from restoration.importer import prepare
 
@@ -664,7 +665,7 @@ DRAFTS = {"guangxi": ("guangxi@draft-2025", "桂工作细则说明"), "zhejiang"
 
 @pytest.mark.parametrize("name", DRAFTS)
 def test_shipped_drafts_never_in_force_by_date(name):
-    from restoration.cases.rules import version_in_force
+    from restoration.profiles import version_in_force
     key, doc = DRAFTS[name]
     versions = {v.key: v for v in profile_versions(name)}
     assert versions[key].status == "draft" and versions[key].effective_from is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from restoration.cases import load_profile
-from restoration.cases.rules import NOT_SET, Rule, available_profiles
+from restoration.profiles import NOT_SET, Rule, available_profiles
 from restoration.errors import InputError, NotFoundError
 
 

@@ -116,6 +116,17 @@ def test_screening_section_uses_the_stores_profiles(app, store):
     assert "未报送" not in text and "期筛查报告尚未报送" not in text
 
 
+def test_a_rule_no_profile_has_is_worded_in_the_pages_language_only(app, store):
+    """Guangxi's chain sets no screening cycle: the Chinese page says so in Chinese only, the
+    English one in English only (the command line keeps both)."""
+    zh = _all(_overview(app))
+    assert "该规则配置未规定筛查报告周期（无规定）" in zh
+    assert "no rule in any profile" not in zh
+    en = _all(_overview(app, lang="en"))
+    assert "This profile sets no screening-report cycle (no rule in any profile of the chain)" in en
+    assert "无规定" not in en
+
+
 def test_screening_reports_panel_and_form(app, store):
     cases = store.read("cases")  # 石岭县 and 桂源县 hand their cases to Zhejiang's rules
     with store.transaction("test") as tx:

@@ -64,7 +64,7 @@ def test_a_county_user_gets_nothing_of_another_county_through_any_read_function(
     from restoration.bank import ledger
     from restoration.cases import case_record, funds, procedure
     from restoration.cases.register import export_register
-    from restoration.cases.rules import load_profile
+    from restoration.profiles import load_profile
     from restoration.reports.appraisal_xlsx import write_case_appraisal_xlsx
     from restoration.reports.case_report import case_report_html
     from restoration.reports.layers import export_layers_gpkg

@@ -228,7 +228,7 @@ def test_refusals_are_codes_with_worded_details():
 def test_a_procedure_refusal_in_each_language():
     from datetime import date
 
-    from restoration.cases.rules import load_profile
+    from restoration.profiles import load_profile
     from restoration.cases.workflow import replay
     case = {"case_id": "T", "case_class": "ordinary", "incident_date": "2025-01-01"}
     steps = [{"event_type": "clue_registered", "event_date": "2025-02-01", "details": {}},

@@ -1,4 +1,4 @@
-"""Editing rule profiles (issue 11, ``rules.edit``): ``restoration rules list|show|install|activate``
+"""Editing rule profiles (``rules.edit``): ``restoration rules list|show|install|activate``
 add checked versions to the data folder, never replace the version cases were filed under, are
 audited, refuse bad files (exit 2, naming file and field, nothing written) and need the role."""
 from __future__ import annotations
@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from restoration.access import Actor, PermissionDenied
-from restoration.cases import rules
-from restoration.rules import PROFILES_DIR
+from restoration import profiles as rules
+from restoration.profiles import SHIPPED_DIR
 
 from ..conftest import store_fingerprint
 
-GUANGXI = (PROFILES_DIR / "guangxi.toml").read_text(encoding="utf-8")
+GUANGXI = (SHIPPED_DIR / "guangxi.toml").read_text(encoding="utf-8")
 CASE = "GX-2022-010"  # guangxi, filed 2022: judged by the base version
 
 
@@ -81,7 +81,7 @@ def test_install_list_show_activate_and_the_cases_keep_their_rules(store, tmp_pa
         assert list(store.read("audit_log", layer="rule_profiles")["action"]) == [
             "install rule profile", "install rule profile", "activate rule profile"]
     finally:
-        rules._DATA_FOLDER.reset(token)
+        rules.reset_data_folder(token)
 
 
 def test_bad_profile_files_are_refused_naming_file_and_field(store, tmp_path, cli):
@@ -130,11 +130,11 @@ def test_bad_profile_files_are_refused_naming_file_and_field(store, tmp_path, cl
             assert code == 2 and expected in err, (args, err)
         assert _state(store) == before
     finally:
-        rules._DATA_FOLDER.reset(token)
+        rules.reset_data_folder(token)
 
 
 def test_only_rules_edit_may_install(gpkg_store, tmp_path):
-    from restoration.rules.install import activate_profile, install_profile
+    from restoration.profiles import activate_profile, install_profile
     token = rules.use_data_folder(gpkg_store.data_dir)
     try:
         path = _version(tmp_path, "2033", effective="2033-01-01")
@@ -149,4 +149,4 @@ def test_only_rules_edit_may_install(gpkg_store, tmp_path):
         out = install_profile(gpkg_store, path, Actor("prov.admin", "admin"))
         assert out["key"] == "guangxi@2033" and out["unset"] >= 0 and out["rules"] > 20
     finally:
-        rules._DATA_FOLDER.reset(token)
+        rules.reset_data_folder(token)

@@ -1,8 +1,8 @@
 """Editing rule profiles: install a checked profile version into the data folder, activate a draft.
 
-Rule profiles are files (``restoration/rules/profiles/*.toml``, format in docs/cases.md); a case is
+Rule profiles are files (``restoration/profiles/shipped/*.toml``, format in docs/cases.md); a case is
 judged by the version of its profile in force on its filing date
-(:func:`restoration.cases.rules.version_in_force`). Editing the rules therefore never changes a
+(:func:`restoration.profiles.discovery.version_in_force`). Editing the rules therefore never changes a
 file: it adds a *version* (``NAME@TAG.toml``) to ``<data folder>/profiles``, which is searched
 before the shipped folder. The versions already there stay, so every case keeps the rules it was
 filed under:
@@ -32,15 +32,20 @@ import hashlib
 import os
 import re
 import tempfile
-import tomllib
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from .. import access, files
+from ..config import DEFAULT_PROFILE
 from ..errors import InputError, Issue, NotFoundError
-from . import PROFILES_DIR
+from .discovery import SHIPPED_DIR, available_profiles, installed_dir, profile_versions, version_in_force
+from .for_case import judged_on
+from .loader import load_profile
+from .profile import Profile
+from .schema import NOT_SET, VERSION_SEP
+from .toml_file import parse_toml
 
 #: the audit log's layer name for profile changes
 AUDIT_LAYER = "rule_profiles"
@@ -48,11 +53,6 @@ _TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,40}$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 #: a profile file is text of a few hundred lines; anything far bigger is not one
 MAX_BYTES = 2_000_000
-
-
-def _rules():
-    from ..cases import rules
-    return rules
 
 
 # -- reading a candidate file --------------------------------------------------------------------
@@ -69,12 +69,7 @@ def _meta(path: Path) -> tuple[bytes, dict]:
         raise InputError(Issue(f"is {size:,} bytes; a rule profile is far smaller (limit {MAX_BYTES:,})",
                                source=str(path)))
     data = path.read_bytes()
-    try:
-        raw = tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise InputError(Issue("is not UTF-8 text (save the profile as UTF-8)", source=str(path))) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(Issue(f"not valid TOML: {exc}", source=str(path))) from None
+    raw = parse_toml(data, str(path))
     meta = raw.get("profile")
     if not isinstance(meta, dict):
         raise InputError(Issue("the [profile] table (id, name_zh, name_en, version) is missing",
@@ -82,7 +77,7 @@ def _meta(path: Path) -> tuple[bytes, dict]:
     name = meta.get("id")
     if not isinstance(name, str) or not _NAME.match(name):
         raise InputError(Issue(f"profile.id {name!r} must be a lower-case name (letters, digits, _), "
-                               "e.g. 'guangxi'", source=str(path), field="profile.id"))
+                               f"e.g. '{DEFAULT_PROFILE}'", source=str(path), field="profile.id"))
     tag = meta.get("version")
     if tag is not None and (not isinstance(tag, str) or not _TAG.match(tag)):
         raise InputError(Issue(f"profile.version {tag!r} must be a short tag of letters, digits, '.', '_' "
@@ -113,17 +108,16 @@ def _set_meta(text: str, values: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _checked(text: str, name: str, tag: str | None, origin: str):
+def _checked(text: str, name: str, tag: str | None, origin: str) -> tuple[Profile, Path]:
     """Load ``text`` as profile ``name``(``@tag``) with every check of the shipped profiles (its
     own file and the merged chain); problems are reported against ``origin`` (the user's file)."""
-    rules = _rules()
-    stem = name if tag is None else f"{name}{rules.VERSION_SEP}{tag}"
+    stem = name if tag is None else f"{name}{VERSION_SEP}{tag}"
     with tempfile.TemporaryDirectory(prefix="restoration-profile-") as tmp:
         candidate = Path(tmp) / f"{stem}.toml"
         candidate.write_text(text, encoding="utf-8")
         try:
             # a parent named in ``extends`` is looked up where profiles are (installed, shipped)
-            return rules.load_profile(candidate), candidate
+            return load_profile(candidate), candidate
         except InputError as exc:
             raise InputError([Issue(i.message, source=origin if str(i.source or "").startswith(tmp) else i.source,
                                     row=i.row, field=i.field, row_label=i.row_label)
@@ -136,14 +130,12 @@ def _checked(text: str, name: str, tag: str | None, origin: str):
 def cases_moved(store, name: str, effective_from: _dt.date) -> list[str]:
     """The stored cases of profile ``name`` that a version in force from ``effective_from`` would
     judge instead of the version they were judged by: their judging date (filing, clue or
-    discovery date; see :func:`restoration.cases.records.judged_on`) is on or after
+    discovery date; see :func:`restoration.profiles.for_case.judged_on`) is on or after
     ``effective_from`` and no later version already covers it."""
-    from ..cases.records import judged_on
-    rules = _rules()
     cases = store.read("cases", columns=["case_id", "profile", "discovered_date"])
     if cases.empty:
         return []
-    profile = cases["profile"].where(cases["profile"].notna(), "guangxi")
+    profile = cases["profile"].where(cases["profile"].notna(), DEFAULT_PROFILE)
     mine = cases[profile == name]  # a case naming NAME@TAG is pinned to that version
     if mine.empty:
         return []
@@ -158,7 +150,7 @@ def cases_moved(store, name: str, effective_from: _dt.date) -> list[str]:
         day = judged_on(case, evs)
         if day < effective_from:
             continue
-        current = rules.version_in_force(name, day)
+        current = version_in_force(name, day)
         if current is None or current.effective_from is None or current.effective_from <= effective_from:
             moved.append(case["case_id"])
     return sorted(moved)
@@ -196,7 +188,7 @@ def install_profile(store, path: str | os.PathLike, actor, *, draft: bool = Fals
     ----------
     store : Store
         The store whose audit log records the change (the data folder is
-        :func:`restoration.cases.rules.installed_dir`).
+        :func:`restoration.profiles.discovery.installed_dir`).
     path : path
         A profile file in the shipped format. ``[profile] id`` names the profile; ``version``
         tags the version (required when a profile of that name exists).
@@ -217,7 +209,6 @@ def install_profile(store, path: str | os.PathLike, actor, *, draft: bool = Fals
     unknown key, a wrong type, an existing version of that name, a date that would move stored
     cases to other rules) and ``PermissionDenied``; nothing is written then.
     """
-    rules = _rules()
     who = access.require(actor, "rules.edit", store)
     origin = str(path)
     data, meta = _meta(Path(path))
@@ -225,17 +216,17 @@ def install_profile(store, path: str | os.PathLike, actor, *, draft: bool = Fals
     text = data.decode("utf-8")
     if draft and meta.get("status") != "draft":
         text = _set_meta(text, {"status": "draft"})
-    existing = rules.profile_versions(name)
+    existing = profile_versions(name)
     if tag is None and existing:
         raise InputError(Issue(f"profile '{name}' exists ({', '.join(v.key for v in existing)}): give this "
                                "version a tag, profile.version = \"2026\" (its file becomes "
-                               f"{name}{rules.VERSION_SEP}TAG.toml); versions are added, never replaced",
+                               f"{name}{VERSION_SEP}TAG.toml); versions are added, never replaced",
                                source=origin, field="profile.version"))
     if tag is not None and not existing:
         raise InputError(Issue(f"'{name}' is a new profile: its first version is its base, so leave "
                                "profile.version out (later versions carry one)", source=origin,
                                field="profile.version"))
-    key = name if tag is None else f"{name}{rules.VERSION_SEP}{tag}"
+    key = name if tag is None else f"{name}{VERSION_SEP}{tag}"
     if any(v.key == key for v in existing):
         raise InputError(Issue(f"version '{key}' is already installed; give the new version its own "
                                "profile.version (the old one stays for the cases filed under it)",
@@ -247,7 +238,7 @@ def install_profile(store, path: str | os.PathLike, actor, *, draft: bool = Fals
                                    "YYYY-MM-DD and effective_source = \"文号\" (or install it with --draft)",
                                    source=origin, field="profile.effective_from"))
         _refuse_moving(store, name, prof.effective_from, origin)
-    target = _write(rules.installed_dir(), key, text)
+    target = _write(installed_dir(), key, text)
     summary = _summary(prof, target)
     _audit(store, who, "install rule profile", key, text, None, summary)
     return summary
@@ -264,21 +255,20 @@ def activate_profile(store, key: str, actor, *, effective_from: _dt.date | str |
     is not a draft, no date or source is given, or the date would move stored cases to other
     rules; nothing is written then.
     """
-    rules = _rules()
     who = access.require(actor, "rules.edit", store)
     if isinstance(effective_from, str):
         try:
             effective_from = _dt.date.fromisoformat(effective_from)
         except ValueError:
             raise InputError(Issue(f"'{effective_from}' is not a date (YYYY-MM-DD)", field="--from")) from None
-    name, sep, tag = str(key).partition(rules.VERSION_SEP)
+    name, sep, tag = str(key).partition(VERSION_SEP)
     if not sep or not tag:
-        raise InputError(Issue(f"name the version to activate as NAME{rules.VERSION_SEP}TAG "
-                               f"(e.g. zhejiang{rules.VERSION_SEP}draft-2025); see `restoration rules list`",
+        raise InputError(Issue(f"name the version to activate as NAME{VERSION_SEP}TAG "
+                               f"(e.g. zhejiang{VERSION_SEP}draft-2025); see `restoration rules list`",
                                field="NAME"))
-    version = next((v for v in rules.profile_versions(name) if v.key == key), None)
+    version = next((v for v in profile_versions(name) if v.key == key), None)
     if version is None:
-        known = ", ".join(v.key for v in rules.profile_versions(name)) or "none"
+        known = ", ".join(v.key for v in profile_versions(name)) or "none"
         raise NotFoundError(f"no profile version '{key}' (versions of {name}: {known})")
     if version.status != "draft":
         raise InputError(Issue(f"'{key}' is already in force"
@@ -297,18 +287,18 @@ def activate_profile(store, key: str, actor, *, effective_from: _dt.date | str |
                             "effective_source": effective_source})
     prof, _ = _checked(text, name, tag, str(version.path))
     _refuse_moving(store, name, effective_from, str(version.path))
-    target = _write(rules.installed_dir(), key, text)
+    target = _write(installed_dir(), key, text)
     summary = _summary(prof, target)
     _audit(store, who, "activate rule profile", key, text, {"status": "draft", "file": str(version.path)}, summary)
     return summary
 
 
-def _summary(prof, target: Path) -> dict:
+def _summary(prof: Profile, target: Path) -> dict:
     table = prof.table()
     return {"key": prof.key, "name": prof.id, "version": prof.version, "status": prof.status,
             "effective_from": prof.effective_from.isoformat() if prof.effective_from else None,
             "effective_source": prof.effective_source, "file": str(target), "rules": int(len(table)),
-            "unset": int((table["value"] == _rules().NOT_SET).sum()),
+            "unset": int((table["value"] == NOT_SET).sum()),
             "unverified": int((~table["verified"].astype(bool)).sum())}
 
 
@@ -317,13 +307,12 @@ def profile_list() -> pd.DataFrame:
     """Every profile version where profiles are looked for: key, name, version, status,
     effective_from, effective_source, where (``installed``, ``shipped`` or another folder) and
     file."""
-    rules = _rules()
-    installed = rules.installed_dir().resolve()
+    installed = installed_dir().resolve()
     rows = []
-    for name in sorted(set(rules.available_profiles()) | _installed_names()):
-        for v in rules.profile_versions(name):
+    for name in sorted(set(available_profiles()) | _installed_names()):
+        for v in profile_versions(name):
             folder = v.path.resolve().parent
-            where = ("installed" if folder == installed else "shipped" if folder == PROFILES_DIR.resolve()
+            where = ("installed" if folder == installed else "shipped" if folder == SHIPPED_DIR.resolve()
                      else "folder")
             rows.append({**v.to_dict(), "where": where})
     return pd.DataFrame(rows, columns=["key", "name", "version", "status", "effective_from", "effective_source",
@@ -331,6 +320,5 @@ def profile_list() -> pd.DataFrame:
 
 
 def _installed_names() -> set[str]:
-    rules = _rules()
-    folder = rules.installed_dir()
-    return {p.stem.partition(rules.VERSION_SEP)[0] for p in folder.glob("*.toml")} if folder.is_dir() else set()
+    folder = installed_dir()
+    return {p.stem.partition(VERSION_SEP)[0] for p in folder.glob("*.toml")} if folder.is_dir() else set()

@@ -1,1 +1,0 @@
-"""Shipped rule profiles (TOML data files; a package only so that they install with it)."""
