@@ -127,6 +127,7 @@ class Profile:
 
     def __init__(self, data: dict, chain: tuple[str, ...], files: tuple[Path, ...]):
         self._data = data
+        self._looked_up: dict[tuple[str, str], Any] = {}  # a loaded profile never changes: look up once
         self.chain = chain
         self.files = files
         meta = data["profile"]
@@ -169,6 +170,12 @@ class Profile:
     def rule(self, path: str) -> Rule:
         """The rule at ``path`` (e.g. ``classification.simple.amount_cap_yuan``); not set if no
         profile in the chain mentions it."""
+        found = self._looked_up.get(("rule", path))
+        if found is None:
+            found = self._looked_up[("rule", path)] = self._rule(path)
+        return found
+
+    def _rule(self, path: str) -> Rule:
         node, schema = self._node(path)
         if not isinstance(schema, RuleNode):
             raise KeyError(f"'{path}' is not a single rule")
@@ -179,6 +186,14 @@ class Profile:
                     node.get("unit"), node.get("note"), extra)
 
     def list(self, path: str) -> RuleList:
+        """The list at ``path`` (e.g. ``modes.recognised``); empty and not set if no profile in the
+        chain mentions it."""
+        found = self._looked_up.get(("list", path))
+        if found is None:
+            found = self._looked_up[("list", path)] = self._list(path)
+        return found
+
+    def _list(self, path: str) -> RuleList:
         node, schema = self._node(path)
         if not isinstance(schema, ListNode):
             raise KeyError(f"'{path}' is not a list")
@@ -191,7 +206,11 @@ class Profile:
                         node.get("_origin", self.id), node.get("note"))
 
     def time_limits(self) -> dict[str, Rule]:
-        return {k: self.rule(f"time_limits.{k}") for k in self._data.get("time_limits", {})}
+        found = self._looked_up.get(("time_limits", ""))
+        if found is None:
+            found = self._looked_up[("time_limits", "")] = {
+                k: self.rule(f"time_limits.{k}") for k in self._data.get("time_limits", {})}
+        return dict(found)
 
     def siting(self) -> dict:
         """The profile's ``[siting]`` table (plain values, merged along the chain); empty if none."""
