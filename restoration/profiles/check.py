@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import InputError, Issue
 from ..model import Stage
+from ..vocab.events import EVENT_LABELS
 from .schema import (BOOL_FACTS, DAMAGE_KINDS, ITEM_KEYS, LIST_KEYS, PROFILE_STATUSES, RULE_KEYS, SCHEMA,
                      VERSION_SEP, ListNode, MapNode, MetaNode, RuleNode, TableNode, ValueNode)
 from .toml_file import read_toml
@@ -27,14 +28,6 @@ def _is_date(v: Any) -> bool:
         return True
     except ValueError:
         return False
-
-
-def _event_types() -> dict:
-    # The event vocabulary is still defined in restoration.cases.events (it moves to the ground
-    # floor's vocabularies); the cases package imports this one, so it is read when a time limit
-    # is checked, not when this module is imported.
-    from ..cases.events import EVENT_TYPES
-    return EVENT_TYPES
 
 
 #: what each scalar kind accepts, and how a refusal says it
@@ -91,7 +84,7 @@ class Checker:
         if not (isinstance(v, list) and bool(v) and all(isinstance(x, str) for x in v)):
             self.err(path, f"must be a list of event types, got {v!r}")
             return False
-        known = _event_types()
+        known = EVENT_LABELS  # every event type the platform knows: the vocabulary's codes
         bad = [x for x in v if x not in known]
         if bad:
             self.err(path, f"unknown event type(s) {', '.join(bad)}; known: {', '.join(known)}")
