@@ -147,30 +147,27 @@ class Reads:
 
     def values(self, layer: str, column: str, /, **equals: Any) -> set:
         """The distinct non-null values of one field (optionally filtered)."""
-        spec = layer_spec(layer)
-        if column not in spec.field_names:
-            raise InputError(Issue(f"unknown field '{column}'", source=layer))
-        where, params = with_filters(None, (), equals, spec)
-        _, rows = self._fetch(f"SELECT DISTINCT {quote(column)} FROM {quote(layer)}"
-                              + (f" WHERE {where}" if where else ""), params)
-        return {r[0] for r in rows if r[0] is not None}
+        return {r[0] for r in self._select(layer, f"DISTINCT {quote(self._field(layer, column))}", equals)
+                if r[0] is not None}
 
     def count(self, layer: str, /, **equals: Any) -> int:
-        spec = layer_spec(layer)
-        where, params = with_filters(None, (), equals, spec)
-        _, rows = self._fetch(f"SELECT COUNT(*) FROM {quote(layer)}" + (f" WHERE {where}" if where else ""),
-                              params)
-        return int(rows[0][0])
+        return int(self._select(layer, "COUNT(*)", equals)[0][0])
 
     def total(self, layer: str, column: str, /, **equals: Any) -> float:
         """The sum of a numeric field over the rows the filters select (0 when none)."""
-        spec = layer_spec(layer)
-        if column not in spec.field_names:
+        return float(self._select(layer, f"COALESCE(SUM({quote(self._field(layer, column))}), 0)", equals)[0][0])
+
+    @staticmethod
+    def _field(layer: str, column: str) -> str:
+        if column not in layer_spec(layer).field_names:
             raise InputError(Issue(f"unknown field '{column}'", source=layer))
-        where, params = with_filters(None, (), equals, spec)
-        _, rows = self._fetch(f"SELECT COALESCE(SUM({quote(column)}), 0) FROM {quote(layer)}"
-                              + (f" WHERE {where}" if where else ""), params)
-        return float(rows[0][0])
+        return column
+
+    def _select(self, layer: str, what: str, equals: dict[str, Any]) -> list[tuple]:
+        """``SELECT what FROM layer`` over the rows the filters select."""
+        where, params = with_filters(None, (), equals, layer_spec(layer))
+        _, rows = self._fetch(f"SELECT {what} FROM {quote(layer)}" + (f" WHERE {where}" if where else ""), params)
+        return rows
 
     def totals(self, layer: str, column: str, by: list[str] | tuple[str, ...], /,
                **equals: Any) -> pd.DataFrame:
