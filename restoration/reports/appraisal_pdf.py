@@ -7,31 +7,11 @@ the font is embedded as a TrueType subset so the PDF prints the same anywhere.
 from __future__ import annotations
 
 import datetime as _dt
-import os
 from pathlib import Path
 from typing import Any
 
+from ..document import cjk_font
 from ..files import write_file
-
-FONT_CANDIDATES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-                   "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
-FONT_NAME = "WQYMicroHei"
-
-
-def _font() -> str:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    from ..errors import RestorationError
-    if FONT_NAME in pdfmetrics.getRegisteredFontNames():
-        return FONT_NAME
-    path = os.environ.get("RESTORATION_CJK_FONT") or next((p for p in FONT_CANDIDATES if Path(p).exists()), None)
-    if path is None:
-        raise RestorationError("no Chinese font found for the PDF: install fonts-wqy-microhei "
-                               "(apt-get install fonts-wqy-microhei) or set RESTORATION_CJK_FONT")
-    pdfmetrics.registerFont(TTFont(FONT_NAME, path, subfontIndex=0))
-    return FONT_NAME
-
 
 def _today() -> _dt.date:
     from ..config import today
@@ -74,7 +54,7 @@ def write_calculation_pdf(title: str, formula_lines: list[str], table_header: li
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
     from xml.sax.saxutils import escape
 
-    font = _font()
+    font = cjk_font()
     body = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=13)
     head = ParagraphStyle("head", fontName=font, fontSize=15, leading=20, spaceAfter=6)
     sub = ParagraphStyle("sub", fontName=font, fontSize=11, leading=15, spaceBefore=8, spaceAfter=4)
