@@ -7,6 +7,7 @@ import click
 import pandas as pd
 
 from . import _context
+from .monitor_breaks import breaks_cmd
 from .types import Number, OutputFile
 
 
@@ -41,6 +42,9 @@ def _export(frame: pd.DataFrame, out: str, layer: str) -> None:
 @click.group("monitor")
 def monitor_group() -> None:
     """监测 Monitoring: rasters and field tables in, progress, alerts, effect evaluation."""
+
+
+monitor_group.add_command(breaks_cmd)
 
 
 @monitor_group.command("ingest-raster")

@@ -94,6 +94,33 @@ RECOVERY_ASSESSMENTS = LayerSpec(
     ),
 )
 
+# Disturbance dating of one site and index from annual composites (monitoring.breaks): the year
+# of the largest loss, its size, the level before and the recovery after, with the annual series.
+SITE_BREAKS = LayerSpec(
+    "site_breaks", key="break_id",
+    refs=(("case_id", "cases"), ("site_id", "sites")),
+    fields=(
+        F("break_id", "str", required=True, zh="识别编号"),  # <site_id>:<indicator>
+        F("case_id", "str", zh="案件编号"),
+        F("site_id", "str", required=True, zh="场地编号"),
+        F("indicator", "str", required=True, zh="指标"),
+        F("break_year", "int", zh="扰动年份"),
+        F("magnitude", "float", zh="扰动幅度"),
+        F("uncertainty_years", "float", zh="年份不确定度"),
+        F("pre_level", "float", zh="扰动前水平"),
+        F("post_level", "float", zh="扰动后水平"),
+        F("recovery_slope", "float", zh="恢复速率"),
+        F("n_years", "int", zh="有效年数"),
+        F("disturbed_share", "float", zh="扰动像元比例"),
+        F("series", "json", zh="年度序列"),  # [{year, value}]
+        F("parameters", "json", zh="参数"),
+        F("sources", "json", zh="影像来源"),
+        F("software_version", "str", zh="软件版本"),
+        F("actor", "str", zh="计算人"),
+        F("computed_at", "datetime", required=True, zh="计算时间"),
+    ),
+)
+
 # Where each raster series' files are (written by ``monitoring.ingest_raster``, read by
 # ``monitoring.overlay``), so maps can show the imagery under the sites without opening files.
 RASTER_SOURCES = LayerSpec(

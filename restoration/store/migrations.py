@@ -180,6 +180,14 @@ def _v15(ops: SchemaOps) -> None:
 
 MIGRATIONS.append((15, "audit_log append-only: the database refuses UPDATE, DELETE and TRUNCATE of its rows", _v15))
 
+def _v22(ops: SchemaOps) -> None:
+    """Satellite evidence: the disturbance dated per site from annual composites."""
+    create_layer(ops, model.LAYERS["site_breaks"])
+    ops.create_index("site_breaks", ["site_id"], "idx_site_breaks_site")
+
+
+MIGRATIONS.append((22, "satellite evidence: site_breaks (disturbance year, magnitude and recovery per site)", _v22))
+
 # Later migrations are appended above this line (one per feature area, in version order).
 MIGRATIONS.sort(key=lambda m: m[0])
 LATEST = MIGRATIONS[-1][0]

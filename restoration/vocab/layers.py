@@ -34,6 +34,7 @@ LAYER_NAMES: dict[str, tuple[str, str]] = {code: (zh, code.replace("_", " ")) fo
     "screening_reports": "线索筛查情况报告",
     "effect_evaluations": "修复效果评估",
     "recovery_assessments": "植被光谱恢复评估",
+    "site_breaks": "场地扰动识别",
     "attachments": "附件",
     "raster_sources": "遥感影像来源",
 }.items()}
