@@ -27,6 +27,7 @@ from restoration import access, config, disclosure, ensure_store, monitoring, sc
 from restoration.cases import publication
 from restoration.messages import Message
 from restoration.monitoring import overlay
+
 from restoration.store import Store
 
 
@@ -378,3 +379,12 @@ def _assessments(path: str, v: int, who: tuple | None, case_id: str):
 
 def assessments(case_id: str):
     return _assessments(*_key(), case_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _site_breaks(path: str, v: int, who: tuple | None, case_id: str):
+    return monitoring.stored_breaks(_view(path, who), case_id=case_id)
+
+
+def site_breaks(case_id: str):
+    return _site_breaks(*_key(), case_id)

@@ -3,7 +3,7 @@ bank allocations, funds, and forms that write to the store."""
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboards import access_panels, appraisal_panels, case_panels, data, maps, procedure_panels, recovery_panels, state
+from dashboards import access_panels, appraisal_panels, breaks_panels, case_panels, data, maps, procedure_panels, recovery_panels, state
 from dashboards.i18n import money_short, money, text, vocab
 from dashboards.ui import T, empty_state, lang, md, require_staff, show_flash, shown_errors
 from restoration.model import CaseClass, RestorationMode, Stage
@@ -66,6 +66,7 @@ with tabs[1], shown_errors():
 with tabs[2], shown_errors():
     case_panels.monitoring(case_id, case_sites, L)
     recovery_panels.case_recovery(case_id, L)
+    breaks_panels.case_breaks(case_id, L)
 with tabs[3], shown_errors():
     case_panels.equivalence_panel(case_id, L)
 with tabs[4], shown_errors():

@@ -14,6 +14,7 @@ from .cube import RasterReadError, open_cube
 from .evaluation import (EffectEvaluation, evaluate_case, evaluations, hj25_5_rule, mean_last_n_rule,
                          save_evaluation)
 from .assessment import RecoveryAssessment, assess_recovery, assessments
+from .breaks import SiteBreak, break_raster, site_breaks, stored_breaks
 from .indicators import INDICATORS, Indicator, get_indicator, register_indicator
 from .indices import INDICES, SpectralIndex, compute_index, get_index
 from .ingest import RasterIngestReport, ingest_raster
@@ -40,4 +41,5 @@ __all__ = [
     "INDICES", "SpectralIndex", "compute_index", "get_index",
     "METRICS", "annual_composite", "annual_series", "recovery_metrics", "pixel_metrics",
     "assess_recovery", "assessments", "RecoveryAssessment",
+    "SiteBreak", "break_raster", "site_breaks", "stored_breaks",
 ]

@@ -8,7 +8,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from restoration.importer import import_file
-from restoration.monitoring import assess_recovery, ingest_scenes
+from restoration.monitoring import annual_composite, assess_recovery, index_cube, ingest_scenes, open_scenes
+from restoration.monitoring.breaks import break_raster, save_breaks, site_breaks
+from restoration.monitoring.segmentation import Parameters
 
 from .conftest import ONE_BACKEND, REPO, SAMPLE_TODAY, STAFF, signed_in
 
@@ -26,6 +28,12 @@ def recovered(store, staff_data, tmp_path):
     import_file(store, "sites", path, allow_outside=True)  # a site far outside the sample region
     ingest_scenes(store, DATA / "composites", bands="blue,green,red,nir,swir16,swir22", indices="NBR",
                   sensor="file", site_ids=["BC06"])
+    # the disturbance dated from the same composites, stored with the site
+    comp = annual_composite(index_cube(open_scenes(DATA / "composites", bands="blue,green,red,nir,swir16,swir22",
+                                                   sensor="file"), "NBR"))
+    sites = store.read("sites")
+    found = site_breaks(comp, sites[sites["site_id"] == "BC06"], "nbr", pixels=break_raster(comp).compute())
+    save_breaks(store, found, params=Parameters(), sources=["bc06"], actor="test")
     return assess_recovery(store, "BC06", indicator="nbr", disturbance_year=2006, restoration_year=2007,
                            reference_years=(2003, 2005))
 
@@ -68,6 +76,23 @@ def test_case_page_shows_curve_metrics_and_map(recovered, staff_data, monkeypatc
         sorted({getattr(e, "type", "") for e in _walk(at._tree)})
     for text in [m.value for m in at.markdown]:
         assert "<b>" not in text  # nothing user-supplied shown raw
+
+
+def test_case_page_shows_the_dated_disturbance(recovered, staff_data, monkeypatch):
+    at = _case(staff_data, monkeypatch, "GX-2022-010")
+    assert "遥感扰动识别" in [s.value for s in at.subheader]
+    table = next(df.value for df in at.dataframe if list(df.value.columns) == ["指标", "数值"])
+    shown = dict(zip(table["指标"], table["数值"]))
+    year = int(shown["扰动年份"].split("±")[0])
+    assert abs(year - 2006) <= 1 and float(shown["扰动幅度（指数单位）"]) > 0.3
+    assert shown["扰动像元比例"].endswith("%") and "None" not in " ".join(shown.values())
+    assert any("LandTrendr" in c.value and "α = 0.05" in c.value for c in at.caption)
+    at = _case(staff_data, monkeypatch, "GX-2022-010", lang="en")
+    table = next(df.value for df in at.dataframe if list(df.value.columns) == ["Metric", "Value"]
+                 and "disturbance year" in df.value["Metric"].tolist())
+    assert "±" in table.loc[0, "Value"]
+    at = _case(staff_data, monkeypatch, "GX-2023-015")
+    assert any("restoration monitor breaks" in c.value and "尚无遥感扰动识别" in c.value for c in at.caption)
 
 
 def test_english_and_empty_state(recovered, staff_data, monkeypatch):
@@ -122,3 +147,10 @@ def test_recovery_section_in_chromium(recovered, streamlit_server, browser):
     assert len(images) >= 2
     page.get_by_text("植被光谱恢复评估").scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "case-recovery.png"), full_page=True)
+    # the disturbance dated from the imagery, below: its curve drawn, no raw None
+    page.wait_for_selector("text=遥感扰动识别", timeout=120_000)
+    page.wait_for_function("""() => Array.from(document.querySelectorAll(
+        '[data-testid="stImage"] img, [data-testid="stImageContainer"] img')).length >= 3""", timeout=120_000)
+    assert "None" not in page.inner_text("body")
+    page.get_by_text("遥感扰动识别").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "case-breaks.png"), full_page=False)
