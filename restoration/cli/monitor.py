@@ -7,7 +7,7 @@ import click
 import pandas as pd
 
 from . import _context
-from .monitor_breaks import breaks_cmd
+from .monitor_breaks import breaks_cmd, controls_cmd
 from .types import Number, OutputFile
 
 
@@ -45,6 +45,7 @@ def monitor_group() -> None:
 
 
 monitor_group.add_command(breaks_cmd)
+monitor_group.add_command(controls_cmd)
 
 
 @monitor_group.command("ingest-raster")

@@ -3,6 +3,7 @@ composites (satellite evidence). See docs/monitoring.md, "Disturbance dating".""
 from __future__ import annotations
 
 import click
+import pandas as pd
 
 from . import _context
 from .types import Number, OutputFile
@@ -107,3 +108,97 @@ def _echo(found, pixels, out, saved) -> None:
                        f"恢复速率 recovery {b.recovery_slope:+.4f}/年"
                        + (f", 扰动像元 {b.disturbed_share:.0%}" if b.disturbed_share is not None else ""))
     click.echo(f"已保存 stored {saved} 个场地 sites" if saved else "未保存 nothing stored")
+
+
+def _grid_raster(path: str | None, like, name: str):
+    """A single-band raster (land cover, DEM) on the composites' grid (nearest for classes)."""
+    if path is None:
+        return None
+    import rioxarray
+    from rasterio.enums import Resampling
+    try:
+        da = rioxarray.open_rasterio(path, masked=name == "--dem").squeeze("band", drop=True)
+    except Exception as exc:  # noqa: BLE001 — any unreadable file is the user's input
+        raise click.BadParameter(f"{path}: not a readable raster ({exc})", param_hint=name) from None
+    if da.rio.crs is None:
+        raise click.BadParameter(f"{path}: the raster has no CRS", param_hint=name)
+    return da.rio.reproject_match(like, resampling=Resampling.nearest if name == "--landcover" else Resampling.bilinear)
+
+
+def _ring(text: str) -> tuple[float, float]:
+    import re
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*[-:~]\s*(\d+(?:\.\d+)?)\s*", text or "")
+    if not m:
+        raise click.BadParameter(f"'{text}' is not a distance band in metres (use A-B, e.g. 250-5000)",
+                                 param_hint="--ring")
+    return float(m.group(1)), float(m.group(2))
+
+
+@click.command("controls")
+@click.argument("site_id")
+@click.argument("files", nargs=-1, required=True)
+@click.option("--bands", default=None, help="Band names of multi-band scenes in order; without it FILES are "
+              "single-band index rasters.")
+@click.option("--index", "index", default="NBR", show_default=True, help="Spectral index from the bands.")
+@click.option("--sensor", type=click.Choice(["auto", "landsat-c2l2", "sentinel2-l2a", "file"]), default=None)
+@click.option("--mask", default=None, help="Drop these quality classes first: cloud,shadow,snow[,water].")
+@click.option("--date-pattern", default=None, help="Regex with year/month/day groups for dates in file names.")
+@click.option("--months", default=None, help="Seasonal composites: only these months, e.g. 6,7,8.")
+@click.option("--disturbance-year", type=click.IntRange(1900, 2200), default=None,
+              help="Year of the damage (default: the site's break stored by `monitor breaks`).")
+@click.option("--ring", "ring_text", default="250-5000", show_default=True,
+              help="Distance band of the controls from the site's edge, metres.")
+@click.option("--n-controls", default=200, show_default=True, type=click.IntRange(10, 100_000))
+@click.option("--post-years", default=3, show_default=True, type=click.IntRange(1, 50),
+              help="The last years compared.")
+@click.option("--landcover", default=None, help="Land-cover class raster: controls share the site's class.")
+@click.option("--dem", default=None, help="Elevation raster [m]: elevation and slope are matched.")
+@click.option("--no-save", is_flag=True, help="Do not store the comparison.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def controls_cmd(site_id, files, bands, index, sensor, mask, date_pattern, months, disturbance_year, ring_text,
+                 n_controls, post_years, landcover, dem, no_save, as_json) -> None:
+    """对照比较 SITE_ID's recovery against matched control pixels of the annual composites of
+    FILES (outside every registered site and bank project, within --ring, matched on the
+    pre-disturbance trajectory, land cover and terrain): difference in differences, relative
+    recovery with a bootstrap interval, and the verdict."""
+    from ..monitoring.breaks import stored_breaks
+    from ..monitoring.controls import VERDICTS, compare_with_controls, save_comparison
+    store = _context.store()
+    ring = _ring(ring_text)
+    site = store.get("sites", site_id)
+    indicator = index.lower() if bands is not None else "raster"
+    if disturbance_year is None:
+        found = stored_breaks(store, site_id=site_id)
+        found = found[(found["indicator"] == indicator) & found["break_year"].notna()] if len(found) else found
+        if not len(found):
+            raise click.UsageError(f"no stored break of {site_id} ({indicator}): give --disturbance-year or run "
+                                   "`restoration monitor breaks` first")
+        disturbance_year = int(found.iloc[0]["break_year"])
+    composite, _ = _composite(files, bands, index, sensor, mask, date_pattern, _months(months))
+    composite = composite.load()
+    crs = composite.rio.crs
+    sites = store.read("sites")
+    others = [g for sid, g in zip(sites["site_id"], sites.to_crs(crs).geometry) if sid != site_id]
+    bank = store.read("bank_projects")
+    others += list(bank.to_crs(crs).geometry) if len(bank) else []
+    geom = sites[sites["site_id"] == site_id].to_crs(crs).geometry.iloc[0]
+    result = compare_with_controls(composite, geom, others, site_id=site_id, indicator=indicator,
+                                   disturbance_year=disturbance_year, ring=ring, n_controls=n_controls,
+                                   post_years=post_years, landcover=_grid_raster(landcover, composite, "--landcover"),
+                                   dem=_grid_raster(dem, composite, "--dem"))
+    case_id = site.get("case_id")
+    case_id = None if case_id is None or pd.isna(case_id) else str(case_id)
+    saved = None if no_save else save_comparison(store, result, case_id=case_id, actor=_context.actor())
+    if as_json:
+        _context.echo_json({**result.to_dict(), "stored": saved})
+        return
+    zh, en = VERDICTS[result.verdict]
+    lo, hi = result.relative_interval
+    click.echo(f"{site_id} {indicator.upper()} 对照比较 vs {result.n_controls} 个对照像元 controls "
+               f"({result.ring_m[0]:g}–{result.ring_m[1]:g} m, 受损 {result.disturbance_year} 年): "
+               f"相对恢复度 relative recovery {result.relative_recovery:.2f} [{lo:.2f}, {hi:.2f}] → {zh} {en}")
+    click.echo(f"  场地变化 site change {result.site_change:+.3f}, 对照变化 controls {result.control_change:+.3f}, "
+               f"差异 effect {result.effect:+.3f} [{result.effect_interval[0]:+.3f}, {result.effect_interval[1]:+.3f}]")
+    for n in result.notes:
+        click.echo(f"  注 note: {n}")
+    click.echo(f"已保存 stored {saved}" if saved else "未保存 nothing stored")

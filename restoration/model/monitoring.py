@@ -121,6 +121,26 @@ SITE_BREAKS = LayerSpec(
     ),
 )
 
+# A restoration site's recovery against matched control pixels (monitoring.controls).
+CONTROL_COMPARISONS = LayerSpec(
+    "control_comparisons", key="comparison_id",
+    refs=(("case_id", "cases"), ("site_id", "sites")),
+    fields=(
+        F("comparison_id", "str", required=True, zh="对照比较编号"),  # <site_id>:<indicator>
+        F("case_id", "str", zh="案件编号"),
+        F("site_id", "str", required=True, zh="场地编号"),
+        F("indicator", "str", required=True, zh="指标"),
+        F("disturbance_year", "int", required=True, zh="受损年份"),
+        F("verdict", "str", required=True, zh="结论"),  # behind_controls | as_controls | above_controls
+        F("relative_recovery", "float", zh="相对恢复度"),
+        F("effect", "float", zh="相对对照的差异"),
+        F("result", "json", zh="比较结果"),  # ControlComparison.to_dict()
+        F("software_version", "str", zh="软件版本"),
+        F("actor", "str", zh="计算人"),
+        F("computed_at", "datetime", required=True, zh="计算时间"),
+    ),
+)
+
 # Where each raster series' files are (written by ``monitoring.ingest_raster``, read by
 # ``monitoring.overlay``), so maps can show the imagery under the sites without opening files.
 RASTER_SOURCES = LayerSpec(

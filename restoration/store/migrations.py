@@ -184,9 +184,12 @@ def _v22(ops: SchemaOps) -> None:
     """Satellite evidence: the disturbance dated per site from annual composites."""
     create_layer(ops, model.LAYERS["site_breaks"])
     ops.create_index("site_breaks", ["site_id"], "idx_site_breaks_site")
+    create_layer(ops, model.LAYERS["control_comparisons"])
+    ops.create_index("control_comparisons", ["site_id"], "idx_control_comparisons_site")
 
 
-MIGRATIONS.append((22, "satellite evidence: site_breaks (disturbance year, magnitude and recovery per site)", _v22))
+MIGRATIONS.append((22, "satellite evidence: site_breaks (disturbance year, magnitude and recovery per site), "
+                   "control_comparisons (recovery against matched control pixels)", _v22))
 
 # Later migrations are appended above this line (one per feature area, in version order).
 MIGRATIONS.sort(key=lambda m: m[0])

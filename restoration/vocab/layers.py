@@ -35,6 +35,7 @@ LAYER_NAMES: dict[str, tuple[str, str]] = {code: (zh, code.replace("_", " ")) fo
     "effect_evaluations": "修复效果评估",
     "recovery_assessments": "植被光谱恢复评估",
     "site_breaks": "场地扰动识别",
+    "control_comparisons": "对照像元比较",
     "attachments": "附件",
     "raster_sources": "遥感影像来源",
 }.items()}
