@@ -13,17 +13,26 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
+from restoration.monitoring.controls import VERDICTS  # noqa: E402
+
 from . import data  # noqa: E402
 from .i18n import t  # noqa: E402
 from .recovery_panels import _font, _indicator_name, _label  # noqa: E402
 
 
-def breaks_curve(row: dict, lang: str):
+def breaks_curve(row: dict, lang: str, controls: dict | None = None):
     """The site's annual series, the break (red, ± uncertainty shaded), the level before (dotted)
-    and the recovery line after it."""
+    and the recovery line after it; with a control comparison, the controls' mean and its
+    bootstrap band (grey)."""
     series = pd.DataFrame(row.get("series") or [])
     fig, ax = plt.subplots(figsize=(7, 3.2))
     font = _font() if lang == "zh" else {}
+    ctrl = pd.DataFrame((controls or {}).get("series") or [])
+    if not ctrl.empty:
+        ctrl = ctrl.dropna(subset=["control"])
+        ax.fill_between(ctrl["year"], ctrl["control_lo"], ctrl["control_hi"], color="grey", alpha=0.25,
+                        label=_label("brk.control_band", lang))
+        ax.plot(ctrl["year"], ctrl["control"], color="grey", lw=1.1, label=_label("brk.controls", lang))
     if not series.empty:
         ax.plot(series["year"], series["value"], marker="o", ms=3.5, lw=1.3, color="#1f6f3f",
                 label=_label("brk.series", lang))
@@ -76,11 +85,24 @@ def case_breaks(case_id: str, lang: str) -> None:
     if table is None or len(table) == 0:
         st.caption(t("brk.none", lang))
         return
+    comparisons = data.control_comparisons(case_id)
+    by_site = {} if comparisons is None or len(comparisons) == 0 else \
+        {(r["site_id"], r["indicator"]): r for r in comparisons.to_dict("records")}
     for row in table.sort_values(["site_id", "indicator"]).to_dict("records"):
         st.markdown(f"**{html.escape(str(row['site_id']))} · {html.escape(_indicator_name(row['indicator'], lang))}**")
+        comp = by_site.get((row["site_id"], row["indicator"]))
+        result = (comp or {}).get("result") or {}
         cols = st.columns([3, 2])
         with cols[0]:
-            st.pyplot(breaks_curve(row, lang), clear_figure=True)
+            st.pyplot(breaks_curve(row, lang, result), clear_figure=True)
         with cols[1]:
             st.dataframe(breaks_table(row, lang), hide_index=True, width="stretch")
         st.caption(t("brk.method", lang, when=str(row.get("computed_at") or "—")[:16].replace("T", " ")))
+        if comp:
+            lo, hi = result.get("relative_interval") or (None, None)
+            zh, en = VERDICTS.get(comp["verdict"], (comp["verdict"], comp["verdict"]))
+            st.markdown(t("brk.verdict", lang, verdict=zh if lang == "zh" else en, n=result.get("n_controls", 0),
+                          rel=_num(comp.get("relative_recovery"), "{:.2f}"), lo=_num(lo, "{:.2f}"), hi=_num(hi, "{:.2f}"),
+                          year=comp["disturbance_year"]))
+        else:
+            st.caption(t("brk.no_controls", lang, site=html.escape(str(row["site_id"]))))

@@ -388,3 +388,12 @@ def _site_breaks(path: str, v: int, who: tuple | None, case_id: str):
 
 def site_breaks(case_id: str):
     return _site_breaks(*_key(), case_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _control_comparisons(path: str, v: int, who: tuple | None, case_id: str):
+    return monitoring.stored_comparisons(_view(path, who), case_id=case_id)
+
+
+def control_comparisons(case_id: str):
+    return _control_comparisons(*_key(), case_id)

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from restoration.importer import import_file
 from restoration.monitoring import annual_composite, assess_recovery, index_cube, ingest_scenes, open_scenes
 from restoration.monitoring.breaks import break_raster, save_breaks, site_breaks
+from restoration.monitoring.controls import compare_with_controls, save_comparison
 from restoration.monitoring.segmentation import Parameters
 
 from .conftest import ONE_BACKEND, REPO, SAMPLE_TODAY, STAFF, signed_in
@@ -34,6 +35,9 @@ def recovered(store, staff_data, tmp_path):
     sites = store.read("sites")
     found = site_breaks(comp, sites[sites["site_id"] == "BC06"], "nbr", pixels=break_raster(comp).compute())
     save_breaks(store, found, params=Parameters(), sources=["bc06"], actor="test")
+    c = compare_with_controls(comp.load(), site.to_crs(26910).geometry.iloc[0], [], site_id="BC06", indicator="nbr",
+                              disturbance_year=2006, ring=(0, 3000), n_controls=100)
+    save_comparison(store, c, case_id="GX-2022-010", actor="test")
     return assess_recovery(store, "BC06", indicator="nbr", disturbance_year=2006, restoration_year=2007,
                            reference_years=(2003, 2005))
 
@@ -87,10 +91,13 @@ def test_case_page_shows_the_dated_disturbance(recovered, staff_data, monkeypatc
     assert abs(year - 2006) <= 1 and float(shown["扰动幅度（指数单位）"]) > 0.3
     assert shown["扰动像元比例"].endswith("%") and "None" not in " ".join(shown.values())
     assert any("LandTrendr" in c.value and "α = 0.05" in c.value for c in at.caption)
+    verdict = next(m.value for m in at.markdown if "与对照比较" in m.value)
+    assert "100 个匹配对照像元" in verdict and "受损年份 2006" in verdict and "None" not in verdict
     at = _case(staff_data, monkeypatch, "GX-2022-010", lang="en")
     table = next(df.value for df in at.dataframe if list(df.value.columns) == ["Metric", "Value"]
                  and "disturbance year" in df.value["Metric"].tolist())
     assert "±" in table.loc[0, "Value"]
+    assert any("Against its controls" in m.value for m in at.markdown)
     at = _case(staff_data, monkeypatch, "GX-2023-015")
     assert any("restoration monitor breaks" in c.value and "尚无遥感扰动识别" in c.value for c in at.caption)
 
