@@ -33,7 +33,7 @@ EVENT_FIELDS: dict[str, list[tuple[str, str, str | None]]] = {
     "consultation_failed": [("circumstance", "choice", "consultation.failure_circumstances")],
     "effect_evaluation_exempted": [("reason", "choice", "effect_evaluation_exemptions")],
     "agreement_signed": [("clauses", "choices", "agreement_clauses"), ("amount_yuan", "yuan", None)],
-    "meeting_held": [("extension_approved", "bool", None)],
+    "meeting_held": [("extension_approved", "bool", None), ("complex_case", "bool", None)],
     "effect_evaluation": [("result", "verdict", None)],
     "supplementary_restoration": [("plan", "text", None)],
     "monitoring_note": [("indicator", "text", None)],
