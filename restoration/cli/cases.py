@@ -428,14 +428,23 @@ def profile_cmd(name, on, as_json) -> None:
     if as_json:
         _json_out({"id": prof.id, "key": prof.key, "status": prof.status, "chain": list(prof.chain),
                    "effective_from": prof.effective_from.isoformat() if prof.effective_from else None,
+                   "document_number": prof.document_number, "draft_profiles": sorted(prof.draft_origins),
                    "rules": table.to_dict("records")})
         return
     status = "草案 DRAFT (not in force)" if prof.is_draft else "施行 in force"
     since = f" from {prof.effective_from.isoformat()}" if prof.effective_from else ""
-    click.echo(f"{prof.name_zh} {prof.name_en} [{prof.key}: {status}{since}] ({' → '.join(prof.chain)})")
+    number = f" {prof.document_number}" if prof.document_number else ""
+    click.echo(f"{prof.name_zh} {prof.name_en} [{prof.key}: {status}{since}{number}] ({' → '.join(prof.chain)})")
+    if prof.draft_origins:
+        click.echo(f"  草案的规则值仅供参考 values set by a draft ({', '.join(sorted(prof.draft_origins))}) are "
+                   "advisory, never binding")
     for r in table.to_dict("records"):
         mark = "✓" if r["verified"] else "·"
-        click.echo(f" {mark} {r['rule']}: {r['value']}   [{r['profile']}] {r['source']}")
+        held = "（所据文件未存于本平台 verified against a document not held here）" \
+            if r["checked_against"] == "not_held" else ""
+        advisory = {"draft": " 〔草案·参考 draft — advisory〕", "unverified": " 〔未核实·参考 unverified — advisory〕"}
+        click.echo(f" {mark} {r['rule']}: {r['value']}{advisory.get(r['advisory'], '')}   [{r['profile']}] "
+                   f"{r['source']}{held}")
 
 
 @case_group.command("check")
