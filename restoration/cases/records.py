@@ -146,11 +146,14 @@ def _provenance(store, case) -> dict:
     return amount_provenance(store, case)
 
 
-def deadlines(store: Store, case_id: str, today: date | None = None) -> list[Deadline]:
-    """Every deadline of a case as of ``today`` (see :mod:`.deadlines`)."""
+def deadlines(store: Store, case_id: str, today: date | None = None,
+              profile: Profile | None = None) -> list[Deadline]:
+    """Every deadline of a case as of ``today`` (see :mod:`.deadlines`); with ``profile`` (e.g. a
+    draft version), what they would be under it — a what-if that changes nothing stored."""
     case = store.get("cases", case_id)
     evs = history.of(store, case, _today(today))
-    return compute_deadlines(case, evs, profile_for(case, evs), ledger_entries(store, case_id), _today(today))
+    return compute_deadlines(case, evs, profile or profile_for(case, evs), ledger_entries(store, case_id),
+                             _today(today))
 
 
 def all_deadlines(store: Store, today: date | None = None) -> pd.DataFrame:

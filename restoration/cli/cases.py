@@ -277,13 +277,20 @@ def disclose_cmd(case_id, public_title, withdraw, actor, expected_version) -> No
 @case_group.command("deadlines")
 @click.argument("case_id")
 @_today_opt
+@click.option("--profile", "what_if", default=None, metavar="NAME[@VERSION]",
+              help="What-if: the deadlines under this profile version (a draft too); the case is not changed.")
 @_json_opt
-def deadlines_cmd(case_id, today, as_json) -> None:
+def deadlines_cmd(case_id, today, what_if, as_json) -> None:
     """Every due date of CASE_ID with days left, overdue flags and the rule that set it."""
-    rows = [d.to_dict() for d in deadlines(_store(), case_id, _today(today))]
+    prof = load_profile(what_if) if what_if else None
+    rows = [d.to_dict() for d in deadlines(_store(), case_id, _today(today), profile=prof)]
     if as_json:
-        _json_out({"case_id": case_id, "today": _today(today).isoformat(), "deadlines": rows})
+        _json_out({"case_id": case_id, "today": _today(today).isoformat(), "deadlines": rows,
+                   "what_if_profile": prof.key if prof else None})
         return
+    if prof is not None:
+        click.echo(f"假设评估 what-if under {prof.key}"
+                   f"{'（草案 draft）' if prof.is_draft else ''}; 案件记录未改变 the case record is unchanged")
     print_deadlines(rows)
 
 

@@ -66,3 +66,12 @@ def test_overdue_counted_apart_and_a_draft_version_assignable(store, cli):
         tx.insert("cases", clean)
     dls = deadlines(store, "T-DRAFT", TODAY)  # computed under the draft, not refused as "unknown profile"
     assert [d.deadline for d in dls] == ["filing_decision"] and dls[0].profile == "guangxi"
+
+
+def test_what_if_deadlines_under_a_named_version(gpkg_store, cli):
+    before = gpkg_store.get("cases", "GX-2024-005")
+    code, out, err = cli("--data", gpkg_store.data_dir, "--today", TODAY.isoformat(), "case", "deadlines",
+                         "GX-2024-005", "--profile", "national")
+    assert code == 0, err
+    assert "what-if under national" in out and "unverified — advisory" in out  # national 90 days: from memory
+    assert gpkg_store.get("cases", "GX-2024-005")["profile"] == before["profile"]
