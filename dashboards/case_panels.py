@@ -33,7 +33,7 @@ EVENT_FIELDS: dict[str, list[tuple[str, str, str | None]]] = {
     "consultation_failed": [("circumstance", "choice", "consultation.failure_circumstances")],
     "effect_evaluation_exempted": [("reason", "choice", "effect_evaluation_exemptions")],
     "agreement_signed": [("clauses", "choices", "agreement_clauses"), ("amount_yuan", "yuan", None)],
-    "meeting_held": [("extension_approved", "bool", None)],
+    "meeting_held": [("extension_approved", "bool", None), ("complex_case", "bool", None)],
     "effect_evaluation": [("result", "verdict", None)],
     "supplementary_restoration": [("plan", "text", None)],
     "monitoring_note": [("indicator", "text", None)],
@@ -68,7 +68,9 @@ def timeline(case_id: str, lang: str) -> None:
         overdue = dl[dl["overdue"].astype(bool)]
         if len(overdue):
             st.error(t("case.overdue_n", lang, n=len(overdue)) + t("punct.colon", lang) +
-                     "；".join(f"{r[lang if lang == 'en' else 'zh']}（{r['due_date']}）" for _, r in overdue.iterrows()),
+                     "；".join(f"{r[lang if lang == 'en' else 'zh']}（{r['due_date']}）" for _, r in overdue.iterrows())
+                     + (("；" if lang == "zh" else "; ") + t("case.overdue_advisory", lang, n=n_adv)
+                        if (n_adv := int(overdue["advisory"].notna().sum())) else ""),
                      icon=":material/warning:")
         unknown = dl[dl["status"] == "not_computable"]
         if len(unknown):
@@ -82,6 +84,8 @@ def timeline(case_id: str, lang: str) -> None:
             t("case.days_left", lang): days.map(lambda d: "—" if d != d else f"{d:,.0f}"),
             t("case.status", lang): dl["status"].map(lambda s: vocab_label("deadline_status", s, lang)),
             t("case.rule", lang): dl["source"].map(lambda m: message(m, lang)),
+            t("case.advisory", lang): [r[f"advisory_{lang if lang == 'en' else 'zh'}"] if isinstance(r.get("advisory"), str)
+                                       else t("case.binding", lang) for r in rec["deadlines"]],
             t("case.missing", lang): dl["missing"].map(lambda m: "" if m is None else message(m, lang)),
             # the holiday calendar's reason as a sentence in the interface language
             t("case.provisional", lang): [t("case.provisional_reason", lang, year=str(d)[:4]) if p is True else ""

@@ -14,6 +14,7 @@ import pandas as pd
 from . import columns, io, model, plausibility
 from .errors import InputError, Issue
 from .profiles.discovery import available_profiles
+from .profiles.for_case import is_known
 from .store import Store, Transaction
 from .validate import ROWS_PER_PROBLEM, Partial, as_text, more_rows, sort_issues, validate_frame
 
@@ -87,10 +88,13 @@ def check_references(store: Store | Transaction, layer: str, frame: pd.DataFrame
                                           f"import {ref_layer} first")
     if layer == "cases" and "profile" in frame.columns:
         # an unknown rule profile would make every case listing fail later
+        # a named version (``guangxi@draft-2025``) is assignable like its profile
         names = available_profiles()
         profiles = _raw_ids(frame, "profile")
-        each(profiles.notna().to_numpy() & ~profiles.isin(names).to_numpy(), "profile",
-             lambda pos: f"unknown rule profile '{profiles.iloc[pos]}'; known profiles: {', '.join(names)}")
+        known = {p: is_known(str(p)) for p in set(profiles.dropna())}
+        each(profiles.notna().to_numpy() & ~profiles.map(lambda p: known.get(p, True)).to_numpy(dtype=bool), "profile",
+             lambda pos: f"unknown rule profile '{profiles.iloc[pos]}'; known profiles: {', '.join(names)} "
+                         f"(or a version NAME@TAG: `restoration rules list`)")
     return issues
 
 

@@ -35,6 +35,9 @@ class OverviewKpis:
     monitored_sites: int = 0
     damage_yuan: float = 0.0
     overdue: int = 0
+    #: of ``overdue``, those whose rule is advisory (a draft profile or an unverified value):
+    #: counted apart, never passed off as a breach of binding rules
+    overdue_advisory: int = 0
     overdue_table: pd.DataFrame = field(default_factory=pd.DataFrame)
     on_track_ha: float = 0.0
     lagging_ha: float = 0.0
@@ -105,7 +108,8 @@ def overview(store: Store, case_ids: Iterable[str] | None = None, today: date | 
         cases=len(cases), open_cases=len(open_cases), sites=len(sites),
         monitored_sites=int(progress["site_id"].nunique()),
         damage_yuan=float(pd.to_numeric(cases["damage_amount_yuan"], errors="coerce").sum(skipna=True)),
-        overdue=int(len(overdue)), overdue_table=overdue, on_track_ha=on_track_ha, lagging_ha=lagging_ha,
+        overdue=int(len(overdue)), overdue_table=overdue,
+        overdue_advisory=int(overdue["advisory"].notna().sum()) if "advisory" in overdue else 0, on_track_ha=on_track_ha, lagging_ha=lagging_ha,
         funds={"due": due, "received": received, "disbursed": disbursed},
         by_stage=by_stage, by_class=by_class, not_computed=not_computed,
         not_computable=int(gaps["case_id"].nunique()), not_computable_table=gaps,

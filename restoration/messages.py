@@ -289,6 +289,15 @@ TEMPLATES: dict[str, str] = {
     "event.not_supervised": "{event} ({date}): the case is not under supervision",
     "event.comment_period_order": "{event} ({date}): the comment period must end after it opens",
     "event.comment_period_short": "{event} ({date}): the comment period is at least {days} days [{source}]",
+    "event.meeting_extension_complex": ("{event} ({date}): meeting {n} exceeds the limit of {limit}; an extension "
+                                        "needs a complex case as well as approval — record 'complex case' with the "
+                                        "approval [{extension_source}]"),
+    "event.incentive_not_earned": ("{event} ({date}): a credit incentive is for a party that consulted actively and "
+                                   "performed in time; this case {reason} [{source}]"),
+    "event.incentive_litigated": "went to litigation after the consultation failed",
+    "event.incentive_dishonest": "put the party on the dishonest-debtor list",
+    "event.fund_use_nothing_disbursed": ("{event} ({date}): the case's funds ledger has no disbursement yet — "
+                                         "record the use of funds (disbursed) before disclosing it"),
     "event.no_comment_period": "{event} ({date}): no comment period is open for {document}; record {opened} first",
     "event.comment_period_closed": "{event} ({date}): the comment period closed on {until}",
     "event.comment_id_taken": "{event} ({date}): comment id '{comment}' is already recorded",

@@ -52,7 +52,8 @@ with shown_errors():
     c = st.columns(6)
     c[0].metric(T("kpi.open_cases"), k["open_cases"])
     # while some deadlines cannot be computed, the overdue count covers only the others: say so
-    c[1].metric(T("kpi.overdue_known") if unknown else T("kpi.overdue"), k["overdue"])
+    c[1].metric(T("kpi.overdue_known") if unknown else T("kpi.overdue"), k["overdue"],
+                help=T("kpi.overdue_advisory_help", n=k["overdue_advisory"]) if k["overdue_advisory"] else None)
     c[2].metric(T("kpi.not_computable"), unknown, help=T("kpi.not_computable_help"))
     c[3].metric(T("kpi.on_track_area"), area_short(k["on_track_ha"], L), help=T("unit.area_help"))
     c[4].metric(T("kpi.lagging_area"), area_short(k["lagging_ha"], L), help=T("unit.area_help"))

@@ -40,6 +40,9 @@ from ..vocab import DEADLINE_STATUS
 
 #: a deadline's status -> (中文, English): the vocabulary's (``restoration.vocab.statuses``)
 STATUS_LABELS = DEADLINE_STATUS
+#: why a deadline is advisory -> (中文, English)
+ADVISORY_LABELS = {"draft": ("依据草案，仅供参考", "from a draft — advisory"),
+                   "unverified": ("依据未核实的规则，仅供参考", "unverified — advisory")}
 
 
 @dataclass
@@ -68,6 +71,10 @@ class Deadline:
     note: str | Message | None = None
     #: what a ``not_computable`` deadline lacks (a Message: "no date of the consultation notice")
     missing: Message | None = None
+    #: why the deadline is advisory (参考) rather than binding: ``"draft"`` (its rule comes from a
+    #: draft profile version) or ``"unverified"`` (its rule is not verified); None: it binds.
+    #: docs/cases.md, "Unverified and draft values"
+    advisory: str | None = None
 
     @property
     def overdue(self) -> bool:
@@ -85,6 +92,7 @@ class Deadline:
         d["overdue"] = self.overdue
         d["status_zh"] = STATUS_LABELS[self.status][0]
         d["missing_zh"], d["missing_en"] = missing_words(self.missing)
+        d["advisory_zh"], d["advisory_en"] = ADVISORY_LABELS.get(self.advisory, (None, None))
         return d
 
 
@@ -140,7 +148,8 @@ def compute_deadlines(case: Mapping[str, Any], events: Sequence[Mapping | Event]
             dl = Deadline(cid, key, rule.extra.get("zh", key), rule.extra.get("en", key), "rule", "open",
                           start_event=ev.event_type, start_date=ev.event_date,
                           limit_days=rule.value, day_kind=rule.extra.get("day_kind"),
-                          source=rule.source, verified=rule.verified, profile=rule.origin, note=rule.note)
+                          source=rule.source, verified=rule.verified, profile=rule.origin, note=rule.note,
+                          advisory=profile.advisory(rule) if rule.is_set else None)
             if rule.is_set:
                 kind = rule.extra.get("day_kind", "calendar")
                 end = period_end(ev.event_date, int(rule.value), kind, start_day_counted=start_counted,
@@ -225,7 +234,8 @@ def gaps(case: Mapping[str, Any], evs: Sequence[Event], state, profile: Profile,
         out.append(Deadline(cid, key, rule.extra.get("zh", key), rule.extra.get("en", key), "rule",
                             "not_computable" if rule.is_set else "not_set", limit_days=rule.value,
                             day_kind=rule.extra.get("day_kind"), source=rule.source, verified=rule.verified,
-                            profile=rule.origin, missing=Message("deadline.missing_start", {
+                            profile=rule.origin, advisory=profile.advisory(rule) if rule.is_set else None,
+                            missing=Message("deadline.missing_start", {
                                 "events": _either(rule.extra["start_events"])})))
     completing = stage is Stage.RESTORATION and ("restoration_completed" not in state.seen or state.supplementary_open)
     if completing and not restoration_due:
@@ -260,7 +270,7 @@ def missing_words(m: Message | None) -> tuple[str | None, str | None]:
 
 
 def frame(deadlines: Sequence[Deadline]) -> pd.DataFrame:
-    cols = list(_FIELDS) + ["overdue", "status_zh", "missing_zh", "missing_en"]
+    cols = list(_FIELDS) + ["overdue", "status_zh", "missing_zh", "missing_en", "advisory_zh", "advisory_en"]
     out = pd.DataFrame([d.to_dict() for d in deadlines], columns=cols)
     # typed even when empty: a store whose cases have no deadline yet must filter and sort too
     out["overdue"] = out["overdue"].astype(bool)

@@ -155,6 +155,20 @@ def evaluate(mode: str, parameters: Mapping[str, Any] | None, profile: Profile,
             "recognised_source": recognised.cite(mode) if mode in recognised else recognised.cite()}
 
 
+def refuse_unrecognised(mode: str, profile: Profile, case_id: str | None = None) -> None:
+    """Refuse a mode the case's profile does not recognise (``modes.recognised``), naming the
+    modes it does recognise and the rule; a profile without the list cannot check and lets it be."""
+    recognised = profile.list("modes.recognised")
+    if not recognised.is_set or mode in recognised:
+        return
+    listed = "、".join(f"{i.zh} {i.id}" for i in recognised.items)
+    raise InputError(Issue(
+        f"规则配置“{profile.key}”不认可修复方式 {RestorationMode(mode).zh}（{mode}）；认可的修复方式：{listed} — "
+        f"profile '{profile.key}' does not recognise the restoration mode '{mode}'; recognised: "
+        f"{', '.join(recognised.ids)} [{recognised.source}]",
+        source=f"case {case_id}" if case_id else f"mode {mode}", field="mode"))
+
+
 def _conditions(p: _Params, profile: Profile) -> dict[str, bool]:
     stated = p.case("conditions")
     if not isinstance(stated, dict) or not stated:
@@ -258,6 +272,7 @@ def add_mode(store: Store, case_id: str, mode: str, *, actor: str, parameters: M
             tx.update("cases", case_id, {}, expected_version=expected_version)  # raises ConflictError
         prof = profile or profile_for(case)
         result = evaluate(mode, parameters, prof, case)
+        refuse_unrecognised(mode, prof, case_id)
         linked_sites(tx, case_id, mode, list(site_ids), bank_project_id)
         frame = pd.DataFrame([{"case_id": case_id, "mode": mode, "site_ids": list(site_ids),
                                "bank_project_id": bank_project_id, "parameters": dict(parameters or {}),

@@ -181,6 +181,21 @@ def _comment_answered(c: CheckContext) -> Message | None:
     return require_text(c, "answer")
 
 
+def _credit_incentive(c: CheckContext) -> Message | None:
+    """An incentive (从轻或减轻处罚) rewards a party that consulted actively and performed in time;
+    not one whose case went to litigation after a failed consultation, nor one put on the
+    dishonest-debtor list (the profile's ``credit.incentives`` source, 桂工作细则说明 五（三）6)."""
+    problem = c.need("agreement_signed", "judgment_effective") or from_list(c, "credit.incentives", "measure")
+    if problem:
+        return problem
+    source = c.profile.list("credit.incentives").source
+    if c.state.has("dishonesty_listed"):
+        return c.refuse("event.incentive_not_earned", reason=Message("event.incentive_dishonest"), source=source)
+    if c.state.has("litigation_filed"):
+        return c.refuse("event.incentive_not_earned", reason=Message("event.incentive_litigated"), source=source)
+    return None
+
+
 def _dishonesty_listed(c: CheckContext) -> Message | None:
     return c.need("enforcement_applied", what="event.why_enforcement_first") or require_text(c, "court")
 
@@ -283,8 +298,7 @@ PROCEDURE_CHECKS: dict[str, Check] = {
     "public_comment_opened": _comment_opened,
     "public_comment_received": _comment_received,
     "public_comment_answered": _comment_answered,
-    "credit_incentive": _needs_then(("agreement_signed", "judgment_effective"),
-                                    lambda c: from_list(c, "credit.incentives", "measure")),
+    "credit_incentive": _credit_incentive,
     "dishonesty_listed": _dishonesty_listed,
     "offset_applied": _needs_then(("filed",), _offset_applied),
     "offset_reviewed": _offset_reviewed,

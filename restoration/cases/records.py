@@ -146,11 +146,14 @@ def _provenance(store, case) -> dict:
     return amount_provenance(store, case)
 
 
-def deadlines(store: Store, case_id: str, today: date | None = None) -> list[Deadline]:
-    """Every deadline of a case as of ``today`` (see :mod:`.deadlines`)."""
+def deadlines(store: Store, case_id: str, today: date | None = None,
+              profile: Profile | None = None) -> list[Deadline]:
+    """Every deadline of a case as of ``today`` (see :mod:`.deadlines`); with ``profile`` (e.g. a
+    draft version), what they would be under it — a what-if that changes nothing stored."""
     case = store.get("cases", case_id)
     evs = history.of(store, case, _today(today))
-    return compute_deadlines(case, evs, profile_for(case, evs), ledger_entries(store, case_id), _today(today))
+    return compute_deadlines(case, evs, profile or profile_for(case, evs), ledger_entries(store, case_id),
+                             _today(today))
 
 
 def all_deadlines(store: Store, today: date | None = None) -> pd.DataFrame:
@@ -254,6 +257,7 @@ def add_event(store: Store, case_id: str, event: Mapping[str, Any], actor: "acce
     with store.transaction(who.name) as tx:
         def write():
             case = _lock(tx, case_id, expected_version)
+            _funds_problem(tx, case_id, ev)
             hist = history.of(tx, case, today)
             updated, fids = history.record(tx, case, hist, [ev], who.name, profile_for(case, hist + [ev]), today,
                                            expected_version=expected_version,
@@ -265,6 +269,19 @@ def add_event(store: Store, case_id: str, event: Mapping[str, Any], actor: "acce
                 tx.insert("attachments", files, action=f"attachments of event {fids[0]}")
             return updated
         return tx.once(request_id, "case.event", write)
+
+
+def _funds_problem(tx, case_id: str, ev: Event) -> None:
+    """The use of funds (资金使用情况) is disclosed only once the ledger records a disbursement: the
+    one event check that needs the ledger, not the event history."""
+    if ev.event_type != "disclosed" or ev.details.get("item") != "fund_use":
+        return
+    entries = ledger_entries(tx, case_id)
+    if len(entries) and (entries["entry_type"] == "disbursed").any():
+        return
+    raise InputError(Issue(Message("event.fund_use_nothing_disbursed", {
+        "event": Term("event", ev.event_type), "date": ev.event_date.isoformat()}),
+        source=Message("where.case", {"case": case_id}), field="details.item"))
 
 
 def _require_event(store: Store, case_id: str, event: Mapping[str, Any], actor) -> "access.Actor":

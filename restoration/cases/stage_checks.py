@@ -44,6 +44,21 @@ def _needs(*types: str, what: str | None = None) -> Check:
     return lambda c: c.need(*types, what=what)
 
 
+def _clue_registered(c: CheckContext) -> Message | None:
+    """A clue's channel (线索渠道), when given, is one of the profile's channels (by id, label or
+    alias); a profile without a channel list cannot check one and says so."""
+    given = c.details.get("channel")
+    if given is None or str(given).strip() == "":
+        return None
+    options = c.profile.list("clue_channels")
+    if not options.is_set:
+        return c.refuse("event.no_choice_list", profile=c.profile.id, list="clue_channels", source=options.source)
+    if c.profile.channel_for(str(given)) is not None:
+        return None
+    return c.refuse("event.unknown_reason", field=Term("detail", "channel"), value=str(given)[:100],
+                    choices=[Label(i.zh, f"{i.id} ({i.en})") for i in options.items], source=options.source)
+
+
 def _not_started(c: CheckContext) -> Message | None:
     if c.state.has("consultation_notice_served"):
         return c.refuse("event.consultation_begun")
@@ -103,7 +118,10 @@ def _meeting_held(c: CheckContext) -> Message | None:
         return None
     ext = c.profile.rule("consultation.extension_with_approval")
     if ext.value and c.details.get("extension_approved") is True:
-        return None
+        if c.details.get("complex_case") is True:  # 复杂案件经批准可适当增加
+            return None
+        return c.refuse("event.meeting_extension_complex", n=c.state.meetings_in_round + 1, limit=limit.value,
+                        extension_source=ext.source)
     return c.refuse("event.meeting_limit_extendable" if ext.value else "event.meeting_limit",
                     n=c.state.meetings_in_round + 1, limit=limit.value, source=limit.source,
                     extension_source=ext.source)
@@ -210,7 +228,7 @@ def _accepted_or_closed(c: CheckContext) -> Message | None:
 
 #: the check of each event that moves a case through its stages
 STAGE_CHECKS: dict[str, Check] = {
-    "clue_registered": lambda c: None,
+    "clue_registered": _clue_registered,
     "filed": _needs("clue_registered"),
     "not_started": _not_started,
     "terminated": _terminated,

@@ -277,13 +277,20 @@ def disclose_cmd(case_id, public_title, withdraw, actor, expected_version) -> No
 @case_group.command("deadlines")
 @click.argument("case_id")
 @_today_opt
+@click.option("--profile", "what_if", default=None, metavar="NAME[@VERSION]",
+              help="What-if: the deadlines under this profile version (a draft too); the case is not changed.")
 @_json_opt
-def deadlines_cmd(case_id, today, as_json) -> None:
+def deadlines_cmd(case_id, today, what_if, as_json) -> None:
     """Every due date of CASE_ID with days left, overdue flags and the rule that set it."""
-    rows = [d.to_dict() for d in deadlines(_store(), case_id, _today(today))]
+    prof = load_profile(what_if) if what_if else None
+    rows = [d.to_dict() for d in deadlines(_store(), case_id, _today(today), profile=prof)]
     if as_json:
-        _json_out({"case_id": case_id, "today": _today(today).isoformat(), "deadlines": rows})
+        _json_out({"case_id": case_id, "today": _today(today).isoformat(), "deadlines": rows,
+                   "what_if_profile": prof.key if prof else None})
         return
+    if prof is not None:
+        click.echo(f"假设评估 what-if under {prof.key}"
+                   f"{'（草案 draft）' if prof.is_draft else ''}; 案件记录未改变 the case record is unchanged")
     print_deadlines(rows)
 
 
@@ -428,14 +435,23 @@ def profile_cmd(name, on, as_json) -> None:
     if as_json:
         _json_out({"id": prof.id, "key": prof.key, "status": prof.status, "chain": list(prof.chain),
                    "effective_from": prof.effective_from.isoformat() if prof.effective_from else None,
+                   "document_number": prof.document_number, "draft_profiles": sorted(prof.draft_origins),
                    "rules": table.to_dict("records")})
         return
     status = "草案 DRAFT (not in force)" if prof.is_draft else "施行 in force"
     since = f" from {prof.effective_from.isoformat()}" if prof.effective_from else ""
-    click.echo(f"{prof.name_zh} {prof.name_en} [{prof.key}: {status}{since}] ({' → '.join(prof.chain)})")
+    number = f" {prof.document_number}" if prof.document_number else ""
+    click.echo(f"{prof.name_zh} {prof.name_en} [{prof.key}: {status}{since}{number}] ({' → '.join(prof.chain)})")
+    if prof.draft_origins:
+        click.echo(f"  草案的规则值仅供参考 values set by a draft ({', '.join(sorted(prof.draft_origins))}) are "
+                   "advisory, never binding")
     for r in table.to_dict("records"):
         mark = "✓" if r["verified"] else "·"
-        click.echo(f" {mark} {r['rule']}: {r['value']}   [{r['profile']}] {r['source']}")
+        held = "（所据文件未存于本平台 verified against a document not held here）" \
+            if r["checked_against"] == "not_held" else ""
+        advisory = {"draft": " 〔草案·参考 draft — advisory〕", "unverified": " 〔未核实·参考 unverified — advisory〕"}
+        click.echo(f" {mark} {r['rule']}: {r['value']}{advisory.get(r['advisory'], '')}   [{r['profile']}] "
+                   f"{r['source']}{held}")
 
 
 @case_group.command("check")

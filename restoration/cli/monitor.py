@@ -260,7 +260,8 @@ def alerts_cmd(case_id, today, as_json) -> None:
 def evaluate_cmd(case_id, as_of, window_days, n_last, min_samples, reference_share, out, no_save, as_json) -> None:
     """Restoration effect evaluation (修复效果评估) of CASE_ID: pass/fail per indicator and verdict."""
     from ..monitoring.evaluation import evaluate_case
-    result = evaluate_case(_store(), case_id, as_of=_date(as_of, "--as-of"), window_days=window_days,
+    result = evaluate_case(_store(), case_id, as_of=_date(as_of or _context.root_today(), "--as-of"),
+                           window_days=window_days,
                            n_last=n_last, min_samples=min_samples, reference_share=reference_share,
                            save=not no_save, actor=_context.actor())
     if as_json:

@@ -66,10 +66,15 @@ def install_cmd(file: str, draft: bool) -> None:
               help="Date the version takes effect (default: the draft's effective_from).")
 @click.option("--source", "effective_source", default=None,
               help="The document that puts it in force and sets the date (文号).")
-def activate_cmd(name: str, effective_from: str | None, effective_source: str | None) -> None:
-    """Put the draft NAME@VERSION in force from a date (the versions before stay for older cases)."""
+@click.option("--document", "document_number", default=None, metavar="文号",
+              help="The document number (文号) that puts it in force; required: without it the version stays a draft.")
+def activate_cmd(name: str, effective_from: str | None, effective_source: str | None,
+                 document_number: str | None) -> None:
+    """Put the draft NAME@VERSION in force from a date under its document number (the versions
+    before stay for older cases)."""
     out = activate_profile(_context.store(), name, access.cli_actor(_context.actor()),
-                           effective_from=effective_from, effective_source=effective_source)
+                           effective_from=effective_from, effective_source=effective_source,
+                           document_number=document_number)
     _echo_done("已启用 activated", out)
 
 

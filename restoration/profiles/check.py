@@ -216,9 +216,17 @@ class Checker:
         if tag and meta.get("version") != tag:
             self.err("profile.version", f"is {meta.get('version')!r} but the file is {path.name}: "
                                         f"a versioned file NAME{VERSION_SEP}TAG.toml declares version = '{tag}'")
-        if meta.get("status") == "in_force" and tag and "effective_from" not in meta:
+        if meta.get("status") == "in_force" and "effective_from" not in meta:
             self.err("profile.effective_from", "a version in force needs the date it took effect "
                                                "(effective_from = YYYY-MM-DD) and its source")
+        if meta.get("status") == "in_force" and "document_number" not in meta:
+            self.err("profile.document_number", "a version in force needs the document number (文号) that put "
+                                                "it in force (document_number = '…〔年〕号'); without one it is a "
+                                                "draft: leave status out or set status = 'draft'")
+        held = meta.get("held_documents") or []
+        unknown = [h for h in held if h not in (raw.get("documents") or {})] if isinstance(held, list) else []
+        if unknown:
+            self.err("profile.held_documents", f"{', '.join(map(str, unknown))}: not a key of [documents]")
         if "effective_from" in meta and "effective_source" not in meta:
             self.err("profile.effective_source", "cite the document that sets the effective date")
 

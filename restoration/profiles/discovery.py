@@ -128,7 +128,7 @@ def _scan_versions(name: str, search: list[Path]) -> list[ProfileVersion]:
         if eff is not None and not isinstance(eff, _dt.date):
             eff = _dt.date.fromisoformat(str(eff))
         _, _, tag = stem.partition(VERSION_SEP)
-        out.append(ProfileVersion(name, tag or None, meta.get("status", "in_force"), eff,
+        out.append(ProfileVersion(name, tag or None, meta.get("status", "draft"), eff,
                                   meta.get("effective_source"), p))
     out.sort(key=lambda v: (v.status == "draft", v.effective_from or _dt.date.min, v.tag or ""))
     return out

@@ -245,9 +245,11 @@ def install_profile(store, path: str | os.PathLike, actor, *, draft: bool = Fals
 
 
 def activate_profile(store, key: str, actor, *, effective_from: _dt.date | str | None = None,
-                     effective_source: str | None = None) -> dict:
+                     effective_source: str | None = None, document_number: str | None = None) -> dict:
     """Put the draft version ``key`` (``NAME@TAG``, installed or shipped) in force from
-    ``effective_from`` (default: the draft's own date), citing ``effective_source``.
+    ``effective_from`` (default: the draft's own date), citing ``effective_source``, under the
+    document number (文号) ``document_number`` that put it in force: a version is a draft until it
+    has both a date and a document number.
 
     The draft's file is copied into the data folder with ``status = "in_force"`` and the date
     (the shipped file is never edited); the versions in force before stay and keep judging the
@@ -282,9 +284,13 @@ def activate_profile(store, key: str, actor, *, effective_from: _dt.date | str |
     if not effective_source:
         raise InputError(Issue("cite the document that puts it in force and sets the date (--source '文号')",
                                field="--source"))
+    document_number = (document_number or "").strip()
+    if not document_number:
+        raise InputError(Issue("give the document number (文号) that puts it in force (--document '…〔年〕号'); "
+                               "until it has one the version stays a draft", field="--document"))
     text = version.path.read_text(encoding="utf-8")
     text = _set_meta(text, {"status": "in_force", "effective_from": effective_from,
-                            "effective_source": effective_source})
+                            "effective_source": effective_source, "document_number": document_number[:200]})
     prof, _ = _checked(text, name, tag, str(version.path))
     _refuse_moving(store, name, effective_from, str(version.path))
     target = _write(installed_dir(), key, text)

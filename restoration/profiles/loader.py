@@ -60,7 +60,11 @@ def load_profile(name_or_path: str | os.PathLike, dirs: list[Path] | None = None
     data: dict = {}
     for _, raw in reversed(chain):
         data = merge(SCHEMA, data or None, stamp(SCHEMA, raw, raw["profile"]["id"]))
-    profile = Profile(data, tuple(raw["profile"]["id"] for _, raw in chain), tuple(p for p, _ in chain))
+    data["_held"] = tuple(dict.fromkeys(h for _, raw in chain for h in raw["profile"].get("held_documents", ())))
+    in_force = {raw["profile"]["id"] for _, raw in chain if raw["profile"].get("status") == "in_force"}
+    drafts = frozenset(raw["profile"]["id"] for _, raw in chain
+                       if raw["profile"].get("status", "draft") == "draft" and raw["profile"]["id"] not in in_force)
+    profile = Profile(data, tuple(raw["profile"]["id"] for _, raw in chain), tuple(p for p, _ in chain), drafts)
     check_merged(profile, chain[0][0])
     _CACHE[key] = (profile, [(p, mtime(p)) for p, _ in chain])
     return profile

@@ -125,7 +125,8 @@ def _day(value: Any) -> _dt.date | None:
 class Profile:
     """A merged rule profile. ``rule(path)`` and ``list(path)`` look rules up by dotted path."""
 
-    def __init__(self, data: dict, chain: tuple[str, ...], files: tuple[Path, ...]):
+    def __init__(self, data: dict, chain: tuple[str, ...], files: tuple[Path, ...],
+                 draft_origins: frozenset[str] = frozenset()):
         self._data = data
         self._looked_up: dict[tuple[str, str], Any] = {}  # a loaded profile never changes: look up once
         self.chain = chain
@@ -137,9 +138,14 @@ class Profile:
         self.description: str | None = meta.get("description")
         self.documents: dict[str, str] = dict(data.get("documents", {}))
         self.version: str | None = meta.get("version")
-        self.status: str = meta.get("status", "in_force")
+        self.status: str = meta.get("status", "draft")
         self.effective_from: _dt.date | None = _day(meta.get("effective_from"))
         self.effective_source: str | None = meta.get("effective_source")
+        self.document_number: str | None = meta.get("document_number")
+        #: the profiles of the chain that are drafts: every value they set is advisory
+        self.draft_origins = frozenset(draft_origins)
+        #: the documents whose text is in the repository, over the whole chain
+        self.held_documents: tuple[str, ...] = tuple(data.get("_held", ()))
 
     @property
     def key(self) -> str:
@@ -149,6 +155,26 @@ class Profile:
     @property
     def is_draft(self) -> bool:
         return self.status == "draft"
+
+    def advisory(self, value: "Rule | RuleList | Item | Mapping") -> str | None:
+        """Why a rule, list or item (or its :meth:`Rule.cite` dict) is advisory (参考) rather than
+        binding — ``"draft"`` (set by a draft profile version), ``"unverified"`` (nobody checked it
+        against its text) — or None when it binds. docs/cases.md, "Unverified and draft values"."""
+        get = value.get if isinstance(value, Mapping) else lambda k, d=None: getattr(value, k, d)
+        origin = get("profile") if isinstance(value, Mapping) else get("origin")
+        if origin in self.draft_origins:
+            return "draft"
+        if not get("verified", False):
+            return "unverified"
+        return None
+
+    def held(self, source: str | None) -> bool:
+        """Whether ``source`` cites only documents whose text is in the repository: a value
+        verified against any other document is "verified against a document not held here"."""
+        if not source:
+            return False
+        parts = [p.strip() for p in str(source).split("；") if p.strip()]
+        return bool(parts) and all(any(p.startswith(h) for h in self.held_documents) for p in parts)
 
     def __repr__(self) -> str:
         return f"Profile({self.key!r}, extends={' → '.join(self.chain[1:]) or None})"
@@ -239,8 +265,16 @@ class Profile:
         for r in self.walk():
             value = r.display() if isinstance(r, Rule) else (", ".join(r.ids) if r.items else NOT_SET)
             rows.append({"rule": r.path, "value": value, "source": r.source, "verified": r.verified,
-                         "profile": r.origin, "note": r.note or ""})
+                         "profile": r.origin, "note": r.note or "", "advisory": self.advisory(r) or "",
+                         "checked_against": self.checked_against(r)})
         return pd.DataFrame(rows)
+
+    def checked_against(self, value: "Rule | RuleList | Item") -> str:
+        """What a value was checked against: ``"held"`` (a text in the repository), ``"not_held"``
+        (verified against a document not held here), ``"unchecked"`` (not verified)."""
+        if not value.verified:
+            return "unchecked"
+        return "held" if self.held(value.source) else "not_held"
 
     def channel_for(self, clue_source: str | None) -> Item | None:
         """The clue channel (线索渠道) a free-text clue source belongs to, by id, label or alias."""

@@ -28,10 +28,13 @@ BOOL_FACTS = ("facts_clear", "liability_undisputed", "obvious_impact", "in_red_l
               "repeat_offence_within_2y", "rectification_completed")
 #: kinds of damage a rule may be limited to (``applies_to``)
 DAMAGE_KINDS = ("pollution", "ecological_destruction")
-#: a profile version is in force from its ``effective_from`` date, or a draft (never chosen by date)
+#: a profile version is in force from its ``effective_from`` date once activated with a document
+#: number (文号), or a draft (never chosen by date; the status of a file that says neither)
 PROFILE_STATUSES = ("in_force", "draft")
 #: separates a profile's name from its version tag in a file name: ``zhejiang@2026.toml``
 VERSION_SEP = "@"
+#: why a value is advisory (参考) rather than binding, in the order it is reported
+ADVISORY_REASONS = ("draft", "unverified")
 #: what a rule that is not set displays
 NOT_SET = "未设定 not set"
 
@@ -90,7 +93,13 @@ SCHEMA = TableNode({
                          "extends": ("str", False), "description": ("str", False),
                          # versions in force by date (docs/cases.md, "Profile versions")
                          "version": ("str", False), "status": ("status", False),
-                         "effective_from": ("date", False), "effective_source": ("str", False)}),
+                         "effective_from": ("date", False), "effective_source": ("str", False),
+                         # the document number (文号) that put the version in force: a version
+                         # is a draft until it has one and an effective date
+                         "document_number": ("str", False),
+                         # the keys of [documents] whose text is in the repository (shared/seeds):
+                         # a value verified against any other document is shown as such
+                         "held_documents": ("str_list", False)}),
     "documents": MapNode("str"),
     "calendar": TableNode({
         "start_day_counted": RuleNode("bool"),

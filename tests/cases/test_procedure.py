@@ -220,10 +220,12 @@ def test_profile_versions_by_filing_date(tmp_path, monkeypatch, store):
     (tmp_path / "guangxi@2026.toml").write_text(
         '[profile]\nid = "guangxi"\nname_zh = "广西"\nname_en = "Guangxi"\nextends = "guangxi"\n'
         'version = "2026"\nstatus = "in_force"\neffective_from = 2026-01-01\neffective_source = "测试文件 第一条"\n'
+        'document_number = "测试〔2025〕1号"\n'
         '[consultation]\nmax_meetings = { value = 5, source = "测试文件 第二条", verified = true }\n',
         encoding="utf-8")
     monkeypatch.setenv("RESTORATION_PROFILES", str(tmp_path))
-    assert [v.key for v in profile_versions("guangxi")] == ["guangxi", "guangxi@2026", "guangxi@draft-2025"]
+    # the shipped base is a draft of the seed: the one version in force comes first, drafts after
+    assert [v.key for v in profile_versions("guangxi")] == ["guangxi@2026", "guangxi", "guangxi@draft-2025"]
     assert load_profile("guangxi", on=date(2025, 12, 31)).rule("consultation.max_meetings").value == 3
     assert load_profile("guangxi", on=date(2026, 1, 1)).rule("consultation.max_meetings").value == 5
     old = store.get("cases", "GX-2023-007")  # filed 2024: judged by the version in force then
@@ -671,8 +673,10 @@ def test_shipped_drafts_never_in_force_by_date(name):
     assert versions[key].status == "draft" and versions[key].effective_from is None
     assert list(versions)[-1] == key  # drafts listed last
     for day in (date(2000, 1, 1), TODAY, date(2100, 1, 1)):  # never in force by date alone
-        assert version_in_force(name, day).key == name
-        assert load_profile(name, on=day).key == name and not load_profile(name, on=day).is_draft
+        # the shipped base is a draft of the seed too (no effective date, no 文号): nothing is in
+        # force, and a case naming the profile is judged by the base, marked a draft
+        assert version_in_force(name, day) is None
+        assert load_profile(name, on=day).key == name and load_profile(name, on=day).is_draft
     draft = load_profile(key)  # selectable by its full name only
     assert draft.is_draft and draft.key == key and draft.version == "draft-2025"
     with pytest.raises(Exception, match="draft-2025|not found"):
@@ -689,7 +693,7 @@ def test_shipped_drafts_never_in_force_by_date(name):
             assert all(i.source.startswith(doc) and isinstance(i.verified, bool) for i in mine), r.path
     # time limits the seed names without a number stay unset in the draft
     unset = {"guangxi": ("investigation", "filing_decision"),
-             "zhejiang": ("investigation", "consultation_notice", "compensation_opinion")}[name]
+             "zhejiang": ("investigation", "investigation_conclusion", "compensation_opinion", "consultation_notice")}[name]
     for k in unset:
         rule = draft.rule(f"time_limits.{k}")
         assert not rule.is_set and rule.source.startswith(doc) and "seed states no number" in rule.note

@@ -132,7 +132,7 @@ def test_allowed_counterparts(guangxi):
     """The same steps become valid once the missing piece is there."""
     ok = [
         MEETING + [("meeting_held", "2025-06-25"), ("meeting_held", "2025-06-28"),
-                   ("meeting_held", "2025-07-02", {"extension_approved": True})],
+                   ("meeting_held", "2025-07-02", {"extension_approved": True, "complex_case": True})],
         FAILED + [("litigation_filed", "2025-10-01"), ("judgment_effective", "2026-03-01"),
                   ("enforcement_applied", "2026-05-01")],
         CONFIRMED + [("enforcement_applied", "2025-09-01")],

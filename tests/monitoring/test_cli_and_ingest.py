@@ -128,3 +128,14 @@ def test_raster_source_is_registered_and_maps_get_windows(store, tmp_path, synth
         synth.ORIGIN[0] + 300, synth.ORIGIN[1] - 300)
     w = overlay.raster_window(store, (lon, lat, lon + 0.001, lat + 0.001), "evi")
     assert w is not None and w["bounds"][0] < lon < w["bounds"][2]
+
+
+def test_evaluate_honours_the_global_today(gpkg_store, capsys):
+    """``restoration --today D monitor evaluate`` evaluates and saves as of D, not the real date."""
+    with pytest.raises(SystemExit) as exit_:
+        main(["--data", str(gpkg_store.data_dir), "--today", "2026-06-01", "monitor", "evaluate", "GX-2022-011",
+              "--json"])
+    assert exit_.value.code == 0
+    assert json.loads(capsys.readouterr().out)["as_of"] == "2026-06-01"
+    saved = gpkg_store.read("effect_evaluations", case_id="GX-2022-011")
+    assert [str(v)[:10] for v in saved["as_of"]] == ["2026-06-01"]

@@ -19,15 +19,18 @@ CASE = "GX-2022-010"  # guangxi, filed 2022: judged by the base version
 
 
 def _version(tmp_path: Path, tag: str | None, *, effective: str | None = None, status: str | None = None,
-             text: str = GUANGXI, name: str = "new.toml") -> Path:
+             text: str = GUANGXI, name: str = "new.toml", document: bool = True) -> Path:
     """The shipped Guangxi profile as a new version ``tag`` (a user's file, named anyhow)."""
     meta = []
     if tag is not None:
         meta.append(f'version = "{tag}"')
-    if status:
-        meta.append(f'status = "{status}"')
+    if status or effective:  # a version with a date is one in force (with its document number)
+        meta.append(f'status = "{status or "in_force"}"')
     if effective:
         meta += [f"effective_from = {effective}", 'effective_source = "桂环规〔2030〕1号"']
+        if document:
+            meta.append('document_number = "桂环规〔2030〕1号"')
+    text = text.replace('status = "draft"\n', "", 1)  # the shipped base is a draft of the seed
     out = text.replace('id = "guangxi"', "\n".join(['id = "guangxi"', *meta]), 1)
     path = tmp_path / name
     path.write_text(out, encoding="utf-8")
@@ -53,7 +56,8 @@ def test_install_list_show_activate_and_the_cases_keep_their_rules(store, tmp_pa
         installed = data / "profiles" / "guangxi@2031.toml"
         assert installed.stat().st_mode & 0o777 == 0o600 and (data / "profiles").stat().st_mode & 0o777 == 0o700
         # the version in force before the date is still the shipped one; from the date, the new one
-        assert rules.version_in_force("guangxi", date(2030, 12, 31)).key == "guangxi"
+        # (the shipped base is a draft of the seed: nothing is in force before the new version)
+        assert rules.version_in_force("guangxi", date(2030, 12, 31)) is None
         assert rules.version_in_force("guangxi", date(2031, 1, 1)).key == "guangxi@2031"
         assert case_record(store, CASE, today=date(2026, 11, 20))["deadlines"] == judged["deadlines"]
         log = store.read("audit_log", layer="rule_profiles")
@@ -71,11 +75,16 @@ def test_install_list_show_activate_and_the_cases_keep_their_rules(store, tmp_pa
         assert code == 0, err
         assert rules.version_in_force("guangxi", date(2036, 1, 1)).key == "guangxi@2031"
         code, _, err = cli("--data", data, "rules", "activate", "guangxi@2035", "--from", "2020-01-01",
-                           "--source", "桂环规〔2034〕2号")
+                           "--source", "桂环规〔2034〕2号", "--document", "桂环规〔2034〕2号")
         assert code == 2 and CASE in err and "profile.effective_from" in err  # would move filed cases
+        # a draft is activated with its effective date and its document number (文号), never without
+        code, _, err = cli("--data", data, "rules", "activate", "guangxi@2035", "--from", "2036-07-01",
+                           "--source", "桂环规〔2034〕2号")
+        assert code == 2 and "--document" in err
         code, out, err = cli("--data", data, "rules", "activate", "guangxi@2035", "--from", "2036-07-01",
-                             "--source", "桂环规〔2034〕2号")
+                             "--source", "桂环规〔2034〕2号", "--document", "桂环规〔2034〕2号")
         assert code == 0, err
+        assert rules.load_profile("guangxi@2035").document_number == "桂环规〔2034〕2号"
         assert rules.version_in_force("guangxi", date(2036, 7, 1)).key == "guangxi@2035"
         assert rules.version_in_force("guangxi", date(2033, 1, 1)).key == "guangxi@2031"  # kept
         assert list(store.read("audit_log", layer="rule_profiles")["action"]) == [
@@ -104,6 +113,8 @@ def test_bad_profile_files_are_refused_naming_file_and_field(store, tmp_path, cl
                                                "profile.version"),
             "in force without a date": (_version(tmp_path, "2032", status="in_force", name="f.toml"),
                                         "profile.effective_from"),
+            "in force without a document number": (_version(tmp_path, "2032", effective="2032-01-01", name="f2.toml",
+                                                            document=False), "profile.document_number"),
             "takes effect before filed cases": (_version(tmp_path, "2032", effective="2021-06-01", name="g.toml"),
                                                 CASE),
             "a shipped version's tag": (_version(tmp_path, None, name="h.toml",
