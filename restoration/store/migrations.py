@@ -180,6 +180,17 @@ def _v15(ops: SchemaOps) -> None:
 
 MIGRATIONS.append((15, "audit_log append-only: the database refuses UPDATE, DELETE and TRUNCATE of its rows", _v15))
 
+def _v19(ops: SchemaOps) -> None:
+    """Offline field inspection: store id, packages, imported inspections, photo evidence, conflicts."""
+    for name in model.FIELD_LAYERS:
+        create_layer(ops, model.LAYERS[name])
+    ops.create_index("field_photos", ["case_id"], "idx_field_photos_case")
+    ops.create_index("field_conflicts", ["status"], "idx_field_conflicts_status")
+
+
+MIGRATIONS.append((19, "field inspection: field_store, field_packages, field_inspections, field_photos, "
+                       "field_conflicts", _v19))
+
 # Later migrations are appended above this line (one per feature area, in version order).
 MIGRATIONS.sort(key=lambda m: m[0])
 LATEST = MIGRATIONS[-1][0]
