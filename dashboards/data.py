@@ -24,6 +24,7 @@ from dashboards import state
 from restoration import bank as bank_api
 from restoration import cases as case_api
 from restoration import access, config, disclosure, ensure_store, monitoring, scoped_store
+from restoration import field as field_api
 from restoration.cases import publication
 from restoration.messages import Message
 from restoration.monitoring import overlay
@@ -144,6 +145,16 @@ def _case_record(path: str, v: int, who: tuple | None, case_id: str, day: date) 
 def case_record(case_id: str) -> dict:
     """Record, deadlines, events, consultation, modes and funds ledger of one case."""
     return _case_record(*_key(), case_id, today())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _field_conflicts(path: str, v: int, who: tuple | None, case_id: str) -> pd.DataFrame:
+    return field_api.conflicts(_view(path, who), status=None, case_id=case_id)
+
+
+def field_conflicts(case_id: str) -> pd.DataFrame:
+    """The case's field-import review queue (open and resolved)."""
+    return _field_conflicts(*_key(), case_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

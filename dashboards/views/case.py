@@ -3,7 +3,8 @@ bank allocations, funds, and forms that write to the store."""
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboards import access_panels, appraisal_panels, breaks_panels, case_panels, data, maps, procedure_panels, recovery_panels, state
+from dashboards import (access_panels, appraisal_panels, breaks_panels, case_panels, data, field_panels, maps,
+                        procedure_panels, recovery_panels, state)
 from dashboards.i18n import money_short, money, text, vocab
 from dashboards.ui import T, empty_state, lang, md, require_staff, show_flash, shown_errors
 from restoration.model import CaseClass, RestorationMode, Stage
@@ -54,6 +55,8 @@ tabs = st.tabs([T("case.tab_timeline"), T("case.tab_map"), T("case.tab_monitorin
                 T("case.tab_procedure")])
 with tabs[0], shown_errors():
     case_panels.timeline(case_id, L)
+    field_panels.evidence(case_id, L)
+    field_panels.conflicts(case_id, L)
 with tabs[1], shown_errors():
     if case_sites.empty:
         empty_state("empty.no_case_sites", "empty.no_sites_how")

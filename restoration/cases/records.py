@@ -139,7 +139,17 @@ def case_record(store: Store, case_id: str, today: date | None = None) -> dict:
         "deadlines": [d.to_dict() for d in dls],
         "procedure": procedure_record(case, evs, profile, today),
         "amount_provenance": _provenance(store, case),
+        "field_evidence": field_evidence(store, case_id),
     }
+
+
+def field_evidence(store: Store, case_id: str) -> list[dict]:
+    """The case's field photos as evidence (hash, camera time and position, who, warnings),
+    oldest first; empty on a store without field imports."""
+    if not store.has_layer("field_photos"):
+        return []
+    rows = store.read("field_photos", case_id=case_id)
+    return rows.drop(columns=["fid"], errors="ignore").sort_values(["event_fid", "name"]).to_dict("records")
 
 
 def _provenance(store, case) -> dict:

@@ -284,7 +284,7 @@ def _demo_account(data: Path) -> None:
 _GROUPS = [("equivalence", "equivalence_group"), ("cases", "case_group"),
            ("monitor", "monitor_group"), ("bank", "bank_group"),
            ("users", "users_group"), ("rules", "rules_group"), ("appraisal", "appraisal_group"),
-           ("db", "db_group")]
+           ("db", "db_group"), ("field", "field_group")]
 
 
 def _register_optional() -> None:

@@ -191,6 +191,18 @@ def _v22(ops: SchemaOps) -> None:
 MIGRATIONS.append((22, "satellite evidence: site_breaks (disturbance year, magnitude and recovery per site), "
                    "control_comparisons (recovery against matched control pixels)", _v22))
 
+
+def _v19(ops: SchemaOps) -> None:
+    """Offline field inspection: store id, packages, imported inspections, photo evidence, conflicts."""
+    for name in model.FIELD_LAYERS:
+        create_layer(ops, model.LAYERS[name])
+    ops.create_index("field_photos", ["case_id"], "idx_field_photos_case")
+    ops.create_index("field_conflicts", ["status"], "idx_field_conflicts_status")
+
+
+MIGRATIONS.append((19, "field inspection: field_store, field_packages, field_inspections, field_photos, "
+                       "field_conflicts", _v19))
+
 # Later migrations are appended above this line (one per feature area, in version order).
 MIGRATIONS.sort(key=lambda m: m[0])
 LATEST = MIGRATIONS[-1][0]
