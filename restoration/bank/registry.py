@@ -33,10 +33,12 @@ from ..validate import ROWS_PER_PROBLEM, Partial, more_rows, sort_issues
 from ..model import ProjectStatus
 from ..store import Store, Transaction
 from .. import access
-from . import _common, units
+from . import _common, schedule, units
 
 LIFECYCLE = [s.value for s in ProjectStatus]  # proposed → approved → under_construction → operational → closed
 FOOTPRINT_TOLERANCE = 0.10
+#: the import column holding a project's release schedule (``bank.schedule``)
+SCHEDULE_COLUMN = "release_schedule"
 
 
 @dataclass
@@ -163,6 +165,23 @@ def check_projects(clean: pd.DataFrame | Partial, frame: pd.DataFrame, source: s
     return _capped(found, frame, source)
 
 
+def read_schedules(frame: pd.DataFrame, source: str | None = None) -> tuple[dict[int, list], list[Issue]]:
+    """The ``release_schedule`` column (``SHARE:MILESTONE;…`` per row, blank: none) as tranches by
+    row position, and an issue per bad cell (row and field named)."""
+    if SCHEDULE_COLUMN not in frame.columns:
+        return {}, []
+    out: dict[int, list] = {}
+    found: list[tuple[int, str, str]] = []
+    for pos, value in enumerate(frame[SCHEDULE_COLUMN].to_list()):
+        if value is None or (isinstance(value, float) and math.isnan(value)) or not str(value).strip():
+            continue
+        try:
+            out[pos] = schedule.parse_schedule(str(value))
+        except InputError as exc:
+            found.append((pos, SCHEDULE_COLUMN, exc.issues[0].message))
+    return out, _capped(found, frame, source)
+
+
 def add_projects(target: Store | Transaction, frame: pd.DataFrame, *, source: str | None = None,
                  actor: str = "system", extra: str = "error", check: bool = False,
                  allow_outside: bool = False) -> BankImport:
@@ -174,6 +193,12 @@ def add_projects(target: Store | Transaction, frame: pd.DataFrame, *, source: st
     who = access.require(actor, "bank.registry", target)
     actor = who.name
     issues = check_geometry(frame, src)
+    schedules, found = read_schedules(frame, src)
+    issues += found
+    if SCHEDULE_COLUMN in frame.columns:
+        attrs = dict(frame.attrs)
+        frame = frame.drop(columns=SCHEDULE_COLUMN)
+        frame.attrs.update(attrs)
     with _common.transaction(target, actor) as tx:
         try:  # the general checks and the bank's own in one pass: one report, grouped by row
             done = prepare_rows(tx, "bank_projects", frame, src, extra=extra,
@@ -195,6 +220,11 @@ def add_projects(target: Store | Transaction, frame: pd.DataFrame, *, source: st
             "actor": actor, "note": f"imported from {src}",
         })
         tx.insert("bank_status_history", history)
+        tranches = [{"project_id": pid, "seq": i + 1, "share": t.share, "milestone": t.milestone, "year": t.year,
+                     "set_on": today, "actor": actor}
+                    for pos, pid in enumerate(clean["project_id"]) for i, t in enumerate(schedules.get(pos, []))]
+        if tranches:
+            tx.insert("bank_tranches", pd.DataFrame(tranches), action=f"release schedule from {src}")
     return BankImport(src, len(clean), clean["project_id"].tolist(), warnings, done.notes)
 
 

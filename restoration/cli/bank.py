@@ -58,16 +58,18 @@ def list_(as_json: bool) -> None:
     from ..bank import bank_table
     table = bank_table(_store()).drop(columns="geometry")
     cols = ["project_id", "name", "kind", "ecosystem_type", "status", "capacity", "capacity_unit",
-            "allocated", "remaining", "unit_cost_yuan", "watershed", "region"]
+            "released", "allocated", "remaining", "remaining_released", "next_milestone", "unit_cost_yuan",
+            "watershed", "region"]
     if as_json:
         _echo_json(table[cols].to_dict(orient="records"))
         return
-    click.echo("编号 id | 名称 name | 生态系统 ecosystem | 状态 status | 容量 capacity | 已分配 allocated | 剩余 remaining")
+    click.echo("编号 id | 名称 name | 生态系统 ecosystem | 状态 status | 容量 capacity | 已释放 released | "
+               "已分配 allocated | 可预留 remaining released")
     for r in table[cols].itertuples(index=False):
         u = _words.unit(r.capacity_unit)
         click.echo(f"{r.project_id} | {r.name} | {_words.label(EcosystemType, r.ecosystem_type)} | "
-                   f"{_words.label(ProjectStatus, r.status)} | {r.capacity:g} {u} | {_amount(r.allocated)} | "
-                   f"{_amount(r.remaining)}")
+                   f"{_words.label(ProjectStatus, r.status)} | {r.capacity:g} {u} | {r.released:g} | "
+                   f"{_amount(r.allocated)} | {_amount(r.remaining_released)}")
 
 
 def _amount(value) -> str:
@@ -79,21 +81,27 @@ def _amount(value) -> str:
 @click.argument("project_id")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def show(project_id: str, as_json: bool) -> None:
-    """One project: capacity, allocated, remaining, allocations and status history."""
-    from ..bank import allocations, project_balance, status_history
+    """One project: capacity, released, allocated, remaining released, tranches, allocations and status history."""
+    from ..bank import allocations, project_balance, status_history, tranche_table
     store = _store()
     project = project_balance(store, project_id)
     allocs = allocations(store, project_id=project_id)
     history = status_history(store, project_id)
+    tranches = tranche_table(store, project_id)
     if as_json:
-        _echo_json({**project, "allocations": allocs.to_dict(orient="records"),
+        _echo_json({**project, "tranches": tranches.to_dict(orient="records"),
+                    "allocations": allocs.to_dict(orient="records"),
                     "status_history": history.to_dict(orient="records")})
         return
     u = _words.unit(project["capacity_unit"])
     click.echo(f"{project['project_id']} {project['name']} ({_words.label(EcosystemType, project['ecosystem_type'])}, "
                f"{_words.label(ProjectStatus, project['status'])})")
-    click.echo(f"  容量 capacity {project['capacity']:g} {u}; 已预留 reserved {_amount(project['reserved'])}; "
-               f"已确认 committed {_amount(project['committed'])}; 剩余 remaining {_amount(project['remaining'])} {u}")
+    click.echo(f"  容量 capacity {project['capacity']:g} {u}; 已释放 released {project['released']:g} {u}; "
+               f"已预留 reserved {_amount(project['reserved'])}; 已确认 committed {_amount(project['committed'])}; "
+               f"可预留 remaining released {_amount(project['remaining_released'])} {u}")
+    for t in tranches.itertuples(index=False):
+        state = "已释放 released " + str(t.reached_on) if t.state == "released" else "待释放 pending"
+        click.echo(f"  第{t.seq}期 tranche {t.seq}: {t.share:.0%} = {t.amount:g} {u} — {_milestone(t.milestone)} ({state})")
     for r in allocs.itertuples(index=False):
         who = r.case_id if isinstance(r.case_id, str) and r.case_id else f"外部 external: {r.external_ref}"
         click.echo(f"  {r.allocation_id} {_words.label(AllocationState, r.state)} {r.amount:g} {_words.unit(r.unit)}"
@@ -101,6 +109,60 @@ def show(project_id: str, as_json: bool) -> None:
     for r in history.itertuples(index=False):
         before = _words.label(ProjectStatus, r.from_status) if r.from_status else "-"
         click.echo(f"  {r.changed_on}: {before} -> {_words.label(ProjectStatus, r.to_status)}")
+
+
+def _milestone(code) -> str:
+    """A milestone code as ``中文 english``."""
+    from ..vocab import label
+    zh, en = label("bank_milestone", code, "zh"), label("bank_milestone", code, "en")
+    return zh if zh == en else f"{zh} {en}"
+
+
+@bank_group.command("schedule")
+@click.argument("project_id")
+@click.option("--tranche", "tranches", multiple=True, required=True,
+              help="SHARE:MILESTONE, e.g. 0.25:secured, 0.5:construction_accepted, 0.25:target_met@5, 0.1:named:NAME.")
+def schedule_(project_id: str, tranches: tuple[str, ...]) -> None:
+    """Set PROJECT_ID's credit release schedule: tranches of capacity, each released by a milestone."""
+    from ..bank import set_schedule
+    done = set_schedule(_store(), project_id, tranches, actor=_actor())
+    click.echo(f"已设定 release schedule of {project_id}: "
+               + "; ".join(f"{t.share:.0%} {_milestone(t.milestone)}" for t in done))
+
+
+@bank_group.command("milestone")
+@click.argument("project_id")
+@click.argument("milestone")
+@click.argument("day", metavar="DATE")
+@click.option("--evidence", required=True, help="What shows the milestone was reached (e.g. 竣工验收意见 no.).")
+@click.option("--document", type=click.Path(exists=True, dir_okay=False), default=None, help="The evidence document.")
+@click.option("--public", is_flag=True, help="Show the milestone's document on the public register.")
+def milestone_(project_id: str, milestone: str, day: str, evidence: str, document: str | None, public: bool) -> None:
+    """Record MILESTONE of PROJECT_ID reached on DATE: its tranche is released (target_met: see `bank evaluate`)."""
+    from ..bank import project_balance, record_milestone
+    store = _store()
+    row = record_milestone(store, project_id, milestone, day, evidence=evidence, document=document, public=public,
+                           actor=_actor())
+    bal = project_balance(store, project_id)
+    u = _words.unit(bal["capacity_unit"])
+    click.echo(f"已记录 recorded {_milestone(row['milestone'])} of {project_id} on {row['reached_on']}; "
+               f"已释放 released {bal['released']:g} of {bal['capacity']:g} {u}")
+
+
+@bank_group.command("evaluate")
+@click.argument("project_id")
+@click.option("--as-of", "as_of", default=None, help="Evaluation date (YYYY-MM-DD, default today).")
+def evaluate(project_id: str, as_of: str | None) -> None:
+    """Evaluate PROJECT_ID's monitoring (effect evaluation rules) and release the target_met tranches it earns."""
+    from ..bank.performance import evaluate_project
+    from ..model import Verdict
+    result = evaluate_project(_store(), project_id, as_of=as_of, actor=_actor())
+    click.echo(f"{project_id} 监测评估 evaluation as of {result.as_of} (第{result.years}年 year {result.years}): "
+               f"{_words.both(Verdict, result.verdict)}; {len(result.indicators)} 项指标 indicator target(s)")
+    for r in result.indicators.itertuples(index=False):
+        click.echo(f"  {r.site_id} {r.indicator_zh}: {r.message_zh}")
+    for code in result.released:
+        click.echo(f"  已释放 released: {_milestone(code)}")
 
 
 @bank_group.command("import")
