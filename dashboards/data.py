@@ -177,6 +177,16 @@ def bank_table() -> pd.DataFrame:
     return _bank_table(*_key())
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _bank_deadlines(path: str, v: int, who: tuple | None, day: date) -> pd.DataFrame:
+    return bank_api.stewardship_deadlines(_view(path, who), day)
+
+
+def bank_deadlines() -> pd.DataFrame:
+    """Overdue monitoring reports and expiring securements of the bank's projects."""
+    return _bank_deadlines(*_key(), today())
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _ranking(path: str, v: int, who: tuple | None, case_id: str, weights: tuple[tuple[str, float], ...]) -> dict:
     return bank_api.rank_base_sites_dict(_view(path, who), case_id, weights)

@@ -165,6 +165,68 @@ def evaluate(project_id: str, as_of: str | None) -> None:
         click.echo(f"  已释放 released: {_milestone(code)}")
 
 
+@bank_group.command("secure")
+@click.argument("project_id")
+@click.option("--instrument", required=True, help="Legal instrument, e.g. 土地流转合同 or 保护地役权协议.")
+@click.option("--term-years", required=True, type=int, help="Term of the securement [years].")
+@click.option("--start", required=True, help="Start date (YYYY-MM-DD).")
+@click.option("--document", default=None, help="Document reference (文号).")
+@click.option("--public", is_flag=True, help="Show the securement on the public register.")
+def secure(project_id: str, instrument: str, term_years: int, start: str, document: str | None, public: bool) -> None:
+    """Record PROJECT_ID's securement (land and legal agreement)."""
+    from ..bank import securement_end, set_securement
+    rec = set_securement(_store(), project_id, instrument=instrument, term_years=term_years, start=start,
+                         document=document, public=public, actor=_actor())
+    click.echo(f"已记录 securement of {project_id}: {rec['instrument']}, {rec['term_years']} 年 years from "
+               f"{rec['start']} to {securement_end(rec)}")
+
+
+@bank_group.command("plan")
+@click.argument("project_id")
+@click.option("--years", required=True, help="Reporting years, e.g. 2025,2027,2030.")
+@click.option("--indicators", required=True, help="Monitored indicators, e.g. ndvi,vegetation_cover.")
+@click.option("--responsible", required=True, help="Responsible party (an organisation).")
+def plan(project_id: str, years: str, indicators: str, responsible: str) -> None:
+    """Record PROJECT_ID's management & monitoring plan."""
+    from ..bank import set_plan
+    rec = set_plan(_store(), project_id, reporting_years=years, indicators=indicators, responsible_party=responsible,
+                   actor=_actor())
+    click.echo(f"已记录 plan of {project_id}: 报告年份 reporting years {', '.join(map(str, rec['reporting_years']))}")
+
+
+@bank_group.command("report")
+@click.argument("project_id")
+@click.argument("year", type=int)
+@click.option("--on", "on", default=None, help="Date submitted (default today).")
+def report_(project_id: str, year: int, on: str | None) -> None:
+    """Record the monitoring report of YEAR of PROJECT_ID as submitted."""
+    from ..bank import submit_report
+    submit_report(_store(), project_id, year, on=on, actor=_actor())
+    click.echo(f"已提交 report {year} of {project_id}")
+
+
+@bank_group.command("overdue")
+@click.option("--today", default=None, help="Judge as of this date (YYYY-MM-DD).")
+@click.option("--all", "show_all", is_flag=True, help="Also deadlines still open or met.")
+@click.option("--json", "as_json", is_flag=True)
+def overdue(today: str | None, show_all: bool, as_json: bool) -> None:
+    """Overdue monitoring reports and expiring securements of the bank's projects."""
+    from ..bank import stewardship_deadlines
+    from ..vocab import label
+    frame = stewardship_deadlines(_store(), _context.today(today), overdue_only=not show_all)
+    if as_json:
+        _echo_json(frame.to_dict(orient="records"))
+        return
+    if frame.empty:
+        click.echo("没有逾期事项 nothing overdue")
+        return
+    what = {"report": "监测报告 monitoring report", "securement_end": "保障期满 securement ends"}
+    for r in frame.itertuples(index=False):
+        late = f"，逾期 {r.days_overdue} 天 overdue by {r.days_overdue} days" if r.days_overdue else ""
+        click.echo(f"{r.project_id} {r.name} | {what[r.what]} {r.year} | 期限 due {r.due} | "
+                   f"{label('deadline_status', r.status)} {label('deadline_status', r.status, 'en')}{late}")
+
+
 @bank_group.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--crs", default=None, help="CRS of the coordinates, e.g. EPSG:4490; GCJ-02 / BD-09 are converted.")
