@@ -227,6 +227,16 @@ def overdue(today: str | None, show_all: bool, as_json: bool) -> None:
                    f"{label('deadline_status', r.status)} {label('deadline_status', r.status, 'en')}{late}")
 
 
+@bank_group.command("register")
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="Existing folder for bank_register.gpkg, bank_register.csv and bank_register.schema.json.")
+def register_(out: str) -> None:
+    """The bank's public register (nothing personal) as GeoPackage + CSV + JSON schema."""
+    from ..bank.register import export_register
+    paths = export_register(_store(), out)
+    click.echo("已导出公开登记簿 public register written: " + ", ".join(str(p) for p in paths))
+
+
 @bank_group.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--crs", default=None, help="CRS of the coordinates, e.g. EPSG:4490; GCJ-02 / BD-09 are converted.")
