@@ -22,6 +22,7 @@ import streamlit as st
 from dashboards import state
 
 from restoration import bank as bank_api
+from restoration.bank import register as bank_register
 from restoration import cases as case_api
 from restoration import access, config, disclosure, ensure_store, monitoring, scoped_store
 from restoration.cases import publication
@@ -291,6 +292,16 @@ def _public_sites(path: str, v: int, who: tuple | None) -> pd.DataFrame:
 
 def public_sites() -> pd.DataFrame:
     return _public_sites(*_public_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _public_register(path: str, v: int, who: tuple | None) -> pd.DataFrame:
+    return bank_register.public_register(_view(path, who))
+
+
+def public_register() -> pd.DataFrame:
+    """The bank's public register (``restoration.bank.register``): the same for every visitor."""
+    return _public_register(*_public_key())
 
 
 # -- downloads --------------------------------------------------------------------------------
