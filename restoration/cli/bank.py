@@ -247,13 +247,16 @@ def register_(out: str) -> None:
 @click.option("--check", is_flag=True, help="Validate everything and write nothing.")
 @click.option("--layer", "source_layer", default=None, help="Layer to read from a GeoPackage holding several.")
 @click.option("--allow-outside", is_flag=True, help="Accept projects far outside the store's counties.")
+@click.option("--allow-overlap", default=None, metavar="REASON",
+              help="Accept polygons overlapping other projects or restoration sites, for this reason.")
 def import_(file: str, crs: str | None, map_text: str | None, map_file: str | None, extra: str,
-            check: bool, source_layer: str | None, allow_outside: bool) -> None:
+            check: bool, source_layer: str | None, allow_outside: bool, allow_overlap: str | None) -> None:
     """Import bank projects with the registry's strict checks (invalid polygons are refused)."""
     from ..bank import import_projects
     from ..columns import combine
     report = import_projects(_store(), file, crs=crs, actor=_actor(), mapping=combine(map_text, map_file),
-                             extra=extra, check=check, source_layer=source_layer, allow_outside=allow_outside)
+                             extra=extra, check=check, source_layer=source_layer, allow_outside=allow_outside,
+                             allow_overlap=allow_overlap)
     for note in report.notes:
         click.echo(f"  {note}")
     verb = "已检查 checked (nothing written):" if check else "已导入 imported"
