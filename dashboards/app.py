@@ -33,11 +33,12 @@ lang = st.sidebar.radio("语言 / Language", LANGUAGES, key=state.LANG,
 
 views = Path(__file__).with_name("views")
 public = st.Page(views / "public.py", title=t("page.public", lang), icon=":material/campaign:", url_path="public")
+register = st.Page(views / "register.py", title=t("page.register", lang), icon=":material/park:", url_path="register")
 user = session.guard(lang)
 if user is None:
     session.signed_out_notice(lang)
     login = st.Page(views / "login.py", title=t("page.login", lang), icon=":material/login:", url_path="login")
-    pages = {t("nav.public", lang): [public, login]}
+    pages = {t("nav.public", lang): [public, register, login]}
 elif user.get("must_change"):
     password = st.Page(views / "password.py", title=t("page.password", lang), icon=":material/key:", url_path="password")
     pages = {t("nav.staff", lang): [password]}
@@ -51,7 +52,7 @@ else:
         st.Page(views / "appraisal.py", title=t("page.appraisal", lang), icon=":material/calculate:", url_path="appraisal"),
         st.Page(views / "password.py", title=t("page.password", lang), icon=":material/key:", url_path="password"),
     ]
-    pages = {t("nav.staff", lang): staff, t("nav.public", lang): [public]}
+    pages = {t("nav.staff", lang): staff, t("nav.public", lang): [public, register]}
 if user is not None:
     st.sidebar.caption(access_panels.user_caption(user, lang))
     if st.sidebar.button(t("auth.sign_out", lang)):

@@ -22,6 +22,7 @@ import streamlit as st
 from dashboards import state
 
 from restoration import bank as bank_api
+from restoration.bank import register as bank_register
 from restoration import cases as case_api
 from restoration import access, config, disclosure, ensure_store, monitoring, scoped_store
 from restoration import field as field_api
@@ -189,6 +190,16 @@ def bank_table() -> pd.DataFrame:
     return _bank_table(*_key())
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _bank_deadlines(path: str, v: int, who: tuple | None, day: date) -> pd.DataFrame:
+    return bank_api.stewardship_deadlines(_view(path, who), day)
+
+
+def bank_deadlines() -> pd.DataFrame:
+    """Overdue monitoring reports and expiring securements of the bank's projects."""
+    return _bank_deadlines(*_key(), today())
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _ranking(path: str, v: int, who: tuple | None, case_id: str, weights: tuple[tuple[str, float], ...]) -> dict:
     return bank_api.rank_base_sites_dict(_view(path, who), case_id, weights)
@@ -293,6 +304,16 @@ def _public_sites(path: str, v: int, who: tuple | None) -> pd.DataFrame:
 
 def public_sites() -> pd.DataFrame:
     return _public_sites(*_public_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _public_register(path: str, v: int, who: tuple | None) -> pd.DataFrame:
+    return bank_register.public_register(_view(path, who))
+
+
+def public_register() -> pd.DataFrame:
+    """The bank's public register (``restoration.bank.register``): the same for every visitor."""
+    return _public_register(*_public_key())
 
 
 # -- downloads --------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from restoration.messages import WORDING, Message, scenario_problem, word
-from restoration.vocab import TERM_WORDS
+from restoration.vocab import TERM_WORDS, label as vocab_label
 from restoration.profiles.profile import Bilingual
 
 LANGUAGES = ("zh", "en")
@@ -45,6 +45,13 @@ def vocab(enum_cls, value: str | None, lang: str = "zh") -> str:
         return enum_cls(value).label(lang)
     except ValueError:
         return str(value)
+
+
+def vocab_code(kind: str, value, lang: str = "zh") -> str:
+    """A code of the registered vocabulary ``kind`` as its label (``—`` when missing)."""
+    if value is None or (isinstance(value, float) and value != value) or value == "":
+        return "—"
+    return vocab_label(kind, value, lang)
 
 
 def money(yuan: float | None, lang: str = "zh") -> str:

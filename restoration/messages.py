@@ -185,6 +185,20 @@ TEMPLATES: dict[str, str] = {
     # project bank
     "bank.insufficient": ("insufficient capacity: project {project} has {remaining:g} {unit} remaining (capacity "
                           "{capacity:g}, allocated {allocated:g}); {asked:g} {unit} was asked — nothing was reserved"),
+    "bank.insufficient_released": "not yet released: project {project} has released {released:g} of its {capacity:g} {unit} ({allocated:g} allocated, {remaining:g} {unit} can be reserved); {asked:g} {unit} was asked — nothing was reserved. Next release: {next} ({share:.0%} of capacity)",
+    "bank.tranche_syntax": "'{text}': expected SHARE:MILESTONE, e.g. 0.25:secured — nothing was written",
+    "bank.tranche_share": "'{text}': the share must be a number above 0 and at most 1 — nothing was written",
+    "bank.milestone_unknown": "unknown milestone '{milestone}'; use secured, construction_accepted, target_met@YEAR or named:NAME — nothing was written",
+    "bank.schedule_sum": "the tranche shares add up to {total:g}, not 1 — nothing was written",
+    "bank.tranche_duplicate": "milestone {milestone} appears twice in the schedule — nothing was written",
+    "bank.schedule_below_allocated": "project {project} has {allocated:g} {unit} allocated; the new schedule would release only {released:g} {unit} now — refused, nothing was written",
+    "bank.target_by_hand": "a monitoring-target milestone is released by the platform's own evaluation (restoration bank evaluate {project}), never typed — nothing was written",
+    "bank.milestone_not_scheduled": "project {project} has no tranche released by {milestone} (its schedule: {schedule}) — nothing was written",
+    "bank.milestone_before_project": "{date} is before project {project} was registered ({start}) — nothing was written",
+    "bank.milestone_future": "{date} is in the future — nothing was written",
+    "bank.milestone_reached": "{milestone} of project {project} was already recorded on {date} — nothing was written",
+    "bank.evidence_required": "say what shows the milestone was reached (--evidence) — nothing was written",
+    "bank.text_too_long": "{field} is longer than {max} characters — nothing was written",
     "bank.unit_mismatch": "project '{project}' counts capacity in {unit}; cannot reserve in {asked_unit}",
     "bank.below_precision": ("{amount} {asked_unit} is below the ledger's precision of {precision:g} {unit}: it would "
                              "be stored as 0; reserve at least {precision:g} {unit}"),

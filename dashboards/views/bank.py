@@ -6,7 +6,7 @@ from streamlit_folium import st_folium
 
 from dashboards import access_panels, bank_panels, data, maps, state
 from dashboards.case_panels import allocations_view, scenario_source
-from dashboards.i18n import money, number, text, unit_word, vocab
+from dashboards.i18n import money, number, text, unit_word, vocab, vocab_code
 from dashboards.ui import (T, empty_state, flash, form_key, issue_text, lang, md, require_staff, rows_height,
                            show_flash, shown_errors, submitted_once, user)
 from restoration import bank as bank_api
@@ -147,8 +147,21 @@ else:
         T("bank.ecosystem"): table["ecosystem_type"].map(lambda v: vocab(EcosystemType, v, L)),
         T("bank.status"): table["status"].map(lambda v: vocab(ProjectStatus, v, L)),
         T("bank.capacity"): [number(v, 2, u) for v, u in zip(table["capacity"], units)],
+        T("bank.released"): [number(v, 2, u) for v, u in zip(table["released"], units)],
         T("bank.allocated"): [number(v, 2, u) for v, u in zip(table["allocated"], units)],
-        T("bank.remaining"): [number(v, 2, u) for v, u in zip(table["remaining"], units)],
+        T("bank.remaining_released"): [number(v, 2, u) for v, u in zip(table["remaining_released"], units)],
+        T("bank.next_milestone"): table["next_milestone"].map(lambda c: vocab_code("bank_milestone", c, L)),
         T("bank.unit_cost"): table["unit_cost_yuan"].map(lambda v: money(v, L)),
         T("bank.operator"): table["operator"].map(text),
     }), hide_index=True, width="stretch", height=rows_height(len(table)))
+
+deadlines = data.bank_deadlines()
+if len(deadlines):
+    st.subheader(T("bank.deadlines"))
+    st.dataframe(pd.DataFrame({
+        T("bank.project"): deadlines["project_id"] + " " + deadlines["name"].map(text),
+        T("bank.deadline_what"): [T(f"bank.deadline_{w}", year=y) for w, y in zip(deadlines["what"], deadlines["year"])],
+        T("bank.deadline_due"): deadlines["due"],
+        T("bank.status"): deadlines["status"].map(lambda c: vocab_code("deadline_status", c, L)),
+        T("bank.days_overdue"): [str(d) if d else "—" for d in deadlines["days_overdue"]],
+    }), hide_index=True, width="stretch", height=rows_height(len(deadlines)))

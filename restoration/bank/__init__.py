@@ -3,6 +3,10 @@ base-site selection.
 
 * ``registry`` — projects and base sites, strict import, dated status lifecycle;
 * ``ledger`` — reserve → commit → release allocations; "allocated ≤ capacity" in every transaction;
+* ``schedule`` — credit release schedules: tranches released by milestones; reservable = released − allocated;
+* ``performance`` — the ``target_met`` milestones released by the effect evaluation of the project's
+  monitoring (imported on use: it loads the monitoring stack);
+* ``stewardship`` — securement and the management & monitoring plan, with their deadlines;
 * ``escrow`` — money awaiting a match (资金提存), matched to a project later;
 * ``siting`` — :func:`rank_base_sites` with required area by the equivalence engine, split proposals;
 * ``obligation`` — :func:`case_obligation`: how much of a case's debit is covered and by whom;
@@ -15,6 +19,8 @@ from .escrow import deposit, escrow_table, match, refund
 from .ledger import (allocations, bank_table, commit, ledger_table, project_balance, release, reserve)
 from .obligation import case_obligation
 from .registry import add_projects, import_projects, set_status, status_history
+from .stewardship import deadlines as stewardship_deadlines, securement_end, set_plan, set_securement, submit_report
+from .schedule import Release, Tranche, parse_schedule, record_milestone, set_schedule, tranche_table
 from ..profiles.siting import siting_rules
 from .scenarios import candidate_scenario, case_scenario, set_case_scenario
 from .siting import Ranking, propose_split, rank_base_sites, rank_base_sites_dict, rank_candidates
@@ -25,4 +31,6 @@ __all__ = [
     "bank_table", "project_balance", "allocations", "ledger_table", "deposit", "match", "refund", "escrow_table",
     "rank_base_sites", "rank_base_sites_dict", "rank_candidates", "propose_split", "Ranking", "case_obligation", "case_scenario",
     "set_case_scenario", "candidate_scenario", "siting_rules", "substitution_table",
+    "set_securement", "set_plan", "submit_report", "stewardship_deadlines", "securement_end",
+    "set_schedule", "record_milestone", "parse_schedule", "tranche_table", "Tranche", "Release",
 ]

@@ -12,6 +12,15 @@ from ..store import Store, Transaction
 from .. import config
 
 
+#: allocation states that hold capacity
+OPEN_STATES = ("reserved", "committed")
+
+
+def allocated(tx: Store | Transaction, project_id: str) -> float:
+    """Reserved + committed amount of a project [capacity units]."""
+    return tx.total("bank_allocations", "amount", project_id=project_id, state=OPEN_STATES)
+
+
 @contextmanager
 def transaction(target: Store | Transaction, actor) -> Iterator[Transaction]:
     """Join ``target`` if it is already a transaction (so callers can batch several ledger steps

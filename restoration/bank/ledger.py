@@ -25,13 +25,13 @@ from ..errors import InputError, InsufficientCapacityError, Issue, NotFoundError
 from ..messages import Message, Term
 from ..store import Store, Transaction
 from .. import access
-from . import _common, eligibility, units
+from . import _common, eligibility, schedule, units
 
 log = logging.getLogger(__name__)
 
 #: statuses in which capacity may be reserved (a proposed project's capacity is not approved yet)
 RESERVABLE = ("approved", "under_construction", "operational")
-OPEN_STATES = ("reserved", "committed")
+OPEN_STATES = _common.OPEN_STATES
 DECIMALS = 6  # amounts are stored rounded to 1e-6 of the unit, so sums stay exact to that
 
 
@@ -43,9 +43,7 @@ def _tolerance(capacity: float) -> float:
     return 10 ** -DECIMALS * max(1.0, abs(capacity)) * 1e-3
 
 
-def allocated(tx: Transaction | Store, project_id: str) -> float:
-    """Reserved + committed amount of a project (capacity units)."""
-    return tx.total("bank_allocations", "amount", project_id=project_id, state=OPEN_STATES)
+allocated = _common.allocated
 
 
 def _log(tx: Transaction, action: str, *, allocation_id=None, escrow_id=None, project=None, case_id=None,
@@ -106,10 +104,16 @@ def reserve(target: Store | Transaction, project_id: str, case_id: str | None, a
             if case_id:
                 eligibility.check_allocation(tx, project, case_id)
             capacity = float(project["capacity"])
+            rel = schedule.project_release(tx, project)  # read after the project row is locked
             used = allocated(tx, project_id)
-            remaining = capacity - used
+            remaining = rel.released - used
             if qty > remaining + _tolerance(capacity):
                 u = project["capacity_unit"]
+                if rel.next is not None:  # capacity exists but is not released yet
+                    raise InsufficientCapacityError(Message("bank.insufficient_released", {
+                        "project": project_id, "released": rel.released, "capacity": capacity, "allocated": used,
+                        "remaining": max(remaining, 0), "unit": Term("unit", u), "asked": qty,
+                        "next": Term("bank_milestone", rel.next.milestone), "share": rel.next.share}))
                 raise InsufficientCapacityError(Message("bank.insufficient", {
                     "project": project_id, "remaining": max(remaining, 0), "unit": Term("unit", u),
                     "capacity": capacity, "allocated": used, "asked": qty}))
@@ -238,7 +242,9 @@ def balances(store: Store | Transaction) -> pd.DataFrame:
 
 def bank_table(store: Store | Transaction) -> gpd.GeoDataFrame:
     """Every bank project with ``reserved``, ``committed``, ``allocated``, ``remaining`` (capacity
-    units) and ``utilisation`` (allocated / capacity); NaN for a project a user reads only because
+    units), ``released`` (by its release schedule; all of the capacity without one),
+    ``remaining_released`` (what can be reserved now), ``next_milestone`` and ``utilisation``
+    (allocated / capacity); NaN for a project a user reads only because
     one of their region's cases holds capacity in it (its balance is another region's)."""
     bank = store.read("bank_projects")
     bal = balances(store).set_index("project_id")
@@ -248,12 +254,17 @@ def bank_table(store: Store | Transaction) -> gpd.GeoDataFrame:
         bank.loc[partial, col] = np.nan
     bank["remaining"] = np.maximum(bank["capacity"].to_numpy(dtype=float) - bank["allocated"].to_numpy(), 0.0)
     cap = bank["capacity"].to_numpy(dtype=float)
+    rel = schedule.release_table(store, bank["capacity"], bank["project_id"])
+    bank["released"] = rel["released"].to_numpy()
+    bank["next_milestone"] = rel["next_milestone"].to_numpy()
+    bank["remaining_released"] = np.maximum(bank["released"].to_numpy() - bank["allocated"].to_numpy(), 0.0)
     bank["utilisation"] = np.divide(bank["allocated"].to_numpy(), cap, out=np.zeros(len(bank)), where=cap > 0)
     return bank
 
 
 def project_balance(store: Store, project_id: str) -> dict:
-    """One project's record with capacity, capacity_unit, reserved, committed, allocated, remaining."""
+    """One project's record with capacity, capacity_unit, reserved, committed, allocated, remaining,
+    released, remaining_released and next_milestone (see :func:`bank_table`)."""
     project = store.get("bank_projects", project_id)
     project.pop("geometry", None)
     reserved = store.total("bank_allocations", "amount", project_id=project_id, state="reserved")
@@ -261,8 +272,12 @@ def project_balance(store: Store, project_id: str) -> dict:
     cap = float(project["capacity"])
     if project_id in getattr(store, "partly_visible", lambda layer: set())("bank_projects"):
         reserved = committed = math.nan  # another region's project, read with this region's case
+    rel = schedule.project_release(store, project)
     project.update(reserved=reserved, committed=committed, allocated=reserved + committed,
-                   remaining=max(cap - reserved - committed, 0.0) if not math.isnan(reserved) else math.nan)
+                   remaining=max(cap - reserved - committed, 0.0) if not math.isnan(reserved) else math.nan,
+                   released=rel.released, next_milestone=rel.next.milestone if rel.next else None,
+                   remaining_released=(max(rel.released - reserved - committed, 0.0) if not math.isnan(reserved)
+                                       else math.nan))
     return project
 
 

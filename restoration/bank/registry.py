@@ -33,10 +33,12 @@ from ..validate import ROWS_PER_PROBLEM, Partial, more_rows, sort_issues
 from ..model import ProjectStatus
 from ..store import Store, Transaction
 from .. import access
-from . import _common, units
+from . import _common, polygon_review, schedule, units
 
 LIFECYCLE = [s.value for s in ProjectStatus]  # proposed → approved → under_construction → operational → closed
 FOOTPRINT_TOLERANCE = 0.10
+#: the import column holding a project's release schedule (``bank.schedule``)
+SCHEDULE_COLUMN = "release_schedule"
 
 
 @dataclass
@@ -163,17 +165,42 @@ def check_projects(clean: pd.DataFrame | Partial, frame: pd.DataFrame, source: s
     return _capped(found, frame, source)
 
 
+def read_schedules(frame: pd.DataFrame, source: str | None = None) -> tuple[dict[int, list], list[Issue]]:
+    """The ``release_schedule`` column (``SHARE:MILESTONE;…`` per row, blank: none) as tranches by
+    row position, and an issue per bad cell (row and field named)."""
+    if SCHEDULE_COLUMN not in frame.columns:
+        return {}, []
+    out: dict[int, list] = {}
+    found: list[tuple[int, str, str]] = []
+    for pos, value in enumerate(frame[SCHEDULE_COLUMN].to_list()):
+        if value is None or (isinstance(value, float) and math.isnan(value)) or not str(value).strip():
+            continue
+        try:
+            out[pos] = schedule.parse_schedule(str(value))
+        except InputError as exc:
+            found.append((pos, SCHEDULE_COLUMN, exc.issues[0].message))
+    return out, _capped(found, frame, source)
+
+
 def add_projects(target: Store | Transaction, frame: pd.DataFrame, *, source: str | None = None,
                  actor: str = "system", extra: str = "error", check: bool = False,
-                 allow_outside: bool = False) -> BankImport:
+                 allow_outside: bool = False, allow_overlap: str | None = None) -> BankImport:
     """Validate, check and insert bank projects (a GeoDataFrame in any CRS), with their first
     status-history rows, in one transaction. Raises InputError listing every problem.
     ``extra``: what to do with columns that are not fields (see ``validate_frame``);
-    ``check=True`` validates only; ``allow_outside`` accepts projects far outside the store's counties."""
+    ``check=True`` validates only; ``allow_outside`` accepts projects far outside the store's counties;
+    an overlap with another project or a restoration site (``polygon_review``) is refused unless
+    ``allow_overlap`` gives the reason, kept with the polygon's review record (status submitted)."""
     src = source or frame.attrs.get("source") or "bank_projects"
     who = access.require(actor, "bank.registry", target)
     actor = who.name
     issues = check_geometry(frame, src)
+    schedules, found = read_schedules(frame, src)
+    issues += found
+    if SCHEDULE_COLUMN in frame.columns:
+        attrs = dict(frame.attrs)
+        frame = frame.drop(columns=SCHEDULE_COLUMN)
+        frame.attrs.update(attrs)
     with _common.transaction(target, actor) as tx:
         try:  # the general checks and the bank's own in one pass: one report, grouped by row
             done = prepare_rows(tx, "bank_projects", frame, src, extra=extra,
@@ -184,6 +211,11 @@ def add_projects(target: Store | Transaction, frame: pd.DataFrame, *, source: st
         access.require_regions(who, "bank.registry", tx, clean["region"], what="bank_projects")
         if issues:
             raise InputError(sort_issues(issues))
+        found = polygon_review.overlaps(clean, tx.read("bank_projects"), tx.read("sites"))
+        if len(found) and not allow_overlap:
+            raise InputError([Issue(f"overlaps {r.other_kind} {r.other_id} by {r.area_ha:.2f} ha; fix the boundary or "
+                                    "import with --allow-overlap REASON", source=src, field="geometry")
+                              for r in found.head(ROWS_PER_PROBLEM * 4).itertuples()])
         if check:
             return BankImport(src, len(clean), clean["project_id"].tolist(), warnings, done.notes, True)
         tx.insert("bank_projects", clean, action=f"import {src}")
@@ -195,17 +227,26 @@ def add_projects(target: Store | Transaction, frame: pd.DataFrame, *, source: st
             "actor": actor, "note": f"imported from {src}",
         })
         tx.insert("bank_status_history", history)
+        tranches = [{"project_id": pid, "seq": i + 1, "share": t.share, "milestone": t.milestone, "year": t.year,
+                     "set_on": today, "actor": actor}
+                    for pos, pid in enumerate(clean["project_id"]) for i, t in enumerate(schedules.get(pos, []))]
+        if tranches:
+            tx.insert("bank_tranches", pd.DataFrame(tranches), action=f"release schedule from {src}")
+        tx.insert("bank_polygon_reviews", pd.DataFrame([{
+            "project_id": pid, "status": "submitted", "actor": actor, "at": config.now_utc(), "note": allow_overlap,
+            "findings": found[found["project_id"] == pid].to_dict("records")} for pid in clean["project_id"]]))
     return BankImport(src, len(clean), clean["project_id"].tolist(), warnings, done.notes)
 
 
 def import_projects(store: Store, path: str | Path, *, crs: str | None = None, actor: str = "cli",
                     mapping: dict[str, str] | None = None, extra: str = "keep",
-                    check: bool = False, source_layer: str | None = None, allow_outside: bool = False) -> BankImport:
+                    check: bool = False, source_layer: str | None = None, allow_outside: bool = False,
+                    allow_overlap: str | None = None) -> BankImport:
     """Import a bank file (GeoJSON, GeoPackage, Shapefile, CSV + --crs, Excel) into the registry
     (columns named by ``mapping``; extra columns kept or ignored; ``check`` writes nothing)."""
     frame, notes = read_mapped(path, "bank_projects", crs=crs, mapping=mapping, source_layer=source_layer)
     done = add_projects(store, frame, source=Path(path).name, actor=actor, extra=extra, check=check,
-                        allow_outside=allow_outside)
+                        allow_outside=allow_outside, allow_overlap=allow_overlap)
     done.notes = notes + done.notes
     return done
 

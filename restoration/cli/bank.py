@@ -58,16 +58,18 @@ def list_(as_json: bool) -> None:
     from ..bank import bank_table
     table = bank_table(_store()).drop(columns="geometry")
     cols = ["project_id", "name", "kind", "ecosystem_type", "status", "capacity", "capacity_unit",
-            "allocated", "remaining", "unit_cost_yuan", "watershed", "region"]
+            "released", "allocated", "remaining", "remaining_released", "next_milestone", "unit_cost_yuan",
+            "watershed", "region"]
     if as_json:
         _echo_json(table[cols].to_dict(orient="records"))
         return
-    click.echo("编号 id | 名称 name | 生态系统 ecosystem | 状态 status | 容量 capacity | 已分配 allocated | 剩余 remaining")
+    click.echo("编号 id | 名称 name | 生态系统 ecosystem | 状态 status | 容量 capacity | 已释放 released | "
+               "已分配 allocated | 可预留 remaining released")
     for r in table[cols].itertuples(index=False):
         u = _words.unit(r.capacity_unit)
         click.echo(f"{r.project_id} | {r.name} | {_words.label(EcosystemType, r.ecosystem_type)} | "
-                   f"{_words.label(ProjectStatus, r.status)} | {r.capacity:g} {u} | {_amount(r.allocated)} | "
-                   f"{_amount(r.remaining)}")
+                   f"{_words.label(ProjectStatus, r.status)} | {r.capacity:g} {u} | {r.released:g} | "
+                   f"{_amount(r.allocated)} | {_amount(r.remaining_released)}")
 
 
 def _amount(value) -> str:
@@ -79,21 +81,27 @@ def _amount(value) -> str:
 @click.argument("project_id")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def show(project_id: str, as_json: bool) -> None:
-    """One project: capacity, allocated, remaining, allocations and status history."""
-    from ..bank import allocations, project_balance, status_history
+    """One project: capacity, released, allocated, remaining released, tranches, allocations and status history."""
+    from ..bank import allocations, project_balance, status_history, tranche_table
     store = _store()
     project = project_balance(store, project_id)
     allocs = allocations(store, project_id=project_id)
     history = status_history(store, project_id)
+    tranches = tranche_table(store, project_id)
     if as_json:
-        _echo_json({**project, "allocations": allocs.to_dict(orient="records"),
+        _echo_json({**project, "tranches": tranches.to_dict(orient="records"),
+                    "allocations": allocs.to_dict(orient="records"),
                     "status_history": history.to_dict(orient="records")})
         return
     u = _words.unit(project["capacity_unit"])
     click.echo(f"{project['project_id']} {project['name']} ({_words.label(EcosystemType, project['ecosystem_type'])}, "
                f"{_words.label(ProjectStatus, project['status'])})")
-    click.echo(f"  容量 capacity {project['capacity']:g} {u}; 已预留 reserved {_amount(project['reserved'])}; "
-               f"已确认 committed {_amount(project['committed'])}; 剩余 remaining {_amount(project['remaining'])} {u}")
+    click.echo(f"  容量 capacity {project['capacity']:g} {u}; 已释放 released {project['released']:g} {u}; "
+               f"已预留 reserved {_amount(project['reserved'])}; 已确认 committed {_amount(project['committed'])}; "
+               f"可预留 remaining released {_amount(project['remaining_released'])} {u}")
+    for t in tranches.itertuples(index=False):
+        state = "已释放 released " + str(t.reached_on) if t.state == "released" else "待释放 pending"
+        click.echo(f"  第{t.seq}期 tranche {t.seq}: {t.share:.0%} = {t.amount:g} {u} — {_milestone(t.milestone)} ({state})")
     for r in allocs.itertuples(index=False):
         who = r.case_id if isinstance(r.case_id, str) and r.case_id else f"外部 external: {r.external_ref}"
         click.echo(f"  {r.allocation_id} {_words.label(AllocationState, r.state)} {r.amount:g} {_words.unit(r.unit)}"
@@ -101,6 +109,132 @@ def show(project_id: str, as_json: bool) -> None:
     for r in history.itertuples(index=False):
         before = _words.label(ProjectStatus, r.from_status) if r.from_status else "-"
         click.echo(f"  {r.changed_on}: {before} -> {_words.label(ProjectStatus, r.to_status)}")
+
+
+def _milestone(code) -> str:
+    """A milestone code as ``中文 english``."""
+    from ..vocab import label
+    zh, en = label("bank_milestone", code, "zh"), label("bank_milestone", code, "en")
+    return zh if zh == en else f"{zh} {en}"
+
+
+@bank_group.command("schedule")
+@click.argument("project_id")
+@click.option("--tranche", "tranches", multiple=True, required=True,
+              help="SHARE:MILESTONE, e.g. 0.25:secured, 0.5:construction_accepted, 0.25:target_met@5, 0.1:named:NAME.")
+def schedule_(project_id: str, tranches: tuple[str, ...]) -> None:
+    """Set PROJECT_ID's credit release schedule: tranches of capacity, each released by a milestone."""
+    from ..bank import set_schedule
+    done = set_schedule(_store(), project_id, tranches, actor=_actor())
+    click.echo(f"已设定 release schedule of {project_id}: "
+               + "; ".join(f"{t.share:.0%} {_milestone(t.milestone)}" for t in done))
+
+
+@bank_group.command("milestone")
+@click.argument("project_id")
+@click.argument("milestone")
+@click.argument("day", metavar="DATE")
+@click.option("--evidence", required=True, help="What shows the milestone was reached (e.g. 竣工验收意见 no.).")
+@click.option("--document", type=click.Path(exists=True, dir_okay=False), default=None, help="The evidence document.")
+@click.option("--public", is_flag=True, help="Show the milestone's document on the public register.")
+def milestone_(project_id: str, milestone: str, day: str, evidence: str, document: str | None, public: bool) -> None:
+    """Record MILESTONE of PROJECT_ID reached on DATE: its tranche is released (target_met: see `bank evaluate`)."""
+    from ..bank import project_balance, record_milestone
+    store = _store()
+    row = record_milestone(store, project_id, milestone, day, evidence=evidence, document=document, public=public,
+                           actor=_actor())
+    bal = project_balance(store, project_id)
+    u = _words.unit(bal["capacity_unit"])
+    click.echo(f"已记录 recorded {_milestone(row['milestone'])} of {project_id} on {row['reached_on']}; "
+               f"已释放 released {bal['released']:g} of {bal['capacity']:g} {u}")
+
+
+@bank_group.command("evaluate")
+@click.argument("project_id")
+@click.option("--as-of", "as_of", default=None, help="Evaluation date (YYYY-MM-DD, default today).")
+def evaluate(project_id: str, as_of: str | None) -> None:
+    """Evaluate PROJECT_ID's monitoring (effect evaluation rules) and release the target_met tranches it earns."""
+    from ..bank.performance import evaluate_project
+    from ..model import Verdict
+    result = evaluate_project(_store(), project_id, as_of=as_of, actor=_actor())
+    click.echo(f"{project_id} 监测评估 evaluation as of {result.as_of} (第{result.years}年 year {result.years}): "
+               f"{_words.both(Verdict, result.verdict)}; {len(result.indicators)} 项指标 indicator target(s)")
+    for r in result.indicators.itertuples(index=False):
+        click.echo(f"  {r.site_id} {r.indicator_zh}: {r.message_zh}")
+    for code in result.released:
+        click.echo(f"  已释放 released: {_milestone(code)}")
+
+
+@bank_group.command("secure")
+@click.argument("project_id")
+@click.option("--instrument", required=True, help="Legal instrument, e.g. 土地流转合同 or 保护地役权协议.")
+@click.option("--term-years", required=True, type=int, help="Term of the securement [years].")
+@click.option("--start", required=True, help="Start date (YYYY-MM-DD).")
+@click.option("--document", default=None, help="Document reference (文号).")
+@click.option("--public", is_flag=True, help="Show the securement on the public register.")
+def secure(project_id: str, instrument: str, term_years: int, start: str, document: str | None, public: bool) -> None:
+    """Record PROJECT_ID's securement (land and legal agreement)."""
+    from ..bank import securement_end, set_securement
+    rec = set_securement(_store(), project_id, instrument=instrument, term_years=term_years, start=start,
+                         document=document, public=public, actor=_actor())
+    click.echo(f"已记录 securement of {project_id}: {rec['instrument']}, {rec['term_years']} 年 years from "
+               f"{rec['start']} to {securement_end(rec)}")
+
+
+@bank_group.command("plan")
+@click.argument("project_id")
+@click.option("--years", required=True, help="Reporting years, e.g. 2025,2027,2030.")
+@click.option("--indicators", required=True, help="Monitored indicators, e.g. ndvi,vegetation_cover.")
+@click.option("--responsible", required=True, help="Responsible party (an organisation).")
+def plan(project_id: str, years: str, indicators: str, responsible: str) -> None:
+    """Record PROJECT_ID's management & monitoring plan."""
+    from ..bank import set_plan
+    rec = set_plan(_store(), project_id, reporting_years=years, indicators=indicators, responsible_party=responsible,
+                   actor=_actor())
+    click.echo(f"已记录 plan of {project_id}: 报告年份 reporting years {', '.join(map(str, rec['reporting_years']))}")
+
+
+@bank_group.command("report")
+@click.argument("project_id")
+@click.argument("year", type=int)
+@click.option("--on", "on", default=None, help="Date submitted (default today).")
+def report_(project_id: str, year: int, on: str | None) -> None:
+    """Record the monitoring report of YEAR of PROJECT_ID as submitted."""
+    from ..bank import submit_report
+    submit_report(_store(), project_id, year, on=on, actor=_actor())
+    click.echo(f"已提交 report {year} of {project_id}")
+
+
+@bank_group.command("overdue")
+@click.option("--today", default=None, help="Judge as of this date (YYYY-MM-DD).")
+@click.option("--all", "show_all", is_flag=True, help="Also deadlines still open or met.")
+@click.option("--json", "as_json", is_flag=True)
+def overdue(today: str | None, show_all: bool, as_json: bool) -> None:
+    """Overdue monitoring reports and expiring securements of the bank's projects."""
+    from ..bank import stewardship_deadlines
+    from ..vocab import label
+    frame = stewardship_deadlines(_store(), _context.today(today), overdue_only=not show_all)
+    if as_json:
+        _echo_json(frame.to_dict(orient="records"))
+        return
+    if frame.empty:
+        click.echo("没有逾期事项 nothing overdue")
+        return
+    what = {"report": "监测报告 monitoring report", "securement_end": "保障期满 securement ends"}
+    for r in frame.itertuples(index=False):
+        late = f"，逾期 {r.days_overdue} 天 overdue by {r.days_overdue} days" if r.days_overdue else ""
+        click.echo(f"{r.project_id} {r.name} | {what[r.what]} {r.year} | 期限 due {r.due} | "
+                   f"{label('deadline_status', r.status)} {label('deadline_status', r.status, 'en')}{late}")
+
+
+@bank_group.command("register")
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="Existing folder for bank_register.gpkg, bank_register.csv and bank_register.schema.json.")
+def register_(out: str) -> None:
+    """The bank's public register (nothing personal) as GeoPackage + CSV + JSON schema."""
+    from ..bank.register import export_register
+    paths = export_register(_store(), out)
+    click.echo("已导出公开登记簿 public register written: " + ", ".join(str(p) for p in paths))
 
 
 @bank_group.command("import")
@@ -113,13 +247,16 @@ def show(project_id: str, as_json: bool) -> None:
 @click.option("--check", is_flag=True, help="Validate everything and write nothing.")
 @click.option("--layer", "source_layer", default=None, help="Layer to read from a GeoPackage holding several.")
 @click.option("--allow-outside", is_flag=True, help="Accept projects far outside the store's counties.")
+@click.option("--allow-overlap", default=None, metavar="REASON",
+              help="Accept polygons overlapping other projects or restoration sites, for this reason.")
 def import_(file: str, crs: str | None, map_text: str | None, map_file: str | None, extra: str,
-            check: bool, source_layer: str | None, allow_outside: bool) -> None:
+            check: bool, source_layer: str | None, allow_outside: bool, allow_overlap: str | None) -> None:
     """Import bank projects with the registry's strict checks (invalid polygons are refused)."""
     from ..bank import import_projects
     from ..columns import combine
     report = import_projects(_store(), file, crs=crs, actor=_actor(), mapping=combine(map_text, map_file),
-                             extra=extra, check=check, source_layer=source_layer, allow_outside=allow_outside)
+                             extra=extra, check=check, source_layer=source_layer, allow_outside=allow_outside,
+                             allow_overlap=allow_overlap)
     for note in report.notes:
         click.echo(f"  {note}")
     verb = "已检查 checked (nothing written):" if check else "已导入 imported"

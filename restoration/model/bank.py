@@ -124,3 +124,80 @@ CASE_SCENARIOS = LayerSpec(
 
 
 BANK_LAYERS = ("bank_status_history", "bank_allocations", "bank_ledger", "escrow", "case_scenarios")
+
+
+# Credit release schedule (分期释放): a project's capacity in tranches, each released by a milestone
+# (``restoration.bank.schedule``); a project without tranches has its whole capacity released.
+BANK_TRANCHES = LayerSpec(
+    "bank_tranches", refs=(("project_id", "bank_projects"),), unique=(("project_id", "seq"),),
+    fields=(
+        F("project_id", "str", required=True, zh="项目编号"),
+        F("seq", "int", required=True, min=1, zh="序号"),
+        F("share", "float", required=True, min=0.0, max=1.0, min_exclusive=True, zh="容量份额"),
+        F("milestone", "str", required=True, max_len=80, zh="释放节点"),
+        F("year", "int", min=0, max=200, zh="目标年限（自开始年份）"),
+        F("set_on", "date", zh="设定日期"),
+        F("actor", "str", zh="操作人"),
+    ),
+)
+
+# Milestones reached (节点达成): typed with evidence, or (target_met) written by the evaluation.
+BANK_MILESTONES = LayerSpec(
+    "bank_milestones", refs=(("project_id", "bank_projects"),),
+    fields=(
+        F("project_id", "str", required=True, zh="项目编号"),
+        F("milestone", "str", required=True, max_len=80, zh="节点"),
+        F("reached_on", "date", required=True, past=True, zh="达成日期"),
+        F("evidence", "str", required=True, max_len=2000, zh="依据"),
+        F("document", "str", max_len=500, zh="证明文件"),
+        F("public", "bool", default=False, zh="公开"),
+        F("evaluation", "json", zh="评估结论"),
+        F("actor", "str", zh="操作人"),
+        F("recorded_at", "datetime", computed=True, zh="记录时间"),
+    ),
+)
+
+# Securement (土地与法律保障) and the management & monitoring plan (管护与监测计划) of a project.
+BANK_SECUREMENTS = LayerSpec(
+    "bank_securements", key="project_id", refs=(("project_id", "bank_projects"),),
+    fields=(
+        F("project_id", "str", required=True, zh="项目编号"),
+        F("instrument", "str", required=True, max_len=200, zh="保障文书"),
+        F("term_years", "int", required=True, min=1, max=999, zh="期限（年）"),
+        F("start", "date", required=True, zh="起始日期"),
+        F("document", "str", max_len=500, zh="文件"),
+        F("public", "bool", default=False, zh="公开"),
+        F("actor", "str", zh="操作人"),
+        F("updated_at", "datetime", computed=True, zh="更新时间"),
+    ),
+)
+
+BANK_PLANS = LayerSpec(
+    "bank_plans", key="project_id", refs=(("project_id", "bank_projects"),),
+    fields=(
+        F("project_id", "str", required=True, zh="项目编号"),
+        F("reporting_years", "json", required=True, zh="报告年份"),
+        F("indicators", "json", required=True, zh="监测指标"),
+        F("responsible_party", "str", required=True, max_len=200, zh="责任单位"),
+        F("reports", "json", zh="已提交报告"),  # {year: submitted_on}
+        F("actor", "str", zh="操作人"),
+        F("updated_at", "datetime", computed=True, zh="更新时间"),
+    ),
+)
+
+# Polygon review (图斑审核) of a project's boundary: submitted, needs changes, approved — who and when.
+BANK_POLYGON_REVIEWS = LayerSpec(
+    "bank_polygon_reviews", refs=(("project_id", "bank_projects"),),
+    fields=(
+        F("project_id", "str", required=True, zh="项目编号"),
+        F("status", "enum", required=True, choices=("submitted", "needs_changes", "approved"), zh="审核状态"),
+        F("findings", "json", zh="检查结果"),
+        F("note", "str", max_len=2000, zh="说明"),
+        F("actor", "str", zh="操作人"),
+        F("at", "datetime", required=True, zh="时间"),
+    ),
+)
+
+#: the layers migration 18 adds (release schedules, stewardship, polygon review)
+BANK_REGISTER_LAYERS = ("bank_tranches", "bank_milestones", "bank_securements", "bank_plans",
+                        "bank_polygon_reviews")

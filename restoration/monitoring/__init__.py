@@ -11,7 +11,7 @@ See docs/monitoring.md.
 from __future__ import annotations
 
 from .cube import RasterReadError, open_cube
-from .evaluation import (EffectEvaluation, evaluate_case, evaluations, hj25_5_rule, mean_last_n_rule,
+from .evaluation import (EffectEvaluation, evaluate_case, evaluate_sites, evaluations, hj25_5_rule, mean_last_n_rule,
                          save_evaluation)
 from .assessment import RecoveryAssessment, assess_recovery, assessments
 from .breaks import SiteBreak, break_raster, site_breaks, stored_breaks
@@ -36,7 +36,7 @@ __all__ = [
     "ingest_raster", "RasterIngestReport", "ingest_table", "TableIngestReport",
     "INDICATORS", "Indicator", "get_indicator", "register_indicator",
     "site_series", "read_series", "progress_table", "alerts", "classify", "planned_level", "decimal_year",
-    "evaluate_case", "evaluations", "save_evaluation", "EffectEvaluation", "hj25_5_rule", "mean_last_n_rule",
+    "evaluate_case", "evaluate_sites", "evaluations", "save_evaluation", "EffectEvaluation", "hj25_5_rule", "mean_last_n_rule",
     "observed_levels", "planned_vs_observed", "scenario_with_observed",
     "open_scenes", "open_stac", "index_cube", "clear_mask", "ingest_scenes", "SceneIngestReport",
     "INDICES", "SpectralIndex", "compute_index", "get_index",

@@ -205,8 +205,22 @@ def evaluate_case(store: Store, case_id: str, *, as_of: Any = None, window_days:
     if save:
         actor = access.require(actor, "monitoring.evaluate", store, case_id=case_id)
     when = pd.Timestamp(config.today()) if as_of is None else pd.Timestamp(as_of)
+    verdict, table, samples, params = evaluate_sites(
+        store, store.read("sites", case_id=case_id), when, window_days=window_days, n_last=n_last,
+        min_samples=min_samples, confidence=confidence, reference_share=reference_share)
+    result = EffectEvaluation(case_id, str(when.date()), verdict, table, samples, params)
+    if save:
+        save_evaluation(store, result, actor=actor, request_id=request_id)
+    return result
+
+
+def evaluate_sites(store: Store, sites: pd.DataFrame, when: pd.Timestamp, *, window_days: int = 180,
+                   n_last: int = 12, min_samples: int = 8, confidence: float = 0.95,
+                   reference_share: float | None = None) -> tuple[str, pd.DataFrame, pd.DataFrame, dict]:
+    """The evaluation rules applied to every indicator target of ``sites`` (rows of the sites
+    layer) as of ``when``: (verdict, indicator table, samples used, parameters). A case's
+    evaluation (:func:`evaluate_case`) and a bank project's (its monitoring plots) use it."""
     end = when + pd.Timedelta(days=1)
-    sites = store.read("sites", case_id=case_id)
     names = dict(zip(sites["site_id"], sites["name"]))
     targets = store.read("indicator_targets")
     targets = targets[targets["site_id"].isin(set(sites["site_id"]))].reset_index(drop=True)
@@ -271,11 +285,7 @@ def evaluate_case(store: Store, case_id: str, *, as_of: Any = None, window_days:
     samples = (pd.concat(used, ignore_index=True) if used else read_series(store, [], []))
     params = {"as_of": str(when.date()), "window_days": window_days, "n_last": n_last,
               "min_samples": min_samples, "confidence": confidence, "reference_share": reference_share}
-    result = EffectEvaluation(case_id, str(when.date()), _verdict(table["passed"], table["due"]), table,
-                              samples, params)
-    if save:
-        save_evaluation(store, result, actor=actor, request_id=request_id)
-    return result
+    return _verdict(table["passed"], table["due"]), table, samples, params
 
 
 def save_evaluation(store: Store, result: EffectEvaluation, *, actor: str = "cli",

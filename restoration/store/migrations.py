@@ -203,6 +203,20 @@ def _v19(ops: SchemaOps) -> None:
 MIGRATIONS.append((19, "field inspection: field_store, field_packages, field_inspections, field_photos, "
                        "field_conflicts", _v19))
 
+
+def _v18(ops: SchemaOps) -> None:
+    """Project bank as a register: release schedules and milestones, securement and management
+    plans, polygon reviews."""
+    for name in model.BANK_REGISTER_LAYERS:
+        create_layer(ops, model.LAYERS[name])
+    ops.create_index("bank_tranches", ["project_id"], "idx_bank_tranches_project")
+    ops.create_index("bank_milestones", ["project_id"], "idx_bank_milestones_project")
+    ops.create_index("bank_polygon_reviews", ["project_id"], "idx_bank_polygon_reviews_project")
+
+
+MIGRATIONS.append((18, "project bank register: bank_tranches, bank_milestones, bank_securements, bank_plans, "
+                       "bank_polygon_reviews", _v18))
+
 # Later migrations are appended above this line (one per feature area, in version order).
 MIGRATIONS.sort(key=lambda m: m[0])
 LATEST = MIGRATIONS[-1][0]

@@ -38,6 +38,11 @@ LAYER_NAMES: dict[str, tuple[str, str]] = {code: (zh, code.replace("_", " ")) fo
     "control_comparisons": "对照像元比较",
     "attachments": "附件",
     "raster_sources": "遥感影像来源",
+    "bank_tranches": "项目库分期释放计划",
+    "bank_milestones": "项目库释放节点",
+    "bank_securements": "项目库土地与法律保障",
+    "bank_plans": "项目库管护与监测计划",
+    "bank_polygon_reviews": "项目库图斑审核",
 }.items()}
 
 LAYERS = register(Vocabulary("layer", LAYER_NAMES, missing=lambda code, lang: code.replace("_", " ")))

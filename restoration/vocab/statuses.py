@@ -7,7 +7,8 @@ from .base import Vocabulary, register
 
 __all__ = ["DEADLINE_STATUS", "INSTALMENT_STATUS", "OFFSET_STATUS", "PROGRESS_STATUS", "LEDGER_ACTION",
            "ASSESSMENT_COLUMNS", "DEADLINE_STATUSES", "INSTALMENT_STATUSES", "OFFSET_STATUSES",
-           "PROGRESS_STATUSES", "LEDGER_ACTIONS", "ASSESSMENT_COLUMN_LABELS"]
+           "PROGRESS_STATUSES", "LEDGER_ACTIONS", "ASSESSMENT_COLUMN_LABELS", "BANK_MILESTONE", "BANK_MILESTONES",
+           "BANK_TRANCHE_STATES", "POLYGON_REVIEWS"]
 
 #: a deadline's status (``cases.deadlines``)
 DEADLINE_STATUS: dict[str, tuple[str, str]] = {
@@ -79,3 +80,29 @@ OFFSET_STATUSES = register(Vocabulary("offset_status", OFFSET_STATUS))
 PROGRESS_STATUSES = register(Vocabulary("progress_status", PROGRESS_STATUS))
 LEDGER_ACTIONS = register(Vocabulary("ledger_action", LEDGER_ACTION))
 ASSESSMENT_COLUMN_LABELS = register(Vocabulary("assessment_column", ASSESSMENT_COLUMNS))
+
+
+#: a bank release milestone (``bank.schedule``); ``target_met@N`` and ``named:…`` are worded by rule
+BANK_MILESTONE: dict[str, tuple[str, str]] = {
+    "secured": ("土地与法律保障落实", "secured (land and legal agreement)"),
+    "construction_accepted": ("竣工验收", "construction accepted"),
+    "target_met": ("监测目标达成", "monitoring target met"),
+}
+#: a tranche's state and a polygon review's status
+BANK_TRANCHE_STATE: dict[str, tuple[str, str]] = {"released": ("已释放", "released"), "pending": ("待释放", "pending")}
+POLYGON_REVIEW: dict[str, tuple[str, str]] = {
+    "submitted": ("已提交", "submitted"), "needs_changes": ("需修改", "needs changes"), "approved": ("已通过", "approved")}
+
+
+def _milestone_words(code: str, lang: str) -> str:
+    if code.startswith("target_met@"):
+        year = code.split("@", 1)[1]
+        return f"第{year}年监测目标达成" if lang == "zh" else f"monitoring target met at year {year}"
+    if code.startswith("named:"):
+        return code.split(":", 1)[1]
+    return code
+
+
+BANK_MILESTONES = register(Vocabulary("bank_milestone", BANK_MILESTONE, missing=_milestone_words))
+BANK_TRANCHE_STATES = register(Vocabulary("bank_tranche_state", BANK_TRANCHE_STATE))
+POLYGON_REVIEWS = register(Vocabulary("polygon_review", POLYGON_REVIEW))

@@ -1,0 +1,92 @@
+"""A bank project's performance judged by the platform's own effect evaluation: the ``target_met@N``
+tranches of its release schedule are released by :func:`evaluate_project`, never typed.
+
+The project's monitoring is the indicator targets of the sites that lie in its boundary (any role
+but damaged or reference: monitoring plots, restoration sites); they are evaluated with the same
+rules as a case's effect evaluation (:func:`restoration.monitoring.evaluation.evaluate_sites`:
+HJ 25.5-2018 sample rule for concentrations, mean of the last observations otherwise). When the
+verdict is *pass* and at least N years have passed since the project's start year (or its
+registration year), each pending ``target_met@N`` tranche is released with the evaluation as
+its evidence.
+
+Imported on use (it loads the monitoring stack), not by ``restoration.bank``.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pandas as pd
+import shapely
+
+from .. import access, config
+from ..monitoring.evaluation import evaluate_sites
+from ..store import Store
+from . import _common, schedule
+
+NOT_MONITORING = ("damaged", "reference")
+
+
+@dataclass
+class ProjectEvaluation:
+    """The evaluation of a project's monitoring: ``verdict`` (pass / fail / incomplete), ``years``
+    since its start, the indicator table and the milestones it released."""
+
+    project_id: str
+    as_of: str
+    verdict: str
+    years: int
+    indicators: pd.DataFrame
+    released: list[str] = field(default_factory=list)
+
+
+def monitoring_sites(store: Store, project: dict) -> pd.DataFrame:
+    """The sites inside ``project``'s boundary that are not damaged or reference sites."""
+    sites = store.read("sites")
+    geom = project.get("geometry")
+    if sites.empty or geom is None:
+        return sites.iloc[0:0]
+    sites = sites[~sites["role"].isin(NOT_MONITORING)]
+    inside = shapely.intersects(shapely.point_on_surface(sites.geometry.to_numpy()), geom)
+    return sites[inside]
+
+
+def _start_year(store: Store, project: dict) -> int:
+    start = project.get("start_year")
+    if start is not None and not pd.isna(start):
+        return int(start)
+    day = schedule.registered_on(store, project["project_id"])
+    return int(day[:4]) if day else config.today().year
+
+
+def _evidence(result_table: pd.DataFrame, day: str) -> tuple[str, list[dict]]:
+    rows = [{"site_id": r.site_id, "indicator": r.indicator, "passed": bool(r.passed), "message": r.message_en}
+            for r in result_table.itertuples(index=False)]
+    text = (f"effect evaluation as of {day}: {len(rows)} indicator target(s) of the project's monitoring met — "
+            + "; ".join(f"{r['site_id']} {r['indicator']}: {r['message']}" for r in rows))
+    return text[:schedule.MAX_EVIDENCE], rows
+
+
+def evaluate_project(store: Store, project_id: str, *, as_of=None, actor: str = "system") -> ProjectEvaluation:
+    """Evaluate ``project_id``'s monitoring as of ``as_of`` (default today) and release each
+    pending ``target_met@N`` tranche it earns (one transaction, the project row locked)."""
+    who = access.require(actor, "bank.registry", store, project_id=project_id)
+    project = store.get("bank_projects", project_id)
+    day = _common.iso_day(as_of)
+    when = pd.Timestamp(day)
+    verdict, table, _, _ = evaluate_sites(store, monitoring_sites(store, project), when)
+    years = when.year - _start_year(store, project)
+    out = ProjectEvaluation(project_id, day, verdict, years, table)
+    if verdict != "pass" or table.empty:
+        return out
+    text, rows = _evidence(table, day)
+    with _common.transaction(store, who) as tx:
+        locked = tx.lock("bank_projects", project_id)
+        done = schedule.reached(tx, project_id)
+        for t in schedule.tranches_of(tx, project_id):
+            if t.milestone.startswith(schedule.TARGET) and t.milestone not in done and years >= (t.year or 0):
+                schedule.write_milestone(tx, locked, t.milestone, day, text,
+                                         evaluation=json.loads(json.dumps({"verdict": verdict, "as_of": day,
+                                                                           "indicators": rows}, default=str)))
+                out.released.append(t.milestone)
+    return out

@@ -1,0 +1,49 @@
+"""Polygon review: overlaps with other projects and restoration sites, by spatial index."""
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+import shapely
+
+from restoration.bank.polygon_review import naive_overlaps, overlaps
+
+
+def _frame(ids, geoms, **cols):
+    return gpd.GeoDataFrame({"project_id": ids, **cols}, geometry=geoms, crs=4326)
+
+
+def test_overlaps_between_projects_and_with_restoration_sites():
+    new = _frame(["N1", "N2", "N3"], [shapely.box(108.60, 23.60, 108.61, 23.61),
+                                     shapely.box(108.605, 23.60, 108.615, 23.61),
+                                     shapely.box(108.70, 23.70, 108.71, 23.71)])
+    registered = _frame(["R1"], [shapely.box(108.61, 23.60, 108.62, 23.61)])  # touches N1 only on a side
+    sites = gpd.GeoDataFrame({"site_id": ["S1", "S2"], "role": ["alternative_restoration", "reference"]},
+                             geometry=[shapely.box(108.705, 23.705, 108.715, 23.715)] * 2, crs=4326)
+    found = overlaps(new, registered, sites)
+    got = {(r.project_id, r.other_kind, r.other_id) for r in found.itertuples()}
+    assert got == {("N1", "project", "N2"), ("N2", "project", "R1"), ("N3", "site", "S1")}
+    n1n2 = found[(found.project_id == "N1") & (found.other_id == "N2")].area_ha.iloc[0]
+    assert n1n2 == pytest.approx(56.7, rel=0.05)  # half of a ~113 ha square
+    assert naive_overlaps(new, sites.iloc[:1]) == 1
+
+
+def test_import_refuses_an_overlap_unless_a_reason_is_given(gpkg_store, capsys, tmp_path):
+    from restoration.bank import bank_table
+
+    from ..conftest import run_cli as run
+    from .test_registry import _projects
+    bp13 = gpkg_store.get("bank_projects", "BP13")["geometry"]
+    inner = shapely.box(*shapely.point_on_surface(bp13).buffer(0.003).bounds).intersection(bp13)
+    path = tmp_path / "bank.geojson"
+    _projects([inner], capacity=[1.0]).to_file(path)
+    data = str(gpkg_store.data_dir)
+    before = len(bank_table(gpkg_store))
+    for extra in ([], ["--check"]):
+        code, _, err = run(["--data", data, "bank", "import", path, *extra], capsys)
+        assert code == 2 and "overlaps project BP13" in err and "--allow-overlap" in err
+    assert len(bank_table(gpkg_store)) == before
+    code, _, _ = run(["--data", data, "bank", "import", path, "--allow-overlap", "same land, second phase"], capsys)
+    assert code == 0
+    review = gpkg_store.read("bank_polygon_reviews", project_id="NP0").iloc[0]
+    assert review["status"] == "submitted" and review["note"] == "same land, second phase"
+    assert review["findings"][0]["other_id"] == "BP13"
