@@ -317,10 +317,13 @@ def _block_stack(key: str, reads: Sequence[tuple], shape: tuple[int, int], ych: 
     import dask.array as da
     by_file: dict[str, list[int]] = {}
     for i, (path, *_rest) in enumerate(reads):
-        by_file.setdefault(path, []).append(i)
+        # a band-interleaved file keeps one task per band: nothing is decoded twice there, and
+        # the smaller tasks run in parallel
+        by_file.setdefault(path if _pixel_interleaved(path) else (path, i), []).append(i)
     read_key = f"read-{key}"
     dsk = {}
-    for f, (path, members) in enumerate(by_file.items()):
+    for f, members in enumerate(by_file.values()):
+        path = reads[members[0]][0]
         bands = tuple(reads[i][1] for i in members)
         scales, offsets, nodatas = (tuple(reads[i][c] for i in members) for c in (2, 3, 4))
         r0 = 0
@@ -335,6 +338,17 @@ def _block_stack(key: str, reads: Sequence[tuple], shape: tuple[int, int], ych: 
                 c0 += w
             r0 += h
     return da.Array(dsk, key, chunks=((1,) * len(reads), ych, xch), dtype=dtype)
+
+
+def _pixel_interleaved(path: str) -> bool:
+    """Whether ``path`` stores its bands pixel by pixel (GDAL's default for multi-band GeoTIFFs)."""
+    import rasterio
+    from rasterio.enums import Interleaving
+    try:
+        with rasterio.open(path) as src:
+            return src.count > 1 and src.interleaving != Interleaving.band
+    except (rasterio.errors.RasterioError, OSError):
+        return False  # the read task names the file
 
 
 def _tiff_cube(paths, *, dates, date_pattern, chunks, dtype, validate, name) -> xr.DataArray:

@@ -71,5 +71,10 @@ def test_one_read_task_per_file_and_window(tmp_path):
     windows = 3 * 3  # 70 × 90 pixels in 32-pixel chunks
     reads = [k for k in dict(cube.data.__dask_graph__()) if str(k[0]).startswith("read-")]
     assert len(reads) == 2 * windows  # one per file and window, not one per band
+    _stack(tmp_path / "c.tif", "band")
+    banded = open_cube(tmp_path / "c.tif", chunks=32)
+    reads = [k for k in dict(banded.data.__dask_graph__()) if str(k[0]).startswith("read-")]
+    assert len(reads) == nb * windows  # band-interleaved: one per band, smaller parallel tasks
+    np.testing.assert_array_equal(banded.values, cube.values[:nb])
     assert cube.shape == (2 * nb, 70, 90)
     np.testing.assert_array_equal(cube.values[nb:], cube.values[:nb])  # b holds a's values
