@@ -102,7 +102,8 @@ def ingest_raster_cmd(files, indicator, bands, indices, stac, sensor, mask, labe
                                  "cloud_mask": cloud_mask}.items() if v is not None}
     report = ingest_raster(store, files[0] if len(files) == 1 else list(files), indicator=indicator,
                            label=label, method=method, site_ids=list(sites) or None, min_valid_fraction=min_valid,
-                           replace=not no_replace, actor=_context.actor(), progress=True, **options)
+                           replace=not no_replace, actor=_context.actor(), progress=True,
+                           pixel_maps=_context.data_dir() / "pixelmaps", **options)
     click.echo(f"已入库 stored {report.summary()}")
 
 

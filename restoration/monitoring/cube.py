@@ -35,6 +35,7 @@ import xarray as xr
 
 from .. import limits
 from ..errors import InputError, Issue
+from .blocks import RasterReadError, _block_stack, _read_block
 
 GEOTIFF_SUFFIXES = {".tif", ".tiff", ".gtiff"}
 NETCDF_SUFFIXES = {".nc", ".nc4", ".netcdf", ".cdf", ".h5"}
@@ -52,10 +53,6 @@ _Y_DIMS = ("y", "lat", "latitude", "northing", "row", "rows")
 _X_DIMS = ("x", "lon", "long", "longitude", "easting", "col", "cols")
 #: rasters up to this many pixels per date are read as one block per date
 WHOLE_DATE_PIXELS = 4096 * 4096
-
-
-class RasterReadError(InputError):
-    """A raster file (or one of its blocks) could not be read; the message names the file."""
 
 
 # -- dates ------------------------------------------------------------------------------------
@@ -118,34 +115,6 @@ class _Layer:
     scale: float
     offset: float
     nodata: float | None
-
-
-def _read_block(path: str, band: int, window: tuple[int, int, int, int] | None, scale: float,
-                offset: float, nodata: float | None, dtype: str) -> np.ndarray:
-    """Read one band (or window ``(row0, col0, height, width)``) as ``dtype`` with NaN for nodata.
-    Runs inside dask tasks, possibly on another machine: keep it a plain module-level function."""
-    import rasterio
-    from rasterio.errors import RasterioError
-    from rasterio.windows import Window
-    try:
-        with rasterio.open(path) as src:
-            win = None if window is None else Window(window[1], window[0], window[3], window[2])
-            raw = src.read(band, window=win)
-    except (RasterioError, OSError) as exc:
-        raise RasterReadError(Issue(f"cannot read band {band}: the file is truncated, corrupt or "
-                                    f"unreadable ({exc})", source=path)) from None
-    scale_ = np.asarray(scale, dtype=dtype)
-    if scale != 1.0 or offset != 0.0:
-        out = np.multiply(raw, scale_, dtype=dtype)
-        if offset != 0.0:
-            out += np.asarray(offset, dtype=dtype)
-    else:
-        out = raw.astype(dtype, copy=False)
-    if nodata is not None and not np.isnan(nodata):
-        # compare the stored values (before scaling) with the nodata value; NaN stays NaN
-        nd = raw.dtype.type(nodata) if np.issubdtype(raw.dtype, np.integer) else nodata
-        out[raw == nd] = np.nan
-    return out[None]
 
 
 def _expand(source: str | os.PathLike | Sequence) -> list[Path]:
@@ -284,26 +253,6 @@ def _spatial_chunks(shape: tuple[int, int], chunks) -> tuple[tuple[int, ...], tu
     cy = ny if cy in (-1, None) else int(cy)
     cx = nx if cx in (-1, None) else int(cx)
     return _chunk_sizes(ny, cy), _chunk_sizes(nx, cx)
-
-
-def _block_stack(key: str, reads: Sequence[tuple], shape: tuple[int, int], ych: tuple[int, ...],
-                xch: tuple[int, ...], dtype: str):
-    """A lazy ``(layer, y, x)`` dask array: one :func:`_read_block` task per layer and window.
-
-    ``reads`` holds ``(path, band, scale, offset, nodata)`` per layer; ``key`` names the graph
-    (make it a token of everything the blocks depend on)."""
-    import dask.array as da
-    dsk = {}
-    for i, (path, band, scale, offset, nodata) in enumerate(reads):
-        r0 = 0
-        for j, h in enumerate(ych):
-            c0 = 0
-            for k, w in enumerate(xch):
-                window = None if (h, w) == tuple(shape) else (r0, c0, h, w)
-                dsk[(key, i, j, k)] = (_read_block, path, band, window, scale, offset, nodata, dtype)
-                c0 += w
-            r0 += h
-    return da.Array(dsk, key, chunks=((1,) * len(reads), ych, xch), dtype=dtype)
 
 
 def _tiff_cube(paths, *, dates, date_pattern, chunks, dtype, validate, name) -> xr.DataArray:

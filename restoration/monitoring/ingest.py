@@ -38,6 +38,7 @@ from ..store import Store, Transaction
 from ..validate import validate_frame
 from .cube import grid_of, open_cube
 from .indicators import get_indicator
+from .pixelcache import kept_pixel_map
 from .series import refuse_existing, write_series, writing
 from .zonal import zonal_timeseries
 
@@ -52,6 +53,8 @@ class RasterIngestReport:
     replaced: int = 0
     outside: list[str] = field(default_factory=list)
     flagged: dict[str, int] = field(default_factory=dict)
+    #: True when the pixel map kept for this grid and these sites was reused (not rebuilt)
+    pixel_map_reused: bool = False
 
     def summary(self) -> str:
         flags = ", ".join(f"{k} {v}" for k, v in sorted(self.flagged.items())) or "none"
@@ -174,9 +177,12 @@ def _qc(valid_fraction: np.ndarray, site_flags: pd.Series, min_valid: float) -> 
 def ingest_raster(store: Store | Transaction, source: Any, *, indicator: str = "ndvi",
                   label: str | None = None, method: str = "center", site_ids: Sequence[str] | None = None,
                   min_valid_fraction: float = 0.5, replace: bool = True, actor: str = "cli",
-                  progress: bool = False, **cube_options) -> RasterIngestReport:
+                  progress: bool = False, pixel_maps: str | Path | None = None,
+                  **cube_options) -> RasterIngestReport:
     """Zonal means of ``source`` (anything :func:`open_cube` reads, or a cube) for the store's
-    sites (or ``site_ids``) into ``monitoring_series``; see the module docstring."""
+    sites (or ``site_ids``) into ``monitoring_series``; see the module docstring. With
+    ``pixel_maps`` (a folder) the pixel map is kept there and reused by later ingests on the same
+    grid while the sites are unchanged (:func:`~restoration.monitoring.pixelcache.kept_pixel_map`)."""
     ind = get_indicator(indicator)
     label = label or f"raster:{ind.code}"
     check_cube_options(cube_options)
@@ -189,8 +195,12 @@ def ingest_raster(store: Store | Transaction, source: Any, *, indicator: str = "
         if unknown:
             raise InputError(Issue(f"unknown site id(s): {', '.join(unknown[:20])}", source="sites"))
         sites = sites[sites["site_id"].isin(wanted)]
+    weights, reused = None, False
+    if pixel_maps is not None:
+        weights, built = kept_pixel_map(cube, sites[["site_id", "geometry"]], method, pixel_maps)
+        reused = not built
     table = zonal_timeseries(cube, sites[["site_id", "geometry"]], ("mean", "count", "valid_fraction"),
-                             method, progress=progress)
+                             method, progress=progress, weights=weights)
     outside = sorted(set(table.loc[table["flag"].str.contains("outside|empty"), "site_id"]))
     table = table[table["mean"].notna()].reset_index(drop=True)
     refuse_nothing_stored(cube, table, sites, name, label)
@@ -219,4 +229,4 @@ def ingest_raster(store: Store | Transaction, source: Any, *, indicator: str = "
             register_source(tx, label, ind.code, source, cube, method=method, options=cube_options)
     flagged = pd.Series([f for q in qc for f in q.split(";") if f != "ok"]).value_counts().to_dict()
     return RasterIngestReport(ind.code, label, int(cube.sizes["time"]), int(clean["site_id"].nunique()),
-                              rows, replaced, outside, {str(k): int(v) for k, v in flagged.items()})
+                              rows, replaced, outside, {str(k): int(v) for k, v in flagged.items()}, reused)

@@ -46,7 +46,8 @@ import xarray as xr
 
 from .. import limits
 from ..errors import InputError, Issue
-from .cube import DATE_TAGS, _block_stack, _date_from_name, _expand, _spatial_chunks, parse_date
+from .blocks import _block_stack
+from .cube import DATE_TAGS, _date_from_name, _expand, _spatial_chunks, parse_date
 from .indices import SpectralIndex, compute_index
 
 REFLECTIVE = ("coastal", "blue", "green", "red", "rededge1", "rededge2", "rededge3", "nir", "nir08",
