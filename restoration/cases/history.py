@@ -121,11 +121,12 @@ def record_many(tx, plans: Mapping[str, tuple], actor: str) -> dict[str, tuple[s
     if rows:
         clean, _ = prepare(tx, "case_events", pd.DataFrame(rows))
         tx.insert("case_events", clean, action=f"import {len(clean)} events of {len(plans)} cases")
-    moved = {}
+    moved, stages = {}, {}
     for cid, (case, hist, new, result) in plans.items():
         stage = result.stage.value if result.stage is not None else case["stage"]
-        tx.update("cases", cid, {"stage": stage}, action=f"{len(new)} events imported")
+        stages[cid] = {"stage": stage}
         if stage != case["stage"]:
             moved[cid] = (case["stage"], stage)
+    tx.update_many("cases", stages, action={cid: f"{len(plan[2])} events imported" for cid, plan in plans.items()})
     return moved
 

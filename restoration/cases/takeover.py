@@ -87,13 +87,18 @@ def presumed_steps(stage: Stage) -> frozenset[str]:
     return frozenset(steps)
 
 
+#: the names a takeover or correction may give a stage (its code, its 中文 label; its English
+#: label in any case and spacing): one dictionary look-up per event instead of a walk over the stages
+_STAGE_NAMES = {name: s for s in reversed(list(Stage)) for name in (s.value, s.zh)}
+_STAGE_EN = {s.en.lower(): s for s in reversed(list(Stage))}
+
+
 def stage_of(ev: "Event") -> Stage | None:
     """The stage a takeover or correction names (``details.stage``: a code or a label)."""
     value = ev.details.get("stage")
-    for s in Stage:
-        if value in (s.value, s.zh) or (isinstance(value, str) and value.strip().lower() == s.en.lower()):
-            return s
-    return None
+    if not isinstance(value, str):
+        return None
+    return _STAGE_NAMES.get(value) or _STAGE_EN.get(value.strip().lower())
 
 
 def entry_stage(event_type: str) -> Stage | None:

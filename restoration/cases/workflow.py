@@ -174,9 +174,11 @@ def _refused_round_closed(state: State, profile: Profile) -> None:
 
 def order(events: Iterable[Event]) -> list[Event]:
     """Events in date order; same-day events keep the order they were recorded in."""
-    indexed = list(enumerate(events))
-    indexed.sort(key=lambda p: (p[1].event_date, p[0]))
-    return [e for _, e in indexed]
+    evs = list(events)
+    # a history read or replayed before is already in order: checked in one pass, not sorted again
+    if all(a.event_date <= b.event_date for a, b in zip(evs, evs[1:])):
+        return evs
+    return sorted(evs, key=lambda e: e.event_date)  # a stable sort keeps same-day events' order
 
 
 @dataclass

@@ -89,6 +89,14 @@ class Backend:
         cur = conn.execute(self.sql(sql), tuple(plain(p) for p in params))
         return cur.rowcount
 
+    def run_many(self, conn, sql: str, rows: Sequence[Sequence]) -> None:
+        """Run one statement over many parameter rows (one round of the driver, not one per row)."""
+        cur = conn.cursor()
+        try:
+            cur.executemany(self.sql(sql), [tuple(plain(p) for p in r) for r in rows])
+        finally:
+            cur.close()
+
     def insert_rows(self, conn, layer: str, names: list[str], rows: list[tuple]) -> None:
         """Bulk insert (geometry values already encoded by :meth:`encode_geoms`)."""
         raise NotImplementedError

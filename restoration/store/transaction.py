@@ -17,7 +17,7 @@ from ..errors import ConflictError, InputError, Issue, NotFoundError
 from ..messages import Message, Term
 from ..progress import bar_wanted
 from .backend import plain, quote
-from .reads import Reads, layer_spec
+from .reads import Reads, layer_spec, with_filters
 from .values import sql_column, sql_value, to_json, to_multi
 
 if TYPE_CHECKING:
@@ -197,6 +197,50 @@ class Transaction(Reads):
         self.audit(action, layer, key_value, diff_before, {k: after[k] for k in changes})
         return after
 
+    def update_many(self, layer: str, changes: dict[str, dict[str, Any]], *,
+                    action: str | dict[str, str] = "update") -> None:
+        """Change the same fields of many records (``{key: {field: value}}``) — what :meth:`update`
+        does for each (locked, version up by one, one audit row each), in a few statements for
+        an import's thousands of records instead of three per record. ``action``: the audit's
+        action, or one per key."""
+        spec = layer_spec(layer)
+        if not changes:
+            return
+        names = list(next(iter(changes.values())))
+        unknown = [k for k in names if k not in spec.field_names]
+        if unknown or any(list(c) != names for c in changes.values()):
+            raise InputError(Issue(f"unknown or uneven field(s) {', '.join(unknown)}", source=layer))
+        keys = list(changes)
+        versioned = ["version"] if "version" in spec.field_names else []
+        before: dict[str, dict] = {}
+        for start in range(0, len(keys), _KEYS_PER_READ):  # locked on PostGIS, as get() does
+            where, params = with_filters(None, (), {spec.key: keys[start:start + _KEYS_PER_READ]}, spec)
+            for row in self._read(layer, where, params, [spec.key, *versioned, *names], lock=True).to_dict("records"):
+                before[row[spec.key]] = row
+        missing = [k for k in keys if k not in before]
+        if missing:
+            raise NotFoundError(Message("store.not_found", {"layer": Term("layer", layer), "key": Term("detail", spec.key),
+                                                            "record": missing[0]}))
+        stamp = config.now_utc()
+        rows, audits = [], []
+        for key in keys:
+            after = dict(changes[key])
+            if "version" in spec.field_names:
+                after["version"] = int(before[key]["version"]) + 1
+            if "updated_at" in spec.field_names:
+                after["updated_at"] = stamp
+            rows.append((*(sql_value(spec.field(k), v) for k, v in after.items()), key))
+            audits.append((stamp, self.actor, action if isinstance(action, str) else action[key], layer, key,
+                           to_json({k: plain(before[key].get(k)) for k in after}), to_json(after)))
+        sets = ", ".join(f"{quote(k)} = ?" for k in after)
+        try:
+            self._backend.run_many(self._connection, f"UPDATE {quote(layer)} SET {sets} WHERE {quote(spec.key)} = ?", rows)
+        except self._backend.integrity_errors as exc:
+            raise self._refused(exc, layer) from exc
+        self._backend.run_many(self._connection, "INSERT INTO audit_log (at, actor, action, layer, record_id, before, "
+                               "after) VALUES (?, ?, ?, ?, ?, ?, ?)", audits)
+        self.touched.add(layer)
+
     def update_row(self, layer: str, fid: int, changes: dict[str, Any], *, action: str = "update") -> None:
         """Change fields of one row of a layer without a key (events, series) by its ``fid``."""
         spec = layer_spec(layer)
@@ -267,5 +311,8 @@ def _executemany(tx: Transaction, layer: str, names: list[str], rows: list[tuple
     except tx._backend.integrity_errors as exc:
         raise tx._refused(exc, layer) from exc
 
+
+#: keys per locked read of :meth:`Transaction.update_many` (below every backend's parameter limit)
+_KEYS_PER_READ = 900
 
 __all__ = ["Transaction", "CHUNK_ROWS"]

@@ -150,6 +150,27 @@ def test_optimistic_lock_conflict_and_audit(store):
     assert log.iloc[0]["after"]["liable_party"] == "甲公司"
 
 
+def test_update_many_is_update_for_each_record(store):
+    """The import's bulk update does what update() does per record: the change, the version up
+    by one, one audit row each with before/after; an unknown key writes nothing."""
+    ids = ["GX-2024-005", "GX-2024-006"]
+    before = {i: store.get("cases", i) for i in ids}
+    with store.transaction("importer") as tx:
+        tx.update_many("cases", {i: {"title": f"新名称{i}"} for i in ids}, action={i: f"{n} events imported" for n, i in
+                                                                                 enumerate(ids, 1)})
+    for n, i in enumerate(ids, 1):
+        after = store.get("cases", i)
+        assert after["title"] == f"新名称{i}" and after["version"] == before[i]["version"] + 1
+        log = store.read("audit_log", record_id=i)
+        last = log.iloc[-1]
+        assert last["action"] == f"{n} events imported" and last["actor"] == "importer"
+        assert last["before"]["title"] == before[i]["title"] and last["after"]["title"] == f"新名称{i}"
+    with pytest.raises(Exception, match="GX-0000"):
+        with store.transaction("importer") as tx:
+            tx.update_many("cases", {"GX-2024-005": {"title": "x"}, "GX-0000": {"title": "y"}})
+    assert store.get("cases", "GX-2024-005")["title"] == "新名称GX-2024-005"
+
+
 def test_version_counter_grows_with_each_write(store):
     v = store.version
     with store.transaction() as tx:
