@@ -94,3 +94,10 @@ def yuan_text(x: Any, *, wan: bool = True) -> str:
         return "—"
     out = f"{v:,.2f} 元"
     return f"{out}（{v / 10_000:,.2f} 万元）" if wan else out
+
+
+def plain_number(x: float, decimals: int = 6) -> str:
+    """A number with thousands separators and at most ``decimals`` decimals, never in scientific
+    notation (``14,416,776``, ``4.5``)."""
+    s = f"{float(x):,.{decimals}f}"
+    return s.rstrip("0").rstrip(".") if "." in s else s

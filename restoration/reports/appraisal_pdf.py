@@ -10,6 +10,7 @@ import datetime as _dt
 from pathlib import Path
 from typing import Any
 
+from ..appraisal.common import plain_number, yuan_text
 from ..document import cjk_font
 from ..files import write_file
 
@@ -24,7 +25,7 @@ def _fmt(v: Any) -> str:
     if isinstance(v, float):
         if v != v:
             return "—"
-        return f"{v:,.6g}" if abs(v) < 1e15 else f"{v:.6e}"
+        return plain_number(v)
     return "—" if v is None else str(v)
 
 
@@ -100,7 +101,7 @@ def abatement_pdf(result, path: str | Path) -> Path:
     return write_calculation_pdf(
         title, [f"{d['standard_label_zh']} / {d['standard_label_en']}", f"{d['formula']},  {d['gamma_form']}"],
         ["步骤 step", "符号 symbol", "名称 name", "数值 value", "单位 unit", "来源 source", "已核实 verified"], rows,
-        [f"损害数额 damage amount D = {d['amount_yuan']:,.2f} 元 yuan = {d['amount_wan_yuan']:,.4f} 万元"],
+        [f"损害数额 damage amount D = {yuan_text(d['amount_yuan'])}"],
         path, notes=[f"未核实 unverified: {u}" for u in d["unverified"]] + d["notes"], version=d["version"],
         inputs=[(k, v) for k, v in _flatten(d["inputs"]) if not k.startswith(("unit_cost", "coefficients"))]
         + ([("输入文件 input file", d["source"]["file"]), ("sha256", d["source"]["sha256"])] if d.get("source") else []))
