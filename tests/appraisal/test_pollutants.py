@@ -83,15 +83,14 @@ def test_record_a_multi_pollutant_file_refuses_bad_input_and_writes_nothing(stor
     assert store.get("cases", cid)["damage_amount_yuan"] == 21_983_600.0
 
 
-def test_calculation_pdf_names_inputs_in_chinese(tmp_path):
+def test_calculation_pdf_names_inputs_in_chinese(tmp_path, processes):
     import shutil
-    import subprocess
 
     from restoration.reports.appraisal_pdf import abatement_pdf
     if shutil.which("pdftotext") is None:  # poppler-utils is part of the test environment
         pytest.fail("pdftotext (poppler-utils) is needed to read the PDF back")
     out = abatement_pdf(appraise_abatement_file(DATA / "dezhou_air.yaml"), tmp_path / "d.pdf")
-    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    text = processes.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
     assert "污染物2 排放数量 数量" in text and "环境空气 二类区" in text and "21,983,600.00 元" in text
     for raw in ("discharge.amount", "function_class", "multiplier_2017", "pollutants[", "e+0"):
         assert raw not in text, raw
