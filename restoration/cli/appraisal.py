@@ -158,14 +158,18 @@ def coefficients_cmd(as_json) -> None:
     if as_json:
         _context.echo_json(t)
         return
-    for key, form in t["forms"].items():
-        click.echo(f"{key}: {form['name_zh']} / {form['name_en']}")
+    def flag(entry) -> str:
+        return "已核实" if entry["verified"] else "未核实"
+
+    def zh(entry) -> str:
+        return entry.get("source_zh") or entry.get("source", "")
+    for form in t["forms"].values():
+        click.echo(f"{form['name_zh']}")
         for part in ("formula", "gamma"):
-            flag = "verified" if form[part]["verified"] else "UNVERIFIED"
-            click.echo(f"  {form[part]['value']}  [{flag}] {form[part]['source']}")
+            click.echo(f"  {form[part]['value']}  [{flag(form[part])}] 来源：{zh(form[part])}")
         for sym, c in form.get("coefficients", {}).items():
-            vals = f" tiers ≤{c['tier_upper_bounds']} → {c['tier_values']}" if "tier_values" in c else " 未设定 not set"
-            click.echo(f"  {sym} {c['name_zh']}:{vals} [{'verified' if c['verified'] else 'UNVERIFIED'}] {c['source']}")
-        for rk, rg in form.get("ranges", {}).items():
-            vals = f"{rg['low']:g}–{rg['high']:g}" if "low" in rg else "未设定 not set"
-            click.echo(f"  {rg['name_zh']}: {vals} [{'verified' if rg['verified'] else 'UNVERIFIED'}] {rg['source']}")
+            vals = f"分档 ≤{c['tier_upper_bounds']} → {c['tier_values']}" if "tier_values" in c else "未设定"
+            click.echo(f"  {c['name_zh']}：{vals} [{flag(c)}] 来源：{zh(c)}")
+        for rg in form.get("ranges", {}).values():
+            vals = f"{rg['low']:g}–{rg['high']:g} 倍" if "low" in rg else "未设定（无可引用的区间）"
+            click.echo(f"  {rg['name_zh']}：{vals} [{flag(rg)}] 来源：{zh(rg)}")

@@ -94,3 +94,11 @@ def test_calculation_pdf_names_inputs_in_chinese(tmp_path, processes):
     assert "污染物2 排放数量 数量" in text and "环境空气 二类区" in text and "21,983,600.00 元" in text
     for raw in ("discharge.amount", "function_class", "multiplier_2017", "pollutants[", "e+0"):
         assert raw not in text, raw
+
+
+def test_coefficients_table_in_chinese_with_the_court_confirmed_range(cli):
+    code, out, err = cli("appraisal", "coefficients")
+    assert code == 0, err
+    row = next(x for x in out.splitlines() if "地表水 Ⅲ类" in x)
+    assert "4.5–6 倍" in row and "指导性案例130号" in row and "[未核实]" in row
+    assert "UNVERIFIED" not in out and "issue 13" not in out and "来源：" in out
