@@ -174,7 +174,27 @@ def amount_source(case_id: str, lang: str) -> None:
     if prov["source"] == "manual":
         st.text(t("ap.source_manual", lang))
         return
+    if prov["source"] == "claim_items":
+        _claim_items(prov["items"], lang)
+        return
     st.text(t("ap.source_appraisal", lang, id=prov["appraisal_id"],
               method=prov["method_zh"] if lang == "zh" else prov["method_en"], who=prov["appraiser"],
               date=prov["appraised_on"])
             + ("" if prov["all_verified"] else t("ap.source_unverified", lang)))
+
+
+def _claim_items(items: list[dict], lang: str) -> None:
+    """The claim item by item: a small table (item, amount in 元 and 万元, source), and for an
+    item an appraisal computed, which one, by whom and when."""
+    import pandas as pd
+    from restoration.appraisal.common import yuan_text
+    st.text(t("ap.source_claim_items", lang))
+    rows = [{t("ap.claim_item", lang): it["item_zh"] if lang == "zh" else it["item_en"],
+             t("ap.claim_amount", lang): yuan_text(it["amount_yuan"]),
+             t("ap.claim_source", lang): it["source"]} for it in items]
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    for it in items:
+        if it.get("appraisal_id") and it.get("method_zh"):
+            st.text(t("ap.source_appraisal", lang, id=it["appraisal_id"],
+                      method=it["method_zh"] if lang == "zh" else it["method_en"], who=it["appraiser"],
+                      date=it["appraised_on"]) + ("" if it["all_verified"] else t("ap.source_unverified", lang)))

@@ -34,11 +34,12 @@ from equivalence import abatement as core
 
 from ..messages import Label, Message
 from ..errors import InputError, Issue
-from .common import check_keys, number, read_input, software_version, text
+from .pollutants import appraise_pollutants
+from .common import check_keys, number, plain_number, read_input, round_fen, software_version, text, yuan_text
 
 STANDARDS = tuple(core.FORMS)
 DISCHARGE_UNITS = {"t": "t", "m3": "m³", "m³": "m³"}
-_TOP = {"method", "standard", "title", "case_id", "discharge", "unit_cost", "coefficients", "function_class",
+_TOP = {"method", "standard", "title", "case_id", "pollutants", "discharge", "unit_cost", "coefficients", "function_class",
         "price_year", "notes", "appraiser", "date"}
 
 
@@ -68,6 +69,8 @@ class AbatementResult:
     alternatives: list[dict[str, Any]] = field(default_factory=list)
     #: ``unverified`` worded for the Chinese pages (sources in Chinese where the file gives them)
     unverified_zh: list[str] = field(default_factory=list)
+    #: several pollutants in one calculation: ``{name, amount_yuan, rows}`` per pollutant
+    items: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def amount_wan(self) -> float:
@@ -81,11 +84,12 @@ class AbatementResult:
         form = coefficient_tables()["forms"][self.standard]
         return {"method": self.method, "standard": self.standard, "standard_label_zh": form["name_zh"],
                 "standard_label_en": form["name_en"], "title": self.title, "case_id": self.case_id,
-                "amount_yuan": self.amount_yuan, "amount_wan_yuan": self.amount_wan,
-                "range_yuan": list(self.range_yuan) if self.range_yuan else None,
+                "amount_yuan": round_fen(self.amount_yuan), "amount_wan_yuan": round(self.amount_wan, 6),
+                "range_yuan": [round_fen(x) for x in self.range_yuan] if self.range_yuan else None,
                 "formula": form["formula"]["value"], "gamma_form": form["gamma"]["value"],
                 "table": self.rows, "unit_cost_alternatives": self.alternatives,
                 "unverified": self.unverified, "unverified_zh": self.unverified_zh, "all_verified": not self.unverified, "notes": [str(n) for n in self.notes],
+                "items": [{"name": i["name"], "amount_yuan": round_fen(i["amount_yuan"])} for i in self.items],
                 "inputs": self.inputs, "version": self.version,
                 "software": {"name": "restoration-platform / appraisal", "version": self.version},
                 **({"source": self.source} if self.source else {})}
@@ -95,12 +99,15 @@ class AbatementResult:
         lines = [f"{form['name_zh']} — {form['name_en']}", f"  {form['formula']['value']}, {form['gamma']['value']}"]
         for r in self.rows:
             v = r["value"]
-            vs = f"{v:,.6g}" if isinstance(v, (int, float)) else str(v)
+            vs = plain_number(v) if isinstance(v, (int, float)) else str(v)
             flag = "" if r["verified"] else "  [未核实 unverified]"
             lines.append(f"  {r['symbol']:>4} {r['name_zh']} {r['name_en']}: {vs} {r['unit']}{flag}")
-        lines.append(f"  损害数额 damage amount: {self.amount_yuan:,.2f} 元 yuan ({self.amount_wan:,.4f} 万元)")
+        for i in self.items:
+            lines.append(f"  {i['name']}: {yuan_text(i['amount_yuan'])}")
+        lines.append(f"  损害数额{'合计' if self.items else ''} damage amount{' (total)' if self.items else ''}: "
+                     f"{yuan_text(self.amount_yuan)}")
         if self.range_yuan:
-            lines.append(f"  区间 range: {self.range_yuan[0]:,.2f} – {self.range_yuan[1]:,.2f} 元 yuan")
+            lines.append(f"  区间 range: {yuan_text(self.range_yuan[0])} – {yuan_text(self.range_yuan[1])}")
         if self.unverified:
             lines.append("  未经核实的取值 unverified values: " + "; ".join(self.unverified))
         for n in self.notes:
@@ -126,7 +133,7 @@ def _zh(entry: Mapping[str, Any]) -> str:
 def _stated(spec: Any, field_: str, src: str | None, *, upper: float = 1e6) -> tuple[float, str, str | None]:
     """A value the appraiser states: ``{value, source}`` or a bare number (source then missing)."""
     if isinstance(spec, Mapping):
-        check_keys(spec, {"value", "source", "note", "basis", "unit"}, f"{field_}.", src)
+        check_keys(spec, {"value", "source", "note", "basis", "unit", "reason"}, f"{field_}.", src)
         if "value" not in spec:
             raise InputError(Issue("required", source=src, field=f"{field_}.value"))
         value = number(spec["value"], f"{field_}.value", src, upper=upper)
@@ -158,7 +165,15 @@ class _Sheet:
 
 def appraise_abatement(data: Mapping[str, Any], *, source: dict | None = None,
                        file_name: str | None = None) -> AbatementResult:
-    """Appraise one case from a mapping of inputs; raises :class:`InputError` naming the field."""
+    """Appraise one case from a mapping of inputs; raises :class:`InputError` naming the field.
+    A ``pollutants:`` list is appraised item by item (:mod:`.pollutants`)."""
+    if isinstance(data, Mapping) and "pollutants" in data:
+        return appraise_pollutants(data, appraise_one=_appraise_one, source=source, file_name=file_name)
+    return _appraise_one(data, source=source, file_name=file_name)
+
+
+def _appraise_one(data: Mapping[str, Any], *, source: dict | None = None,
+                  file_name: str | None = None) -> AbatementResult:
     sheet = _Sheet(file_name or "input")
     src = sheet.src
     check_keys(data, _TOP, "", src)
@@ -271,7 +286,8 @@ def _coefficients(data: Mapping[str, Any], standard: str, form: Mapping[str, Any
                                    field=f"coefficients.{sym}"))
         v, vsrc, _ = _stated(spec, f"coefficients.{sym}", src, upper=1000)
         if sym == "k":
-            range_yuan = _function_class(data, standard, form, v, ec, sheet)
+            reason = text(spec.get("reason"), "coefficients.k.reason", src) if isinstance(spec, Mapping) else None
+            range_yuan = _function_class(data, standard, form, v, ec, sheet, reason)
         sheet.rows.append(_row("input", greek, meta["name_zh"], meta["name_en"], v, "-",
                                vsrc or "鉴定人取值，来源未填 stated by the appraiser, source not given", bool(vsrc),
                                "input"))
@@ -315,7 +331,7 @@ def _tau_from_exceedance(spec: Mapping[str, Any], meta: Mapping[str, Any], stand
 
 
 def _function_class(data: Mapping[str, Any], standard: str, form: Mapping[str, Any], k: float, ec: float,
-                    sheet: _Sheet) -> tuple[float, float] | None:
+                    sheet: _Sheet, reason: str | None = None) -> tuple[float, float] | None:
     """The receiving environment's function class: the range the multiplier ``k`` must lie in
     (refused outside it) and the amount's range ``E × C × [low, high]`` [yuan]; None where the
     table sets no range for the class (a note says so)."""
@@ -340,7 +356,10 @@ def _function_class(data: Mapping[str, Any], standard: str, form: Mapping[str, A
     if not rg["verified"]:
         sheet.unverified_value(f"{rg['name_zh']} {rg['low']:g}–{rg['high']:g} ({rg['source']})",
                                f"{rg['name_zh']} {rg['low']:g}–{rg['high']:g}（{_zh(rg)}）")
-    if not rg["low"] <= k <= rg["high"]:
+    if not rg["low"] <= k <= rg["high"] and reason:  # outside the cited range, with the appraiser's reason
+        sheet.unverified_value(f"k = {k:g} outside {rg['low']:g}–{rg['high']:g}: {reason}",
+                               f"k = {k:g} 超出区间 {rg['low']:g}–{rg['high']:g}，理由：{reason}")
+    elif not rg["low"] <= k <= rg["high"]:
         raise InputError(Issue(Message("appraisal.k_outside", {
             "k": k, "low": rg["low"], "high": rg["high"], "range": Label(rg["name_zh"], rg["name_en"])}),
             source=src, field="coefficients.k"))
@@ -354,14 +373,15 @@ def _amount(standard: str, form: Mapping[str, Any], e: float, c: float, values: 
     gamma = float(core.adjustment_coefficient(standard, **values))
     sheet.rows.append(_row("intermediate", "γ", "调整系数", "adjustment coefficient", gamma, "-", form["gamma"]["value"],
                            form["gamma"]["verified"], "computed"))
-    sheet.rows.append(_row("intermediate", "E×C", "虚拟治理成本", "imputed abatement cost", e * c, "元 yuan", "E × C",
+    sheet.rows.append(_row("intermediate", "E×C", "虚拟治理成本", "imputed abatement cost", round_fen(e * c), "元 yuan", "E × C",
                            True, "computed"))
     amount = float(core.imputed_abatement_cost(e, c, gamma))
     if not np.isfinite(amount) or amount > 1e13:
         raise InputError(Issue(Message("appraisal.amount_range", {"amount": amount}), source=sheet.src,
                                field="discharge.amount"))
+    amount = round_fen(amount)  # to the fen: no float noise (5712000.000000001) in JSON or the store
     sheet.rows.append(_row("result", "D", "损害数额", "damage amount", amount, "元 yuan", form["formula"]["value"],
                            form["formula"]["verified"], "computed"))
-    sheet.rows.append(_row("result", "D", "损害数额（万元）", "damage amount (10,000 yuan)", amount / 10_000, "万元",
+    sheet.rows.append(_row("result", "D", "损害数额（万元）", "damage amount (10,000 yuan)", round(amount / 10_000, 6), "万元",
                            "D / 10000", form["formula"]["verified"], "computed"))
     return amount

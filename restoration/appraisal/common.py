@@ -76,3 +76,28 @@ def check_keys(mapping: Mapping, allowed: set[str], prefix: str, source: str | N
 
 def software_version() -> str:
     return __version__
+
+
+def round_fen(x: float) -> float:
+    """An amount [yuan] rounded to the fen (0.01 yuan): what JSON and the stores carry."""
+    return round(float(x) + 0.0, 2)
+
+
+def yuan_text(x: Any, *, wan: bool = True) -> str:
+    """An amount as people write it: ``21,983,600.00 元（2,198.36 万元）`` — thousands separators,
+    never scientific notation; ``—`` where there is none."""
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return "—"
+    if not math.isfinite(v):
+        return "—"
+    out = f"{v:,.2f} 元"
+    return f"{out}（{v / 10_000:,.2f} 万元）" if wan else out
+
+
+def plain_number(x: float, decimals: int = 6) -> str:
+    """A number with thousands separators and at most ``decimals`` decimals, never in scientific
+    notation (``14,416,776``, ``4.5``)."""
+    s = f"{float(x):,.{decimals}f}"
+    return s.rstrip("0").rstrip(".") if "." in s else s

@@ -1,7 +1,9 @@
 """Appraisal results stored with the case (鉴定评估结果): method, inputs, result, software version,
-date and appraiser; the case's ``damage_amount_yuan`` is set from it in the same transaction, and
-the case remembers which appraisal it came from (``damage_amount_source = appraisal``,
-``damage_appraisal_id``). An amount edited by hand is marked ``manual``."""
+date and appraiser. The appraisal feeds its own claim item (:mod:`.claims`, an item of the
+profile's compensation scope) in the same transaction, and the case's ``damage_amount_yuan``
+becomes the sum of its items (``damage_amount_source = claim_items``): several appraisals of one
+case add up; a re-appraisal (``replaces``) supersedes only the item of the appraisal it replaces.
+An amount edited by hand is marked ``manual``."""
 from __future__ import annotations
 
 import datetime as _dt
@@ -15,14 +17,18 @@ from ..errors import InputError, Issue
 from ..messages import Message
 from ..model import DATE_MIN, OPEN_STAGES, AppraisalMethod, Stage
 from ..store import Store
+from ..cases.claims import DEFAULT_ITEM, amount_provenance, check_item, set_case_amount, supersede, write_item
 from .common import MAX_AMOUNT_YUAN, software_version
 
 
 def record_appraisal(store: Store, case_id: str, result: Any, *, appraiser: str, actor: "access.Actor | str",
                      appraised_on: _dt.date | str | None = None, note: str | None = None,
-                     expected_version: int | None = None, set_amount: bool = True, request_id: str | None = None) -> dict:
+                     expected_version: int | None = None, set_amount: bool = True, request_id: str | None = None,
+                     item: str | None = None, replaces: str | None = None) -> dict:
     """Store ``result`` (an :class:`AbatementResult`, a :class:`RestorationCostResult` or an
-    equivalence result with a value) for ``case_id`` and set the case's damage amount from it.
+    equivalence result with a value) for ``case_id``, add it as the claim item ``item`` (default
+    by method, :data:`~.claims.DEFAULT_ITEM`) and set the case's damage amount to the sum of its
+    items. ``replaces``: the appraisal this one redoes — its items are superseded, no others.
 
     Returns the stored appraisal row. Raises :class:`InputError` (nothing written) when the result
     has no amount, and :class:`~restoration.errors.ConflictError` when ``expected_version`` is stale.
@@ -49,11 +55,16 @@ def record_appraisal(store: Store, case_id: str, result: Any, *, appraiser: str,
     access.require(who, "case.event" if who.can("case.event") else "case.appraisal", store, case_id=case_id)
     with store.transaction(who.name) as tx:
         def write():
+            case = tx.get("cases", case_id)
             if set_amount:
-                _refuse_final_case(tx.get("cases", case_id), case_id)
+                _refuse_final_case(case, case_id)
+                check_item(case, item or DEFAULT_ITEM[method])
             if expected_version is not None:
                 tx.update("cases", case_id, {}, expected_version=expected_version)
             existing = tx.read("appraisals", case_id=case_id)
+            if replaces is not None and replaces not in set(existing["appraisal_id"]):
+                raise InputError(Issue(f"{replaces!r} is not an appraisal of case {case_id}", source=case_id,
+                                       field="replaces"))
             appraisal_id = f"{case_id}-A{len(existing) + 1:02d}"
             while appraisal_id in set(existing["appraisal_id"]):
                 appraisal_id += "b"
@@ -66,10 +77,13 @@ def record_appraisal(store: Store, case_id: str, result: Any, *, appraiser: str,
                    "note": note}
             tx.insert("appraisals", pd.DataFrame([row]), action=f"appraisal {method}")
             if set_amount:
-                tx.update("cases", case_id, {"damage_amount_yuan": float(amount), "damage_amount_source": "appraisal",
-                                             "damage_appraisal_id": appraisal_id},
-                          expected_version=None if expected_version is None else expected_version + 1,
-                          action="damage amount from appraisal")
+                if replaces is not None:
+                    supersede(tx, case_id, replaces, appraisal_id)
+                label = d.get("standard_label_zh") or AppraisalMethod(method).zh
+                write_item(tx, case, item or DEFAULT_ITEM[method], amount,
+                           source=f"鉴定评估 {appraisal_id}（{label}，{str(appraiser).strip()}，{day.isoformat()}）",
+                           appraisal_id=appraisal_id, note=note, actor=who.name)
+                set_case_amount(tx, case_id)
             return row
         return tx.once(request_id, "case.appraisal", write)
 
@@ -102,29 +116,11 @@ def _refuse_final_case(case: Mapping, case_id: str) -> None:
                                "may no longer change it", source=case_id, field="stage"))
 
 
+__all__ = ["record_appraisal", "list_appraisals", "amount_provenance"]
+
+
 def list_appraisals(store: Store, case_id: str | None = None) -> pd.DataFrame:
     """Appraisals (all, or of one case), oldest first."""
     if case_id is None:
         return store.read("appraisals")
     return store.read("appraisals", case_id=case_id)
-
-
-def amount_provenance(store: Store, case: Mapping[str, Any]) -> dict[str, Any]:
-    """Where the case's damage amount came from: ``{source, appraisal_id, method, method_zh,
-    method_en, appraiser, appraised_on, all_verified, software_version}`` (``source`` is
-    ``appraisal``, ``manual`` or ``None`` when no amount is recorded)."""
-    amount = case.get("damage_amount_yuan")
-    if amount is None or (isinstance(amount, float) and pd.isna(amount)):
-        return {"source": None}
-    src = case.get("damage_amount_source")
-    aid = case.get("damage_appraisal_id")
-    if src != "appraisal" or not aid or (isinstance(aid, float) and pd.isna(aid)):
-        return {"source": "manual"}
-    rows = store.read("appraisals", appraisal_id=aid)
-    if rows.empty:
-        return {"source": "manual", "note": f"appraisal {aid} not found"}
-    r = rows.iloc[0]
-    m = AppraisalMethod(r["method"])
-    return {"source": "appraisal", "appraisal_id": aid, "method": m.value, "method_zh": m.zh, "method_en": m.en,
-            "standard": r["standard"], "appraiser": r["appraiser"], "appraised_on": str(r["appraised_on"]),
-            "all_verified": bool(r["all_verified"]), "software_version": r["software_version"]}

@@ -21,7 +21,7 @@ from ..importer import prepare
 from ..model import LAYERS, OPEN_STAGES, CaseClass, Stage
 from ..store import Store
 from ..validate import validate_frame
-from ..appraisal.records import amount_provenance
+from .claims import amount_provenance
 from ..disclosure import check_public_text
 from .across_cases import repeat_offence_fact
 from .attachments import MAX_ATTACHMENT_BYTES, MAX_EVENT_BYTES, check_attachments  # noqa: F401  (the limits re-exported)
@@ -347,6 +347,10 @@ def update_case(store: Store, case_id: str, changes: Mapping[str, Any], actor: "
                                     "case_class": current["case_class"], "stage": current["stage"]}])
             clean = validate_frame("cases", frame_, f"case {case_id}").frame.iloc[0].to_dict()
             edit = {k: clean[k] for k in changes}
+            if "damage_amount_yuan" in edit and len(tx.read("claim_items", case_id=case_id)):
+                raise InputError(Issue(f"case {case_id}'s damage amount is the sum of its claim items: change an "
+                                       "item (restoration case claim add / appraisal record --replaces), not the "
+                                       "total", source=case_id, field="damage_amount_yuan"))
             if "damage_amount_yuan" in edit:  # an amount typed by hand is marked as such
                 edit["damage_amount_source"] = "manual" if edit["damage_amount_yuan"] is not None and \
                     not pd.isna(edit["damage_amount_yuan"]) else None

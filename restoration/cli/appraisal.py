@@ -19,6 +19,7 @@ import click
 from . import _context
 from .types import OutputFile
 from .cases import _actor, _store
+from ..appraisal.common import yuan_text
 
 _FILE = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
 _OUT = OutputFile(path=True)
@@ -101,8 +102,12 @@ def population_cmd(file: Path, as_json: bool) -> None:
 @click.option("--date", "appraised_on", default=None, help="Appraisal date YYYY-MM-DD (default today).")
 @click.option("--actor", default=None, help="Who records it (default: the login user).")
 @click.option("--expected-version", type=click.IntRange(min=0), default=None, help="The case version you saw (optimistic lock).")
-def record_cmd(case_id, file, method, appraiser, appraised_on, actor, expected_version) -> None:
-    """Store the appraisal of FILE with CASE_ID and set the case's damage amount from it."""
+@click.option("--item", default=None, help="The claim item it feeds (赔偿范围项目; default: restoration for abatement "
+              "and restoration cost, interim_loss for equivalence). `case claim scope CASE_ID` lists them.")
+@click.option("--replaces", default=None, help="The appraisal this one redoes: only its claim item is replaced.")
+def record_cmd(case_id, file, method, appraiser, appraised_on, actor, expected_version, item, replaces) -> None:
+    """Store the appraisal of FILE with CASE_ID as a claim item; the case's damage amount is the sum
+    of its items."""
     from ..appraisal import appraise_abatement_file, estimate_restoration_cost_file, record_appraisal
     if method == "abatement":
         result = appraise_abatement_file(file)
@@ -111,10 +116,12 @@ def record_cmd(case_id, file, method, appraiser, appraised_on, actor, expected_v
     else:
         from equivalence import run_scenario
         result = run_scenario(file)
-    row = record_appraisal(_store(), case_id, result, appraiser=appraiser, actor=_actor(actor),
-                           appraised_on=appraised_on, expected_version=expected_version)
-    click.echo(f"已记录 recorded {row['appraisal_id']}: {row['amount_yuan']:,.2f} 元 yuan → {case_id} "
-               f"damage_amount_yuan")
+    store = _store()
+    row = record_appraisal(store, case_id, result, appraiser=appraiser, actor=_actor(actor),
+                           appraised_on=appraised_on, expected_version=expected_version, item=item, replaces=replaces)
+    total = store.get("cases", case_id)["damage_amount_yuan"]
+    click.echo(f"已记录 recorded {row['appraisal_id']}: {yuan_text(row['amount_yuan'])} → {case_id}；"
+               f"损害数额（索赔项目合计）damage amount (sum of the claim items) {yuan_text(total)}")
 
 
 @appraisal_group.command("list")
@@ -151,14 +158,18 @@ def coefficients_cmd(as_json) -> None:
     if as_json:
         _context.echo_json(t)
         return
-    for key, form in t["forms"].items():
-        click.echo(f"{key}: {form['name_zh']} / {form['name_en']}")
+    def flag(entry) -> str:
+        return "已核实" if entry["verified"] else "未核实"
+
+    def zh(entry) -> str:
+        return entry.get("source_zh") or entry.get("source", "")
+    for form in t["forms"].values():
+        click.echo(f"{form['name_zh']}")
         for part in ("formula", "gamma"):
-            flag = "verified" if form[part]["verified"] else "UNVERIFIED"
-            click.echo(f"  {form[part]['value']}  [{flag}] {form[part]['source']}")
+            click.echo(f"  {form[part]['value']}  [{flag(form[part])}] 来源：{zh(form[part])}")
         for sym, c in form.get("coefficients", {}).items():
-            vals = f" tiers ≤{c['tier_upper_bounds']} → {c['tier_values']}" if "tier_values" in c else " 未设定 not set"
-            click.echo(f"  {sym} {c['name_zh']}:{vals} [{'verified' if c['verified'] else 'UNVERIFIED'}] {c['source']}")
-        for rk, rg in form.get("ranges", {}).items():
-            vals = f"{rg['low']:g}–{rg['high']:g}" if "low" in rg else "未设定 not set"
-            click.echo(f"  {rg['name_zh']}: {vals} [{'verified' if rg['verified'] else 'UNVERIFIED'}] {rg['source']}")
+            vals = f"分档 ≤{c['tier_upper_bounds']} → {c['tier_values']}" if "tier_values" in c else "未设定"
+            click.echo(f"  {c['name_zh']}：{vals} [{flag(c)}] 来源：{zh(c)}")
+        for rg in form.get("ranges", {}).values():
+            vals = f"{rg['low']:g}–{rg['high']:g} 倍" if "low" in rg else "未设定（无可引用的区间）"
+            click.echo(f"  {rg['name_zh']}：{vals} [{flag(rg)}] 来源：{zh(rg)}")

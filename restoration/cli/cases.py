@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from . import _context, procedure, takeover
+from . import _context, claims, procedure, takeover
 from .deadline_text import print_deadlines, print_overdue
 from .types import Number, OutputFile, VocabChoice, require_known
 from .. import limits
@@ -21,6 +21,7 @@ from ..cases import (EVENT_TYPES, add_event, add_ledger_entry, add_mode, case_re
                      ledger, list_cases, load_profile, overdue, override_class, read_facts, record_classification)
 from ..cases.deadlines import missing_words
 from ..cases.events import event_code, event_label
+from ..appraisal.common import yuan_text
 from ..cases.records import update_case
 from ..cases.register import export_register
 from ..config import DEFAULT_PROFILE
@@ -157,6 +158,13 @@ def show_cmd(case_id, today, as_json) -> None:
         click.echo(f"  损害数额 damage amount: {c['damage_amount_yuan']:,.2f} 元 — 鉴定评估 appraisal "
                    f"{prov['appraisal_id']} ({prov['method_zh']} {prov['method_en']}, {prov['appraiser']}, "
                    f"{prov['appraised_on']}{'' if prov['all_verified'] else ', 含未核实取值 uses unverified values'})")
+    elif prov.get("source") == "claim_items":
+        click.echo(f"  损害数额 damage amount: {yuan_text(c['damage_amount_yuan'])} — 索赔项目合计 sum of the claim items")
+        for it in prov["items"]:
+            by = f" — 鉴定评估 appraisal {it['appraisal_id']} ({it.get('method_zh', '')}, {it.get('appraiser', '')}, " \
+                 f"{it.get('appraised_on', '')}{'' if it.get('all_verified', True) else ', 含未核实取值 uses unverified values'})" \
+                if it["appraisal_id"] else ""
+            click.echo(f"    {it['item_zh']}: {yuan_text(it['amount_yuan'])}{by}")
     elif prov.get("source") == "manual":
         click.echo(f"  损害数额 damage amount: {c['damage_amount_yuan']:,.2f} 元 — 手工录入 typed by hand")
     if rec["clue_channel"]:
@@ -475,5 +483,5 @@ def export_cmd(out, today) -> None:
     click.echo(f"已导出 exported the case register to {path}")
 
 
-for _command in (*procedure.COMMANDS, *takeover.COMMANDS):
+for _command in (*procedure.COMMANDS, *takeover.COMMANDS, *claims.COMMANDS):
     case_group.add_command(_command)

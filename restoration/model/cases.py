@@ -10,7 +10,7 @@ from .fields import ATTRIBUTES_FIELD, Field as F, LayerSpec, enum_values
 
 #: fields migration 9 adds to cases: where the damage amount came from (an appraisal or typed by hand)
 CASE_AMOUNT_FIELDS = (
-    F("damage_amount_source", "enum", choices=("appraisal", "manual"), zh="损害数额来源"),
+    F("damage_amount_source", "enum", choices=("appraisal", "manual", "claim_items"), zh="损害数额来源"),
     F("damage_appraisal_id", "str", zh="损害数额所依据的鉴定评估"),
 )
 
@@ -172,3 +172,23 @@ SCREENING_REPORTS = LayerSpec(
 
 
 PROCEDURE_LAYERS = ("screening_reports",)
+
+# The claim item by item (索赔项目): what the damage amount is made of, one row per item of the
+# profile's compensation scope (应急处置费用, 调查评估费用, 期间损害 ...). Once a case has items its
+# damage amount is their sum. An item an appraisal computed names it; a re-appraisal supersedes
+# the items of the appraisal it replaces (kept, marked ``superseded_by``), never the others.
+CLAIM_ITEMS = LayerSpec(
+    "claim_items", key="claim_id", refs=(("case_id", "cases"),),
+    fields=(
+        F("claim_id", "str", required=True, zh="索赔项目编号"),
+        F("case_id", "str", required=True, zh="案件编号"),
+        F("item", "str", required=True, zh="赔偿范围项目"),
+        F("amount_yuan", "float", required=True, min=0.0, max=MAX_YUAN, unit="yuan", zh="金额"),
+        F("source", "str", required=True, max_len=MAX_NOTE_LEN, zh="依据"),
+        F("appraisal_id", "str", zh="所依据的鉴定评估"),
+        F("superseded_by", "str", zh="被替代于"),
+        F("note", "str", max_len=MAX_NOTE_LEN, zh="说明"),
+        F("actor", "str", zh="录入人"),
+        F("recorded_at", "datetime", computed=True, zh="记录时间"),
+    ),
+)

@@ -187,6 +187,7 @@ SCHEMA = TableNode({
                                   "min_first_share": RuleNode("share")}),
     }),
     "siting": SITING,
+    "claim_scope": ListNode(),
 })
 
 #: the rule tables a profile lists (``Profile.walk``, ``restoration rules show``), in this order
@@ -194,4 +195,4 @@ WALK_ORDER = ("calendar", "classification", "time_limits", "consultation", "agre
               "clue_channels", "not_started_reasons", "termination_reasons",
               "effect_evaluation_exemptions", "modes", "scope_exclusions", "jurisdiction",
               "screening", "investigation", "appraisal", "supervision",
-              "public_participation", "credit", "funds")
+              "public_participation", "credit", "funds", "claim_scope")

@@ -7,9 +7,12 @@ the font is embedded as a TrueType subset so the PDF prints the same anywhere.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from pathlib import Path
 from typing import Any
 
+from ..appraisal.abatement import coefficient_tables
+from ..appraisal.common import plain_number, yuan_text
 from ..document import cjk_font
 from ..files import write_file
 
@@ -24,8 +27,36 @@ def _fmt(v: Any) -> str:
     if isinstance(v, float):
         if v != v:
             return "—"
-        return f"{v:,.6g}" if abs(v) < 1e15 else f"{v:.6e}"
+        return plain_number(v)
     return "—" if v is None else str(v)
+
+
+#: the input file's keys in Chinese (the PDF shows no raw YAML keys)
+_KEY_ZH = {"standard": "依据方法", "title": "名称", "function_class": "环境功能区类别", "pollutants": "污染物",
+           "name": "名称", "discharge": "排放数量", "amount": "数量", "unit": "单位", "source": "来源",
+           "unit_cost": "单位治理成本", "value": "数值", "basis": "取值依据", "coefficients": "系数",
+           "note": "说明", "reason": "理由", "case_id": "案件编号", "price_year": "价格基准年", "notes": "说明",
+           "appraiser": "评估人", "date": "日期", "exceedance": "超标", "measured": "实测浓度", "limit": "标准限值"}
+
+
+def _input_row(key: str, value: str) -> tuple[str, str]:
+    """One input row with its key path in Chinese (``pollutants[1].discharge.amount`` → 污染物2 排放数量
+    数量) and coded values as their labels."""
+
+    words = []
+    for part in key.split("."):
+        m = re.fullmatch(r"(\w+)\[(\d+)\]", part)
+        words.append(f"{_KEY_ZH.get(m.group(1), m.group(1))}{int(m.group(2)) + 1}" if m else _KEY_ZH.get(part, part))
+    tables = coefficient_tables()
+    last = key.split(".")[-1]
+    if last == "standard" and value in tables["forms"]:
+        value = tables["forms"][value]["name_zh"]
+    elif last == "function_class":
+        value = next((f["ranges"][value]["name_zh"] for f in tables["forms"].values() if value in f.get("ranges", {})),
+                     value)
+    elif last == "unit" and value == "m3":
+        value = "m³"
+    return " ".join(words), value
 
 
 def _flatten(d: Any, prefix: str = "") -> list[tuple[str, str]]:
@@ -100,9 +131,9 @@ def abatement_pdf(result, path: str | Path) -> Path:
     return write_calculation_pdf(
         title, [f"{d['standard_label_zh']} / {d['standard_label_en']}", f"{d['formula']},  {d['gamma_form']}"],
         ["步骤 step", "符号 symbol", "名称 name", "数值 value", "单位 unit", "来源 source", "已核实 verified"], rows,
-        [f"损害数额 damage amount D = {d['amount_yuan']:,.2f} 元 yuan = {d['amount_wan_yuan']:,.4f} 万元"],
+        [f"损害数额 damage amount D = {yuan_text(d['amount_yuan'])}"],
         path, notes=[f"未核实 unverified: {u}" for u in d["unverified"]] + d["notes"], version=d["version"],
-        inputs=[(k, v) for k, v in _flatten(d["inputs"]) if not k.startswith(("unit_cost", "coefficients"))]
+        inputs=[_input_row(k, v) for k, v in _flatten(d["inputs"]) if not k.startswith(("unit_cost", "coefficients"))]
         + ([("输入文件 input file", d["source"]["file"]), ("sha256", d["source"]["sha256"])] if d.get("source") else []))
 
 

@@ -95,6 +95,7 @@ def case_appraisal_sheets(store, case_id: str) -> dict[str, pd.DataFrame]:
     amount = case.get("damage_amount_yuan")
     have_amount = amount is not None and not pd.isna(amount)
     src_label = {"appraisal": "鉴定评估计算 computed by an appraisal", "manual": "手工录入 typed by hand",
+                 "claim_items": "索赔项目合计（含鉴定评估计算）sum of the claim items (appraisals included)",
                  None: "未记录 not recorded"}[prov.get("source")]
     confirm = [("案件编号 case id", case_id), ("案件名称 title", case.get("title")),
                ("案件类别 class", f"{CaseClass(case['case_class']).zh} {CaseClass(case['case_class']).en}"),
@@ -108,6 +109,9 @@ def case_appraisal_sheets(store, case_id: str) -> dict[str, pd.DataFrame]:
         confirm += [("依据的评估 appraisal", prov["appraisal_id"]),
                     ("量化方法 method", f"{prov['method_zh']} {prov['method_en']}"),
                     ("评估人 appraiser", prov["appraiser"]), ("评估日期 date", prov["appraised_on"])]
+    for it in prov.get("items", []):
+        confirm.append((f"索赔项目 claim item {it['claim_id']}", f"{it['item_zh']}：{it['amount_yuan']:,.2f} 元；{it['source']}"))
+    used_ids = {it.get("appraisal_id") for it in prov.get("items", [])} | {prov.get("appraisal_id")}
     sheets: dict[str, pd.DataFrame] = {
         CASE_SHEETS[0]: pd.DataFrame([(k, "—" if v is None or (isinstance(v, float) and pd.isna(v)) else v)
                                       for k, v in confirm], columns=["项目 item", "内容 value"])}
@@ -116,7 +120,7 @@ def case_appraisal_sheets(store, case_id: str) -> dict[str, pd.DataFrame]:
     for r in appraisals.to_dict("records"):
         res = r["result"] if isinstance(r["result"], dict) else json.loads(r["result"] or "{}")
         m = AppraisalMethod(r["method"])
-        used = prov.get("appraisal_id") == r["appraisal_id"]
+        used = r["appraisal_id"] in used_ids
         quant.append({"评估编号 appraisal": r["appraisal_id"], "方法 method": f"{m.zh} {m.en}",
                       "依据 standard": res.get("standard_label_zh") or r.get("standard") or "—",
                       "损害数额 amount (元 yuan)": r["amount_yuan"], "评估人 appraiser": r["appraiser"],

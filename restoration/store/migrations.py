@@ -217,6 +217,16 @@ def _v18(ops: SchemaOps) -> None:
 MIGRATIONS.append((18, "project bank register: bank_tranches, bank_milestones, bank_securements, bank_plans, "
                        "bank_polygon_reviews", _v18))
 
+
+def _v17(ops: SchemaOps) -> None:
+    """The claim item by item: what a case's damage amount is made of."""
+    create_layer(ops, model.LAYERS["claim_items"])
+    ops.create_index("claim_items", ["case_id"], "idx_claim_items_case")
+
+
+MIGRATIONS.append((17, "claim_items: the damage amount item by item (compensation scope), appraisals feed their own",
+                   _v17))
+
 # Later migrations are appended above this line (one per feature area, in version order).
 MIGRATIONS.sort(key=lambda m: m[0])
 LATEST = MIGRATIONS[-1][0]

@@ -288,6 +288,7 @@ OPEN_STAGES = tuple(s for s in Stage if s not in (Stage.CLOSED, Stage.NOT_STARTE
 AMOUNT_SOURCES = register(Vocabulary("amount_source", {
     "appraisal": ("鉴定评估计算", "computed by an appraisal"),
     "manual": ("手工录入", "typed by hand"),
+    "claim_items": ("索赔项目合计", "sum of the claim items"),
 }))
 #: what a disbursement of the funds ledger was used for (``funds_ledger.use_kind``)
 FUND_USES = register(Vocabulary("fund_use", {

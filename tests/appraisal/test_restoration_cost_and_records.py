@@ -72,21 +72,23 @@ def test_record_sets_amount_with_provenance_and_manual_edit_is_marked(store):
                            expected_version=int(before["version"]))
     case = store.get("cases", cid)
     assert case["damage_amount_yuan"] == pytest.approx(98437.5)
-    assert case["damage_amount_source"] == "appraisal" and case["damage_appraisal_id"] == row["appraisal_id"]
-    prov = amount_provenance(store, case)
+    assert case["damage_amount_source"] == "claim_items"
+    prov = amount_provenance(store, case)["items"][0]
+    assert prov["appraisal_id"] == row["appraisal_id"] and prov["item"] == "restoration"
     assert prov["method"] == "abatement" and prov["appraiser"] == "张三 鉴定机构" and prov["appraised_on"] == "2025-03-01"
     assert prov["all_verified"] is False
     stored = list_appraisals(store, cid).iloc[-1]
     assert stored["result"]["table"][0]["symbol"] == "E" and stored["software_version"] == eq.__version__
-    assert case_record(store, cid)["amount_provenance"]["appraisal_id"] == row["appraisal_id"]
+    assert case_record(store, cid)["amount_provenance"]["items"][0]["appraisal_id"] == row["appraisal_id"]
     # a stale version is refused and nothing is written
     n = len(list_appraisals(store, cid))
     with pytest.raises(ConflictError):
         record_appraisal(store, cid, r, appraiser="x", actor="t", expected_version=int(before["version"]))
     assert len(list_appraisals(store, cid)) == n
-    # typed by hand: marked manual, provenance says so
-    update_case(store, cid, {"damage_amount_yuan": 120000.0}, actor="tester")
-    case = store.get("cases", cid)
+    # typed by hand (a case without claim items): marked manual, provenance says so
+    other = store.read("cases").iloc[1]["case_id"]
+    update_case(store, other, {"damage_amount_yuan": 120000.0}, actor="tester")
+    case = store.get("cases", other)
     assert case["damage_amount_source"] == "manual" and amount_provenance(store, case)["source"] == "manual"
 
 
@@ -107,7 +109,7 @@ def test_class_changes_when_the_computed_amount_crosses_30_wan(store):
     row = record_appraisal(store, cid, big, appraiser="李四", actor="tester")
     record_classification(store, cid, {**facts, "damage_amount_yuan": big.amount_yuan}, actor="tester")
     last = store.read("case_classifications", case_id=cid).iloc[-1]
-    assert last["facts"]["damage_amount_provenance"]["appraisal_id"] == row["appraisal_id"]
+    assert last["facts"]["damage_amount_provenance"]["items"][0]["appraisal_id"] == row["appraisal_id"]
 
 
 def test_record_refuses_a_result_without_amount(store):
@@ -155,7 +157,8 @@ def test_cli_record_show_list_workbook(store, tmp_path, processes):
                          "--date", "2025-04-01")
     assert code == 0, err
     code, out, err = cli("case", "show", cid)
-    assert code == 0 and "98,437.50 元 — 鉴定评估 appraisal" in out and "张三" in out, out + err
+    assert code == 0 and "98,437.50 元（9.84 万元） — 索赔项目合计" in out, out + err
+    assert "鉴定评估 appraisal" in out and "张三" in out, out + err
     code, out, err = cli("appraisal", "list", cid, "--json")
     assert json.loads(out)[-1]["amount_yuan"] == pytest.approx(98437.5)
     code, out, err = cli("appraisal", "workbook", cid, "--out", tmp_path / "w.xlsx")

@@ -77,7 +77,7 @@ def test_record_on_case_sets_the_amount(at, staff_data):
     assert any(b.label == "下载该案件的鉴定评估表（Excel）" for b in at.get("download_button"))
     store = open_store(config.store_location(staff_data), create=False)  # the GeoPackage or $RESTORATION_DB
     case = store.get("cases", case_id)
-    assert case["damage_amount_source"] == "appraisal" and case["damage_amount_yuan"] == pytest.approx(12000 * 3.5 * 1.25)
+    assert case["damage_amount_source"] == "claim_items" and case["damage_amount_yuan"] == pytest.approx(12000 * 3.5 * 1.25)
 
 
 def test_bad_input_is_a_message_not_a_traceback(at):
