@@ -100,13 +100,16 @@ def _print_import_notes(notes: list[str], warnings) -> None:
               help="Layer of a GeoPackage holding several, or sheet of an Excel workbook (default: the first).")
 @click.option("--allow-outside", is_flag=True,
               help="Accept sites and bank projects far (over 50 km) outside the store's counties.")
+@click.option("--allow-overlap", default=None, metavar="REASON",
+              help="bank: accept projects that overlap another project or a restoration site, with the reason "
+                   "(kept with each polygon's review record).")
 @click.option("--replace", is_flag=True,
               help="targets: replace the stored target of a site and indicator the file gives again "
                    "(without it such a row is refused).")
 @click.pass_context
 def import_(ctx: click.Context, layer: str, file: str, crs: str | None, map_text: str | None,
             map_file: str | None, extra: str, check: bool, source_layer: str | None, allow_outside: bool,
-            replace: bool) -> None:
+            allow_overlap: str | None, replace: bool) -> None:
     """Import FILE (GeoJSON, GeoPackage, Shapefile, CSV with WKT or lon/lat, Excel) into LAYER.
 
     ``events``: the cases' history (CSV or Excel: case_id, event_type, date, details), checked
@@ -117,6 +120,8 @@ def import_(ctx: click.Context, layer: str, file: str, crs: str | None, map_text
     from ..importer import import_file
     if replace and layer != "targets":
         raise InputError(Issue("--replace applies to 'import targets' only", field="--replace"))
+    if allow_overlap is not None and layer != "bank":
+        raise InputError(Issue("--allow-overlap applies to 'import bank' only", field="--allow-overlap"))
     mapping = combine(map_text, map_file)
     store = _store(ctx)
     if layer == "events":
@@ -129,7 +134,7 @@ def import_(ctx: click.Context, layer: str, file: str, crs: str | None, map_text
         # the registry's stricter rules (no repaired polygons, units, trajectories, status history)
         from ..bank.registry import import_projects
         done = import_projects(store, file, crs=crs, mapping=mapping, extra=extra, check=check,
-                               source_layer=source_layer, allow_outside=allow_outside)
+                               source_layer=source_layer, allow_outside=allow_outside, allow_overlap=allow_overlap)
         _print_import_notes(done.notes, done.warnings)
         verb = "已检查 checked (nothing written):" if check else "已导入 imported"
         click.echo(f"{verb} {done.rows} projects from {Path(file).name} into bank_projects")

@@ -38,7 +38,7 @@ from ..store import Store, Transaction
 from ..validate import validate_frame
 from .cube import grid_of, open_cube
 from .indicators import get_indicator
-from .pixelcache import kept_pixel_map
+from .pixelcache import keep_pixel_map, kept_path, kept_pixel_map
 from .series import refuse_existing, write_series, writing
 from .zonal import zonal_timeseries
 
@@ -197,7 +197,7 @@ def ingest_raster(store: Store | Transaction, source: Any, *, indicator: str = "
         sites = sites[sites["site_id"].isin(wanted)]
     weights, reused = None, False
     if pixel_maps is not None:
-        weights, built = kept_pixel_map(cube, sites[["site_id", "geometry"]], method, pixel_maps)
+        weights, built = kept_pixel_map(cube, sites[["site_id", "geometry"]], method, pixel_maps, keep=False)
         reused = not built
     table = zonal_timeseries(cube, sites[["site_id", "geometry"]], ("mean", "count", "valid_fraction"),
                              method, progress=progress, weights=weights)
@@ -227,6 +227,8 @@ def ingest_raster(store: Store | Transaction, source: Any, *, indicator: str = "
                                       progress=progress)
         if not isinstance(source, xr.DataArray):
             register_source(tx, label, ind.code, source, cube, method=method, options=cube_options)
+    if pixel_maps is not None and not reused:  # kept only once the ingest is stored
+        keep_pixel_map(weights, kept_path(cube, sites[["site_id", "geometry"]], method, pixel_maps))
     flagged = pd.Series([f for q in qc for f in q.split(";") if f != "ok"]).value_counts().to_dict()
     return RasterIngestReport(ind.code, label, int(cube.sizes["time"]), int(clean["site_id"].nunique()),
                               rows, replaced, outside, {str(k): int(v) for k, v in flagged.items()}, reused)

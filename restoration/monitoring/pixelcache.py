@@ -40,9 +40,11 @@ def map_key(cube, sites, method: str, *, site_id: str = "site_id") -> str:
 
 
 def kept_pixel_map(cube, sites, method: str, folder: str | os.PathLike, *,
-                   site_id: str = "site_id") -> tuple[PixelMap, bool]:
+                   site_id: str = "site_id", keep: bool = True) -> tuple[PixelMap, bool]:
     """The pixel map of ``sites`` on ``cube``'s grid, from ``folder`` when kept there, else built
-    and kept. Returns ``(map, built)``: ``built`` is False when the kept map was reused."""
+    and (with ``keep``) kept. Returns ``(map, built)``: ``built`` is False when the kept map was
+    reused. A caller whose work may still be refused passes ``keep=False`` and calls
+    :func:`keep_pixel_map` once it succeeded, so a refused run leaves the data folder as it was."""
     folder = Path(folder)
     path = folder / f"{map_key(cube, sites, method, site_id=site_id)}.npz"
     if path.exists():
@@ -51,14 +53,26 @@ def kept_pixel_map(cube, sites, method: str, folder: str | os.PathLike, *,
         except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
             log.warning("kept pixel map %s unreadable (%s); rebuilding it", path, exc)
     pm = pixel_map(cube, sites, method, site_id=site_id)
-    folder.mkdir(parents=True, exist_ok=True)
+    if keep:
+        keep_pixel_map(pm, path)
+    return pm, True
+
+
+def kept_path(cube, sites, method: str, folder: str | os.PathLike, *, site_id: str = "site_id") -> Path:
+    """Where the pixel map of ``sites`` on ``cube``'s grid is kept in ``folder``."""
+    return Path(folder) / f"{map_key(cube, sites, method, site_id=site_id)}.npz"
+
+
+def keep_pixel_map(pm: PixelMap, path: str | os.PathLike) -> None:
+    """Keep ``pm`` at ``path`` (written aside and renamed: a reader never sees half a file)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
     m = pm.matrix.tocsr()
     np.savez(tmp, data=m.data, indices=m.indices, indptr=m.indptr, n=np.array(m.shape),
              shape=np.array(pm.shape), method=np.array(pm.method), flags=np.array(pm.flags, dtype=str),
              area_px=pm.area_px)
-    os.replace(tmp, path)  # a reader never sees half a file
-    return pm, True
+    os.replace(tmp, path)
 
 
 def _load(path: Path) -> PixelMap:
@@ -68,4 +82,4 @@ def _load(path: Path) -> PixelMap:
                         [str(f) for f in z["flags"]], z["area_px"])
 
 
-__all__ = ["kept_pixel_map", "map_key"]
+__all__ = ["kept_pixel_map", "keep_pixel_map", "kept_path", "map_key"]
