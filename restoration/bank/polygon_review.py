@@ -2,7 +2,10 @@
 with registered) and with registered restoration sites, found with a spatial index (shapely
 ``STRtree.query(predicate="intersects")``, no pairwise loop), and the overlap area.
 
-Only overlaps with a positive area count (boundaries that touch do not). Areas are in hectares,
+Only overlaps with a positive area count (boundaries that touch do not), and two projects
+overlap only when they sell the same kind of credit (the same capacity unit): the ground of a
+riparian buffer sold in hectares may also hold a fish-release project sold in fry without any
+credit being sold twice; two hectare projects on the same ground would sell it twice. Areas are in hectares,
 computed in an equal-area projection (EPSG:6933) — the sample's and a province's extent.
 """
 from __future__ import annotations
@@ -45,8 +48,10 @@ def overlaps(new: gpd.GeoDataFrame, registered: gpd.GeoDataFrame, sites: gpd.Geo
         if not len(i):
             continue
         area = shapely.area(shapely.intersection(geo_new[i], geo[j])) / 1e4
-        for a, b, ha in zip(i, j, area):
-            if ha > 0:
+        same_credit = (np.ones(len(i), bool) if kind == "site" else
+                       new["capacity_unit"].to_numpy()[i] == frame["capacity_unit"].to_numpy()[j])
+        for a, b, ha, counts in zip(i, j, area, same_credit):
+            if ha > 0 and counts:
                 rows.append({"project_id": ids[a], "other_kind": kind, "other_id": other_ids[b], "area_ha": float(ha)})
     return pd.DataFrame(rows, columns=["project_id", "other_kind", "other_id", "area_ha"])
 

@@ -7,7 +7,7 @@ import click
 import pandas as pd
 
 from . import _context
-from .monitor_breaks import breaks_cmd, controls_cmd
+from .monitor_breaks import breaks_cmd, controls_cmd, parse_months
 from .types import Number, OutputFile
 
 
@@ -140,14 +140,7 @@ def recovery_cmd(site_id, disturbance_year, restoration_year, reference_years, r
     """Spectral recovery metrics of SITE_ID (Y2R, R80P, RRI, YrYr, ΔIR; Frazier et al. 2018)."""
     from ..monitoring.assessment import assess_recovery
     from ..monitoring.recovery import MEANINGS, METRICS
-    month_list = None
-    if months:
-        try:
-            month_list = [int(m) for m in months.split(",") if m.strip()]
-        except ValueError:
-            raise click.BadParameter(f"'{months}' is not a list of months", param_hint="--months") from None
-        if not month_list or any(not 1 <= m <= 12 for m in month_list):
-            raise click.BadParameter(f"'{months}': months are 1..12", param_hint="--months")
+    month_list = parse_months(months)
     result = assess_recovery(_store(), site_id, indicator=indicator.lower(), disturbance_year=disturbance_year,
                              restoration_year=restoration_year,
                              reference_years=_year_range(reference_years, "--reference-years"),

@@ -9,7 +9,8 @@ from . import _context
 from .types import Number, OutputFile
 
 
-def _months(text: str | None) -> list[int] | None:
+def parse_months(text: str | None) -> list[int] | None:
+    """``--months 6,7,8`` as a list of months (None when not given); exit 2 on anything else."""
     if not text:
         return None
     try:
@@ -77,7 +78,7 @@ def breaks_cmd(files, bands, index, sensor, mask, date_pattern, months, alpha, m
         if unknown:
             raise click.BadParameter(f"unknown site(s): {', '.join(unknown)}", param_hint="--site")
         frame = frame[frame["site_id"].isin(sites)]
-    composite, sources = _composite(files, bands, index, sensor, mask, date_pattern, _months(months))
+    composite, sources = _composite(files, bands, index, sensor, mask, date_pattern, parse_months(months))
     pixels = compute_breaks(break_raster(composite, params), progress=True)
     if out is not None:
         write_breaks(pixels, out)
@@ -174,7 +175,7 @@ def controls_cmd(site_id, files, bands, index, sensor, mask, date_pattern, month
             raise click.UsageError(f"no stored break of {site_id} ({indicator}): give --disturbance-year or run "
                                    "`restoration monitor breaks` first")
         disturbance_year = int(found.iloc[0]["break_year"])
-    composite, _ = _composite(files, bands, index, sensor, mask, date_pattern, _months(months))
+    composite, _ = _composite(files, bands, index, sensor, mask, date_pattern, parse_months(months))
     composite = composite.load()
     crs = composite.rio.crs
     sites = store.read("sites")

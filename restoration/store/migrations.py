@@ -182,10 +182,10 @@ MIGRATIONS.append((15, "audit_log append-only: the database refuses UPDATE, DELE
 
 def _v22(ops: SchemaOps) -> None:
     """Satellite evidence: the disturbance dated per site from annual composites."""
-    create_layer(ops, model.LAYERS["site_breaks"])
-    ops.create_index("site_breaks", ["site_id"], "idx_site_breaks_site")
-    create_layer(ops, model.LAYERS["control_comparisons"])
-    ops.create_index("control_comparisons", ["site_id"], "idx_control_comparisons_site")
+    for name in ("site_breaks", "control_comparisons"):  # the latest migration: safe to run again
+        if not ops.has_layer(name):
+            create_layer(ops, model.LAYERS[name])
+            ops.create_index(name, ["site_id"], f"idx_{name}_site")
 
 
 MIGRATIONS.append((22, "satellite evidence: site_breaks (disturbance year, magnitude and recovery per site), "

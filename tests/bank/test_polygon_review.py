@@ -9,6 +9,7 @@ from restoration.bank.polygon_review import naive_overlaps, overlaps
 
 
 def _frame(ids, geoms, **cols):
+    cols.setdefault("capacity_unit", ["ha"] * len(ids))
     return gpd.GeoDataFrame({"project_id": ids, **cols}, geometry=geoms, crs=4326)
 
 
@@ -25,6 +26,22 @@ def test_overlaps_between_projects_and_with_restoration_sites():
     n1n2 = found[(found.project_id == "N1") & (found.other_id == "N2")].area_ha.iloc[0]
     assert n1n2 == pytest.approx(56.7, rel=0.05)  # half of a ~113 ha square
     assert naive_overlaps(new, sites.iloc[:1]) == 1
+
+
+def test_projects_overlap_only_when_they_sell_the_same_kind_of_credit():
+    ground = shapely.box(108.60, 23.60, 108.61, 23.61)
+    new = _frame(["FRY"], [ground], capacity_unit=["fish_fry"])
+    registered = _frame(["BUF", "HA2"], [ground, ground], capacity_unit=["ha", "fish_fry"])
+    found = overlaps(new, registered, gpd.GeoDataFrame({"site_id": [], "role": []}, geometry=[], crs=4326))
+    # the riparian buffer sold in hectares and the fry release share the river bank: no credit sold twice
+    assert set(found["other_id"]) == {"HA2"}
+
+
+def test_the_sample_bank_imports_without_overlaps(empty_store, tmp_path):
+    from restoration import config
+    from restoration.bank.registry import import_projects
+    done = import_projects(empty_store, config.sample_dir() / "bank_projects.gpkg", check=True)
+    assert done.rows == 20
 
 
 def test_import_refuses_an_overlap_unless_a_reason_is_given(gpkg_store, capsys, tmp_path):

@@ -5,27 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pytest
 import rasterio
 
 from restoration.cli import main
-from restoration.importer import import_file
+
+from .test_scene_cli import bc_store  # noqa: F401 — the BC 2006 site added to the sample store
 
 DATA = Path(__file__).parent / "data" / "bc06_wildfire"
 BANDS = "blue,green,red,nir,swir16,swir22"
-
-
-@pytest.fixture
-def bc_store(store, tmp_path):
-    site = gpd.read_file(DATA / "restoration_site.gpkg")
-    site["site_id"], site["case_id"], site["role"] = "BC06", "GX-2022-010", "in_situ_restoration"
-    site["ecosystem_type"], site["name"] = "forest", "BC 2006 火烧迹地 wildfire"
-    path = tmp_path / "bc06.gpkg"
-    site.to_file(path)
-    import_file(store, "sites", path, allow_outside=True)
-    return store
 
 
 def _run(store, capsys, *args) -> tuple[int, str, str]:

@@ -54,10 +54,8 @@ def agency(empty_store, tmp_path, capsys, cli):
     """The empty store after the register, sites, plan, field table and bank went in."""
     case_of = build_own_plan(empty_store, tmp_path, capsys)
     data = str(empty_store.data_dir)
-    # the sample bank has two neighbouring projects that overlap (BP06/BP20, 7.7 ha): reported on the
-    # way in and accepted with a reason, as an agency would
     code, out, err = cli("--data", data, "--today", TODAY, "import", "bank",
-                         config.sample_dir() / "bank_projects.gpkg", "--allow-overlap", "样例：相邻项目边界重叠，待核实")
+                         config.sample_dir() / "bank_projects.gpkg")
     assert code == 0, (out, err)
     return empty_store, data, tmp_path, case_of
 
