@@ -147,7 +147,7 @@ else:
         T("bank.ecosystem"): table["ecosystem_type"].map(lambda v: vocab(EcosystemType, v, L)),
         T("bank.status"): table["status"].map(lambda v: vocab(ProjectStatus, v, L)),
         T("bank.capacity"): [number(v, 2, u) for v, u in zip(table["capacity"], units)],
-        T("bank.released"): [number(v, 2, u) for v, u in zip(table["released"], units)],
+        T("bank.col_released"): [number(v, 2, u) for v, u in zip(table["released"], units)],
         T("bank.allocated"): [number(v, 2, u) for v, u in zip(table["allocated"], units)],
         T("bank.remaining_released"): [number(v, 2, u) for v, u in zip(table["remaining_released"], units)],
         T("bank.next_milestone"): table["next_milestone"].map(lambda c: vocab_code("bank_milestone", c, L)),

@@ -43,7 +43,7 @@ else:
         T("register.ecosystem"): shown["ecosystem_type"].map(lambda v: vocab(EcosystemType, v, L)),
         T("bank.status"): shown["status"].map(lambda v: vocab(ProjectStatus, v, L)),
         T("bank.capacity"): [number(v, 2, u) for v, u in zip(shown["capacity"], units)],
-        T("bank.released"): [number(v, 2, u) for v, u in zip(shown["released"], units)],
+        T("bank.col_released"): [number(v, 2, u) for v, u in zip(shown["released"], units)],
         T("bank.allocated"): [number(v, 2, u) for v, u in zip(shown["allocated"], units)],
         T("bank.remaining_released"): [number(v, 2, u) for v, u in zip(shown["remaining_released"], units)],
         T("bank.next_milestone"): shown["next_milestone"].map(lambda c: vocab_code("bank_milestone", c or None, L)),

@@ -13,7 +13,7 @@ from .conftest import REPO, SAMPLE_TODAY
 from .test_app import _texts
 
 
-@pytest.mark.parametrize("lang, title, released", [("zh", "项目库公开登记簿", "已释放"), ("en", "Project bank register", "Released")])
+@pytest.mark.parametrize("lang, title, released", [("zh", "项目库公开登记簿", "已释放容量"), ("en", "Project bank register", "Released capacity")])
 def test_public_register_page_anonymous(staff_data, store, monkeypatch, lang, title, released):
     corpus.poison(store)
     set_schedule(store, "BP13", ["0.25:secured", "0.75:construction_accepted"])
@@ -35,6 +35,7 @@ def test_public_register_page_anonymous(staff_data, store, monkeypatch, lang, ti
     leaks = [n for n in corpus.needles() if n in text]
     assert not leaks, leaks
     assert released in text and "None" not in text and "nan" not in text
+    assert "{id}" not in text  # no unfilled message placeholder as a column header
     assert ("桂源县森林替代修复项目" if lang == "zh" else "Alternative restoration project, forest, 桂源县") in text
     assert ("土地与法律保障落实" if lang == "zh" else "construction accepted") in text  # a released / the next milestone
     assert "37.50" in text  # BP13's released capacity (150 ha × 0.25)
