@@ -27,7 +27,7 @@ from ..files import write_file
 from ..store import Store
 from ..validate import validate_frame
 from .segmentation import OUTPUTS, Parameters, segment
-from .zonal import zonal_timeseries
+from .zonal import pixel_map, zonal_timeseries
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +151,8 @@ def site_breaks(composite: xr.DataArray, sites: gpd.GeoDataFrame, indicator: str
     ``break_year`` None and their ``n_years``."""
     params = params or Parameters()
     years = annual_years(composite)
-    table = zonal_timeseries(composite, sites, ("mean",))
+    weights = pixel_map(composite, sites)  # one site → pixel map for the series and the shares
+    table = zonal_timeseries(composite, sites, ("mean",), weights=weights)
     wide = table.assign(year=table["time"].dt.year).pivot_table(index="site_id", columns="year", values="mean",
                                                                  aggfunc="mean", dropna=False)
     wide = wide.reindex(columns=years)
@@ -160,7 +161,7 @@ def site_breaks(composite: xr.DataArray, sites: gpd.GeoDataFrame, indicator: str
     if wide.empty:
         return []
     out = segment(wide.to_numpy(dtype=float), years, params)
-    shares = _pixel_shares(pixels, sites.set_index("site_id").loc[covered].reset_index()) if pixels is not None else {}
+    shares = _pixel_shares(pixels, sites, weights) if pixels is not None else {}
     case_of = sites.set_index("site_id")["case_id"].to_dict() if "case_id" in sites else {}
     result = []
     for i, sid in enumerate(wide.index):
@@ -176,11 +177,12 @@ def site_breaks(composite: xr.DataArray, sites: gpd.GeoDataFrame, indicator: str
     return result
 
 
-def _pixel_shares(pixels: xr.Dataset, sites: gpd.GeoDataFrame) -> dict[str, float]:
-    """Share of each site's pixels (centre inside) with a break year."""
+def _pixel_shares(pixels: xr.Dataset, sites: gpd.GeoDataFrame, weights) -> dict[str, float]:
+    """Share of each site's pixels (centre inside) with a break year; ``weights`` is the sites'
+    pixel map on the composite's grid, which the breaks raster shares."""
     flag = xr.where(np.isfinite(pixels["break_year"]), 1.0, 0.0).expand_dims(time=[pd.Timestamp("2000-01-01")])
     flag = flag.rio.write_crs(pixels.rio.crs).rio.write_transform(pixels.rio.transform())
-    t = zonal_timeseries(flag, sites, ("mean",))
+    t = zonal_timeseries(flag, sites, ("mean",), weights=weights)
     return {r.site_id: _finite(r.mean) for r in t.itertuples() if np.isfinite(r.mean)}
 
 
