@@ -16,6 +16,7 @@ from ..store import Store
 from ..workbook import csv_bytes
 from .events import event_label
 from .records import case_record
+from .thumbnails import thumbnail
 
 
 # -- case archive (档案) ---------------------------------------------------------------------------
@@ -38,6 +39,30 @@ def _safe(name: str) -> str:
     return keep.strip("._") or "file"
 
 
+#: what the archive's field photo table shows of each photo, in this order
+PHOTO_COLUMNS = ("photo_id", "file", "thumbnail", "sha256", "taken_at", "lon", "lat", "inside_site", "taken_by",
+                 "site_id", "inspection_uuid", "warnings", "public", "public_reason", "published_by", "published_at")
+
+
+def _field_photos(evidence: list[dict], stored: dict, add) -> None:
+    """``field_photos.csv`` (each field photo's file, thumbnail, hash, camera time and position,
+    who took it, whether public) and a thumbnail of each photo under ``field_photos/``."""
+    if not evidence:
+        return
+    rows = []
+    for e in evidence:
+        file, data = stored.get((int(e["event_fid"]), e["name"]), (None, None))
+        thumb = None
+        if data is not None:
+            thumb = f"field_photos/{int(e['photo_id']):06d}_thumbnail.jpg"
+            add(thumb, thumbnail(data), "field_photo_thumbnail", str(e["photo_id"]), str(e.get("taken_at") or "")[:10]
+                or None, f"{e['name']} sha256 {e['sha256']}")
+        rows.append({**{c: e.get(c) for c in PHOTO_COLUMNS}, "file": file, "thumbnail": thumb})
+    add("field_photos.csv", _csv(pd.DataFrame(rows, columns=list(PHOTO_COLUMNS))), "field_photos",
+        str(evidence[0]["case_id"]), None,
+        f"{len(rows)} 张外业照片 field photos")
+
+
 def export_archive(store: Store, case_id: str, path: str | Path, today: date | None = None) -> Path:
     """Write the case archive (:func:`archive_bytes`) to ``path`` (.zip)."""
     return write_bytes(path, archive_bytes(store, case_id, today))
@@ -47,7 +72,9 @@ def archive_bytes(store: Store, case_id: str, today: date | None = None) -> byte
     """The case archive (档案) as one ZIP file's bytes: ``index.csv`` lists every record and
     attachment (kind, id, date, title, file inside the archive), then the case record (JSON), its
     events (CSV, with each event's details), classifications, modes, ledger, effect evaluations,
-    sites, the audit trail and every attachment as its own file. Tables are CSV files whose text
+    sites, the audit trail, every attachment as its own file, and the field photos' table
+    (``field_photos.csv``: file, thumbnail, SHA-256, camera time and position, who took it,
+    whether public) with a thumbnail of each. Tables are CSV files whose text
     cells never become spreadsheet formulas."""
     rec = case_record(store, case_id, today)
     evs = store.read("case_events", case_id=case_id)
@@ -80,10 +107,13 @@ def archive_bytes(store: Store, case_id: str, today: date | None = None) -> byte
     if len(audit):
         add("audit_log.csv", _csv(audit), "audit_log", case_id, None, f"{len(audit)} 条 changes")
     att = store.read("attachments", case_id=case_id)
+    stored: dict[tuple[int, str], tuple[str, bytes]] = {}
     for r in att.to_dict("records"):
         name = f"attachments/{int(r['event_fid']):06d}_{int(r['fid']):04d}_{_safe(r['name'])}"
         add(name, bytes(r["data"]), "attachment", str(r["fid"]), None,
             f"{r['name']} ({r['mime']}, {int(r['size_bytes'])} bytes, event {int(r['event_fid'])})")
+        stored[(int(r["event_fid"]), r["name"])] = (name, bytes(r["data"]))
+    _field_photos(rec.get("field_evidence") or [], stored, add)
     idx = pd.DataFrame(index, columns=["kind", "record_id", "date", "title", "file"])
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as z:

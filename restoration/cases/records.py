@@ -144,12 +144,12 @@ def case_record(store: Store, case_id: str, today: date | None = None) -> dict:
 
 
 def field_evidence(store: Store, case_id: str) -> list[dict]:
-    """The case's field photos as evidence (hash, camera time and position, who, warnings),
-    oldest first; empty on a store without field imports."""
+    """The case's field photos as evidence (``photo_id``, hash, camera time and position, who,
+    warnings, whether public), oldest first; empty on a store without field imports."""
     if not store.has_layer("field_photos"):
         return []
-    rows = store.read("field_photos", case_id=case_id)
-    return rows.drop(columns=["fid"], errors="ignore").sort_values(["event_fid", "name"]).to_dict("records")
+    rows = store.read("field_photos", case_id=case_id).rename(columns={"fid": "photo_id"})
+    return rows.sort_values(["event_fid", "name"]).to_dict("records")
 
 
 def _provenance(store, case) -> dict:

@@ -1,5 +1,6 @@
 """``restoration field ...``: offline field inspection with QField — export a package, import it
-back (inspections, photos as evidence, reference edits merged three-way), review the conflicts.
+back (inspections, photos as evidence, reference edits merged three-way), review the conflicts,
+mark a field photo public (or withdraw it) for the public page.
 
 Exit codes: 2 bad input (the row, field and file named; nothing written), 4 a conflict resolved
 against an office value that changed again, 5 permission.
@@ -10,7 +11,7 @@ import click
 
 from . import _context
 from ..errors import InputError, Issue
-from ..field import conflicts, export_package, import_package, resolve
+from ..field import conflicts, export_package, import_package, resolve, set_public
 
 _KINDS = {"take": "采用外业修改 taken from the field", "value": "冲突待审 conflict for review",
           "geometry": "外业修改了图形（未采用）geometry edited in the field (not applied)",
@@ -122,3 +123,36 @@ def resolve_cmd(conflict_id, keep, actor) -> None:
     kept = "办公室的值 the office's value" if keep == "office" else "外业的值 the field's value"
     click.echo(f"{row['conflict_id']}: 已保留 kept {kept} (场地 site {row['record_id']})")
 
+
+
+@field_group.group("photo")
+def photo_group() -> None:
+    """外业照片 field photos: make one public on the public page, or withdraw it."""
+
+
+def _publication(photo_id: str, public: bool, reason: str, actor: str | None) -> None:
+    row = set_public(_context.store(), photo_id, public, reason, _context.actor(actor))
+    if public:
+        click.echo(f"照片 photo {row['photo_id']} ({row['name']}, 案件 case {row['case_id']}) 已公开 now public: "
+                   "案件公开后在公开页显示 shown on the public page while the case is disclosed")
+    else:
+        click.echo(f"照片 photo {row['photo_id']} ({row['name']}, 案件 case {row['case_id']}) 已撤回公开 "
+                   "withdrawn from the public page")
+
+
+@photo_group.command("publish")
+@click.argument("photo_id")
+@click.option("--reason", required=True, help="Why the public may see it (kept with the decision).")
+@_context.actor_opt
+def publish_cmd(photo_id, reason, actor) -> None:
+    """Show field photo PHOTO_ID (case show --json: field_evidence photo_id) on the public page."""
+    _publication(photo_id, True, reason, actor)
+
+
+@photo_group.command("unpublish")
+@click.argument("photo_id")
+@click.option("--reason", required=True, help="Why it is withdrawn (kept with the decision).")
+@_context.actor_opt
+def unpublish_cmd(photo_id, reason, actor) -> None:
+    """Withdraw field photo PHOTO_ID from the public page."""
+    _publication(photo_id, False, reason, actor)

@@ -44,6 +44,13 @@ FIELD_INSPECTIONS = LayerSpec(
     ),
 )
 
+# Who last marked a photo public (or withdrew it), when and why: a disclosure decision.
+PHOTO_PUBLICATION_FIELDS = (
+    F("public_reason", "str", max_len=500, zh="公开或撤回理由"),
+    F("published_by", "str", zh="公开决定人"),
+    F("published_at", "datetime", zh="公开决定时间"),
+)
+
 # A field photo as evidence: its hash, where and when the camera says it was taken, who took it,
 # what was found odd about it, and whether the public may see it.
 FIELD_PHOTOS = LayerSpec(
@@ -65,6 +72,7 @@ FIELD_PHOTOS = LayerSpec(
         F("warnings", "json", zh="提示"),
         F("taken_by", "str", zh="拍摄人"),
         F("public", "bool", default=False, zh="公开"),
+        *PHOTO_PUBLICATION_FIELDS,
     ),
 )
 

@@ -227,6 +227,17 @@ def _v17(ops: SchemaOps) -> None:
 MIGRATIONS.append((17, "claim_items: the damage amount item by item (compensation scope), appraisals feed their own",
                    _v17))
 
+def _v24(ops: SchemaOps) -> None:
+    """Field photos made public one by one: who decided, when and why."""
+    have = ops.fields("field_photos")
+    for f in model.PHOTO_PUBLICATION_FIELDS:  # the latest migration: safe to run again
+        if f.name not in have:
+            ops.add_field("field_photos", f)
+
+
+MIGRATIONS.append((24, "field photos: public_reason, published_by, published_at (a photo shown on the public page "
+                   "only once marked public, with the reason)", _v24))
+
 # Later migrations are appended above this line (one per feature area, in version order).
 MIGRATIONS.sort(key=lambda m: m[0])
 LATEST = MIGRATIONS[-1][0]
