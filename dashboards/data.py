@@ -158,6 +158,16 @@ def field_conflicts(case_id: str) -> pd.DataFrame:
     return _field_conflicts(*_key(), case_id)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _field_thumbnails(path: str, v: int, who: tuple | None, case_id: str) -> dict[int, bytes]:
+    return field_api.thumbnails(_view(path, who), case_id)
+
+
+def field_thumbnails(case_id: str) -> dict[int, bytes]:
+    """{photo_id: JPEG thumbnail} of a case's field photos (staff)."""
+    return _field_thumbnails(*_key(), case_id)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _next_events(path: str, v: int, who: tuple | None, case_id: str, day: date) -> list[str]:
     return case_api.next_events(_view(path, who), case_id, today=day)
@@ -402,6 +412,16 @@ def _public_case_items(path: str, v: int, who: tuple | None):
 
 def public_case_items():
     return _public_case_items(*_public_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _public_field_photos(path: str, v: int, who: tuple | None) -> list[dict]:
+    return field_api.public_photos(_view(path, who))
+
+
+def public_field_photos() -> list[dict]:
+    """Thumbnails of the field photos marked public, of disclosed cases (``restoration.field``)."""
+    return _public_field_photos(*_public_key())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -56,3 +56,10 @@ if len(cases):
 if len(sites):
     st.caption(T("public.area", area=area(sites["area_ha"].sum(), L)))
 procedure_panels.public_items(L)  # published agreements, results and fund use
+
+photos = data.public_field_photos()  # thumbnails of photos marked public only, no metadata
+if photos:
+    st.subheader(T("public.photos"))
+    for start in range(0, len(photos), 4):
+        for col, p in zip(st.columns(4), photos[start:start + 4]):
+            col.image(p["thumbnail"], caption=T("public.photo_caption", case=p["case_id"], day=p["day"] or "—"))

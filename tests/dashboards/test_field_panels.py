@@ -48,6 +48,9 @@ def test_the_case_page_shows_field_evidence_and_conflicts(staff_data, store, tmp
     assert list(evidence["拍摄人"]) == ["张巡查"] and list(evidence["位于场地内"]) == ["是"]
     assert evidence["拍摄时间"].iloc[0] == "2026-11-18 12:00:00"
     assert "None" not in evidence.to_string() and "nan" not in evidence.to_string()
+    thumb = evidence["缩略图"].iloc[0]
+    assert thumb.startswith("data:image/jpeg;base64,") and list(evidence["公开"]) == ["否"]
+    assert any(e.label == "公开或撤回外业照片" for e in at.expander)  # a supervisor may publish
     queue = next(t for t in tables if "外业的值" in t.columns)
     assert list(queue["外业的值"]) == ["外业名称"] and list(queue["状态"]) == ["待审"]
     assert any("1 项外业修改待审" in w.value for w in at.warning)
