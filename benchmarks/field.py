@@ -148,9 +148,9 @@ def main() -> None:
         print(f"package: {len(rows)} inspections, {len(files)} photos, {size:,.0f} MB "
               f"({size / len(files):.2f} MB a photo; generated in {time.perf_counter() - t0:.1f} s)")
         _, base_s, base_mb = timed(lambda: floor(rows, files, work))
+        rss_floor = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3  # the max so far: after the floor
         report, imp_s, imp_mb = timed(lambda: import_package(store, pkg, admin, today=TODAY))
         assert report.new == len(rows) and report.photos == len(files)
-        rss_floor = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
         print(f"floor (copy + INSERT):     {base_s:8.2f} s   peak {base_mb:8.1f} MB (Python), process max RSS "
               f"{rss_floor:,.0f} MB")
         rss_import = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
