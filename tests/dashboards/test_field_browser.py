@@ -48,7 +48,7 @@ def test_a_published_photo_and_only_it_reaches_the_public_page(staff_data, store
                                f"照片 {first} 已公开", "field/case/zh")
     assert "Traceback" not in text
     assert bool(store.read("field_photos", case_id=CASE).set_index("fid").loc[first, "public"])
-    w.shot("field-case-published-zh")
+    w.check_page("case-published", "zh", None)  # no exception, raw code or None; the screenshot
 
     visitor = browser.new_page(viewport={"width": 1400, "height": 1000})
     visitor.goto(url + "/")  # a visitor lands on the public page
