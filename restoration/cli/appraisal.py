@@ -7,6 +7,7 @@
     restoration appraisal list [CASE_ID]
     restoration appraisal workbook CASE_ID --out OUT.xlsx
     restoration appraisal coefficients                      # the coefficient table with sources
+    restoration appraisal verify FILE                       # re-perform a PDF's or a manifest's calculation
 
 Bad input: one message naming the file and field, exit 2, nothing written.
 """
@@ -25,11 +26,25 @@ _FILE = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
 _OUT = OutputFile(path=True)
 
 
-def _emit(result, as_json: bool, xlsx: Path | None, pdf: Path | None = None, writer=None, pdf_writer=None) -> None:
-    if xlsx is not None and writer is not None:
-        click.echo(f"已写入 wrote {writer(result, xlsx)}", err=as_json)
-    if pdf is not None and pdf_writer is not None:
-        click.echo(f"已写入 wrote {pdf_writer(result, pdf)}", err=as_json)
+def write_outputs(kind: str, result, *, xlsx: Path | None = None, pdf: Path | None = None, writer=None,
+                  pdf_writer=None, as_json: bool = False, draws: int | None = None, seed: int | None = None) -> None:
+    """Write the calculation's workbook and PDF, each with its ``<name>.manifest.json`` beside it
+    (the PDF also holds the manifest as an attachment)."""
+    from ..appraisal.manifest import build_manifest, export, sidecar_path
+    if xlsx is None and pdf is None:
+        return
+    manifest = build_manifest(kind, result, draws=draws, seed=seed)
+    for out, write, opt in ((xlsx, writer, "--xlsx"), (pdf, pdf_writer, "--pdf")):
+        if out is None or write is None:
+            continue
+        done = export(out, (lambda p, w=write: w(result, p, manifest=manifest)) if write is pdf_writer
+                      else (lambda p, w=write: w(result, p)), manifest, field=opt)
+        click.echo(f"已写入 wrote {done}（复核清单 manifest {sidecar_path(done).name}）", err=as_json)
+
+
+def _emit(result, as_json: bool, xlsx: Path | None, pdf: Path | None = None, writer=None, pdf_writer=None,
+          kind: str = "abatement") -> None:
+    write_outputs(kind, result, xlsx=xlsx, pdf=pdf, writer=writer, pdf_writer=pdf_writer, as_json=as_json)
     if as_json:
         _context.echo_json(result.to_dict())
     else:
@@ -62,7 +77,8 @@ def restoration_cost_cmd(file: Path, as_json: bool, xlsx: Path | None) -> None:
     """修复费用法 restoration-cost estimate of every option in FILE, compared with their equivalence result."""
     from ..appraisal import estimate_restoration_cost_file
     from ..reports.appraisal_xlsx import write_restoration_cost_xlsx
-    _emit(estimate_restoration_cost_file(file), as_json, xlsx, writer=write_restoration_cost_xlsx)
+    _emit(estimate_restoration_cost_file(file), as_json, xlsx, writer=write_restoration_cost_xlsx,
+          kind="restoration_cost")
 
 
 @appraisal_group.command("population")
@@ -109,6 +125,7 @@ def record_cmd(case_id, file, method, appraiser, appraised_on, actor, expected_v
     """Store the appraisal of FILE with CASE_ID as a claim item; the case's damage amount is the sum
     of its items."""
     from ..appraisal import appraise_abatement_file, estimate_restoration_cost_file, record_appraisal
+    from ..appraisal.manifest import build_manifest
     if method == "abatement":
         result = appraise_abatement_file(file)
     elif method == "restoration_cost":
@@ -118,7 +135,8 @@ def record_cmd(case_id, file, method, appraiser, appraised_on, actor, expected_v
         result = run_scenario(file)
     store = _store()
     row = record_appraisal(store, case_id, result, appraiser=appraiser, actor=_actor(actor),
-                           appraised_on=appraised_on, expected_version=expected_version, item=item, replaces=replaces)
+                           appraised_on=appraised_on, expected_version=expected_version, item=item, replaces=replaces,
+                           manifest=build_manifest(method, result))
     total = store.get("cases", case_id)["damage_amount_yuan"]
     click.echo(f"已记录 recorded {row['appraisal_id']}: {yuan_text(row['amount_yuan'])} → {case_id}；"
                f"损害数额（索赔项目合计）damage amount (sum of the claim items) {yuan_text(total)}")
@@ -173,3 +191,22 @@ def coefficients_cmd(as_json) -> None:
         for rg in form.get("ranges", {}).values():
             vals = f"{rg['low']:g}–{rg['high']:g} 倍" if "low" in rg else "未设定（无可引用的区间）"
             click.echo(f"  {rg['name_zh']}：{vals} [{flag(rg)}] 来源：{zh(rg)}")
+
+
+@appraisal_group.command("verify")
+@click.argument("file", type=_FILE)
+@click.option("--json", "as_json", is_flag=True)
+def verify_cmd(file: Path, as_json: bool) -> None:
+    """复核 Re-perform the calculation(s) of FILE (a calculation PDF, a report PDF or a
+    ``.manifest.json``) and say whether every number is identical, or which differs and why.
+    Exit 0 identical, 1 different, 2 a manifest edited by hand or unreadable."""
+    from ..appraisal.manifest import describe, verify
+    results = verify(file)
+    if as_json:
+        _context.echo_json([v.to_dict() for v in results])
+    else:
+        for v in results:
+            for line in describe(v):
+                click.echo(line)
+    if not all(v.identical for v in results):
+        raise SystemExit(1)
