@@ -210,3 +210,35 @@ def verify_cmd(file: Path, as_json: bool) -> None:
                 click.echo(line)
     if not all(v.identical for v in results):
         raise SystemExit(1)
+
+
+@appraisal_group.command("report")
+@click.argument("case_id")
+@click.option("--out", type=_OUT, default=None, help="The report as Word (.docx), for the institution to edit and sign.")
+@click.option("--pdf", type=_OUT, default=None, help="The report as PDF, the appraisals' manifests attached.")
+@click.option("--content", "content_file", type=_FILE, default=None,
+              help="YAML/JSON of what the store does not hold: causation, investigation, institution, appraisers, "
+              "licence, commissioned_by, damage, quantification_notes, conclusion, special_notes, report_date.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--draft", is_flag=True, help="Write a draft even with mandatory content missing (listed on page 1).")
+def report_cmd(case_id, out, pdf, content_file, lang, draft) -> None:
+    """鉴定评估报告书 the case's appraisal report (chapters after GB/T 39791.1-2020 附录A, unchecked).
+    Missing mandatory content is listed (exit 2) and nothing is written."""
+    from ..appraisal.common import read_input
+    from ..appraisal.manifest import embed_in_pdf
+    from ..appraisal.report import appraisal_report
+    from ..document import to_docx, to_pdf
+    from ..errors import InputError, Issue
+    from ..files import write_bytes
+    if out is None and pdf is None:
+        raise InputError(Issue("give --out report.docx and/or --pdf report.pdf", field="--out"))
+    if out is not None and out.suffix.lower() != ".docx":
+        raise InputError(Issue("the Word report is written as .docx", source=str(out), field="--out"))
+    content = read_input(content_file)[0] if content_file else None
+    doc, manifests = appraisal_report(_store(), case_id, content, lang, draft=draft)
+    if out is not None:
+        click.echo(f"已写入 wrote {write_bytes(out, to_docx(doc), field='--out')}")
+    if pdf is not None:
+        data = to_pdf(doc)
+        click.echo(f"已写入 wrote {write_bytes(pdf, embed_in_pdf(data, manifests) if manifests else data, field='--pdf')}"
+                   f"（附复核清单 {len(manifests)} 份 manifests attached）")

@@ -60,6 +60,8 @@ OUTPUTS = [
     ("appraisal abatement --pdf", ["appraisal", "abatement", "{inputs}/ab.json", "--pdf", "{dst}"], ".pdf", "--pdf"),
     ("equivalence --xlsx", ["equivalence", "run", "{inputs}/scenario.json", "--xlsx", "{dst}"], ".xlsx", "--xlsx"),
     ("equivalence --pdf", ["equivalence", "run", "{inputs}/scenario.json", "--pdf", "{dst}"], ".pdf", "--pdf"),
+    ("appraisal report --out", ["appraisal", "report", "GX-2025-002", "--draft", "--out", "{dst}"], ".docx", "--out"),
+    ("appraisal report --pdf", ["appraisal", "report", "GX-2025-002", "--draft", "--pdf", "{dst}"], ".pdf", "--pdf"),
     ("db copy", ["db", "copy", "{store}", "{dst}"], ".gpkg", None),
 ]
 
