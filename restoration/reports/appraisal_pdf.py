@@ -57,6 +57,8 @@ def _input_row(key: str, value: str) -> tuple[str, str]:
     elif last == "function_class":
         value = next((f["ranges"][value]["name_zh"] for f in tables["forms"].values() if value in f.get("ranges", {})),
                      value)
+    elif last == "basis" and value in tables["unit_cost_basis"]["labels"]:
+        value = tables["unit_cost_basis"]["labels"][value]["zh"]
     elif last == "unit" and value == "m3":
         value = "m³"
     return " ".join(words), value

@@ -142,3 +142,21 @@ def test_recorded_appraisal_keeps_its_manifest(store, cli):
     m = store.read("appraisals", case_id=cid).iloc[0]["result"]["manifest"]
     v = mf.verify_manifest(m, "stored")
     assert v.identical and m["outputs"]["amount_yuan"] == 21_983_600.0
+
+
+def test_calculation_pdf_notes_and_tau_source_in_chinese(cli, tmp_path):
+    from pypdf import PdfReader
+    water = {"standard": "gbt39793_2", "discharge": {"amount": 12000, "unit": "m3", "source": "在线监测"},
+             "unit_cost": {"value": 3.5, "basis": "survey", "source": "调查"},
+             "coefficients": {"alpha": {"value": 1.5, "source": "表1"}, "omega": {"value": 1.25, "source": "表5"},
+                              "tau": {"exceedance": {"measured": 350, "limit": 100}}}}
+    f = tmp_path / "w.json"
+    f.write_text(json.dumps(water, ensure_ascii=False), encoding="utf-8")
+    pdf = tmp_path / "w.pdf"
+    code, out, err = cli("appraisal", "abatement", f, "--pdf", pdf)
+    assert code in (0, None), err
+    text = "".join("".join(p.extract_text().split()) for p in PdfReader(str(pdf)).pages)
+    assert "超标系数τ按最大超标倍数κ分档取值" in text and "GB/T39793.2-2020表3" in text
+    assert "未核实：" in text and "实际调查" in text
+    for raw in ("survey", "unverified:", "gbt39793_2", "m3"):
+        assert raw not in text, raw
