@@ -17,7 +17,7 @@ from ..appraisal.common import plain_number, yuan_text
 from ..appraisal.manifest import embed_in_pdf
 from ..document import cjk_font
 from ..files import write_bytes
-from ..messages import render
+from ..messages import word
 
 def _today() -> _dt.date:
     from ..config import today
@@ -158,7 +158,7 @@ def abatement_pdf(result, path: str | Path, *, manifest: dict | None = None) -> 
         title, [f"{d['standard_label_zh']} / {d['standard_label_en']}", f"{d['formula']},  {d['gamma_form']}"],
         ["步骤 step", "符号 symbol", "名称 name", "数值 value", "单位 unit", "来源 source", "已核实 verified"], rows,
         items + [f"损害数额{'合计' if items else ''} damage amount D = {yuan_text(d['amount_yuan'])}"],
-        path, notes=[f"未核实：{u}" for u in d["unverified_zh"]] + [render(n, "zh") for n in result.notes]
+        path, notes=[f"未核实：{u}" for u in d["unverified_zh"]] + [word(n, "zh") for n in result.notes]
         + _tau_note(d), version=d["version"], manifest=manifest,
         inputs=[_input_row(k, v) for k, v in _flatten(d["inputs"]) if not k.startswith(("unit_cost", "coefficients"))]
         + ([("输入文件 input file", d["source"]["file"]), ("sha256", d["source"]["sha256"])] if d.get("source") else []))

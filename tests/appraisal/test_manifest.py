@@ -158,5 +158,8 @@ def test_calculation_pdf_notes_and_tau_source_in_chinese(cli, tmp_path):
     text = "".join("".join(p.extract_text().split()) for p in PdfReader(str(pdf)).pages)
     assert "超标系数τ按最大超标倍数κ分档取值" in text and "GB/T39793.2-2020表3" in text
     assert "未核实：" in text and "实际调查" in text
+    assert "单位治理成本有2个候选值" not in text  # one candidate only: no choice note
+    for english in ("no multiplier", "not a survey", "source not given"):
+        assert english not in text, english
     for raw in ("survey", "unverified:", "gbt39793_2", "m3"):
         assert raw not in text, raw
