@@ -9,8 +9,8 @@ output as ``<name>.manifest.json`` (which also lists the output file and its sha
 
 :func:`verify` re-performs the calculation from a manifest and compares every number; the
 manifest carries a sha256 of its own content, so a manifest edited by hand is refused before any
-recomputation. No signature: the manifest is not signed by an institution key (no signing
-library is installed here); the self-hash catches edits, not a forger who recomputes it.
+recomputation. An institution may sign a manifest (:mod:`.signature`, Ed25519 over
+``manifest_sha256``); ``verify`` checks a signature it finds, and with a public key requires it.
 """
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ from ..files import write_bytes, write_text
 from .abatement import appraise_abatement_file, coefficient_tables
 from .common import plain_number, software_version
 from .restoration_cost import estimate_restoration_cost_file
+from . import signature
 
 MANIFEST_VERSION = 1
 KINDS = ("abatement", "restoration_cost", "equivalence")
@@ -44,6 +45,8 @@ MAX_INPUT_BYTES = 2_000_000
 _NOT_OUTPUT = {"inputs", "source", "version", "software", "notes", "unverified", "unverified_zh", "manifest"}
 #: two recomputed numbers are the same when they agree to this relative tolerance
 RTOL = 1e-9
+#: keys outside the manifest's own hash (the hash itself, and the signature over it)
+_UNSEALED = ("manifest_sha256", "signature")
 
 
 def coefficient_table_id() -> dict[str, str]:
@@ -81,7 +84,7 @@ def _canonical(obj: Any) -> bytes:
 
 
 def _sealed(m: dict) -> dict:
-    body = {k: v for k, v in m.items() if k != "manifest_sha256"}
+    body = {k: v for k, v in m.items() if k not in _UNSEALED}
     return {**body, "manifest_sha256": hashlib.sha256(_canonical(body)).hexdigest()}
 
 
@@ -208,16 +211,18 @@ class Verification:
     differences: list[dict] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     files: list[dict] = field(default_factory=list)
+    #: ``unsigned`` or ``valid`` (a bad signature is refused)
+    signature: str = "unsigned"
 
     def to_dict(self) -> dict:
         return {"kind": self.kind, "input_file": self.input_file, "identical": self.identical,
                 "compared": self.compared, "differences": self.differences, "reasons": self.reasons,
-                "files": self.files}
+                "files": self.files, "signature": self.signature}
 
 
 def check_seal(m: Mapping[str, Any], where: str) -> None:
     """Refuse a manifest whose content does not match its own sha256 (edited by hand)."""
-    body = {k: v for k, v in m.items() if k != "manifest_sha256"}
+    body = {k: v for k, v in m.items() if k not in _UNSEALED}
     if hashlib.sha256(_canonical(body)).hexdigest() != m.get("manifest_sha256"):
         raise InputError(Issue("the manifest was changed after it was written: its content no longer matches its "
                                "manifest_sha256 (edited by hand?); re-perform from the original output", source=where,
@@ -267,9 +272,12 @@ def _why(m: Mapping[str, Any]) -> list[str]:
     return reasons
 
 
-def verify_manifest(m: Mapping[str, Any], where: str, folder: Path | None = None) -> Verification:
-    """Re-perform one manifest and compare every recorded number with the recomputed one."""
+def verify_manifest(m: Mapping[str, Any], where: str, folder: Path | None = None,
+                    public_key: str | Path | None = None) -> Verification:
+    """Re-perform one manifest and compare every recorded number with the recomputed one
+    (its signature checked first, against ``public_key`` when given)."""
     check_seal(m, where)
+    signed = signature.check(m, where, public_key)
     outputs = m.get("outputs") or {}
     recorded = outputs.get("values") or {}
     if hashlib.sha256(_canonical(recorded)).hexdigest() != outputs.get("sha256"):
@@ -292,13 +300,13 @@ def verify_manifest(m: Mapping[str, Any], where: str, folder: Path | None = None
         files.append({"name": f.get("name"), "state": state})
     return Verification(kind=str(m.get("kind")), input_file=name, identical=not diffs and all(
         f["state"] != "changed" for f in files), compared=len(recorded), differences=diffs, reasons=reasons,
-        files=files)
+        files=files, signature=signed)
 
 
-def verify(path: str | Path) -> list[Verification]:
+def verify(path: str | Path, public_key: str | Path | None = None) -> list[Verification]:
     """Re-perform every manifest of ``path`` (a PDF with manifests attached, or a manifest)."""
     p = Path(path)
-    return [verify_manifest(m, f"{p.name}#{i + 1}", p.parent) for i, m in enumerate(read_manifests(p))]
+    return [verify_manifest(m, f"{p.name}#{i + 1}", p.parent, public_key) for i, m in enumerate(read_manifests(p))]
 
 
 def describe(v: Verification) -> list[str]:
@@ -314,6 +322,8 @@ def describe(v: Verification) -> list[str]:
         rec = "—" if d["recorded"] is None else plain_number(d["recorded"], 9)
         new = "—" if d["recomputed"] is None else plain_number(d["recomputed"], 9)
         lines.append(f"  {d['path']}: 清单 recorded {rec}，重算 recomputed {new} — {d['reason']}")
+    if v.signature == "valid":
+        lines.append(f"  签名有效 signature valid ({signature.ALGORITHM})")
     for f in v.files:
         if f["state"] != "identical":
             lines.append(f"  文件 file {f['name']}: {'缺失 missing' if f['state'] == 'missing' else '已改变 changed since written'}")

@@ -7,7 +7,9 @@
     restoration appraisal list [CASE_ID]
     restoration appraisal workbook CASE_ID --out OUT.xlsx
     restoration appraisal coefficients                      # the coefficient table with sources
-    restoration appraisal verify FILE                       # re-perform a PDF's or a manifest's calculation
+    restoration appraisal verify FILE [--public-key PUB]    # re-perform a PDF's or a manifest's calculation
+    restoration appraisal keygen KEY.pem                    # an institution's Ed25519 key pair
+    restoration appraisal sign MANIFEST --key KEY.pem       # sign a .manifest.json
 
 Bad input: one message naming the file and field, exit 2, nothing written.
 """
@@ -196,12 +198,14 @@ def coefficients_cmd(as_json) -> None:
 @appraisal_group.command("verify")
 @click.argument("file", type=_FILE)
 @click.option("--json", "as_json", is_flag=True)
-def verify_cmd(file: Path, as_json: bool) -> None:
+@click.option("--public-key", type=_FILE, default=None,
+              help="The institution's Ed25519 public key (PEM): the manifest must be signed with it.")
+def verify_cmd(file: Path, as_json: bool, public_key: Path | None) -> None:
     """复核 Re-perform the calculation(s) of FILE (a calculation PDF, a report PDF or a
     ``.manifest.json``) and say whether every number is identical, or which differs and why.
     Exit 0 identical, 1 different, 2 a manifest edited by hand or unreadable."""
     from ..appraisal.manifest import describe, verify
-    results = verify(file)
+    results = verify(file, public_key)
     if as_json:
         _context.echo_json([v.to_dict() for v in results])
     else:
@@ -242,3 +246,32 @@ def report_cmd(case_id, out, pdf, content_file, lang, draft) -> None:
         data = to_pdf(doc)
         click.echo(f"已写入 wrote {write_bytes(pdf, embed_in_pdf(data, manifests) if manifests else data, field='--pdf')}"
                    f"（附复核清单 {len(manifests)} 份 manifests attached）")
+
+
+@appraisal_group.command("keygen")
+@click.argument("key_file", type=click.Path(dir_okay=False, path_type=Path))
+def keygen_cmd(key_file: Path) -> None:
+    """An institution's Ed25519 key pair: KEY_FILE (private, owner-only, never overwritten) and
+    <name>.pub.pem (public, to hand to whoever checks the signatures)."""
+    from ..appraisal.signature import generate_key
+    private, public = generate_key(key_file)
+    click.echo(f"已写入 wrote {private}（私钥 private key）, {public}（公钥 public key）")
+
+
+@appraisal_group.command("sign")
+@click.argument("manifest_file", type=_FILE)
+@click.option("--key", "key_file", type=_FILE, required=True, help="The institution's Ed25519 private key (PEM).")
+def sign_cmd(manifest_file: Path, key_file: Path) -> None:
+    """Sign MANIFEST_FILE (a .manifest.json) with the institution's key (Ed25519 over its
+    manifest_sha256); a manifest edited by hand is refused, not signed."""
+    import json
+
+    from ..appraisal.manifest import check_seal, read_manifests
+    from ..appraisal.signature import sign
+    from ..files import write_text
+    if manifest_file.suffix.lower() == ".pdf":
+        raise click.UsageError("sign the .manifest.json written beside the PDF")
+    m = read_manifests(manifest_file)[0]
+    check_seal(m, manifest_file.name)
+    write_text(manifest_file, json.dumps(sign(m, key_file), ensure_ascii=False, indent=1))
+    click.echo(f"已签名 signed {manifest_file} (Ed25519)")
