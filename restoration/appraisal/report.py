@@ -157,7 +157,7 @@ def _quantification(g: Mapping[str, Any], lang: str) -> list:
     for a in g["appraisals"].itertuples():
         res = a.result if isinstance(a.result, dict) else {}
         label = res.get("standard_label_zh" if zh else "standard_label_en") or a.method
-        rows.append([a.appraisal_id, label, yuan_text(a.amount_yuan), _s(a.appraiser), str(a.appraised_on)[:10],
+        rows.append([a.appraisal_id, label, _yuan(lang, a.amount_yuan), _s(a.appraiser), str(a.appraised_on)[:10],
                      ("是" if zh else "yes") if a.all_verified else ("否（含未核实取值）" if zh else "no (unverified values)")])
     blocks: list = [Table(["编号" if zh else "No.", "方法" if zh else "Method", "数额" if zh else "Amount",
                            "评估人" if zh else "Appraiser", "日期" if zh else "Date",
@@ -169,9 +169,9 @@ def _quantification(g: Mapping[str, Any], lang: str) -> list:
 
 def _claims(g: Mapping[str, Any], lang: str) -> list:
     zh = lang == "zh"
-    rows = [[c["item_zh"] if zh else c["item_en"], yuan_text(c["amount_yuan"]), _s(c["source"])] for c in g["claims"]]
+    rows = [[c["item_zh"] if zh else c["item_en"], _yuan(lang, c["amount_yuan"]), _s(c["source"])] for c in g["claims"]]
     total = sum(round(c["amount_yuan"] * 100) for c in g["claims"]) / 100
-    rows.append(["合计" if zh else "Total", yuan_text(total), ""])
+    rows.append(["合计" if zh else "Total", _yuan(lang, total), ""])
     return [Table(["索赔项目" if zh else "Claim item", "数额" if zh else "Amount", "依据" if zh else "Basis"], rows,
                   widths=(1.5, 2, 3))]
 
@@ -208,8 +208,8 @@ def _annex(g: Mapping[str, Any], lang: str) -> list[Section]:
                                  for r in res["table"]],
                                 widths=(0.6, 1.6, 1.4, 0.8, 3)))
         for i in res.get("items") or []:
-            blocks.append(f"{i['name']}：{yuan_text(i['amount_yuan'])}")
-        blocks.append(("损害数额：" if zh else "Damage amount: ") + yuan_text(a.amount_yuan))
+            blocks.append(f"{i['name']}：{_yuan(lang, i['amount_yuan'])}")
+        blocks.append(("损害数额：" if zh else "Damage amount: ") + _yuan(lang, a.amount_yuan))
         m = res.get("manifest")
         blocks.append(("复核清单 sha256：" if zh else "Manifest sha256: ") + (m["manifest_sha256"] if m else (
             "无（该结果记录于复核清单启用之前）" if zh else "none (recorded before manifests)")))
@@ -230,6 +230,17 @@ def _mono(text: str, lang: str) -> str:
     if cut and text[cut - 1] == " " and any("\u4e00" <= ch <= "\u9fff" for ch in text[:cut]) and text[cut:].isascii():
         return text[:cut].strip() if lang == "zh" else text[cut:].strip()
     return text
+
+
+def _yuan(lang: str, x: Any) -> str:
+    """An amount in the report's language: ``1,234.00 元（0.12 万元）`` / ``1,234.00 yuan (0.12 × 10⁴ yuan)``."""
+    if lang == "zh":
+        return yuan_text(x)
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return "—"
+    return f"{v:,.2f} yuan ({v / 10_000:,.2f} × 10⁴ yuan)" if v == v else "—"
 
 
 def _num(v: Any) -> str:
@@ -282,8 +293,8 @@ def build_report(g: Mapping[str, Any], lang: str = "zh") -> Document:
 def _conclusion(g: Mapping[str, Any], lang: str) -> list:
     zh = lang == "zh"
     total = sum(round(c["amount_yuan"] * 100) for c in g["claims"]) / 100
-    line = (f"经鉴定评估，本案生态环境损害数额（索赔项目合计）为 {yuan_text(total)}。" if zh else
-            f"The eco-environmental damage amount of this case (sum of the claim items) is {yuan_text(total)}.")
+    line = (f"经鉴定评估，本案生态环境损害数额（索赔项目合计）为 {_yuan(lang, total)}。" if zh else
+            f"The eco-environmental damage amount of this case (sum of the claim items) is {_yuan(lang, total)}.")
     unverified = [a.appraisal_id for a in g["appraisals"].itertuples() if not a.all_verified]
     out = [line]
     if unverified:

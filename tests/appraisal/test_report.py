@@ -74,6 +74,7 @@ def test_english_report_and_draft(store, cli, tmp_path):
     text = " ".join(_pdf_text(pdf).split())  # lines wrapped by the layout joined again
     assert "draft, not to be issued" in text and "missing mandatory content: the causation analysis" in text
     assert "Causation analysis" in text and "Page 1 of" in text and "因果关系分析" not in text
+    assert "0.00 yuan" in text and "万元" not in text
 
 
 def test_bad_content_is_refused_by_field(gpkg_store, cli, tmp_path):
