@@ -87,3 +87,16 @@ def test_bad_content_is_refused_by_field(gpkg_store, cli, tmp_path):
     assert not (tmp_path / "r.pdf").exists()
     code, _, err = cli("--data", str(gpkg_store.data_dir), "appraisal", "report", cid, "--out", tmp_path / "r.pdf")
     assert code == 2 and "--out" in err
+
+
+def test_the_equivalence_scenario_and_investigation_come_from_the_case(gpkg_store, tmp_path):
+    from restoration.appraisal.report import appraisal_report
+    from restoration.document import to_docx
+    sc = gpkg_store.read("case_scenarios")
+    cid = sc.iloc[0]["case_id"]
+    doc, manifests = appraisal_report(gpkg_store, cid, {"causation": "见调查报告"}, draft=True)
+    (tmp_path / "r.docx").write_bytes(to_docx(doc))
+    text = _docx_text(tmp_path / "r.docx")
+    assert f"情景 {sc.iloc[0]['scenario_id']}" in text and "贴现率" in text
+    assert "草稿" in doc.title and manifests == []
+    assert cid == "GX-2022-010" and "调查报告（结论）" in text and "启动损害调查" in text  # the sample's events
