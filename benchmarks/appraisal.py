@@ -12,20 +12,33 @@ Both loops' results are checked against the vectorised ones. Prints times and ra
 A third part: ``--appraisals`` (1,000) multi-pollutant appraisals (three pollutants each, the
 Dezhou form) appraised from one mapping and recorded on a temporary sample store (each a claim
 item; the case amount is the sum), against the one-file-per-pollutant path (three appraisals and
-three records per case) in the same run; both totals are checked equal. (``appraisal verify``
-and the report are not built yet, so they are not timed.)
+three records per case) in the same run. Each appraisal is read from its own file and
+recorded with its re-performance manifest, and every stored manifest is then verified
+(re-performed) — timed for both paths. Last, the appraisal report (Word and PDF, manifests
+attached) of the case with the most appraisals, against the calculation PDF of one appraisal.
 Run: ``python benchmarks/appraisal.py [--cases 10000] [--engine-sample 200] [--appraisals 1000]``.
 """
 from __future__ import annotations
 
 import argparse
+import json
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 
 import equivalence as eq
 from equivalence.abatement import abatement_cases
 from equivalence.graded import graded_debits, graded_scenario
+from restoration.appraisal import appraise_abatement_file, record_appraisal  # noqa: F401
+from restoration.appraisal.manifest import build_manifest, embed_in_pdf
+from restoration.appraisal.report import appraisal_report
+from restoration.bootstrap import init_store
+from restoration.document import to_docx, to_pdf
+from restoration.model import OPEN_STAGES
+from restoration.reports.appraisal_pdf import abatement_pdf
 
 TIERS = dict(tau_upper_bounds=[10, 100, 1000], tau_values=[1.25, 1.5, 1.75, 2.0])
 
@@ -107,39 +120,74 @@ def _dezhou(i: int) -> dict:
             "pollutants": [item("二氧化硫", 255, 5600), item("氮氧化物", 589, 6800), item("烟粉尘", 19, 3300)]}
 
 
-def multi_pollutant(n: int) -> None:
-    """n multi-pollutant appraisals recorded vs 3n single-pollutant ones, on one sample store."""
-    import tempfile
-    from pathlib import Path
+def _record_file(store, case_id, data, path) -> None:
+    from restoration.appraisal import appraise_abatement_file, record_appraisal
+    from restoration.appraisal.manifest import build_manifest
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    r = appraise_abatement_file(path)
+    record_appraisal(store, case_id, r, appraiser="基准", actor="bench", manifest=build_manifest("abatement", r))
 
-    from restoration.appraisal import appraise_abatement, record_appraisal
-    from restoration.bootstrap import init_store
+
+def _verify_all(store, cases) -> tuple[float, int]:
+    from restoration.appraisal.manifest import verify_manifest
+    rows = store.read("appraisals")
+    rows = rows[rows["case_id"].isin(cases)]
+    t0 = time.perf_counter()
+    ok = sum(verify_manifest(r["manifest"], "bench").identical for r in rows["result"])
+    assert ok == len(rows), f"{len(rows) - ok} manifests did not re-perform identically"
+    return time.perf_counter() - t0, ok
+
+
+def multi_pollutant(n: int) -> None:
+    """n multi-pollutant appraisals recorded and verified vs 3n single-pollutant ones, on one
+    sample store; then one case's report."""
     with tempfile.TemporaryDirectory() as tmp:
-        store = init_store(Path(tmp) / "b.gpkg")
-        from restoration.model import OPEN_STAGES
+        tmp = Path(tmp)
+        store = init_store(tmp / "b.gpkg")
         frame = store.read("cases")
         cases = list(frame[frame["stage"].isin([str(getattr(x, "value", x)) for x in OPEN_STAGES])]["case_id"])
         half = len(cases) // 2
-        multi_cases, single_cases = cases[:half], cases[half:]
+        multi_cases, single_cases = cases[:half], cases[half:2 * half]
         t0 = time.perf_counter()
-        for i in range(n):
-            record_appraisal(store, multi_cases[i % half], appraise_abatement(_dezhou(i)), appraiser="基准", actor="bench")
+        for i in tqdm(range(n), desc="multi-pollutant", leave=False):
+            _record_file(store, multi_cases[i % half], _dezhou(i), tmp / f"m{i}.json")
         t_multi = time.perf_counter() - t0
         t0 = time.perf_counter()
-        for i in range(n):
+        for i in tqdm(range(n), desc="one file per pollutant", leave=False):
             data = _dezhou(i)
-            for p in data.pop("pollutants"):
+            for j, p in enumerate(data.pop("pollutants")):
                 one = {**data, "discharge": p["discharge"], "unit_cost": p["unit_cost"]}
-                record_appraisal(store, single_cases[i % (len(cases) - half)], appraise_abatement(one),
-                                 appraiser="基准", actor="bench")
+                _record_file(store, single_cases[i % half], one, tmp / f"s{i}_{j}.json")
         t_single = time.perf_counter() - t0
+        v_multi, n_multi = _verify_all(store, multi_cases)
+        v_single, n_single = _verify_all(store, single_cases)
         total_m = sum(store.get("cases", c)["damage_amount_yuan"] for c in multi_cases)
         total_s = sum(store.get("cases", c)["damage_amount_yuan"] for c in single_cases)
-    print(f"multi-pollutant appraisals recorded, {n:,} (3 pollutants each) on {half} sample cases")
-    print(f"  one file, 3 pollutants, 1 record:      {t_multi:10.2f} s  ({t_multi / n * 1e3:.1f} ms each)")
-    print(f"  one file per pollutant, 3 records:     {t_single:10.2f} s  ({t_single / n * 1e3:.1f} ms per case-appraisal)")
-    print(f"  ratio per-pollutant / multi:           {t_single / t_multi:10.1f}x")
-    print(f"  case totals (sum of claim items): multi {total_m:,.2f} 元, per-pollutant {total_s:,.2f} 元")
+        assert abs(total_m - total_s) < 0.01, (total_m, total_s)
+        print(f"multi-pollutant appraisals recorded with manifests, {n:,} (3 pollutants each) on {half} sample cases")
+        print(f"  one file, 3 pollutants, 1 record:      {t_multi:10.2f} s  ({t_multi / n * 1e3:.1f} ms each)")
+        print(f"  one file per pollutant, 3 records:     {t_single:10.2f} s  ({t_single / n * 1e3:.1f} ms per case-appraisal)")
+        print(f"  ratio per-pollutant / multi:           {t_single / t_multi:10.1f}x")
+        print(f"  verify (re-perform) {n_multi:,} manifests:    {v_multi:10.2f} s  ({v_multi / n_multi * 1e3:.1f} ms each)")
+        print(f"  verify {n_single:,} per-pollutant manifests:  {v_single:10.2f} s  (ratio {v_single / v_multi:.1f}x)")
+        print(f"  case totals (sum of claim items): multi {total_m:,.2f} 元, per-pollutant {total_s:,.2f} 元 (equal)")
+        report(store, multi_cases[0], tmp)
+
+
+def report(store, case_id: str, tmp: Path) -> None:
+    """One case's appraisal report (Word + PDF with its manifests) against one calculation PDF."""
+    content = {"causation": "基准测试", "institution": "基准机构", "investigation": "基准测试"}
+    n = len(store.read("appraisals", case_id=case_id))
+    t_report, _ = _best(lambda: (to_docx(appraisal_report(store, case_id, content)[0]),
+                                 embed_in_pdf(to_pdf((d := appraisal_report(store, case_id, content))[0]), d[1])),
+                        repeat=2)
+    path = tmp / "one.json"
+    path.write_text(json.dumps(_dezhou(0), ensure_ascii=False), encoding="utf-8")
+    r = appraise_abatement_file(path)
+    t_calc, _ = _best(lambda: abatement_pdf(r, tmp / "one.pdf", manifest=build_manifest("abatement", r)), repeat=2)
+    print(f"appraisal report of {case_id} ({n} appraisals, annex of each; Word + PDF, manifests attached)")
+    print(f"  report:                                {t_report:10.2f} s")
+    print(f"  one calculation PDF (baseline):        {t_calc:10.2f} s  (ratio {t_report / t_calc:.1f}x)")
 
 
 if __name__ == "__main__":

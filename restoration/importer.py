@@ -220,14 +220,17 @@ def read_mapped(path: str | Path, layer: str, *, crs: str | None = None,
 def import_file(store: Store, name: str, path: str | Path, *, crs: str | None = None,
                 mapping: dict[str, str] | None = None, extra: str = "keep", check: bool = False,
                 actor: str = "cli", progress: bool = False, source_layer: str | None = None,
-                allow_outside: bool = False) -> ImportReport:
+                allow_outside: bool = False, companion=None) -> ImportReport:
     """Import one file into a layer (``sites``, ``bank``, ``cases``, ``counties``, ``watersheds``).
 
     ``mapping`` ({field: file column}) names columns; columns that are not fields are kept in
     ``attributes`` (``extra="keep"``) or dropped (``"ignore"``); ``crs`` may be ``GCJ-02`` or
     ``BD-09``. ``check=True`` validates everything (against the store too) and writes nothing.
     ``source_layer`` chooses the layer of a multi-layer file (GeoPackage). ``allow_outside`` accepts
-    sites far outside the store's counties (see :func:`prepare_rows`).
+    sites far outside the store's counties (see :func:`prepare_rows`). ``companion`` carries a
+    column of its own (the claim items of a case file): ``take(frame, source)`` removes and checks
+    it with the rows (its issues reported with theirs), ``write(tx, actor)`` stores it in the same
+    transaction.
     """
     layer = IMPORT_LAYERS.get(name, name)
     if layer not in model.LAYERS or not model.LAYERS[layer].importable:
@@ -240,13 +243,23 @@ def import_file(store: Store, name: str, path: str | Path, *, crs: str | None = 
         raise access.deny(who, "reference_layers")
     actor = who.name
     frame, notes = read_mapped(path, layer, crs=crs, mapping=mapping, source_layer=source_layer)
+    own: list[Issue] = []
+    if companion is not None:
+        frame, own = companion.take(frame, Path(path).name)
     with store.transaction(actor) as tx:
-        done = prepare_rows(tx, layer, frame, extra=extra, allow_outside=allow_outside)
+        try:
+            done = prepare_rows(tx, layer, frame, extra=extra, allow_outside=allow_outside)
+        except InputError as exc:
+            raise InputError(sort_issues(exc.issues + own)) from None
+        if own:
+            raise InputError(sort_issues(own))
         column = {"cases": "handling_region", "sites": "county", "bank_projects": "region"}.get(layer)
         if column:
             access.require_regions(who, "data.import", tx, done.frame[column], what=layer)
         if not check:
             tx.insert(layer, done.frame, action=f"import {Path(path).name}", progress=progress)
+            if companion is not None:
+                companion.write(tx, actor)
     log.info("%s %d rows from %s into %s (%d repaired)", "checked" if check else "imported", len(done.frame),
              Path(path).name, layer, len(done.warnings))
     return ImportReport(layer, Path(path).name, len(done.frame), done.warnings, notes + done.notes, check)

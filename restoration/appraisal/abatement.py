@@ -32,7 +32,7 @@ import pandas as pd
 
 from equivalence import abatement as core
 
-from ..messages import Label, Message
+from ..messages import Label, Message, word
 from ..errors import InputError, Issue
 from .pollutants import appraise_pollutants
 from .common import check_keys, number, plain_number, read_input, round_fen, software_version, text, yuan_text
@@ -111,7 +111,7 @@ class AbatementResult:
         if self.unverified:
             lines.append("  未经核实的取值 unverified values: " + "; ".join(self.unverified))
         for n in self.notes:
-            lines.append(f"  note: {n}")
+            lines.append(f"  说明 note: {word(n, 'zh')} / {n}")
         lines.append(f"  software version {self.version}")
         return "\n".join(lines)
 
@@ -349,7 +349,7 @@ def _function_class(data: Mapping[str, Any], standard: str, form: Mapping[str, A
                            "输入 input", True, "input"))
     if "low" not in rg:
         sheet.notes.append(Message("appraisal.no_multiplier_range", {"range": Label(rg["name_zh"], rg["name_en"]),
-                                                                    "source": rg["source"]}))
+                                                                    "source": Label(_zh(rg), rg["source"])}))
         return None
     sheet.rows.append(_row("intermediate", "k", "倍数区间", "multiplier range", f"{rg['low']:g}–{rg['high']:g}",
                            "-", rg["source"], rg["verified"], "table", _zh(rg)))

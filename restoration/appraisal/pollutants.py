@@ -72,6 +72,8 @@ def _converted_cost(item: Mapping[str, Any], where: str, src: str) -> Any:
     """The item's unit cost in 元 per its discharge unit (``unit`` on a candidate: 元/t, 元/kg, 元/m³)."""
     dis = item.get("discharge") if isinstance(item.get("discharge"), Mapping) else {}
     d_unit = _DISCHARGE_UNITS.get(str(dis.get("unit", "")))
+    if d_unit is None and dis:  # the discharge's own unit is wrong, not the unit cost's
+        raise InputError(Issue(f"unit {dis.get('unit')!r}; use t or m3", source=src, field=f"{where}.discharge.unit"))
     cands = item.get("unit_cost")
     many = isinstance(cands, list)
     out = []

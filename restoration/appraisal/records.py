@@ -24,11 +24,13 @@ from .common import MAX_AMOUNT_YUAN, software_version
 def record_appraisal(store: Store, case_id: str, result: Any, *, appraiser: str, actor: "access.Actor | str",
                      appraised_on: _dt.date | str | None = None, note: str | None = None,
                      expected_version: int | None = None, set_amount: bool = True, request_id: str | None = None,
-                     item: str | None = None, replaces: str | None = None) -> dict:
+                     item: str | None = None, replaces: str | None = None, manifest: dict | None = None) -> dict:
     """Store ``result`` (an :class:`AbatementResult`, a :class:`RestorationCostResult` or an
     equivalence result with a value) for ``case_id``, add it as the claim item ``item`` (default
     by method, :data:`~.claims.DEFAULT_ITEM`) and set the case's damage amount to the sum of its
     items. ``replaces``: the appraisal this one redoes — its items are superseded, no others.
+    ``manifest`` (:func:`~.manifest.build_manifest`) is kept with the result (``result.manifest``),
+    so the appraisal report can attach it and ``appraisal verify`` re-perform it.
 
     Returns the stored appraisal row. Raises :class:`InputError` (nothing written) when the result
     has no amount, and :class:`~restoration.errors.ConflictError` when ``expected_version`` is stale.
@@ -71,7 +73,8 @@ def record_appraisal(store: Store, case_id: str, result: Any, *, appraiser: str,
             row = {"appraisal_id": appraisal_id, "case_id": case_id, "method": method,
                    "standard": d.get("standard"), "amount_yuan": float(amount),
                    "inputs": json.loads(json.dumps(d.get("inputs"), default=str)),
-                   "result": json.loads(json.dumps({k: v for k, v in d.items() if k != "inputs"}, default=str)),
+                   "result": json.loads(json.dumps({**{k: v for k, v in d.items() if k != "inputs"},
+                                                    **({"manifest": manifest} if manifest else {})}, default=str)),
                    "software_version": d.get("version") or software_version(), "appraised_on": day.isoformat(),
                    "appraiser": str(appraiser).strip(), "all_verified": bool(d.get("all_verified", True)),
                    "note": note}

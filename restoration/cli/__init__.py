@@ -139,8 +139,10 @@ def import_(ctx: click.Context, layer: str, file: str, crs: str | None, map_text
         verb = "已检查 checked (nothing written):" if check else "已导入 imported"
         click.echo(f"{verb} {done.rows} projects from {Path(file).name} into bank_projects")
         return
+    from ..cases.claims_import import ClaimColumn  # a case file may carry its claim items
     report = import_file(store, layer, file, crs=crs, mapping=mapping, extra=extra, check=check,
-                         progress=not check, source_layer=source_layer, allow_outside=allow_outside)
+                         progress=not check, source_layer=source_layer, allow_outside=allow_outside,
+                         companion=ClaimColumn() if layer == "cases" else None)
     _print_import_notes(report.notes, report.warnings)
     if check:
         click.echo(f"已检查 checked {report.rows} rows from {report.source} for {report.layer}: all good; "

@@ -7,6 +7,9 @@
     restoration appraisal list [CASE_ID]
     restoration appraisal workbook CASE_ID --out OUT.xlsx
     restoration appraisal coefficients                      # the coefficient table with sources
+    restoration appraisal verify FILE [--public-key PUB]    # re-perform a PDF's or a manifest's calculation
+    restoration appraisal keygen KEY.pem                    # an institution's Ed25519 key pair
+    restoration appraisal sign MANIFEST --key KEY.pem       # sign a .manifest.json
 
 Bad input: one message naming the file and field, exit 2, nothing written.
 """
@@ -25,11 +28,25 @@ _FILE = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
 _OUT = OutputFile(path=True)
 
 
-def _emit(result, as_json: bool, xlsx: Path | None, pdf: Path | None = None, writer=None, pdf_writer=None) -> None:
-    if xlsx is not None and writer is not None:
-        click.echo(f"已写入 wrote {writer(result, xlsx)}", err=as_json)
-    if pdf is not None and pdf_writer is not None:
-        click.echo(f"已写入 wrote {pdf_writer(result, pdf)}", err=as_json)
+def write_outputs(kind: str, result, *, xlsx: Path | None = None, pdf: Path | None = None, writer=None,
+                  pdf_writer=None, as_json: bool = False, draws: int | None = None, seed: int | None = None) -> None:
+    """Write the calculation's workbook and PDF, each with its ``<name>.manifest.json`` beside it
+    (the PDF also holds the manifest as an attachment)."""
+    from ..appraisal.manifest import build_manifest, export, sidecar_path
+    if xlsx is None and pdf is None:
+        return
+    manifest = build_manifest(kind, result, draws=draws, seed=seed)
+    for out, write, opt in ((xlsx, writer, "--xlsx"), (pdf, pdf_writer, "--pdf")):
+        if out is None or write is None:
+            continue
+        done = export(out, (lambda p, w=write: w(result, p, manifest=manifest)) if write is pdf_writer
+                      else (lambda p, w=write: w(result, p)), manifest, field=opt)
+        click.echo(f"已写入 wrote {done}（复核清单 manifest {sidecar_path(done).name}）", err=as_json)
+
+
+def _emit(result, as_json: bool, xlsx: Path | None, pdf: Path | None = None, writer=None, pdf_writer=None,
+          kind: str = "abatement") -> None:
+    write_outputs(kind, result, xlsx=xlsx, pdf=pdf, writer=writer, pdf_writer=pdf_writer, as_json=as_json)
     if as_json:
         _context.echo_json(result.to_dict())
     else:
@@ -62,7 +79,8 @@ def restoration_cost_cmd(file: Path, as_json: bool, xlsx: Path | None) -> None:
     """修复费用法 restoration-cost estimate of every option in FILE, compared with their equivalence result."""
     from ..appraisal import estimate_restoration_cost_file
     from ..reports.appraisal_xlsx import write_restoration_cost_xlsx
-    _emit(estimate_restoration_cost_file(file), as_json, xlsx, writer=write_restoration_cost_xlsx)
+    _emit(estimate_restoration_cost_file(file), as_json, xlsx, writer=write_restoration_cost_xlsx,
+          kind="restoration_cost")
 
 
 @appraisal_group.command("population")
@@ -109,6 +127,7 @@ def record_cmd(case_id, file, method, appraiser, appraised_on, actor, expected_v
     """Store the appraisal of FILE with CASE_ID as a claim item; the case's damage amount is the sum
     of its items."""
     from ..appraisal import appraise_abatement_file, estimate_restoration_cost_file, record_appraisal
+    from ..appraisal.manifest import build_manifest
     if method == "abatement":
         result = appraise_abatement_file(file)
     elif method == "restoration_cost":
@@ -118,7 +137,8 @@ def record_cmd(case_id, file, method, appraiser, appraised_on, actor, expected_v
         result = run_scenario(file)
     store = _store()
     row = record_appraisal(store, case_id, result, appraiser=appraiser, actor=_actor(actor),
-                           appraised_on=appraised_on, expected_version=expected_version, item=item, replaces=replaces)
+                           appraised_on=appraised_on, expected_version=expected_version, item=item, replaces=replaces,
+                           manifest=build_manifest(method, result))
     total = store.get("cases", case_id)["damage_amount_yuan"]
     click.echo(f"已记录 recorded {row['appraisal_id']}: {yuan_text(row['amount_yuan'])} → {case_id}；"
                f"损害数额（索赔项目合计）damage amount (sum of the claim items) {yuan_text(total)}")
@@ -173,3 +193,85 @@ def coefficients_cmd(as_json) -> None:
         for rg in form.get("ranges", {}).values():
             vals = f"{rg['low']:g}–{rg['high']:g} 倍" if "low" in rg else "未设定（无可引用的区间）"
             click.echo(f"  {rg['name_zh']}：{vals} [{flag(rg)}] 来源：{zh(rg)}")
+
+
+@appraisal_group.command("verify")
+@click.argument("file", type=_FILE)
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--public-key", type=_FILE, default=None,
+              help="The institution's Ed25519 public key (PEM): the manifest must be signed with it.")
+def verify_cmd(file: Path, as_json: bool, public_key: Path | None) -> None:
+    """复核 Re-perform the calculation(s) of FILE (a calculation PDF, a report PDF or a
+    ``.manifest.json``) and say whether every number is identical, or which differs and why.
+    Exit 0 identical, 1 different, 2 a manifest edited by hand or unreadable."""
+    from ..appraisal.manifest import describe, verify
+    results = verify(file, public_key)
+    if as_json:
+        _context.echo_json([v.to_dict() for v in results])
+    else:
+        for v in results:
+            for line in describe(v):
+                click.echo(line)
+    if not all(v.identical for v in results):
+        raise SystemExit(1)
+
+
+@appraisal_group.command("report")
+@click.argument("case_id")
+@click.option("--out", type=_OUT, default=None, help="The report as Word (.docx), for the institution to edit and sign.")
+@click.option("--pdf", type=_OUT, default=None, help="The report as PDF, the appraisals' manifests attached.")
+@click.option("--content", "content_file", type=_FILE, default=None,
+              help="YAML/JSON of what the store does not hold: causation, investigation, institution, appraisers, "
+              "licence, commissioned_by, damage, quantification_notes, conclusion, special_notes, report_date.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--draft", is_flag=True, help="Write a draft even with mandatory content missing (listed on page 1).")
+def report_cmd(case_id, out, pdf, content_file, lang, draft) -> None:
+    """鉴定评估报告书 the case's appraisal report (chapters after GB/T 39791.1-2020 附录A, unchecked).
+    Missing mandatory content is listed (exit 2) and nothing is written."""
+    from ..appraisal.common import read_input
+    from ..appraisal.manifest import embed_in_pdf
+    from ..appraisal.report import appraisal_report
+    from ..document import to_docx, to_pdf
+    from ..errors import InputError, Issue
+    from ..files import write_bytes
+    if out is None and pdf is None:
+        raise InputError(Issue("give --out report.docx and/or --pdf report.pdf", field="--out"))
+    if out is not None and out.suffix.lower() != ".docx":
+        raise InputError(Issue("the Word report is written as .docx", source=str(out), field="--out"))
+    content = read_input(content_file)[0] if content_file else None
+    doc, manifests = appraisal_report(_store(), case_id, content, lang, draft=draft)
+    if out is not None:
+        click.echo(f"已写入 wrote {write_bytes(out, to_docx(doc), field='--out')}")
+    if pdf is not None:
+        data = to_pdf(doc)
+        click.echo(f"已写入 wrote {write_bytes(pdf, embed_in_pdf(data, manifests) if manifests else data, field='--pdf')}"
+                   f"（附复核清单 {len(manifests)} 份 manifests attached）")
+
+
+@appraisal_group.command("keygen")
+@click.argument("key_file", type=click.Path(dir_okay=False, path_type=Path))
+def keygen_cmd(key_file: Path) -> None:
+    """An institution's Ed25519 key pair: KEY_FILE (private, owner-only, never overwritten) and
+    <name>.pub.pem (public, to hand to whoever checks the signatures)."""
+    from ..appraisal.signature import generate_key
+    private, public = generate_key(key_file)
+    click.echo(f"已写入 wrote {private}（私钥 private key）, {public}（公钥 public key）")
+
+
+@appraisal_group.command("sign")
+@click.argument("manifest_file", type=_FILE)
+@click.option("--key", "key_file", type=_FILE, required=True, help="The institution's Ed25519 private key (PEM).")
+def sign_cmd(manifest_file: Path, key_file: Path) -> None:
+    """Sign MANIFEST_FILE (a .manifest.json) with the institution's key (Ed25519 over its
+    manifest_sha256); a manifest edited by hand is refused, not signed."""
+    import json
+
+    from ..appraisal.manifest import check_seal, read_manifests
+    from ..appraisal.signature import sign
+    from ..files import write_text
+    if manifest_file.suffix.lower() == ".pdf":
+        raise click.UsageError("sign the .manifest.json written beside the PDF")
+    m = read_manifests(manifest_file)[0]
+    check_seal(m, manifest_file.name)
+    write_text(manifest_file, json.dumps(sign(m, key_file), ensure_ascii=False, indent=1))
+    click.echo(f"已签名 signed {manifest_file} (Ed25519)")

@@ -34,13 +34,13 @@ def run(file: Path, as_json: bool, xlsx: Path | None, pdf: Path | None, draws: i
         seed: int | None) -> None:
     """Run the scenario FILE (YAML or JSON, scenario format v1; see docs/scenario-format.md)."""
     result = run_scenario(file, draws=draws, seed=seed)
-    if xlsx is not None:
-        from restoration.reports.equivalence_xlsx import write_equivalence_xlsx
-        out = write_equivalence_xlsx(result, xlsx)
-        click.echo(f"已写入 wrote {out}", err=as_json)
-    if pdf is not None:
+    if xlsx is not None or pdf is not None:
         from restoration.reports.appraisal_pdf import equivalence_pdf
-        click.echo(f"已写入 wrote {equivalence_pdf(result, pdf)}", err=as_json)
+        from restoration.reports.equivalence_xlsx import write_equivalence_xlsx
+
+        from .appraisal import write_outputs
+        write_outputs("equivalence", result, xlsx=xlsx, pdf=pdf, writer=write_equivalence_xlsx,
+                      pdf_writer=equivalence_pdf, as_json=as_json, draws=draws, seed=seed)
     if as_json:
         from . import _context
         _context.echo_json(result.to_dict())

@@ -7,14 +7,17 @@ the font is embedded as a TrueType subset so the PDF prints the same anywhere.
 from __future__ import annotations
 
 import datetime as _dt
+import io
 import re
 from pathlib import Path
 from typing import Any
 
 from ..appraisal.abatement import coefficient_tables
 from ..appraisal.common import plain_number, yuan_text
+from ..appraisal.manifest import embed_in_pdf
 from ..document import cjk_font
-from ..files import write_file
+from ..files import write_bytes
+from ..messages import word
 
 def _today() -> _dt.date:
     from ..config import today
@@ -54,6 +57,8 @@ def _input_row(key: str, value: str) -> tuple[str, str]:
     elif last == "function_class":
         value = next((f["ranges"][value]["name_zh"] for f in tables["forms"].values() if value in f.get("ranges", {})),
                      value)
+    elif last == "basis" and value in tables["unit_cost_basis"]["labels"]:
+        value = tables["unit_cost_basis"]["labels"][value]["zh"]
     elif last == "unit" and value == "m3":
         value = "m³"
     return " ".join(words), value
@@ -76,8 +81,10 @@ def _flatten(d: Any, prefix: str = "") -> list[tuple[str, str]]:
 def write_calculation_pdf(title: str, formula_lines: list[str], table_header: list[str], table_rows: list[list[Any]],
                           result_lines: list[str], path: str | Path, *, notes: list[str] | None = None,
                           version: str = "", inputs: list[tuple[str, str]] | None = None,
-                          year_columns: tuple[int, ...] = ()) -> Path:
-    """Write the calculation PDF (A4). Every user-supplied string is drawn as text (no markup)."""
+                          year_columns: tuple[int, ...] = (), manifest: dict | None = None) -> Path:
+    """Write the calculation PDF (A4). Every user-supplied string is drawn as text (no markup).
+    ``manifest`` (:mod:`restoration.appraisal.manifest`) is attached to the PDF as
+    ``manifest.json`` and its sha256 printed under the result."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -116,28 +123,48 @@ def write_calculation_pdf(title: str, formula_lines: list[str], table_header: li
     if notes:
         story.append(p("说明 Notes", sub))
         story += [p("• " + n) for n in notes]
-    return write_file(path, lambda tmp: SimpleDocTemplate(
-        str(tmp), pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=15 * mm,
-        title=title, author="restoration-platform").build(story))
+    if manifest is not None:
+        story.append(p("复核清单 Re-performance manifest", sub))
+        story.append(p(f"本计算书附有复核清单 manifest.json（sha256 {manifest['manifest_sha256']}）："
+                       "输入文件及其哈希、系数表版本及哈希、软件版本、随机种子与抽样次数、全部结果数值及其哈希。"
+                       "复核：restoration appraisal verify 本文件.pdf"))
+    buf = io.BytesIO()
+    SimpleDocTemplate(buf, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
+                      bottomMargin=15 * mm, title=title, author="restoration-platform").build(story)
+    data = buf.getvalue() if manifest is None else embed_in_pdf(buf.getvalue(), manifest)
+    return write_bytes(path, data)
 
 
-def abatement_pdf(result, path: str | Path) -> Path:
-    """The calculation sheet of an imputed-abatement result."""
+def _tau_note(d: dict) -> list[str]:
+    """Where τ came from when it was read off the exceedance tiers: the tiers and their source."""
+    if not any(r["symbol"] == "τ" and r["origin"] == "table" for r in d["table"]):
+        return []
+    meta = coefficient_tables()["forms"][d["standard"]]["coefficients"]["tau"]
+    bounds, values = meta["tier_upper_bounds"], meta["tier_values"]
+    tiers = [f"κ ≤ {b:g} → {v:g}" for b, v in zip(bounds, values)] + [f"κ > {bounds[-1]:g} → {values[-1]:g}"]
+    return [f"超标系数 τ 按最大超标倍数 κ 分档取值（{'；'.join(tiers)}），来源：{meta.get('source_zh') or meta['source']}"
+            f"{'' if meta['verified'] else '（未核实）'}"]
+
+
+def abatement_pdf(result, path: str | Path, *, manifest: dict | None = None) -> Path:
+    """The calculation sheet of an imputed-abatement result (notes and sources in Chinese)."""
     d = result.to_dict()
     step = {"input": "输入", "intermediate": "中间量", "result": "结果"}
-    rows = [[step[r["step"]], r["symbol"], f"{r['name_zh']} {r['name_en']}", r["value"], r["unit"], r["source"],
-             "是 yes" if r["verified"] else "否 未核实 no"] for r in d["table"]]
+    rows = [[step[r["step"]], r["symbol"], f"{r['name_zh']} {r['name_en']}", r["value"], r["unit"],
+             r.get("source_zh") or r["source"], "是" if r["verified"] else "否（未核实）"] for r in d["table"]]
+    items = [f"  {i['name']}：{yuan_text(i['amount_yuan'])}" for i in d["items"]]
     title = f"虚拟治理成本法计算书 Imputed abatement cost — {d.get('title') or d['standard_label_zh']}"
     return write_calculation_pdf(
         title, [f"{d['standard_label_zh']} / {d['standard_label_en']}", f"{d['formula']},  {d['gamma_form']}"],
         ["步骤 step", "符号 symbol", "名称 name", "数值 value", "单位 unit", "来源 source", "已核实 verified"], rows,
-        [f"损害数额 damage amount D = {yuan_text(d['amount_yuan'])}"],
-        path, notes=[f"未核实 unverified: {u}" for u in d["unverified"]] + d["notes"], version=d["version"],
+        items + [f"损害数额{'合计' if items else ''} damage amount D = {yuan_text(d['amount_yuan'])}"],
+        path, notes=[f"未核实：{u}" for u in d["unverified_zh"]] + [word(n, "zh") for n in result.notes]
+        + _tau_note(d), version=d["version"], manifest=manifest,
         inputs=[_input_row(k, v) for k, v in _flatten(d["inputs"]) if not k.startswith(("unit_cost", "coefficients"))]
         + ([("输入文件 input file", d["source"]["file"]), ("sha256", d["source"]["sha256"])] if d.get("source") else []))
 
 
-def equivalence_pdf(result, path: str | Path) -> Path:
+def equivalence_pdf(result, path: str | Path, *, manifest: dict | None = None) -> Path:
     """The calculation sheet of an equivalence run: inputs, formula, yearly debit table, result."""
     d = result.to_dict()
     u = result.units
@@ -166,4 +193,4 @@ def equivalence_pdf(result, path: str | Path) -> Path:
                                   "权重 weight", f"贡献 contribution ({u.get('debit', '')})"], rows, res, path,
                                  notes=d["notes"], version=d["version"], inputs=_flatten(d["inputs"])
                                  + ([("输入文件 input file", d["source"]["file"])] if d.get("source") else []),
-                                 year_columns=(1, 2))
+                                 year_columns=(1, 2), manifest=manifest)
