@@ -2,6 +2,8 @@
 bank's records, and the words of capacity figures and milestones."""
 from __future__ import annotations
 
+import click
+
 from . import _context
 from ..errors import InputError, Issue
 
@@ -51,3 +53,11 @@ def milestone(code) -> str:
 def text(value, missing: str = "-") -> str:
     """A cell of a text line: ``missing`` for None / NaN / empty (never ``None`` or ``nan``)."""
     return missing if value is None or (isinstance(value, float) and value != value) or value == "" else str(value)
+
+
+def echo_findings(findings: dict[str, list[dict]]) -> None:
+    """The polygon review's findings of an import (slivers, thin parts, spikes, overlaps accepted)."""
+    from ..bank.review import finding_text
+    for pid, found in findings.items():
+        for f in found:
+            click.echo(f"  图斑检查 polygon check {pid}: {finding_text(f, 'zh')} / {finding_text(f, 'en')}")

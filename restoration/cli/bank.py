@@ -139,17 +139,9 @@ def import_(file: str, crs: str | None, map_text: str | None, map_file: str | No
                              allow_overlap=allow_overlap)
     for note in report.notes:
         click.echo(f"  {note}")
-    _echo_findings(report.findings)
+    _bank.echo_findings(report.findings)
     verb = "已检查 checked (nothing written):" if check else "已导入 imported"
     click.echo(f"{verb} {report.rows} projects from {report.source}: {', '.join(report.project_ids)}")
-
-
-def _echo_findings(findings: dict[str, list[dict]]) -> None:
-    """The polygon review's findings of an import (slivers, thin parts, spikes, overlaps accepted)."""
-    from ..bank.review import finding_text
-    for pid, found in findings.items():
-        for f in found:
-            click.echo(f"  图斑检查 polygon check {pid}: {finding_text(f, 'zh')} / {finding_text(f, 'en')}")
 
 
 @bank_group.command("export")

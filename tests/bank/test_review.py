@@ -25,6 +25,8 @@ def test_import_reports_checks_and_reviewers_decide(store, capsys, tmp_path):
     assert code == 0 and err == "" and "已检查 checked (nothing written)" in out
     assert "图斑检查 polygon check NP0: 尖刺：最尖顶角" in out and "/ spike: sharpest vertex" in out
     assert "含狭长部分：" in out and "平方米窄于 5 米" in out
+    code, out, _ = run(["--data", data, "import", "bank", path, "--check"], capsys)  # the general import door
+    assert code == 0 and "图斑检查 polygon check NP0: 尖刺" in out
     assert store_fingerprint(store) == before
 
     code, out, _ = run(["--data", data, "bank", "import", path], capsys)
