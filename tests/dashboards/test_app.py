@@ -7,7 +7,7 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from .conftest import REPO, SAMPLE_TODAY, STAFF
+from .conftest import ONE_BACKEND, REPO, SAMPLE_TODAY, STAFF
 
 APP = str(REPO / "dashboards" / "app.py")
 STAFF_PAGES = ["views/overview.py", "views/case.py", "views/bank.py", "views/monitoring.py",
@@ -133,6 +133,7 @@ def test_bank_page_reserve_and_refusal(app, store):
     assert store.count("bank_allocations") == before + 1
 
 
+@ONE_BACKEND  # the review's store writes run on both backends in tests/bank/test_review.py
 def test_bank_page_polygon_review_and_unit_words(app, store):
     at = _staff(app)
     at.switch_page("views/bank.py").run()
