@@ -210,6 +210,16 @@ def bank_deadlines() -> pd.DataFrame:
     return _bank_deadlines(*_key(), today())
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _polygon_reviews(path: str, v: int, who: tuple | None) -> pd.DataFrame:
+    return bank_api.review_status(_view(path, who))
+
+
+def polygon_reviews() -> pd.DataFrame:
+    """Each bank project polygon's latest review step (``restoration.bank.review``)."""
+    return _polygon_reviews(*_key())
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _ranking(path: str, v: int, who: tuple | None, case_id: str, weights: tuple[tuple[str, float], ...]) -> dict:
     return bank_api.rank_base_sites_dict(_view(path, who), case_id, weights)

@@ -91,10 +91,12 @@ UNIT_CODES = ("ha", "mu", "m2", "km2")
 
 
 def unit_word(code, lang: str = "zh") -> str:
-    """A stored unit code (``ha``, ``mu`` …) in the interface language; other units as stored."""
+    """A stored unit code (``ha``, ``mu``, ``fish_fry``, ``tCO2e`` …) in the interface language:
+    area units from the dictionaries, resource units from the capacity-unit vocabulary; a unit
+    the vocabulary does not know (a user's own word) as stored."""
     if code is None or (isinstance(code, float) and code != code):
         return ""
-    return t(f"unit.{code}", lang) if code in UNIT_CODES else str(code)
+    return t(f"unit.{code}", lang) if code in UNIT_CODES else vocab_label("capacity_unit", str(code), lang)
 
 
 def number(value, digits: int = 2, unit: str = "") -> str:

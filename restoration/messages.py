@@ -199,6 +199,9 @@ TEMPLATES: dict[str, str] = {
     "bank.milestone_reached": "{milestone} of project {project} was already recorded on {date} — nothing was written",
     "bank.evidence_required": "say what shows the milestone was reached (--evidence) — nothing was written",
     "bank.text_too_long": "{field} is longer than {max} characters — nothing was written",
+    "bank.review_status": "unknown review decision '{status}'; use approved or needs_changes — nothing was written",
+    "bank.review_note_required": ("marking project {project}'s polygon {status} needs --note saying why ({n} finding(s) "
+                                  "of the checks) — nothing was written"),
     "bank.unit_mismatch": "project '{project}' counts capacity in {unit}; cannot reserve in {asked_unit}",
     "bank.below_precision": ("{amount} {asked_unit} is below the ledger's precision of {precision:g} {unit}: it would "
                              "be stored as 0; reserve at least {precision:g} {unit}"),

@@ -8,8 +8,9 @@ from dashboards import access_panels, bank_panels, data, maps, state
 from dashboards.case_panels import allocations_view, scenario_source
 from dashboards.i18n import money, number, text, unit_word, vocab, vocab_code
 from dashboards.ui import (T, empty_state, flash, form_key, issue_text, lang, md, require_staff, rows_height,
-                           show_flash, shown_errors, submitted_once, user)
+                           show_flash, shown_errors, submission_refused, submitted_once, user)
 from restoration import bank as bank_api
+from restoration.bank.review import DECISIONS as REVIEW_DECISIONS, MAX_NOTE as REVIEW_NOTE_MAX, finding_text
 from restoration.errors import InputError
 from restoration.cases.events import END_STAGES
 from restoration.model import EcosystemType, ProjectStatus, Stage
@@ -137,10 +138,47 @@ if ranking:
         reserve_form(rank, case_id)
     held_section(ranking["covered"], case_id, may_allocate)
 
+def review_form(table, reviews) -> None:
+    """The polygon review of one project: its checks' findings, its current status and the
+    decision form (approved / needs changes, with a note) for users who may act on the registry."""
+    st.subheader(T("bank.review"))
+    names = table.set_index("project_id")["name"]
+    project = st.selectbox(T("bank.review_project"), table["project_id"].tolist(), key="bank_review_project",
+                           format_func=lambda p: f"{p} · {text(names.get(p))}")
+    now = reviews.set_index("project_id").loc[project].to_dict() if project in set(reviews["project_id"]) else None
+    if now is None:
+        st.caption(T("bank.review_none"))
+    else:
+        st.caption(T("bank.review_last", status=vocab_code("polygon_review", now["review_status"], L),
+                     who=text(now["reviewed_by"]), when=text(now["reviewed_at"])))
+        found = now["findings"] or []
+        st.markdown("\n".join(f"- {md(finding_text(f, L))}" for f in found) if found else T("bank.review_no_findings"))
+    if not access_panels.gate("bank.registry", L, project_id=project):
+        return
+    form = f"review_{project}"
+    with st.form(form_key(form)):
+        decision = st.radio(T("bank.review_decision"), list(REVIEW_DECISIONS), horizontal=True,
+                            format_func=lambda c: vocab_code("polygon_review", c, L), key="bank_review_decision")
+        note = st.text_area(T("bank.review_note"), max_chars=REVIEW_NOTE_MAX, key="bank_review_note")
+        go = st.form_submit_button(T("bank.review_button"), icon=":material/rule:")
+    if go and (request := submitted_once(form)):
+        done = None
+        with shown_errors():
+            done = bank_api.set_review(data.store(), project, decision, note=note, actor=data.actor(),
+                                       request_id=request)
+        if done is None:  # refused, shown above: the same form takes the corrected values
+            submission_refused(form, request)
+            return
+        flash(T("bank.reviewed", project=project, status=vocab_code("polygon_review", decision, L)))
+        st.rerun()
+
+
 st.subheader(T("bank.registry"))
 if table.empty:
     st.caption(T("empty.no_bank_short"))
 else:
+    reviews = data.polygon_reviews()
+    review_of = reviews.set_index("project_id")["review_status"]
     units = [unit_word(u, L) for u in table["capacity_unit"]]  # one word per stored unit code
     st.dataframe(pd.DataFrame({
         T("bank.project"): table["project_id"] + " " + table["name"].map(text),
@@ -153,7 +191,9 @@ else:
         T("bank.next_milestone"): table["next_milestone"].map(lambda c: vocab_code("bank_milestone", c, L)),
         T("bank.unit_cost"): table["unit_cost_yuan"].map(lambda v: money(v, L)),
         T("bank.operator"): table["operator"].map(text),
+        T("bank.review_status"): table["project_id"].map(lambda p: vocab_code("polygon_review", review_of.get(p), L)),
     }), hide_index=True, width="stretch", height=rows_height(len(table)))
+    review_form(table, reviews)
 
 deadlines = data.bank_deadlines()
 if len(deadlines):

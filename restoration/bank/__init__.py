@@ -2,6 +2,8 @@
 base-site selection.
 
 * ``registry`` — projects and base sites, strict import, dated status lifecycle;
+* ``polygon_review`` / ``review`` — the checks of a polygon on import (overlaps, slivers, spikes)
+  and its review status (submitted → needs changes / approved, who and when);
 * ``ledger`` — reserve → commit → release allocations; "allocated ≤ capacity" in every transaction;
 * ``schedule`` — credit release schedules: tranches released by milestones; reservable = released − allocated;
 * ``performance`` — the ``target_met`` milestones released by the effect evaluation of the project's
@@ -19,6 +21,7 @@ from .escrow import deposit, escrow_table, match, refund
 from .ledger import (allocations, bank_table, commit, ledger_table, project_balance, release, reserve)
 from .obligation import case_obligation
 from .registry import add_projects, import_projects, set_status, status_history
+from .review import review_history, review_status, set_review
 from .stewardship import deadlines as stewardship_deadlines, securement_end, set_plan, set_securement, submit_report
 from .schedule import Release, Tranche, parse_schedule, record_milestone, set_schedule, tranche_table
 from ..profiles.siting import siting_rules
@@ -33,4 +36,5 @@ __all__ = [
     "set_case_scenario", "candidate_scenario", "siting_rules", "substitution_table",
     "set_securement", "set_plan", "submit_report", "stewardship_deadlines", "securement_end",
     "set_schedule", "record_milestone", "parse_schedule", "tranche_table", "Tranche", "Release",
+    "set_review", "review_status", "review_history",
 ]

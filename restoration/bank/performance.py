@@ -7,7 +7,9 @@ rules as a case's effect evaluation (:func:`restoration.monitoring.evaluation.ev
 HJ 25.5-2018 sample rule for concentrations, mean of the last observations otherwise). When the
 verdict is *pass* and at least N years have passed since the project's start year (or its
 registration year), each pending ``target_met@N`` tranche is released with the evaluation as
-its evidence.
+its evidence. :func:`release_earned` does this for every bank project holding a case's evaluated
+sites: a case's effect evaluation (``restoration monitor evaluate``) releases the tranches its
+monitoring earned for the bank, with no milestone typed.
 
 Imported on use (it loads the monitoring stack), not by ``restoration.bank``.
 """
@@ -30,7 +32,8 @@ NOT_MONITORING = ("damaged", "reference")
 @dataclass
 class ProjectEvaluation:
     """The evaluation of a project's monitoring: ``verdict`` (pass / fail / incomplete), ``years``
-    since its start, the indicator table and the milestones it released."""
+    since its start, the indicator table, the milestones it released and the capacity each
+    released [``unit``]."""
 
     project_id: str
     as_of: str
@@ -38,6 +41,8 @@ class ProjectEvaluation:
     years: int
     indicators: pd.DataFrame
     released: list[str] = field(default_factory=list)
+    amounts: dict[str, float] = field(default_factory=dict)
+    unit: str | None = None
 
 
 def monitoring_sites(store: Store, project: dict) -> pd.DataFrame:
@@ -67,16 +72,19 @@ def _evidence(result_table: pd.DataFrame, day: str) -> tuple[str, list[dict]]:
     return text[:schedule.MAX_EVIDENCE], rows
 
 
-def evaluate_project(store: Store, project_id: str, *, as_of=None, actor: str = "system") -> ProjectEvaluation:
+def evaluate_project(store: Store, project_id: str, *, as_of=None, actor: str = "system",
+                     **rules) -> ProjectEvaluation:
     """Evaluate ``project_id``'s monitoring as of ``as_of`` (default today) and release each
-    pending ``target_met@N`` tranche it earns (one transaction, the project row locked)."""
+    pending ``target_met@N`` tranche it earns (one transaction, the project row locked).
+    ``rules``: the evaluation's parameters (``window_days``, ``n_last``, ``min_samples``, …) as
+    :func:`~restoration.monitoring.evaluation.evaluate_sites` takes them."""
     who = access.require(actor, "bank.registry", store, project_id=project_id)
     project = store.get("bank_projects", project_id)
     day = _common.iso_day(as_of)
     when = pd.Timestamp(day)
-    verdict, table, _, _ = evaluate_sites(store, monitoring_sites(store, project), when)
+    verdict, table, _, _ = evaluate_sites(store, monitoring_sites(store, project), when, **rules)
     years = when.year - _start_year(store, project)
-    out = ProjectEvaluation(project_id, day, verdict, years, table)
+    out = ProjectEvaluation(project_id, day, verdict, years, table, unit=project["capacity_unit"])
     if verdict != "pass" or table.empty:
         return out
     text, rows = _evidence(table, day)
@@ -89,4 +97,36 @@ def evaluate_project(store: Store, project_id: str, *, as_of=None, actor: str = 
                                          evaluation=json.loads(json.dumps({"verdict": verdict, "as_of": day,
                                                                            "indicators": rows}, default=str)))
                 out.released.append(t.milestone)
+                out.amounts[t.milestone] = round(float(locked["capacity"]) * t.share, 6)
     return out
+
+
+def pending_target_projects(store: Store, sites: pd.DataFrame) -> list[str]:
+    """The bank projects with a pending ``target_met`` tranche whose boundary holds one of
+    ``sites`` (monitoring sites: damaged and reference sites do not count), sorted."""
+    tranches = store.read("bank_tranches", columns=["project_id", "milestone"])
+    if tranches.empty or sites.empty:
+        return []
+    done = store.read("bank_milestones", columns=["project_id", "milestone"])
+    keys = set(zip(done["project_id"], done["milestone"]))
+    pending = {p for p, m in zip(tranches["project_id"], tranches["milestone"])
+               if str(m).startswith(schedule.TARGET) and (p, m) not in keys}
+    sites = sites[~sites["role"].isin(NOT_MONITORING)]
+    if not pending or sites.empty:
+        return []
+    projects = store.read("bank_projects")
+    projects = projects[projects["project_id"].isin(pending) & projects.geometry.notna()]
+    if projects.empty:
+        return []
+    points = shapely.point_on_surface(sites.geometry.to_numpy())
+    j, _ = shapely.STRtree(points).query(projects.geometry.to_numpy(), predicate="intersects")
+    return sorted(set(projects["project_id"].to_numpy()[j]))
+
+
+def release_earned(store: Store, sites: pd.DataFrame, *, as_of=None, actor: str = "system",
+                   **rules) -> list[ProjectEvaluation]:
+    """Evaluate every bank project holding one of ``sites`` with a ``target_met`` tranche still
+    pending (:func:`pending_target_projects`) and release what its monitoring earned
+    (:func:`evaluate_project`, same ``rules``); one :class:`ProjectEvaluation` per project."""
+    return [evaluate_project(store, pid, as_of=as_of, actor=actor, **rules)
+            for pid in pending_target_projects(store, sites)]

@@ -33,7 +33,7 @@ from ..validate import ROWS_PER_PROBLEM, Partial, more_rows, sort_issues
 from ..model import ProjectStatus
 from ..store import Store, Transaction
 from .. import access
-from . import _common, polygon_review, schedule, units
+from . import _common, polygon_review, review, schedule, units
 
 LIFECYCLE = [s.value for s in ProjectStatus]  # proposed → approved → under_construction → operational → closed
 FOOTPRINT_TOLERANCE = 0.10
@@ -49,6 +49,8 @@ class BankImport:
     warnings: list[Issue] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # columns mapped / kept / ignored, coordinates converted
     checked: bool = False  # validated only (--check): nothing written
+    #: per project, the polygon review's findings (overlaps accepted, slivers, thin parts, spikes)
+    findings: dict[str, list[dict]] = field(default_factory=dict)
 
 
 def _where(frame: pd.DataFrame, source: str | None):
@@ -216,8 +218,10 @@ def add_projects(target: Store | Transaction, frame: pd.DataFrame, *, source: st
             raise InputError([Issue(f"overlaps {r.other_kind} {r.other_id} by {r.area_ha:.2f} ha; fix the boundary or "
                                     "import with --allow-overlap REASON", source=src, field="geometry")
                               for r in found.head(ROWS_PER_PROBLEM * 4).itertuples()])
+        shapes = polygon_review.shape_findings(clean)
+        findings = {pid: f for pid in clean["project_id"] if (f := review.import_findings(found, shapes, pid))}
         if check:
-            return BankImport(src, len(clean), clean["project_id"].tolist(), warnings, done.notes, True)
+            return BankImport(src, len(clean), clean["project_id"].tolist(), warnings, done.notes, True, findings)
         tx.insert("bank_projects", clean, action=f"import {src}")
         today = config.today().isoformat()
         history = pd.DataFrame({
@@ -234,8 +238,8 @@ def add_projects(target: Store | Transaction, frame: pd.DataFrame, *, source: st
             tx.insert("bank_tranches", pd.DataFrame(tranches), action=f"release schedule from {src}")
         tx.insert("bank_polygon_reviews", pd.DataFrame([{
             "project_id": pid, "status": "submitted", "actor": actor, "at": config.now_utc(), "note": allow_overlap,
-            "findings": found[found["project_id"] == pid].to_dict("records")} for pid in clean["project_id"]]))
-    return BankImport(src, len(clean), clean["project_id"].tolist(), warnings, done.notes)
+            "findings": findings.get(pid, [])} for pid in clean["project_id"]]), action="polygon review submitted")
+    return BankImport(src, len(clean), clean["project_id"].tolist(), warnings, done.notes, findings=findings)
 
 
 def import_projects(store: Store, path: str | Path, *, crs: str | None = None, actor: str = "cli",

@@ -242,7 +242,8 @@ def write_milestone(tx: Transaction, project: dict, code: str, day: str, evidenc
     _check_day(tx, pid, day)
     row = {"project_id": pid, "milestone": code, "reached_on": day, "evidence": evidence, "document": document,
            "public": bool(public), "evaluation": evaluation, "actor": tx.actor}
-    tx.insert("bank_milestones", pd.DataFrame([row]), action="milestone")
+    tx.insert("bank_milestones", pd.DataFrame([row]),
+              action="milestone" if evaluation is None else f"milestone {code} released by the evaluation")
     return row
 
 

@@ -136,6 +136,8 @@ def import_(ctx: click.Context, layer: str, file: str, crs: str | None, map_text
         done = import_projects(store, file, crs=crs, mapping=mapping, extra=extra, check=check,
                                source_layer=source_layer, allow_outside=allow_outside, allow_overlap=allow_overlap)
         _print_import_notes(done.notes, done.warnings)
+        from ._bank import echo_findings
+        echo_findings(done.findings)  # the polygon checks (slivers, thin parts, spikes, overlaps accepted)
         verb = "已检查 checked (nothing written):" if check else "已导入 imported"
         click.echo(f"{verb} {done.rows} projects from {Path(file).name} into bank_projects")
         return

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 import pandas as pd
 
-from . import _context
+from . import _context, _words
 from .monitor_breaks import breaks_cmd, controls_cmd, parse_months
 from .types import Number, OutputFile
 
@@ -240,6 +240,19 @@ def alerts_cmd(case_id, today, as_json) -> None:
     _print_table(table, ["severity", "kind", "case_id", "message_zh"])
 
 
+def _bank_releases(case_id: str, result, **rules) -> list[dict]:
+    """The bank tranches (``target_met@N``) the case's monitoring earned, released by the same
+    evaluation (:func:`restoration.bank.performance.release_earned`)."""
+    from ..bank.performance import release_earned
+    from ..vocab import label
+    store = _store()
+    return [{"project_id": ev.project_id, "milestone": code, "milestone_zh": label("bank_milestone", code, "zh"),
+             "milestone_en": label("bank_milestone", code, "en"), "amount": ev.amounts[code], "unit": ev.unit}
+            for ev in release_earned(store, store.read("sites", case_id=case_id), as_of=result.as_of,
+                                     actor=_context.actor(), **rules)
+            for code in ev.released]
+
+
 @monitor_group.command("evaluate")
 @click.argument("case_id")
 @click.option("--as-of", default=None, help="Evaluation date (default today).")
@@ -258,13 +271,18 @@ def evaluate_cmd(case_id, as_of, window_days, n_last, min_samples, reference_sha
                            window_days=window_days,
                            n_last=n_last, min_samples=min_samples, reference_share=reference_share,
                            save=not no_save, actor=_context.actor())
+    released = [] if no_save else _bank_releases(case_id, result, window_days=window_days, n_last=n_last,
+                                                 min_samples=min_samples, reference_share=reference_share)
     if as_json:
-        _context.echo_json(result.to_dict())
+        _context.echo_json({**result.to_dict(), "bank_releases": released})
     else:
         click.echo(f"{case_id} 修复效果评估 effect evaluation as of {result.as_of}: "
                    f"{result.verdict_zh} {result.verdict}"
                    + (f" (saved as {result.evaluation_id})" if result.evaluation_id else ""))
         _print_table(result.indicators, ["site_id", "indicator", "target", "unit", "result_zh", "message_zh"])
+        for r in released:
+            click.echo(f"项目库释放 bank release: {r['project_id']} {r['milestone_zh']} {r['milestone_en']} "
+                       f"({r['amount']:g} {_words.unit(r['unit'])})")
     if out:
         path = result.export(out)
         click.echo(f"已导出 exported {path}")

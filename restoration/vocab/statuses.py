@@ -8,7 +8,7 @@ from .base import Vocabulary, register
 __all__ = ["DEADLINE_STATUS", "INSTALMENT_STATUS", "OFFSET_STATUS", "PROGRESS_STATUS", "LEDGER_ACTION",
            "ASSESSMENT_COLUMNS", "DEADLINE_STATUSES", "INSTALMENT_STATUSES", "OFFSET_STATUSES",
            "PROGRESS_STATUSES", "LEDGER_ACTIONS", "ASSESSMENT_COLUMN_LABELS", "BANK_MILESTONE", "BANK_MILESTONES",
-           "BANK_TRANCHE_STATES", "POLYGON_REVIEWS"]
+           "BANK_TRANCHE_STATES", "POLYGON_REVIEWS", "POLYGON_CHECKS"]
 
 #: a deadline's status (``cases.deadlines``)
 DEADLINE_STATUS: dict[str, tuple[str, str]] = {
@@ -106,3 +106,8 @@ def _milestone_words(code: str, lang: str) -> str:
 BANK_MILESTONES = register(Vocabulary("bank_milestone", BANK_MILESTONE, missing=_milestone_words))
 BANK_TRANCHE_STATES = register(Vocabulary("bank_tranche_state", BANK_TRANCHE_STATE))
 POLYGON_REVIEWS = register(Vocabulary("polygon_review", POLYGON_REVIEW))
+#: a polygon review's findings (``bank.polygon_review``)
+POLYGON_CHECK: dict[str, tuple[str, str]] = {
+    "overlap": ("图斑重叠", "overlap"), "sliver": ("细长碎图斑", "sliver"), "thin_parts": ("含狭长部分", "thin parts"),
+    "spike": ("尖刺", "spike")}
+POLYGON_CHECKS = register(Vocabulary("polygon_check", POLYGON_CHECK))

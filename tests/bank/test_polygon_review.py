@@ -64,3 +64,21 @@ def test_import_refuses_an_overlap_unless_a_reason_is_given(gpkg_store, capsys, 
     review = gpkg_store.read("bank_polygon_reviews", project_id="NP0").iloc[0]
     assert review["status"] == "submitted" and review["note"] == "same land, second phase"
     assert review["findings"][0]["other_id"] == "BP13"
+
+
+def test_shape_checks_find_slivers_thin_parts_and_spikes():
+    from restoration.bank.polygon_review import shape_findings
+    square = shapely.box(108.60, 23.60, 108.61, 23.61)  # ~113 ha
+    spike = shapely.Polygon([(108.65, 23.60), (108.66, 23.60), (108.66, 23.61), (108.6551, 23.61),
+                             (108.655, 23.63), (108.6549, 23.61), (108.65, 23.61)])  # a 2 km needle
+    tail = shapely.box(108.67, 23.60, 108.68, 23.61).union(shapely.box(108.68, 23.605, 108.69, 23.60502))
+    frame = _frame(["OK", "SLIVER", "SPIKE", "TAIL"],
+                   [square, shapely.box(108.62, 23.60, 108.64, 23.60002), spike, tail])
+    got = shape_findings(frame)
+    assert {(r.project_id, r.check) for r in got.itertuples()} == {
+        ("SLIVER", "sliver"), ("SPIKE", "spike"), ("SPIKE", "thin_parts"), ("TAIL", "thin_parts")}
+    by = got.set_index(["project_id", "check"])
+    assert by.loc[("SLIVER", "sliver"), "value"] == pytest.approx(1.0)  # a 2 m wide strip: all of it thin
+    assert by.loc[("SPIKE", "spike"), "value"] < 1.0  # degrees
+    assert by.loc[("TAIL", "thin_parts"), "value"] == pytest.approx(2_040, rel=0.15)  # m² of the 2 m wide tail
+    assert shape_findings(frame.iloc[:0]).empty

@@ -7,7 +7,7 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from .conftest import REPO, SAMPLE_TODAY, STAFF
+from .conftest import ONE_BACKEND, REPO, SAMPLE_TODAY, STAFF
 
 APP = str(REPO / "dashboards" / "app.py")
 STAFF_PAGES = ["views/overview.py", "views/case.py", "views/bank.py", "views/monitoring.py",
@@ -131,6 +131,32 @@ def test_bank_page_reserve_and_refusal(app, store):
     assert at.error and "容量不足" in at.error[0].value and "公顷" in at.error[0].value  # worded in Chinese
     assert not re.search(r"capacity|remaining|reserved", at.error[0].value)
     assert store.count("bank_allocations") == before + 1
+
+
+@ONE_BACKEND  # the review's store writes run on both backends in tests/bank/test_review.py
+def test_bank_page_polygon_review_and_unit_words(app, store):
+    at = _staff(app)
+    at.switch_page("views/bank.py").run()
+    assert not at.exception
+    text = _texts(at)
+    assert "尾（鱼苗）" in text and "吨二氧化碳当量" in text  # resource units in words, not codes
+    assert "fish_fry" not in text and "tCO2e" not in text
+    assert "图斑审核" in text and "尚无审核记录" in text  # the sample's polygons predate reviews
+    at.selectbox(key="bank_review_project").set_value("BP13").run()
+    at.radio(key="bank_review_decision").set_value("needs_changes")
+    next(b for b in at.button if b.label == "记录审核结论").click().run()
+    assert not at.exception and at.error and "需填写审核意见说明理由" in at.error[0].value
+    assert "--note" not in at.error[0].value and "needs_changes" not in at.error[0].value
+    assert store.read("bank_polygon_reviews").empty  # refused: nothing written
+    at.radio(key="bank_review_decision").set_value("needs_changes")
+    at.text_area(key="bank_review_note").set_value("<script>alert(1)</script> 北侧边界与林权证不符")
+    next(b for b in at.button if b.label == "记录审核结论").click().run()
+    assert not at.exception and not at.error
+    row = store.read("bank_polygon_reviews", project_id="BP13").iloc[-1]
+    assert (row["status"], row["actor"]) == ("needs_changes", STAFF[0])
+    assert row["note"].startswith("<script>")
+    assert any("已记录 BP13 的图斑审核：需修改" in s.value for s in at.success)
+    assert "当前：需修改（" in _texts(at)
 
 
 def _case_page(app, case_id):

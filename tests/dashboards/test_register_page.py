@@ -39,6 +39,9 @@ def test_public_register_page_anonymous(staff_data, store, monkeypatch, lang, ti
     assert ("桂源县森林替代修复项目" if lang == "zh" else "Alternative restoration project, forest, 桂源县") in text
     assert ("土地与法律保障落实" if lang == "zh" else "construction accepted") in text  # a released / the next milestone
     assert "37.50" in text  # BP13's released capacity (150 ha × 0.25)
+    # resource units in words, never their codes (the carbon-sink and the fry-release projects)
+    assert "fish_fry" not in text and "tCO2e" not in text
+    assert ("尾（鱼苗）" in text and "吨二氧化碳当量" in text) if lang == "zh" else ("fish fry" in text)
     if lang == "en":
         return
     # search: a county narrows the table
