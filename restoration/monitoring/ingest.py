@@ -39,6 +39,7 @@ from ..validate import validate_frame
 from .cube import grid_of, open_cube
 from .indicators import get_indicator
 from .pixelcache import keep_pixel_map, kept_path, kept_pixel_map
+from .tiles import map_on_workers
 from .series import refuse_existing, write_series, writing
 from .zonal import zonal_timeseries
 
@@ -199,6 +200,8 @@ def ingest_raster(store: Store | Transaction, source: Any, *, indicator: str = "
     if pixel_maps is not None:
         weights, built = kept_pixel_map(cube, sites[["site_id", "geometry"]], method, pixel_maps, keep=False)
         reused = not built
+    else:
+        weights = map_on_workers(cube, sites[["site_id", "geometry"]], method)
     table = zonal_timeseries(cube, sites[["site_id", "geometry"]], ("mean", "count", "valid_fraction"),
                              method, progress=progress, weights=weights)
     outside = sorted(set(table.loc[table["flag"].str.contains("outside|empty"), "site_id"]))

@@ -21,7 +21,8 @@ import shapely
 
 from .cube import grid_of
 from .pixelmap import PixelMap
-from .zonal import _site_frame, pixel_map
+from .tiles import map_on_workers
+from .zonal import _site_frame
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def kept_pixel_map(cube, sites, method: str, folder: str | os.PathLike, *,
             return _load(path), False
         except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
             log.warning("kept pixel map %s unreadable (%s); rebuilding it", path, exc)
-    pm = pixel_map(cube, sites, method, site_id=site_id)
+    pm = map_on_workers(cube, sites, method, site_id=site_id)  # on the cluster's workers when one is in use
     if keep:
         keep_pixel_map(pm, path)
     return pm, True
