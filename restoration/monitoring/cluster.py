@@ -62,9 +62,11 @@ def _unreadable(paths: Sequence[str]) -> list[str]:
     return bad
 
 
-def connect(address: str, *, timeout: float = CONNECT_TIMEOUT):
+def connect(address: str, *, timeout: float | None = None):
     """A ``distributed.Client`` on ``address`` whose workers all import this package;
-    :class:`SchedulerError` otherwise (the client is closed again)."""
+    :class:`SchedulerError` otherwise (the client is closed again). ``timeout`` [s]: default
+    :data:`CONNECT_TIMEOUT`."""
+    timeout = CONNECT_TIMEOUT if timeout is None else timeout
     try:
         from distributed import Client
     except ImportError:

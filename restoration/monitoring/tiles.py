@@ -58,9 +58,9 @@ def map_on_workers(cube: xr.DataArray, sites, method: str = "center", *, site_id
     if client is None or len(g) < 2 * MIN_SITES_PER_TASK:
         return pixel_map(cube, sites, method, site_id=site_id)
     inv = ~transform
-    b = shapely.bounds(g)  # x0, y0, x1, y1 in the grid's CRS → pixel columns/rows
-    c0, r0 = inv * (b[:, 0], b[:, 3])
-    c1, r1 = inv * (b[:, 2], b[:, 1])
+    b = shapely.bounds(g)  # x0, y0, x1, y1 in the grid's CRS → pixel columns/rows (north-up grid)
+    c0, c1 = (b[:, 0] * inv.a + inv.c), (b[:, 2] * inv.a + inv.c)
+    r0, r1 = (b[:, 3] * inv.e + inv.f), (b[:, 1] * inv.e + inv.f)
     tiles = geometry_tiles(np.c_[np.minimum(c0, c1), np.minimum(r0, r1), np.maximum(c0, c1),
                                  np.maximum(r0, r1)], *spatial_chunks(cube))
     order = np.argsort(tiles, kind="stable")
