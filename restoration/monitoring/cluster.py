@@ -13,6 +13,7 @@ import os
 from contextlib import contextmanager
 from typing import Iterator, Sequence
 
+from .._version import __version__
 from ..errors import InputError, Issue
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,6 @@ def _fail(address: str, reason: str) -> SchedulerError:
 
 def _worker_version() -> str:
     """Runs on each worker: the package version it imports (fails there when it has none)."""
-    from .. import __version__
     return __version__
 
 
@@ -82,10 +82,9 @@ def connect(address: str, *, timeout: float | None = None):
             raise _fail(address, f"the scheduler has no workers after {timeout:g} s") from None
         try:
             versions = client.run(_worker_version)
-        except ImportError as exc:
-            raise _fail(address, f"a worker cannot import the restoration package ({exc}); install the "
-                                 "same version on every worker") from None
-        from .. import __version__
+        except Exception as exc:  # noqa: BLE001 - what a worker raises unpickling our task: any error
+            raise _fail(address, f"a worker cannot import the restoration package ({type(exc).__name__}: {exc}); "
+                                 "install the same version on every worker") from None
         other = {w: v for w, v in versions.items() if v != __version__}
         if other:
             w, v = next(iter(other.items()))

@@ -38,7 +38,7 @@ from .ingest import _display_name, _location, _qc, check_cube_options, register_
 from .pixelcache import kept_pixel_map, map_key
 from .pixelmap import PixelMap
 from .series import write_series, writing
-from .tiles import site_tiles, spatial_chunks, window_of, window_weights
+from .tiles import map_on_workers, site_tiles, spatial_chunks, window_of, window_weights
 from .zonal import BlockWeights, _block_partials
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,6 @@ def _sites(store, site_ids):
 
 def _weights(cube, sites, method: str, pixel_maps) -> tuple[PixelMap, bool]:
     if pixel_maps is None:
-        from .tiles import map_on_workers
         return map_on_workers(cube, sites, method), False
     pm, built = kept_pixel_map(cube, sites, method, pixel_maps)
     return pm, not built

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 
 import numpy as np
 import pytest
@@ -14,10 +15,13 @@ from restoration.monitoring import cluster as cluster_mod
 from restoration.monitoring import tiles
 from restoration.monitoring.runs import execute_run, plan_run
 
+from ..markers import brings
+
 distributed = pytest.importorskip("distributed")
 
 
 @pytest.fixture(scope="module")
+@brings("subprocess")
 def local_cluster():
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit="1GiB",
                                   dashboard_address=None) as lc:
@@ -109,3 +113,33 @@ def test_rasters_the_workers_cannot_read_are_refused(cli, gpkg_store, local_clus
                     "--scheduler", local_cluster.scheduler_address))
     assert out.exit_code == 2 and "cannot read the rasters" in out.output and str(missing) in out.output
     assert not (tmp_path / "z.csv").exists() and len(gpkg_store.read("monitoring_series")) == before
+
+
+def test_workers_without_the_package_are_refused(cli, processes, gpkg_store, sample_dir, tmp_path):
+    import socket
+    import sys
+    import time
+    blocker = tmp_path / "no_restoration.py"
+    blocker.write_text("import sys\nsys.modules['restoration'] = None  # this worker has no project installed\n")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
+    procs = [processes.popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                              "--port", str(port), "--no-dashboard"], env=env, stderr=subprocess.DEVNULL)]
+    try:
+        time.sleep(1.5)
+        procs.append(processes.popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--no-nanny",
+                                      "--nthreads", "1", "--no-dashboard", "--preload", str(blocker)],
+                                     stderr=subprocess.DEVNULL, env=env))
+        before = len(gpkg_store.read("monitoring_series"))
+        out = _Out(*cli("--data", gpkg_store.data_dir, "monitor", "ingest-raster", sample_dir / "ndvi" / "*.tif",
+                        "--scheduler", address))
+        assert out.exit_code == 2 and address in out.output, out.output
+        assert "cannot import the restoration package" in out.output
+        assert len(gpkg_store.read("monitoring_series")) == before
+    finally:
+        for p in procs[::-1]:
+            p.terminate()
+            p.wait(timeout=10)

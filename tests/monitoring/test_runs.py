@@ -69,3 +69,20 @@ def test_resume_refuses_changed_rasters_and_unknown_runs(store, sample_dir, tmp_
     with pytest.raises(ConflictError, match="changed"):
         resume_run(store, run_id)
     assert len(store.read("monitoring_series")) == before
+
+
+def test_cli_run_resume_and_runs_listing(cli, gpkg_store, sample_dir):
+    data = ("--data", gpkg_store.data_dir)
+    code, out, err = cli(*data, "monitor", "runs")
+    assert code == 0 and "无 none" in out
+    code, out, err = cli(*data, "monitor", "ingest-raster", "--resume", "R-unknown")
+    assert code == 2 and "R-unknown" in out + err
+    code, out, err = cli(*data, "-v", "monitor", "ingest-raster", sample_dir / "ndvi" / "*.tif", "--site", "S011",
+                         "--run", "--period", "6")
+    assert code == 0, out + err
+    assert "已完成 done" in out and "read amplification" in err  # -v prints bytes read ÷ bytes used
+    run_id = out.split("planned run ")[1].split()[0]
+    code, out, err = cli(*data, "monitor", "ingest-raster", "--resume", run_id)
+    assert code == 0 and "4/4 tasks" in out  # nothing left to do: the run stays as it was
+    code, out, err = cli(*data, "monitor", "runs")
+    assert run_id in out and "已完成 done" in out and "读放大 amplification" in out
