@@ -34,7 +34,7 @@ from rasterio.transform import from_origin
 
 from restoration.monitoring import open_cube
 from restoration.monitoring.cube import _read_block
-from restoration.monitoring.pixelcache import kept_pixel_map
+from restoration.monitoring.pixelcache import keep_pixel_map, kept_path, kept_pixel_map
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -124,7 +124,10 @@ def _new_date(path: Path, n: int) -> None:
     sites = gpd.GeoDataFrame({"site_id": [f"S{i:06d}" for i in range(n)]}, geometry=boxes, crs=cube.rio.crs)
     keep = OUT / "scale_pixelmaps"
     shutil.rmtree(keep, ignore_errors=True)
-    kept_pixel_map(cube, sites, "center", keep)  # an earlier ingest kept it
+    # an earlier ingest built the map, reduced its dates and kept both (as ingest_raster does)
+    pm, _ = kept_pixel_map(cube, sites, "center", keep, keep=False)
+    zonal_timeseries(cube, sites, ("mean",), weights=pm)
+    keep_pixel_map(pm, kept_path(cube, sites, "center", keep))
 
     def built():
         return zonal_timeseries(cube, sites, ("mean",))

@@ -54,12 +54,12 @@ class BlockWeights:
     overlap of the sites; the fractional cells go through a small sparse product.
     """
 
-    __slots__ = ("csr", "csc", "total", "run_site", "run_p0", "run_p1", "run_len", "rest", "rest_pix", "shape",
+    __slots__ = ("csr", "_csc", "total", "run_site", "run_p0", "run_p1", "run_len", "rest", "rest_pix", "shape",
                  "bounds", "run_i0", "run_i1")
 
     def __init__(self, csr: sp.csr_matrix, shape: tuple[int, int]):
         self.csr = csr
-        self.csc = csr.tocsc()  # to subtract the weights of a date's (few) invalid pixels
+        self._csc = None
         self.shape = shape
         self.total = np.asarray(csr.sum(axis=1)).ravel()
         width = shape[1]
@@ -87,6 +87,26 @@ class BlockWeights:
         self.rest_pix, local = np.unique(pix[rest], return_inverse=True)
         self.rest = sp.csr_matrix((csr.data[rest], (site[rest], local)),
                                   shape=(csr.shape[0], self.rest_pix.size))
+
+    #: the arrays that, with ``csr``, ``rest`` and ``shape``, make up the block's weights
+    ARRAYS = ("total", "run_site", "run_p0", "run_p1", "run_len", "bounds", "run_i0", "run_i1", "rest_pix")
+
+    @property
+    def csc(self) -> sp.csc_matrix:
+        """The weights by pixel, to subtract a date's (few) invalid pixels; built when first needed."""
+        if self._csc is None:
+            self._csc = self.csr.tocsc()
+        return self._csc
+
+    @classmethod
+    def restored(cls, csr: sp.csr_matrix, shape: tuple[int, int], rest: sp.csr_matrix, arrays: dict
+                 ) -> "BlockWeights":
+        """The block's weights from what :attr:`ARRAYS` saved (a kept pixel map), not recomputed."""
+        bw = cls.__new__(cls)
+        bw.csr, bw._csc, bw.shape, bw.rest = csr, None, tuple(shape), rest
+        for name in cls.ARRAYS:
+            setattr(bw, name, arrays[name])
+        return bw
 
 
 def _block_weights(pm: PixelMap, ychunks, xchunks) -> dict:
@@ -292,7 +312,9 @@ def _reduce_dask(cube: xr.DataArray, pm: PixelMap, need: frozenset, progress: bo
         futures = client.scatter([blocks_w[k] for k in keys], broadcast=False)
         weights = dict(zip(keys, futures))
     else:
-        weights = {k: dask.delayed(v, pure=True) for k, v in blocks_w.items()}
+        # named, not tokenised: hashing the weights of 100k sites costs seconds per call
+        tag = f"block-weights-{id(pm):x}-{len(ychunks)}-{len(xchunks)}"
+        weights = {k: dask.delayed(v, name=f"{tag}-{k[0]}-{k[1]}") for k, v in blocks_w.items()}
     blocks = data.to_delayed()
     n = pm.n_sites
     per_chunk = []
