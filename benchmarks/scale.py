@@ -16,7 +16,16 @@ Then one new date for ``--sites`` random polygons (10–40 px squares, in the ra
 zonal means with the pixel map built, against the pixel map kept on disk and reused
 (``kept_pixel_map``; aim ≥ 5×).
 
-Not measured here (not built yet): the cluster runs, resume, store writes.
+Then (``--cluster``) the zonal means of ``--sites`` sites on every date of the pixel- and the
+band-interleaved stack, from opening the files: local threaded scheduler (the baseline) against
+a LocalCluster of 2 worker processes, and against 2 separate worker processes each with a
+memory limit below the stack's decoded size (``--memory-limit``); wall time, peak memory (RSS)
+per worker, and the read amplification of the same ingest planned as a run (bytes of the chunks
+the tasks read ÷ bytes of the sites' pixels). Last, a paper projection of the national case from
+the measured per-site-date cost (stated as such: nothing national was run).
+
+Not measured here: a killed worker and ``--resume`` (tests/monitoring/test_cluster.py proves no
+task lost and no duplicate row), store writes.
 """
 from __future__ import annotations
 
@@ -87,6 +96,8 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=2048)
     parser.add_argument("--chunk", type=int, default=1024)
     parser.add_argument("--sites", type=int, default=100_000)
+    parser.add_argument("--cluster", action="store_true", help="also the cluster runs")
+    parser.add_argument("--memory-limit", default="300MiB", help="per worker, for the limited cluster")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     paths = {k: OUT / f"scale_{k}_{args.dates}_{args.size}.tif" for k in ("pixel", "band")}
@@ -108,6 +119,9 @@ def main() -> None:
           f"{res[('pixel', 'one read per band')][0] / res[('pixel', 'one read per file')][0]:.1f}×")
 
     _new_date(paths["pixel"], args.sites)
+    if args.cluster:
+        from _scale_cluster import cluster_runs
+        cluster_runs(paths, args)
 
 
 def _new_date(path: Path, n: int) -> None:
