@@ -25,6 +25,11 @@ def _sites(cube, n: int) -> gpd.GeoDataFrame:
 
 
 def _peak_rss_mb() -> float:
+    """Peak resident memory of this process [MB] (VmHWM: reset by exec, so a worker's own)."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
