@@ -98,12 +98,18 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=1024)
     parser.add_argument("--sites", type=int, default=100_000)
     parser.add_argument("--cluster", action="store_true", help="also the cluster runs")
-    parser.add_argument("--memory-limit", default="300MiB", help="per worker, for the limited cluster")
+    parser.add_argument("--memory-limit", default="350MiB", help="per worker, for the limited cluster")
+    parser.add_argument("--cluster-layouts", default="band,pixel", help="layouts of the cluster runs")
+    parser.add_argument("--skip-local", action="store_true", help="only the cluster runs")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     paths = {k: OUT / f"scale_{k}_{args.dates}_{args.size}.tif" for k in ("pixel", "band")}
     for k, p in paths.items():
         _write(p, args.dates, args.size, k)
+    if args.skip_local:
+        from _scale_cluster import cluster_runs
+        cluster_runs({k: paths[k] for k in args.cluster_layouts.split(",")}, args)
+        return
     print(f"data: {args.dates} bands of {args.size}×{args.size} int16 px, chunks {args.chunk}")
     res = {}
     for k, p in paths.items():
@@ -122,7 +128,7 @@ def main() -> None:
     _new_date(paths["pixel"], args.sites)
     if args.cluster:
         from _scale_cluster import cluster_runs
-        cluster_runs(paths, args)
+        cluster_runs({k: paths[k] for k in args.cluster_layouts.split(",")}, args)
 
 
 def _new_date(path: Path, n: int) -> None:

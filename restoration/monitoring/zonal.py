@@ -26,6 +26,7 @@ only pixels with a valid value count):
 """
 from __future__ import annotations
 
+import logging
 from typing import Iterable, Sequence
 
 import geopandas as gpd
@@ -39,6 +40,8 @@ from ..progress import bar_wanted
 from ..errors import InputError, Issue
 from .cube import grid_of
 from .pixelmap import METHODS, PixelMap, build_pixel_map
+
+log = logging.getLogger(__name__)
 
 STATS = ("mean", "median", "min", "max", "std", "count", "valid_fraction")
 
@@ -306,22 +309,18 @@ def _reduce_dask(cube: xr.DataArray, pm: PixelMap, need: frozenset, progress: bo
     local = pm.split(ychunks, xchunks)
     client = _client()
     blocks_w = _block_weights(pm, ychunks, xchunks)
-    if client is not None:
-        # ship each block's weights to the cluster once; tasks refer to them by key
-        keys = list(blocks_w)
-        futures = client.scatter([blocks_w[k] for k in keys], broadcast=False)
-        weights = dict(zip(keys, futures))
-    else:
-        # named, not tokenised: hashing the weights of 100k sites costs seconds per call
-        tag = f"block-weights-{id(pm):x}-{len(ychunks)}-{len(xchunks)}"
-        weights = {k: dask.delayed(v, name=f"{tag}-{k[0]}-{k[1]}") for k, v in blocks_w.items()}
     blocks = data.to_delayed()
     n = pm.n_sites
-    per_chunk = []
-    for i, t in enumerate(tchunks):
-        parts = [dask.delayed(_run_block, pure=True)(blocks[i, j, k], local[(j, k)][0], weights[(j, k)], need)
-                 for (j, k) in local]
-        per_chunk.append((t, dask.delayed(_combine, pure=True)(parts, n, t, need)))
+
+    def graph():
+        weights = _shipped_weights(client, blocks_w, pm, ychunks, xchunks)
+        per_chunk = []
+        for i, t in enumerate(tchunks):
+            parts = [dask.delayed(_run_block, pure=True)(blocks[i, j, k], local[(j, k)][0], weights[(j, k)], need)
+                     for (j, k) in local]
+            per_chunk.append((t, dask.delayed(_combine, pure=True)(parts, n, t, need)))
+        return per_chunk
+    per_chunk = graph()
     if batch_size is None:
         workers = sum(client.nthreads().values()) if client is not None else (dask.system.CPU_COUNT or 2)
         batch_size = max(8, 4 * workers)  # time chunks in flight: bounds memory, amortises scheduling
@@ -329,8 +328,16 @@ def _reduce_dask(cube: xr.DataArray, pm: PixelMap, need: frozenset, progress: bo
     bar = tqdm(total=sum(tchunks), desc="zonal", unit="date", disable=not bar_wanted(progress), leave=False)
     try:
         for s in range(0, len(per_chunk), batch_size):
-            batch = per_chunk[s:s + batch_size]
-            computed = dask.compute(*[d for _, d in batch])
+            for attempt in range(RETRIES + 1):
+                batch = per_chunk[s:s + batch_size]
+                try:
+                    computed = dask.compute(*[d for _, d in batch])
+                    break
+                except Exception as exc:  # noqa: BLE001 - a lost worker took the scattered weights
+                    if client is None or attempt == RETRIES or isinstance(exc, InputError):
+                        raise
+                    log.warning("zonal batch lost on the cluster (%s); sending the weights again", exc)
+                    per_chunk = graph()
             results.extend(computed)
             bar.update(sum(t for t, _ in batch))
     finally:
@@ -338,6 +345,24 @@ def _reduce_dask(cube: xr.DataArray, pm: PixelMap, need: frozenset, progress: bo
     if not results:
         return _combine([], n, 0, need)
     return {k: np.concatenate([r[k] for r in results], axis=1) for k in results[0]}
+
+
+#: times a batch is sent again after a worker died with the weights it held
+RETRIES = 2
+
+
+def _shipped_weights(client, blocks_w: dict, pm: PixelMap, ychunks, xchunks) -> dict:
+    """Each block's weights as the tasks refer to them: scattered to the cluster once (a
+    worker that dies loses them: the batch is sent again with fresh copies), or named
+    delayed objects locally (named, not tokenised: hashing the weights of 100k sites costs
+    seconds per call)."""
+    import dask
+    if client is not None:
+        keys = list(blocks_w)
+        futures = client.scatter([blocks_w[k] for k in keys], broadcast=False, hash=False)
+        return dict(zip(keys, futures))
+    tag = f"block-weights-{id(pm):x}-{len(ychunks)}-{len(xchunks)}"
+    return {k: dask.delayed(v, name=f"{tag}-{k[0]}-{k[1]}") for k, v in blocks_w.items()}
 
 
 def _site_frame(sites, site_id: str) -> tuple[np.ndarray, np.ndarray, object]:
