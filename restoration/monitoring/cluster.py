@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from contextlib import contextmanager
 from typing import Iterator, Sequence
 
@@ -62,11 +63,18 @@ def _unreadable(paths: Sequence[str]) -> list[str]:
     return bad
 
 
+#: what a scheduler address looks like: [tcp|tls|ws|wss://]HOST:PORT
+ADDRESS = re.compile(r"^(?:(?:tcp|tls|ws|wss)://)?[A-Za-z0-9._\-\[\]:]+:\d{1,5}$")
+
+
 def connect(address: str, *, timeout: float | None = None):
     """A ``distributed.Client`` on ``address`` whose workers all import this package;
     :class:`SchedulerError` otherwise (the client is closed again). ``timeout`` [s]: default
     :data:`CONNECT_TIMEOUT`."""
     timeout = CONNECT_TIMEOUT if timeout is None else timeout
+    if len(address) > 300 or not ADDRESS.match(address):
+        shown = address[:80] + ("…" if len(address) > 80 else "")
+        raise _fail(shown, "that is not a scheduler address (use tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786)")
     try:
         from distributed import Client
     except ImportError:
