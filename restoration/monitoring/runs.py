@@ -259,14 +259,7 @@ def execute_run(store: Store, run_id: str, *, actor: str = "cli", pixel_maps: st
     todo = [t for t in _tasks(pm, cube, period) if f"{run_id}:{t['tile']}:{t['period']}" not in done]
     attempts = dict(zip(state["task_id"], state["attempts"].fillna(0).astype(int)))
     data = cube.data if cube.chunks is not None else None
-    n_ch = lambda n, ch: max(1, int(np.ceil(n / max(ch)))) if ch else 1  # noqa: E731
-    for t in todo:
-        t["id"] = f"{run_id}:{t['tile']}:{t['period']}"
-        t["window"] = window_of(pm, t["rows"])
-        t0 = t["period"] * period
-        t["times"] = slice(t0, min(t0 + period, len(times)))
-        t["n_t"] = t["times"].stop - t0
-        t["graph"] = 2 + 3 * t["n_t"] * n_ch(t["window"][2], ych) * n_ch(t["window"][3], xch)
+    _prepare(todo, run_id, pm, period, len(times), ych, xch)
     _set_run(store, actor, run_id, {"state": "running", "scheduler": _scheduler_name(), "error": None})
     failed = []
     itemsize = np.dtype(cube.dtype).itemsize
@@ -303,6 +296,19 @@ def execute_run(store: Store, run_id: str, *, actor: str = "cli", pixel_maps: st
     summary.state, summary.pixel_map_reused = final, reused
     log.info("%s; bytes read %d, bytes used %d", summary.summary(), summary.bytes_read, summary.bytes_used)
     return summary
+
+
+def _prepare(todo: list[dict], run_id: str, pm: PixelMap, period: int, n_times: int, ych, xch) -> None:
+    """Each task's id, window, dates and an estimate of its dask graph size (reads, slices, sum)."""
+    def n_chunks(n, ch):
+        return max(1, int(np.ceil(n / max(ch)))) if ch else 1
+    for t in todo:
+        t["id"] = f"{run_id}:{t['tile']}:{t['period']}"
+        t["window"] = window_of(pm, t["rows"])
+        t0 = t["period"] * period
+        t["times"] = slice(t0, min(t0 + period, n_times))
+        t["n_t"] = t["times"].stop - t0
+        t["graph"] = 2 + 3 * t["n_t"] * n_chunks(t["window"][2], ych) * n_chunks(t["window"][3], xch)
 
 
 def _scheduler_name() -> str:
