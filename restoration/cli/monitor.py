@@ -7,7 +7,9 @@ import click
 import pandas as pd
 
 from . import _context, _words
+from ._cluster import on_scheduler
 from .monitor_breaks import breaks_cmd, controls_cmd, parse_months
+from .monitor_runs import runs_cmd
 from .types import Number, OutputFile
 
 
@@ -46,6 +48,7 @@ def monitor_group() -> None:
 
 monitor_group.add_command(breaks_cmd)
 monitor_group.add_command(controls_cmd)
+monitor_group.add_command(runs_cmd)
 
 
 @monitor_group.command("ingest-raster")
@@ -71,10 +74,25 @@ monitor_group.add_command(controls_cmd)
 @click.option("--variable", default=None, help="NetCDF/Zarr variable.")
 @click.option("--cloud-mask", default=None, help="Mask rasters (pattern) or NetCDF/Zarr mask variable.")
 @click.option("--no-replace", is_flag=True, help="Refuse values already stored instead of replacing them.")
+@click.option("--run", "as_run", is_flag=True,
+              help="Plan the ingest as a resumable run of tiles x periods recorded in the store (large regions).")
+@click.option("--period", default=12, show_default=True, type=click.IntRange(1, 10_000),
+              help="With --run: dates per task.")
+@click.option("--resume", "resume", default=None, metavar="RUN_ID",
+              help="Continue this run (`monitor runs` lists them): only its unfinished tasks.")
+@on_scheduler
 def ingest_raster_cmd(files, indicator, bands, indices, stac, sensor, mask, label, method, sites, case_id, min_valid,
-                      date_pattern, variable, cloud_mask, no_replace) -> None:
+                      date_pattern, variable, cloud_mask, no_replace, as_run, period, resume) -> None:
     """Zonal means of rasters FILES (patterns, folders or files: GeoTIFFs, NetCDF, Zarr) for every site
     → monitoring_series. With --bands/--index/--stac: multi-band scenes, spectral indices, quality masks."""
+    if resume is not None or as_run:
+        from .monitor_runs import ingest_as_run
+        ingest_as_run(files, resume=resume, indicator=indicator, label=label, method=method, sites=sites,
+                      case_id=case_id, min_valid=min_valid, period=period, no_replace=no_replace,
+                      scene_mode=any(v is not None for v in (bands, indices, stac, sensor, mask)),
+                      options={k: v for k, v in {"date_pattern": date_pattern, "variable": variable,
+                                                 "cloud_mask": cloud_mask}.items() if v is not None})
+        return
     if stac is not None and files:
         raise click.UsageError("give FILES or --stac CATALOG, not both")
     if stac is None and not files:
@@ -135,6 +153,7 @@ def _year_range(value: str | None, name: str):
 @click.option("--source", default=None, help="Only values of this source (e.g. scenes:nbr); default all usable values.")
 @click.option("--no-save", is_flag=True, help="Do not store the assessment with the case.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@on_scheduler
 def recovery_cmd(site_id, disturbance_year, restoration_year, reference_years, reference_site, indicator, timestep,
                  percent, months, map_metric, source, no_save, as_json) -> None:
     """Spectral recovery metrics of SITE_ID (Y2R, R80P, RRI, YrYr, ΔIR; Frazier et al. 2018)."""
@@ -191,6 +210,7 @@ def ingest_table_cmd(file, source, replace, map_text, map_file, check) -> None:
 @click.option("--method", type=click.Choice(["center", "coverage"]), default="center", show_default=True)
 @click.option("--sites", "sites_file", default=None, type=click.Path(dir_okay=False),
               help="Polygons file (default: the store's sites).")
+@on_scheduler
 def zonal_cmd(pattern, out, stats, method, sites_file) -> None:
     """Zonal statistics of rasters PATTERN per site and date, written to a file (store unchanged)."""
     from ..io import read_input

@@ -6,6 +6,7 @@ import click
 import pandas as pd
 
 from . import _context
+from ._cluster import on_scheduler
 from .types import Number, OutputFile
 
 
@@ -60,6 +61,7 @@ def _composite(files, bands, index, sensor, mask, date_pattern, months):
 @click.option("--case", "case_id", default=None, help="Only the sites of this case.")
 @click.option("--no-save", is_flag=True, help="Do not store the sites' disturbance.")
 @click.option("--json", "as_json", is_flag=True, help="Print the sites as JSON.")
+@on_scheduler
 def breaks_cmd(files, bands, index, sensor, mask, date_pattern, months, alpha, min_magnitude, direction, out,
                sites, case_id, no_save, as_json) -> None:
     """扰动识别 Date the largest disturbance in every pixel and every registered site of the
@@ -156,6 +158,7 @@ def _ring(text: str) -> tuple[float, float]:
 @click.option("--dem", default=None, help="Elevation raster [m]: elevation and slope are matched.")
 @click.option("--no-save", is_flag=True, help="Do not store the comparison.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@on_scheduler
 def controls_cmd(site_id, files, bands, index, sensor, mask, date_pattern, months, disturbance_year, ring_text,
                  n_controls, post_years, landcover, dem, no_save, as_json) -> None:
     """对照比较 SITE_ID's recovery against matched control pixels of the annual composites of

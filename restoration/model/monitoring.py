@@ -158,3 +158,47 @@ RASTER_SOURCES = LayerSpec(
         F("ingested_at", "datetime", required=True, zh="入库时间"),
     ),
 )
+
+# A large raster ingest planned as tiles × periods (monitoring.runs): one row per run and one per
+# task, each task's values written in the same transaction as its state, so a run can resume.
+RASTER_RUNS = LayerSpec(
+    "raster_runs", key="run_id",
+    fields=(
+        F("run_id", "str", required=True, zh="运行编号"),
+        F("source", "str", required=True, zh="来源标识"),  # the monitoring_series source label
+        F("indicator", "str", required=True, zh="指标"),
+        F("location", "str", required=True, max_len=10_000_000, zh="文件位置"),
+        F("options", "json", zh="读取参数"),  # method, min_valid, period, open_cube options
+        F("sites_key", "str", required=True, zh="场地版本"),  # SHA-256 of the sites' ids and geometries
+        F("state", "str", required=True, zh="状态"),  # planned | running | done | failed
+        F("n_tasks", "int", min=0, zh="任务数"),
+        F("tasks_done", "int", min=0, zh="已完成任务"),
+        F("rows_written", "int", min=0, zh="写入行数"),
+        F("bytes_read", "int", min=0, zh="读取字节"),
+        F("bytes_used", "int", min=0, zh="使用字节"),
+        F("read_amplification", "float", min=0.0, zh="读放大"),
+        F("scheduler", "str", zh="调度器"),
+        F("error", "str", max_len=100_000, zh="错误"),
+        F("actor", "str", zh="操作人"),
+        F("created_at", "datetime", required=True, zh="创建时间"),
+        F("updated_at", "datetime", zh="更新时间"),
+    ),
+)
+
+RASTER_RUN_TASKS = LayerSpec(
+    "raster_run_tasks", key="task_id", refs=(("run_id", "raster_runs"),),
+    fields=(
+        F("task_id", "str", required=True, zh="任务编号"),  # <run_id>:<tile>:<period>
+        F("run_id", "str", required=True, zh="运行编号"),
+        F("tile", "int", required=True, min=0, zh="图块"),
+        F("period", "int", required=True, min=0, zh="时段"),
+        F("state", "str", required=True, zh="状态"),  # pending | done | failed
+        F("attempts", "int", min=0, zh="尝试次数"),
+        F("n_sites", "int", min=0, zh="场地数"),
+        F("rows_written", "int", min=0, zh="写入行数"),
+        F("bytes_read", "int", min=0, zh="读取字节"),
+        F("bytes_used", "int", min=0, zh="使用字节"),
+        F("error", "str", max_len=100_000, zh="错误"),
+        F("finished_at", "datetime", zh="完成时间"),
+    ),
+)

@@ -38,7 +38,8 @@ from ..store import Store, Transaction
 from ..validate import validate_frame
 from .cube import grid_of, open_cube
 from .indicators import get_indicator
-from .pixelcache import keep_pixel_map, kept_path, kept_pixel_map
+from .pixelcache import keep_new_blocks, keep_pixel_map, kept_path, kept_pixel_map
+from .tiles import map_on_workers
 from .series import refuse_existing, write_series, writing
 from .zonal import zonal_timeseries
 
@@ -199,6 +200,8 @@ def ingest_raster(store: Store | Transaction, source: Any, *, indicator: str = "
     if pixel_maps is not None:
         weights, built = kept_pixel_map(cube, sites[["site_id", "geometry"]], method, pixel_maps, keep=False)
         reused = not built
+    else:
+        weights = map_on_workers(cube, sites[["site_id", "geometry"]], method)
     table = zonal_timeseries(cube, sites[["site_id", "geometry"]], ("mean", "count", "valid_fraction"),
                              method, progress=progress, weights=weights)
     outside = sorted(set(table.loc[table["flag"].str.contains("outside|empty"), "site_id"]))
@@ -227,8 +230,12 @@ def ingest_raster(store: Store | Transaction, source: Any, *, indicator: str = "
                                       progress=progress)
         if not isinstance(source, xr.DataArray):
             register_source(tx, label, ind.code, source, cube, method=method, options=cube_options)
-    if pixel_maps is not None and not reused:  # kept only once the ingest is stored
-        keep_pixel_map(weights, kept_path(cube, sites[["site_id", "geometry"]], method, pixel_maps))
+    if pixel_maps is not None:  # kept only once the ingest is stored, with the block weights it built
+        where = kept_path(cube, sites[["site_id", "geometry"]], method, pixel_maps)
+        if reused:
+            keep_new_blocks(weights, where)
+        else:
+            keep_pixel_map(weights, where)
     flagged = pd.Series([f for q in qc for f in q.split(";") if f != "ok"]).value_counts().to_dict()
     return RasterIngestReport(ind.code, label, int(cube.sizes["time"]), int(clean["site_id"].nunique()),
                               rows, replaced, outside, {str(k): int(v) for k, v in flagged.items()}, reused)

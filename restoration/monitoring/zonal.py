@@ -26,6 +26,7 @@ only pixels with a valid value count):
 """
 from __future__ import annotations
 
+import logging
 from typing import Iterable, Sequence
 
 import geopandas as gpd
@@ -39,6 +40,8 @@ from ..progress import bar_wanted
 from ..errors import InputError, Issue
 from .cube import grid_of
 from .pixelmap import METHODS, PixelMap, build_pixel_map
+
+log = logging.getLogger(__name__)
 
 STATS = ("mean", "median", "min", "max", "std", "count", "valid_fraction")
 
@@ -54,12 +57,12 @@ class BlockWeights:
     overlap of the sites; the fractional cells go through a small sparse product.
     """
 
-    __slots__ = ("csr", "csc", "total", "run_site", "run_p0", "run_p1", "run_len", "rest", "rest_pix", "shape",
+    __slots__ = ("csr", "_csc", "total", "run_site", "run_p0", "run_p1", "run_len", "rest", "rest_pix", "shape",
                  "bounds", "run_i0", "run_i1")
 
     def __init__(self, csr: sp.csr_matrix, shape: tuple[int, int]):
         self.csr = csr
-        self.csc = csr.tocsc()  # to subtract the weights of a date's (few) invalid pixels
+        self._csc = None
         self.shape = shape
         self.total = np.asarray(csr.sum(axis=1)).ravel()
         width = shape[1]
@@ -87,6 +90,26 @@ class BlockWeights:
         self.rest_pix, local = np.unique(pix[rest], return_inverse=True)
         self.rest = sp.csr_matrix((csr.data[rest], (site[rest], local)),
                                   shape=(csr.shape[0], self.rest_pix.size))
+
+    #: the arrays that, with ``csr``, ``rest`` and ``shape``, make up the block's weights
+    ARRAYS = ("total", "run_site", "run_p0", "run_p1", "run_len", "bounds", "run_i0", "run_i1", "rest_pix")
+
+    @property
+    def csc(self) -> sp.csc_matrix:
+        """The weights by pixel, to subtract a date's (few) invalid pixels; built when first needed."""
+        if self._csc is None:
+            self._csc = self.csr.tocsc()
+        return self._csc
+
+    @classmethod
+    def restored(cls, csr: sp.csr_matrix, shape: tuple[int, int], rest: sp.csr_matrix, arrays: dict
+                 ) -> "BlockWeights":
+        """The block's weights from what :attr:`ARRAYS` saved (a kept pixel map), not recomputed."""
+        bw = cls.__new__(cls)
+        bw.csr, bw._csc, bw.shape, bw.rest = csr, None, tuple(shape), rest
+        for name in cls.ARRAYS:
+            setattr(bw, name, arrays[name])
+        return bw
 
 
 def _block_weights(pm: PixelMap, ychunks, xchunks) -> dict:
@@ -286,20 +309,18 @@ def _reduce_dask(cube: xr.DataArray, pm: PixelMap, need: frozenset, progress: bo
     local = pm.split(ychunks, xchunks)
     client = _client()
     blocks_w = _block_weights(pm, ychunks, xchunks)
-    if client is not None:
-        # ship each block's weights to the cluster once; tasks refer to them by key
-        keys = list(blocks_w)
-        futures = client.scatter([blocks_w[k] for k in keys], broadcast=False)
-        weights = dict(zip(keys, futures))
-    else:
-        weights = {k: dask.delayed(v, pure=True) for k, v in blocks_w.items()}
     blocks = data.to_delayed()
     n = pm.n_sites
-    per_chunk = []
-    for i, t in enumerate(tchunks):
-        parts = [dask.delayed(_run_block, pure=True)(blocks[i, j, k], local[(j, k)][0], weights[(j, k)], need)
-                 for (j, k) in local]
-        per_chunk.append((t, dask.delayed(_combine, pure=True)(parts, n, t, need)))
+
+    def graph():
+        weights = _shipped_weights(client, blocks_w, pm, ychunks, xchunks)
+        per_chunk = []
+        for i, t in enumerate(tchunks):
+            parts = [dask.delayed(_run_block, pure=True)(blocks[i, j, k], local[(j, k)][0], weights[(j, k)], need)
+                     for (j, k) in local]
+            per_chunk.append((t, dask.delayed(_combine, pure=True)(parts, n, t, need)))
+        return per_chunk
+    per_chunk = graph()
     if batch_size is None:
         workers = sum(client.nthreads().values()) if client is not None else (dask.system.CPU_COUNT or 2)
         batch_size = max(8, 4 * workers)  # time chunks in flight: bounds memory, amortises scheduling
@@ -307,8 +328,16 @@ def _reduce_dask(cube: xr.DataArray, pm: PixelMap, need: frozenset, progress: bo
     bar = tqdm(total=sum(tchunks), desc="zonal", unit="date", disable=not bar_wanted(progress), leave=False)
     try:
         for s in range(0, len(per_chunk), batch_size):
-            batch = per_chunk[s:s + batch_size]
-            computed = dask.compute(*[d for _, d in batch])
+            for attempt in range(RETRIES + 1):
+                batch = per_chunk[s:s + batch_size]
+                try:
+                    computed = dask.compute(*[d for _, d in batch])
+                    break
+                except Exception as exc:  # noqa: BLE001 - a lost worker took the scattered weights
+                    if client is None or attempt == RETRIES or isinstance(exc, InputError):
+                        raise
+                    log.warning("zonal batch lost on the cluster (%s); sending the weights again", exc)
+                    per_chunk = graph()
             results.extend(computed)
             bar.update(sum(t for t, _ in batch))
     finally:
@@ -316,6 +345,24 @@ def _reduce_dask(cube: xr.DataArray, pm: PixelMap, need: frozenset, progress: bo
     if not results:
         return _combine([], n, 0, need)
     return {k: np.concatenate([r[k] for r in results], axis=1) for k in results[0]}
+
+
+#: times a batch is sent again after a worker died with the weights it held
+RETRIES = 2
+
+
+def _shipped_weights(client, blocks_w: dict, pm: PixelMap, ychunks, xchunks) -> dict:
+    """Each block's weights as the tasks refer to them: scattered to the cluster once (a
+    worker that dies loses them: the batch is sent again with fresh copies), or named
+    delayed objects locally (named, not tokenised: hashing the weights of 100k sites costs
+    seconds per call)."""
+    import dask
+    if client is not None:
+        keys = list(blocks_w)
+        futures = client.scatter([blocks_w[k] for k in keys], broadcast=False, hash=False)
+        return dict(zip(keys, futures))
+    tag = f"block-weights-{id(pm):x}-{len(ychunks)}-{len(xchunks)}"
+    return {k: dask.delayed(v, name=f"{tag}-{k[0]}-{k[1]}") for k, v in blocks_w.items()}
 
 
 def _site_frame(sites, site_id: str) -> tuple[np.ndarray, np.ndarray, object]:

@@ -19,6 +19,7 @@ import numpy as np
 from .. import config, files, model
 from ..errors import ConflictError, StoreError
 from . import gpkg
+from . import bulk_sites
 from .backend import Backend, SchemaOps, lock_timeout, quote
 from . import migrations as _migrations
 from .migrations import geometry_type_name, migrate
@@ -107,7 +108,7 @@ class GpkgBackend(Backend):
     def insert_rows(self, conn, layer: str, names: list[str], rows: list[tuple]) -> None:
         sql = (f"INSERT INTO {quote(layer)} ({', '.join(quote(c) for c in names)}) "
                f"VALUES ({', '.join('?' * len(names))})")
-        conn.executemany(sql, rows)
+        bulk_sites.insert_indexed(conn, layer, names, rows, sql)  # the R-tree filled once per batch
 
     def insert_returning_fid(self, conn, layer: str, names: list[str], row: tuple) -> int:
         sql = (f"INSERT INTO {quote(layer)} ({', '.join(quote(c) for c in names)}) "

@@ -238,6 +238,18 @@ def _v24(ops: SchemaOps) -> None:
 MIGRATIONS.append((24, "field photos: public_reason, published_by, published_at (a photo shown on the public page "
                    "only once marked public, with the reason)", _v24))
 
+def _v20(ops: SchemaOps) -> None:
+    """Raster runs: a large ingest as a task table of tiles × periods (resumable)."""
+    for name in ("raster_runs", "raster_run_tasks"):  # safe to run again
+        if not ops.has_layer(name):
+            create_layer(ops, model.LAYERS[name])
+    ops.create_index("raster_run_tasks", ["run_id", "state"], "idx_raster_run_tasks_run")
+
+
+MIGRATIONS.append((20, "raster runs: raster_runs and raster_run_tasks (a large ingest planned as tiles x periods, "
+                   "resumable; state, attempts, rows written, bytes read)", _v20))
+
+
 # Later migrations are appended above this line (one per feature area, in version order).
 MIGRATIONS.sort(key=lambda m: m[0])
 LATEST = MIGRATIONS[-1][0]

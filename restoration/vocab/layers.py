@@ -44,6 +44,8 @@ LAYER_NAMES: dict[str, tuple[str, str]] = {code: (zh, code.replace("_", " ")) fo
     "field_conflicts": "外业待审冲突",
     "attachments": "附件",
     "raster_sources": "遥感影像来源",
+    "raster_runs": "遥感入库运行",
+    "raster_run_tasks": "遥感入库任务",
     "bank_tranches": "项目库分期释放计划",
     "bank_milestones": "项目库释放节点",
     "bank_securements": "项目库土地与法律保障",

@@ -62,3 +62,28 @@ def test_second_ingest_reuses_the_kept_map_with_the_same_values(store, sample_di
     plain = ingest_raster(store, files, site_ids=["S011", "S016"])  # without a kept map: same values
     assert not plain.pixel_map_reused
     pd.testing.assert_frame_equal(values(), before)
+
+
+def test_kept_map_keeps_the_block_weights_of_the_ingest(store, sample_dir, tmp_path):
+    """The second ingest on the grid recomputes neither the map nor the per-block runs of pixels
+    (the part of the reduction that depends only on the map), and its values are unchanged."""
+    from restoration.monitoring import ingest_raster, site_series
+    from restoration.monitoring import zonal as zonal_mod
+    keep = tmp_path / "maps"
+    files = sample_dir / "ndvi" / "*.tif"
+    ingest_raster(store, files, site_ids=["S011", "S016"], pixel_maps=keep)
+    before = site_series(store, "S011", "ndvi")[["time", "value"]].reset_index(drop=True)
+    built = []
+    real = zonal_mod.BlockWeights.__init__
+
+    def counting(self, *a, **k):
+        built.append(1)
+        real(self, *a, **k)
+    zonal_mod.BlockWeights.__init__ = counting
+    try:
+        again = ingest_raster(store, files, site_ids=["S011", "S016"], pixel_maps=keep)
+    finally:
+        zonal_mod.BlockWeights.__init__ = real
+    assert again.pixel_map_reused and built == []
+    pd.testing.assert_frame_equal(site_series(store, "S011", "ndvi")[["time", "value"]].reset_index(drop=True),
+                                  before)

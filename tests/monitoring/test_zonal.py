@@ -167,7 +167,7 @@ def test_dask_and_in_memory_cubes_agree(stack, utm_sites):
     pd.testing.assert_frame_equal(zonal_timeseries(cube, utm_sites, ALL, weights=pm), eager)
 
 
-def test_runs_on_a_dask_distributed_cluster(stack, utm_sites):
+def test_runs_on_a_dask_distributed_cluster(stack, utm_sites, processes):  # distributed runs `uname -p`
     from distributed import Client, LocalCluster
     expected = zonal_timeseries(open_cube(stack / "*.tif").load(), utm_sites, ("mean", "count", "max"))
     with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster, \

@@ -366,6 +366,9 @@ CASES = [
                                                 "EPSG:4326", "--check"], 0, ""),
     # --- monitor ingest-raster ---------------------------------------------------------------
     ("raster all NaN", ["monitor", "ingest-raster", "{d}/nan/*.tif"], 2, "every pixel of the raster is nodata, NaN"),
+    ("scheduler not an address", ["monitor", "ingest-raster", "{d}/nan/*.tif", "--scheduler", "<script>x</script>"], 2,
+     "not a scheduler address"),
+    ("resume unknown run", ["monitor", "ingest-raster", "--resume", "R<script>"], 2, "no raster run R<script>"),
     ("raster all nodata", ["monitor", "ingest-raster", "{d}/nodata/*.tif"], 2, "every pixel of the raster is nodata"),
     ("raster corrupt", ["monitor", "ingest-raster", "{d}/corrupt/*.tif"], 2, "cannot open as a raster"),
     ("raster no match", ["monitor", "ingest-raster", "{d}/none/*.tif"], 2, "no files match"),
