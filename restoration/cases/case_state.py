@@ -1,0 +1,329 @@
+"""Every case's deadlines, derived when the case is written and stored (``case_states``,
+``case_deadlines``), so the register's questions — ``case overdue``, the case list, the
+overview — read them instead of replaying every case's history on every read.
+
+A case's deadlines are derived (:func:`.deadlines.compute_deadlines`) in the transaction that
+writes the case — an event, a correction, an events or cases import, a ledger entry, a profile
+assignment: every write of a case goes through the store's before-commit hook — and stored as
+dates. "Today" is applied when they are read: an open deadline past its due date reads as
+overdue, its days left are counted from the day read, so nothing goes stale as days pass.
+
+A stored state holds only while what it was derived from holds, and is checked on every read:
+the case's version (every write of a case moves it), the rule profile version that judges the
+case and its files, and the days for which the derivation does not depend on the date (from the
+case's last event; a supervision schedule's next report closes the window). A case whose
+state does not hold — or a store written before the state was kept — is derived afresh on
+read, so the answer is always the one a fresh replay gives (tests/cases/test_case_state.py).
+"""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .. import config
+from ..messages import Label, Message, Term
+from ..profiles.for_case import CaseProfiles, judging_date, profile_name
+from ..profiles.profile import Profile
+from ..store import bulk_cases
+from . import history
+from .deadlines import _FIELDS, ADVISORY_LABELS, STATUS_LABELS, Deadline, compute_deadlines, frame
+
+log = logging.getLogger(__name__)
+
+#: the stored columns of a deadline that hold a message or text (JSON)
+_MESSAGES = ("source", "note", "missing")
+_FLAGS = ("moved", "provisional", "verified")
+_PENDING = ("open", "overdue")
+
+
+# -- messages as JSON -----------------------------------------------------------------------------
+def _enc(v: Any) -> Any:
+    if isinstance(v, Message):
+        return {"$m": v.code, "p": {k: _enc(x) for k, x in v.params.items()}}
+    if isinstance(v, Term):
+        return {"$t": [v.kind, v.code]}
+    if isinstance(v, Label):
+        return {"$l": [v.zh, v.en]}
+    if isinstance(v, (list, tuple)):
+        return [_enc(x) for x in v]
+    if isinstance(v, Mapping):
+        return {"$d": {str(k): _enc(x) for k, x in v.items()}}
+    if isinstance(v, date):
+        return v.isoformat()
+    return v
+
+
+def _dec(v: Any) -> Any:
+    if isinstance(v, list):
+        return [_dec(x) for x in v]
+    if isinstance(v, dict):
+        if "$m" in v:
+            return Message(v["$m"], {k: _dec(x) for k, x in v["p"].items()})
+        if "$t" in v:
+            return Term(*v["$t"])
+        if "$l" in v:
+            return Label(*v["$l"])
+        if "$d" in v:
+            return {k: _dec(x) for k, x in v["$d"].items()}
+    return v
+
+
+def dumps(v: Any) -> str | None:
+    """A message, text or value as stored JSON (None stays None)."""
+    return None if v is None else json.dumps(_enc(v), ensure_ascii=False)
+
+
+@lru_cache(maxsize=4096)
+def loads(s: str | None) -> Any:
+    """What :func:`dumps` stored (messages rebuilt; the same text gives the same object)."""
+    return None if s is None else _dec(json.loads(s))
+
+
+# -- deriving -------------------------------------------------------------------------------------
+def fingerprint(profile: Profile) -> str:
+    """The profile version and its files as they are now (an edited or activated file changes it)."""
+    parts = [profile.key]
+    for f in profile.files:
+        try:
+            parts.append(f"{f}:{Path(f).stat().st_mtime_ns}")
+        except OSError:
+            parts.append(f"{f}:-")
+    return "|".join(parts)
+
+
+def _stamp(case: Mapping[str, Any]) -> str:
+    return f"{case.get('version')}|{case.get('updated_at')}"
+
+
+def _window(evs, dls: Sequence[Deadline]) -> tuple[date | None, date | None]:
+    """The days for which ``dls`` hold whatever day they are read: from the last event (an event
+    after the day read is refused by the replay) and the last overdue supervision report until
+    the next report falls due (the schedule then grows)."""
+    start = max((e.event_date for e in evs), default=None)
+    sup = [d for d in dls if d.kind == "supervision"]
+    late = [d.due_date + timedelta(days=1) for d in sup if d.status == "overdue"]
+    if late:
+        start = max([start] + late) if start else max(late)
+    due = [d.due_date + timedelta(days=1) for d in sup if d.status == "open"]
+    return start, (min(due) if due else None)
+
+
+def derive(case: Mapping[str, Any], events: Sequence, ledger_rows, prof: CaseProfiles
+           ) -> tuple[dict, list[dict]]:
+    """One case's stored state and deadline rows, derived from its history as of today (or its
+    last event, if later)."""
+    today = config.today()
+    cid = str(case["case_id"])
+    evs = history.case_history(case, events, today)
+    profile = prof(case, evs)
+    state = {"case_id": cid, "case_stamp": _stamp(case), "n_deadlines": 0}
+    if profile is None:  # an unusable profile: derived afresh on every read, with why
+        return {**state, "profile_key": None}, []
+    last = max((e.event_date for e in evs), default=today)
+    dls = compute_deadlines(case, evs, profile, ledger_rows, max(today, last))
+    start, until = _window(evs, dls)
+    jd = judging_date(case, evs)
+    state.update(profile_key=prof.key(profile_name(case), jd or today), fingerprint=fingerprint(profile),
+                 judged_on=jd.isoformat() if jd else None, valid_from=start.isoformat() if start else None,
+                 valid_until=until.isoformat() if until else None, n_deadlines=len(dls))
+    rows = []
+    for i, d in enumerate(dls):
+        r = d.to_dict()
+        row = {k: r[k] for k in ("case_id", "deadline", "zh", "en", "kind", "status", "due_date", "start_event",
+                                 "start_date", "limit_days", "day_kind", "nominal_due", "stop_event", "stop_date",
+                                 "provisional_reason", "profile", "missing_zh", "missing_en", "advisory")}
+        row.update({k: dumps(getattr(d, k)) for k in _MESSAGES})
+        row.update({k: None if getattr(d, k) is None else int(bool(getattr(d, k))) for k in _FLAGS})
+        row["limit_days"] = None if d.limit_days is None else float(d.limit_days)
+        row["position"] = i
+        rows.append(row)
+    return state, rows
+
+
+def refresh(tx, case_ids: Iterable[str]) -> int:
+    """Derive and store the state of ``case_ids`` in the open transaction ``tx`` (a case no
+    longer stored loses its state); the number of cases derived."""
+    ids = sorted({str(c) for c in case_ids})
+    if not ids or not tx.has_layer("case_states"):
+        return 0
+    few = len(ids) <= 500
+    cases = tx.read("cases", case_id=ids) if few else tx.read("cases")
+    cases = cases[cases["case_id"].isin(ids)]
+    events = _by_case(tx.read("case_events", case_id=ids) if few else tx.read("case_events"))
+    ledger = _by_case(tx.read("funds_ledger", case_id=ids) if few else tx.read("funds_ledger"))
+    prof = CaseProfiles()
+    states, rows = [], []
+    for case in cases.to_dict("records"):
+        cid = case["case_id"]
+        try:
+            state, mine = derive(case, events.get(cid, []), ledger.get(cid), prof)
+        except Exception:  # noqa: BLE001 — a state that cannot be derived is derived again on read
+            log.warning("deadlines of case %s not stored (derived on read instead)", cid, exc_info=True)
+            continue
+        states.append(state)
+        rows += mine
+    bulk_cases.replace_states(tx, ids, states, rows)
+    return len(states)
+
+
+def _by_case(frame_: pd.DataFrame) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for row in frame_.to_dict("records"):
+        out.setdefault(row["case_id"], []).append(row)
+    return out
+
+
+@bulk_cases.before_commit
+def _on_commit(tx, written: Mapping[str, set]) -> None:
+    """The store's before-commit hook: every case written in ``tx`` gets its state derived."""
+    if written.get("cases"):
+        refresh(tx, written["cases"])
+
+
+def backfill(store) -> int:
+    """Derive the state of every case whose stored state is missing or does not hold (a store
+    written before the state was kept: ``restoration db upgrade``); the number derived."""
+    cases = store.read("cases")
+    stale = cases.loc[~_holds(store, cases, config.today(), CaseProfiles()), "case_id"].tolist()
+    if not stale:
+        return 0
+    with store.transaction("system") as tx:
+        return refresh(tx, stale)
+
+
+def _inner(store):
+    """The store under a user's scoped view: the derived rows read from it are kept only for the
+    cases read through the view (``cases``), so nothing outside the user's region is shown."""
+    return getattr(store, "unscoped", store)
+
+
+def stale_cases(store, today: date | None = None) -> list[str]:
+    """The cases whose stored state does not hold on ``today`` (read afresh until written)."""
+    cases = store.read("cases")
+    holds = _holds(store, cases, today or config.today(), CaseProfiles())
+    return cases.loc[~holds, "case_id"].tolist()
+
+
+# -- reading --------------------------------------------------------------------------------------
+def _holds(store, cases: pd.DataFrame, today: date, prof: CaseProfiles) -> np.ndarray:
+    """Per case of ``cases``: does its stored state hold on ``today``?"""
+    states = bulk_cases.read_states(_inner(store)).set_index("case_id")
+    if not len(cases):
+        return np.zeros(0, dtype=bool)
+    st = states.reindex(cases["case_id"].astype(str))
+    day = today.isoformat()
+    ok = st["case_stamp"].to_numpy() == (cases["version"].astype(str) + "|" + cases["updated_at"].astype(str)).to_numpy()
+    ok &= st["profile_key"].notna().to_numpy()
+    ok &= (st["valid_from"].fillna("0000-00-00") <= day).to_numpy()
+    ok &= (st["valid_until"].fillna("9999-99-99") > day).to_numpy()
+    names = cases["profile"].map(lambda p: profile_name({"profile": p})).to_numpy()
+    keys, prints = {}, {}
+    for i in np.flatnonzero(ok):
+        jd = st["judged_on"].iat[i]
+        k = (names[i], jd if isinstance(jd, str) else day)
+        if k not in keys:
+            key = prof.key(names[i], date.fromisoformat(k[1]))
+            loaded = prof.load({"case_id": cases["case_id"].iat[i]}, key)
+            keys[k], prints[k] = key, (fingerprint(loaded) if isinstance(loaded, Profile) else None)
+        ok[i] = keys[k] == st["profile_key"].iat[i] and prints[k] == st["fingerprint"].iat[i]
+    return ok
+
+
+def register_deadlines(store, cases: pd.DataFrame, today: date, statuses: Sequence[str] | None = None
+                       ) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The deadlines of ``cases`` (a read of the register) as of ``today`` — the stored ones where
+    they hold, the others derived afresh — as :func:`.deadlines.frame` gives them, in the
+    register's order; only those with one of ``statuses`` if given (a stored overdue is pending
+    for that: ``("overdue", …)`` reads the pending). Also the cases whose profile is unusable."""
+    prof = CaseProfiles()
+    holds = _holds(store, cases, today, prof)
+    good = set(cases.loc[holds, "case_id"])
+    wanted = None if statuses is None else tuple(set(statuses) | (set(_PENDING) if set(statuses) & set(_PENDING) else set()))
+    stored = bulk_cases.read_deadlines(_inner(store), statuses=wanted)
+    stored = stored[stored["case_id"].isin(good)]
+    fresh_cases = cases.loc[~holds]
+    found: list[Deadline] = []
+    if len(fresh_cases):
+        ids = fresh_cases["case_id"].tolist()
+        few = len(ids) <= 500
+        events = _by_case(store.read("case_events", case_id=ids) if few else store.read("case_events"))
+        ledger = _by_case(store.read("funds_ledger", case_id=ids) if few else store.read("funds_ledger"))
+        for case in fresh_cases.to_dict("records"):
+            cid = case["case_id"]
+            evs = history.case_history(case, events.get(cid, []), today)
+            profile = prof(case, evs)
+            if profile is not None:
+                found += compute_deadlines(case, evs, profile, ledger.get(cid), today)
+    out = pd.concat([_as_frame(stored, today), frame(found)], ignore_index=True) if found else _as_frame(stored, today)
+    if statuses is not None:
+        out = out[out["status"].isin(statuses)]
+    order = {cid: i for i, cid in enumerate(cases["case_id"])}
+    out = out.assign(_o=out["case_id"].map(order), _p=range(len(out)))
+    out = out.sort_values(["_o", "_p"], kind="stable").drop(columns=["_o", "_p"]).reset_index(drop=True)
+    return out, dict(prof.problems)
+
+
+def _as_frame(stored: pd.DataFrame, today: date) -> pd.DataFrame:
+    """Stored deadline rows as :func:`.deadlines.frame` gives them, with today applied."""
+    n = len(stored)
+    out = pd.DataFrame(index=range(n))
+    s = stored.reset_index(drop=True)
+    status = s["status"].to_numpy(dtype=object)
+    due = pd.to_datetime(s["due_date"], errors="coerce")
+    pending = np.isin(status, _PENDING) & due.notna().to_numpy()
+    ts = pd.Timestamp(today)
+    late = pending & (due < ts).to_numpy()  # overdue the day after the due date
+    status = np.where(pending, np.where(late, "overdue", "open"), status)
+    left = np.full(n, np.nan)
+    left[pending] = (due[pending] - ts).dt.days.to_numpy()
+    for name in frame([]).columns:
+        if name in ("days_left", "overdue", "status_zh", "advisory_zh", "advisory_en"):
+            continue
+        col = s[name] if name in s else pd.Series([None] * n)
+        if name in _MESSAGES:
+            col = col.map(lambda v: loads(v) if isinstance(v, str) else None)
+        elif name not in _FLAGS and name != "limit_days":
+            col = col.astype(object).where(col.notna(), None)
+        elif name in _FLAGS:
+            col = col.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else bool(v))
+        elif name == "limit_days":
+            col = col.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else
+                          (int(v) if float(v).is_integer() else v))
+        out[name] = col.to_numpy(dtype=object) if n else []
+    out["status"] = status
+    out["days_left"] = left
+    out["overdue"] = status == "overdue"
+    out["status_zh"] = [STATUS_LABELS[x][0] for x in status]
+    adv = [ADVISORY_LABELS.get(a, (None, None)) for a in out["advisory"]]
+    out["advisory_zh"], out["advisory_en"] = [a[0] for a in adv], [a[1] for a in adv]
+    out = out[list(frame([]).columns)]
+    out["overdue"] = out["overdue"].astype(bool)
+    return out
+
+
+_DATES = ("due_date", "start_date", "nominal_due", "stop_date")
+
+
+def as_deadlines(rows: pd.DataFrame) -> list[Deadline]:
+    """Rows of :func:`register_deadlines` as :class:`.deadlines.Deadline` objects."""
+    out = []
+    for r in rows.to_dict("records"):
+        kw = {k: r[k] for k in _FIELDS}
+        for k in _DATES:
+            kw[k] = date.fromisoformat(kw[k]) if isinstance(kw[k], str) else kw[k]
+        left = kw["days_left"]
+        kw["days_left"] = None if left is None or (isinstance(left, float) and np.isnan(left)) else int(left)
+        lim = kw["limit_days"]
+        kw["limit_days"] = None if lim is None or (isinstance(lim, float) and np.isnan(lim)) else lim
+        out.append(Deadline(**kw))
+    return out
+
+
+__all__ = ["as_deadlines", "backfill", "stale_cases", "derive", "dumps", "fingerprint", "loads", "refresh", "register_deadlines"]
