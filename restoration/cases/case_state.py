@@ -33,12 +33,15 @@ from ..profiles.for_case import CaseProfiles, judging_date, profile_name
 from ..profiles.profile import Profile
 from ..store import bulk_cases
 from . import history
-from .deadlines import _FIELDS, ADVISORY_LABELS, STATUS_LABELS, Deadline, compute_deadlines, frame
+from .deadlines import (_FIELDS, ADVISORY_LABELS, STATUS_LABELS, Deadline, compute_deadlines, frame,
+                        missing_words)
 
 log = logging.getLogger(__name__)
 
 #: the stored columns of a deadline that hold a message or text (JSON)
 _MESSAGES = ("source", "note", "missing")
+#: the case fields a read of the stored state needs
+CASE_COLUMNS = ["case_id", "title", "version", "updated_at", "profile"]
 _FLAGS = ("moved", "provisional", "verified")
 _PENDING = ("open", "overdue")
 
@@ -77,7 +80,17 @@ def _dec(v: Any) -> Any:
 
 def dumps(v: Any) -> str | None:
     """A message, text or value as stored JSON (None stays None)."""
-    return None if v is None else json.dumps(_enc(v), ensure_ascii=False)
+    if v is None:
+        return None
+    try:
+        return _dumps(v)
+    except TypeError:  # unhashable: not kept
+        return json.dumps(_enc(v), ensure_ascii=False)
+
+
+@lru_cache(maxsize=4096)
+def _dumps(v: Any) -> str:
+    return json.dumps(_enc(v), ensure_ascii=False)
 
 
 @lru_cache(maxsize=4096)
@@ -115,10 +128,10 @@ def _window(evs, dls: Sequence[Deadline]) -> tuple[date | None, date | None]:
     return start, (min(due) if due else None)
 
 
-def derive(case: Mapping[str, Any], events: Sequence, ledger_rows, prof: CaseProfiles
-           ) -> tuple[dict, list[dict]]:
+def derive(case: Mapping[str, Any], events: Sequence, ledger_rows, prof: CaseProfiles,
+           prints: dict | None = None) -> tuple[dict, list[dict]]:
     """One case's stored state and deadline rows, derived from its history as of today (or its
-    last event, if later)."""
+    last event, if later). ``prints``: profile fingerprints already taken ({key: fingerprint})."""
     today = config.today()
     cid = str(case["case_id"])
     evs = history.case_history(case, events, today)
@@ -130,46 +143,62 @@ def derive(case: Mapping[str, Any], events: Sequence, ledger_rows, prof: CasePro
     dls = compute_deadlines(case, evs, profile, ledger_rows, max(today, last))
     start, until = _window(evs, dls)
     jd = judging_date(case, evs)
-    state.update(profile_key=prof.key(profile_name(case), jd or today), fingerprint=fingerprint(profile),
+    prints = {} if prints is None else prints
+    if profile.key not in prints:
+        prints[profile.key] = fingerprint(profile)
+    state.update(profile_key=prof.key(profile_name(case), jd or today), fingerprint=prints[profile.key],
                  judged_on=jd.isoformat() if jd else None, valid_from=start.isoformat() if start else None,
                  valid_until=until.isoformat() if until else None, n_deadlines=len(dls))
-    rows = []
-    for i, d in enumerate(dls):
-        r = d.to_dict()
-        row = {k: r[k] for k in ("case_id", "deadline", "zh", "en", "kind", "status", "due_date", "start_event",
-                                 "start_date", "limit_days", "day_kind", "nominal_due", "stop_event", "stop_date",
-                                 "provisional_reason", "profile", "missing_zh", "missing_en", "advisory")}
-        row.update({k: dumps(getattr(d, k)) for k in _MESSAGES})
-        row.update({k: None if getattr(d, k) is None else int(bool(getattr(d, k))) for k in _FLAGS})
-        row["limit_days"] = None if d.limit_days is None else float(d.limit_days)
-        row["position"] = i
-        rows.append(row)
-    return state, rows
+    return state, [_row(d, i) for i, d in enumerate(dls)]
 
 
-def refresh(tx, case_ids: Iterable[str]) -> int:
+def _iso(v: date | None) -> str | None:
+    return None if v is None else v.isoformat()
+
+
+def _row(d: Deadline, position: int) -> dict:
+    """A deadline as a stored row (what :meth:`.deadlines.Deadline.to_dict` gives, messages as JSON)."""
+    missing_zh, missing_en = missing_words(d.missing) if d.missing is not None else (None, None)
+    return {"case_id": d.case_id, "deadline": d.deadline, "zh": d.zh, "en": d.en, "kind": d.kind,
+            "status": d.status, "due_date": _iso(d.due_date), "start_event": d.start_event,
+            "start_date": _iso(d.start_date), "limit_days": None if d.limit_days is None else float(d.limit_days),
+            "day_kind": d.day_kind, "nominal_due": _iso(d.nominal_due), "stop_event": d.stop_event,
+            "stop_date": _iso(d.stop_date), "provisional_reason": d.provisional_reason, "profile": d.profile,
+            "missing_zh": missing_zh, "missing_en": missing_en, "advisory": d.advisory,
+            "source": dumps(d.source), "note": dumps(d.note), "missing": dumps(d.missing),
+            "moved": int(bool(d.moved)), "provisional": int(bool(d.provisional)),
+            "verified": None if d.verified is None else int(bool(d.verified)), "position": position}
+
+
+def refresh(tx, case_ids: Iterable[str], histories: Mapping[str, Sequence] | None = None) -> int:
     """Derive and store the state of ``case_ids`` in the open transaction ``tx`` (a case no
-    longer stored loses its state); the number of cases derived."""
+    longer stored loses its state); the number of cases derived. ``histories``: the cases'
+    whole event histories where the caller holds them already (an import), else they are read.
+    The cases derived are no longer pending for the before-commit hook."""
     ids = sorted({str(c) for c in case_ids})
     if not ids or not tx.has_layer("case_states"):
         return 0
     few = len(ids) <= 500
     cases = tx.read("cases", case_id=ids) if few else tx.read("cases")
     cases = cases[cases["case_id"].isin(ids)]
-    events = _by_case(tx.read("case_events", case_id=ids) if few else tx.read("case_events"))
+    if histories is None or not set(ids) <= set(histories):
+        events = _by_case(tx.read("case_events", case_id=ids) if few else tx.read("case_events"))
+    else:
+        events = histories
     ledger = _by_case(tx.read("funds_ledger", case_id=ids) if few else tx.read("funds_ledger"))
-    prof = CaseProfiles()
+    prof, prints = CaseProfiles(), {}
     states, rows = [], []
     for case in cases.to_dict("records"):
         cid = case["case_id"]
         try:
-            state, mine = derive(case, events.get(cid, []), ledger.get(cid), prof)
+            state, mine = derive(case, events.get(cid, []), ledger.get(cid), prof, prints)
         except Exception:  # noqa: BLE001 — a state that cannot be derived is derived again on read
             log.warning("deadlines of case %s not stored (derived on read instead)", cid, exc_info=True)
             continue
         states.append(state)
         rows += mine
     bulk_cases.replace_states(tx, ids, states, rows)
+    tx.written.get("cases", set()).difference_update(ids)
     return len(states)
 
 
@@ -190,8 +219,7 @@ def _on_commit(tx, written: Mapping[str, set]) -> None:
 def backfill(store) -> int:
     """Derive the state of every case whose stored state is missing or does not hold (a store
     written before the state was kept: ``restoration db upgrade``); the number derived."""
-    cases = store.read("cases")
-    stale = cases.loc[~_holds(store, cases, config.today(), CaseProfiles()), "case_id"].tolist()
+    stale = stale_cases(store)
     if not stale:
         return 0
     with store.transaction("system") as tx:
@@ -206,7 +234,7 @@ def _inner(store):
 
 def stale_cases(store, today: date | None = None) -> list[str]:
     """The cases whose stored state does not hold on ``today`` (read afresh until written)."""
-    cases = store.read("cases")
+    cases = store.read("cases", columns=CASE_COLUMNS)
     holds = _holds(store, cases, today or config.today(), CaseProfiles())
     return cases.loc[~holds, "case_id"].tolist()
 
@@ -223,36 +251,41 @@ def _holds(store, cases: pd.DataFrame, today: date, prof: CaseProfiles) -> np.nd
     ok &= st["profile_key"].notna().to_numpy()
     ok &= (st["valid_from"].fillna("0000-00-00") <= day).to_numpy()
     ok &= (st["valid_until"].fillna("9999-99-99") > day).to_numpy()
-    names = cases["profile"].map(lambda p: profile_name({"profile": p})).to_numpy()
-    keys, prints = {}, {}
-    for i in np.flatnonzero(ok):
-        jd = st["judged_on"].iat[i]
-        k = (names[i], jd if isinstance(jd, str) else day)
-        if k not in keys:
-            key = prof.key(names[i], date.fromisoformat(k[1]))
-            loaded = prof.load({"case_id": cases["case_id"].iat[i]}, key)
-            keys[k], prints[k] = key, (fingerprint(loaded) if isinstance(loaded, Profile) else None)
-        ok[i] = keys[k] == st["profile_key"].iat[i] and prints[k] == st["fingerprint"].iat[i]
+    # the profile version that judges each case now, and its files: once per profile and day
+    names = cases["profile"].map(lambda p: profile_name({"profile": p}))
+    on = st["judged_on"].where(st["judged_on"].map(lambda v: isinstance(v, str)), day)
+    pairs = pd.DataFrame({"name": names.to_numpy(), "on": on.to_numpy()})
+    now, prints = {}, {}
+    for name, when in pairs[ok].drop_duplicates().itertuples(index=False):
+        key = prof.key(name, date.fromisoformat(when))
+        if key not in prints:
+            loaded = prof.load({"case_id": None}, key)
+            prints[key] = fingerprint(loaded) if isinstance(loaded, Profile) else None
+        now[(name, when)] = (key, prints[key])
+    want = [now.get(k, (None, None)) for k in zip(pairs["name"], pairs["on"])]
+    ok &= np.array([w[0] for w in want], dtype=object) == st["profile_key"].to_numpy()
+    ok &= np.array([w[1] for w in want], dtype=object) == st["fingerprint"].to_numpy()
     return ok
 
 
 def register_deadlines(store, cases: pd.DataFrame, today: date, statuses: Sequence[str] | None = None
                        ) -> tuple[pd.DataFrame, dict[str, str]]:
-    """The deadlines of ``cases`` (a read of the register) as of ``today`` — the stored ones where
+    """The deadlines of ``cases`` (a read of the register: at least :data:`CASE_COLUMNS`) as of ``today`` — the stored ones where
     they hold, the others derived afresh — as :func:`.deadlines.frame` gives them, in the
     register's order; only those with one of ``statuses`` if given (a stored overdue is pending
     for that: ``("overdue", …)`` reads the pending). Also the cases whose profile is unusable."""
     prof = CaseProfiles()
     holds = _holds(store, cases, today, prof)
-    good = set(cases.loc[holds, "case_id"])
+    good = set(cases.loc[holds, "case_id"].astype(object))
     wanted = None if statuses is None else tuple(set(statuses) | (set(_PENDING) if set(statuses) & set(_PENDING) else set()))
     stored = bulk_cases.read_deadlines(_inner(store), statuses=wanted)
-    stored = stored[stored["case_id"].isin(good)]
-    fresh_cases = cases.loc[~holds]
+    stored = stored[pd.Index(list(good)).get_indexer(stored["case_id"]) >= 0]  # (hashed: arrow strings)
     found: list[Deadline] = []
-    if len(fresh_cases):
-        ids = fresh_cases["case_id"].tolist()
+    if not holds.all():
+        ids = cases.loc[~holds, "case_id"].tolist()
         few = len(ids) <= 500
+        fresh_cases = store.read("cases", case_id=ids) if few else store.read("cases")
+        fresh_cases = fresh_cases[fresh_cases["case_id"].isin(ids)]
         events = _by_case(store.read("case_events", case_id=ids) if few else store.read("case_events"))
         ledger = _by_case(store.read("funds_ledger", case_id=ids) if few else store.read("funds_ledger"))
         for case in fresh_cases.to_dict("records"):
@@ -326,4 +359,4 @@ def as_deadlines(rows: pd.DataFrame) -> list[Deadline]:
     return out
 
 
-__all__ = ["as_deadlines", "backfill", "stale_cases", "derive", "dumps", "fingerprint", "loads", "refresh", "register_deadlines"]
+__all__ = ["CASE_COLUMNS", "as_deadlines", "backfill", "stale_cases", "derive", "dumps", "fingerprint", "loads", "refresh", "register_deadlines"]

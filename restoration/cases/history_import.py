@@ -37,7 +37,7 @@ from ..messages import Message
 from ..model import Field, LayerSpec
 from ..store import Store
 from ..validate import ROWS_PER_PROBLEM, sort_issues, validate_frame
-from . import history
+from . import case_state, history
 from ..profiles.for_case import CaseProfiles
 from .evaluation_gate import OVERRIDE
 from .events import EVENT_TYPES, SYSTEM_EVENTS, event_code
@@ -248,6 +248,9 @@ def import_events(store: Store, path: str | Path, *, mapping: dict[str, str] | N
         if issues:
             raise InputError(sort_issues(issues))
         moved = {} if check else history.record_many(tx, plans, who.name)
+        if not check:  # the imported cases' deadlines, from the histories in hand
+            case_state.refresh(tx, plans, {cid: history.dated_for(list(hist), new) + list(new)
+                                           for cid, (_, hist, new, _) in plans.items()})
     n = sum(r is not None for r in rows)
     log.info("%s %d events of %d cases from %s", "checked" if check else "imported", n, len(plans), source)
     return HistoryReport(str(source), n, len(plans), moved, notes, check)

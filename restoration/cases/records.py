@@ -27,7 +27,7 @@ from .across_cases import repeat_offence_fact
 from .attachments import MAX_ATTACHMENT_BYTES, MAX_EVENT_BYTES, check_attachments  # noqa: F401  (the limits re-exported)
 from .classify import Classification, classify
 from .consultation import consultation_record
-from .case_state import as_deadlines, register_deadlines
+from .case_state import CASE_COLUMNS, as_deadlines, register_deadlines
 from .deadlines import Deadline, compute_deadlines
 from .evaluation_gate import OVERRIDE
 from .events import event_code
@@ -163,7 +163,7 @@ def deadlines(store: Store, case_id: str, today: date | None = None,
     if profile is None:  # the stored deadlines (derived afresh where they do not hold)
         cases = store.read("cases", case_id=case_id)
         if len(cases):
-            found, problems = register_deadlines(store, cases, _today(today))
+            found, problems = register_deadlines(store, cases, _today(today))  # (one case)
             if case_id not in problems:  # else profile_for below says what is wrong
                 return as_deadlines(found)
     case = store.get("cases", case_id)
@@ -178,7 +178,7 @@ def all_deadlines(store: Store, today: date | None = None) -> pd.DataFrame:
 
 
 def _register(store: Store, today: date, statuses: tuple[str, ...] | None = None) -> pd.DataFrame:
-    cases = store.read("cases")
+    cases = store.read("cases", columns=CASE_COLUMNS)
     out, problems = register_deadlines(store, cases, today, statuses)
     out.insert(1, "title", out["case_id"].map(cases.set_index("case_id")["title"]))
     out.attrs["case_problems"] = problems  # {case_id: bilingual message}
