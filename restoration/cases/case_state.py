@@ -129,9 +129,10 @@ def _window(evs, dls: Sequence[Deadline]) -> tuple[date | None, date | None]:
 
 
 def derive(case: Mapping[str, Any], events: Sequence, ledger_rows, prof: CaseProfiles,
-           prints: dict | None = None) -> tuple[dict, list[dict]]:
+           prints: dict | None = None, replayed=None) -> tuple[dict, list[dict]]:
     """One case's stored state and deadline rows, derived from its history as of today (or its
-    last event, if later). ``prints``: profile fingerprints already taken ({key: fingerprint})."""
+    last event, if later). ``prints``: profile fingerprints already taken ({key: fingerprint});
+    ``replayed``: the state the history's replay without refusals led to (not replayed again)."""
     today = config.today()
     cid = str(case["case_id"])
     evs = history.case_history(case, events, today)
@@ -140,7 +141,7 @@ def derive(case: Mapping[str, Any], events: Sequence, ledger_rows, prof: CasePro
     if profile is None:  # an unusable profile: derived afresh on every read, with why
         return {**state, "profile_key": None}, []
     last = max((e.event_date for e in evs), default=today)
-    dls = compute_deadlines(case, evs, profile, ledger_rows, max(today, last))
+    dls = compute_deadlines(case, evs, profile, ledger_rows, max(today, last), state=replayed)
     start, until = _window(evs, dls)
     jd = judging_date(case, evs)
     prints = {} if prints is None else prints
@@ -170,10 +171,13 @@ def _row(d: Deadline, position: int) -> dict:
             "verified": None if d.verified is None else int(bool(d.verified)), "position": position}
 
 
-def refresh(tx, case_ids: Iterable[str], histories: Mapping[str, Sequence] | None = None) -> int:
+def refresh(tx, case_ids: Iterable[str], histories: Mapping[str, Sequence] | None = None,
+            replays: Mapping[str, Any] | None = None) -> int:
     """Derive and store the state of ``case_ids`` in the open transaction ``tx`` (a case no
     longer stored loses its state); the number of cases derived. ``histories``: the cases'
-    whole event histories where the caller holds them already (an import), else they are read.
+    whole event histories where the caller holds them already (an import), else they are read;
+    ``replays``: their replays' states, where replayed without refusals and without stored
+    evaluations (what :func:`.deadlines.compute_deadlines` would replay).
     The cases derived are no longer pending for the before-commit hook."""
     ids = sorted({str(c) for c in case_ids})
     if not ids or not tx.has_layer("case_states"):
@@ -191,7 +195,8 @@ def refresh(tx, case_ids: Iterable[str], histories: Mapping[str, Sequence] | Non
     for case in cases.to_dict("records"):
         cid = case["case_id"]
         try:
-            state, mine = derive(case, events.get(cid, []), ledger.get(cid), prof, prints)
+            state, mine = derive(case, events.get(cid, []), ledger.get(cid), prof, prints,
+                                 (replays or {}).get(cid) if events is histories else None)
         except Exception:  # noqa: BLE001 — a state that cannot be derived is derived again on read
             log.warning("deadlines of case %s not stored (derived on read instead)", cid, exc_info=True)
             continue
