@@ -129,7 +129,7 @@ def _window(evs, dls: Sequence[Deadline]) -> tuple[date | None, date | None]:
 
 
 def derive(case: Mapping[str, Any], events: Sequence, ledger_rows, prof: CaseProfiles,
-           prints: dict | None = None, replayed=None) -> tuple[dict, list[dict]]:
+           prints: dict | None = None, replayed=None) -> tuple[dict, list[tuple]]:
     """One case's stored state and deadline rows, derived from its history as of today (or its
     last event, if later). ``prints``: profile fingerprints already taken ({key: fingerprint});
     ``replayed``: the state the history's replay without refusals led to (not replayed again)."""
@@ -157,18 +157,15 @@ def _iso(v: date | None) -> str | None:
     return None if v is None else v.isoformat()
 
 
-def _row(d: Deadline, position: int) -> dict:
-    """A deadline as a stored row (what :meth:`.deadlines.Deadline.to_dict` gives, messages as JSON)."""
+def _row(d: Deadline, position: int) -> tuple:
+    """A deadline as a stored row, in ``case_deadlines``' field order (what
+    :meth:`.deadlines.Deadline.to_dict` gives, messages as JSON)."""
     missing_zh, missing_en = missing_words(d.missing) if d.missing is not None else (None, None)
-    return {"case_id": d.case_id, "deadline": d.deadline, "zh": d.zh, "en": d.en, "kind": d.kind,
-            "status": d.status, "due_date": _iso(d.due_date), "start_event": d.start_event,
-            "start_date": _iso(d.start_date), "limit_days": None if d.limit_days is None else float(d.limit_days),
-            "day_kind": d.day_kind, "nominal_due": _iso(d.nominal_due), "stop_event": d.stop_event,
-            "stop_date": _iso(d.stop_date), "provisional_reason": d.provisional_reason, "profile": d.profile,
-            "missing_zh": missing_zh, "missing_en": missing_en, "advisory": d.advisory,
-            "source": dumps(d.source), "note": dumps(d.note), "missing": dumps(d.missing),
-            "moved": int(bool(d.moved)), "provisional": int(bool(d.provisional)),
-            "verified": None if d.verified is None else int(bool(d.verified)), "position": position}
+    return (d.case_id, d.deadline, d.zh, d.en, d.kind, d.status, _iso(d.due_date), d.start_event,
+            _iso(d.start_date), None if d.limit_days is None else float(d.limit_days), d.day_kind,
+            _iso(d.nominal_due), int(bool(d.moved)), d.stop_event, _iso(d.stop_date), int(bool(d.provisional)),
+            d.provisional_reason, dumps(d.source), None if d.verified is None else int(bool(d.verified)),
+            d.profile, dumps(d.note), dumps(d.missing), missing_zh, missing_en, d.advisory, position)
 
 
 def refresh(tx, case_ids: Iterable[str], histories: Mapping[str, Sequence] | None = None,
@@ -190,13 +187,21 @@ def refresh(tx, case_ids: Iterable[str], histories: Mapping[str, Sequence] | Non
     else:
         events = histories
     ledger = _by_case(tx.read("funds_ledger", case_id=ids) if few else tx.read("funds_ledger"))
-    prof, prints = CaseProfiles(), {}
+    prof, prints, alike = CaseProfiles(), {}, {}
     states, rows = [], []
     for case in cases.to_dict("records"):
         cid = case["case_id"]
+        mine_events, mine_ledger = events.get(cid, []), ledger.get(cid)
+        # a register's cases without history or ledger derive alike when their records do
+        sig = None if mine_events or mine_ledger else _signature(case)
         try:
-            state, mine = derive(case, events.get(cid, []), ledger.get(cid), prof, prints,
-                                 (replays or {}).get(cid) if events is histories else None)
+            if sig is not None and alike.get(sig) is not None:
+                state, mine = _as_case(alike[sig], case)
+            else:
+                state, mine = derive(case, mine_events, mine_ledger, prof, prints,
+                                     (replays or {}).get(cid) if events is histories else None)
+                if sig is not None:
+                    alike[sig] = (state, mine) if _reusable(cid, mine) else None
         except Exception:  # noqa: BLE001 — a state that cannot be derived is derived again on read
             log.warning("deadlines of case %s not stored (derived on read instead)", cid, exc_info=True)
             continue
@@ -205,6 +210,29 @@ def refresh(tx, case_ids: Iterable[str], histories: Mapping[str, Sequence] | Non
     bulk_cases.replace_states(tx, ids, states, rows)
     tx.written.get("cases", set()).difference_update(ids)
     return len(states)
+
+
+#: case fields that do not enter a case's deadlines (names, free text, the record's stamps)
+_NOT_DERIVED = frozenset({"case_id", "title", "notes", "public_title", "version", "updated_at", "attributes"})
+
+
+def _signature(case: Mapping[str, Any]) -> tuple:
+    """What an event-less case's deadlines are derived from: every field that may enter them and
+    the day its record was written (the implied takeover's date)."""
+    return tuple(sorted((k, repr(v)) for k, v in case.items() if k not in _NOT_DERIVED)) + \
+        (str(case.get("updated_at"))[:10],)
+
+
+def _reusable(cid: str, rows: Sequence[tuple]) -> bool:
+    """Rows that name their case only in ``case_id`` (so another case's copy is exact)."""
+    return not any(cid in str(v) for r in rows for v in r[1:] if v is not None)
+
+
+def _as_case(derived: tuple[dict, list[tuple]], case: Mapping[str, Any]) -> tuple[dict, list[tuple]]:
+    """Another case's derived state and rows as ``case``'s (same signature)."""
+    state, rows = derived
+    cid = str(case["case_id"])
+    return {**state, "case_id": cid, "case_stamp": _stamp(case)}, [(cid,) + r[1:] for r in rows]
 
 
 def _by_case(frame_: pd.DataFrame) -> dict[str, list[dict]]:

@@ -37,9 +37,14 @@ def run_before_commit(tx) -> None:
         hook(tx, written)
 
 
-def replace_states(tx, case_ids: Sequence[str], states: Sequence[dict], deadlines: Sequence[dict]) -> None:
-    """The derived rows of ``case_ids`` replaced by ``states`` (one per case) and ``deadlines``
-    (any number per case), in the open transaction ``tx``."""
+#: the fields of a stored deadline row, in order (``replace_states`` takes rows as tuples of them)
+DEADLINE_FIELDS = tuple(f.name for f in model.LAYERS["case_deadlines"].fields)
+
+
+def replace_states(tx, case_ids: Sequence[str], states: Sequence[dict], deadlines: Sequence[tuple]) -> None:
+    """The derived rows of ``case_ids`` replaced by ``states`` (one dict per case) and
+    ``deadlines`` (tuples in :data:`DEADLINE_FIELDS` order, any number per case), in the open
+    transaction ``tx``."""
     ids = list(dict.fromkeys(case_ids))
     if not ids or not tx.has_layer("case_states"):
         return
@@ -50,14 +55,12 @@ def replace_states(tx, case_ids: Sequence[str], states: Sequence[dict], deadline
         for layer in model.CASE_STATE_LAYERS:
             backend.run(conn, f"DELETE FROM {quote(layer)} WHERE case_id IN ({marks})", tuple(chunk))
     stamp = pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
-    for layer, rows in (("case_states", states), ("case_deadlines", deadlines)):
-        if not rows:
-            continue
-        names = [f.name for f in model.LAYERS[layer].fields if f.name != "derived_at"]
-        values = [tuple(r.get(n) for n in names) for r in rows]
-        if layer == "case_states":
-            names, values = names + ["derived_at"], [v + (stamp,) for v in values]
-        backend.insert_rows(conn, layer, names, values)
+    if states:
+        names = [f.name for f in model.LAYERS["case_states"].fields if f.name != "derived_at"]
+        backend.insert_rows(conn, "case_states", names + ["derived_at"],
+                            [tuple(r.get(n) for n in names) + (stamp,) for r in states])
+    if deadlines:
+        backend.insert_rows(conn, "case_deadlines", list(DEADLINE_FIELDS), list(deadlines))
     tx.touched.update(model.CASE_STATE_LAYERS)
 
 
@@ -85,4 +88,4 @@ def _read(reads, layer: str, equals: dict, order: str | None = None) -> pd.DataF
     return reads._frame(sql, params)
 
 
-__all__ = ["before_commit", "replace_states", "read_states", "read_deadlines", "run_before_commit"]
+__all__ = ["DEADLINE_FIELDS", "before_commit", "replace_states", "read_states", "read_deadlines", "run_before_commit"]
