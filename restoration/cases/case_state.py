@@ -275,12 +275,13 @@ def stale_cases(store, today: date | None = None) -> list[str]:
 # -- reading --------------------------------------------------------------------------------------
 def _holds(store, cases: pd.DataFrame, today: date, prof: CaseProfiles) -> np.ndarray:
     """Per case of ``cases``: does its stored state hold on ``today``?"""
-    states = bulk_cases.read_states(_inner(store)).set_index("case_id")
+    states = bulk_cases.read_states(_inner(store)).drop_duplicates("case_id", keep="last").set_index("case_id")
     if not len(cases):
         return np.zeros(0, dtype=bool)
     st = states.reindex(cases["case_id"].astype(str))
     day = today.isoformat()
-    ok = st["case_stamp"].to_numpy() == (cases["version"].astype(str) + "|" + cases["updated_at"].astype(str)).to_numpy()
+    stamps = cases["version"].astype(str) + "|" + cases["updated_at"].astype(str)
+    ok = st["case_stamp"].to_numpy() == stamps.to_numpy()
     ok &= st["profile_key"].notna().to_numpy()
     ok &= (st["valid_from"].fillna("0000-00-00") <= day).to_numpy()
     ok &= (st["valid_until"].fillna("9999-99-99") > day).to_numpy()
@@ -303,14 +304,16 @@ def _holds(store, cases: pd.DataFrame, today: date, prof: CaseProfiles) -> np.nd
 
 def register_deadlines(store, cases: pd.DataFrame, today: date, statuses: Sequence[str] | None = None
                        ) -> tuple[pd.DataFrame, dict[str, str]]:
-    """The deadlines of ``cases`` (a read of the register: at least :data:`CASE_COLUMNS`) as of ``today`` — the stored ones where
-    they hold, the others derived afresh — as :func:`.deadlines.frame` gives them, in the
-    register's order; only those with one of ``statuses`` if given (a stored overdue is pending
-    for that: ``("overdue", …)`` reads the pending). Also the cases whose profile is unusable."""
+    """The deadlines of ``cases`` (a read of the register: at least :data:`CASE_COLUMNS`) as of
+    ``today`` — the stored ones where they hold, the others derived afresh — as
+    :func:`.deadlines.frame` gives them, in the register's order; only those with one of
+    ``statuses`` if given (an open deadline may be overdue by today: either reads both). Also the
+    cases whose profile is unusable."""
     prof = CaseProfiles()
     holds = _holds(store, cases, today, prof)
     good = set(cases.loc[holds, "case_id"].astype(object))
-    wanted = None if statuses is None else tuple(set(statuses) | (set(_PENDING) if set(statuses) & set(_PENDING) else set()))
+    wanted = None if statuses is None else \
+        tuple(set(statuses) | (set(_PENDING) if set(statuses) & set(_PENDING) else set()))
     stored = bulk_cases.read_deadlines(_inner(store), statuses=wanted)
     stored = stored[pd.Index(list(good)).get_indexer(stored["case_id"]) >= 0]  # (hashed: arrow strings)
     found: list[Deadline] = []
@@ -333,7 +336,23 @@ def register_deadlines(store, cases: pd.DataFrame, today: date, statuses: Sequen
     order = {cid: i for i, cid in enumerate(cases["case_id"])}
     out = out.assign(_o=out["case_id"].map(order), _p=range(len(out)))
     out = out.sort_values(["_o", "_p"], kind="stable").drop(columns=["_o", "_p"]).reset_index(drop=True)
-    return out, dict(prof.problems)
+    return _typed(out), dict(prof.problems)
+
+
+def _typed(out: pd.DataFrame) -> pd.DataFrame:
+    """Column types that follow the values only (not which rows were stored and which derived
+    afresh): whole numbers as integers where none is missing, flags as booleans where all are set."""
+    for name in ("days_left", "limit_days"):
+        col = pd.to_numeric(out[name], errors="coerce").astype(float)
+        whole = col.notna().all() and (col % 1 == 0).all()
+        out[name] = col.astype("int64") if whole else col
+    for name in ("moved", "provisional", "verified", "overdue"):
+        col = out[name]
+        out[name] = col.astype(bool) if col.notna().all() else col.astype(object).where(col.notna(), None)
+    for name in out.columns:  # text as plain objects, missing as None (never a dtype by chance)
+        if name not in ("days_left", "limit_days", "moved", "provisional", "verified", "overdue"):
+            out[name] = out[name].astype(object).where(out[name].notna(), None)
+    return out
 
 
 def _as_frame(stored: pd.DataFrame, today: date) -> pd.DataFrame:
@@ -392,4 +411,5 @@ def as_deadlines(rows: pd.DataFrame) -> list[Deadline]:
     return out
 
 
-__all__ = ["CASE_COLUMNS", "as_deadlines", "backfill", "stale_cases", "derive", "dumps", "fingerprint", "loads", "refresh", "register_deadlines"]
+__all__ = ["CASE_COLUMNS", "as_deadlines", "backfill", "derive", "dumps", "fingerprint", "loads", "refresh",
+           "register_deadlines", "stale_cases"]

@@ -10,7 +10,7 @@ from typing import Any, Callable, Sequence
 
 import pandas as pd
 
-from .. import model
+from .. import config, model
 from .backend import quote
 from .reads import with_filters
 
@@ -54,7 +54,7 @@ def replace_states(tx, case_ids: Sequence[str], states: Sequence[dict], deadline
         marks = ", ".join("?" * len(chunk))
         for layer in model.CASE_STATE_LAYERS:
             backend.run(conn, f"DELETE FROM {quote(layer)} WHERE case_id IN ({marks})", tuple(chunk))
-    stamp = pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = config.now_utc()
     if states:
         names = [f.name for f in model.LAYERS["case_states"].fields if f.name != "derived_at"]
         backend.insert_rows(conn, "case_states", names + ["derived_at"],
