@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import config, files, io
+from .cases import case_state  # noqa: F401 — every write of a case derives its stored deadlines (a hook)
 from .errors import StoreError
 from .importer import prepare
 from .store import Store, Transaction, create_store, location_name, open_store, store_exists

@@ -69,7 +69,7 @@ def overview(store: Store, case_ids: Iterable[str] | None = None, today: date | 
     from .cases.funds import summarise
 
     today = today or config.today()
-    cases = store.read("cases")
+    cases = store.read("cases", columns=["case_id", "stage", "case_class", "profile", "damage_amount_yuan"])
     ids = set(cases["case_id"]) if case_ids is None else set(case_ids)
     cases = cases[cases["case_id"].isin(ids)]
     open_codes = [s.value for s in OPEN_STAGES]

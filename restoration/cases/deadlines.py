@@ -124,11 +124,12 @@ def _first_after(evs: Sequence[Event], start_index: int, types: Sequence[str]) -
 
 def compute_deadlines(case: Mapping[str, Any], events: Sequence[Mapping | Event], profile: Profile,
                       ledger_rows: pd.DataFrame | Sequence[dict] | None = None,
-                      today: date | None = None) -> list[Deadline]:
-    """Every deadline of one case (pure: no store)."""
+                      today: date | None = None, state=None) -> list[Deadline]:
+    """Every deadline of one case (pure: no store). ``state``: the replay of ``events`` under
+    ``profile`` where the caller has just made it (it is not replayed again)."""
     today = today or config.today()
     evs = order(make_event(e) for e in events)
-    state = replay(case, evs, profile, today).state
+    state = state if state is not None else replay(case, evs, profile, today).state
     ended = state.stage in END_STAGES
     cid = str(case.get("case_id"))
     start_counted = bool(profile.rule("calendar.start_day_counted").value)

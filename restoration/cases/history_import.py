@@ -37,7 +37,7 @@ from ..messages import Message
 from ..model import Field, LayerSpec
 from ..store import Store
 from ..validate import ROWS_PER_PROBLEM, sort_issues, validate_frame
-from . import history
+from . import case_state, history
 from ..profiles.for_case import CaseProfiles
 from .evaluation_gate import OVERRIDE
 from .events import EVENT_TYPES, SYSTEM_EVENTS, event_code
@@ -153,27 +153,35 @@ def _parse(frame: pd.DataFrame, known_cases: set) -> tuple[list[dict | None], li
             raise InputError(sort_issues(issues)) from None
         clean, bad = exc.partial.frame, {p for p, _ in exc.partial.bad}
     extra = frame.attrs.get("extra")
-    extra_rows = extra.to_dict("records") if extra is not None else [None] * len(clean)
+    extra_rows = extra.to_dict("records") if extra is not None else None
 
     def issue(pos, fld, message):
         issues.append(Issue(message, source=source, row=pos + start, field=fld, row_label=label))
 
+    # one pass per column (the event types looked up once each), then the rows
+    n = len(clean)
+    cids = clean["case_id"].to_numpy(dtype=object)
+    raw_types = clean["event_type"].to_numpy(dtype=object)
+    dates = clean["date"].to_numpy(dtype=object)
+    details_col = clean["details"].to_numpy(dtype=object) if "details" in clean else np.full(n, None, dtype=object)
+    codes = {t: event_code(t) for t in pd.unique(raw_types)}
+    known = pd.Index(list(known_cases), dtype=object).get_indexer(cids) >= 0 if n else np.zeros(0, dtype=bool)
     rows: list[dict | None] = []
     unknown_types = 0
-    for pos, r in enumerate(clean.to_dict("records")):
+    for pos in range(n):
         if pos in bad:
             rows.append(None)
             continue
         ok = True
-        cid = r["case_id"]
-        if cid not in known_cases:
+        cid = cids[pos]
+        if not known[pos]:
             issue(pos, "case_id", f"case '{cid}' does not exist; import the cases first (restoration import cases)")
             ok = False
-        code = event_code(r["event_type"])
+        code = codes[raw_types[pos]]
         if code is None or code not in EVENT_TYPES:
             unknown_types += 1
             if unknown_types <= ROWS_PER_PROBLEM:
-                issue(pos, "event_type", f"unknown event type '{str(r['event_type'])[:60]}' (the known ones are "
+                issue(pos, "event_type", f"unknown event type '{str(raw_types[pos])[:60]}' (the known ones are "
                                          "listed above)")
             ok = False
         elif code in SYSTEM_EVENTS:
@@ -181,11 +189,15 @@ def _parse(frame: pd.DataFrame, known_cases: set) -> tuple[list[dict | None], li
                   if code == "taken_over" else "a stage correction needs its own command with a reason and a "
                                                "document: restoration case correct")
             ok = False
-        details = _details(r.get("details"), extra_rows[pos])
+        row_details, row_extra = details_col[pos], (extra_rows[pos] if extra_rows is not None else None)
+        if row_extra is None and (row_details is None or (isinstance(row_details, float) and np.isnan(row_details))):
+            details = {}  # the usual row: no details, no extra columns
+        else:
+            details = _details(row_details, row_extra)
         if isinstance(details, str):
             issue(pos, "details", details)
             ok = False
-        rows.append({"case_id": cid, "event_type": code, "date": r["date"], "details": details} if ok else None)
+        rows.append({"case_id": cid, "event_type": code, "date": dates[pos], "details": details} if ok else None)
     if unknown_types:
         issues.insert(0, Issue(known_types(), source=source, field="event_type"))
     return rows, issues
@@ -211,6 +223,8 @@ def _duplicates(frame: pd.DataFrame, rows: list[dict | None], stored: Mapping[st
 
 
 def _key(details: Mapping) -> str:
+    if not details:
+        return "{}"
     return json.dumps(details, ensure_ascii=False, sort_keys=True, default=str)
 
 
@@ -248,6 +262,10 @@ def import_events(store: Store, path: str | Path, *, mapping: dict[str, str] | N
         if issues:
             raise InputError(sort_issues(issues))
         moved = {} if check else history.record_many(tx, plans, who.name)
+        if not check:  # the imported cases' deadlines, from the histories and replays in hand
+            evaluated = set(history.evaluations(tx))
+            case_state.refresh(tx, plans, {cid: list(hist) + list(new) for cid, (_, hist, new, _) in plans.items()},
+                               {cid: plan[3].state for cid, plan in plans.items() if cid not in evaluated})
     n = sum(r is not None for r in rows)
     log.info("%s %d events of %d cases from %s", "checked" if check else "imported", n, len(plans), source)
     return HistoryReport(str(source), n, len(plans), moved, notes, check)

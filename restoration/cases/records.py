@@ -27,7 +27,8 @@ from .across_cases import repeat_offence_fact
 from .attachments import MAX_ATTACHMENT_BYTES, MAX_EVENT_BYTES, check_attachments  # noqa: F401  (the limits re-exported)
 from .classify import Classification, classify
 from .consultation import consultation_record
-from .deadlines import Deadline, compute_deadlines, frame
+from .case_state import CASE_COLUMNS, as_deadlines, register_deadlines
+from .deadlines import Deadline, compute_deadlines
 from .evaluation_gate import OVERRIDE
 from .events import event_code
 from .funds import entries as ledger_entries, summarise
@@ -81,30 +82,29 @@ def list_cases(store: Store, *, stage: str | None = None, case_class: str | None
         cases = cases[cases["region"] == region]
     if open_only:
         cases = cases[cases["stage"].isin([s.value for s in OPEN_STAGES])]
-    events, ledger = by_case(store.read("case_events")), by_case(store.read("funds_ledger"))
-    prof = CaseProfiles()
+    dls, problems = register_deadlines(store, cases, today, statuses=("open", "overdue", "not_computable"))
+    by = {cid: g for cid, g in dls.groupby("case_id", sort=False)}
+    none = dls.iloc[0:0]
     extra = []
     for case in cases.to_dict("records"):
         cid = case["case_id"]
-        evs = history.case_history(case, events.get(cid, []), today)
-        profile = prof(case, evs)
-        dls = [] if profile is None else compute_deadlines(case, evs, profile, ledger.get(cid), today)
-        pending = [d for d in dls if d.status in ("open", "overdue")]
-        nxt = min(pending, key=lambda d: d.due_date) if pending else None
-        gaps = [d for d in dls if not d.computable]
+        mine = by.get(cid, none)
+        pending = mine[mine["status"].isin(("open", "overdue"))]
+        nxt = pending.sort_values("due_date", kind="stable").iloc[0] if len(pending) else None  # first earliest
+        gaps = mine[mine["status"] == "not_computable"]
         extra.append({"stage_zh": Stage(case["stage"]).zh, "class_zh": CaseClass(case["case_class"]).zh,
                       "damage_wan_yuan": case["damage_amount_yuan"] / 1e4,  # NaN stays NaN
-                      "next_due": nxt.due_date.isoformat() if nxt else None,
-                      "next_due_what": f"{nxt.zh} {nxt.en}" if nxt else None,
-                      "overdue": sum(d.overdue for d in dls),
-                      "not_computable": len(gaps), "missing": [d.missing for d in gaps],
-                      "problem": prof.problems.get(cid)})
+                      "next_due": nxt["due_date"] if nxt is not None else None,
+                      "next_due_what": f"{nxt['zh']} {nxt['en']}" if nxt is not None else None,
+                      "overdue": int(mine["overdue"].sum()),
+                      "not_computable": len(gaps), "missing": list(gaps["missing"]),
+                      "problem": problems.get(cid)})
     more = pd.DataFrame(extra, index=range(len(cases)), dtype=object,
                         columns=["stage_zh", "class_zh", "damage_wan_yuan", "next_due", "next_due_what", "overdue",
                                  "not_computable", "missing", "problem"])
     more = more.astype({"overdue": int, "not_computable": int, "damage_wan_yuan": float})
     out = pd.concat([cases.reset_index(drop=True), more], axis=1)
-    out.attrs["case_problems"] = dict(prof.problems)
+    out.attrs["case_problems"] = problems
     return out
 
 
@@ -160,6 +160,12 @@ def deadlines(store: Store, case_id: str, today: date | None = None,
               profile: Profile | None = None) -> list[Deadline]:
     """Every deadline of a case as of ``today`` (see :mod:`.deadlines`); with ``profile`` (e.g. a
     draft version), what they would be under it — a what-if that changes nothing stored."""
+    if profile is None:  # the stored deadlines (derived afresh where they do not hold)
+        cases = store.read("cases", case_id=case_id)
+        if len(cases):
+            found, problems = register_deadlines(store, cases, _today(today))  # (one case)
+            if case_id not in problems:  # else profile_for below says what is wrong
+                return as_deadlines(found)
     case = store.get("cases", case_id)
     evs = history.of(store, case, _today(today))
     return compute_deadlines(case, evs, profile or profile_for(case, evs), ledger_entries(store, case_id),
@@ -168,20 +174,14 @@ def deadlines(store: Store, case_id: str, today: date | None = None,
 
 def all_deadlines(store: Store, today: date | None = None) -> pd.DataFrame:
     """Every deadline of every case (one read per layer), with the case title."""
-    today = _today(today)
-    cases = store.read("cases")
-    events, ledger = by_case(store.read("case_events")), by_case(store.read("funds_ledger"))
-    prof = CaseProfiles()
-    found: list[Deadline] = []
-    for case in cases.to_dict("records"):
-        cid = case["case_id"]
-        evs = history.case_history(case, events.get(cid, []), today)
-        profile = prof(case, evs)
-        if profile is not None:  # a case with an unusable profile is reported, not computed
-            found += compute_deadlines(case, evs, profile, ledger.get(cid), today)
-    out = frame(found)
+    return _register(store, _today(today))
+
+
+def _register(store: Store, today: date, statuses: tuple[str, ...] | None = None) -> pd.DataFrame:
+    cases = store.read("cases", columns=CASE_COLUMNS)
+    out, problems = register_deadlines(store, cases, today, statuses)
     out.insert(1, "title", out["case_id"].map(cases.set_index("case_id")["title"]))
-    out.attrs["case_problems"] = dict(prof.problems)  # {case_id: bilingual message}
+    out.attrs["case_problems"] = problems  # {case_id: bilingual message}
     return out
 
 
@@ -190,7 +190,7 @@ def overdue(store: Store, today: date | None = None) -> pd.DataFrame:
     deadlines that cannot be computed (a frame: case, deadline, ``missing``), so nobody reads "0
     overdue" where the answer is unknown; ``attrs["case_problems"]``: cases whose rule profile is
     unusable, with why."""
-    out = all_deadlines(store, today)
+    out = _register(store, _today(today), ("overdue", "not_computable"))
     problems = out.attrs.get("case_problems", {})
     gaps = out[out["status"] == "not_computable"].sort_values(["case_id", "deadline"]).reset_index(drop=True)
     out = out[out["overdue"].astype(bool)].sort_values(["days_left", "case_id"]).reset_index(drop=True)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import click
 
+from ..cases.case_state import backfill
 from ..errors import InputError, Issue, StoreError
-from ..store import backend_for
+from ..store import backend_for, open_store
 from . import _context
 
 
@@ -52,12 +53,17 @@ def upgrade() -> None:
     if not backend.exists():
         raise StoreError(f"{backend.location}: no store here; run `restoration init` first")
     done = backend.open_checked(upgrade=True)
+    backend.close()
+    store = open_store(_context.location(), create=False)
+    derived = backfill(store)  # every case's stored deadlines (a store from before they were kept)
+    store.close()
     if done:
         click.echo(f"已升级 upgraded {backend.location}: applied {', '.join(f'v{v}' for v in done)} "
                    f"(now v{SCHEMA_VERSION})")
     else:
         click.echo(f"已是最新 up to date: {backend.location} is at schema v{SCHEMA_VERSION}")
-    backend.close()
+    if derived:
+        click.echo(f"已计算 derived the stored deadlines of {derived} cases")
 
 
 @db_group.command("copy")

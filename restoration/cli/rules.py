@@ -11,6 +11,7 @@ import json
 import click
 
 from .. import access
+from ..cases.case_state import backfill
 from ..profiles.install import activate_profile, install_profile, profile_list
 from . import _context
 from .cases import profile_cmd
@@ -56,7 +57,9 @@ def show_cmd(name: str, on: str | None, as_json: bool) -> None:
 @click.option("--draft", is_flag=True, help="Install as a draft (never in force by date until activated).")
 def install_cmd(file: str, draft: bool) -> None:
     """Check FILE as the shipped profiles are checked and install it as a new version."""
-    out = install_profile(_context.store(), file, access.cli_actor(_context.actor()), draft=draft)
+    store = _context.store()
+    out = install_profile(store, file, access.cli_actor(_context.actor()), draft=draft)
+    backfill(store)  # cases judged by the new version get their deadlines derived under it
     _echo_done("已安装 installed", out)
 
 
@@ -72,9 +75,11 @@ def activate_cmd(name: str, effective_from: str | None, effective_source: str | 
                  document_number: str | None) -> None:
     """Put the draft NAME@VERSION in force from a date under its document number (the versions
     before stay for older cases)."""
-    out = activate_profile(_context.store(), name, access.cli_actor(_context.actor()),
+    store = _context.store()
+    out = activate_profile(store, name, access.cli_actor(_context.actor()),
                            effective_from=effective_from, effective_source=effective_source,
                            document_number=document_number)
+    backfill(store)  # cases judged by the version now in force get their deadlines derived under it
     _echo_done("已启用 activated", out)
 
 

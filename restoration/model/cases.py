@@ -192,3 +192,37 @@ CLAIM_ITEMS = LayerSpec(
         F("recorded_at", "datetime", computed=True, zh="记录时间"),
     ),
 )
+
+
+# -- derived: every case's deadlines as its history left them (kept by restoration.cases.case_state) --
+#: one row per case: what its stored deadlines were derived from and the days they hold for
+CASE_STATES = LayerSpec(
+    "case_states", key="case_id", refs=(("case_id", "cases"),),
+    fields=(
+        F("case_id", "str", required=True, zh="案件编号"),
+        F("case_stamp", "str", zh="案件版本"),  # the case's version and updated_at it was derived from
+        F("profile_key", "str", zh="规则版本"),
+        F("fingerprint", "str", zh="规则文件"),
+        F("judged_on", "str", zh="适用规则日期"),  # None: judged on the day read
+        F("valid_from", "str", zh="有效起始日"),
+        F("valid_until", "str", zh="有效截止日"),  # exclusive; None: no end
+        F("n_deadlines", "int", zh="期限数"),
+        F("derived_at", "datetime", computed=True, zh="计算时间"),
+    ),
+)
+
+#: one row per deadline of a case (``restoration.cases.deadlines.Deadline``), dates as text;
+#: ``source``, ``note`` and ``missing`` hold JSON (a message keeps its code and parameters)
+CASE_DEADLINES = LayerSpec(
+    "case_deadlines", refs=(("case_id", "cases"),),
+    fields=tuple(F(name, kind) for name, kind in (
+        ("case_id", "str"), ("deadline", "str"), ("zh", "str"), ("en", "str"), ("kind", "str"),
+        ("status", "str"), ("due_date", "str"), ("start_event", "str"), ("start_date", "str"),
+        ("limit_days", "float"), ("day_kind", "str"), ("nominal_due", "str"), ("moved", "int"),
+        ("stop_event", "str"), ("stop_date", "str"), ("provisional", "int"), ("provisional_reason", "str"),
+        ("source", "str"), ("verified", "int"), ("profile", "str"), ("note", "str"), ("missing", "str"),
+        ("missing_zh", "str"), ("missing_en", "str"), ("advisory", "str"), ("position", "int"))),
+)
+
+#: the derived case layers (migration 16)
+CASE_STATE_LAYERS = ("case_states", "case_deadlines")

@@ -57,6 +57,12 @@ def judged_on(case: Mapping[str, Any], events: Sequence[Any] | None = None) -> _
     """The date whose rules judge the case: its filing date (立案), else its clue registration,
     else the discovery date, else today (Zhejiang art. 10, Guangxi ch. 8: rules in force by date).
     ``events``: ``Event`` objects or stored rows."""
+    day = judging_date(case, events)
+    return config.today() if day is None else day
+
+
+def judging_date(case: Mapping[str, Any], events: Sequence[Any] | None = None) -> _dt.date | None:
+    """:func:`judged_on` from the case's own record: None where only today would judge it."""
     found: dict[str, _dt.date] = {}
     for e in events or []:
         etype = getattr(e, "event_type", None) or e.get("event_type")
@@ -73,7 +79,7 @@ def judged_on(case: Mapping[str, Any], events: Sequence[Any] | None = None) -> _
             return _dt.date.fromisoformat(str(disc)[:10])
         except ValueError:
             pass
-    return config.today()
+    return None
 
 
 def _shown(name: str) -> str:
@@ -140,7 +146,7 @@ class CaseProfiles:
         self._known: dict[str, bool] = {}
         self._versions: dict[str, list[ProfileVersion]] = {}
 
-    def _key(self, name: str, on: _dt.date) -> str:
+    def key(self, name: str, on: _dt.date) -> str:
         """What to load for profile ``name`` judged on ``on``: a version's file, else the name."""
         if VERSION_SEP in name:
             return name  # a case naming a version uses exactly that one
@@ -156,14 +162,17 @@ class CaseProfiles:
         if not self._known[name]:
             self.problems[case["case_id"]] = profile_problem(case)
             return None
-        key = self._key(name, judged_on(case, events))
+        found = self.load(case, self.key(name, judged_on(case, events)))
+        if isinstance(found, str):
+            self.problems[case["case_id"]] = found
+            return None
+        return found
+
+    def load(self, case: Mapping[str, Any], key: str) -> "Profile | str":
+        """The profile of ``key`` (loaded once), or why ``case`` cannot use it."""
         if key not in self._loaded:
             try:
                 self._loaded[key] = load_profile(key)
             except (InputError, NotFoundError) as exc:
                 self._loaded[key] = _load_problem(case, exc)
-        found = self._loaded[key]
-        if isinstance(found, str):
-            self.problems[case["case_id"]] = found
-            return None
-        return found
+        return self._loaded[key]

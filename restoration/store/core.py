@@ -20,6 +20,7 @@ from .. import files
 from ..errors import ConflictError, StoreError
 from ..system_errors import disk_full
 from .backend import Backend
+from .bulk_cases import run_before_commit
 from .gpkg_backend import GpkgBackend
 from .postgis import PostgisBackend, is_url
 from .reads import Reads
@@ -86,6 +87,7 @@ class Store(Reads):
             with backend.writing() as conn:
                 tx = Transaction(self, conn, actor)
                 yield tx
+                run_before_commit(tx)  # derived state kept in the same transaction
                 if tx.touched:
                     backend.after_write(conn, tx.touched)
         except backend.busy_errors as exc:

@@ -249,6 +249,19 @@ def _v20(ops: SchemaOps) -> None:
 MIGRATIONS.append((20, "raster runs: raster_runs and raster_run_tasks (a large ingest planned as tiles x periods, "
                    "resumable; state, attempts, rows written, bytes read)", _v20))
 
+def _v16(ops: SchemaOps) -> None:
+    """Stored per-case deadlines: what each case's history derives, kept at write time so the
+    register's questions read them instead of replaying every case. Safe to run again. The rows
+    themselves are derived by ``restoration.cases.case_state`` (a store without them is derived
+    on its first read or by ``restoration db upgrade``)."""
+    for name in model.CASE_STATE_LAYERS:
+        if not ops.has_layer(name):
+            create_layer(ops, model.LAYERS[name])
+    ops.create_index("case_deadlines", ["case_id"], "idx_case_deadlines_case")  # IF NOT EXISTS
+
+
+MIGRATIONS.append((16, "case_states, case_deadlines: every case's deadlines derived at write time", _v16))
+
 
 # Later migrations are appended above this line (one per feature area, in version order).
 MIGRATIONS.sort(key=lambda m: m[0])

@@ -40,6 +40,11 @@ class Transaction(Reads):
         self._connection = conn
         self.actor = actor
         self.touched: set[str] = set()
+        #: the keys written per keyed layer (what the before-commit hooks derive from)
+        self.written: dict[str, set] = {}
+
+    def _wrote(self, layer: str, keys) -> None:
+        self.written.setdefault(layer, set()).update(str(k) for k in keys)
 
     @contextmanager
     def _conn(self):
@@ -143,6 +148,8 @@ class Transaction(Reads):
         finally:
             bar.close()
         self.touched.add(layer)
+        if spec.key:
+            self._wrote(layer, frame[spec.key])
         log.debug("inserted %d rows into %s (%s)", n, layer, action)
         if layer != "audit_log":
             ids = frame[spec.key].astype(str).tolist()[:1000] if spec.key else None
@@ -161,6 +168,8 @@ class Transaction(Reads):
             raise self._refused(exc, layer) from exc
         self.touched.add(layer)
         key = str(frame[spec.key].iloc[0]) if spec.key else str(fid)
+        if spec.key:
+            self._wrote(layer, [key])
         self.audit(action, layer, key, None, {"rows": 1, "fid": fid})
         return fid
 
@@ -192,6 +201,8 @@ class Transaction(Reads):
         except self._backend.integrity_errors as exc:
             raise self._refused(exc, layer) from exc
         self.touched.add(layer)
+        if spec.key:
+            self._wrote(layer, [key_value])
         after = {**before, **changes}
         diff_before = {k: before.get(k) for k in changes}
         self.audit(action, layer, key_value, diff_before, {k: after[k] for k in changes})
@@ -240,6 +251,7 @@ class Transaction(Reads):
         self._backend.run_many(self._connection, "INSERT INTO audit_log (at, actor, action, layer, record_id, before, "
                                "after) VALUES (?, ?, ?, ?, ?, ?, ?)", audits)
         self.touched.add(layer)
+        self._wrote(layer, keys)
 
     def update_row(self, layer: str, fid: int, changes: dict[str, Any], *, action: str = "update") -> None:
         """Change fields of one row of a layer without a key (events, series) by its ``fid``."""
@@ -259,6 +271,8 @@ class Transaction(Reads):
         before = self.get(layer, key_value)
         self._run(f"DELETE FROM {quote(layer)} WHERE {quote(spec.key)} = ?", (key_value,))
         self.touched.add(layer)
+        if spec.key:
+            self._wrote(layer, [key_value])
         self.audit("delete", layer, key_value, before, None)
 
     def insert_as_stored(self, layer: str, names: list[str], rows: list[tuple]) -> None:
@@ -301,6 +315,8 @@ class Transaction(Reads):
             n += self._run(f"DELETE FROM {quote(layer)} WHERE {where}", params)
         if n:
             self.touched.add(layer)
+            if spec.key in cols:
+                self._wrote(layer, keys[spec.key])
             self.audit(action, layer, None, {"rows": n, "records": gone}, None)
         return n
 

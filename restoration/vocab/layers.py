@@ -37,6 +37,8 @@ LAYER_NAMES: dict[str, tuple[str, str]] = {code: (zh, code.replace("_", " ")) fo
     "site_breaks": "场地扰动识别",
     "control_comparisons": "对照像元比较",
     "claim_items": "赔偿请求项目",
+    "case_states": "案件期限状态",
+    "case_deadlines": "案件期限",
     "field_store": "外业数据库标识",
     "field_packages": "外业巡查包",
     "field_inspections": "外业巡查记录",
