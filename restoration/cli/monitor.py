@@ -7,6 +7,7 @@ import click
 import pandas as pd
 
 from . import _context
+from .clues import clues_cmd
 from .monitor_breaks import breaks_cmd, controls_cmd, parse_months
 from .types import Number, OutputFile
 
@@ -46,6 +47,7 @@ def monitor_group() -> None:
 
 monitor_group.add_command(breaks_cmd)
 monitor_group.add_command(controls_cmd)
+monitor_group.add_command(clues_cmd)
 
 
 @monitor_group.command("ingest-raster")

@@ -106,3 +106,12 @@ def _milestone_words(code: str, lang: str) -> str:
 BANK_MILESTONES = register(Vocabulary("bank_milestone", BANK_MILESTONE, missing=_milestone_words))
 BANK_TRANCHE_STATES = register(Vocabulary("bank_tranche_state", BANK_TRANCHE_STATE))
 POLYGON_REVIEWS = register(Vocabulary("polygon_review", POLYGON_REVIEW))
+
+#: a candidate clue from imagery in the screening register (``cases.clues``)
+CANDIDATE_STATUS: dict[str, tuple[str, str]] = {
+    "candidate": ("待核查", "to be checked"),
+    "accepted": ("已受理为案件", "accepted as a case"),
+    "dismissed": ("已排除", "dismissed"),
+}
+CANDIDATE_STATUSES = register(Vocabulary("candidate_status", CANDIDATE_STATUS))
+__all__ += ["CANDIDATE_STATUS", "CANDIDATE_STATUSES"]
