@@ -429,3 +429,13 @@ def _control_comparisons(path: str, v: int, who: tuple | None, case_id: str):
 
 def control_comparisons(case_id: str):
     return _control_comparisons(*_key(), case_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _clue_candidates(path: str, v: int, who: tuple | None):
+    return case_api.clue_candidates(_view(path, who))
+
+
+def clue_candidates():
+    """The screening register of clues from imagery in the user's region, newest first."""
+    return _clue_candidates(*_key())

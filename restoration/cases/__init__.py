@@ -7,6 +7,7 @@ depends on the date, ``today`` (default: the real date) so results are reproduci
 See docs/cases.md.
 """
 from .classify import Classification, classify, read_facts
+from .clues import accept_candidate, candidates as clue_candidates, dismiss_candidate, find_candidates, save_candidates
 from .consultation import consultation_record, missing_clauses
 from .deadlines import Deadline, compute_deadlines
 from .events import EVENT_TYPES, EventType
@@ -28,4 +29,5 @@ __all__ = [
     "deadlines", "list_cases", "override_class", "overdue", "profile_for", "record_classification",
     "update_case", "Profile", "Rule", "RuleList", "available_profiles", "load_profile", "Event",
     "make_event", "replay", "validate_history", "allowed_next", "next_events", "import_events",
+    "accept_candidate", "clue_candidates", "dismiss_candidate", "find_candidates", "save_candidates",
 ]

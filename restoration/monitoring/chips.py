@@ -9,6 +9,8 @@ import numpy as np
 
 #: the longest side of a chip [px]; larger windows are thinned (every k-th pixel)
 MAX_CHIP_PX = 256
+#: a smaller window is enlarged (each pixel repeated) until its longest side reaches this [px]
+MIN_CHIP_PX = 128
 
 _OUTLINE = np.array([230, 40, 40], dtype=np.uint8)
 
@@ -50,7 +52,9 @@ def _outline(mask: np.ndarray) -> np.ndarray:
 
 def render_chips(images: list[np.ndarray], patch: np.ndarray | None = None) -> list[bytes]:
     """PNG chips of same-shaped index windows on one grey scale (the 2nd–98th percentile of all
-    of them, so before and after compare), the patch outlined in red when given; NaN is black."""
+    of them, so before and after compare), the patch outlined in red when given; NaN is black.
+    A window is thinned to at most ``MAX_CHIP_PX`` and enlarged (pixels repeated) to at least
+    ``MIN_CHIP_PX`` on its longest side."""
     step = max(1, int(np.ceil(max(images[0].shape) / MAX_CHIP_PX)))
     images = [np.asarray(a, dtype="float64")[::step, ::step] for a in images]
     finite = np.concatenate([a[np.isfinite(a)] for a in images]) if images else np.array([])
@@ -64,8 +68,9 @@ def render_chips(images: list[np.ndarray], patch: np.ndarray | None = None) -> l
         rgb = np.repeat(grey[..., None], 3, axis=2)
         if edge is not None:
             rgb[edge] = _OUTLINE
-        out.append(png_bytes(rgb))
+        k = max(1, MIN_CHIP_PX // max(rgb.shape[:2]))
+        out.append(png_bytes(np.repeat(np.repeat(rgb, k, axis=0), k, axis=1)))
     return out
 
 
-__all__ = ["MAX_CHIP_PX", "chip_window", "png_bytes", "render_chips"]
+__all__ = ["MAX_CHIP_PX", "MIN_CHIP_PX", "chip_window", "png_bytes", "render_chips"]

@@ -74,7 +74,7 @@ def test_chips_share_one_scale_and_outline_the_patch():
     patch[10:30, 10:30] = True
     after[patch] = 0.4
     after[0, 0] = np.nan
-    b, a = (_decode(p) for p in render_chips([before, after], patch))
+    b, a = (_decode(p)[::3, ::3] for p in render_chips([before, after], patch))  # enlarged 3× to 120 px
     assert b.shape == (40, 40, 3)
     assert tuple(a[10, 15]) == (230, 40, 40) and tuple(a[20, 20]) == (a[20, 20, 0],) * 3  # edge red, inside grey
     assert a[20, 20, 0] < b[20, 20, 0]  # the loss is darker on the shared scale
@@ -82,3 +82,4 @@ def test_chips_share_one_scale_and_outline_the_patch():
     big = render_chips([np.random.default_rng(0).random((1000, 600))])[0]
     assert max(_decode(big).shape[:2]) <= 256
     assert _decode(png_bytes(np.zeros((2, 3, 3), np.uint8))).shape == (2, 3, 3)
+    assert _decode(render_chips([np.zeros((10, 5))])[0]).shape == (120, 60, 3)
