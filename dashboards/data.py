@@ -439,3 +439,13 @@ def _clue_candidates(path: str, v: int, who: tuple | None):
 def clue_candidates():
     """The screening register of clues from imagery in the user's region, newest first."""
     return _clue_candidates(*_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _controls_beside_targets(path: str, v: int, who: tuple | None, case_id: str):
+    return monitoring.controls_beside_targets(_view(path, who), case_id)
+
+
+def controls_beside_targets(case_id: str):
+    """The case's stored control comparisons beside its sites' plan targets."""
+    return _controls_beside_targets(*_key(), case_id)

@@ -260,13 +260,21 @@ def evaluate_cmd(case_id, as_of, window_days, n_last, min_samples, reference_sha
                            window_days=window_days,
                            n_last=n_last, min_samples=min_samples, reference_share=reference_share,
                            save=not no_save, actor=_context.actor())
+    from ..monitoring.controls import controls_beside_targets
+    controls = controls_beside_targets(_store(), case_id)  # the verdict against controls beside the targets
     if as_json:
-        _context.echo_json(result.to_dict())
+        _context.echo_json({**result.to_dict(), "controls": controls})
     else:
         click.echo(f"{case_id} 修复效果评估 effect evaluation as of {result.as_of}: "
                    f"{result.verdict_zh} {result.verdict}"
                    + (f" (saved as {result.evaluation_id})" if result.evaluation_id else ""))
         _print_table(result.indicators, ["site_id", "indicator", "target", "unit", "result_zh", "message_zh"])
+        for c in controls:
+            lo, hi = c["relative_interval"] or (None, None)
+            interval = f" [{lo:.2f}, {hi:.2f}]" if lo is not None and hi is not None else ""
+            rel = f"{c['relative_recovery']:.2f}{interval}" if c["relative_recovery"] is not None else "—"
+            click.echo(f"  对照比较 controls {c['site_id']} {c['indicator'].upper()} (受损 {c['disturbance_year']} 年): "
+                       f"{c['verdict_zh']} {c['verdict_en']}, 相对恢复度 relative recovery {rel}")
     if out:
         path = result.export(out)
         click.echo(f"已导出 exported {path}")
