@@ -26,7 +26,7 @@ from restoration.bank import register as bank_register
 from restoration import cases as case_api
 from restoration import access, config, disclosure, ensure_store, monitoring, scoped_store
 from restoration import field as field_api
-from restoration.cases import publication
+from restoration.cases import clues as clue_api, publication
 from restoration.messages import Message
 from restoration.monitoring import overlay
 
@@ -433,7 +433,7 @@ def control_comparisons(case_id: str):
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _clue_candidates(path: str, v: int, who: tuple | None):
-    return case_api.clue_candidates(_view(path, who))
+    return clue_api.candidates(_view(path, who))
 
 
 def clue_candidates():

@@ -1,5 +1,6 @@
 """Case records under provincial rules (案件办理): classification, workflow and deadlines,
-consultation, restoration modes and the funds ledger.
+consultation, restoration modes and the funds ledger. The screening register of clues from
+imagery is :mod:`.clues` (imported on its own: it stands on the imagery readers).
 
 Rules are data: the rule profiles of :mod:`restoration.profiles` (national, guangxi, zhejiang),
 loaded and checked by :func:`load_profile`. The store-facing functions take a ``Store`` and, where the answer
@@ -7,7 +8,6 @@ depends on the date, ``today`` (default: the real date) so results are reproduci
 See docs/cases.md.
 """
 from .classify import Classification, classify, read_facts
-from .clues import accept_candidate, candidates as clue_candidates, dismiss_candidate, find_candidates, save_candidates
 from .consultation import consultation_record, missing_clauses
 from .deadlines import Deadline, compute_deadlines
 from .events import EVENT_TYPES, EventType
@@ -29,5 +29,4 @@ __all__ = [
     "deadlines", "list_cases", "override_class", "overdue", "profile_for", "record_classification",
     "update_case", "Profile", "Rule", "RuleList", "available_profiles", "load_profile", "Event",
     "make_event", "replay", "validate_history", "allowed_next", "next_events", "import_events",
-    "accept_candidate", "clue_candidates", "dismiss_candidate", "find_candidates", "save_candidates",
 ]

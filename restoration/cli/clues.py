@@ -9,10 +9,9 @@ import numpy as np
 from . import _context
 from .monitor_breaks import _composite, parse_months
 from .types import Number
-from ..cases.clues import accept_candidate, candidates, dismiss_candidate, find_candidates, save_candidates
 from ..model import CaseClass, Stage
-from ..monitoring.patches import MU_PER_HA, read_breaks
 from ..vocab import label
+from ..vocab.units import MU_PER_HA
 
 _LAYER_ZH = {"protected_areas": "保护地", "sites": "修复场地", "bank_projects": "项目库项目"}
 
@@ -41,6 +40,8 @@ def clues_cmd(breaks_file, files, bands, index, sensor, mask, date_pattern, mont
     a registered restoration site or a bank project become candidate clues in the screening
     register, with their evidence; FILES (the scenes or index rasters the breaks came from) give
     the before/after image chips. A person accepts or dismisses each (`case clue`)."""
+    from ..cases.clues import find_candidates, save_candidates
+    from ..monitoring.patches import read_breaks
     store = _context.store()
     img = read_breaks(breaks_file)
     composite = years = None
@@ -78,6 +79,7 @@ def clue_group() -> None:
 @_context.json_opt
 def clue_list(status, as_json) -> None:
     """The candidate clues, newest first."""
+    from ..cases.clues import candidates
     frame = candidates(_context.store(), status)
     rows = [{k: v for k, v in r.items() if k not in ("chip_before", "chip_after", "fid")}
             for r in frame.to_dict("records")]
@@ -107,6 +109,7 @@ def clue_list(status, as_json) -> None:
 def clue_accept(candidate_id, case_id, title, region, case_class, claimant_agency, profile, actor, today) -> None:
     """受理 Accept CANDIDATE_ID as a new case at the screening stage: its clue registration
     names the remote-sensing channel and carries the candidate's evidence (audited)."""
+    from ..cases.clues import accept_candidate
     store = _context.store()
     cand = store.get("clue_candidates", candidate_id)
     region = region or cand.get("county")
@@ -123,6 +126,7 @@ def clue_accept(candidate_id, case_id, title, region, case_class, claimant_agenc
 @_context.actor_opt
 def clue_dismiss(candidate_id, reason, actor) -> None:
     """排除 Dismiss CANDIDATE_ID with the reason (audited)."""
+    from ..cases.clues import dismiss_candidate
     done = dismiss_candidate(_context.store(), candidate_id, reason, _context.actor(actor))
     click.echo(f"{candidate_id}: 已排除 dismissed（{done['dismiss_reason']}）")
 

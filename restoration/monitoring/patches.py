@@ -19,9 +19,7 @@ from shapely.geometry import shape
 
 from ..errors import InputError, Issue
 from ..geometry import area_ha
-
-#: hectares -> 亩 (1 ha = 15 亩)
-MU_PER_HA = 15.0
+from ..vocab.units import MU_PER_HA
 #: the smallest patch kept by default [ha] (a Landsat pixel is 0.09 ha: 1 ha is about 11 pixels)
 DEFAULT_MIN_AREA_HA = 1.0
 
