@@ -27,7 +27,9 @@ CHIP_WIDTH = 240
 
 
 def _where(inside, lang: str) -> str:
-    return "、".join(f"{t('clues.layer.' + h['layer'], lang)} {h['name']}（{h['id']}）" for h in inside or []) or "—"
+    return ("、" if lang == "zh" else "; ").join(
+        t("clues.where_item", lang, layer=t("clues.layer." + h["layer"], lang), name=h["name"], id=h["id"])
+        for h in inside or []) or "—"
 
 
 def candidate_clues(lang: str) -> None:
@@ -62,7 +64,7 @@ def _candidate(row: dict, who, lang: str) -> None:
     ev = row.get("evidence") or {}
     with st.container(border=True):
         st.markdown(f"**{md(cid)}** · {t('clues.year', lang, year=int(row['break_year']))} · "
-                    f"{row['area_ha']:.2f} {t('clues.ha', lang)}（{row['area_ha'] * MU_PER_HA:.1f} {t('clues.mu', lang)}）")
+                    + t("clues.area", lang, ha=f"{row['area_ha']:.2f}", mu=f"{row['area_ha'] * MU_PER_HA:.1f}"))
         st.caption(t("clues.facts", lang, drop=f"{row['index_drop']:.3f}" if row.get("index_drop") is not None else "—",
                      unc=f"{row['uncertainty_years']:g}" if row.get("uncertainty_years") is not None else "—",
                      where=md(_where(row.get("inside"), lang)), county=md(row.get("county") or "—")))
@@ -120,6 +122,9 @@ def _dismiss_form(row: dict, who, lang: str) -> None:
         reason = st.text_area(t("clues.reason", lang), max_chars=2000, key=f"{form}_reason")
         sent = st.form_submit_button(t("clues.dismiss_button", lang))
     if not sent:
+        return
+    if not reason.strip():  # checked before the submission is used: the form stays as it is
+        st.error(t("clues.reason_missing", lang))
         return
     request = submitted_once(form)
     if request is None:
