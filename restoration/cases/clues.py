@@ -104,13 +104,14 @@ def find_candidates(store: Store, img: BreaksImage, composite: np.ndarray | None
 
 
 def _county_names(store: Store, points: gpd.GeoSeries) -> list[str | None]:
+    """The name of the county each point lies in (None outside every county)."""
     counties = store.read("counties")
     if not len(counties):
         return [None] * len(points)
     pts = gpd.GeoDataFrame(geometry=points.reset_index(drop=True), crs="EPSG:4326")
-    joined = gpd.sjoin(pts, counties.to_crs("EPSG:4326")[["county_id", "geometry"]], how="left",
+    joined = gpd.sjoin(pts, counties.to_crs("EPSG:4326")[["name", "geometry"]], how="left",
                        predicate="within")
-    first = joined[~joined.index.duplicated()]["county_id"]
+    first = joined[~joined.index.duplicated()]["name"]  # the county's name, as cases give their region
     return [None if pd.isna(v) else str(v) for v in first.reindex(range(len(points)))]
 
 
@@ -195,7 +196,8 @@ def dismiss_candidate(store: Store, candidate_id: str, reason: str, actor, reque
     text = (reason or "").strip()
     if not text:
         raise InputError(Issue("a dismissal needs its reason", source=f"clue {candidate_id}", field="reason"))
-    who = access.require(actor, "case.event", store)
+    county = store.get("clue_candidates", candidate_id).get("county")
+    who = access.require(actor, "case.event", store, region=str(county) if county else None)
     with store.transaction(who.name) as tx:
         def write() -> dict:
             _open_candidate(tx, candidate_id)

@@ -42,7 +42,7 @@ def test_patch_in_protected_area_accepted_as_a_case(store, scene, capsys):
     assert c["inside"] == [{"layer": "protected_areas", "id": "PA-01", "name": "十万大山生态保护红线<script>"}]
     assert abs(c["area_ha"] - 36.0) < 0.5 and abs(c["evidence"]["area_mu"] - 540) < 8
     assert c["evidence"]["before_year"] == 2014 and c["evidence"]["after_year"] == 2015
-    assert c["county"] == "C07" and abs(c["index_drop"] - 0.35) < 1e-3
+    assert c["county"] == "红河口县" and abs(c["index_drop"] - 0.35) < 1e-3
     row = store.get("clue_candidates", c["candidate_id"])
     assert bytes(row["chip_before"])[:8] == b"\x89PNG\r\n\x1a\n" and bytes(row["chip_after"])[:4] == b"\x89PNG"
     # found again: nothing new, the stored candidate kept
@@ -56,7 +56,7 @@ def test_patch_in_protected_area_accepted_as_a_case(store, scene, capsys):
     assert code == 0, err
     assert "GX-2026-901" in out and "remote_sensing" in out
     case = store.get("cases", "GX-2026-901")
-    assert case["stage"] == "screening" and case["clue_source"] == "remote_sensing" and case["region"] == "C07"
+    assert case["stage"] == "screening" and case["clue_source"] == "remote_sensing" and case["region"] == "红河口县"
     ev = store.read("case_events", case_id="GX-2026-901")
     assert list(ev["event_type"]) == ["clue_registered"]
     details = ev.iloc[0]["details"]
@@ -129,3 +129,25 @@ def test_accept_refused_when_the_profile_lists_no_remote_sensing_channel(gpkg_st
     assert code == 2, err
     assert store.version == before and store.get("clue_candidates", cid)["status"] == "candidate"
     assert store.read("cases", case_id="NA-2026-1").empty
+
+
+def test_only_the_patchs_county_may_decide_and_sees_it(gpkg_store, scene, capsys):
+    from restoration.access import Actor, PermissionDenied
+    from restoration.cases.clues import accept_candidate, candidates, dismiss_candidate
+    from restoration.scoped_store import scoped
+    store = gpkg_store
+    _run(store, capsys, "import", "protected_areas", str(scene["protected"]))
+    _run(store, capsys, "monitor", "clues", str(scene["breaks"]))
+    cid = store.read("clue_candidates")["candidate_id"].iloc[0]
+    other = Actor("qinglan.sup", "supervisor", "C01")  # 青岚县, not the patch's 红河口县
+    before = store.version
+    with pytest.raises(PermissionDenied):
+        dismiss_candidate(store, cid, "not ours", other)
+    with pytest.raises(PermissionDenied):
+        accept_candidate(store, cid, {"case_id": "GX-2026-950", "title": "t", "region": "红河口县",
+                                      "case_class": "simple", "claimant_agency": "a"}, other)
+    assert store.version == before
+    assert candidates(scoped(store, other)).empty
+    own = Actor("honghe.sup", "supervisor", "C07")
+    assert list(candidates(scoped(store, own))["candidate_id"]) == [cid]
+    assert dismiss_candidate(store, cid, "已核实：经批准的采伐", own)["status"] == "dismissed"

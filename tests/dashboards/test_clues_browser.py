@@ -71,7 +71,7 @@ def test_candidate_clue_accepted_into_a_case(clue_server, browser):
     page.get_by_text("遥感疑似线索", exact=True).first.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "clue-accepted.png"))
     case = store.get("cases", "GX-2026-931")
-    assert case["stage"] == "screening" and case["clue_source"] == "remote_sensing" and case["region"] == "C07"
+    assert case["stage"] == "screening" and case["clue_source"] == "remote_sensing" and case["region"] == "红河口县"
     ev = store.read("case_events", case_id="GX-2026-931").iloc[0]
     assert ev["event_type"] == "clue_registered" and ev["details"]["channel"] == "remote_sensing"
     assert ev["actor"] == STAFF[0] and store.get("clue_candidates", cid)["decided_by"] == STAFF[0]
