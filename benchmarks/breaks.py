@@ -22,6 +22,7 @@ path in a subprocess for each size of ``--memory-sizes`` against the stack's siz
 flat when the blocks stream.
 
     python benchmarks/breaks.py [--size 3000 --years 24 --sites 10000 --chunks 512 --repeat 1]
+    python benchmarks/breaks.py --memory-only --memory-sizes 1000 --blocks 512,256
 """
 from __future__ import annotations
 
@@ -92,12 +93,12 @@ def floor(folder: Path) -> float:
 PATTERN = r"ndvi_(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})"
 
 
-def ours(folder: Path, chunks: int):
+def ours(folder: Path, chunks: int, block: int | None = None):
     from restoration.monitoring import annual_composite, open_cube
-    from restoration.monitoring.breaks import break_raster
+    from restoration.monitoring.breaks import BLOCK_PX, break_raster
     t0 = time.perf_counter()
     cube = open_cube(str(folder / "ndvi_*.tif"), date_pattern=PATTERN, chunks=chunks)
-    out = break_raster(annual_composite(cube)).compute()
+    out = break_raster(annual_composite(cube), block=block or BLOCK_PX).compute()
     return time.perf_counter() - t0, out
 
 
@@ -118,9 +119,10 @@ def sites(folder: Path, n: int, size: int, chunks: int) -> float:
     return time.perf_counter() - t0
 
 
-def peak_rss(folder: Path, chunks: int) -> float:
+def peak_rss(folder: Path, chunks: int, block: int | None = None) -> float:
     code = (f"import sys; sys.path.insert(0, {str(REPO)!r}); import resource; "
-            f"from benchmarks.breaks import ours; from pathlib import Path; ours(Path({str(folder)!r}), {chunks}); "
+            f"from benchmarks.breaks import ours; from pathlib import Path; "
+            f"ours(Path({str(folder)!r}), {chunks}, {block}); "
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
     return float(out.stdout.strip().splitlines()[-1])
@@ -134,7 +136,13 @@ def main() -> None:
     ap.add_argument("--chunks", type=int, default=512)
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--memory-sizes", default="1000,2000", help="stack sizes of the RSS check (comma-separated)")
+    ap.add_argument("--blocks", default="512,256",
+                    help="segmentation blocks of the RSS check, px (the first is the baseline; comma-separated)")
+    ap.add_argument("--memory-only", action="store_true", help="only the RSS check")
     a = ap.parse_args()
+    if a.memory_only:
+        memory(a)
+        return
     folder = generate(a.size, a.years)
     f = min(floor(folder) for _ in range(a.repeat))
     runs = [ours(folder, a.chunks) for _ in range(a.repeat)]
@@ -153,14 +161,28 @@ def main() -> None:
           f"{o / px_years:.3f} s per M pixel-years")
     print(f"sites ({a.sites:,} sites, zonal + segment) {s:8.2f} s")
     print(f"accuracy: disturbed pixels dated ±1 year {dated:.1%}; false breaks on stable pixels {false:.1%}")
-    rows = []
-    for size in [int(v) for v in a.memory_sizes.split(",") if v]:
-        fold = generate(size, a.years)
-        rows.append((size, size * size * a.years * 4 / 2**20, peak_rss(fold, a.chunks)))
-    for size, stack, rss in rows:
-        print(f"memory: {size}² stack {stack:8.0f} MiB → peak RSS {rss:7.0f} MiB ({rss / stack:.2f}× the stack)")
+    rows = memory(a)
     print(json.dumps({"floor_s": f, "ours_s": o, "ratio": o / f, "sites_s": s, "dated": dated, "false": false,
                       "memory": rows}))
+
+
+def memory(a) -> list:
+    """Peak RSS of the pixel path per stack size and segmentation block, against the first block."""
+    rows = []
+    blocks = [int(v) for v in a.blocks.split(",") if v]
+    for size in [int(v) for v in a.memory_sizes.split(",") if v]:
+        fold = generate(size, a.years)
+        stack = size * size * a.years * 4 / 2**20
+        base = None
+        for block in blocks:
+            t0 = time.perf_counter()
+            rss = peak_rss(fold, a.chunks, block)
+            base = base or rss
+            rows.append((size, block, stack, rss))
+            print(f"memory: {size}² stack {stack:6.0f} MiB, input chunks {a.chunks}², block {block}² → peak RSS "
+                  f"{rss:7.0f} MiB ({rss / stack:.2f}× the stack; {rss / base:.2f}× block {blocks[0]}²) "
+                  f"in {time.perf_counter() - t0:.0f} s")
+    return rows
 
 
 if __name__ == "__main__":

@@ -106,3 +106,24 @@ def case_breaks(case_id: str, lang: str) -> None:
                           year=comp["disturbance_year"]))
         else:
             st.caption(t("brk.no_controls", lang, site=html.escape(str(row["site_id"]))))
+
+
+def controls_beside_targets(case_id: str, lang: str) -> None:
+    """The monitoring tab's verdict against matched controls beside each compared site's plan
+    targets (nothing when no site of the case was compared with controls)."""
+    rows = data.controls_beside_targets(case_id)
+    if not rows:
+        return
+    st.markdown(f"**{t('brk.beside_targets', lang)}**")
+    shown = []
+    for r in rows:
+        lo, hi = r.get("relative_interval") or (None, None)
+        targets = "；".join(f"{_indicator_name(x['indicator'], lang)} {_num(x.get('target'), '{:.3g}')} "
+                           f"{x.get('unit') or ''}".strip() for x in r["targets"]) or t("brk.no_targets", lang)
+        shown.append({t("mon.site", lang): str(r["site_id"]), t("brk.targets", lang): targets,
+                      t("brk.index", lang): _indicator_name(r["indicator"], lang),
+                      t("brk.verdict_short", lang): r["verdict_zh"] if lang == "zh" else r["verdict_en"],
+                      t("brk.relative", lang): f"{_num(r.get('relative_recovery'), '{:.2f}')} "
+                                               f"({_num(lo, '{:.2f}')}–{_num(hi, '{:.2f}')})",
+                      t("brk.break_year", lang): str(r["disturbance_year"])})
+    st.dataframe(pd.DataFrame(shown), hide_index=True, width="stretch")

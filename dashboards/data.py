@@ -26,7 +26,7 @@ from restoration.bank import register as bank_register
 from restoration import cases as case_api
 from restoration import access, config, disclosure, ensure_store, monitoring, scoped_store
 from restoration import field as field_api
-from restoration.cases import publication
+from restoration.cases import clues as clue_api, publication
 from restoration.messages import Message
 from restoration.monitoring import overlay
 
@@ -459,3 +459,23 @@ def _control_comparisons(path: str, v: int, who: tuple | None, case_id: str):
 
 def control_comparisons(case_id: str):
     return _control_comparisons(*_key(), case_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _clue_candidates(path: str, v: int, who: tuple | None):
+    return clue_api.candidates(_view(path, who))
+
+
+def clue_candidates():
+    """The screening register of clues from imagery in the user's region, newest first."""
+    return _clue_candidates(*_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _controls_beside_targets(path: str, v: int, who: tuple | None, case_id: str):
+    return monitoring.controls_beside_targets(_view(path, who), case_id)
+
+
+def controls_beside_targets(case_id: str):
+    """The case's stored control comparisons beside its sites' plan targets."""
+    return _controls_beside_targets(*_key(), case_id)

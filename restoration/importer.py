@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 #: layers that ``restoration import`` accepts, by the CLI's name for them
 IMPORT_LAYERS = {"sites": "sites", "bank": "bank_projects", "cases": "cases",
-                 "counties": "counties", "watersheds": "watersheds"}
+                 "counties": "counties", "watersheds": "watersheds", "protected_areas": "protected_areas"}
 
 
 #: what ``--extra`` may say about columns that are not fields of the layer

@@ -32,7 +32,7 @@ class Scope:
 
 
 #: layers whose rows belong to a region by a column of their own (no case, site or project)
-REGION_COLUMNS = {"screening_reports": "region"}
+REGION_COLUMNS = {"screening_reports": "region", "clue_candidates": "county"}
 #: the columns that place a row of a layer in a region
 _ID_COLUMNS = ("case_id", "site_id", "project_id")
 

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboards import data, maps, maps_scale, procedure_panels, state
+from dashboards import clue_panels, data, maps, maps_scale, procedure_panels, state
 from dashboards.i18n import area_short, message, money, money_short, t, text, vocab
 from dashboards.kpis import deadline_column
 from dashboards.ui import T, empty_state, lang, md_text, require_staff, rows_height, shown_errors
@@ -161,3 +161,6 @@ with shown_errors():
 
 with shown_errors():
     procedure_panels.screening_reports(L)  # clue screening reports and their form
+
+with shown_errors():
+    clue_panels.candidate_clues(L)  # candidate clues from imagery: evidence, accept, dismiss

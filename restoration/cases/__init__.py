@@ -1,5 +1,6 @@
 """Case records under provincial rules (案件办理): classification, workflow and deadlines,
-consultation, restoration modes and the funds ledger.
+consultation, restoration modes and the funds ledger. The screening register of clues from
+imagery is :mod:`.clues` (imported on its own: it stands on the imagery readers).
 
 Rules are data: the rule profiles of :mod:`restoration.profiles` (national, guangxi, zhejiang),
 loaded and checked by :func:`load_profile`. The store-facing functions take a ``Store`` and, where the answer

@@ -84,7 +84,8 @@ def _print_import_notes(notes: list[str], warnings) -> None:
 
 
 @cli.command("import")
-@click.argument("layer", type=click.Choice(["sites", "bank", "cases", "events", "counties", "watersheds", "targets"]))
+@click.argument("layer", type=click.Choice(["sites", "bank", "cases", "events", "counties", "watersheds", "targets",
+                                                   "protected_areas"]))
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--crs", default=None,
               help="CRS of the coordinates: EPSG:4326, EPSG:4490 (CGCS2000), a UTM zone... (CSV needs it); "

@@ -8,6 +8,7 @@ import pandas as pd
 
 from . import _context, _words
 from ._cluster import on_scheduler
+from .clues import clues_cmd
 from .monitor_breaks import breaks_cmd, controls_cmd, parse_months
 from .monitor_runs import runs_cmd
 from .types import Number, OutputFile
@@ -49,6 +50,7 @@ def monitor_group() -> None:
 monitor_group.add_command(breaks_cmd)
 monitor_group.add_command(controls_cmd)
 monitor_group.add_command(runs_cmd)
+monitor_group.add_command(clues_cmd)
 
 
 @monitor_group.command("ingest-raster")
@@ -293,8 +295,10 @@ def evaluate_cmd(case_id, as_of, window_days, n_last, min_samples, reference_sha
                            save=not no_save, actor=_context.actor())
     released = [] if no_save else _bank_releases(case_id, result, window_days=window_days, n_last=n_last,
                                                  min_samples=min_samples, reference_share=reference_share)
+    from ..monitoring.controls import controls_beside_targets
+    controls = controls_beside_targets(_store(), case_id)  # the verdict against controls beside the targets
     if as_json:
-        _context.echo_json({**result.to_dict(), "bank_releases": released})
+        _context.echo_json({**result.to_dict(), "bank_releases": released, "controls": controls})
     else:
         click.echo(f"{case_id} 修复效果评估 effect evaluation as of {result.as_of}: "
                    f"{result.verdict_zh} {result.verdict}"
@@ -303,6 +307,12 @@ def evaluate_cmd(case_id, as_of, window_days, n_last, min_samples, reference_sha
         for r in released:
             click.echo(f"项目库释放 bank release: {r['project_id']} {r['milestone_zh']} {r['milestone_en']} "
                        f"({r['amount']:g} {_words.unit(r['unit'])})")
+        for c in controls:
+            lo, hi = c["relative_interval"] or (None, None)
+            interval = f" [{lo:.2f}, {hi:.2f}]" if lo is not None and hi is not None else ""
+            rel = f"{c['relative_recovery']:.2f}{interval}" if c["relative_recovery"] is not None else "—"
+            click.echo(f"  对照比较 controls {c['site_id']} {c['indicator'].upper()} (受损 {c['disturbance_year']} 年): "
+                       f"{c['verdict_zh']} {c['verdict_en']}, 相对恢复度 relative recovery {rel}")
     if out:
         path = result.export(out)
         click.echo(f"已导出 exported {path}")

@@ -15,7 +15,7 @@ from .evaluation import (EffectEvaluation, evaluate_case, evaluate_sites, evalua
                          save_evaluation)
 from .assessment import RecoveryAssessment, assess_recovery, assessments
 from .breaks import SiteBreak, break_raster, site_breaks, stored_breaks
-from .controls import ControlComparison, compare_with_controls, stored_comparisons
+from .controls import ControlComparison, compare_with_controls, controls_beside_targets, stored_comparisons
 from .indicators import INDICATORS, Indicator, get_indicator, register_indicator
 from .indices import INDICES, SpectralIndex, compute_index, get_index
 from .ingest import RasterIngestReport, ingest_raster
@@ -43,5 +43,5 @@ __all__ = [
     "METRICS", "annual_composite", "annual_series", "recovery_metrics", "pixel_metrics",
     "assess_recovery", "assessments", "RecoveryAssessment",
     "SiteBreak", "break_raster", "site_breaks", "stored_breaks",
-    "ControlComparison", "compare_with_controls", "stored_comparisons",
+    "ControlComparison", "compare_with_controls", "controls_beside_targets", "stored_comparisons",
 ]

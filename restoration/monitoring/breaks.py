@@ -69,18 +69,25 @@ def annual_years(composite: xr.DataArray) -> np.ndarray:
     return composite["time"].dt.year.values.astype(int)
 
 
-def break_raster(composite: xr.DataArray, params: Parameters | None = None) -> xr.Dataset:
+#: pixels per side of a segmentation block: the scan holds about (years × candidates) float64
+#: values per pixel, ~0.3 GB for a 256² block of 24 years (1.2 GB at 512²), per worker thread
+BLOCK_PX = 256
+
+
+def break_raster(composite: xr.DataArray, params: Parameters | None = None, *,
+                 block: int = BLOCK_PX) -> xr.Dataset:
     """Per-pixel disturbance of an annual composite ``(time, y, x)``: a Dataset with one ``(y, x)``
-    variable per output of :func:`.segmentation.segment` (lazy on dask: the time axis is
-    gathered into one chunk, space stays chunked)."""
+    variable per output of :func:`.segmentation.segment`, lazy on dask: the time axis is
+    gathered into one chunk and space cut into ``block``² pixel blocks [px] (a composite larger
+    than one block is put on dask too), so memory follows the block, not the region."""
     params = params or Parameters()
     years = annual_years(composite)
     if composite.sizes["time"] < params.min_years:
         raise InputError(Issue(f"{composite.sizes['time']} annual composites ({', '.join(map(str, years))}); "
                                f"the method needs at least {params.min_years} years", field="years"))
     data = composite.transpose("y", "x", "time")
-    if hasattr(data.data, "chunks"):
-        data = data.chunk({"time": -1})
+    if hasattr(data.data, "chunks") or data.sizes["y"] * data.sizes["x"] > block * block:
+        data = data.chunk({"time": -1, "y": block, "x": block})
 
     def run(block: np.ndarray) -> np.ndarray:
         out = segment(block, years, params)
@@ -214,5 +221,5 @@ def stored_breaks(store: Store, *, site_id: str | None = None, case_id: str | No
     return store.read("site_breaks", site_id=site_id, case_id=case_id)
 
 
-__all__ = ["BAND_MEANINGS", "SiteBreak", "break_raster", "compute_breaks", "write_breaks", "site_breaks", "save_breaks",
+__all__ = ["BAND_MEANINGS", "BLOCK_PX", "SiteBreak", "break_raster", "compute_breaks", "write_breaks", "site_breaks", "save_breaks",
            "stored_breaks"]

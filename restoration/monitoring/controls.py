@@ -259,8 +259,43 @@ def stored_comparisons(store, *, case_id: str | None = None, site_id: str | None
     return store.read("control_comparisons", case_id=case_id, site_id=site_id)
 
 
+def controls_beside_targets(store, case_id: str) -> list[dict]:
+    """Each stored control comparison of ``case_id``'s sites beside the site's plan targets
+    (``indicator_targets``): the verdict against controls (code, 中文, English), the relative
+    recovery and effect with their bootstrap intervals, the disturbance year, the number of
+    controls and when it was computed, and ``targets`` — the site's targets (indicator,
+    baseline, target, unit, target date). Empty when nothing was compared."""
+    comps = stored_comparisons(store, case_id=case_id)
+    if not len(comps):
+        return []
+    targets = store.read("indicator_targets")
+    targets = targets[targets["site_id"].isin(set(comps["site_id"]))] if len(targets) else targets
+    out = []
+    for c in comps.sort_values(["site_id", "indicator"]).to_dict("records"):
+        result = c.get("result") or {}
+        zh, en = VERDICTS.get(c["verdict"], (c["verdict"], c["verdict"]))
+        own = targets[targets["site_id"] == c["site_id"]] if len(targets) else targets
+        out.append({
+            "site_id": c["site_id"], "indicator": c["indicator"], "disturbance_year": int(c["disturbance_year"]),
+            "verdict": c["verdict"], "verdict_zh": zh, "verdict_en": en,
+            "relative_recovery": _maybe(c.get("relative_recovery")),
+            "relative_interval": result.get("relative_interval"), "effect": _maybe(c.get("effect")),
+            "effect_interval": result.get("effect_interval"), "n_controls": result.get("n_controls"),
+            "computed_at": str(c.get("computed_at") or "")[:19] or None,
+            "targets": [{"indicator": t["indicator"], "baseline": _maybe(t.get("baseline")),
+                         "target": _maybe(t.get("target")), "unit": t.get("unit"),
+                         "target_date": None if pd.isna(t.get("target_date")) else str(t["target_date"])[:10]}
+                        for t in own.to_dict("records")]})
+    return out
+
+
+def _maybe(v) -> float | None:
+    return None if v is None or pd.isna(v) else round(float(v), 6)
+
+
 def _r(v) -> float | None:
     return round(float(v), 6) if np.isfinite(v) else None
 
 
-__all__ = ["VERDICTS", "ControlComparison", "compare_with_controls", "save_comparison", "stored_comparisons"]
+__all__ = ["VERDICTS", "ControlComparison", "compare_with_controls", "controls_beside_targets", "save_comparison",
+           "stored_comparisons"]

@@ -262,6 +262,16 @@ def _v16(ops: SchemaOps) -> None:
 
 MIGRATIONS.append((16, "case_states, case_deadlines: every case's deadlines derived at write time", _v16))
 
+def _v25(ops: SchemaOps) -> None:
+    """Clues from imagery: protected areas (imported) and the register of candidate clues."""
+    for name in model.CLUE_LAYERS:  # safe to run again
+        if not ops.has_layer(name):
+            create_layer(ops, model.LAYERS[name])
+    ops.create_index("clue_candidates", ["status"], "idx_clue_candidates_status")
+
+
+MIGRATIONS.append((25, "clues from imagery: protected_areas (imported sensitive areas), clue_candidates "
+                       "(the screening register of disturbed patches inside sensitive areas)", _v25))
 
 # Later migrations are appended above this line (one per feature area, in version order).
 MIGRATIONS.sort(key=lambda m: m[0])

@@ -53,6 +53,8 @@ LAYER_NAMES: dict[str, tuple[str, str]] = {code: (zh, code.replace("_", " ")) fo
     "bank_securements": "项目库土地与法律保障",
     "bank_plans": "项目库管护与监测计划",
     "bank_polygon_reviews": "项目库图斑审核",
+    "protected_areas": "生态保护红线与自然保护地",
+    "clue_candidates": "遥感疑似线索",
 }.items()}
 
 LAYERS = register(Vocabulary("layer", LAYER_NAMES, missing=lambda code, lang: code.replace("_", " ")))

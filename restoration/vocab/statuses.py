@@ -111,3 +111,12 @@ POLYGON_CHECK: dict[str, tuple[str, str]] = {
     "overlap": ("图斑重叠", "overlap"), "sliver": ("细长碎图斑", "sliver"), "thin_parts": ("含狭长部分", "thin parts"),
     "spike": ("尖刺", "spike")}
 POLYGON_CHECKS = register(Vocabulary("polygon_check", POLYGON_CHECK))
+
+#: a candidate clue from imagery in the screening register (``cases.clues``)
+CANDIDATE_STATUS: dict[str, tuple[str, str]] = {
+    "candidate": ("待核查", "to be checked"),
+    "accepted": ("已受理为案件", "accepted as a case"),
+    "dismissed": ("已排除", "dismissed"),
+}
+CANDIDATE_STATUSES = register(Vocabulary("candidate_status", CANDIDATE_STATUS))
+__all__ += ["CANDIDATE_STATUS", "CANDIDATE_STATUSES"]

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from .base import Vocabulary, register
 
-__all__ = ["AREA_LABELS", "RESOURCE_UNITS", "UNITS"]
+__all__ = ["AREA_LABELS", "MU_PER_HA", "RESOURCE_UNITS", "UNITS"]
+
+#: hectares -> 亩 (1 ha = 15 亩, the 市制 mu of 666.67 m²)
+MU_PER_HA = 15.0
 
 #: area units -> (中文, English)
 AREA_LABELS: dict[str, tuple[str, str]] = {

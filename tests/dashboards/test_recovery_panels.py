@@ -2,6 +2,8 @@
 for a site of GX-2022-010), in both languages, and the empty state."""
 from __future__ import annotations
 
+import re
+
 
 import geopandas as gpd
 import pytest
@@ -161,3 +163,20 @@ def test_recovery_section_in_chromium(recovered, streamlit_server, browser):
     assert "None" not in page.inner_text("body")
     page.get_by_text("遥感扰动识别").scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "case-breaks.png"), full_page=False)
+
+
+def test_controls_verdict_beside_the_plan_targets(recovered, store, staff_data, monkeypatch, tmp_path):
+    from restoration.monitoring.targets import import_targets
+    (tmp_path / "t.csv").write_text("site_id,indicator,unit,direction,baseline,target,target_date\n"
+                                    "BC06,ndvi,unitless,increase,0.3,0.7,2030-12-31\n", encoding="utf-8")
+    import_targets(store, tmp_path / "t.csv")
+    at = _case(staff_data, monkeypatch, "GX-2022-010")
+    table = next(df.value for df in at.dataframe if "计划目标" in df.value.columns)
+    row = table.iloc[0]
+    assert row["场地"] == "BC06" and "0.7" in row["计划目标"] and row["与对照比较"] in ("落后于对照", "与对照相当",
+                                                                                  "优于对照")
+    assert "None" not in " ".join(map(str, row.values)) and re.fullmatch(r"\d+\.\d\d \(\d+\.\d\d–\d+\.\d\d\)",
+                                                                           row["相对恢复度（95% 区间）"])
+    at = _case(staff_data, monkeypatch, "GX-2022-010", lang="en")
+    table = next(df.value for df in at.dataframe if "Plan targets" in df.value.columns)
+    assert table.iloc[0]["Against controls"] in ("behind its controls", "as its controls", "above its controls")

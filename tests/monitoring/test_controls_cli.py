@@ -82,3 +82,28 @@ def test_controls_bad_input_exits_2(scene_store, capsys, tmp_path):
         assert code == 2, (args, out, err)
         assert match in err, (args, err)
     assert store.version == before and store.read("control_comparisons").empty
+
+
+def test_evaluate_json_carries_the_controls_verdict_beside_targets(scene_store, capsys, tmp_path):
+    store, folder = scene_store
+    pattern = r"ndvi_(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})"
+    (tmp_path / "t.csv").write_text("site_id,indicator,unit,direction,baseline,target\nSYN1,ndvi,unitless,increase,0.3,0.7\n",
+                                    encoding="utf-8")
+    from restoration.monitoring.targets import import_targets
+    import_targets(store, tmp_path / "t.csv")
+    code, out, err = _run(store, capsys, "evaluate", "GX-2022-010", "--no-save", "--json")
+    assert code == 0, err
+    assert json.loads(out)["controls"] == []  # nothing compared yet
+    code, _, err = _run(store, capsys, "controls", "SYN1", str(folder), "--date-pattern", pattern, "--disturbance-year",
+                        "2012", "--ring", "150-1500", "--n-controls", "150")
+    assert code == 0, err
+    code, out, err = _run(store, capsys, "evaluate", "GX-2022-010", "--no-save", "--json")
+    assert code == 0, err
+    got = json.loads(out)
+    assert "verdict" in got  # the evaluation itself is unchanged beside the new key
+    (c,) = got["controls"]
+    assert c["site_id"] == "SYN1" and c["verdict"] == "behind_controls" and c["verdict_zh"] == "落后于对照"
+    assert c["relative_interval"][1] < 1 and c["n_controls"] == 150 and c["disturbance_year"] == 2012
+    assert c["targets"] == [{"indicator": "ndvi", "baseline": 0.3, "target": 0.7, "unit": "1", "target_date": None}]
+    code, out, _ = _run(store, capsys, "evaluate", "GX-2022-010", "--no-save")
+    assert code == 0 and "对照比较 controls SYN1" in out and "落后于对照" in out

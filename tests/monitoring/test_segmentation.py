@@ -103,3 +103,22 @@ def test_the_real_2006_wildfire_is_found():
     px = segment(np.moveaxis(cube.values, 0, -1), years)["break_year"]
     found, counts = np.unique(px[np.isfinite(px)], return_counts=True)
     assert found[np.argmax(counts)] == 2006
+
+
+def test_break_raster_runs_in_blocks_with_the_same_answer():
+    import pandas as pd
+    import xarray as xr
+
+    from restoration.monitoring.breaks import break_raster
+    inj = injected_stack(48 * 40, seed=5)
+    values = inj.values.reshape(48, 40, -1).transpose(2, 0, 1)  # (time, y, x)
+    times = pd.to_datetime([f"{y}-07-01" for y in inj.years])
+    da = xr.DataArray(values, dims=("time", "y", "x"), coords={"time": times})
+    small = break_raster(da, block=16)
+    assert small["break_year"].data.chunks == ((16, 16, 16), (16, 16, 8))  # 16² blocks, not the whole region
+    whole = break_raster(da, block=64)
+    assert not hasattr(whole["break_year"].data, "chunks")  # one block: plain numpy
+    got = small.compute()
+    for k in ("break_year", "magnitude", "uncertainty_years"):
+        np.testing.assert_array_equal(got[k].values, whole[k].values)
+    assert np.isfinite(got["break_year"].values).mean() > 0.3
