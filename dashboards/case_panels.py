@@ -152,10 +152,11 @@ def ndvi_overlay(case_sites):
 
 def monitoring(case_id: str, case_sites, lang: str) -> None:
     """Progress against plan, the form for the sites' targets, the effect evaluation."""
-    from . import monitoring_panels, target_panels
+    from . import evaluation_panels, monitoring_panels, target_panels
     monitoring_panels.case_progress(case_id, lang)
     target_panels.target_form(case_id, case_sites, lang)
     monitoring_panels.evaluation(case_id, lang)
+    evaluation_panels.structure(case_id, lang)
 
 
 def scenario_source(source: str | None, lang: str) -> str:

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Literal
 
 from ..document import Document, Section, Table, write_document
+from ..monitoring.evaluation import RULES
 from ..monitoring.evaluation_plan import MEDIA, OBJECTIVES, RESULTS
+from ..monitoring.indicators import indicator_label
 from ..monitoring.trend import TRENDS
 from ..store import Store
 from ..vocab import EVENT_LABELS
@@ -74,7 +76,7 @@ def _methods(s: EvaluationStructure, lang: str) -> Section:
     if s.targets:
         blocks.append(Table([L("场地", "Site"), L("指标", "Indicator"), L("基线", "Baseline"), L("目标值", "Target"),
                              L("单位", "Unit"), L("目标日期", "Target date")],
-                            [[t["site_id"], t["indicator"], _num(t.get("baseline")), _num(t.get("target")),
+                            [[t["site_id"], indicator_label(t["indicator"], lang), _num(t.get("baseline")), _num(t.get("target")),
                               str(t.get("unit") or ""), str(t.get("target_date") or "—")] for t in s.targets]))
     blocks.append(L("浓度类指标：样品数不少于 8 个时，均值 95% 置信上限不高于标准值且无样品超过 2 倍标准值为达标，"
                     "少于 8 个时逐一对比（HJ 25.5-2018，未对照原文核对）；地下水风险管控单元：Mann-Kendall 趋势检验，"
@@ -98,8 +100,9 @@ def _results(s: EvaluationStructure, lang: str) -> list[Section]:
             stat = f"UCL={_num(ev['ucl'])}" if "ucl" in ev else (
                 f"{L(*TRENDS[ev['trend']])}, p={_num(ev.get('p'), 3)}" if "trend" in ev else
                 f"{L('均值', 'mean')}={_num(ev.get('mean'))}")
-            rows.append([str(i.get("site_id")), str(i.get("indicator_zh") if lang == "zh" else i.get("indicator")),
-                         str(i.get("rule_zh") if lang == "zh" else i.get("rule")), str(i.get("n", "")), stat,
+            rule = RULES.get(str(i.get("rule")), (str(i.get("rule_zh")), str(i.get("rule"))))
+            rows.append([str(i.get("site_id")), indicator_label(str(i.get("indicator")), lang),
+                         rule[0] if lang == "zh" else rule[1], str(i.get("n", "")), stat,
                          _num(i.get("target")), L(*_PASS[i.get("passed")])])
         blocks = [L(f"评估编号 {latest['evaluation_id']}，评估基准日 {latest['as_of']}：{latest['n_passed']} 项达标，"
                     f"{latest['n_failed']} 项未达标，共 {latest['n_indicators']} 项。",
@@ -111,7 +114,7 @@ def _results(s: EvaluationStructure, lang: str) -> list[Section]:
     if s.controls:
         ctrl = Table([L("场地", "Site"), L("指标", "Indicator"), L("受损年份", "Disturbed"), L("对照像元数", "Controls"),
                       L("差中差", "Effect"), L("相对恢复", "Relative recovery"), L("结论", "Verdict")],
-                     [[c["site_id"], c["indicator"], str(c.get("disturbance_year") or "—"), str(c.get("n_controls") or "—"),
+                     [[c["site_id"], indicator_label(c["indicator"], lang), str(c.get("disturbance_year") or "—"), str(c.get("n_controls") or "—"),
                        _num(c.get("effect"), 3), _num(c.get("relative_recovery"), 3),
                        c["verdict_zh"] if lang == "zh" else c["verdict_en"]] for c in s.controls])
         blocks = [L("场地与匹配对照区（同地类、受损前水平和趋势相近的像元）的恢复比较（restoration monitor controls 存储结果）。",

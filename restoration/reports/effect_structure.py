@@ -19,6 +19,7 @@ import pandas as pd
 from ..cases.evaluation_gate import OVERRIDE, SUPPLEMENTARY, event_finding
 from ..cases.event_record import make_event
 from ..monitoring.controls import VERDICTS as CONTROL_VERDICTS, stored_comparisons
+from ..monitoring.indicators import indicator_label
 from ..monitoring.evaluation_plan import (MEDIA, OBJECTIVES, PLAN_EVENT, RESULTS, SATISFACTION_EVENT,
                                           EvaluationPlan, case_records, latest_plan, result_class)
 from ..store import Store
@@ -147,7 +148,7 @@ def long_term_advice(plan: EvaluationPlan | None, latest: dict | None) -> list[t
     lt = plan.long_term if plan else {}
     if lt:
         years = f"{lt['years']} 年" if lt.get("years") else "年限未定"
-        ind = "、".join(lt.get("indicators") or []) or "方案所列指标"
+        ind = "、".join(indicator_label(i, "zh") for i in lt.get("indicators") or []) or "方案所列指标"
         out.append((f"按评估方案开展长期监测：{years}，频次 {lt.get('frequency') or '未定'}，指标 {ind}。",
                     f"Long-term monitoring as planned: {lt.get('years') or 'years not set'} years, "
                     f"every {lt.get('frequency') or '(frequency not set)'}, indicators "

@@ -63,21 +63,42 @@ GX_PLAN = {"units": [{"unit": "U1", "name": "河段水质修复区", "site_id": 
            "institution": "桂西市环境监测中心站"}
 
 
-def test_guangxi_case_partly_fails_then_supplementary_restoration_and_acceptance(store, cli, tmp_path):
+def guangxi_first_half(store, cli, tmp_path):
+    """GX-2022-011: two claim items, the plan, the evaluation that partly fails (COD)."""
     T = "2026-11-20"
     ok(run(cli, store, T, "case", "claim", "add", GX, "restoration", "1200000", "--source", "修复方案预算"))
     ok(run(cli, store, T, "case", "claim", "add", GX, "investigation_appraisal", "450000", "--source", "鉴定评估合同"))
-    assert store.get("cases", GX)["damage_amount_yuan"] == 1650000
+    ok(run(cli, store, T, "case", "evaluation", "plan", GX, "2026-05-20", "--file",
+           write(tmp_path / "plan.json", json.dumps(GX_PLAN, ensure_ascii=False))))
+    return ok(run(cli, store, T, "monitor", "evaluate", GX, "--as-of", T))
+
+
+def guangxi_second_half(store, cli, tmp_path):
+    """GX-2022-011: supplementary restoration, completed again, new monitoring, re-evaluated
+    (passes), a satisfaction survey and the acceptance."""
+    T = "2026-11-20"
+    ok(run(cli, store, T, "case", "event", "add", GX, "supplementary_restoration", T, "--details",
+           json.dumps({"plan": "底泥清淤并补种沉水植物"}, ensure_ascii=False)))
+    ok(run(cli, store, LATER, "case", "event", "add", GX, "restoration_completed", "2027-01-10"))
+    rows = [("S020", i, d, v, "mg/L") for d in months(2027, 1, 5) + [f"2027-0{m}-01" for m in (2, 3, 4, 5)]
+            for i, v in (("cod", 15.2), ("nh3_n", 0.6), ("tp", 0.12), ("do", 6.1))]
+    ok(run(cli, store, LATER, "monitor", "ingest-table", series(tmp_path / "after.csv", rows)))
+    ok(run(cli, store, LATER, "monitor", "evaluate", GX, "--as-of", LATER))
+    ok(run(cli, store, LATER, "case", "evaluation", "satisfaction", GX, LATER, "--respondents", "120",
+           "--satisfied", "108", "--method", "入户问卷"))
+    ok(run(cli, store, LATER, "case", "event", "add", GX, "accepted", LATER))
+
+
+def test_guangxi_case_partly_fails_then_supplementary_restoration_and_acceptance(store, cli, tmp_path):
+    T = "2026-11-20"
     # a bad plan is refused naming the field; nothing written
     before = store_fingerprint(store)
     bad = write(tmp_path / "bad.json", json.dumps({"units": [{"unit": "U1", "site_id": "S020", "medium": "lava",
                                                               "points": 0}]}))
     code, _, err = run(cli, store, T, "case", "evaluation", "plan", GX, T, "--file", bad)
     assert code == 2 and "units[0].medium" in err and "units[0].points" in err and store_fingerprint(store) == before
-    ok(run(cli, store, T, "case", "evaluation", "plan", GX, "2026-05-20", "--file",
-           write(tmp_path / "plan.json", json.dumps(GX_PLAN, ensure_ascii=False))))
-    out = ok(run(cli, store, T, "monitor", "evaluate", GX, "--as-of", T))
-    assert "UCL=23.67" in out
+    out = guangxi_first_half(store, cli, tmp_path)
+    assert "UCL=23.67" in out and store.get("cases", GX)["damage_amount_yuan"] == 1650000
     shown = json.loads(ok(run(cli, store, T, "case", "evaluation", "show", GX, "--json")))
     assert shown["result"] == "partly" and shown["result_zh"] == "部分达到修复目标"
     assert shown["plan"]["units"][0]["rule"] == "hj25_5" and shown["plan"]["units"][0]["points"] == 6
@@ -85,23 +106,12 @@ def test_guangxi_case_partly_fails_then_supplementary_restoration_and_acceptance
     assert first["n_failed"] == 1 and first["n_passed"] == 3  # COD fails; NH3-N, TP, DO pass
     code, _, err = run(cli, store, T, "case", "event", "add", GX, "accepted", T)
     assert code == 2 and "is fail" in err  # the gate reads a partly achieved evaluation as not passed
-    # supplementary restoration, completed again, new monitoring, re-evaluated: passes
-    ok(run(cli, store, T, "case", "event", "add", GX, "supplementary_restoration", T, "--details",
-           json.dumps({"plan": "底泥清淤并补种沉水植物"}, ensure_ascii=False)))
-    r = run(cli, store, LATER, "case", "event", "add", GX, "restoration_completed", "2027-01-10")
-    ok(r)
-    rows = [("S020", i, d, v, "mg/L") for d in months(2027, 1, 5) + [f"2027-0{m}-01" for m in (2, 3, 4, 5)]
-            for i, v in (("cod", 15.2), ("nh3_n", 0.6), ("tp", 0.12), ("do", 6.1))]
-    ok(run(cli, store, LATER, "monitor", "ingest-table", series(tmp_path / "after.csv", rows)))
-    ok(run(cli, store, LATER, "monitor", "evaluate", GX, "--as-of", LATER))
-    ok(run(cli, store, LATER, "case", "evaluation", "satisfaction", GX, LATER, "--respondents", "120",
-           "--satisfied", "108", "--method", "入户问卷"))
+    guangxi_second_half(store, cli, tmp_path)
     shown = json.loads(ok(run(cli, store, LATER, "case", "evaluation", "show", GX, "--json")))
     assert shown["result"] == "pass" and [e["result"] for e in shown["evaluations"]] == ["partly", "pass"]
     assert shown["satisfaction"]["rate"] == pytest.approx(0.9)
-    assert [p["event_type"] for p in shown["path"]][-3:] == ["supplementary_restoration", "restoration_completed",
-                                                            "public_satisfaction"]
-    ok(run(cli, store, LATER, "case", "event", "add", GX, "accepted", LATER))
+    assert [p["event_type"] for p in shown["path"]][-4:] == ["supplementary_restoration", "restoration_completed",
+                                                            "public_satisfaction", "accepted"]
     assert store.get("cases", GX)["stage"] == "effect_evaluation"
     # the report in Word and PDF, chapters in order, every one marked unchecked
     docx, pdf = tmp_path / "r.docx", tmp_path / "r.pdf"
