@@ -25,6 +25,11 @@ def _pair(pair: tuple[str, str], lang: str) -> str:
     return pair[0] if lang == "zh" else pair[1]
 
 
+def _table(frame: pd.DataFrame) -> None:
+    """A small table as HTML text (read by screen readers and copied as text; no index column)."""
+    st.table(frame.style.hide(axis="index"))
+
+
 def structure(case_id: str, lang: str) -> None:
     """The evaluation structure of ``case_id`` (see the module docstring)."""
     s = evaluation_structure(data.store(), case_id)
@@ -37,7 +42,7 @@ def structure(case_id: str, lang: str) -> None:
         st.markdown(f"**{t('eval.plan', lang)}** · " + t("eval.plan_period", lang, recorded=text(p.recorded_on),
                                                            start=text(p.start), end=text(p.end),
                                                            frequency=p.frequency or "—"))
-        st.dataframe(pd.DataFrame({
+        _table(pd.DataFrame({
             t("eval.unit", lang): [f"{u.unit} {u.name}".strip() for u in p.units],
             t("eval.site", lang): [u.site_id for u in p.units],
             t("eval.medium", lang): [_pair(MEDIA[u.medium], lang) for u in p.units],
@@ -45,34 +50,34 @@ def structure(case_id: str, lang: str) -> None:
             t("eval.area", lang): [number(u.area_m2, 0) for u in p.units],
             t("eval.points", lang): [str(u.points) for u in p.units],
             t("eval.rule", lang): [u.rule[1] if lang == "zh" else u.rule[2] for u in p.units],
-        }), hide_index=True, width="stretch")
+        }))
     if s.evaluations:
         st.markdown(f"**{t('eval.history', lang)}**")
-        st.dataframe(pd.DataFrame({
+        _table(pd.DataFrame({
             t("eval.as_of", lang): [e["as_of"] for e in s.evaluations],
             t("eval.evaluation", lang): [e["evaluation_id"] for e in s.evaluations],
             t("eval.result", lang): [_pair(RESULTS[e["result"]], lang) for e in s.evaluations],
             t("eval.passed", lang): [f"{e['n_passed']}/{e['n_indicators']}" for e in s.evaluations],
-        }), hide_index=True, width="stretch")
+        }))
     if s.path:
         st.markdown(f"**{t('eval.path', lang)}**")
-        st.dataframe(pd.DataFrame({
+        _table(pd.DataFrame({
             t("eval.date", lang): [p["date"] for p in s.path],
             t("eval.step", lang): [_pair(EVENT_LABELS.get(p["event_type"], (p["event_type"],) * 2), lang)
                                    for p in s.path],
             t("eval.note", lang): [(p["note"] or "—") if not p.get("override") else
                                    t("eval.override", lang, **p["override"]) for p in s.path],
-        }), hide_index=True, width="stretch")
+        }))
     v = s.satisfaction
     st.markdown(t("eval.satisfaction", lang, satisfied=v["satisfied"], respondents=v["respondents"],
                   rate=f"{v['rate']:.1%}", method=v["method"], date=v["date"]) if v else t("eval.no_satisfaction", lang))
     if s.controls:
         st.markdown(f"**{t('eval.controls', lang)}**")
-        st.dataframe(pd.DataFrame({
+        _table(pd.DataFrame({
             t("eval.site", lang): [c["site_id"] for c in s.controls],
             t("mon.indicator", lang): [indicator_label(c["indicator"], lang) for c in s.controls],
             t("eval.result", lang): [c["verdict_zh"] if lang == "zh" else c["verdict_en"] for c in s.controls],
-        }), hide_index=True, width="stretch")
+        }))
     st.markdown(f"**{t('eval.advice', lang)}**")
     for zh, en in s.advice:
         st.markdown(f"- {zh if lang == 'zh' else en}")

@@ -18,7 +18,7 @@ def _case_panel(page, case_id: str, tab: str, heading: str, *, reload: bool = Tr
     if reload:  # the store changed under the page: read it again
         page.reload()
         _wait_idle(page)
-    page.locator('[data-testid="stSidebarNav"] a', has_text=re.compile("案件|Cases")).first.click()
+    page.locator('[data-testid="stSidebarNav"] a', has_text=re.compile(r"(案件|Case)$")).first.click()
     _wait_idle(page)
     page.locator('[data-testid="stSelectbox"]').first.click()
     page.get_by_role("option", name=re.compile(re.escape(case_id))).first.click()
@@ -28,7 +28,9 @@ def _case_panel(page, case_id: str, tab: str, heading: str, *, reload: bool = Tr
     _wait_idle(page)
     _check_no_exception(page, case_id)
     body = page.inner_text("body")
-    return body[body.index(heading):]
+    body = body[body.index(heading):]
+    end = min(i for i in (body.find("未对照标准原文核对。"), body.find("not checked against their text.")) if i >= 0)
+    return body[:end]  # this panel only (the recovery panels follow)
 
 
 def _shot(page, name: str) -> None:
