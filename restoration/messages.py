@@ -341,6 +341,7 @@ TEMPLATES: dict[str, str] = {
     "event.case_refused": "case {case}: {problem}",
     "event.stored_refused": "case {case}: with the file's events, an event it already has would be refused: {problem}",
     "event.supplementary_needs_failure": "{event} ({date}): supplementary restoration follows a failed effect evaluation; the latest one did not fail",
+    "event.advisory_refusal": "{problem} — this refusal rests on a value marked {kind} (advisory, docs/cases.md): a role allowed to correct may proceed with details.advisory_override = {{\"reason\": ..., \"document\": ...}}",
     "event.plan_invalid": "{event} ({date}): the evaluation plan is not valid: {problems}",
     "event.satisfaction_counts": "{event} ({date}): a survey states respondents (a whole number > 0) and satisfied (0 to respondents); given {respondents} and {satisfied}",
 }
