@@ -23,7 +23,7 @@ sys.path.insert(0, str(REPO))
 
 from tests.cases.test_seed_table import resolve, seed_rows  # noqa: E402
 
-PARTIAL = ("·", "unset", "not held", "partial", "platform's", "—")
+PARTIAL = ("·", "unset", "not held", "partial", "partly", "platform's")
 
 
 def node(ref: str) -> str:
