@@ -152,11 +152,12 @@ def ndvi_overlay(case_sites):
 
 def monitoring(case_id: str, case_sites, lang: str) -> None:
     """Progress against plan, the form for the sites' targets, the effect evaluation."""
-    from . import breaks_panels, monitoring_panels, target_panels
+    from . import breaks_panels, evaluation_panels, monitoring_panels, target_panels
     monitoring_panels.case_progress(case_id, lang)
     breaks_panels.controls_beside_targets(case_id, lang)  # the verdict against controls beside the targets
     target_panels.target_form(case_id, case_sites, lang)
     monitoring_panels.evaluation(case_id, lang)
+    evaluation_panels.structure(case_id, lang)
 
 
 def scenario_source(source: str | None, lang: str) -> str:

@@ -165,8 +165,11 @@ def evaluation(case_id: str, lang: str) -> None:
                     lambda r: rule_label(r, lang)),
                 t("mon.passed", lang): rows.get("passed", pd.Series(None, index=rows.index)).map(
                     lambda p: t("mon.yes", lang) if p is True else (t("mon.no", lang) if p is False else "—")),
-                t("mon.value", lang): rows.get("value", pd.Series(np.nan, index=rows.index)).map(lambda v: number(v, 3)),
-                t("mon.threshold", lang): rows.get("threshold", pd.Series(np.nan, index=rows.index)).map(lambda v: number(v, 3)),
+                # the stored rows name the UCL / mean "statistic" and the standard "target"
+                t("mon.value", lang): rows.get("value", rows.get("statistic", pd.Series(np.nan, index=rows.index))).map(
+                    lambda v: number(v, 3)),
+                t("mon.threshold", lang): rows.get("threshold", rows.get("target", pd.Series(np.nan, index=rows.index))).map(
+                    lambda v: number(v, 3)),
                 t("mon.n", lang): rows.get("n", pd.Series(np.nan, index=rows.index)).map(lambda v: number(v, 0)),
                 t("mon.note", lang): rows.get("note", pd.Series("", index=rows.index)).map(text),
             }), hide_index=True, width="stretch")

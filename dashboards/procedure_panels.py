@@ -346,7 +346,10 @@ def screening_reports(lang: str) -> None:
     cases = data.cases()
     regions = sorted({str(r) for r in cases["region"].dropna()} |
                      ({str(r) for r in data.counties()["name"].dropna()} if "name" in data.counties() else set()))
-    if who.region != access.PROVINCE:  # only the regions inside the user's jurisdiction
+    level = profiles[name].rule("screening.reporting_level")
+    if level.is_set and level.value == "province":  # the province's report: recorded at province level
+        regions = [profiles[name].name_zh] if who.region == access.PROVINCE else []
+    elif who.region != access.PROVINCE:  # only the regions inside the user's jurisdiction
         tree = access.region_tree(data.raw_store())
         regions = [r for r in regions if (code := tree.resolve(r)) and tree.contains(who.region, code)]
     st.subheader(t("proc.form_screening", lang))

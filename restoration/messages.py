@@ -344,6 +344,9 @@ TEMPLATES: dict[str, str] = {
     "event.case_refused": "case {case}: {problem}",
     "event.stored_refused": "case {case}: with the file's events, an event it already has would be refused: {problem}",
     "event.supplementary_needs_failure": "{event} ({date}): supplementary restoration follows a failed effect evaluation; the latest one did not fail",
+    "event.advisory_refusal": "{problem} — this refusal rests on a value marked {kind} (advisory, docs/cases.md): a role allowed to correct may proceed with details.advisory_override = {{\"reason\": ..., \"document\": ...}}",
+    "event.plan_invalid": "{event} ({date}): the evaluation plan is not valid: {problems}",
+    "event.satisfaction_counts": "{event} ({date}): a survey states respondents (a whole number > 0) and satisfied (0 to respondents); given {respondents} and {satisfied}",
 }
 
 # a problem the equivalence engine found in a scenario: its codes (``scenario.<code>``, English in

@@ -46,6 +46,23 @@ class CheckContext:
         """The message ``code`` about this event, with ``params``."""
         return Message(code, {**self.where, **params})
 
+    def advisory_refuse(self, basis: Any, code: str, **params: Any) -> Message | None:
+        """A refusal resting on ``basis`` (a rule, list or item of the profile). When the basis
+        is advisory (a draft or unverified value, docs/cases.md's policy) the refusal says so,
+        and an event carrying ``details.advisory_override = {"reason", "document"}`` proceeds
+        (only a role with ``case.correct`` may record it; audited with the event)."""
+        kind = self.profile.advisory(basis)
+        if kind is None:
+            return self.refuse(code, **params)
+        over = self.details.get(ADVISORY_OVERRIDE)
+        if isinstance(over, Mapping) and str(over.get("reason") or "").strip():
+            return None
+        return Message("event.advisory_refusal", {**self.where, "problem": self.refuse(code, **params),
+                                                  "kind": Term("advisory", kind)})
+
+
+#: the details key of an override of a refusal resting on a draft or unverified value
+ADVISORY_OVERRIDE = "advisory_override"
 
 #: a check: why the event may not happen now, or None
 Check = Callable[[CheckContext], "Message | None"]
@@ -88,8 +105,9 @@ def from_list(c: CheckContext, path: str, key: str, required: bool = True) -> Me
     if not options.is_set:
         return None if (v or not required) else missing(c, key)
     if v not in options:
-        return c.refuse("event.unknown_reason" if v is not None else "event.choose_reason",
-                        field=Term("detail", key), value=str(v), choices=_choices(options), source=options.source)
+        return c.advisory_refuse(options, "event.unknown_reason" if v is not None else "event.choose_reason",
+                                 field=Term("detail", key), value=str(v), choices=_choices(options),
+                                 source=options.source)
     return None
 
 
@@ -104,7 +122,7 @@ def reason_from_list(c: CheckContext, list_path: str, key: str) -> Message | Non
     if value in options:
         return None
     if value is None:
-        return c.refuse("event.choose_reason", field=Term("detail", key), choices=_choices(options),
-                        source=options.source)
-    return c.refuse("event.unknown_reason", field=Term("detail", key), value=str(value), choices=_choices(options),
-                    source=options.source)
+        return c.advisory_refuse(options, "event.choose_reason", field=Term("detail", key), choices=_choices(options),
+                                 source=options.source)
+    return c.advisory_refuse(options, "event.unknown_reason", field=Term("detail", key), value=str(value),
+                             choices=_choices(options), source=options.source)

@@ -68,9 +68,12 @@ def event_finding(ev: "Event") -> Finding | None:
 
 def latest(state: "State", ev: "Event") -> Finding | None:
     """The evaluation that decides for ``ev``: the latest by date of the reports recorded before
-    it and of the stored evaluations stored before it was recorded (all of them for a new event)."""
-    stored = [f for f in state.findings
-              if f.recorded_at is None or ev.recorded_at is None or f.recorded_at <= ev.recorded_at]
+    it and of the stored evaluations as of its date or earlier stored before it was recorded
+    (all of those for a new event)."""
+    # an evaluation as of a later day cannot decide about the event (stored in the same second
+    # as the event was recorded, the time stamps alone would let it)
+    stored = [f for f in state.findings if f.day <= ev.event_date and
+              (f.recorded_at is None or ev.recorded_at is None or f.recorded_at <= ev.recorded_at)]
     known = stored + list(state.reports)
     if not known:
         return None

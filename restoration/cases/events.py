@@ -92,6 +92,8 @@ STAGE_AFTER: dict[str, Stage | None] = {
     "taken_over": None,
     "stage_corrected": None,
     "supplementary_restoration": Stage.RESTORATION,
+    "effect_evaluation_plan": None,
+    "public_satisfaction": None,
     "monitoring_note": None,
     "document_filed": None,
 }

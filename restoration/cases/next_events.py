@@ -40,6 +40,8 @@ def allowed_next(case: Mapping[str, Any], events: Sequence[Event | Mapping], pro
         if code in SYSTEM_EVENTS:
             continue
         problem = check_event(state, Event(code, today, {}), case, profile, today)
+        if getattr(problem, "code", None) == "event.advisory_refusal":  # advisory: judged by what it says
+            problem = problem.params["problem"]
         if problem is None or getattr(problem, "code", None) in DETAIL_PROBLEMS:
             out.append(code)
     return out

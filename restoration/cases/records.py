@@ -28,6 +28,7 @@ from .attachments import MAX_ATTACHMENT_BYTES, MAX_EVENT_BYTES, check_attachment
 from .classify import Classification, classify
 from .consultation import consultation_record
 from .case_state import CASE_COLUMNS, as_deadlines, register_deadlines
+from .check_context import ADVISORY_OVERRIDE
 from .deadlines import Deadline, compute_deadlines
 from .evaluation_gate import OVERRIDE
 from .events import event_code
@@ -307,7 +308,7 @@ def _require_event(store: Store, case_id: str, event: Mapping[str, Any], actor) 
     access.require(who, action, store, case_id=case_id)
     if etype in ("jurisdiction_assigned", "joint_handling_agreed"):
         access.require(who, "case.assign", store, case_id=case_id)  # these events set the jurisdiction fields
-    if etype == CORRECTION or (isinstance(details, Mapping) and OVERRIDE in details):
+    if etype == CORRECTION or (isinstance(details, Mapping) and (OVERRIDE in details or ADVISORY_OVERRIDE in details)):
         access.require(who, "case.correct", store, case_id=case_id)
     return who
 

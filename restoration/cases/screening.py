@@ -32,8 +32,10 @@ def screening_report_status(store: Store, profile: Profile, today: date | None =
     """Per region and completed reporting period (the profile's ``screening.report_every_months``):
     the screening report submitted, or ``missing``. Periods run from the region's first clue of a
     case under this profile (a province's reporting rule binds its own cases: a Guangxi case's
-    clue opens no Zhejiang reporting period). Empty (with the reason in ``attrs``) when the
-    profile sets no cycle."""
+    clue opens no Zhejiang reporting period). With ``screening.reporting_level = "province"``
+    (Zhejiang: the clause puts the report on the provincial departments) the region is the
+    province (``profile.name_zh``), one report per period; else each county of the cases owes
+    its own. Empty (with the reason in ``attrs``) when the profile sets no cycle."""
     today = today or config.today()
     rule = profile.rule("screening.report_every_months")
     cols = ["region", "period_start", "period_end", "status", "submitted_on", "submitted_to", "n_clues",
@@ -50,6 +52,12 @@ def screening_report_status(store: Store, profile: Profile, today: date | None =
         out = pd.DataFrame(columns=cols)
         out.attrs["reason"] = f"无案件适用规则配置 '{profile.id}' no case is handled under profile '{profile.id}'"
         return out
+    level = profile.rule("screening.reporting_level")
+    if level.is_set and level.value == "province":
+        # the report is the province's (its designated departments'), one per period: every
+        # clue of its cases counts in it, and no county owes one
+        cases = cases.assign(region=profile.name_zh)
+        regions = [profile.name_zh] if regions else None
     ev = store.read("case_events", event_type="clue_registered") if len(cases) else pd.DataFrame()
     reports = store.read("screening_reports")
     first: dict[str, date] = {}

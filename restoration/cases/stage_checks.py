@@ -122,9 +122,9 @@ def _meeting_held(c: CheckContext) -> Message | None:
             return None
         return c.refuse("event.meeting_extension_complex", n=c.state.meetings_in_round + 1, limit=limit.value,
                         extension_source=ext.source)
-    return c.refuse("event.meeting_limit_extendable" if ext.value else "event.meeting_limit",
-                    n=c.state.meetings_in_round + 1, limit=limit.value, source=limit.source,
-                    extension_source=ext.source)
+    return c.advisory_refuse(limit, "event.meeting_limit_extendable" if ext.value else "event.meeting_limit",
+                             n=c.state.meetings_in_round + 1, limit=limit.value, source=limit.source,
+                             extension_source=ext.source)
 
 
 def _consultation_failed(c: CheckContext) -> Message | None:

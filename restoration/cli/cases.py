@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from . import _context, claims, clues, procedure, takeover
+from . import _context, claims, clues, evaluation, procedure, takeover
 from .deadline_text import print_deadlines, print_overdue
 from .types import Number, OutputFile, VocabChoice, require_known
 from .. import limits
@@ -483,5 +483,5 @@ def export_cmd(out, today) -> None:
     click.echo(f"已导出 exported the case register to {path}")
 
 
-for _command in (*procedure.COMMANDS, *takeover.COMMANDS, *claims.COMMANDS, *clues.COMMANDS):
+for _command in (*procedure.COMMANDS, *takeover.COMMANDS, *claims.COMMANDS, *clues.COMMANDS, *evaluation.COMMANDS):
     case_group.add_command(_command)

@@ -51,7 +51,9 @@ from ..store import Store
 from ..validate import validate_frame
 from ..workbook import write_csv, write_workbook
 from .indicators import INDICATORS, canonical_code, direction_of
+from .evaluation_plan import latest_plan
 from .series import read_series
+from .trend import TRENDS, mann_kendall
 
 HJ25_5 = "HJ 25.5-2018"
 HJ25_5_TITLE = "污染地块风险管控与土壤修复效果评估技术导则（试行）"
@@ -61,6 +63,7 @@ RULES = {
     "hj25_5_each_sample": ("逐一对比：每个样品≤标准值", "every sample ≤ standard"),
     "mean_last_n": ("最近N次观测均值与目标值比较", "mean of the last N observations vs target"),
     "reference_share": ("最近N次观测均值与参照区比较", "mean of the last N observations vs share of reference"),
+    "mann_kendall": ("趋势分析：Mann-Kendall 检验浓度不呈显著上升", "Mann-Kendall trend: concentration not rising"),
 }
 
 
@@ -123,6 +126,23 @@ def mean_last_n_rule(values, target: float, direction: str, *, n_last: int = 12,
     ev["threshold"] = threshold
     passed = mean >= threshold if direction == "higher" else mean <= threshold
     return RuleResult(bool(passed), rule, ev)
+
+
+def trend_rule(samples, standard: float, *, min_samples: int = 8, alpha: float = 0.05) -> RuleResult:
+    """A risk-control unit's rule (groundwater): pass unless the Mann-Kendall test finds the
+    concentration rising (``trend.mann_kendall``; see its source check). None with fewer than
+    ``min_samples`` samples. ``standard`` is reported beside the trend, not tested."""
+    v = np.asarray(samples, dtype=float)
+    v = v[~np.isnan(v)]
+    mk = mann_kendall(v, alpha=alpha)
+    ev: dict[str, Any] = {"n": int(v.size), "min_samples": int(min_samples), "standard": float(standard),
+                          "s": mk.s, "z": round(mk.z, 6), "p": round(mk.p, 6), "tau": round(mk.tau, 6),
+                          "trend": mk.trend, "alpha": alpha}
+    if v.size:
+        ev.update(mean=float(v.mean()), max=float(v.max()), n_above_standard=int((v > standard).sum()))
+    if v.size < min_samples:
+        return RuleResult(None, "mann_kendall", ev)
+    return RuleResult(mk.trend != "increasing", "mann_kendall", ev)
 
 
 @dataclass
@@ -205,9 +225,13 @@ def evaluate_case(store: Store, case_id: str, *, as_of: Any = None, window_days:
     if save:
         actor = access.require(actor, "monitoring.evaluate", store, case_id=case_id)
     when = pd.Timestamp(config.today()) if as_of is None else pd.Timestamp(as_of)
+    plan = latest_plan(store, case_id, on=when)
     verdict, table, samples, params = evaluate_sites(
         store, store.read("sites", case_id=case_id), when, window_days=window_days, n_last=n_last,
-        min_samples=min_samples, confidence=confidence, reference_share=reference_share)
+        min_samples=min_samples, confidence=confidence, reference_share=reference_share,
+        media=plan.media() if plan else None, trend_since=plan.start if plan else None)
+    if plan is not None:
+        params["plan_recorded_on"] = str(plan.recorded_on)
     result = EffectEvaluation(case_id, str(when.date()), verdict, table, samples, params)
     if save:
         save_evaluation(store, result, actor=actor, request_id=request_id)
@@ -216,10 +240,16 @@ def evaluate_case(store: Store, case_id: str, *, as_of: Any = None, window_days:
 
 def evaluate_sites(store: Store, sites: pd.DataFrame, when: pd.Timestamp, *, window_days: int = 180,
                    n_last: int = 12, min_samples: int = 8, confidence: float = 0.95,
-                   reference_share: float | None = None) -> tuple[str, pd.DataFrame, pd.DataFrame, dict]:
+                   reference_share: float | None = None,
+                   media: dict[str, tuple[str, str]] | None = None,
+                   trend_since: Any = None) -> tuple[str, pd.DataFrame, pd.DataFrame, dict]:
     """The evaluation rules applied to every indicator target of ``sites`` (rows of the sites
     layer) as of ``when``: (verdict, indicator table, samples used, parameters). A case's
-    evaluation (:func:`evaluate_case`) and a bank project's (its monitoring plots) use it."""
+    evaluation (:func:`evaluate_case`) and a bank project's (its monitoring plots) use it.
+    ``media``: site_id -> (medium, objective) from the evaluation plan; a concentration at a
+    groundwater risk-control unit takes the trend rule on the observations from ``trend_since``
+    (the plan's start; else every observation) up to ``when``."""
+    media = media or {}
     end = when + pd.Timedelta(days=1)
     names = dict(zip(sites["site_id"], sites["name"]))
     targets = store.read("indicator_targets")
@@ -234,7 +264,16 @@ def evaluate_sites(store: Store, sites: pd.DataFrame, when: pd.Timestamp, *, win
         direction = direction_of(t["indicator"], t.get("direction"))
         obs = series[(series["site_id"] == t["site_id"]) & (series["indicator"] == t["indicator"])]
         target = float(t["target"])
-        if ind is not None and ind.kind == "concentration" and direction == "lower":
+        trend = media.get(t["site_id"], ("", ""))[1] == "risk_control" and \
+            media[t["site_id"]][0] in ("groundwater", "surface_water", "sediment")
+        if ind is not None and ind.kind == "concentration" and direction == "lower" and trend:
+            if trend_since is not None:
+                obs = obs[obs["time"] >= pd.Timestamp(trend_since)]
+            res = trend_rule(obs["value"], target, min_samples=min_samples)
+            sample = obs
+            if len(obs):
+                res.evidence["period"] = [str(obs["time"].min().date()), str(obs["time"].max().date())]
+        elif ind is not None and ind.kind == "concentration" and direction == "lower":
             window = obs[obs["time"] >= when - pd.Timedelta(days=window_days)]
             res = hj25_5_rule(window["value"], target, min_samples=min_samples, confidence=confidence)
             res.evidence["window"] = [str((when - pd.Timedelta(days=window_days)).date()), str(when.date())]
@@ -254,7 +293,14 @@ def evaluate_sites(store: Store, sites: pd.DataFrame, when: pd.Timestamp, *, win
         zh, en = RULES[res.rule]
         ev = res.evidence
         if res.passed is None:
-            msg_zh, msg_en = "评估期内无可用监测数据", "no usable observations in the evaluation period"
+            msg_zh, msg_en = ("评估期内无可用监测数据", "no usable observations in the evaluation period") \
+                if not ev.get("n") else (f"样品不足（n={ev['n']}，趋势检验至少 {ev.get('min_samples')} 个）",
+                                         f"too few samples (n={ev['n']}; the trend test needs {ev.get('min_samples')})")
+        elif res.rule == "mann_kendall":
+            tz, te = TRENDS[ev["trend"]]
+            detail = f"n={ev['n']}, S={ev['s']}, p={ev['p']:.3g}, 标准值 standard={target:g}"
+            msg_zh = f"{'达标' if res.passed else '未达标'}（{zh}；{tz}；{detail}）"
+            msg_en = f"{'pass' if res.passed else 'fail'} ({en}; {te}; {detail})"
         elif res.rule.startswith("hj25_5"):
             detail = (f"n={ev['n']}, UCL={ev['ucl']:.4g}" if "ucl" in ev else f"n={ev['n']}") + \
                      f", max={ev['max']:.4g}, 标准值 standard={target:g}"
@@ -285,6 +331,8 @@ def evaluate_sites(store: Store, sites: pd.DataFrame, when: pd.Timestamp, *, win
     samples = (pd.concat(used, ignore_index=True) if used else read_series(store, [], []))
     params = {"as_of": str(when.date()), "window_days": window_days, "n_last": n_last,
               "min_samples": min_samples, "confidence": confidence, "reference_share": reference_share}
+    if media:
+        params["media"] = {k: list(v) for k, v in sorted(media.items())}
     return _verdict(table["passed"], table["due"]), table, samples, params
 
 

@@ -127,6 +127,12 @@ def canonical_code(name: str) -> str | None:
     return canonical_indicator(name)
 
 
+def indicator_label(name: str, lang: str = "zh") -> str:
+    """The indicator's name in ``lang`` (the code itself when it is not in the registry)."""
+    code = canonical_code(name)
+    return INDICATORS[code].label(lang) if code in INDICATORS else str(name)
+
+
 def get_indicator(name: str) -> Indicator:
     """The indicator called ``name``; InputError listing the known ones otherwise."""
     code = canonical_code(name)

@@ -146,6 +146,8 @@ SCHEMA = TableNode({
     "screening": TableNode({
         "report_every_months": RuleNode("int"),
         "report_to": RuleNode("str"),
+        # who owes the periodic report: the province (its designated departments) or each county
+        "reporting_level": RuleNode("str", choices=("province", "county")),
         "referral_between_departments": RuleNode("bool"),
     }),
     "investigation": TableNode({

@@ -78,6 +78,8 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "taken_over": ("接管（导入时所处阶段）", "taken over (stage at import)"),
     "stage_corrected": ("阶段更正", "stage corrected"),
     "supplementary_restoration": ("补充修复（效果评估未达标）", "supplementary restoration (evaluation failed)"),
+    "effect_evaluation_plan": ("修复效果评估方案", "effect evaluation plan"),
+    "public_satisfaction": ("公众满意度调查", "public satisfaction survey"),
     "monitoring_note": ("监测记录", "monitoring note"),
     "document_filed": ("附件归档", "document filed (attachment)"),
 }

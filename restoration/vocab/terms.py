@@ -160,4 +160,7 @@ TERM_WORDS: dict[str, Vocabulary] = {
     "unit": Vocabulary("unit", AREA_LABELS),
     "layer": Vocabulary("layer", LAYER_WORDS),
     "scenario.what": Vocabulary("scenario.what", QUANTITY_WORDS),
+    # why a value is advisory (docs/cases.md, "Unverified and draft values")
+    "advisory": Vocabulary("advisory", {"draft": ("来自草案", "from a draft"),
+                                        "unverified": ("未经核实", "unverified")}),
 }

@@ -279,25 +279,36 @@ def _under_profile(store, profile: str, regions: tuple[str, ...]) -> None:
             tx.update("cases", cid, {"profile": profile})
 
 
-def test_screening_reports_cycle(store, zhejiang, guangxi):
+def test_screening_reports_cycle(store, zhejiang, guangxi, tmp_path, monkeypatch):
     # the sample is a Guangxi register: Zhejiang's half-yearly rule opens no period for it
     assert screening_report_status(store, zhejiang, TODAY).empty
     _under_profile(store, "zhejiang", ("石岭县", "桂源县"))
     st = screening_report_status(store, zhejiang, TODAY)
-    assert set(st["region"]) == {"石岭县", "桂源县"}  # only the regions of the Zhejiang cases
+    # 浙补充意见 二 puts the half-yearly report on the provincial departments: one per period for
+    # the province, counting the clues of both counties; no county owes one
+    assert set(st["region"]) == {"浙江省"} and "province" == zhejiang.rule("screening.reporting_level").value
+    assert st["period_start"].is_unique
     h1 = st[(st["period_start"] == "2026-01-01")].set_index("region")["status"]
-    assert h1["石岭县"] == "submitted" and h1["桂源县"] == "missing"
+    assert h1["浙江省"] == "missing"
     assert (pd.to_datetime(st["period_end"]) < pd.Timestamp(TODAY)).all()
     assert "每半年" in zhejiang.rule("screening.report_every_months").source
     empty = screening_report_status(store, guangxi, TODAY)
     assert empty.empty and "not set" not in empty.attrs["reason"] and "guangxi" in empty.attrs["reason"]
-    add_screening_report(store, {"region": "桂源县", "period_start": "2026-01-01", "period_end": "2026-06-30",
+    add_screening_report(store, {"region": "浙江省", "period_start": "2026-01-01", "period_end": "2026-06-30",
                                  "submitted_on": "2026-07-20", "submitted_to": "省工作小组"}, "t")
     st = screening_report_status(store, zhejiang, TODAY)
-    assert st[(st.region == "桂源县") & (st.period_start == "2026-01-01")]["status"].item() == "submitted"
+    assert st[(st.region == "浙江省") & (st.period_start == "2026-01-01")]["status"].item() == "submitted"
     with pytest.raises(InputError, match="already"):
-        add_screening_report(store, {"region": "桂源县", "period_start": "2026-01-01", "period_end": "2026-06-30",
+        add_screening_report(store, {"region": "浙江省", "period_start": "2026-01-01", "period_end": "2026-06-30",
                                      "submitted_on": "2026-07-20", "submitted_to": "x"}, "t")
+    # a profile that puts the report on each county keeps the county-by-county periods
+    (tmp_path / "zjcounty.toml").write_text(
+        '[profile]\nid = "zjcounty"\nname_zh = "测试省"\nname_en = "Test"\nextends = "zhejiang"\n'
+        '[screening.reporting_level]\nvalue = "county"\nsource = "测试省规定"\nverified = true\n', encoding="utf-8")
+    monkeypatch.setenv("RESTORATION_PROFILES", str(tmp_path))
+    _under_profile(store, "zjcounty", ("石岭县", "桂源县"))
+    county = screening_report_status(store, load_profile("zjcounty"), TODAY)
+    assert set(county["region"]) == {"石岭县", "桂源县"}
 
 
 def test_time_limit_set_by_province_runs(tmp_path, monkeypatch, store):

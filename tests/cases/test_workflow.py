@@ -161,7 +161,9 @@ def test_meeting_limit_without_extension_rule(zhejiang):
     steps = MEETING + [("meeting_held", "2025-06-25"), ("meeting_held", "2025-06-28"),
                        ("meeting_held", "2025-07-02", {"extension_approved": True})]
     (msg,) = problems(steps, zhejiang)
-    assert "exceeds the limit of 3" in str(msg) and msg.code == "event.meeting_limit"  # no extension offered
+    # no extension offered; the national limit is unverified, so the refusal is advisory and says so
+    assert "exceeds the limit of 3" in str(msg) and msg.params["problem"].code == "event.meeting_limit"
+    assert msg.code == "event.advisory_refusal" and "marked unverified" in str(msg)
 
 
 def test_bad_event_input():

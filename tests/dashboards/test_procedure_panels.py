@@ -138,26 +138,26 @@ def test_screening_reports_panel_and_form(app, store):
     profile.select("zhejiang").run()
     text = _all(at)
     assert "线索筛查情况报告" in text and "每 6 个月报送一次" in text and "省生态环境损害赔偿制度改革工作小组" in text
-    assert "期筛查报告尚未报送" in text and "未报送" in text and "已报送" in text
+    assert "有 5 期筛查报告尚未报送" in text and "未报送" in text  # the province has reported none
     assert "zhejiang" not in text and "missing" not in text and "None" not in text and "nan" not in text
     status = next(df.value for df in at.dataframe if "报告期" in df.value.columns)
-    assert set(status["地区"]) == {"石岭县", "桂源县"}  # only the Zhejiang cases' regions
+    assert set(status["地区"]) == {"浙江省"}  # the province's report (浙补充意见 二), not each county's
     n = store.count("screening_reports")
     sub_to = next(w for w in at.text_input if w.label == "报送单位")
     sub_to.input("  ")  # no recipient: an error, nothing written
     next(b for b in reversed(at.button) if b.label == "保存").click().run()
     assert any("请填写报送单位" in e.value for e in at.error) and store.count("screening_reports") == n
-    next(s for s in at.selectbox if s.label == "地区").select("桂源县")
+    next(s for s in at.selectbox if s.label == "地区").select("浙江省")
     next(w for w in at.text_input if w.label == "报送单位").input("<b>省工作小组</b>")
     next(w for w in at.number_input if w.label == "线索数").set_value(3)
     next(w for w in at.number_input if w.label == "移送数").set_value(1)
     next(b for b in reversed(at.button) if b.label == "保存").click().run()
     assert not at.exception and store.count("screening_reports") == n + 1
-    row = store.read("screening_reports", region="桂源县").iloc[-1]
+    row = store.read("screening_reports", region="浙江省").iloc[-1]
     assert str(row["period_start"])[:10] == "2026-01-01" and row["n_referred"] == 1
     assert row["submitted_to"] == "<b>省工作小组</b>" and row["actor"] == "supervisor1"
     at.run()  # the same period again: refused with the store's message, nothing written
-    next(s for s in at.selectbox if s.label == "地区").select("桂源县")
+    next(s for s in at.selectbox if s.label == "地区").select("浙江省")
     next(w for w in at.text_input if w.label == "报送单位").input("x")
     next(b for b in reversed(at.button) if b.label == "保存").click().run()
     assert any("筛查报告已登记" in e.value and "字段“报告期起”" in e.value for e in at.error), \

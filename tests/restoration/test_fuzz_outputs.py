@@ -45,6 +45,8 @@ OUTPUTS = [
     ("case export", ["case", "export", "--out", "{dst}"], ".xlsx", "--out"),
     ("case assessment", ["case", "assessment", "--out", "{dst}"], ".xlsx", "--out"),
     ("case archive", ["case", "archive", "GX-2025-002", "--out", "{dst}"], ".zip", "--out"),
+    ("case evaluation report", ["case", "evaluation", "report", "GX-2022-011", "--out", "{dst}"], ".docx", "--out"),
+    ("case evaluation report", ["case", "evaluation", "report", "GX-2022-011", "--pdf", "{dst}"], ".pdf", "--pdf"),
     ("bank export", ["bank", "export", "--out", "{dst}"], ".xlsx", "--out"),
     ("monitor progress", ["monitor", "progress", "--out", "{dst}"], ".csv", "--out"),
     ("monitor evaluate", ["monitor", "evaluate", "GX-2022-011", "--no-save", "--out", "{dst}"], ".json", "--out"),
