@@ -19,7 +19,7 @@ from restoration.monitoring import planned_level  # noqa: E402
 from restoration.vocab import INDICATOR_LABELS, label as vocab_label  # noqa: E402
 
 from . import data  # noqa: E402
-from .i18n import message, number, t, text  # noqa: E402
+from .i18n import message, number, t, text, unit_word  # noqa: E402
 
 STATUS_BACKGROUND = {"achieved": "#c8e6c9", "on_track": "#c8e6c9", "lagging": "#ffe0b2", "at_risk": "#ffcdd2",
                      "no_data": "#eeeeee", "not_started": "#eeeeee"}
@@ -187,5 +187,20 @@ def evaluation(case_id: str, lang: str) -> None:
             saved = evaluate_case(data.store(), case_id, as_of=config.today(), actor=data.actor(),
                                   request_id=request)
             verdict = saved.get("verdict") if isinstance(saved, dict) else getattr(saved, "verdict", None)
-            flash(t("mon.evaluated", lang, verdict=t(f"mon.verdict_{verdict}", lang) if verdict else "—"))
+            flash(t("mon.evaluated", lang, verdict=t(f"mon.verdict_{verdict}", lang) if verdict else "—")
+                  + _bank_release_words(case_id, lang))
             st.rerun()
+
+
+def _bank_release_words(case_id: str, lang: str) -> str:
+    """The evaluation's releases for the bank (the ``target_met`` tranches the case's monitoring
+    earned, :func:`restoration.bank.performance.release_for_case` — the command line's door too),
+    worded for the flash message; projects the user may not act on are named, not refused."""
+    from restoration.bank.performance import release_for_case
+    from restoration.vocab import label
+    done = release_for_case(data.store(), case_id, as_of=config.today(), actor=data.actor())
+    words = [t("mon.bank_released", lang, project=ev.project_id, milestone=label("bank_milestone", code, lang),
+               amount=number(ev.amounts[code], 2), unit=unit_word(ev.unit, lang))
+             for ev in done.evaluated for code in ev.released]
+    words += [t("mon.bank_withheld", lang, project=pid) for pid, _ in done.withheld]
+    return "".join(" " + w for w in words)

@@ -7,7 +7,7 @@ rules as a case's effect evaluation (:func:`restoration.monitoring.evaluation.ev
 HJ 25.5-2018 sample rule for concentrations, mean of the last observations otherwise). When the
 verdict is *pass* and at least N years have passed since the project's start year (or its
 registration year), each pending ``target_met@N`` tranche is released with the evaluation as
-its evidence. :func:`release_earned` does this for every bank project holding a case's evaluated
+its evidence. :func:`release_for_case` does this for every bank project holding a case's evaluated
 sites: a case's effect evaluation (``restoration monitor evaluate``) releases the tranches its
 monitoring earned for the bank, with no milestone typed.
 
@@ -130,3 +130,30 @@ def release_earned(store: Store, sites: pd.DataFrame, *, as_of=None, actor: str 
     (:func:`evaluate_project`, same ``rules``); one :class:`ProjectEvaluation` per project."""
     return [evaluate_project(store, pid, as_of=as_of, actor=actor, **rules)
             for pid in pending_target_projects(store, sites)]
+
+
+@dataclass
+class CaseRelease:
+    """What a case's effect evaluation released for the bank: the projects evaluated, and the
+    projects holding its sites that ``actor`` may not act on (``(project_id, why)``, the reason
+    of :func:`restoration.access.why_not`), left for a user who may."""
+
+    evaluated: list[ProjectEvaluation] = field(default_factory=list)
+    withheld: list[tuple[str, str]] = field(default_factory=list)
+
+
+def release_for_case(store: Store, case_id: str, *, as_of=None, actor: str = "system",
+                     **rules) -> CaseRelease:
+    """After a case's effect evaluation: release the ``target_met`` tranches its monitoring earned
+    for every bank project holding its sites (:func:`release_earned`), skipping — not failing on —
+    the projects ``actor`` may not act on (a county supervisor's case with its sites in another
+    county's bank project), so the case's saved evaluation is never followed by a refusal. The
+    one door for the command line and the case page."""
+    out = CaseRelease()
+    for pid in pending_target_projects(store, store.read("sites", case_id=case_id)):
+        why = access.why_not(actor, "bank.registry", store, project_id=pid)
+        if why:
+            out.withheld.append((pid, why))
+        else:
+            out.evaluated.append(evaluate_project(store, pid, as_of=as_of, actor=actor, **rules))
+    return out

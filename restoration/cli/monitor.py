@@ -262,17 +262,22 @@ def alerts_cmd(case_id, today, as_json) -> None:
     _print_table(table, ["severity", "kind", "case_id", "message_zh"])
 
 
-def _bank_releases(case_id: str, result, **rules) -> list[dict]:
+def _bank_releases(case_id: str, result, **rules) -> tuple[list[dict], list[dict]]:
     """The bank tranches (``target_met@N``) the case's monitoring earned, released by the same
-    evaluation (:func:`restoration.bank.performance.release_earned`)."""
-    from ..bank.performance import release_earned
+    evaluation (:func:`restoration.bank.performance.release_for_case`), and the projects left for
+    a user who may act on them (``project_id``, ``why``)."""
+    from ..bank.performance import release_for_case
     from ..vocab import label
-    store = _store()
-    return [{"project_id": ev.project_id, "milestone": code, "milestone_zh": label("bank_milestone", code, "zh"),
-             "milestone_en": label("bank_milestone", code, "en"), "amount": ev.amounts[code], "unit": ev.unit}
-            for ev in release_earned(store, store.read("sites", case_id=case_id), as_of=result.as_of,
-                                     actor=_context.actor(), **rules)
-            for code in ev.released]
+    done = release_for_case(_store(), case_id, as_of=result.as_of, actor=_context.actor(), **rules)
+    released = [{"project_id": ev.project_id, "milestone": code, "milestone_zh": label("bank_milestone", code, "zh"),
+                 "milestone_en": label("bank_milestone", code, "en"), "amount": ev.amounts[code], "unit": ev.unit}
+                for ev in done.evaluated for code in ev.released]
+    return released, [{"project_id": pid, "why": why} for pid, why in done.withheld]
+
+
+_WITHHELD = {"role": ("您的角色无项目库登记权限", "your role may not act on the bank's registry"),
+             "region": ("项目不在您的管辖区域内", "the project is outside your jurisdiction"),
+             "assigned": ("项目未指定给您", "the project is not assigned to you")}
 
 
 @monitor_group.command("evaluate")
@@ -293,12 +298,14 @@ def evaluate_cmd(case_id, as_of, window_days, n_last, min_samples, reference_sha
                            window_days=window_days,
                            n_last=n_last, min_samples=min_samples, reference_share=reference_share,
                            save=not no_save, actor=_context.actor())
-    released = [] if no_save else _bank_releases(case_id, result, window_days=window_days, n_last=n_last,
-                                                 min_samples=min_samples, reference_share=reference_share)
+    released, withheld = ([], []) if no_save else _bank_releases(
+        case_id, result, window_days=window_days, n_last=n_last, min_samples=min_samples,
+        reference_share=reference_share)
     from ..monitoring.controls import controls_beside_targets
     controls = controls_beside_targets(_store(), case_id)  # the verdict against controls beside the targets
     if as_json:
-        _context.echo_json({**result.to_dict(), "bank_releases": released, "controls": controls})
+        _context.echo_json({**result.to_dict(), "bank_releases": released, "bank_withheld": withheld,
+                            "controls": controls})
     else:
         click.echo(f"{case_id} 修复效果评估 effect evaluation as of {result.as_of}: "
                    f"{result.verdict_zh} {result.verdict}"
@@ -307,6 +314,10 @@ def evaluate_cmd(case_id, as_of, window_days, n_last, min_samples, reference_sha
         for r in released:
             click.echo(f"项目库释放 bank release: {r['project_id']} {r['milestone_zh']} {r['milestone_en']} "
                        f"({r['amount']:g} {_words.unit(r['unit'])})")
+        for w in withheld:
+            zh, en = _WITHHELD.get(w["why"], (w["why"], w["why"]))
+            click.echo(f"项目库未评估 bank project not evaluated: {w['project_id']}（{zh}，由有权限的用户评估时释放）"
+                       f" ({en}; released when a user who may act on it evaluates it)")
         for c in controls:
             lo, hi = c["relative_interval"] or (None, None)
             interval = f" [{lo:.2f}, {hi:.2f}]" if lo is not None and hi is not None else ""

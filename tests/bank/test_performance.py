@@ -83,3 +83,25 @@ def test_a_failed_target_or_no_save_releases_nothing(gpkg_store, capsys):
     code, out, _ = run(["--data", data, "monitor", "evaluate", CASE, "--as-of", "2026-01-15", "--no-save"], capsys)
     assert code == 0 and "项目库释放" not in out
     assert gpkg_store.read("bank_milestones", project_id="BP13").empty
+
+
+def test_a_project_outside_the_users_jurisdiction_is_named_not_refused(gpkg_store):
+    """A county supervisor evaluates a case whose plot lies in another county's bank project:
+    the project is named as left for a user who may act on it, nothing is released, and the
+    province's evaluation then releases it."""
+    from restoration.access import Actor
+    from restoration.bank.performance import release_for_case
+
+    set_schedule(gpkg_store, "BP13", ["0.5:construction_accepted", "0.5:target_met@5"])
+    _case_plot(gpkg_store, 0.75)
+    county = gpkg_store.get("cases", CASE)["handling_region"]
+    other = next(c for c in gpkg_store.read("counties")["county_id"] if c != county)
+    with gpkg_store.transaction("test") as tx:
+        tx.update("bank_projects", "BP13", {"region": other})
+    local = Actor("县级监管员", "supervisor", county)
+    done = release_for_case(gpkg_store, CASE, as_of="2026-01-15", actor=local)
+    assert (done.evaluated, done.withheld) == ([], [("BP13", "region")])
+    assert gpkg_store.read("bank_milestones", project_id="BP13").empty
+    done = release_for_case(gpkg_store, CASE, as_of="2026-01-15", actor="省级管理员")
+    assert [ev.released for ev in done.evaluated] == [["target_met@5"]] and done.withheld == []
+
