@@ -98,6 +98,39 @@ def _numbered(doc: Document) -> list[tuple[str, Section]]:
     return out
 
 
+def numbered_canvas(page: str, reference: str = ""):
+    """A reportlab canvas class that writes ``page`` (``"第 {n} 页 共 {m} 页"``) centred in each
+    page's footer and ``reference`` at its left: two passes, since the total is known only at the
+    end. Every PDF this package writes numbers its pages through it."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen import canvas as _canvas
+
+    font = cjk_font()
+
+    class Numbered(_canvas.Canvas):
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            self._pages: list[dict] = []
+
+        def showPage(self):
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self.setFont(font, 8)
+                self.drawCentredString(A4[0] / 2, 10 * mm, page.format(n=self._pageNumber, m=total))
+                if reference:
+                    self.drawString(20 * mm, 10 * mm, reference[:80])
+                super().showPage()
+            super().save()
+
+    return Numbered
+
+
 def to_pdf(doc: Document) -> bytes:
     """The document as A4 PDF bytes, with page numbers "N of M" and the signature block."""
     from xml.sax.saxutils import escape
@@ -106,7 +139,6 @@ def to_pdf(doc: Document) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfgen import canvas as _canvas
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table as RLTable, TableStyle
 
     font = cjk_font()
@@ -156,25 +188,7 @@ def to_pdf(doc: Document) -> bytes:
                              style=[("LINEBELOW", (1, 0), (-1, -1), 0.4, colors.grey),
                                     ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
 
-    class Numbered(_canvas.Canvas):  # two passes: the total is known only at the end
-        def __init__(self, *a, **k):
-            super().__init__(*a, **k)
-            self._pages: list[dict] = []
-
-        def showPage(self):
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self.setFont(font, 8)
-                self.drawCentredString(A4[0] / 2, 10 * mm, PAGE[doc.lang].format(n=self._pageNumber, m=total))
-                if doc.reference:
-                    self.drawString(20 * mm, 10 * mm, doc.reference[:80])
-                super().showPage()
-            super().save()
+    Numbered = numbered_canvas(PAGE[doc.lang], doc.reference)
 
     buf = io.BytesIO()
     SimpleDocTemplate(buf, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,

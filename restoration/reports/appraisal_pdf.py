@@ -15,7 +15,7 @@ from typing import Any
 from ..appraisal.abatement import coefficient_tables
 from ..appraisal.common import plain_number, yuan_text
 from ..appraisal.manifest import embed_in_pdf
-from ..document import cjk_font
+from ..document import cjk_font, numbered_canvas
 from ..files import write_bytes
 from ..messages import word
 
@@ -81,15 +81,19 @@ def _flatten(d: Any, prefix: str = "") -> list[tuple[str, str]]:
 def write_calculation_pdf(title: str, formula_lines: list[str], table_header: list[str], table_rows: list[list[Any]],
                           result_lines: list[str], path: str | Path, *, notes: list[str] | None = None,
                           version: str = "", inputs: list[tuple[str, str]] | None = None,
-                          year_columns: tuple[int, ...] = (), manifest: dict | None = None) -> Path:
+                          year_columns: tuple[int, ...] = (), manifest: dict | None = None,
+                          reference: str = "") -> Path:
     """Write the calculation PDF (A4). Every user-supplied string is drawn as text (no markup).
     ``manifest`` (:mod:`restoration.appraisal.manifest`) is attached to the PDF as
-    ``manifest.json`` and its sha256 printed under the result."""
+    ``manifest.json`` and its sha256 printed under the result. Every page is numbered
+    "第 N 页 共 M 页" with ``reference`` (the input file's hash) in its footer, and the sheet ends
+    with the lines where the one who calculated and the one who checked sign and date it (so it
+    can be attached to a report as signed)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
     from xml.sax.saxutils import escape
 
     font = cjk_font()
@@ -128,11 +132,26 @@ def write_calculation_pdf(title: str, formula_lines: list[str], table_header: li
         story.append(p(f"本计算书附有复核清单 manifest.json（sha256 {manifest['manifest_sha256']}）："
                        "输入文件及其哈希、系数表版本及哈希、软件版本、随机种子与抽样次数、全部结果数值及其哈希。"
                        "复核：restoration appraisal verify 本文件.pdf"))
+    story.append(Spacer(1, 14))
+    story.append(Table([[p(role, cell), p("签字 signature：", cell), p("日期 date：", cell)] for role in SIGNERS],
+                       colWidths=[width * 0.34, width * 0.38, width * 0.28], rowHeights=[28] * len(SIGNERS),
+                       style=[("LINEBELOW", (1, 0), (-1, -1), 0.4, colors.grey), ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
     buf = io.BytesIO()
     SimpleDocTemplate(buf, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
-                      bottomMargin=15 * mm, title=title, author="restoration-platform").build(story)
+                      bottomMargin=18 * mm, title=title, author="restoration-platform").build(
+        story, canvasmaker=numbered_canvas("第 {n} 页 共 {m} 页 page {n} of {m}", reference))
     data = buf.getvalue() if manifest is None else embed_in_pdf(buf.getvalue(), manifest)
     return write_bytes(path, data)
+
+
+#: who signs a calculation sheet (the report adds the institution's reviewer and seal)
+SIGNERS = ("计算人 calculated by", "复核人 checked by")
+
+
+def _reference(d: dict) -> str:
+    """The footer's reference: the input file's name and the start of its hash."""
+    src = d.get("source") or {}
+    return f"{Path(str(src.get('file', ''))).name} sha256 {src['sha256'][:16]}" if src.get("sha256") else ""
 
 
 def _tau_note(d: dict) -> list[str]:
@@ -159,7 +178,7 @@ def abatement_pdf(result, path: str | Path, *, manifest: dict | None = None) -> 
         ["步骤 step", "符号 symbol", "名称 name", "数值 value", "单位 unit", "来源 source", "已核实 verified"], rows,
         items + [f"损害数额{'合计' if items else ''} damage amount D = {yuan_text(d['amount_yuan'])}"],
         path, notes=[f"未核实：{u}" for u in d["unverified_zh"]] + [word(n, "zh") for n in result.notes]
-        + _tau_note(d), version=d["version"], manifest=manifest,
+        + _tau_note(d), version=d["version"], manifest=manifest, reference=_reference(d),
         inputs=[_input_row(k, v) for k, v in _flatten(d["inputs"]) if not k.startswith(("unit_cost", "coefficients"))]
         + ([("输入文件 input file", d["source"]["file"]), ("sha256", d["source"]["sha256"])] if d.get("source") else []))
 
@@ -193,4 +212,4 @@ def equivalence_pdf(result, path: str | Path, *, manifest: dict | None = None) -
                                   "权重 weight", f"贡献 contribution ({u.get('debit', '')})"], rows, res, path,
                                  notes=d["notes"], version=d["version"], inputs=_flatten(d["inputs"])
                                  + ([("输入文件 input file", d["source"]["file"])] if d.get("source") else []),
-                                 year_columns=(1, 2), manifest=manifest)
+                                 year_columns=(1, 2), manifest=manifest, reference=_reference(d))

@@ -163,3 +163,21 @@ def test_calculation_pdf_notes_and_tau_source_in_chinese(cli, tmp_path):
         assert english not in text, english
     for raw in ("survey", "unverified:", "gbt39793_2", "m3"):
         assert raw not in text, raw
+
+
+def test_calculation_pdf_is_numbered_and_signable(cli, tmp_path):
+    """The calculation sheet attaches to a report as a signed document: every page numbered
+    "第 N 页 共 M 页" with the input file's hash in its footer, and lines for the one who
+    calculated and the one who checked to sign and date."""
+    from pypdf import PdfReader
+    pdf = tmp_path / "dezhou.pdf"
+    code, out, err = cli("appraisal", "abatement", DATA / "dezhou_air.yaml", "--pdf", pdf)
+    assert code in (0, None), err
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(str(pdf)).pages]
+    sha = hashlib.sha256((DATA / "dezhou_air.yaml").read_bytes()).hexdigest()
+    assert len(pages) >= 2
+    for n, text in enumerate(pages, 1):
+        assert f"第 {n} 页 共 {len(pages)} 页" in text, (n, text[-200:])
+        assert f"dezhou_air.yaml sha256 {sha[:16]}" in text
+    last = pages[-1]
+    assert "计算人" in last and "复核人" in last and "签字" in last and "日期" in last
