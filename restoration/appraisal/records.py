@@ -63,7 +63,7 @@ def record_appraisal(store: Store, case_id: str, result: Any, *, appraiser: str,
                 check_item(case, item or DEFAULT_ITEM[method])
             if expected_version is not None:
                 tx.update("cases", case_id, {}, expected_version=expected_version)
-            existing = tx.read("appraisals", case_id=case_id)
+            existing = tx.read("appraisals", case_id=case_id, columns=["appraisal_id"])  # ids only: not the manifests
             if replaces is not None and replaces not in set(existing["appraisal_id"]):
                 raise InputError(Issue(f"{replaces!r} is not an appraisal of case {case_id}", source=case_id,
                                        field="replaces"))
