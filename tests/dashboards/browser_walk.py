@@ -61,6 +61,25 @@ _DRAWN = """() => Array.from(document.querySelectorAll('.leaflet-container path.
     .filter(p => (p.getAttribute('d') || '').length > 12).length"""
 
 
+def signed_in_page(browser, url: str, *, width: int = 1400, height: int = 1200,
+                   wait_for: str = "text=已登录"):
+    """A new page on ``url`` signed in as the staff user through the sign-in page (as a person
+    does), waited until ``wait_for`` shows; returns the page and the list its JavaScript errors
+    are collected in."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    js_errors: list[str] = []
+    page.on("pageerror", lambda exc: js_errors.append(str(exc)))
+    page.goto(url + "/")
+    _wait_idle(page)
+    page.get_by_text("管理人员登录").first.click()
+    _wait_idle(page)
+    page.get_by_label("用户名").fill(STAFF[0])
+    page.get_by_label("密码").fill(STAFF[1])
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_selector(wait_for, timeout=60_000)
+    return page, js_errors
+
+
 def _drawn_map(page, minimum=1, timeout=60):
     """The iframe whose Leaflet map has drawn at least ``minimum`` shapes (st_folium renders each
     map inside a component iframe; shapes out of view are 'M0 0' paths, so count real ones)."""

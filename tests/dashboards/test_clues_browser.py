@@ -10,7 +10,7 @@ from restoration.cli import main
 
 from ..markers import brings
 from ..monitoring.clue_scene import PATTERN, write_scene
-from .browser_walk import _check_no_exception, _wait_idle
+from .browser_walk import _check_no_exception, _wait_idle, signed_in_page
 from .conftest import ARTIFACTS, ONE_BACKEND, STAFF, start_server, stop_server
 
 
@@ -36,17 +36,7 @@ def test_candidate_clue_accepted_into_a_case(clue_server, browser):
     url, store = clue_server
     cid = store.read("clue_candidates")["candidate_id"].iloc[0]
     ARTIFACTS.mkdir(exist_ok=True)
-    page = browser.new_page(viewport={"width": 1400, "height": 1400})
-    js_errors = []
-    page.on("pageerror", lambda exc: js_errors.append(str(exc)))
-    page.goto(url + "/")
-    _wait_idle(page)
-    page.get_by_text("管理人员登录").first.click()
-    _wait_idle(page)
-    page.get_by_label("用户名").fill(STAFF[0])
-    page.get_by_label("密码").fill(STAFF[1])
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_selector("text=遥感疑似线索", timeout=60_000)
+    page, js_errors = signed_in_page(browser, url, height=1400, wait_for="text=遥感疑似线索")
     _wait_idle(page)
     _check_no_exception(page, "overview with a candidate clue")
     body = page.inner_text("body")

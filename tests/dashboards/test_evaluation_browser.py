@@ -9,7 +9,7 @@ import re
 
 from ..cases.test_effect_evaluation import (GX, ZJ, ZJ_PLAN, _zhejiang_case, guangxi_first_half,
                                             guangxi_second_half, ok, run, write)
-from .browser_walk import _check_no_exception, _wait_idle, open_tab
+from .browser_walk import _check_no_exception, _wait_idle, open_tab, signed_in_page
 from .conftest import ARTIFACTS, ONE_BACKEND, STAFF
 from .text_checks import raw_text_problems
 
@@ -47,17 +47,7 @@ def test_evaluation_structure_walked_on_the_case_page(staff_data, store, cli, tm
     ARTIFACTS.mkdir(exist_ok=True)
     guangxi_first_half(store, cli, tmp_path)
     url = servers.start(staff_data)
-    page = browser.new_page(viewport={"width": 1400, "height": 1100})
-    js_errors = []
-    page.on("pageerror", lambda exc: js_errors.append(str(exc)))
-    page.goto(url + "/")
-    _wait_idle(page)
-    page.get_by_text("管理人员登录").first.click()
-    _wait_idle(page)
-    page.get_by_label("用户名").fill(STAFF[0])
-    page.get_by_label("密码").fill(STAFF[1])
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_selector("text=已登录", timeout=30_000)
+    page, js_errors = signed_in_page(browser, url, height=1100)
     heading = "效果评估结构（方案、结果、补充修复、满意度）"
     panel = _case_panel(page, GX, "监测与效果评估", heading)
     assert "评估结论: 部分达到修复目标" in panel and "U1 河段水质修复区" in panel and "地表水" in panel

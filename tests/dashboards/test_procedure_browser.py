@@ -1,24 +1,14 @@
 """The procedure tab in a real Streamlit server and headless Chromium."""
 from __future__ import annotations
 
-from .browser_walk import _check_no_exception, _wait_idle
+from .browser_walk import _check_no_exception, _wait_idle, signed_in_page
 from .conftest import ARTIFACTS, ONE_BACKEND, STAFF
 
 
 @ONE_BACKEND
 def test_procedure_tab_in_chromium(streamlit_server, browser):
     ARTIFACTS.mkdir(exist_ok=True)
-    page = browser.new_page(viewport={"width": 1400, "height": 1200})
-    js_errors = []
-    page.on("pageerror", lambda exc: js_errors.append(str(exc)))
-    page.goto(streamlit_server + "/")
-    _wait_idle(page)
-    page.get_by_text("管理人员登录").first.click()
-    _wait_idle(page)
-    page.get_by_label("用户名").fill(STAFF[0])
-    page.get_by_label("密码").fill(STAFF[1])
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_selector('text=已登录', timeout=30_000)
+    page, js_errors = signed_in_page(browser, streamlit_server)
     page.locator('[data-testid="stSidebarNav"] a', has_text="案件").first.click()
     _wait_idle(page)
     page.get_by_role("combobox").first.click()
