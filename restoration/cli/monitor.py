@@ -262,13 +262,13 @@ def alerts_cmd(case_id, today, as_json) -> None:
     _print_table(table, ["severity", "kind", "case_id", "message_zh"])
 
 
-def _bank_releases(case_id: str, result, **rules) -> tuple[list[dict], list[dict]]:
+def _bank_releases(store, case_id: str, result, **rules) -> tuple[list[dict], list[dict]]:
     """The bank tranches (``target_met@N``) the case's monitoring earned, released by the same
     evaluation (:func:`restoration.bank.performance.release_for_case`), and the projects left for
     a user who may act on them (``project_id``, ``why``)."""
     from ..bank.performance import release_for_case
     from ..vocab import label
-    done = release_for_case(_store(), case_id, as_of=result.as_of, actor=_context.actor(), **rules)
+    done = release_for_case(store, case_id, as_of=result.as_of, actor=_context.actor(), **rules)
     released = [{"project_id": ev.project_id, "milestone": code, "milestone_zh": label("bank_milestone", code, "zh"),
                  "milestone_en": label("bank_milestone", code, "en"), "amount": ev.amounts[code], "unit": ev.unit}
                 for ev in done.evaluated for code in ev.released]
@@ -294,15 +294,16 @@ _WITHHELD = {"role": ("您的角色无项目库登记权限", "your role may not
 def evaluate_cmd(case_id, as_of, window_days, n_last, min_samples, reference_share, out, no_save, as_json) -> None:
     """Restoration effect evaluation (修复效果评估) of CASE_ID: pass/fail per indicator and verdict."""
     from ..monitoring.evaluation import evaluate_case
-    result = evaluate_case(_store(), case_id, as_of=_date(as_of or _context.root_today(), "--as-of"),
+    store = _store()  # opened once for the evaluation, the bank's release and the controls
+    result = evaluate_case(store, case_id, as_of=_date(as_of or _context.root_today(), "--as-of"),
                            window_days=window_days,
                            n_last=n_last, min_samples=min_samples, reference_share=reference_share,
                            save=not no_save, actor=_context.actor())
     released, withheld = ([], []) if no_save else _bank_releases(
-        case_id, result, window_days=window_days, n_last=n_last, min_samples=min_samples,
+        store, case_id, result, window_days=window_days, n_last=n_last, min_samples=min_samples,
         reference_share=reference_share)
     from ..monitoring.controls import controls_beside_targets
-    controls = controls_beside_targets(_store(), case_id)  # the verdict against controls beside the targets
+    controls = controls_beside_targets(store, case_id)  # the verdict against controls beside the targets
     if as_json:
         _context.echo_json({**result.to_dict(), "bank_releases": released, "bank_withheld": withheld,
                             "controls": controls})
